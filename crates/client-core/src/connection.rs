@@ -1,0 +1,423 @@
+//! The connection state machine: one live socket at a time, reconnects with
+//! backoff, a heartbeat judged by clock readings, close codes mapped to reactions,
+//! and a status that does not flash on blips.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use hanmadi_protocol::{close_code, decode_server, encode, ClientFrame, DecodeError, ServerFrame, PROTOCOL_VERSION};
+
+use crate::rng::SplitMix64;
+use crate::{Config, FailReason, Instant, Status};
+
+/// Names one socket the adapter opened for us. Every report about a socket carries
+/// its id, so a late event from a replaced socket is recognised and ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SocketId(u64);
+
+impl SocketId {
+    pub const fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+/// Something the adapter must do (or show), drained with [`Connection::poll_output`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Open a WebSocket to `url` and report its events with this id.
+    Open { socket: SocketId, url: String },
+    /// Send this text frame on the socket.
+    Send { socket: SocketId, text: String },
+    /// Detach the socket's handlers first, then close it with this code. Whatever
+    /// the socket does afterwards must not reach the engine.
+    Close { socket: SocketId, code: u16, reason: String },
+    /// The status the user should now see.
+    Status(Status),
+    /// A frame for the rest of the app (the engine keeps the handshake and heartbeat).
+    Received(ServerFrame),
+    /// The server sent something we could not decode; it was skipped. Worth a
+    /// console warning: it means the server and the app disagree.
+    BadFrame(DecodeError),
+}
+
+/// A heartbeat probe awaiting an answer (any frame at all answers it).
+#[derive(Debug, Clone, Copy)]
+struct Ping {
+    sent: Instant,
+}
+
+#[derive(Debug, Clone)]
+enum Phase {
+    /// Never asked to connect, or closed on purpose.
+    Closed,
+    /// A socket was asked for and has not opened yet.
+    Opening { socket: SocketId, since: Instant },
+    /// The socket is open, `hello` is sent, `welcome` has not come.
+    Handshaking { socket: SocketId, since: Instant },
+    Connected { socket: SocketId, last_heard: Instant, ping: Option<Ping> },
+    /// Between attempts.
+    Waiting { until: Instant },
+    /// The browser says there is no network; no attempts until it says otherwise.
+    Offline,
+    Failed(FailReason),
+}
+
+/// The time since the connection was last good, while it is not.
+#[derive(Debug, Clone, Copy)]
+struct Outage {
+    since: Instant,
+    /// Reconnect attempts started in this outage.
+    attempts: u32,
+}
+
+/// The socket's brain. See the crate docs for how it is driven.
+#[derive(Debug)]
+pub struct Connection {
+    config: Config,
+    rng: SplitMix64,
+    phase: Phase,
+    outputs: VecDeque<Output>,
+    next_socket: u64,
+    next_nonce: u64,
+    online: bool,
+    outage: Option<Outage>,
+    /// The status last reported; differs from the truth while a blip is hidden.
+    shown: Status,
+    /// While a lost connection is being hidden from the badge: when to stop hiding.
+    blip_until: Option<Instant>,
+    /// The wake-up time we last asked for; a wake-up far later means a clock jump.
+    armed: Option<Instant>,
+}
+
+impl Connection {
+    pub fn new(config: Config) -> Self {
+        Self {
+            rng: SplitMix64::new(config.seed),
+            config,
+            phase: Phase::Closed,
+            outputs: VecDeque::new(),
+            next_socket: 1,
+            next_nonce: 1,
+            online: true,
+            outage: None,
+            shown: Status::Closed,
+            blip_until: None,
+            armed: None,
+        }
+    }
+
+    /// The status as last reported through [`Output::Status`].
+    pub fn status(&self) -> &Status {
+        &self.shown
+    }
+
+    /// The next thing to do, if any. Drain this after every input.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// When to call [`Connection::on_timeout`] next, if at all. Calling it early or
+    /// late is harmless: the engine compares clock readings and never assumes a
+    /// timer fired on time (background tabs throttle timers).
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.armed
+    }
+
+    /// Start connecting (app start, or after [`Connection::disconnect`] or a failure).
+    pub fn connect(&mut self, now: Instant) {
+        self.step(now, |this| {
+            if matches!(this.phase, Phase::Closed | Phase::Failed(_)) {
+                this.outage = None;
+                this.start_attempt(now);
+            }
+        });
+    }
+
+    /// Close on purpose (code 1000) and stay closed.
+    pub fn disconnect(&mut self, now: Instant) {
+        self.step(now, |this| {
+            this.close_live_socket(close_code::NORMAL, "closed by the app");
+            this.outage = None;
+            this.phase = Phase::Closed;
+        });
+    }
+
+    /// The user pressed "Retry now": try at once, with the backoff starting over.
+    pub fn retry_now(&mut self, now: Instant) {
+        self.step(now, |this| match this.phase {
+            Phase::Waiting { .. } | Phase::Offline | Phase::Failed(_) => {
+                this.outage = Some(Outage { since: now, attempts: 0 });
+                this.start_attempt(now);
+            }
+            Phase::Closed => this.start_attempt(now),
+            Phase::Opening { .. } | Phase::Handshaking { .. } | Phase::Connected { .. } => {}
+        });
+    }
+
+    pub fn on_socket_open(&mut self, now: Instant, socket: SocketId) {
+        self.step(now, |this| {
+            if let Phase::Opening { socket: live, since } = this.phase {
+                if live == socket {
+                    this.phase = Phase::Handshaking { socket, since };
+                    this.send(socket, &ClientFrame::Hello { protocol: PROTOCOL_VERSION });
+                }
+            }
+        });
+    }
+
+    pub fn on_frame(&mut self, now: Instant, socket: SocketId, text: &str) {
+        self.step(now, |this| {
+            if this.live_socket() != Some(socket) {
+                return;
+            }
+            match decode_server(text) {
+                Ok(frame) => this.handle_frame(now, socket, frame),
+                Err(error) => this.outputs.push_back(Output::BadFrame(error)),
+            }
+        });
+    }
+
+    /// The socket closed (or failed: browsers report a failed open as close 1006).
+    pub fn on_socket_closed(&mut self, now: Instant, socket: SocketId, code: u16, reason: &str) {
+        self.step(now, |this| {
+            if this.live_socket() != Some(socket) {
+                return;
+            }
+            match code {
+                close_code::POLICY_VIOLATION | close_code::FORBIDDEN => {
+                    this.phase = Phase::Failed(FailReason::Forbidden { reason: reason.to_owned() });
+                }
+                close_code::UNSUPPORTED_PROTOCOL => {
+                    this.phase = Phase::Failed(FailReason::UnsupportedProtocol);
+                }
+                close_code::UNAUTHORIZED => this.phase = Phase::Failed(FailReason::Unauthorized),
+                _ => this.schedule_retry(now),
+            }
+        });
+    }
+
+    /// The browser's `online` event.
+    pub fn on_online(&mut self, now: Instant) {
+        self.step(now, |this| {
+            this.online = true;
+            if matches!(this.phase, Phase::Offline) {
+                this.outage = Some(Outage { since: now, attempts: 0 });
+                this.start_attempt(now);
+            } else {
+                this.check_now(now);
+            }
+        });
+    }
+
+    /// The browser's `offline` event. An open socket is checked rather than closed:
+    /// `navigator.onLine` is often wrong, and a working socket is worth keeping.
+    pub fn on_offline(&mut self, now: Instant) {
+        self.step(now, |this| {
+            this.online = false;
+            match this.phase {
+                Phase::Waiting { .. } => this.phase = Phase::Offline,
+                _ => this.check_now(now),
+            }
+        });
+    }
+
+    /// The tab became visible again (`visibilitychange`, `pageshow`): timers may
+    /// have been frozen, so check the socket at once.
+    pub fn on_visible(&mut self, now: Instant) {
+        self.step(now, |this| this.check_now(now));
+    }
+
+    /// The timer from [`Connection::poll_timeout`] fired (or any time at all).
+    pub fn on_timeout(&mut self, now: Instant) {
+        self.step(now, |_| {});
+    }
+
+    /// Every input goes through here: notice clock jumps, run the input, act on
+    /// deadlines that have passed, then update the status and the wake-up time.
+    fn step(&mut self, now: Instant, input: impl FnOnce(&mut Self)) {
+        if let Some(armed) = self.armed {
+            if now > armed + self.config.clock_jump {
+                self.check_now(now);
+            }
+        }
+        input(self);
+        self.advance(now);
+        self.refresh_status(now);
+        self.armed = self.next_deadline();
+    }
+
+    fn handle_frame(&mut self, now: Instant, socket: SocketId, frame: ServerFrame) {
+        match (&mut self.phase, frame) {
+            (Phase::Handshaking { .. }, ServerFrame::Welcome { protocol }) => {
+                if protocol == PROTOCOL_VERSION {
+                    self.phase = Phase::Connected { socket, last_heard: now, ping: None };
+                    self.outage = None;
+                } else {
+                    self.close_live_socket(close_code::NORMAL, "unsupported protocol");
+                    self.phase = Phase::Failed(FailReason::UnsupportedProtocol);
+                }
+            }
+            (Phase::Connected { last_heard, ping, .. }, frame) => {
+                // Anything at all from the server proves the socket is alive.
+                *last_heard = now;
+                *ping = None;
+                if !matches!(frame, ServerFrame::Pong { .. }) {
+                    self.outputs.push_back(Output::Received(frame));
+                }
+            }
+            (_, frame) => self.outputs.push_back(Output::Received(frame)),
+        }
+    }
+
+    /// Acts on every deadline that has passed by `now`.
+    fn advance(&mut self, now: Instant) {
+        match self.phase {
+            Phase::Opening { since, .. } | Phase::Handshaking { since, .. }
+                if now >= since + self.config.connect_timeout =>
+            {
+                self.close_live_socket(close_code::HEARTBEAT_TIMEOUT, "connect timeout");
+                self.schedule_retry(now);
+                self.advance(now);
+            }
+            Phase::Connected { ping: Some(ping), .. }
+                if now >= ping.sent + self.config.heartbeat_timeout =>
+            {
+                self.close_live_socket(close_code::HEARTBEAT_TIMEOUT, "no answer to ping");
+                self.schedule_retry(now);
+                self.advance(now);
+            }
+            Phase::Connected { ping: None, last_heard, .. }
+                if now >= last_heard + self.config.heartbeat_idle =>
+            {
+                self.send_ping(now);
+            }
+            Phase::Waiting { until } if now >= until => self.start_attempt(now),
+            _ => {}
+        }
+    }
+
+    /// Something suggests the socket may be dead or the wait pointless (clock jump,
+    /// network back, tab visible): find out now instead of at the next deadline.
+    fn check_now(&mut self, now: Instant) {
+        match self.phase {
+            // A fresh ping gets a full timeout: an old one may have been sent just
+            // before the machine slept and says nothing about the socket now.
+            Phase::Connected { .. } => self.send_ping(now),
+            Phase::Waiting { .. } if self.online => self.phase = Phase::Waiting { until: now },
+            _ => {}
+        }
+    }
+
+    fn send_ping(&mut self, now: Instant) {
+        let Phase::Connected { socket, .. } = self.phase else { return };
+        let nonce = self.next_nonce;
+        self.next_nonce += 1;
+        self.send(socket, &ClientFrame::Ping { nonce });
+        if let Phase::Connected { ping, .. } = &mut self.phase {
+            *ping = Some(Ping { sent: now });
+        }
+    }
+
+    fn start_attempt(&mut self, now: Instant) {
+        self.close_live_socket(close_code::NORMAL, "replaced by a new attempt");
+        if let Some(outage) = &mut self.outage {
+            outage.attempts += 1;
+        }
+        let socket = SocketId(self.next_socket);
+        self.next_socket += 1;
+        self.outputs.push_back(Output::Open { socket, url: self.config.url.clone() });
+        self.phase = Phase::Opening { socket, since: now };
+    }
+
+    /// The live socket failed or was lost: wait, then try again.
+    fn schedule_retry(&mut self, now: Instant) {
+        let outage = *self.outage.get_or_insert(Outage { since: now, attempts: 0 });
+        let delay = if self.is_suspended(outage, now) {
+            let interval = self.config.suspended_interval;
+            let half = u64::try_from(interval.as_millis() / 2).unwrap_or(u64::MAX);
+            Duration::from_millis(half + self.rng.up_to(half))
+        } else {
+            self.config.backoff.delay(outage.attempts, &mut self.rng)
+        };
+        self.phase = if self.online { Phase::Waiting { until: now + delay } } else { Phase::Offline };
+    }
+
+    fn is_suspended(&self, outage: Outage, now: Instant) -> bool {
+        now.saturating_since(outage.since) >= self.config.suspend_after
+    }
+
+    fn live_socket(&self) -> Option<SocketId> {
+        match self.phase {
+            Phase::Opening { socket, .. }
+            | Phase::Handshaking { socket, .. }
+            | Phase::Connected { socket, .. } => Some(socket),
+            _ => None,
+        }
+    }
+
+    fn close_live_socket(&mut self, code: u16, reason: &str) {
+        if let Some(socket) = self.live_socket() {
+            self.outputs.push_back(Output::Close { socket, code, reason: reason.to_owned() });
+            self.phase = Phase::Closed;
+        }
+    }
+
+    fn send(&mut self, socket: SocketId, frame: &ClientFrame) {
+        self.outputs.push_back(Output::Send { socket, text: encode(frame) });
+    }
+
+    fn true_status(&self, now: Instant) -> Status {
+        match &self.phase {
+            Phase::Closed => Status::Closed,
+            Phase::Connected { .. } => Status::Connected,
+            Phase::Offline => Status::Offline,
+            Phase::Failed(reason) => Status::Failed { reason: reason.clone() },
+            Phase::Opening { .. } | Phase::Handshaking { .. } => match self.outage {
+                None => Status::Connecting,
+                Some(outage) => Status::Reconnecting { attempt: outage.attempts.max(1), next_try: None },
+            },
+            Phase::Waiting { until } => {
+                let outage = self.outage.expect("waiting always belongs to an outage");
+                if self.is_suspended(outage, now) {
+                    Status::Suspended { next_try: *until }
+                } else {
+                    Status::Reconnecting { attempt: outage.attempts + 1, next_try: Some(*until) }
+                }
+            }
+        }
+    }
+
+    /// Reports the true status, except that losing a good connection is hidden for
+    /// [`Config::blip_grace`]: if it is back by then, the user never sees a flash.
+    fn refresh_status(&mut self, now: Instant) {
+        let truth = self.true_status(now);
+        let is_blip = self.shown == Status::Connected && matches!(truth, Status::Reconnecting { .. });
+        if is_blip {
+            let until = *self.blip_until.get_or_insert(now + self.config.blip_grace);
+            if now < until {
+                return;
+            }
+        }
+        self.blip_until = None;
+        if truth != self.shown {
+            self.shown = truth.clone();
+            self.outputs.push_back(Output::Status(truth));
+        }
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        let phase_deadline = match self.phase {
+            Phase::Opening { since, .. } | Phase::Handshaking { since, .. } => {
+                Some(since + self.config.connect_timeout)
+            }
+            Phase::Connected { ping: Some(ping), .. } => Some(ping.sent + self.config.heartbeat_timeout),
+            Phase::Connected { ping: None, last_heard, .. } => Some(last_heard + self.config.heartbeat_idle),
+            Phase::Waiting { until } => Some(until),
+            Phase::Closed | Phase::Offline | Phase::Failed(_) => None,
+        };
+        match (phase_deadline, self.blip_until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}

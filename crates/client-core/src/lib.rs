@@ -1,0 +1,23 @@
+//! The brain of Hanmadi's one shared, reconnecting socket.
+//!
+//! This crate is *sans-IO*, in the style of quinn-proto and str0m: it never opens a
+//! socket, reads a clock or sleeps. The browser adapter feeds it what happened
+//! (`on_socket_open`, `on_frame`, `on_timeout`, …) together with the current
+//! [`Instant`], then drains [`Connection::poll_output`] and performs each
+//! [`Output`] (open a socket, send a frame, close a socket, show a status), and
+//! arms one timer for [`Connection::poll_timeout`]. Randomness comes from a seed
+//! in [`Config`]. Because of that, every rule of the connection policy is tested
+//! here with a virtual clock, deterministically, without a browser.
+
+mod backoff;
+mod config;
+mod connection;
+mod rng;
+mod status;
+mod time;
+
+pub use backoff::Backoff;
+pub use config::Config;
+pub use connection::{Connection, Output, SocketId};
+pub use status::{FailReason, Status};
+pub use time::Instant;

@@ -1,0 +1,303 @@
+//! The connection policy, told as stories, on a virtual clock. No sleeps: time only
+//! moves when a test moves it.
+
+use std::time::Duration;
+
+use hanmadi_client_core::{Config, Connection, FailReason, Instant, Output, SocketId, Status};
+use hanmadi_protocol::{close_code, decode_client, encode, ClientFrame, ServerFrame, PROTOCOL_VERSION};
+
+/// Drives a [`Connection`] the way the browser adapter does, with a clock the test
+/// owns, and records what the engine asked for.
+struct Browser {
+    conn: Connection,
+    now: Instant,
+    /// Sockets the engine opened and has not closed, in order.
+    open_sockets: Vec<SocketId>,
+    sent: Vec<(SocketId, ClientFrame)>,
+    statuses: Vec<Status>,
+    max_live_sockets: usize,
+}
+
+impl Browser {
+    fn new() -> Self {
+        let mut browser = Self {
+            conn: Connection::new(Config::new("ws://test/ws", 1)),
+            now: Instant::from_millis(0),
+            open_sockets: Vec::new(),
+            sent: Vec::new(),
+            statuses: Vec::new(),
+            max_live_sockets: 0,
+        };
+        browser.conn.connect(browser.now);
+        browser.drain();
+        browser
+    }
+
+    fn drain(&mut self) {
+        while let Some(output) = self.conn.poll_output() {
+            match output {
+                Output::Open { socket, .. } => self.open_sockets.push(socket),
+                Output::Close { socket, .. } => self.open_sockets.retain(|s| *s != socket),
+                Output::Send { socket, text } => {
+                    self.sent.push((socket, decode_client(&text).expect("engine sends valid frames")))
+                }
+                Output::Status(status) => self.statuses.push(status),
+                Output::Received(_) | Output::BadFrame(_) => {}
+            }
+            self.max_live_sockets = self.max_live_sockets.max(self.open_sockets.len());
+        }
+    }
+
+    fn socket(&self) -> SocketId {
+        *self.open_sockets.last().expect("a socket is open")
+    }
+
+    /// The server accepts the newest socket and welcomes us.
+    fn server_accepts(&mut self) {
+        let socket = self.socket();
+        self.conn.on_socket_open(self.now, socket);
+        self.drain();
+        let welcome = encode(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION });
+        self.conn.on_frame(self.now, socket, &welcome);
+        self.drain();
+    }
+
+    fn socket_closes(&mut self, code: u16, reason: &str) {
+        let socket = self.socket();
+        self.open_sockets.retain(|s| *s != socket);
+        self.conn.on_socket_closed(self.now, socket, code, reason);
+        self.drain();
+    }
+
+    /// Waits (in small steps) until the engine opens its next attempt, and fails it.
+    fn fail_next_attempt(&mut self) {
+        while self.open_sockets.is_empty() {
+            self.wait(Duration::from_millis(100));
+        }
+        self.socket_closes(close_code::ABNORMAL, "");
+    }
+
+    /// Moves the clock forward, firing every timer the engine asks for on the way,
+    /// each exactly on time.
+    fn wait(&mut self, duration: Duration) {
+        let end = self.now + duration;
+        while let Some(wake) = self.conn.poll_timeout().filter(|wake| *wake <= end) {
+            self.now = wake.max(self.now);
+            self.conn.on_timeout(self.now);
+            self.drain();
+        }
+        self.now = end;
+    }
+
+    /// Moves the clock with no timer firing at all (the machine slept), then wakes.
+    fn sleep(&mut self, duration: Duration) {
+        self.now = self.now + duration;
+        self.conn.on_timeout(self.now);
+        self.drain();
+    }
+
+    fn status(&self) -> Status {
+        self.conn.status().clone()
+    }
+
+    fn pings_sent(&self) -> usize {
+        self.sent.iter().filter(|(_, f)| matches!(f, ClientFrame::Ping { .. })).count()
+    }
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+#[test]
+fn a_new_tab_connects_and_says_hello() {
+    let mut browser = Browser::new();
+    assert_eq!(browser.status(), Status::Connecting);
+    browser.server_accepts();
+    assert_eq!(browser.status(), Status::Connected);
+    assert_eq!(browser.sent[0].1, ClientFrame::Hello { protocol: PROTOCOL_VERSION });
+}
+
+#[test]
+fn a_quick_server_restart_never_flashes_the_badge() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    browser.socket_closes(close_code::SERVICE_RESTART, "restarting");
+    // The first retry comes within the first backoff ceiling (500 ms).
+    browser.wait(Duration::from_millis(500));
+    assert_eq!(browser.open_sockets.len(), 1, "retried within 500 ms");
+    browser.server_accepts();
+    assert_eq!(browser.statuses, [Status::Connecting, Status::Connected]);
+}
+
+#[test]
+fn a_long_outage_shows_reconnecting_with_growing_waits_then_suspends() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    browser.socket_closes(close_code::ABNORMAL, "");
+    browser.wait(secs(3));
+    assert!(matches!(browser.status(), Status::Reconnecting { .. }), "{:?}", browser.status());
+
+    // Every attempt fails at once; count them over the first two minutes.
+    let mut attempts = 0;
+    let start = browser.now;
+    while browser.now.saturating_since(start) < secs(110) {
+        browser.fail_next_attempt();
+        attempts += 1;
+    }
+    // Full jitter keeps attempts frequent at first and capped at 30 s later.
+    assert!((5..40).contains(&attempts), "{attempts} attempts in two minutes");
+    while browser.now.saturating_since(start) < secs(125) {
+        browser.fail_next_attempt();
+    }
+    assert!(matches!(browser.status(), Status::Suspended { .. }), "{:?}", browser.status());
+    assert_eq!(browser.max_live_sockets, 1, "never two sockets at once");
+}
+
+#[test]
+fn retry_now_tries_at_once_and_starts_the_backoff_over() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    browser.socket_closes(close_code::ABNORMAL, "");
+    for _ in 0..6 {
+        browser.fail_next_attempt();
+    }
+    let Status::Reconnecting { next_try: Some(_), attempt } = browser.status() else {
+        panic!("expected a countdown, got {:?}", browser.status())
+    };
+    assert_eq!(attempt, 7);
+    browser.conn.retry_now(browser.now);
+    browser.drain();
+    assert_eq!(browser.open_sockets.len(), 1, "retry now opens a socket at once");
+    browser.socket_closes(close_code::ABNORMAL, "");
+    // The first retry after "retry now" waits at most the base delay again.
+    let Status::Reconnecting { next_try: Some(at), attempt: 2 } = browser.status() else {
+        panic!("backoff did not start over: {:?}", browser.status())
+    };
+    assert!(at.saturating_since(browser.now) <= Duration::from_secs(1));
+}
+
+#[test]
+fn an_idle_connection_is_pinged_and_a_silent_one_is_declared_dead() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    browser.wait(secs(14));
+    assert_eq!(browser.pings_sent(), 0, "no ping before 15 s of silence");
+    browser.wait(secs(1));
+    assert_eq!(browser.pings_sent(), 1);
+    let dead = browser.socket();
+    browser.wait(secs(10));
+    assert!(!browser.open_sockets.contains(&dead), "silent socket closed");
+    browser.wait(secs(1));
+    assert_eq!(browser.open_sockets.len(), 1, "and replaced");
+    assert_eq!(browser.max_live_sockets, 1);
+}
+
+#[test]
+fn any_frame_counts_as_proof_of_life() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    for _ in 0..10 {
+        browser.wait(secs(10));
+        let socket = browser.socket();
+        browser.conn.on_frame(browser.now, socket, &encode(&ServerFrame::Pong { nonce: 0 }));
+        browser.drain();
+    }
+    assert_eq!(browser.pings_sent(), 0);
+    assert_eq!(browser.status(), Status::Connected);
+}
+
+#[test]
+fn a_laptop_that_slept_ten_minutes_checks_its_socket_on_wake() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    browser.wait(secs(15)); // a ping is outstanding as the lid closes
+    assert_eq!(browser.pings_sent(), 1);
+    browser.sleep(secs(600));
+    // The old ping says nothing about the socket now: a fresh one gets a full timeout.
+    assert_eq!(browser.pings_sent(), 2);
+    assert_eq!(browser.status(), Status::Connected);
+    let socket = browser.socket();
+    browser.conn.on_frame(browser.now, socket, &encode(&ServerFrame::Pong { nonce: 2 }));
+    browser.drain();
+    browser.wait(secs(10));
+    assert_eq!(browser.status(), Status::Connected);
+    assert_eq!(browser.open_sockets, [socket]);
+}
+
+#[test]
+fn going_offline_pauses_attempts_and_coming_online_resumes_at_once() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    browser.conn.on_offline(browser.now);
+    browser.drain();
+    browser.socket_closes(close_code::ABNORMAL, "");
+    assert_eq!(browser.status(), Status::Offline, "offline is shown at once");
+    browser.wait(secs(600));
+    assert!(browser.open_sockets.is_empty(), "no attempts while offline");
+    browser.conn.on_online(browser.now);
+    browser.drain();
+    assert_eq!(browser.open_sockets.len(), 1);
+    browser.server_accepts();
+    assert_eq!(browser.status(), Status::Connected);
+}
+
+#[test]
+fn a_closed_connection_stays_closed() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    browser.conn.disconnect(browser.now);
+    browser.drain();
+    assert!(browser.open_sockets.is_empty());
+    browser.wait(secs(3600));
+    assert!(browser.open_sockets.is_empty());
+    assert_eq!(browser.status(), Status::Closed);
+}
+
+#[test]
+fn a_forbidden_origin_stops_with_the_reason() {
+    let mut browser = Browser::new();
+    browser.socket_closes(close_code::FORBIDDEN, "origin not allowed");
+    browser.wait(secs(3600));
+    assert!(browser.open_sockets.is_empty());
+    let reason = FailReason::Forbidden { reason: "origin not allowed".into() };
+    assert_eq!(browser.status(), Status::Failed { reason });
+}
+
+#[test]
+fn a_server_speaking_another_protocol_is_not_retried() {
+    let mut browser = Browser::new();
+    let socket = browser.socket();
+    browser.conn.on_socket_open(browser.now, socket);
+    browser.conn.on_frame(browser.now, socket, &encode(&ServerFrame::Welcome { protocol: 99 }));
+    browser.drain();
+    browser.wait(secs(3600));
+    assert!(browser.open_sockets.is_empty());
+    assert_eq!(browser.status(), Status::Failed { reason: FailReason::UnsupportedProtocol });
+}
+
+#[test]
+fn events_from_a_replaced_socket_are_ignored() {
+    let mut browser = Browser::new();
+    let stale = browser.socket();
+    browser.wait(secs(10)); // connect timeout: the attempt is abandoned and retried
+    browser.wait(secs(1));
+    assert_ne!(browser.socket(), stale);
+    browser.conn.on_socket_open(browser.now, stale);
+    browser.conn.on_socket_closed(browser.now, stale, close_code::FORBIDDEN, "late");
+    browser.drain();
+    browser.server_accepts();
+    assert_eq!(browser.status(), Status::Connected);
+    assert_eq!(browser.max_live_sockets, 1);
+}
+
+#[test]
+fn a_garbled_server_frame_is_reported_and_skipped() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    let socket = browser.socket();
+    browser.conn.on_frame(browser.now, socket, "{not json");
+    let outputs: Vec<Output> = std::iter::from_fn(|| browser.conn.poll_output()).collect();
+    assert!(matches!(outputs.as_slice(), [Output::BadFrame(_)]), "{outputs:?}");
+    assert_eq!(browser.status(), Status::Connected);
+}

@@ -1,0 +1,21 @@
+//! Hanmadi's wire protocol: the frames the browser and the server exchange over
+//! the one WebSocket, as JSON text frames internally tagged by `type`.
+//!
+//! Every frame documents its *delivery class* (see `shared/DESIGN.md`):
+//! - **reliable** (server → client): persisted, sequenced per room, resumed after a
+//!   reconnect; never lost, never duplicated.
+//! - **action** (client → server): carries an idempotency key; queued while offline and
+//!   applied exactly once.
+//! - **latest-wins**: only the newest value matters; dropped while offline.
+//! - **ephemeral**: meaningful for a few seconds; dropped while offline.
+//! - **control**: the connection's own housekeeping (handshake, heartbeat, errors).
+//!
+//! This crate does no I/O. Decoding never panics: every malformed input is a
+//! [`DecodeError`] that says what was wrong.
+
+mod codec;
+mod frames;
+
+pub use codec::{decode_client, decode_server, encode, DecodeError, MAX_FRAME_BYTES};
+pub use frames::{ClientFrame, ErrorCode, ServerFrame, PROTOCOL_VERSION};
+pub mod close_code;

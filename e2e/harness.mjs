@@ -1,0 +1,81 @@
+// The browser tests' harness: starts the real server binary on a free port with a
+// fresh SQLite file and the freshly built app, and launches Debian's Chromium.
+// `cargo xtask test` sets the environment; see xtask/src/test.rs.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser tests through \`cargo xtask test\``);
+  return value;
+};
+
+export const artifactsDir = () => {
+  const dir = env('HANMADI_ARTIFACTS');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+/** A server process; `restart()` brings it back on the same port and database. */
+export class Server {
+  static async start() {
+    const server = new Server(mkdtempSync(join(tmpdir(), 'hanmadi-e2e-')));
+    await server.#spawn('127.0.0.1:0');
+    return server;
+  }
+
+  constructor(dataDir) {
+    this.dataDir = dataDir;
+    this.url = null;
+    this.process = null;
+  }
+
+  async #spawn(bind) {
+    const child = spawn(
+      env('HANMADI_SERVER_BIN'),
+      ['--bind', bind, '--static-dir', env('HANMADI_DIST'), '--database-url', `sqlite://${this.dataDir}/chat.db`],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } },
+    );
+    this.process = child;
+    const lines = createInterface({ input: child.stdout });
+    this.url = await new Promise((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`the server exited early with ${code}`)));
+      lines.on('line', (line) => {
+        const match = line.match(/running at (http:\/\/\S+?)\/?$/);
+        if (match) resolve(match[1]);
+      });
+    });
+  }
+
+  /** Graceful stop (SIGTERM): sockets are closed with 1012, as in a deploy. */
+  async stop() {
+    const exited = new Promise((resolve) => this.process.once('exit', resolve));
+    this.process.kill('SIGTERM');
+    await exited;
+  }
+
+  async restart() {
+    const { host } = new URL(this.url);
+    await this.#spawn(host);
+  }
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: env('CHROMIUM'),
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}

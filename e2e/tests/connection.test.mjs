@@ -1,0 +1,41 @@
+// A user's first minute with Hanmadi: the app loads, connects, notices the server
+// going away for a deploy, says so, and reconnects on its own when it returns.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { artifactsDir, launchBrowser, Server } from '../harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await Server.start();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the badge follows the server through a restart', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+
+  await page.goto(server.url);
+  const badge = page.getByRole('status');
+  await badge.filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(artifactsDir(), 'connected.png') });
+
+  await server.stop();
+  await badge.filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
+  await page.getByRole('button', { name: 'Retry now' }).waitFor();
+  await page.screenshot({ path: join(artifactsDir(), 'reconnecting.png') });
+
+  await server.restart();
+  await badge.filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  assert.equal(await badge.textContent(), 'Connected');
+  assert.deepEqual(errors, [], 'no uncaught errors on the page');
+});

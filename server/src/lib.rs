@@ -1,0 +1,108 @@
+//! Hanmadi's chat server as a library, so that integration tests can start the
+//! real thing in-process on port 0 against a real database file.
+
+pub mod config;
+mod db;
+mod origin;
+mod socket;
+mod static_files;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use sqlx::SqlitePool;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+
+/// What every handler can reach.
+#[derive(Clone)]
+struct AppState {
+    pool: SqlitePool,
+    allowed_origins: Arc<[String]>,
+    /// Cancelled when the server begins to shut down; every socket session watches it.
+    shutdown: CancellationToken,
+    /// Every socket session, so shutdown can wait for them to say goodbye.
+    tracker: TaskTracker,
+}
+
+/// A server that is accepting connections.
+pub struct RunningServer {
+    addr: SocketAddr,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+    grace: Duration,
+    serve: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// The address actually bound (the real port when the config asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Graceful shutdown: stop accepting, close every socket with 1012 ("service
+    /// restart") so clients come back with jitter, and wait up to the grace period.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.tracker.close();
+        if tokio::time::timeout(self.grace, self.tracker.wait()).await.is_err() {
+            tracing::warn!("sockets still open after the grace period; leaving anyway");
+        }
+        match tokio::time::timeout(self.grace, self.serve).await {
+            Ok(joined) => joined.context("the server task panicked")?.context("the server failed"),
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+/// Opens the database, binds the address and starts serving.
+pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
+    let pool = db::connect(&config.database_url).await?;
+    let shutdown = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    let state = AppState {
+        pool,
+        allowed_origins: config.allowed_origins.clone().into(),
+        shutdown: shutdown.clone(),
+        tracker: tracker.clone(),
+    };
+    let app = Router::new()
+        .route("/ws", get(socket::upgrade))
+        .route("/healthz", get(healthz))
+        .with_state(state)
+        .merge(static_files::router(&config.static_dir))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http());
+
+    let listener =
+        TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    let stop = shutdown.clone();
+    let serve = tokio::spawn(async move {
+        axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await }).await
+    });
+    Ok(RunningServer { addr, shutdown, tracker, grace: Duration::from_secs(config.shutdown_grace_secs), serve })
+}
+
+/// Liveness and readiness: answers 200 only if the database answers too.
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match sqlx::query("SELECT 1").execute(&state.pool).await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(error) => {
+            tracing::error!(%error, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}

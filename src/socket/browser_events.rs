@@ -1,0 +1,44 @@
+//! Page-wide browser events the socket cares about: the network coming and going,
+//! and the tab becoming visible again (after which frozen timers cannot be trusted).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use web_sys::VisibilityState;
+
+use super::adapter::{drive_later, Adapter};
+
+/// Listens for as long as the page lives: the socket is app-wide, so these
+/// listeners are never removed and their closures are deliberately leaked.
+pub fn listen(adapter: &Rc<RefCell<Adapter>>) {
+    let window = web_sys::window().expect("a browser window");
+    let document = window.document().expect("a document");
+
+    let weak = Rc::downgrade(adapter);
+    on(&window, "online", move || drive_later(weak.clone(), |conn, now| conn.on_online(now)));
+    let weak = Rc::downgrade(adapter);
+    on(&window, "offline", move || drive_later(weak.clone(), |conn, now| conn.on_offline(now)));
+    let weak = Rc::downgrade(adapter);
+    on(&window, "pageshow", move || drive_later(weak.clone(), |conn, now| conn.on_visible(now)));
+    let weak = Rc::downgrade(adapter);
+    let visible_document = document.clone();
+    on(&document, "visibilitychange", move || {
+        if visible_document.visibility_state() == VisibilityState::Visible {
+            drive_later(weak.clone(), |conn, now| conn.on_visible(now));
+        }
+    });
+
+    if !window.navigator().on_line() {
+        let weak = Rc::downgrade(adapter);
+        drive_later(weak, |conn, now| conn.on_offline(now));
+    }
+}
+
+fn on(target: &web_sys::EventTarget, event: &str, handler: impl FnMut() + 'static) {
+    let closure = Closure::<dyn FnMut()>::new(handler);
+    target
+        .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+        .expect("adding an event listener cannot fail");
+    closure.forget();
+}

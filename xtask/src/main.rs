@@ -1,0 +1,53 @@
+//! `cargo xtask`: the project's own commands.
+//!
+//! - `cargo xtask serve [server flags…]`: install what is missing, build the web
+//!   app, run the server (SQLite under ./data) and print its URL.
+//! - `cargo xtask test`: install what is missing, run every test (workspace and
+//!   browser), print a closing summary, exit non-zero on any failure.
+//! - `cargo xtask build`: install what is missing and build the web app into dist/.
+//!
+//! Every step says what it is doing; a prerequisite it cannot install is a clear
+//! message naming what to install.
+
+mod bootstrap;
+mod cmd;
+mod serve;
+mod test;
+mod web_build;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <serve [server flags…] | test | build>";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let command = args.next();
+    let rest: Vec<String> = args.collect();
+    let result = match command.as_deref() {
+        Some("serve") => serve::run(&rest),
+        Some("test") => test::run(),
+        Some("build") => bootstrap::web_tools().and_then(|tools| web_build::build(&tools)).map(|_| ()),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("\nxtask: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_owned()
+}
+
+/// Prints a step heading, so a long run reads as a list of what it did.
+fn step(what: &str) {
+    println!("\n==> {what}");
+}

@@ -1,0 +1,127 @@
+//! `cargo xtask test`: every test, then one closing line with the counts.
+
+use std::io::{BufRead, BufReader};
+use std::ops::AddAssign;
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context};
+
+use crate::bootstrap::{self, CHROMEDRIVER, CHROMIUM};
+use crate::{cmd, root, step, web_build};
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+impl AddAssign for Tally {
+    fn add_assign(&mut self, other: Self) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+    }
+}
+
+/// The outcome of one suite: its counts, and whether the runner itself succeeded
+/// (a build error fails a suite without failing any test).
+struct Suite {
+    name: &'static str,
+    tally: Tally,
+    ok: bool,
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let tools = bootstrap::web_tools()?;
+    bootstrap::browser_tools(&tools)?;
+
+    let mut suites = Vec::new();
+    step("workspace tests (cargo test --workspace)");
+    suites.push(counted("workspace", tools.command("cargo").args(["test", "--workspace"]), parse_cargo_line)?);
+
+    web_build::build(&tools)?;
+    step("building the server for the browser tests");
+    cmd::run(tools.command("cargo").args(["build", "--package", "hanmadi-server"]).current_dir(root()))?;
+
+    step("browser tests (Playwright driving Debian's Chromium)");
+    let mut e2e = tools.command("node");
+    e2e.args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+        .current_dir(root().join("e2e"))
+        .env("HANMADI_SERVER_BIN", root().join("target/debug/hanmadi-server"))
+        .env("HANMADI_DIST", root().join("dist"))
+        .env("HANMADI_ARTIFACTS", root().join("e2e/artifacts"))
+        .env("CHROMIUM", CHROMIUM)
+        .env("CHROMEDRIVER", CHROMEDRIVER);
+    suites.push(counted("browser", &mut e2e, parse_tap_line)?);
+
+    let mut total = Tally::default();
+    println!();
+    for suite in &suites {
+        let verdict = if suite.ok { "ok" } else { "FAILED" };
+        println!("    {:<10} {:>4} passed, {:>3} failed  {verdict}", suite.name, suite.tally.passed, suite.tally.failed);
+        total += suite.tally;
+    }
+    println!("tests: {} passed, {} failed", total.passed, total.failed);
+    if let Some(failed) = suites.iter().find(|suite| !suite.ok) {
+        bail!("the {} suite failed", failed.name);
+    }
+    if total.passed == 0 {
+        bail!("no test ran");
+    }
+    Ok(())
+}
+
+/// Runs a test runner, showing its output as it comes and counting results from it.
+fn counted(name: &'static str, command: &mut Command, parse: fn(&str) -> Option<Tally>) -> anyhow::Result<Suite> {
+    let shown = cmd::describe(command);
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start `{shown}`"))?;
+    let mut tally = Tally::default();
+    for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
+        let line = line?;
+        println!("{line}");
+        if let Some(counts) = parse(&line) {
+            tally += counts;
+        }
+    }
+    let ok = child.wait()?.success();
+    Ok(Suite { name, tally, ok })
+}
+
+/// `test result: ok. 12 passed; 0 failed; 0 ignored; …`
+fn parse_cargo_line(line: &str) -> Option<Tally> {
+    let rest = line.strip_prefix("test result: ")?;
+    let number_before = |word: &str| -> Option<u64> {
+        rest.split(';').find_map(|part| part.trim().split_once(' ').filter(|(_, w)| w.starts_with(word)))?.0.rsplit(' ').next()?.parse().ok()
+    };
+    Some(Tally { passed: number_before("passed")?, failed: number_before("failed")? })
+}
+
+/// TAP's closing comments: `# pass 3` and `# fail 0`.
+fn parse_tap_line(line: &str) -> Option<Tally> {
+    if let Some(n) = line.strip_prefix("# pass ") {
+        return Some(Tally { passed: n.trim().parse().ok()?, failed: 0 });
+    }
+    let n = line.strip_prefix("# fail ")?;
+    Some(Tally { passed: 0, failed: n.trim().parse().ok()? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_cargo_test_summaries() {
+        let tally = parse_cargo_line("test result: FAILED. 12 passed; 3 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s").unwrap();
+        assert_eq!((tally.passed, tally.failed), (12, 3));
+        assert!(parse_cargo_line("running 12 tests").is_none());
+    }
+
+    #[test]
+    fn reads_tap_summaries() {
+        assert_eq!(parse_tap_line("# pass 4").map(|t| t.passed), Some(4));
+        assert_eq!(parse_tap_line("# fail 1").map(|t| t.failed), Some(1));
+        assert!(parse_tap_line("# tests 5").is_none());
+    }
+}
