@@ -105,15 +105,18 @@ impl Session {
             }
         };
         match frame {
-            ClientFrame::Hello { protocol } if protocol != PROTOCOL_VERSION => {
+            ClientFrame::Hello { protocol, .. } if protocol != PROTOCOL_VERSION => {
                 Next::Close(close_code::UNSUPPORTED_PROTOCOL, "unsupported protocol version")
             }
             ClientFrame::Hello { .. } => {
                 self.welcomed = true;
-                self.send(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION }).await
+                self.send(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: None }).await
             }
             _ if !self.welcomed => self.error(ErrorCode::HandshakeRequired, "send hello first").await,
             ClientFrame::Ping { nonce } => self.send(&ServerFrame::Pong { nonce }).await,
+            ClientFrame::Resume { .. } | ClientFrame::Action { .. } | ClientFrame::Typing { .. } => {
+                self.error(ErrorCode::NotSupported, "rooms and messages are not served yet").await
+            }
         }
     }
 

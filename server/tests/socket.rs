@@ -35,8 +35,8 @@ impl TestServer {
 
     async fn connect_and_hello(&self) -> Client {
         let mut client = self.connect().await;
-        send(&mut client, &ClientFrame::Hello { protocol: PROTOCOL_VERSION }).await;
-        assert_eq!(receive(&mut client).await, ServerFrame::Welcome { protocol: PROTOCOL_VERSION });
+        send(&mut client, &ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: None }).await;
+        assert_eq!(receive(&mut client).await, ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: None });
         client
     }
 }
@@ -88,8 +88,8 @@ async fn frames_before_hello_are_refused_until_the_handshake() {
     let mut client = server.connect().await;
     send(&mut client, &ClientFrame::Ping { nonce: 1 }).await;
     expect_error(&mut client, ErrorCode::HandshakeRequired).await;
-    send(&mut client, &ClientFrame::Hello { protocol: PROTOCOL_VERSION }).await;
-    assert_eq!(receive(&mut client).await, ServerFrame::Welcome { protocol: PROTOCOL_VERSION });
+    send(&mut client, &ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: None }).await;
+    assert_eq!(receive(&mut client).await, ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: None });
 }
 
 #[tokio::test]
@@ -134,7 +134,7 @@ async fn an_absurdly_large_frame_closes_only_that_connection() {
 async fn an_old_client_is_told_its_protocol_is_unsupported() {
     let server = test_server().await;
     let mut client = server.connect().await;
-    send(&mut client, &ClientFrame::Hello { protocol: PROTOCOL_VERSION + 1 }).await;
+    send(&mut client, &ClientFrame::Hello { protocol: PROTOCOL_VERSION + 1, token: None }).await;
     expect_close(&mut client, close_code::UNSUPPORTED_PROTOCOL).await;
 }
 
@@ -154,8 +154,8 @@ async fn a_page_from_the_servers_own_origin_is_welcome() {
     let origin = format!("http://{}", server.server.local_addr());
     request.headers_mut().insert("Origin", origin.parse().unwrap());
     let (mut client, _) = connect_async(request).await.unwrap();
-    send(&mut client, &ClientFrame::Hello { protocol: PROTOCOL_VERSION }).await;
-    assert_eq!(receive(&mut client).await, ServerFrame::Welcome { protocol: PROTOCOL_VERSION });
+    send(&mut client, &ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: None }).await;
+    assert_eq!(receive(&mut client).await, ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: None });
 }
 
 #[tokio::test]
@@ -165,7 +165,7 @@ async fn a_graceful_shutdown_tells_every_client_to_come_back() {
     let mut clients = Vec::new();
     for _ in 0..3 {
         let mut client = connect_async(&url).await.unwrap().0;
-        send(&mut client, &ClientFrame::Hello { protocol: PROTOCOL_VERSION }).await;
+        send(&mut client, &ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: None }).await;
         receive(&mut client).await;
         clients.push(client);
     }

@@ -1,5 +1,6 @@
-//! Drives `hanmadi_client_core::Connection` with the browser: performs its outputs
-//! (sockets, frames, status) and feeds it socket events and timer wake-ups.
+//! Drives `hanmadi_client_core::Client` with the browser: performs its outputs
+//! (sockets, frames, saving the outbox, status) and feeds it socket events and
+//! timer wake-ups.
 //!
 //! Every browser callback defers its work to a microtask (`spawn_local`) instead
 //! of calling the engine directly. That keeps two hazards away: re-entering the
@@ -10,16 +11,17 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
-use hanmadi_client_core::{Config, Connection, Instant, Output, Status};
+use hanmadi_client_core::{Client, Config, Event, Instant, Output, Status};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use super::clock;
 use super::live_socket::{LiveSocket, SocketEvent};
+use super::saved_outbox;
 use crate::deploy_config;
 
 pub struct Adapter {
-    conn: Connection,
+    client: Client,
     socket: Option<LiveSocket>,
     timer: Option<Timeout>,
     set_status: WriteSignal<Status>,
@@ -28,26 +30,28 @@ pub struct Adapter {
 type Shared = Rc<RefCell<Adapter>>;
 
 impl Adapter {
-    /// Creates the engine and starts the first connection.
+    /// Creates the engine, restores the outbox saved before a reload, and starts
+    /// the first connection.
     pub fn start(set_status: WriteSignal<Status>) -> Shared {
         let seed = (js_sys::Math::random() * (1u64 << 53) as f64) as u64;
-        let conn = Connection::new(Config::new(deploy_config::socket_url(), seed));
-        let shared = Rc::new(RefCell::new(Adapter { conn, socket: None, timer: None, set_status }));
-        drive(&shared, |conn, now| conn.connect(now));
+        let mut client = Client::new(Config::new(deploy_config::socket_url(), seed));
+        saved_outbox::restore(&mut client);
+        let shared = Rc::new(RefCell::new(Adapter { client, socket: None, timer: None, set_status }));
+        drive(&shared, |client, now| client.connect(now));
         shared
     }
 }
 
 /// Feeds one input to the engine, then performs everything it asks for.
-pub fn drive(shared: &Shared, input: impl FnOnce(&mut Connection, Instant)) {
+pub fn drive(shared: &Shared, input: impl FnOnce(&mut Client, Instant)) {
     let now = clock::now();
-    let mut new_statuses = Vec::new();
+    let mut events = Vec::new();
     let set_status = {
         let mut adapter = shared.borrow_mut();
-        input(&mut adapter.conn, now);
-        while let Some(output) = adapter.conn.poll_output() {
+        input(&mut adapter.client, now);
+        while let Some(output) = adapter.client.poll_output() {
             match output {
-                Output::Status(status) => new_statuses.push(status),
+                Output::Event(event) => events.push(event),
                 output => adapter.perform(Rc::downgrade(shared), output),
             }
         }
@@ -56,13 +60,24 @@ pub fn drive(shared: &Shared, input: impl FnOnce(&mut Connection, Instant)) {
     };
     // Signals are set with the adapter released, so that whatever they trigger may
     // call back into it.
-    for status in new_statuses {
-        set_status.set(status);
+    for event in events {
+        match event {
+            Event::Status(status) => set_status.set(status),
+            Event::BadFrame(error) => {
+                web_sys::console::warn_1(&format!("Hanmadi: skipped a frame from the server: {error}").into())
+            }
+            Event::ServerError { code, message } => {
+                web_sys::console::warn_1(&format!("Hanmadi: the server refused a frame ({code:?}): {message}").into())
+            }
+            // Rooms, messages, typing, presence and the ticker reach the page with
+            // the reactive store (issue #5); until then nothing subscribes to them.
+            _ => {}
+        }
     }
 }
 
 /// Runs `input` on the engine soon, from a fresh microtask (see the module docs).
-pub fn drive_later(weak: Weak<RefCell<Adapter>>, input: impl FnOnce(&mut Connection, Instant) + 'static) {
+pub fn drive_later(weak: Weak<RefCell<Adapter>>, input: impl FnOnce(&mut Client, Instant) + 'static) {
     spawn_local(async move {
         if let Some(shared) = weak.upgrade() {
             drive(&shared, input);
@@ -77,20 +92,20 @@ impl Adapter {
                 let report = {
                     let weak = weak.clone();
                     move |event: SocketEvent| {
-                        drive_later(weak.clone(), move |conn, now| match event {
-                            SocketEvent::Opened => conn.on_socket_open(now, id),
-                            SocketEvent::Frame(text) => conn.on_frame(now, id, &text),
-                            SocketEvent::Closed { code, reason } => conn.on_socket_closed(now, id, code, &reason),
+                        drive_later(weak.clone(), move |client, now| match event {
+                            SocketEvent::Opened => client.on_socket_open(now, id),
+                            SocketEvent::Frame(text) => client.on_frame(now, id, &text),
+                            SocketEvent::Closed { code, reason } => client.on_socket_closed(now, id, code, &reason),
                         })
                     }
                 };
                 match LiveSocket::open(id, &url, report) {
                     Ok(socket) => self.socket = Some(socket),
                     Err(error) => {
-                        web_sys::console::error_2(&"cannot open the socket to".into(), &url.into());
+                        web_sys::console::error_2(&"Hanmadi: cannot open the socket to".into(), &url.into());
                         web_sys::console::error_1(&error);
                         // Treated like a connection that died: retried with backoff.
-                        drive_later(weak, move |conn, now| conn.on_socket_closed(now, id, 1006, "cannot open"));
+                        drive_later(weak, move |client, now| client.on_socket_closed(now, id, 1006, "cannot open"));
                     }
                 }
             }
@@ -106,19 +121,27 @@ impl Adapter {
                     }
                 }
             }
-            Output::BadFrame(error) => {
-                web_sys::console::warn_1(&format!("Hanmadi: skipped a frame from the server: {error}").into());
+            Output::SaveOutbox(json) => saved_outbox::save(&json),
+            Output::FetchRange { room, .. } => {
+                // History over HTTP arrives with the rooms UI (issue #5). Until then
+                // the fetch counts as failed and is asked again later; a reconnect's
+                // resume replays the gap meanwhile.
+                drive_later(weak, move |client, now| client.on_history_failed(now, room));
             }
-            Output::Received(_) => {}
-            Output::Status(_) => unreachable!("statuses are set by `drive`"),
+            Output::RefreshToken => {
+                // Guest sessions arrive with the server's session API (issue #4); until
+                // then there is no token to refresh, and the badge says to sign in.
+                drive_later(weak, |client, now| client.on_token_refreshed(now, None));
+            }
+            Output::Event(_) => unreachable!("events are handled by `drive`"),
         }
     }
 
     /// One browser timer, always for the engine's next deadline.
     fn arm_timer(&mut self, weak: Weak<RefCell<Adapter>>, now: Instant) {
-        self.timer = self.conn.poll_timeout().map(|wake| {
+        self.timer = self.client.poll_timeout().map(|wake| {
             let delay = wake.saturating_since(now).as_millis().min(u128::from(u32::MAX)) as u32;
-            Timeout::new(delay, move || drive_later(weak, |conn, now| conn.on_timeout(now)))
+            Timeout::new(delay, move || drive_later(weak, |client, now| client.on_timeout(now)))
         });
     }
 }

@@ -16,22 +16,22 @@ pub fn listen(adapter: &Rc<RefCell<Adapter>>) {
     let document = window.document().expect("a document");
 
     let weak = Rc::downgrade(adapter);
-    on(&window, "online", move || drive_later(weak.clone(), |conn, now| conn.on_online(now)));
+    on(&window, "online", move || drive_later(weak.clone(), |client, now| client.on_online(now)));
     let weak = Rc::downgrade(adapter);
-    on(&window, "offline", move || drive_later(weak.clone(), |conn, now| conn.on_offline(now)));
+    on(&window, "offline", move || drive_later(weak.clone(), |client, now| client.on_offline(now)));
     let weak = Rc::downgrade(adapter);
-    on(&window, "pageshow", move || drive_later(weak.clone(), |conn, now| conn.on_visible(now)));
+    on(&window, "pageshow", move || drive_later(weak.clone(), |client, now| client.on_visible(now)));
     let weak = Rc::downgrade(adapter);
     let visible_document = document.clone();
     on(&document, "visibilitychange", move || {
         if visible_document.visibility_state() == VisibilityState::Visible {
-            drive_later(weak.clone(), |conn, now| conn.on_visible(now));
+            drive_later(weak.clone(), |client, now| client.on_visible(now));
         }
     });
 
     if !window.navigator().on_line() {
         let weak = Rc::downgrade(adapter);
-        drive_later(weak, |conn, now| conn.on_offline(now));
+        drive_later(weak, |client, now| client.on_offline(now));
     }
 }
 

@@ -9,6 +9,7 @@ mod adapter;
 mod browser_events;
 mod clock;
 mod live_socket;
+mod saved_outbox;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -29,7 +30,7 @@ pub struct SocketContext {
 impl SocketContext {
     /// The user pressed "Retry now".
     pub fn retry_now(&self) {
-        self.adapter.with_value(|adapter| adapter::drive(adapter, |conn, now| conn.retry_now(now)));
+        self.adapter.with_value(|adapter| adapter::drive(adapter, |client, now| client.retry_now(now)));
     }
 
     /// The clock the socket runs on, to turn a status's `next_try` into seconds.

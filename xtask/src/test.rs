@@ -35,8 +35,8 @@ pub fn run() -> anyhow::Result<()> {
     bootstrap::browser_tools(&tools)?;
 
     let mut suites = Vec::new();
-    step("workspace tests (cargo test --workspace)");
-    suites.push(counted("workspace", tools.command("cargo").args(["test", "--workspace"]), parse_cargo_line)?);
+    step("workspace tests (cargo test --workspace --no-fail-fast)");
+    suites.push(counted("workspace", tools.command("cargo").args(["test", "--workspace", "--no-fail-fast"]), parse_cargo_line)?);
 
     web_build::build(&tools)?;
     step("building the server for the browser tests");
@@ -92,10 +92,16 @@ fn counted(name: &'static str, command: &mut Command, parse: fn(&str) -> Option<
 /// `test result: ok. 12 passed; 0 failed; 0 ignored; …`
 fn parse_cargo_line(line: &str) -> Option<Tally> {
     let rest = line.strip_prefix("test result: ")?;
-    let number_before = |word: &str| -> Option<u64> {
-        rest.split(';').find_map(|part| part.trim().split_once(' ').filter(|(_, w)| w.starts_with(word)))?.0.rsplit(' ').next()?.parse().ok()
+    let count = |word: &str| -> Option<u64> {
+        rest.split(';').find_map(|part| {
+            let mut words = part.split_whitespace().rev();
+            if words.next()? != word {
+                return None;
+            }
+            words.next()?.parse().ok()
+        })
     };
-    Some(Tally { passed: number_before("passed")?, failed: number_before("failed")? })
+    Some(Tally { passed: count("passed")?, failed: count("failed")? })
 }
 
 /// TAP's closing comments: `# pass 3` and `# fail 0`.

@@ -40,6 +40,13 @@ pub struct Config {
     /// A timer that fires this much later than asked means the machine slept (or
     /// the tab was frozen): the socket is checked at once. Default 5 s.
     pub clock_jump: Duration,
+    /// Most user actions waiting to be sent; a new one beyond this is refused with
+    /// a clear error, and nothing queued is dropped. Default 200.
+    pub outbox_capacity: usize,
+    /// How long someone shows as typing after their last signal. Default 6 s.
+    pub typing_ttl: Duration,
+    /// How often, at most, we tell the server we are typing. Default 3 s.
+    pub typing_every: Duration,
 }
 
 impl Config {
@@ -55,6 +62,9 @@ impl Config {
             connect_timeout: Duration::from_secs(10),
             blip_grace: Duration::from_secs(2),
             clock_jump: Duration::from_secs(5),
+            outbox_capacity: 200,
+            typing_ttl: Duration::from_secs(6),
+            typing_every: Duration::from_secs(3),
         }
     }
 }

@@ -22,8 +22,8 @@ impl SocketId {
 }
 
 /// Something the adapter must do (or show), drained with [`Connection::poll_output`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Output {
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnectionOutput {
     /// Open a WebSocket to `url` and report its events with this id.
     Open { socket: SocketId, url: String },
     /// Send this text frame on the socket.
@@ -38,6 +38,14 @@ pub enum Output {
     /// The server sent something we could not decode; it was skipped. Worth a
     /// console warning: it means the server and the app disagree.
     BadFrame(DecodeError),
+    /// The server welcomed us on a new socket: frames may flow now.
+    Ready,
+    /// The connection that was ready is gone; whatever was in flight on it may or
+    /// may not have arrived.
+    Lost,
+    /// The server rejected the session token (close 4401). Get a fresh one and
+    /// hand it to [`Connection::on_token_refreshed`]; nothing is retried until then.
+    RefreshToken,
 }
 
 /// A heartbeat probe awaiting an answer (any frame at all answers it).
@@ -57,6 +65,8 @@ enum Phase {
     Connected { socket: SocketId, last_heard: Instant, ping: Option<Ping> },
     /// Between attempts.
     Waiting { until: Instant },
+    /// The token was rejected; waiting for the app to refresh it.
+    AwaitingToken,
     /// The browser says there is no network; no attempts until it says otherwise.
     Offline,
     Failed(FailReason),
@@ -76,7 +86,7 @@ pub struct Connection {
     config: Config,
     rng: SplitMix64,
     phase: Phase,
-    outputs: VecDeque<Output>,
+    outputs: VecDeque<ConnectionOutput>,
     next_socket: u64,
     next_nonce: u64,
     online: bool,
@@ -87,6 +97,11 @@ pub struct Connection {
     blip_until: Option<Instant>,
     /// The wake-up time we last asked for; a wake-up far later means a clock jump.
     armed: Option<Instant>,
+    /// Sent in `hello`.
+    token: Option<String>,
+    /// A refreshed token has not yet been accepted: if it is rejected too, stop
+    /// instead of asking for another (never loop on a dead token).
+    token_unproven: bool,
 }
 
 impl Connection {
@@ -103,16 +118,41 @@ impl Connection {
             shown: Status::Closed,
             blip_until: None,
             armed: None,
+            token: None,
+            token_unproven: false,
         }
     }
 
-    /// The status as last reported through [`Output::Status`].
+    /// The session token to authenticate with, from the next `hello` on.
+    pub fn set_token(&mut self, token: Option<String>) {
+        self.token = token;
+    }
+
+    /// The answer to [`ConnectionOutput::RefreshToken`]: a fresh token, or `None` if
+    /// none could be had (the user must sign in again).
+    pub fn on_token_refreshed(&mut self, now: Instant, token: Option<String>) {
+        self.step(now, |this| {
+            if !matches!(this.phase, Phase::AwaitingToken) {
+                return;
+            }
+            match token {
+                Some(token) => {
+                    this.token = Some(token);
+                    this.token_unproven = true;
+                    this.start_attempt(now);
+                }
+                None => this.phase = Phase::Failed(FailReason::Unauthorized),
+            }
+        });
+    }
+
+    /// The status as last reported through [`ConnectionOutput::Status`].
     pub fn status(&self) -> &Status {
         &self.shown
     }
 
     /// The next thing to do, if any. Drain this after every input.
-    pub fn poll_output(&mut self) -> Option<Output> {
+    pub fn poll_output(&mut self) -> Option<ConnectionOutput> {
         self.outputs.pop_front()
     }
 
@@ -145,7 +185,7 @@ impl Connection {
     /// The user pressed "Retry now": try at once, with the backoff starting over.
     pub fn retry_now(&mut self, now: Instant) {
         self.step(now, |this| match this.phase {
-            Phase::Waiting { .. } | Phase::Offline | Phase::Failed(_) => {
+            Phase::Waiting { .. } | Phase::Offline | Phase::Failed(_) | Phase::AwaitingToken => {
                 this.outage = Some(Outage { since: now, attempts: 0 });
                 this.start_attempt(now);
             }
@@ -159,7 +199,8 @@ impl Connection {
             if let Phase::Opening { socket: live, since } = this.phase {
                 if live == socket {
                     this.phase = Phase::Handshaking { socket, since };
-                    this.send(socket, &ClientFrame::Hello { protocol: PROTOCOL_VERSION });
+                    let hello = ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: this.token.clone() };
+                    this.send(socket, &hello);
                 }
             }
         });
@@ -172,7 +213,7 @@ impl Connection {
             }
             match decode_server(text) {
                 Ok(frame) => this.handle_frame(now, socket, frame),
-                Err(error) => this.outputs.push_back(Output::BadFrame(error)),
+                Err(error) => this.outputs.push_back(ConnectionOutput::BadFrame(error)),
             }
         });
     }
@@ -190,7 +231,14 @@ impl Connection {
                 close_code::UNSUPPORTED_PROTOCOL => {
                     this.phase = Phase::Failed(FailReason::UnsupportedProtocol);
                 }
-                close_code::UNAUTHORIZED => this.phase = Phase::Failed(FailReason::Unauthorized),
+                close_code::UNAUTHORIZED if this.token_unproven => {
+                    this.phase = Phase::Failed(FailReason::Unauthorized);
+                }
+                close_code::UNAUTHORIZED => {
+                    this.outage.get_or_insert(Outage { since: now, attempts: 0 });
+                    this.phase = Phase::AwaitingToken;
+                    this.outputs.push_back(ConnectionOutput::RefreshToken);
+                }
                 _ => this.schedule_retry(now),
             }
         });
@@ -232,26 +280,62 @@ impl Connection {
         self.step(now, |_| {});
     }
 
+    /// Sends a frame if the connection is ready; false if it is not (the caller
+    /// keeps what matters and sends it after [`ConnectionOutput::Ready`]).
+    pub fn send_frame(&mut self, frame: &ClientFrame) -> bool {
+        match self.ready_socket() {
+            Some(socket) => {
+                self.send(socket, frame);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether frames can be sent now.
+    pub fn is_ready(&self) -> bool {
+        self.ready_socket().is_some()
+    }
+
     /// Every input goes through here: notice clock jumps, run the input, act on
-    /// deadlines that have passed, then update the status and the wake-up time.
+    /// deadlines that have passed, then report readiness changes, update the status
+    /// and the wake-up time.
     fn step(&mut self, now: Instant, input: impl FnOnce(&mut Self)) {
+        let ready_before = self.ready_socket();
         if let Some(armed) = self.armed {
             if now > armed + self.config.clock_jump {
-                self.check_now(now);
+                self.on_clock_jump(now);
             }
         }
         input(self);
         self.advance(now);
+        let ready_after = self.ready_socket();
+        if ready_before != ready_after {
+            if ready_before.is_some() {
+                self.outputs.push_back(ConnectionOutput::Lost);
+            }
+            if ready_after.is_some() {
+                self.outputs.push_back(ConnectionOutput::Ready);
+            }
+        }
         self.refresh_status(now);
         self.armed = self.next_deadline();
     }
 
+    fn ready_socket(&self) -> Option<SocketId> {
+        match self.phase {
+            Phase::Connected { socket, .. } => Some(socket),
+            _ => None,
+        }
+    }
+
     fn handle_frame(&mut self, now: Instant, socket: SocketId, frame: ServerFrame) {
         match (&mut self.phase, frame) {
-            (Phase::Handshaking { .. }, ServerFrame::Welcome { protocol }) => {
+            (Phase::Handshaking { .. }, ServerFrame::Welcome { protocol, .. }) => {
                 if protocol == PROTOCOL_VERSION {
                     self.phase = Phase::Connected { socket, last_heard: now, ping: None };
                     self.outage = None;
+                    self.token_unproven = false;
                 } else {
                     self.close_live_socket(close_code::NORMAL, "unsupported protocol");
                     self.phase = Phase::Failed(FailReason::UnsupportedProtocol);
@@ -262,10 +346,10 @@ impl Connection {
                 *last_heard = now;
                 *ping = None;
                 if !matches!(frame, ServerFrame::Pong { .. }) {
-                    self.outputs.push_back(Output::Received(frame));
+                    self.outputs.push_back(ConnectionOutput::Received(frame));
                 }
             }
-            (_, frame) => self.outputs.push_back(Output::Received(frame)),
+            (_, frame) => self.outputs.push_back(ConnectionOutput::Received(frame)),
         }
     }
 
@@ -293,6 +377,16 @@ impl Connection {
             }
             Phase::Waiting { until } if now >= until => self.start_attempt(now),
             _ => {}
+        }
+    }
+
+    /// The machine slept or the tab was frozen: deadlines that passed meanwhile say
+    /// nothing about the network. An attempt under way gets a fresh connect timeout
+    /// (it may complete now that we are awake), and everything else is checked.
+    fn on_clock_jump(&mut self, now: Instant) {
+        match &mut self.phase {
+            Phase::Opening { since, .. } | Phase::Handshaking { since, .. } => *since = now,
+            _ => self.check_now(now),
         }
     }
 
@@ -325,7 +419,7 @@ impl Connection {
         }
         let socket = SocketId(self.next_socket);
         self.next_socket += 1;
-        self.outputs.push_back(Output::Open { socket, url: self.config.url.clone() });
+        self.outputs.push_back(ConnectionOutput::Open { socket, url: self.config.url.clone() });
         self.phase = Phase::Opening { socket, since: now };
     }
 
@@ -357,13 +451,13 @@ impl Connection {
 
     fn close_live_socket(&mut self, code: u16, reason: &str) {
         if let Some(socket) = self.live_socket() {
-            self.outputs.push_back(Output::Close { socket, code, reason: reason.to_owned() });
+            self.outputs.push_back(ConnectionOutput::Close { socket, code, reason: reason.to_owned() });
             self.phase = Phase::Closed;
         }
     }
 
     fn send(&mut self, socket: SocketId, frame: &ClientFrame) {
-        self.outputs.push_back(Output::Send { socket, text: encode(frame) });
+        self.outputs.push_back(ConnectionOutput::Send { socket, text: encode(frame) });
     }
 
     fn true_status(&self, now: Instant) -> Status {
@@ -372,7 +466,7 @@ impl Connection {
             Phase::Connected { .. } => Status::Connected,
             Phase::Offline => Status::Offline,
             Phase::Failed(reason) => Status::Failed { reason: reason.clone() },
-            Phase::Opening { .. } | Phase::Handshaking { .. } => match self.outage {
+            Phase::Opening { .. } | Phase::Handshaking { .. } | Phase::AwaitingToken => match self.outage {
                 None => Status::Connecting,
                 Some(outage) => Status::Reconnecting { attempt: outage.attempts.max(1), next_try: None },
             },
@@ -401,7 +495,7 @@ impl Connection {
         self.blip_until = None;
         if truth != self.shown {
             self.shown = truth.clone();
-            self.outputs.push_back(Output::Status(truth));
+            self.outputs.push_back(ConnectionOutput::Status(truth));
         }
     }
 
@@ -413,7 +507,7 @@ impl Connection {
             Phase::Connected { ping: Some(ping), .. } => Some(ping.sent + self.config.heartbeat_timeout),
             Phase::Connected { ping: None, last_heard, .. } => Some(last_heard + self.config.heartbeat_idle),
             Phase::Waiting { until } => Some(until),
-            Phase::Closed | Phase::Offline | Phase::Failed(_) => None,
+            Phase::Closed | Phase::Offline | Phase::Failed(_) | Phase::AwaitingToken => None,
         };
         match (phase_deadline, self.blip_until) {
             (Some(a), Some(b)) => Some(a.min(b)),

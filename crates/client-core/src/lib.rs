@@ -10,14 +10,23 @@
 //! here with a virtual clock, deterministically, without a browser.
 
 mod backoff;
+mod client;
 mod config;
 mod connection;
+mod outbox;
 mod rng;
+mod room_streams;
 mod status;
+mod ticker;
 mod time;
+mod typing;
 
 pub use backoff::Backoff;
+pub use client::{Client, Event, Output};
 pub use config::Config;
-pub use connection::{Connection, Output, SocketId};
+pub use connection::{Connection, ConnectionOutput, SocketId};
+pub use outbox::{ActionState, OutboxFull, PendingAction};
+pub use room_streams::{GapOutcome, SequencedEvent};
 pub use status::{FailReason, Status};
+pub use ticker::TickerValue;
 pub use time::Instant;

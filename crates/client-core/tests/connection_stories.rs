@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hanmadi_client_core::{Config, Connection, FailReason, Instant, Output, SocketId, Status};
+use hanmadi_client_core::{Config, Connection, FailReason, Instant, ConnectionOutput, SocketId, Status};
 use hanmadi_protocol::{close_code, decode_client, encode, ClientFrame, ServerFrame, PROTOCOL_VERSION};
 
 /// Drives a [`Connection`] the way the browser adapter does, with a clock the test
@@ -16,6 +16,7 @@ struct Browser {
     sent: Vec<(SocketId, ClientFrame)>,
     statuses: Vec<Status>,
     max_live_sockets: usize,
+    token_refreshes_asked: usize,
 }
 
 impl Browser {
@@ -27,6 +28,7 @@ impl Browser {
             sent: Vec::new(),
             statuses: Vec::new(),
             max_live_sockets: 0,
+            token_refreshes_asked: 0,
         };
         browser.conn.connect(browser.now);
         browser.drain();
@@ -36,13 +38,17 @@ impl Browser {
     fn drain(&mut self) {
         while let Some(output) = self.conn.poll_output() {
             match output {
-                Output::Open { socket, .. } => self.open_sockets.push(socket),
-                Output::Close { socket, .. } => self.open_sockets.retain(|s| *s != socket),
-                Output::Send { socket, text } => {
+                ConnectionOutput::Open { socket, .. } => self.open_sockets.push(socket),
+                ConnectionOutput::Close { socket, .. } => self.open_sockets.retain(|s| *s != socket),
+                ConnectionOutput::Send { socket, text } => {
                     self.sent.push((socket, decode_client(&text).expect("engine sends valid frames")))
                 }
-                Output::Status(status) => self.statuses.push(status),
-                Output::Received(_) | Output::BadFrame(_) => {}
+                ConnectionOutput::Status(status) => self.statuses.push(status),
+                ConnectionOutput::Received(_)
+                | ConnectionOutput::BadFrame(_)
+                | ConnectionOutput::Ready
+                | ConnectionOutput::Lost => {}
+                ConnectionOutput::RefreshToken => self.token_refreshes_asked += 1,
             }
             self.max_live_sockets = self.max_live_sockets.max(self.open_sockets.len());
         }
@@ -57,7 +63,7 @@ impl Browser {
         let socket = self.socket();
         self.conn.on_socket_open(self.now, socket);
         self.drain();
-        let welcome = encode(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION });
+        let welcome = encode(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: None });
         self.conn.on_frame(self.now, socket, &welcome);
         self.drain();
     }
@@ -115,7 +121,7 @@ fn a_new_tab_connects_and_says_hello() {
     assert_eq!(browser.status(), Status::Connecting);
     browser.server_accepts();
     assert_eq!(browser.status(), Status::Connected);
-    assert_eq!(browser.sent[0].1, ClientFrame::Hello { protocol: PROTOCOL_VERSION });
+    assert_eq!(browser.sent[0].1, ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: None });
 }
 
 #[test]
@@ -269,7 +275,7 @@ fn a_server_speaking_another_protocol_is_not_retried() {
     let mut browser = Browser::new();
     let socket = browser.socket();
     browser.conn.on_socket_open(browser.now, socket);
-    browser.conn.on_frame(browser.now, socket, &encode(&ServerFrame::Welcome { protocol: 99 }));
+    browser.conn.on_frame(browser.now, socket, &encode(&ServerFrame::Welcome { protocol: 99, user: None }));
     browser.drain();
     browser.wait(secs(3600));
     assert!(browser.open_sockets.is_empty());
@@ -297,7 +303,53 @@ fn a_garbled_server_frame_is_reported_and_skipped() {
     browser.server_accepts();
     let socket = browser.socket();
     browser.conn.on_frame(browser.now, socket, "{not json");
-    let outputs: Vec<Output> = std::iter::from_fn(|| browser.conn.poll_output()).collect();
-    assert!(matches!(outputs.as_slice(), [Output::BadFrame(_)]), "{outputs:?}");
+    let outputs: Vec<ConnectionOutput> = std::iter::from_fn(|| browser.conn.poll_output()).collect();
+    assert!(matches!(outputs.as_slice(), [ConnectionOutput::BadFrame(_)]), "{outputs:?}");
     assert_eq!(browser.status(), Status::Connected);
+}
+
+#[test]
+fn a_token_that_expired_during_an_outage_is_refreshed_once_then_used() {
+    let mut browser = Browser::new();
+    browser.conn.set_token(Some("old".into()));
+    browser.server_accepts();
+    browser.socket_closes(close_code::ABNORMAL, "");
+    browser.wait(secs(5));
+    // The server is back, but the token expired meanwhile.
+    browser.socket_closes(close_code::UNAUTHORIZED, "token expired");
+    assert_eq!(browser.token_refreshes_asked, 1);
+    browser.wait(secs(60));
+    assert!(browser.open_sockets.is_empty(), "nothing is retried with a dead token");
+    browser.conn.on_token_refreshed(browser.now, Some("fresh".into()));
+    browser.drain();
+    browser.server_accepts();
+    assert_eq!(browser.status(), Status::Connected);
+    let hellos: Vec<&ClientFrame> =
+        browser.sent.iter().map(|(_, f)| f).filter(|f| matches!(f, ClientFrame::Hello { .. })).collect();
+    assert_eq!(
+        hellos.last(),
+        Some(&&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some("fresh".into()) })
+    );
+}
+
+#[test]
+fn a_fresh_token_that_is_rejected_too_stops_instead_of_looping() {
+    let mut browser = Browser::new();
+    browser.socket_closes(close_code::UNAUTHORIZED, "token expired");
+    browser.conn.on_token_refreshed(browser.now, Some("also bad".into()));
+    browser.drain();
+    browser.socket_closes(close_code::UNAUTHORIZED, "token invalid");
+    assert_eq!(browser.token_refreshes_asked, 1);
+    browser.wait(secs(3600));
+    assert!(browser.open_sockets.is_empty());
+    assert_eq!(browser.status(), Status::Failed { reason: FailReason::Unauthorized });
+}
+
+#[test]
+fn a_refresh_that_fails_asks_the_user_to_sign_in() {
+    let mut browser = Browser::new();
+    browser.socket_closes(close_code::UNAUTHORIZED, "token expired");
+    browser.conn.on_token_refreshed(browser.now, None);
+    browser.drain();
+    assert_eq!(browser.status(), Status::Failed { reason: FailReason::Unauthorized });
 }

@@ -2,44 +2,179 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::{ActionKey, MessageId, RoomId, Seq, UserId, Version};
+
 /// The protocol version this build speaks. Exchanged in the first frames of every
 /// connection ([`ClientFrame::Hello`] / [`ServerFrame::Welcome`]) so that an old tab
 /// talking to a new server is told to reload instead of misreading frames.
 pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Milliseconds since the Unix epoch, as the server's clock saw it.
+pub type Millis = u64;
 
 /// Frames the browser sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientFrame {
     /// Control. The first frame of every connection.
-    Hello { protocol: u32 },
+    Hello {
+        protocol: u32,
+        /// The guest session's token. The socket authenticates here, never in the
+        /// URL, where it would end up in logs and browser history.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+    },
     /// Control. Heartbeat probe; the server answers [`ServerFrame::Pong`] with the
-    /// same nonce. Sent only when the connection has been idle, so a busy
-    /// connection costs nothing extra.
+    /// same nonce. Sent only when the connection has been idle.
     Ping { nonce: u64 },
+    /// Reliable (control). Replay every event after each cursor, then go live; the
+    /// server answers each room with [`ServerFrame::CaughtUp`].
+    Resume { cursors: Vec<Cursor> },
+    /// Action. Applied exactly once per key; answered by [`ServerFrame::Ack`].
+    Action { key: ActionKey, action: Action },
+    /// Ephemeral. "I am typing in this room"; sent at most every few seconds.
+    Typing { room: RoomId },
+}
+
+/// Where a client is in one room's event stream: it has every event up to `after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub room: RoomId,
+    pub after: Seq,
+}
+
+/// What a user can do. Each travels in a [`ClientFrame::Action`] with its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    CreateRoom { name: String },
+    JoinRoom { room: RoomId },
+    LeaveRoom { room: RoomId },
+    RenameRoom { room: RoomId, name: String },
+    SendMessage { room: RoomId, text: String },
+    EditMessage { room: RoomId, message: MessageId, text: String },
+    DeleteMessage { room: RoomId, message: MessageId },
+}
+
+impl Action {
+    /// The room the action is about, if it exists yet.
+    pub fn room(&self) -> Option<RoomId> {
+        match self {
+            Action::CreateRoom { .. } => None,
+            Action::JoinRoom { room }
+            | Action::LeaveRoom { room }
+            | Action::RenameRoom { room, .. }
+            | Action::SendMessage { room, .. }
+            | Action::EditMessage { room, .. }
+            | Action::DeleteMessage { room, .. } => Some(*room),
+        }
+    }
 }
 
 impl ClientFrame {
     /// Every `type` tag a client frame may carry; lets the decoder tell an unknown
     /// frame type apart from a known one with bad fields.
-    pub(crate) const TYPES: &'static [&'static str] = &["hello", "ping"];
+    pub(crate) const TYPES: &'static [&'static str] = &["hello", "ping", "resume", "action", "typing"];
 }
 
 /// Frames the server sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ServerFrame {
     /// Control. Answer to [`ClientFrame::Hello`]: the connection is ready.
-    Welcome { protocol: u32 },
+    Welcome {
+        protocol: u32,
+        /// Who the token says we are; absent for a connection without a session.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<UserId>,
+    },
     /// Control. Answer to [`ClientFrame::Ping`].
     Pong { nonce: u64 },
     /// Control. Something the client sent was refused; the connection stays open
     /// unless the server follows this with a close frame.
     Error { code: ErrorCode, message: String },
+    /// Action. The outcome of the action with this key: the same answer every time
+    /// the key is sent, however often and across server restarts.
+    Ack { key: ActionKey, outcome: Outcome },
+    /// Reliable. One event in a room's history, with its sequence number.
+    Event { room: RoomId, seq: Seq, at: Millis, event: RoomEvent },
+    /// Reliable (control). The replay asked for by [`ClientFrame::Resume`] is done
+    /// for this room: every event up to `head` has been sent.
+    CaughtUp { room: RoomId, head: Seq },
+    /// Reliable (control). The server could not keep up with this client and skipped
+    /// live events in this room; the client fetches what it missed.
+    Resync { room: RoomId },
+    /// Latest-wins. New values for some ticker symbols.
+    Ticker { updates: Vec<TickerUpdate> },
+    /// Latest-wins. Who is in the room right now.
+    Presence { room: RoomId, version: Version, members: Vec<Member> },
+    /// Ephemeral. Someone is typing; forget it a few seconds after the last one.
+    Typing { room: RoomId, user: UserId, name: String },
 }
 
 impl ServerFrame {
-    pub(crate) const TYPES: &'static [&'static str] = &["welcome", "pong", "error"];
+    pub(crate) const TYPES: &'static [&'static str] =
+        &["welcome", "pong", "error", "ack", "event", "caught_up", "resync", "ticker", "presence", "typing"];
+}
+
+/// The outcome of an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Outcome {
+    /// Done. `seq` is the room event it produced (if any), `message` the message it
+    /// created or changed (if any).
+    Applied {
+        room: RoomId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seq: Option<Seq>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<MessageId>,
+    },
+    /// Refused, for a reason sending it again will not fix.
+    Rejected { code: RejectCode, message: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// The action's content is not acceptable (empty text, too long, control characters).
+    Invalid,
+    /// The room or message does not exist.
+    NotFound,
+    /// Not yours to change (someone else's message, a room you are not in).
+    Forbidden,
+    /// Too many actions too fast.
+    RateLimited,
+}
+
+/// Something that happened in a room; stored, sequenced and resumable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RoomEvent {
+    Created { name: String, by: UserId },
+    Joined { user: UserId, name: String },
+    Left { user: UserId },
+    Renamed { name: String, by: UserId },
+    Message { id: MessageId, author: UserId, author_name: String, text: String },
+    Edited { id: MessageId, text: String },
+    Deleted { id: MessageId },
+}
+
+/// One ticker value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TickerUpdate {
+    pub symbol: String,
+    pub version: Version,
+    pub price: f64,
+}
+
+/// Someone present in a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    pub user: UserId,
+    pub name: String,
 }
 
 /// Machine-readable reason in a [`ServerFrame::Error`]; the message is for humans.
@@ -54,8 +189,10 @@ pub enum ErrorCode {
     TooLarge,
     /// A binary frame arrived where only text frames are spoken.
     BinaryNotSupported,
-    /// The client speaks a protocol version the server does not.
-    UnsupportedProtocol,
     /// A frame other than `hello` arrived before the handshake.
     HandshakeRequired,
+    /// The frame is understood, but this server does not handle it.
+    NotSupported,
+    /// Too many frames too fast; slow down.
+    RateLimited,
 }

@@ -13,9 +13,15 @@
 //! This crate does no I/O. Decoding never panics: every malformed input is a
 //! [`DecodeError`] that says what was wrong.
 
+pub mod close_code;
 mod codec;
 mod frames;
+mod ids;
+pub mod limits;
 
 pub use codec::{decode_client, decode_server, encode, DecodeError, MAX_FRAME_BYTES};
-pub use frames::{ClientFrame, ErrorCode, ServerFrame, PROTOCOL_VERSION};
-pub mod close_code;
+pub use frames::{
+    Action, ClientFrame, Cursor, ErrorCode, Member, Millis, Outcome, RejectCode, RoomEvent, ServerFrame,
+    TickerUpdate, PROTOCOL_VERSION,
+};
+pub use ids::{ActionKey, MessageId, RoomId, Seq, UserId, Version};

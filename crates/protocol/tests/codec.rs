@@ -2,16 +2,80 @@
 
 use hanmadi_protocol::*;
 
+fn key(k: &str) -> ActionKey {
+    ActionKey::new(k).unwrap()
+}
+
+fn all_actions() -> Vec<Action> {
+    let room = RoomId(3);
+    vec![
+        Action::CreateRoom { name: "일반".into() },
+        Action::JoinRoom { room },
+        Action::LeaveRoom { room },
+        Action::RenameRoom { room, name: "random".into() },
+        Action::SendMessage { room, text: "hi\nthere".into() },
+        Action::EditMessage { room, message: MessageId(9), text: "fixed".into() },
+        Action::DeleteMessage { room, message: MessageId(9) },
+    ]
+}
+
 fn all_client_frames() -> Vec<ClientFrame> {
-    vec![ClientFrame::Hello { protocol: PROTOCOL_VERSION }, ClientFrame::Ping { nonce: u64::MAX }]
+    let mut frames = vec![
+        ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: None },
+        ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some("t0k.en".into()) },
+        ClientFrame::Ping { nonce: u64::MAX },
+        ClientFrame::Resume { cursors: vec![Cursor { room: RoomId(1), after: Seq(41) }] },
+        ClientFrame::Typing { room: RoomId(1) },
+    ];
+    frames.extend(all_actions().into_iter().map(|action| ClientFrame::Action { key: key("k-1_a"), action }));
+    frames
+}
+
+fn all_room_events() -> Vec<RoomEvent> {
+    vec![
+        RoomEvent::Created { name: "general".into(), by: UserId(1) },
+        RoomEvent::Joined { user: UserId(2), name: "Mina".into() },
+        RoomEvent::Left { user: UserId(2) },
+        RoomEvent::Renamed { name: "일반".into(), by: UserId(1) },
+        RoomEvent::Message { id: MessageId(5), author: UserId(2), author_name: "Jun".into(), text: "안녕".into() },
+        RoomEvent::Edited { id: MessageId(5), text: "안녕하세요".into() },
+        RoomEvent::Deleted { id: MessageId(5) },
+    ]
 }
 
 fn all_server_frames() -> Vec<ServerFrame> {
-    vec![
-        ServerFrame::Welcome { protocol: PROTOCOL_VERSION },
+    let room = RoomId(1);
+    let mut frames = vec![
+        ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: None },
+        ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(4)) },
         ServerFrame::Pong { nonce: 7 },
         ServerFrame::Error { code: ErrorCode::Malformed, message: "bad \"quote\" 한마디".into() },
-    ]
+        ServerFrame::Ack {
+            key: key("a"),
+            outcome: Outcome::Applied { room, seq: Some(Seq(8)), message: Some(MessageId(2)) },
+        },
+        ServerFrame::Ack { key: key("b"), outcome: Outcome::Applied { room, seq: None, message: None } },
+        ServerFrame::Ack {
+            key: key("c"),
+            outcome: Outcome::Rejected { code: RejectCode::Invalid, message: "the message is empty".into() },
+        },
+        ServerFrame::CaughtUp { room, head: Seq(8) },
+        ServerFrame::Resync { room },
+        ServerFrame::Ticker {
+            updates: vec![TickerUpdate { symbol: "HNMD".into(), version: Version(12), price: 101.25 }],
+        },
+        ServerFrame::Presence { room, version: Version(3), members: vec![Member { user: UserId(2), name: "Mina".into() }] },
+        ServerFrame::Typing { room, user: UserId(2), name: "Mina".into() },
+    ];
+    frames.extend(
+        all_room_events().into_iter().enumerate().map(|(i, event)| ServerFrame::Event {
+            room,
+            seq: Seq(i as u64 + 1),
+            at: 1_790_000_000_000,
+            event,
+        }),
+    );
+    frames
 }
 
 #[test]
@@ -73,4 +137,30 @@ fn oversized_frames_are_rejected_before_parsing() {
     let err = decode_client(&huge).unwrap_err();
     assert_eq!(err, DecodeError::TooLarge { len: huge.len(), max: MAX_FRAME_BYTES });
     assert!(err.to_string().contains("larger than the limit"));
+}
+
+#[test]
+fn action_keys_are_checked_when_decoded() {
+    let frame = |key: &str| format!(r#"{{"type":"action","key":"{key}","action":{{"kind":"join_room","room":1}}}}"#);
+    assert!(decode_client(frame("ok-key_1")).is_ok());
+    for bad in ["", "has space", "semi;colon", &"k".repeat(65)] {
+        let err = decode_client(frame(bad)).unwrap_err();
+        assert!(err.to_string().contains("action key"), "{bad:?}: {err}");
+    }
+}
+
+#[test]
+fn every_frame_type_is_known_to_the_decoder() {
+    // A variant missing from the decoder's list of types would be misreported as
+    // "unknown" when its fields are wrong.
+    for frame in all_client_frames() {
+        let json: serde_json::Value = serde_json::from_str(&encode(&frame)).unwrap();
+        let bad = format!(r#"{{"type":{},"unexpected":1}}"#, json["type"]);
+        assert!(matches!(decode_client(&bad), Err(DecodeError::Malformed(_))), "{bad}");
+    }
+    for frame in all_server_frames() {
+        let json: serde_json::Value = serde_json::from_str(&encode(&frame)).unwrap();
+        let bad = format!(r#"{{"type":{},"unexpected":1}}"#, json["type"]);
+        assert!(matches!(decode_server(&bad), Err(DecodeError::Malformed(_))), "{bad}");
+    }
 }

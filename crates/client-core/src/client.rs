@@ -1,0 +1,448 @@
+//! The whole client engine: the [`Connection`] plus everything that rides on it —
+//! the outbox of user actions, each room's event stream, the ticker, typing and
+//! presence. The browser adapter drives this one type.
+
+use std::collections::{HashMap, VecDeque};
+
+use hanmadi_protocol::{
+    Action, ActionKey, ClientFrame, Cursor, DecodeError, ErrorCode, Member, Outcome, RejectCode, RoomEvent, RoomId,
+    Seq, ServerFrame, UserId, Version,
+};
+
+use crate::connection::{ConnectionOutput, SocketId};
+use crate::outbox::{Outbox, OutboxFull, PendingAction};
+use crate::rng::SplitMix64;
+use crate::room_streams::{GapOutcome, RoomStreams, SequencedEvent, StreamOutput};
+use crate::ticker::{Ticker, TickerValue};
+use crate::typing::Typing;
+use crate::{Config, Connection, Instant, Status};
+
+/// What the adapter must do, drained with [`Client::poll_output`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// Open a WebSocket to `url` and report its events with this id.
+    Open { socket: SocketId, url: String },
+    /// Send this text frame on the socket.
+    Send { socket: SocketId, text: String },
+    /// Detach the socket's handlers, then close it with this code.
+    Close { socket: SocketId, code: u16, reason: String },
+    /// Keep this (the exported outbox) where it survives a reload, replacing the
+    /// previous copy; hand it to [`Client::restore_outbox`] on the next start.
+    SaveOutbox(String),
+    /// Fetch a room's events with `after < seq < before` over HTTP and hand them to
+    /// [`Client::on_history`] (or [`Client::on_history_failed`]).
+    FetchRange { room: RoomId, after: Seq, before: Seq },
+    /// The server rejected the session token: get a fresh one and hand it to
+    /// [`Client::on_token_refreshed`].
+    RefreshToken,
+    /// Something for the user interface.
+    Event(Event),
+}
+
+/// What changed, for the reactive store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The badge's new status.
+    Status(Status),
+    /// A room's next events: in order, each exactly once.
+    RoomEvents { room: RoomId, events: Vec<SequencedEvent> },
+    /// The server has replayed a room up to `head` after a (re)connect.
+    CaughtUp { room: RoomId, head: Seq },
+    /// A gap in a room's events closed.
+    GapClosed { room: RoomId, outcome: GapOutcome },
+    /// The outbox changed (read it with [`Client::outbox`]).
+    OutboxChanged,
+    /// The server applied an action; it has left the outbox.
+    ActionApplied { key: ActionKey, action: Action, room: RoomId, seq: Option<Seq> },
+    /// The server refused an action; it stays in the outbox as failed.
+    ActionRejected { key: ActionKey, code: RejectCode, reason: String },
+    /// Who is typing in a room changed.
+    Typing { room: RoomId, names: Vec<String> },
+    /// Who is in a room changed.
+    Presence { room: RoomId, members: Vec<Member> },
+    /// Ticker values are waiting: call [`Client::take_ticker_frame`] on the next
+    /// animation frame.
+    TickerChanged,
+    /// The server refused a frame (a bug or a limit, worth showing or logging).
+    ServerError { code: ErrorCode, message: String },
+    /// The server sent a frame we could not decode; it was skipped.
+    BadFrame(DecodeError),
+}
+
+/// The client engine. Sans-IO like [`Connection`]: feed it inputs with the time,
+/// drain [`Client::poll_output`], arm a timer for [`Client::poll_timeout`].
+#[derive(Debug)]
+pub struct Client {
+    config: Config,
+    conn: Connection,
+    keys: SplitMix64,
+    outbox: Outbox,
+    streams: RoomStreams,
+    ticker: Ticker,
+    typing: Typing,
+    me: Option<UserId>,
+    presence: HashMap<RoomId, Version>,
+    outputs: VecDeque<Output>,
+}
+
+impl Client {
+    pub fn new(config: Config) -> Self {
+        Self {
+            conn: Connection::new(config.clone()),
+            // A separate stream from the jitter's, so keys do not depend on timing.
+            keys: SplitMix64::new(config.seed ^ 0x6B65_7973_6B65_7973),
+            outbox: Outbox::new(config.outbox_capacity),
+            streams: RoomStreams::default(),
+            ticker: Ticker::default(),
+            typing: Typing::default(),
+            me: None,
+            presence: HashMap::new(),
+            outputs: VecDeque::new(),
+            config,
+        }
+    }
+
+    pub fn status(&self) -> &Status {
+        self.conn.status()
+    }
+
+    pub fn outbox(&self) -> &[PendingAction] {
+        self.outbox.entries()
+    }
+
+    /// The user the server says we are, once welcomed.
+    pub fn me(&self) -> Option<UserId> {
+        self.me
+    }
+
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        [self.conn.poll_timeout(), self.typing.next_expiry(), self.streams.next_retry()].into_iter().flatten().min()
+    }
+
+    /// Restores the outbox saved before a reload. Call before [`Client::connect`].
+    pub fn restore_outbox(&mut self, saved: &str) -> Result<(), String> {
+        self.outbox.import(saved)?;
+        self.event(Event::OutboxChanged);
+        Ok(())
+    }
+
+    // ---- connection inputs, passed through to the connection ----
+
+    pub fn connect(&mut self, now: Instant) {
+        self.conn.connect(now);
+        self.pump(now);
+    }
+
+    pub fn disconnect(&mut self, now: Instant) {
+        self.conn.disconnect(now);
+        self.pump(now);
+    }
+
+    pub fn retry_now(&mut self, now: Instant) {
+        self.conn.retry_now(now);
+        self.pump(now);
+    }
+
+    /// The session token to authenticate with.
+    pub fn set_token(&mut self, token: Option<String>) {
+        self.conn.set_token(token);
+    }
+
+    /// The answer to [`Output::RefreshToken`].
+    pub fn on_token_refreshed(&mut self, now: Instant, token: Option<String>) {
+        self.conn.on_token_refreshed(now, token);
+        self.pump(now);
+    }
+
+    pub fn on_socket_open(&mut self, now: Instant, socket: SocketId) {
+        self.conn.on_socket_open(now, socket);
+        self.pump(now);
+    }
+
+    pub fn on_frame(&mut self, now: Instant, socket: SocketId, text: &str) {
+        self.conn.on_frame(now, socket, text);
+        self.pump(now);
+    }
+
+    pub fn on_socket_closed(&mut self, now: Instant, socket: SocketId, code: u16, reason: &str) {
+        self.conn.on_socket_closed(now, socket, code, reason);
+        self.pump(now);
+    }
+
+    pub fn on_online(&mut self, now: Instant) {
+        self.conn.on_online(now);
+        self.pump(now);
+    }
+
+    pub fn on_offline(&mut self, now: Instant) {
+        self.conn.on_offline(now);
+        self.pump(now);
+    }
+
+    pub fn on_visible(&mut self, now: Instant) {
+        self.conn.on_visible(now);
+        self.pump(now);
+    }
+
+    pub fn on_timeout(&mut self, now: Instant) {
+        self.conn.on_timeout(now);
+        for room in self.typing.expire(now) {
+            self.typing_changed(room);
+        }
+        let mut out = Vec::new();
+        self.streams.retry_due(now, &mut out);
+        self.stream_outputs(out);
+        self.pump(now);
+    }
+
+    // ---- the user's actions ----
+
+    /// The user did something. It is queued with a fresh idempotency key (returned),
+    /// saved, and sent at once if connected. A full outbox refuses it; nothing
+    /// already queued is lost.
+    pub fn act(&mut self, now: Instant, action: Action) -> Result<ActionKey, OutboxFull> {
+        let key = self.new_key();
+        if let Action::SendMessage { room, .. } = &action {
+            self.typing.sent_message(*room);
+        }
+        self.outbox.push(key.clone(), action)?;
+        self.outbox_changed();
+        self.flush_outbox();
+        self.pump(now);
+        Ok(key)
+    }
+
+    /// "Retry" on a failed action: it goes again under a new key (returned).
+    pub fn retry_action(&mut self, now: Instant, key: &ActionKey) -> Option<ActionKey> {
+        let new_key = self.new_key();
+        if !self.outbox.retry(key, new_key.clone()) {
+            return None;
+        }
+        self.outbox_changed();
+        self.flush_outbox();
+        self.pump(now);
+        Some(new_key)
+    }
+
+    /// "Delete" on a queued or failed action. False if it is already in flight.
+    pub fn discard_action(&mut self, key: &ActionKey) -> bool {
+        let discarded = self.outbox.discard(key);
+        if discarded {
+            self.outbox_changed();
+        }
+        discarded
+    }
+
+    /// The user typed in a room's composer. Tells the server at most every
+    /// [`Config::typing_every`], and only while connected: typing is not worth queuing.
+    pub fn typing(&mut self, now: Instant, room: RoomId) {
+        if self.conn.is_ready() && self.typing.should_announce(room, now, self.config.typing_every) {
+            self.conn.send_frame(&ClientFrame::Typing { room });
+            self.pump(now);
+        }
+    }
+
+    // ---- rooms' event streams ----
+
+    /// Follows a room's events from `after` (what the app already has, e.g. from
+    /// the history page it loaded). Resumes it at once if connected.
+    pub fn track_room(&mut self, now: Instant, room: RoomId, after: Seq) {
+        self.streams.track(room, after);
+        let cursor = Cursor { room, after: self.streams.cursor(room).unwrap_or(after) };
+        self.conn.send_frame(&ClientFrame::Resume { cursors: vec![cursor] });
+        self.pump(now);
+    }
+
+    pub fn untrack_room(&mut self, room: RoomId) {
+        self.streams.untrack(room);
+    }
+
+    /// The cursor of a tracked room: every event up to it has been delivered.
+    pub fn room_cursor(&self, room: RoomId) -> Option<Seq> {
+        self.streams.cursor(room)
+    }
+
+    /// The answer to an [`Output::FetchRange`].
+    pub fn on_history(&mut self, now: Instant, room: RoomId, events: Vec<SequencedEvent>) {
+        let mut out = Vec::new();
+        self.streams.on_history(room, events, &mut out);
+        self.stream_outputs(out);
+        self.pump(now);
+    }
+
+    /// An [`Output::FetchRange`] failed; it is asked again after a pause.
+    pub fn on_history_failed(&mut self, now: Instant, room: RoomId) {
+        self.streams.on_history_failed(room, now);
+    }
+
+    // ---- the ticker ----
+
+    /// The ticker values changed since the last frame, newest per symbol.
+    pub fn take_ticker_frame(&mut self) -> Vec<TickerValue> {
+        self.ticker.take_frame()
+    }
+
+    /// Ticker updates dropped for being older than the value shown.
+    pub fn ticker_dropped_stale(&self) -> u64 {
+        self.ticker.dropped_stale()
+    }
+
+    // ---- internals ----
+
+    /// Drains the connection's outputs into ours, acting on readiness and frames.
+    fn pump(&mut self, now: Instant) {
+        while let Some(output) = self.conn.poll_output() {
+            match output {
+                ConnectionOutput::Open { socket, url } => self.outputs.push_back(Output::Open { socket, url }),
+                ConnectionOutput::Send { socket, text } => self.outputs.push_back(Output::Send { socket, text }),
+                ConnectionOutput::Close { socket, code, reason } => {
+                    self.outputs.push_back(Output::Close { socket, code, reason })
+                }
+                ConnectionOutput::Status(status) => self.event(Event::Status(status)),
+                ConnectionOutput::BadFrame(error) => self.event(Event::BadFrame(error)),
+                ConnectionOutput::Received(frame) => self.on_server_frame(now, frame),
+                ConnectionOutput::Ready => self.on_ready(),
+                ConnectionOutput::Lost => self.on_lost(),
+                ConnectionOutput::RefreshToken => self.outputs.push_back(Output::RefreshToken),
+            }
+        }
+    }
+
+    /// A fresh connection: resume every room, then resend the outbox in order.
+    fn on_ready(&mut self) {
+        self.streams.on_reconnect();
+        let mut cursors: Vec<Cursor> = self.streams.cursors().map(|(room, after)| Cursor { room, after }).collect();
+        cursors.sort_by_key(|cursor| cursor.room);
+        if !cursors.is_empty() {
+            self.conn.send_frame(&ClientFrame::Resume { cursors });
+        }
+        self.flush_outbox();
+    }
+
+    fn on_lost(&mut self) {
+        if self.outbox.requeue_sending() {
+            self.outbox_changed();
+        }
+        for room in self.typing.clear() {
+            self.typing_changed(room);
+        }
+    }
+
+    fn flush_outbox(&mut self) {
+        if !self.conn.is_ready() {
+            return;
+        }
+        let queued = self.outbox.take_queued();
+        if queued.is_empty() {
+            return;
+        }
+        for (key, action) in queued {
+            self.conn.send_frame(&ClientFrame::Action { key, action });
+        }
+        self.outbox_changed();
+    }
+
+    fn on_server_frame(&mut self, now: Instant, frame: ServerFrame) {
+        match frame {
+            ServerFrame::Welcome { user, .. } => self.me = user,
+            ServerFrame::Pong { .. } => {}
+            ServerFrame::Error { code, message } => self.event(Event::ServerError { code, message }),
+            ServerFrame::Ack { key, outcome } => self.on_ack(key, outcome),
+            ServerFrame::Event { room, seq, at, event } => {
+                if let RoomEvent::Message { author, .. } = &event {
+                    if self.typing.stopped(room, *author) {
+                        self.typing_changed(room);
+                    }
+                }
+                let mut out = Vec::new();
+                self.streams.on_event(room, SequencedEvent { seq, at, event }, &mut out);
+                self.stream_outputs(out);
+            }
+            ServerFrame::CaughtUp { room, head } => {
+                let mut out = Vec::new();
+                self.streams.on_caught_up(room, head, &mut out);
+                self.stream_outputs(out);
+                self.event(Event::CaughtUp { room, head });
+            }
+            ServerFrame::Resync { room } => {
+                if let Some(after) = self.streams.cursor(room) {
+                    self.conn.send_frame(&ClientFrame::Resume { cursors: vec![Cursor { room, after }] });
+                }
+            }
+            ServerFrame::Ticker { updates } => {
+                let had_changes = self.ticker.has_changes();
+                self.ticker.apply(updates);
+                if !had_changes && self.ticker.has_changes() {
+                    self.event(Event::TickerChanged);
+                }
+            }
+            ServerFrame::Presence { room, version, members } => {
+                let newer = self.presence.get(&room).is_none_or(|held| version > *held);
+                if newer {
+                    self.presence.insert(room, version);
+                    self.event(Event::Presence { room, members });
+                }
+            }
+            ServerFrame::Typing { room, user, name } => {
+                if Some(user) != self.me && self.typing.on_typing(room, user, name, now + self.config.typing_ttl) {
+                    self.typing_changed(room);
+                }
+            }
+        }
+    }
+
+    fn on_ack(&mut self, key: ActionKey, outcome: Outcome) {
+        match outcome {
+            Outcome::Applied { room, seq, .. } => {
+                // An unknown key is the answer to a repeat we already had: ignore it.
+                if let Some(PendingAction { key, action, .. }) = self.outbox.applied(&key) {
+                    self.outbox_changed();
+                    self.event(Event::ActionApplied { key, action, room, seq });
+                }
+            }
+            Outcome::Rejected { code, message } => {
+                if self.outbox.rejected(&key, code, message.clone()) {
+                    self.outbox_changed();
+                    self.event(Event::ActionRejected { key, code, reason: message });
+                }
+            }
+        }
+    }
+
+    fn stream_outputs(&mut self, out: Vec<StreamOutput>) {
+        for output in out {
+            match output {
+                StreamOutput::Deliver { room, events } => self.event(Event::RoomEvents { room, events }),
+                StreamOutput::FetchRange { room, after, before } => {
+                    self.outputs.push_back(Output::FetchRange { room, after, before })
+                }
+                StreamOutput::GapClosed { room, outcome } => self.event(Event::GapClosed { room, outcome }),
+            }
+        }
+    }
+
+    fn outbox_changed(&mut self) {
+        self.outputs.push_back(Output::SaveOutbox(self.outbox.export()));
+        self.event(Event::OutboxChanged);
+    }
+
+    fn typing_changed(&mut self, room: RoomId) {
+        let names = self.typing.names(room);
+        self.event(Event::Typing { room, names });
+    }
+
+    fn event(&mut self, event: Event) {
+        self.outputs.push_back(Output::Event(event));
+    }
+
+    /// 128 random bits as 32 hex digits: unique across tabs, devices and reloads
+    /// as long as each start is seeded differently.
+    fn new_key(&mut self) -> ActionKey {
+        let key = format!("{:016x}{:016x}", self.keys.next_u64(), self.keys.next_u64());
+        ActionKey::new(key).expect("hex digits make a valid key")
+    }
+}

@@ -1,0 +1,334 @@
+//! Each room's reliable event stream: delivered exactly once and in sequence order,
+//! whatever order and however often the network hands events over.
+//!
+//! The cursor of a room is the last *contiguous* sequence number delivered.
+//! Anything at or below it is a duplicate; anything beyond the next one is held
+//! back and the gap before it is reported, to be fetched over HTTP.
+
+use std::collections::{BTreeMap, HashMap};
+
+use std::time::Duration;
+
+use hanmadi_protocol::{Millis, RoomEvent, RoomId, Seq};
+
+use crate::Instant;
+
+/// A held-back event waiting for the gap before it to close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SequencedEvent {
+    pub seq: Seq,
+    pub at: Millis,
+    pub event: RoomEvent,
+}
+
+/// How a gap closed, for the app's telemetry and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GapOutcome {
+    /// The missing events arrived by themselves (they were only late).
+    Recovered,
+    /// A history fetch filled the gap.
+    Backfilled,
+    /// The server did not have the missing events; the room skipped past them.
+    Resynced,
+}
+
+/// What the streams ask of the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamOutput {
+    /// The next events of a room, in order, each exactly once.
+    Deliver { room: RoomId, events: Vec<SequencedEvent> },
+    /// Fetch the events with `after < seq < before` over HTTP and hand them to
+    /// [`RoomStreams::on_history`].
+    FetchRange { room: RoomId, after: Seq, before: Seq },
+    /// A gap closed.
+    GapClosed { room: RoomId, outcome: GapOutcome },
+}
+
+#[derive(Debug, Default)]
+struct Stream {
+    delivered: Seq,
+    held: BTreeMap<Seq, SequencedEvent>,
+    /// The gap being fetched, if any, so it is asked for once.
+    fetching: Option<(Seq, Seq)>,
+    /// A fetch that failed: the end of its range, and when to ask again.
+    retry: Option<(Seq, Instant)>,
+    failed_fetches: u32,
+}
+
+/// Waits before asking again for a range whose fetch failed: 1 s, doubling, at most 30 s.
+fn retry_delay(failures: u32) -> Duration {
+    Duration::from_secs(1u64 << failures.min(5)).min(Duration::from_secs(30))
+}
+
+#[derive(Debug, Default)]
+pub struct RoomStreams {
+    rooms: HashMap<RoomId, Stream>,
+}
+
+/// Events held back per room before giving up on a gap and resyncing: a room that
+/// far behind is cheaper to reload than to patch.
+const MAX_HELD: usize = 2000;
+
+impl RoomStreams {
+    /// Starts (or moves forward) a room's cursor: the app has everything up to `after`.
+    pub fn track(&mut self, room: RoomId, after: Seq) {
+        let stream = self.rooms.entry(room).or_default();
+        stream.delivered = stream.delivered.max(after);
+        stream.held.retain(|seq, _| *seq > after);
+    }
+
+    pub fn untrack(&mut self, room: RoomId) {
+        self.rooms.remove(&room);
+    }
+
+    pub fn cursor(&self, room: RoomId) -> Option<Seq> {
+        self.rooms.get(&room).map(|stream| stream.delivered)
+    }
+
+    /// Every tracked room with its cursor, for resuming after a reconnect.
+    pub fn cursors(&self) -> impl Iterator<Item = (RoomId, Seq)> + '_ {
+        self.rooms.iter().map(|(room, stream)| (*room, stream.delivered))
+    }
+
+    /// An event arrived live or in a resume replay. Events of untracked rooms are
+    /// ignored: the app loads a room's history before it tracks the room.
+    pub fn on_event(&mut self, room: RoomId, event: SequencedEvent, out: &mut Vec<StreamOutput>) {
+        let Some(stream) = self.rooms.get_mut(&room) else { return };
+        if event.seq <= stream.delivered {
+            return;
+        }
+        stream.held.entry(event.seq).or_insert(event);
+        let gap_was_open = stream.fetching.is_some();
+        Self::drain(room, stream, out);
+        match (gap_was_open, stream.held.is_empty()) {
+            (true, true) => {
+                stream.fetching = None;
+                out.push(StreamOutput::GapClosed { room, outcome: GapOutcome::Recovered });
+            }
+            (_, false) if stream.held.len() > MAX_HELD => {
+                let first = *stream.held.keys().next().expect("not empty");
+                Self::skip_to(room, stream, first, out);
+            }
+            (false, false) => {
+                let before = *stream.held.keys().next().expect("not empty");
+                stream.fetching = Some((stream.delivered, before));
+                out.push(StreamOutput::FetchRange { room, after: stream.delivered, before });
+            }
+            _ => {}
+        }
+    }
+
+    /// The answer to a [`StreamOutput::FetchRange`]: the events the server has in
+    /// that range (possibly none, if they no longer exist).
+    pub fn on_history(&mut self, room: RoomId, events: Vec<SequencedEvent>, out: &mut Vec<StreamOutput>) {
+        let Some(stream) = self.rooms.get_mut(&room) else { return };
+        stream.failed_fetches = 0;
+        let Some((_, before)) = stream.fetching.take() else {
+            // Nothing was asked (the gap closed by itself meanwhile): still merge,
+            // duplicates are dropped below.
+            return Self::merge(room, stream, events, out);
+        };
+        Self::merge(room, stream, events, out);
+        if stream.delivered.next() >= before || stream.held.is_empty() {
+            out.push(StreamOutput::GapClosed { room, outcome: GapOutcome::Backfilled });
+        } else {
+            // The server answered and still the events are missing: they are gone
+            // for good, and waiting for them would stall the room forever.
+            Self::skip_to(room, stream, before, out);
+        }
+    }
+
+    /// The server finished replaying a room up to `head`. If the cursor is still
+    /// short of it, events went missing in the replay: fetch them.
+    pub fn on_caught_up(&mut self, room: RoomId, head: Seq, out: &mut Vec<StreamOutput>) {
+        let Some(stream) = self.rooms.get_mut(&room) else { return };
+        if head > stream.delivered && stream.fetching.is_none() {
+            let before = stream.held.keys().next().copied().unwrap_or(head.next()).min(head.next());
+            if before > stream.delivered.next() {
+                stream.fetching = Some((stream.delivered, before));
+                out.push(StreamOutput::FetchRange { room, after: stream.delivered, before });
+            }
+        }
+    }
+
+    /// The history fetch failed (network): ask again after a growing pause, unless
+    /// the gap closes by itself first.
+    pub fn on_history_failed(&mut self, room: RoomId, now: Instant) {
+        if let Some(stream) = self.rooms.get_mut(&room) {
+            if let Some((_, before)) = stream.fetching.take() {
+                stream.retry = Some((before, now + retry_delay(stream.failed_fetches)));
+                stream.failed_fetches += 1;
+            }
+        }
+    }
+
+    /// When the next failed fetch is due to be asked again.
+    pub fn next_retry(&self) -> Option<Instant> {
+        self.rooms.values().filter_map(|stream| stream.retry.map(|(_, at)| at)).min()
+    }
+
+    /// Asks again for every failed range that is due and still missing.
+    pub fn retry_due(&mut self, now: Instant, out: &mut Vec<StreamOutput>) {
+        for (room, stream) in &mut self.rooms {
+            let Some((before, at)) = stream.retry else { continue };
+            if at > now {
+                continue;
+            }
+            stream.retry = None;
+            if stream.fetching.is_none() && stream.delivered.next() < before {
+                stream.fetching = Some((stream.delivered, before));
+                out.push(StreamOutput::FetchRange { room: *room, after: stream.delivered, before });
+            }
+        }
+    }
+
+    /// After a reconnect the server replays from each cursor, which fills any gap;
+    /// fetches in flight are no longer needed.
+    pub fn on_reconnect(&mut self) {
+        for stream in self.rooms.values_mut() {
+            stream.fetching = None;
+            stream.retry = None;
+        }
+    }
+
+    fn merge(room: RoomId, stream: &mut Stream, events: Vec<SequencedEvent>, out: &mut Vec<StreamOutput>) {
+        for event in events.into_iter().filter(|event| event.seq > stream.delivered) {
+            stream.held.entry(event.seq).or_insert(event);
+        }
+        Self::drain(room, stream, out);
+    }
+
+    /// Gives up on everything missing before `seq`: delivers what is held below it,
+    /// in order, then carries on from `seq`.
+    fn skip_to(room: RoomId, stream: &mut Stream, seq: Seq, out: &mut Vec<StreamOutput>) {
+        let rest = stream.held.split_off(&seq);
+        let skipped: Vec<SequencedEvent> = std::mem::replace(&mut stream.held, rest).into_values().collect();
+        if !skipped.is_empty() {
+            out.push(StreamOutput::Deliver { room, events: skipped });
+        }
+        stream.delivered = stream.delivered.max(Seq(seq.0 - 1));
+        stream.fetching = None;
+        Self::drain(room, stream, out);
+        out.push(StreamOutput::GapClosed { room, outcome: GapOutcome::Resynced });
+    }
+
+    /// Delivers the held events that directly follow the cursor.
+    fn drain(room: RoomId, stream: &mut Stream, out: &mut Vec<StreamOutput>) {
+        let mut events = Vec::new();
+        while let Some(event) = stream.held.remove(&stream.delivered.next()) {
+            stream.delivered = event.seq;
+            events.push(event);
+        }
+        if !events.is_empty() {
+            out.push(StreamOutput::Deliver { room, events });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hanmadi_protocol::UserId;
+
+    const ROOM: RoomId = RoomId(1);
+
+    fn event(seq: u64) -> SequencedEvent {
+        SequencedEvent { seq: Seq(seq), at: 0, event: RoomEvent::Left { user: UserId(seq) } }
+    }
+
+    fn delivered(out: &[StreamOutput]) -> Vec<u64> {
+        out.iter()
+            .flat_map(|o| match o {
+                StreamOutput::Deliver { events, .. } => events.iter().map(|e| e.seq.0).collect(),
+                _ => vec![],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn duplicates_are_dropped_and_order_is_kept() {
+        let mut streams = RoomStreams::default();
+        streams.track(ROOM, Seq(0));
+        let mut out = Vec::new();
+        for seq in [1, 2, 2, 1, 3] {
+            streams.on_event(ROOM, event(seq), &mut out);
+        }
+        assert_eq!(delivered(&out), [1, 2, 3]);
+    }
+
+    #[test]
+    fn a_late_event_closes_its_gap_by_itself() {
+        let mut streams = RoomStreams::default();
+        streams.track(ROOM, Seq(0));
+        let mut out = Vec::new();
+        streams.on_event(ROOM, event(1), &mut out);
+        streams.on_event(ROOM, event(3), &mut out);
+        assert!(out.contains(&StreamOutput::FetchRange { room: ROOM, after: Seq(1), before: Seq(3) }));
+        streams.on_event(ROOM, event(4), &mut out);
+        let fetches = out.iter().filter(|o| matches!(o, StreamOutput::FetchRange { .. })).count();
+        assert_eq!(fetches, 1, "one gap, one fetch");
+        streams.on_event(ROOM, event(2), &mut out);
+        assert_eq!(delivered(&out), [1, 2, 3, 4]);
+        assert_eq!(out.last(), Some(&StreamOutput::GapClosed { room: ROOM, outcome: GapOutcome::Recovered }));
+    }
+
+    #[test]
+    fn a_fetched_range_backfills_the_gap() {
+        let mut streams = RoomStreams::default();
+        streams.track(ROOM, Seq(10));
+        let mut out = Vec::new();
+        streams.on_event(ROOM, event(14), &mut out);
+        assert_eq!(out, [StreamOutput::FetchRange { room: ROOM, after: Seq(10), before: Seq(14) }]);
+        streams.on_history(ROOM, vec![event(11), event(12), event(13)], &mut out);
+        assert_eq!(delivered(&out), [11, 12, 13, 14]);
+        assert_eq!(out.last(), Some(&StreamOutput::GapClosed { room: ROOM, outcome: GapOutcome::Backfilled }));
+    }
+
+    #[test]
+    fn events_the_server_no_longer_has_are_skipped_instead_of_stalling() {
+        let mut streams = RoomStreams::default();
+        streams.track(ROOM, Seq(0));
+        let mut out = Vec::new();
+        streams.on_event(ROOM, event(5), &mut out);
+        streams.on_history(ROOM, vec![event(2)], &mut out);
+        assert_eq!(delivered(&out), [2, 5], "what exists is delivered, in order");
+        assert_eq!(out.last(), Some(&StreamOutput::GapClosed { room: ROOM, outcome: GapOutcome::Resynced }));
+        assert_eq!(streams.cursor(ROOM), Some(Seq(5)));
+    }
+
+    #[test]
+    fn untracked_rooms_are_ignored() {
+        let mut streams = RoomStreams::default();
+        let mut out = Vec::new();
+        streams.on_event(ROOM, event(1), &mut out);
+        assert!(out.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+    use hanmadi_protocol::UserId;
+
+    #[test]
+    fn a_failed_fetch_is_asked_again_later_with_growing_pauses() {
+        let room = RoomId(1);
+        let mut streams = RoomStreams::default();
+        streams.track(room, Seq(0));
+        let mut out = Vec::new();
+        let event = SequencedEvent { seq: Seq(3), at: 0, event: RoomEvent::Left { user: UserId(1) } };
+        streams.on_event(room, event, &mut out);
+        let fetch = StreamOutput::FetchRange { room, after: Seq(0), before: Seq(3) };
+        assert_eq!(out, [fetch.clone()]);
+
+        out.clear();
+        streams.on_history_failed(room, Instant::from_millis(0));
+        assert_eq!(streams.next_retry(), Some(Instant::from_millis(1000)));
+        streams.retry_due(Instant::from_millis(999), &mut out);
+        assert!(out.is_empty());
+        streams.retry_due(Instant::from_millis(1000), &mut out);
+        assert_eq!(out, [fetch]);
+        streams.on_history_failed(room, Instant::from_millis(1000));
+        assert_eq!(streams.next_retry(), Some(Instant::from_millis(3000)), "the pause doubles");
+    }
+}

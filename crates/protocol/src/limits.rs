@@ -1,0 +1,61 @@
+//! Content limits both sides enforce: the app to refuse early with a clear
+//! message, the server because the app is not the only possible client.
+
+/// Longest message, in characters (not bytes: Korean text is 3 bytes a syllable).
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Longest room name, in characters.
+pub const MAX_ROOM_NAME_CHARS: usize = 80;
+/// Longest display name, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 40;
+
+/// Checks a message's text: not blank, not too long, and no control characters
+/// other than newlines and tabs (they corrupt terminals, logs and layouts).
+pub fn check_message_text(text: &str) -> Result<(), String> {
+    check_text("message", text, MAX_MESSAGE_CHARS, true)
+}
+
+/// Checks a room name: like a message, but one line.
+pub fn check_room_name(name: &str) -> Result<(), String> {
+    check_text("room name", name, MAX_ROOM_NAME_CHARS, false)
+}
+
+/// Checks a display name: like a room name, shorter.
+pub fn check_display_name(name: &str) -> Result<(), String> {
+    check_text("name", name, MAX_DISPLAY_NAME_CHARS, false)
+}
+
+fn check_text(what: &str, text: &str, max_chars: usize, multiline: bool) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err(format!("the {what} is empty"));
+    }
+    let chars = text.chars().count();
+    if chars > max_chars {
+        return Err(format!("the {what} is {chars} characters long; the limit is {max_chars}"));
+    }
+    let allowed = |c: char| !c.is_control() || (multiline && (c == '\n' || c == '\t'));
+    if let Some(bad) = text.chars().find(|c| !allowed(*c)) {
+        return Err(format!("the {what} contains a control character (U+{:04X})", bad as u32));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_text_passes_in_any_script() {
+        assert_eq!(check_message_text("안녕하세요! 점심 먹었어요?\n\tnext line"), Ok(()));
+        assert_eq!(check_room_name("일반"), Ok(()));
+    }
+
+    #[test]
+    fn blank_long_and_control_text_is_refused_with_a_reason() {
+        assert_eq!(check_message_text("  \n "), Err("the message is empty".into()));
+        let long = "가".repeat(MAX_MESSAGE_CHARS + 1);
+        assert!(check_message_text(&long).unwrap_err().contains("4001 characters"));
+        assert!(check_message_text(&"가".repeat(MAX_MESSAGE_CHARS)).is_ok(), "the limit counts characters");
+        assert!(check_message_text("bell\u{7}").unwrap_err().contains("U+0007"));
+        assert!(check_room_name("two\nlines").unwrap_err().contains("U+000A"));
+    }
+}
