@@ -5,6 +5,7 @@
 //! - `cargo xtask test`: install what is missing, run every test (workspace and
 //!   browser), print a closing summary, exit non-zero on any failure.
 //! - `cargo xtask build`: install what is missing and build the web app into dist/.
+//! - `cargo xtask bench`: run the benchmarks, which print figures (never asserted).
 //!
 //! Every step says what it is doing; a prerequisite it cannot install is a clear
 //! message naming what to install.
@@ -18,7 +19,7 @@ mod web_build;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve [server flags…] | test | build>";
+const USAGE: &str = "usage: cargo xtask <serve [server flags…] | test | build | bench>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Some("serve") => serve::run(&rest),
         Some("test") => test::run(),
         Some("build") => bootstrap::web_tools().and_then(|tools| web_build::build(&tools)).map(|_| ()),
+        Some("bench") => bench(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -40,6 +42,12 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Every benchmark, in release mode. Each prints its own figures.
+fn bench() -> anyhow::Result<()> {
+    step("client engine throughput");
+    cmd::run(std::process::Command::new("cargo").args(["bench", "-p", "hanmadi-client-core"]).current_dir(root()))
 }
 
 /// The workspace root (xtask lives one level below it).

@@ -1,0 +1,203 @@
+//! The client engine, told as stories a user would tell. Virtual clock, no sleeps.
+
+mod sim;
+
+use std::time::Duration;
+
+use hanmadi_client_core::{ActionState, Client, Config, Event, Instant, Output, SocketId, Status, TickerValue};
+use hanmadi_protocol::{
+    decode_client, encode, Action, ClientFrame, Member, RoomId, ServerFrame, TickerUpdate, UserId, Version,
+    PROTOCOL_VERSION,
+};
+use sim::{Fault, World, ROOMS};
+
+/// A client wired to nothing: the test plays the server by hand.
+struct Tab {
+    client: Client,
+    now: Instant,
+    socket: Option<SocketId>,
+    sent: Vec<ClientFrame>,
+    events: Vec<Event>,
+    saved_outbox: Option<String>,
+}
+
+impl Tab {
+    fn new(seed: u64) -> Self {
+        Self {
+            client: Client::new(Config::new("ws://test/ws", seed)),
+            now: Instant::from_millis(0),
+            socket: None,
+            sent: Vec::new(),
+            events: Vec::new(),
+            saved_outbox: None,
+        }
+    }
+
+    fn drain(&mut self) {
+        while let Some(output) = self.client.poll_output() {
+            match output {
+                Output::Open { socket, .. } => self.socket = Some(socket),
+                Output::Send { text, .. } => self.sent.push(decode_client(&text).unwrap()),
+                Output::Close { .. } => self.socket = None,
+                Output::SaveOutbox(json) => self.saved_outbox = Some(json),
+                Output::Event(event) => self.events.push(event),
+                Output::FetchRange { .. } | Output::RefreshToken => {}
+            }
+        }
+    }
+
+    fn go_online(&mut self) {
+        self.client.connect(self.now);
+        self.drain();
+        let socket = self.socket.expect("an attempt");
+        self.client.on_socket_open(self.now, socket);
+        self.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
+    }
+
+    fn receive(&mut self, frame: &ServerFrame) {
+        let socket = self.socket.expect("connected");
+        self.client.on_frame(self.now, socket, &encode(frame));
+        self.drain();
+    }
+
+    fn wait(&mut self, duration: Duration) {
+        self.now = self.now + duration;
+        self.client.on_timeout(self.now);
+        self.drain();
+    }
+
+    fn say(&mut self, text: &str) {
+        let action = Action::SendMessage { room: RoomId(1), text: text.into() };
+        self.client.act(self.now, action).expect("room in the outbox");
+        self.drain();
+    }
+
+    fn sent_actions(&self) -> Vec<&ClientFrame> {
+        self.sent.iter().filter(|f| matches!(f, ClientFrame::Action { .. })).collect()
+    }
+
+    fn last_typing(&self, room: RoomId) -> Option<Vec<String>> {
+        self.events.iter().rev().find_map(|event| match event {
+            Event::Typing { room: r, names } if *r == room => Some(names.clone()),
+            _ => None,
+        })
+    }
+}
+
+#[test]
+fn the_server_restarts_while_i_am_sending_and_nothing_is_lost_or_doubled() {
+    let mut world = World::new(11);
+    world.schedule_user_message(2_000, 0, ROOMS[0]);
+    world.schedule_fault(2_500, Fault::CrashAfterCommit);
+    world.schedule_user_message(3_000, 1, ROOMS[0]);
+    world.schedule_user_message(3_001, 2, ROOMS[0]);
+    world.run_until(60_000);
+    assert_eq!(world.server.applied, world.user_keys, "each message applied once, in order");
+    assert_eq!(world.delivered[&ROOMS[0]], world.server.log[&ROOMS[0]], "each shown once, in order");
+    assert_eq!(world.delivered[&ROOMS[0]].len(), 3);
+    assert!(world.client.outbox().is_empty());
+    assert_eq!(world.client.status(), &Status::Connected);
+}
+
+#[test]
+fn messages_written_offline_survive_a_reload_and_go_out_once_in_order() {
+    let mut before_reload = Tab::new(1);
+    before_reload.client.on_offline(before_reload.now);
+    before_reload.say("first, on the subway");
+    before_reload.say("second, still underground");
+    assert!(before_reload.sent_actions().is_empty(), "nothing can go out offline");
+    let saved = before_reload.saved_outbox.clone().expect("the outbox was saved");
+
+    let mut after_reload = Tab::new(2);
+    after_reload.client.restore_outbox(&saved).unwrap();
+    after_reload.go_online();
+    let sent: Vec<(String, String)> = after_reload
+        .sent_actions()
+        .into_iter()
+        .map(|frame| match frame {
+            ClientFrame::Action { key, action: Action::SendMessage { text, .. } } => (key.to_string(), text.clone()),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    let keys_before: Vec<String> = before_reload.client.outbox().iter().map(|p| p.key.to_string()).collect();
+    assert_eq!(sent.iter().map(|(key, _)| key.clone()).collect::<Vec<_>>(), keys_before, "same keys");
+    assert_eq!(sent[0].1, "first, on the subway");
+    assert_eq!(sent[1].1, "second, still underground");
+}
+
+#[test]
+fn a_full_outbox_refuses_a_new_message_and_keeps_every_queued_one() {
+    let mut config = Config::new("ws://test/ws", 3);
+    config.outbox_capacity = 3;
+    let mut client = Client::new(config);
+    let now = Instant::from_millis(0);
+    for n in 0..3 {
+        client.act(now, Action::SendMessage { room: RoomId(1), text: format!("{n}") }).unwrap();
+    }
+    let refused = client.act(now, Action::SendMessage { room: RoomId(1), text: "one too many".into() });
+    let error = refused.unwrap_err();
+    assert!(error.to_string().contains("3 actions are already waiting"), "{error}");
+    assert_eq!(client.outbox().len(), 3);
+    assert!(client.outbox().iter().all(|p| p.state == ActionState::Queued));
+}
+
+#[test]
+fn five_hundred_ticker_updates_in_one_frame_paint_once_per_symbol() {
+    let mut tab = Tab::new(4);
+    tab.go_online();
+    let updates: Vec<TickerUpdate> = (1..=500u64)
+        .map(|i| TickerUpdate { symbol: format!("S{}", i % 5), version: Version(i), price: i as f64 })
+        .collect();
+    tab.receive(&ServerFrame::Ticker { updates });
+    let notices = tab.events.iter().filter(|e| matches!(e, Event::TickerChanged)).count();
+    assert_eq!(notices, 1, "one request for an animation frame");
+    let frame = tab.client.take_ticker_frame();
+    assert_eq!(frame.len(), 5, "one write per symbol");
+    assert!(frame.contains(&TickerValue { symbol: "S0".into(), version: Version(500), price: 500.0 }));
+    assert!(tab.client.take_ticker_frame().is_empty());
+}
+
+#[test]
+fn mina_typing_shows_then_fades_and_her_message_clears_it_at_once() {
+    let mut tab = Tab::new(5);
+    tab.go_online();
+    let room = RoomId(1);
+    tab.receive(&ServerFrame::Typing { room, user: UserId(2), name: "Mina".into() });
+    tab.receive(&ServerFrame::Typing { room, user: UserId(3), name: "Jun".into() });
+    assert_eq!(tab.last_typing(room), Some(vec!["Mina".to_owned(), "Jun".to_owned()]));
+    tab.wait(Duration::from_secs(5));
+    tab.receive(&ServerFrame::Typing { room, user: UserId(3), name: "Jun".into() });
+    tab.wait(Duration::from_millis(1500));
+    assert_eq!(tab.last_typing(room), Some(vec!["Jun".to_owned()]), "Mina faded after 6 s");
+    tab.wait(Duration::from_secs(6));
+    assert_eq!(tab.last_typing(room), Some(vec![]));
+}
+
+#[test]
+fn my_own_typing_is_announced_at_most_every_three_seconds_and_only_online() {
+    let mut tab = Tab::new(6);
+    let room = RoomId(1);
+    tab.client.typing(tab.now, room);
+    tab.drain();
+    assert!(tab.sent.is_empty(), "typing is not queued while offline");
+    tab.go_online();
+    for _ in 0..20 {
+        tab.client.typing(tab.now, room);
+        tab.wait(Duration::from_millis(200));
+    }
+    let typing = |tab: &Tab| tab.sent.iter().filter(|f| matches!(f, ClientFrame::Typing { .. })).count();
+    assert_eq!(typing(&tab), 2, "4 s of typing: at 0 s and at 3 s");
+}
+
+#[test]
+fn presence_from_an_older_version_is_ignored() {
+    let mut tab = Tab::new(7);
+    tab.go_online();
+    let room = RoomId(1);
+    let mina = vec![Member { user: UserId(2), name: "Mina".into() }];
+    tab.receive(&ServerFrame::Presence { room, version: Version(5), members: mina.clone() });
+    tab.receive(&ServerFrame::Presence { room, version: Version(4), members: vec![] });
+    let shown: Vec<&Vec<Member>> =
+        tab.events.iter().filter_map(|e| if let Event::Presence { members, .. } = e { Some(members) } else { None }).collect();
+    assert_eq!(shown, [&mina]);
+}
