@@ -13,6 +13,14 @@ pub fn socket_url() -> String {
     })
 }
 
+/// The HTTP API's address for `path`: beside the socket, on the same host.
+pub fn api_url(path: &str) -> String {
+    let socket = socket_url();
+    let base = socket.strip_suffix("/ws").unwrap_or(&socket);
+    let base = base.replacen("wss://", "https://", 1).replacen("ws://", "http://", 1);
+    format!("{base}{path}")
+}
+
 fn meta_content(name: &str) -> Option<String> {
     let document = web_sys::window()?.document()?;
     let meta = document.query_selector(&format!("meta[name=\"{name}\"]")).ok()??;

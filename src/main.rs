@@ -3,6 +3,7 @@
 mod app;
 mod components;
 mod deploy_config;
+mod session;
 mod socket;
 
 fn main() {

@@ -1,5 +1,6 @@
-// A user's first minute with Hanmadi: the app loads, connects, notices the server
-// going away for a deploy, says so, and reconnects on its own when it returns.
+// A user's first minute with Hanmadi: the app asks for a name, connects, notices
+// the server going away for a deploy, says so, and reconnects on its own when it
+// returns; a reload keeps the session.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +26,8 @@ test('the badge follows the server through a restart', async () => {
   page.on('pageerror', (error) => errors.push(error.message));
 
   await page.goto(server.url);
+  await page.getByRole('textbox', { name: 'Name' }).fill('Mina');
+  await page.getByRole('button', { name: 'Continue' }).click();
   const badge = page.getByRole('status');
   await badge.filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   await page.screenshot({ path: join(artifactsDir(), 'connected.png') });
@@ -37,5 +40,10 @@ test('the badge follows the server through a restart', async () => {
   await server.restart();
   await badge.filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   assert.equal(await badge.textContent(), 'Connected');
+
+  await page.reload();
+  await badge.filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByRole('textbox', { name: 'Name' }).count(), 0, 'no name prompt after a reload');
+  await page.getByText('Signed in as Mina').waitFor();
   assert.deepEqual(errors, [], 'no uncaught errors on the page');
 });

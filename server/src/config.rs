@@ -32,6 +32,18 @@ pub struct Config {
     )]
     pub allowed_origins: Vec<String>,
 
+    /// How long a session token lives, in seconds (the app refreshes it as needed).
+    #[arg(long, env = "HANMADI_TOKEN_TTL_SECS", default_value_t = 24 * 3600)]
+    pub token_ttl_secs: u64,
+
+    /// Simulated market updates per second on the live ticker (0: stats only).
+    #[arg(long, env = "HANMADI_TICKER_RATE", default_value_t = 20)]
+    pub ticker_rate: u32,
+
+    /// How many symbols the simulated market has.
+    #[arg(long, env = "HANMADI_TICKER_SYMBOLS", default_value_t = 24)]
+    pub ticker_symbols: usize,
+
     /// How long a graceful shutdown waits for connections to finish, in seconds.
     #[arg(long, env = "HANMADI_SHUTDOWN_GRACE_SECS", default_value_t = 5)]
     pub shutdown_grace_secs: u64,

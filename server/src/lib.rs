@@ -1,11 +1,18 @@
 //! Hanmadi's chat server as a library, so that integration tests can start the
 //! real thing in-process on port 0 against a real database file.
 
+mod api;
+mod auth;
 pub mod config;
 mod db;
+mod hub;
 mod origin;
+mod rate_limit;
 mod socket;
 mod static_files;
+mod store;
+mod ticker;
+mod versions;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,7 +23,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -29,7 +35,10 @@ pub use config::Config;
 /// What every handler can reach.
 #[derive(Clone)]
 struct AppState {
-    pool: SqlitePool,
+    store: Arc<store::Store>,
+    tokens: auth::Tokens,
+    hub: Arc<hub::Hub>,
+    ticker: Arc<ticker::TickerFeed>,
     allowed_origins: Arc<[String]>,
     /// Cancelled when the server begins to shut down; every socket session watches it.
     shutdown: CancellationToken,
@@ -69,11 +78,17 @@ impl RunningServer {
 
 /// Opens the database, binds the address and starts serving.
 pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
-    let pool = db::connect(&config.database_url).await?;
+    let (pool, dialect) = db::connect(&config.database_url).await?;
+    let tokens = auth::Tokens::load_or_create(&pool, Duration::from_secs(config.token_ttl_secs)).await?;
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
+    let hub = Arc::new(hub::Hub::default());
+    let ticker = ticker::TickerFeed::start(config.ticker_symbols, config.ticker_rate, Arc::clone(&hub), shutdown.clone());
     let state = AppState {
-        pool,
+        store: Arc::new(store::Store::new(pool, dialect)),
+        tokens,
+        hub,
+        ticker,
         allowed_origins: config.allowed_origins.clone().into(),
         shutdown: shutdown.clone(),
         tracker: tracker.clone(),
@@ -81,6 +96,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let app = Router::new()
         .route("/ws", get(socket::upgrade))
         .route("/healthz", get(healthz))
+        .merge(api::router())
         .with_state(state)
         .merge(static_files::router(&config.static_dir))
         .layer(CompressionLayer::new())
@@ -98,7 +114,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
 
 /// Liveness and readiness: answers 200 only if the database answers too.
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match sqlx::query("SELECT 1").execute(&state.pool).await {
+    match sqlx::query("SELECT 1").execute(state.store.pool()).await {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(error) => {
             tracing::error!(%error, "health check: database unreachable");

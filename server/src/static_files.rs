@@ -42,7 +42,8 @@ pub fn router(dist: &Path) -> Router {
 const NOT_BUILT: &str = "<!doctype html><title>Hanmadi</title><p>The web app has not been built. \
 Run <code>cargo xtask serve</code>, or <code>trunk build</code> and restart the server.";
 
-/// Trunk names every asset with a content hash (`hanmadi-3f2a…_bg.wasm`), so those
+/// Trunk names every asset with a content hash (`hanmadi-3f2a…_bg.wasm`, 10 to 16
+/// hex digits: it prints a 64-bit hash without leading zeros), so those
 /// can be cached forever; `index.html` and SPA routes must always be revalidated
 /// so that a deploy reaches users on their next load.
 fn cache_control(path: &str) -> &'static str {
@@ -50,7 +51,7 @@ fn cache_control(path: &str) -> &'static str {
     let stem = file.split('.').next().unwrap_or_default();
     let hashed = stem
         .rsplit(['-', '_'])
-        .any(|part| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit()));
+        .any(|part| part.len() >= 10 && part.bytes().all(|b| b.is_ascii_hexdigit()));
     if hashed {
         "public, max-age=31536000, immutable"
     } else {
@@ -92,6 +93,7 @@ mod tests {
     fn hashed_assets_are_immutable_and_pages_revalidate() {
         assert_eq!(cache_control("/hanmadi-1a2b3c4d5e6f7a8b_bg.wasm"), "public, max-age=31536000, immutable");
         assert_eq!(cache_control("/style-0123456789abcdef.css"), "public, max-age=31536000, immutable");
+        assert_eq!(cache_control("/hanmadi-70b2fb7336326c0.js"), "public, max-age=31536000, immutable");
         assert_eq!(cache_control("/"), "no-cache");
         assert_eq!(cache_control("/index.html"), "no-cache");
         assert_eq!(cache_control("/rooms/7"), "no-cache");

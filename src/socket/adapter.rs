@@ -19,25 +19,32 @@ use super::clock;
 use super::live_socket::{LiveSocket, SocketEvent};
 use super::saved_outbox;
 use crate::deploy_config;
+use crate::session::{self, Session};
 
 pub struct Adapter {
     client: Client,
     socket: Option<LiveSocket>,
     timer: Option<Timeout>,
     set_status: WriteSignal<Status>,
+    pub set_session: WriteSignal<Option<Session>>,
 }
 
 type Shared = Rc<RefCell<Adapter>>;
 
 impl Adapter {
     /// Creates the engine, restores the outbox saved before a reload, and starts
-    /// the first connection.
-    pub fn start(set_status: WriteSignal<Status>) -> Shared {
+    /// the first connection if there is a session to connect with.
+    pub fn start(set_status: WriteSignal<Status>, set_session: WriteSignal<Option<Session>>) -> Shared {
         let seed = (js_sys::Math::random() * (1u64 << 53) as f64) as u64;
         let mut client = Client::new(Config::new(deploy_config::socket_url(), seed));
         saved_outbox::restore(&mut client);
-        let shared = Rc::new(RefCell::new(Adapter { client, socket: None, timer: None, set_status }));
-        drive(&shared, |client, now| client.connect(now));
+        let token = session::saved().map(|session| session.token);
+        let signed_in = token.is_some();
+        client.set_token(token);
+        let shared = Rc::new(RefCell::new(Adapter { client, socket: None, timer: None, set_status, set_session }));
+        if signed_in {
+            drive(&shared, |client, now| client.connect(now));
+        }
         shared
     }
 }
@@ -129,9 +136,20 @@ impl Adapter {
                 drive_later(weak, move |client, now| client.on_history_failed(now, room));
             }
             Output::RefreshToken => {
-                // Guest sessions arrive with the server's session API (issue #4); until
-                // then there is no token to refresh, and the badge says to sign in.
-                drive_later(weak, |client, now| client.on_token_refreshed(now, None));
+                let set_session = self.set_session;
+                spawn_local(async move {
+                    let refreshed = match session::saved() {
+                        Some(old) => session::refresh(&old.token).await.ok(),
+                        None => None,
+                    };
+                    if refreshed.is_none() {
+                        // The session is over: back to the first-run prompt.
+                        session::forget();
+                    }
+                    let token = refreshed.as_ref().map(|session| session.token.clone());
+                    set_session.set(refreshed);
+                    drive_later(weak, move |client, now| client.on_token_refreshed(now, token));
+                });
             }
             Output::Event(_) => unreachable!("events are handled by `drive`"),
         }

@@ -17,6 +17,7 @@ use std::rc::Rc;
 use hanmadi_client_core::{Instant, Status};
 use leptos::prelude::*;
 
+use crate::session::{self, Session};
 use adapter::Adapter;
 
 /// Handed to every component through context. `Copy`, so closures can capture it.
@@ -24,10 +25,24 @@ use adapter::Adapter;
 pub struct SocketContext {
     /// What the connection badge shows.
     pub status: ReadSignal<Status>,
+    /// Who we are; `None` until the first-run prompt has made a guest session.
+    pub session: ReadSignal<Option<Session>>,
     adapter: StoredValue<Rc<RefCell<Adapter>>, LocalStorage>,
 }
 
 impl SocketContext {
+    /// A guest session was just created: remember it and connect with it.
+    pub fn sign_in(&self, session: Session) {
+        let token = session.token.clone();
+        self.adapter.with_value(|adapter| {
+            adapter.borrow().set_session.set(Some(session));
+            adapter::drive(adapter, |client, now| {
+                client.set_token(Some(token));
+                client.connect(now);
+            })
+        });
+    }
+
     /// The user pressed "Retry now".
     pub fn retry_now(&self) {
         self.adapter.with_value(|adapter| adapter::drive(adapter, |client, now| client.retry_now(now)));
@@ -39,13 +54,17 @@ impl SocketContext {
     }
 }
 
-/// Creates the socket, starts connecting and provides [`SocketContext`]. Call once,
-/// at the root.
-pub fn provide_socket() {
-    let (status, set_status) = signal(Status::Connecting);
-    let adapter = Adapter::start(set_status);
+/// Creates the socket, starts connecting if a session was saved, and provides
+/// [`SocketContext`]. Call once, at the root.
+pub fn provide_socket() -> SocketContext {
+    let saved = session::saved();
+    let (status, set_status) = signal(if saved.is_some() { Status::Connecting } else { Status::Closed });
+    let (session, set_session) = signal(saved);
+    let adapter = Adapter::start(set_status, set_session);
     browser_events::listen(&adapter);
-    provide_context(SocketContext { status, adapter: StoredValue::new_local(adapter) });
+    let context = SocketContext { status, session, adapter: StoredValue::new_local(adapter) };
+    provide_context(context);
+    context
 }
 
 /// The socket context; panics outside [`provide_socket`]'s tree, which is a bug.

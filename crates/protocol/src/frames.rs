@@ -195,4 +195,8 @@ pub enum ErrorCode {
     NotSupported,
     /// Too many frames too fast; slow down.
     RateLimited,
+    /// Not allowed, e.g. resuming a room one is not a member of.
+    Forbidden,
+    /// The server failed; nothing was changed. Try again.
+    Internal,
 }

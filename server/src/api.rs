@@ -1,0 +1,213 @@
+//! The HTTP API: guest sessions, the rooms list, and history for scroll-back and
+//! for filling gaps. Every error is JSON `{"error": "…"}` with a fitting status.
+
+use std::time::Duration;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hanmadi_protocol::{RoomId, Seq};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::auth::Issued;
+use crate::store::{MessageView, RoomSummary, StoredEvent, User};
+use crate::AppState;
+
+/// How long after expiry a token may still be exchanged for a fresh one.
+const REFRESH_GRACE: Duration = Duration::from_secs(7 * 24 * 3600);
+const MAX_MESSAGES_PAGE: u32 = 200;
+const MAX_EVENTS_PAGE: u32 = 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/session", post(create_session))
+        .route("/api/session/refresh", post(refresh_session))
+        .route("/api/me", get(me).patch(rename_me))
+        .route("/api/rooms", get(rooms))
+        .route("/api/rooms/{room}/messages", get(messages))
+        .route("/api/rooms/{room}/events", get(events))
+        .layer(DefaultBodyLimit::max(16 * 1024))
+}
+
+/// An API error: a status and a sentence.
+pub struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.0, Json(json!({ "error": self.1 }))).into_response();
+        if self.0 == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static"));
+        }
+        response
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        tracing::error!(error = format!("{error:#}"), "API request failed");
+        ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error; nothing was changed".into())
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        ApiError(rejection.status(), rejection.body_text())
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+#[derive(Deserialize)]
+struct NameBody {
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Session {
+    token: String,
+    /// Unix seconds.
+    expires_at: u64,
+    user: User,
+}
+
+impl Session {
+    fn new(Issued { token, expires_at }: Issued, user: User) -> Self {
+        Self { token, expires_at, user }
+    }
+}
+
+async fn create_session(
+    State(state): State<AppState>,
+    body: Result<Json<NameBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Session>), ApiError> {
+    let Json(NameBody { name }) = body?;
+    let user = state.store.create_user(&name).await?.map_err(|why| ApiError(StatusCode::BAD_REQUEST, why))?;
+    tracing::info!(user = %user.id, "guest session created");
+    Ok((StatusCode::CREATED, Json(Session::new(state.tokens.issue(user.id), user))))
+}
+
+async fn refresh_session(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Session> {
+    let token = bearer(&headers)?;
+    let user_id = state
+        .tokens
+        .verify_for_refresh(token, REFRESH_GRACE)
+        .map_err(|_| ApiError(StatusCode::UNAUTHORIZED, "this session cannot be refreshed; sign in again".into()))?;
+    let user = state.store.user(user_id).await?.ok_or_else(unknown_user)?;
+    Ok(Json(Session::new(state.tokens.issue(user.id), user)))
+}
+
+async fn me(AuthUser(user): AuthUser) -> ApiResult<User> {
+    Ok(Json(user))
+}
+
+async fn rename_me(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    body: Result<Json<NameBody>, JsonRejection>,
+) -> ApiResult<User> {
+    let Json(NameBody { name }) = body?;
+    let user = state.store.rename_user(user.id, &name).await?.map_err(|why| ApiError(StatusCode::BAD_REQUEST, why))?;
+    Ok(Json(user))
+}
+
+async fn rooms(State(state): State<AppState>, AuthUser(user): AuthUser) -> ApiResult<Vec<RoomSummary>> {
+    Ok(Json(state.store.rooms_for(user.id).await?))
+}
+
+#[derive(Deserialize)]
+struct MessagesQuery {
+    before: Option<u64>,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct MessagesPage {
+    head: Seq,
+    messages: Vec<MessageView>,
+}
+
+/// Scroll-back: the newest `limit` messages created before seq `before`, as they
+/// stand now (edits applied, deletions marked).
+async fn messages(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(room): Path<u64>,
+    Query(query): Query<MessagesQuery>,
+) -> ApiResult<MessagesPage> {
+    let room = RoomId(room);
+    let head = readable_room(&state, room, &user).await?;
+    let limit = query.limit.unwrap_or(50).clamp(1, MAX_MESSAGES_PAGE);
+    let messages = state.store.messages(room, query.before.map(Seq), limit).await?;
+    Ok(Json(MessagesPage { head, messages }))
+}
+
+#[derive(Deserialize)]
+struct EventsQuery {
+    after: Option<u64>,
+    before: Option<u64>,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct EventsPage {
+    head: Seq,
+    events: Vec<StoredEvent>,
+}
+
+/// Gap backfill: the room's events with `after < seq < before`, oldest first.
+async fn events(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(room): Path<u64>,
+    Query(query): Query<EventsQuery>,
+) -> ApiResult<EventsPage> {
+    let room = RoomId(room);
+    let head = readable_room(&state, room, &user).await?;
+    let limit = query.limit.unwrap_or(MAX_EVENTS_PAGE).clamp(1, MAX_EVENTS_PAGE);
+    let after = Seq(query.after.unwrap_or(0));
+    let events = state.store.events(room, after, query.before.map(Seq), limit).await?;
+    Ok(Json(EventsPage { head, events }))
+}
+
+/// The room's head, if it exists and the user is a member.
+async fn readable_room(state: &AppState, room: RoomId, user: &User) -> Result<Seq, ApiError> {
+    let head = state.store.head(room).await?.ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("there is no room {room}")))?;
+    if !state.store.is_member(room, user.id).await? {
+        return Err(ApiError(StatusCode::FORBIDDEN, format!("join room {room} to read it")));
+    }
+    Ok(head)
+}
+
+/// The signed-in user, from `Authorization: Bearer <token>`.
+pub struct AuthUser(pub User);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(&parts.headers)?;
+        let user_id = state
+            .tokens
+            .verify(token)
+            .map_err(|_| ApiError(StatusCode::UNAUTHORIZED, "the session token is invalid or expired".into()))?;
+        let user = state.store.user(user_id).await?.ok_or_else(unknown_user)?;
+        Ok(AuthUser(user))
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or_else(|| ApiError(StatusCode::UNAUTHORIZED, "sign in first (Authorization: Bearer <token>)".into()))
+}
+
+fn unknown_user() -> ApiError {
+    ApiError(StatusCode::UNAUTHORIZED, "this session's user no longer exists; sign in again".into())
+}

@@ -1,0 +1,487 @@
+//! Everything the server keeps: users, rooms, memberships, messages, each room's
+//! event log, and the outcome of every action by its idempotency key.
+//!
+//! An action is applied in one transaction that also assigns the room's next
+//! sequence numbers, appends the events and records the outcome under the key, so
+//! after a commit all of it is durable together and a repeat of the key finds the
+//! original answer. Nothing is acknowledged before that commit.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use hanmadi_protocol::limits::{check_display_name, check_message_text, check_room_name};
+use hanmadi_protocol::{Action, ActionKey, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId};
+use serde::Serialize;
+use sqlx::{Any, AnyPool, Transaction};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::db::Dialect;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub name: String,
+}
+
+/// A room as the rooms list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoomSummary {
+    pub id: RoomId,
+    pub name: String,
+    /// The room's latest sequence number.
+    pub head: Seq,
+    pub members: u64,
+    /// Whether the asking user is a member.
+    pub member: bool,
+}
+
+/// One event of a room's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredEvent {
+    pub room: RoomId,
+    pub seq: Seq,
+    pub at: Millis,
+    pub event: RoomEvent,
+}
+
+/// A message as it stands now (edits applied), for scroll-back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageView {
+    pub id: MessageId,
+    pub seq: Seq,
+    pub author: UserId,
+    pub author_name: String,
+    pub text: String,
+    pub at: Millis,
+    pub edited: bool,
+    pub deleted: bool,
+}
+
+/// The result of [`Store::apply`].
+#[derive(Debug)]
+pub struct Applied {
+    pub outcome: Outcome,
+    /// The events the action produced, in order (none for a repeat or a refusal).
+    pub events: Vec<StoredEvent>,
+}
+
+/// Why an action was refused; recorded as its outcome.
+struct Refusal(RejectCode, String);
+
+type Checked<T> = Result<T, Refusal>;
+
+pub struct Store {
+    pool: AnyPool,
+    /// SQLite has one writer at a time; taking turns here, rather than in SQLite's
+    /// busy handler, keeps a read-then-write transaction from failing with "database
+    /// is locked" when another writer got there first. PostgreSQL needs no turns.
+    writer: Option<Mutex<()>>,
+}
+
+impl Store {
+    pub fn new(pool: AnyPool, dialect: Dialect) -> Self {
+        Self { pool, writer: (dialect == Dialect::Sqlite).then(|| Mutex::new(())) }
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    async fn write_turn(&self) -> Option<MutexGuard<'_, ()>> {
+        match &self.writer {
+            Some(writer) => Some(writer.lock().await),
+            None => None,
+        }
+    }
+
+    // ---- users ----
+
+    pub async fn create_user(&self, name: &str) -> anyhow::Result<Result<User, String>> {
+        let name = name.trim();
+        if let Err(why) = check_display_name(name) {
+            return Ok(Err(why));
+        }
+        let _turn = self.write_turn().await;
+        let id: i64 = sqlx::query_scalar("INSERT INTO users (name, created_at) VALUES ($1, $2) RETURNING id")
+            .bind(name)
+            .bind(now_millis() as i64)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Ok(User { id: UserId(id as u64), name: name.to_owned() }))
+    }
+
+    pub async fn user(&self, id: UserId) -> anyhow::Result<Option<User>> {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+            .bind(id.0 as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(name.map(|name| User { id, name }))
+    }
+
+    pub async fn rename_user(&self, id: UserId, name: &str) -> anyhow::Result<Result<User, String>> {
+        let name = name.trim();
+        if let Err(why) = check_display_name(name) {
+            return Ok(Err(why));
+        }
+        let _turn = self.write_turn().await;
+        sqlx::query("UPDATE users SET name = $1 WHERE id = $2").bind(name).bind(id.0 as i64).execute(&self.pool).await?;
+        Ok(Ok(User { id, name: name.to_owned() }))
+    }
+
+    // ---- reading ----
+
+    pub async fn rooms_for(&self, user: UserId) -> anyhow::Result<Vec<RoomSummary>> {
+        let rows: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT r.id, r.name, r.head_seq, \
+                 CAST((SELECT COUNT(*) FROM memberships m WHERE m.room_id = r.id) AS BIGINT), \
+                 CAST((SELECT COUNT(*) FROM memberships m WHERE m.room_id = r.id AND m.user_id = $1) AS BIGINT) \
+             FROM rooms r ORDER BY r.id",
+        )
+        .bind(user.0 as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, head, members, mine)| RoomSummary {
+                id: RoomId(id as u64),
+                name,
+                head: Seq(head as u64),
+                members: members as u64,
+                member: mine > 0,
+            })
+            .collect())
+    }
+
+    pub async fn is_member(&self, room: RoomId, user: UserId) -> anyhow::Result<bool> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM memberships WHERE room_id = $1 AND user_id = $2")
+                .bind(room.0 as i64)
+                .bind(user.0 as i64)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(count > 0)
+    }
+
+    /// The room's latest sequence number, or `None` if there is no such room.
+    pub async fn head(&self, room: RoomId) -> anyhow::Result<Option<Seq>> {
+        let head: Option<i64> = sqlx::query_scalar("SELECT head_seq FROM rooms WHERE id = $1")
+            .bind(room.0 as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(head.map(|head| Seq(head as u64)))
+    }
+
+    /// Events with `after < seq < before`, oldest first, at most `limit`.
+    pub async fn events(&self, room: RoomId, after: Seq, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<StoredEvent>> {
+        let before = before.map_or(i64::MAX, |seq| seq.0 as i64);
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT seq, at, body FROM events WHERE room_id = $1 AND seq > $2 AND seq < $3 ORDER BY seq LIMIT $4",
+        )
+        .bind(room.0 as i64)
+        .bind(after.0 as i64)
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(seq, at, body)| {
+                let event = serde_json::from_str(&body).with_context(|| format!("corrupt event {room}/{seq}"))?;
+                Ok(StoredEvent { room, seq: Seq(seq as u64), at: at as u64, event })
+            })
+            .collect()
+    }
+
+    /// The newest `limit` messages created before `before`, oldest first.
+    pub async fn messages(&self, room: RoomId, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<MessageView>> {
+        let before = before.map_or(i64::MAX, |seq| seq.0 as i64);
+        let rows: Vec<(i64, i64, String, i64, String, i64, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT id, author_id, author_name, seq, body, created_at, edited_at, deleted FROM messages \
+             WHERE room_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
+        )
+        .bind(room.0 as i64)
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut messages: Vec<MessageView> = rows
+            .into_iter()
+            .map(|(id, author, author_name, seq, body, at, edited_at, deleted)| MessageView {
+                id: MessageId(id as u64),
+                seq: Seq(seq as u64),
+                author: UserId(author as u64),
+                author_name,
+                text: body,
+                at: at as u64,
+                edited: edited_at.is_some(),
+                deleted: deleted != 0,
+            })
+            .collect();
+        messages.reverse();
+        Ok(messages)
+    }
+
+    // ---- actions ----
+
+    /// Applies `action` for `user` exactly once per `key`: a repeat returns the
+    /// original outcome and changes nothing.
+    pub async fn apply(&self, user: &User, key: &ActionKey, action: &Action) -> anyhow::Result<Applied> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let earlier: Option<String> =
+            sqlx::query_scalar("SELECT outcome FROM actions WHERE user_id = $1 AND action_key = $2")
+                .bind(user.id.0 as i64)
+                .bind(key.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(earlier) = earlier {
+            let outcome = serde_json::from_str(&earlier).context("corrupt stored outcome")?;
+            return Ok(Applied { outcome, events: Vec::new() });
+        }
+        let now = now_millis();
+        let mut events = Vec::new();
+        let outcome = match apply_action(&mut tx, user, action, now, &mut events).await? {
+            Ok(outcome) => outcome,
+            Err(Refusal(code, message)) => {
+                events.clear();
+                Outcome::Rejected { code, message }
+            }
+        };
+        sqlx::query("INSERT INTO actions (user_id, action_key, outcome, at) VALUES ($1, $2, $3, $4)")
+            .bind(user.id.0 as i64)
+            .bind(key.as_str())
+            .bind(serde_json::to_string(&outcome)?)
+            .bind(now as i64)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Applied { outcome, events })
+    }
+}
+
+async fn apply_action(
+    tx: &mut Transaction<'_, Any>,
+    user: &User,
+    action: &Action,
+    now: Millis,
+    events: &mut Vec<StoredEvent>,
+) -> anyhow::Result<Checked<Outcome>> {
+    let me = user.id.0 as i64;
+    let applied = |room: RoomId, seq: Option<Seq>, message: Option<MessageId>| Outcome::Applied { room, seq, message };
+    Ok(Ok(match action {
+        Action::CreateRoom { name } => {
+            let name = name.trim();
+            if let Err(why) = check_room_name(name) {
+                return Ok(Err(Refusal(RejectCode::Invalid, why)));
+            }
+            let id: i64 =
+                sqlx::query_scalar("INSERT INTO rooms (name, created_by, created_at) VALUES ($1, $2, $3) RETURNING id")
+                    .bind(name)
+                    .bind(me)
+                    .bind(now as i64)
+                    .fetch_one(&mut **tx)
+                    .await?;
+            let room = RoomId(id as u64);
+            add_member(tx, room, user.id, now).await?;
+            append(tx, room, now, RoomEvent::Created { name: name.to_owned(), by: user.id }, events).await?;
+            let joined = RoomEvent::Joined { user: user.id, name: user.name.clone() };
+            let seq = append(tx, room, now, joined, events).await?;
+            applied(room, Some(seq), None)
+        }
+        Action::JoinRoom { room } => {
+            if let Err(refusal) = room_exists(tx, *room).await? {
+                return Ok(Err(refusal));
+            }
+            if is_member(tx, *room, user.id).await? {
+                applied(*room, None, None)
+            } else {
+                add_member(tx, *room, user.id, now).await?;
+                let joined = RoomEvent::Joined { user: user.id, name: user.name.clone() };
+                applied(*room, Some(append(tx, *room, now, joined, events).await?), None)
+            }
+        }
+        Action::LeaveRoom { room } => {
+            if let Err(refusal) = room_exists(tx, *room).await? {
+                return Ok(Err(refusal));
+            }
+            if !is_member(tx, *room, user.id).await? {
+                applied(*room, None, None)
+            } else {
+                sqlx::query("DELETE FROM memberships WHERE room_id = $1 AND user_id = $2")
+                    .bind(room.0 as i64)
+                    .bind(me)
+                    .execute(&mut **tx)
+                    .await?;
+                applied(*room, Some(append(tx, *room, now, RoomEvent::Left { user: user.id }, events).await?), None)
+            }
+        }
+        Action::RenameRoom { room, name } => {
+            if let Err(refusal) = member_of(tx, *room, user.id).await? {
+                return Ok(Err(refusal));
+            }
+            let name = name.trim();
+            if let Err(why) = check_room_name(name) {
+                return Ok(Err(Refusal(RejectCode::Invalid, why)));
+            }
+            sqlx::query("UPDATE rooms SET name = $1 WHERE id = $2").bind(name).bind(room.0 as i64).execute(&mut **tx).await?;
+            let renamed = RoomEvent::Renamed { name: name.to_owned(), by: user.id };
+            applied(*room, Some(append(tx, *room, now, renamed, events).await?), None)
+        }
+        Action::SendMessage { room, text } => {
+            if let Err(refusal) = member_of(tx, *room, user.id).await? {
+                return Ok(Err(refusal));
+            }
+            if let Err(why) = check_message_text(text) {
+                return Ok(Err(Refusal(RejectCode::Invalid, why)));
+            }
+            let seq = next_seq(tx, *room).await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO messages (room_id, author_id, author_name, seq, body, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(room.0 as i64)
+            .bind(me)
+            .bind(user.name.as_str())
+            .bind(seq.0 as i64)
+            .bind(text.as_str())
+            .bind(now as i64)
+            .fetch_one(&mut **tx)
+            .await?;
+            let id = MessageId(id as u64);
+            let event =
+                RoomEvent::Message { id, author: user.id, author_name: user.name.clone(), text: text.clone() };
+            store_event(tx, StoredEvent { room: *room, seq, at: now, event }, events).await?;
+            applied(*room, Some(seq), Some(id))
+        }
+        Action::EditMessage { room, message, text } => {
+            let deleted = match own_message(tx, *room, *message, user.id).await? {
+                Ok(deleted) => deleted,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            if deleted {
+                return Ok(Err(Refusal(RejectCode::NotFound, "that message was deleted".into())));
+            }
+            if let Err(why) = check_message_text(text) {
+                return Ok(Err(Refusal(RejectCode::Invalid, why)));
+            }
+            sqlx::query("UPDATE messages SET body = $1, edited_at = $2 WHERE id = $3")
+                .bind(text.as_str())
+                .bind(now as i64)
+                .bind(message.0 as i64)
+                .execute(&mut **tx)
+                .await?;
+            let edited = RoomEvent::Edited { id: *message, text: text.clone() };
+            applied(*room, Some(append(tx, *room, now, edited, events).await?), Some(*message))
+        }
+        Action::DeleteMessage { room, message } => {
+            let deleted = match own_message(tx, *room, *message, user.id).await? {
+                Ok(deleted) => deleted,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            if deleted {
+                applied(*room, None, Some(*message))
+            } else {
+                sqlx::query("UPDATE messages SET body = '', deleted = 1 WHERE id = $1")
+                    .bind(message.0 as i64)
+                    .execute(&mut **tx)
+                    .await?;
+                let event = RoomEvent::Deleted { id: *message };
+                applied(*room, Some(append(tx, *room, now, event, events).await?), Some(*message))
+            }
+        }
+    }))
+}
+
+/// Gives the room its next sequence number. The row update also serializes
+/// concurrent writers to one room on PostgreSQL.
+async fn next_seq(tx: &mut Transaction<'_, Any>, room: RoomId) -> anyhow::Result<Seq> {
+    let seq: i64 = sqlx::query_scalar("UPDATE rooms SET head_seq = head_seq + 1 WHERE id = $1 RETURNING head_seq")
+        .bind(room.0 as i64)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(Seq(seq as u64))
+}
+
+async fn append(
+    tx: &mut Transaction<'_, Any>,
+    room: RoomId,
+    at: Millis,
+    event: RoomEvent,
+    events: &mut Vec<StoredEvent>,
+) -> anyhow::Result<Seq> {
+    let seq = next_seq(tx, room).await?;
+    store_event(tx, StoredEvent { room, seq, at, event }, events).await?;
+    Ok(seq)
+}
+
+async fn store_event(tx: &mut Transaction<'_, Any>, event: StoredEvent, events: &mut Vec<StoredEvent>) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO events (room_id, seq, at, body) VALUES ($1, $2, $3, $4)")
+        .bind(event.room.0 as i64)
+        .bind(event.seq.0 as i64)
+        .bind(event.at as i64)
+        .bind(serde_json::to_string(&event.event)?)
+        .execute(&mut **tx)
+        .await?;
+    events.push(event);
+    Ok(())
+}
+
+async fn add_member(tx: &mut Transaction<'_, Any>, room: RoomId, user: UserId, now: Millis) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO memberships (room_id, user_id, joined_at) VALUES ($1, $2, $3)")
+        .bind(room.0 as i64)
+        .bind(user.0 as i64)
+        .bind(now as i64)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn room_exists(tx: &mut Transaction<'_, Any>, room: RoomId) -> anyhow::Result<Checked<()>> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM rooms WHERE id = $1").bind(room.0 as i64).fetch_optional(&mut **tx).await?;
+    Ok(found.map(|_| ()).ok_or(Refusal(RejectCode::NotFound, format!("there is no room {room}"))))
+}
+
+async fn is_member(tx: &mut Transaction<'_, Any>, room: RoomId, user: UserId) -> anyhow::Result<bool> {
+    let count: i64 =
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM memberships WHERE room_id = $1 AND user_id = $2")
+            .bind(room.0 as i64)
+            .bind(user.0 as i64)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(count > 0)
+}
+
+async fn member_of(tx: &mut Transaction<'_, Any>, room: RoomId, user: UserId) -> anyhow::Result<Checked<()>> {
+    if let Err(refusal) = room_exists(tx, room).await? {
+        return Ok(Err(refusal));
+    }
+    if !is_member(tx, room, user).await? {
+        return Ok(Err(Refusal(RejectCode::Forbidden, "join the room first".into())));
+    }
+    Ok(Ok(()))
+}
+
+/// Checks that a message exists in the room and is the user's; says whether it is deleted.
+async fn own_message(
+    tx: &mut Transaction<'_, Any>,
+    room: RoomId,
+    message: MessageId,
+    user: UserId,
+) -> anyhow::Result<Checked<bool>> {
+    let row: Option<(i64, i64)> = sqlx::query_as("SELECT author_id, deleted FROM messages WHERE id = $1 AND room_id = $2")
+        .bind(message.0 as i64)
+        .bind(room.0 as i64)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match row {
+        None => Err(Refusal(RejectCode::NotFound, format!("there is no message {message} in room {room}"))),
+        Some((author, _)) if author as u64 != user.0 => {
+            Err(Refusal(RejectCode::Forbidden, "only the author can change a message".into()))
+        }
+        Some((_, deleted)) => Ok(deleted != 0),
+    })
+}
+
+pub fn now_millis() -> Millis {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}

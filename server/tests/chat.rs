@@ -1,0 +1,114 @@
+//! Two people chat: rooms, messages, edits, deletes, typing and presence, over
+//! real sockets against the real server and a real SQLite file.
+
+mod common;
+
+use common::{text_of, TestServer};
+use hanmadi_protocol::{Action, ClientFrame, Member, Outcome, RejectCode, RoomEvent, Seq, ServerFrame};
+
+#[tokio::test]
+async fn mina_and_jun_chat_in_a_new_room() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let mut jun_tab = server.connect(&jun).await;
+
+    let room = mina_tab.create_room("점심").await;
+    let (history, head) = mina_tab.resume(room, Seq::ZERO).await;
+    assert_eq!(head, Seq(2));
+    assert!(matches!(&history[0].1, RoomEvent::Created { name, .. } if name == "점심"));
+    assert!(matches!(&history[1].1, RoomEvent::Joined { name, .. } if name == "Mina"));
+
+    assert!(matches!(jun_tab.act(Action::JoinRoom { room }).await, Outcome::Applied { seq: Some(Seq(3)), .. }));
+    let (_, head) = jun_tab.resume(room, Seq::ZERO).await;
+    assert_eq!(head, Seq(3));
+    let (_, _, joined) = mina_tab.next_event().await;
+    assert!(matches!(joined, RoomEvent::Joined { name, .. } if name == "Jun"));
+
+    let outcome = mina_tab.act(Action::SendMessage { room, text: "뭐 먹을래?".into() }).await;
+    let Outcome::Applied { seq: Some(seq), message: Some(message), .. } = outcome else { panic!("{outcome:?}") };
+    let (r, s, event) = jun_tab.next_event().await;
+    assert_eq!((r, s, text_of(&event)), (room, seq, "뭐 먹을래?"));
+
+    // Jun types; Mina sees it; Jun does not see his own.
+    jun_tab.send(&ClientFrame::Typing { room }).await;
+    let typist = mina_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Typing { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(typist, "Jun");
+
+    let edited = mina_tab.act(Action::EditMessage { room, message, text: "뭐 먹을래요?".into() }).await;
+    assert!(matches!(edited, Outcome::Applied { .. }), "{edited:?}");
+    let (_, _, event) = jun_tab.next_event().await;
+    assert_eq!(event, RoomEvent::Edited { id: message, text: "뭐 먹을래요?".into() });
+
+    let not_yours = jun_tab.act(Action::DeleteMessage { room, message }).await;
+    assert!(matches!(not_yours, Outcome::Rejected { code: RejectCode::Forbidden, .. }), "{not_yours:?}");
+
+    let deleted = mina_tab.act(Action::DeleteMessage { room, message }).await;
+    assert!(matches!(deleted, Outcome::Applied { .. }));
+    let (_, _, event) = jun_tab.next_event().await;
+    assert_eq!(event, RoomEvent::Deleted { id: message });
+}
+
+#[tokio::test]
+async fn presence_shows_who_is_in_the_room() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let room = mina_tab.create_room("general").await;
+    mina_tab.resume(room, Seq::ZERO).await;
+
+    let mut jun_tab = server.connect(&jun).await;
+    jun_tab.act(Action::JoinRoom { room }).await;
+    jun_tab.resume(room, Seq::ZERO).await;
+    let both = vec![
+        Member { user: mina.user.id, name: "Mina".into() },
+        Member { user: jun.user.id, name: "Jun".into() },
+    ];
+    let seen = mina_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Presence { members, .. } if members.len() == 2 => Some(members.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(seen, both);
+
+    drop(jun_tab);
+    let seen = mina_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Presence { members, .. } if members.len() == 1 => Some(members.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(seen, vec![Member { user: mina.user.id, name: "Mina".into() }]);
+}
+
+#[tokio::test]
+async fn messages_need_membership_and_valid_text() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let mut jun_tab = server.connect(&jun).await;
+    let room = mina_tab.create_room("private-ish").await;
+
+    let outsider = jun_tab.act(Action::SendMessage { room, text: "hi".into() }).await;
+    assert!(matches!(outsider, Outcome::Rejected { code: RejectCode::Forbidden, .. }), "{outsider:?}");
+
+    for bad in ["   ", "bell\u{7}", &"가".repeat(4001)] {
+        let outcome = mina_tab.act(Action::SendMessage { room, text: bad.into() }).await;
+        assert!(matches!(outcome, Outcome::Rejected { code: RejectCode::Invalid, .. }), "{outcome:?}");
+    }
+    let nowhere = mina_tab.act(Action::SendMessage { room: hanmadi_protocol::RoomId(999), text: "hi".into() }).await;
+    assert!(matches!(nowhere, Outcome::Rejected { code: RejectCode::NotFound, .. }), "{nowhere:?}");
+
+    jun_tab.send(&ClientFrame::Resume { cursors: vec![hanmadi_protocol::Cursor { room, after: Seq::ZERO }] }).await;
+    let refused = jun_tab.recv().await;
+    assert!(matches!(refused, ServerFrame::Error { code: hanmadi_protocol::ErrorCode::Forbidden, .. }), "{refused:?}");
+}

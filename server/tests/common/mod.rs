@@ -1,0 +1,234 @@
+//! Test support: the real server on port 0 over a real SQLite file, guest
+//! sessions over real HTTP, and real WebSocket clients.
+
+// Each test binary uses part of this module; what one does not use is not dead.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use hanmadi_protocol::{
+    decode_server, encode, Action, ActionKey, ClientFrame, Cursor, Outcome, RoomEvent, RoomId, Seq, ServerFrame, UserId,
+    PROTOCOL_VERSION,
+};
+use hanmadi_server::{start, Config, RunningServer};
+use serde::Deserialize;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
+
+pub struct TestServer {
+    pub server: RunningServer,
+    pub dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        // `RUST_LOG=debug cargo test` shows the server's logs; silent otherwise.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
+        let temp = tempfile::tempdir().unwrap();
+        let mut server = Self::start_in(temp.path().to_owned(), adjust).await;
+        server._temp = Some(temp);
+        server
+    }
+
+    /// A server on the database in `dir` (a restart, when one ran there before).
+    pub async fn start_in(dir: PathBuf, adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::for_tests(format!("sqlite://{}", dir.join("chat.db").display()));
+        config.static_dir = dir.join("no-dist");
+        config.ticker_rate = 0;
+        adjust(&mut config);
+        TestServer { server: start(config).await.unwrap(), dir, _temp: None }
+    }
+
+    /// Stops gracefully and hands back the folder (and its guard) for a restart.
+    pub async fn stop(self) -> (PathBuf, Option<tempfile::TempDir>) {
+        self.server.shutdown().await.unwrap();
+        (self.dir, self._temp)
+    }
+
+    pub fn http(&self, path: &str) -> String {
+        format!("http://{}{path}", self.server.local_addr())
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.server.local_addr())
+    }
+
+    pub async fn sign_up(&self, name: &str) -> Session {
+        let response = reqwest::Client::new()
+            .post(self.http("/api/session"))
+            .json(&serde_json::json!({ "name": name }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "sign up {name}");
+        response.json().await.unwrap()
+    }
+
+    /// A raw socket: no hello yet.
+    pub async fn raw(&self) -> Client {
+        Client { ws: connect_async(self.ws_url()).await.unwrap().0, user: None, next_key: 0 }
+    }
+
+    /// A socket that has said hello with the session's token and been welcomed.
+    pub async fn connect(&self, session: &Session) -> Client {
+        let mut client = self.raw().await;
+        client.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some(session.token.clone()) }).await;
+        match client.recv().await {
+            ServerFrame::Welcome { user: Some(user), .. } => assert_eq!(user, session.user.id),
+            other => panic!("expected a welcome, got {other:?}"),
+        }
+        client.user = Some(session.user.id);
+        client
+    }
+
+    pub async fn connect_with_origin(&self, origin: &str) -> Client {
+        let mut request = self.ws_url().into_client_request().unwrap();
+        request.headers_mut().insert("Origin", origin.parse().unwrap());
+        Client { ws: connect_async(request).await.unwrap().0, user: None, next_key: 0 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: u64,
+    pub user: SessionUser,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionUser {
+    pub id: UserId,
+    pub name: String,
+}
+
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
+    pub user: Option<UserId>,
+    next_key: u32,
+}
+
+impl Client {
+    pub async fn send(&mut self, frame: &ClientFrame) {
+        self.ws.send(Message::text(encode(frame))).await.unwrap();
+    }
+
+    pub async fn send_raw(&mut self, message: Message) {
+        self.ws.send(message).await.unwrap();
+    }
+
+    pub async fn next_message(&mut self) -> Message {
+        tokio::time::timeout(Duration::from_secs(10), self.ws.next())
+            .await
+            .expect("the server answered within 10 s")
+            .expect("the socket is still open")
+            .expect("no transport error")
+    }
+
+    /// The next frame that is not ticker or presence noise.
+    pub async fn recv(&mut self) -> ServerFrame {
+        loop {
+            let frame = match self.next_message().await {
+                Message::Text(text) => decode_server(text.as_bytes()).unwrap(),
+                other => panic!("expected a text frame, got {other:?}"),
+            };
+            if !matches!(frame, ServerFrame::Ticker { .. } | ServerFrame::Presence { .. }) {
+                return frame;
+            }
+        }
+    }
+
+    /// Reads until `pick` returns something, skipping other frames.
+    pub async fn recv_until<T>(&mut self, mut pick: impl FnMut(&ServerFrame) -> Option<T>) -> T {
+        loop {
+            let frame = match self.next_message().await {
+                Message::Text(text) => decode_server(text.as_bytes()).unwrap(),
+                Message::Close(frame) => panic!("closed while waiting: {frame:?}"),
+                _ => continue,
+            };
+            if let Some(found) = pick(&frame) {
+                return found;
+            }
+        }
+    }
+
+    pub async fn expect_close(&mut self, code: u16) -> String {
+        loop {
+            match self.next_message().await {
+                Message::Close(Some(frame)) => {
+                    assert_eq!(u16::from(frame.code), code, "{frame:?}");
+                    return frame.reason.to_string();
+                }
+                Message::Text(_) => continue,
+                other => panic!("expected close {code}, got {other:?}"),
+            }
+        }
+    }
+
+    pub fn new_key(&mut self) -> ActionKey {
+        self.next_key += 1;
+        ActionKey::new(format!("key-{}-{}", self.user.map_or(0, |u| u.0), self.next_key)).unwrap()
+    }
+
+    /// Sends an action under `key` and returns its outcome, skipping other frames.
+    pub async fn act_with_key(&mut self, key: &ActionKey, action: Action) -> Outcome {
+        self.send(&ClientFrame::Action { key: key.clone(), action }).await;
+        let key = key.clone();
+        self.recv_until(|frame| match frame {
+            ServerFrame::Ack { key: acked, outcome } if *acked == key => Some(outcome.clone()),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn act(&mut self, action: Action) -> Outcome {
+        let key = self.new_key();
+        self.act_with_key(&key, action).await
+    }
+
+    pub async fn create_room(&mut self, name: &str) -> RoomId {
+        match self.act(Action::CreateRoom { name: name.into() }).await {
+            Outcome::Applied { room, .. } => room,
+            other => panic!("room not created: {other:?}"),
+        }
+    }
+
+    /// Follows a room from `after`; returns the replayed events and the head.
+    pub async fn resume(&mut self, room: RoomId, after: Seq) -> (Vec<(Seq, RoomEvent)>, Seq) {
+        self.send(&ClientFrame::Resume { cursors: vec![Cursor { room, after }] }).await;
+        let mut events = Vec::new();
+        loop {
+            match self.recv().await {
+                ServerFrame::Event { room: r, seq, event, .. } if r == room => events.push((seq, event)),
+                ServerFrame::CaughtUp { room: r, head } if r == room => return (events, head),
+                other => panic!("unexpected while resuming: {other:?}"),
+            }
+        }
+    }
+
+    /// The next room event, skipping everything else.
+    pub async fn next_event(&mut self) -> (RoomId, Seq, RoomEvent) {
+        self.recv_until(|frame| match frame {
+            ServerFrame::Event { room, seq, event, .. } => Some((*room, *seq, event.clone())),
+            _ => None,
+        })
+        .await
+    }
+}
+
+pub fn text_of(event: &RoomEvent) -> &str {
+    match event {
+        RoomEvent::Message { text, .. } => text,
+        other => panic!("not a message: {other:?}"),
+    }
+}

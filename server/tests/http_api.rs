@@ -1,0 +1,102 @@
+//! The HTTP API: sessions, the rooms list and history pages, with clear errors.
+
+mod common;
+
+use common::TestServer;
+use hanmadi_protocol::Action;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn a_guest_signs_up_renames_and_refreshes_the_session() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let session = server.sign_up("  Mina  ").await;
+    assert_eq!(session.user.name, "Mina", "names are trimmed");
+
+    let me: Value = http.get(server.http("/api/me")).bearer_auth(&session.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["name"], "Mina");
+
+    let renamed = http
+        .patch(server.http("/api/me"))
+        .bearer_auth(&session.token)
+        .json(&json!({"name": "미나"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 200);
+
+    let refreshed = http.post(server.http("/api/session/refresh")).bearer_auth(&session.token).send().await.unwrap();
+    assert_eq!(refreshed.status(), 200);
+    let refreshed: Value = refreshed.json().await.unwrap();
+    assert_eq!(refreshed["user"]["name"], "미나");
+    assert!(refreshed["token"].as_str().unwrap().starts_with("v1."));
+}
+
+#[tokio::test]
+async fn bad_requests_get_json_errors() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let empty = http.post(server.http("/api/session")).json(&json!({"name": "  "})).send().await.unwrap();
+    assert_eq!(empty.status(), 400);
+    let body: Value = empty.json().await.unwrap();
+    assert_eq!(body["error"], "the name is empty");
+
+    let not_json = http.post(server.http("/api/session")).body("name=Mina").send().await.unwrap();
+    assert_eq!(not_json.status(), 415);
+
+    let anonymous = http.get(server.http("/api/rooms")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
+
+    let forged = http.get(server.http("/api/rooms")).bearer_auth("v1.1.9999999999.AAAA").send().await.unwrap();
+    assert_eq!(forged.status(), 401);
+}
+
+#[tokio::test]
+async fn history_pages_for_scroll_back_and_gap_backfill() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut tab = server.connect(&mina).await;
+    let room = tab.create_room("general").await;
+    for n in 1..=30 {
+        tab.act(Action::SendMessage { room, text: format!("m{n}") }).await;
+    }
+    let message_id = 5;
+    tab.act(Action::EditMessage { room, message: hanmadi_protocol::MessageId(message_id), text: "m5, edited".into() }).await;
+
+    let rooms: Value = http.get(server.http("/api/rooms")).bearer_auth(&mina.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(rooms[0]["name"], "general");
+    assert_eq!(rooms[0]["head"], 33);
+    assert_eq!(rooms[0]["member"], true);
+
+    // The newest 10, then the 10 before them.
+    let url = server.http(&format!("/api/rooms/{room}/messages?limit=10"));
+    let page: Value = http.get(url).bearer_auth(&mina.token).send().await.unwrap().json().await.unwrap();
+    let texts: Vec<&str> = page["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts.first(), Some(&"m21"));
+    assert_eq!(texts.last(), Some(&"m30"));
+    let oldest_seq = page["messages"][0]["seq"].as_u64().unwrap();
+    let url = server.http(&format!("/api/rooms/{room}/messages?limit=10&before={oldest_seq}"));
+    let older: Value = http.get(url).bearer_auth(&mina.token).send().await.unwrap().json().await.unwrap();
+    let texts: Vec<&str> = older["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, (11..=20).map(|n| format!("m{n}")).collect::<Vec<_>>().iter().map(String::as_str).collect::<Vec<_>>());
+
+    let url = server.http(&format!("/api/rooms/{room}/messages?limit=200"));
+    let all: Value = http.get(url).bearer_auth(&mina.token).send().await.unwrap().json().await.unwrap();
+    let fifth = &all["messages"][4];
+    assert_eq!((fifth["text"].as_str(), fifth["edited"].as_bool()), (Some("m5, edited"), Some(true)));
+
+    // A gap: events 10 < seq < 14.
+    let url = server.http(&format!("/api/rooms/{room}/events?after=10&before=14"));
+    let gap: Value = http.get(url).bearer_auth(&mina.token).send().await.unwrap().json().await.unwrap();
+    let seqs: Vec<u64> = gap["events"].as_array().unwrap().iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, [11, 12, 13]);
+    assert_eq!(gap["head"], 33);
+
+    let outsider = http.get(server.http(&format!("/api/rooms/{room}/events"))).bearer_auth(&jun.token).send().await.unwrap();
+    assert_eq!(outsider.status(), 403);
+    let missing = http.get(server.http("/api/rooms/999/events")).bearer_auth(&jun.token).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}

@@ -1,0 +1,53 @@
+//! The first-run prompt: a name, then a guest session.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::session;
+use crate::socket::use_socket;
+
+#[component]
+pub fn FirstRun() -> impl IntoView {
+    let socket = use_socket();
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let chosen = name.get_untracked().trim().to_owned();
+        if chosen.is_empty() {
+            error.set(Some("Please enter a name.".into()));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match session::create(&chosen).await {
+                Ok(session) => socket.sign_in(session),
+                Err(why) => error.set(Some(why)),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <form class="first-run" on:submit=submit>
+            <h2>"Welcome to Hanmadi"</h2>
+            <p class="first-run-hint">"Pick the name others will see. No account needed."</p>
+            <label for="first-run-name">"Name"</label>
+            <input
+                id="first-run-name"
+                type="text"
+                autocomplete="nickname"
+                maxlength="40"
+                required
+                prop:value=move || name.get()
+                on:input=move |event| name.set(event_target_value(&event))
+            />
+            <button type="submit" disabled=move || busy.get()>"Continue"</button>
+            <p class="first-run-error" role="alert">{move || error.get()}</p>
+        </form>
+    }
+}

@@ -1,0 +1,85 @@
+//! The guest session: created from a name on first run, kept in localStorage,
+//! refreshed when the server says the token has expired.
+
+use gloo_net::http::Request;
+use hanmadi_protocol::UserId;
+use serde::{Deserialize, Serialize};
+
+use crate::deploy_config;
+
+const KEY: &str = "hanmadi.session";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    /// Unix seconds.
+    pub expires_at: u64,
+    pub user: SessionUser,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: UserId,
+    pub name: String,
+}
+
+/// The server's words when it refuses, e.g. `{"error": "the name is empty"}`.
+#[derive(Deserialize)]
+struct ApiError {
+    error: String,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The session saved by an earlier visit, if any.
+pub fn saved() -> Option<Session> {
+    let json = storage()?.get_item(KEY).ok()??;
+    serde_json::from_str(&json).ok()
+}
+
+fn save(session: &Session) {
+    if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(session)) {
+        let _ = storage.set_item(KEY, &json);
+    }
+}
+
+pub fn forget() {
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(KEY);
+    }
+}
+
+/// Starts a guest session under `name`; the error is a sentence to show.
+pub async fn create(name: &str) -> Result<Session, String> {
+    let request = Request::post(&deploy_config::api_url("/api/session"))
+        .json(&serde_json::json!({ "name": name }))
+        .map_err(|error| error.to_string())?;
+    let session = answer(request.send().await).await?;
+    save(&session);
+    Ok(session)
+}
+
+/// Exchanges a (possibly expired) token for a fresh one. `Err` means the session
+/// is over and the user must sign in again.
+pub async fn refresh(token: &str) -> Result<Session, String> {
+    let response = Request::post(&deploy_config::api_url("/api/session/refresh"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await;
+    let session = answer(response).await?;
+    save(&session);
+    Ok(session)
+}
+
+async fn answer(response: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<Session, String> {
+    let response = response.map_err(|_| "cannot reach the server; check the connection and try again".to_owned())?;
+    if response.ok() {
+        return response.json().await.map_err(|error| format!("the server's answer was unreadable: {error}"));
+    }
+    match response.json::<ApiError>().await {
+        Ok(ApiError { error }) => Err(error),
+        Err(_) => Err(format!("the server refused ({})", response.status())),
+    }
+}
