@@ -44,6 +44,23 @@ pub struct Config {
     #[arg(long, env = "HANMADI_TICKER_SYMBOLS", default_value_t = 24)]
     pub ticker_symbols: usize,
 
+    /// Frames per second one connection may send (bursts of three seconds' worth
+    /// are fine); beyond, frames are refused with an error, and a connection that
+    /// keeps on is closed with 4429.
+    #[arg(long, env = "HANMADI_FRAMES_PER_SEC", default_value_t = 100)]
+    pub frames_per_sec: u32,
+
+    /// Actions per second one connection may send (bursts of ten seconds' worth,
+    /// so a full outbox flushes after a reconnect); beyond, actions are refused as
+    /// rate-limited and can be retried.
+    #[arg(long, env = "HANMADI_ACTIONS_PER_SEC", default_value_t = 10)]
+    pub actions_per_sec: u32,
+
+    /// Live frames a slow connection may fall behind by before it is told to
+    /// resync its rooms from the database (it is never silently dropped).
+    #[arg(long, env = "HANMADI_FANOUT_BUFFER", default_value_t = 4096)]
+    pub fanout_buffer: usize,
+
     /// How long a graceful shutdown waits for connections to finish, in seconds.
     #[arg(long, env = "HANMADI_SHUTDOWN_GRACE_SECS", default_value_t = 5)]
     pub shutdown_grace_secs: u64,

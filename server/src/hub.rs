@@ -34,21 +34,17 @@ pub struct Hub {
     connections: AtomicUsize,
 }
 
-/// Frames a connection may fall behind by before it must resync.
-const CAPACITY: usize = 4096;
-
-impl Default for Hub {
-    fn default() -> Self {
+impl Hub {
+    /// `buffer`: frames a connection may fall behind by before it must resync.
+    pub fn new(buffer: usize) -> Self {
         Self {
-            tx: broadcast::channel(CAPACITY).0,
+            tx: broadcast::channel(buffer.max(1)).0,
             present: Mutex::new(HashMap::new()),
             versions: VersionClock::default(),
             connections: AtomicUsize::new(0),
         }
     }
-}
 
-impl Hub {
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Fanout>> {
         self.tx.subscribe()
     }

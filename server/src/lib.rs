@@ -44,6 +44,14 @@ struct AppState {
     shutdown: CancellationToken,
     /// Every socket session, so shutdown can wait for them to say goodbye.
     tracker: TaskTracker,
+    limits: Limits,
+}
+
+/// Per-connection rates, from the config.
+#[derive(Clone, Copy)]
+struct Limits {
+    frames_per_sec: u32,
+    actions_per_sec: u32,
 }
 
 /// A server that is accepting connections.
@@ -82,7 +90,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let tokens = auth::Tokens::load_or_create(&pool, Duration::from_secs(config.token_ttl_secs)).await?;
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
-    let hub = Arc::new(hub::Hub::default());
+    let hub = Arc::new(hub::Hub::new(config.fanout_buffer));
     let ticker = ticker::TickerFeed::start(config.ticker_symbols, config.ticker_rate, Arc::clone(&hub), shutdown.clone());
     let state = AppState {
         store: Arc::new(store::Store::new(pool, dialect)),
@@ -92,6 +100,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         allowed_origins: config.allowed_origins.clone().into(),
         shutdown: shutdown.clone(),
         tracker: tracker.clone(),
+        limits: Limits { frames_per_sec: config.frames_per_sec, actions_per_sec: config.actions_per_sec },
     };
     let app = Router::new()
         .route("/ws", get(socket::upgrade))

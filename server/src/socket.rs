@@ -101,14 +101,15 @@ enum Next {
 
 impl Session {
     fn new(socket: WebSocket, state: AppState) -> Self {
+        let limits = state.limits;
         Self {
             socket,
             state,
             user: None,
             following: HashMap::new(),
             sent_directly: HashSet::new(),
-            frames: TokenBucket::new(300, 100),
-            actions: TokenBucket::new(100, 10),
+            frames: TokenBucket::new(limits.frames_per_sec.saturating_mul(3), limits.frames_per_sec),
+            actions: TokenBucket::new(limits.actions_per_sec.saturating_mul(10), limits.actions_per_sec),
             strikes: 0,
             typing_relayed: HashMap::new(),
         }

@@ -41,13 +41,12 @@ async fn a_repeat_after_a_restart_returns_the_stored_result() {
     let first = tab.act_with_key(&key, action.clone()).await;
     drop(tab);
 
-    let (dir, guard) = server.stop().await;
-    let server = TestServer::start_in(dir, |_| {}).await;
+    let database = server.stop().await;
+    let server = TestServer::start_on(database, |_| {}).await;
     let mut tab = server.connect(&mina).await;
     assert_eq!(tab.act_with_key(&key, action).await, first, "the token and the key both survive");
     let (events, _) = tab.resume(room, Seq(2)).await;
     assert_eq!(events.len(), 1);
-    drop(guard);
 }
 
 #[tokio::test]

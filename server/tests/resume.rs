@@ -51,13 +51,12 @@ async fn a_restart_loses_no_acknowledged_message_and_says_1012_first() {
     }
     let stopping = tokio::spawn(server.stop());
     tab.expect_close(close_code::SERVICE_RESTART).await;
-    let (dir, guard) = stopping.await.unwrap();
+    let database = stopping.await.unwrap();
 
-    let server = TestServer::start_in(dir, |_| {}).await;
+    let server = TestServer::start_on(database, |_| {}).await;
     let mut tab = server.connect(&mina).await;
     let (replayed, _) = tab.resume(room, Seq(2)).await;
     let replayed: Vec<(Seq, String)> =
         replayed.iter().map(|(seq, event)| (*seq, text_of(event).to_owned())).collect();
     assert_eq!(replayed, acknowledged);
-    drop(guard);
 }

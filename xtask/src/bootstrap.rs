@@ -127,12 +127,15 @@ fn npm_ci(tools: &Tools, dir: &Path) -> anyhow::Result<()> {
     cmd::run(tools.command("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir))
 }
 
+pub fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|out| out.stdout.trim_ascii() == b"0")
+}
+
 /// Installs Debian packages, or explains what to install when this is not a Debian
 /// machine we may change.
-fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
-    let is_root = Command::new("id").arg("-u").output().is_ok_and(|out| out.stdout.trim_ascii() == b"0");
+pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
     let has_apt = Path::new("/usr/bin/apt-get").exists();
-    if !(is_root && has_apt) {
+    if !(is_root() && has_apt) {
         bail!(
             "missing prerequisites: please install the Debian packages {} (or your system's equivalent) \
              and run this again",

@@ -12,6 +12,7 @@
 
 mod bootstrap;
 mod cmd;
+mod postgres;
 mod serve;
 mod test;
 mod web_build;

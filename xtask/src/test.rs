@@ -38,6 +38,15 @@ pub fn run() -> anyhow::Result<()> {
     step("workspace tests (cargo test --workspace --no-fail-fast)");
     suites.push(counted("workspace", tools.command("cargo").args(["test", "--workspace", "--no-fail-fast"]), parse_cargo_line)?);
 
+    if let Some(postgres) = crate::postgres::Postgres::start()? {
+        step("the server's storage tests again, on PostgreSQL");
+        let mut on_postgres = tools.command("cargo");
+        on_postgres
+            .args(["test", "--package", "hanmadi-server", "--no-fail-fast"])
+            .env("HANMADI_TEST_POSTGRES", &postgres.admin_url);
+        suites.push(counted("postgres", &mut on_postgres, parse_cargo_line)?);
+    }
+
     web_build::build(&tools)?;
     step("building the server for the browser tests");
     cmd::run(tools.command("cargo").args(["build", "--package", "hanmadi-server"]).current_dir(root()))?;

@@ -4,7 +4,6 @@
 // Each test binary uses part of this module; what one does not use is not dead.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -20,8 +19,42 @@ use tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
 
 pub struct TestServer {
     pub server: RunningServer,
-    pub dir: PathBuf,
-    _temp: Option<tempfile::TempDir>,
+    database: Database,
+}
+
+/// Where a test server keeps its data: a fresh SQLite file in a temporary folder,
+/// or, when `HANMADI_TEST_POSTGRES` names a PostgreSQL server (as `cargo xtask
+/// test` does when it can start one), a fresh database on it. Kept across a
+/// restart of the test server.
+pub struct Database {
+    pub url: String,
+    _folder: tempfile::TempDir,
+}
+
+impl Database {
+    pub async fn fresh() -> Self {
+        let folder = tempfile::tempdir().unwrap();
+        let url = match std::env::var("HANMADI_TEST_POSTGRES") {
+            Ok(admin_url) => fresh_postgres_database(&admin_url).await,
+            Err(_) => format!("sqlite://{}", folder.path().join("chat.db").display()),
+        };
+        Self { url, _folder: folder }
+    }
+}
+
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::Executor;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "hanmadi_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    sqlx::any::install_default_drivers();
+    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url).await.unwrap();
+    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
+    format!("{base}/{name}")
 }
 
 impl TestServer {
@@ -35,25 +68,22 @@ impl TestServer {
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
             .try_init();
-        let temp = tempfile::tempdir().unwrap();
-        let mut server = Self::start_in(temp.path().to_owned(), adjust).await;
-        server._temp = Some(temp);
-        server
+        Self::start_on(Database::fresh().await, adjust).await
     }
 
-    /// A server on the database in `dir` (a restart, when one ran there before).
-    pub async fn start_in(dir: PathBuf, adjust: impl FnOnce(&mut Config)) -> Self {
-        let mut config = Config::for_tests(format!("sqlite://{}", dir.join("chat.db").display()));
-        config.static_dir = dir.join("no-dist");
+    /// A server on an existing database (a restart, when one ran there before).
+    pub async fn start_on(database: Database, adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::for_tests(database.url.clone());
+        config.static_dir = database._folder.path().join("no-dist");
         config.ticker_rate = 0;
         adjust(&mut config);
-        TestServer { server: start(config).await.unwrap(), dir, _temp: None }
+        TestServer { server: start(config).await.unwrap(), database }
     }
 
-    /// Stops gracefully and hands back the folder (and its guard) for a restart.
-    pub async fn stop(self) -> (PathBuf, Option<tempfile::TempDir>) {
+    /// Stops gracefully and hands back the database for a restart.
+    pub async fn stop(self) -> Database {
         self.server.shutdown().await.unwrap();
-        (self.dir, self._temp)
+        self.database
     }
 
     pub fn http(&self, path: &str) -> String {
