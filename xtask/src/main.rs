@@ -48,7 +48,14 @@ fn main() -> ExitCode {
 /// Every benchmark, in release mode. Each prints its own figures.
 fn bench() -> anyhow::Result<()> {
     step("client engine throughput");
-    cmd::run(std::process::Command::new("cargo").args(["bench", "-p", "hanmadi-client-core"]).current_dir(root()))
+    cmd::run(std::process::Command::new("cargo").args(["bench", "-p", "hanmadi-client-core"]).current_dir(root()))?;
+    step("server under load (hanmadi-load: 200 clients, 10 rooms, 500 msg/s, 15 s)");
+    cmd::run(
+        std::process::Command::new("cargo")
+            .args(["run", "--release", "-p", "hanmadi-load", "--"])
+            .args(["--clients", "200", "--rooms", "10", "--rate", "500", "--seconds", "15"])
+            .current_dir(root()),
+    )
 }
 
 /// The workspace root (xtask lives one level below it).
