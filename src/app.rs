@@ -1,28 +1,40 @@
-//! The root component: creates the one shared socket and lays out the page.
+//! The root component: creates the store and the one shared socket, and lays out
+//! the page: rooms on the side, the open room in the middle, the ticker beside.
 
 use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
 
-use crate::components::{ConnectionBadge, FirstRun};
+use crate::components::{ConnectionBadge, FirstRun, RoomPage, RoomsNav, TickerPanel};
 use crate::socket::provide_socket;
+use crate::store::Store;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let socket = provide_socket();
+    let store = Store::new();
+    provide_context(store.clone());
+    let socket = provide_socket(store);
     let signed_in = move || socket.session.with(Option::is_some);
     view! {
-        <header class="app-header">
-            <h1 class="app-title">"Hanmadi"</h1>
-            <Show when=signed_in>
-                <ConnectionBadge />
+        <Router>
+            <header class="app-header">
+                <h1 class="app-title">"Hanmadi"</h1>
+                <Show when=signed_in>
+                    <ConnectionBadge />
+                </Show>
+            </header>
+            <Show when=signed_in fallback=|| view! { <main class="app-main"><FirstRun /></main> }>
+                <div class="layout">
+                    <RoomsNav />
+                    <main class="app-main">
+                        <Routes fallback=|| view! { <p class="empty">"Not found."</p> }>
+                            <Route path=path!("/") view=|| view! { <p class="empty">"Pick a room, or create one."</p> } />
+                            <Route path=path!("/rooms/:id") view=RoomPage />
+                        </Routes>
+                    </main>
+                    <TickerPanel />
+                </div>
             </Show>
-        </header>
-        <main class="app-main">
-            <Show when=signed_in fallback=|| view! { <FirstRun /> }>
-                <p class="signed-in">
-                    "Signed in as "
-                    <strong>{move || socket.session.with(|s| s.as_ref().map(|s| s.user.name.clone()))}</strong>
-                </p>
-            </Show>
-        </main>
+        </Router>
     }
 }

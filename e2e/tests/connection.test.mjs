@@ -44,6 +44,6 @@ test('the badge follows the server through a restart', async () => {
   await page.reload();
   await badge.filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   assert.equal(await page.getByRole('textbox', { name: 'Name' }).count(), 0, 'no name prompt after a reload');
-  await page.getByText('Signed in as Mina').waitFor();
+  await page.getByRole('navigation', { name: 'Rooms' }).waitFor();
   assert.deepEqual(errors, [], 'no uncaught errors on the page');
 });

@@ -1,7 +1,21 @@
-//! The app's components. Each reads the narrowest piece of the socket context it needs.
+//! The app's components. Each reads the narrowest piece of the store it needs.
 
+mod composer;
 mod connection_badge;
 mod first_run;
+mod message_list;
+mod message_text;
+mod room_page;
+mod rooms_nav;
+mod ticker_panel;
+mod typing_line;
 
+pub use composer::Composer;
 pub use connection_badge::ConnectionBadge;
 pub use first_run::FirstRun;
+pub use message_list::MessageList;
+pub use message_text::MessageText;
+pub use room_page::RoomPage;
+pub use rooms_nav::RoomsNav;
+pub use ticker_panel::TickerPanel;
+pub use typing_line::TypingLine;

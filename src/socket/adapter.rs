@@ -12,21 +12,25 @@ use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 use hanmadi_client_core::{Client, Config, Event, Instant, Output, Status};
+use hanmadi_protocol::{Action, RoomId, Seq};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use super::clock;
 use super::live_socket::{LiveSocket, SocketEvent};
 use super::saved_outbox;
+use crate::api;
 use crate::deploy_config;
 use crate::session::{self, Session};
+use crate::store::Store;
 
 pub struct Adapter {
-    client: Client,
+    pub client: Client,
     socket: Option<LiveSocket>,
     timer: Option<Timeout>,
     set_status: WriteSignal<Status>,
     pub set_session: WriteSignal<Option<Session>>,
+    pub store: Store,
 }
 
 type Shared = Rc<RefCell<Adapter>>;
@@ -34,28 +38,76 @@ type Shared = Rc<RefCell<Adapter>>;
 impl Adapter {
     /// Creates the engine, restores the outbox saved before a reload, and starts
     /// the first connection if there is a session to connect with.
-    pub fn start(set_status: WriteSignal<Status>, set_session: WriteSignal<Option<Session>>) -> Shared {
+    pub fn start(set_status: WriteSignal<Status>, set_session: WriteSignal<Option<Session>>, store: Store) -> Shared {
         let seed = (js_sys::Math::random() * (1u64 << 53) as f64) as u64;
         let mut client = Client::new(Config::new(deploy_config::socket_url(), seed));
         saved_outbox::restore(&mut client);
-        let token = session::saved().map(|session| session.token);
-        let signed_in = token.is_some();
-        client.set_token(token);
-        let shared = Rc::new(RefCell::new(Adapter { client, socket: None, timer: None, set_status, set_session }));
-        if signed_in {
-            drive(&shared, |client, now| client.connect(now));
+        store.outbox.set(client.outbox().to_vec());
+        let saved = session::saved();
+        client.set_token(saved.as_ref().map(|session| session.token.clone()));
+        let shared =
+            Rc::new(RefCell::new(Adapter { client, socket: None, timer: None, set_status, set_session, store }));
+        if let Some(session) = saved {
+            start_session(&shared, &session);
         }
         shared
     }
 }
 
+/// Connects as `session`'s user and loads the rooms list and each room's latest page.
+pub fn start_session(shared: &Shared, session: &Session) {
+    let store = shared.borrow().store.clone();
+    store.me.set(Some(session.user.id));
+    drive(shared, |client, now| client.connect(now));
+    let weak = Rc::downgrade(shared);
+    spawn_local(async move {
+        match api::rooms().await {
+            Ok(rooms) => {
+                let members: Vec<RoomId> = rooms.iter().filter(|room| room.member).map(|room| room.id).collect();
+                store.set_rooms(rooms);
+                for room in members {
+                    load_room(weak.clone(), room);
+                }
+            }
+            Err(error) => web_sys::console::warn_1(&format!("Hanmadi: cannot load the rooms: {error}").into()),
+        }
+    });
+}
+
+/// Loads a room's newest messages, then follows its events from there.
+fn load_room(weak: Weak<RefCell<Adapter>>, room: RoomId) {
+    spawn_local(async move {
+        let Some(store) = weak.upgrade().map(|shared| shared.borrow().store.clone()) else { return };
+        match api::messages(room, None, PAGE).await {
+            Ok((head, messages)) => {
+                store.room(room).timeline.update(|timeline| timeline.add_history(messages));
+                drive_later(weak, move |client, now| client.track_room(now, room, head));
+            }
+            Err(error) => {
+                web_sys::console::warn_1(&format!("Hanmadi: cannot load room {room}: {error}").into());
+                // Follow it anyway, from the start: the resume replays its history.
+                drive_later(weak, move |client, now| client.track_room(now, room, Seq::ZERO));
+            }
+        }
+    });
+}
+
+/// Messages loaded per page, on opening a room and on scrolling back.
+pub const PAGE: u32 = 50;
+
 /// Feeds one input to the engine, then performs everything it asks for.
 pub fn drive(shared: &Shared, input: impl FnOnce(&mut Client, Instant)) {
     let now = clock::now();
+    input(&mut shared.borrow_mut().client, now);
+    settle(shared, now);
+}
+
+/// Performs the engine's outputs and hands its events to the store. Not generic
+/// (unlike `drive`), so the callbacks it creates do not multiply per input type.
+fn settle(shared: &Shared, now: Instant) {
     let mut events = Vec::new();
-    let set_status = {
+    let (set_status, store, outbox) = {
         let mut adapter = shared.borrow_mut();
-        input(&mut adapter.client, now);
         while let Some(output) = adapter.client.poll_output() {
             match output {
                 Output::Event(event) => events.push(event),
@@ -63,23 +115,44 @@ pub fn drive(shared: &Shared, input: impl FnOnce(&mut Client, Instant)) {
             }
         }
         adapter.arm_timer(Rc::downgrade(shared), now);
-        adapter.set_status
+        let outbox = events.iter().any(|e| matches!(e, Event::OutboxChanged)).then(|| adapter.client.outbox().to_vec());
+        (adapter.set_status, adapter.store.clone(), outbox.unwrap_or_default())
     };
     // Signals are set with the adapter released, so that whatever they trigger may
     // call back into it.
     for event in events {
-        match event {
-            Event::Status(status) => set_status.set(status),
+        match &event {
+            Event::Status(status) => set_status.set(status.clone()),
+            Event::TickerChanged => {
+                let weak = Rc::downgrade(shared);
+                let store = store.clone();
+                request_animation_frame(move || {
+                    let Some(shared) = weak.upgrade() else { return };
+                    let values = shared.borrow_mut().client.take_ticker_frame();
+                    store.paint_ticker(values);
+                });
+            }
+            Event::ActionApplied { action, room, .. } => match action {
+                Action::CreateRoom { .. } => {
+                    let room = *room;
+                    drive_later(Rc::downgrade(shared), move |client, now| client.track_room(now, room, Seq::ZERO));
+                }
+                Action::JoinRoom { .. } => load_room(Rc::downgrade(shared), *room),
+                Action::LeaveRoom { .. } => {
+                    let room = *room;
+                    drive_later(Rc::downgrade(shared), move |client, _| client.untrack_room(room));
+                }
+                _ => {}
+            },
             Event::BadFrame(error) => {
                 web_sys::console::warn_1(&format!("Hanmadi: skipped a frame from the server: {error}").into())
             }
             Event::ServerError { code, message } => {
                 web_sys::console::warn_1(&format!("Hanmadi: the server refused a frame ({code:?}): {message}").into())
             }
-            // Rooms, messages, typing, presence and the ticker reach the page with
-            // the reactive store (issue #5); until then nothing subscribes to them.
             _ => {}
         }
+        store.apply(&event, &outbox);
     }
 }
 
@@ -129,11 +202,13 @@ impl Adapter {
                 }
             }
             Output::SaveOutbox(json) => saved_outbox::save(&json),
-            Output::FetchRange { room, .. } => {
-                // History over HTTP arrives with the rooms UI (issue #5). Until then
-                // the fetch counts as failed and is asked again later; a reconnect's
-                // resume replays the gap meanwhile.
-                drive_later(weak, move |client, now| client.on_history_failed(now, room));
+            Output::FetchRange { room, after, before } => {
+                spawn_local(async move {
+                    match api::events(room, after, before).await {
+                        Ok(events) => drive_later(weak, move |client, now| client.on_history(now, room, events)),
+                        Err(_) => drive_later(weak, move |client, now| client.on_history_failed(now, room)),
+                    }
+                });
             }
             Output::RefreshToken => {
                 let set_session = self.set_session;

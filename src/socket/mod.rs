@@ -14,10 +14,13 @@ mod saved_outbox;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use hanmadi_client_core::{Instant, Status};
+use hanmadi_client_core::{Instant, OutboxFull, Status};
+use hanmadi_protocol::{Action, ActionKey, RoomId};
 use leptos::prelude::*;
 
 use crate::session::{self, Session};
+use crate::store::Store;
+pub use adapter::PAGE;
 use adapter::Adapter;
 
 /// Handed to every component through context. `Copy`, so closures can capture it.
@@ -33,14 +36,42 @@ pub struct SocketContext {
 impl SocketContext {
     /// A guest session was just created: remember it and connect with it.
     pub fn sign_in(&self, session: Session) {
-        let token = session.token.clone();
         self.adapter.with_value(|adapter| {
-            adapter.borrow().set_session.set(Some(session));
+            adapter.borrow().set_session.set(Some(session.clone()));
+            let token = session.token.clone();
+            adapter::drive(adapter, |client, _| client.set_token(Some(token)));
+            adapter::start_session(adapter, &session);
+        });
+    }
+
+    /// The user did something: queued with an idempotency key, sent when possible.
+    pub fn act(&self, action: Action) -> Result<ActionKey, OutboxFull> {
+        let mut result = None;
+        self.adapter.with_value(|adapter| adapter::drive(adapter, |client, now| result = Some(client.act(now, action))));
+        result.expect("drive runs its input")
+    }
+
+    /// "Retry" on a message that was not sent.
+    pub fn retry(&self, key: ActionKey) {
+        self.adapter.with_value(|adapter| {
             adapter::drive(adapter, |client, now| {
-                client.set_token(Some(token));
-                client.connect(now);
+                client.retry_action(now, &key);
             })
         });
+    }
+
+    /// "Delete" on a message that was not sent.
+    pub fn discard(&self, key: ActionKey) {
+        self.adapter.with_value(|adapter| {
+            adapter::drive(adapter, |client, _| {
+                client.discard_action(&key);
+            })
+        });
+    }
+
+    /// A keystroke in a room's composer.
+    pub fn typing(&self, room: RoomId) {
+        self.adapter.with_value(|adapter| adapter::drive(adapter, |client, now| client.typing(now, room)));
     }
 
     /// The user pressed "Retry now".
@@ -56,11 +87,11 @@ impl SocketContext {
 
 /// Creates the socket, starts connecting if a session was saved, and provides
 /// [`SocketContext`]. Call once, at the root.
-pub fn provide_socket() -> SocketContext {
+pub fn provide_socket(store: Store) -> SocketContext {
     let saved = session::saved();
     let (status, set_status) = signal(if saved.is_some() { Status::Connecting } else { Status::Closed });
     let (session, set_session) = signal(saved);
-    let adapter = Adapter::start(set_status, set_session);
+    let adapter = Adapter::start(set_status, set_session, store);
     browser_events::listen(&adapter);
     let context = SocketContext { status, session, adapter: StoredValue::new_local(adapter) };
     provide_context(context);

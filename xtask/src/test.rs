@@ -41,9 +41,12 @@ pub fn run() -> anyhow::Result<()> {
     if let Some(postgres) = crate::postgres::Postgres::start()? {
         step("the server's storage tests again, on PostgreSQL");
         let mut on_postgres = tools.command("cargo");
-        on_postgres
-            .args(["test", "--package", "hanmadi-server", "--no-fail-fast"])
-            .env("HANMADI_TEST_POSTGRES", &postgres.admin_url);
+        // Selecting the whole workspace (and only the server's test targets)
+        // keeps cargo's feature resolution, and so the build, of the first pass.
+        on_postgres.args(["test", "--workspace", "--no-fail-fast"]).env("HANMADI_TEST_POSTGRES", &postgres.admin_url);
+        for suite in server_test_suites()? {
+            on_postgres.args(["--test", &suite]);
+        }
         suites.push(counted("postgres", &mut on_postgres, parse_cargo_line)?);
     }
 
@@ -77,6 +80,18 @@ pub fn run() -> anyhow::Result<()> {
         bail!("no test ran");
     }
     Ok(())
+}
+
+/// The names of the server's integration test files: its storage tests.
+fn server_test_suites() -> anyhow::Result<Vec<String>> {
+    let mut suites: Vec<String> = std::fs::read_dir(root().join("server/tests"))?
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+        })
+        .collect();
+    suites.sort();
+    Ok(suites)
 }
 
 /// Runs a test runner, showing its output as it comes and counting results from it.

@@ -1,0 +1,93 @@
+// Mina and Jun chat in real Chromium against the real server: a new room, a join,
+// messages both ways, typing, and a message written while Mina's socket could
+// not get through that survives a reload and arrives exactly once.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { artifactsDir, launchBrowser, Server } from '../harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await Server.start();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signIn(name) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  await page.goto(server.url);
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  return page;
+}
+
+const messages = (page, room, text) =>
+  page.getByRole('log', { name: room }).getByRole('article').filter({ hasText: text });
+
+test('two people chat, and a message written during an outage arrives once', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+
+  // Mina creates a room and opens it.
+  await mina.getByRole('button', { name: 'New room' }).click();
+  await mina.getByRole('textbox', { name: 'Room name' }).fill('점심');
+  await mina.getByRole('button', { name: 'Create' }).click();
+  const rooms = mina.getByRole('navigation', { name: 'Rooms' });
+  await rooms.getByRole('link', { name: '점심' }).click();
+  await mina.getByRole('log', { name: '점심' }).waitFor();
+
+  // Jun finds it among the other rooms and joins.
+  await jun.reload();
+  await jun.getByRole('button', { name: 'Join' }).click();
+  await jun.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: '점심' }).click();
+  await jun.getByRole('log', { name: '점심' }).waitFor();
+
+  // Mina writes; Enter sends.
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('뭐 먹을래요?');
+  await composer.press('Enter');
+  await messages(jun, '점심', '뭐 먹을래요?').waitFor();
+  assert.equal(await composer.inputValue(), '', 'the composer is cleared');
+
+  // Jun types; Mina sees it; Jun answers.
+  const junComposer = jun.getByRole('textbox', { name: 'Message' });
+  await junComposer.pressSequentially('냉면', { delay: 50 });
+  await mina.getByText('Jun is typing…').waitFor();
+  await junComposer.press('Enter');
+  await messages(mina, '점심', '냉면').waitFor();
+  await mina.screenshot({ path: join(artifactsDir(), 'chat.png') });
+
+  // Mina's train enters a tunnel: her socket cannot get through. She writes
+  // anyway, and reloads the page before the tunnel ends.
+  let tunnel = true;
+  await mina.context().routeWebSocket(/\/ws$/, (ws) => (tunnel ? ws.close() : ws.connectToServer()));
+  await mina.reload();
+  await mina.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
+  await composer.fill('다녀올게요');
+  await composer.press('Enter');
+  await messages(mina, '점심', '다녀올게요').filter({ hasText: 'Sending…' }).waitFor();
+  await mina.reload();
+  await messages(mina, '점심', '다녀올게요').filter({ hasText: 'Sending…' }).waitFor({ timeout: 15_000 });
+  await mina.screenshot({ path: join(artifactsDir(), 'sending-offline.png') });
+
+  // Out of the tunnel: "Retry now", and the message goes out.
+  tunnel = false;
+  await mina.getByRole('button', { name: 'Retry now' }).click();
+  await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await messages(jun, '점심', '다녀올게요').waitFor({ timeout: 30_000 });
+  await messages(mina, '점심', '다녀올게요').filter({ hasNotText: 'Sending…' }).waitFor({ timeout: 15_000 });
+  assert.equal(await messages(jun, '점심', '다녀올게요').count(), 1, 'delivered exactly once');
+  assert.equal(await messages(mina, '점심', '다녀올게요').count(), 1, 'shown once to its author');
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
+});

@@ -1,0 +1,242 @@
+//! A room's messages: grouped by author, with day separators and local times,
+//! your unsent messages at the end ("Sending…", "Not sent" with Retry and
+//! Delete), anchored to the bottom while you are there, still while you read
+//! history, with "Jump to latest" and older pages loaded as you scroll up.
+
+use hanmadi_client_core::{ActionState, PendingAction};
+use hanmadi_protocol::{Action, Millis, RoomId};
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::MessageText;
+use crate::api;
+use crate::socket::use_socket;
+use crate::store::timeline::{layout, Entry, Notice, RowLayout};
+use crate::store::Store;
+
+/// Within this many pixels of the bottom counts as "at the bottom".
+const AT_BOTTOM_PX: i32 = 48;
+/// Scrolling within this many pixels of the top loads the previous page.
+const LOAD_OLDER_PX: i32 = 200;
+
+#[component]
+pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let state = store.room(room);
+    let timeline = state.timeline.clone();
+    let list = NodeRef::<html::Div>::new();
+    let at_bottom = RwSignal::new(true);
+    let unseen = RwSignal::new(0usize);
+    let loading_older = RwSignal::new(false);
+    let history_complete = RwSignal::new(false);
+
+    let rows = {
+        let timeline = timeline.clone();
+        Memo::new(move |_| {
+            timeline.with(|timeline| {
+                let offset = utc_offset_minutes();
+                let entries = timeline.entries().to_vec();
+                let layouts = layout(&entries, offset);
+                entries.into_iter().zip(layouts).collect::<Vec<_>>()
+            })
+        })
+    };
+    let pending = {
+        let outbox = store.outbox.clone();
+        Memo::new(move |_| {
+            outbox.with(|outbox| {
+                outbox
+                    .iter()
+                    .filter(|p| matches!(&p.action, Action::SendMessage { room: r, .. } if *r == room))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+
+    // After every change: follow the bottom if we were there, else count what is new.
+    let last_count = StoredValue::new(0usize);
+    Effect::new(move |_| {
+        let count = rows.with(Vec::len) + pending.with(Vec::len);
+        let grew = count.saturating_sub(last_count.get_value());
+        last_count.set_value(count);
+        if at_bottom.get_untracked() {
+            scroll_to_bottom(list);
+        } else if grew > 0 {
+            unseen.update(|n| *n += grew);
+        }
+    });
+
+    let load_older = {
+        let timeline = timeline.clone();
+        move || {
+            if loading_older.get_untracked() || history_complete.get_untracked() {
+                return;
+            }
+            let Some(oldest) = timeline.with_untracked(|t| t.oldest_seq()) else { return };
+            loading_older.set(true);
+            let timeline = timeline.clone();
+            spawn_local(async move {
+                if let Ok((_, older)) = api::messages(room, Some(oldest), crate::socket::PAGE).await {
+                    history_complete.set(older.is_empty());
+                    // Hold still: keep the same messages under the reader's eyes.
+                    let before = list.get_untracked().map_or(0, |el| el.scroll_height());
+                    timeline.update(|t| t.add_history(older));
+                    request_animation_frame(move || {
+                        if let Some(el) = list.get_untracked() {
+                            el.set_scroll_top(el.scroll_top() + el.scroll_height() - before);
+                        }
+                    });
+                }
+                loading_older.set(false);
+            });
+        }
+    };
+    let on_scroll = move |_| {
+        let Some(el) = list.get_untracked() else { return };
+        let bottom = el.scroll_height() - el.scroll_top() - el.client_height() <= AT_BOTTOM_PX;
+        at_bottom.set(bottom);
+        if bottom {
+            unseen.set(0);
+        }
+        if el.scroll_top() <= LOAD_OLDER_PX {
+            load_older();
+        }
+    };
+    let jump = move |_| {
+        at_bottom.set(true);
+        unseen.set(0);
+        scroll_to_bottom(list);
+    };
+
+    view! {
+        <div class="messages" role="log" aria-label=move || name.get() node_ref=list on:scroll=on_scroll>
+            <For each=move || rows.get() key=|(entry, row)| (entry.clone(), *row) let:item>
+                <Row entry=item.0 row=item.1 />
+            </For>
+            <For each=move || pending.get() key=|p| (p.key.clone(), matches!(p.state, ActionState::Failed { .. })) let:action>
+                <Pending action />
+            </For>
+        </div>
+        <Show when=move || { !at_bottom.get() && unseen.get() > 0 }>
+            <button type="button" class="jump-latest" on:click=jump>
+                {move || format!("Jump to latest ({} new)", unseen.get())}
+            </button>
+        </Show>
+    }
+}
+
+#[component]
+fn Row(entry: Entry, row: RowLayout) -> impl IntoView {
+    let separator = row.day_separator.map(|_| view! { <p class="day-separator" role="separator">{day_label(entry.at())}</p> });
+    let body = match entry {
+        Entry::Message(message) => {
+            let header = row.starts_group.then(|| {
+                view! {
+                    <header class="message-header">
+                        <span class="author">{message.author_name.clone()}</span>
+                        <time class="time">{local_time(message.at)}</time>
+                    </header>
+                }
+            });
+            let text = if message.deleted {
+                view! { <p class="message-text deleted">"This message was deleted."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="message-text">
+                        <MessageText text=message.text.clone() />
+                        {message.edited.then(|| view! { <span class="edited">" (edited)"</span> })}
+                    </p>
+                }
+                .into_any()
+            };
+            view! {
+                <article class="message" class:continued=!row.starts_group aria-label=format!("{} at {}", message.author_name, local_time(message.at))>
+                    {header}
+                    {text}
+                </article>
+            }
+            .into_any()
+        }
+        Entry::Notice { text, .. } => view! { <p class="notice">{notice_text(&text)}</p> }.into_any(),
+    };
+    view! {
+        {separator}
+        {body}
+    }
+}
+
+/// One of your messages that the server has not confirmed yet.
+#[component]
+fn Pending(action: PendingAction) -> impl IntoView {
+    let socket = use_socket();
+    let Action::SendMessage { text, .. } = action.action else { return ().into_any() };
+    let key = action.key.clone();
+    let (state, failed) = match &action.state {
+        ActionState::Queued | ActionState::Sending => ("Sending…".to_owned(), None),
+        ActionState::Failed { reason, .. } => ("Not sent".to_owned(), Some(reason.clone())),
+    };
+    let controls = failed.map(|reason| {
+        let retry_key = key.clone();
+        let delete_key = key.clone();
+        view! {
+            <span class="pending-reason">{reason}</span>
+            <button type="button" on:click=move |_| socket.retry(retry_key.clone())>"Retry"</button>
+            <button type="button" on:click=move |_| socket.discard(delete_key.clone())>"Delete"</button>
+        }
+    });
+    view! {
+        <article class="message pending" aria-label="Your message">
+            <p class="message-text"><MessageText text /></p>
+            <p class="pending-state">
+                <span>{state}</span>
+                {controls}
+            </p>
+        </article>
+    }
+    .into_any()
+}
+
+fn notice_text(notice: &Notice) -> String {
+    match notice {
+        Notice::Created { name } => format!("Room “{name}” was created"),
+        Notice::Joined { name } => format!("{name} joined"),
+        Notice::Left { .. } => "Someone left".to_owned(),
+        Notice::Renamed { name } => format!("The room was renamed to “{name}”"),
+    }
+}
+
+fn scroll_to_bottom(list: NodeRef<html::Div>) {
+    request_animation_frame(move || {
+        if let Some(el) = list.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+}
+
+fn date(at: Millis) -> js_sys::Date {
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64))
+}
+
+/// Local time, in the browser's language ("오후 3:04", "3:04 PM").
+fn local_time(at: Millis) -> String {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"numeric".into());
+    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+    date(at).to_locale_time_string_with_options("default", &options).into()
+}
+
+/// The day, in the browser's language.
+fn day_label(at: Millis) -> String {
+    let options = js_sys::Object::new();
+    for (key, value) in [("weekday", "long"), ("year", "numeric"), ("month", "long"), ("day", "numeric")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    date(at).to_locale_date_string("default", &options).into()
+}
+
+/// The viewer's offset from UTC in minutes (Seoul: +540), for local day breaks.
+fn utc_offset_minutes() -> i64 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i64)
+}

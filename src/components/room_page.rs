@@ -1,0 +1,68 @@
+//! One room: its name and who is here, the message list, what is typing, and the
+//! composer. The route is `/rooms/{id}`.
+
+use hanmadi_protocol::RoomId;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::{Composer, MessageList, TypingLine};
+use crate::store::Store;
+
+#[component]
+pub fn RoomPage() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let params = use_params_map();
+    let room = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse().ok()).map(RoomId)));
+
+    // The room on screen: its messages are read as they arrive.
+    {
+        let store = store.clone();
+        Effect::new(move |_| {
+            let current = room.get();
+            store.current_room.set(current);
+            if let Some(room) = current {
+                store.mark_read(room);
+            }
+        });
+    }
+    {
+        let store = store.clone();
+        on_cleanup(move || store.current_room.set(None));
+    }
+
+    move || match room.get() {
+        None => view! { <p class="empty">"There is no such room."</p> }.into_any(),
+        Some(room) => view! { <Room room /> }.into_any(),
+    }
+}
+
+#[component]
+fn Room(room: RoomId) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let state = store.room(room);
+    let name = {
+        let rooms = store.rooms.clone();
+        Memo::new(move |_| {
+            rooms.with(|rooms| rooms.iter().find(|r| r.id == room).map(|r| r.name.clone()).unwrap_or_default())
+        })
+    };
+    let presence = state.presence.clone();
+    let here = move || {
+        presence.with(|members| match members.len() {
+            0 => String::new(),
+            1 => format!("{} is here", members[0].name),
+            n => format!("{n} here: {}", members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")),
+        })
+    };
+    view! {
+        <section class="room">
+            <header class="room-header">
+                <h2 class="room-title">{move || name.get()}</h2>
+                <p class="room-presence">{here}</p>
+            </header>
+            <MessageList room name=name.into() />
+            <TypingLine typing=state.typing.clone() />
+            <Composer room />
+        </section>
+    }
+}

@@ -1,0 +1,28 @@
+//! The live ticker: one item per symbol, each with its own signal, written at
+//! most once per animation frame however fast updates arrive.
+
+use leptos::prelude::*;
+
+use crate::store::Store;
+
+#[component]
+pub fn TickerPanel() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let ticker = store.ticker.clone();
+    let symbols = move || ticker.with(|t| t.iter().map(|(symbol, value)| (symbol.clone(), value.clone())).collect::<Vec<_>>());
+    view! {
+        <section class="ticker" aria-label="Live ticker" role="region">
+            <ul>
+                <For each=symbols key=|(symbol, _)| symbol.clone() let:item>
+                    <li class="ticker-item">
+                        <span class="symbol">{item.0.clone()}</span>
+                        <span class="price">{
+                            let value = item.1.clone();
+                            move || value.with(|v| format!("{:.2}", v.price))
+                        }</span>
+                    </li>
+                </For>
+            </ul>
+        </section>
+    }
+}

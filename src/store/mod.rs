@@ -1,0 +1,181 @@
+//! The reactive store: what the page shows, fed by the client engine's events.
+//! Created once at the root and provided as context; components read the
+//! narrowest signal they need (one room's timeline, one symbol's price).
+
+pub mod timeline;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use hanmadi_client_core::{Event, PendingAction, TickerValue};
+use hanmadi_protocol::{Action, Member, RoomEvent, RoomId, UserId};
+use leptos::prelude::*;
+
+use timeline::Timeline;
+
+/// A room as the sidebar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomInfo {
+    pub id: RoomId,
+    pub name: String,
+    pub member: bool,
+    pub unread: u32,
+}
+
+/// Everything the page shows about one room.
+#[derive(Clone)]
+pub struct RoomState {
+    pub timeline: ArcRwSignal<Timeline>,
+    pub typing: ArcRwSignal<Vec<String>>,
+    pub presence: ArcRwSignal<Vec<Member>>,
+    /// The server has replayed this room since the last connect.
+    pub caught_up: ArcRwSignal<bool>,
+}
+
+impl RoomState {
+    fn new() -> Self {
+        Self {
+            timeline: ArcRwSignal::new(Timeline::default()),
+            typing: ArcRwSignal::new(Vec::new()),
+            presence: ArcRwSignal::new(Vec::new()),
+            caught_up: ArcRwSignal::new(false),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pub rooms: ArcRwSignal<Vec<RoomInfo>>,
+    /// The room on screen: its messages do not count as unread.
+    pub current_room: ArcRwSignal<Option<RoomId>>,
+    pub outbox: ArcRwSignal<Vec<PendingAction>>,
+    /// One signal per symbol, so a price change re-renders only its own item.
+    pub ticker: ArcRwSignal<BTreeMap<String, ArcRwSignal<TickerValue>>>,
+    pub me: ArcRwSignal<Option<UserId>>,
+    room_states: Arc<Mutex<HashMap<RoomId, RoomState>>>,
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Self {
+            rooms: ArcRwSignal::new(Vec::new()),
+            current_room: ArcRwSignal::new(None),
+            outbox: ArcRwSignal::new(Vec::new()),
+            ticker: ArcRwSignal::new(BTreeMap::new()),
+            me: ArcRwSignal::new(None),
+            room_states: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// A room's state, created empty the first time it is asked for.
+    pub fn room(&self, room: RoomId) -> RoomState {
+        self.room_states.lock().expect("room states").entry(room).or_insert_with(RoomState::new).clone()
+    }
+
+    /// Replaces the rooms list (from `GET /api/rooms`), keeping unread counts.
+    pub fn set_rooms(&self, fresh: Vec<RoomInfo>) {
+        self.rooms.update(|rooms| {
+            let unread: HashMap<RoomId, u32> = rooms.iter().map(|room| (room.id, room.unread)).collect();
+            *rooms = fresh
+                .into_iter()
+                .map(|room| RoomInfo { unread: unread.get(&room.id).copied().unwrap_or(0), ..room })
+                .collect();
+        });
+    }
+
+    pub fn mark_read(&self, room: RoomId) {
+        self.update_room(room, |info| info.unread = 0);
+    }
+
+    /// Applies what the engine reported.
+    pub fn apply(&self, event: &Event, outbox: &[PendingAction]) {
+        match event {
+            Event::RoomEvents { room, events } => {
+                let state = self.room(*room);
+                state.timeline.update(|timeline| {
+                    for event in events {
+                        timeline.apply(event.seq, event.at, &event.event);
+                    }
+                });
+                for event in events {
+                    self.room_event(*room, &event.event);
+                }
+            }
+            Event::CaughtUp { room, .. } => self.room(*room).caught_up.set(true),
+            Event::OutboxChanged => self.outbox.set(outbox.to_vec()),
+            Event::ActionApplied { action, room, .. } => match action {
+                Action::CreateRoom { name } => {
+                    self.add_room(RoomInfo { id: *room, name: name.clone(), member: true, unread: 0 })
+                }
+                Action::JoinRoom { .. } => self.update_room(*room, |info| info.member = true),
+                Action::LeaveRoom { .. } => self.update_room(*room, |info| info.member = false),
+                _ => {}
+            },
+            Event::Typing { room, names } => self.room(*room).typing.set(names.clone()),
+            Event::Presence { room, members } => self.room(*room).presence.set(members.clone()),
+            Event::Status(_)
+            | Event::GapClosed { .. }
+            | Event::ActionRejected { .. }
+            | Event::TickerChanged
+            | Event::ServerError { .. }
+            | Event::BadFrame(_) => {}
+        }
+    }
+
+    /// One animation frame's worth of ticker values: one write per symbol.
+    pub fn paint_ticker(&self, values: Vec<TickerValue>) {
+        for value in values {
+            let existing = self.ticker.with_untracked(|ticker| ticker.get(&value.symbol).cloned());
+            match existing {
+                Some(signal) => signal.set(value),
+                None => self.ticker.update(|ticker| {
+                    ticker.insert(value.symbol.clone(), ArcRwSignal::new(value));
+                }),
+            }
+        }
+    }
+
+    fn room_event(&self, room: RoomId, event: &RoomEvent) {
+        match event {
+            RoomEvent::Message { author, .. } => {
+                let mine = self.me.get_untracked() == Some(*author);
+                let on_screen = self.current_room.get_untracked() == Some(room) && page_visible();
+                if !mine && !on_screen {
+                    self.update_room(room, |info| info.unread += 1);
+                }
+            }
+            RoomEvent::Renamed { name, .. } => self.update_room(room, |info| info.name.clone_from(name)),
+            _ => {}
+        }
+    }
+
+    fn add_room(&self, room: RoomInfo) {
+        self.rooms.update(|rooms| {
+            if !rooms.iter().any(|known| known.id == room.id) {
+                rooms.push(room);
+            }
+        });
+    }
+
+    fn update_room(&self, room: RoomId, change: impl FnOnce(&mut RoomInfo)) {
+        self.rooms.update(|rooms| {
+            if let Some(info) = rooms.iter_mut().find(|info| info.id == room) {
+                change(info);
+            }
+        });
+    }
+}
+
+/// Whether the user can see the page (messages in a hidden tab are unread).
+fn page_visible() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|window| window.document())
+            .is_none_or(|document| document.visibility_state() == web_sys::VisibilityState::Visible)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        true
+    }
+}

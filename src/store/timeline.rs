@@ -1,0 +1,233 @@
+//! One room's history as the message list shows it: messages in sequence order
+//! with edits and deletions applied, notices for joins, leaves and renames, and
+//! the grouping and day separators of a modern chat app. Pure logic, tested
+//! natively.
+
+use hanmadi_protocol::{MessageId, Millis, RoomEvent, Seq, UserId};
+
+/// One row of the history.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Entry {
+    Message(MessageEntry),
+    /// "Jun joined", "Mina renamed the room to 점심".
+    Notice { seq: Seq, at: Millis, text: Notice },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MessageEntry {
+    pub id: MessageId,
+    pub seq: Seq,
+    pub author: UserId,
+    pub author_name: String,
+    pub text: String,
+    pub at: Millis,
+    pub edited: bool,
+    pub deleted: bool,
+}
+
+/// What a notice says, kept structured so the view can translate it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Notice {
+    Created { name: String },
+    Joined { name: String },
+    Left { user: UserId },
+    Renamed { name: String },
+}
+
+impl Entry {
+    pub fn seq(&self) -> Seq {
+        match self {
+            Entry::Message(message) => message.seq,
+            Entry::Notice { seq, .. } => *seq,
+        }
+    }
+
+    pub fn at(&self) -> Millis {
+        match self {
+            Entry::Message(message) => message.at,
+            Entry::Notice { at, .. } => *at,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Timeline {
+    /// Sorted by seq.
+    entries: Vec<Entry>,
+}
+
+impl Timeline {
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The oldest seq held, for asking the server for the page before it.
+    pub fn oldest_seq(&self) -> Option<Seq> {
+        self.entries.first().map(Entry::seq)
+    }
+
+    /// Applies one event of the room's stream (delivered in order, exactly once).
+    pub fn apply(&mut self, seq: Seq, at: Millis, event: &RoomEvent) {
+        match event {
+            RoomEvent::Message { id, author, author_name, text } => self.insert(Entry::Message(MessageEntry {
+                id: *id,
+                seq,
+                author: *author,
+                author_name: author_name.clone(),
+                text: text.clone(),
+                at,
+                edited: false,
+                deleted: false,
+            })),
+            RoomEvent::Edited { id, text } => {
+                if let Some(message) = self.message_mut(*id) {
+                    message.text.clone_from(text);
+                    message.edited = true;
+                }
+            }
+            RoomEvent::Deleted { id } => {
+                if let Some(message) = self.message_mut(*id) {
+                    message.text.clear();
+                    message.deleted = true;
+                }
+            }
+            RoomEvent::Created { name, .. } => self.insert(Entry::Notice { seq, at, text: Notice::Created { name: name.clone() } }),
+            RoomEvent::Joined { name, .. } => self.insert(Entry::Notice { seq, at, text: Notice::Joined { name: name.clone() } }),
+            RoomEvent::Left { user } => self.insert(Entry::Notice { seq, at, text: Notice::Left { user: *user } }),
+            RoomEvent::Renamed { name, .. } => self.insert(Entry::Notice { seq, at, text: Notice::Renamed { name: name.clone() } }),
+        }
+    }
+
+    /// Adds messages from a scroll-back page (as they stand now); any already held
+    /// are left alone.
+    pub fn add_history(&mut self, messages: impl IntoIterator<Item = MessageEntry>) {
+        for message in messages {
+            if self.message_mut(message.id).is_none() {
+                self.insert(Entry::Message(message));
+            }
+        }
+    }
+
+    fn insert(&mut self, entry: Entry) {
+        let seq = entry.seq();
+        match self.entries.binary_search_by_key(&seq, Entry::seq) {
+            Ok(_) => {} // already held
+            Err(index) => self.entries.insert(index, entry),
+        }
+    }
+
+    fn message_mut(&mut self, id: MessageId) -> Option<&mut MessageEntry> {
+        // Edits and deletions almost always concern recent messages: search from the end.
+        self.entries.iter_mut().rev().find_map(|entry| match entry {
+            Entry::Message(message) if message.id == id => Some(message),
+            _ => None,
+        })
+    }
+}
+
+/// How a message row is drawn: whether it starts a group (author and time shown)
+/// and whether a day separator comes before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RowLayout {
+    pub starts_group: bool,
+    /// The local day (days since the epoch) when a separator goes before this row.
+    pub day_separator: Option<i64>,
+}
+
+/// Messages by one author within five minutes form a group.
+const GROUP_GAP_MS: Millis = 5 * 60 * 1000;
+
+/// The layout of every entry. `utc_offset_minutes` is the viewer's time zone, so
+/// days change at local midnight.
+pub fn layout(entries: &[Entry], utc_offset_minutes: i64) -> Vec<RowLayout> {
+    let day = |at: Millis| (at as i64 + utc_offset_minutes * 60_000).div_euclid(86_400_000);
+    let mut rows = Vec::with_capacity(entries.len());
+    let mut previous: Option<&Entry> = None;
+    for entry in entries {
+        let new_day = previous.is_none_or(|p| day(p.at()) != day(entry.at()));
+        let starts_group = match (previous, entry) {
+            (Some(Entry::Message(before)), Entry::Message(now)) => {
+                new_day || before.author != now.author || now.at.saturating_sub(before.at) > GROUP_GAP_MS
+            }
+            _ => true,
+        };
+        rows.push(RowLayout { starts_group, day_separator: new_day.then(|| day(entry.at())) });
+        previous = Some(entry);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: Millis = 60_000;
+    const DAY: Millis = 86_400_000;
+
+    fn message(id: u64, author: u64) -> RoomEvent {
+        RoomEvent::Message { id: MessageId(id), author: UserId(author), author_name: format!("u{author}"), text: format!("m{id}") }
+    }
+
+    #[test]
+    fn edits_and_deletions_change_the_message_in_place() {
+        let mut timeline = Timeline::default();
+        timeline.apply(Seq(1), 0, &message(1, 1));
+        timeline.apply(Seq(2), 0, &RoomEvent::Edited { id: MessageId(1), text: "fixed".into() });
+        let Entry::Message(m) = &timeline.entries()[0] else { panic!() };
+        assert_eq!((m.text.as_str(), m.edited), ("fixed", true));
+        timeline.apply(Seq(3), 0, &RoomEvent::Deleted { id: MessageId(1) });
+        let Entry::Message(m) = &timeline.entries()[0] else { panic!() };
+        assert!(m.deleted && m.text.is_empty(), "a deleted message keeps no text");
+        assert_eq!(timeline.entries().len(), 1);
+    }
+
+    #[test]
+    fn history_pages_slot_in_before_live_messages_without_duplicates() {
+        let mut timeline = Timeline::default();
+        timeline.apply(Seq(10), 0, &message(10, 1));
+        let old = |id: u64| MessageEntry {
+            id: MessageId(id),
+            seq: Seq(id),
+            author: UserId(2),
+            author_name: "u2".into(),
+            text: format!("m{id}"),
+            at: 0,
+            edited: false,
+            deleted: false,
+        };
+        timeline.add_history([old(8), old(9), old(10)]);
+        let seqs: Vec<u64> = timeline.entries().iter().map(|e| e.seq().0).collect();
+        assert_eq!(seqs, [8, 9, 10]);
+        assert_eq!(timeline.oldest_seq(), Some(Seq(8)));
+    }
+
+    #[test]
+    fn consecutive_messages_by_one_author_group_until_a_pause_or_a_new_day() {
+        let mut timeline = Timeline::default();
+        let arrivals = [
+            (1, 1, 0),                // Mina
+            (2, 1, MINUTE),           // Mina again, a minute later: grouped
+            (3, 2, 2 * MINUTE),       // Jun: a new group
+            (4, 2, 20 * MINUTE),      // Jun after a long pause: a new group
+            (5, 2, DAY + MINUTE),     // the next day: a separator and a new group
+        ];
+        for (n, author, at) in arrivals {
+            timeline.apply(Seq(n), at, &message(n, author));
+        }
+        let rows = layout(timeline.entries(), 0);
+        let groups: Vec<bool> = rows.iter().map(|r| r.starts_group).collect();
+        assert_eq!(groups, [true, false, true, true, true]);
+        let separators: Vec<Option<i64>> = rows.iter().map(|r| r.day_separator).collect();
+        assert_eq!(separators, [Some(0), None, None, None, Some(1)]);
+    }
+
+    #[test]
+    fn days_change_at_local_midnight() {
+        let mut timeline = Timeline::default();
+        // 23:30 and 00:30 UTC are the same day in Seoul (UTC+9), different days in UTC.
+        timeline.apply(Seq(1), DAY - 30 * MINUTE, &message(1, 1));
+        timeline.apply(Seq(2), DAY + 30 * MINUTE, &message(2, 1));
+        assert!(layout(timeline.entries(), 0)[1].day_separator.is_some());
+        assert!(layout(timeline.entries(), 9 * 60)[1].day_separator.is_none());
+    }
+}
