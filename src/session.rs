@@ -2,32 +2,12 @@
 //! refreshed when the server says the token has expired.
 
 use gloo_net::http::Request;
-use hanmadi_protocol::UserId;
-use serde::{Deserialize, Serialize};
+pub use hanmadi_protocol::http::Session;
+use hanmadi_protocol::http::{ApiError, NameRequest};
 
 use crate::deploy_config;
 
 const KEY: &str = "hanmadi.session";
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Session {
-    pub token: String,
-    /// Unix seconds.
-    pub expires_at: u64,
-    pub user: SessionUser,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionUser {
-    pub id: UserId,
-    pub name: String,
-}
-
-/// The server's words when it refuses, e.g. `{"error": "the name is empty"}`.
-#[derive(Deserialize)]
-struct ApiError {
-    error: String,
-}
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -54,7 +34,7 @@ pub fn forget() {
 /// Starts a guest session under `name`; the error is a sentence to show.
 pub async fn create(name: &str) -> Result<Session, String> {
     let request = Request::post(&deploy_config::api_url("/api/session"))
-        .json(&serde_json::json!({ "name": name }))
+        .json(&NameRequest { name: name.to_owned() })
         .map_err(|error| error.to_string())?;
     let session = answer(request.send().await).await?;
     save(&session);

@@ -2,30 +2,19 @@
 // messages both ways, typing, and a message written while Mina's socket could
 // not get through that survives a reload and arrives exactly once.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifactsDir, launchBrowser, Server } from '../harness.mjs';
+import { artifactsDir, serverAndBrowser } from '../harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await Server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const world = serverAndBrowser();
 
 async function signIn(name) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const context = await world.browser.newContext({ viewport: { width: 1200, height: 800 } });
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (error) => page.errors.push(error.message));
-  await page.goto(server.url);
+  await page.goto(world.server.url);
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });

@@ -2,42 +2,31 @@
 // the server going away for a deploy, says so, and reconnects on its own when it
 // returns; a reload keeps the session.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifactsDir, launchBrowser, Server } from '../harness.mjs';
+import { artifactsDir, serverAndBrowser } from '../harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await Server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const world = serverAndBrowser();
 
 test('the badge follows the server through a restart', async () => {
-  const page = await browser.newPage();
+  const page = await world.browser.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
 
-  await page.goto(server.url);
+  await page.goto(world.server.url);
   await page.getByRole('textbox', { name: 'Name' }).fill('Mina');
   await page.getByRole('button', { name: 'Continue' }).click();
   const badge = page.getByRole('status');
   await badge.filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   await page.screenshot({ path: join(artifactsDir(), 'connected.png') });
 
-  await server.stop();
+  await world.server.stop();
   await badge.filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
   await page.getByRole('button', { name: 'Retry now' }).waitFor();
   await page.screenshot({ path: join(artifactsDir(), 'reconnecting.png') });
 
-  await server.restart();
+  await world.server.restart();
   await badge.filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   assert.equal(await badge.textContent(), 'Connected');
 

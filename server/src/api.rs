@@ -10,12 +10,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use hanmadi_protocol::http::{EventsPage, HistoryEvent, MessagesPage, NameRequest, RoomSummary, Session};
 use hanmadi_protocol::{RoomId, Seq};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Deserialize;
 
 use crate::auth::Issued;
-use crate::store::{MessageView, RoomSummary, StoredEvent, User};
+use crate::store::User;
 use crate::AppState;
 
 /// How long after expiry a token may still be exchanged for a fresh one.
@@ -39,7 +39,8 @@ pub struct ApiError(StatusCode, String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (self.0, Json(json!({ "error": self.1 }))).into_response();
+        let body = hanmadi_protocol::http::ApiError { error: self.1 };
+        let mut response = (self.0, Json(body)).into_response();
         if self.0 == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static"));
         }
@@ -62,33 +63,18 @@ impl From<JsonRejection> for ApiError {
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
-#[derive(Deserialize)]
-struct NameBody {
-    name: String,
-}
-
-#[derive(Serialize)]
-struct Session {
-    token: String,
-    /// Unix seconds.
-    expires_at: u64,
-    user: User,
-}
-
-impl Session {
-    fn new(Issued { token, expires_at }: Issued, user: User) -> Self {
-        Self { token, expires_at, user }
-    }
+fn session(Issued { token, expires_at }: Issued, user: User) -> Session {
+    Session { token, expires_at, user }
 }
 
 async fn create_session(
     State(state): State<AppState>,
-    body: Result<Json<NameBody>, JsonRejection>,
+    body: Result<Json<NameRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Session>), ApiError> {
-    let Json(NameBody { name }) = body?;
+    let Json(NameRequest { name }) = body?;
     let user = state.store.create_user(&name).await?.map_err(|why| ApiError(StatusCode::BAD_REQUEST, why))?;
     tracing::info!(user = %user.id, "guest session created");
-    Ok((StatusCode::CREATED, Json(Session::new(state.tokens.issue(user.id), user))))
+    Ok((StatusCode::CREATED, Json(session(state.tokens.issue(user.id), user))))
 }
 
 async fn refresh_session(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Session> {
@@ -98,7 +84,7 @@ async fn refresh_session(State(state): State<AppState>, headers: HeaderMap) -> A
         .verify_for_refresh(token, REFRESH_GRACE)
         .map_err(|_| ApiError(StatusCode::UNAUTHORIZED, "this session cannot be refreshed; sign in again".into()))?;
     let user = state.store.user(user_id).await?.ok_or_else(unknown_user)?;
-    Ok(Json(Session::new(state.tokens.issue(user.id), user)))
+    Ok(Json(session(state.tokens.issue(user.id), user)))
 }
 
 async fn me(AuthUser(user): AuthUser) -> ApiResult<User> {
@@ -108,9 +94,9 @@ async fn me(AuthUser(user): AuthUser) -> ApiResult<User> {
 async fn rename_me(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    body: Result<Json<NameBody>, JsonRejection>,
+    body: Result<Json<NameRequest>, JsonRejection>,
 ) -> ApiResult<User> {
-    let Json(NameBody { name }) = body?;
+    let Json(NameRequest { name }) = body?;
     let user = state.store.rename_user(user.id, &name).await?.map_err(|why| ApiError(StatusCode::BAD_REQUEST, why))?;
     Ok(Json(user))
 }
@@ -123,12 +109,6 @@ async fn rooms(State(state): State<AppState>, AuthUser(user): AuthUser) -> ApiRe
 struct MessagesQuery {
     before: Option<u64>,
     limit: Option<u32>,
-}
-
-#[derive(Serialize)]
-struct MessagesPage {
-    head: Seq,
-    messages: Vec<MessageView>,
 }
 
 /// Scroll-back: the newest `limit` messages created before seq `before`, as they
@@ -153,12 +133,6 @@ struct EventsQuery {
     limit: Option<u32>,
 }
 
-#[derive(Serialize)]
-struct EventsPage {
-    head: Seq,
-    events: Vec<StoredEvent>,
-}
-
 /// Gap backfill: the room's events with `after < seq < before`, oldest first.
 async fn events(
     State(state): State<AppState>,
@@ -171,6 +145,7 @@ async fn events(
     let limit = query.limit.unwrap_or(MAX_EVENTS_PAGE).clamp(1, MAX_EVENTS_PAGE);
     let after = Seq(query.after.unwrap_or(0));
     let events = state.store.events(room, after, query.before.map(Seq), limit).await?;
+    let events = events.into_iter().map(|e| HistoryEvent { seq: e.seq, at: e.at, event: e.event }).collect();
     Ok(Json(EventsPage { head, events }))
 }
 

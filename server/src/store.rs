@@ -10,51 +10,23 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use hanmadi_protocol::limits::{check_display_name, check_message_text, check_room_name};
+use hanmadi_protocol::http::{MessageView, Profile, RoomSummary};
 use hanmadi_protocol::{Action, ActionKey, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId};
-use serde::Serialize;
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::db::Dialect;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct User {
-    pub id: UserId,
-    pub name: String,
-}
+/// A signed-in user (the same shape others see).
+pub type User = Profile;
 
-/// A room as the rooms list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RoomSummary {
-    pub id: RoomId,
-    pub name: String,
-    /// The room's latest sequence number.
-    pub head: Seq,
-    pub members: u64,
-    /// Whether the asking user is a member.
-    pub member: bool,
-}
-
-/// One event of a room's log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One event of a room's log, with its room.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     pub room: RoomId,
     pub seq: Seq,
     pub at: Millis,
     pub event: RoomEvent,
-}
-
-/// A message as it stands now (edits applied), for scroll-back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MessageView {
-    pub id: MessageId,
-    pub seq: Seq,
-    pub author: UserId,
-    pub author_name: String,
-    pub text: String,
-    pub at: Millis,
-    pub edited: bool,
-    pub deleted: bool,
 }
 
 /// The result of [`Store::apply`].

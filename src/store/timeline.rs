@@ -3,26 +3,15 @@
 //! the grouping and day separators of a modern chat app. Pure logic, tested
 //! natively.
 
+use hanmadi_protocol::http::MessageView;
 use hanmadi_protocol::{MessageId, Millis, RoomEvent, Seq, UserId};
 
 /// One row of the history.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Entry {
-    Message(MessageEntry),
+    Message(MessageView),
     /// "Jun joined", "Mina renamed the room to 점심".
     Notice { seq: Seq, at: Millis, text: Notice },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct MessageEntry {
-    pub id: MessageId,
-    pub seq: Seq,
-    pub author: UserId,
-    pub author_name: String,
-    pub text: String,
-    pub at: Millis,
-    pub edited: bool,
-    pub deleted: bool,
 }
 
 /// What a notice says, kept structured so the view can translate it.
@@ -69,7 +58,7 @@ impl Timeline {
     /// Applies one event of the room's stream (delivered in order, exactly once).
     pub fn apply(&mut self, seq: Seq, at: Millis, event: &RoomEvent) {
         match event {
-            RoomEvent::Message { id, author, author_name, text } => self.insert(Entry::Message(MessageEntry {
+            RoomEvent::Message { id, author, author_name, text } => self.insert(Entry::Message(MessageView {
                 id: *id,
                 seq,
                 author: *author,
@@ -100,7 +89,7 @@ impl Timeline {
 
     /// Adds messages from a scroll-back page (as they stand now); any already held
     /// are left alone.
-    pub fn add_history(&mut self, messages: impl IntoIterator<Item = MessageEntry>) {
+    pub fn add_history(&mut self, messages: impl IntoIterator<Item = MessageView>) {
         for message in messages {
             if self.message_mut(message.id).is_none() {
                 self.insert(Entry::Message(message));
@@ -116,7 +105,7 @@ impl Timeline {
         }
     }
 
-    fn message_mut(&mut self, id: MessageId) -> Option<&mut MessageEntry> {
+    fn message_mut(&mut self, id: MessageId) -> Option<&mut MessageView> {
         // Edits and deletions almost always concern recent messages: search from the end.
         self.entries.iter_mut().rev().find_map(|entry| match entry {
             Entry::Message(message) if message.id == id => Some(message),
@@ -185,7 +174,7 @@ mod tests {
     fn history_pages_slot_in_before_live_messages_without_duplicates() {
         let mut timeline = Timeline::default();
         timeline.apply(Seq(10), 0, &message(10, 1));
-        let old = |id: u64| MessageEntry {
+        let old = |id: u64| MessageView {
             id: MessageId(id),
             seq: Seq(id),
             author: UserId(2),

@@ -16,6 +16,7 @@
 pub mod close_code;
 mod codec;
 mod frames;
+pub mod http;
 mod ids;
 pub mod limits;
 

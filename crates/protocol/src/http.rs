@@ -1,0 +1,82 @@
+//! The JSON bodies of the HTTP API (`/api/…`), shared by the server that writes
+//! them and the app that reads them. See the README for the endpoints.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{MessageId, Millis, RoomEvent, RoomId, Seq, UserId};
+
+/// `POST /api/session` and `PATCH /api/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameRequest {
+    pub name: String,
+}
+
+/// A guest session: `POST /api/session` and `POST /api/session/refresh`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    /// Unix seconds.
+    pub expires_at: u64,
+    pub user: Profile,
+}
+
+/// A user as others see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: UserId,
+    pub name: String,
+}
+
+/// One entry of `GET /api/rooms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSummary {
+    pub id: RoomId,
+    pub name: String,
+    /// The room's latest sequence number.
+    pub head: Seq,
+    pub members: u64,
+    /// Whether the asking user is a member.
+    pub member: bool,
+}
+
+/// A message as it stands now (edits applied), for scroll-back.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: MessageId,
+    /// The seq of the event that created it: pages are cut by it.
+    pub seq: Seq,
+    pub author: UserId,
+    pub author_name: String,
+    pub text: String,
+    pub at: Millis,
+    pub edited: bool,
+    pub deleted: bool,
+}
+
+/// `GET /api/rooms/{id}/messages?before=&limit=`: oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagesPage {
+    pub head: Seq,
+    pub messages: Vec<MessageView>,
+}
+
+/// One event of a room's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEvent {
+    pub seq: Seq,
+    pub at: Millis,
+    pub event: RoomEvent,
+}
+
+/// `GET /api/rooms/{id}/events?after=&before=`: oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventsPage {
+    pub head: Seq,
+    pub events: Vec<HistoryEvent>,
+}
+
+/// Every error: a sentence fit to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: String,
+}
