@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{ConnectionBadge, FirstRun, RoomPage, RoomsNav, TickerPanel};
+use crate::components::{ConnectionBadge, FirstRun, RoomPage, RoomsNav, TabTitle, TickerPanel};
 use crate::socket::provide_socket;
 use crate::store::Store;
 
@@ -24,6 +24,7 @@ pub fn App() -> impl IntoView {
                 </Show>
             </header>
             <Show when=signed_in fallback=|| view! { <main class="app-main"><FirstRun /></main> }>
+                <TabTitle />
                 <div class="layout">
                     <RoomsNav />
                     <main class="app-main">

@@ -57,6 +57,26 @@ test('two people chat, and a message written during an outage arrives once', asy
   await messages(mina, '점심', '냉면').waitFor();
   await mina.screenshot({ path: join(artifactsDir(), 'chat.png') });
 
+  // Enter that ends an IME composition (Korean) confirms the syllable; it does not send.
+  await composer.fill('한');
+  await composer.dispatchEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, cancelable: true });
+  assert.equal(await composer.inputValue(), '한', 'still being written');
+  assert.equal(await messages(jun, '점심', '한').count(), 0, 'nothing was sent');
+  await composer.fill('');
+
+  // Mina fixes her question, then takes it back.
+  const question = messages(mina, '점심', '뭐 먹을래요?');
+  await question.hover();
+  await question.getByRole('button', { name: 'Edit' }).click();
+  const edit = mina.getByRole('textbox', { name: 'Edit message' });
+  await edit.fill('뭐 먹을까요?');
+  await mina.getByRole('button', { name: 'Save' }).click();
+  await messages(jun, '점심', '뭐 먹을까요?').filter({ hasText: '(edited)' }).waitFor();
+  const fixed = messages(mina, '점심', '뭐 먹을까요?');
+  await fixed.hover();
+  await fixed.getByRole('button', { name: 'Delete' }).click();
+  await messages(jun, '점심', 'This message was deleted.').waitFor();
+
   // Mina's train enters a tunnel: her socket cannot get through. She writes
   // anyway, and reloads the page before the tunnel ends.
   let tunnel = true;

@@ -4,6 +4,7 @@
 //! history, with "Jump to latest" and older pages loaded as you scroll up.
 
 use hanmadi_client_core::{ActionState, PendingAction};
+use hanmadi_protocol::http::MessageView;
 use hanmadi_protocol::{Action, Millis, RoomId};
 use leptos::html;
 use leptos::prelude::*;
@@ -113,7 +114,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     view! {
         <div class="messages" role="log" aria-label=move || name.get() node_ref=list on:scroll=on_scroll>
             <For each=move || rows.get() key=|(entry, row)| (entry.clone(), *row) let:item>
-                <Row entry=item.0 row=item.1 />
+                <Row room entry=item.0 row=item.1 />
             </For>
             <For each=move || pending.get() key=|p| (p.key.clone(), matches!(p.state, ActionState::Failed { .. })) let:action>
                 <Pending action />
@@ -128,7 +129,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
 }
 
 #[component]
-fn Row(entry: Entry, row: RowLayout) -> impl IntoView {
+fn Row(room: RoomId, entry: Entry, row: RowLayout) -> impl IntoView {
     let separator = row.day_separator.map(|_| view! { <p class="day-separator" role="separator">{day_label(entry.at())}</p> });
     let body = match entry {
         Entry::Message(message) => {
@@ -140,21 +141,13 @@ fn Row(entry: Entry, row: RowLayout) -> impl IntoView {
                     </header>
                 }
             });
-            let text = if message.deleted {
-                view! { <p class="message-text deleted">"This message was deleted."</p> }.into_any()
-            } else {
-                view! {
-                    <p class="message-text">
-                        <MessageText text=message.text.clone() />
-                        {message.edited.then(|| view! { <span class="edited">" (edited)"</span> })}
-                    </p>
-                }
-                .into_any()
-            };
+            let store = expect_context::<Store>();
+            let mine = store.me.get_untracked() == Some(message.author) && !message.deleted;
+            let label = format!("{} at {}", message.author_name, local_time(message.at));
             view! {
-                <article class="message" class:continued=!row.starts_group aria-label=format!("{} at {}", message.author_name, local_time(message.at))>
+                <article class="message" class:continued=!row.starts_group aria-label=label>
                     {header}
-                    {text}
+                    <MessageBody room message=message.clone() mine />
                 </article>
             }
             .into_any()
@@ -165,6 +158,65 @@ fn Row(entry: Entry, row: RowLayout) -> impl IntoView {
         {separator}
         {body}
     }
+}
+
+/// A message's text, and for your own messages "Edit" and "Delete".
+#[component]
+fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView {
+    let socket = use_socket();
+    if message.deleted {
+        return view! { <p class="message-text deleted">"This message was deleted."</p> }.into_any();
+    }
+    let id = message.id;
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(message.text.clone());
+    let (text, edited) = (message.text, message.edited);
+    let reading = move || {
+        let actions = mine.then(|| {
+            view! {
+                <span class="message-actions">
+                    <button type="button" on:click=move |_| editing.set(true)>"Edit"</button>
+                    <button
+                        type="button"
+                        on:click=move |_| {
+                            let _ = socket.act(Action::DeleteMessage { room, message: id });
+                        }
+                    >
+                        "Delete"
+                    </button>
+                </span>
+            }
+        });
+        view! {
+            <p class="message-text">
+                <MessageText text=text.clone() />
+                {edited.then(|| view! { <span class="edited">" (edited)"</span> })}
+            </p>
+            {actions}
+        }
+    };
+    let save = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let text = draft.get_untracked();
+        if hanmadi_protocol::limits::check_message_text(&text).is_ok() {
+            let _ = socket.act(Action::EditMessage { room, message: id, text });
+            editing.set(false);
+        }
+    };
+    view! {
+        <Show when=move || editing.get() fallback=reading>
+            <form class="edit-form" on:submit=save>
+                <textarea
+                    aria-label="Edit message"
+                    prop:value=move || draft.get()
+                    on:input=move |event| draft.set(event_target_value(&event))
+                ></textarea>
+                <button type="submit">"Save"</button>
+                <button type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+            </form>
+        </Show>
+    }
+    .into_any()
 }
 
 /// One of your messages that the server has not confirmed yet.

@@ -7,6 +7,7 @@ mod message_list;
 mod message_text;
 mod room_page;
 mod rooms_nav;
+mod tab_title;
 mod ticker_panel;
 mod typing_line;
 
@@ -17,5 +18,6 @@ pub use message_list::MessageList;
 pub use message_text::MessageText;
 pub use room_page::RoomPage;
 pub use rooms_nav::RoomsNav;
+pub use tab_title::TabTitle;
 pub use ticker_panel::TickerPanel;
 pub use typing_line::TypingLine;

@@ -1,0 +1,26 @@
+//! The tab's title carries the unread count, so a hidden tab still says "(3)".
+//! Coming back to the tab reads the room on screen.
+
+use leptos::ev;
+use leptos::prelude::*;
+
+use crate::store::Store;
+
+#[component]
+pub fn TabTitle() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let rooms = store.rooms.clone();
+    Effect::new(move |_| {
+        let unread: u32 = rooms.with(|rooms| rooms.iter().map(|room| room.unread).sum());
+        let title = if unread > 0 { format!("({unread}) Hanmadi") } else { "Hanmadi".to_owned() };
+        document().set_title(&title);
+    });
+    let handle = window_event_listener(ev::visibilitychange, move |_| {
+        if document().visibility_state() == web_sys::VisibilityState::Visible {
+            if let Some(room) = store.current_room.get_untracked() {
+                store.mark_read(room);
+            }
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
