@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::{ConnectionBadge, FirstRun, RoomPage, RoomsNav, TabTitle, TickerPanel};
+use crate::i18n::t;
 use crate::socket::provide_socket;
 use crate::store::Store;
 
@@ -28,8 +29,8 @@ pub fn App() -> impl IntoView {
                 <div class="layout">
                     <RoomsNav />
                     <main class="app-main">
-                        <Routes fallback=|| view! { <p class="empty">"Not found."</p> }>
-                            <Route path=path!("/") view=|| view! { <p class="empty">"Pick a room, or create one."</p> } />
+                        <Routes fallback=|| view! { <p class="empty">{t().not_found}</p> }>
+                            <Route path=path!("/") view=|| view! { <p class="empty">{t().pick_room}</p> } />
                             <Route path=path!("/rooms/:id") view=RoomPage />
                         </Routes>
                     </main>

@@ -4,11 +4,15 @@ mod api;
 mod app;
 mod components;
 mod deploy_config;
+mod i18n;
 mod session;
 mod socket;
 mod store;
 
 fn main() {
     console_error_panic_hook::set_once();
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("lang", i18n::lang().tag());
+    }
     leptos::mount::mount_to_body(app::App);
 }

@@ -36,3 +36,15 @@ test('the badge follows the server through a restart', async () => {
   await page.getByRole('navigation', { name: 'Rooms' }).waitFor();
   assert.deepEqual(errors, [], 'no uncaught errors on the page');
 });
+
+test('a Korean browser gets the app in Korean', async () => {
+  const context = await world.browser.newContext({ locale: 'ko-KR' });
+  const page = await context.newPage();
+  await page.goto(world.server.url);
+  await page.getByRole('textbox', { name: '이름' }).fill('미나');
+  await page.getByRole('button', { name: '계속' }).click();
+  await page.getByRole('status').filter({ hasText: '연결됨' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('navigation', { name: '대화방' }).getByRole('button', { name: '새 대화방' }).waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'ko');
+  await context.close();
+});

@@ -6,6 +6,7 @@ use hanmadi_protocol::{Action, RoomId};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
+use crate::i18n::t;
 use crate::socket::use_socket;
 
 #[component]
@@ -48,8 +49,8 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     view! {
         <form class="composer" on:submit=on_submit>
             <textarea
-                aria-label="Message"
-                placeholder="Message"
+                aria-label=t().message
+                placeholder=t().message
                 rows="1"
                 prop:value=move || text.get()
                 on:input=move |event| {
@@ -58,7 +59,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                 }
                 on:keydown=on_keydown
             ></textarea>
-            <button type="submit">"Send"</button>
+            <button type="submit">{t().send}</button>
             <p class="form-error" role="alert">{move || error.get()}</p>
         </form>
     }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use hanmadi_client_core::{FailReason, Status};
 use leptos::prelude::*;
 
+use crate::i18n::{lang, t};
 use crate::socket::use_socket;
 
 #[component]
@@ -39,7 +40,7 @@ pub fn ConnectionBadge() -> impl IntoView {
             <span class="connection-detail">{detail}</span>
             <Show when=move || can_retry.get()>
                 <button type="button" class="connection-retry" on:click=move |_| socket.retry_now()>
-                    "Retry now"
+                    {t().retry_now}
                 </button>
             </Show>
         </div>
@@ -47,14 +48,15 @@ pub fn ConnectionBadge() -> impl IntoView {
 }
 
 fn state_label(status: &Status) -> &'static str {
+    let t = t();
     match status {
-        Status::Connecting => "Connecting…",
-        Status::Connected => "Connected",
-        Status::Reconnecting { .. } => "Reconnecting…",
-        Status::Offline => "Offline",
-        Status::Suspended { .. } => "Suspended",
-        Status::Failed { .. } => "Failed",
-        Status::Closed => "Disconnected",
+        Status::Connecting => t.connecting,
+        Status::Connected => t.connected,
+        Status::Reconnecting { .. } => t.reconnecting,
+        Status::Offline => t.offline,
+        Status::Suspended { .. } => t.suspended,
+        Status::Failed { .. } => t.failed,
+        Status::Closed => t.disconnected,
     }
 }
 
@@ -74,15 +76,13 @@ fn state_kind(status: &Status) -> &'static str {
 fn detail_text(status: &Status, now: hanmadi_client_core::Instant) -> String {
     let seconds_until = |at: hanmadi_client_core::Instant| at.saturating_since(now).as_secs_f64().ceil() as u64;
     match status {
-        Status::Reconnecting { attempt, next_try: Some(at) } => {
-            format!("in {} s · attempt {attempt}", seconds_until(*at))
-        }
-        Status::Reconnecting { attempt, next_try: None } => format!("attempt {attempt}"),
-        Status::Suspended { next_try } => format!("next try in {} s", seconds_until(*next_try)),
-        Status::Offline => "waiting for the network".to_owned(),
-        Status::Failed { reason: FailReason::Forbidden { reason } } => format!("refused: {reason}"),
-        Status::Failed { reason: FailReason::UnsupportedProtocol } => "reload the page to update".to_owned(),
-        Status::Failed { reason: FailReason::Unauthorized } => "sign in again".to_owned(),
+        Status::Reconnecting { attempt, next_try: Some(at) } => lang().reconnect_in(seconds_until(*at), *attempt),
+        Status::Reconnecting { attempt, next_try: None } => lang().attempt(*attempt),
+        Status::Suspended { next_try } => lang().next_try_in(seconds_until(*next_try)),
+        Status::Offline => t().waiting_for_network.to_owned(),
+        Status::Failed { reason: FailReason::Forbidden { reason } } => lang().refused(reason),
+        Status::Failed { reason: FailReason::UnsupportedProtocol } => t().reload_to_update.to_owned(),
+        Status::Failed { reason: FailReason::Unauthorized } => t().sign_in_again.to_owned(),
         Status::Connecting | Status::Connected | Status::Closed => String::new(),
     }
 }

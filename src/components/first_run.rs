@@ -4,6 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::i18n::t;
 use crate::session;
 use crate::socket::use_socket;
 
@@ -18,7 +19,7 @@ pub fn FirstRun() -> impl IntoView {
         event.prevent_default();
         let chosen = name.get_untracked().trim().to_owned();
         if chosen.is_empty() {
-            error.set(Some("Please enter a name.".into()));
+            error.set(Some(t().enter_name.into()));
             return;
         }
         busy.set(true);
@@ -34,9 +35,9 @@ pub fn FirstRun() -> impl IntoView {
 
     view! {
         <form class="first-run" on:submit=submit>
-            <h2>"Welcome to Hanmadi"</h2>
-            <p class="first-run-hint">"Pick the name others will see. No account needed."</p>
-            <label for="first-run-name">"Name"</label>
+            <h2>{t().welcome}</h2>
+            <p class="first-run-hint">{t().name_hint}</p>
+            <label for="first-run-name">{t().name}</label>
             <input
                 id="first-run-name"
                 type="text"
@@ -46,7 +47,7 @@ pub fn FirstRun() -> impl IntoView {
                 prop:value=move || name.get()
                 on:input=move |event| name.set(event_target_value(&event))
             />
-            <button type="submit" disabled=move || busy.get()>"Continue"</button>
+            <button type="submit" disabled=move || busy.get()>{t().continue_}</button>
             <p class="first-run-error" role="alert">{move || error.get()}</p>
         </form>
     }

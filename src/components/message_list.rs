@@ -12,6 +12,7 @@ use leptos::task::spawn_local;
 
 use super::MessageText;
 use crate::api;
+use crate::i18n::{lang, t};
 use crate::socket::use_socket;
 use crate::store::timeline::{layout, Entry, Notice, RowLayout};
 use crate::store::Store;
@@ -122,7 +123,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         </div>
         <Show when=move || { !at_bottom.get() && unseen.get() > 0 }>
             <button type="button" class="jump-latest" on:click=jump>
-                {move || format!("Jump to latest ({} new)", unseen.get())}
+                {move || lang().jump_to_latest(unseen.get())}
             </button>
         </Show>
     }
@@ -143,7 +144,7 @@ fn Row(room: RoomId, entry: Entry, row: RowLayout) -> impl IntoView {
             });
             let store = expect_context::<Store>();
             let mine = store.me.get_untracked() == Some(message.author) && !message.deleted;
-            let label = format!("{} at {}", message.author_name, local_time(message.at));
+            let label = lang().at_time(&message.author_name, &local_time(message.at));
             view! {
                 <article class="message" class:continued=!row.starts_group aria-label=label>
                     {header}
@@ -165,7 +166,7 @@ fn Row(room: RoomId, entry: Entry, row: RowLayout) -> impl IntoView {
 fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView {
     let socket = use_socket();
     if message.deleted {
-        return view! { <p class="message-text deleted">"This message was deleted."</p> }.into_any();
+        return view! { <p class="message-text deleted">{t().deleted}</p> }.into_any();
     }
     let id = message.id;
     let editing = RwSignal::new(false);
@@ -175,14 +176,14 @@ fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView 
         let actions = mine.then(|| {
             view! {
                 <span class="message-actions">
-                    <button type="button" on:click=move |_| editing.set(true)>"Edit"</button>
+                    <button type="button" on:click=move |_| editing.set(true)>{t().edit}</button>
                     <button
                         type="button"
                         on:click=move |_| {
                             let _ = socket.act(Action::DeleteMessage { room, message: id });
                         }
                     >
-                        "Delete"
+                        {t().delete}
                     </button>
                 </span>
             }
@@ -190,7 +191,7 @@ fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView 
         view! {
             <p class="message-text">
                 <MessageText text=text.clone() />
-                {edited.then(|| view! { <span class="edited">" (edited)"</span> })}
+                {edited.then(|| view! { <span class="edited">{t().edited}</span> })}
             </p>
             {actions}
         }
@@ -207,12 +208,12 @@ fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView 
         <Show when=move || editing.get() fallback=reading>
             <form class="edit-form" on:submit=save>
                 <textarea
-                    aria-label="Edit message"
+                    aria-label=t().edit_message
                     prop:value=move || draft.get()
                     on:input=move |event| draft.set(event_target_value(&event))
                 ></textarea>
-                <button type="submit">"Save"</button>
-                <button type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                <button type="submit">{t().save}</button>
+                <button type="button" on:click=move |_| editing.set(false)>{t().cancel}</button>
             </form>
         </Show>
     }
@@ -226,20 +227,20 @@ fn Pending(action: PendingAction) -> impl IntoView {
     let Action::SendMessage { text, .. } = action.action else { return ().into_any() };
     let key = action.key.clone();
     let (state, failed) = match &action.state {
-        ActionState::Queued | ActionState::Sending => ("Sending…".to_owned(), None),
-        ActionState::Failed { reason, .. } => ("Not sent".to_owned(), Some(reason.clone())),
+        ActionState::Queued | ActionState::Sending => (t().sending, None),
+        ActionState::Failed { reason, .. } => (t().not_sent, Some(reason.clone())),
     };
     let controls = failed.map(|reason| {
         let retry_key = key.clone();
         let delete_key = key.clone();
         view! {
             <span class="pending-reason">{reason}</span>
-            <button type="button" on:click=move |_| socket.retry(retry_key.clone())>"Retry"</button>
-            <button type="button" on:click=move |_| socket.discard(delete_key.clone())>"Delete"</button>
+            <button type="button" on:click=move |_| socket.retry(retry_key.clone())>{t().retry}</button>
+            <button type="button" on:click=move |_| socket.discard(delete_key.clone())>{t().delete}</button>
         }
     });
     view! {
-        <article class="message pending" aria-label="Your message">
+        <article class="message pending" aria-label=t().your_message>
             <p class="message-text"><MessageText text /></p>
             <p class="pending-state">
                 <span>{state}</span>
@@ -252,10 +253,10 @@ fn Pending(action: PendingAction) -> impl IntoView {
 
 fn notice_text(notice: &Notice) -> String {
     match notice {
-        Notice::Created { name } => format!("Room “{name}” was created"),
-        Notice::Joined { name } => format!("{name} joined"),
-        Notice::Left { .. } => "Someone left".to_owned(),
-        Notice::Renamed { name } => format!("The room was renamed to “{name}”"),
+        Notice::Created { name } => lang().room_created(name),
+        Notice::Joined { name } => lang().joined(name),
+        Notice::Left { .. } => t().someone_left.to_owned(),
+        Notice::Renamed { name } => lang().renamed(name),
     }
 }
 

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::{Composer, MessageList, TypingLine};
+use crate::i18n::{lang, t};
 use crate::store::Store;
 
 #[component]
@@ -31,7 +32,7 @@ pub fn RoomPage() -> impl IntoView {
     }
 
     move || match room.get() {
-        None => view! { <p class="empty">"There is no such room."</p> }.into_any(),
+        None => view! { <p class="empty">{t().no_such_room}</p> }.into_any(),
         Some(room) => view! { <Room room /> }.into_any(),
     }
 }
@@ -48,11 +49,7 @@ fn Room(room: RoomId) -> impl IntoView {
     };
     let presence = state.presence.clone();
     let here = move || {
-        presence.with(|members| match members.len() {
-            0 => String::new(),
-            1 => format!("{} is here", members[0].name),
-            n => format!("{n} here: {}", members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")),
-        })
+        presence.with(|members| lang().here(&members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>()))
     };
     view! {
         <section class="room">

@@ -6,6 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::i18n::{lang, t};
 use crate::socket::use_socket;
 use crate::store::Store;
 
@@ -21,14 +22,14 @@ pub fn RoomsNav() -> impl IntoView {
     let socket = use_socket();
 
     view! {
-        <nav class="rooms" aria-label="Rooms">
+        <nav class="rooms" aria-label=t().rooms>
             <ul class="rooms-list">
                 <For each=mine key=|room| (room.id, room.name.clone(), room.unread) let:room>
                     <li>
                         <A href=format!("/rooms/{}", room.id) attr:class="room-link">
                             <span class="room-name">{room.name.clone()}</span>
                             <Show when=move || { room.unread > 0 }>
-                                <span class="unread" aria-label=format!("{} unread", room.unread)>{room.unread}</span>
+                                <span class="unread" aria-label=lang().unread(room.unread)>{room.unread}</span>
                             </Show>
                         </A>
                     </li>
@@ -39,7 +40,7 @@ pub fn RoomsNav() -> impl IntoView {
                 let others = others.clone();
                 move || !others().is_empty()
             }>
-                <h2 class="rooms-heading">"Other rooms"</h2>
+                <h2 class="rooms-heading">{t().other_rooms}</h2>
                 <ul class="rooms-list">
                     <For each=others.clone() key=|room| (room.id, room.name.clone()) let:room>
                         <li class="room-joinable">
@@ -50,7 +51,7 @@ pub fn RoomsNav() -> impl IntoView {
                                     let _ = socket.act(Action::JoinRoom { room: room.id });
                                 }
                             >
-                                "Join"
+                                {t().join}
                             </button>
                         </li>
                     </For>
@@ -86,19 +87,19 @@ fn NewRoom() -> impl IntoView {
     view! {
         <Show
             when=move || open.get()
-            fallback=move || view! { <button type="button" class="new-room" on:click=move |_| open.set(true)>"New room"</button> }
+            fallback=move || view! { <button type="button" class="new-room" on:click=move |_| open.set(true)>{t().new_room}</button> }
         >
             <form class="new-room-form" on:submit=create>
                 <input
                     type="text"
-                    aria-label="Room name"
-                    placeholder="Room name"
+                    aria-label=t().room_name
+                    placeholder=t().room_name
                     maxlength="80"
                     prop:value=move || name.get()
                     on:input=move |event| name.set(event_target_value(&event))
                 />
-                <button type="submit">"Create"</button>
-                <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="submit">{t().create}</button>
+                <button type="button" on:click=move |_| open.set(false)>{t().cancel}</button>
                 <p class="form-error" role="alert">{move || error.get()}</p>
             </form>
         </Show>

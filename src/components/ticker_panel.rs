@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
 use crate::store::Store;
 
 #[component]
@@ -11,7 +12,7 @@ pub fn TickerPanel() -> impl IntoView {
     let ticker = store.ticker.clone();
     let symbols = move || ticker.with(|t| t.iter().map(|(symbol, value)| (symbol.clone(), value.clone())).collect::<Vec<_>>());
     view! {
-        <section class="ticker" aria-label="Live ticker" role="region">
+        <section class="ticker" aria-label=t().live_ticker role="region">
             <ul>
                 <For each=symbols key=|(symbol, _)| symbol.clone() let:item>
                     <li class="ticker-item">

@@ -1,0 +1,299 @@
+//! English and Korean, chosen from the browser's language. Every word the page
+//! shows comes from here, so the two stay in step.
+
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Ko,
+}
+
+/// The words of one language.
+pub struct Texts {
+    pub welcome: &'static str,
+    pub name_hint: &'static str,
+    pub name: &'static str,
+    pub enter_name: &'static str,
+    pub continue_: &'static str,
+    pub rooms: &'static str,
+    pub other_rooms: &'static str,
+    pub new_room: &'static str,
+    pub room_name: &'static str,
+    pub create: &'static str,
+    pub cancel: &'static str,
+    pub join: &'static str,
+    pub pick_room: &'static str,
+    pub no_such_room: &'static str,
+    pub not_found: &'static str,
+    pub message: &'static str,
+    pub send: &'static str,
+    pub sending: &'static str,
+    pub not_sent: &'static str,
+    pub retry: &'static str,
+    pub delete: &'static str,
+    pub edit: &'static str,
+    pub save: &'static str,
+    pub edit_message: &'static str,
+    pub your_message: &'static str,
+    pub deleted: &'static str,
+    pub edited: &'static str,
+    pub live_ticker: &'static str,
+    pub connecting: &'static str,
+    pub connected: &'static str,
+    pub reconnecting: &'static str,
+    pub offline: &'static str,
+    pub suspended: &'static str,
+    pub failed: &'static str,
+    pub disconnected: &'static str,
+    pub retry_now: &'static str,
+    pub waiting_for_network: &'static str,
+    pub reload_to_update: &'static str,
+    pub sign_in_again: &'static str,
+    pub someone_left: &'static str,
+    pub several_typing: &'static str,
+}
+
+const EN: Texts = Texts {
+    welcome: "Welcome to Hanmadi",
+    name_hint: "Pick the name others will see. No account needed.",
+    name: "Name",
+    enter_name: "Please enter a name.",
+    continue_: "Continue",
+    rooms: "Rooms",
+    other_rooms: "Other rooms",
+    new_room: "New room",
+    room_name: "Room name",
+    create: "Create",
+    cancel: "Cancel",
+    join: "Join",
+    pick_room: "Pick a room, or create one.",
+    no_such_room: "There is no such room.",
+    not_found: "Not found.",
+    message: "Message",
+    send: "Send",
+    sending: "Sending…",
+    not_sent: "Not sent",
+    retry: "Retry",
+    delete: "Delete",
+    edit: "Edit",
+    save: "Save",
+    edit_message: "Edit message",
+    your_message: "Your message",
+    deleted: "This message was deleted.",
+    edited: " (edited)",
+    live_ticker: "Live ticker",
+    connecting: "Connecting…",
+    connected: "Connected",
+    reconnecting: "Reconnecting…",
+    offline: "Offline",
+    suspended: "Suspended",
+    failed: "Failed",
+    disconnected: "Disconnected",
+    retry_now: "Retry now",
+    waiting_for_network: "waiting for the network",
+    reload_to_update: "reload the page to update",
+    sign_in_again: "sign in again",
+    someone_left: "Someone left",
+    several_typing: "Several people are typing…",
+};
+
+const KO: Texts = Texts {
+    welcome: "한마디에 오신 것을 환영해요",
+    name_hint: "다른 사람에게 보일 이름을 정하세요. 가입은 필요 없어요.",
+    name: "이름",
+    enter_name: "이름을 입력하세요.",
+    continue_: "계속",
+    rooms: "대화방",
+    other_rooms: "다른 대화방",
+    new_room: "새 대화방",
+    room_name: "대화방 이름",
+    create: "만들기",
+    cancel: "취소",
+    join: "참여",
+    pick_room: "대화방을 고르거나 새로 만드세요.",
+    no_such_room: "그런 대화방은 없어요.",
+    not_found: "찾을 수 없어요.",
+    message: "메시지",
+    send: "보내기",
+    sending: "보내는 중…",
+    not_sent: "보내지 못함",
+    retry: "다시 시도",
+    delete: "삭제",
+    edit: "수정",
+    save: "저장",
+    edit_message: "메시지 수정",
+    your_message: "내 메시지",
+    deleted: "삭제된 메시지예요.",
+    edited: " (수정됨)",
+    live_ticker: "실시간 시세",
+    connecting: "연결 중…",
+    connected: "연결됨",
+    reconnecting: "다시 연결 중…",
+    offline: "오프라인",
+    suspended: "연결 보류",
+    failed: "연결 실패",
+    disconnected: "연결 끊김",
+    retry_now: "지금 다시 시도",
+    waiting_for_network: "네트워크를 기다리는 중",
+    reload_to_update: "페이지를 새로 고쳐 업데이트하세요",
+    sign_in_again: "다시 로그인하세요",
+    someone_left: "누군가 나갔어요",
+    several_typing: "여러 명이 입력 중…",
+};
+
+/// The page's language: Korean if the browser prefers it, English otherwise.
+pub fn lang() -> Lang {
+    static LANG: OnceLock<Lang> = OnceLock::new();
+    *LANG.get_or_init(|| {
+        let preferred = web_sys::window().and_then(|window| window.navigator().language()).unwrap_or_default();
+        Lang::from_tag(&preferred)
+    })
+}
+
+/// The words of the page's language.
+pub fn t() -> &'static Texts {
+    lang().texts()
+}
+
+impl Lang {
+    /// From a BCP 47 tag such as `ko-KR` or `en-US`.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.to_ascii_lowercase().starts_with("ko") {
+            Lang::Ko
+        } else {
+            Lang::En
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &EN,
+            Lang::Ko => &KO,
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ko => "ko",
+        }
+    }
+
+    /// "Mina is typing…", "Mina and Jun are typing…", "Several people are typing…".
+    pub fn typing(self, names: &[String]) -> String {
+        match (self, names) {
+            (_, []) => String::new(),
+            (Lang::En, [one]) => format!("{one} is typing…"),
+            (Lang::En, [one, two]) => format!("{one} and {two} are typing…"),
+            (Lang::Ko, [one]) => format!("{one} 님이 입력 중…"),
+            (Lang::Ko, [one, two]) => format!("{one} 님과 {two} 님이 입력 중…"),
+            _ => self.texts().several_typing.to_owned(),
+        }
+    }
+
+    pub fn reconnect_in(self, seconds: u64, attempt: u32) -> String {
+        match self {
+            Lang::En => format!("in {seconds} s · attempt {attempt}"),
+            Lang::Ko => format!("{seconds}초 후 · {attempt}번째 시도"),
+        }
+    }
+
+    pub fn attempt(self, attempt: u32) -> String {
+        match self {
+            Lang::En => format!("attempt {attempt}"),
+            Lang::Ko => format!("{attempt}번째 시도"),
+        }
+    }
+
+    pub fn next_try_in(self, seconds: u64) -> String {
+        match self {
+            Lang::En => format!("next try in {seconds} s"),
+            Lang::Ko => format!("{seconds}초 후 다시 시도"),
+        }
+    }
+
+    pub fn refused(self, reason: &str) -> String {
+        match self {
+            Lang::En => format!("refused: {reason}"),
+            Lang::Ko => format!("거부됨: {reason}"),
+        }
+    }
+
+    pub fn jump_to_latest(self, new: usize) -> String {
+        match self {
+            Lang::En => format!("Jump to latest ({new} new)"),
+            Lang::Ko => format!("최신 메시지로 ({new}개 새로 옴)"),
+        }
+    }
+
+    pub fn unread(self, count: u32) -> String {
+        match self {
+            Lang::En => format!("{count} unread"),
+            Lang::Ko => format!("안 읽음 {count}개"),
+        }
+    }
+
+    pub fn here(self, names: &[&str]) -> String {
+        match (self, names) {
+            (_, []) => String::new(),
+            (Lang::En, [one]) => format!("{one} is here"),
+            (Lang::Ko, [one]) => format!("{one} 님이 있어요"),
+            (Lang::En, many) => format!("{} here: {}", many.len(), many.join(", ")),
+            (Lang::Ko, many) => format!("{}명: {}", many.len(), many.join(", ")),
+        }
+    }
+
+    pub fn at_time(self, author: &str, time: &str) -> String {
+        match self {
+            Lang::En => format!("{author} at {time}"),
+            Lang::Ko => format!("{author}, {time}"),
+        }
+    }
+
+    pub fn room_created(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Room “{name}” was created"),
+            Lang::Ko => format!("“{name}” 대화방이 만들어졌어요"),
+        }
+    }
+
+    pub fn joined(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("{name} joined"),
+            Lang::Ko => format!("{name} 님이 들어왔어요"),
+        }
+    }
+
+    pub fn renamed(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("The room was renamed to “{name}”"),
+            Lang::Ko => format!("대화방 이름이 “{name}”(으)로 바뀌었어요"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn korean_browsers_get_korean_and_everyone_else_english() {
+        assert_eq!(Lang::from_tag("ko-KR"), Lang::Ko);
+        assert_eq!(Lang::from_tag("ko"), Lang::Ko);
+        assert_eq!(Lang::from_tag("en-US"), Lang::En);
+        assert_eq!(Lang::from_tag("ja-JP"), Lang::En);
+        assert_eq!(Lang::from_tag(""), Lang::En);
+    }
+
+    #[test]
+    fn typing_reads_naturally_in_both_languages() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(Lang::En.typing(&names(&[])), "");
+        assert_eq!(Lang::En.typing(&names(&["Mina"])), "Mina is typing…");
+        assert_eq!(Lang::En.typing(&names(&["Mina", "Jun"])), "Mina and Jun are typing…");
+        assert_eq!(Lang::En.typing(&names(&["Mina", "Jun", "Seo"])), "Several people are typing…");
+        assert_eq!(Lang::Ko.typing(&names(&["미나"])), "미나 님이 입력 중…");
+        assert_eq!(Lang::Ko.typing(&names(&["미나", "준", "서"])), "여러 명이 입력 중…");
+    }
+}
