@@ -179,3 +179,77 @@ fn page_visible() -> bool {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hanmadi_client_core::SequencedEvent;
+    use hanmadi_protocol::{MessageId, Seq, Version};
+
+    const LOBBY: RoomId = RoomId(1);
+    const MINA: UserId = UserId(1);
+    const JUN: UserId = UserId(2);
+
+    fn store_as_mina() -> Store {
+        let store = Store::new();
+        store.me.set(Some(MINA));
+        store.set_rooms(vec![RoomInfo { id: LOBBY, name: "lobby".into(), member: true, unread: 0 }]);
+        store
+    }
+
+    fn message_from(author: UserId, seq: u64) -> Event {
+        let event = RoomEvent::Message { id: MessageId(seq), author, author_name: "x".into(), text: "hi".into() };
+        Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }] }
+    }
+
+    fn unread(store: &Store) -> u32 {
+        store.rooms.with(|rooms| rooms[0].unread)
+    }
+
+    #[test]
+    fn messages_from_others_in_rooms_off_screen_are_unread_until_opened() {
+        let store = store_as_mina();
+        store.apply(&message_from(JUN, 1), &[]);
+        store.apply(&message_from(MINA, 2), &[]);
+        assert_eq!(unread(&store), 1, "my own message is not unread");
+        store.set_rooms(vec![RoomInfo { id: LOBBY, name: "lobby".into(), member: true, unread: 0 }]);
+        assert_eq!(unread(&store), 1, "a refreshed rooms list keeps the count");
+        store.current_room.set(Some(LOBBY));
+        store.apply(&message_from(JUN, 3), &[]);
+        assert_eq!(unread(&store), 1, "the room on screen is read as it arrives");
+        store.mark_read(LOBBY);
+        assert_eq!(unread(&store), 0);
+        assert_eq!(store.room(LOBBY).timeline.with(|t| t.entries().len()), 3);
+    }
+
+    #[test]
+    fn a_created_room_appears_once_and_a_rename_follows() {
+        let store = store_as_mina();
+        let created = Event::ActionApplied {
+            key: hanmadi_protocol::ActionKey::new("k").unwrap(),
+            action: Action::CreateRoom { name: "점심".into() },
+            room: RoomId(2),
+            seq: Some(Seq(2)),
+        };
+        store.apply(&created, &[]);
+        store.apply(&created, &[]);
+        assert_eq!(store.rooms.with(|rooms| rooms.len()), 2);
+        let renamed = RoomEvent::Renamed { name: "저녁".into(), by: JUN };
+        store.apply(
+            &Event::RoomEvents { room: RoomId(2), events: vec![SequencedEvent { seq: Seq(3), at: 0, event: renamed }] },
+            &[],
+        );
+        assert_eq!(store.rooms.with(|rooms| rooms[1].name.clone()), "저녁");
+    }
+
+    #[test]
+    fn each_ticker_symbol_gets_its_own_signal_updated_in_place() {
+        let store = Store::new();
+        let value = |symbol: &str, version: u64| TickerValue { symbol: symbol.into(), version: Version(version), price: 1.0 };
+        store.paint_ticker(vec![value("AAA", 1), value("BBB", 1)]);
+        let aaa = store.ticker.with(|t| t["AAA"].clone());
+        store.paint_ticker(vec![value("AAA", 2)]);
+        assert_eq!(aaa.get().version, Version(2), "the same signal, updated");
+        assert_eq!(store.ticker.with(|t| t.len()), 2);
+    }
+}
