@@ -37,8 +37,10 @@ const REPLAY_PAGE: u32 = 500;
 const MAX_CURSORS: usize = 1000;
 /// Frames refused in a row for rate before the connection is closed.
 const MAX_STRIKES: u32 = 200;
-/// A typing signal is relayed at most this often per room and connection.
-const TYPING_EVERY: Duration = Duration::from_secs(1);
+/// A typing signal is relayed at most this often per room and connection. Short:
+/// clients already send one only every few seconds, but a new one right after a
+/// message was sent is legitimate (the message cleared the previous one).
+const TYPING_EVERY: Duration = Duration::from_millis(300);
 
 pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     let origin_allowed = origin::is_allowed(&headers, &state.allowed_origins);

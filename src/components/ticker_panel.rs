@@ -16,14 +16,23 @@ pub fn TickerPanel() -> impl IntoView {
             <ul>
                 <For each=symbols key=|(symbol, _)| symbol.clone() let:item>
                     <li class="ticker-item">
-                        <span class="symbol">{item.0.clone()}</span>
+                        <span class="symbol">{label(&item.0)}</span>
                         <span class="price">{
                             let value = item.1.clone();
-                            move || value.with(|v| format!("{:.2}", v.price))
+                            let whole = item.0.starts_with("stat:");
+                            move || value.with(|v| if whole { format!("{:.0}", v.price) } else { format!("{:.2}", v.price) })
                         }</span>
                     </li>
                 </For>
             </ul>
         </section>
+    }
+}
+
+/// Market symbols show as they are; live stats get a readable name.
+fn label(symbol: &str) -> String {
+    match symbol {
+        "stat:online" => t().online_now.to_owned(),
+        other => other.to_owned(),
     }
 }

@@ -6,6 +6,7 @@
 //!   browser), print a closing summary, exit non-zero on any failure.
 //! - `cargo xtask build`: install what is missing and build the web app into dist/.
 //! - `cargo xtask bench`: run the benchmarks, which print figures (never asserted).
+//! - `cargo xtask screenshot`: build everything and retake docs/screenshot.png.
 //!
 //! Every step says what it is doing; a prerequisite it cannot install is a clear
 //! message naming what to install.
@@ -20,7 +21,7 @@ mod web_build;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve [server flags…] | test | build | bench>";
+const USAGE: &str = "usage: cargo xtask <serve [server flags…] | test | build | bench | screenshot>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(),
         Some("build") => bootstrap::web_tools().and_then(|tools| web_build::build(&tools)).map(|_| ()),
         Some("bench") => bench(),
+        Some("screenshot") => test::screenshot(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context};
 
-use crate::bootstrap::{self, CHROMEDRIVER, CHROMIUM};
+use crate::bootstrap::{self, Tools, CHROMEDRIVER, CHROMIUM};
 use crate::{cmd, root, step, web_build};
 
 #[derive(Default, Clone, Copy)]
@@ -55,14 +55,8 @@ pub fn run() -> anyhow::Result<()> {
     cmd::run(tools.command("cargo").args(["build", "--package", "hanmadi-server"]).current_dir(root()))?;
 
     step("browser tests (Playwright driving Debian's Chromium)");
-    let mut e2e = tools.command("node");
-    e2e.args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
-        .current_dir(root().join("e2e"))
-        .env("HANMADI_SERVER_BIN", root().join("target/debug/hanmadi-server"))
-        .env("HANMADI_DIST", root().join("dist"))
-        .env("HANMADI_ARTIFACTS", root().join("e2e/artifacts"))
-        .env("CHROMIUM", CHROMIUM)
-        .env("CHROMEDRIVER", CHROMEDRIVER);
+    let mut e2e = browser_command(&tools);
+    e2e.args(["--test", "--test-reporter=tap", "--test-concurrency=1"]);
     suites.push(counted("browser", &mut e2e, parse_tap_line)?);
 
     let mut total = Tally::default();
@@ -80,6 +74,28 @@ pub fn run() -> anyhow::Result<()> {
         bail!("no test ran");
     }
     Ok(())
+}
+
+/// `node` in e2e/, with what the harness needs to start the server and Chromium.
+fn browser_command(tools: &Tools) -> Command {
+    let mut node = tools.command("node");
+    node.current_dir(root().join("e2e"))
+        .env("HANMADI_SERVER_BIN", root().join("target/debug/hanmadi-server"))
+        .env("HANMADI_DIST", root().join("dist"))
+        .env("HANMADI_ARTIFACTS", root().join("e2e/artifacts"))
+        .env("CHROMIUM", CHROMIUM)
+        .env("CHROMEDRIVER", CHROMEDRIVER);
+    node
+}
+
+/// Retakes the README's screenshot (docs/screenshot.png) with the app as built now.
+pub fn screenshot() -> anyhow::Result<()> {
+    let tools = bootstrap::web_tools()?;
+    bootstrap::browser_tools(&tools)?;
+    web_build::build(&tools)?;
+    cmd::run(tools.command("cargo").args(["build", "--package", "hanmadi-server"]).current_dir(root()))?;
+    step("taking docs/screenshot.png");
+    cmd::run(browser_command(&tools).arg("screenshot.mjs").arg(root().join("docs/screenshot.png")))
 }
 
 /// The names of the server's integration test files: its storage tests.
