@@ -2,6 +2,8 @@
 
 mod api;
 mod app;
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests;
 mod components;
 mod deploy_config;
 mod i18n;

@@ -8,8 +8,8 @@
 mod adapter;
 mod browser_events;
 mod clock;
-mod live_socket;
-mod saved_outbox;
+pub(crate) mod live_socket;
+pub(crate) mod saved_outbox;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -50,6 +50,13 @@ pub fn run() -> anyhow::Result<()> {
         suites.push(counted("postgres", &mut on_postgres, parse_cargo_line)?);
     }
 
+    step("the app's adapter tests in headless Chromium (wasm-bindgen-test)");
+    let mut in_browser = tools.command("cargo");
+    in_browser
+        .args(["test", "--target", "wasm32-unknown-unknown", "--package", "hanmadi", "--no-fail-fast"])
+        .env("CHROMEDRIVER", CHROMEDRIVER);
+    suites.push(counted("wasm", &mut in_browser, parse_cargo_line)?);
+
     web_build::build(&tools)?;
     step("building the server for the browser tests");
     cmd::run(tools.command("cargo").args(["build", "--package", "hanmadi-server"]).current_dir(root()))?;

@@ -19,6 +19,12 @@ impl SocketId {
     pub const fn as_u64(self) -> u64 {
         self.0
     }
+
+    /// An id made outside the engine, for testing an adapter on its own; the
+    /// engine hands out its own ids in [`ConnectionOutput::Open`].
+    pub const fn from_raw(id: u64) -> Self {
+        Self(id)
+    }
 }
 
 /// Something the adapter must do (or show), drained with [`Connection::poll_output`].

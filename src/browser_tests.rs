@@ -1,0 +1,99 @@
+//! The browser adapter's tests, in real headless Chromium (wasm-bindgen-test):
+//! the parts that only exist in a browser — localStorage, `<meta>` settings and
+//! real WebSocket objects.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use gloo_timers::future::sleep;
+use hanmadi_client_core::{Client, Config, SocketId};
+use hanmadi_protocol::{Action, RoomId};
+use wasm_bindgen_test::*;
+
+use crate::deploy_config;
+use crate::socket::live_socket::{LiveSocket, SocketEvent};
+use crate::socket::saved_outbox;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+#[wasm_bindgen_test]
+fn messages_queued_before_a_reload_come_back_from_local_storage() {
+    storage().clear().unwrap();
+    let mut before = Client::new(Config::new("ws://unused/ws", 1));
+    let now = hanmadi_client_core::Instant::from_millis(0);
+    before.act(now, Action::SendMessage { room: RoomId(1), text: "지하철에서".into() }).unwrap();
+    while let Some(output) = before.poll_output() {
+        if let hanmadi_client_core::Output::SaveOutbox(json) = output {
+            saved_outbox::save(&json);
+        }
+    }
+
+    let mut after = Client::new(Config::new("ws://unused/ws", 2));
+    saved_outbox::restore(&mut after);
+    assert_eq!(after.outbox(), before.outbox());
+}
+
+#[wasm_bindgen_test]
+fn an_unreadable_saved_outbox_is_kept_aside_not_lost() {
+    storage().clear().unwrap();
+    storage().set_item("hanmadi.outbox", "{half written").unwrap();
+    let mut client = Client::new(Config::new("ws://unused/ws", 3));
+    saved_outbox::restore(&mut client);
+    assert!(client.outbox().is_empty());
+    assert_eq!(storage().get_item("hanmadi.outbox.unreadable").unwrap().as_deref(), Some("{half written"));
+}
+
+#[wasm_bindgen_test]
+fn the_socket_url_defaults_to_the_pages_origin_and_a_meta_tag_overrides_it() {
+    let location = web_sys::window().unwrap().location();
+    let host = location.host().unwrap();
+    assert_eq!(deploy_config::socket_url(), format!("ws://{host}/ws"));
+    assert_eq!(deploy_config::api_url("/api/rooms"), format!("http://{host}/api/rooms"));
+
+    let document = web_sys::window().unwrap().document().unwrap();
+    let meta = document.create_element("meta").unwrap();
+    meta.set_attribute("name", "hanmadi-socket-url").unwrap();
+    meta.set_attribute("content", "wss://chat.example.com/ws").unwrap();
+    document.head().unwrap().append_child(&meta).unwrap();
+    assert_eq!(deploy_config::socket_url(), "wss://chat.example.com/ws");
+    assert_eq!(deploy_config::api_url("/api/rooms"), "https://chat.example.com/api/rooms");
+    meta.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_socket_to_nowhere_reports_an_abnormal_close() {
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let seen = Rc::clone(&events);
+    let report = move |event: SocketEvent| {
+        if let SocketEvent::Closed { code, .. } = event {
+            seen.borrow_mut().push(code);
+        }
+    };
+    // Port 9 (discard) is closed on any sane test machine: the connection is refused.
+    let socket = LiveSocket::open(SocketId::from_raw(1), "ws://127.0.0.1:9/ws", report).unwrap();
+    for _ in 0..100 {
+        if !events.borrow().is_empty() {
+            break;
+        }
+        sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(*events.borrow(), [1006]);
+    drop(socket);
+}
+
+#[wasm_bindgen_test]
+async fn a_closed_socket_reports_nothing_more() {
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let seen = Rc::clone(&events);
+    let report = move |_: SocketEvent| seen.borrow_mut().push(());
+    let socket = LiveSocket::open(SocketId::from_raw(2), "ws://127.0.0.1:9/ws", report).unwrap();
+    // Replaced before it could fail: its handlers are detached first.
+    socket.close(1000, "replaced");
+    sleep(Duration::from_millis(500)).await;
+    assert!(events.borrow().is_empty(), "a detached socket must not reach the engine");
+}
