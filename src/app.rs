@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{ConnectionBadge, FirstRun, RoomPage, RoomsNav, TabTitle, TickerPanel};
+use crate::components::{ConnectionBadge, FirstRun, MentionNotifier, RoomPage, RoomsNav, TabTitle, TickerPanel};
 use crate::i18n::t;
 use crate::socket::provide_socket;
 use crate::store::Store;
@@ -21,7 +21,10 @@ pub fn App() -> impl IntoView {
             <header class="app-header">
                 <h1 class="app-title">"Hanmadi"</h1>
                 <Show when=signed_in>
-                    <ConnectionBadge />
+                    <div class="header-tools">
+                        <MentionNotifier />
+                        <ConnectionBadge />
+                    </div>
                 </Show>
             </header>
             <Show when=signed_in fallback=|| view! { <main class="app-main"><FirstRun /></main> }>

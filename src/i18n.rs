@@ -40,6 +40,7 @@ pub struct Texts {
     pub edited: &'static str,
     pub live_ticker: &'static str,
     pub online_now: &'static str,
+    pub notify_mentions: &'static str,
     pub connecting: &'static str,
     pub connected: &'static str,
     pub reconnecting: &'static str,
@@ -85,6 +86,7 @@ const EN: Texts = Texts {
     edited: " (edited)",
     live_ticker: "Live ticker",
     online_now: "Online now",
+    notify_mentions: "Notify me of mentions",
     connecting: "Connecting…",
     connected: "Connected",
     reconnecting: "Reconnecting…",
@@ -130,6 +132,7 @@ const KO: Texts = Texts {
     edited: " (수정됨)",
     live_ticker: "실시간 시세",
     online_now: "접속 중",
+    notify_mentions: "나를 부르면 알림 받기",
     connecting: "연결 중…",
     connected: "연결됨",
     reconnecting: "다시 연결 중…",
@@ -251,6 +254,13 @@ impl Lang {
         match self {
             Lang::En => format!("{author} at {time}"),
             Lang::Ko => format!("{author}, {time}"),
+        }
+    }
+
+    pub fn mentioned_by(self, author: &str) -> String {
+        match self {
+            Lang::En => format!("{author} mentioned you"),
+            Lang::Ko => format!("{author} 님이 나를 불렀어요"),
         }
     }
 

@@ -77,6 +77,25 @@ test('two people chat, and a message written during an outage arrives once', asy
   await fixed.getByRole('button', { name: 'Delete' }).click();
   await messages(jun, '점심', 'This message was deleted.').waitFor();
 
+  // Away from the room, Mina gets a desktop notification when Jun mentions her.
+  await mina.addInitScript(() => {
+    window.shownNotifications = [];
+    window.Notification = class {
+      static get permission() { return 'granted'; }
+      static requestPermission() { return Promise.resolve('granted'); }
+      constructor(title, options) { window.shownNotifications.push({ title, body: options?.body }); }
+    };
+  });
+  await mina.goto(world.server.url);
+  await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await junComposer.fill('@Mina 12시 어때요?');
+  await junComposer.press('Enter');
+  await mina.waitForFunction(() => window.shownNotifications.length > 0, null, { timeout: 15_000 });
+  assert.deepEqual(await mina.evaluate(() => window.shownNotifications), [
+    { title: 'Jun mentioned you', body: '@Mina 12시 어때요?' },
+  ]);
+  await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: '점심' }).click();
+
   // Mina's train enters a tunnel: her socket cannot get through. She writes
   // anyway, and reloads the page before the tunnel ends.
   let tunnel = true;

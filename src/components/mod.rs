@@ -3,6 +3,7 @@
 mod composer;
 mod connection_badge;
 mod first_run;
+mod mention_notifier;
 mod message_list;
 mod message_text;
 mod room_page;
@@ -14,6 +15,7 @@ mod typing_line;
 pub use composer::Composer;
 pub use connection_badge::ConnectionBadge;
 pub use first_run::FirstRun;
+pub use mention_notifier::MentionNotifier;
 pub use message_list::MessageList;
 pub use message_text::MessageText;
 pub use room_page::RoomPage;

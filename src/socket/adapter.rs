@@ -58,6 +58,7 @@ impl Adapter {
 pub fn start_session(shared: &Shared, session: &Session) {
     let store = shared.borrow().store.clone();
     store.me.set(Some(session.user.id));
+    store.my_name.set(Some(session.user.name.clone()));
     drive(shared, |client, now| client.connect(now));
     let weak = Rc::downgrade(shared);
     spawn_local(async move {

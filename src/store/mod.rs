@@ -52,7 +52,19 @@ pub struct Store {
     /// One signal per symbol, so a price change re-renders only its own item.
     pub ticker: ArcRwSignal<BTreeMap<String, ArcRwSignal<TickerValue>>>,
     pub me: ArcRwSignal<Option<UserId>>,
+    /// Our display name, to notice mentions.
+    pub my_name: ArcRwSignal<Option<String>>,
+    /// The latest message that mentioned us, for a desktop notification.
+    pub last_mention: ArcRwSignal<Option<Mention>>,
     room_states: Arc<Mutex<HashMap<RoomId, RoomState>>>,
+}
+
+/// A message that mentions us by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub room: RoomId,
+    pub author: String,
+    pub text: String,
 }
 
 impl Store {
@@ -63,6 +75,8 @@ impl Store {
             outbox: ArcRwSignal::new(Vec::new()),
             ticker: ArcRwSignal::new(BTreeMap::new()),
             me: ArcRwSignal::new(None),
+            my_name: ArcRwSignal::new(None),
+            last_mention: ArcRwSignal::new(None),
             room_states: Arc::new(Mutex::new(HashMap::new())),
         }
     }
@@ -137,11 +151,15 @@ impl Store {
 
     fn room_event(&self, room: RoomId, event: &RoomEvent) {
         match event {
-            RoomEvent::Message { author, .. } => {
+            RoomEvent::Message { author, author_name, text, .. } => {
                 let mine = self.me.get_untracked() == Some(*author);
                 let on_screen = self.current_room.get_untracked() == Some(room) && page_visible();
                 if !mine && !on_screen {
                     self.update_room(room, |info| info.unread += 1);
+                }
+                let mentioned = self.my_name.with_untracked(|name| name.as_deref().is_some_and(|name| mentions(text, name)));
+                if !mine && mentioned {
+                    self.last_mention.set(Some(Mention { room, author: author_name.clone(), text: text.clone() }));
                 }
             }
             RoomEvent::Renamed { name, .. } => self.update_room(room, |info| info.name.clone_from(name)),
@@ -164,6 +182,22 @@ impl Store {
             }
         });
     }
+}
+
+/// Whether `text` mentions `name`: `@name`, or the name as a word of its own,
+/// ignoring case ("mina, lunch?" mentions Mina; "Minato" does not).
+pub fn mentions(text: &str, name: &str) -> bool {
+    let name = name.trim().to_lowercase();
+    if name.is_empty() {
+        return false;
+    }
+    let text = text.to_lowercase();
+    text.match_indices(&name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        (boundary(before) || before == Some('@')) && boundary(after)
+    })
 }
 
 /// Whether the user can see the page (messages in a hidden tab are unread).
@@ -240,6 +274,28 @@ mod tests {
             &[],
         );
         assert_eq!(store.rooms.with(|rooms| rooms[1].name.clone()), "저녁");
+    }
+
+    #[test]
+    fn a_mention_is_the_name_as_a_word_in_any_case_or_with_an_at() {
+        assert!(mentions("mina, lunch?", "Mina"));
+        assert!(mentions("ask @Mina", "Mina"));
+        assert!(mentions("미나 님 점심?", "미나"));
+        assert!(!mentions("Minato is here", "Mina"));
+        assert!(!mentions("hello", "Mina"));
+        assert!(!mentions("anything", " "));
+    }
+
+    #[test]
+    fn a_message_mentioning_me_is_offered_for_a_notification() {
+        let store = store_as_mina();
+        store.my_name.set(Some("Mina".into()));
+        let event = RoomEvent::Message { id: MessageId(9), author: JUN, author_name: "Jun".into(), text: "@mina lunch?".into() };
+        store.apply(&Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(9), at: 0, event }] }, &[]);
+        assert_eq!(
+            store.last_mention.get(),
+            Some(Mention { room: LOBBY, author: "Jun".into(), text: "@mina lunch?".into() })
+        );
     }
 
     #[test]

@@ -1,0 +1,44 @@
+//! Desktop notifications for messages that mention you: offered with a button,
+//! shown only once the user has allowed them, and only when the message is not
+//! already in front of them.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::{Notification, NotificationOptions, NotificationPermission};
+
+use crate::i18n::{lang, t};
+use crate::store::Store;
+
+#[component]
+pub fn MentionNotifier() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let permission = RwSignal::new(Notification::permission());
+
+    let last_mention = store.last_mention.clone();
+    Effect::new(move |_| {
+        let Some(mention) = last_mention.get() else { return };
+        let seen = store.current_room.get_untracked() == Some(mention.room)
+            && document().visibility_state() == web_sys::VisibilityState::Visible;
+        if permission.get_untracked() != NotificationPermission::Granted || seen {
+            return;
+        }
+        let options = NotificationOptions::new();
+        options.set_body(&mention.text);
+        options.set_tag(&format!("hanmadi-room-{}", mention.room));
+        let _ = Notification::new_with_options(&lang().mentioned_by(&mention.author), &options);
+    });
+
+    let ask = move |_| {
+        spawn_local(async move {
+            if let Ok(promise) = Notification::request_permission() {
+                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+            }
+            permission.set(Notification::permission());
+        });
+    };
+    view! {
+        <Show when=move || permission.get() == NotificationPermission::Default>
+            <button type="button" class="notify-mentions" on:click=ask>{t().notify_mentions}</button>
+        </Show>
+    }
+}
