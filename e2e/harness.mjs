@@ -24,14 +24,16 @@ export const artifactsDir = () => {
 
 /** A server process; `restart()` brings it back on the same port and database. */
 export class Server {
-  static async start() {
-    const server = new Server(mkdtempSync(join(tmpdir(), 'hanmadi-e2e-')));
+  /** `extraArgs`: more server flags, e.g. `['--actions-per-sec', '10000']`. */
+  static async start(extraArgs = []) {
+    const server = new Server(mkdtempSync(join(tmpdir(), 'hanmadi-e2e-')), extraArgs);
     await server.#spawn('127.0.0.1:0');
     return server;
   }
 
-  constructor(dataDir) {
+  constructor(dataDir, extraArgs) {
     this.dataDir = dataDir;
+    this.extraArgs = extraArgs;
     this.url = null;
     this.process = null;
   }
@@ -39,7 +41,12 @@ export class Server {
   async #spawn(bind) {
     const child = spawn(
       env('HANMADI_SERVER_BIN'),
-      ['--bind', bind, '--static-dir', env('HANMADI_DIST'), '--database-url', `sqlite://${this.dataDir}/chat.db`],
+      [
+        '--bind', bind,
+        '--static-dir', env('HANMADI_DIST'),
+        '--database-url', `sqlite://${this.dataDir}/chat.db`,
+        ...this.extraArgs,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } },
     );
     this.process = child;
@@ -84,11 +91,12 @@ export async function launchBrowser() {
 /**
  * One server and one browser for the tests of a file: started before them,
  * stopped after. Read `world.server` and `world.browser` inside the tests.
+ * `serverArgs` are extra server flags.
  */
-export function serverAndBrowser() {
+export function serverAndBrowser(serverArgs = []) {
   const world = {};
   before(async () => {
-    world.server = await Server.start();
+    world.server = await Server.start(serverArgs);
     world.browser = await launchBrowser();
   });
   after(async () => {

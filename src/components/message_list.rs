@@ -21,6 +21,10 @@ use crate::store::Store;
 const AT_BOTTOM_PX: i32 = 48;
 /// Scrolling within this many pixels of the top loads the previous page.
 const LOAD_OLDER_PX: i32 = 200;
+/// Rows kept in the page while reading the latest messages. A room of 10,000
+/// messages puts only these in the DOM; scrolling up reveals more from memory,
+/// then pages in older history from the server.
+const WINDOW_ROWS: usize = 200;
 
 #[component]
 pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
@@ -33,14 +37,17 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     let loading_older = RwSignal::new(false);
     let history_complete = RwSignal::new(false);
 
+    // How many of the newest rows are in the page (see WINDOW_ROWS).
+    let window = RwSignal::new(WINDOW_ROWS);
     let rows = {
         let timeline = timeline.clone();
         Memo::new(move |_| {
+            let window = window.get();
             timeline.with(|timeline| {
-                let offset = utc_offset_minutes();
-                let entries = timeline.entries().to_vec();
-                let layouts = layout(&entries, offset);
-                entries.into_iter().zip(layouts).collect::<Vec<_>>()
+                let entries = timeline.entries();
+                let first = entries.len().saturating_sub(window);
+                let layouts = layout(&entries[first..], utc_offset_minutes());
+                entries[first..].iter().cloned().zip(layouts).collect::<Vec<_>>()
             })
         })
     };
@@ -59,8 +66,10 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
 
     // After every change: follow the bottom if we were there, else count what is new.
     let last_count = StoredValue::new(0usize);
+    let held = timeline.clone();
     Effect::new(move |_| {
-        let count = rows.with(Vec::len) + pending.with(Vec::len);
+        rows.track();
+        let count = held.with(|t| t.entries().len()) + pending.with(Vec::len);
         let grew = count.saturating_sub(last_count.get_value());
         last_count.set_value(count);
         if at_bottom.get_untracked() {
@@ -73,6 +82,14 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     let load_older = {
         let timeline = timeline.clone();
         move || {
+            let held = timeline.with_untracked(|t| t.entries().len());
+            if window.get_untracked() < held {
+                // Older rows are already in memory: reveal the next batch in place.
+                let before = list.get_untracked().map_or(0, |el| el.scroll_height());
+                window.update(|w| *w += WINDOW_ROWS);
+                hold_still(list, before);
+                return;
+            }
             if loading_older.get_untracked() || history_complete.get_untracked() {
                 return;
             }
@@ -82,14 +99,11 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             spawn_local(async move {
                 if let Ok((_, older)) = api::messages(room, Some(oldest), crate::socket::PAGE).await {
                     history_complete.set(older.is_empty());
-                    // Hold still: keep the same messages under the reader's eyes.
                     let before = list.get_untracked().map_or(0, |el| el.scroll_height());
+                    let added = older.len();
                     timeline.update(|t| t.add_history(older));
-                    request_animation_frame(move || {
-                        if let Some(el) = list.get_untracked() {
-                            el.set_scroll_top(el.scroll_top() + el.scroll_height() - before);
-                        }
-                    });
+                    window.update(|w| *w += added);
+                    hold_still(list, before);
                 }
                 loading_older.set(false);
             });
@@ -101,6 +115,10 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         at_bottom.set(bottom);
         if bottom {
             unseen.set(0);
+            // Back at the latest: let the rows far above leave the page again.
+            if window.get_untracked() > WINDOW_ROWS {
+                window.set(WINDOW_ROWS);
+            }
         }
         if el.scroll_top() <= LOAD_OLDER_PX {
             load_older();
@@ -258,6 +276,15 @@ fn notice_text(notice: &Notice) -> String {
         Notice::Left { .. } => t().someone_left.to_owned(),
         Notice::Renamed { name } => lang().renamed(name),
     }
+}
+
+/// Keeps the same messages under the reader's eyes after rows were added above.
+fn hold_still(list: NodeRef<html::Div>, scroll_height_before: i32) {
+    request_animation_frame(move || {
+        if let Some(el) = list.get_untracked() {
+            el.set_scroll_top(el.scroll_top() + el.scroll_height() - scroll_height_before);
+        }
+    });
 }
 
 fn scroll_to_bottom(list: NodeRef<html::Div>) {

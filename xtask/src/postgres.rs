@@ -75,14 +75,17 @@ fn find_bin() -> Option<PathBuf> {
     versions.pop().map(|(_, bin)| bin)
 }
 
+/// Runs a PostgreSQL program as the `postgres` user when we are root. It runs
+/// in the system's temporary folder: PostgreSQL's programs fail to find each
+/// other when they cannot read their working directory (a checkout under /root).
 fn as_postgres(program: &Path, args: &[&str]) -> Command {
-    if is_root() {
+    let mut command = if is_root() {
         let mut command = Command::new("runuser");
-        command.args(["-u", "postgres", "--"]).arg(program).args(args);
+        command.args(["-u", "postgres", "--"]).arg(program);
         command
     } else {
-        let mut command = Command::new(program);
-        command.args(args);
-        command
-    }
+        Command::new(program)
+    };
+    command.args(args).current_dir(std::env::temp_dir());
+    command
 }

@@ -1,0 +1,71 @@
+// A room with thousands of messages opens at once: only the newest rows are in
+// the page, and scrolling up brings older ones in without losing your place.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serverAndBrowser } from '../harness.mjs';
+
+const world = serverAndBrowser(['--actions-per-sec', '100000', '--frames-per-sec', '100000']);
+
+/** Posts `count` messages through a raw socket from inside the page, as Mina. */
+async function flood(page, room, count) {
+  await page.evaluate(
+    async ({ room, count }) => {
+      const { token } = JSON.parse(localStorage.getItem('hanmadi.session'));
+      const ws = new WebSocket(`ws://${location.host}/ws`);
+      await new Promise((resolve) => (ws.onopen = resolve));
+      ws.send(JSON.stringify({ type: 'hello', protocol: 1, token }));
+      let acked = 0;
+      const done = new Promise((resolve) => {
+        ws.onmessage = (event) => {
+          if (JSON.parse(event.data).type === 'ack' && ++acked === count) resolve();
+        };
+      });
+      for (let n = 1; n <= count; n++) {
+        const action = { kind: 'send_message', room, text: `message number ${n}` };
+        ws.send(JSON.stringify({ type: 'action', key: `flood-${n}`, action }));
+      }
+      await done;
+      ws.close();
+    },
+    { room, count },
+  );
+}
+
+test('a room of 3,000 messages renders only the newest and reveals more on scroll', async () => {
+  const page = await world.browser.newPage();
+  await page.goto(world.server.url);
+  await page.getByRole('textbox', { name: 'Name' }).fill('Mina');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'New room' }).click();
+  await page.getByRole('textbox', { name: 'Room name' }).fill('busy');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('link', { name: 'busy' }).click();
+  const room = Number(new URL(page.url()).pathname.split('/').pop());
+  await flood(page, room, 3000);
+
+  await page.reload();
+  const log = page.getByRole('log', { name: 'busy' });
+  await log.getByRole('article').filter({ hasText: 'message number 3000' }).waitFor({ timeout: 30_000 });
+  const rendered = await log.getByRole('article').count();
+  assert.ok(rendered <= 200, `only the newest rows are in the page (${rendered})`);
+
+  const scrolls = await log.evaluate((el) => el.scrollHeight > el.clientHeight);
+  assert.ok(scrolls, 'the message list scrolls inside the page');
+  // Scroll to the top again and again: older messages come in, and the view holds still.
+  for (let i = 0; i < 8; i++) {
+    await log.evaluate((el) => (el.scrollTop = 0));
+    await page.waitForTimeout(300);
+  }
+  const more = await log.getByRole('article').count();
+  assert.ok(more > 200, `scrolling up revealed more (${rendered} → ${more})`);
+  const top = await log.evaluate((el) => el.scrollTop);
+  assert.ok(top > 0, 'the view held still instead of jumping to the oldest row');
+
+  // Back at the latest, the rows far above leave the page again.
+  await log.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await page.waitForTimeout(300);
+  const after = await log.getByRole('article').count();
+  assert.ok(after <= 200, `only the newest rows stay in the page (${after})`);
+  await log.getByRole('article').filter({ hasText: 'message number 3000' }).waitFor();
+});
