@@ -23,6 +23,8 @@ pub struct Fanout {
     pub seq: Option<Seq>,
     /// Who caused it; typing is not echoed to its typist.
     pub from: Option<UserId>,
+    /// For every connection, whatever rooms it follows (the rooms list changed).
+    pub everyone: bool,
     pub text: Arc<str>,
 }
 
@@ -55,6 +57,12 @@ impl Hub {
             let frame = ServerFrame::Event { room: event.room, seq: event.seq, at: event.at, event: event.event.clone() };
             self.send(event.room, Some(event.seq), None, &frame);
         }
+    }
+
+    /// A room was created or renamed: every connection should refresh its list.
+    pub fn room_list_changed(&self, room: RoomId) {
+        let text = encode(&ServerFrame::RoomListChanged {}).into();
+        let _ = self.tx.send(Arc::new(Fanout { room, seq: None, from: None, everyone: true, text }));
     }
 
     pub fn typing(&self, room: RoomId, user: UserId, name: &str) {
@@ -122,7 +130,7 @@ impl Hub {
 
     fn send(&self, room: RoomId, seq: Option<Seq>, from: Option<UserId>, frame: &ServerFrame) {
         // No receivers is fine: nobody is connected.
-        let _ = self.tx.send(Arc::new(Fanout { room, seq, from, text: encode(frame).into() }));
+        let _ = self.tx.send(Arc::new(Fanout { room, seq, from, everyone: false, text: encode(frame).into() }));
     }
 }
 

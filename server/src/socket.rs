@@ -321,6 +321,11 @@ impl Session {
                 }
             }
         }
+        if let (Action::CreateRoom { .. } | Action::RenameRoom { .. }, Outcome::Applied { room, seq: Some(_), .. }) =
+            (&action, &applied.outcome)
+        {
+            self.state.hub.room_list_changed(*room);
+        }
         if let (Action::LeaveRoom { room }, Outcome::Applied { .. }) = (&action, &applied.outcome) {
             if self.following.remove(room).is_some() {
                 self.state.hub.exit(*room, user.id);
@@ -331,6 +336,7 @@ impl Session {
 
     async fn on_fanout(&mut self, fan: Result<Arc<Fanout>, RecvError>) -> Next {
         match fan {
+            Ok(fan) if fan.everyone => self.send_text(Utf8Bytes::from(&*fan.text)).await,
             Ok(fan) => {
                 let Some(replayed) = self.following.get(&fan.room) else { return Next::Continue };
                 if let Some(seq) = fan.seq {

@@ -145,6 +145,14 @@ fn settle(shared: &Shared, now: Instant) {
                 }
                 _ => {}
             },
+            Event::RoomListChanged => {
+                let store = store.clone();
+                spawn_local(async move {
+                    if let Ok(rooms) = api::rooms().await {
+                        store.set_rooms(rooms);
+                    }
+                });
+            }
             Event::BadFrame(error) => {
                 web_sys::console::warn_1(&format!("Hanmadi: skipped a frame from the server: {error}").into())
             }

@@ -131,6 +131,7 @@ impl Store {
             | Event::GapClosed { .. }
             | Event::ActionRejected { .. }
             | Event::TickerChanged
+            | Event::RoomListChanged
             | Event::ServerError { .. }
             | Event::BadFrame(_) => {}
         }

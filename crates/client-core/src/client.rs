@@ -60,6 +60,8 @@ pub enum Event {
     Typing { room: RoomId, names: Vec<String> },
     /// Who is in a room changed.
     Presence { room: RoomId, members: Vec<Member> },
+    /// Rooms were created or renamed: fetch the rooms list again.
+    RoomListChanged,
     /// Ticker values are waiting: call [`Client::take_ticker_frame`] on the next
     /// animation frame.
     TickerChanged,
@@ -387,6 +389,7 @@ impl Client {
                     self.event(Event::Presence { room, members });
                 }
             }
+            ServerFrame::RoomListChanged {} => self.event(Event::RoomListChanged),
             ServerFrame::Typing { room, user, name } => {
                 if Some(user) != self.me && self.typing.on_typing(room, user, name, now + self.config.typing_ttl) {
                     self.typing_changed(room);

@@ -110,11 +110,14 @@ pub enum ServerFrame {
     Presence { room: RoomId, version: Version, members: Vec<Member> },
     /// Ephemeral. Someone is typing; forget it a few seconds after the last one.
     Typing { room: RoomId, user: UserId, name: String },
+    /// Latest-wins. A room was created or renamed: the rooms list (`GET
+    /// /api/rooms`) is worth fetching again. Sent to everyone, members or not.
+    RoomListChanged {},
 }
 
 impl ServerFrame {
     pub(crate) const TYPES: &'static [&'static str] =
-        &["welcome", "pong", "error", "ack", "event", "caught_up", "resync", "ticker", "presence", "typing"];
+        &["welcome", "pong", "error", "ack", "event", "caught_up", "resync", "ticker", "presence", "typing", "room_list_changed"];
 }
 
 /// The outcome of an action.

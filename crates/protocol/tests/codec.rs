@@ -66,6 +66,7 @@ fn all_server_frames() -> Vec<ServerFrame> {
         },
         ServerFrame::Presence { room, version: Version(3), members: vec![Member { user: UserId(2), name: "Mina".into() }] },
         ServerFrame::Typing { room, user: UserId(2), name: "Mina".into() },
+        ServerFrame::RoomListChanged {},
     ];
     frames.extend(
         all_room_events().into_iter().enumerate().map(|(i, event)| ServerFrame::Event {

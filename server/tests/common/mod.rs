@@ -165,14 +165,18 @@ impl Client {
             .expect("no transport error")
     }
 
-    /// The next frame that is not ticker or presence noise.
+    /// The next frame that is not ticker, presence or rooms-list noise.
     pub async fn recv(&mut self) -> ServerFrame {
         loop {
             let frame = match self.next_message().await {
                 Message::Text(text) => decode_server(text.as_bytes()).unwrap(),
                 other => panic!("expected a text frame, got {other:?}"),
             };
-            if !matches!(frame, ServerFrame::Ticker { .. } | ServerFrame::Presence { .. }) {
+            let noise = matches!(
+                frame,
+                ServerFrame::Ticker { .. } | ServerFrame::Presence { .. } | ServerFrame::RoomListChanged {}
+            );
+            if !noise {
                 return frame;
             }
         }
