@@ -8,13 +8,43 @@ use anyhow::Context;
 use crate::bootstrap::Tools;
 use crate::{cmd, root, step};
 
+/// What the web app is built from: a change to any of these rebuilds it.
+const INPUTS: &[&str] = &["src", "style", "public", "crates", "index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock"];
+
 /// `trunk build --release --offline` into dist/, then prints the brotli sizes.
+/// Skipped when dist/ is newer than every input: wasm-opt alone takes tens of
+/// seconds, and a second `cargo xtask serve` should start in seconds.
 pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
-    step("building the web app (trunk build --release)");
-    cmd::run(tools.command("trunk").args(["build", "--release", "--offline"]).current_dir(root()))?;
     let dist = root().join("dist");
+    if is_fresh(&dist) {
+        step("the web app in dist/ is up to date");
+    } else {
+        step("building the web app (trunk build --release)");
+        cmd::run(tools.command("trunk").args(["build", "--release", "--offline"]).current_dir(root()))?;
+    }
     report_sizes(&dist)?;
     Ok(dist)
+}
+
+fn is_fresh(dist: &Path) -> bool {
+    let Some(built) = modified(&dist.join("index.html")) else { return false };
+    INPUTS.iter().all(|input| newest(&root().join(input)).is_none_or(|changed| changed < built))
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// The newest modification time of a file, or of any file below a folder.
+fn newest(path: &Path) -> Option<std::time::SystemTime> {
+    let here = modified(path);
+    let below = std::fs::read_dir(path).into_iter().flatten().flatten().filter_map(|entry| {
+        let path = entry.path();
+        // Build output and installed packages are not inputs.
+        let skip = path.file_name().is_some_and(|name| name == "target" || name == "node_modules" || name == "fuzz");
+        (!skip).then(|| newest(&path)).flatten()
+    });
+    here.into_iter().chain(below).max()
 }
 
 fn report_sizes(dist: &Path) -> anyhow::Result<()> {
