@@ -8,9 +8,9 @@ import { serverAndBrowser } from '../harness.mjs';
 const world = serverAndBrowser(['--actions-per-sec', '100000', '--frames-per-sec', '100000']);
 
 /** Posts `count` messages through a raw socket from inside the page, as Mina. */
-async function flood(page, room, count) {
+async function flood(page, room, count, text = 'message number') {
   await page.evaluate(
-    async ({ room, count }) => {
+    async ({ room, count, text }) => {
       const { token } = JSON.parse(localStorage.getItem('hanmadi.session'));
       const ws = new WebSocket(`ws://${location.host}/ws`);
       await new Promise((resolve) => (ws.onopen = resolve));
@@ -22,13 +22,13 @@ async function flood(page, room, count) {
         };
       });
       for (let n = 1; n <= count; n++) {
-        const action = { kind: 'send_message', room, text: `message number ${n}` };
-        ws.send(JSON.stringify({ type: 'action', key: `flood-${n}`, action }));
+        const action = { kind: 'send_message', room, text: `${text} ${n}` };
+        ws.send(JSON.stringify({ type: 'action', key: `flood-${text.replaceAll(' ', '-')}-${n}`, action }));
       }
       await done;
       ws.close();
     },
-    { room, count },
+    { room, count, text },
   );
 }
 
@@ -62,6 +62,13 @@ test('a room of 3,000 messages renders only the newest and reveals more on scrol
   }
   assert.ok(more > 200, `scrolling up revealed more (${rendered} → ${more})`);
   await page.waitForFunction((el) => el.scrollTop > 0, await log.elementHandle(), { timeout: 5_000 });
+
+  // Reading history while a new message arrives: the view stays, a button offers the latest.
+  await flood(page, room, 1, 'just arrived');
+  const jump = page.getByRole('button', { name: 'Jump to latest (1 new)' });
+  await jump.click();
+  await articles.filter({ hasText: 'just arrived' }).waitFor();
+  await jump.waitFor({ state: 'detached' });
 
   // Back at the latest, the rows far above leave the page again.
   await log.evaluate((el) => (el.scrollTop = el.scrollHeight));

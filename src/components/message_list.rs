@@ -65,17 +65,26 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     };
 
     // After every change: follow the bottom if we were there, else count what is new.
-    let last_count = StoredValue::new(0usize);
+    // Only what arrives below counts as new: older pages loaded above do not.
+    let newest_seen = StoredValue::new(None::<hanmadi_protocol::Seq>);
     let held = timeline.clone();
     Effect::new(move |_| {
         rows.track();
-        let count = held.with(|t| t.entries().len()) + pending.with(Vec::len);
-        let grew = count.saturating_sub(last_count.get_value());
-        last_count.set_value(count);
+        pending.track();
+        let (newest, arrived) = held.with(|t| {
+            let entries = t.entries();
+            let newest = entries.last().map(Entry::seq);
+            let arrived = match newest_seen.get_value() {
+                Some(seen) => entries.iter().rev().take_while(|e| e.seq() > seen).count(),
+                None => 0,
+            };
+            (newest, arrived)
+        });
+        newest_seen.set_value(newest.or(newest_seen.get_value()));
         if at_bottom.get_untracked() {
             scroll_to_bottom(list);
-        } else if grew > 0 {
-            unseen.update(|n| *n += grew);
+        } else if arrived > 0 {
+            unseen.update(|n| *n += arrived);
         }
     });
 
