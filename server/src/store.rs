@@ -12,7 +12,7 @@ use anyhow::Context;
 use hanmadi_protocol::limits::{check_display_name, check_message_text, check_room_name};
 use hanmadi_protocol::http::{MessageView, Profile, RoomSummary};
 use hanmadi_protocol::{Action, ActionKey, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId};
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, AnyPool, Executor, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::db::Dialect;
@@ -125,13 +125,7 @@ impl Store {
     }
 
     pub async fn is_member(&self, room: RoomId, user: UserId) -> anyhow::Result<bool> {
-        let count: i64 =
-            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM memberships WHERE room_id = $1 AND user_id = $2")
-                .bind(room.0 as i64)
-                .bind(user.0 as i64)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(count > 0)
+        is_member(&self.pool, room, user).await
     }
 
     /// The room's latest sequence number, or `None` if there is no such room.
@@ -263,7 +257,7 @@ async fn apply_action(
             if let Err(refusal) = room_exists(tx, *room).await? {
                 return Ok(Err(refusal));
             }
-            if is_member(tx, *room, user.id).await? {
+            if is_member(&mut **tx, *room, user.id).await? {
                 applied(*room, None, None)
             } else {
                 add_member(tx, *room, user.id, now).await?;
@@ -275,7 +269,7 @@ async fn apply_action(
             if let Err(refusal) = room_exists(tx, *room).await? {
                 return Ok(Err(refusal));
             }
-            if !is_member(tx, *room, user.id).await? {
+            if !is_member(&mut **tx, *room, user.id).await? {
                 applied(*room, None, None)
             } else {
                 sqlx::query("DELETE FROM memberships WHERE room_id = $1 AND user_id = $2")
@@ -413,12 +407,13 @@ async fn room_exists(tx: &mut Transaction<'_, Any>, room: RoomId) -> anyhow::Res
     Ok(found.map(|_| ()).ok_or(Refusal(RejectCode::NotFound, format!("there is no room {room}"))))
 }
 
-async fn is_member(tx: &mut Transaction<'_, Any>, room: RoomId, user: UserId) -> anyhow::Result<bool> {
+/// Whether `user` is in `room`, read through the pool or inside a transaction.
+async fn is_member<'e>(executor: impl Executor<'e, Database = Any>, room: RoomId, user: UserId) -> anyhow::Result<bool> {
     let count: i64 =
         sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM memberships WHERE room_id = $1 AND user_id = $2")
             .bind(room.0 as i64)
             .bind(user.0 as i64)
-            .fetch_one(&mut **tx)
+            .fetch_one(executor)
             .await?;
     Ok(count > 0)
 }
@@ -427,7 +422,7 @@ async fn member_of(tx: &mut Transaction<'_, Any>, room: RoomId, user: UserId) ->
     if let Err(refusal) = room_exists(tx, room).await? {
         return Ok(Err(refusal));
     }
-    if !is_member(tx, room, user).await? {
+    if !is_member(&mut **tx, room, user).await? {
         return Ok(Err(Refusal(RejectCode::Forbidden, "join the room first".into())));
     }
     Ok(Ok(()))

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
 use crate::i18n::{lang, t};
-use crate::store::Store;
+use crate::store::{page_visible, Store};
 
 #[component]
 pub fn MentionNotifier() -> impl IntoView {
@@ -17,8 +17,7 @@ pub fn MentionNotifier() -> impl IntoView {
     let last_mention = store.last_mention.clone();
     Effect::new(move |_| {
         let Some(mention) = last_mention.get() else { return };
-        let seen = store.current_room.get_untracked() == Some(mention.room)
-            && document().visibility_state() == web_sys::VisibilityState::Visible;
+        let seen = store.current_room.get_untracked() == Some(mention.room) && page_visible();
         if permission.get_untracked() != NotificationPermission::Granted || seen {
             return;
         }

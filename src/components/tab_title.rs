@@ -4,7 +4,7 @@
 use leptos::ev;
 use leptos::prelude::*;
 
-use crate::store::Store;
+use crate::store::{page_visible, Store};
 
 #[component]
 pub fn TabTitle() -> impl IntoView {
@@ -16,7 +16,7 @@ pub fn TabTitle() -> impl IntoView {
         document().set_title(&title);
     });
     let handle = window_event_listener(ev::visibilitychange, move |_| {
-        if document().visibility_state() == web_sys::VisibilityState::Visible {
+        if page_visible() {
             if let Some(room) = store.current_room.get_untracked() {
                 store.mark_read(room);
             }

@@ -202,7 +202,7 @@ pub fn mentions(text: &str, name: &str) -> bool {
 }
 
 /// Whether the user can see the page (messages in a hidden tab are unread).
-fn page_visible() -> bool {
+pub fn page_visible() -> bool {
     #[cfg(target_arch = "wasm32")]
     {
         web_sys::window()
