@@ -54,6 +54,7 @@ pub struct Texts {
     pub sign_in_again: &'static str,
     pub someone_left: &'static str,
     pub several_typing: &'static str,
+    pub loading_earlier: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -100,6 +101,7 @@ const EN: Texts = Texts {
     sign_in_again: "sign in again",
     someone_left: "Someone left",
     several_typing: "Several people are typing…",
+    loading_earlier: "Loading earlier messages…",
 };
 
 const KO: Texts = Texts {
@@ -146,6 +148,7 @@ const KO: Texts = Texts {
     sign_in_again: "다시 로그인하세요",
     someone_left: "누군가 나갔어요",
     several_typing: "여러 명이 입력 중…",
+    loading_earlier: "이전 메시지를 불러오는 중…",
 };
 
 /// The page's language: Korean if the browser prefers it, English otherwise.
@@ -230,6 +233,14 @@ impl Lang {
         match self {
             Lang::En => format!("Jump to latest ({new} new)"),
             Lang::Ko => format!("최신 메시지로 ({new}개 새로 옴)"),
+        }
+    }
+
+    /// Above the oldest message of a room.
+    pub fn beginning_of(self, room: &str) -> String {
+        match self {
+            Lang::En => format!("This is the beginning of {room}."),
+            Lang::Ko => format!("{room} 대화방의 처음이에요."),
         }
     }
 

@@ -1,11 +1,16 @@
-// A room with thousands of messages opens at once: only the newest rows are in
-// the page, and scrolling up brings older ones in without losing your place.
+// A room of 10,000 messages opens at once and scrolls like a short one: only a
+// window of rows around what Mina is looking at is ever in the page, older pages
+// come in from the server as she scrolls up, and the message under her eyes
+// stays where it was every time the window moves.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverAndBrowser } from '../harness.mjs';
 
 const world = serverAndBrowser(['--actions-per-sec', '100000', '--frames-per-sec', '100000']);
+
+/** The most rows the page may hold (store::window::WINDOW_ROWS). */
+const WINDOW_ROWS = 200;
 
 /** Posts `count` messages through a raw socket from inside the page, as Mina. */
 async function flood(page, room, count, text = 'message number') {
@@ -32,7 +37,43 @@ async function flood(page, room, count, text = 'message number') {
   );
 }
 
-test('a room of 3,000 messages renders only the newest and reveals more on scroll', async () => {
+/**
+ * Teaches the page to name the message in the middle of the list's view and
+ * its height there: the message a reader is looking at.
+ */
+async function learnToLook(page) {
+  await page.evaluate(() => {
+    window.lookingAt = (el) => {
+      const box = el.getBoundingClientRect();
+      const middle = box.top + el.clientHeight / 2;
+      const row = [...el.querySelectorAll('article')].find((a) => a.getBoundingClientRect().bottom > middle);
+      return { text: row.querySelector('.message-text').textContent, offset: row.getBoundingClientRect().top - box.top };
+    };
+  });
+}
+
+const lookingAt = (log) => log.evaluate((el) => window.lookingAt(el));
+
+/** Scrolls the list by `dy` pixels and names the message in view at once, before the app reacts. */
+const scrollBy = (log, dy) => log.evaluate((el, dy) => (el.scrollBy(0, dy), window.lookingAt(el)), dy);
+
+/** Waits until the list has stopped changing: no page loading, the same rows and scroll for 200 ms. */
+async function settle(page, log) {
+  const sample = () => log.evaluate((el) => `${el.getAttribute('aria-busy')} ${el.scrollTop} ${el.querySelector('article')?.textContent}`);
+  let last = await sample();
+  for (let tries = 0; tries < 50; tries++) {
+    await page.waitForTimeout(100);
+    const now = await sample();
+    if (now === last && now.startsWith('false')) return;
+    last = now;
+  }
+  throw new Error(`the list never settled: ${last}`);
+}
+
+/** The number in "message number N". */
+const numberOf = (seen) => Number(seen.text.match(/(\d+)$/)[1]);
+
+test('a room of 10,000 messages keeps only a window of rows in the page wherever Mina scrolls', async () => {
   const page = await world.browser.newPage();
   await page.goto(world.server.url);
   await page.getByRole('textbox', { name: 'Name' }).fill('Mina');
@@ -42,40 +83,57 @@ test('a room of 3,000 messages renders only the newest and reveals more on scrol
   await page.getByRole('button', { name: 'Create' }).click();
   await page.getByRole('link', { name: 'busy' }).click();
   const room = Number(new URL(page.url()).pathname.split('/').pop());
-  await flood(page, room, 3000);
+  await flood(page, room, 10_000);
 
   await page.reload();
   const log = page.getByRole('log', { name: 'busy' });
-  await log.getByRole('article').filter({ hasText: 'message number 3000' }).waitFor({ timeout: 30_000 });
-  const rendered = await log.getByRole('article').count();
-  assert.ok(rendered <= 200, `only the newest rows are in the page (${rendered})`);
-
-  const scrolls = await log.evaluate((el) => el.scrollHeight > el.clientHeight);
-  assert.ok(scrolls, 'the message list scrolls inside the page');
-  // Scroll to the top again and again: older messages come in, and the view holds still.
   const articles = log.getByRole('article');
-  let more = rendered;
-  for (let tries = 0; more <= 200 && tries < 100; tries++) {
-    await log.evaluate((el) => (el.scrollTop = 0));
-    await page.waitForTimeout(100);
-    more = await articles.count();
+  await articles.filter({ hasText: 'message number 10000' }).waitFor({ timeout: 30_000 });
+  assert.ok(await log.evaluate((el) => el.scrollHeight > el.clientHeight), 'the message list scrolls inside the page');
+
+  // Scroll up half a screen at a time, as a reader would, until 1,000 messages
+  // back. Whenever the window moves (from memory, or after a page from the
+  // server), the message she is looking at stays exactly where it was.
+  await learnToLook(page);
+  let most = 0;
+  let moves = 0;
+  for (let tries = 0; tries < 400 && numberOf(await lookingAt(log)) > 9_000; tries++) {
+    const firstBefore = await articles.first().textContent();
+    const seen = await scrollBy(log, -300);
+    await settle(page, log);
+    const now = await lookingAt(log);
+    assert.equal(now.text, seen.text, 'the message in view stayed in view');
+    assert.ok(Math.abs(now.offset - seen.offset) <= 2, `…at the same height (${seen.offset} → ${now.offset})`);
+    if ((await articles.first().textContent()) !== firstBefore) moves++;
+    most = Math.max(most, await articles.count());
   }
-  assert.ok(more > 200, `scrolling up revealed more (${rendered} → ${more})`);
-  await page.waitForFunction((el) => el.scrollTop > 0, await log.elementHandle(), { timeout: 5_000 });
+  const reached = numberOf(await lookingAt(log));
+  assert.ok(reached <= 9_000, `scrolled back to message ${reached}`);
+  assert.ok(moves >= 10, `the window moved ${moves} times`);
+  assert.ok(most <= WINDOW_ROWS, `never more than ${WINDOW_ROWS} messages in the page (${most})`);
+  await articles.filter({ hasText: 'message number 10000' }).waitFor({ state: 'detached' });
 
   // Reading history while a new message arrives: the view stays, a button offers the latest.
   await flood(page, room, 1, 'just arrived');
-  const jump = page.getByRole('button', { name: 'Jump to latest (1 new)' });
-  await jump.click();
-  await articles.filter({ hasText: 'just arrived' }).waitFor();
-  await jump.waitFor({ state: 'detached' });
+  const jump = (count) => page.getByRole('button', { name: `Jump to latest (${count} new)` });
+  await jump(1).waitFor();
 
-  // Back at the latest, the rows far above leave the page again.
-  await log.evaluate((el) => (el.scrollTop = el.scrollHeight));
-  await page.waitForFunction(
-    (el) => el.querySelectorAll('article').length <= 200,
-    await log.elementHandle(),
-    { timeout: 10_000 },
-  );
-  await articles.filter({ hasText: 'message number 3000' }).waitFor();
+  // Scrolling down slides the window the other way, all the way to the newest:
+  // once she reaches it, nothing is left unseen.
+  for (let tries = 0; tries < 60 && (await jump(1).count()); tries++) {
+    await log.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await settle(page, log);
+    most = Math.max(most, await articles.count());
+  }
+  await jump(1).waitFor({ state: 'detached' });
+  await articles.filter({ hasText: 'just arrived' }).waitFor();
+  assert.ok(most <= WINDOW_ROWS, `never more than ${WINDOW_ROWS} messages in the page (${most})`);
+
+  // A little way up, another message arrives: one click brings it into view.
+  await log.evaluate((el) => el.scrollBy(0, -2 * el.clientHeight));
+  await flood(page, room, 1, 'and another');
+  await jump(1).click();
+  await articles.filter({ hasText: 'and another 1' }).waitFor();
+  await jump(1).waitFor({ state: 'detached' });
+  assert.ok((await articles.count()) <= WINDOW_ROWS, 'back at the latest, the page holds only the newest rows');
 });

@@ -23,8 +23,8 @@ pub fn ConnectionBadge() -> impl IntoView {
         }
     });
 
-    let state = Memo::new(move |_| status.with(|status| state_label(status)));
-    let kind = Memo::new(move |_| status.with(|status| state_kind(status)));
+    let state = Memo::new(move |_| status.with(state_label));
+    let kind = Memo::new(move |_| status.with(state_kind));
     let detail = Memo::new(move |_| {
         tick.track();
         status.with(|status| detail_text(status, socket.now()))

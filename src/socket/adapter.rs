@@ -93,8 +93,8 @@ fn load_room(weak: Weak<RefCell<Adapter>>, room: RoomId) {
     });
 }
 
-/// Messages loaded per page, on opening a room and on scrolling back.
-pub const PAGE: u32 = 50;
+/// Messages loaded on opening a room (scrolling back loads more, see `MessageList`).
+const PAGE: u32 = 50;
 
 /// Feeds one input to the engine, then performs everything it asks for.
 pub fn drive(shared: &Shared, input: impl FnOnce(&mut Client, Instant)) {

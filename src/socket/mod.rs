@@ -20,7 +20,6 @@ use leptos::prelude::*;
 
 use crate::session::{self, Session};
 use crate::store::Store;
-pub use adapter::PAGE;
 use adapter::Adapter;
 
 /// Handed to every component through context. `Copy`, so closures can capture it.

@@ -3,6 +3,7 @@
 //! narrowest signal they need (one room's timeline, one symbol's price).
 
 pub mod timeline;
+pub mod window;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,167 @@
+//! One row of a room's history (a message with its author and time, or a
+//! notice), and one of your messages the server has not confirmed yet.
+
+use hanmadi_client_core::{ActionState, PendingAction};
+use hanmadi_protocol::http::MessageView;
+use hanmadi_protocol::{Action, Millis, RoomId};
+use leptos::prelude::*;
+
+use super::MessageText;
+use crate::i18n::{lang, t};
+use crate::socket::use_socket;
+use crate::store::timeline::{Entry, Notice, RowLayout};
+use crate::store::Store;
+
+#[component]
+pub fn Row(room: RoomId, entry: Entry, row: RowLayout) -> impl IntoView {
+    // The key the list's scroll anchor finds this row by (see scroll_anchor.rs).
+    let seq = entry.seq().0;
+    let separator = row.day_separator.map(|_| view! { <p class="day-separator" role="separator">{day_label(entry.at())}</p> });
+    let body = match entry {
+        Entry::Message(message) => {
+            let header = row.starts_group.then(|| {
+                view! {
+                    <header class="message-header">
+                        <span class="author">{message.author_name.clone()}</span>
+                        <time class="time">{local_time(message.at)}</time>
+                    </header>
+                }
+            });
+            let store = expect_context::<Store>();
+            let mine = store.me.get_untracked() == Some(message.author) && !message.deleted;
+            let label = lang().at_time(&message.author_name, &local_time(message.at));
+            view! {
+                <article class="message" class:continued=!row.starts_group aria-label=label data-seq=seq>
+                    {header}
+                    <MessageBody room message=message.clone() mine />
+                </article>
+            }
+            .into_any()
+        }
+        Entry::Notice { text, .. } => view! { <p class="notice" data-seq=seq>{notice_text(&text)}</p> }.into_any(),
+    };
+    view! {
+        {separator}
+        {body}
+    }
+}
+
+/// A message's text, and for your own messages "Edit" and "Delete".
+#[component]
+fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView {
+    let socket = use_socket();
+    if message.deleted {
+        return view! { <p class="message-text deleted">{t().deleted}</p> }.into_any();
+    }
+    let id = message.id;
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(message.text.clone());
+    let (text, edited) = (message.text, message.edited);
+    let reading = move || {
+        let actions = mine.then(|| {
+            view! {
+                <span class="message-actions">
+                    <button type="button" on:click=move |_| editing.set(true)>{t().edit}</button>
+                    <button
+                        type="button"
+                        on:click=move |_| {
+                            let _ = socket.act(Action::DeleteMessage { room, message: id });
+                        }
+                    >
+                        {t().delete}
+                    </button>
+                </span>
+            }
+        });
+        view! {
+            <p class="message-text">
+                <MessageText text=text.clone() />
+                {edited.then(|| view! { <span class="edited">{t().edited}</span> })}
+            </p>
+            {actions}
+        }
+    };
+    let save = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let text = draft.get_untracked();
+        if hanmadi_protocol::limits::check_message_text(&text).is_ok() {
+            let _ = socket.act(Action::EditMessage { room, message: id, text });
+            editing.set(false);
+        }
+    };
+    view! {
+        <Show when=move || editing.get() fallback=reading>
+            <form class="edit-form" on:submit=save>
+                <textarea
+                    aria-label=t().edit_message
+                    prop:value=move || draft.get()
+                    on:input=move |event| draft.set(event_target_value(&event))
+                ></textarea>
+                <button type="submit">{t().save}</button>
+                <button type="button" on:click=move |_| editing.set(false)>{t().cancel}</button>
+            </form>
+        </Show>
+    }
+    .into_any()
+}
+
+/// One of your messages that the server has not confirmed yet.
+#[component]
+pub fn Pending(action: PendingAction) -> impl IntoView {
+    let socket = use_socket();
+    let Action::SendMessage { text, .. } = action.action else { return ().into_any() };
+    let key = action.key.clone();
+    let (state, failed) = match &action.state {
+        ActionState::Queued | ActionState::Sending => (t().sending, None),
+        ActionState::Failed { reason, .. } => (t().not_sent, Some(reason.clone())),
+    };
+    let controls = failed.map(|reason| {
+        let retry_key = key.clone();
+        let delete_key = key.clone();
+        view! {
+            <span class="pending-reason">{reason}</span>
+            <button type="button" on:click=move |_| socket.retry(retry_key.clone())>{t().retry}</button>
+            <button type="button" on:click=move |_| socket.discard(delete_key.clone())>{t().delete}</button>
+        }
+    });
+    view! {
+        <article class="message pending" aria-label=t().your_message>
+            <p class="message-text"><MessageText text /></p>
+            <p class="pending-state">
+                <span>{state}</span>
+                {controls}
+            </p>
+        </article>
+    }
+    .into_any()
+}
+
+fn notice_text(notice: &Notice) -> String {
+    match notice {
+        Notice::Created { name } => lang().room_created(name),
+        Notice::Joined { name } => lang().joined(name),
+        Notice::Left { .. } => t().someone_left.to_owned(),
+        Notice::Renamed { name } => lang().renamed(name),
+    }
+}
+
+fn date(at: Millis) -> js_sys::Date {
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64))
+}
+
+/// Local time, in the browser's language ("오후 3:04", "3:04 PM").
+fn local_time(at: Millis) -> String {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"numeric".into());
+    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+    date(at).to_locale_time_string_with_options("default", &options).into()
+}
+
+/// The day, in the browser's language.
+fn day_label(at: Millis) -> String {
+    let options = js_sys::Object::new();
+    for (key, value) in [("weekday", "long"), ("year", "numeric"), ("month", "long"), ("day", "numeric")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    date(at).to_locale_date_string("default", &options).into()
+}

@@ -1,0 +1,55 @@
+//! Keeping the message under the reader's eyes still while rows come and go
+//! above or below it. The browser's own scroll anchoring is not everywhere
+//! (Safari) and cannot know that we are about to remove rows, so the list
+//! remembers one row on screen and puts it back where it was after rendering.
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The attribute every row of the history carries (written by `message_row`):
+/// its seq, unique in the room.
+pub const ROW_KEY: &str = "data-seq";
+
+/// A row on screen and how far below the top of the list it was.
+pub struct ScrollAnchor {
+    seq: String,
+    offset: f64,
+}
+
+impl ScrollAnchor {
+    /// The first row that is at least partly visible.
+    pub fn take(list: NodeRef<html::Div>) -> Option<ScrollAnchor> {
+        let list = list.get_untracked()?;
+        let top = list.get_bounding_client_rect().top();
+        let rows = list.query_selector_all(&format!("[{ROW_KEY}]")).ok()?;
+        (0..rows.length())
+            .filter_map(|index| rows.item(index)?.dyn_into::<web_sys::Element>().ok())
+            .find(|row| row.get_bounding_client_rect().bottom() > top)
+            .and_then(|row| Some(ScrollAnchor { seq: row.get_attribute(ROW_KEY)?, offset: row.get_bounding_client_rect().top() - top }))
+    }
+
+    /// After the next render, scrolls so the row is where it was; then `done`.
+    pub fn restore(self, list: NodeRef<html::Div>, done: impl FnOnce() + 'static) {
+        request_animation_frame(move || {
+            if let Some(list) = list.get_untracked() {
+                let selector = format!("[{ROW_KEY}=\"{}\"]", self.seq);
+                if let Ok(Some(row)) = list.query_selector(&selector) {
+                    let top = list.get_bounding_client_rect().top();
+                    let moved = row.get_bounding_client_rect().top() - top - self.offset;
+                    list.set_scroll_top(list.scroll_top() + moved.round() as i32);
+                }
+            }
+            done();
+        });
+    }
+}
+
+/// Shows the newest rows, after the next render.
+pub fn scroll_to_bottom(list: NodeRef<html::Div>) {
+    request_animation_frame(move || {
+        if let Some(el) = list.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+}
