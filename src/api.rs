@@ -4,7 +4,7 @@
 use gloo_net::http::{Request, Response};
 use hanmadi_client_core::SequencedEvent;
 use hanmadi_protocol::http::{EventsPage, MessageView, MessagesPage, RoomSummary};
-use hanmadi_protocol::{RoomId, Seq};
+use hanmadi_protocol::{Member, RoomId, Seq};
 use serde::de::DeserializeOwned;
 
 use crate::deploy_config;
@@ -29,6 +29,11 @@ pub async fn events(room: RoomId, after: Seq, before: Seq) -> Result<Vec<Sequenc
     let page: EventsPage = get(&format!("/api/rooms/{room}/events?after={after}&before={before}")).await?;
     Ok(page.events.into_iter().map(|e| SequencedEvent { seq: e.seq, at: e.at, event: e.event }).collect())
 }
+/// Everyone in the room, online or not, earliest to join first.
+pub async fn members(room: RoomId) -> Result<Vec<Member>, String> {
+    get(&format!("/api/rooms/{room}/members")).await
+}
+
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, String> {
     let mut response = send(path).await?;
     if response.status() == 401 {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{ConnectionBadge, FirstRun, MentionNotifier, RoomPage, RoomsNav, TabTitle, TickerPanel};
+use crate::components::{ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, RoomPage, RoomsNav, TabTitle, TickerPanel};
 use crate::i18n::t;
 use crate::socket::provide_socket;
 use crate::store::Store;
@@ -29,6 +29,7 @@ pub fn App() -> impl IntoView {
             </header>
             <Show when=signed_in fallback=|| view! { <main class="app-main"><FirstRun /></main> }>
                 <TabTitle />
+                <KeyboardShortcuts />
                 <div class="layout">
                     <RoomsNav />
                     <main class="app-main">

@@ -55,6 +55,11 @@ pub struct Texts {
     pub someone_left: &'static str,
     pub several_typing: &'static str,
     pub loading_earlier: &'static str,
+    pub members: &'static str,
+    pub online: &'static str,
+    pub offline_members: &'static str,
+    pub you: &'static str,
+    pub close_members: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -102,6 +107,11 @@ const EN: Texts = Texts {
     someone_left: "Someone left",
     several_typing: "Several people are typing…",
     loading_earlier: "Loading earlier messages…",
+    members: "Members",
+    online: "Online",
+    offline_members: "Offline",
+    you: "(you)",
+    close_members: "Close members",
 };
 
 const KO: Texts = Texts {
@@ -149,6 +159,11 @@ const KO: Texts = Texts {
     someone_left: "누군가 나갔어요",
     several_typing: "여러 명이 입력 중…",
     loading_earlier: "이전 메시지를 불러오는 중…",
+    members: "멤버",
+    online: "접속 중",
+    offline_members: "오프라인",
+    you: "(나)",
+    close_members: "멤버 목록 닫기",
 };
 
 /// The page's language: Korean if the browser prefers it, English otherwise.
@@ -233,6 +248,14 @@ impl Lang {
         match self {
             Lang::En => format!("Jump to latest ({new} new)"),
             Lang::Ko => format!("최신 메시지로 ({new}개 새로 옴)"),
+        }
+    }
+
+    /// The button that opens the members panel.
+    pub fn members_button(self, count: usize) -> String {
+        match self {
+            Lang::En => format!("Members ({count})"),
+            Lang::Ko => format!("멤버 ({count})"),
         }
     }
 

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hanmadi_protocol::http::{EventsPage, HistoryEvent, MessagesPage, NameRequest, RoomSummary, Session};
-use hanmadi_protocol::{RoomId, Seq};
+use hanmadi_protocol::{Member, RoomId, Seq};
 use serde::Deserialize;
 
 use crate::auth::Issued;
@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/rooms", get(rooms))
         .route("/api/rooms/{room}/messages", get(messages))
         .route("/api/rooms/{room}/events", get(events))
+        .route("/api/rooms/{room}/members", get(members))
         .layer(DefaultBodyLimit::max(16 * 1024))
 }
 
@@ -147,6 +148,13 @@ async fn events(
     let events = state.store.events(room, after, query.before.map(Seq), limit).await?;
     let events = events.into_iter().map(|e| HistoryEvent { seq: e.seq, at: e.at, event: e.event }).collect();
     Ok(Json(EventsPage { head, events }))
+}
+
+/// Who is in the room (online or not): the members panel.
+async fn members(State(state): State<AppState>, AuthUser(user): AuthUser, Path(room): Path<u64>) -> ApiResult<Vec<Member>> {
+    let room = RoomId(room);
+    readable_room(&state, room, &user).await?;
+    Ok(Json(state.store.members(room).await?))
 }
 
 /// The room's head, if it exists and the user is a member.

@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use hanmadi_protocol::limits::{check_display_name, check_message_text, check_room_name};
 use hanmadi_protocol::http::{MessageView, Profile, RoomSummary};
-use hanmadi_protocol::{Action, ActionKey, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId};
+use hanmadi_protocol::{Action, ActionKey, Member, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -122,6 +122,18 @@ impl Store {
                 member: mine > 0,
             })
             .collect())
+    }
+
+    /// Everyone in the room under their current names, earliest to join first.
+    pub async fn members(&self, room: RoomId) -> anyhow::Result<Vec<Member>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.room_id = $1 ORDER BY m.joined_at, u.id",
+        )
+        .bind(room.0 as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id, name)| Member { user: UserId(id as u64), name }).collect())
     }
 
     pub async fn is_member(&self, room: RoomId, user: UserId) -> anyhow::Result<bool> {

@@ -100,3 +100,39 @@ async fn history_pages_for_scroll_back_and_gap_backfill() {
     let missing = http.get(server.http("/api/rooms/999/events")).bearer_auth(&jun.token).send().await.unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+#[tokio::test]
+async fn the_members_list_follows_joins_leaves_and_renames() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let mut jun_tab = server.connect(&jun).await;
+    let room = mina_tab.create_room("lunch").await;
+    let members = |token: String| {
+        let (http, url) = (http.clone(), server.http(&format!("/api/rooms/{room}/members")));
+        async move {
+            let response = http.get(url).bearer_auth(token).send().await.unwrap();
+            if !response.status().is_success() {
+                return Err(response.status().as_u16());
+            }
+            let members: Value = response.json().await.unwrap();
+            Ok(members.as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>())
+        }
+    };
+
+    assert_eq!(members(mina.token.clone()).await, Ok(vec!["Mina".to_owned()]));
+    assert_eq!(members(jun.token.clone()).await, Err(403), "only members see who else is in");
+    jun_tab.act(Action::JoinRoom { room }).await;
+    assert_eq!(members(jun.token.clone()).await, Ok(vec!["Mina".to_owned(), "Jun".to_owned()]));
+
+    let renamed = http.patch(server.http("/api/me")).bearer_auth(&jun.token).json(&json!({"name": "준"})).send().await.unwrap();
+    assert!(renamed.status().is_success());
+    assert_eq!(members(mina.token.clone()).await, Ok(vec!["Mina".to_owned(), "준".to_owned()]), "current names");
+
+    jun_tab.act(Action::LeaveRoom { room }).await;
+    assert_eq!(members(mina.token.clone()).await, Ok(vec!["Mina".to_owned()]));
+    let missing = http.get(server.http("/api/rooms/999/members")).bearer_auth(&mina.token).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}

@@ -1,13 +1,18 @@
 //! The composer: Enter sends, Shift+Enter adds a line, and Enter during an IME
-//! composition (Korean, Japanese, Chinese) only confirms the syllable.
+//! composition (Korean, Japanese, Chinese) only confirms the syllable. ↑ in an
+//! empty composer edits your last message. It takes the focus when a room opens
+//! on a computer (not on a phone, where that would pop the keyboard up).
 
 use hanmadi_protocol::limits::check_message_text;
 use hanmadi_protocol::{Action, RoomId};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::i18n::t;
 use crate::socket::use_socket;
+use crate::store::Store;
 
 #[component]
 pub fn Composer(room: RoomId) -> impl IntoView {
@@ -32,15 +37,29 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             Err(full) => error.set(Some(full.to_string())),
         }
     };
+    let edit_last = move || {
+        let store = expect_context::<Store>();
+        let mine = store.me.get_untracked()?;
+        let last = store.room(room).timeline.with_untracked(|t| t.last_message_by(mine))?;
+        store.editing.set(Some(last));
+        Some(())
+    };
     let on_keydown = move |event: KeyboardEvent| {
-        // keyCode 229: some browsers report IME keystrokes this way, with
-        // `isComposing` still false on the Enter that ends the composition.
-        let composing = event.is_composing() || event.key_code() == 229;
-        if event.key() == "Enter" && !event.shift_key() && !composing {
+        if is_send_key(&event) {
             event.prevent_default();
             send();
+        } else if event.key() == "ArrowUp" && !has_modifier(&event) && text.with_untracked(String::is_empty) && edit_last().is_some() {
+            event.prevent_default();
         }
     };
+    let field = NodeRef::<html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(field) = field.get() {
+            if fine_pointer() {
+                let _ = field.focus();
+            }
+        }
+    });
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
         send();
@@ -49,6 +68,8 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     view! {
         <form class="composer" on:submit=on_submit>
             <textarea
+                id=COMPOSER_ID
+                node_ref=field
                 aria-label=t().message
                 placeholder=t().message
                 rows="1"
@@ -63,4 +84,33 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             <p class="form-error" role="alert">{move || error.get()}</p>
         </form>
     }
+}
+
+const COMPOSER_ID: &str = "composer";
+
+/// Enter without Shift, and not the Enter that ends an IME composition: the key
+/// that sends (or saves an edit).
+pub fn is_send_key(event: &KeyboardEvent) -> bool {
+    // keyCode 229: some browsers report IME keystrokes this way, with
+    // `isComposing` still false on the Enter that ends the composition.
+    let composing = event.is_composing() || event.key_code() == 229;
+    event.key() == "Enter" && !event.shift_key() && !composing
+}
+
+/// Alt+↑ walks the rooms (see `KeyboardShortcuts`): only a bare ↑ edits.
+fn has_modifier(event: &KeyboardEvent) -> bool {
+    event.alt_key() || event.ctrl_key() || event.meta_key() || event.shift_key()
+}
+
+/// Puts the focus back in the composer (after an edit, or on changing rooms).
+pub fn focus_composer() {
+    let field = document().get_element_by_id(COMPOSER_ID).and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(field) = field {
+        let _ = field.focus();
+    }
+}
+
+/// A mouse or trackpad: a computer, where a focused composer is welcome.
+fn fine_pointer() -> bool {
+    window().match_media("(pointer: fine)").ok().flatten().is_some_and(|query| query.matches())
 }

@@ -1,6 +1,7 @@
 //! The first-run prompt: a name, then a guest session.
 
 use leptos::ev::SubmitEvent;
+use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -33,6 +34,14 @@ pub fn FirstRun() -> impl IntoView {
         });
     };
 
+    // The one thing to do here: the field is ready to type in.
+    let field = NodeRef::<html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(field) = field.get() {
+            let _ = field.focus();
+        }
+    });
+
     view! {
         <form class="first-run" on:submit=submit>
             <h2>{t().welcome}</h2>
@@ -40,6 +49,7 @@ pub fn FirstRun() -> impl IntoView {
             <label for="first-run-name">{t().name}</label>
             <input
                 id="first-run-name"
+                node_ref=field
                 type="text"
                 autocomplete="nickname"
                 maxlength="40"

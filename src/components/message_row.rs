@@ -4,8 +4,11 @@
 use hanmadi_client_core::{ActionState, PendingAction};
 use hanmadi_protocol::http::MessageView;
 use hanmadi_protocol::{Action, Millis, RoomId};
+use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::html;
 use leptos::prelude::*;
 
+use super::composer::{focus_composer, is_send_key};
 use super::MessageText;
 use crate::i18n::{lang, t};
 use crate::socket::use_socket;
@@ -54,14 +57,21 @@ fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView 
         return view! { <p class="message-text deleted">{t().deleted}</p> }.into_any();
     }
     let id = message.id;
-    let editing = RwSignal::new(false);
+    // One message at a time is being edited, and the composer's ↑ can start it.
+    let being_edited = RwSignal::from(expect_context::<Store>().editing);
+    let editing = Memo::new(move |_| being_edited.get() == Some(id));
+    let set_editing = move |on: bool| being_edited.set(on.then_some(id));
+    let stop_editing = move || {
+        set_editing(false);
+        focus_composer();
+    };
     let draft = RwSignal::new(message.text.clone());
     let (text, edited) = (message.text, message.edited);
     let reading = move || {
         let actions = mine.then(|| {
             view! {
                 <span class="message-actions">
-                    <button type="button" on:click=move |_| editing.set(true)>{t().edit}</button>
+                    <button type="button" on:click=move |_| set_editing(true)>{t().edit}</button>
                     <button
                         type="button"
                         on:click=move |_| {
@@ -81,24 +91,49 @@ fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView 
             {actions}
         }
     };
-    let save = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
+    let save = move || {
         let text = draft.get_untracked();
         if hanmadi_protocol::limits::check_message_text(&text).is_ok() {
             let _ = socket.act(Action::EditMessage { room, message: id, text });
-            editing.set(false);
+            stop_editing();
         }
     };
+    // As in the composer: Enter saves, Shift+Enter adds a line, Escape cancels.
+    let on_keydown = move |event: KeyboardEvent| {
+        if is_send_key(&event) {
+            event.prevent_default();
+            save();
+        } else if event.key() == "Escape" {
+            event.prevent_default();
+            stop_editing();
+        }
+    };
+    let field = NodeRef::<html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(field) = field.get() {
+            let _ = field.focus();
+            let end = field.value().encode_utf16().count() as u32;
+            let _ = field.set_selection_range(end, end);
+        }
+    });
     view! {
         <Show when=move || editing.get() fallback=reading>
-            <form class="edit-form" on:submit=save>
+            <form
+                class="edit-form"
+                on:submit=move |event: SubmitEvent| {
+                    event.prevent_default();
+                    save();
+                }
+            >
                 <textarea
                     aria-label=t().edit_message
+                    node_ref=field
                     prop:value=move || draft.get()
                     on:input=move |event| draft.set(event_target_value(&event))
+                    on:keydown=on_keydown
                 ></textarea>
                 <button type="submit">{t().save}</button>
-                <button type="button" on:click=move |_| editing.set(false)>{t().cancel}</button>
+                <button type="button" on:click=move |_| stop_editing()>{t().cancel}</button>
             </form>
         </Show>
     }

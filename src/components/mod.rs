@@ -3,6 +3,8 @@
 mod composer;
 mod connection_badge;
 mod first_run;
+mod keyboard_shortcuts;
+mod members_panel;
 mod mention_notifier;
 mod message_list;
 mod message_row;
@@ -17,6 +19,8 @@ mod typing_line;
 pub use composer::Composer;
 pub use connection_badge::ConnectionBadge;
 pub use first_run::FirstRun;
+pub use keyboard_shortcuts::KeyboardShortcuts;
+pub use members_panel::MembersPanel;
 pub use mention_notifier::MentionNotifier;
 pub use message_list::MessageList;
 pub use message_text::MessageText;

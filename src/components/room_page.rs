@@ -3,9 +3,11 @@
 
 use hanmadi_protocol::RoomId;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
-use super::{Composer, MessageList, TypingLine};
+use super::{Composer, MembersPanel, MessageList, TypingLine};
+use crate::api;
 use crate::i18n::{lang, t};
 use crate::store::Store;
 
@@ -47,6 +49,16 @@ fn Room(room: RoomId) -> impl IntoView {
             rooms.with(|rooms| rooms.iter().find(|r| r.id == room).map(|r| r.name.clone()).unwrap_or_default())
         })
     };
+    // Who is in the room, fetched each time it is opened (names may have
+    // changed since); joins and leaves keep it current from then on.
+    {
+        let members = state.members.clone();
+        spawn_local(async move {
+            if let Ok(list) = api::members(room).await {
+                members.set(Some(list));
+            }
+        });
+    }
     let presence = state.presence.clone();
     let here = move || {
         presence.with(|members| lang().here(&members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>()))
@@ -54,8 +66,11 @@ fn Room(room: RoomId) -> impl IntoView {
     view! {
         <section class="room">
             <header class="room-header">
-                <h2 class="room-title">{move || name.get()}</h2>
-                <p class="room-presence">{here}</p>
+                <div class="room-heading">
+                    <h2 class="room-title">{move || name.get()}</h2>
+                    <p class="room-presence">{here}</p>
+                </div>
+                <MembersPanel room />
             </header>
             <MessageList room name=name.into() />
             <TypingLine typing=state.typing.clone() />

@@ -2,7 +2,8 @@
 //! "New room".
 
 use hanmadi_protocol::{limits::check_room_name, Action};
-use leptos::ev::SubmitEvent;
+use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -61,13 +62,31 @@ pub fn RoomsNav() -> impl IntoView {
     }
 }
 
-/// "New room": a button that opens a one-field form.
+/// "New room": a button that opens a one-field form. The field takes the focus;
+/// Escape or "Cancel" closes it and gives the focus back to the button.
 #[component]
 fn NewRoom() -> impl IntoView {
     let socket = use_socket();
     let open = RwSignal::new(false);
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    let field = NodeRef::<html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(field) = field.get() {
+            let _ = field.focus();
+        }
+    });
+    let button = NodeRef::<html::Button>::new();
+    let close = move || {
+        open.set(false);
+        error.set(None);
+        // The button is back after this render: return the focus to it then.
+        request_animation_frame(move || {
+            if let Some(button) = button.get_untracked() {
+                let _ = button.focus();
+            }
+        });
+    };
     let create = move |event: SubmitEvent| {
         event.prevent_default();
         let chosen = name.get_untracked().trim().to_owned();
@@ -78,8 +97,7 @@ fn NewRoom() -> impl IntoView {
         match socket.act(Action::CreateRoom { name: chosen }) {
             Ok(_) => {
                 name.set(String::new());
-                error.set(None);
-                open.set(false);
+                close();
             }
             Err(full) => error.set(Some(full.to_string())),
         }
@@ -87,11 +105,26 @@ fn NewRoom() -> impl IntoView {
     view! {
         <Show
             when=move || open.get()
-            fallback=move || view! { <button type="button" class="new-room" on:click=move |_| open.set(true)>{t().new_room}</button> }
+            fallback=move || {
+                view! {
+                    <button type="button" class="new-room" node_ref=button on:click=move |_| open.set(true)>
+                        {t().new_room}
+                    </button>
+                }
+            }
         >
-            <form class="new-room-form" on:submit=create>
+            <form
+                class="new-room-form"
+                on:submit=create
+                on:keydown=move |event: KeyboardEvent| {
+                    if event.key() == "Escape" {
+                        close();
+                    }
+                }
+            >
                 <input
                     type="text"
+                    node_ref=field
                     aria-label=t().room_name
                     placeholder=t().room_name
                     maxlength="80"
@@ -99,7 +132,7 @@ fn NewRoom() -> impl IntoView {
                     on:input=move |event| name.set(event_target_value(&event))
                 />
                 <button type="submit">{t().create}</button>
-                <button type="button" on:click=move |_| open.set(false)>{t().cancel}</button>
+                <button type="button" on:click=move |_| close()>{t().cancel}</button>
                 <p class="form-error" role="alert">{move || error.get()}</p>
             </form>
         </Show>

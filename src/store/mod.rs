@@ -2,6 +2,8 @@
 //! Created once at the root and provided as context; components read the
 //! narrowest signal they need (one room's timeline, one symbol's price).
 
+pub mod navigation;
+pub mod people;
 pub mod timeline;
 pub mod window;
 
@@ -9,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::{Event, PendingAction, TickerValue};
-use hanmadi_protocol::{Action, Member, RoomEvent, RoomId, UserId};
+use hanmadi_protocol::{Action, Member, MessageId, RoomEvent, RoomId, UserId};
 use leptos::prelude::*;
 
 use timeline::Timeline;
@@ -28,7 +30,11 @@ pub struct RoomInfo {
 pub struct RoomState {
     pub timeline: ArcRwSignal<Timeline>,
     pub typing: ArcRwSignal<Vec<String>>,
+    /// Who of the members is online now (the socket's presence frames).
     pub presence: ArcRwSignal<Vec<Member>>,
+    /// Everyone in the room, online or not: `None` until the list is fetched,
+    /// then kept current by the room's joins and leaves.
+    pub members: ArcRwSignal<Option<Vec<Member>>>,
     /// The server has replayed this room since the last connect.
     pub caught_up: ArcRwSignal<bool>,
 }
@@ -39,6 +45,7 @@ impl RoomState {
             timeline: ArcRwSignal::new(Timeline::default()),
             typing: ArcRwSignal::new(Vec::new()),
             presence: ArcRwSignal::new(Vec::new()),
+            members: ArcRwSignal::new(None),
             caught_up: ArcRwSignal::new(false),
         }
     }
@@ -55,6 +62,8 @@ pub struct Store {
     pub me: ArcRwSignal<Option<UserId>>,
     /// Our display name, to notice mentions.
     pub my_name: ArcRwSignal<Option<String>>,
+    /// Your message being edited, if any: one at a time.
+    pub editing: ArcRwSignal<Option<MessageId>>,
     /// The latest message that mentioned us, for a desktop notification.
     pub last_mention: ArcRwSignal<Option<Mention>>,
     room_states: Arc<Mutex<HashMap<RoomId, RoomState>>>,
@@ -77,6 +86,7 @@ impl Store {
             ticker: ArcRwSignal::new(BTreeMap::new()),
             me: ArcRwSignal::new(None),
             my_name: ArcRwSignal::new(None),
+            editing: ArcRwSignal::new(None),
             last_mention: ArcRwSignal::new(None),
             room_states: Arc::new(Mutex::new(HashMap::new())),
         }
@@ -165,6 +175,16 @@ impl Store {
                 }
             }
             RoomEvent::Renamed { name, .. } => self.update_room(room, |info| info.name.clone_from(name)),
+            RoomEvent::Joined { user, name } => self.room(room).members.update(|members| {
+                if let Some(members) = members.as_mut().filter(|members| !members.iter().any(|m| m.user == *user)) {
+                    members.push(Member { user: *user, name: name.clone() });
+                }
+            }),
+            RoomEvent::Left { user } => self.room(room).members.update(|members| {
+                if let Some(members) = members {
+                    members.retain(|m| m.user != *user);
+                }
+            }),
             _ => {}
         }
     }
@@ -220,7 +240,7 @@ pub fn page_visible() -> bool {
 mod tests {
     use super::*;
     use hanmadi_client_core::SequencedEvent;
-    use hanmadi_protocol::{MessageId, Seq, Version};
+    use hanmadi_protocol::{Seq, Version};
 
     const LOBBY: RoomId = RoomId(1);
     const MINA: UserId = UserId(1);
@@ -298,6 +318,25 @@ mod tests {
             store.last_mention.get(),
             Some(Mention { room: LOBBY, author: "Jun".into(), text: "@mina lunch?".into() })
         );
+    }
+
+    #[test]
+    fn the_members_list_follows_joins_and_leaves_once_fetched() {
+        let store = store_as_mina();
+        let event = |seq: u64, event: RoomEvent| Event::RoomEvents {
+            room: LOBBY,
+            events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }],
+        };
+        let members = || store.room(LOBBY).members.get().map(|m| m.into_iter().map(|m| m.name).collect::<Vec<_>>());
+        store.apply(&event(1, RoomEvent::Joined { user: JUN, name: "Jun".into() }), &[]);
+        assert_eq!(members(), None, "a join before the list is fetched does not make a list of one");
+
+        store.room(LOBBY).members.set(Some(vec![Member { user: MINA, name: "Mina".into() }, Member { user: JUN, name: "Jun".into() }]));
+        store.apply(&event(2, RoomEvent::Joined { user: JUN, name: "Jun".into() }), &[]);
+        store.apply(&event(3, RoomEvent::Joined { user: UserId(3), name: "Sora".into() }), &[]);
+        assert_eq!(members(), Some(vec!["Mina".into(), "Jun".into(), "Sora".into()]), "each person once");
+        store.apply(&event(4, RoomEvent::Left { user: JUN }), &[]);
+        assert_eq!(members(), Some(vec!["Mina".into(), "Sora".into()]));
     }
 
     #[test]

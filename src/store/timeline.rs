@@ -55,6 +55,15 @@ impl Timeline {
         self.entries.first().map(Entry::seq)
     }
 
+    /// The newest message by `author` that is still there: what ↑ in an empty
+    /// composer edits.
+    pub fn last_message_by(&self, author: UserId) -> Option<MessageId> {
+        self.entries.iter().rev().find_map(|entry| match entry {
+            Entry::Message(message) if message.author == author && !message.deleted => Some(message.id),
+            _ => None,
+        })
+    }
+
     /// Applies one event of the room's stream (delivered in order, exactly once).
     pub fn apply(&mut self, seq: Seq, at: Millis, event: &RoomEvent) {
         match event {
@@ -168,6 +177,18 @@ mod tests {
         let Entry::Message(m) = &timeline.entries()[0] else { panic!() };
         assert!(m.deleted && m.text.is_empty(), "a deleted message keeps no text");
         assert_eq!(timeline.entries().len(), 1);
+    }
+
+    #[test]
+    fn the_last_message_to_edit_is_your_newest_one_still_there() {
+        let mut timeline = Timeline::default();
+        timeline.apply(Seq(1), 0, &message(1, 1));
+        timeline.apply(Seq(2), 0, &message(2, 1));
+        timeline.apply(Seq(3), 0, &message(3, 2));
+        assert_eq!(timeline.last_message_by(UserId(1)), Some(MessageId(2)));
+        timeline.apply(Seq(4), 0, &RoomEvent::Deleted { id: MessageId(2) });
+        assert_eq!(timeline.last_message_by(UserId(1)), Some(MessageId(1)), "a deleted message cannot be edited");
+        assert_eq!(timeline.last_message_by(UserId(9)), None);
     }
 
     #[test]

@@ -1,0 +1,40 @@
+//! Shortcuts that work anywhere on the page, for people who chat from the
+//! keyboard: Alt+↑ / Alt+↓ open the previous / next of your rooms, and
+//! Alt+Shift+↓ the next one with unread messages. The composer of the room
+//! opened takes the focus. (Editing keys live with what they edit: ↑ in an empty
+//! composer, Escape in an edit or in the members panel.)
+
+use leptos::ev::{self, KeyboardEvent};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+use super::composer::focus_composer;
+use crate::store::navigation::{next_unread, room_after};
+use crate::store::Store;
+
+/// Renders nothing; listens for the shortcuts while mounted (inside the router).
+#[component]
+pub fn KeyboardShortcuts() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let navigate = use_navigate();
+    let handle = window_event_listener(ev::keydown, move |event: KeyboardEvent| {
+        if !event.alt_key() || event.ctrl_key() || event.meta_key() || event.is_composing() {
+            return;
+        }
+        let current = store.current_room.get_untracked();
+        let target = store.rooms.with_untracked(|rooms| match (event.key().as_str(), event.shift_key()) {
+            ("ArrowDown", true) => next_unread(rooms, current),
+            ("ArrowDown", false) => room_after(rooms, current, 1),
+            ("ArrowUp", false) => room_after(rooms, current, -1),
+            _ => None,
+        });
+        if let Some(room) = target {
+            event.prevent_default();
+            navigate(&format!("/rooms/{room}"), NavigateOptions::default());
+            // The new room's composer is rendered after this event: focus it then.
+            request_animation_frame(focus_composer);
+        }
+    });
+    on_cleanup(move || handle.remove());
+}

@@ -1,0 +1,83 @@
+//! Who is in the room: a button in the room's header ("Members (3)") opens a
+//! panel listing everyone, online first. Escape or "Close members" closes it and
+//! gives the focus back to the button, so keyboard users never lose their place.
+
+use hanmadi_protocol::RoomId;
+use leptos::ev::KeyboardEvent;
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::i18n::{lang, t};
+use crate::store::people::{people, Person};
+use crate::store::Store;
+
+const PANEL_ID: &str = "members-panel";
+
+/// The header's button and, while open, the panel.
+#[component]
+pub fn MembersPanel(room: RoomId) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let state = store.room(room);
+    let list = {
+        let (members, presence, me) = (state.members.clone(), state.presence.clone(), store.me.clone());
+        Memo::new(move |_| {
+            let members = members.get().unwrap_or_default();
+            presence.with(|online| people(&members, online, me.get()))
+        })
+    };
+    let open = RwSignal::new(false);
+    let toggle = NodeRef::<html::Button>::new();
+    let close = move || {
+        open.set(false);
+        if let Some(button) = toggle.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let on_keydown = move |event: KeyboardEvent| {
+        if event.key() == "Escape" {
+            event.stop_propagation();
+            close();
+        }
+    };
+
+    view! {
+        <button
+            type="button"
+            class="members-toggle"
+            node_ref=toggle
+            aria-expanded=move || open.get().to_string()
+            aria-controls=PANEL_ID
+            on:click=move |_| open.update(|open| *open = !*open)
+        >
+            {move || lang().members_button(list.with(Vec::len))}
+        </button>
+        <Show when=move || open.get()>
+            <aside id=PANEL_ID class="members" aria-label=t().members on:keydown=on_keydown>
+                <button type="button" class="members-close" aria-label=t().close_members on:click=move |_| close()>
+                    "×"
+                </button>
+                <Group label=t().online people=Signal::derive(move || list.with(|l| l.iter().filter(|p| p.online).cloned().collect())) />
+                <Group label=t().offline_members people=Signal::derive(move || list.with(|l| l.iter().filter(|p| !p.online).cloned().collect())) />
+            </aside>
+        </Show>
+    }
+}
+
+/// "Online — 2" and its people; nothing when nobody is in the group.
+#[component]
+fn Group(label: &'static str, people: Signal<Vec<Person>>) -> impl IntoView {
+    view! {
+        <Show when=move || people.with(|p| !p.is_empty())>
+            <h3 class="members-group">{move || format!("{label} — {}", people.with(Vec::len))}</h3>
+            <ul class="members-list">
+                <For each=move || people.get() key=|person| person.clone() let:person>
+                    <li class="person" class:online=person.online>
+                        <span class="presence-dot" aria-hidden="true"></span>
+                        <span class="person-name">{person.name}</span>
+                        {person.me.then(|| view! { <span class="person-you">{t().you}</span> })}
+                    </li>
+                </For>
+            </ul>
+        </Show>
+    }
+}
