@@ -105,3 +105,49 @@ export function serverAndBrowser(serverArgs = []) {
   });
   return world;
 }
+
+/**
+ * Posts `count` messages to `room` through a raw socket opened from inside
+ * `page`, as the page's signed-in user, and waits until all are acknowledged.
+ * The server must allow the rate (`--actions-per-sec`, `--frames-per-sec`).
+ */
+export async function postMessages(page, room, count, text = 'message number') {
+  await page.evaluate(
+    async ({ room, count, text }) => {
+      const { token } = JSON.parse(localStorage.getItem('hanmadi.session'));
+      const ws = new WebSocket(`ws://${location.host}/ws`);
+      await new Promise((resolve) => (ws.onopen = resolve));
+      ws.send(JSON.stringify({ type: 'hello', protocol: 1, token }));
+      let acked = 0;
+      const done = new Promise((resolve) => {
+        ws.onmessage = (event) => {
+          if (JSON.parse(event.data).type === 'ack' && ++acked === count) resolve();
+        };
+      });
+      for (let n = 1; n <= count; n++) {
+        const action = { kind: 'send_message', room, text: `${text} ${n}` };
+        ws.send(JSON.stringify({ type: 'action', key: `flood-${text.replaceAll(' ', '-')}-${n}`, action }));
+      }
+      await done;
+      ws.close();
+    },
+    { room, count, text },
+  );
+}
+
+/**
+ * A new browser context (`contextOptions`, e.g. a viewport) on the app, signed
+ * in as a guest called `name` and connected. The page collects uncaught errors
+ * in `page.errors`.
+ */
+export async function signedInPage(browser, url, name, contextOptions = { viewport: { width: 1200, height: 800 } }) {
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  await page.goto(url);
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  return page;
+}

@@ -2,21 +2,14 @@
 // live ticker and the connection badge. Run through `cargo xtask screenshot`.
 
 import { join } from 'node:path';
-import { launchBrowser, Server } from './harness.mjs';
+import { launchBrowser, Server, signedInPage } from './harness.mjs';
 
 const out = process.argv[2] ?? join(process.cwd(), '..', 'docs', 'screenshot.png');
 const server = await Server.start();
 const browser = await launchBrowser();
 try {
-  const open = async (name) => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, colorScheme: 'light' });
-    const page = await context.newPage();
-    await page.goto(server.url);
-    await page.getByRole('textbox', { name: 'Name' }).fill(name);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
-    return page;
-  };
+  const open = (name) =>
+    signedInPage(browser, server.url, name, { viewport: { width: 1280, height: 720 }, colorScheme: 'light' });
   const say = async (page, text) => {
     const composer = page.getByRole('textbox', { name: 'Message' });
     await composer.fill(text);

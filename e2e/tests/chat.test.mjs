@@ -5,21 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifactsDir, serverAndBrowser } from '../harness.mjs';
+import { artifactsDir, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
-async function signIn(name) {
-  const context = await world.browser.newContext({ viewport: { width: 1200, height: 800 } });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
-  await page.goto(world.server.url);
-  await page.getByRole('textbox', { name: 'Name' }).fill(name);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
-  return page;
-}
+const signIn = (name) => signedInPage(world.browser, world.server.url, name);
 
 const messages = (page, room, text) =>
   page.getByRole('log', { name: room }).getByRole('article').filter({ hasText: text });

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifactsDir, serverAndBrowser } from '../harness.mjs';
+import { artifactsDir, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -118,10 +118,7 @@ test('Sora chats with the keyboard alone', async () => {
   await sora.getByRole('log', { name: 'beta' }).waitFor();
 
   // Jun joins alpha and writes while Sora is in beta: Alt+Shift+↓ takes her to it.
-  const jun = await openPage();
-  await jun.getByRole('textbox', { name: 'Name' }).fill('Jun');
-  await jun.getByRole('button', { name: 'Continue' }).click();
-  await jun.getByRole('button', { name: 'Join' }).first().waitFor({ timeout: 30_000 });
+  const jun = await signedInPage(world.browser, world.server.url, 'Jun');
   await jun.getByRole('listitem').filter({ hasText: 'alpha' }).getByRole('button', { name: 'Join' }).click();
   await jun.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'alpha' }).click();
   const junComposer = jun.getByRole('textbox', { name: 'Message' });

@@ -57,7 +57,13 @@ fn bench() -> anyhow::Result<()> {
             .args(["run", "--release", "-p", "hanmadi-load", "--"])
             .args(["--clients", "200", "--rooms", "10", "--rate", "500", "--seconds", "15"])
             .current_dir(root()),
-    )
+    )?;
+    step("the web app in Chromium (a 10,000-message room, typing during a ticker flood)");
+    let tools = bootstrap::web_tools()?;
+    bootstrap::browser_tools(&tools)?;
+    web_build::build(&tools)?;
+    cmd::run(tools.command("cargo").args(["build", "--release", "--package", "hanmadi-server"]).current_dir(root()))?;
+    cmd::run(test::browser_command_with(&tools, "release").arg("bench.mjs"))
 }
 
 /// The workspace root (xtask lives one level below it).

@@ -83,11 +83,17 @@ pub fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `node` in e2e/, with what the harness needs to start the server and Chromium.
+/// `node` in e2e/, with what the harness needs to start the server (the debug
+/// build) and Chromium.
 fn browser_command(tools: &Tools) -> Command {
+    browser_command_with(tools, "debug")
+}
+
+/// As [`browser_command`], with the server of the given cargo profile directory.
+pub fn browser_command_with(tools: &Tools, profile: &str) -> Command {
     let mut node = tools.command("node");
     node.current_dir(root().join("e2e"))
-        .env("HANMADI_SERVER_BIN", root().join("target/debug/hanmadi-server"))
+        .env("HANMADI_SERVER_BIN", root().join("target").join(profile).join("hanmadi-server"))
         .env("HANMADI_DIST", root().join("dist"))
         .env("HANMADI_ARTIFACTS", root().join("e2e/artifacts"))
         .env("CHROMIUM", CHROMIUM)
