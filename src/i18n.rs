@@ -60,6 +60,10 @@ pub struct Texts {
     pub offline_members: &'static str,
     pub you: &'static str,
     pub close_members: &'static str,
+    pub rename_room: &'static str,
+    pub new_room_name: &'static str,
+    pub rename: &'static str,
+    pub leave_room: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -112,6 +116,10 @@ const EN: Texts = Texts {
     offline_members: "Offline",
     you: "(you)",
     close_members: "Close members",
+    rename_room: "Rename room",
+    new_room_name: "New room name",
+    rename: "Rename",
+    leave_room: "Leave room",
 };
 
 const KO: Texts = Texts {
@@ -164,6 +172,10 @@ const KO: Texts = Texts {
     offline_members: "오프라인",
     you: "(나)",
     close_members: "멤버 목록 닫기",
+    rename_room: "대화방 이름 바꾸기",
+    new_room_name: "새 대화방 이름",
+    rename: "바꾸기",
+    leave_room: "대화방 나가기",
 };
 
 /// The page's language: Korean if the browser prefers it, English otherwise.

@@ -138,11 +138,37 @@ test('Sora chats with the keyboard alone', async () => {
   await jun.close();
   await members.getByRole('heading', { name: 'Offline — 1' }).waitFor({ timeout: 15_000 });
   await members.getByRole('listitem').filter({ hasText: 'Jun' }).waitFor();
+  const dots = await members.locator('.presence-dot').evaluateAll((all) => all.map((dot) => getComputedStyle(dot).backgroundColor));
+  assert.notEqual(dots[0], dots[1], 'online and offline look different');
+
+  // From the panel's foot she renames the room; Escape first backs out of the
+  // form without closing the panel.
+  await tabTo(sora, 'Rename room');
+  await sora.keyboard.press('Enter');
+  await focusOn(sora, 'New room name');
+  await sora.keyboard.press('Escape');
+  await focusOn(sora, 'Rename room');
+  await sora.keyboard.press('Enter');
+  await focusOn(sora, 'New room name');
+  await sora.keyboard.type('alpha team');
+  await sora.keyboard.press('Enter');
+  await sora.getByRole('heading', { name: 'alpha team', exact: true }).waitFor();
+  await sora.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'alpha team' }).waitFor();
+  await sora.getByRole('log', { name: 'alpha team' }).getByText('The room was renamed to “alpha team”').waitFor();
+  await focusOn(sora, 'Rename room');
+
   await tabTo(sora, 'Close members');
   await sora.keyboard.press('Shift+Tab');
   await sora.keyboard.press('Tab');
   await sora.keyboard.press('Escape');
   await members.waitFor({ state: 'detached' });
   await focusOn(sora, 'Members (2)');
+
+  // And leaves it: it moves among the rooms she could join again.
+  await sora.keyboard.press('Enter');
+  await tabTo(sora, 'Leave room');
+  await sora.keyboard.press('Enter');
+  await sora.getByText('Pick a room, or create one.').waitFor();
+  await sora.getByRole('listitem').filter({ hasText: 'alpha team' }).getByRole('button', { name: 'Join' }).waitFor();
   assert.deepEqual(sora.errors, [], 'no uncaught errors');
 });

@@ -1,5 +1,6 @@
 //! Who is in the room: a button in the room's header ("Members (3)") opens a
-//! panel listing everyone, online first. Escape or "Close members" closes it and
+//! panel listing everyone, online first, with renaming and leaving the room at
+//! its foot. Escape or "Close members" closes it and
 //! gives the focus back to the button, so keyboard users never lose their place.
 
 use hanmadi_protocol::RoomId;
@@ -7,6 +8,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
+use super::room_actions::RoomActions;
 use crate::i18n::{lang, t};
 use crate::store::people::{people, Person};
 use crate::store::Store;
@@ -15,7 +17,7 @@ const PANEL_ID: &str = "members-panel";
 
 /// The header's button and, while open, the panel.
 #[component]
-pub fn MembersPanel(room: RoomId) -> impl IntoView {
+pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
     let store = expect_context::<Store>();
     let state = store.room(room);
     let list = {
@@ -58,6 +60,7 @@ pub fn MembersPanel(room: RoomId) -> impl IntoView {
                 </button>
                 <Group label=t().online people=Signal::derive(move || list.with(|l| l.iter().filter(|p| p.online).cloned().collect())) />
                 <Group label=t().offline_members people=Signal::derive(move || list.with(|l| l.iter().filter(|p| !p.online).cloned().collect())) />
+                <RoomActions room name />
             </aside>
         </Show>
     }

@@ -70,7 +70,7 @@ fn Room(room: RoomId) -> impl IntoView {
                     <h2 class="room-title">{move || name.get()}</h2>
                     <p class="room-presence">{here}</p>
                 </div>
-                <MembersPanel room />
+                <MembersPanel room name=name.into() />
             </header>
             <MessageList room name=name.into() />
             <TypingLine typing=state.typing.clone() />
