@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, RoomPage, RoomsNav, TabTitle, TickerPanel};
+use crate::components::{ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, RoomPage, RoomsNav, TabTitle, TickerPanel, YourName};
 use crate::i18n::t;
 use crate::socket::provide_socket;
 use crate::store::Store;
@@ -23,6 +23,7 @@ pub fn App() -> impl IntoView {
                 <Show when=signed_in>
                     <div class="header-tools">
                         <MentionNotifier />
+                        <YourName />
                         <ConnectionBadge />
                     </div>
                 </Show>

@@ -64,6 +64,7 @@ pub struct Texts {
     pub new_room_name: &'static str,
     pub rename: &'static str,
     pub leave_room: &'static str,
+    pub your_name: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -120,6 +121,7 @@ const EN: Texts = Texts {
     new_room_name: "New room name",
     rename: "Rename",
     leave_room: "Leave room",
+    your_name: "Your name",
 };
 
 const KO: Texts = Texts {
@@ -176,6 +178,7 @@ const KO: Texts = Texts {
     new_room_name: "새 대화방 이름",
     rename: "바꾸기",
     leave_room: "대화방 나가기",
+    your_name: "내 이름",
 };
 
 /// The page's language: Korean if the browser prefers it, English otherwise.
@@ -260,6 +263,14 @@ impl Lang {
         match self {
             Lang::En => format!("Jump to latest ({new} new)"),
             Lang::Ko => format!("최신 메시지로 ({new}개 새로 옴)"),
+        }
+    }
+
+    /// The header's button with your name, which opens the form to change it.
+    pub fn your_name_is(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Your name: {name}"),
+            Lang::Ko => format!("내 이름: {name}"),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use gloo_net::http::Request;
 pub use hanmadi_protocol::http::Session;
-use hanmadi_protocol::http::{ApiError, NameRequest};
+use hanmadi_protocol::http::{ApiError, NameRequest, Profile};
 
 use crate::deploy_config;
 
@@ -41,6 +41,20 @@ pub async fn create(name: &str) -> Result<Session, String> {
     Ok(session)
 }
 
+/// Asks the server to change our name (`PATCH /api/me`) and keeps the saved
+/// session in step; the error is a sentence to show.
+pub async fn rename(name: &str) -> Result<Session, String> {
+    let saved = saved().ok_or("signed out")?;
+    let request = Request::patch(&deploy_config::api_url("/api/me"))
+        .header("Authorization", &format!("Bearer {}", saved.token))
+        .json(&NameRequest { name: name.to_owned() })
+        .map_err(|error| error.to_string())?;
+    let user: Profile = answer(request.send().await).await?;
+    let session = Session { user, ..saved };
+    save(&session);
+    Ok(session)
+}
+
 /// Exchanges a (possibly expired) token for a fresh one. `Err` means the session
 /// is over and the user must sign in again.
 pub async fn refresh(token: &str) -> Result<Session, String> {
@@ -53,7 +67,7 @@ pub async fn refresh(token: &str) -> Result<Session, String> {
     Ok(session)
 }
 
-async fn answer(response: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<Session, String> {
+async fn answer<T: serde::de::DeserializeOwned>(response: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<T, String> {
     let response = response.map_err(|_| "cannot reach the server; check the connection and try again".to_owned())?;
     if response.ok() {
         return response.json().await.map_err(|error| format!("the server's answer was unreadable: {error}"));

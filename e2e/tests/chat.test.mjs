@@ -108,3 +108,42 @@ test('two people chat, and a message written during an outage arrives once', asy
   assert.equal(await messages(mina, '점심', '다녀올게요').count(), 1, 'shown once to its author');
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
 });
+
+test('Jun changes his name and everyone sees the new one at once', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await mina.getByRole('button', { name: 'New room' }).click();
+  await mina.getByRole('textbox', { name: 'Room name' }).fill('names');
+  await mina.getByRole('button', { name: 'Create' }).click();
+  await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'names' }).click();
+  await jun.getByRole('listitem').filter({ hasText: 'names' }).getByRole('button', { name: 'Join' }).click();
+  await jun.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'names' }).click();
+  await mina.getByText('2 here: Mina, Jun').waitFor();
+
+  // The header shows his name; it opens a field with the name selected.
+  await jun.getByRole('button', { name: 'Your name: Jun' }).click();
+  const field = jun.getByRole('textbox', { name: 'Your name' });
+  await field.waitFor();
+  await jun.waitForFunction(() => document.activeElement?.selectionEnd === 3);
+  await jun.keyboard.type('준');
+  await jun.keyboard.press('Enter');
+  await jun.getByRole('button', { name: 'Your name: 준' }).waitFor();
+
+  // Mina sees it in the room's presence, in the typing line and on his next message.
+  await mina.getByText('2 here: Mina, 준').waitFor();
+  const composer = jun.getByRole('textbox', { name: 'Message' });
+  await composer.pressSequentially('새 이름', { delay: 50 });
+  await mina.getByText('준 is typing…').waitFor();
+  await composer.press('Enter');
+  await messages(mina, 'names', '새 이름').filter({ hasText: '준' }).waitFor();
+
+  // A reload keeps it; an empty name gets a clear error and changes nothing.
+  await jun.reload();
+  await jun.getByRole('button', { name: 'Your name: 준' }).click();
+  await jun.getByRole('textbox', { name: 'Your name' }).fill('   ');
+  await jun.keyboard.press('Enter');
+  await jun.getByRole('alert').filter({ hasText: 'the name is empty' }).waitFor();
+  await jun.keyboard.press('Escape');
+  await jun.getByRole('button', { name: 'Your name: 준' }).waitFor();
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
+});

@@ -65,8 +65,11 @@ impl Hub {
         let _ = self.tx.send(Arc::new(Fanout { room, seq: None, from: None, everyone: true, text }));
     }
 
+    /// `user` is typing in `room`. The name shown is the one presence holds,
+    /// which follows renames; `name` (from the connection's hello) is the fallback.
     pub fn typing(&self, room: RoomId, user: UserId, name: &str) {
-        let frame = ServerFrame::Typing { room, user, name: name.to_owned() };
+        let current = self.present.lock().expect("presence lock").get(&room).and_then(|m| m.get(&user)).map(|(name, _)| name.clone());
+        let frame = ServerFrame::Typing { room, user, name: current.unwrap_or_else(|| name.to_owned()) };
         self.send(room, None, Some(user), &frame);
     }
 
@@ -99,6 +102,23 @@ impl Hub {
         }
         drop(present);
         if gone {
+            self.publish_presence(room);
+        }
+    }
+
+    /// `user` renamed themselves: every room they are present in hears the new name.
+    pub fn rename(&self, user: UserId, name: &str) {
+        let mut present = self.present.lock().expect("presence lock");
+        let rooms: Vec<RoomId> = present
+            .iter_mut()
+            .filter_map(|(room, members)| {
+                let entry = members.get_mut(&user)?;
+                entry.0 = name.to_owned();
+                Some(*room)
+            })
+            .collect();
+        drop(present);
+        for room in rooms {
             self.publish_presence(room);
         }
     }

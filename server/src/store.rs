@@ -215,6 +215,13 @@ impl Store {
             let outcome = serde_json::from_str(&earlier).context("corrupt stored outcome")?;
             return Ok(Applied { outcome, events: Vec::new() });
         }
+        // Under the name the user has now: they may have renamed themselves since
+        // this connection said hello.
+        let name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+            .bind(user.id.0 as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+        let user = &User { id: user.id, name };
         let now = now_millis();
         let mut events = Vec::new();
         let outcome = match apply_action(&mut tx, user, action, now, &mut events).await? {

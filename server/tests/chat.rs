@@ -92,6 +92,55 @@ async fn presence_shows_who_is_in_the_room() {
 }
 
 #[tokio::test]
+async fn a_rename_reaches_sockets_already_open() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let room = mina_tab.create_room("general").await;
+    mina_tab.resume(room, Seq::ZERO).await;
+    let mut jun_tab = server.connect(&jun).await;
+    jun_tab.act(Action::JoinRoom { room }).await;
+    jun_tab.resume(room, Seq::ZERO).await;
+
+    // Jun renames himself over HTTP while his socket stays open.
+    let renamed = reqwest::Client::new()
+        .patch(server.http("/api/me"))
+        .bearer_auth(&jun.token)
+        .json(&serde_json::json!({ "name": "준" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(renamed.status().is_success());
+
+    let present = mina_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Presence { members, .. } if members.iter().any(|m| m.name == "준") => Some(members.clone()),
+            _ => None,
+        })
+        .await;
+    assert!(!present.iter().any(|m| m.name == "Jun"), "the old name is gone from presence");
+
+    jun_tab.send(&ClientFrame::Typing { room }).await;
+    let typing = mina_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Typing { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(typing, "준");
+
+    jun_tab.act(Action::SendMessage { room, text: "이름 바꿨어요".into() }).await;
+    let author = mina_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Event { event: RoomEvent::Message { author_name, .. }, .. } => Some(author_name.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(author, "준", "messages sent on the old socket carry the new name");
+}
+
+#[tokio::test]
 async fn messages_need_membership_and_valid_text() {
     let server = TestServer::start().await;
     let mina = server.sign_up("Mina").await;

@@ -16,6 +16,7 @@ mod scroll_anchor;
 mod tab_title;
 mod ticker_panel;
 mod typing_line;
+mod your_name;
 
 pub use composer::Composer;
 pub use connection_badge::ConnectionBadge;
@@ -30,3 +31,4 @@ pub use rooms_nav::RoomsNav;
 pub use tab_title::TabTitle;
 pub use ticker_panel::TickerPanel;
 pub use typing_line::TypingLine;
+pub use your_name::YourName;

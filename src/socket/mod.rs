@@ -43,6 +43,16 @@ impl SocketContext {
         });
     }
 
+    /// We renamed ourselves: the header and mention detection follow. (The
+    /// server tells everyone else through presence and new messages.)
+    pub fn renamed(&self, session: Session) {
+        self.adapter.with_value(|adapter| {
+            let adapter = adapter.borrow();
+            adapter.store.my_name.set(Some(session.user.name.clone()));
+            adapter.set_session.set(Some(session));
+        });
+    }
+
     /// The user did something: queued with an idempotency key, sent when possible.
     pub fn act(&self, action: Action) -> Result<ActionKey, OutboxFull> {
         let mut result = None;
