@@ -65,6 +65,7 @@ pub struct Texts {
     pub rename: &'static str,
     pub leave_room: &'static str,
     pub your_name: &'static str,
+    pub new_messages: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -122,6 +123,7 @@ const EN: Texts = Texts {
     rename: "Rename",
     leave_room: "Leave room",
     your_name: "Your name",
+    new_messages: "New messages",
 };
 
 const KO: Texts = Texts {
@@ -179,6 +181,7 @@ const KO: Texts = Texts {
     rename: "바꾸기",
     leave_room: "대화방 나가기",
     your_name: "내 이름",
+    new_messages: "새 메시지",
 };
 
 /// The page's language: Korean if the browser prefers it, English otherwise.

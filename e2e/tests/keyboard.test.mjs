@@ -127,6 +127,15 @@ test('Sora chats with the keyboard alone', async () => {
   await sora.getByRole('link', { name: /alpha.*1 unread/ }).waitFor();
   await sora.keyboard.press('Alt+Shift+ArrowDown');
   await sora.getByRole('log', { name: 'alpha' }).getByRole('article').filter({ hasText: 'hi Sora' }).waitFor();
+  // A "New messages" line marks where she left off; once she has been and
+  // gone, it is not drawn again.
+  const newLine = sora.getByRole('log', { name: 'alpha' }).getByText('New messages');
+  assert.match(await newLine.evaluate((line) => line.nextElementSibling.textContent), /hi Sora/);
+  await sora.keyboard.press('Alt+ArrowUp');
+  await sora.getByRole('log', { name: 'beta' }).waitFor();
+  await sora.keyboard.press('Alt+ArrowDown');
+  await sora.getByRole('log', { name: 'alpha' }).getByRole('article').filter({ hasText: 'hi Sora' }).waitFor();
+  assert.equal(await newLine.count(), 0);
 
   // Who is here: the members panel, opened and closed from the keyboard.
   const members = sora.getByRole('complementary', { name: 'Members' });

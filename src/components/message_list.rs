@@ -5,13 +5,13 @@
 //! scroll, and the row under your eyes stays where it was.
 
 use hanmadi_client_core::{ActionState, PendingAction};
-use hanmadi_protocol::{Action, RoomId};
+use hanmadi_protocol::{Action, RoomId, Seq};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::message_row::{Pending, Row};
-use super::scroll_anchor::{scroll_to_bottom, ScrollAnchor};
+use super::scroll_anchor::{scroll_to_bottom, scroll_to_new_line, ScrollAnchor};
 use crate::api;
 use crate::i18n::{lang, t};
 use crate::store::timeline::{layout, Entry, RowLayout, Timeline};
@@ -27,7 +27,8 @@ const EDGE_PX: i32 = 400;
 #[component]
 pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     let store = expect_context::<Store>();
-    let timeline = store.room(room).timeline;
+    let state = store.room(room);
+    let timeline = state.timeline.clone();
     let list = NodeRef::<html::Div>::new();
     let window = RwSignal::new(Window::Latest);
     let at_bottom = RwSignal::new(true);
@@ -40,7 +41,8 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
 
     let rows = {
         let timeline = timeline.clone();
-        Memo::new(move |_| timeline.with(|timeline| rows_in(window.get(), timeline)))
+        let unread_from = state.unread_from.clone();
+        Memo::new(move |_| timeline.with(|timeline| rows_in(window.get(), timeline, unread_from.get())))
     };
     let shows_newest = {
         let timeline = timeline.clone();
@@ -65,10 +67,13 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     // After every arrival: follow the bottom if we are there, else count what is
     // new. Only rows that arrive below count as new, not older pages loaded above.
     // A message you send takes you to the latest, as in every chat app.
-    let newest_seen = StoredValue::new(None::<hanmadi_protocol::Seq>);
+    let newest_seen = StoredValue::new(None::<Seq>);
     let pending_count = StoredValue::new(0usize);
+    // Opening a room with unread messages shows the "New messages" line, not the bottom.
+    let first_view = StoredValue::new(true);
     {
         let timeline = timeline.clone();
+        let unread_from = state.unread_from.clone();
         Effect::new(move |_| {
             let (newest, arrived) = timeline.with(|t| {
                 let newest = t.entries().last().map(Entry::seq);
@@ -80,6 +85,13 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             newest_seen.set_value(newest.or(newest_seen.get_value()));
             let sent = pending.with(Vec::len) > pending_count.get_value();
             pending_count.set_value(pending.with(Vec::len));
+            if first_view.get_value() && newest.is_some() {
+                first_view.set_value(false);
+                if unread_from.with_untracked(Option::is_some) {
+                    scroll_to_new_line(list);
+                    return;
+                }
+            }
             if sent {
                 jump_to_latest();
             } else if at_bottom.get_untracked() && window.get_untracked() == Window::Latest {
@@ -182,8 +194,8 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                     }}
                 </p>
             </Show>
-            <For each=move || rows.get() key=|(entry, row)| (entry.clone(), *row) let:item>
-                <Row room entry=item.0 row=item.1 />
+            <For each=move || rows.get() key=|row| row.clone() let:item>
+                <Row room entry=item.0 row=item.1 new_line=item.2 />
             </For>
             <Show when=move || shows_newest.get()>
                 <For each=move || pending.get() key=|p| (p.key.clone(), matches!(p.state, ActionState::Failed { .. })) let:action>
@@ -199,15 +211,23 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     }
 }
 
-/// The rows of the window with their layout. The row just before the window
-/// is looked at too, so the first row in the page groups as it would in the
-/// whole history (no separator or repeated author where none belongs).
-fn rows_in(window: Window, timeline: &Timeline) -> Vec<(Entry, RowLayout)> {
+/// The rows of the window with their layout, and whether the "New messages"
+/// line goes before each. The row just before the window is looked at too, so
+/// the first row in the page groups as it would in the whole history (no
+/// separator or repeated author where none belongs).
+fn rows_in(window: Window, timeline: &Timeline, unread_from: Option<Seq>) -> Vec<(Entry, RowLayout, bool)> {
     let entries = timeline.entries();
     let range = window.range(entries);
     let context = range.start.saturating_sub(1);
     let layouts = layout(&entries[context..range.end], utc_offset_minutes());
-    entries[range.clone()].iter().cloned().zip(layouts.into_iter().skip(range.start - context)).collect()
+    let first_unread = unread_from.map(|from| entries.partition_point(|entry| entry.seq() < from));
+    entries[range.clone()]
+        .iter()
+        .cloned()
+        .zip(layouts.into_iter().skip(range.start - context))
+        .zip(range)
+        .map(|((entry, layout), index)| (entry, layout, first_unread == Some(index)))
+        .collect()
 }
 
 /// Your messages to this room that the server has not confirmed yet.

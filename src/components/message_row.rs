@@ -16,7 +16,7 @@ use crate::store::timeline::{Entry, Notice, RowLayout};
 use crate::store::Store;
 
 #[component]
-pub fn Row(room: RoomId, entry: Entry, row: RowLayout) -> impl IntoView {
+pub fn Row(room: RoomId, entry: Entry, row: RowLayout, new_line: bool) -> impl IntoView {
     // The key the list's scroll anchor finds this row by (see scroll_anchor.rs).
     let seq = entry.seq().0;
     let separator = row.day_separator.map(|_| view! { <p class="day-separator" role="separator">{day_label(entry.at())}</p> });
@@ -43,8 +43,10 @@ pub fn Row(room: RoomId, entry: Entry, row: RowLayout) -> impl IntoView {
         }
         Entry::Notice { text, .. } => view! { <p class="notice" data-seq=seq>{notice_text(&text)}</p> }.into_any(),
     };
+    let new_line = new_line.then(|| view! { <p class="new-messages" role="separator">{t().new_messages}</p> });
     view! {
         {separator}
+        {new_line}
         {body}
     }
 }

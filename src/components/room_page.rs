@@ -49,6 +49,12 @@ fn Room(room: RoomId) -> impl IntoView {
             rooms.with(|rooms| rooms.iter().find(|r| r.id == room).map(|r| r.name.clone()).unwrap_or_default())
         })
     };
+    // Leaving the room: what was new has been seen, so the next visit has no
+    // "New messages" line unless more arrive.
+    {
+        let unread_from = state.unread_from.clone();
+        on_cleanup(move || unread_from.set(None));
+    }
     // Who is in the room, fetched each time it is opened (names may have
     // changed since); joins and leaves keep it current from then on.
     {

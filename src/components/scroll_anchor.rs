@@ -1,5 +1,5 @@
 //! Keeping the message under the reader's eyes still while rows come and go
-//! above or below it. The browser's own scroll anchoring is not everywhere
+//! above or below it, and the other ways the list places its view. The browser's own scroll anchoring is not everywhere
 //! (Safari) and cannot know that we are about to remove rows, so the list
 //! remembers one row on screen and puts it back where it was after rendering.
 
@@ -53,3 +53,21 @@ pub fn scroll_to_bottom(list: NodeRef<html::Div>) {
         }
     });
 }
+
+/// Shows the "New messages" line near the top of the view, after the next
+/// render; the newest rows if the line is not in the page.
+pub fn scroll_to_new_line(list: NodeRef<html::Div>) {
+    request_animation_frame(move || {
+        let Some(el) = list.get_untracked() else { return };
+        match el.query_selector(".new-messages") {
+            Ok(Some(line)) => {
+                let above = line.get_bounding_client_rect().top() - el.get_bounding_client_rect().top();
+                el.set_scroll_top(el.scroll_top() + above.round() as i32 - NEW_LINE_MARGIN_PX);
+            }
+            _ => el.set_scroll_top(el.scroll_height()),
+        }
+    });
+}
+
+/// Room left above the "New messages" line for a little of what came before.
+const NEW_LINE_MARGIN_PX: i32 = 48;

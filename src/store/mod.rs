@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::{Event, PendingAction, TickerValue};
-use hanmadi_protocol::{Action, Member, MessageId, RoomEvent, RoomId, UserId};
+use hanmadi_protocol::{Action, Member, MessageId, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use timeline::Timeline;
@@ -35,6 +35,10 @@ pub struct RoomState {
     /// Everyone in the room, online or not: `None` until the list is fetched,
     /// then kept current by the room's joins and leaves.
     pub members: ArcRwSignal<Option<Vec<Member>>>,
+    /// The first message that arrived unread, where the message list draws its
+    /// "New messages" line. It stays while the room is open (so the line does
+    /// not vanish under the reader) and is cleared when the room is left.
+    pub unread_from: ArcRwSignal<Option<Seq>>,
     /// The server has replayed this room since the last connect.
     pub caught_up: ArcRwSignal<bool>,
 }
@@ -46,6 +50,7 @@ impl RoomState {
             typing: ArcRwSignal::new(Vec::new()),
             presence: ArcRwSignal::new(Vec::new()),
             members: ArcRwSignal::new(None),
+            unread_from: ArcRwSignal::new(None),
             caught_up: ArcRwSignal::new(false),
         }
     }
@@ -123,7 +128,7 @@ impl Store {
                     }
                 });
                 for event in events {
-                    self.room_event(*room, &event.event);
+                    self.room_event(*room, event.seq, &event.event);
                 }
             }
             Event::CaughtUp { room, .. } => self.room(*room).caught_up.set(true),
@@ -161,13 +166,16 @@ impl Store {
         }
     }
 
-    fn room_event(&self, room: RoomId, event: &RoomEvent) {
+    fn room_event(&self, room: RoomId, seq: Seq, event: &RoomEvent) {
         match event {
             RoomEvent::Message { author, author_name, text, .. } => {
                 let mine = self.me.get_untracked() == Some(*author);
                 let on_screen = self.current_room.get_untracked() == Some(room) && page_visible();
                 if !mine && !on_screen {
                     self.update_room(room, |info| info.unread += 1);
+                    self.room(room).unread_from.update(|from| {
+                        from.get_or_insert(seq);
+                    });
                 }
                 let mentioned = self.my_name.with_untracked(|name| name.as_deref().is_some_and(|name| mentions(text, name)));
                 if !mine && mentioned {
@@ -240,7 +248,7 @@ pub fn page_visible() -> bool {
 mod tests {
     use super::*;
     use hanmadi_client_core::SequencedEvent;
-    use hanmadi_protocol::{Seq, Version};
+    use hanmadi_protocol::Version;
 
     const LOBBY: RoomId = RoomId(1);
     const MINA: UserId = UserId(1);
@@ -276,6 +284,20 @@ mod tests {
         store.mark_read(LOBBY);
         assert_eq!(unread(&store), 0);
         assert_eq!(store.room(LOBBY).timeline.with(|t| t.entries().len()), 3);
+    }
+
+    #[test]
+    fn the_new_messages_line_goes_before_the_first_unread_message() {
+        let store = store_as_mina();
+        let unread_from = || store.room(LOBBY).unread_from.get();
+        store.apply(&message_from(MINA, 1), &[]);
+        assert_eq!(unread_from(), None, "my own messages are never new to me");
+        store.apply(&message_from(JUN, 2), &[]);
+        store.apply(&message_from(JUN, 3), &[]);
+        assert_eq!(unread_from(), Some(Seq(2)), "the first unread one, not the latest");
+        store.current_room.set(Some(LOBBY));
+        store.mark_read(LOBBY);
+        assert_eq!(unread_from(), Some(Seq(2)), "reading the room keeps the line where it was");
     }
 
     #[test]
