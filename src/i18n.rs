@@ -66,6 +66,7 @@ pub struct Texts {
     pub leave_room: &'static str,
     pub your_name: &'static str,
     pub new_messages: &'static str,
+    pub add_reaction: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -124,6 +125,7 @@ const EN: Texts = Texts {
     leave_room: "Leave room",
     your_name: "Your name",
     new_messages: "New messages",
+    add_reaction: "Add reaction",
 };
 
 const KO: Texts = Texts {
@@ -182,6 +184,7 @@ const KO: Texts = Texts {
     leave_room: "대화방 나가기",
     your_name: "내 이름",
     new_messages: "새 메시지",
+    add_reaction: "반응 남기기",
 };
 
 /// The page's language: Korean if the browser prefers it, English otherwise.
@@ -274,6 +277,24 @@ impl Lang {
         match self {
             Lang::En => format!("Your name: {name}"),
             Lang::Ko => format!("내 이름: {name}"),
+        }
+    }
+
+    /// A reaction chip: "👍 2, including you".
+    pub fn reaction(self, emoji: &str, count: usize, yours: bool) -> String {
+        match (self, yours) {
+            (Lang::En, true) => format!("{emoji} {count}, including you"),
+            (Lang::En, false) => format!("{emoji} {count}"),
+            (Lang::Ko, true) => format!("{emoji} {count}명, 나 포함"),
+            (Lang::Ko, false) => format!("{emoji} {count}명"),
+        }
+    }
+
+    /// One emoji of the reaction picker.
+    pub fn react_with(self, emoji: &str) -> String {
+        match self {
+            Lang::En => format!("React with {emoji}"),
+            Lang::Ko => format!("{emoji} 반응"),
         }
     }
 

@@ -53,6 +53,18 @@ test('two people chat, and a message written during an outage arrives once', asy
   assert.equal(await messages(jun, '점심', '한').count(), 0, 'nothing was sent');
   await composer.fill('');
 
+  // Mina reacts to Jun's answer; Jun adds his own to hers with one click on the chip.
+  const answer = messages(mina, '점심', '냉면');
+  await answer.hover();
+  await answer.getByRole('button', { name: 'Add reaction' }).click();
+  await answer.getByRole('button', { name: 'React with 👍' }).click();
+  await answer.getByRole('button', { name: '👍 1, including you' }).waitFor();
+  const junSees = messages(jun, '점심', '냉면').getByRole('button', { name: '👍 1' });
+  await junSees.click();
+  await answer.getByRole('button', { name: '👍 2, including you' }).waitFor();
+  await messages(jun, '점심', '냉면').getByRole('button', { name: '👍 2, including you' }).click();
+  await answer.getByRole('button', { name: '👍 1, including you' }).waitFor();
+
   // Mina fixes her question, then takes it back.
   const question = messages(mina, '점심', '뭐 먹을래요?');
   await question.hover();

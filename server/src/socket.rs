@@ -417,5 +417,7 @@ fn action_kind(action: &Action) -> &'static str {
         Action::SendMessage { .. } => "send_message",
         Action::EditMessage { .. } => "edit_message",
         Action::DeleteMessage { .. } => "delete_message",
+        Action::AddReaction { .. } => "add_reaction",
+        Action::RemoveReaction { .. } => "remove_reaction",
     }
 }

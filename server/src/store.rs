@@ -6,11 +6,12 @@
 //! after a commit all of it is durable together and a repeat of the key finds the
 //! original answer. Nothing is acknowledged before that commit.
 
+use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use hanmadi_protocol::limits::{check_display_name, check_message_text, check_room_name};
-use hanmadi_protocol::http::{MessageView, Profile, RoomSummary};
+use hanmadi_protocol::limits::{check_display_name, check_message_text, check_reaction, check_room_name};
+use hanmadi_protocol::http::{MessageView, Profile, Reaction, RoomSummary};
 use hanmadi_protocol::{Action, ActionKey, Member, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
@@ -192,10 +193,40 @@ impl Store {
                 at: at as u64,
                 edited: edited_at.is_some(),
                 deleted: deleted != 0,
+                reactions: Vec::new(),
             })
             .collect();
         messages.reverse();
+        if let (Some(first), Some(last)) = (messages.first(), messages.last()) {
+            let mut reactions = self.reactions(room, first.seq, last.seq).await?;
+            for message in &mut messages {
+                message.reactions = reactions.remove(&message.id).unwrap_or_default();
+            }
+        }
         Ok(messages)
+    }
+
+    /// The reactions on the room's messages with seqs in `first..=last`, by
+    /// message, each emoji's people in the order they chose it.
+    async fn reactions(&self, room: RoomId, first: Seq, last: Seq) -> anyhow::Result<HashMap<MessageId, Vec<Reaction>>> {
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT r.message_id, r.emoji, r.user_id FROM reactions r JOIN messages m ON m.id = r.message_id \
+             WHERE m.room_id = $1 AND m.seq >= $2 AND m.seq <= $3 ORDER BY r.at, r.user_id",
+        )
+        .bind(room.0 as i64)
+        .bind(first.0 as i64)
+        .bind(last.0 as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_message: HashMap<MessageId, Vec<Reaction>> = HashMap::new();
+        for (message, emoji, user) in rows {
+            let reactions = by_message.entry(MessageId(message as u64)).or_default();
+            match reactions.iter_mut().find(|r| r.emoji == emoji) {
+                Some(reaction) => reaction.users.push(UserId(user as u64)),
+                None => reactions.push(Reaction { emoji, users: vec![UserId(user as u64)] }),
+            }
+        }
+        Ok(by_message)
     }
 
     // ---- actions ----
@@ -369,7 +400,48 @@ async fn apply_action(
                     .bind(message.0 as i64)
                     .execute(&mut **tx)
                     .await?;
+                // A deleted message keeps no reactions either.
+                sqlx::query("DELETE FROM reactions WHERE message_id = $1").bind(message.0 as i64).execute(&mut **tx).await?;
                 let event = RoomEvent::Deleted { id: *message };
+                applied(*room, Some(append(tx, *room, now, event, events).await?), Some(*message))
+            }
+        }
+        Action::AddReaction { room, message, emoji } | Action::RemoveReaction { room, message, emoji } => {
+            if let Err(refusal) = member_of(tx, *room, user.id).await? {
+                return Ok(Err(refusal));
+            }
+            if let Err(why) = check_reaction(emoji) {
+                return Ok(Err(Refusal(RejectCode::Invalid, why)));
+            }
+            if let Err(refusal) = live_message(tx, *room, *message).await? {
+                return Ok(Err(refusal));
+            }
+            let adding = matches!(action, Action::AddReaction { .. });
+            let changed = if adding {
+                sqlx::query(
+                    "INSERT INTO reactions (message_id, user_id, emoji, at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (message_id, user_id, emoji) DO NOTHING",
+                )
+                .bind(message.0 as i64)
+                .bind(me)
+                .bind(emoji.as_str())
+                .bind(now as i64)
+                .execute(&mut **tx)
+                .await?
+            } else {
+                sqlx::query("DELETE FROM reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3")
+                    .bind(message.0 as i64)
+                    .bind(me)
+                    .bind(emoji.as_str())
+                    .execute(&mut **tx)
+                    .await?
+            };
+            if changed.rows_affected() == 0 {
+                // Already so: nothing happened, so no event.
+                applied(*room, None, Some(*message))
+            } else {
+                let (id, user, emoji) = (*message, user.id, emoji.clone());
+                let event = if adding { RoomEvent::Reacted { id, user, emoji } } else { RoomEvent::Unreacted { id, user, emoji } };
                 applied(*room, Some(append(tx, *room, now, event, events).await?), Some(*message))
             }
         }
@@ -445,6 +517,21 @@ async fn member_of(tx: &mut Transaction<'_, Any>, room: RoomId, user: UserId) ->
         return Ok(Err(Refusal(RejectCode::Forbidden, "join the room first".into())));
     }
     Ok(Ok(()))
+}
+
+/// Checks that a message exists in the room and is not deleted (anyone in the
+/// room may react to it).
+async fn live_message(tx: &mut Transaction<'_, Any>, room: RoomId, message: MessageId) -> anyhow::Result<Checked<()>> {
+    let deleted: Option<i64> = sqlx::query_scalar("SELECT deleted FROM messages WHERE id = $1 AND room_id = $2")
+        .bind(message.0 as i64)
+        .bind(room.0 as i64)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match deleted {
+        None => Err(Refusal(RejectCode::NotFound, format!("there is no message {message} in room {room}"))),
+        Some(0) => Ok(()),
+        Some(_) => Err(Refusal(RejectCode::NotFound, "that message was deleted".into())),
+    })
 }
 
 /// Checks that a message exists in the room and is the user's; says whether it is deleted.

@@ -9,6 +9,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::composer::{focus_composer, is_send_key};
+use super::reactions::{ReactionChips, ReactionPicker};
 use super::MessageText;
 use crate::i18n::{lang, t};
 use crate::socket::use_socket;
@@ -51,7 +52,8 @@ pub fn Row(room: RoomId, entry: Entry, row: RowLayout, new_line: bool) -> impl I
     }
 }
 
-/// A message's text, and for your own messages "Edit" and "Delete".
+/// A message's text and reactions, "Add reaction", and for your own messages
+/// "Edit" and "Delete".
 #[component]
 fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView {
     let socket = use_socket();
@@ -68,21 +70,26 @@ fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView 
         focus_composer();
     };
     let draft = RwSignal::new(message.text.clone());
-    let (text, edited) = (message.text, message.edited);
+    let (text, edited, reactions) = (message.text, message.edited, message.reactions);
     let reading = move || {
-        let actions = mine.then(|| {
+        let yours = mine.then(|| {
             view! {
-                <span class="message-actions">
-                    <button type="button" on:click=move |_| set_editing(true)>{t().edit}</button>
-                    <button
-                        type="button"
-                        on:click=move |_| {
-                            let _ = socket.act(Action::DeleteMessage { room, message: id });
-                        }
-                    >
-                        {t().delete}
-                    </button>
-                </span>
+                <button type="button" on:click=move |_| set_editing(true)>{t().edit}</button>
+                <button
+                    type="button"
+                    on:click=move |_| {
+                        let _ = socket.act(Action::DeleteMessage { room, message: id });
+                    }
+                >
+                    {t().delete}
+                </button>
+            }
+        });
+        let chips = (!reactions.is_empty()).then(|| {
+            view! {
+                <div class="reactions">
+                    <ReactionChips room message=id reactions=reactions.clone() />
+                </div>
             }
         });
         view! {
@@ -90,7 +97,11 @@ fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView 
                 <MessageText text=text.clone() />
                 {edited.then(|| view! { <span class="edited">{t().edited}</span> })}
             </p>
-            {actions}
+            {chips}
+            <span class="message-actions">
+                <ReactionPicker room message=id reactions=reactions.clone() />
+                {yours}
+            </span>
         }
     };
     let save = move || {

@@ -9,6 +9,7 @@ mod mention_notifier;
 mod message_list;
 mod message_row;
 mod message_text;
+mod reactions;
 mod room_actions;
 mod room_page;
 mod rooms_nav;

@@ -3,7 +3,7 @@
 //! the grouping and day separators of a modern chat app. Pure logic, tested
 //! natively.
 
-use hanmadi_protocol::http::MessageView;
+use hanmadi_protocol::http::{MessageView, Reaction};
 use hanmadi_protocol::{MessageId, Millis, RoomEvent, Seq, UserId};
 
 /// One row of the history.
@@ -76,6 +76,7 @@ impl Timeline {
                 at,
                 edited: false,
                 deleted: false,
+                reactions: Vec::new(),
             })),
             RoomEvent::Edited { id, text } => {
                 if let Some(message) = self.message_mut(*id) {
@@ -87,6 +88,26 @@ impl Timeline {
                 if let Some(message) = self.message_mut(*id) {
                     message.text.clear();
                     message.deleted = true;
+                    message.reactions.clear();
+                }
+            }
+            RoomEvent::Reacted { id, user, emoji } => {
+                if let Some(message) = self.message_mut(*id) {
+                    match message.reactions.iter_mut().find(|r| r.emoji == *emoji) {
+                        Some(reaction) if reaction.users.contains(user) => {}
+                        Some(reaction) => reaction.users.push(*user),
+                        None => message.reactions.push(Reaction { emoji: emoji.clone(), users: vec![*user] }),
+                    }
+                }
+            }
+            RoomEvent::Unreacted { id, user, emoji } => {
+                if let Some(message) = self.message_mut(*id) {
+                    for reaction in &mut message.reactions {
+                        if reaction.emoji == *emoji {
+                            reaction.users.retain(|u| u != user);
+                        }
+                    }
+                    message.reactions.retain(|r| !r.users.is_empty());
                 }
             }
             RoomEvent::Created { name, .. } => self.insert(Entry::Notice { seq, at, text: Notice::Created { name: name.clone() } }),
@@ -192,6 +213,27 @@ mod tests {
     }
 
     #[test]
+    fn reactions_gather_by_emoji_and_leave_with_the_last_person() {
+        let mut timeline = Timeline::default();
+        timeline.apply(Seq(1), 0, &message(1, 1));
+        let react = |user: u64, emoji: &str| RoomEvent::Reacted { id: MessageId(1), user: UserId(user), emoji: emoji.into() };
+        let unreact = |user: u64, emoji: &str| RoomEvent::Unreacted { id: MessageId(1), user: UserId(user), emoji: emoji.into() };
+        timeline.apply(Seq(2), 0, &react(2, "👍"));
+        timeline.apply(Seq(3), 0, &react(3, "❤️"));
+        timeline.apply(Seq(4), 0, &react(3, "👍"));
+        timeline.apply(Seq(5), 0, &react(3, "👍"));
+        let reactions = |t: &Timeline| match &t.entries()[0] {
+            Entry::Message(m) => m.reactions.iter().map(|r| (r.emoji.clone(), r.users.len())).collect::<Vec<_>>(),
+            Entry::Notice { .. } => unreachable!(),
+        };
+        assert_eq!(reactions(&timeline), [("👍".to_owned(), 2), ("❤️".to_owned(), 1)], "first chosen first, each person once");
+        timeline.apply(Seq(6), 0, &unreact(3, "❤️"));
+        assert_eq!(reactions(&timeline), [("👍".to_owned(), 2)]);
+        timeline.apply(Seq(7), 0, &RoomEvent::Deleted { id: MessageId(1) });
+        assert_eq!(reactions(&timeline), []);
+    }
+
+    #[test]
     fn history_pages_slot_in_before_live_messages_without_duplicates() {
         let mut timeline = Timeline::default();
         timeline.apply(Seq(10), 0, &message(10, 1));
@@ -204,6 +246,7 @@ mod tests {
             at: 0,
             edited: false,
             deleted: false,
+            reactions: Vec::new(),
         };
         timeline.add_history([old(8), old(9), old(10)]);
         let seqs: Vec<u64> = timeline.entries().iter().map(|e| e.seq().0).collect();

@@ -54,6 +54,10 @@ pub enum Action {
     SendMessage { room: RoomId, text: String },
     EditMessage { room: RoomId, message: MessageId, text: String },
     DeleteMessage { room: RoomId, message: MessageId },
+    /// One of [`crate::limits::REACTIONS`] on a message; adding one already there
+    /// changes nothing.
+    AddReaction { room: RoomId, message: MessageId, emoji: String },
+    RemoveReaction { room: RoomId, message: MessageId, emoji: String },
 }
 
 impl Action {
@@ -66,7 +70,9 @@ impl Action {
             | Action::RenameRoom { room, .. }
             | Action::SendMessage { room, .. }
             | Action::EditMessage { room, .. }
-            | Action::DeleteMessage { room, .. } => Some(*room),
+            | Action::DeleteMessage { room, .. }
+            | Action::AddReaction { room, .. }
+            | Action::RemoveReaction { room, .. } => Some(*room),
         }
     }
 }
@@ -161,6 +167,8 @@ pub enum RoomEvent {
     Message { id: MessageId, author: UserId, author_name: String, text: String },
     Edited { id: MessageId, text: String },
     Deleted { id: MessageId },
+    Reacted { id: MessageId, user: UserId, emoji: String },
+    Unreacted { id: MessageId, user: UserId, emoji: String },
 }
 
 /// One ticker value.

@@ -51,6 +51,16 @@ pub struct MessageView {
     pub at: Millis,
     pub edited: bool,
     pub deleted: bool,
+    /// Each emoji with who chose it, in the order they were first chosen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+}
+
+/// One emoji on a message and the people who chose it, earliest first.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Reaction {
+    pub emoji: String,
+    pub users: Vec<UserId>,
 }
 
 /// `GET /api/rooms/{id}/messages?before=&limit=`: oldest first.

@@ -8,6 +8,19 @@ pub const MAX_ROOM_NAME_CHARS: usize = 80;
 /// Longest display name, in characters.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 40;
 
+/// The emoji a message can be reacted with: a small, friendly set every
+/// platform draws the same, so a reaction is never a string of anything.
+pub const REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
+
+/// Checks a reaction: one of [`REACTIONS`].
+pub fn check_reaction(emoji: &str) -> Result<(), String> {
+    if REACTIONS.contains(&emoji) {
+        Ok(())
+    } else {
+        Err(format!("{emoji:?} is not one of the reactions ({})", REACTIONS.join(" ")))
+    }
+}
+
 /// Checks a message's text: not blank, not too long, and no control characters
 /// other than newlines and tabs (they corrupt terminals, logs and layouts).
 pub fn check_message_text(text: &str) -> Result<(), String> {

@@ -16,6 +16,8 @@ fn all_actions() -> Vec<Action> {
         Action::SendMessage { room, text: "hi\nthere".into() },
         Action::EditMessage { room, message: MessageId(9), text: "fixed".into() },
         Action::DeleteMessage { room, message: MessageId(9) },
+        Action::AddReaction { room, message: MessageId(9), emoji: "👍".into() },
+        Action::RemoveReaction { room, message: MessageId(9), emoji: "❤️".into() },
     ]
 }
 
@@ -40,6 +42,8 @@ fn all_room_events() -> Vec<RoomEvent> {
         RoomEvent::Message { id: MessageId(5), author: UserId(2), author_name: "Jun".into(), text: "안녕".into() },
         RoomEvent::Edited { id: MessageId(5), text: "안녕하세요".into() },
         RoomEvent::Deleted { id: MessageId(5) },
+        RoomEvent::Reacted { id: MessageId(5), user: UserId(2), emoji: "😂".into() },
+        RoomEvent::Unreacted { id: MessageId(5), user: UserId(2), emoji: "😂".into() },
     ]
 }
 
