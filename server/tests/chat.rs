@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{text_of, TestServer};
+use common::{text_of, TestServer, TwoInARoom};
 use hanmadi_protocol::{Action, ClientFrame, Member, Outcome, RejectCode, RoomEvent, Seq, ServerFrame};
 
 #[tokio::test]
@@ -60,15 +60,7 @@ async fn mina_and_jun_chat_in_a_new_room() {
 #[tokio::test]
 async fn presence_shows_who_is_in_the_room() {
     let server = TestServer::start().await;
-    let mina = server.sign_up("Mina").await;
-    let jun = server.sign_up("Jun").await;
-    let mut mina_tab = server.connect(&mina).await;
-    let room = mina_tab.create_room("general").await;
-    mina_tab.resume(room, Seq::ZERO).await;
-
-    let mut jun_tab = server.connect(&jun).await;
-    jun_tab.act(Action::JoinRoom { room }).await;
-    jun_tab.resume(room, Seq::ZERO).await;
+    let TwoInARoom { mina, jun, mut mina_tab, jun_tab, .. } = server.mina_and_jun_in("general").await;
     let both = vec![
         Member { user: mina.user.id, name: "Mina".into() },
         Member { user: jun.user.id, name: "Jun".into() },
@@ -94,14 +86,7 @@ async fn presence_shows_who_is_in_the_room() {
 #[tokio::test]
 async fn a_rename_reaches_sockets_already_open() {
     let server = TestServer::start().await;
-    let mina = server.sign_up("Mina").await;
-    let jun = server.sign_up("Jun").await;
-    let mut mina_tab = server.connect(&mina).await;
-    let room = mina_tab.create_room("general").await;
-    mina_tab.resume(room, Seq::ZERO).await;
-    let mut jun_tab = server.connect(&jun).await;
-    jun_tab.act(Action::JoinRoom { room }).await;
-    jun_tab.resume(room, Seq::ZERO).await;
+    let TwoInARoom { jun, mut mina_tab, mut jun_tab, room, .. } = server.mina_and_jun_in("general").await;
 
     // Jun renames himself over HTTP while his socket stays open.
     let renamed = reqwest::Client::new()

@@ -3,20 +3,14 @@
 
 mod common;
 
-use common::TestServer;
-use hanmadi_protocol::{Action, MessageId, Outcome, RejectCode, RoomEvent, Seq};
+use common::{TestServer, TwoInARoom};
+use hanmadi_protocol::{Action, MessageId, Outcome, RejectCode, RoomEvent, ServerFrame};
 use serde_json::Value;
 
 #[tokio::test]
 async fn jun_reacts_to_minas_message_once_and_takes_it_back() {
     let server = TestServer::start().await;
-    let mina = server.sign_up("Mina").await;
-    let jun = server.sign_up("Jun").await;
-    let mut mina_tab = server.connect(&mina).await;
-    let mut jun_tab = server.connect(&jun).await;
-    let room = mina_tab.create_room("lunch").await;
-    jun_tab.act(Action::JoinRoom { room }).await;
-    mina_tab.resume(room, Seq::ZERO).await;
+    let TwoInARoom { mina, jun, mut mina_tab, mut jun_tab, room } = server.mina_and_jun_in("lunch").await;
     let Outcome::Applied { message: Some(message), .. } = mina_tab.act(Action::SendMessage { room, text: "noodles?".into() }).await
     else {
         panic!("not sent")
@@ -25,8 +19,13 @@ async fn jun_reacts_to_minas_message_once_and_takes_it_back() {
 
     let added = jun_tab.act(react("👍")).await;
     assert!(matches!(added, Outcome::Applied { seq: Some(_), .. }), "{added:?}");
-    let (_, _, event) = mina_tab.next_event().await;
-    assert_eq!(event, RoomEvent::Reacted { id: message, user: jun.user.id, emoji: "👍".into() });
+    let reacted = mina_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Event { event: event @ RoomEvent::Reacted { .. }, .. } => Some(event.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(reacted, RoomEvent::Reacted { id: message, user: jun.user.id, emoji: "👍".into() });
 
     // The same reaction under a new key changes nothing and says so.
     let again = jun_tab.act(react("👍")).await;

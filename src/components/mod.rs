@@ -6,6 +6,7 @@ mod first_run;
 mod keyboard_shortcuts;
 mod members_panel;
 mod mention_notifier;
+mod one_field_form;
 mod message_list;
 mod message_row;
 mod message_text;

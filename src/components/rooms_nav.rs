@@ -1,12 +1,12 @@
 //! The rooms sidebar: your rooms with unread counts, the others to join, and
 //! "New room".
 
-use hanmadi_protocol::{limits::check_room_name, Action};
-use leptos::ev::{KeyboardEvent, SubmitEvent};
-use leptos::html;
+use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
+use hanmadi_protocol::Action;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::one_field_form::{FormControl, OneFieldForm};
 use crate::i18n::{lang, t};
 use crate::socket::use_socket;
 use crate::store::Store;
@@ -62,79 +62,29 @@ pub fn RoomsNav() -> impl IntoView {
     }
 }
 
-/// "New room": a button that opens a one-field form. The field takes the focus;
-/// Escape or "Cancel" closes it and gives the focus back to the button.
+/// "New room": a button that opens a one-field form in its place.
 #[component]
 fn NewRoom() -> impl IntoView {
     let socket = use_socket();
-    let open = RwSignal::new(false);
-    let name = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let field = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(field) = field.get() {
-            let _ = field.focus();
+    let create = move |name: String, form: FormControl| {
+        if let Err(why) = check_room_name(&name) {
+            return form.refuse(why);
         }
-    });
-    let button = NodeRef::<html::Button>::new();
-    let close = move || {
-        open.set(false);
-        error.set(None);
-        // The button is back after this render: return the focus to it then.
-        request_animation_frame(move || {
-            if let Some(button) = button.get_untracked() {
-                let _ = button.focus();
-            }
-        });
-    };
-    let create = move |event: SubmitEvent| {
-        event.prevent_default();
-        let chosen = name.get_untracked().trim().to_owned();
-        if let Err(why) = check_room_name(&chosen) {
-            error.set(Some(why));
-            return;
-        }
-        match socket.act(Action::CreateRoom { name: chosen }) {
-            Ok(_) => {
-                name.set(String::new());
-                close();
-            }
-            Err(full) => error.set(Some(full.to_string())),
+        match socket.act(Action::CreateRoom { name }) {
+            Ok(_) => form.close(),
+            Err(full) => form.refuse(full.to_string()),
         }
     };
     view! {
-        <Show
-            when=move || open.get()
-            fallback=move || {
-                view! {
-                    <button type="button" class="new-room" node_ref=button on:click=move |_| open.set(true)>
-                        {t().new_room}
-                    </button>
-                }
-            }
-        >
-            <form
-                class="new-room-form"
-                on:submit=create
-                on:keydown=move |event: KeyboardEvent| {
-                    if event.key() == "Escape" {
-                        close();
-                    }
-                }
-            >
-                <input
-                    type="text"
-                    node_ref=field
-                    aria-label=t().room_name
-                    placeholder=t().room_name
-                    maxlength="80"
-                    prop:value=move || name.get()
-                    on:input=move |event| name.set(event_target_value(&event))
-                />
-                <button type="submit">{t().create}</button>
-                <button type="button" on:click=move |_| close()>{t().cancel}</button>
-                <p class="form-error" role="alert">{move || error.get()}</p>
-            </form>
-        </Show>
+        <OneFieldForm
+            button_text=t().new_room
+            button_class="new-room"
+            field_label=t().room_name
+            max_chars=MAX_ROOM_NAME_CHARS
+            submit_text=t().create
+            form_class="new-room-form"
+            replaces_button=true
+            on_submit=create
+        />
     }
 }

@@ -17,6 +17,15 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
 
+/// See [`TestServer::mina_and_jun_in`].
+pub struct TwoInARoom {
+    pub mina: Session,
+    pub jun: Session,
+    pub mina_tab: Client,
+    pub jun_tab: Client,
+    pub room: RoomId,
+}
+
 pub struct TestServer {
     pub server: RunningServer,
     database: Database,
@@ -103,6 +112,20 @@ impl TestServer {
             .unwrap();
         assert_eq!(response.status(), 201, "sign up {name}");
         response.json().await.unwrap()
+    }
+
+    /// Mina and Jun, signed up and connected, both in a new room `name` (Mina
+    /// made it, Jun joined), each following it from its start.
+    pub async fn mina_and_jun_in(&self, name: &str) -> TwoInARoom {
+        let mina = self.sign_up("Mina").await;
+        let jun = self.sign_up("Jun").await;
+        let mut mina_tab = self.connect(&mina).await;
+        let room = mina_tab.create_room(name).await;
+        mina_tab.resume(room, Seq::ZERO).await;
+        let mut jun_tab = self.connect(&jun).await;
+        jun_tab.act(Action::JoinRoom { room }).await;
+        jun_tab.resume(room, Seq::ZERO).await;
+        TwoInARoom { mina, jun, mina_tab, jun_tab, room }
     }
 
     /// A raw socket: no hello yet.

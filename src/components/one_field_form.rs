@@ -1,0 +1,153 @@
+//! A button that opens a one-field form: "New room", "Rename room", your name.
+//! The field takes the focus with its starting text selected, so typing
+//! replaces it; Escape (or "Cancel") closes the form and gives the focus back
+//! to the button, so keyboard users never lose their place; a refused value is
+//! explained under the field and the form stays open.
+
+use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::i18n::t;
+
+/// Handed to the submit handler: closes the form or explains a refusal, now or
+/// later (after a request to the server).
+#[derive(Clone, Copy)]
+pub struct FormControl {
+    open: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    button: NodeRef<html::Button>,
+}
+
+impl FormControl {
+    /// Done: closes the form and gives the focus back to the button.
+    pub fn close(self) {
+        self.open.set(false);
+        self.error.set(None);
+        self.busy.set(false);
+        // The button may be rendered again by this change: focus it after.
+        request_animation_frame(move || {
+            if let Some(button) = self.button.get_untracked() {
+                let _ = button.focus();
+            }
+        });
+    }
+
+    /// Not accepted: says why under the field, keeping what was typed.
+    pub fn refuse(self, why: String) {
+        self.busy.set(false);
+        self.error.set(Some(why));
+    }
+
+    /// While a request is out: the submit button waits.
+    pub fn wait(self) {
+        self.busy.set(true);
+    }
+}
+
+#[component]
+pub fn OneFieldForm(
+    /// The opening button's text.
+    #[prop(into)]
+    button_text: Signal<String>,
+    /// The opening button's accessible name, when its text is not enough.
+    #[prop(optional, into)]
+    button_label: Option<Signal<String>>,
+    #[prop(optional)] button_class: &'static str,
+    /// The field's accessible name (and placeholder).
+    field_label: &'static str,
+    max_chars: usize,
+    /// The submit button's text.
+    submit_text: &'static str,
+    #[prop(optional)] form_class: &'static str,
+    /// What the field opens with (the current name, or nothing).
+    #[prop(optional, into)]
+    initial: Signal<String>,
+    /// Whether the form takes the button's place (with "Cancel"), or opens
+    /// beside the button, which then says whether it is open.
+    #[prop(optional)]
+    replaces_button: bool,
+    /// Receives the trimmed text; closes the form or refuses through the control.
+    on_submit: impl Fn(String, FormControl) + Send + Sync + 'static,
+) -> impl IntoView {
+    let control = FormControl {
+        open: RwSignal::new(false),
+        error: RwSignal::new(None),
+        busy: RwSignal::new(false),
+        button: NodeRef::new(),
+    };
+    let draft = RwSignal::new(String::new());
+    let field = NodeRef::<html::Input>::new();
+    // The starting text is written into the field by the same render that
+    // creates it: select it after.
+    Effect::new(move |_| {
+        if let Some(field) = field.get() {
+            request_animation_frame(move || {
+                let _ = field.focus();
+                field.select();
+            });
+        }
+    });
+    let toggle = move |_| {
+        draft.set(initial.get_untracked());
+        control.error.set(None);
+        control.open.update(|open| *open = !*open);
+    };
+    let on_submit = StoredValue::new(on_submit);
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        on_submit.with_value(|submit| submit(draft.get_untracked().trim().to_owned(), control));
+    };
+    let button = move || {
+        view! {
+            <button
+                type="button"
+                class=button_class
+                node_ref=control.button
+                aria-label=move || button_label.map(|label| label.get())
+                aria-expanded=move || (!replaces_button).then(|| control.open.get().to_string())
+                on:click=toggle
+            >
+                {move || button_text.get()}
+            </button>
+        }
+    };
+    let form = move || {
+        view! {
+            <form
+                class=form_class
+                on:submit=submit
+                on:keydown=move |event: KeyboardEvent| {
+                    if event.key() == "Escape" {
+                        // Only this form closes, not a panel it sits in.
+                        event.stop_propagation();
+                        control.close();
+                    }
+                }
+            >
+                <input
+                    type="text"
+                    node_ref=field
+                    aria-label=field_label
+                    placeholder=field_label
+                    maxlength=max_chars
+                    prop:value=move || draft.get()
+                    on:input=move |event| draft.set(event_target_value(&event))
+                />
+                <button type="submit" disabled=move || control.busy.get()>{submit_text}</button>
+                {replaces_button.then(|| view! { <button type="button" on:click=move |_| control.close()>{t().cancel}</button> })}
+                <p class="form-error" role="alert">{move || control.error.get()}</p>
+            </form>
+        }
+    };
+    if replaces_button {
+        view! { <Show when=move || control.open.get() fallback=button>{form()}</Show> }.into_any()
+    } else {
+        view! {
+            {button()}
+            <Show when=move || control.open.get()>{form()}</Show>
+        }
+        .into_any()
+    }
+}
