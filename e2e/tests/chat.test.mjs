@@ -106,8 +106,15 @@ test('two people chat, and a message written during an outage arrives once', asy
   await composer.fill('다녀올게요');
   await composer.press('Enter');
   await messages(mina, '점심', '다녀올게요').filter({ hasText: 'Sending…' }).waitFor();
+  // A reaction made in the tunnel shows at once, waiting to go out.
+  const answerInTunnel = messages(mina, '점심', '냉면');
+  await answerInTunnel.hover();
+  await answerInTunnel.getByRole('button', { name: 'Add reaction' }).click();
+  await answerInTunnel.getByRole('button', { name: 'React with 🙏' }).click();
+  await answerInTunnel.getByRole('button', { name: '🙏 1, including you' }).waitFor();
   await mina.reload();
   await messages(mina, '점심', '다녀올게요').filter({ hasText: 'Sending…' }).waitFor({ timeout: 15_000 });
+  await messages(mina, '점심', '냉면').getByRole('button', { name: '🙏 1, including you' }).waitFor();
   await mina.screenshot({ path: join(artifactsDir(), 'sending-offline.png') });
 
   // Out of the tunnel: "Retry now", and the message goes out.
@@ -116,6 +123,7 @@ test('two people chat, and a message written during an outage arrives once', asy
   await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   await messages(jun, '점심', '다녀올게요').waitFor({ timeout: 30_000 });
   await messages(mina, '점심', '다녀올게요').filter({ hasNotText: 'Sending…' }).waitFor({ timeout: 15_000 });
+  await messages(jun, '점심', '냉면').getByRole('button', { name: '🙏 1' }).waitFor();
   assert.equal(await messages(jun, '점심', '다녀올게요').count(), 1, 'delivered exactly once');
   assert.equal(await messages(mina, '점심', '다녀올게요').count(), 1, 'shown once to its author');
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');

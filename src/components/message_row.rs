@@ -14,7 +14,7 @@ use super::MessageText;
 use crate::i18n::{lang, t};
 use crate::socket::use_socket;
 use crate::store::timeline::{Entry, Notice, RowLayout};
-use crate::store::Store;
+use crate::store::{reactions, Store};
 
 #[component]
 pub fn Row(room: RoomId, entry: Entry, row: RowLayout, new_line: bool) -> impl IntoView {
@@ -70,7 +70,12 @@ fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView 
         focus_composer();
     };
     let draft = RwSignal::new(message.text.clone());
-    let (text, edited, reactions) = (message.text, message.edited, message.reactions);
+    let (text, edited) = (message.text, message.edited);
+    let chips = {
+        let store = expect_context::<Store>();
+        let (outbox, me, applied) = (store.outbox.clone(), store.me.get_untracked(), message.reactions);
+        Memo::new(move |_| outbox.with(|outbox| reactions::shown(&applied, outbox, id, me)))
+    };
     let reading = move || {
         let yours = mine.then(|| {
             view! {
@@ -85,21 +90,18 @@ fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView 
                 </button>
             }
         });
-        let chips = (!reactions.is_empty()).then(|| {
-            view! {
-                <div class="reactions">
-                    <ReactionChips room message=id reactions=reactions.clone() />
-                </div>
-            }
-        });
         view! {
             <p class="message-text">
                 <MessageText text=text.clone() />
                 {edited.then(|| view! { <span class="edited">{t().edited}</span> })}
             </p>
-            {chips}
+            <Show when=move || chips.with(|chips| !chips.is_empty())>
+                <div class="reactions">
+                    <ReactionChips room message=id chips />
+                </div>
+            </Show>
             <span class="message-actions">
-                <ReactionPicker room message=id reactions=reactions.clone() />
+                <ReactionPicker room message=id chips />
                 {yours}
             </span>
         }

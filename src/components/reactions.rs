@@ -1,17 +1,17 @@
 //! Reactions under a message: a chip per emoji with its count (pressed when it
 //! includes you; a click adds or takes back yours), and "Add reaction", which
-//! opens the set of emoji. Both go through the outbox like every action.
+//! opens the set of emoji. Both go through the outbox like every action, and
+//! show at once (see `store::reactions`).
 
-use hanmadi_protocol::http::Reaction;
 use hanmadi_protocol::limits::REACTIONS;
-use hanmadi_protocol::{Action, MessageId, RoomId, UserId};
+use hanmadi_protocol::{Action, MessageId, RoomId};
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
 use crate::i18n::{lang, t};
 use crate::socket::{use_socket, SocketContext};
-use crate::store::Store;
+use crate::store::reactions::ShownReaction;
 
 /// Adds your `emoji` to the message, or takes it back if it is already yours.
 fn toggle(socket: SocketContext, room: RoomId, message: MessageId, emoji: &str, mine: bool) {
@@ -24,44 +24,36 @@ fn toggle(socket: SocketContext, room: RoomId, message: MessageId, emoji: &str, 
     let _ = socket.act(action);
 }
 
-fn includes(reaction: &Reaction, me: Option<UserId>) -> bool {
-    me.is_some_and(|me| reaction.users.contains(&me))
-}
-
 /// The chips under a message.
 #[component]
-pub fn ReactionChips(room: RoomId, message: MessageId, reactions: Vec<Reaction>) -> impl IntoView {
+pub fn ReactionChips(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReaction>>) -> impl IntoView {
     let socket = use_socket();
-    let me = expect_context::<Store>().me.get_untracked();
-    reactions
-        .into_iter()
-        .map(|reaction| {
-            let mine = includes(&reaction, me);
-            let label = lang().reaction(&reaction.emoji, reaction.users.len(), mine);
-            let emoji = reaction.emoji.clone();
-            view! {
-                <button
-                    type="button"
-                    class="reaction"
-                    aria-pressed=mine.to_string()
-                    aria-label=label
-                    on:click=move |_| toggle(socket, room, message, &emoji, mine)
-                >
-                    {reaction.emoji}
-                    " "
-                    {reaction.users.len()}
-                </button>
-            }
-        })
-        .collect_view()
+    view! {
+        <For each=move || chips.get() key=|chip| chip.clone() let:chip>
+            <button
+                type="button"
+                class="reaction"
+                class:waiting=chip.waiting
+                aria-pressed=chip.mine.to_string()
+                aria-label=lang().reaction(&chip.emoji, chip.count, chip.mine)
+                on:click={
+                    let emoji = chip.emoji.clone();
+                    move |_| toggle(socket, room, message, &emoji, chip.mine)
+                }
+            >
+                {chip.emoji.clone()}
+                " "
+                {chip.count}
+            </button>
+        </For>
+    }
 }
 
 /// "Add reaction" and, while open, the emoji to choose from. Escape closes it
 /// and gives the focus back to the button.
 #[component]
-pub fn ReactionPicker(room: RoomId, message: MessageId, reactions: Vec<Reaction>) -> impl IntoView {
+pub fn ReactionPicker(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReaction>>) -> impl IntoView {
     let socket = use_socket();
-    let me = expect_context::<Store>().me.get_untracked();
     let open = RwSignal::new(false);
     let button = NodeRef::<html::Button>::new();
     let palette = NodeRef::<html::Div>::new();
@@ -78,13 +70,13 @@ pub fn ReactionPicker(room: RoomId, message: MessageId, reactions: Vec<Reaction>
             let _ = button.focus();
         }
     };
-    // Which of the set are yours already: choosing one of those takes it back.
-    let yours: [bool; REACTIONS.len()] = REACTIONS.map(|emoji| reactions.iter().any(|r| r.emoji == emoji && includes(r, me)));
     let choices = move || {
+        // Which of the set are yours already: choosing one of those takes it back.
+        let yours = chips.get_untracked();
         REACTIONS
             .into_iter()
-            .zip(yours)
-            .map(|(emoji, mine)| {
+            .map(|emoji| {
+                let mine = yours.iter().any(|chip| chip.emoji == emoji && chip.mine);
                 view! {
                     <button
                         type="button"

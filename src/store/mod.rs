@@ -4,6 +4,7 @@
 
 pub mod navigation;
 pub mod people;
+pub mod reactions;
 pub mod timeline;
 pub mod window;
 
