@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, RoomPage, RoomsNav, TabTitle, TickerPanel, YourName};
+use crate::components::{ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, RefusedNotice, RoomPage, RoomsNav, TabTitle, TickerPanel, YourName};
 use crate::i18n::t;
 use crate::socket::provide_socket;
 use crate::store::Store;
@@ -31,6 +31,7 @@ pub fn App() -> impl IntoView {
             <Show when=signed_in fallback=|| view! { <main class="app-main"><FirstRun /></main> }>
                 <TabTitle />
                 <KeyboardShortcuts />
+                <RefusedNotice />
                 <div class="layout">
                     <RoomsNav />
                     <main class="app-main">

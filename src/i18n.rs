@@ -3,6 +3,8 @@
 
 use std::sync::OnceLock;
 
+use hanmadi_protocol::Action;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     En,
@@ -67,6 +69,7 @@ pub struct Texts {
     pub your_name: &'static str,
     pub new_messages: &'static str,
     pub add_reaction: &'static str,
+    pub dismiss: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -126,6 +129,7 @@ const EN: Texts = Texts {
     your_name: "Your name",
     new_messages: "New messages",
     add_reaction: "Add reaction",
+    dismiss: "Dismiss",
 };
 
 const KO: Texts = Texts {
@@ -185,6 +189,7 @@ const KO: Texts = Texts {
     your_name: "내 이름",
     new_messages: "새 메시지",
     add_reaction: "반응 남기기",
+    dismiss: "닫기",
 };
 
 /// The page's language: Korean if the browser prefers it, English otherwise.
@@ -256,6 +261,29 @@ impl Lang {
             Lang::En => format!("next try in {seconds} s"),
             Lang::Ko => format!("{seconds}초 후 다시 시도"),
         }
+    }
+
+    /// A refused action that nothing else on the page shows.
+    pub fn not_done(self, action: &Action, reason: &str) -> String {
+        let what = match (self, action) {
+            (Lang::En, Action::CreateRoom { .. }) => "Couldn't create the room",
+            (Lang::En, Action::JoinRoom { .. }) => "Couldn't join the room",
+            (Lang::En, Action::LeaveRoom { .. }) => "Couldn't leave the room",
+            (Lang::En, Action::RenameRoom { .. }) => "Couldn't rename the room",
+            (Lang::En, Action::SendMessage { .. }) => "Couldn't send the message",
+            (Lang::En, Action::EditMessage { .. }) => "Couldn't edit the message",
+            (Lang::En, Action::DeleteMessage { .. }) => "Couldn't delete the message",
+            (Lang::En, Action::AddReaction { .. } | Action::RemoveReaction { .. }) => "Couldn't change the reaction",
+            (Lang::Ko, Action::CreateRoom { .. }) => "대화방을 만들지 못했어요",
+            (Lang::Ko, Action::JoinRoom { .. }) => "대화방에 참여하지 못했어요",
+            (Lang::Ko, Action::LeaveRoom { .. }) => "대화방을 나가지 못했어요",
+            (Lang::Ko, Action::RenameRoom { .. }) => "대화방 이름을 바꾸지 못했어요",
+            (Lang::Ko, Action::SendMessage { .. }) => "메시지를 보내지 못했어요",
+            (Lang::Ko, Action::EditMessage { .. }) => "메시지를 수정하지 못했어요",
+            (Lang::Ko, Action::DeleteMessage { .. }) => "메시지를 삭제하지 못했어요",
+            (Lang::Ko, Action::AddReaction { .. } | Action::RemoveReaction { .. }) => "반응을 바꾸지 못했어요",
+        };
+        format!("{what}: {reason}")
     }
 
     pub fn refused(self, reason: &str) -> String {

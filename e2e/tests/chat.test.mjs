@@ -11,6 +11,17 @@ const world = serverAndBrowser();
 
 const signIn = (name) => signedInPage(world.browser, world.server.url, name);
 
+/**
+ * Out of the tunnel: presses "Retry now", unless the app's own next try got
+ * through first (its backoff timer may fire at any moment), and waits until
+ * connected.
+ */
+async function retryNow(page) {
+  const retry = page.getByRole('button', { name: 'Retry now' });
+  await retry.click({ timeout: 5_000 }).catch(() => {});
+  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+}
+
 const messages = (page, room, text) =>
   page.getByRole('log', { name: room }).getByRole('article').filter({ hasText: text });
 
@@ -119,8 +130,7 @@ test('two people chat, and a message written during an outage arrives once', asy
 
   // Out of the tunnel: "Retry now", and the message goes out.
   tunnel = false;
-  await mina.getByRole('button', { name: 'Retry now' }).click();
-  await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await retryNow(mina);
   await messages(jun, '점심', '다녀올게요').waitFor({ timeout: 30_000 });
   await messages(mina, '점심', '다녀올게요').filter({ hasNotText: 'Sending…' }).waitFor({ timeout: 15_000 });
   await messages(jun, '점심', '냉면').getByRole('button', { name: '🙏 1' }).waitFor();
@@ -165,5 +175,45 @@ test('Jun changes his name and everyone sees the new one at once', async () => {
   await jun.getByRole('alert').filter({ hasText: 'the name is empty' }).waitFor();
   await jun.keyboard.press('Escape');
   await jun.getByRole('button', { name: 'Your name: 준' }).waitFor();
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
+});
+
+test('a reaction made offline to a message deleted meanwhile is explained, not dropped in silence', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await mina.getByRole('button', { name: 'New room' }).click();
+  await mina.getByRole('textbox', { name: 'Room name' }).fill('tunnel talk');
+  await mina.getByRole('button', { name: 'Create' }).click();
+  await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'tunnel talk' }).click();
+  await jun.getByRole('listitem').filter({ hasText: 'tunnel talk' }).getByRole('button', { name: 'Join' }).click();
+  await jun.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'tunnel talk' }).click();
+  const junComposer = jun.getByRole('textbox', { name: 'Message' });
+  await junComposer.fill('soon gone');
+  await junComposer.press('Enter');
+  await messages(mina, 'tunnel talk', 'soon gone').waitFor();
+
+  // In the tunnel, Mina reacts; meanwhile Jun deletes his message.
+  let tunnel = true;
+  await mina.context().routeWebSocket(/\/ws$/, (ws) => (tunnel ? ws.close() : ws.connectToServer()));
+  await mina.reload();
+  await mina.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
+  const doomed = messages(mina, 'tunnel talk', 'soon gone');
+  await doomed.hover();
+  await doomed.getByRole('button', { name: 'Add reaction' }).click();
+  await doomed.getByRole('button', { name: 'React with 😮' }).click();
+  await doomed.getByRole('button', { name: '😮 1, including you' }).waitFor();
+  const junsMessage = messages(jun, 'tunnel talk', 'soon gone');
+  await junsMessage.hover();
+  await junsMessage.getByRole('button', { name: 'Delete' }).click();
+
+  // Out of the tunnel: the server refuses the reaction, and Mina is told why.
+  tunnel = false;
+  await retryNow(mina);
+  const told = mina.getByRole('alert').filter({ hasText: "Couldn't change the reaction: that message was deleted" });
+  await told.waitFor({ timeout: 30_000 });
+  await messages(mina, 'tunnel talk', 'This message was deleted.').waitFor();
+  assert.equal(await mina.getByRole('button', { name: /😮/ }).count(), 0, 'no reaction left on the deleted message');
+  await told.getByRole('button', { name: 'Dismiss' }).click();
+  await told.waitFor({ state: 'detached' });
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
 });

@@ -70,9 +70,19 @@ pub struct Store {
     pub my_name: ArcRwSignal<Option<String>>,
     /// Your message being edited, if any: one at a time.
     pub editing: ArcRwSignal<Option<MessageId>>,
+    /// An action of ours the server refused and nothing on the page shows,
+    /// explained until dismissed ("Couldn't edit the message: …").
+    pub refused: ArcRwSignal<Option<Refused>>,
     /// The latest message that mentioned us, for a desktop notification.
     pub last_mention: ArcRwSignal<Option<Mention>>,
     room_states: Arc<Mutex<HashMap<RoomId, RoomState>>>,
+}
+
+/// An action the server refused, and its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub action: Action,
+    pub reason: String,
 }
 
 /// A message that mentions us by name.
@@ -93,6 +103,7 @@ impl Store {
             me: ArcRwSignal::new(None),
             my_name: ArcRwSignal::new(None),
             editing: ArcRwSignal::new(None),
+            refused: ArcRwSignal::new(None),
             last_mention: ArcRwSignal::new(None),
             room_states: Arc::new(Mutex::new(HashMap::new())),
         }
@@ -142,11 +153,16 @@ impl Store {
                 Action::LeaveRoom { .. } => self.update_room(*room, |info| info.member = false),
                 _ => {}
             },
+            Event::ActionRejected { key, reason, .. } => {
+                let refused = outbox.iter().find(|p| p.key == *key).map(|p| &p.action);
+                if let Some(action) = refused.filter(|action| !stays_when_refused(action)) {
+                    self.refused.set(Some(Refused { action: action.clone(), reason: reason.clone() }));
+                }
+            }
             Event::Typing { room, names } => self.room(*room).typing.set(names.clone()),
             Event::Presence { room, members } => self.room(*room).presence.set(members.clone()),
             Event::Status(_)
             | Event::GapClosed { .. }
-            | Event::ActionRejected { .. }
             | Event::TickerChanged
             | Event::RoomListChanged
             | Event::ServerError { .. }
@@ -213,6 +229,14 @@ impl Store {
             }
         });
     }
+}
+
+/// Whether a refused action stays in the outbox for the user to retry or
+/// delete. A message does (shown as "Not sent": what the user wrote is never
+/// lost); anything else (an edit of a message deleted meanwhile, a reaction, a
+/// rename) has nothing to retry into, so it is dropped and explained once.
+pub fn stays_when_refused(action: &Action) -> bool {
+    matches!(action, Action::SendMessage { .. })
 }
 
 /// Whether `text` mentions `name`: `@name`, or the name as a word of its own,
@@ -360,6 +384,31 @@ mod tests {
         assert_eq!(members(), Some(vec!["Mina".into(), "Jun".into(), "Sora".into()]), "each person once");
         store.apply(&event(4, RoomEvent::Left { user: JUN }), &[]);
         assert_eq!(members(), Some(vec!["Mina".into(), "Sora".into()]));
+    }
+
+    #[test]
+    fn a_refused_edit_is_explained_and_a_refused_message_is_kept() {
+        let store = store_as_mina();
+        let pending = |key: &str, action: Action| PendingAction {
+            key: hanmadi_protocol::ActionKey::new(key).unwrap(),
+            action,
+            state: hanmadi_client_core::ActionState::Failed { code: hanmadi_protocol::RejectCode::NotFound, reason: "gone".into() },
+        };
+        let outbox = [
+            pending("a", Action::SendMessage { room: LOBBY, text: "hi".into() }),
+            pending("b", Action::EditMessage { room: LOBBY, message: MessageId(1), text: "fixed".into() }),
+        ];
+        let rejected = |key: &str| Event::ActionRejected {
+            key: hanmadi_protocol::ActionKey::new(key).unwrap(),
+            code: hanmadi_protocol::RejectCode::NotFound,
+            reason: "that message was deleted".into(),
+        };
+        store.apply(&rejected("a"), &outbox);
+        assert_eq!(store.refused.get(), None, "a message stays as Not sent, with Retry and Delete");
+        assert!(stays_when_refused(&outbox[0].action) && !stays_when_refused(&outbox[1].action));
+        store.apply(&rejected("b"), &outbox);
+        let refused = store.refused.get().expect("explained");
+        assert_eq!((refused.action, refused.reason.as_str()), (outbox[1].action.clone(), "that message was deleted"));
     }
 
     #[test]
