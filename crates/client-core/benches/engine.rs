@@ -29,7 +29,7 @@ fn report(name: &str, frames: &[String], values_per_frame: usize) {
             black_box(decode_server(frame).expect("valid"));
         }
     });
-    let engine = best_rate(frames, |frames| run_engine(frames));
+    let engine = best_rate(frames, run_engine);
     println!(
         "  {name:<26} decode only {:>10.0} frames/s | engine {:>10.0} frames/s ({:>11.0} values/s) | engine/decode {:.2}",
         decode,

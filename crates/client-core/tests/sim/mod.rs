@@ -247,7 +247,7 @@ impl World {
             Happening::History { room, after, before } => {
                 // Every fourth fetch fails, as HTTP requests on a bad network do.
                 self.history_fetches += 1;
-                if self.server.down || self.history_fetches % 4 == 0 {
+                if self.server.down || self.history_fetches.is_multiple_of(4) {
                     self.client.on_history_failed(now, room);
                 } else {
                     let events = self.server.log[&room]
