@@ -217,3 +217,28 @@ test('a reaction made offline to a message deleted meanwhile is explained, not d
   await told.waitFor({ state: 'detached' });
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
 });
+
+test('on a phone, a tap on a message shows its buttons, and hidden buttons take no taps', async () => {
+  const phone = { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true };
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina', phone);
+  await mina.getByRole('button', { name: 'New room' }).tap();
+  await mina.getByRole('textbox', { name: 'Room name' }).fill('on the bus');
+  await mina.getByRole('button', { name: 'Create' }).tap();
+  await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'on the bus' }).tap();
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('tap me');
+  await composer.press('Enter');
+  const message = messages(mina, 'on the bus', 'tap me').filter({ hasNotText: 'Sending…' });
+  await message.waitFor();
+
+  // A tap where the hidden Delete button sits deletes nothing: it shows the buttons…
+  const deleteButton = message.getByRole('button', { name: 'Delete' });
+  const box = await deleteButton.boundingBox();
+  await mina.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+  await mina.waitForFunction(() => getComputedStyle(document.querySelector('.message-actions')).opacity === '1');
+  assert.equal(await messages(mina, 'on the bus', 'tap me').count(), 1, 'still there');
+
+  // …and then Delete works.
+  await deleteButton.tap();
+  await messages(mina, 'on the bus', 'This message was deleted.').waitFor();
+});

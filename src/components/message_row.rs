@@ -3,10 +3,11 @@
 
 use hanmadi_client_core::{ActionState, PendingAction};
 use hanmadi_protocol::http::MessageView;
-use hanmadi_protocol::{Action, Millis, RoomId};
+use hanmadi_protocol::{Action, MessageId, Millis, RoomId};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::composer::{focus_composer, is_send_key};
 use super::reactions::{ReactionChips, ReactionPicker};
@@ -32,10 +33,19 @@ pub fn Row(room: RoomId, entry: Entry, row: RowLayout, new_line: bool) -> impl I
                 }
             });
             let store = expect_context::<Store>();
+            let selected = RwSignal::from(store.selected.clone());
+            let id = message.id;
             let mine = store.me.get_untracked() == Some(message.author) && !message.deleted;
             let label = lang().at_time(&message.author_name, &local_time(message.at));
             view! {
-                <article class="message" class:continued=!row.starts_group aria-label=label data-seq=seq>
+                <article
+                    class="message"
+                    class:continued=!row.starts_group
+                    class:selected=move || selected.get() == Some(id)
+                    aria-label=label
+                    data-seq=seq
+                    on:click=move |event| select(&event, selected, id)
+                >
                     {header}
                     <MessageBody room message=message.clone() mine />
                 </article>
@@ -49,6 +59,18 @@ pub fn Row(room: RoomId, entry: Entry, row: RowLayout, new_line: bool) -> impl I
         {separator}
         {new_line}
         {body}
+    }
+}
+
+/// A tap or click on a message (not on one of its buttons or links) selects it,
+/// showing its buttons where there is no hover; another one moves the selection.
+fn select(event: &leptos::ev::MouseEvent, selected: RwSignal<Option<MessageId>>, id: MessageId) {
+    let on_control = event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|target| target.closest("button, a, textarea, input").ok().flatten().is_some());
+    if !on_control {
+        selected.update(|selected| *selected = if *selected == Some(id) { None } else { Some(id) });
     }
 }
 

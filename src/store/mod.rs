@@ -68,6 +68,8 @@ pub struct Store {
     pub me: ArcRwSignal<Option<UserId>>,
     /// Our display name, to notice mentions.
     pub my_name: ArcRwSignal<Option<String>>,
+    /// The message tapped last, whose buttons show on screens without hover.
+    pub selected: ArcRwSignal<Option<MessageId>>,
     /// Your message being edited, if any: one at a time.
     pub editing: ArcRwSignal<Option<MessageId>>,
     /// An action of ours the server refused and nothing on the page shows,
@@ -102,6 +104,7 @@ impl Store {
             ticker: ArcRwSignal::new(BTreeMap::new()),
             me: ArcRwSignal::new(None),
             my_name: ArcRwSignal::new(None),
+            selected: ArcRwSignal::new(None),
             editing: ArcRwSignal::new(None),
             refused: ArcRwSignal::new(None),
             last_mention: ArcRwSignal::new(None),
