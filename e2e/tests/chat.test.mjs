@@ -22,6 +22,18 @@ async function retryNow(page) {
   await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
 }
 
+/** Mina creates `room`, Jun joins it, and both open it. */
+async function bothIn(mina, jun, room) {
+  await mina.getByRole('button', { name: 'New room' }).click();
+  await mina.getByRole('textbox', { name: 'Room name' }).fill(room);
+  await mina.getByRole('button', { name: 'Create' }).click();
+  await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: room }).click();
+  await jun.getByRole('listitem').filter({ hasText: room }).getByRole('button', { name: 'Join' }).click();
+  await jun.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: room }).click();
+  await mina.getByRole('log', { name: room }).waitFor();
+  await jun.getByRole('log', { name: room }).waitFor();
+}
+
 const messages = (page, room, text) =>
   page.getByRole('log', { name: room }).getByRole('article').filter({ hasText: text });
 
@@ -142,12 +154,7 @@ test('two people chat, and a message written during an outage arrives once', asy
 test('Jun changes his name and everyone sees the new one at once', async () => {
   const mina = await signIn('Mina');
   const jun = await signIn('Jun');
-  await mina.getByRole('button', { name: 'New room' }).click();
-  await mina.getByRole('textbox', { name: 'Room name' }).fill('names');
-  await mina.getByRole('button', { name: 'Create' }).click();
-  await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'names' }).click();
-  await jun.getByRole('listitem').filter({ hasText: 'names' }).getByRole('button', { name: 'Join' }).click();
-  await jun.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'names' }).click();
+  await bothIn(mina, jun, 'names');
   await mina.getByText('2 here: Mina, Jun').waitFor();
 
   // The header shows his name; it opens a field with the name selected.
@@ -181,12 +188,7 @@ test('Jun changes his name and everyone sees the new one at once', async () => {
 test('a reaction made offline to a message deleted meanwhile is explained, not dropped in silence', async () => {
   const mina = await signIn('Mina');
   const jun = await signIn('Jun');
-  await mina.getByRole('button', { name: 'New room' }).click();
-  await mina.getByRole('textbox', { name: 'Room name' }).fill('tunnel talk');
-  await mina.getByRole('button', { name: 'Create' }).click();
-  await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'tunnel talk' }).click();
-  await jun.getByRole('listitem').filter({ hasText: 'tunnel talk' }).getByRole('button', { name: 'Join' }).click();
-  await jun.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'tunnel talk' }).click();
+  await bothIn(mina, jun, 'tunnel talk');
   const junComposer = jun.getByRole('textbox', { name: 'Message' });
   await junComposer.fill('soon gone');
   await junComposer.press('Enter');
