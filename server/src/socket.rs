@@ -38,8 +38,8 @@ const MAX_CURSORS: usize = 1000;
 /// Frames refused in a row for rate before the connection is closed.
 const MAX_STRIKES: u32 = 200;
 /// A typing signal is relayed at most this often per room and connection. Short:
-/// clients already send one only every few seconds, but a new one right after a
-/// message was sent is legitimate (the message cleared the previous one).
+/// clients already send one only every few seconds. A message resets it, since
+/// a new signal right after one is legitimate (the message ended the burst).
 const TYPING_EVERY: Duration = Duration::from_millis(300);
 
 pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
@@ -310,6 +310,10 @@ impl Session {
             Err(error) => return self.internal(error),
         };
         tracing::debug!(user = %user.id, kind = action_kind(&action), "action applied");
+        if let Action::SendMessage { room, .. } = &action {
+            // The message ends a burst of typing: the next keystroke starts a new one.
+            self.typing_relayed.remove(room);
+        }
         self.state.hub.publish(&applied.events);
         for event in &applied.events {
             if self.following.contains_key(&event.room) {

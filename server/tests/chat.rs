@@ -126,6 +126,21 @@ async fn a_rename_reaches_sockets_already_open() {
 }
 
 #[tokio::test]
+async fn typing_right_after_sending_a_message_is_relayed() {
+    let server = TestServer::start().await;
+    let TwoInARoom { mut mina_tab, mut jun_tab, room, .. } = server.mina_and_jun_in("general").await;
+    let typing_seen = |frame: &ServerFrame| matches!(frame, ServerFrame::Typing { .. }).then_some(());
+
+    // Jun types and sends, then at once starts typing the next message.
+    jun_tab.send(&ClientFrame::Typing { room }).await;
+    mina_tab.recv_until(typing_seen).await;
+    jun_tab.act(Action::SendMessage { room, text: "one".into() }).await;
+    jun_tab.send(&ClientFrame::Typing { room }).await;
+    mina_tab.recv_until(|frame| matches!(frame, ServerFrame::Event { .. }).then_some(())).await;
+    mina_tab.recv_until(typing_seen).await;
+}
+
+#[tokio::test]
 async fn messages_need_membership_and_valid_text() {
     let server = TestServer::start().await;
     let mina = server.sign_up("Mina").await;
