@@ -107,7 +107,7 @@ async function bigRoom(browser) {
     line('frame interval p50 / p95 / max', `${ms(percentile(frames.frames, 50))} / ${ms(percentile(frames.frames, 95))} / ${ms(Math.max(...frames.frames))}`);
     line('long tasks (> 50 ms) while scrolling', `${frames.longTasks} (${ms(frames.longTaskMs)} in all)`);
   } finally {
-    await server.stop();
+    await server.close();
   }
 }
 
@@ -156,7 +156,7 @@ async function typingWhileTicking(browser, rate) {
     const delays = await typingDelays(page, 120);
     return { activity, delays };
   } finally {
-    await server.stop();
+    await server.close();
   }
 }
 

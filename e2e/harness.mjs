@@ -3,7 +3,7 @@
 // `cargo xtask test` sets the environment; see xtask/src/test.rs.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -62,9 +62,16 @@ export class Server {
 
   /** Graceful stop (SIGTERM): sockets are closed with 1012, as in a deploy. */
   async stop() {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return; // already stopped
     const exited = new Promise((resolve) => this.process.once('exit', resolve));
     this.process.kill('SIGTERM');
     await exited;
+  }
+
+  /** Stops the server for good and deletes its database folder. */
+  async close() {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   async restart() {
@@ -101,7 +108,7 @@ export function serverAndBrowser(serverArgs = []) {
   });
   after(async () => {
     await world.browser?.close();
-    await world.server?.stop();
+    await world.server?.close();
   });
   return world;
 }

@@ -44,5 +44,5 @@ try {
   console.log(`saved ${out}`);
 } finally {
   await browser.close();
-  await server.stop();
+  await server.close();
 }
