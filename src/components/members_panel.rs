@@ -4,10 +4,9 @@
 //! gives the focus back to the button, so keyboard users never lose their place.
 
 use hanmadi_protocol::RoomId;
-use leptos::ev::KeyboardEvent;
-use leptos::html;
 use leptos::prelude::*;
 
+use super::disclosure::Disclosure;
 use super::room_actions::RoomActions;
 use crate::i18n::{lang, t};
 use crate::store::people::{people, Person};
@@ -27,35 +26,22 @@ pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
             presence.with(|online| people(&members, online, me.get()))
         })
     };
-    let open = RwSignal::new(false);
-    let toggle = NodeRef::<html::Button>::new();
-    let close = move || {
-        open.set(false);
-        if let Some(button) = toggle.get_untracked() {
-            let _ = button.focus();
-        }
-    };
-    let on_keydown = move |event: KeyboardEvent| {
-        if event.key() == "Escape" {
-            event.stop_propagation();
-            close();
-        }
-    };
+    let panel = Disclosure::new();
 
     view! {
         <button
             type="button"
             class="members-toggle"
-            node_ref=toggle
-            aria-expanded=move || open.get().to_string()
+            node_ref=panel.button
+            aria-expanded=move || panel.open.get().to_string()
             aria-controls=PANEL_ID
-            on:click=move |_| open.update(|open| *open = !*open)
+            on:click=move |_| panel.toggle()
         >
             {move || lang().members_button(list.with(Vec::len))}
         </button>
-        <Show when=move || open.get()>
-            <aside id=PANEL_ID class="members" aria-label=t().members on:keydown=on_keydown>
-                <button type="button" class="members-close" aria-label=t().close_members on:click=move |_| close()>
+        <Show when=move || panel.open.get()>
+            <aside id=PANEL_ID class="members" aria-label=t().members on:keydown=move |event| panel.close_on_escape(event)>
+                <button type="button" class="members-close" aria-label=t().close_members on:click=move |_| panel.close()>
                     "×"
                 </button>
                 <Group label=t().online people=Signal::derive(move || list.with(|l| l.iter().filter(|p| p.online).cloned().collect())) />

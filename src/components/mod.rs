@@ -2,6 +2,7 @@
 
 mod composer;
 mod connection_badge;
+mod disclosure;
 mod first_run;
 mod keyboard_shortcuts;
 mod members_panel;

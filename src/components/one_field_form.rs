@@ -4,34 +4,28 @@
 //! to the button, so keyboard users never lose their place; a refused value is
 //! explained under the field and the form stays open.
 
-use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 
+use super::disclosure::Disclosure;
 use crate::i18n::t;
 
 /// Handed to the submit handler: closes the form or explains a refusal, now or
 /// later (after a request to the server).
 #[derive(Clone, Copy)]
 pub struct FormControl {
-    open: RwSignal<bool>,
+    form: Disclosure,
     error: RwSignal<Option<String>>,
     busy: RwSignal<bool>,
-    button: NodeRef<html::Button>,
 }
 
 impl FormControl {
     /// Done: closes the form and gives the focus back to the button.
     pub fn close(self) {
-        self.open.set(false);
         self.error.set(None);
         self.busy.set(false);
-        // The button may be rendered again by this change: focus it after.
-        request_animation_frame(move || {
-            if let Some(button) = self.button.get_untracked() {
-                let _ = button.focus();
-            }
-        });
+        self.form.close();
     }
 
     /// Not accepted: says why under the field, keeping what was typed.
@@ -71,12 +65,7 @@ pub fn OneFieldForm(
     /// Receives the trimmed text; closes the form or refuses through the control.
     on_submit: impl Fn(String, FormControl) + Send + Sync + 'static,
 ) -> impl IntoView {
-    let control = FormControl {
-        open: RwSignal::new(false),
-        error: RwSignal::new(None),
-        busy: RwSignal::new(false),
-        button: NodeRef::new(),
-    };
+    let control = FormControl { form: Disclosure::new(), error: RwSignal::new(None), busy: RwSignal::new(false) };
     let draft = RwSignal::new(String::new());
     let field = NodeRef::<html::Input>::new();
     // The starting text is written into the field by the same render that
@@ -92,7 +81,7 @@ pub fn OneFieldForm(
     let toggle = move |_| {
         draft.set(initial.get_untracked());
         control.error.set(None);
-        control.open.update(|open| *open = !*open);
+        control.form.toggle();
     };
     let on_submit = StoredValue::new(on_submit);
     let submit = move |event: SubmitEvent| {
@@ -104,9 +93,9 @@ pub fn OneFieldForm(
             <button
                 type="button"
                 class=button_class
-                node_ref=control.button
+                node_ref=control.form.button
                 aria-label=move || button_label.map(|label| label.get())
-                aria-expanded=move || (!replaces_button).then(|| control.open.get().to_string())
+                aria-expanded=move || (!replaces_button).then(|| control.form.open.get().to_string())
                 on:click=toggle
             >
                 {move || button_text.get()}
@@ -118,13 +107,7 @@ pub fn OneFieldForm(
             <form
                 class=form_class
                 on:submit=submit
-                on:keydown=move |event: KeyboardEvent| {
-                    if event.key() == "Escape" {
-                        // Only this form closes, not a panel it sits in.
-                        event.stop_propagation();
-                        control.close();
-                    }
-                }
+                on:keydown=move |event| control.form.close_on_escape(event)
             >
                 <input
                     type="text"
@@ -142,11 +125,11 @@ pub fn OneFieldForm(
         }
     };
     if replaces_button {
-        view! { <Show when=move || control.open.get() fallback=button>{form()}</Show> }.into_any()
+        view! { <Show when=move || control.form.open.get() fallback=button>{form()}</Show> }.into_any()
     } else {
         view! {
             {button()}
-            <Show when=move || control.open.get()>{form()}</Show>
+            <Show when=move || control.form.open.get()>{form()}</Show>
         }
         .into_any()
     }

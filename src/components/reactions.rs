@@ -5,10 +5,10 @@
 
 use hanmadi_protocol::limits::REACTIONS;
 use hanmadi_protocol::{Action, MessageId, RoomId};
-use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
+use super::disclosure::Disclosure;
 use crate::i18n::{lang, t};
 use crate::socket::{use_socket, SocketContext};
 use crate::store::reactions::ShownReaction;
@@ -54,8 +54,7 @@ pub fn ReactionChips(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReac
 #[component]
 pub fn ReactionPicker(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReaction>>) -> impl IntoView {
     let socket = use_socket();
-    let open = RwSignal::new(false);
-    let button = NodeRef::<html::Button>::new();
+    let picker = Disclosure::new();
     let palette = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
         if let Some(first) = palette.get().and_then(|p| p.query_selector("button").ok().flatten()) {
@@ -64,12 +63,6 @@ pub fn ReactionPicker(room: RoomId, message: MessageId, chips: Memo<Vec<ShownRea
             }
         }
     });
-    let close = move || {
-        open.set(false);
-        if let Some(button) = button.get_untracked() {
-            let _ = button.focus();
-        }
-    };
     let choices = move || {
         // Which of the set are yours already: choosing one of those takes it back.
         let yours = chips.get_untracked();
@@ -84,7 +77,7 @@ pub fn ReactionPicker(room: RoomId, message: MessageId, chips: Memo<Vec<ShownRea
                         aria-pressed=mine.to_string()
                         on:click=move |_| {
                             toggle(socket, room, message, emoji, mine);
-                            close();
+                            picker.close();
                         }
                     >
                         {emoji}
@@ -97,25 +90,20 @@ pub fn ReactionPicker(room: RoomId, message: MessageId, chips: Memo<Vec<ShownRea
         <span class="reaction-picker">
             <button
                 type="button"
-                node_ref=button
+                node_ref=picker.button
                 aria-label=t().add_reaction
-                aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|open| *open = !*open)
+                aria-expanded=move || picker.open.get().to_string()
+                on:click=move |_| picker.toggle()
             >
                 "☺+"
             </button>
-            <Show when=move || open.get()>
+            <Show when=move || picker.open.get()>
                 <div
                     class="reaction-palette"
                     role="group"
                     aria-label=t().add_reaction
                     node_ref=palette
-                    on:keydown=move |event: KeyboardEvent| {
-                        if event.key() == "Escape" {
-                            event.stop_propagation();
-                            close();
-                        }
-                    }
+                    on:keydown=move |event| picker.close_on_escape(event)
                 >
                     {choices}
                 </div>
