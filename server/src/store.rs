@@ -220,11 +220,7 @@ impl Store {
         .await?;
         let mut by_message: HashMap<MessageId, Vec<Reaction>> = HashMap::new();
         for (message, emoji, user) in rows {
-            let reactions = by_message.entry(MessageId(message as u64)).or_default();
-            match reactions.iter_mut().find(|r| r.emoji == emoji) {
-                Some(reaction) => reaction.users.push(UserId(user as u64)),
-                None => reactions.push(Reaction { emoji, users: vec![UserId(user as u64)] }),
-            }
+            Reaction::add(by_message.entry(MessageId(message as u64)).or_default(), &emoji, UserId(user as u64));
         }
         Ok(by_message)
     }

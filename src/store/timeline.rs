@@ -93,21 +93,12 @@ impl Timeline {
             }
             RoomEvent::Reacted { id, user, emoji } => {
                 if let Some(message) = self.message_mut(*id) {
-                    match message.reactions.iter_mut().find(|r| r.emoji == *emoji) {
-                        Some(reaction) if reaction.users.contains(user) => {}
-                        Some(reaction) => reaction.users.push(*user),
-                        None => message.reactions.push(Reaction { emoji: emoji.clone(), users: vec![*user] }),
-                    }
+                    Reaction::add(&mut message.reactions, emoji, *user);
                 }
             }
             RoomEvent::Unreacted { id, user, emoji } => {
                 if let Some(message) = self.message_mut(*id) {
-                    for reaction in &mut message.reactions {
-                        if reaction.emoji == *emoji {
-                            reaction.users.retain(|u| u != user);
-                        }
-                    }
-                    message.reactions.retain(|r| !r.users.is_empty());
+                    Reaction::remove(&mut message.reactions, emoji, *user);
                 }
             }
             RoomEvent::Created { name, .. } => self.insert(Entry::Notice { seq, at, text: Notice::Created { name: name.clone() } }),

@@ -63,6 +63,27 @@ pub struct Reaction {
     pub users: Vec<UserId>,
 }
 
+impl Reaction {
+    /// Adds `user` under `emoji` in a message's reactions (a new emoji goes
+    /// last); someone already there changes nothing. The one grouping rule for
+    /// the server's history pages and the app's live events.
+    pub fn add(reactions: &mut Vec<Reaction>, emoji: &str, user: UserId) {
+        match reactions.iter_mut().find(|r| r.emoji == emoji) {
+            Some(reaction) if reaction.users.contains(&user) => {}
+            Some(reaction) => reaction.users.push(user),
+            None => reactions.push(Reaction { emoji: emoji.to_owned(), users: vec![user] }),
+        }
+    }
+
+    /// Takes `user` from `emoji`; an emoji nobody has left goes away.
+    pub fn remove(reactions: &mut Vec<Reaction>, emoji: &str, user: UserId) {
+        for reaction in reactions.iter_mut().filter(|r| r.emoji == emoji) {
+            reaction.users.retain(|u| *u != user);
+        }
+        reactions.retain(|r| !r.users.is_empty());
+    }
+}
+
 /// `GET /api/rooms/{id}/messages?before=&limit=`: oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessagesPage {
