@@ -22,7 +22,7 @@ use super::saved_outbox;
 use crate::api;
 use crate::deploy_config;
 use crate::session::{self, Session};
-use crate::store::{stays_when_refused, Store};
+use crate::store::{refused_for_good, Store};
 
 pub struct Adapter {
     pub client: Client,
@@ -146,7 +146,7 @@ fn settle(shared: &Shared, now: Instant) {
                 _ => {}
             },
             // Nothing on the page can retry it: drop it (the store explains it).
-            Event::ActionRejected { key, .. } if outbox.iter().any(|p| p.key == *key && !stays_when_refused(&p.action)) => {
+            Event::ActionRejected { key, .. } if refused_for_good(&outbox, key).is_some() => {
                 let key = key.clone();
                 drive_later(Rc::downgrade(shared), move |client, _| {
                     client.discard_action(&key);

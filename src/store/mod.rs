@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::{Event, PendingAction, TickerValue};
-use hanmadi_protocol::{Action, Member, MessageId, RoomEvent, RoomId, Seq, UserId};
+use hanmadi_protocol::{Action, ActionKey, Member, MessageId, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use timeline::Timeline;
@@ -157,8 +157,7 @@ impl Store {
                 _ => {}
             },
             Event::ActionRejected { key, reason, .. } => {
-                let refused = outbox.iter().find(|p| p.key == *key).map(|p| &p.action);
-                if let Some(action) = refused.filter(|action| !stays_when_refused(action)) {
+                if let Some(action) = refused_for_good(outbox, key) {
                     self.refused.set(Some(Refused { action: action.clone(), reason: reason.clone() }));
                 }
             }
@@ -240,6 +239,13 @@ impl Store {
 /// rename) has nothing to retry into, so it is dropped and explained once.
 pub fn stays_when_refused(action: &Action) -> bool {
     matches!(action, Action::SendMessage { .. })
+}
+
+/// The action under `key` if the server's refusal is final for it (see
+/// [`stays_when_refused`]): the adapter drops it from the outbox and the store
+/// explains it.
+pub fn refused_for_good<'a>(outbox: &'a [PendingAction], key: &ActionKey) -> Option<&'a Action> {
+    outbox.iter().find(|p| p.key == *key).map(|p| &p.action).filter(|action| !stays_when_refused(action))
 }
 
 /// Whether `text` mentions `name`: `@name`, or the name as a word of its own,
