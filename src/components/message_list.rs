@@ -69,8 +69,6 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     // A message you send takes you to the latest, as in every chat app.
     let newest_seen = StoredValue::new(None::<Seq>);
     let pending_count = StoredValue::new(0usize);
-    // Opening a room with unread messages shows the "New messages" line, not the bottom.
-    let first_view = StoredValue::new(true);
     {
         let timeline = timeline.clone();
         let unread_from = state.unread_from.clone();
@@ -82,15 +80,15 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                     .map_or(0, |seen| t.entries().iter().rev().take_while(|e| e.seq() > seen).count());
                 (newest, arrived)
             });
+            // The first rows ever shown: a room with unread messages opens at
+            // its "New messages" line, not at the bottom.
+            let first_view = newest_seen.get_value().is_none() && newest.is_some();
             newest_seen.set_value(newest.or(newest_seen.get_value()));
             let sent = pending.with(Vec::len) > pending_count.get_value();
             pending_count.set_value(pending.with(Vec::len));
-            if first_view.get_value() && newest.is_some() {
-                first_view.set_value(false);
-                if unread_from.with_untracked(Option::is_some) {
-                    scroll_to_new_line(list);
-                    return;
-                }
+            if first_view && unread_from.with_untracked(Option::is_some) {
+                scroll_to_new_line(list);
+                return;
             }
             if sent {
                 jump_to_latest();
