@@ -99,7 +99,7 @@ async fn rename_me(
 ) -> ApiResult<User> {
     let Json(NameRequest { name }) = body?;
     let user = state.store.rename_user(user.id, &name).await?.map_err(|why| ApiError(StatusCode::BAD_REQUEST, why))?;
-    state.hub.rename(user.id, &user.name);
+    state.delivery.renamed(user.id, &user.name);
     Ok(Json(user))
 }
 

@@ -5,7 +5,7 @@ mod api;
 mod auth;
 pub mod config;
 mod db;
-mod hub;
+mod delivery;
 mod origin;
 mod rate_limit;
 mod socket;
@@ -13,6 +13,7 @@ mod static_files;
 mod store;
 mod ticker;
 mod versions;
+mod writer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -37,7 +38,8 @@ pub use config::Config;
 struct AppState {
     store: Arc<store::Store>,
     tokens: auth::Tokens,
-    hub: Arc<hub::Hub>,
+    delivery: Arc<delivery::Delivery>,
+    writer: writer::Writer,
     ticker: Arc<ticker::TickerFeed>,
     allowed_origins: Arc<[String]>,
     /// Cancelled when the server begins to shut down; every socket session watches it.
@@ -90,12 +92,24 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let tokens = auth::Tokens::load_or_create(&pool, Duration::from_secs(config.token_ttl_secs)).await?;
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
-    let hub = Arc::new(hub::Hub::new(config.fanout_buffer));
-    let ticker = ticker::TickerFeed::start(config.ticker_symbols, config.ticker_rate, Arc::clone(&hub), shutdown.clone());
+    let store = Arc::new(store::Store::new(pool.clone(), dialect));
+    let delivery = delivery::Delivery::start(
+        dialect,
+        &config.database_url,
+        pool,
+        Arc::clone(&store),
+        config.fanout_buffer,
+        shutdown.clone(),
+    )
+    .await?;
+    let writer = writer::Writer::start(Arc::clone(&store), Arc::clone(&delivery));
+    let ticker =
+        ticker::TickerFeed::start(config.ticker_symbols, config.ticker_rate, Arc::clone(&delivery), shutdown.clone());
     let state = AppState {
-        store: Arc::new(store::Store::new(pool, dialect)),
+        store,
         tokens,
-        hub,
+        delivery,
+        writer,
         ticker,
         allowed_origins: config.allowed_origins.clone().into(),
         shutdown: shutdown.clone(),

@@ -2,7 +2,7 @@
 //! per connection: handshake with a token, resume rooms from the log, apply actions
 //! exactly once, and forward live events, presence, typing and the ticker.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use hanmadi_protocol::{
     close_code, decode_client, encode, Action, ActionKey, ClientFrame, Cursor, DecodeError, ErrorCode, Outcome,
     RejectCode, RoomId, Seq, ServerFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION,
@@ -20,9 +20,10 @@ use tokio::sync::broadcast::Receiver;
 use tokio::time::Instant;
 
 use crate::auth::TokenError;
-use crate::hub::Fanout;
+use crate::delivery::{Parcel, Subscription};
 use crate::rate_limit::TokenBucket;
 use crate::store::User;
+use crate::writer::Reply;
 use crate::{origin, AppState};
 
 /// tungstenite's own hard limit. Twice our protocol limit, so that a frame a little
@@ -41,6 +42,8 @@ const MAX_STRIKES: u32 = 200;
 /// clients already send one only every few seconds. A message resets it, since
 /// a new signal right after one is legitimate (the message ended the burst).
 const TYPING_EVERY: Duration = Duration::from_millis(300);
+/// Actions of one connection handed to the writer and not yet answered.
+const MAX_IN_FLIGHT: usize = 32;
 
 pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     let origin_allowed = origin::is_allowed(&headers, &state.allowed_origins);
@@ -81,16 +84,46 @@ async fn close(mut socket: WebSocket, code: u16, reason: &'static str) {
 struct Session {
     socket: WebSocket,
     state: AppState,
+    subscription: Subscription,
     user: Option<User>,
-    /// Rooms this connection follows, with the seq its resume replayed up to:
-    /// live copies of those events are skipped.
+    /// Rooms this connection follows, with the last seq sent on it (replayed or
+    /// live): live copies at or below it are skipped.
     following: HashMap<RoomId, Seq>,
-    /// Events of our own actions sent directly; their broadcast copies are skipped.
-    sent_directly: HashSet<(RoomId, Seq)>,
+    /// Actions handed to the writer, oldest first; the writer answers in order.
+    in_flight: VecDeque<InFlight>,
+    /// Acks waiting for their own event to go out first (on a cluster the event
+    /// comes back through the bus, possibly after the writer's answer).
+    held_acks: VecDeque<HeldAck>,
+    /// The mailbox's parcels being sent; kept to reuse its allocation.
+    parcels: VecDeque<Parcel>,
     frames: TokenBucket,
     actions: TokenBucket,
     strikes: u32,
     typing_relayed: HashMap<RoomId, Instant>,
+}
+
+struct InFlight {
+    key: ActionKey,
+    then: AfterApply,
+    reply: Reply,
+}
+
+/// The writer's answer, or its absence if it dropped the action.
+type Answer = Result<anyhow::Result<Outcome>, tokio::sync::oneshot::error::RecvError>;
+
+/// What the connection does once an action is applied, besides the ack.
+enum AfterApply {
+    Nothing,
+    /// A message ends a burst of typing: the next keystroke starts a new one.
+    TypingEnded(RoomId),
+    RoomListChanged,
+    Left(RoomId),
+}
+
+struct HeldAck {
+    room: RoomId,
+    seq: Seq,
+    frame: Utf8Bytes,
 }
 
 /// What the session should do after handling one incoming frame.
@@ -106,10 +139,13 @@ impl Session {
         let limits = state.limits;
         Self {
             socket,
+            subscription: state.delivery.open(),
             state,
             user: None,
             following: HashMap::new(),
-            sent_directly: HashSet::new(),
+            in_flight: VecDeque::new(),
+            held_acks: VecDeque::new(),
+            parcels: VecDeque::new(),
             frames: TokenBucket::new(limits.frames_per_sec.saturating_mul(3), limits.frames_per_sec),
             actions: TokenBucket::new(limits.actions_per_sec.saturating_mul(10), limits.actions_per_sec),
             strikes: 0,
@@ -118,9 +154,6 @@ impl Session {
     }
 
     async fn run(mut self) {
-        let _counted = self.state.hub.count_connection();
-        // Subscribed before any resume reads the log, so no event can fall between.
-        let mut fanout = self.state.hub.subscribe();
         let mut ticker: Option<Receiver<Arc<str>>> = None;
         let shutdown = self.state.shutdown.clone();
         let handshake_deadline = tokio::time::sleep(HANDSHAKE_TIMEOUT);
@@ -131,8 +164,13 @@ impl Session {
                 () = &mut handshake_deadline, if self.user.is_none() => {
                     Next::Close(close_code::POLICY_VIOLATION, "no hello within 10 seconds")
                 }
-                incoming = self.socket.next() => self.on_incoming(incoming).await,
-                fan = fanout.recv() => self.on_fanout(fan).await,
+                // Not reading while too many actions are in flight is the
+                // backpressure that keeps one client from flooding the writer.
+                incoming = self.socket.next(), if self.in_flight.len() < MAX_IN_FLIGHT => {
+                    self.on_incoming(incoming).await
+                }
+                () = self.subscription.mailbox().ready() => self.on_mail().await,
+                answer = next_answer(&mut self.in_flight) => self.on_answer(answer).await,
                 tick = next_tick(&mut ticker) => self.on_tick(tick).await,
             };
             if self.user.is_some() && ticker.is_none() {
@@ -146,13 +184,11 @@ impl Session {
                 other => break other,
             }
         };
-        if let Some(user) = &self.user {
-            for room in self.following.keys() {
-                self.state.hub.exit(*room, user.id);
-            }
-        }
+        // Leaves every room (and its presence) before the goodbye, not after.
+        let Session { socket, subscription, .. } = self;
+        drop(subscription);
         if let Next::Close(code, reason) = next {
-            close(self.socket, code, reason).await;
+            close(socket, code, reason).await;
         }
     }
 
@@ -213,7 +249,7 @@ impl Session {
                 let due = self.typing_relayed.get(&room).is_none_or(|last| last.elapsed() >= TYPING_EVERY);
                 if self.following.contains_key(&room) && due {
                     self.typing_relayed.insert(room, Instant::now());
-                    self.state.hub.typing(room, user.id, &user.name);
+                    self.state.delivery.typing(room, user.id, &user.name);
                 }
                 Next::Continue
             }
@@ -259,18 +295,20 @@ impl Session {
                 }
                 Err(error) => return self.internal(error),
             }
+            // Followed before the log is read, so no event can fall between the
+            // replay and the live frames: what the replay sent, live skips.
+            self.state.delivery.follow(&self.subscription, room, user.id, &user.name);
             let head = match self.replay(room, after).await {
                 Ok(Some(head)) => head,
                 Ok(None) => return Next::Stop,
                 Err(error) => return self.internal(error),
             };
-            if self.following.insert(room, head).is_none() {
-                self.state.hub.enter(room, user.id, &user.name);
-            }
+            let sent = self.following.entry(room).or_insert(head);
+            *sent = (*sent).max(head);
             if let Next::Stop = self.send(&ServerFrame::CaughtUp { room, head }).await {
                 return Next::Stop;
             }
-            let presence = self.state.hub.presence(room);
+            let presence = self.state.delivery.presence_snapshot(room);
             if let Next::Stop = self.send(&presence).await {
                 return Next::Stop;
             }
@@ -305,68 +343,112 @@ impl Session {
             let outcome = Outcome::Rejected { code: RejectCode::RateLimited, message };
             return self.send(&ServerFrame::Ack { key, outcome }).await;
         }
-        let applied = match self.state.store.apply(user, &key, &action).await {
-            Ok(applied) => applied,
-            Err(error) => return self.internal(error),
+        tracing::debug!(user = %user.id, kind = action_kind(&action), "action submitted");
+        let then = match &action {
+            Action::SendMessage { room, .. } => AfterApply::TypingEnded(*room),
+            Action::CreateRoom { .. } | Action::RenameRoom { .. } => AfterApply::RoomListChanged,
+            Action::LeaveRoom { room } => AfterApply::Left(*room),
+            _ => AfterApply::Nothing,
         };
-        tracing::debug!(user = %user.id, kind = action_kind(&action), "action applied");
-        if let Action::SendMessage { room, .. } = &action {
-            // The message ends a burst of typing: the next keystroke starts a new one.
-            self.typing_relayed.remove(room);
-        }
-        self.state.hub.publish(&applied.events);
-        for event in &applied.events {
-            if self.following.contains_key(&event.room) {
-                self.sent_directly.insert((event.room, event.seq));
-                let frame =
-                    ServerFrame::Event { room: event.room, seq: event.seq, at: event.at, event: event.event.clone() };
-                if let Next::Stop = self.send(&frame).await {
-                    return Next::Stop;
-                }
-            }
-        }
-        if let (Action::CreateRoom { .. } | Action::RenameRoom { .. }, Outcome::Applied { room, seq: Some(_), .. }) =
-            (&action, &applied.outcome)
-        {
-            self.state.hub.room_list_changed(*room);
-        }
-        if let (Action::LeaveRoom { room }, Outcome::Applied { .. }) = (&action, &applied.outcome) {
-            if self.following.remove(room).is_some() {
-                self.state.hub.exit(*room, user.id);
-            }
-        }
-        self.send(&ServerFrame::Ack { key, outcome: applied.outcome }).await
+        let reply = self.state.writer.submit(user.clone(), key.clone(), action).await;
+        self.in_flight.push_back(InFlight { key, then, reply });
+        Next::Continue
     }
 
-    async fn on_fanout(&mut self, fan: Result<Arc<Fanout>, RecvError>) -> Next {
-        match fan {
-            Ok(fan) if fan.everyone => self.send_text(Utf8Bytes::from(&*fan.text)).await,
-            Ok(fan) => {
-                let Some(replayed) = self.following.get(&fan.room) else { return Next::Continue };
-                if let Some(seq) = fan.seq {
-                    if seq <= *replayed || self.sent_directly.remove(&(fan.room, seq)) {
-                        return Next::Continue;
-                    }
-                }
-                if fan.from.is_some() && fan.from == self.user.as_ref().map(|user| user.id) {
-                    return Next::Continue;
-                }
-                self.send_text(Utf8Bytes::from(&*fan.text)).await
-            }
-            Err(RecvError::Lagged(skipped)) => {
-                // Too slow to keep up: the skipped frames are gone from the channel,
-                // but not from the database. Each followed room resumes from there.
-                tracing::info!(skipped, "slow consumer; resyncing its rooms");
-                let rooms: Vec<RoomId> = self.following.keys().copied().collect();
-                for room in rooms {
-                    if let Next::Stop = self.send(&ServerFrame::Resync { room }).await {
-                        return Next::Stop;
-                    }
-                }
-                Next::Continue
-            }
-            Err(RecvError::Closed) => Next::Close(close_code::SERVICE_RESTART, "server restarting"),
+    /// The writer answered the oldest action in flight.
+    async fn on_answer(&mut self, answer: Answer) -> Next {
+        let InFlight { key, then, .. } = self.in_flight.pop_front().expect("an answer comes for an action in flight");
+        let outcome = match answer {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(error)) => return self.internal(error),
+            Err(_) => return self.internal(anyhow::anyhow!("the writer dropped an action")),
+        };
+        // Whatever the commit put in the mailbox goes out before the ack.
+        if !self.forward_mail().await {
+            return Next::Stop;
         }
+        let Outcome::Applied { room, seq, .. } = &outcome else {
+            return self.send(&ServerFrame::Ack { key, outcome }).await;
+        };
+        let (room, seq) = (*room, *seq);
+        match then {
+            AfterApply::TypingEnded(room) => {
+                self.typing_relayed.remove(&room);
+            }
+            AfterApply::RoomListChanged if seq.is_some() => self.state.delivery.room_list_changed(),
+            AfterApply::Left(room) => {
+                if self.following.remove(&room).is_some() {
+                    let user = self.user.as_ref().expect("actions come after hello").id;
+                    self.state.delivery.unfollow(&self.subscription, room, user);
+                }
+            }
+            AfterApply::RoomListChanged | AfterApply::Nothing => {}
+        }
+        let frame = Utf8Bytes::from(encode(&ServerFrame::Ack { key, outcome }));
+        let event_not_sent_yet = seq.is_some_and(|seq| self.following.get(&room).is_some_and(|sent| *sent < seq));
+        if event_not_sent_yet || !self.held_acks.is_empty() {
+            self.held_acks.push_back(HeldAck { room, seq: seq.unwrap_or(Seq::ZERO), frame });
+            return self.flush().await;
+        }
+        self.send_text(frame).await
+    }
+
+    /// Sends what the mailbox holds.
+    async fn on_mail(&mut self) -> Next {
+        if !self.forward_mail().await {
+            return Next::Stop;
+        }
+        self.flush().await
+    }
+
+    async fn flush(&mut self) -> Next {
+        match self.socket.flush().await {
+            Ok(()) => Next::Continue,
+            Err(_) => Next::Stop,
+        }
+    }
+
+    /// Queues on the socket (without flushing) everything the mailbox holds, and
+    /// the acks that were waiting for it. False if the socket broke.
+    async fn forward_mail(&mut self) -> bool {
+        let taken = self.subscription.mailbox().take(&mut self.parcels);
+        if !taken.lagged.is_empty() {
+            tracing::info!(rooms = taken.lagged.len(), "slow consumer; resyncing its lagging rooms");
+        }
+        for room in &taken.lagged {
+            // Too slow to keep up: the lost frames are not in the mailbox, but
+            // their events are in the database. The client resumes the room.
+            if self.following.contains_key(room) && !self.feed(encode(&ServerFrame::Resync { room: *room }).into()).await {
+                return false;
+            }
+        }
+        if taken.room_list_changed && !self.feed(encode(&ServerFrame::RoomListChanged {}).into()).await {
+            return false;
+        }
+        while let Some(parcel) = self.parcels.pop_front() {
+            let Some(sent) = self.following.get_mut(&parcel.room) else { continue };
+            if let Some(seq) = parcel.seq {
+                if seq <= *sent {
+                    continue;
+                }
+                *sent = seq;
+            }
+            if !self.feed(parcel.text).await {
+                return false;
+            }
+        }
+        // An ack whose event was lost with a lagging room is not worth holding.
+        while let Some(held) = self.held_acks.front() {
+            let due = !taken.lagged.is_empty() || self.following.get(&held.room).is_none_or(|sent| *sent >= held.seq);
+            if !due {
+                break;
+            }
+            let held = self.held_acks.pop_front().expect("looked at the front");
+            if !self.feed(held.frame).await {
+                return false;
+            }
+        }
+        true
     }
 
     async fn on_tick(&mut self, tick: Result<Arc<str>, RecvError>) -> Next {
@@ -401,6 +483,19 @@ impl Session {
             Ok(()) => Next::Continue,
             Err(_) => Next::Stop,
         }
+    }
+
+    /// Queues a frame without flushing, so a batch leaves in few writes.
+    async fn feed(&mut self, text: Utf8Bytes) -> bool {
+        self.socket.feed(Message::Text(text)).await.is_ok()
+    }
+}
+
+/// The writer's answer to the oldest action in flight (never, if none is).
+async fn next_answer(in_flight: &mut VecDeque<InFlight>) -> Answer {
+    match in_flight.front_mut() {
+        Some(oldest) => (&mut oldest.reply).await,
+        None => std::future::pending().await,
     }
 }
 

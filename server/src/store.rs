@@ -49,11 +49,12 @@ pub struct Store {
     /// busy handler, keeps a read-then-write transaction from failing with "database
     /// is locked" when another writer got there first. PostgreSQL needs no turns.
     writer: Option<Mutex<()>>,
+    dialect: Dialect,
 }
 
 impl Store {
     pub fn new(pool: AnyPool, dialect: Dialect) -> Self {
-        Self { pool, writer: (dialect == Dialect::Sqlite).then(|| Mutex::new(())) }
+        Self { pool, writer: (dialect == Dialect::Sqlite).then(|| Mutex::new(())), dialect }
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -173,7 +174,9 @@ impl Store {
     /// The newest `limit` messages created before `before`, oldest first.
     pub async fn messages(&self, room: RoomId, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<MessageView>> {
         let before = before.map_or(i64::MAX, |seq| seq.0 as i64);
-        let rows: Vec<(i64, i64, String, i64, String, i64, Option<i64>, i64)> = sqlx::query_as(
+        /// id, author, author's name, seq, body, created, edited, deleted.
+        type Row = (i64, i64, String, i64, String, i64, Option<i64>, i64);
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, author_id, author_name, seq, body, created_at, edited_at, deleted FROM messages \
              WHERE room_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
         )
@@ -227,47 +230,61 @@ impl Store {
 
     // ---- actions ----
 
-    /// Applies `action` for `user` exactly once per `key`: a repeat returns the
-    /// original outcome and changes nothing.
-    pub async fn apply(&self, user: &User, key: &ActionKey, action: &Action) -> anyhow::Result<Applied> {
+    /// Applies a batch of actions in one transaction (group commit), each exactly
+    /// once per `key`: a repeat returns the original outcome and changes nothing.
+    /// Every action keeps its own outcome; a refusal refuses that action alone.
+    /// On PostgreSQL the transaction also announces its events to the cluster,
+    /// so an event is announced if and only if it committed.
+    pub async fn apply_batch(&self, actions: &[(&User, &ActionKey, &Action)]) -> anyhow::Result<Vec<Applied>> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
-        let earlier: Option<String> =
-            sqlx::query_scalar("SELECT outcome FROM actions WHERE user_id = $1 AND action_key = $2")
-                .bind(user.id.0 as i64)
-                .bind(key.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some(earlier) = earlier {
-            let outcome = serde_json::from_str(&earlier).context("corrupt stored outcome")?;
-            return Ok(Applied { outcome, events: Vec::new() });
+        let mut applied = Vec::with_capacity(actions.len());
+        for (user, key, action) in actions {
+            applied.push(apply_once(&mut tx, user, key, action).await?);
         }
-        // Under the name the user has now: they may have renamed themselves since
-        // this connection said hello.
-        let name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
-            .bind(user.id.0 as i64)
-            .fetch_one(&mut *tx)
-            .await?;
-        let user = &User { id: user.id, name };
-        let now = now_millis();
-        let mut events = Vec::new();
-        let outcome = match apply_action(&mut tx, user, action, now, &mut events).await? {
-            Ok(outcome) => outcome,
-            Err(Refusal(code, message)) => {
-                events.clear();
-                Outcome::Rejected { code, message }
+        if self.dialect == Dialect::Postgres {
+            let events: Vec<StoredEvent> = applied.iter().flat_map(|a| a.events.iter().cloned()).collect();
+            for payload in crate::delivery::event_payloads(&events) {
+                crate::delivery::notify(&mut *tx, &payload).await?;
             }
-        };
-        sqlx::query("INSERT INTO actions (user_id, action_key, outcome, at) VALUES ($1, $2, $3, $4)")
-            .bind(user.id.0 as i64)
-            .bind(key.as_str())
-            .bind(serde_json::to_string(&outcome)?)
-            .bind(now as i64)
-            .execute(&mut *tx)
-            .await?;
+        }
         tx.commit().await?;
-        Ok(Applied { outcome, events })
+        Ok(applied)
     }
+}
+
+async fn apply_once(tx: &mut Transaction<'_, Any>, user: &User, key: &ActionKey, action: &Action) -> anyhow::Result<Applied> {
+    let earlier: Option<String> = sqlx::query_scalar("SELECT outcome FROM actions WHERE user_id = $1 AND action_key = $2")
+        .bind(user.id.0 as i64)
+        .bind(key.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(earlier) = earlier {
+        let outcome = serde_json::from_str(&earlier).context("corrupt stored outcome")?;
+        return Ok(Applied { outcome, events: Vec::new() });
+    }
+    // Under the name the user has now: they may have renamed themselves since
+    // this connection said hello.
+    let name: String =
+        sqlx::query_scalar("SELECT name FROM users WHERE id = $1").bind(user.id.0 as i64).fetch_one(&mut **tx).await?;
+    let user = &User { id: user.id, name };
+    let now = now_millis();
+    let mut events = Vec::new();
+    let outcome = match apply_action(tx, user, action, now, &mut events).await? {
+        Ok(outcome) => outcome,
+        Err(Refusal(code, message)) => {
+            events.clear();
+            Outcome::Rejected { code, message }
+        }
+    };
+    sqlx::query("INSERT INTO actions (user_id, action_key, outcome, at) VALUES ($1, $2, $3, $4)")
+        .bind(user.id.0 as i64)
+        .bind(key.as_str())
+        .bind(serde_json::to_string(&outcome)?)
+        .bind(now as i64)
+        .execute(&mut **tx)
+        .await?;
+    Ok(Applied { outcome, events })
 }
 
 async fn apply_action(

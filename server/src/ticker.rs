@@ -11,7 +11,7 @@ use hanmadi_protocol::{encode, ServerFrame, TickerUpdate};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
-use crate::hub::Hub;
+use crate::delivery::Delivery;
 use crate::versions::VersionClock;
 
 const TICK: Duration = Duration::from_millis(50);
@@ -28,14 +28,14 @@ pub struct TickerFeed {
 
 impl TickerFeed {
     /// Starts the feed; `updates_per_second` 0 runs only the stats.
-    pub fn start(symbols: usize, updates_per_second: u32, hub: Arc<Hub>, stop: CancellationToken) -> Arc<Self> {
+    pub fn start(symbols: usize, updates_per_second: u32, delivery: Arc<Delivery>, stop: CancellationToken) -> Arc<Self> {
         let feed = Arc::new(Self {
             tx: broadcast::channel(64).0,
             latest: Mutex::new(BTreeMap::new()),
             versions: VersionClock::default(),
         });
         let market = Market::new(symbols);
-        tokio::spawn(Arc::clone(&feed).run(market, updates_per_second, hub, stop));
+        tokio::spawn(Arc::clone(&feed).run(market, updates_per_second, delivery, stop));
         feed
     }
 
@@ -49,7 +49,7 @@ impl TickerFeed {
         (!latest.is_empty()).then(|| encode(&ServerFrame::Ticker { updates: latest.values().cloned().collect() }))
     }
 
-    async fn run(self: Arc<Self>, mut market: Market, updates_per_second: u32, hub: Arc<Hub>, stop: CancellationToken) {
+    async fn run(self: Arc<Self>, mut market: Market, updates_per_second: u32, delivery: Arc<Delivery>, stop: CancellationToken) {
         let mut interval = tokio::time::interval(TICK);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let per_tick = f64::from(updates_per_second) * TICK.as_secs_f64();
@@ -67,7 +67,7 @@ impl TickerFeed {
                 let (symbol, price) = market.step();
                 updates.push(TickerUpdate { symbol, version: self.versions.next(), price });
             }
-            let online = hub.connected();
+            let online = delivery.connected();
             if last_online != Some(online) {
                 last_online = Some(online);
                 updates.push(TickerUpdate { symbol: ONLINE_STAT.into(), version: self.versions.next(), price: online as f64 });

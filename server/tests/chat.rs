@@ -4,7 +4,7 @@
 mod common;
 
 use common::{text_of, TestServer, TwoInARoom};
-use hanmadi_protocol::{Action, ClientFrame, Member, Outcome, RejectCode, RoomEvent, Seq, ServerFrame};
+use hanmadi_protocol::{Action, ClientFrame, Cursor, Member, Outcome, PresenceChange, RejectCode, RoomEvent, Seq, ServerFrame};
 
 #[tokio::test]
 async fn mina_and_jun_chat_in_a_new_room() {
@@ -60,33 +60,32 @@ async fn mina_and_jun_chat_in_a_new_room() {
 #[tokio::test]
 async fn presence_shows_who_is_in_the_room() {
     let server = TestServer::start().await;
-    let TwoInARoom { mina, jun, mut mina_tab, jun_tab, .. } = server.mina_and_jun_in("general").await;
-    let both = vec![
-        Member { user: mina.user.id, name: "Mina".into() },
-        Member { user: jun.user.id, name: "Jun".into() },
-    ];
-    let seen = mina_tab
+    let TwoInARoom { mina, jun, mut mina_tab, jun_tab, room } = server.mina_and_jun_in("general").await;
+    let jun_came = PresenceChange::Joined { user: jun.user.id, name: "Jun".into() };
+    assert_eq!(mina_tab.next_presence_change(room).await, jun_came, "one small frame, not the whole list");
+
+    // A third tab resuming the room gets everyone in one snapshot.
+    let mut mina_phone = server.connect(&mina).await;
+    mina_phone.send(&ClientFrame::Resume { cursors: vec![Cursor { room, after: Seq::ZERO }] }).await;
+    let snapshot = mina_phone
         .recv_until(|frame| match frame {
-            ServerFrame::Presence { members, .. } if members.len() == 2 => Some(members.clone()),
+            ServerFrame::Presence { members, .. } => Some(members.clone()),
             _ => None,
         })
         .await;
-    assert_eq!(seen, both);
+    let both =
+        vec![Member { user: mina.user.id, name: "Mina".into() }, Member { user: jun.user.id, name: "Jun".into() }];
+    assert_eq!(snapshot, both);
 
     drop(jun_tab);
-    let seen = mina_tab
-        .recv_until(|frame| match frame {
-            ServerFrame::Presence { members, .. } if members.len() == 1 => Some(members.clone()),
-            _ => None,
-        })
-        .await;
-    assert_eq!(seen, vec![Member { user: mina.user.id, name: "Mina".into() }]);
+    assert_eq!(mina_tab.next_presence_change(room).await, PresenceChange::Left { user: jun.user.id });
 }
 
 #[tokio::test]
 async fn a_rename_reaches_sockets_already_open() {
     let server = TestServer::start().await;
     let TwoInARoom { jun, mut mina_tab, mut jun_tab, room, .. } = server.mina_and_jun_in("general").await;
+    assert!(matches!(mina_tab.next_presence_change(room).await, PresenceChange::Joined { .. }));
 
     // Jun renames himself over HTTP while his socket stays open.
     let renamed = reqwest::Client::new()
@@ -98,13 +97,8 @@ async fn a_rename_reaches_sockets_already_open() {
         .unwrap();
     assert!(renamed.status().is_success());
 
-    let present = mina_tab
-        .recv_until(|frame| match frame {
-            ServerFrame::Presence { members, .. } if members.iter().any(|m| m.name == "준") => Some(members.clone()),
-            _ => None,
-        })
-        .await;
-    assert!(!present.iter().any(|m| m.name == "Jun"), "the old name is gone from presence");
+    let renamed_in_presence = PresenceChange::Renamed { user: jun.user.id, name: "준".into() };
+    assert_eq!(mina_tab.next_presence_change(room).await, renamed_in_presence);
 
     jun_tab.send(&ClientFrame::Typing { room }).await;
     let typing = mina_tab

@@ -2,15 +2,16 @@
 //! the outbox of user actions, each room's event stream, the ticker, typing and
 //! presence. The browser adapter drives this one type.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use hanmadi_protocol::{
     Action, ActionKey, ClientFrame, Cursor, DecodeError, ErrorCode, Member, Outcome, RejectCode, RoomEvent, RoomId,
-    Seq, ServerFrame, UserId, Version,
+    Seq, ServerFrame, UserId,
 };
 
 use crate::connection::{ConnectionOutput, SocketId};
 use crate::outbox::{Outbox, OutboxFull, PendingAction};
+use crate::presence::Presence;
 use crate::rng::SplitMix64;
 use crate::room_streams::{GapOutcome, RoomStreams, SequencedEvent, StreamOutput};
 use crate::ticker::{Ticker, TickerValue};
@@ -58,7 +59,7 @@ pub enum Event {
     ActionRejected { key: ActionKey, code: RejectCode, reason: String },
     /// Who is typing in a room changed.
     Typing { room: RoomId, names: Vec<String> },
-    /// Who is in a room changed.
+    /// Who is in a room changed: everyone in it now, by user id.
     Presence { room: RoomId, members: Vec<Member> },
     /// Rooms were created or renamed: fetch the rooms list again.
     RoomListChanged,
@@ -83,7 +84,7 @@ pub struct Client {
     ticker: Ticker,
     typing: Typing,
     me: Option<UserId>,
-    presence: HashMap<RoomId, Version>,
+    presence: Presence,
     outputs: VecDeque<Output>,
 }
 
@@ -98,7 +99,7 @@ impl Client {
             ticker: Ticker::default(),
             typing: Typing::default(),
             me: None,
-            presence: HashMap::new(),
+            presence: Presence::default(),
             outputs: VecDeque::new(),
             config,
         }
@@ -259,8 +260,12 @@ impl Client {
         self.pump(now);
     }
 
+    /// Stops following a room. Who is in it is no longer known, so nobody is shown.
     pub fn untrack_room(&mut self, room: RoomId) {
         self.streams.untrack(room);
+        if self.presence.forget(room) {
+            self.event(Event::Presence { room, members: Vec::new() });
+        }
     }
 
     /// The cursor of a tracked room: every event up to it has been delivered.
@@ -332,6 +337,7 @@ impl Client {
         for room in self.typing.clear() {
             self.typing_changed(room);
         }
+        self.presence.connection_lost();
     }
 
     fn flush_outbox(&mut self) {
@@ -383,10 +389,16 @@ impl Client {
                 }
             }
             ServerFrame::Presence { room, version, members } => {
-                let newer = self.presence.get(&room).is_none_or(|held| version > *held);
-                if newer {
-                    self.presence.insert(room, version);
-                    self.event(Event::Presence { room, members });
+                // Kept only for the rooms followed, like their events: a snapshot still
+                // on its way when a room is untracked must not bring its presence back.
+                if self.streams.cursor(room).is_some() {
+                    self.presence.on_snapshot(room, version, members);
+                    self.presence_changed(room);
+                }
+            }
+            ServerFrame::PresenceChanged { room, version, change } => {
+                if self.presence.on_change(room, version, change) {
+                    self.presence_changed(room);
                 }
             }
             ServerFrame::RoomListChanged {} => self.event(Event::RoomListChanged),
@@ -436,6 +448,11 @@ impl Client {
     fn typing_changed(&mut self, room: RoomId) {
         let names = self.typing.names(room);
         self.event(Event::Typing { room, names });
+    }
+
+    fn presence_changed(&mut self, room: RoomId) {
+        let members = self.presence.members(room);
+        self.event(Event::Presence { room, members });
     }
 
     fn event(&mut self, event: Event) {

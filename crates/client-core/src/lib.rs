@@ -14,6 +14,7 @@ mod client;
 mod config;
 mod connection;
 mod outbox;
+mod presence;
 mod rng;
 mod room_streams;
 mod status;

@@ -319,7 +319,7 @@ mod retry_tests {
         let event = SequencedEvent { seq: Seq(3), at: 0, event: RoomEvent::Left { user: UserId(1) } };
         streams.on_event(room, event, &mut out);
         let fetch = StreamOutput::FetchRange { room, after: Seq(0), before: Seq(3) };
-        assert_eq!(out, [fetch.clone()]);
+        assert_eq!(out, std::slice::from_ref(&fetch));
 
         out.clear();
         streams.on_history_failed(room, Instant::from_millis(0));

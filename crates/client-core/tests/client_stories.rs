@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use hanmadi_client_core::{ActionState, Client, Config, Event, Instant, Output, SocketId, Status, TickerValue};
 use hanmadi_protocol::{
-    decode_client, encode, Action, ClientFrame, Member, RoomId, ServerFrame, TickerUpdate, UserId, Version,
-    PROTOCOL_VERSION,
+    close_code, decode_client, encode, Action, ClientFrame, Member, PresenceChange, RoomId, Seq, ServerFrame,
+    TickerUpdate, UserId, Version, PROTOCOL_VERSION,
 };
 use sim::{Fault, World, ROOMS};
 
@@ -76,12 +76,47 @@ impl Tab {
         self.sent.iter().filter(|f| matches!(f, ClientFrame::Action { .. })).collect()
     }
 
+    /// Every list of who is in `room` the page was given, in order.
+    fn presence_shown(&self, room: RoomId) -> Vec<Vec<Member>> {
+        self.events
+            .iter()
+            .filter_map(|event| match event {
+                Event::Presence { room: r, members } if *r == room => Some(members.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn last_typing(&self, room: RoomId) -> Option<Vec<String>> {
         self.events.iter().rev().find_map(|event| match event {
             Event::Typing { room: r, names } if *r == room => Some(names.clone()),
             _ => None,
         })
     }
+}
+
+fn member(user: u64, name: &str) -> Member {
+    Member { user: UserId(user), name: name.into() }
+}
+
+fn mina() -> Member {
+    member(2, "Mina")
+}
+
+fn jun() -> Member {
+    member(3, "Jun")
+}
+
+fn joined(user: u64, name: &str) -> PresenceChange {
+    PresenceChange::Joined { user: UserId(user), name: name.into() }
+}
+
+fn left(user: u64) -> PresenceChange {
+    PresenceChange::Left { user: UserId(user) }
+}
+
+fn renamed(user: u64, name: &str) -> PresenceChange {
+    PresenceChange::Renamed { user: UserId(user), name: name.into() }
 }
 
 #[test]
@@ -190,14 +225,51 @@ fn my_own_typing_is_announced_at_most_every_three_seconds_and_only_online() {
 }
 
 #[test]
-fn presence_from_an_older_version_is_ignored() {
+fn presence_follows_the_snapshot_and_the_changes_after_it() {
     let mut tab = Tab::new(7);
     tab.go_online();
     let room = RoomId(1);
-    let mina = vec![Member { user: UserId(2), name: "Mina".into() }];
-    tab.receive(&ServerFrame::Presence { room, version: Version(5), members: mina.clone() });
-    tab.receive(&ServerFrame::Presence { room, version: Version(4), members: vec![] });
-    let shown: Vec<&Vec<Member>> =
-        tab.events.iter().filter_map(|e| if let Event::Presence { members, .. } = e { Some(members) } else { None }).collect();
-    assert_eq!(shown, [&mina]);
+    tab.client.track_room(tab.now, room, Seq::ZERO);
+    tab.receive(&ServerFrame::Presence { room, version: Version(5), members: vec![mina()] });
+    tab.receive(&ServerFrame::PresenceChanged { room, version: Version(6), change: joined(3, "Jun") });
+    tab.receive(&ServerFrame::PresenceChanged { room, version: Version(4), change: left(2) });
+    tab.receive(&ServerFrame::PresenceChanged { room, version: Version(7), change: renamed(3, "준") });
+    assert_eq!(tab.presence_shown(room), [vec![mina()], vec![mina(), jun()], vec![mina(), member(3, "준")]]);
+}
+
+#[test]
+fn after_a_reconnect_to_another_node_its_snapshot_replaces_presence_whatever_its_version() {
+    let mut tab = Tab::new(8);
+    tab.go_online();
+    let room = RoomId(1);
+    tab.client.track_room(tab.now, room, Seq::ZERO);
+    tab.receive(&ServerFrame::Presence { room, version: Version(500), members: vec![mina(), jun()] });
+    tab.events.clear();
+
+    tab.client.on_socket_closed(tab.now, tab.socket.take().expect("connected"), close_code::SERVICE_RESTART, "");
+    tab.wait(Duration::from_millis(500));
+    let socket = tab.socket.expect("retried within the first backoff ceiling");
+    tab.client.on_socket_open(tab.now, socket);
+    tab.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
+    assert_eq!(tab.presence_shown(room), Vec::<Vec<Member>>::new(), "a blip does not empty the list");
+    // The new node's versions are unrelated to the old one's, higher or lower.
+    tab.receive(&ServerFrame::PresenceChanged { room, version: Version(900), change: left(3) });
+    assert_eq!(tab.presence_shown(room), Vec::<Vec<Member>>::new(), "no snapshot on this connection yet");
+    tab.receive(&ServerFrame::Presence { room, version: Version(3), members: vec![mina()] });
+    tab.receive(&ServerFrame::PresenceChanged { room, version: Version(4), change: left(2) });
+    assert_eq!(tab.presence_shown(room), [vec![mina()], vec![]]);
+}
+
+#[test]
+fn leaving_a_room_stops_showing_who_is_in_it() {
+    let mut tab = Tab::new(9);
+    tab.go_online();
+    let room = RoomId(1);
+    tab.client.track_room(tab.now, room, Seq::ZERO);
+    tab.receive(&ServerFrame::Presence { room, version: Version(1), members: vec![mina()] });
+    tab.client.untrack_room(room);
+    tab.drain();
+    tab.receive(&ServerFrame::Presence { room, version: Version(2), members: vec![mina(), jun()] });
+    tab.receive(&ServerFrame::PresenceChanged { room, version: Version(3), change: joined(4, "Sora") });
+    assert_eq!(tab.presence_shown(room), [vec![mina()], vec![]], "a late snapshot brings nothing back");
 }

@@ -1,7 +1,7 @@
 //! Property tests over random fault schedules: whatever the network and the server
 //! do, once things settle every action the user made is applied exactly once and in
 //! order, every room event is shown exactly once and in order, the ticker never goes
-//! back, and there are never two sockets at once.
+//! back, each room shows who is in it, and there are never two sockets at once.
 
 mod sim;
 
@@ -31,7 +31,13 @@ fn fault() -> impl Strategy<Value = Fault> {
     ]
 }
 
-fn world(seed: u64, faults: &[(u64, Fault)], mine: &[(u64, usize)], theirs: &[(u64, usize)]) -> World {
+fn world(
+    seed: u64,
+    faults: &[(u64, Fault)],
+    mine: &[(u64, usize)],
+    theirs: &[(u64, usize)],
+    visits: &[(u64, usize, usize)],
+) -> World {
     let mut world = World::new(seed);
     for (at, fault) in faults {
         world.schedule_fault(*at, *fault);
@@ -41,6 +47,9 @@ fn world(seed: u64, faults: &[(u64, Fault)], mine: &[(u64, usize)], theirs: &[(u
     }
     for (at, room) in theirs {
         world.schedule_other_message(*at, ROOMS[*room]);
+    }
+    for (at, room, visitor) in visits {
+        world.schedule_visit(*at, ROOMS[*room], *visitor);
     }
     world.schedule_ticks(250, CHAOS_MS);
     world
@@ -52,8 +61,8 @@ fn world(seed: u64, faults: &[(u64, Fault)], mine: &[(u64, usize)], theirs: &[(u
 fn settle(world: &mut World) {
     world.run_until(CHAOS_MS);
     world.heal();
-    for room in 0..ROOMS.len() {
-        world.schedule_other_message(world.now.as_millis() + 60_000, ROOMS[room]);
+    for room in ROOMS {
+        world.schedule_other_message(world.now.as_millis() + 60_000, room);
     }
     let end = world.now.as_millis() + SETTLE_MS;
     world.run_until(end);
@@ -68,8 +77,9 @@ proptest! {
         faults in vec((0..CHAOS_MS, fault()), 0..30),
         mine in vec((0..CHAOS_MS, 0..2usize), 0..40),
         theirs in vec((0..CHAOS_MS, 0..2usize), 0..40),
+        visits in vec((0..CHAOS_MS, 0..2usize, 0..2usize), 0..30),
     ) {
-        let mut world = world(seed, &faults, &mine, &theirs);
+        let mut world = world(seed, &faults, &mine, &theirs, &visits);
         settle(&mut world);
 
         prop_assert_eq!(world.refused_actions, 0, "the outbox has room for everything here");
@@ -78,6 +88,8 @@ proptest! {
         for room in ROOMS {
             let shown = world.delivered.get(&room).cloned().unwrap_or_default();
             prop_assert_eq!(&shown, &world.server.log[&room], "room {} shown exactly once, in order", room);
+            let present = world.shown_presence.get(&room).cloned().unwrap_or_default();
+            prop_assert_eq!(present, world.server.present(room), "who is in room {}", room);
         }
         prop_assert!(!world.ticker_went_back, "a shown ticker value went back in version");
         prop_assert!(world.max_live_sockets <= 1, "two sockets were live at once");
@@ -103,12 +115,15 @@ fn a_bad_afternoon_on_the_subway() {
     ];
     let mine: Vec<(u64, usize)> = (0..30).map(|i| (i * 3_700 + 1_000, (i % 2) as usize)).collect();
     let theirs: Vec<(u64, usize)> = (0..30).map(|i| (i * 3_900 + 500, ((i + 1) % 2) as usize)).collect();
-    let mut world = world(7, &faults, &mine, &theirs);
+    let visits: Vec<(u64, usize, usize)> =
+        (0..20).map(|i| (i * 5_300 + 800, (i % 2) as usize, (i / 3 % 2) as usize)).collect();
+    let mut world = world(7, &faults, &mine, &theirs, &visits);
     settle(&mut world);
     assert_eq!(world.server.applied, world.user_keys);
     assert_eq!(world.user_keys.len(), 30);
     for room in ROOMS {
         assert_eq!(world.delivered[&room], world.server.log[&room]);
+        assert_eq!(world.shown_presence[&room], world.server.present(room));
     }
     assert!(!world.ticker_went_back);
     assert!(world.client.ticker_dropped_stale() > 0, "the stale tick was dropped");

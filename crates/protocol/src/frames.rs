@@ -7,7 +7,7 @@ use crate::{ActionKey, MessageId, RoomId, Seq, UserId, Version};
 /// The protocol version this build speaks. Exchanged in the first frames of every
 /// connection ([`ClientFrame::Hello`] / [`ServerFrame::Welcome`]) so that an old tab
 /// talking to a new server is told to reload instead of misreading frames.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Milliseconds since the Unix epoch, as the server's clock saw it.
 pub type Millis = u64;
@@ -112,8 +112,16 @@ pub enum ServerFrame {
     Resync { room: RoomId },
     /// Latest-wins. New values for some ticker symbols.
     Ticker { updates: Vec<TickerUpdate> },
-    /// Latest-wins. Who is in the room right now.
+    /// Latest-wins (control). Who is in the room right now: the whole list, sent
+    /// once per room after each resume. It replaces whatever the client held, and
+    /// its `version` is the one later [`ServerFrame::PresenceChanged`] frames of
+    /// this connection build on.
     Presence { room: RoomId, version: Version, members: Vec<Member> },
+    /// Latest-wins. One person came, went or was renamed in a room's presence.
+    /// Versions rise along one connection; a change whose version is not above the
+    /// last snapshot's or change's is already part of what the client holds. A
+    /// join costs each follower one small frame, whatever the room's size.
+    PresenceChanged { room: RoomId, version: Version, change: PresenceChange },
     /// Ephemeral. Someone is typing; forget it a few seconds after the last one.
     Typing { room: RoomId, user: UserId, name: String },
     /// Latest-wins. A room was created or renamed: the rooms list (`GET
@@ -123,7 +131,7 @@ pub enum ServerFrame {
 
 impl ServerFrame {
     pub(crate) const TYPES: &'static [&'static str] =
-        &["welcome", "pong", "error", "ack", "event", "caught_up", "resync", "ticker", "presence", "typing", "room_list_changed"];
+        &["welcome", "pong", "error", "ack", "event", "caught_up", "resync", "ticker", "presence", "presence_changed", "typing", "room_list_changed"];
 }
 
 /// The outcome of an action.
@@ -169,6 +177,18 @@ pub enum RoomEvent {
     Deleted { id: MessageId },
     Reacted { id: MessageId, user: UserId, emoji: String },
     Unreacted { id: MessageId, user: UserId, emoji: String },
+}
+
+/// What one [`ServerFrame::PresenceChanged`] says about one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PresenceChange {
+    /// Now present (their first connection following the room, on any node).
+    Joined { user: UserId, name: String },
+    /// No longer present anywhere.
+    Left { user: UserId },
+    /// Still present, under a new name.
+    Renamed { user: UserId, name: String },
 }
 
 /// One ticker value.

@@ -47,6 +47,14 @@ fn all_room_events() -> Vec<RoomEvent> {
     ]
 }
 
+fn all_presence_changes() -> Vec<PresenceChange> {
+    vec![
+        PresenceChange::Joined { user: UserId(3), name: "Jun".into() },
+        PresenceChange::Renamed { user: UserId(3), name: "준".into() },
+        PresenceChange::Left { user: UserId(3) },
+    ]
+}
+
 fn all_server_frames() -> Vec<ServerFrame> {
     let room = RoomId(1);
     let mut frames = vec![
@@ -69,9 +77,15 @@ fn all_server_frames() -> Vec<ServerFrame> {
             updates: vec![TickerUpdate { symbol: "HNMD".into(), version: Version(12), price: 101.25 }],
         },
         ServerFrame::Presence { room, version: Version(3), members: vec![Member { user: UserId(2), name: "Mina".into() }] },
+        ServerFrame::Presence { room, version: Version(1), members: vec![] },
         ServerFrame::Typing { room, user: UserId(2), name: "Mina".into() },
         ServerFrame::RoomListChanged {},
     ];
+    frames.extend(all_presence_changes().into_iter().enumerate().map(|(i, change)| ServerFrame::PresenceChanged {
+        room,
+        version: Version(i as u64 + 4),
+        change,
+    }));
     frames.extend(
         all_room_events().into_iter().enumerate().map(|(i, event)| ServerFrame::Event {
             room,
@@ -100,6 +114,19 @@ fn every_server_frame_round_trips() {
 #[test]
 fn frames_are_tagged_by_type_in_snake_case() {
     assert_eq!(encode(&ClientFrame::Ping { nonce: 3 }), r#"{"type":"ping","nonce":3}"#);
+}
+
+#[test]
+fn a_presence_change_nests_its_kind_under_change() {
+    let change = PresenceChange::Left { user: UserId(3) };
+    let frame = ServerFrame::PresenceChanged { room: RoomId(1), version: Version(7), change };
+    assert_eq!(encode(&frame), r#"{"type":"presence_changed","room":1,"version":7,"change":{"kind":"left","user":3}}"#);
+}
+
+#[test]
+fn an_unknown_presence_change_is_malformed() {
+    let frame = r#"{"type":"presence_changed","room":1,"version":7,"change":{"kind":"waved","user":3}}"#;
+    assert!(matches!(decode_server(frame), Err(DecodeError::Malformed(_))));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use hanmadi_protocol::{
-    decode_server, encode, Action, ActionKey, ClientFrame, Cursor, Outcome, RoomEvent, RoomId, Seq, ServerFrame, UserId,
+    decode_server, encode, Action, ActionKey, ClientFrame, Cursor, Outcome, PresenceChange, RoomEvent, RoomId, Seq, ServerFrame, UserId,
     PROTOCOL_VERSION,
 };
 use hanmadi_server::{start, Config, RunningServer};
@@ -197,7 +197,10 @@ impl Client {
             };
             let noise = matches!(
                 frame,
-                ServerFrame::Ticker { .. } | ServerFrame::Presence { .. } | ServerFrame::RoomListChanged {}
+                ServerFrame::Ticker { .. }
+                    | ServerFrame::Presence { .. }
+                    | ServerFrame::PresenceChanged { .. }
+                    | ServerFrame::RoomListChanged {}
             );
             if !noise {
                 return frame;
@@ -271,6 +274,15 @@ impl Client {
                 other => panic!("unexpected while resuming: {other:?}"),
             }
         }
+    }
+
+    /// The next change to `room`'s presence, skipping everything else.
+    pub async fn next_presence_change(&mut self, room: RoomId) -> PresenceChange {
+        self.recv_until(|frame| match frame {
+            ServerFrame::PresenceChanged { room: r, change, .. } if *r == room => Some(change.clone()),
+            _ => None,
+        })
+        .await
     }
 
     /// The next room event, skipping everything else.

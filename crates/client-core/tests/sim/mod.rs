@@ -11,13 +11,15 @@ use std::time::Duration;
 
 use hanmadi_client_core::{Client, Config, Event, Instant, Output, SequencedEvent, SocketId, Status};
 use hanmadi_protocol::{
-    close_code, decode_client, encode, Action, ActionKey, ClientFrame, MessageId, Outcome, RoomEvent, RoomId, Seq,
-    ServerFrame, TickerUpdate, UserId, Version, PROTOCOL_VERSION,
+    close_code, decode_client, encode, Action, ActionKey, ClientFrame, Member, MessageId, Outcome, PresenceChange,
+    RoomEvent, RoomId, Seq, ServerFrame, TickerUpdate, UserId, Version, PROTOCOL_VERSION,
 };
 
 pub const ME: UserId = UserId(1);
 pub const OTHER: UserId = UserId(2);
 pub const ROOMS: [RoomId; 2] = [RoomId(1), RoomId(2)];
+/// The people who come and go in the rooms, each with the two names they go by.
+pub const VISITORS: [(UserId, [&str; 2]); 2] = [(OTHER, ["Mina", "미나"]), (UserId(3), ["Jun", "준"])];
 const LATENCY: Duration = Duration::from_millis(40);
 
 /// Something the world can be told to do to the client, the server or the network.
@@ -58,6 +60,7 @@ enum Happening {
     Fault(Fault),
     UserSends { n: u32, room: RoomId },
     OtherPosts { room: RoomId },
+    Visit { room: RoomId, visitor: usize },
     Tick,
     ServerUp,
 }
@@ -79,6 +82,11 @@ pub struct Server {
     pub applied: Vec<ActionKey>,
     next_message: u64,
     ticker_version: u64,
+    /// Who is in each room (besides the client's user).
+    pub presence: BTreeMap<RoomId, BTreeMap<UserId, String>>,
+    /// This server process's presence versions; they start over when it restarts,
+    /// like those of another node.
+    presence_version: u64,
     down: bool,
     crash_after_next_commit: bool,
     lose_next_event: bool,
@@ -102,6 +110,8 @@ pub struct World {
     pub user_keys: Vec<ActionKey>,
     pub refused_actions: u32,
     pub shown_ticker: HashMap<String, Version>,
+    /// Who the client last said is in each room.
+    pub shown_presence: BTreeMap<RoomId, Vec<Member>>,
     pub ticker_went_back: bool,
     pub statuses: Vec<Status>,
     pub history_fetches: u32,
@@ -123,6 +133,7 @@ impl World {
             user_keys: Vec::new(),
             refused_actions: 0,
             shown_ticker: HashMap::new(),
+            shown_presence: BTreeMap::new(),
             ticker_went_back: false,
             statuses: Vec::new(),
             history_fetches: 0,
@@ -146,6 +157,11 @@ impl World {
 
     pub fn schedule_other_message(&mut self, at_ms: u64, room: RoomId) {
         self.at(Instant::from_millis(at_ms), Happening::OtherPosts { room });
+    }
+
+    /// One of the [`VISITORS`] comes into the room, is renamed, or goes, in turn.
+    pub fn schedule_visit(&mut self, at_ms: u64, room: RoomId, visitor: usize) {
+        self.at(Instant::from_millis(at_ms), Happening::Visit { room, visitor });
     }
 
     pub fn schedule_ticks(&mut self, every_ms: u64, until_ms: u64) {
@@ -273,6 +289,11 @@ impl World {
                     self.commit_and_broadcast(room, event);
                 }
             }
+            Happening::Visit { room, visitor } => {
+                if !self.server.down {
+                    self.visit(room, visitor);
+                }
+            }
             Happening::Tick => {
                 if !self.server.down {
                     self.server.ticker_version += 1;
@@ -306,6 +327,7 @@ impl World {
                     self.after(LATENCY, Happening::Closed { socket, code: close_code::SERVICE_RESTART });
                 }
                 self.server.down = true;
+                self.server.presence_version = 0;
                 self.after(Duration::from_millis(down_ms), Happening::ServerUp);
             }
             Fault::CrashAfterCommit => self.server.crash_after_next_commit = true,
@@ -368,6 +390,9 @@ impl World {
                     self.delivered.entry(room).or_default().extend(events);
                 }
                 Output::Event(Event::Status(status)) => self.statuses.push(status),
+                Output::Event(Event::Presence { room, members }) => {
+                    self.shown_presence.insert(room, members);
+                }
                 Output::Event(_) => {}
             }
         }
@@ -385,7 +410,7 @@ impl World {
     // ---- the simulated server ----
 
     fn server_receives(&mut self, socket: SocketId, text: &str) {
-        if self.server.down || !self.links.get(&socket).is_some_and(|link| !link.silent) {
+        if self.server.down || self.links.get(&socket).is_none_or(|link| link.silent) {
             return;
         }
         let frame = decode_client(text).expect("the client sends valid frames");
@@ -414,6 +439,9 @@ impl World {
                     let head = self.server.log[&cursor.room].last().map_or(Seq::ZERO, |e| e.seq);
                     self.send(socket, &ServerFrame::CaughtUp { room: cursor.room, head });
                     self.links.get_mut(&socket).expect("checked").live_rooms.insert(cursor.room);
+                    let version = self.server.next_presence_version();
+                    let members = self.server.present(cursor.room);
+                    self.send(socket, &ServerFrame::Presence { room: cursor.room, version, members });
                 }
             }
             ClientFrame::Action { key, action } => {
@@ -456,6 +484,30 @@ impl World {
         seq
     }
 
+    fn visit(&mut self, room: RoomId, visitor: usize) {
+        let (user, [name, other_name]) = VISITORS[visitor];
+        let present = self.server.presence.entry(room).or_default();
+        let change = match present.get(&user).map(String::as_str) {
+            None => PresenceChange::Joined { user, name: name.into() },
+            Some(held) if held == name => PresenceChange::Renamed { user, name: other_name.into() },
+            Some(_) => PresenceChange::Left { user },
+        };
+        match &change {
+            PresenceChange::Joined { name, .. } | PresenceChange::Renamed { name, .. } => {
+                present.insert(user, name.clone());
+            }
+            PresenceChange::Left { .. } => {
+                present.remove(&user);
+            }
+        }
+        let frame = ServerFrame::PresenceChanged { room, version: self.server.next_presence_version(), change };
+        for socket in self.current_links() {
+            if self.links[&socket].live_rooms.contains(&room) {
+                self.send(socket, &frame);
+            }
+        }
+    }
+
     fn broadcast(&mut self, frame: &ServerFrame) {
         for socket in self.current_links() {
             if self.links[&socket].welcomed {
@@ -475,6 +527,17 @@ impl Server {
     fn new_message_id(&mut self) -> MessageId {
         self.next_message += 1;
         MessageId(self.next_message)
+    }
+
+    fn next_presence_version(&mut self) -> Version {
+        self.presence_version += 1;
+        Version(self.presence_version)
+    }
+
+    /// Who is in a room, as the client should show it.
+    pub fn present(&self, room: RoomId) -> Vec<Member> {
+        let present = self.presence.get(&room).into_iter().flatten();
+        present.map(|(user, name)| Member { user: *user, name: name.clone() }).collect()
     }
 }
 

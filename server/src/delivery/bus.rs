@@ -1,0 +1,309 @@
+//! The bus between the nodes of a cluster: PostgreSQL's LISTEN/NOTIFY on one
+//! channel. Committed room events are announced by `NOTIFY` inside the
+//! transaction that commits them (so nothing that did not commit is ever
+//! announced, and announcements arrive in commit order, which is each room's
+//! sequence order); presence, typing and room-list changes are announced as
+//! they happen. Every node, the announcing one included, delivers room events
+//! from its listener, so one path keeps them in order.
+//!
+//! A node that lost its listening connection may have missed announcements: it
+//! asks every connection to resync its rooms and the other nodes to announce
+//! who they hold again. A node heard from for longer than [`NODE_TIMEOUT`] is
+//! taken for dead and the people it held leave.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hanmadi_protocol::{Millis, RoomEvent, RoomId, Seq, UserId};
+use serde::{Deserialize, Serialize};
+use sqlx::postgres::PgListener;
+use sqlx::{Any, AnyPool, Executor};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::presence::{Entry, NodeId};
+use super::Delivery;
+use crate::store::{Store, StoredEvent};
+
+const CHANNEL: &str = "hanmadi";
+/// PostgreSQL refuses payloads of 8,000 bytes or more; leave room for the envelope.
+const MAX_PAYLOAD: usize = 7_600;
+/// Larger events travel as a reference and are read from the database.
+const MAX_INLINE_EVENT: usize = 6_000;
+/// How often a node says it is alive.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+/// A node silent for this long is taken for dead.
+pub const NODE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What one notification says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "k", rename_all = "snake_case")]
+pub enum BusMessage {
+    /// Room events one transaction committed, in sequence order.
+    Events { events: Vec<BusEvent> },
+    /// The node is alive.
+    Alive { node: NodeId },
+    /// A node (new, or back after losing its listener) asks everyone to announce
+    /// who they hold.
+    Sync { node: NodeId },
+    /// The node holds these people in these rooms.
+    Present { node: NodeId, entries: Vec<Entry> },
+    /// The node no longer holds this person in this room.
+    Absent { node: NodeId, room: RoomId, user: UserId },
+    Renamed { node: NodeId, user: UserId, name: String },
+    Typing { node: NodeId, room: RoomId, user: UserId, name: String },
+    RoomListChanged { node: NodeId },
+    /// The node is shutting down: forget whom it held now, without waiting.
+    Gone { node: NodeId },
+}
+
+/// A committed event, whole, or by reference when it is too large for a payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BusEvent {
+    pub room: RoomId,
+    pub seq: Seq,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Millis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<RoomEvent>,
+}
+
+impl BusMessage {
+    fn node(&self) -> Option<NodeId> {
+        match self {
+            BusMessage::Events { .. } => None,
+            BusMessage::Alive { node }
+            | BusMessage::Sync { node }
+            | BusMessage::Present { node, .. }
+            | BusMessage::Absent { node, .. }
+            | BusMessage::Renamed { node, .. }
+            | BusMessage::Typing { node, .. }
+            | BusMessage::RoomListChanged { node }
+            | BusMessage::Gone { node } => Some(*node),
+        }
+    }
+}
+
+/// The payloads announcing `events`: as few as fit under PostgreSQL's limit.
+pub fn event_payloads(events: &[StoredEvent]) -> Vec<String> {
+    let mut payloads = Vec::new();
+    let mut chunk: Vec<BusEvent> = Vec::new();
+    let mut chunk_len = 0;
+    for stored in events {
+        let whole = BusEvent { room: stored.room, seq: stored.seq, at: Some(stored.at), event: Some(stored.event.clone()) };
+        let mut piece = serde_json::to_string(&whole).expect("events serialize");
+        let bus_event = if piece.len() <= MAX_INLINE_EVENT {
+            whole
+        } else {
+            let reference = BusEvent { room: stored.room, seq: stored.seq, at: None, event: None };
+            piece = serde_json::to_string(&reference).expect("events serialize");
+            reference
+        };
+        if chunk_len + piece.len() > MAX_PAYLOAD && !chunk.is_empty() {
+            payloads.push(encode(&BusMessage::Events { events: std::mem::take(&mut chunk) }));
+            chunk_len = 0;
+        }
+        chunk_len += piece.len() + 1;
+        chunk.push(bus_event);
+    }
+    if !chunk.is_empty() {
+        payloads.push(encode(&BusMessage::Events { events: chunk }));
+    }
+    payloads
+}
+
+/// Announces, inside the transaction (or on the pool), one payload.
+pub async fn notify<'e>(executor: impl Executor<'e, Database = Any>, payload: &str) -> sqlx::Result<()> {
+    // Wrapped so the row has a type the `Any` driver can read (`pg_notify` returns void).
+    sqlx::query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS sent").bind(CHANNEL).bind(payload).execute(executor).await?;
+    Ok(())
+}
+
+fn encode(message: &BusMessage) -> String {
+    serde_json::to_string(message).expect("bus messages serialize")
+}
+
+/// The sending side: announcements queued here go out one at a time, in order,
+/// so a person's arrival is never announced after their departure.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    node: NodeId,
+    queue: mpsc::UnboundedSender<BusMessage>,
+}
+
+impl Outgoing {
+    pub fn node(&self) -> NodeId {
+        self.node
+    }
+
+    pub fn send(&self, message: BusMessage) {
+        // The sender task ends only at shutdown, when there is nobody left to tell.
+        let _ = self.queue.send(message);
+    }
+}
+
+/// A queue for announcements, and its receiving end for [`start`].
+pub fn outgoing(node: NodeId) -> (Outgoing, mpsc::UnboundedReceiver<BusMessage>) {
+    let (queue, receiver) = mpsc::unbounded_channel();
+    (Outgoing { node, queue }, receiver)
+}
+
+/// Listens (before returning, so no announcement made after this node starts
+/// serving can be missed), then runs the sender, the listener and the heartbeat
+/// until `shutdown`.
+pub async fn start(
+    database_url: &str,
+    pool: AnyPool,
+    outgoing: mpsc::UnboundedReceiver<BusMessage>,
+    delivery: Arc<Delivery>,
+    store: Arc<Store>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let mut listener = PgListener::connect(database_url).await?;
+    listener.listen(CHANNEL).await?;
+    let node = delivery.node();
+    tokio::spawn(send_all(pool, outgoing, node, shutdown.clone()));
+    delivery.announce(BusMessage::Sync { node });
+    tokio::spawn(listen(listener, Arc::clone(&delivery), store, shutdown.clone()));
+    tokio::spawn(heartbeat(delivery, shutdown));
+    Ok(())
+}
+
+async fn send_all(pool: AnyPool, mut outgoing: mpsc::UnboundedReceiver<BusMessage>, node: NodeId, shutdown: CancellationToken) {
+    loop {
+        let message = tokio::select! {
+            () = shutdown.cancelled() => break,
+            message = outgoing.recv() => match message {
+                Some(message) => message,
+                None => break,
+            },
+        };
+        send_one(&pool, &message).await;
+    }
+    send_one(&pool, &BusMessage::Gone { node }).await;
+}
+
+async fn send_one(pool: &AnyPool, message: &BusMessage) {
+    let payloads = match message {
+        // Whole rooms of people may not fit one payload.
+        BusMessage::Present { node, entries } => {
+            entries.chunks(40).map(|entries| encode(&BusMessage::Present { node: *node, entries: entries.to_vec() })).collect()
+        }
+        other => vec![encode(other)],
+    };
+    for payload in payloads {
+        if let Err(error) = notify(pool, &payload).await {
+            // Presence and typing are not worth more than a log line; room events
+            // never take this path (they are announced in their transaction).
+            tracing::warn!(%error, "could not announce on the cluster bus");
+        }
+    }
+}
+
+async fn listen(mut listener: PgListener, delivery: Arc<Delivery>, store: Arc<Store>, shutdown: CancellationToken) {
+    loop {
+        let received = tokio::select! {
+            () = shutdown.cancelled() => return,
+            received = listener.try_recv() => received,
+        };
+        match received {
+            Ok(Some(notification)) => match serde_json::from_str::<BusMessage>(notification.payload()) {
+                Ok(message) if message.node() == Some(delivery.node()) => {}
+                Ok(message) => on_message(&delivery, &store, message).await,
+                Err(error) => tracing::warn!(%error, "ignored an unreadable message on the cluster bus"),
+            },
+            Ok(None) => {
+                // The connection dropped (try_recv reconnects on the next call).
+                // Whatever was announced meanwhile is lost: resync, and ask again.
+                tracing::warn!("lost the cluster bus connection; resyncing every room");
+                delivery.lost_bus();
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the cluster bus failed; retrying in a second");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                delivery.lost_bus();
+            }
+        }
+    }
+}
+
+async fn on_message(delivery: &Delivery, store: &Store, message: BusMessage) {
+    let now = Instant::now();
+    match message {
+        BusMessage::Events { events } => {
+            let mut committed = Vec::with_capacity(events.len());
+            for BusEvent { room, seq, at, event } in events {
+                if !delivery.is_followed(room) {
+                    continue;
+                }
+                match (at, event) {
+                    (Some(at), Some(event)) => committed.push(StoredEvent { room, seq, at, event }),
+                    _ => match store.events(room, Seq(seq.0 - 1), Some(seq.next()), 1).await {
+                        Ok(mut read) => committed.append(&mut read),
+                        Err(error) => {
+                            tracing::error!(error = format!("{error:#}"), "could not read an announced event");
+                            delivery.lag_room(room);
+                        }
+                    },
+                }
+            }
+            delivery.committed(&committed);
+        }
+        BusMessage::Alive { node } => delivery.presence().heard_from(node, now),
+        BusMessage::Sync { node } => {
+            delivery.presence().heard_from(node, now);
+            let me = delivery.node();
+            delivery.announce(BusMessage::Present { node: me, entries: delivery.presence().owned() });
+        }
+        BusMessage::Present { node, entries } => delivery.remote_present(node, entries, now),
+        BusMessage::Absent { node, room, user } => delivery.remote_absent(node, room, user),
+        BusMessage::Renamed { node, user, name } => delivery.remote_renamed(node, user, &name),
+        BusMessage::Typing { node: _, room, user, name } => delivery.deliver_typing(room, user, &name),
+        BusMessage::RoomListChanged { .. } => delivery.deliver_room_list_changed(),
+        BusMessage::Gone { node } => delivery.forget_node(node),
+    }
+}
+
+async fn heartbeat(delivery: Arc<Delivery>, shutdown: CancellationToken) {
+    let mut every = tokio::time::interval(HEARTBEAT);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        delivery.announce(BusMessage::Alive { node: delivery.node() });
+        delivery.expire_nodes(Instant::now() - NODE_TIMEOUT);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hanmadi_protocol::{MessageId, UserId};
+
+    use super::*;
+
+    fn message(seq: u64, text: &str) -> StoredEvent {
+        let event = RoomEvent::Message { id: MessageId(seq), author: UserId(1), author_name: "Mina".into(), text: text.into() };
+        StoredEvent { room: RoomId(3), seq: Seq(seq), at: 1, event }
+    }
+
+    #[test]
+    fn payloads_stay_under_the_limit_and_keep_every_event_in_order() {
+        let events: Vec<StoredEvent> =
+            (1..=200).map(|seq| message(seq, &"가".repeat(if seq % 50 == 0 { 4000 } else { 100 }))).collect();
+        let payloads = event_payloads(&events);
+        assert!(payloads.len() > 1);
+        let mut seqs = Vec::new();
+        for payload in &payloads {
+            assert!(payload.len() < 8000, "{} bytes", payload.len());
+            let BusMessage::Events { events } = serde_json::from_str(payload).unwrap() else { panic!("{payload}") };
+            for event in events {
+                let inline = event.event.is_some();
+                assert_eq!(inline, event.seq.0 % 50 != 0, "12 KB events travel by reference");
+                seqs.push(event.seq.0);
+            }
+        }
+        assert_eq!(seqs, (1..=200).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,159 @@
+//! One connection's queue of live frames, filled by the node's delivery path and
+//! drained by the connection's task.
+//!
+//! Why not a channel: a full queue must say *which rooms* lost frames, so that only
+//! those rooms are resynced (the rest of the connection carries on), and room-list
+//! changes must coalesce into one flag rather than pile up as frames. A mutex
+//! around a `VecDeque` plus a [`Notify`] does both, costs nothing while idle (an
+//! empty `VecDeque` allocates nothing) and lets the task take everything waiting
+//! in one swap, so frames are written to the socket in batches.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::ws::Utf8Bytes;
+use hanmadi_protocol::{RoomId, Seq};
+use tokio::sync::Notify;
+
+/// One encoded frame on its way to one connection.
+#[derive(Debug, Clone)]
+pub struct Parcel {
+    pub room: RoomId,
+    /// For room events: lets the connection skip what its resume already sent.
+    pub seq: Option<Seq>,
+    /// Encoded once for every follower; a clone is a reference count.
+    pub text: Utf8Bytes,
+}
+
+/// How much a lost parcel matters, which decides what a full mailbox does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// Room events and presence changes: losing one means the room must be
+    /// resynced (the client resumes it and gets a fresh presence snapshot).
+    Resyncable,
+    /// Typing: meaningful for a few seconds; simply dropped.
+    Ephemeral,
+}
+
+#[derive(Debug)]
+pub struct Mailbox {
+    state: Mutex<State>,
+    wake: Notify,
+    capacity: usize,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    parcels: VecDeque<Parcel>,
+    /// Rooms that lost parcels since the last [`Mailbox::take`], each once.
+    lagged: Vec<RoomId>,
+    room_list_changed: bool,
+}
+
+/// What [`Mailbox::take`] hands over besides the parcels.
+#[derive(Debug, Default)]
+pub struct Taken {
+    pub lagged: Vec<RoomId>,
+    pub room_list_changed: bool,
+}
+
+impl Mailbox {
+    /// `capacity`: parcels the connection may fall behind by before rooms lose
+    /// parcels and must be resynced.
+    pub fn new(capacity: usize) -> Arc<Self> {
+        Arc::new(Self { state: Mutex::new(State::default()), wake: Notify::new(), capacity: capacity.max(1) })
+    }
+
+    pub fn push(&self, parcel: Parcel, class: Class) {
+        let mut state = self.state.lock().expect("mailbox lock");
+        if state.parcels.len() < self.capacity {
+            state.parcels.push_back(parcel);
+        } else if class == Class::Resyncable && !state.lagged.contains(&parcel.room) {
+            state.lagged.push(parcel.room);
+        } else {
+            return;
+        }
+        drop(state);
+        self.wake.notify_one();
+    }
+
+    /// Marks rooms as having lost parcels (e.g. the cluster bus lost its
+    /// connection and notifications may have been missed).
+    pub fn lag(&self, rooms: impl IntoIterator<Item = RoomId>) {
+        let mut state = self.state.lock().expect("mailbox lock");
+        for room in rooms {
+            if !state.lagged.contains(&room) {
+                state.lagged.push(room);
+            }
+        }
+        drop(state);
+        self.wake.notify_one();
+    }
+
+    pub fn room_list_changed(&self) {
+        let mut state = self.state.lock().expect("mailbox lock");
+        if std::mem::replace(&mut state.room_list_changed, true) {
+            return;
+        }
+        drop(state);
+        self.wake.notify_one();
+    }
+
+    /// Moves every waiting parcel into `into` (which should be empty: its
+    /// allocation is swapped in, so a busy connection reuses two buffers).
+    pub fn take(&self, into: &mut VecDeque<Parcel>) -> Taken {
+        let mut state = self.state.lock().expect("mailbox lock");
+        std::mem::swap(&mut state.parcels, into);
+        Taken { lagged: std::mem::take(&mut state.lagged), room_list_changed: std::mem::take(&mut state.room_list_changed) }
+    }
+
+    /// Resolves when something was pushed since the last call resolved (a push
+    /// while nobody waits is remembered, so no wake-up is lost).
+    pub async fn ready(&self) {
+        self.wake.notified().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parcel(room: u64, seq: u64) -> Parcel {
+        Parcel { room: RoomId(room), seq: Some(Seq(seq)), text: Utf8Bytes::from_static("{}") }
+    }
+
+    #[test]
+    fn a_full_mailbox_names_each_room_that_lost_frames_once() {
+        let mailbox = Mailbox::new(2);
+        mailbox.push(parcel(1, 1), Class::Resyncable);
+        mailbox.push(parcel(2, 1), Class::Resyncable);
+        mailbox.push(parcel(1, 2), Class::Resyncable);
+        mailbox.push(parcel(1, 3), Class::Resyncable);
+        mailbox.push(parcel(3, 1), Class::Ephemeral);
+        let mut parcels = VecDeque::new();
+        let taken = mailbox.take(&mut parcels);
+        assert_eq!(parcels.len(), 2);
+        assert_eq!(taken.lagged, vec![RoomId(1)], "room 2's frame arrived; typing in room 3 is not worth a resync");
+        let mut again = VecDeque::new();
+        assert!(mailbox.take(&mut again).lagged.is_empty(), "a lag is reported once");
+    }
+
+    #[test]
+    fn room_list_changes_coalesce_into_one_flag() {
+        let mailbox = Mailbox::new(4);
+        for _ in 0..100 {
+            mailbox.room_list_changed();
+        }
+        let mut parcels = VecDeque::new();
+        assert!(mailbox.take(&mut parcels).room_list_changed);
+        assert!(parcels.is_empty());
+        assert!(!mailbox.take(&mut parcels).room_list_changed);
+    }
+
+    #[tokio::test]
+    async fn a_push_before_anyone_waits_still_wakes_the_reader() {
+        let mailbox = Mailbox::new(4);
+        mailbox.push(parcel(1, 1), Class::Resyncable);
+        tokio::time::timeout(std::time::Duration::from_secs(1), mailbox.ready()).await.expect("woken");
+    }
+}

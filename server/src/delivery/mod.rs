@@ -1,0 +1,276 @@
+//! The node's delivery path: from a commit (or the cluster bus) to the sockets
+//! that follow the room, and nothing else.
+//!
+//! ```text
+//! writer --commit--> bus --> registry of this node --> mailboxes of the followers
+//! ```
+//!
+//! On SQLite the node is alone and the bus is a function call made right after
+//! the commit. On PostgreSQL the bus is LISTEN/NOTIFY ([`bus`]): every node,
+//! including the one that committed, delivers room events from its listener, in
+//! commit order; presence and typing cross nodes the same way.
+//!
+//! Each connection has a [`Mailbox`]: a connection wakes only for the rooms it
+//! follows, lags only on its own rooms, and is resynced per room, never dropped.
+
+mod bus;
+mod mailbox;
+mod presence;
+mod registry;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::extract::ws::Utf8Bytes;
+use hanmadi_protocol::{encode, RoomId, ServerFrame, UserId};
+use sqlx::AnyPool;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+pub use bus::event_payloads;
+pub(crate) use bus::notify;
+use bus::{BusMessage, Outgoing};
+pub use mailbox::{Mailbox, Parcel};
+use mailbox::Class;
+use presence::{Entry, NodeId, Presence};
+use registry::{ConnId, Registry};
+
+use crate::db::Dialect;
+use crate::store::{Store, StoredEvent};
+
+/// Room-list changes are gathered this long before every connection hears of
+/// them once: a burst of new rooms is one refetch, not one per room.
+const ROOM_LIST_COALESCE: Duration = Duration::from_millis(250);
+
+pub struct Delivery {
+    node: NodeId,
+    registry: Registry,
+    presence: Presence,
+    mailbox_capacity: usize,
+    room_list: Notify,
+    /// The cluster bus, on PostgreSQL.
+    bus: Option<Outgoing>,
+}
+
+impl Delivery {
+    /// Starts the delivery path; on PostgreSQL it joins the cluster first.
+    /// `mailbox_capacity`: frames a connection may lag by before a resync.
+    pub async fn start(
+        dialect: Dialect,
+        database_url: &str,
+        pool: AnyPool,
+        store: Arc<Store>,
+        mailbox_capacity: usize,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<Arc<Self>> {
+        let mut node_bytes = [0u8; 8];
+        getrandom::fill(&mut node_bytes).map_err(|e| anyhow::anyhow!("no randomness for the node id: {e}"))?;
+        let node = u64::from_le_bytes(node_bytes);
+        let (bus, outgoing) = match dialect {
+            Dialect::Sqlite => (None, None),
+            Dialect::Postgres => {
+                let (bus, outgoing) = bus::outgoing(node);
+                (Some(bus), Some(outgoing))
+            }
+        };
+        let delivery = Arc::new(Self {
+            node,
+            registry: Registry::default(),
+            presence: Presence::default(),
+            mailbox_capacity,
+            room_list: Notify::new(),
+            bus,
+        });
+        if let Some(outgoing) = outgoing {
+            bus::start(database_url, pool, outgoing, Arc::clone(&delivery), store, shutdown.clone())
+                .await
+                .context("cannot listen on PostgreSQL for the other nodes")?;
+            tracing::info!(node = format!("{node:016x}"), "joined the cluster");
+        }
+        tokio::spawn(Arc::clone(&delivery).coalesce_room_list_changes(shutdown));
+        Ok(delivery)
+    }
+
+    /// A new connection's subscription; dropping it forgets the connection.
+    pub fn open(self: &Arc<Self>) -> Subscription {
+        let mailbox = Mailbox::new(self.mailbox_capacity);
+        let conn = self.registry.connect(Arc::clone(&mailbox));
+        Subscription { delivery: Arc::clone(self), conn, mailbox }
+    }
+
+    /// From now on the connection gets the room's frames, and its person is present there.
+    /// Entering presence comes first: the others hear of the newcomer, the
+    /// newcomer does not (its snapshot, taken after this, includes itself).
+    pub fn follow(&self, subscription: &Subscription, room: RoomId, user: UserId, name: &str) {
+        if self.registry.follows(room, subscription.conn) {
+            return;
+        }
+        if self.presence.enter(&self.registry, room, user, name) {
+            self.announce(BusMessage::Present { node: self.node, entries: vec![Entry { room, user, name: name.to_owned() }] });
+        }
+        self.registry.follow(room, subscription.conn, user);
+    }
+
+    pub fn unfollow(&self, subscription: &Subscription, room: RoomId, user: UserId) {
+        if self.registry.unfollow(room, subscription.conn) {
+            self.left(room, user);
+        }
+    }
+
+    /// Who is present in `room`, for a connection that just resumed it.
+    pub fn presence_snapshot(&self, room: RoomId) -> ServerFrame {
+        self.presence.snapshot(room)
+    }
+
+    /// Events just committed by this node's writer.
+    pub fn after_commit(&self, events: &[StoredEvent]) {
+        // With a bus, the listener delivers them, in order with other nodes' events.
+        if self.bus.is_none() {
+            self.committed(events);
+        }
+    }
+
+    /// `user` is typing in `room`. The name shown is the one presence holds, which
+    /// follows renames; `name` (from the connection's hello) is the fallback.
+    pub fn typing(&self, room: RoomId, user: UserId, name: &str) {
+        let name = self.presence.name_in(room, user).unwrap_or_else(|| name.to_owned());
+        self.deliver_typing(room, user, &name);
+        self.announce(BusMessage::Typing { node: self.node, room, user, name });
+    }
+
+    /// `user` renamed themselves: every room they are present in hears the new name.
+    pub fn renamed(&self, user: UserId, name: &str) {
+        self.presence.rename(&self.registry, user, name);
+        self.announce(BusMessage::Renamed { node: self.node, user, name: name.to_owned() });
+    }
+
+    /// A room was created or renamed: every connection should refresh its list.
+    pub fn room_list_changed(&self) {
+        self.deliver_room_list_changed();
+        self.announce(BusMessage::RoomListChanged { node: self.node });
+    }
+
+    pub fn connected(&self) -> usize {
+        self.registry.connected()
+    }
+
+    // ---- what the bus calls ----
+
+    fn node(&self) -> NodeId {
+        self.node
+    }
+
+    fn presence(&self) -> &Presence {
+        &self.presence
+    }
+
+    fn announce(&self, message: BusMessage) {
+        if let Some(bus) = &self.bus {
+            debug_assert_eq!(bus.node(), self.node);
+            bus.send(message);
+        }
+    }
+
+    fn is_followed(&self, room: RoomId) -> bool {
+        self.registry.is_followed(room)
+    }
+
+    fn committed(&self, events: &[StoredEvent]) {
+        let parcels: Vec<Parcel> = events
+            .iter()
+            .filter(|stored| self.registry.is_followed(stored.room))
+            .map(|stored| {
+                let frame =
+                    ServerFrame::Event { room: stored.room, seq: stored.seq, at: stored.at, event: stored.event.clone() };
+                Parcel { room: stored.room, seq: Some(stored.seq), text: Utf8Bytes::from(encode(&frame)) }
+            })
+            .collect();
+        self.registry.publish_all(&parcels);
+    }
+
+    fn deliver_typing(&self, room: RoomId, user: UserId, name: &str) {
+        if !self.registry.is_followed(room) {
+            return;
+        }
+        let frame = ServerFrame::Typing { room, user, name: name.to_owned() };
+        self.registry.publish(&Parcel { room, seq: None, text: Utf8Bytes::from(encode(&frame)) }, Class::Ephemeral, Some(user));
+    }
+
+    fn deliver_room_list_changed(&self) {
+        self.room_list.notify_one();
+    }
+
+    fn lag_room(&self, room: RoomId) {
+        self.registry.lag_room(room);
+    }
+
+    /// The bus may have lost announcements: every room resyncs, and every node
+    /// is asked who it holds.
+    fn lost_bus(&self) {
+        self.registry.lag_everything();
+        self.announce(BusMessage::Sync { node: self.node });
+    }
+
+    fn remote_present(&self, node: NodeId, entries: Vec<Entry>, now: Instant) {
+        self.presence.remote_present(&self.registry, node, entries, now);
+    }
+
+    fn remote_absent(&self, node: NodeId, room: RoomId, user: UserId) {
+        self.presence.remote_absent(&self.registry, node, room, user);
+    }
+
+    fn remote_renamed(&self, node: NodeId, user: UserId, name: &str) {
+        self.presence.remote_renamed(&self.registry, node, user, name);
+    }
+
+    fn forget_node(&self, node: NodeId) {
+        self.presence.forget(&self.registry, node);
+    }
+
+    fn expire_nodes(&self, deadline: Instant) {
+        for node in self.presence.expire(&self.registry, deadline) {
+            tracing::warn!(node = format!("{node:016x}"), "a node went quiet; its people have left");
+        }
+    }
+
+    fn left(&self, room: RoomId, user: UserId) {
+        if self.presence.exit(&self.registry, room, user) {
+            self.announce(BusMessage::Absent { node: self.node, room, user });
+        }
+    }
+
+    async fn coalesce_room_list_changes(self: Arc<Self>, shutdown: CancellationToken) {
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = self.room_list.notified() => {}
+            }
+            tokio::time::sleep(ROOM_LIST_COALESCE).await;
+            self.registry.room_list_changed();
+        }
+    }
+}
+
+/// One connection's place in the delivery path.
+pub struct Subscription {
+    delivery: Arc<Delivery>,
+    conn: ConnId,
+    mailbox: Arc<Mailbox>,
+}
+
+impl Subscription {
+    pub fn mailbox(&self) -> &Mailbox {
+        &self.mailbox
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        if let Some((user, rooms)) = self.delivery.registry.disconnect(self.conn) {
+            for room in rooms {
+                self.delivery.left(room, user);
+            }
+        }
+    }
+}

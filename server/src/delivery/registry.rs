@@ -1,0 +1,206 @@
+//! This node's connections and, per room, the connections following it: the
+//! table that lets a frame wake only the sockets that want it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use hanmadi_protocol::{RoomId, UserId};
+
+use super::mailbox::{Class, Mailbox, Parcel};
+
+/// A connection's number on this node.
+pub type ConnId = u64;
+
+#[derive(Debug)]
+struct Follower {
+    conn: ConnId,
+    user: UserId,
+    mailbox: Arc<Mailbox>,
+}
+
+#[derive(Debug)]
+struct Connection {
+    mailbox: Arc<Mailbox>,
+    /// Who follows rooms through this connection (known from its first follow).
+    user: Option<UserId>,
+    rooms: Vec<RoomId>,
+}
+
+#[derive(Debug, Default)]
+pub struct Registry {
+    /// Read on every frame, written only when a connection follows or leaves a
+    /// room: a read-write lock lets publishers run side by side.
+    rooms: RwLock<HashMap<RoomId, Vec<Follower>>>,
+    connections: Mutex<HashMap<ConnId, Connection>>,
+    next: AtomicU64,
+}
+
+impl Registry {
+    pub fn connect(&self, mailbox: Arc<Mailbox>) -> ConnId {
+        let conn = self.next.fetch_add(1, Ordering::Relaxed);
+        self.connections.lock().expect("registry lock").insert(conn, Connection { mailbox, user: None, rooms: Vec::new() });
+        conn
+    }
+
+    /// Forgets the connection; returns who it was and the rooms it was following.
+    pub fn disconnect(&self, conn: ConnId) -> Option<(UserId, Vec<RoomId>)> {
+        let connection = self.connections.lock().expect("registry lock").remove(&conn)?;
+        let mut rooms = self.rooms.write().expect("registry lock");
+        for room in &connection.rooms {
+            remove_follower(&mut rooms, *room, conn);
+        }
+        Some((connection.user?, connection.rooms))
+    }
+
+    /// From now on, frames published to `room` reach the connection. Returns false
+    /// if it already followed the room.
+    pub fn follow(&self, room: RoomId, conn: ConnId, user: UserId) -> bool {
+        let mut connections = self.connections.lock().expect("registry lock");
+        let Some(connection) = connections.get_mut(&conn) else { return false };
+        if connection.rooms.contains(&room) {
+            return false;
+        }
+        connection.rooms.push(room);
+        connection.user = Some(user);
+        let mailbox = Arc::clone(&connection.mailbox);
+        drop(connections);
+        self.rooms.write().expect("registry lock").entry(room).or_default().push(Follower { conn, user, mailbox });
+        true
+    }
+
+    pub fn follows(&self, room: RoomId, conn: ConnId) -> bool {
+        self.connections.lock().expect("registry lock").get(&conn).is_some_and(|c| c.rooms.contains(&room))
+    }
+
+    /// Returns false if the connection was not following the room.
+    pub fn unfollow(&self, room: RoomId, conn: ConnId) -> bool {
+        let mut connections = self.connections.lock().expect("registry lock");
+        let Some(connection) = connections.get_mut(&conn) else { return false };
+        let Some(at) = connection.rooms.iter().position(|r| *r == room) else { return false };
+        connection.rooms.swap_remove(at);
+        drop(connections);
+        remove_follower(&mut self.rooms.write().expect("registry lock"), room, conn);
+        true
+    }
+
+    /// Whether any connection of this node follows `room`.
+    pub fn is_followed(&self, room: RoomId) -> bool {
+        self.rooms.read().expect("registry lock").contains_key(&room)
+    }
+
+    /// Hands a parcel to every follower of its room, except the connections of
+    /// `except` (typing is not echoed to the typist).
+    pub fn publish(&self, parcel: &Parcel, class: Class, except: Option<UserId>) {
+        let rooms = self.rooms.read().expect("registry lock");
+        let Some(followers) = rooms.get(&parcel.room) else { return };
+        for follower in followers.iter().filter(|f| Some(f.user) != except) {
+            follower.mailbox.push(parcel.clone(), class);
+        }
+    }
+
+    /// Many parcels under one lock, in order (a batch of committed events).
+    pub fn publish_all<'p>(&self, parcels: impl IntoIterator<Item = &'p Parcel>) {
+        let rooms = self.rooms.read().expect("registry lock");
+        for parcel in parcels {
+            for follower in rooms.get(&parcel.room).into_iter().flatten() {
+                follower.mailbox.push(parcel.clone(), Class::Resyncable);
+            }
+        }
+    }
+
+    /// Tells every connection the rooms list changed (each coalesces it into one frame).
+    pub fn room_list_changed(&self) {
+        for connection in self.connections.lock().expect("registry lock").values() {
+            connection.mailbox.room_list_changed();
+        }
+    }
+
+    /// Every follower of `room` must resync it.
+    pub fn lag_room(&self, room: RoomId) {
+        for follower in self.rooms.read().expect("registry lock").get(&room).into_iter().flatten() {
+            follower.mailbox.lag([room]);
+        }
+    }
+
+    /// Every connection must resync every room it follows: frames may have been
+    /// lost on the way to this node.
+    pub fn lag_everything(&self) {
+        for connection in self.connections.lock().expect("registry lock").values() {
+            connection.mailbox.lag(connection.rooms.iter().copied());
+        }
+    }
+
+    pub fn connected(&self) -> usize {
+        self.connections.lock().expect("registry lock").len()
+    }
+}
+
+fn remove_follower(rooms: &mut HashMap<RoomId, Vec<Follower>>, room: RoomId, conn: ConnId) {
+    if let Some(followers) = rooms.get_mut(&room) {
+        followers.retain(|f| f.conn != conn);
+        if followers.is_empty() {
+            rooms.remove(&room);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use axum::extract::ws::Utf8Bytes;
+    use hanmadi_protocol::Seq;
+
+    use super::*;
+
+    fn parcel(room: u64) -> Parcel {
+        Parcel { room: RoomId(room), seq: Some(Seq(1)), text: Utf8Bytes::from_static("{}") }
+    }
+
+    fn waiting(mailbox: &Mailbox) -> usize {
+        let mut parcels = VecDeque::new();
+        mailbox.take(&mut parcels);
+        parcels.len()
+    }
+
+    #[test]
+    fn a_frame_reaches_only_the_followers_of_its_room() {
+        let registry = Registry::default();
+        let (a, b) = (Mailbox::new(8), Mailbox::new(8));
+        let conn_a = registry.connect(Arc::clone(&a));
+        let conn_b = registry.connect(Arc::clone(&b));
+        registry.follow(RoomId(1), conn_a, UserId(1));
+        registry.follow(RoomId(2), conn_b, UserId(2));
+        registry.publish(&parcel(1), Class::Resyncable, None);
+        assert_eq!((waiting(&a), waiting(&b)), (1, 0));
+    }
+
+    #[test]
+    fn typing_skips_the_typists_own_connections() {
+        let registry = Registry::default();
+        let (mine, theirs) = (Mailbox::new(8), Mailbox::new(8));
+        let conn_mine = registry.connect(Arc::clone(&mine));
+        let conn_theirs = registry.connect(Arc::clone(&theirs));
+        registry.follow(RoomId(1), conn_mine, UserId(1));
+        registry.follow(RoomId(1), conn_theirs, UserId(2));
+        registry.publish(&parcel(1), Class::Ephemeral, Some(UserId(1)));
+        assert_eq!((waiting(&mine), waiting(&theirs)), (0, 1));
+    }
+
+    #[test]
+    fn a_disconnected_connection_is_gone_from_every_room() {
+        let registry = Registry::default();
+        let mailbox = Mailbox::new(8);
+        let conn = registry.connect(Arc::clone(&mailbox));
+        assert!(registry.follow(RoomId(1), conn, UserId(1)));
+        assert!(!registry.follow(RoomId(1), conn, UserId(1)), "following twice is once");
+        registry.follow(RoomId(2), conn, UserId(1));
+        let (user, mut rooms) = registry.disconnect(conn).unwrap();
+        rooms.sort();
+        assert_eq!(user, UserId(1));
+        assert_eq!(rooms, vec![RoomId(1), RoomId(2)]);
+        assert!(!registry.is_followed(RoomId(1)) && !registry.is_followed(RoomId(2)));
+        assert_eq!(registry.connected(), 0);
+    }
+}
