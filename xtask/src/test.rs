@@ -47,6 +47,8 @@ pub fn run() -> anyhow::Result<()> {
         for suite in server_test_suites()? {
             on_postgres.args(["--test", &suite]);
         }
+        // The cluster tests need PostgreSQL, so they are ignored in the first pass.
+        on_postgres.args(["--", "--include-ignored"]);
         suites.push(counted("postgres", &mut on_postgres, parse_cargo_line)?);
     }
 

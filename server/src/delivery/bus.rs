@@ -8,7 +8,7 @@
 //!
 //! A node that lost its listening connection may have missed announcements: it
 //! asks every connection to resync its rooms and the other nodes to announce
-//! who they hold again. A node heard from for longer than [`NODE_TIMEOUT`] is
+//! who they hold again. A node not heard from for [`NODE_TIMEOUT`] is
 //! taken for dead and the people it held leave.
 
 use std::sync::Arc;
@@ -31,9 +31,9 @@ const MAX_PAYLOAD: usize = 7_600;
 /// Larger events travel as a reference and are read from the database.
 const MAX_INLINE_EVENT: usize = 6_000;
 /// How often a node says it is alive.
-const HEARTBEAT: Duration = Duration::from_secs(2);
+const HEARTBEAT: Duration = Duration::from_secs(1);
 /// A node silent for this long is taken for dead.
-pub const NODE_TIMEOUT: Duration = Duration::from_secs(10);
+pub const NODE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What one notification says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

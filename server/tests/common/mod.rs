@@ -4,6 +4,7 @@
 // Each test binary uses part of this module; what one does not use is not dead.
 #![allow(dead_code)]
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -104,14 +105,7 @@ impl TestServer {
     }
 
     pub async fn sign_up(&self, name: &str) -> Session {
-        let response = reqwest::Client::new()
-            .post(self.http("/api/session"))
-            .json(&serde_json::json!({ "name": name }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201, "sign up {name}");
-        response.json().await.unwrap()
+        sign_up_at(self.server.local_addr(), name).await
     }
 
     /// Mina and Jun, signed up and connected, both in a new room `name` (Mina
@@ -130,26 +124,48 @@ impl TestServer {
 
     /// A raw socket: no hello yet.
     pub async fn raw(&self) -> Client {
-        Client { ws: connect_async(self.ws_url()).await.unwrap().0, user: None, next_key: 0 }
+        raw_at(self.server.local_addr()).await
     }
 
     /// A socket that has said hello with the session's token and been welcomed.
     pub async fn connect(&self, session: &Session) -> Client {
-        let mut client = self.raw().await;
-        client.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some(session.token.clone()) }).await;
-        match client.recv().await {
-            ServerFrame::Welcome { user: Some(user), .. } => assert_eq!(user, session.user.id),
-            other => panic!("expected a welcome, got {other:?}"),
-        }
-        client.user = Some(session.user.id);
-        client
+        connect_at(self.server.local_addr(), session).await
     }
 
     pub async fn connect_with_origin(&self, origin: &str) -> Client {
         let mut request = self.ws_url().into_client_request().unwrap();
         request.headers_mut().insert("Origin", origin.parse().unwrap());
-        Client { ws: connect_async(request).await.unwrap().0, user: None, next_key: 0 }
+        Client { ws: connect_async(request).await.unwrap().0, user: None }
     }
+}
+
+/// A guest session from the server at `addr`.
+pub async fn sign_up_at(addr: SocketAddr, name: &str) -> Session {
+    let response = reqwest::Client::new()
+        .post(format!("http://{addr}/api/session"))
+        .json(&serde_json::json!({ "name": name }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "sign up {name}");
+    response.json().await.unwrap()
+}
+
+/// A raw socket to the server at `addr`: no hello yet.
+pub async fn raw_at(addr: SocketAddr) -> Client {
+    Client { ws: connect_async(format!("ws://{addr}/ws")).await.unwrap().0, user: None }
+}
+
+/// A socket to the server at `addr` that has said hello and been welcomed.
+pub async fn connect_at(addr: SocketAddr, session: &Session) -> Client {
+    let mut client = raw_at(addr).await;
+    client.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some(session.token.clone()) }).await;
+    match client.recv().await {
+        ServerFrame::Welcome { user: Some(user), .. } => assert_eq!(user, session.user.id),
+        other => panic!("expected a welcome, got {other:?}"),
+    }
+    client.user = Some(session.user.id);
+    client
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -168,7 +184,6 @@ pub struct SessionUser {
 pub struct Client {
     pub ws: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
     pub user: Option<UserId>,
-    next_key: u32,
 }
 
 impl Client {
@@ -236,8 +251,11 @@ impl Client {
     }
 
     pub fn new_key(&mut self) -> ActionKey {
-        self.next_key += 1;
-        ActionKey::new(format!("key-{}-{}", self.user.map_or(0, |u| u.0), self.next_key)).unwrap()
+        // Unique across every tab of the test, as the app's random keys are: a
+        // second tab of the same person must not repeat the first one's keys.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ActionKey::new(format!("key-{}-{n}", self.user.map_or(0, |u| u.0))).unwrap()
     }
 
     /// Sends an action under `key` and returns its outcome, skipping other frames.

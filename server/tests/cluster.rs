@@ -1,0 +1,154 @@
+//! Several server processes on one PostgreSQL database are one service: what
+//! is said on one node reaches the people on another live, presence and typing
+//! cross too, and a person whose node is killed resumes on another with
+//! nothing missed. Real processes (so one can be killed with SIGKILL), real
+//! sockets, a real PostgreSQL: `cargo xtask test` runs this on its throwaway
+//! server.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::{connect_at, sign_up_at, text_of, Client, Database};
+use hanmadi_protocol::{Action, ClientFrame, PresenceChange, RoomId, Seq, ServerFrame, UserId};
+
+/// One `hanmadi-server` process, killed (SIGKILL) when dropped.
+struct Node {
+    process: Child,
+    addr: SocketAddr,
+}
+
+impl Node {
+    fn start(database_url: &str) -> Node {
+        let mut process = Command::new(env!("CARGO_BIN_EXE_hanmadi-server"))
+            .args(["--bind", "127.0.0.1:0", "--static-dir", "no-dist", "--ticker-rate", "0"])
+            .args(["--database-url", database_url])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the server binary starts");
+        // The address is printed alone on a line; the rest of stdout (logs) is
+        // drained so the process never blocks on a full pipe.
+        let stdout = process.stdout.take().expect("piped");
+        let (found, address) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("Hanmadi is running at http://") {
+                    let _ = found.send(url.trim_end_matches('/').parse::<SocketAddr>().expect("an address"));
+                }
+            }
+        });
+        let addr = address.recv_timeout(Duration::from_secs(30)).expect("the node says where it listens");
+        Node { process, addr }
+    }
+
+    fn kill(mut self) {
+        self.process.kill().expect("SIGKILL");
+        self.process.wait().expect("reaped");
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Waits until `user` is shown present in `room` (in the snapshot or a later change).
+async fn until_present(tab: &mut Client, room: RoomId, user: UserId) {
+    tab.recv_until(|frame| match frame {
+        ServerFrame::Presence { room: r, members, .. } if *r == room => members.iter().any(|m| m.user == user).then_some(()),
+        ServerFrame::PresenceChanged { room: r, change: PresenceChange::Joined { user: u, .. }, .. } if *r == room => {
+            (*u == user).then_some(())
+        }
+        _ => None,
+    })
+    .await;
+}
+
+/// The next message text in `room`, with its seq.
+async fn next_message(tab: &mut Client, room: RoomId) -> (Seq, String) {
+    loop {
+        let (r, seq, event) = tab.next_event().await;
+        if r == room {
+            if let hanmadi_protocol::RoomEvent::Message { .. } = &event {
+                return (seq, text_of(&event).to_owned());
+            }
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
+async fn two_nodes_are_one_service_and_a_person_whose_node_dies_resumes_on_the_other() {
+    let database = Database::fresh().await;
+    assert!(database.url.starts_with("postgres"), "set HANMADI_TEST_POSTGRES to a PostgreSQL admin URL");
+    // One after the other: the first creates the signing key the second reads.
+    let node_a = Node::start(&database.url);
+    let node_b = Node::start(&database.url);
+
+    // Mina is on node A, Jun on node B; their sessions are good on both.
+    let mina = sign_up_at(node_a.addr, "Mina").await;
+    let jun = sign_up_at(node_b.addr, "Jun").await;
+    let mut mina_tab = connect_at(node_a.addr, &mina).await;
+    let room = mina_tab.create_room("across the hall").await;
+    mina_tab.resume(room, Seq::ZERO).await;
+    let mut jun_tab = connect_at(node_b.addr, &jun).await;
+    jun_tab.act(Action::JoinRoom { room }).await;
+    jun_tab.send(&ClientFrame::Resume { cursors: vec![hanmadi_protocol::Cursor { room, after: Seq::ZERO }] }).await;
+
+    // Presence crosses both ways.
+    until_present(&mut jun_tab, room, mina.user.id).await;
+    until_present(&mut mina_tab, room, jun.user.id).await;
+
+    // Messages cross both ways, live.
+    mina_tab.act(Action::SendMessage { room, text: "hello from node A".into() }).await;
+    assert_eq!(next_message(&mut jun_tab, room).await.1, "hello from node A");
+    jun_tab.act(Action::SendMessage { room, text: "안녕, from node B".into() }).await;
+    let (last_seen_by_mina, text) = next_message(&mut mina_tab, room).await;
+    assert_eq!(text, "안녕, from node B");
+
+    // Typing crosses too, under the typist's name.
+    jun_tab.send(&ClientFrame::Typing { room }).await;
+    let typing = mina_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Typing { room: r, name, .. } if *r == room => Some(name.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(typing, "Jun");
+
+    // Node A dies mid-conversation. Node B stops hearing from it, and Mina
+    // leaves Jun's presence once node A's entries expire.
+    node_a.kill();
+    let left = jun_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::PresenceChanged { room: r, change: PresenceChange::Left { user }, .. } if *r == room => {
+                Some(*user)
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(left, mina.user.id);
+
+    // Jun goes on talking; Mina comes back through node B and resumes from the
+    // last message she saw: she gets exactly what she missed, once, in order.
+    let missed: Vec<String> = (1..=3).map(|n| format!("while you were away {n}")).collect();
+    for text in &missed {
+        jun_tab.act(Action::SendMessage { room, text: text.clone() }).await;
+    }
+    let mut mina_again = connect_at(node_b.addr, &mina).await;
+    let (replayed, _) = mina_again.resume(room, last_seen_by_mina).await;
+    let replayed: Vec<String> = replayed.iter().map(|(_, event)| text_of(event).to_owned()).collect();
+    assert_eq!(replayed, missed);
+    until_present(&mut jun_tab, room, mina.user.id).await;
+
+    mina_again.act(Action::SendMessage { room, text: "back, on node B".into() }).await;
+    assert_eq!(next_message(&mut jun_tab, room).await.1, "back, on node B");
+    drop(node_b);
+}
