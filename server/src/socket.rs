@@ -30,6 +30,13 @@ use crate::{origin, AppState};
 /// too large gets a polite error frame from the decoder, and only an absurd one
 /// costs the connection.
 const TRANSPORT_LIMIT: usize = 2 * MAX_FRAME_BYTES;
+/// tungstenite zeroes its whole read buffer (128 KiB by default) for every
+/// socket, and most chat frames are a few hundred bytes: a small buffer that
+/// grows for the rare large frame keeps an idle socket at a few KiB.
+const READ_BUFFER: usize = 4 * 1024;
+/// Frames are queued until this much is waiting, then written; a batch of
+/// frames taken from the mailbox is flushed at once whatever its size.
+const WRITE_BUFFER: usize = 16 * 1024;
 /// A connection that has not said hello by then is closed.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Events replayed per database read while resuming.
@@ -47,7 +54,11 @@ const MAX_IN_FLIGHT: usize = 32;
 
 pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     let origin_allowed = origin::is_allowed(&headers, &state.allowed_origins);
-    ws.max_frame_size(TRANSPORT_LIMIT).max_message_size(TRANSPORT_LIMIT).on_upgrade(move |socket| {
+    ws.max_frame_size(TRANSPORT_LIMIT)
+        .max_message_size(TRANSPORT_LIMIT)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .on_upgrade(move |socket| {
         let tracker = state.tracker.clone();
         tracker.track_future(async move {
             if origin_allowed {
