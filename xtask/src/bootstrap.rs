@@ -27,7 +27,7 @@ pub struct Tools {
 }
 
 impl Tools {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let cargo_bin = std::env::var_os("CARGO_HOME")
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
@@ -112,7 +112,7 @@ fn wasm_opt(tools: &Tools) -> anyhow::Result<()> {
 }
 
 /// `npm ci` where `node_modules` is missing or older than the lockfile.
-fn npm_ci(tools: &Tools, dir: &Path) -> anyhow::Result<()> {
+pub fn npm_ci(tools: &Tools, dir: &Path) -> anyhow::Result<()> {
     let modified = |path: PathBuf| std::fs::metadata(path).and_then(|m| m.modified()).ok();
     let installed = modified(dir.join("node_modules/.package-lock.json"));
     let locked = modified(dir.join("package-lock.json"));

@@ -5,12 +5,14 @@
 //! - `cargo xtask test`: install what is missing, run every test (workspace and
 //!   browser), print a closing summary, exit non-zero on any failure.
 //! - `cargo xtask build`: install what is missing and build the web app into dist/.
-//! - `cargo xtask bench`: run the benchmarks, which print figures (never asserted).
+//! - `cargo xtask bench [engine | servers | browser]`: run the benchmarks (or
+//!   one of them), which print figures (never asserted).
 //! - `cargo xtask screenshot`: build everything and retake docs/screenshot.png.
 //!
 //! Every step says what it is doing; a prerequisite it cannot install is a clear
 //! message naming what to install.
 
+mod bench;
 mod bootstrap;
 mod cmd;
 mod postgres;
@@ -21,7 +23,8 @@ mod web_build;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve [server flags…] | test | build | bench | screenshot>";
+const USAGE: &str =
+    "usage: cargo xtask <serve [server flags…] | test | build | bench [engine | servers | browser] | screenshot>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -31,7 +34,7 @@ fn main() -> ExitCode {
         Some("serve") => serve::run(&rest),
         Some("test") => test::run(),
         Some("build") => bootstrap::web_tools().and_then(|tools| web_build::build(&tools)).map(|_| ()),
-        Some("bench") => bench(),
+        Some("bench") => bench(rest.first().map(String::as_str)),
         Some("screenshot") => test::screenshot(),
         _ => {
             eprintln!("{USAGE}");
@@ -47,23 +50,28 @@ fn main() -> ExitCode {
     }
 }
 
-/// Every benchmark, in release mode. Each prints its own figures.
-fn bench() -> anyhow::Result<()> {
-    step("client engine throughput");
-    cmd::run(std::process::Command::new("cargo").args(["bench", "-p", "hanmadi-client-core"]).current_dir(root()))?;
-    step("server under load (hanmadi-load: 200 clients, 10 rooms, 500 msg/s, 15 s)");
-    cmd::run(
-        std::process::Command::new("cargo")
-            .args(["run", "--release", "-p", "hanmadi-load", "--"])
-            .args(["--clients", "200", "--rooms", "10", "--rate", "500", "--seconds", "15"])
-            .current_dir(root()),
-    )?;
-    step("the web app in Chromium (a 10,000-message room, typing during a ticker flood)");
-    let tools = bootstrap::web_tools()?;
-    bootstrap::browser_tools(&tools)?;
-    web_build::build(&tools)?;
-    cmd::run(tools.command("cargo").args(["build", "--release", "--package", "hanmadi-server"]).current_dir(root()))?;
-    cmd::run(test::browser_command_with(&tools, "release").arg("bench.mjs"))
+/// Every benchmark, or the one named, in release mode. Each prints its own figures.
+fn bench(only: Option<&str>) -> anyhow::Result<()> {
+    if let Some(name) = only.filter(|name| !["engine", "servers", "browser"].contains(name)) {
+        anyhow::bail!("no benchmark is called {name:?}\n{USAGE}");
+    }
+    let wanted = |name: &str| only.is_none_or(|only| only == name);
+    if wanted("engine") {
+        step("client engine throughput");
+        cmd::run(std::process::Command::new("cargo").args(["bench", "-p", "hanmadi-client-core"]).current_dir(root()))?;
+    }
+    if wanted("servers") {
+        bench::run()?;
+    }
+    if wanted("browser") {
+        step("the web app in Chromium (a 10,000-message room, typing during a ticker flood)");
+        let tools = bootstrap::web_tools()?;
+        bootstrap::browser_tools(&tools)?;
+        web_build::build(&tools)?;
+        cmd::run(tools.command("cargo").args(["build", "--release", "--package", "hanmadi-server"]).current_dir(root()))?;
+        cmd::run(test::browser_command_with(&tools, "release").arg("bench.mjs"))?;
+    }
+    Ok(())
 }
 
 /// The workspace root (xtask lives one level below it).

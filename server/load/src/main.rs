@@ -1,259 +1,191 @@
-//! `hanmadi-load`: drives N real WebSocket clients in M rooms at a total rate of
-//! R messages per second for D seconds, then prints delivered messages per
-//! second, latency percentiles (send to delivery at every other member) and, when
-//! it runs the server itself, the server's memory per connection.
+//! `hanmadi-load`: drives real WebSocket clients against a running Hanmadi (or
+//! against the bench's reference relay, `relay/relay.mjs`) and reports what was
+//! sent, acknowledged and delivered, what was not, latency percentiles, and in
+//! idle mode the server's memory per socket.
 //!
 //! ```sh
-//! cargo run --release -p hanmadi-load -- --clients 200 --rooms 10 --rate 500 --seconds 20
-//! cargo run --release -p hanmadi-load -- --url http://127.0.0.1:8080   # a running server
+//! hanmadi-load --url http://127.0.0.1:8080 --rooms 100 --people 10 --rate 1000
+//! hanmadi-load --target relay --url ws://127.0.0.1:9000 --rooms 1 --people 100 --rate 4000
+//! hanmadi-load --url http://127.0.0.1:8080 --mode idle --rooms 1000 --people 10 --server-pid 1234
 //! ```
+//!
+//! `cargo xtask bench` starts both targets and runs this for each workload.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+mod connection;
+mod drive;
+mod hanmadi_client;
+mod relay_client;
+mod report;
+mod rss;
+mod stamp;
+mod workload;
+
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use clap::Parser;
-use futures_util::{SinkExt, StreamExt};
-use hanmadi_protocol::{
-    decode_server, encode, Action, ActionKey, ClientFrame, Cursor, Outcome, RoomEvent, RoomId, Seq, ServerFrame,
-    PROTOCOL_VERSION,
-};
-use tokio::sync::Mutex;
-use tokio_tungstenite::tungstenite::Message;
+use clap::{Parser, ValueEnum};
+use tokio::sync::watch;
+
+use crate::connection::Speaker;
+use crate::drive::{Clock, Launched, Launcher};
+use crate::report::Report;
+use crate::rss::ServerMemory;
+use crate::workload::{Mode, Workload};
+
+/// How long idle sockets sit before the server's memory is read, so that what
+/// their setup allocated only for a moment has been given back.
+const IDLE_SETTLE: Duration = Duration::from_secs(2);
 
 #[derive(Parser)]
-#[command(about = "Load generator for Hanmadi's chat server")]
+#[command(about = "Load generator for Hanmadi's chat server and the bench's reference relay")]
 struct Args {
-    /// Connected clients (one guest user each).
-    #[arg(long, default_value_t = 100)]
-    clients: usize,
-    /// Rooms; client i joins room i mod rooms.
+    /// What to drive.
+    #[arg(long, value_enum, default_value_t = Target::Hanmadi)]
+    target: Target,
+    /// A node's address (`http://host:port` for Hanmadi, `ws://host:port` for the
+    /// relay). Repeat it for several nodes: clients are spread round-robin.
+    #[arg(long, required = true)]
+    url: Vec<String>,
+    /// Nodes for the people who only receive (round-robin); without it they
+    /// use `--url` like everyone.
+    #[arg(long)]
+    receiver_url: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Mode::Traffic)]
+    mode: Mode,
     #[arg(long, default_value_t = 10)]
     rooms: usize,
-    /// Messages per second, across all clients.
-    #[arg(long, default_value_t = 200)]
-    rate: u32,
-    /// How long to send for.
+    /// People in each room (one guest user and one socket each).
     #[arg(long, default_value_t = 10)]
-    seconds: u64,
-    /// A running server (http://host:port). Without it, a server is started in
-    /// this process on a fresh SQLite file, and its memory is measured too.
+    people: usize,
+    /// How many people of each room send; the rest only receive. Default: all.
     #[arg(long)]
-    url: Option<String>,
+    senders: Option<usize>,
+    /// Messages per second across all senders; 0: as fast as the window allows.
+    #[arg(long, default_value_t = 200.0)]
+    rate: f64,
+    /// How long to send for.
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    /// How long to keep reading after sending stops.
+    #[arg(long, default_value_t = 2.0)]
+    drain_seconds: f64,
+    /// Messages a sender may have unconfirmed; sends beyond are held back.
+    #[arg(long, default_value_t = 64)]
+    window: usize,
+    /// The server's process id: in idle mode its memory per socket is reported.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Print one JSON line on stdout (the human summary goes to stderr).
+    #[arg(long)]
+    json: bool,
 }
 
-/// Latencies in microseconds, and counts, shared by all clients.
-#[derive(Default)]
-struct Tally {
-    latencies: Mutex<Vec<u64>>,
-    delivered: AtomicU64,
-    acked: AtomicU64,
-    refused: AtomicU64,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Target {
+    Hanmadi,
+    Relay,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    if args.clients == 0 || args.rooms == 0 {
-        bail!("--clients and --rooms must be at least 1");
+    let workload = Workload {
+        mode: args.mode,
+        rooms: args.rooms,
+        people: args.people,
+        senders: args.senders.unwrap_or(args.people),
+        rate: args.rate,
+        send_for: Duration::from_secs_f64(args.seconds),
+        drain_for: Duration::from_secs_f64(args.drain_seconds),
+        window: args.window,
+        urls: args.url.clone(),
+        receiver_urls: args.receiver_url.clone(),
+    };
+    workload.check()?;
+    if args.target == Target::Relay && workload.mode == Mode::Write {
+        bail!("the relay stores and acknowledges nothing: --mode write is for Hanmadi only");
     }
-    let folder = tempfile::tempdir()?;
-    let (base, server) = match &args.url {
-        Some(url) => (url.trim_end_matches('/').to_owned(), None),
-        None => {
-            let mut config =
-                hanmadi_server::Config::for_tests(format!("sqlite://{}", folder.path().join("load.db").display()));
-            config.static_dir = folder.path().join("no-dist");
-            config.ticker_rate = 0;
-            let server = hanmadi_server::start(config).await?;
-            (format!("http://{}", server.local_addr()), Some(server))
+    raise_open_files(workload.clients())?;
+    let receivers = if args.receiver_url.is_empty() {
+        String::new()
+    } else {
+        format!(" (receivers at {})", args.receiver_url.join(", "))
+    };
+    let header =
+        format!("hanmadi-load: {:?} at {}{receivers}: {}", args.target, args.url.join(", "), workload.describe());
+    if args.json {
+        eprintln!("{header}");
+    } else {
+        println!("{header}");
+    }
+
+    let mut memory = ServerMemory::of(args.server_pid);
+    let (launcher, start) = Launcher::new(&workload);
+    let started = Instant::now();
+    let report = match args.target {
+        Target::Hanmadi => {
+            let clients = hanmadi_client::setup(&workload, &launcher, &mut memory).await?;
+            run("hanmadi", clients, start, &workload, &memory, started.elapsed()).await?
+        }
+        Target::Relay => {
+            let clients = relay_client::setup(&workload, &launcher, &mut memory).await?;
+            run("relay", clients, start, &workload, &memory, started.elapsed()).await?
         }
     };
-    let ws_url = format!("{}/ws", base.replacen("http", "ws", 1));
-    println!(
-        "hanmadi-load: {} clients, {} rooms, {} msg/s for {} s against {base}",
-        args.clients, args.rooms, args.rate, args.seconds
-    );
-
-    let rss_before = resident_kib();
-    let http = reqwest::Client::new();
-    let mut clients = Vec::new();
-    for i in 0..args.clients {
-        clients.push(LoadClient::connect(&http, &base, &ws_url, i).await?);
-    }
-    let mut rooms = Vec::new();
-    for r in 0..args.rooms {
-        rooms.push(clients[r % args.clients].create_room(&format!("load {r}")).await?);
-    }
-    for (i, client) in clients.iter_mut().enumerate() {
-        client.join(rooms[i % args.rooms]).await?;
-    }
-    let rss_connected = resident_kib();
-
-    let tally = Arc::new(Tally::default());
-    let start = Instant::now();
-    let per_client = f64::from(args.rate) / args.clients as f64;
-    let send_for = Duration::from_secs(args.seconds);
-    let tasks: Vec<_> = clients
-        .into_iter()
-        .map(|client| tokio::spawn(client.run(per_client, start, send_for, Arc::clone(&tally))))
-        .collect();
-    for task in tasks {
-        task.await??;
-    }
-    let elapsed = start.elapsed().as_secs_f64();
-
-    let mut latencies = std::mem::take(&mut *tally.latencies.lock().await);
-    latencies.sort_unstable();
-    let percentile = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)));
-    let delivered = tally.delivered.load(Ordering::Relaxed);
-    println!("  sent and acknowledged  {:>10}", tally.acked.load(Ordering::Relaxed));
-    println!("  refused (rate limit)   {:>10}", tally.refused.load(Ordering::Relaxed));
-    println!("  delivered to members   {:>10}  ({:.0} deliveries/s)", delivered, delivered as f64 / elapsed);
-    if let (Some(p50), Some(p99)) = (percentile(0.50), percentile(0.99)) {
-        println!("  latency p50 / p99      {:>7.2} ms / {:.2} ms", *p50 as f64 / 1000.0, *p99 as f64 / 1000.0);
-    }
-    if let (Some(before), Some(connected)) = (rss_before, rss_connected) {
-        if server.is_some() {
-            let per_connection = connected.saturating_sub(before) as f64 / args.clients as f64;
-            println!("  memory per connection  {per_connection:>7.1} KiB (process RSS, server and client sides)");
-        }
-    }
-    if let Some(server) = server {
-        server.shutdown().await?;
+    if args.json {
+        eprint!("{}", report.human(&workload));
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        print!("{}", report.human(&workload));
     }
     Ok(())
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-struct LoadClient {
-    socket: Socket,
-    index: usize,
-    next_key: u64,
-    room: Option<RoomId>,
+/// Starts the run of every launched client: sends and reads until the drain
+/// period ends, or sits idle for a moment and measures the server's memory.
+async fn run<S: Speaker>(
+    target: &'static str,
+    clients: Vec<Launched<S>>,
+    start: watch::Sender<Option<Clock>>,
+    workload: &Workload,
+    memory: &ServerMemory,
+    set_up_in: Duration,
+) -> anyhow::Result<Report> {
+    let now = Instant::now();
+    let clock = match workload.mode {
+        Mode::Idle => Clock { start: now, stop_sending: now, stop_reading: now + IDLE_SETTLE },
+        Mode::Traffic | Mode::Write => Clock {
+            start: now,
+            stop_sending: now + workload.send_for,
+            stop_reading: now + workload.send_for + workload.drain_for,
+        },
+    };
+    start.send_replace(Some(clock));
+    let mut tallies = Vec::with_capacity(clients.len());
+    // Kept open until the server's memory is read.
+    let mut sockets = Vec::with_capacity(clients.len());
+    for client in clients {
+        let (tally, socket) = client.await.context("a client's task failed")?;
+        tallies.push(tally);
+        sockets.push(socket);
+    }
+    let per_socket = match workload.mode {
+        Mode::Idle => memory.per_socket(sockets.len())?,
+        Mode::Traffic | Mode::Write => None,
+    };
+    Ok(Report::new(target, S::ACKS, workload, &tallies, set_up_in, per_socket))
 }
 
-impl LoadClient {
-    async fn connect(http: &reqwest::Client, base: &str, ws_url: &str, index: usize) -> anyhow::Result<Self> {
-        let session: serde_json::Value = http
-            .post(format!("{base}/api/session"))
-            .json(&serde_json::json!({ "name": format!("load {index}") }))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let token = session["token"].as_str().context("no token in the session")?.to_owned();
-        let (socket, _) = tokio_tungstenite::connect_async(ws_url).await?;
-        let mut client = Self { socket, index, next_key: 0, room: None };
-        client.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some(token) }).await?;
-        client.until(|frame| matches!(frame, ServerFrame::Welcome { .. }).then_some(())).await?;
-        Ok(client)
+/// Every client is a socket, and so a file descriptor: raise the soft limit to
+/// the hard one, and say so plainly when even that is too few.
+fn raise_open_files(clients: usize) -> anyhow::Result<()> {
+    let limit = rlimit::increase_nofile_limit(u64::MAX).context("cannot raise the open files limit")?;
+    // Besides the sockets: HTTP connections during setup, stdio, the runtime.
+    let needed = clients as u64 + 2 * connection::SETUP_CONCURRENCY as u64 + 64;
+    if limit < needed {
+        bail!(
+            "{clients} clients need about {needed} open files, and this process may open {limit}: raise `ulimit -Hn`"
+        );
     }
-
-    async fn create_room(&mut self, name: &str) -> anyhow::Result<RoomId> {
-        match self.act(Action::CreateRoom { name: name.into() }).await? {
-            Outcome::Applied { room, .. } => Ok(room),
-            other => bail!("cannot create a room: {other:?}"),
-        }
-    }
-
-    async fn join(&mut self, room: RoomId) -> anyhow::Result<()> {
-        self.act(Action::JoinRoom { room }).await?;
-        self.send(&ClientFrame::Resume { cursors: vec![Cursor { room, after: Seq::ZERO }] }).await?;
-        self.until(|frame| matches!(frame, ServerFrame::CaughtUp { room: r, .. } if *r == room).then_some(())).await?;
-        self.room = Some(room);
-        Ok(())
-    }
-
-    async fn act(&mut self, action: Action) -> anyhow::Result<Outcome> {
-        let key = self.key();
-        self.send(&ClientFrame::Action { key: key.clone(), action }).await?;
-        self.until(|frame| match frame {
-            ServerFrame::Ack { key: acked, outcome } if *acked == key => Some(outcome.clone()),
-            _ => None,
-        })
-        .await
-    }
-
-    /// Sends at `rate` per second until `send_for` has passed, reading all along;
-    /// then reads for two more seconds so that late deliveries count.
-    async fn run(mut self, rate: f64, start: Instant, send_for: Duration, tally: Arc<Tally>) -> anyhow::Result<()> {
-        let room = self.room.context("not in a room")?;
-        let period = Duration::from_secs_f64(1.0 / rate.max(0.001));
-        // Spread the clients' first sends over one period.
-        let mut next_send = start + period.mul_f64((self.index as f64 * 0.618_034) % 1.0);
-        let stop_reading = start + send_for + Duration::from_secs(2);
-        loop {
-            let now = Instant::now();
-            if now >= stop_reading {
-                return Ok(());
-            }
-            let sending = now < start + send_for;
-            let wake = if sending { next_send.min(stop_reading) } else { stop_reading };
-            tokio::select! {
-                () = tokio::time::sleep_until(wake.into()) => {
-                    if sending && Instant::now() >= next_send {
-                        next_send += period;
-                        let stamp = start.elapsed().as_micros();
-                        let key = self.key();
-                        let action = Action::SendMessage { room, text: format!("t={stamp}") };
-                        self.send(&ClientFrame::Action { key, action }).await?;
-                    }
-                }
-                message = self.socket.next() => {
-                    let Some(message) = message else { bail!("the server closed client {}", self.index) };
-                    let Message::Text(text) = message? else { continue };
-                    match decode_server(text.as_bytes())? {
-                        ServerFrame::Event { event: RoomEvent::Message { text, .. }, .. } => {
-                            if let Some(sent) = text.strip_prefix("t=").and_then(|t| t.parse::<u128>().ok()) {
-                                let latency = start.elapsed().as_micros().saturating_sub(sent) as u64;
-                                tally.latencies.lock().await.push(latency);
-                                tally.delivered.fetch_add(1, Ordering::Relaxed);
-                            }
-                        }
-                        ServerFrame::Ack { outcome: Outcome::Applied { .. }, .. } => {
-                            tally.acked.fetch_add(1, Ordering::Relaxed);
-                        }
-                        ServerFrame::Ack { outcome: Outcome::Rejected { .. }, .. } => {
-                            tally.refused.fetch_add(1, Ordering::Relaxed);
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
-    }
-
-    fn key(&mut self) -> ActionKey {
-        self.next_key += 1;
-        ActionKey::new(format!("load-{}-{}", self.index, self.next_key)).expect("a valid key")
-    }
-
-    async fn send(&mut self, frame: &ClientFrame) -> anyhow::Result<()> {
-        self.socket.send(Message::text(encode(frame))).await?;
-        Ok(())
-    }
-
-    async fn until<T>(&mut self, mut pick: impl FnMut(&ServerFrame) -> Option<T>) -> anyhow::Result<T> {
-        loop {
-            let message = tokio::time::timeout(Duration::from_secs(30), self.socket.next())
-                .await
-                .context("the server did not answer within 30 s")?
-                .context("the server closed the socket")??;
-            if let Message::Text(text) = message {
-                if let Some(found) = pick(&decode_server(text.as_bytes())?) {
-                    return Ok(found);
-                }
-            }
-        }
-    }
-}
-
-/// This process's resident memory in KiB (Linux), for memory per connection.
-fn resident_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find_map(|line| line.strip_prefix("VmRSS:")?.trim().strip_suffix("kB")?.trim().parse().ok())
+    Ok(())
 }
