@@ -113,6 +113,9 @@ export function serverAndBrowser(serverArgs = []) {
   return world;
 }
 
+/** The protocol version the server speaks (`PROTOCOL_VERSION` in crates/protocol/src/frames.rs). */
+const PROTOCOL_VERSION = 2;
+
 /**
  * Posts `count` messages to `room` through a raw socket opened from inside
  * `page`, as the page's signed-in user, and waits until all are acknowledged.
@@ -120,11 +123,11 @@ export function serverAndBrowser(serverArgs = []) {
  */
 export async function postMessages(page, room, count, text = 'message number') {
   await page.evaluate(
-    async ({ room, count, text }) => {
+    async ({ room, count, text, protocol }) => {
       const { token } = JSON.parse(localStorage.getItem('hanmadi.session'));
       const ws = new WebSocket(`ws://${location.host}/ws`);
       await new Promise((resolve) => (ws.onopen = resolve));
-      ws.send(JSON.stringify({ type: 'hello', protocol: 1, token }));
+      ws.send(JSON.stringify({ type: 'hello', protocol, token }));
       let acked = 0;
       const done = new Promise((resolve) => {
         ws.onmessage = (event) => {
@@ -138,7 +141,7 @@ export async function postMessages(page, room, count, text = 'message number') {
       await done;
       ws.close();
     },
-    { room, count, text },
+    { room, count, text, protocol: PROTOCOL_VERSION },
   );
 }
 

@@ -57,7 +57,10 @@ impl Writer {
 async fn run(mut queue: mpsc::Receiver<Job>, store: Arc<Store>, delivery: Arc<Delivery>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        match apply(&store, &jobs).await {
+        let started = std::time::Instant::now();
+        let result = apply(&store, &jobs).await;
+        tracing::trace!(actions = jobs.len(), took_us = started.elapsed().as_micros() as u64, "group commit");
+        match result {
             Ok(applied) => finish(&delivery, jobs.drain(..), applied),
             Err(error) if jobs.len() == 1 => {
                 let _ = jobs.remove(0).reply.send(Err(error));
