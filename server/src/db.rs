@@ -32,6 +32,9 @@ pub async fn connect(database_url: &str) -> anyhow::Result<(AnyPool, Dialect)> {
     let pool = AnyPoolOptions::new()
         .max_connections(if dialect == Dialect::Sqlite { 8 } else { 16 })
         .acquire_timeout(Duration::from_secs(10))
+        // No ping before every use: a dead connection fails its query, and the
+        // ping is one more round trip on the write path.
+        .test_before_acquire(false)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if dialect == Dialect::Sqlite {
