@@ -33,7 +33,7 @@ const TRANSPORT_LIMIT: usize = 2 * MAX_FRAME_BYTES;
 /// tungstenite zeroes its whole read buffer (128 KiB by default) for every
 /// socket, and most chat frames are a few hundred bytes: a small buffer that
 /// grows for the rare large frame keeps an idle socket at a few KiB.
-const READ_BUFFER: usize = 4 * 1024;
+const READ_BUFFER: usize = 2 * 1024;
 /// Frames are queued until this much is waiting, then written; a batch of
 /// frames taken from the mailbox is flushed at once whatever its size.
 const WRITE_BUFFER: usize = 16 * 1024;
