@@ -5,7 +5,7 @@
 mod common;
 
 use common::TestServer;
-use hanmadi_protocol::{Action, ClientFrame, Outcome, Seq, ServerFrame};
+use hanmadi_protocol::{Action, ActionKey, ClientFrame, Outcome, RejectCode, RoomEvent, Seq, ServerFrame};
 
 #[tokio::test]
 async fn a_duplicated_action_is_applied_once_and_answered_alike() {
@@ -86,4 +86,67 @@ async fn pipelined_actions_are_applied_in_the_order_sent() {
     }
     let expected: Vec<String> = (0..20).map(|n| n.to_string()).collect();
     assert_eq!(texts, expected);
+}
+
+/// The writer commits whatever has queued up together in one transaction; each
+/// action still keeps its own outcome, a refusal refuses only itself, and a key
+/// repeated within the same burst is applied once.
+#[tokio::test]
+async fn actions_committed_together_keep_their_own_outcomes() {
+    let server = TestServer::start_with(|config| {
+        config.frames_per_sec = 10_000;
+        config.actions_per_sec = 10_000;
+    })
+    .await;
+    let common::TwoInARoom { mut mina_tab, mut jun_tab, room, .. } = server.mina_and_jun_in("busy").await;
+    // Both fire a burst without waiting for answers, so the writer finds many
+    // actions queued at once. Every fifth of Mina's is blank (refused), and
+    // each of Jun's is sent twice under its key.
+    let mut mina_keys = Vec::new();
+    for n in 0..50 {
+        let key = mina_tab.new_key();
+        let text = if n % 5 == 4 { " ".to_owned() } else { format!("mina {n}") };
+        mina_tab.send(&ClientFrame::Action { key: key.clone(), action: Action::SendMessage { room, text } }).await;
+        mina_keys.push(key);
+    }
+    for n in 0..20 {
+        let key = jun_tab.new_key();
+        let action = Action::SendMessage { room, text: format!("jun {n}") };
+        jun_tab.send(&ClientFrame::Action { key: key.clone(), action: action.clone() }).await;
+        jun_tab.send(&ClientFrame::Action { key, action }).await;
+    }
+
+    let mina_outcomes = acks(&mut mina_tab, 50).await;
+    for (n, (key, outcome)) in mina_outcomes.iter().enumerate() {
+        assert_eq!(key, &mina_keys[n], "acks come in the order the actions were sent");
+        let refused = matches!(outcome, Outcome::Rejected { code: RejectCode::Invalid, .. });
+        assert_eq!(refused, n % 5 == 4, "action {n}: {outcome:?}");
+    }
+    let jun_outcomes = acks(&mut jun_tab, 40).await;
+    for pair in jun_outcomes.chunks(2) {
+        assert_eq!(pair[0], pair[1], "a repeat in the same burst gets the same answer");
+    }
+
+    // The log holds each applied message once: 40 of Mina's, 20 of Jun's.
+    let mut reader = server.connect(&server.sign_up("Sora").await).await;
+    reader.act(Action::JoinRoom { room }).await;
+    let (events, _) = reader.resume(room, Seq::ZERO).await;
+    let texts: Vec<&str> = events
+        .iter()
+        .filter(|(_, event)| matches!(event, RoomEvent::Message { .. }))
+        .map(|(_, event)| common::text_of(event))
+        .collect();
+    assert_eq!(texts.iter().filter(|t| t.starts_with("mina")).count(), 40);
+    assert_eq!(texts.iter().filter(|t| t.starts_with("jun")).count(), 20);
+}
+
+/// The next `count` acks on `tab`, in the order they came.
+async fn acks(tab: &mut common::Client, count: usize) -> Vec<(ActionKey, Outcome)> {
+    let mut acks = Vec::new();
+    while acks.len() < count {
+        if let ServerFrame::Ack { key, outcome } = tab.recv().await {
+            acks.push((key, outcome));
+        }
+    }
+    acks
 }
