@@ -1,6 +1,6 @@
 //! The one shared socket, as the rest of the app sees it.
 //!
-//! Three layers (see `shared/DESIGN.md`): `hanmadi-client-core` decides everything;
+//! Three layers (see `docs/ARCHITECTURE.md`, "The socket"): `hanmadi-client-core` decides everything;
 //! [`adapter`] turns browser events into its inputs and performs its outputs; this
 //! module provides the result to components as a context of signals and actions.
 //! No other module opens a `WebSocket`.

@@ -1,7 +1,7 @@
 //! Installs the tools the build and the tests need, when they are missing, at the
 //! versions this project pins. Each check is cheap, so a second run costs seconds.
 //!
-//! Facts behind the choices (see `shared/DESIGN.md`): Trunk 0.21.14 is the newest
+//! Facts behind the choices (see `docs/ARCHITECTURE.md`, "Toolchain"): Trunk 0.21.14 is the newest
 //! that builds on rustc 1.95; wasm-bindgen-cli must equal Cargo.lock's
 //! wasm-bindgen and is installed without `--locked` because one of its locked
 //! dependencies is missing from the registry mirror; wasm-opt comes from the npm

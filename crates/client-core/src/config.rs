@@ -1,4 +1,4 @@
-//! The connection policy's knobs, with the defaults of `shared/DESIGN.md`.
+//! The connection policy's knobs, with the defaults `docs/ARCHITECTURE.md` explains ("Connection policy").
 
 use std::time::Duration;
 

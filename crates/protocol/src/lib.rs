@@ -1,7 +1,7 @@
 //! Hanmadi's wire protocol: the frames the browser and the server exchange over
 //! the one WebSocket, as JSON text frames internally tagged by `type`.
 //!
-//! Every frame documents its *delivery class* (see `shared/DESIGN.md`):
+//! Every frame documents its *delivery class* (see `docs/ARCHITECTURE.md`):
 //! - **reliable** (server → client): persisted, sequenced per room, resumed after a
 //!   reconnect; never lost, never duplicated.
 //! - **action** (client → server): carries an idempotency key; queued while offline and
