@@ -243,8 +243,7 @@ impl Store {
             applied.push(apply_once(&mut tx, user, key, action).await?);
         }
         if self.dialect == Dialect::Postgres {
-            let events: Vec<StoredEvent> = applied.iter().flat_map(|a| a.events.iter().cloned()).collect();
-            for payload in crate::delivery::event_payloads(&events) {
+            for payload in crate::delivery::event_payloads(applied.iter().flat_map(|a| &a.events)) {
                 crate::delivery::notify(&mut *tx, &payload).await?;
             }
         }

@@ -85,7 +85,7 @@ impl BusMessage {
 }
 
 /// The payloads announcing `events`: as few as fit under PostgreSQL's limit.
-pub fn event_payloads(events: &[StoredEvent]) -> Vec<String> {
+pub fn event_payloads<'e>(events: impl IntoIterator<Item = &'e StoredEvent>) -> Vec<String> {
     let mut payloads = Vec::new();
     let mut chunk: Vec<BusEvent> = Vec::new();
     let mut chunk_len = 0;
