@@ -5,7 +5,10 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, RefusedNotice, RoomPage, RoomsNav, TabTitle, TickerPanel, YourName};
+use crate::components::{
+    ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, RefusedNotice, RoomPage, RoomsNav, TabTitle,
+    TickerPanel, YourName,
+};
 use crate::i18n::t;
 use crate::socket::provide_socket;
 use crate::store::Store;

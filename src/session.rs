@@ -67,7 +67,9 @@ pub async fn refresh(token: &str) -> Result<Session, String> {
     Ok(session)
 }
 
-async fn answer<T: serde::de::DeserializeOwned>(response: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<T, String> {
+async fn answer<T: serde::de::DeserializeOwned>(
+    response: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<T, String> {
     let response = response.map_err(|_| "cannot reach the server; check the connection and try again".to_owned())?;
     if response.ok() {
         return response.json().await.map_err(|error| format!("the server's answer was unreadable: {error}"));

@@ -152,7 +152,11 @@ async fn events(
 }
 
 /// Who is in the room (online or not): the members panel.
-async fn members(State(state): State<AppState>, AuthUser(user): AuthUser, Path(room): Path<u64>) -> ApiResult<Vec<Member>> {
+async fn members(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(room): Path<u64>,
+) -> ApiResult<Vec<Member>> {
     let room = RoomId(room);
     readable_room(&state, room, &user).await?;
     Ok(Json(state.store.members(room).await?))
@@ -160,7 +164,11 @@ async fn members(State(state): State<AppState>, AuthUser(user): AuthUser, Path(r
 
 /// The room's head, if it exists and the user is a member.
 async fn readable_room(state: &AppState, room: RoomId, user: &User) -> Result<Seq, ApiError> {
-    let head = state.store.head(room).await?.ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("there is no room {room}")))?;
+    let head = state
+        .store
+        .head(room)
+        .await?
+        .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("there is no room {room}")))?;
     if !state.store.is_member(room, user.id).await? {
         return Err(ApiError(StatusCode::FORBIDDEN, format!("join room {room} to read it")));
     }

@@ -44,9 +44,8 @@ impl Tokens {
             .bind(URL_SAFE_NO_PAD.encode(fresh))
             .execute(pool)
             .await?;
-        let stored: String = sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = 'token_key'")
-            .fetch_one(pool)
-            .await?;
+        let stored: String =
+            sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = 'token_key'").fetch_one(pool).await?;
         let key = URL_SAFE_NO_PAD.decode(stored).context("the stored token key is corrupt")?;
         Ok(Self { key, ttl })
     }
@@ -88,9 +87,7 @@ impl Tokens {
         let user: u64 = user.parse().map_err(|_| TokenError::Malformed)?;
         let expires_at: u64 = expires_at.parse().map_err(|_| TokenError::Malformed)?;
         let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| TokenError::Malformed)?;
-        self.mac(&format!("v1.{user}.{expires_at}"))
-            .verify_slice(&signature)
-            .map_err(|_| TokenError::BadSignature)?;
+        self.mac(&format!("v1.{user}.{expires_at}")).verify_slice(&signature).map_err(|_| TokenError::BadSignature)?;
         Ok((UserId(user), expires_at))
     }
 

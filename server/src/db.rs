@@ -74,7 +74,11 @@ fn sqlite_url(database_url: &str) -> anyhow::Result<String> {
         }
     }
     let separator = if database_url.contains('?') { '&' } else { '?' };
-    Ok(if database_url.contains("mode=") { database_url.to_owned() } else { format!("{database_url}{separator}mode=rwc") })
+    Ok(if database_url.contains("mode=") {
+        database_url.to_owned()
+    } else {
+        format!("{database_url}{separator}mode=rwc")
+    })
 }
 
 /// The URL without its password, fit for an error message or a log.

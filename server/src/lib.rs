@@ -125,8 +125,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http());
 
-    let listener =
-        TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+    let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
     let stop = shutdown.clone();
     let serve = tokio::spawn(async move {

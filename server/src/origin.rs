@@ -14,9 +14,7 @@ pub fn is_allowed(headers: &HeaderMap, allowlist: &[String]) -> bool {
     let same_origin = headers
         .get(header::HOST)
         .and_then(|host| host.to_str().ok())
-        .is_some_and(|host| {
-            origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
-        });
+        .is_some_and(|host| origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host));
     same_origin || allowlist.iter().any(|allowed| allowed.trim_end_matches('/') == origin)
 }
 

@@ -59,19 +59,19 @@ pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebS
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .on_upgrade(move |socket| {
-        let tracker = state.tracker.clone();
-        tracker.track_future(async move {
-            if origin_allowed {
-                Session::new(socket, state).run().await;
-            } else {
-                // Accept, then close with a code the app understands: a refused
-                // upgrade only shows up in the browser as an anonymous 1006, and the
-                // app would retry forever instead of saying why.
-                tracing::warn!("refused a socket from a disallowed origin");
-                close(socket, close_code::FORBIDDEN, "origin not allowed").await;
-            }
+            let tracker = state.tracker.clone();
+            tracker.track_future(async move {
+                if origin_allowed {
+                    Session::new(socket, state).run().await;
+                } else {
+                    // Accept, then close with a code the app understands: a refused
+                    // upgrade only shows up in the browser as an anonymous 1006, and the
+                    // app would retry forever instead of saying why.
+                    tracing::warn!("refused a socket from a disallowed origin");
+                    close(socket, close_code::FORBIDDEN, "origin not allowed").await;
+                }
+            })
         })
-    })
 }
 
 /// Closes with a code and a reason, then completes the closing handshake: reads
@@ -84,11 +84,13 @@ async fn close(mut socket: WebSocket, code: u16, reason: &'static str) {
     if socket.send(Message::Close(Some(frame))).await.is_err() {
         return;
     }
-    let drain = async { while let Some(Ok(message)) = socket.next().await {
-        if matches!(message, Message::Close(_)) {
-            break;
+    let drain = async {
+        while let Some(Ok(message)) = socket.next().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
         }
-    } };
+    };
     let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
 }
 
@@ -429,7 +431,9 @@ impl Session {
         for room in &taken.lagged {
             // Too slow to keep up: the lost frames are not in the mailbox, but
             // their events are in the database. The client resumes the room.
-            if self.following.contains_key(room) && !self.feed(encode(&ServerFrame::Resync { room: *room }).into()).await {
+            if self.following.contains_key(room)
+                && !self.feed(encode(&ServerFrame::Resync { room: *room }).into()).await
+            {
                 return false;
             }
         }

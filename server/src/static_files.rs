@@ -21,8 +21,7 @@ pub fn router(dist: &Path) -> Router {
         tracing::warn!(dist = %dist.display(), "no built web app; serving the API only");
         return Router::new().route("/", get(|| async { Html(NOT_BUILT) }));
     };
-    let csp = HeaderValue::from_str(&content_security_policy(&index_html))
-        .expect("the policy is plain ASCII");
+    let csp = HeaderValue::from_str(&content_security_policy(&index_html)).expect("the policy is plain ASCII");
     let files = ServeDir::new(dist).fallback(ServeFile::new(index));
     Router::new().fallback_service(files).layer(middleware::from_fn(move |request: Request, next: Next| {
         let csp = csp.clone();
@@ -49,9 +48,7 @@ Run <code>cargo xtask serve</code>, or <code>trunk build</code> and restart the 
 fn cache_control(path: &str) -> &'static str {
     let file = path.rsplit('/').next().unwrap_or_default();
     let stem = file.split('.').next().unwrap_or_default();
-    let hashed = stem
-        .rsplit(['-', '_'])
-        .any(|part| part.len() >= 10 && part.bytes().all(|b| b.is_ascii_hexdigit()));
+    let hashed = stem.rsplit(['-', '_']).any(|part| part.len() >= 10 && part.bytes().all(|b| b.is_ascii_hexdigit()));
     if hashed {
         "public, max-age=31536000, immutable"
     } else {

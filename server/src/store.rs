@@ -10,9 +10,11 @@ use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use hanmadi_protocol::limits::{check_display_name, check_message_text, check_reaction, check_room_name};
 use hanmadi_protocol::http::{MessageView, Profile, Reaction, RoomSummary};
-use hanmadi_protocol::{Action, ActionKey, Member, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId};
+use hanmadi_protocol::limits::{check_display_name, check_message_text, check_reaction, check_room_name};
+use hanmadi_protocol::{
+    Action, ActionKey, Member, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId,
+};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -98,7 +100,11 @@ impl Store {
             return Ok(Err(why));
         }
         let _turn = self.write_turn().await;
-        sqlx::query("UPDATE users SET name = $1 WHERE id = $2").bind(name).bind(id.0 as i64).execute(&self.pool).await?;
+        sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(id.0 as i64)
+            .execute(&self.pool)
+            .await?;
         Ok(Ok(User { id, name: name.to_owned() }))
     }
 
@@ -152,7 +158,13 @@ impl Store {
     }
 
     /// Events with `after < seq < before`, oldest first, at most `limit`.
-    pub async fn events(&self, room: RoomId, after: Seq, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<StoredEvent>> {
+    pub async fn events(
+        &self,
+        room: RoomId,
+        after: Seq,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> anyhow::Result<Vec<StoredEvent>> {
         let before = before.map_or(i64::MAX, |seq| seq.0 as i64);
         let rows: Vec<(i64, i64, String)> = sqlx::query_as(
             "SELECT seq, at, body FROM events WHERE room_id = $1 AND seq > $2 AND seq < $3 ORDER BY seq LIMIT $4",
@@ -211,7 +223,12 @@ impl Store {
 
     /// The reactions on the room's messages with seqs in `first..=last`, by
     /// message, each emoji's people in the order they chose it.
-    async fn reactions(&self, room: RoomId, first: Seq, last: Seq) -> anyhow::Result<HashMap<MessageId, Vec<Reaction>>> {
+    async fn reactions(
+        &self,
+        room: RoomId,
+        first: Seq,
+        last: Seq,
+    ) -> anyhow::Result<HashMap<MessageId, Vec<Reaction>>> {
         let rows: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT r.message_id, r.emoji, r.user_id FROM reactions r JOIN messages m ON m.id = r.message_id \
              WHERE m.room_id = $1 AND m.seq >= $2 AND m.seq <= $3 ORDER BY r.at, r.user_id",
@@ -252,7 +269,12 @@ impl Store {
     }
 }
 
-async fn apply_once(tx: &mut Transaction<'_, Any>, user: &User, key: &ActionKey, action: &Action) -> anyhow::Result<Applied> {
+async fn apply_once(
+    tx: &mut Transaction<'_, Any>,
+    user: &User,
+    key: &ActionKey,
+    action: &Action,
+) -> anyhow::Result<Applied> {
     // The key's earlier outcome, if any, and the name the user has now (they may
     // have renamed themselves since this connection said hello): one round trip.
     let (name, earlier): (String, Option<String>) = sqlx::query_as(
@@ -351,7 +373,11 @@ async fn apply_action(
             if let Err(why) = check_room_name(name) {
                 return Ok(Err(Refusal(RejectCode::Invalid, why)));
             }
-            sqlx::query("UPDATE rooms SET name = $1 WHERE id = $2").bind(name).bind(room.0 as i64).execute(&mut **tx).await?;
+            sqlx::query("UPDATE rooms SET name = $1 WHERE id = $2")
+                .bind(name)
+                .bind(room.0 as i64)
+                .execute(&mut **tx)
+                .await?;
             let renamed = RoomEvent::Renamed { name: name.to_owned(), by: user.id };
             applied(*room, Some(append(tx, *room, now, renamed, events).await?), None)
         }
@@ -376,8 +402,7 @@ async fn apply_action(
             .fetch_one(&mut **tx)
             .await?;
             let id = MessageId(id as u64);
-            let event =
-                RoomEvent::Message { id, author: user.id, author_name: user.name.clone(), text: text.clone() };
+            let event = RoomEvent::Message { id, author: user.id, author_name: user.name.clone(), text: text.clone() };
             store_event(tx, StoredEvent { room: *room, seq, at: now, event }, events).await?;
             applied(*room, Some(seq), Some(id))
         }
@@ -414,7 +439,10 @@ async fn apply_action(
                     .execute(&mut **tx)
                     .await?;
                 // A deleted message keeps no reactions either.
-                sqlx::query("DELETE FROM reactions WHERE message_id = $1").bind(message.0 as i64).execute(&mut **tx).await?;
+                sqlx::query("DELETE FROM reactions WHERE message_id = $1")
+                    .bind(message.0 as i64)
+                    .execute(&mut **tx)
+                    .await?;
                 let event = RoomEvent::Deleted { id: *message };
                 applied(*room, Some(append(tx, *room, now, event, events).await?), Some(*message))
             }
@@ -454,7 +482,11 @@ async fn apply_action(
                 applied(*room, None, Some(*message))
             } else {
                 let (id, user, emoji) = (*message, user.id, emoji.clone());
-                let event = if adding { RoomEvent::Reacted { id, user, emoji } } else { RoomEvent::Unreacted { id, user, emoji } };
+                let event = if adding {
+                    RoomEvent::Reacted { id, user, emoji }
+                } else {
+                    RoomEvent::Unreacted { id, user, emoji }
+                };
                 applied(*room, Some(append(tx, *room, now, event, events).await?), Some(*message))
             }
         }
@@ -483,7 +515,11 @@ async fn append(
     Ok(seq)
 }
 
-async fn store_event(tx: &mut Transaction<'_, Any>, event: StoredEvent, events: &mut Vec<StoredEvent>) -> anyhow::Result<()> {
+async fn store_event(
+    tx: &mut Transaction<'_, Any>,
+    event: StoredEvent,
+    events: &mut Vec<StoredEvent>,
+) -> anyhow::Result<()> {
     sqlx::query("INSERT INTO events (room_id, seq, at, body) VALUES ($1, $2, $3, $4)")
         .bind(event.room.0 as i64)
         .bind(event.seq.0 as i64)
@@ -512,7 +548,11 @@ async fn room_exists(tx: &mut Transaction<'_, Any>, room: RoomId) -> anyhow::Res
 }
 
 /// Whether `user` is in `room`, read through the pool or inside a transaction.
-async fn is_member<'e>(executor: impl Executor<'e, Database = Any>, room: RoomId, user: UserId) -> anyhow::Result<bool> {
+async fn is_member<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    room: RoomId,
+    user: UserId,
+) -> anyhow::Result<bool> {
     let count: i64 =
         sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM memberships WHERE room_id = $1 AND user_id = $2")
             .bind(room.0 as i64)
@@ -563,11 +603,12 @@ async fn own_message(
     message: MessageId,
     user: UserId,
 ) -> anyhow::Result<Checked<bool>> {
-    let row: Option<(i64, i64)> = sqlx::query_as("SELECT author_id, deleted FROM messages WHERE id = $1 AND room_id = $2")
-        .bind(message.0 as i64)
-        .bind(room.0 as i64)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT author_id, deleted FROM messages WHERE id = $1 AND room_id = $2")
+            .bind(message.0 as i64)
+            .bind(room.0 as i64)
+            .fetch_optional(&mut **tx)
+            .await?;
     Ok(match row {
         None => Err(Refusal(RejectCode::NotFound, format!("there is no message {message} in room {room}"))),
         Some((author, _)) if author as u64 != user.0 => {

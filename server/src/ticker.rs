@@ -28,7 +28,12 @@ pub struct TickerFeed {
 
 impl TickerFeed {
     /// Starts the feed; `updates_per_second` 0 runs only the stats.
-    pub fn start(symbols: usize, updates_per_second: u32, delivery: Arc<Delivery>, stop: CancellationToken) -> Arc<Self> {
+    pub fn start(
+        symbols: usize,
+        updates_per_second: u32,
+        delivery: Arc<Delivery>,
+        stop: CancellationToken,
+    ) -> Arc<Self> {
         let feed = Arc::new(Self {
             tx: broadcast::channel(64).0,
             latest: Mutex::new(BTreeMap::new()),
@@ -49,7 +54,13 @@ impl TickerFeed {
         (!latest.is_empty()).then(|| encode(&ServerFrame::Ticker { updates: latest.values().cloned().collect() }))
     }
 
-    async fn run(self: Arc<Self>, mut market: Market, updates_per_second: u32, delivery: Arc<Delivery>, stop: CancellationToken) {
+    async fn run(
+        self: Arc<Self>,
+        mut market: Market,
+        updates_per_second: u32,
+        delivery: Arc<Delivery>,
+        stop: CancellationToken,
+    ) {
         let mut interval = tokio::time::interval(TICK);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let per_tick = f64::from(updates_per_second) * TICK.as_secs_f64();
@@ -70,7 +81,11 @@ impl TickerFeed {
             let online = delivery.connected();
             if last_online != Some(online) {
                 last_online = Some(online);
-                updates.push(TickerUpdate { symbol: ONLINE_STAT.into(), version: self.versions.next(), price: online as f64 });
+                updates.push(TickerUpdate {
+                    symbol: ONLINE_STAT.into(),
+                    version: self.versions.next(),
+                    price: online as f64,
+                });
             }
             if updates.is_empty() {
                 continue;
@@ -101,7 +116,8 @@ impl Market {
                 (letters, 50.0 + (i * 37 % 200) as f64)
             })
             .collect();
-        let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
+        let seed =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
         Self { symbols, rng: seed | 1 }
     }
 

@@ -68,7 +68,11 @@ async fn run(mut queue: mpsc::Receiver<Job>, store: Arc<Store>, delivery: Arc<De
             Err(error) => {
                 // One action's failure (a lost connection, a conflict between
                 // nodes) must not fail the others: each gets its own transaction.
-                tracing::warn!(error = format!("{error:#}"), actions = jobs.len(), "a group commit failed; retrying one by one");
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    actions = jobs.len(),
+                    "a group commit failed; retrying one by one"
+                );
                 for job in jobs.drain(..) {
                     match apply(&store, std::slice::from_ref(&job)).await {
                         Ok(applied) => finish(&delivery, std::iter::once(job), applied),

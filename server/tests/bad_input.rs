@@ -120,9 +120,12 @@ async fn a_flood_is_slowed_with_errors_then_cut_off_while_others_carry_on() {
     let mut rate_limited = 0;
     let mut closed_with = None;
     for nonce in 0..2_000u64 {
-        if futures_util::SinkExt::send(&mut flooder.ws, Message::text(hanmadi_protocol::encode(&ClientFrame::Ping { nonce })))
-            .await
-            .is_err()
+        if futures_util::SinkExt::send(
+            &mut flooder.ws,
+            Message::text(hanmadi_protocol::encode(&ClientFrame::Ping { nonce })),
+        )
+        .await
+        .is_err()
         {
             break;
         }

@@ -4,7 +4,9 @@
 mod common;
 
 use common::{text_of, TestServer, TwoInARoom};
-use hanmadi_protocol::{Action, ClientFrame, Cursor, Member, Outcome, PresenceChange, RejectCode, RoomEvent, Seq, ServerFrame};
+use hanmadi_protocol::{
+    Action, ClientFrame, Cursor, Member, Outcome, PresenceChange, RejectCode, RoomEvent, Seq, ServerFrame,
+};
 
 #[tokio::test]
 async fn mina_and_jun_chat_in_a_new_room() {

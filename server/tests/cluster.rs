@@ -62,7 +62,9 @@ impl Drop for Node {
 /// Waits until `user` is shown present in `room` (in the snapshot or a later change).
 async fn until_present(tab: &mut Client, room: RoomId, user: UserId) {
     tab.recv_until(|frame| match frame {
-        ServerFrame::Presence { room: r, members, .. } if *r == room => members.iter().any(|m| m.user == user).then_some(()),
+        ServerFrame::Presence { room: r, members, .. } if *r == room => {
+            members.iter().any(|m| m.user == user).then_some(())
+        }
         ServerFrame::PresenceChanged { room: r, change: PresenceChange::Joined { user: u, .. }, .. } if *r == room => {
             (*u == user).then_some(())
         }

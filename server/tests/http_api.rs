@@ -13,7 +13,8 @@ async fn a_guest_signs_up_renames_and_refreshes_the_session() {
     let session = server.sign_up("  Mina  ").await;
     assert_eq!(session.user.name, "Mina", "names are trimmed");
 
-    let me: Value = http.get(server.http("/api/me")).bearer_auth(&session.token).send().await.unwrap().json().await.unwrap();
+    let me: Value =
+        http.get(server.http("/api/me")).bearer_auth(&session.token).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["name"], "Mina");
 
     let renamed = http
@@ -64,9 +65,11 @@ async fn history_pages_for_scroll_back_and_gap_backfill() {
         tab.act(Action::SendMessage { room, text: format!("m{n}") }).await;
     }
     let message_id = 5;
-    tab.act(Action::EditMessage { room, message: hanmadi_protocol::MessageId(message_id), text: "m5, edited".into() }).await;
+    tab.act(Action::EditMessage { room, message: hanmadi_protocol::MessageId(message_id), text: "m5, edited".into() })
+        .await;
 
-    let rooms: Value = http.get(server.http("/api/rooms")).bearer_auth(&mina.token).send().await.unwrap().json().await.unwrap();
+    let rooms: Value =
+        http.get(server.http("/api/rooms")).bearer_auth(&mina.token).send().await.unwrap().json().await.unwrap();
     assert_eq!(rooms[0]["name"], "general");
     assert_eq!(rooms[0]["head"], 33);
     assert_eq!(rooms[0]["member"], true);
@@ -81,7 +84,10 @@ async fn history_pages_for_scroll_back_and_gap_backfill() {
     let url = server.http(&format!("/api/rooms/{room}/messages?limit=10&before={oldest_seq}"));
     let older: Value = http.get(url).bearer_auth(&mina.token).send().await.unwrap().json().await.unwrap();
     let texts: Vec<&str> = older["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
-    assert_eq!(texts, (11..=20).map(|n| format!("m{n}")).collect::<Vec<_>>().iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        texts,
+        (11..=20).map(|n| format!("m{n}")).collect::<Vec<_>>().iter().map(String::as_str).collect::<Vec<_>>()
+    );
 
     let url = server.http(&format!("/api/rooms/{room}/messages?limit=200"));
     let all: Value = http.get(url).bearer_auth(&mina.token).send().await.unwrap().json().await.unwrap();
@@ -95,7 +101,8 @@ async fn history_pages_for_scroll_back_and_gap_backfill() {
     assert_eq!(seqs, [11, 12, 13]);
     assert_eq!(gap["head"], 33);
 
-    let outsider = http.get(server.http(&format!("/api/rooms/{room}/events"))).bearer_auth(&jun.token).send().await.unwrap();
+    let outsider =
+        http.get(server.http(&format!("/api/rooms/{room}/events"))).bearer_auth(&jun.token).send().await.unwrap();
     assert_eq!(outsider.status(), 403);
     let missing = http.get(server.http("/api/rooms/999/events")).bearer_auth(&jun.token).send().await.unwrap();
     assert_eq!(missing.status(), 404);
@@ -127,7 +134,8 @@ async fn the_members_list_follows_joins_leaves_and_renames() {
     jun_tab.act(Action::JoinRoom { room }).await;
     assert_eq!(members(jun.token.clone()).await, Ok(vec!["Mina".to_owned(), "Jun".to_owned()]));
 
-    let renamed = http.patch(server.http("/api/me")).bearer_auth(&jun.token).json(&json!({"name": "준"})).send().await.unwrap();
+    let renamed =
+        http.patch(server.http("/api/me")).bearer_auth(&jun.token).json(&json!({"name": "준"})).send().await.unwrap();
     assert!(renamed.status().is_success());
     assert_eq!(members(mina.token.clone()).await, Ok(vec!["Mina".to_owned(), "준".to_owned()]), "current names");
 

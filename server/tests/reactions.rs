@@ -11,7 +11,8 @@ use serde_json::Value;
 async fn jun_reacts_to_minas_message_once_and_takes_it_back() {
     let server = TestServer::start().await;
     let TwoInARoom { mina, jun, mut mina_tab, mut jun_tab, room } = server.mina_and_jun_in("lunch").await;
-    let Outcome::Applied { message: Some(message), .. } = mina_tab.act(Action::SendMessage { room, text: "noodles?".into() }).await
+    let Outcome::Applied { message: Some(message), .. } =
+        mina_tab.act(Action::SendMessage { room, text: "noodles?".into() }).await
     else {
         panic!("not sent")
     };
@@ -58,7 +59,8 @@ async fn only_the_set_emoji_on_live_messages_of_your_rooms() {
     let mut mina_tab = server.connect(&mina).await;
     let mut outsider_tab = server.connect(&outsider).await;
     let room = mina_tab.create_room("lunch").await;
-    let Outcome::Applied { message: Some(message), .. } = mina_tab.act(Action::SendMessage { room, text: "hi".into() }).await
+    let Outcome::Applied { message: Some(message), .. } =
+        mina_tab.act(Action::SendMessage { room, text: "hi".into() }).await
     else {
         panic!("not sent")
     };
@@ -68,7 +70,10 @@ async fn only_the_set_emoji_on_live_messages_of_your_rooms() {
     refused(mina_tab.act(Action::AddReaction { room, message, emoji: "<script>".into() }).await, RejectCode::Invalid);
     refused(outsider_tab.act(Action::AddReaction { room, message, emoji: "👍".into() }).await, RejectCode::Forbidden);
     let missing = MessageId(message.0 + 100);
-    refused(mina_tab.act(Action::AddReaction { room, message: missing, emoji: "👍".into() }).await, RejectCode::NotFound);
+    refused(
+        mina_tab.act(Action::AddReaction { room, message: missing, emoji: "👍".into() }).await,
+        RejectCode::NotFound,
+    );
     mina_tab.act(Action::DeleteMessage { room, message }).await;
     refused(mina_tab.act(Action::AddReaction { room, message, emoji: "👍".into() }).await, RejectCode::NotFound);
 }

@@ -45,7 +45,8 @@ async fn a_restart_loses_no_acknowledged_message_and_says_1012_first() {
     let mut acknowledged = Vec::new();
     for n in 0..25 {
         let text = format!("before restart {n}");
-        if let Outcome::Applied { seq: Some(seq), .. } = tab.act(Action::SendMessage { room, text: text.clone() }).await {
+        if let Outcome::Applied { seq: Some(seq), .. } = tab.act(Action::SendMessage { room, text: text.clone() }).await
+        {
             acknowledged.push((seq, text));
         }
     }
@@ -56,7 +57,6 @@ async fn a_restart_loses_no_acknowledged_message_and_says_1012_first() {
     let server = TestServer::start_on(database, |_| {}).await;
     let mut tab = server.connect(&mina).await;
     let (replayed, _) = tab.resume(room, Seq(2)).await;
-    let replayed: Vec<(Seq, String)> =
-        replayed.iter().map(|(seq, event)| (*seq, text_of(event).to_owned())).collect();
+    let replayed: Vec<(Seq, String)> = replayed.iter().map(|(seq, event)| (*seq, text_of(event).to_owned())).collect();
     assert_eq!(replayed, acknowledged);
 }

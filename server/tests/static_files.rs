@@ -25,12 +25,8 @@ async fn the_app_is_served_with_csp_caching_and_spa_fallback() {
     assert_eq!(page.headers()["cache-control"], "no-cache");
     assert_eq!(page.text().await.unwrap(), index);
 
-    let script = client
-        .get(format!("{base}/app-0123456789abcdef.js"))
-        .header("accept-encoding", "br")
-        .send()
-        .await
-        .unwrap();
+    let script =
+        client.get(format!("{base}/app-0123456789abcdef.js")).header("accept-encoding", "br").send().await.unwrap();
     assert_eq!(script.status(), 200);
     assert_eq!(script.headers()["cache-control"], "public, max-age=31536000, immutable");
     assert_eq!(script.headers()["content-encoding"], "br");

@@ -48,7 +48,11 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         if is_send_key(&event) {
             event.prevent_default();
             send();
-        } else if event.key() == "ArrowUp" && !has_modifier(&event) && text.with_untracked(String::is_empty) && edit_last().is_some() {
+        } else if event.key() == "ArrowUp"
+            && !has_modifier(&event)
+            && text.with_untracked(String::is_empty)
+            && edit_last().is_some()
+        {
             event.prevent_default();
         }
     };

@@ -29,8 +29,14 @@ pub fn ConnectionBadge() -> impl IntoView {
         tick.track();
         status.with(|status| detail_text(status, socket.now()))
     });
-    let can_retry =
-        Memo::new(move |_| status.with(|status| matches!(status, Status::Reconnecting { .. } | Status::Suspended { .. } | Status::Offline | Status::Failed { .. })));
+    let can_retry = Memo::new(move |_| {
+        status.with(|status| {
+            matches!(
+                status,
+                Status::Reconnecting { .. } | Status::Suspended { .. } | Status::Offline | Status::Failed { .. }
+            )
+        })
+    });
 
     view! {
         <div class="connection" data-state=kind>

@@ -230,11 +230,7 @@ fn rows_in(window: Window, timeline: &Timeline, unread_from: Option<Seq>) -> Vec
 
 /// Your messages to this room that the server has not confirmed yet.
 fn pending_in(room: RoomId, outbox: &[PendingAction]) -> Vec<PendingAction> {
-    outbox
-        .iter()
-        .filter(|p| matches!(&p.action, Action::SendMessage { room: r, .. } if *r == room))
-        .cloned()
-        .collect()
+    outbox.iter().filter(|p| matches!(&p.action, Action::SendMessage { room: r, .. } if *r == room)).cloned().collect()
 }
 
 /// The viewer's offset from UTC in minutes (Seoul: +540), for local day breaks.

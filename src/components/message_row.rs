@@ -21,7 +21,8 @@ use crate::store::{reactions, Store};
 pub fn Row(room: RoomId, entry: Entry, row: RowLayout, new_line: bool) -> impl IntoView {
     // The key the list's scroll anchor finds this row by (see scroll_anchor.rs).
     let seq = entry.seq().0;
-    let separator = row.day_separator.map(|_| view! { <p class="day-separator" role="separator">{day_label(entry.at())}</p> });
+    let separator =
+        row.day_separator.map(|_| view! { <p class="day-separator" role="separator">{day_label(entry.at())}</p> });
     let body = match entry {
         Entry::Message(message) => {
             let header = row.starts_group.then(|| {

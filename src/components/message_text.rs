@@ -34,11 +34,7 @@ pub fn pieces(text: &str) -> Vec<Piece<'_>> {
 
 fn find_link_start(text: &str) -> Option<usize> {
     let lower = text.to_ascii_lowercase();
-    ["https://", "http://"]
-        .iter()
-        .filter_map(|scheme| lower.find(scheme))
-        .filter(|at| text.len() > at + 8)
-        .min()
+    ["https://", "http://"].iter().filter_map(|scheme| lower.find(scheme)).filter(|at| text.len() > at + 8).min()
 }
 
 #[component]

@@ -66,9 +66,8 @@ fn Room(room: RoomId) -> impl IntoView {
         });
     }
     let presence = state.presence.clone();
-    let here = move || {
-        presence.with(|members| lang().here(&members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>()))
-    };
+    let here =
+        move || presence.with(|members| lang().here(&members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>()));
     view! {
         <section class="room">
             <header class="room-header">

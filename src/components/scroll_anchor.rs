@@ -26,7 +26,12 @@ impl ScrollAnchor {
         (0..rows.length())
             .filter_map(|index| rows.item(index)?.dyn_into::<web_sys::Element>().ok())
             .find(|row| row.get_bounding_client_rect().bottom() > top)
-            .and_then(|row| Some(ScrollAnchor { seq: row.get_attribute(ROW_KEY)?, offset: row.get_bounding_client_rect().top() - top }))
+            .and_then(|row| {
+                Some(ScrollAnchor {
+                    seq: row.get_attribute(ROW_KEY)?,
+                    offset: row.get_bounding_client_rect().top() - top,
+                })
+            })
     }
 
     /// After the next render, scrolls so the row is where it was; then `done`.

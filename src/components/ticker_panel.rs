@@ -10,7 +10,8 @@ use crate::store::Store;
 pub fn TickerPanel() -> impl IntoView {
     let store = expect_context::<Store>();
     let ticker = store.ticker.clone();
-    let symbols = move || ticker.with(|t| t.iter().map(|(symbol, value)| (symbol.clone(), value.clone())).collect::<Vec<_>>());
+    let symbols =
+        move || ticker.with(|t| t.iter().map(|(symbol, value)| (symbol.clone(), value.clone())).collect::<Vec<_>>());
     view! {
         <section class="ticker" aria-label=t().live_ticker role="region">
             <ul>

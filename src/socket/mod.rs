@@ -56,7 +56,8 @@ impl SocketContext {
     /// The user did something: queued with an idempotency key, sent when possible.
     pub fn act(&self, action: Action) -> Result<ActionKey, OutboxFull> {
         let mut result = None;
-        self.adapter.with_value(|adapter| adapter::drive(adapter, |client, now| result = Some(client.act(now, action))));
+        self.adapter
+            .with_value(|adapter| adapter::drive(adapter, |client, now| result = Some(client.act(now, action))));
         result.expect("drive runs its input")
     }
 

@@ -196,7 +196,8 @@ impl Store {
                         from.get_or_insert(seq);
                     });
                 }
-                let mentioned = self.my_name.with_untracked(|name| name.as_deref().is_some_and(|name| mentions(text, name)));
+                let mentioned =
+                    self.my_name.with_untracked(|name| name.as_deref().is_some_and(|name| mentions(text, name)));
                 if !mine && mentioned {
                     self.last_mention.set(Some(Mention { room, author: author_name.clone(), text: text.clone() }));
                 }
@@ -368,8 +369,14 @@ mod tests {
     fn a_message_mentioning_me_is_offered_for_a_notification() {
         let store = store_as_mina();
         store.my_name.set(Some("Mina".into()));
-        let event = RoomEvent::Message { id: MessageId(9), author: JUN, author_name: "Jun".into(), text: "@mina lunch?".into() };
-        store.apply(&Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(9), at: 0, event }] }, &[]);
+        let event = RoomEvent::Message {
+            id: MessageId(9),
+            author: JUN,
+            author_name: "Jun".into(),
+            text: "@mina lunch?".into(),
+        };
+        store
+            .apply(&Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(9), at: 0, event }] }, &[]);
         assert_eq!(
             store.last_mention.get(),
             Some(Mention { room: LOBBY, author: "Jun".into(), text: "@mina lunch?".into() })
@@ -387,7 +394,10 @@ mod tests {
         store.apply(&event(1, RoomEvent::Joined { user: JUN, name: "Jun".into() }), &[]);
         assert_eq!(members(), None, "a join before the list is fetched does not make a list of one");
 
-        store.room(LOBBY).members.set(Some(vec![Member { user: MINA, name: "Mina".into() }, Member { user: JUN, name: "Jun".into() }]));
+        store
+            .room(LOBBY)
+            .members
+            .set(Some(vec![Member { user: MINA, name: "Mina".into() }, Member { user: JUN, name: "Jun".into() }]));
         store.apply(&event(2, RoomEvent::Joined { user: JUN, name: "Jun".into() }), &[]);
         store.apply(&event(3, RoomEvent::Joined { user: UserId(3), name: "Sora".into() }), &[]);
         assert_eq!(members(), Some(vec!["Mina".into(), "Jun".into(), "Sora".into()]), "each person once");
@@ -401,7 +411,10 @@ mod tests {
         let pending = |key: &str, action: Action| PendingAction {
             key: hanmadi_protocol::ActionKey::new(key).unwrap(),
             action,
-            state: hanmadi_client_core::ActionState::Failed { code: hanmadi_protocol::RejectCode::NotFound, reason: "gone".into() },
+            state: hanmadi_client_core::ActionState::Failed {
+                code: hanmadi_protocol::RejectCode::NotFound,
+                reason: "gone".into(),
+            },
         };
         let outbox = [
             pending("a", Action::SendMessage { room: LOBBY, text: "hi".into() }),
@@ -423,7 +436,8 @@ mod tests {
     #[test]
     fn each_ticker_symbol_gets_its_own_signal_updated_in_place() {
         let store = Store::new();
-        let value = |symbol: &str, version: u64| TickerValue { symbol: symbol.into(), version: Version(version), price: 1.0 };
+        let value =
+            |symbol: &str, version: u64| TickerValue { symbol: symbol.into(), version: Version(version), price: 1.0 };
         store.paint_ticker(vec![value("AAA", 1), value("BBB", 1)]);
         let aaa = store.ticker.with(|t| t["AAA"].clone());
         store.paint_ticker(vec![value("AAA", 2)]);

@@ -27,7 +27,10 @@ pub fn room_after(rooms: &[RoomInfo], current: Option<RoomId>, step: isize) -> O
 pub fn next_unread(rooms: &[RoomInfo], current: Option<RoomId>) -> Option<RoomId> {
     let mine: Vec<&RoomInfo> = rooms.iter().filter(|room| room.member).collect();
     let start = current.and_then(|current| mine.iter().position(|room| room.id == current)).map_or(0, |at| at + 1);
-    (0..mine.len()).map(|offset| mine[(start + offset) % mine.len()]).find(|room| room.unread > 0 && Some(room.id) != current).map(|room| room.id)
+    (0..mine.len())
+        .map(|offset| mine[(start + offset) % mine.len()])
+        .find(|room| room.unread > 0 && Some(room.id) != current)
+        .map(|room| room.id)
 }
 
 #[cfg(test)]

@@ -43,7 +43,13 @@ mod tests {
         let seen: Vec<(&str, bool, bool)> = list.iter().map(|p| (p.name.as_str(), p.online, p.me)).collect();
         assert_eq!(
             seen,
-            [("mina", true, true), ("Sora", true, false), ("Yuna", true, false), ("ari", false, false), ("Jun", false, false)]
+            [
+                ("mina", true, true),
+                ("Sora", true, false),
+                ("Yuna", true, false),
+                ("ari", false, false),
+                ("Jun", false, false)
+            ]
         );
     }
 

@@ -20,7 +20,12 @@ pub struct ShownReaction {
 
 /// The chips of `message`: `applied` changed by your waiting reactions, in
 /// the order you made them. Refused ones are not laid over.
-pub fn shown(applied: &[Reaction], outbox: &[PendingAction], message: MessageId, me: Option<UserId>) -> Vec<ShownReaction> {
+pub fn shown(
+    applied: &[Reaction],
+    outbox: &[PendingAction],
+    message: MessageId,
+    me: Option<UserId>,
+) -> Vec<ShownReaction> {
     let mut chips: Vec<ShownReaction> = applied
         .iter()
         .map(|r| ShownReaction {
@@ -86,7 +91,10 @@ mod tests {
     fn a_reaction_made_offline_shows_at_once_and_counts_once() {
         let applied = [Reaction { emoji: "👍".into(), users: vec![JUN] }];
         let outbox = [waiting(1, add("👍"), ActionState::Queued), waiting(2, add("🙏"), ActionState::Sending)];
-        assert_eq!(chips(&shown(&applied, &outbox, MESSAGE, Some(MINA))), [("👍", 2, true, true), ("🙏", 1, true, true)]);
+        assert_eq!(
+            chips(&shown(&applied, &outbox, MESSAGE, Some(MINA))),
+            [("👍", 2, true, true), ("🙏", 1, true, true)]
+        );
 
         // Once the server has applied it, the outbox no longer holds it: still counted once.
         let applied = [Reaction { emoji: "👍".into(), users: vec![JUN, MINA] }];

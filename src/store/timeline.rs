@@ -11,7 +11,11 @@ use hanmadi_protocol::{MessageId, Millis, RoomEvent, Seq, UserId};
 pub enum Entry {
     Message(MessageView),
     /// "Jun joined", "Mina renamed the room to 점심".
-    Notice { seq: Seq, at: Millis, text: Notice },
+    Notice {
+        seq: Seq,
+        at: Millis,
+        text: Notice,
+    },
 }
 
 /// What a notice says, kept structured so the view can translate it.
@@ -101,10 +105,16 @@ impl Timeline {
                     Reaction::remove(&mut message.reactions, emoji, *user);
                 }
             }
-            RoomEvent::Created { name, .. } => self.insert(Entry::Notice { seq, at, text: Notice::Created { name: name.clone() } }),
-            RoomEvent::Joined { name, .. } => self.insert(Entry::Notice { seq, at, text: Notice::Joined { name: name.clone() } }),
+            RoomEvent::Created { name, .. } => {
+                self.insert(Entry::Notice { seq, at, text: Notice::Created { name: name.clone() } })
+            }
+            RoomEvent::Joined { name, .. } => {
+                self.insert(Entry::Notice { seq, at, text: Notice::Joined { name: name.clone() } })
+            }
             RoomEvent::Left { user } => self.insert(Entry::Notice { seq, at, text: Notice::Left { user: *user } }),
-            RoomEvent::Renamed { name, .. } => self.insert(Entry::Notice { seq, at, text: Notice::Renamed { name: name.clone() } }),
+            RoomEvent::Renamed { name, .. } => {
+                self.insert(Entry::Notice { seq, at, text: Notice::Renamed { name: name.clone() } })
+            }
         }
     }
 
@@ -175,7 +185,12 @@ mod tests {
     const DAY: Millis = 86_400_000;
 
     fn message(id: u64, author: u64) -> RoomEvent {
-        RoomEvent::Message { id: MessageId(id), author: UserId(author), author_name: format!("u{author}"), text: format!("m{id}") }
+        RoomEvent::Message {
+            id: MessageId(id),
+            author: UserId(author),
+            author_name: format!("u{author}"),
+            text: format!("m{id}"),
+        }
     }
 
     #[test]
@@ -207,8 +222,10 @@ mod tests {
     fn reactions_gather_by_emoji_and_leave_with_the_last_person() {
         let mut timeline = Timeline::default();
         timeline.apply(Seq(1), 0, &message(1, 1));
-        let react = |user: u64, emoji: &str| RoomEvent::Reacted { id: MessageId(1), user: UserId(user), emoji: emoji.into() };
-        let unreact = |user: u64, emoji: &str| RoomEvent::Unreacted { id: MessageId(1), user: UserId(user), emoji: emoji.into() };
+        let react =
+            |user: u64, emoji: &str| RoomEvent::Reacted { id: MessageId(1), user: UserId(user), emoji: emoji.into() };
+        let unreact =
+            |user: u64, emoji: &str| RoomEvent::Unreacted { id: MessageId(1), user: UserId(user), emoji: emoji.into() };
         timeline.apply(Seq(2), 0, &react(2, "👍"));
         timeline.apply(Seq(3), 0, &react(3, "❤️"));
         timeline.apply(Seq(4), 0, &react(3, "👍"));
@@ -217,7 +234,11 @@ mod tests {
             Entry::Message(m) => m.reactions.iter().map(|r| (r.emoji.clone(), r.users.len())).collect::<Vec<_>>(),
             Entry::Notice { .. } => unreachable!(),
         };
-        assert_eq!(reactions(&timeline), [("👍".to_owned(), 2), ("❤️".to_owned(), 1)], "first chosen first, each person once");
+        assert_eq!(
+            reactions(&timeline),
+            [("👍".to_owned(), 2), ("❤️".to_owned(), 1)],
+            "first chosen first, each person once"
+        );
         timeline.apply(Seq(6), 0, &unreact(3, "❤️"));
         assert_eq!(reactions(&timeline), [("👍".to_owned(), 2)]);
         timeline.apply(Seq(7), 0, &RoomEvent::Deleted { id: MessageId(1) });
@@ -249,11 +270,11 @@ mod tests {
     fn consecutive_messages_by_one_author_group_until_a_pause_or_a_new_day() {
         let mut timeline = Timeline::default();
         let arrivals = [
-            (1, 1, 0),                // Mina
-            (2, 1, MINUTE),           // Mina again, a minute later: grouped
-            (3, 2, 2 * MINUTE),       // Jun: a new group
-            (4, 2, 20 * MINUTE),      // Jun after a long pause: a new group
-            (5, 2, DAY + MINUTE),     // the next day: a separator and a new group
+            (1, 1, 0),            // Mina
+            (2, 1, MINUTE),       // Mina again, a minute later: grouped
+            (3, 2, 2 * MINUTE),   // Jun: a new group
+            (4, 2, 20 * MINUTE),  // Jun after a long pause: a new group
+            (5, 2, DAY + MINUTE), // the next day: a separator and a new group
         ];
         for (n, author, at) in arrivals {
             timeline.apply(Seq(n), at, &message(n, author));

@@ -134,7 +134,12 @@ mod tests {
     fn timeline(seqs: impl IntoIterator<Item = u64>) -> Timeline {
         let mut timeline = Timeline::default();
         for seq in seqs {
-            let event = RoomEvent::Message { id: MessageId(seq), author: UserId(1), author_name: "Mina".into(), text: "hi".into() };
+            let event = RoomEvent::Message {
+                id: MessageId(seq),
+                author: UserId(1),
+                author_name: "Mina".into(),
+                text: "hi".into(),
+            };
             timeline.apply(Seq(seq), 0, &event);
         }
         timeline
@@ -205,10 +210,15 @@ mod tests {
         let window = Window::Latest.hold(room.entries());
         assert_eq!(window.older(room.entries()), None, "nothing older held yet");
         let page = timeline(251..=300);
-        room.add_history(page.entries().iter().filter_map(|e| match e {
-            Entry::Message(m) => Some(m.clone()),
-            Entry::Notice { .. } => None,
-        }).collect::<Vec<_>>());
+        room.add_history(
+            page.entries()
+                .iter()
+                .filter_map(|e| match e {
+                    Entry::Message(m) => Some(m.clone()),
+                    Entry::Notice { .. } => None,
+                })
+                .collect::<Vec<_>>(),
+        );
         assert_eq!(shown(window, &room), (301, 500), "the rows on screen did not move");
         let older = window.older(room.entries()).expect("the new page is reachable");
         assert_eq!(shown(older, &room), (251, 450));
@@ -221,7 +231,11 @@ mod tests {
         let at = |at_bottom, near_top, near_bottom| ScrollPosition { at_bottom, near_top, near_bottom };
         let held = Window::Latest.hold(entries);
         assert_eq!(Window::Latest.scrolled(entries, at(true, false, true)), Scrolled::Follow);
-        assert_eq!(Window::Latest.scrolled(entries, at(false, false, true)), Scrolled::Keep(held), "a little way up: hold");
+        assert_eq!(
+            Window::Latest.scrolled(entries, at(false, false, true)),
+            Scrolled::Keep(held),
+            "a little way up: hold"
+        );
         assert_eq!(
             Window::Latest.scrolled(entries, at(false, true, false)),
             Scrolled::Slide(held.older(entries).unwrap()),

@@ -24,7 +24,10 @@ pub fn version_of(program: impl AsRef<OsStr>, path: &str) -> Option<String> {
         .stderr(Stdio::null())
         .output()
         .ok()?;
-    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).lines().next().unwrap_or("").trim().to_owned())
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).lines().next().unwrap_or("").trim().to_owned())
 }
 
 pub fn describe(command: &Command) -> String {

@@ -68,7 +68,9 @@ fn bench(only: Option<&str>) -> anyhow::Result<()> {
         let tools = bootstrap::web_tools()?;
         bootstrap::browser_tools(&tools)?;
         web_build::build(&tools)?;
-        cmd::run(tools.command("cargo").args(["build", "--release", "--package", "hanmadi-server"]).current_dir(root()))?;
+        cmd::run(
+            tools.command("cargo").args(["build", "--release", "--package", "hanmadi-server"]).current_dir(root()),
+        )?;
         cmd::run(test::browser_command_with(&tools, "release").arg("bench.mjs"))?;
     }
     Ok(())

@@ -30,7 +30,9 @@ impl Postgres {
                 find_bin().context("PostgreSQL was installed but its programs are not where Debian puts them")?
             }
             None => {
-                println!("    PostgreSQL is not installed: its storage tests are skipped (install Debian's postgresql)");
+                println!(
+                    "    PostgreSQL is not installed: its storage tests are skipped (install Debian's postgresql)"
+                );
                 return Ok(None);
             }
         };
@@ -44,7 +46,10 @@ impl Postgres {
             cmd::run(Command::new("chown").arg("postgres:postgres").arg(&data))?;
         }
         let data_arg = data.to_string_lossy().into_owned();
-        cmd::run(&mut as_postgres(&bin.join("initdb"), &["-D", &data_arg, "-A", "trust", "-U", "postgres", "--no-sync"]))?;
+        cmd::run(&mut as_postgres(
+            &bin.join("initdb"),
+            &["-D", &data_arg, "-A", "trust", "-U", "postgres", "--no-sync"],
+        ))?;
         let options = format!("-c listen_addresses=127.0.0.1 -p {port} -k {data_arg} -c fsync=off");
         let log = data.join("server.log").to_string_lossy().into_owned();
         cmd::run(&mut as_postgres(&bin.join("pg_ctl"), &["-D", &data_arg, "-o", &options, "-l", &log, "-w", "start"]))?;

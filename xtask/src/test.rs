@@ -36,7 +36,11 @@ pub fn run() -> anyhow::Result<()> {
 
     let mut suites = Vec::new();
     step("workspace tests (cargo test --workspace --no-fail-fast)");
-    suites.push(counted("workspace", tools.command("cargo").args(["test", "--workspace", "--no-fail-fast"]), parse_cargo_line)?);
+    suites.push(counted(
+        "workspace",
+        tools.command("cargo").args(["test", "--workspace", "--no-fail-fast"]),
+        parse_cargo_line,
+    )?);
 
     if let Some(postgres) = crate::postgres::Postgres::start()? {
         step("the server's storage tests again, on PostgreSQL");
@@ -72,7 +76,10 @@ pub fn run() -> anyhow::Result<()> {
     println!();
     for suite in &suites {
         let verdict = if suite.ok { "ok" } else { "FAILED" };
-        println!("    {:<10} {:>4} passed, {:>3} failed  {verdict}", suite.name, suite.tally.passed, suite.tally.failed);
+        println!(
+            "    {:<10} {:>4} passed, {:>3} failed  {verdict}",
+            suite.name, suite.tally.passed, suite.tally.failed
+        );
         total += suite.tally;
     }
     println!("tests: {} passed, {} failed", total.passed, total.failed);
@@ -128,10 +135,7 @@ fn server_test_suites() -> anyhow::Result<Vec<String>> {
 /// Runs a test runner, showing its output as it comes and counting results from it.
 fn counted(name: &'static str, command: &mut Command, parse: fn(&str) -> Option<Tally>) -> anyhow::Result<Suite> {
     let shown = cmd::describe(command);
-    let mut child = command
-        .stdout(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot start `{shown}`"))?;
+    let mut child = command.stdout(Stdio::piped()).spawn().with_context(|| format!("cannot start `{shown}`"))?;
     let mut tally = Tally::default();
     for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
         let line = line?;
@@ -174,7 +178,10 @@ mod tests {
 
     #[test]
     fn reads_cargo_test_summaries() {
-        let tally = parse_cargo_line("test result: FAILED. 12 passed; 3 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s").unwrap();
+        let tally = parse_cargo_line(
+            "test result: FAILED. 12 passed; 3 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s",
+        )
+        .unwrap();
         assert_eq!((tally.passed, tally.failed), (12, 3));
         assert!(parse_cargo_line("running 12 tests").is_none());
     }

@@ -43,8 +43,7 @@ mod tests {
     #[test]
     fn ceiling_doubles_from_base_until_cap() {
         let backoff = Backoff::default();
-        let ceilings: Vec<u64> =
-            (0..9).map(|n| backoff.ceiling(n).as_millis() as u64).collect();
+        let ceilings: Vec<u64> = (0..9).map(|n| backoff.ceiling(n).as_millis() as u64).collect();
         assert_eq!(ceilings, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
         assert_eq!(backoff.ceiling(u32::MAX), Duration::from_secs(30));
     }

@@ -65,12 +65,24 @@ enum Phase {
     /// Never asked to connect, or closed on purpose.
     Closed,
     /// A socket was asked for and has not opened yet.
-    Opening { socket: SocketId, since: Instant },
+    Opening {
+        socket: SocketId,
+        since: Instant,
+    },
     /// The socket is open, `hello` is sent, `welcome` has not come.
-    Handshaking { socket: SocketId, since: Instant },
-    Connected { socket: SocketId, last_heard: Instant, ping: Option<Ping> },
+    Handshaking {
+        socket: SocketId,
+        since: Instant,
+    },
+    Connected {
+        socket: SocketId,
+        last_heard: Instant,
+        ping: Option<Ping>,
+    },
     /// Between attempts.
-    Waiting { until: Instant },
+    Waiting {
+        until: Instant,
+    },
     /// The token was rejected; waiting for the app to refresh it.
     AwaitingToken,
     /// The browser says there is no network; no attempts until it says otherwise.
@@ -369,16 +381,12 @@ impl Connection {
                 self.schedule_retry(now);
                 self.advance(now);
             }
-            Phase::Connected { ping: Some(ping), .. }
-                if now >= ping.sent + self.config.heartbeat_timeout =>
-            {
+            Phase::Connected { ping: Some(ping), .. } if now >= ping.sent + self.config.heartbeat_timeout => {
                 self.close_live_socket(close_code::HEARTBEAT_TIMEOUT, "no answer to ping");
                 self.schedule_retry(now);
                 self.advance(now);
             }
-            Phase::Connected { ping: None, last_heard, .. }
-                if now >= last_heard + self.config.heartbeat_idle =>
-            {
+            Phase::Connected { ping: None, last_heard, .. } if now >= last_heard + self.config.heartbeat_idle => {
                 self.send_ping(now);
             }
             Phase::Waiting { until } if now >= until => self.start_attempt(now),
@@ -448,9 +456,9 @@ impl Connection {
 
     fn live_socket(&self) -> Option<SocketId> {
         match self.phase {
-            Phase::Opening { socket, .. }
-            | Phase::Handshaking { socket, .. }
-            | Phase::Connected { socket, .. } => Some(socket),
+            Phase::Opening { socket, .. } | Phase::Handshaking { socket, .. } | Phase::Connected { socket, .. } => {
+                Some(socket)
+            }
             _ => None,
         }
     }

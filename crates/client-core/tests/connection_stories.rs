@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hanmadi_client_core::{Config, Connection, FailReason, Instant, ConnectionOutput, SocketId, Status};
+use hanmadi_client_core::{Config, Connection, ConnectionOutput, FailReason, Instant, SocketId, Status};
 use hanmadi_protocol::{close_code, decode_client, encode, ClientFrame, ServerFrame, PROTOCOL_VERSION};
 
 /// Drives a [`Connection`] the way the browser adapter does, with a clock the test
@@ -326,10 +326,7 @@ fn a_token_that_expired_during_an_outage_is_refreshed_once_then_used() {
     assert_eq!(browser.status(), Status::Connected);
     let hellos: Vec<&ClientFrame> =
         browser.sent.iter().map(|(_, f)| f).filter(|f| matches!(f, ClientFrame::Hello { .. })).collect();
-    assert_eq!(
-        hellos.last(),
-        Some(&&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some("fresh".into()) })
-    );
+    assert_eq!(hellos.last(), Some(&&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some("fresh".into()) }));
 }
 
 #[test]

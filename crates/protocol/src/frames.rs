@@ -47,17 +47,44 @@ pub struct Cursor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
-    CreateRoom { name: String },
-    JoinRoom { room: RoomId },
-    LeaveRoom { room: RoomId },
-    RenameRoom { room: RoomId, name: String },
-    SendMessage { room: RoomId, text: String },
-    EditMessage { room: RoomId, message: MessageId, text: String },
-    DeleteMessage { room: RoomId, message: MessageId },
+    CreateRoom {
+        name: String,
+    },
+    JoinRoom {
+        room: RoomId,
+    },
+    LeaveRoom {
+        room: RoomId,
+    },
+    RenameRoom {
+        room: RoomId,
+        name: String,
+    },
+    SendMessage {
+        room: RoomId,
+        text: String,
+    },
+    EditMessage {
+        room: RoomId,
+        message: MessageId,
+        text: String,
+    },
+    DeleteMessage {
+        room: RoomId,
+        message: MessageId,
+    },
     /// One of [`crate::limits::REACTIONS`] on a message; adding one already there
     /// changes nothing.
-    AddReaction { room: RoomId, message: MessageId, emoji: String },
-    RemoveReaction { room: RoomId, message: MessageId, emoji: String },
+    AddReaction {
+        room: RoomId,
+        message: MessageId,
+        emoji: String,
+    },
+    RemoveReaction {
+        room: RoomId,
+        message: MessageId,
+        emoji: String,
+    },
 }
 
 impl Action {
@@ -130,8 +157,20 @@ pub enum ServerFrame {
 }
 
 impl ServerFrame {
-    pub(crate) const TYPES: &'static [&'static str] =
-        &["welcome", "pong", "error", "ack", "event", "caught_up", "resync", "ticker", "presence", "presence_changed", "typing", "room_list_changed"];
+    pub(crate) const TYPES: &'static [&'static str] = &[
+        "welcome",
+        "pong",
+        "error",
+        "ack",
+        "event",
+        "caught_up",
+        "resync",
+        "ticker",
+        "presence",
+        "presence_changed",
+        "typing",
+        "room_list_changed",
+    ];
 }
 
 /// The outcome of an action.

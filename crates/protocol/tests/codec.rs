@@ -76,7 +76,11 @@ fn all_server_frames() -> Vec<ServerFrame> {
         ServerFrame::Ticker {
             updates: vec![TickerUpdate { symbol: "HNMD".into(), version: Version(12), price: 101.25 }],
         },
-        ServerFrame::Presence { room, version: Version(3), members: vec![Member { user: UserId(2), name: "Mina".into() }] },
+        ServerFrame::Presence {
+            room,
+            version: Version(3),
+            members: vec![Member { user: UserId(2), name: "Mina".into() }],
+        },
         ServerFrame::Presence { room, version: Version(1), members: vec![] },
         ServerFrame::Typing { room, user: UserId(2), name: "Mina".into() },
         ServerFrame::RoomListChanged {},
@@ -86,14 +90,12 @@ fn all_server_frames() -> Vec<ServerFrame> {
         version: Version(i as u64 + 4),
         change,
     }));
-    frames.extend(
-        all_room_events().into_iter().enumerate().map(|(i, event)| ServerFrame::Event {
-            room,
-            seq: Seq(i as u64 + 1),
-            at: 1_790_000_000_000,
-            event,
-        }),
-    );
+    frames.extend(all_room_events().into_iter().enumerate().map(|(i, event)| ServerFrame::Event {
+        room,
+        seq: Seq(i as u64 + 1),
+        at: 1_790_000_000_000,
+        event,
+    }));
     frames
 }
 
@@ -131,10 +133,7 @@ fn an_unknown_presence_change_is_malformed() {
 
 #[test]
 fn an_unknown_type_is_reported_as_such() {
-    assert_eq!(
-        decode_client(r#"{"type":"teleport","to":"mars"}"#),
-        Err(DecodeError::UnknownType("teleport".into()))
-    );
+    assert_eq!(decode_client(r#"{"type":"teleport","to":"mars"}"#), Err(DecodeError::UnknownType("teleport".into())));
 }
 
 #[test]

@@ -40,21 +40,47 @@ pub const NODE_TIMEOUT: Duration = Duration::from_secs(5);
 #[serde(tag = "k", rename_all = "snake_case")]
 pub enum BusMessage {
     /// Room events one transaction committed, in sequence order.
-    Events { events: Vec<BusEvent> },
+    Events {
+        events: Vec<BusEvent>,
+    },
     /// The node is alive.
-    Alive { node: NodeId },
+    Alive {
+        node: NodeId,
+    },
     /// A node (new, or back after losing its listener) asks everyone to announce
     /// who they hold.
-    Sync { node: NodeId },
+    Sync {
+        node: NodeId,
+    },
     /// The node holds these people in these rooms.
-    Present { node: NodeId, entries: Vec<Entry> },
+    Present {
+        node: NodeId,
+        entries: Vec<Entry>,
+    },
     /// The node no longer holds this person in this room.
-    Absent { node: NodeId, room: RoomId, user: UserId },
-    Renamed { node: NodeId, user: UserId, name: String },
-    Typing { node: NodeId, room: RoomId, user: UserId, name: String },
-    RoomListChanged { node: NodeId },
+    Absent {
+        node: NodeId,
+        room: RoomId,
+        user: UserId,
+    },
+    Renamed {
+        node: NodeId,
+        user: UserId,
+        name: String,
+    },
+    Typing {
+        node: NodeId,
+        room: RoomId,
+        user: UserId,
+        name: String,
+    },
+    RoomListChanged {
+        node: NodeId,
+    },
     /// The node is shutting down: forget whom it held now, without waiting.
-    Gone { node: NodeId },
+    Gone {
+        node: NodeId,
+    },
 }
 
 /// A committed event, whole, or by reference when it is too large for a payload.
@@ -90,7 +116,8 @@ pub fn event_payloads<'e>(events: impl IntoIterator<Item = &'e StoredEvent>) -> 
     let mut chunk: Vec<BusEvent> = Vec::new();
     let mut chunk_len = 0;
     for stored in events {
-        let whole = BusEvent { room: stored.room, seq: stored.seq, at: Some(stored.at), event: Some(stored.event.clone()) };
+        let whole =
+            BusEvent { room: stored.room, seq: stored.seq, at: Some(stored.at), event: Some(stored.event.clone()) };
         let mut piece = serde_json::to_string(&whole).expect("events serialize");
         let bus_event = if piece.len() <= MAX_INLINE_EVENT {
             whole
@@ -115,7 +142,11 @@ pub fn event_payloads<'e>(events: impl IntoIterator<Item = &'e StoredEvent>) -> 
 /// Announces, inside the transaction (or on the pool), one payload.
 pub async fn notify<'e>(executor: impl Executor<'e, Database = Any>, payload: &str) -> sqlx::Result<()> {
     // Wrapped so the row has a type the `Any` driver can read (`pg_notify` returns void).
-    sqlx::query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS sent").bind(CHANNEL).bind(payload).execute(executor).await?;
+    sqlx::query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS sent")
+        .bind(CHANNEL)
+        .bind(payload)
+        .execute(executor)
+        .await?;
     Ok(())
 }
 
@@ -169,7 +200,12 @@ pub async fn start(
     Ok(())
 }
 
-async fn send_all(pool: AnyPool, mut outgoing: mpsc::UnboundedReceiver<BusMessage>, node: NodeId, shutdown: CancellationToken) {
+async fn send_all(
+    pool: AnyPool,
+    mut outgoing: mpsc::UnboundedReceiver<BusMessage>,
+    node: NodeId,
+    shutdown: CancellationToken,
+) {
     loop {
         let message = tokio::select! {
             () = shutdown.cancelled() => break,
@@ -186,9 +222,10 @@ async fn send_all(pool: AnyPool, mut outgoing: mpsc::UnboundedReceiver<BusMessag
 async fn send_one(pool: &AnyPool, message: &BusMessage) {
     let payloads = match message {
         // Whole rooms of people may not fit one payload.
-        BusMessage::Present { node, entries } => {
-            entries.chunks(40).map(|entries| encode(&BusMessage::Present { node: *node, entries: entries.to_vec() })).collect()
-        }
+        BusMessage::Present { node, entries } => entries
+            .chunks(40)
+            .map(|entries| encode(&BusMessage::Present { node: *node, entries: entries.to_vec() }))
+            .collect(),
         other => vec![encode(other)],
     };
     for payload in payloads {
@@ -284,7 +321,8 @@ mod tests {
     use super::*;
 
     fn message(seq: u64, text: &str) -> StoredEvent {
-        let event = RoomEvent::Message { id: MessageId(seq), author: UserId(1), author_name: "Mina".into(), text: text.into() };
+        let event =
+            RoomEvent::Message { id: MessageId(seq), author: UserId(1), author_name: "Mina".into(), text: text.into() };
         StoredEvent { room: RoomId(3), seq: Seq(seq), at: 1, event }
     }
 

@@ -104,7 +104,10 @@ impl Mailbox {
     pub fn take(&self, into: &mut VecDeque<Parcel>) -> Taken {
         let mut state = self.state.lock().expect("mailbox lock");
         std::mem::swap(&mut state.parcels, into);
-        Taken { lagged: std::mem::take(&mut state.lagged), room_list_changed: std::mem::take(&mut state.room_list_changed) }
+        Taken {
+            lagged: std::mem::take(&mut state.lagged),
+            room_list_changed: std::mem::take(&mut state.room_list_changed),
+        }
     }
 
     /// Resolves when something was pushed since the last call resolved (a push

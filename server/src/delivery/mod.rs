@@ -31,8 +31,8 @@ use tokio_util::sync::CancellationToken;
 pub use bus::event_payloads;
 pub(crate) use bus::notify;
 use bus::{BusMessage, Outgoing};
-pub use mailbox::{Mailbox, Parcel};
 use mailbox::Class;
+pub use mailbox::{Mailbox, Parcel};
 use presence::{Entry, NodeId, Presence};
 use registry::{ConnId, Registry};
 
@@ -107,7 +107,10 @@ impl Delivery {
             return;
         }
         if self.presence.enter(&self.registry, room, user, name) {
-            self.announce(BusMessage::Present { node: self.node, entries: vec![Entry { room, user, name: name.to_owned() }] });
+            self.announce(BusMessage::Present {
+                node: self.node,
+                entries: vec![Entry { room, user, name: name.to_owned() }],
+            });
         }
         self.registry.follow(room, subscription.conn, user);
     }
@@ -181,8 +184,12 @@ impl Delivery {
             .iter()
             .filter(|stored| self.registry.is_followed(stored.room))
             .map(|stored| {
-                let frame =
-                    ServerFrame::Event { room: stored.room, seq: stored.seq, at: stored.at, event: stored.event.clone() };
+                let frame = ServerFrame::Event {
+                    room: stored.room,
+                    seq: stored.seq,
+                    at: stored.at,
+                    event: stored.event.clone(),
+                };
                 Parcel { room: stored.room, seq: Some(stored.seq), text: Utf8Bytes::from(encode(&frame)) }
             })
             .collect();
@@ -194,7 +201,11 @@ impl Delivery {
             return;
         }
         let frame = ServerFrame::Typing { room, user, name: name.to_owned() };
-        self.registry.publish(&Parcel { room, seq: None, text: Utf8Bytes::from(encode(&frame)) }, Class::Ephemeral, Some(user));
+        self.registry.publish(
+            &Parcel { room, seq: None, text: Utf8Bytes::from(encode(&frame)) },
+            Class::Ephemeral,
+            Some(user),
+        );
     }
 
     fn deliver_room_list_changed(&self) {

@@ -110,20 +110,24 @@ impl Presence {
     /// Everyone this node holds, to announce to a node that asks.
     pub fn owned(&self) -> Vec<Entry> {
         let state = self.state.lock().expect("presence lock");
-        state.owned.iter().map(|((room, user), owned)| Entry { room: *room, user: *user, name: owned.name.clone() }).collect()
+        state
+            .owned
+            .iter()
+            .map(|((room, user), owned)| Entry { room: *room, user: *user, name: owned.name.clone() })
+            .collect()
     }
 
     /// `node` is alive (any message from it says so).
     pub fn heard_from(&self, node: NodeId, now: Instant) {
         let mut state = self.state.lock().expect("presence lock");
-        state.remote.entry(node).or_insert_with(|| Remote { last_heard: now, entries: HashMap::new() }).last_heard = now;
+        state.remote.entry(node).or_insert_with(|| Remote { last_heard: now, entries: HashMap::new() }).last_heard =
+            now;
     }
 
     /// `node` holds these people (a new entry, a rename, or a full announcement).
     pub fn remote_present(&self, registry: &Registry, node: NodeId, entries: Vec<Entry>, now: Instant) {
         let mut state = self.state.lock().expect("presence lock");
-        let remote =
-            state.remote.entry(node).or_insert_with(|| Remote { last_heard: now, entries: HashMap::new() });
+        let remote = state.remote.entry(node).or_insert_with(|| Remote { last_heard: now, entries: HashMap::new() });
         remote.last_heard = now;
         let keys: Vec<(RoomId, UserId)> = entries
             .into_iter()
@@ -204,9 +208,11 @@ impl Presence {
     /// tells the room's followers what changed. Runs under the state lock, so
     /// changes reach mailboxes in version order.
     fn settle(&self, state: &mut State, registry: &Registry, room: RoomId, user: UserId) {
-        let held = state.owned.get(&(room, user)).map(|owned| owned.name.clone()).or_else(|| {
-            state.remote.values().find_map(|remote| remote.entries.get(&(room, user)).cloned())
-        });
+        let held = state
+            .owned
+            .get(&(room, user))
+            .map(|owned| owned.name.clone())
+            .or_else(|| state.remote.values().find_map(|remote| remote.entries.get(&(room, user)).cloned()));
         let people = state.view.entry(room).or_default();
         let change = match (people.get(&user), held) {
             (None, Some(name)) => {

@@ -39,7 +39,10 @@ pub struct Registry {
 impl Registry {
     pub fn connect(&self, mailbox: Arc<Mailbox>) -> ConnId {
         let conn = self.next.fetch_add(1, Ordering::Relaxed);
-        self.connections.lock().expect("registry lock").insert(conn, Connection { mailbox, user: None, rooms: Vec::new() });
+        self.connections
+            .lock()
+            .expect("registry lock")
+            .insert(conn, Connection { mailbox, user: None, rooms: Vec::new() });
         conn
     }
 

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use hanmadi_protocol::{
-    decode_server, encode, Action, ActionKey, ClientFrame, Cursor, Outcome, PresenceChange, RoomEvent, RoomId, Seq, ServerFrame, UserId,
-    PROTOCOL_VERSION,
+    decode_server, encode, Action, ActionKey, ClientFrame, Cursor, Outcome, PresenceChange, RoomEvent, RoomId, Seq,
+    ServerFrame, UserId, PROTOCOL_VERSION,
 };
 use hanmadi_server::{start, Config, RunningServer};
 use serde::Deserialize;
@@ -55,11 +55,8 @@ impl Database {
 async fn fresh_postgres_database(admin_url: &str) -> String {
     use sqlx::Executor;
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let name = format!(
-        "hanmadi_test_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    );
+    let name =
+        format!("hanmadi_test_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
     sqlx::any::install_default_drivers();
     let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url).await.unwrap();
     admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();

@@ -31,7 +31,9 @@ pub enum Fault {
     /// client's heartbeat can find out.
     Stall,
     /// The server restarts: sockets closed with 1012, down for a while.
-    Restart { down_ms: u64 },
+    Restart {
+        down_ms: u64,
+    },
     /// The next action is committed, then the server dies before answering.
     CrashAfterCommit,
     /// The next live event is never sent on this connection (a gap).
@@ -46,7 +48,9 @@ pub enum Fault {
     Offline,
     Online,
     /// The laptop sleeps: no timers fire, and the connection dies silently.
-    Sleep { ms: u64 },
+    Sleep {
+        ms: u64,
+    },
 }
 
 #[derive(Debug, Clone)]
