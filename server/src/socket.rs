@@ -134,8 +134,9 @@ enum AfterApply {
 }
 
 struct HeldAck {
-    room: RoomId,
-    seq: Seq,
+    /// The event that must go out first, if the action made one; an ack with
+    /// none waits only for the acks before it, so acks keep their order.
+    waits_for: Option<(RoomId, Seq)>,
     frame: Utf8Bytes,
 }
 
@@ -380,15 +381,30 @@ impl Session {
         if !self.forward_mail().await {
             return Next::Stop;
         }
-        let Outcome::Applied { room, seq, .. } = &outcome else {
-            return self.send(&ServerFrame::Ack { key, outcome }).await;
+        let waits_for = match &outcome {
+            Outcome::Applied { room, seq, .. } => {
+                self.after_apply(then, seq.is_some());
+                seq.map(|seq| (*room, seq))
+            }
+            Outcome::Rejected { .. } => None,
         };
-        let (room, seq) = (*room, *seq);
+        let frame = Utf8Bytes::from(encode(&ServerFrame::Ack { key, outcome }));
+        let event_not_sent_yet =
+            waits_for.is_some_and(|(room, seq)| self.following.get(&room).is_some_and(|sent| *sent < seq));
+        if event_not_sent_yet || !self.held_acks.is_empty() {
+            self.held_acks.push_back(HeldAck { waits_for, frame });
+            return self.flush().await;
+        }
+        self.send_text(frame).await
+    }
+
+    /// What an applied action changes for this connection besides its ack.
+    fn after_apply(&mut self, then: AfterApply, made_an_event: bool) {
         match then {
             AfterApply::TypingEnded(room) => {
                 self.typing_relayed.remove(&room);
             }
-            AfterApply::RoomListChanged if seq.is_some() => self.state.delivery.room_list_changed(),
+            AfterApply::RoomListChanged if made_an_event => self.state.delivery.room_list_changed(),
             AfterApply::Left(room) => {
                 if self.following.remove(&room).is_some() {
                     let user = self.user.as_ref().expect("actions come after hello").id;
@@ -397,13 +413,6 @@ impl Session {
             }
             AfterApply::RoomListChanged | AfterApply::Nothing => {}
         }
-        let frame = Utf8Bytes::from(encode(&ServerFrame::Ack { key, outcome }));
-        let event_not_sent_yet = seq.is_some_and(|seq| self.following.get(&room).is_some_and(|sent| *sent < seq));
-        if event_not_sent_yet || !self.held_acks.is_empty() {
-            self.held_acks.push_back(HeldAck { room, seq: seq.unwrap_or(Seq::ZERO), frame });
-            return self.flush().await;
-        }
-        self.send_text(frame).await
     }
 
     /// Sends what the mailbox holds.
@@ -454,7 +463,8 @@ impl Session {
         }
         // An ack whose event was lost with a lagging room is not worth holding.
         while let Some(held) = self.held_acks.front() {
-            let due = !taken.lagged.is_empty() || self.following.get(&held.room).is_none_or(|sent| *sent >= held.seq);
+            let due = !taken.lagged.is_empty()
+                || held.waits_for.is_none_or(|(room, seq)| self.following.get(&room).is_none_or(|sent| *sent >= seq));
             if !due {
                 break;
             }
