@@ -106,6 +106,9 @@ test('a room of 10,000 messages keeps only a window of rows in the page wherever
 
   // A little way up, another message arrives: one click brings it into view.
   await log.evaluate((el) => el.scrollBy(0, -2 * el.clientHeight));
+  // The app must have seen the scroll (she is reading, not following) before
+  // the message arrives; a fast server could otherwise beat the scroll event.
+  await settle(page, log);
   await flood(page, room, 1, 'and another');
   await jump(1).click();
   await articles.filter({ hasText: 'and another 1' }).waitFor();
