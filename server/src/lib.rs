@@ -92,6 +92,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let tokens = auth::Tokens::load_or_create(&pool, Duration::from_secs(config.token_ttl_secs)).await?;
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
+    db::checkpoint_in_background(pool.clone(), dialect, shutdown.clone());
     let store = Arc::new(store::Store::new(pool.clone(), dialect));
     let delivery = delivery::Delivery::start(
         dialect,
