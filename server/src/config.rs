@@ -51,8 +51,9 @@ pub struct Config {
     pub frames_per_sec: u32,
 
     /// Actions per second one connection may send (bursts of ten seconds' worth,
-    /// so a full outbox flushes after a reconnect); beyond, actions are refused as
-    /// rate-limited and can be retried.
+    /// and never less than a full outbox, so one flushes after a reconnect);
+    /// beyond, new actions are refused as rate-limited and can be sent again
+    /// under the same key. A repeat of an action already applied costs nothing.
     #[arg(long, env = "HANMADI_ACTIONS_PER_SEC", default_value_t = 10)]
     pub actions_per_sec: u32,
 

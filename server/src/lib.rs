@@ -1,6 +1,7 @@
 //! Hanmadi's chat server as a library, so that integration tests can start the
 //! real thing in-process on port 0 against a real database file.
 
+mod action_budget;
 mod api;
 mod auth;
 pub mod config;

@@ -23,15 +23,30 @@ impl TokenBucket {
     }
 
     fn try_take_at(&mut self, now: Instant) -> bool {
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
-        self.last = now;
-        self.tokens = (self.tokens + elapsed * self.per_second).min(self.capacity);
+        self.refill(now);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
             true
         } else {
             false
         }
+    }
+
+    /// Whether every token is back (nothing was taken for a whole burst's refill).
+    pub fn is_full(&mut self) -> bool {
+        self.refill(Instant::now());
+        self.tokens >= self.capacity
+    }
+
+    /// Returns a token taken for something that turned out to cost nothing.
+    pub fn give_back(&mut self) {
+        self.tokens = (self.tokens + 1.0).min(self.capacity);
+    }
+
+    fn refill(&mut self, now: Instant) {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.per_second).min(self.capacity);
     }
 
     /// How long until a token is back; for the error message.

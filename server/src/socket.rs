@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
+use hanmadi_protocol::limits::OUTBOX_CAPACITY;
 use hanmadi_protocol::{
     close_code, decode_client, encode, Action, ActionKey, ClientFrame, Cursor, DecodeError, ErrorCode, Outcome,
     RejectCode, RoomId, Seq, ServerFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION,
@@ -19,10 +20,11 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::broadcast::Receiver;
 use tokio::time::Instant;
 
+use crate::action_budget::{ActionBudget, Admitted};
 use crate::auth::TokenError;
 use crate::delivery::{Parcel, Subscription};
 use crate::rate_limit::TokenBucket;
-use crate::store::User;
+use crate::store::{Settled, User};
 use crate::writer::Reply;
 use crate::{origin, AppState};
 
@@ -110,19 +112,19 @@ struct Session {
     /// The mailbox's parcels being sent; kept to reuse its allocation.
     parcels: VecDeque<Parcel>,
     frames: TokenBucket,
-    actions: TokenBucket,
+    actions: ActionBudget,
     strikes: u32,
     typing_relayed: HashMap<RoomId, Instant>,
 }
 
 struct InFlight {
-    key: ActionKey,
+    admitted: Admitted,
     then: AfterApply,
     reply: Reply,
 }
 
 /// The writer's answer, or its absence if it dropped the action.
-type Answer = Result<anyhow::Result<Outcome>, tokio::sync::oneshot::error::RecvError>;
+type Answer = Result<anyhow::Result<Settled>, tokio::sync::oneshot::error::RecvError>;
 
 /// What the connection does once an action is applied, besides the ack.
 enum AfterApply {
@@ -148,6 +150,18 @@ enum Next {
     Stop,
 }
 
+/// Frames a fresh connection may send at once: three seconds' worth, and at
+/// least a full outbox with room for the resume and pings around it.
+fn frame_burst(per_second: u32) -> u32 {
+    per_second.saturating_mul(3).max(2 * OUTBOX_CAPACITY as u32)
+}
+
+/// Actions a fresh connection may send at once: ten seconds' worth, and at
+/// least a full outbox, so an honest client's reconnect never hits the limit.
+fn action_burst(per_second: u32) -> u32 {
+    per_second.saturating_mul(10).max(OUTBOX_CAPACITY as u32)
+}
+
 impl Session {
     fn new(socket: WebSocket, state: AppState) -> Self {
         let limits = state.limits;
@@ -160,8 +174,8 @@ impl Session {
             in_flight: VecDeque::new(),
             held_acks: VecDeque::new(),
             parcels: VecDeque::new(),
-            frames: TokenBucket::new(limits.frames_per_sec.saturating_mul(3), limits.frames_per_sec),
-            actions: TokenBucket::new(limits.actions_per_sec.saturating_mul(10), limits.actions_per_sec),
+            frames: TokenBucket::new(frame_burst(limits.frames_per_sec), limits.frames_per_sec),
+            actions: ActionBudget::new(TokenBucket::new(action_burst(limits.actions_per_sec), limits.actions_per_sec)),
             strikes: 0,
             typing_relayed: HashMap::new(),
         }
@@ -350,13 +364,7 @@ impl Session {
     }
 
     async fn on_action(&mut self, user: &User, key: ActionKey, action: Action) -> Next {
-        if !self.actions.try_take() {
-            // Not recorded under the key: the same action may succeed later.
-            let wait = self.actions.wait().as_secs_f64().ceil();
-            let message = format!("too many actions; try again in {wait} s");
-            let outcome = Outcome::Rejected { code: RejectCode::RateLimited, message };
-            return self.send(&ServerFrame::Ack { key, outcome }).await;
-        }
+        let admitted = self.actions.admit(key);
         tracing::debug!(user = %user.id, kind = action_kind(&action), "action submitted");
         let then = match &action {
             Action::SendMessage { room, .. } => AfterApply::TypingEnded(*room),
@@ -364,18 +372,27 @@ impl Session {
             Action::LeaveRoom { room } => AfterApply::Left(*room),
             _ => AfterApply::Nothing,
         };
-        let reply = self.state.writer.submit(user.clone(), key.clone(), action).await;
-        self.in_flight.push_back(InFlight { key, then, reply });
+        let reply = self.state.writer.submit(user.clone(), admitted.clone(), action).await;
+        self.in_flight.push_back(InFlight { admitted, then, reply });
         Next::Continue
     }
 
     /// The writer answered the oldest action in flight.
     async fn on_answer(&mut self, answer: Answer) -> Next {
-        let InFlight { key, then, .. } = self.in_flight.pop_front().expect("an answer comes for an action in flight");
-        let outcome = match answer {
-            Ok(Ok(outcome)) => outcome,
+        let InFlight { admitted, then, .. } =
+            self.in_flight.pop_front().expect("an answer comes for an action in flight");
+        let settled = match answer {
+            Ok(Ok(settled)) => settled,
             Ok(Err(error)) => return self.internal(error),
             Err(_) => return self.internal(anyhow::anyhow!("the writer dropped an action")),
+        };
+        self.actions.settled(&admitted, &settled, self.in_flight.iter().map(|later| &later.admitted));
+        let key = admitted.key;
+        let outcome = match settled {
+            Settled::New(outcome) | Settled::Repeat(outcome) => outcome,
+            Settled::Deferred => {
+                Outcome::Rejected { code: RejectCode::RateLimited, message: self.actions.retry_message() }
+            }
         };
         // Whatever the commit put in the mailbox goes out before the ack.
         if !self.forward_mail().await {

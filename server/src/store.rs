@@ -32,11 +32,32 @@ pub struct StoredEvent {
     pub event: RoomEvent,
 }
 
-/// The result of [`Store::apply`].
+/// Whether an action may change anything, or only be answered if its key was
+/// applied before: the sender's rate limit decides, and a replay of actions
+/// already applied (an outbox resent after a reconnect) is never limited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Apply,
+    RepeatOnly,
+}
+
+/// How an action was settled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settled {
+    /// Applied now, or refused now and recorded: its outcome.
+    New(Outcome),
+    /// The key was settled before: the original outcome, and nothing changed.
+    Repeat(Outcome),
+    /// A new key under [`Admission::RepeatOnly`]: neither applied nor recorded,
+    /// so the same key may be sent again later.
+    Deferred,
+}
+
+/// The result of [`Store::apply_batch`] for one action.
 #[derive(Debug)]
 pub struct Applied {
-    pub outcome: Outcome,
-    /// The events the action produced, in order (none for a repeat or a refusal).
+    pub settled: Settled,
+    /// The events the action produced, in order (none unless newly applied).
     pub events: Vec<StoredEvent>,
 }
 
@@ -252,12 +273,12 @@ impl Store {
     /// Every action keeps its own outcome; a refusal refuses that action alone.
     /// On PostgreSQL the transaction also announces its events to the cluster,
     /// so an event is announced if and only if it committed.
-    pub async fn apply_batch(&self, actions: &[(&User, &ActionKey, &Action)]) -> anyhow::Result<Vec<Applied>> {
+    pub async fn apply_batch(&self, actions: &[Submitted<'_>]) -> anyhow::Result<Vec<Applied>> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let mut applied = Vec::with_capacity(actions.len());
-        for (user, key, action) in actions {
-            applied.push(apply_once(&mut tx, user, key, action).await?);
+        for submitted in actions {
+            applied.push(apply_once(&mut tx, submitted).await?);
         }
         if self.dialect == Dialect::Postgres {
             for payload in crate::delivery::event_payloads(applied.iter().flat_map(|a| &a.events)) {
@@ -269,12 +290,16 @@ impl Store {
     }
 }
 
-async fn apply_once(
-    tx: &mut Transaction<'_, Any>,
-    user: &User,
-    key: &ActionKey,
-    action: &Action,
-) -> anyhow::Result<Applied> {
+/// One action of a batch, as [`Store::apply_batch`] takes it.
+pub struct Submitted<'a> {
+    pub user: &'a User,
+    pub key: &'a ActionKey,
+    pub action: &'a Action,
+    pub admission: Admission,
+}
+
+async fn apply_once(tx: &mut Transaction<'_, Any>, submitted: &Submitted<'_>) -> anyhow::Result<Applied> {
+    let Submitted { user, key, action, admission } = *submitted;
     // The key's earlier outcome, if any, and the name the user has now (they may
     // have renamed themselves since this connection said hello): one round trip.
     let (name, earlier): (String, Option<String>) = sqlx::query_as(
@@ -287,7 +312,10 @@ async fn apply_once(
     .await?;
     if let Some(earlier) = earlier {
         let outcome = serde_json::from_str(&earlier).context("corrupt stored outcome")?;
-        return Ok(Applied { outcome, events: Vec::new() });
+        return Ok(Applied { settled: Settled::Repeat(outcome), events: Vec::new() });
+    }
+    if admission == Admission::RepeatOnly {
+        return Ok(Applied { settled: Settled::Deferred, events: Vec::new() });
     }
     let user = &User { id: user.id, name };
     let now = now_millis();
@@ -306,7 +334,7 @@ async fn apply_once(
         .bind(now as i64)
         .execute(&mut **tx)
         .await?;
-    Ok(Applied { outcome, events })
+    Ok(Applied { settled: Settled::New(outcome), events })
 }
 
 async fn apply_action(

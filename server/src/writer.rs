@@ -10,11 +10,12 @@
 
 use std::sync::Arc;
 
-use hanmadi_protocol::{Action, ActionKey, Outcome};
+use hanmadi_protocol::{Action, ActionKey};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::action_budget::Admitted;
 use crate::delivery::Delivery;
-use crate::store::{Applied, Store, StoredEvent, User};
+use crate::store::{Admission, Applied, Settled, Store, StoredEvent, Submitted, User};
 
 /// Most actions in one transaction: bounds how long the first one waits.
 const MAX_BATCH: usize = 256;
@@ -22,7 +23,7 @@ const MAX_BATCH: usize = 256;
 const QUEUE: usize = 4096;
 
 /// What a submitted action resolves to once committed (or failed).
-pub type Reply = oneshot::Receiver<anyhow::Result<Outcome>>;
+pub type Reply = oneshot::Receiver<anyhow::Result<Settled>>;
 
 #[derive(Clone)]
 pub struct Writer {
@@ -33,7 +34,8 @@ struct Job {
     user: User,
     key: ActionKey,
     action: Action,
-    reply: oneshot::Sender<anyhow::Result<Outcome>>,
+    admission: Admission,
+    reply: oneshot::Sender<anyhow::Result<Settled>>,
 }
 
 impl Writer {
@@ -45,9 +47,10 @@ impl Writer {
 
     /// Queues an action (waiting while the queue is full); the reply resolves
     /// once it is committed.
-    pub async fn submit(&self, user: User, key: ActionKey, action: Action) -> Reply {
+    pub async fn submit(&self, user: User, admitted: Admitted, action: Action) -> Reply {
         let (reply, outcome) = oneshot::channel();
-        if let Err(mpsc::error::SendError(job)) = self.queue.send(Job { user, key, action, reply }).await {
+        let Admitted { key, admission } = admitted;
+        if let Err(mpsc::error::SendError(job)) = self.queue.send(Job { user, key, action, admission, reply }).await {
             let _ = job.reply.send(Err(anyhow::anyhow!("the writer has stopped")));
         }
         outcome
@@ -87,7 +90,10 @@ async fn run(mut queue: mpsc::Receiver<Job>, store: Arc<Store>, delivery: Arc<De
 }
 
 async fn apply(store: &Store, jobs: &[Job]) -> anyhow::Result<Vec<Applied>> {
-    let batch: Vec<_> = jobs.iter().map(|job| (&job.user, &job.key, &job.action)).collect();
+    let batch: Vec<_> = jobs
+        .iter()
+        .map(|job| Submitted { user: &job.user, key: &job.key, action: &job.action, admission: job.admission })
+        .collect();
     store.apply_batch(&batch).await
 }
 
@@ -97,6 +103,6 @@ fn finish(delivery: &Delivery, jobs: impl Iterator<Item = Job>, mut applied: Vec
     for (job, applied) in jobs.zip(applied) {
         // A socket that closed meanwhile no longer wants the answer; its client
         // gets it again by resending the key.
-        let _ = job.reply.send(Ok(applied.outcome));
+        let _ = job.reply.send(Ok(applied.settled));
     }
 }

@@ -80,6 +80,8 @@ pub struct Client {
     conn: Connection,
     keys: SplitMix64,
     outbox: Outbox,
+    /// Set when the server rate-limited an action: nothing is sent before then.
+    outbox_paused_until: Option<Instant>,
     streams: RoomStreams,
     ticker: Ticker,
     typing: Typing,
@@ -95,6 +97,7 @@ impl Client {
             // A separate stream from the jitter's, so keys do not depend on timing.
             keys: SplitMix64::new(config.seed ^ 0x6B65_7973_6B65_7973),
             outbox: Outbox::new(config.outbox_capacity),
+            outbox_paused_until: None,
             streams: RoomStreams::default(),
             ticker: Ticker::default(),
             typing: Typing::default(),
@@ -123,7 +126,10 @@ impl Client {
     }
 
     pub fn poll_timeout(&self) -> Option<Instant> {
-        [self.conn.poll_timeout(), self.typing.next_expiry(), self.streams.next_retry()].into_iter().flatten().min()
+        [self.conn.poll_timeout(), self.typing.next_expiry(), self.streams.next_retry(), self.outbox_paused_until]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Restores the outbox saved before a reload. Call before [`Client::connect`].
@@ -199,6 +205,10 @@ impl Client {
         let mut out = Vec::new();
         self.streams.retry_due(now, &mut out);
         self.stream_outputs(out);
+        if self.outbox_paused_until.is_some_and(|until| until <= now) {
+            self.outbox_paused_until = None;
+            self.flush_outbox();
+        }
         self.pump(now);
     }
 
@@ -319,8 +329,10 @@ impl Client {
         }
     }
 
-    /// A fresh connection: resume every room, then resend the outbox in order.
+    /// A fresh connection: resume every room, then resend the outbox in order
+    /// (a new connection has a fresh action budget: no pause).
     fn on_ready(&mut self) {
+        self.outbox_paused_until = None;
         self.streams.on_reconnect();
         let mut cursors: Vec<Cursor> = self.streams.cursors().map(|(room, after)| Cursor { room, after }).collect();
         cursors.sort_by_key(|cursor| cursor.room);
@@ -341,7 +353,7 @@ impl Client {
     }
 
     fn flush_outbox(&mut self) {
-        if !self.conn.is_ready() {
+        if !self.conn.is_ready() || self.outbox_paused_until.is_some() {
             return;
         }
         let queued = self.outbox.take_queued();
@@ -359,7 +371,7 @@ impl Client {
             ServerFrame::Welcome { user, .. } => self.me = user,
             ServerFrame::Pong { .. } => {}
             ServerFrame::Error { code, message } => self.event(Event::ServerError { code, message }),
-            ServerFrame::Ack { key, outcome } => self.on_ack(key, outcome),
+            ServerFrame::Ack { key, outcome } => self.on_ack(now, key, outcome),
             ServerFrame::Event { room, seq, at, event } => {
                 if let RoomEvent::Message { author, .. } = &event {
                     if self.typing.stopped(room, *author) {
@@ -410,13 +422,21 @@ impl Client {
         }
     }
 
-    fn on_ack(&mut self, key: ActionKey, outcome: Outcome) {
+    fn on_ack(&mut self, now: Instant, key: ActionKey, outcome: Outcome) {
         match outcome {
             Outcome::Applied { room, seq, .. } => {
                 // An unknown key is the answer to a repeat we already had: ignore it.
                 if let Some(PendingAction { key, action, .. }) = self.outbox.applied(&key) {
                     self.outbox_changed();
                     self.event(Event::ActionApplied { key, action, room, seq });
+                }
+            }
+            // Not a refusal: the server had no budget for it yet and did not
+            // record it, so it goes again, same key, after a pause.
+            Outcome::Rejected { code: RejectCode::RateLimited, .. } => {
+                if self.outbox.postpone(&key) {
+                    self.outbox_paused_until.get_or_insert(now + self.config.rate_limited_pause);
+                    self.outbox_changed();
                 }
             }
             Outcome::Rejected { code, message } => {

@@ -43,6 +43,9 @@ pub struct Config {
     /// Most user actions waiting to be sent; a new one beyond this is refused with
     /// a clear error, and nothing queued is dropped. Default 200.
     pub outbox_capacity: usize,
+    /// How long the outbox waits after the server said "too many actions"
+    /// before sending again (same keys, same order). Default 1 s.
+    pub rate_limited_pause: Duration,
     /// How long someone shows as typing after their last signal. Default 6 s.
     pub typing_ttl: Duration,
     /// How often, at most, we tell the server we are typing. Default 3 s.
@@ -62,7 +65,8 @@ impl Config {
             connect_timeout: Duration::from_secs(10),
             blip_grace: Duration::from_secs(2),
             clock_jump: Duration::from_secs(5),
-            outbox_capacity: 200,
+            outbox_capacity: hanmadi_protocol::limits::OUTBOX_CAPACITY,
+            rate_limited_pause: Duration::from_secs(1),
             typing_ttl: Duration::from_secs(6),
             typing_every: Duration::from_secs(3),
         }

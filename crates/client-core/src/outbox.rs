@@ -98,6 +98,18 @@ impl Outbox {
         Some(self.entries.remove(index))
     }
 
+    /// The server could not take the action yet (rate-limited): it goes back in
+    /// the queue, in its place, with its key, to be sent again.
+    pub fn postpone(&mut self, key: &ActionKey) -> bool {
+        match self.entries.iter_mut().find(|entry| &entry.key == key && entry.state == ActionState::Sending) {
+            Some(entry) => {
+                entry.state = ActionState::Queued;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The server refused the action: it stays, failed, for the user to decide.
     pub fn rejected(&mut self, key: &ActionKey, code: RejectCode, reason: String) -> bool {
         match self.entries.iter_mut().find(|entry| &entry.key == key) {

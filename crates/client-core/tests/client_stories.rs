@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use hanmadi_client_core::{ActionState, Client, Config, Event, Instant, Output, SocketId, Status, TickerValue};
 use hanmadi_protocol::{
-    close_code, decode_client, encode, Action, ClientFrame, Member, PresenceChange, RoomId, Seq, ServerFrame,
-    TickerUpdate, UserId, Version, PROTOCOL_VERSION,
+    close_code, decode_client, encode, Action, ActionKey, ClientFrame, Member, Outcome, PresenceChange, RejectCode,
+    RoomId, Seq, ServerFrame, TickerUpdate, UserId, Version, PROTOCOL_VERSION,
 };
 use sim::{Fault, World, ROOMS};
 
@@ -174,6 +174,44 @@ fn a_full_outbox_refuses_a_new_message_and_keeps_every_queued_one() {
     assert!(error.to_string().contains("3 actions are already waiting"), "{error}");
     assert_eq!(client.outbox().len(), 3);
     assert!(client.outbox().iter().all(|p| p.state == ActionState::Queued));
+}
+
+#[test]
+fn a_message_the_server_had_no_room_for_yet_goes_again_under_its_key_and_is_never_shown_failed() {
+    let mut tab = Tab::new(4);
+    tab.go_online();
+    tab.say("one");
+    tab.say("two");
+    let keys: Vec<ActionKey> = tab.client.outbox().iter().map(|pending| pending.key.clone()).collect();
+    let rate_limited = |key: &ActionKey| ServerFrame::Ack {
+        key: key.clone(),
+        outcome: Outcome::Rejected { code: RejectCode::RateLimited, message: "too many actions".into() },
+    };
+    tab.receive(&rate_limited(&keys[0]));
+    tab.receive(&rate_limited(&keys[1]));
+    assert!(
+        tab.client.outbox().iter().all(|pending| pending.state == ActionState::Queued),
+        "both wait to go again; neither is failed"
+    );
+    assert!(!tab.events.iter().any(|event| matches!(event, Event::ActionRejected { .. })), "nothing shown as not sent");
+
+    tab.sent.clear();
+    tab.say("three");
+    tab.wait(Duration::from_millis(900));
+    assert!(tab.sent_actions().is_empty(), "nothing goes out during the pause");
+    tab.wait(Duration::from_millis(100));
+    let resent: Vec<(ActionKey, String)> = tab
+        .sent_actions()
+        .into_iter()
+        .map(|frame| match frame {
+            ClientFrame::Action { key, action: Action::SendMessage { text, .. } } => (key.clone(), text.clone()),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    let texts: Vec<&str> = resent.iter().map(|(_, text)| text.as_str()).collect();
+    assert_eq!(texts, ["one", "two", "three"], "in the order written");
+    assert_eq!(resent[0].0, keys[0], "under the same keys");
+    assert_eq!(resent[1].0, keys[1]);
 }
 
 #[test]

@@ -3,6 +3,10 @@
 
 /// Longest message, in characters (not bytes: Korean text is 3 bytes a syllable).
 pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Most actions a client holds unsent (its outbox). The server accepts this
+/// many in one burst on a fresh connection, so a full outbox flushes at once
+/// after a reconnect instead of being rate-limited halfway.
+pub const OUTBOX_CAPACITY: usize = 200;
 /// Longest room name, in characters.
 pub const MAX_ROOM_NAME_CHARS: usize = 80;
 /// Longest display name, in characters.

@@ -4,6 +4,9 @@
 // Each test binary uses part of this module; what one does not use is not dead.
 #![allow(dead_code)]
 
+pub mod node;
+pub mod proxy;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

@@ -1,0 +1,111 @@
+//! A connection's action budget never costs an honest client a message: a full
+//! outbox goes through a fresh socket at once, a replay of actions already
+//! applied is answered from the record whatever the budget, and an action
+//! over the budget waits (unrecorded) and keeps its place in line.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Client, TestServer};
+use hanmadi_protocol::limits::OUTBOX_CAPACITY;
+use hanmadi_protocol::{Action, ActionKey, ClientFrame, Outcome, RejectCode, RoomEvent, RoomId, Seq, ServerFrame};
+
+/// Sends every action at once, as the app flushes its outbox, and returns the
+/// acks in the order they came.
+async fn flush(tab: &mut Client, actions: &[(ActionKey, Action)]) -> Vec<(ActionKey, Outcome)> {
+    for (key, action) in actions {
+        tab.send(&ClientFrame::Action { key: key.clone(), action: action.clone() }).await;
+    }
+    let mut acks = Vec::new();
+    while acks.len() < actions.len() {
+        acks.push(
+            tab.recv_until(|frame| match frame {
+                ServerFrame::Ack { key, outcome } => Some((key.clone(), outcome.clone())),
+                _ => None,
+            })
+            .await,
+        );
+    }
+    acks
+}
+
+fn messages(tab: &mut Client, room: RoomId, count: usize) -> Vec<(ActionKey, Action)> {
+    (1..=count).map(|n| (tab.new_key(), Action::SendMessage { room, text: format!("message {n}") })).collect()
+}
+
+fn is_rate_limited(outcome: &Outcome) -> bool {
+    matches!(outcome, Outcome::Rejected { code: RejectCode::RateLimited, .. })
+}
+
+async fn stored_texts(tab: &mut Client, room: RoomId) -> Vec<String> {
+    let (events, _) = tab.resume(room, Seq::ZERO).await;
+    events
+        .into_iter()
+        .filter_map(|(_, event)| match event {
+            RoomEvent::Message { text, .. } => Some(text),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_full_outbox_goes_through_a_fresh_socket_and_its_replay_is_answered_from_the_record() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let mut tab = server.connect(&mina).await;
+    let room = tab.create_room("a long way underground").await;
+    let mut fresh = server.connect(&mina).await;
+    let outbox = messages(&mut fresh, room, OUTBOX_CAPACITY);
+
+    let first = flush(&mut fresh, &outbox).await;
+    assert!(first.iter().all(|(_, outcome)| matches!(outcome, Outcome::Applied { .. })), "none refused: {first:?}");
+    let keys: Vec<&ActionKey> = outbox.iter().map(|(key, _)| key).collect();
+    assert_eq!(first.iter().map(|(key, _)| key).collect::<Vec<_>>(), keys, "acks in the order sent");
+
+    // The acks were lost; after a reconnect the whole outbox goes again, and
+    // again right away on yet another socket: nothing is over any budget.
+    for _ in 0..2 {
+        let mut reconnected = server.connect(&mina).await;
+        assert_eq!(flush(&mut reconnected, &outbox).await, first, "the original outcomes, in order");
+    }
+    let texts = stored_texts(&mut tab, room).await;
+    assert_eq!(texts.len(), OUTBOX_CAPACITY, "each message stored once");
+}
+
+#[tokio::test]
+async fn an_action_over_the_budget_waits_unrecorded_and_keeps_its_place() {
+    let server = TestServer::start_with(|config| config.actions_per_sec = 2).await;
+    let mina = server.sign_up("Mina").await;
+    let mut tab = server.connect(&mina).await;
+    let room = tab.create_room("busy").await;
+    let mut fresh = server.connect(&mina).await;
+    let outbox = messages(&mut fresh, room, OUTBOX_CAPACITY + 3);
+
+    // A full outbox's worth applies; what comes after it waits, and once one
+    // waits, everything after it does.
+    let acks = flush(&mut fresh, &outbox).await;
+    let applied = acks.iter().take_while(|(_, outcome)| matches!(outcome, Outcome::Applied { .. })).count();
+    assert!(applied >= OUTBOX_CAPACITY, "a full outbox goes through: {applied}");
+    let mut waiting: Vec<(ActionKey, Action)> = outbox[applied..].to_vec();
+    assert!(!waiting.is_empty() && acks[applied..].iter().all(|(_, o)| is_rate_limited(o)), "{:?}", &acks[applied..]);
+
+    // Later the budget has room, but the last message may not jump the
+    // queue: it waits until the first waiting one comes again.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let jumped = flush(&mut fresh, &waiting[waiting.len() - 1..]).await;
+    assert!(waiting.len() == 1 || is_rate_limited(&jumped[0].1), "{jumped:?}");
+
+    // Sent again in order, as the engine does after its pause, they all go.
+    while !waiting.is_empty() {
+        let acks = flush(&mut fresh, &waiting).await;
+        let applied = acks.iter().take_while(|(_, outcome)| matches!(outcome, Outcome::Applied { .. })).count();
+        assert!(acks[applied..].iter().all(|(_, outcome)| is_rate_limited(outcome)), "{acks:?}");
+        waiting.drain(..applied);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    let texts = stored_texts(&mut tab, room).await;
+    let written: Vec<String> = (1..=OUTBOX_CAPACITY + 3).map(|n| format!("message {n}")).collect();
+    assert_eq!(texts, written, "each once, in the order written");
+}
