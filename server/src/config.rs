@@ -57,6 +57,16 @@ pub struct Config {
     #[arg(long, env = "HANMADI_ACTIONS_PER_SEC", default_value_t = 10)]
     pub actions_per_sec: u32,
 
+    /// A socket the server hears nothing from for this long is closed (it is
+    /// pinged halfway through; browsers answer pings by themselves).
+    #[arg(long, env = "HANMADI_IDLE_TIMEOUT_SECS", default_value_t = 30)]
+    pub idle_timeout_secs: u64,
+
+    /// A socket that takes no bytes for this long while the server writes to
+    /// it (its network gone, its reader stuck) is closed.
+    #[arg(long, env = "HANMADI_WRITE_TIMEOUT_SECS", default_value_t = 10)]
+    pub write_timeout_secs: u64,
+
     /// Live frames a slow connection may fall behind by before it is told to
     /// resync its rooms from the database (it is never silently dropped).
     #[arg(long, env = "HANMADI_FANOUT_BUFFER", default_value_t = 4096)]
@@ -68,6 +78,32 @@ pub struct Config {
 }
 
 impl Config {
+    /// Refuses settings that cannot work, naming the flag and why: a zero rate
+    /// would refuse every frame, a zero timeout would drop every socket.
+    pub fn check(&self) -> Result<(), String> {
+        let at_least_one = [
+            ("--frames-per-sec", u64::from(self.frames_per_sec)),
+            ("--actions-per-sec", u64::from(self.actions_per_sec)),
+            ("--idle-timeout-secs", self.idle_timeout_secs),
+            ("--write-timeout-secs", self.write_timeout_secs),
+            ("--token-ttl-secs", self.token_ttl_secs),
+            ("--fanout-buffer", self.fanout_buffer as u64),
+        ];
+        if let Some((flag, _)) = at_least_one.iter().find(|(_, value)| *value == 0) {
+            return Err(format!("{flag} must be at least 1"));
+        }
+        if self.ticker_rate > 0 && self.ticker_symbols == 0 {
+            return Err("--ticker-symbols must be at least 1 while --ticker-rate is above 0".into());
+        }
+        if let Some(origin) = self.allowed_origins.iter().find(|origin| !is_origin(origin)) {
+            return Err(format!(
+                "--allowed-origins: {origin:?} is not an origin (scheme, host and optional port, \
+                 e.g. https://chat.example.com)"
+            ));
+        }
+        Ok(())
+    }
+
     /// The defaults, as if started with no flags and no environment: for tests.
     pub fn for_tests(database_url: String) -> Self {
         let mut config = Self::parse_from(["hanmadi-server"]);
@@ -75,4 +111,13 @@ impl Config {
         config.database_url = database_url;
         config
     }
+}
+
+/// Whether `text` is a web origin exactly as browsers send it in `Origin`:
+/// `http(s)://host[:port]`, nothing after (not even a `/`, or it never matches).
+fn is_origin(text: &str) -> bool {
+    let Ok(uri) = text.parse::<axum::http::Uri>() else { return false };
+    matches!(uri.scheme_str(), Some("http" | "https"))
+        && uri.authority().is_some_and(|authority| !authority.host().is_empty() && !authority.as_str().contains('@'))
+        && text.split_once("://").is_some_and(|(_, rest)| !rest.contains(['/', '?', '#']))
 }

@@ -7,6 +7,7 @@ mod auth;
 pub mod config;
 mod db;
 mod delivery;
+mod liveness;
 mod origin;
 mod rate_limit;
 mod socket;
@@ -50,11 +51,13 @@ struct AppState {
     limits: Limits,
 }
 
-/// Per-connection rates, from the config.
+/// Per-connection limits, from the config.
 #[derive(Clone, Copy)]
 struct Limits {
     frames_per_sec: u32,
     actions_per_sec: u32,
+    idle_timeout: Duration,
+    write_timeout: Duration,
 }
 
 /// A server that is accepting connections.
@@ -89,6 +92,7 @@ impl RunningServer {
 
 /// Opens the database, binds the address and starts serving.
 pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
+    config.check().map_err(|why| anyhow::anyhow!("cannot start with these settings: {why}"))?;
     let (pool, dialect) = db::connect(&config.database_url).await?;
     let tokens = auth::Tokens::load_or_create(&pool, Duration::from_secs(config.token_ttl_secs)).await?;
     let shutdown = CancellationToken::new();
@@ -116,7 +120,12 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         allowed_origins: config.allowed_origins.clone().into(),
         shutdown: shutdown.clone(),
         tracker: tracker.clone(),
-        limits: Limits { frames_per_sec: config.frames_per_sec, actions_per_sec: config.actions_per_sec },
+        limits: Limits {
+            frames_per_sec: config.frames_per_sec,
+            actions_per_sec: config.actions_per_sec,
+            idle_timeout: Duration::from_secs(config.idle_timeout_secs),
+            write_timeout: Duration::from_secs(config.write_timeout_secs),
+        },
     };
     let app = Router::new()
         .route("/ws", get(socket::upgrade))

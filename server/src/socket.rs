@@ -23,6 +23,7 @@ use tokio::time::Instant;
 use crate::action_budget::{ActionBudget, Admitted};
 use crate::auth::TokenError;
 use crate::delivery::{Parcel, Subscription};
+use crate::liveness::{Due, Liveness};
 use crate::rate_limit::TokenBucket;
 use crate::store::{Settled, User};
 use crate::writer::Reply;
@@ -115,6 +116,7 @@ struct Session {
     actions: ActionBudget,
     strikes: u32,
     typing_relayed: HashMap<RoomId, Instant>,
+    liveness: Liveness,
 }
 
 struct InFlight {
@@ -178,6 +180,7 @@ impl Session {
             actions: ActionBudget::new(TokenBucket::new(action_burst(limits.actions_per_sec), limits.actions_per_sec)),
             strikes: 0,
             typing_relayed: HashMap::new(),
+            liveness: Liveness::new(limits.idle_timeout),
         }
     }
 
@@ -189,6 +192,10 @@ impl Session {
         let next = loop {
             let next = tokio::select! {
                 () = shutdown.cancelled() => Next::Close(close_code::SERVICE_RESTART, "server restarting"),
+                due = self.liveness.due() => match due {
+                    Due::Ping => self.ping().await,
+                    Due::Dead => Next::Close(close_code::HEARTBEAT_TIMEOUT, "no sign of life"),
+                },
                 () = &mut handshake_deadline, if self.user.is_none() => {
                     Next::Close(close_code::POLICY_VIOLATION, "no hello within 10 seconds")
                 }
@@ -221,6 +228,9 @@ impl Session {
     }
 
     async fn on_incoming(&mut self, incoming: Option<Result<Message, axum::Error>>) -> Next {
+        if let Some(Ok(_)) = incoming {
+            self.liveness.heard();
+        }
         match incoming {
             None | Some(Ok(Message::Close(_))) => Next::Stop,
             Some(Err(error)) => {
@@ -237,7 +247,7 @@ impl Session {
             Some(Ok(Message::Binary(_))) => {
                 self.error(ErrorCode::BinaryNotSupported, "only text frames are spoken here").await
             }
-            // tungstenite answers pings itself.
+            // tungstenite answers pings itself; a pong answers ours.
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => Next::Continue,
         }
     }
@@ -441,9 +451,9 @@ impl Session {
     }
 
     async fn flush(&mut self) -> Next {
-        match self.socket.flush().await {
-            Ok(()) => Next::Continue,
-            Err(_) => Next::Stop,
+        match tokio::time::timeout(self.state.limits.write_timeout, self.socket.flush()).await {
+            Ok(Ok(())) => Next::Continue,
+            Ok(Err(_)) | Err(_) => Next::Stop,
         }
     }
 
@@ -521,15 +531,26 @@ impl Session {
     }
 
     async fn send_text(&mut self, text: Utf8Bytes) -> Next {
-        match self.socket.send(Message::Text(text)).await {
-            Ok(()) => Next::Continue,
-            Err(_) => Next::Stop,
+        self.write(Message::Text(text)).await
+    }
+
+    async fn ping(&mut self) -> Next {
+        self.write(Message::Ping(Default::default())).await
+    }
+
+    /// Sends and flushes; a peer that takes no bytes for the write timeout
+    /// (its window full, its network gone) is given up on.
+    async fn write(&mut self, message: Message) -> Next {
+        match tokio::time::timeout(self.state.limits.write_timeout, self.socket.send(message)).await {
+            Ok(Ok(())) => Next::Continue,
+            Ok(Err(_)) | Err(_) => Next::Stop,
         }
     }
 
     /// Queues a frame without flushing, so a batch leaves in few writes.
     async fn feed(&mut self, text: Utf8Bytes) -> bool {
-        self.socket.feed(Message::Text(text)).await.is_ok()
+        let fed = tokio::time::timeout(self.state.limits.write_timeout, self.socket.feed(Message::Text(text))).await;
+        matches!(fed, Ok(Ok(())))
     }
 }
 
