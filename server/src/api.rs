@@ -1,8 +1,6 @@
 //! The HTTP API: guest sessions, the rooms list, and history for scroll-back and
 //! for filling gaps. Every error is JSON `{"error": "…"}` with a fitting status.
 
-use std::time::Duration;
-
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -19,7 +17,6 @@ use crate::store::User;
 use crate::AppState;
 
 /// How long after expiry a token may still be exchanged for a fresh one.
-const REFRESH_GRACE: Duration = Duration::from_secs(7 * 24 * 3600);
 const MAX_MESSAGES_PAGE: u32 = 200;
 const MAX_EVENTS_PAGE: u32 = 1000;
 
@@ -82,7 +79,7 @@ async fn refresh_session(State(state): State<AppState>, headers: HeaderMap) -> A
     let token = bearer(&headers)?;
     let user_id = state
         .tokens
-        .verify_for_refresh(token, REFRESH_GRACE)
+        .verify_for_refresh(token, crate::auth::REFRESH_GRACE)
         .map_err(|_| ApiError(StatusCode::UNAUTHORIZED, "this session cannot be refreshed; sign in again".into()))?;
     let user = state.store.user(user_id).await?.ok_or_else(unknown_user)?;
     Ok(Json(session(state.tokens.issue(user.id), user)))

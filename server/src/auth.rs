@@ -14,6 +14,11 @@ use sqlx::AnyPool;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// How long after its expiry a token can still be exchanged for a fresh one (a
+/// tab that slept past its token's life carries on). With the token's life, the
+/// longest an app's outbox can wait and still be sent.
+pub const REFRESH_GRACE: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// Why a token was not accepted. Each maps to close code 4401 on the socket and
 /// 401 over HTTP; the kind is for logs and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -67,6 +67,13 @@ pub struct Config {
     #[arg(long, env = "HANMADI_WRITE_TIMEOUT_SECS", default_value_t = 10)]
     pub write_timeout_secs: u64,
 
+    /// How long the outcome of an action is kept under its idempotency key, in
+    /// days. Must be longer than an outbox can wait to be sent (the token's
+    /// life plus the 7 days it can still be refreshed), or a late resend could
+    /// apply an action twice.
+    #[arg(long, env = "HANMADI_ACTION_RETENTION_DAYS", default_value_t = 30)]
+    pub action_retention_days: u64,
+
     /// Live frames a slow connection may fall behind by before it is told to
     /// resync its rooms from the database (it is never silently dropped).
     #[arg(long, env = "HANMADI_FANOUT_BUFFER", default_value_t = 4096)]
@@ -91,6 +98,14 @@ impl Config {
         ];
         if let Some((flag, _)) = at_least_one.iter().find(|(_, value)| *value == 0) {
             return Err(format!("{flag} must be at least 1"));
+        }
+        let outbox_can_wait = self.token_ttl_secs.saturating_add(crate::auth::REFRESH_GRACE.as_secs());
+        if self.action_retention_days.saturating_mul(24 * 3600) <= outbox_can_wait {
+            return Err(format!(
+                "--action-retention-days must be longer than an outbox can wait to be sent: {} days \
+                 (--token-ttl-secs plus the 7 days a token can be refreshed)",
+                outbox_can_wait.div_ceil(24 * 3600)
+            ));
         }
         if self.ticker_rate > 0 && self.ticker_symbols == 0 {
             return Err("--ticker-symbols must be at least 1 while --ticker-rate is above 0".into());

@@ -10,6 +10,7 @@ mod delivery;
 mod liveness;
 mod origin;
 mod rate_limit;
+mod retention;
 mod socket;
 mod static_files;
 mod store;
@@ -109,6 +110,8 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     )
     .await?;
     let writer = writer::Writer::start(Arc::clone(&store), Arc::clone(&delivery));
+    let retention = Duration::from_secs(config.action_retention_days * 24 * 3600);
+    retention::forget_old_actions(Arc::clone(&store), retention, shutdown.clone());
     let ticker =
         ticker::TickerFeed::start(config.ticker_symbols, config.ticker_rate, Arc::clone(&delivery), shutdown.clone());
     let state = AppState {

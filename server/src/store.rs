@@ -268,6 +268,21 @@ impl Store {
 
     // ---- actions ----
 
+    /// Forgets up to `limit` idempotency records made before `before`, oldest
+    /// first; returns how many. In small batches, so no writer waits long.
+    pub async fn forget_actions_before(&self, before: Millis, limit: u32) -> anyhow::Result<u64> {
+        let _turn = self.write_turn().await;
+        let forgotten = sqlx::query(
+            "DELETE FROM actions WHERE (user_id, action_key) IN \
+             (SELECT user_id, action_key FROM actions WHERE at < $1 ORDER BY at LIMIT $2)",
+        )
+        .bind(before as i64)
+        .bind(i64::from(limit))
+        .execute(&self.pool)
+        .await?;
+        Ok(forgotten.rows_affected())
+    }
+
     /// Applies a batch of actions in one transaction (group commit), each exactly
     /// once per `key`: a repeat returns the original outcome and changes nothing.
     /// Every action keeps its own outcome; a refusal refuses that action alone.
@@ -302,15 +317,22 @@ async fn apply_once(tx: &mut Transaction<'_, Any>, submitted: &Submitted<'_>) ->
     let Submitted { user, key, action, admission } = *submitted;
     // The key's earlier outcome, if any, and the name the user has now (they may
     // have renamed themselves since this connection said hello): one round trip.
-    let (name, earlier): (String, Option<String>) = sqlx::query_as(
-        "SELECT u.name, a.outcome FROM users u \
+    let (name, earlier, earlier_digest): (String, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT u.name, a.outcome, a.digest FROM users u \
          LEFT JOIN actions a ON a.user_id = u.id AND a.action_key = $2 WHERE u.id = $1",
     )
     .bind(user.id.0 as i64)
     .bind(key.as_str())
     .fetch_one(&mut **tx)
     .await?;
+    let digest = digest(action)?;
     if let Some(earlier) = earlier {
+        if earlier_digest.is_some_and(|earlier| earlier != digest) {
+            // Answered, not recorded: the key keeps its first action's outcome.
+            let message = "this key was already used for a different action".to_owned();
+            let refused = Outcome::Rejected { code: RejectCode::Invalid, message };
+            return Ok(Applied { settled: Settled::New(refused), events: Vec::new() });
+        }
         let outcome = serde_json::from_str(&earlier).context("corrupt stored outcome")?;
         return Ok(Applied { settled: Settled::Repeat(outcome), events: Vec::new() });
     }
@@ -327,14 +349,23 @@ async fn apply_once(tx: &mut Transaction<'_, Any>, submitted: &Submitted<'_>) ->
             Outcome::Rejected { code, message }
         }
     };
-    sqlx::query("INSERT INTO actions (user_id, action_key, outcome, at) VALUES ($1, $2, $3, $4)")
+    sqlx::query("INSERT INTO actions (user_id, action_key, outcome, at, digest) VALUES ($1, $2, $3, $4, $5)")
         .bind(user.id.0 as i64)
         .bind(key.as_str())
         .bind(serde_json::to_string(&outcome)?)
         .bind(now as i64)
+        .bind(digest)
         .execute(&mut **tx)
         .await?;
     Ok(Applied { settled: Settled::New(outcome), events })
+}
+
+/// What an action was, in 32 hex digits (the first half of its SHA-256): enough
+/// to tell two actions apart, and the same size whatever the action's size.
+fn digest(action: &Action) -> anyhow::Result<String> {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(serde_json::to_vec(action)?);
+    Ok(hash[..16].iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
 async fn apply_action(

@@ -27,6 +27,13 @@ async fn zero_rates_and_timeouts_are_refused_by_name() {
 }
 
 #[tokio::test]
+async fn action_records_must_outlive_any_outbox() {
+    // A token lives a day and can be refreshed for 7 more: an outbox may wait 8 days.
+    let why = refusal(|c| c.action_retention_days = 8).await;
+    assert!(why.contains("--action-retention-days") && why.contains("8 days"), "{why}");
+}
+
+#[tokio::test]
 async fn an_allowed_origin_must_be_an_origin_as_browsers_send_it() {
     for wrong in ["chat.example.com", "https://chat.example.com/", "https://chat.example.com/app", "ftp://example.com"]
     {

@@ -21,7 +21,8 @@ pub fn check_reaction(emoji: &str) -> Result<(), String> {
     if REACTIONS.contains(&emoji) {
         Ok(())
     } else {
-        Err(format!("{emoji:?} is not one of the reactions ({})", REACTIONS.join(" ")))
+        // The input is not repeated: refusals are stored, and it could be huge.
+        Err(format!("that is not one of the reactions ({})", REACTIONS.join(" ")))
     }
 }
 

@@ -96,6 +96,12 @@ impl TestServer {
         self.database
     }
 
+    /// The database, for stories that look at (or age) what is stored.
+    pub async fn database(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.database.url).await.unwrap()
+    }
+
     pub fn http(&self, path: &str) -> String {
         format!("http://{}{path}", self.server.local_addr())
     }
