@@ -16,7 +16,6 @@ use crate::auth::Issued;
 use crate::store::User;
 use crate::AppState;
 
-/// How long after expiry a token may still be exchanged for a fresh one.
 const MAX_MESSAGES_PAGE: u32 = 200;
 const MAX_EVENTS_PAGE: u32 = 1000;
 

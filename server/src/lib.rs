@@ -11,6 +11,7 @@ mod liveness;
 mod origin;
 mod rate_limit;
 mod retention;
+mod security;
 mod socket;
 mod static_files;
 mod store;
@@ -133,11 +134,10 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let app = Router::new()
         .route("/ws", get(socket::upgrade))
         .route("/healthz", get(healthz))
-        .merge(api::router())
+        .merge(api::router().layer(security::cors(&config.allowed_origins)))
         .with_state(state)
-        .merge(static_files::router(&config.static_dir))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http());
+        .merge(static_files::router(&config.static_dir));
+    let app = security::with_headers(app).layer(CompressionLayer::new()).layer(TraceLayer::new_for_http());
 
     let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;

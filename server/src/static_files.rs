@@ -1,5 +1,6 @@
 //! Serves the built web app (Trunk's `dist/`) with a strict Content-Security-Policy,
 //! cache headers fit for hashed file names, and an SPA fallback to `index.html`.
+//! (The headers every response carries are added in `security`.)
 
 use std::path::Path;
 
@@ -31,8 +32,6 @@ pub fn router(dist: &Path) -> Router {
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_SECURITY_POLICY, csp);
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-            headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
             response
         }
     }))

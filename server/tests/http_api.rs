@@ -144,3 +144,50 @@ async fn the_members_list_follows_joins_leaves_and_renames() {
     let missing = http.get(server.http("/api/rooms/999/members")).bearer_auth(&mina.token).send().await.unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+#[tokio::test]
+async fn the_app_served_from_an_allowed_origin_can_sign_in_and_another_site_cannot() {
+    let server =
+        TestServer::start_with(|config| config.allowed_origins = vec!["https://chat.example.com".into()]).await;
+    let http = reqwest::Client::new();
+    let preflight = |origin: &'static str| {
+        http.request(reqwest::Method::OPTIONS, server.http("/api/session"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "content-type")
+            .send()
+    };
+    let allowed = preflight("https://chat.example.com").await.unwrap();
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://chat.example.com");
+    let methods = allowed.headers()["access-control-allow-methods"].to_str().unwrap().to_owned();
+    assert!(methods.contains("POST"), "{methods}");
+
+    let signed_up = http
+        .post(server.http("/api/session"))
+        .header("Origin", "https://chat.example.com")
+        .json(&json!({ "name": "Mina" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_up.status(), 201);
+    assert_eq!(signed_up.headers()["access-control-allow-origin"], "https://chat.example.com");
+
+    let other_site = preflight("https://evil.example").await.unwrap();
+    assert!(other_site.headers().get("access-control-allow-origin").is_none(), "no CORS for other sites");
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    for path in ["/api/rooms", "/api/session", "/healthz", "/"] {
+        let response = http.get(server.http(path)).send().await.unwrap();
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.contains("frame-ancestors 'none'"), "{path}: {policy}");
+    }
+}
