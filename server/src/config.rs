@@ -57,6 +57,19 @@ pub struct Config {
     #[arg(long, env = "HANMADI_ACTIONS_PER_SEC", default_value_t = 10)]
     pub actions_per_sec: u32,
 
+    /// Sockets the server holds at once; beyond, new ones are closed with 1013.
+    #[arg(long, env = "HANMADI_MAX_SOCKETS", default_value_t = 20_000)]
+    pub max_sockets: usize,
+
+    /// Sockets from one IP address at once (behind a proxy every client has
+    /// the proxy's address: raise this to `--max-sockets` there).
+    #[arg(long, env = "HANMADI_MAX_SOCKETS_PER_ADDRESS", default_value_t = 500)]
+    pub max_sockets_per_address: usize,
+
+    /// Sockets one person may have open at once (tabs, devices).
+    #[arg(long, env = "HANMADI_MAX_SOCKETS_PER_USER", default_value_t = 20)]
+    pub max_sockets_per_user: usize,
+
     /// A socket the server hears nothing from for this long is closed (it is
     /// pinged halfway through; browsers answer pings by themselves).
     #[arg(long, env = "HANMADI_IDLE_TIMEOUT_SECS", default_value_t = 30)]
@@ -95,6 +108,9 @@ impl Config {
             ("--write-timeout-secs", self.write_timeout_secs),
             ("--token-ttl-secs", self.token_ttl_secs),
             ("--fanout-buffer", self.fanout_buffer as u64),
+            ("--max-sockets", self.max_sockets as u64),
+            ("--max-sockets-per-address", self.max_sockets_per_address as u64),
+            ("--max-sockets-per-user", self.max_sockets_per_user as u64),
         ];
         if let Some((flag, _)) = at_least_one.iter().find(|(_, value)| *value == 0) {
             return Err(format!("{flag} must be at least 1"));

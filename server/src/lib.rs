@@ -4,6 +4,7 @@
 mod action_budget;
 mod api;
 mod auth;
+mod census;
 pub mod config;
 mod db;
 mod delivery;
@@ -51,6 +52,7 @@ struct AppState {
     /// Every socket session, so shutdown can wait for them to say goodbye.
     tracker: TaskTracker,
     limits: Limits,
+    census: Arc<census::Census>,
 }
 
 /// Per-connection limits, from the config.
@@ -130,6 +132,11 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             idle_timeout: Duration::from_secs(config.idle_timeout_secs),
             write_timeout: Duration::from_secs(config.write_timeout_secs),
         },
+        census: census::Census::new(census::Caps {
+            total: config.max_sockets,
+            per_address: config.max_sockets_per_address,
+            per_user: config.max_sockets_per_user,
+        }),
     };
     let app = Router::new()
         .route("/ws", get(socket::upgrade))
@@ -143,6 +150,8 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let addr = listener.local_addr()?;
     let stop = shutdown.clone();
     let serve = tokio::spawn(async move {
+        // The peer's address, for the per-address socket cap.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await }).await
     });
     Ok(RunningServer { addr, shutdown, tracker, grace: Duration::from_secs(config.shutdown_grace_secs), serve })

@@ -3,11 +3,12 @@
 //! exactly once, and forward live events, presence, typing and the ticker.
 
 use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
@@ -22,6 +23,7 @@ use tokio::time::Instant;
 
 use crate::action_budget::{ActionBudget, Admitted};
 use crate::auth::TokenError;
+use crate::census::Seat;
 use crate::delivery::{Parcel, Subscription};
 use crate::liveness::{Due, Liveness};
 use crate::rate_limit::TokenBucket;
@@ -55,8 +57,14 @@ const TYPING_EVERY: Duration = Duration::from_millis(300);
 /// Actions of one connection handed to the writer and not yet answered.
 const MAX_IN_FLIGHT: usize = 32;
 
-pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
     let origin_allowed = origin::is_allowed(&headers, &state.allowed_origins);
+    let seat = state.census.admit(peer.ip());
     ws.max_frame_size(TRANSPORT_LIMIT)
         .max_message_size(TRANSPORT_LIMIT)
         .read_buffer_size(READ_BUFFER)
@@ -64,14 +72,19 @@ pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebS
         .on_upgrade(move |socket| {
             let tracker = state.tracker.clone();
             tracker.track_future(async move {
-                if origin_allowed {
-                    Session::new(socket, state).run().await;
-                } else {
-                    // Accept, then close with a code the app understands: a refused
-                    // upgrade only shows up in the browser as an anonymous 1006, and the
-                    // app would retry forever instead of saying why.
-                    tracing::warn!("refused a socket from a disallowed origin");
-                    close(socket, close_code::FORBIDDEN, "origin not allowed").await;
+                // A refusal accepts, then closes with a code the app understands: a
+                // refused upgrade only shows up in the browser as an anonymous 1006,
+                // and the app would retry at full speed instead of saying why.
+                match seat {
+                    _ if !origin_allowed => {
+                        tracing::warn!("refused a socket from a disallowed origin");
+                        close(socket, close_code::FORBIDDEN, "origin not allowed").await;
+                    }
+                    Ok(seat) => Session::new(socket, state, seat).run().await,
+                    Err(full) => {
+                        tracing::warn!(%peer, reason = full.reason(), "refused a socket over a cap");
+                        close(socket, close_code::TRY_AGAIN_LATER, full.reason()).await;
+                    }
                 }
             })
         })
@@ -117,6 +130,8 @@ struct Session {
     strikes: u32,
     typing_relayed: HashMap<RoomId, Instant>,
     liveness: Liveness,
+    /// This socket's place under the caps, given back when the session ends.
+    seat: Seat,
 }
 
 struct InFlight {
@@ -165,7 +180,7 @@ fn action_burst(per_second: u32) -> u32 {
 }
 
 impl Session {
-    fn new(socket: WebSocket, state: AppState) -> Self {
+    fn new(socket: WebSocket, state: AppState, seat: Seat) -> Self {
         let limits = state.limits;
         Self {
             socket,
@@ -181,6 +196,7 @@ impl Session {
             strikes: 0,
             typing_relayed: HashMap::new(),
             liveness: Liveness::new(limits.idle_timeout),
+            seat,
         }
     }
 
@@ -307,6 +323,9 @@ impl Session {
         };
         match self.state.store.user(user_id).await {
             Ok(Some(user)) => {
+                if let Err(full) = self.seat.claim(user.id) {
+                    return Next::Close(close_code::TRY_AGAIN_LATER, full.reason());
+                }
                 tracing::debug!(user = %user.id, "welcomed");
                 let welcome = ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(user.id) };
                 self.user = Some(user);
@@ -321,6 +340,11 @@ impl Session {
         if cursors.len() > MAX_CURSORS {
             return self.error(ErrorCode::Malformed, &format!("at most {MAX_CURSORS} rooms per resume")).await;
         }
+        // A room named twice is resumed once, from the earlier cursor: one
+        // frame must not buy a thousand replays of the same log.
+        let mut cursors = cursors;
+        cursors.sort_by_key(|cursor| (cursor.room, cursor.after));
+        cursors.dedup_by_key(|cursor| cursor.room);
         for Cursor { room, after } in cursors {
             match self.state.store.is_member(room, user.id).await {
                 Ok(true) => {}

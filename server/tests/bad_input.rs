@@ -73,8 +73,10 @@ async fn frames_before_hello_are_refused() {
 
 #[tokio::test]
 async fn no_forged_or_expired_token_gets_in() {
-    let server = TestServer::start_with(|config| config.token_ttl_secs = 0).await;
+    // The shortest life a token can have: it has expired two seconds later.
+    let server = TestServer::start_with(|config| config.token_ttl_secs = 1).await;
     let expired = server.sign_up("Mina").await;
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
 
     let mut client = server.raw().await;
     client.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: None }).await;

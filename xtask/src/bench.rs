@@ -97,6 +97,8 @@ fn start_hanmadi(database_url: &str, folder: &Path) -> anyhow::Result<Server> {
         .arg("--static-dir")
         .arg(folder.join("no-web-app"))
         .args(["--ticker-rate", "0", "--frames-per-sec", "1000000", "--actions-per-sec", "1000000"])
+        // Every load client comes from 127.0.0.1.
+        .args(["--max-sockets", "1000000", "--max-sockets-per-address", "1000000"])
         // Warnings only (not the one about the missing web app): a log line
         // per socket would be measured too.
         .env("RUST_LOG", "warn,hanmadi_server::static_files=error")
