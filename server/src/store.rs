@@ -482,6 +482,7 @@ async fn apply_action(
                 .bind(message.0 as i64)
                 .execute(&mut **tx)
                 .await?;
+            rewrite_text(tx, *room, *message, text).await?;
             let edited = RoomEvent::Edited { id: *message, text: text.clone() };
             applied(*room, Some(append(tx, *room, now, edited, events).await?), Some(*message))
         }
@@ -497,6 +498,7 @@ async fn apply_action(
                     .bind(message.0 as i64)
                     .execute(&mut **tx)
                     .await?;
+                rewrite_text(tx, *room, *message, "").await?;
                 // A deleted message keeps no reactions either.
                 sqlx::query("DELETE FROM reactions WHERE message_id = $1")
                     .bind(message.0 as i64)
@@ -579,14 +581,52 @@ async fn store_event(
     event: StoredEvent,
     events: &mut Vec<StoredEvent>,
 ) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO events (room_id, seq, at, body) VALUES ($1, $2, $3, $4)")
+    let message = match &event.event {
+        RoomEvent::Message { id, .. } | RoomEvent::Edited { id, .. } => Some(id.0 as i64),
+        _ => None,
+    };
+    sqlx::query("INSERT INTO events (room_id, seq, at, body, message_id) VALUES ($1, $2, $3, $4, $5)")
         .bind(event.room.0 as i64)
         .bind(event.seq.0 as i64)
         .bind(event.at as i64)
         .bind(serde_json::to_string(&event.event)?)
+        .bind(message)
         .execute(&mut **tx)
         .await?;
     events.push(event);
+    Ok(())
+}
+
+/// Sets the text every stored event of `message` carries (its first version
+/// and each edit) to `text`: the latest after an edit, nothing after a delete.
+/// Redaction: what was replaced can no longer be read through history, the
+/// events API or a resume, while each event keeps its place in the log.
+async fn rewrite_text(
+    tx: &mut Transaction<'_, Any>,
+    room: RoomId,
+    message: MessageId,
+    text: &str,
+) -> anyhow::Result<()> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT seq, body FROM events WHERE room_id = $1 AND message_id = $2")
+            .bind(room.0 as i64)
+            .bind(message.0 as i64)
+            .fetch_all(&mut **tx)
+            .await?;
+    for (seq, body) in rows {
+        let mut event: RoomEvent =
+            serde_json::from_str(&body).with_context(|| format!("corrupt event {room}/{seq}"))?;
+        match &mut event {
+            RoomEvent::Message { text: old, .. } | RoomEvent::Edited { text: old, .. } => text.clone_into(old),
+            _ => continue,
+        }
+        sqlx::query("UPDATE events SET body = $1 WHERE room_id = $2 AND seq = $3")
+            .bind(serde_json::to_string(&event)?)
+            .bind(room.0 as i64)
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
