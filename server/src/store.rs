@@ -94,7 +94,7 @@ impl Store {
     // ---- users ----
 
     pub async fn create_user(&self, name: &str) -> anyhow::Result<Result<User, String>> {
-        let name = name.trim();
+        let name = &tidy_name(name);
         if let Err(why) = check_display_name(name) {
             return Ok(Err(why));
         }
@@ -116,7 +116,7 @@ impl Store {
     }
 
     pub async fn rename_user(&self, id: UserId, name: &str) -> anyhow::Result<Result<User, String>> {
-        let name = name.trim();
+        let name = &tidy_name(name);
         if let Err(why) = check_display_name(name) {
             return Ok(Err(why));
         }
@@ -379,7 +379,7 @@ async fn apply_action(
     let applied = |room: RoomId, seq: Option<Seq>, message: Option<MessageId>| Outcome::Applied { room, seq, message };
     Ok(Ok(match action {
         Action::CreateRoom { name } => {
-            let name = name.trim();
+            let name = &tidy_name(name);
             if let Err(why) = check_room_name(name) {
                 return Ok(Err(Refusal(RejectCode::Invalid, why)));
             }
@@ -428,7 +428,7 @@ async fn apply_action(
             if let Err(refusal) = member_of(tx, *room, user.id).await? {
                 return Ok(Err(refusal));
             }
-            let name = name.trim();
+            let name = &tidy_name(name);
             if let Err(why) = check_room_name(name) {
                 return Ok(Err(Refusal(RejectCode::Invalid, why)));
             }
@@ -715,6 +715,14 @@ async fn own_message(
         }
         Some((_, deleted)) => Ok(deleted != 0),
     })
+}
+
+/// A person's or room's name as stored: trimmed, and in Unicode's composed
+/// form (NFC), so that names that look the same are the same (a Hangul
+/// syllable typed as one code point or as its three jamo).
+fn tidy_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.trim().nfc().collect()
 }
 
 pub fn now_millis() -> Millis {

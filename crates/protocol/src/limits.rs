@@ -46,6 +46,16 @@ fn check_text(what: &str, text: &str, max_chars: usize, multiline: bool) -> Resu
     if text.trim().is_empty() {
         return Err(format!("the {what} is empty"));
     }
+    if !multiline {
+        // Names are shown beside other people's words: they may not reorder
+        // the text around them, or look like nobody.
+        if let Some(bad) = text.chars().find(|c| is_bidi_control(*c)) {
+            return Err(format!("the {what} contains a text-direction control (U+{:04X})", bad as u32));
+        }
+        if text.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
+            return Err(format!("the {what} has no visible characters"));
+        }
+    }
     let chars = text.chars().count();
     if chars > max_chars {
         return Err(format!("the {what} is {chars} characters long; the limit is {max_chars}"));
@@ -55,6 +65,33 @@ fn check_text(what: &str, text: &str, max_chars: usize, multiline: bool) -> Resu
         return Err(format!("the {what} contains a control character (U+{:04X})", bad as u32));
     }
     Ok(())
+}
+
+/// Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they
+/// change the direction of the text after them. The marks (U+200E, U+200F)
+/// that right-to-left scripts need are allowed.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that draw nothing: zero-width spaces and joiners, the word
+/// joiner, soft hyphens, byte-order marks, the Mongolian vowel separator,
+/// Hangul fillers and variation selectors.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+    )
 }
 
 #[cfg(test)]
@@ -75,5 +112,16 @@ mod tests {
         assert!(check_message_text(&"가".repeat(MAX_MESSAGE_CHARS)).is_ok(), "the limit counts characters");
         assert!(check_message_text("bell\u{7}").unwrap_err().contains("U+0007"));
         assert!(check_room_name("two\nlines").unwrap_err().contains("U+000A"));
+    }
+
+    #[test]
+    fn names_cannot_hide_or_turn_the_text_around_them() {
+        let invisible = "\u{200B}\u{200D}\u{FEFF}\u{3164}";
+        assert_eq!(check_display_name(invisible), Err("the name has no visible characters".into()));
+        assert!(check_room_name("evil\u{202E}cod.exe").unwrap_err().contains("U+202E"));
+        assert!(check_display_name("\u{2067}Mina").unwrap_err().contains("U+2067"));
+        assert_eq!(check_display_name("מינה\u{200F}"), Ok(()), "right-to-left marks are fine");
+        assert_eq!(check_display_name("👩\u{200D}💻 Mina"), Ok(()), "a joiner inside an emoji is fine");
+        assert_eq!(check_message_text("quoting \u{202E} in a message"), Ok(()), "messages may discuss them");
     }
 }
