@@ -52,8 +52,24 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
+/// Whether the body stopped arriving before the HTTP timeout (see
+/// `http_server`): that is the client's slowness, 408, not a bad request.
+fn body_timed_out(rejection: &JsonRejection) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(error) = cause {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
+        if body_timed_out(&rejection) {
+            return ApiError(StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time".into());
+        }
         ApiError(rejection.status(), rejection.body_text())
     }
 }

@@ -70,6 +70,11 @@ pub struct Config {
     #[arg(long, env = "HANMADI_MAX_SOCKETS_PER_USER", default_value_t = 20)]
     pub max_sockets_per_user: usize,
 
+    /// How long a client may take to send a request's headers, and then its
+    /// body; a slower one is cut off (slowloris).
+    #[arg(long, env = "HANMADI_HTTP_TIMEOUT_SECS", default_value_t = 10)]
+    pub http_timeout_secs: u64,
+
     /// A socket the server hears nothing from for this long is closed (it is
     /// pinged halfway through; browsers answer pings by themselves).
     #[arg(long, env = "HANMADI_IDLE_TIMEOUT_SECS", default_value_t = 30)]
@@ -104,6 +109,7 @@ impl Config {
         let at_least_one = [
             ("--frames-per-sec", u64::from(self.frames_per_sec)),
             ("--actions-per-sec", u64::from(self.actions_per_sec)),
+            ("--http-timeout-secs", self.http_timeout_secs),
             ("--idle-timeout-secs", self.idle_timeout_secs),
             ("--write-timeout-secs", self.write_timeout_secs),
             ("--token-ttl-secs", self.token_ttl_secs),

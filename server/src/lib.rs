@@ -8,6 +8,7 @@ mod census;
 pub mod config;
 mod db;
 mod delivery;
+mod http_server;
 mod liveness;
 mod origin;
 mod rate_limit;
@@ -34,6 +35,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
@@ -70,7 +72,7 @@ pub struct RunningServer {
     shutdown: CancellationToken,
     tracker: TaskTracker,
     grace: Duration,
-    serve: JoinHandle<std::io::Result<()>>,
+    serve: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -88,7 +90,7 @@ impl RunningServer {
             tracing::warn!("sockets still open after the grace period; leaving anyway");
         }
         match tokio::time::timeout(self.grace, self.serve).await {
-            Ok(joined) => joined.context("the server task panicked")?.context("the server failed"),
+            Ok(joined) => joined.context("the server task panicked"),
             Err(_) => Ok(()),
         }
     }
@@ -141,7 +143,11 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let app = Router::new()
         .route("/ws", get(socket::upgrade))
         .route("/healthz", get(healthz))
-        .merge(api::router().layer(security::cors(&config.allowed_origins)))
+        .merge(
+            api::router()
+                .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(config.http_timeout_secs)))
+                .layer(security::cors(&config.allowed_origins)),
+        )
         .with_state(state)
         .merge(static_files::router(&config.static_dir));
     let app = security::with_headers(app).layer(CompressionLayer::new()).layer(TraceLayer::new_for_http());
@@ -149,11 +155,8 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
     let stop = shutdown.clone();
-    let serve = tokio::spawn(async move {
-        // The peer's address, for the per-address socket cap.
-        let app = app.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await }).await
-    });
+    let http_timeout = Duration::from_secs(config.http_timeout_secs);
+    let serve = tokio::spawn(http_server::serve(listener, app, http_timeout, stop));
     Ok(RunningServer { addr, shutdown, tracker, grace: Duration::from_secs(config.shutdown_grace_secs), serve })
 }
 
