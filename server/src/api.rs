@@ -1,8 +1,10 @@
 //! The HTTP API: guest sessions, the rooms list, and history for scroll-back and
 //! for filling gaps. Every error is JSON `{"error": "…"}` with a fitting status.
 
+use std::net::SocketAddr;
+
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -82,6 +84,19 @@ fn session(Issued { token, expires_at }: Issued, user: User) -> Session {
 
 async fn create_session(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Result<Json<NameRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Session>), Response> {
+    if let Err(wait) = state.sign_ups.take(peer.ip()) {
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let refusal = ApiError(StatusCode::TOO_MANY_REQUESTS, format!("too many sign-ups; try again in {seconds} s"));
+        return Err(([(header::RETRY_AFTER, seconds.to_string())], refusal).into_response());
+    }
+    sign_up(state, body).await.map_err(IntoResponse::into_response)
+}
+
+async fn sign_up(
+    state: AppState,
     body: Result<Json<NameRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Session>), ApiError> {
     let Json(NameRequest { name }) = body?;

@@ -57,6 +57,11 @@ pub struct Config {
     #[arg(long, env = "HANMADI_ACTIONS_PER_SEC", default_value_t = 10)]
     pub actions_per_sec: u32,
 
+    /// Guest sign-ups per minute from one IP address (in bursts of three
+    /// minutes' worth); beyond, 429 with `Retry-After`.
+    #[arg(long, env = "HANMADI_SIGN_UPS_PER_MINUTE", default_value_t = 10)]
+    pub sign_ups_per_minute: u32,
+
     /// Sockets the server holds at once; beyond, new ones are closed with 1013.
     #[arg(long, env = "HANMADI_MAX_SOCKETS", default_value_t = 20_000)]
     pub max_sockets: usize,
@@ -114,6 +119,7 @@ impl Config {
             ("--write-timeout-secs", self.write_timeout_secs),
             ("--token-ttl-secs", self.token_ttl_secs),
             ("--fanout-buffer", self.fanout_buffer as u64),
+            ("--sign-ups-per-minute", u64::from(self.sign_ups_per_minute)),
             ("--max-sockets", self.max_sockets as u64),
             ("--max-sockets-per-address", self.max_sockets_per_address as u64),
             ("--max-sockets-per-user", self.max_sockets_per_user as u64),

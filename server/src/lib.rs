@@ -2,6 +2,7 @@
 //! real thing in-process on port 0 against a real database file.
 
 mod action_budget;
+mod address_limit;
 mod api;
 mod auth;
 mod census;
@@ -55,6 +56,7 @@ struct AppState {
     tracker: TaskTracker,
     limits: Limits,
     census: Arc<census::Census>,
+    sign_ups: Arc<address_limit::AddressLimit>,
 }
 
 /// Per-connection limits, from the config.
@@ -134,6 +136,10 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             idle_timeout: Duration::from_secs(config.idle_timeout_secs),
             write_timeout: Duration::from_secs(config.write_timeout_secs),
         },
+        sign_ups: Arc::new(address_limit::AddressLimit::new(
+            config.sign_ups_per_minute.saturating_mul(3),
+            config.sign_ups_per_minute,
+        )),
         census: census::Census::new(census::Caps {
             total: config.max_sockets,
             per_address: config.max_sockets_per_address,

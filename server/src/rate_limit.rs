@@ -17,6 +17,11 @@ impl TokenBucket {
         Self { capacity: capacity.into(), per_second: per_second.into(), tokens: capacity.into(), last: Instant::now() }
     }
 
+    /// Bursts up to `capacity`, then `per_minute` a minute.
+    pub fn per_minute(capacity: u32, per_minute: u32) -> Self {
+        Self { per_second: f64::from(per_minute) / 60.0, ..Self::new(capacity, 0) }
+    }
+
     /// Takes one token if there is one.
     pub fn try_take(&mut self) -> bool {
         self.try_take_at(Instant::now())

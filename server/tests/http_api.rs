@@ -191,3 +191,19 @@ async fn every_response_carries_the_security_headers() {
         assert!(policy.contains("frame-ancestors 'none'"), "{path}: {policy}");
     }
 }
+
+#[tokio::test]
+async fn a_burst_of_sign_ups_from_one_address_is_slowed_with_retry_after() {
+    let server = TestServer::start_with(|config| config.sign_ups_per_minute = 1).await;
+    let http = reqwest::Client::new();
+    let sign_up = || http.post(server.http("/api/session")).json(&json!({ "name": "Bot" })).send();
+    for _ in 0..3 {
+        assert_eq!(sign_up().await.unwrap().status(), 201, "a burst of three minutes' worth is fine");
+    }
+    let refused = sign_up().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    let retry_after: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("too many sign-ups"), "{body}");
+}
