@@ -160,9 +160,9 @@ fn settle(shared: &Shared, now: Instant) {
                     }
                 });
             }
-            Event::BadFrame(error) => {
-                web_sys::console::warn_1(&format!("Hanmadi: skipped a frame from the server: {error}").into())
-            }
+            Event::BadFrame { error, bytes, so_far } => web_sys::console::warn_1(
+                &format!("Hanmadi: skipped a {bytes}-byte frame from the server ({so_far} so far): {error}").into(),
+            ),
             Event::ServerError { code, message } => {
                 web_sys::console::warn_1(&format!("Hanmadi: the server refused a frame ({code:?}): {message}").into())
             }

@@ -168,7 +168,7 @@ impl Store {
             | Event::TickerChanged
             | Event::RoomListChanged
             | Event::ServerError { .. }
-            | Event::BadFrame(_) => {}
+            | Event::BadFrame { .. } => {}
         }
     }
 

@@ -68,8 +68,9 @@ pub enum Event {
     TickerChanged,
     /// The server refused a frame (a bug or a limit, worth showing or logging).
     ServerError { code: ErrorCode, message: String },
-    /// The server sent a frame we could not decode; it was skipped.
-    BadFrame(DecodeError),
+    /// The server sent a frame we could not decode: skipped, never fatal. Its
+    /// size, why, and how many so far, for the log.
+    BadFrame { error: DecodeError, bytes: usize, so_far: u64 },
 }
 
 /// The client engine. Sans-IO like [`Connection`]: feed it inputs with the time,
@@ -88,6 +89,8 @@ pub struct Client {
     me: Option<UserId>,
     presence: Presence,
     outputs: VecDeque<Output>,
+    /// Frames from the server that could not be decoded, since the start.
+    bad_frames: u64,
 }
 
 impl Client {
@@ -104,6 +107,7 @@ impl Client {
             me: None,
             presence: Presence::default(),
             outputs: VecDeque::new(),
+            bad_frames: 0,
             config,
         }
     }
@@ -320,7 +324,10 @@ impl Client {
                     self.outputs.push_back(Output::Close { socket, code, reason })
                 }
                 ConnectionOutput::Status(status) => self.event(Event::Status(status)),
-                ConnectionOutput::BadFrame(error) => self.event(Event::BadFrame(error)),
+                ConnectionOutput::BadFrame { error, bytes } => {
+                    self.bad_frames += 1;
+                    self.event(Event::BadFrame { error, bytes, so_far: self.bad_frames });
+                }
                 ConnectionOutput::Received(frame) => self.on_server_frame(now, frame),
                 ConnectionOutput::Ready => self.on_ready(),
                 ConnectionOutput::Lost => self.on_lost(),

@@ -43,7 +43,7 @@ pub enum ConnectionOutput {
     Received(ServerFrame),
     /// The server sent something we could not decode; it was skipped. Worth a
     /// console warning: it means the server and the app disagree.
-    BadFrame(DecodeError),
+    BadFrame { error: DecodeError, bytes: usize },
     /// The server welcomed us on a new socket: frames may flow now.
     Ready,
     /// The connection that was ready is gone; whatever was in flight on it may or
@@ -231,7 +231,7 @@ impl Connection {
             }
             match decode_server(text) {
                 Ok(frame) => this.handle_frame(now, socket, frame),
-                Err(error) => this.outputs.push_back(ConnectionOutput::BadFrame(error)),
+                Err(error) => this.outputs.push_back(ConnectionOutput::BadFrame { error, bytes: text.len() }),
             }
         });
     }

@@ -215,6 +215,31 @@ fn a_message_the_server_had_no_room_for_yet_goes_again_under_its_key_and_is_neve
 }
 
 #[test]
+fn frames_from_a_newer_or_broken_server_are_skipped_counted_and_never_fatal() {
+    let mut tab = Tab::new(5);
+    tab.go_online();
+    let socket = tab.socket.expect("connected");
+    let broken = ["{\"type\":\"hologram\",\"room\":1}", "not json at all", "{\"type\":\"event\",\"room\":\"x\"}"];
+    for text in broken {
+        tab.client.on_frame(tab.now, socket, text);
+        tab.drain();
+    }
+    let skipped: Vec<(usize, u64)> = tab
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::BadFrame { bytes, so_far, .. } => Some((*bytes, *so_far)),
+            _ => None,
+        })
+        .collect();
+    let expected: Vec<(usize, u64)> = broken.iter().zip(1..).map(|(text, n)| (text.len(), n)).collect();
+    assert_eq!(skipped, expected, "each with its size, counted");
+    assert_eq!(tab.client.status(), &Status::Connected, "still connected");
+    tab.receive(&ServerFrame::Typing { room: RoomId(1), user: UserId(2), name: "Mina".into() });
+    assert_eq!(tab.last_typing(RoomId(1)), Some(vec!["Mina".to_owned()]), "the next good frame is handled");
+}
+
+#[test]
 fn five_hundred_ticker_updates_in_one_frame_paint_once_per_symbol() {
     let mut tab = Tab::new(4);
     tab.go_online();

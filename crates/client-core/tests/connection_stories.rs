@@ -45,7 +45,7 @@ impl Browser {
                 }
                 ConnectionOutput::Status(status) => self.statuses.push(status),
                 ConnectionOutput::Received(_)
-                | ConnectionOutput::BadFrame(_)
+                | ConnectionOutput::BadFrame { .. }
                 | ConnectionOutput::Ready
                 | ConnectionOutput::Lost => {}
                 ConnectionOutput::RefreshToken => self.token_refreshes_asked += 1,
@@ -304,7 +304,7 @@ fn a_garbled_server_frame_is_reported_and_skipped() {
     let socket = browser.socket();
     browser.conn.on_frame(browser.now, socket, "{not json");
     let outputs: Vec<ConnectionOutput> = std::iter::from_fn(|| browser.conn.poll_output()).collect();
-    assert!(matches!(outputs.as_slice(), [ConnectionOutput::BadFrame(_)]), "{outputs:?}");
+    assert!(matches!(outputs.as_slice(), [ConnectionOutput::BadFrame { .. }]), "{outputs:?}");
     assert_eq!(browser.status(), Status::Connected);
 }
 

@@ -12,6 +12,27 @@ pub const PROTOCOL_VERSION: u32 = 2;
 /// Milliseconds since the Unix epoch, as the server's clock saw it.
 pub type Millis = u64;
 
+/// How a frame behaves on a bad network; every frame type declares one (the
+/// `class` methods are exhaustive matches, so a new frame cannot forget), and
+/// both ends handle frames by it. docs/ARCHITECTURE.md has the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryClass {
+    /// Housekeeping of one connection (hello, ping, errors, resume markers):
+    /// meaningful only on the connection it was sent on, never queued.
+    Control,
+    /// Stored and sequenced by the server; resumed after any loss, never skipped.
+    Reliable,
+    /// A user's action: kept in the outbox under its key until acknowledged,
+    /// applied exactly once.
+    Action,
+    /// Only the newest value matters: older ones are dropped, and a snapshot
+    /// replaces everything after a reconnect.
+    LatestWins,
+    /// Worth something only now: dropped while offline or when late, expires
+    /// on the receiver.
+    Ephemeral,
+}
+
 /// Frames the browser sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -105,6 +126,14 @@ impl Action {
 }
 
 impl ClientFrame {
+    pub fn class(&self) -> DeliveryClass {
+        match self {
+            ClientFrame::Hello { .. } | ClientFrame::Ping { .. } | ClientFrame::Resume { .. } => DeliveryClass::Control,
+            ClientFrame::Action { .. } => DeliveryClass::Action,
+            ClientFrame::Typing { .. } => DeliveryClass::Ephemeral,
+        }
+    }
+
     /// Every `type` tag a client frame may carry; lets the decoder tell an unknown
     /// frame type apart from a known one with bad fields.
     pub(crate) const TYPES: &'static [&'static str] = &["hello", "ping", "resume", "action", "typing"];
@@ -157,6 +186,23 @@ pub enum ServerFrame {
 }
 
 impl ServerFrame {
+    pub fn class(&self) -> DeliveryClass {
+        match self {
+            ServerFrame::Welcome { .. } | ServerFrame::Pong { .. } | ServerFrame::Error { .. } => {
+                DeliveryClass::Control
+            }
+            ServerFrame::Ack { .. } => DeliveryClass::Action,
+            ServerFrame::Event { .. } | ServerFrame::CaughtUp { .. } | ServerFrame::Resync { .. } => {
+                DeliveryClass::Reliable
+            }
+            ServerFrame::Ticker { .. }
+            | ServerFrame::Presence { .. }
+            | ServerFrame::PresenceChanged { .. }
+            | ServerFrame::RoomListChanged {} => DeliveryClass::LatestWins,
+            ServerFrame::Typing { .. } => DeliveryClass::Ephemeral,
+        }
+    }
+
     pub(crate) const TYPES: &'static [&'static str] = &[
         "welcome",
         "pong",

@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::Utf8Bytes;
-use hanmadi_protocol::{RoomId, Seq};
+use hanmadi_protocol::{DeliveryClass, RoomId, Seq, ServerFrame};
 use tokio::sync::Notify;
 
 /// One encoded frame on its way to one connection.
@@ -33,6 +33,21 @@ pub enum Class {
     Resyncable,
     /// Typing: meaningful for a few seconds; simply dropped.
     Ephemeral,
+}
+
+impl Class {
+    /// What losing a frame costs follows from its delivery class.
+    pub fn of(frame: &ServerFrame) -> Class {
+        match frame.class() {
+            DeliveryClass::Ephemeral => Class::Ephemeral,
+            // A resume repairs the loss: events are replayed, presence comes
+            // back as a snapshot.
+            DeliveryClass::Reliable | DeliveryClass::LatestWins => Class::Resyncable,
+            // Answers on the connection itself, never through mailboxes; were
+            // one ever lost, a resync is the safe side.
+            DeliveryClass::Action | DeliveryClass::Control => Class::Resyncable,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -119,7 +134,20 @@ impl Mailbox {
 
 #[cfg(test)]
 mod tests {
+    use hanmadi_protocol::{Member, PresenceChange, UserId, Version};
+
     use super::*;
+
+    #[test]
+    fn what_a_lost_frame_costs_follows_from_its_delivery_class() {
+        let typing = ServerFrame::Typing { room: RoomId(1), user: UserId(2), name: "Mina".into() };
+        assert_eq!(Class::of(&typing), Class::Ephemeral, "typing is simply dropped");
+        let joined = PresenceChange::Joined { user: UserId(2), name: "Mina".into() };
+        let change = ServerFrame::PresenceChanged { room: RoomId(1), version: Version(3), change: joined };
+        let snapshot = ServerFrame::Presence { room: RoomId(1), version: Version(4), members: Vec::<Member>::new() };
+        assert_eq!(Class::of(&change), Class::Resyncable, "a lost presence change is repaired by a snapshot");
+        assert_eq!(Class::of(&snapshot), Class::Resyncable);
+    }
 
     fn parcel(room: u64, seq: u64) -> Parcel {
         Parcel { room: RoomId(room), seq: Some(Seq(seq)), text: Utf8Bytes::from_static("{}") }

@@ -203,7 +203,7 @@ impl Delivery {
         let frame = ServerFrame::Typing { room, user, name: name.to_owned() };
         self.registry.publish(
             &Parcel { room, seq: None, text: Utf8Bytes::from(encode(&frame)) },
-            Class::Ephemeral,
+            Class::of(&frame),
             Some(user),
         );
     }

@@ -233,7 +233,8 @@ impl Presence {
             state.view.remove(&room);
         }
         let frame = ServerFrame::PresenceChanged { room, version: self.versions.next(), change };
-        registry.publish(&Parcel { room, seq: None, text: Utf8Bytes::from(encode(&frame)) }, Class::Resyncable, None);
+        let parcel = Parcel { room, seq: None, text: Utf8Bytes::from(encode(&frame)) };
+        registry.publish(&parcel, Class::of(&frame), None);
     }
 }
 

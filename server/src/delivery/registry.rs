@@ -102,7 +102,8 @@ impl Registry {
         }
     }
 
-    /// Many parcels under one lock, in order (a batch of committed events).
+    /// Many parcels under one lock, in order (a batch of committed events,
+    /// which are reliable: `Class::of` an event is resyncable).
     pub fn publish_all<'p>(&self, parcels: impl IntoIterator<Item = &'p Parcel>) {
         let rooms = self.rooms.read().expect("registry lock");
         for parcel in parcels {
