@@ -3,7 +3,10 @@
 //!
 //! The cursor of a room is the last *contiguous* sequence number delivered.
 //! Anything at or below it is a duplicate; anything beyond the next one is held
-//! back and the gap before it is reported, to be fetched over HTTP.
+//! back and the gap before it is reported, to be fetched over HTTP, page after
+//! page (the server answers at most 1,000 events at a time) until it is closed.
+//! Only a range the server answers with nothing new is given up on: those
+//! events no longer exist, and the app says so in the timeline.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -48,6 +51,9 @@ pub enum StreamOutput {
 struct Stream {
     delivered: Seq,
     held: BTreeMap<Seq, SequencedEvent>,
+    /// The highest seq known to exist beyond what is held: events above
+    /// [`MAX_HELD`] are let go (memory stays bounded) and fetched again later.
+    known_head: Seq,
     /// The gap being fetched, if any, so it is asked for once.
     fetching: Option<(Seq, Seq)>,
     /// A fetch that failed: the end of its range, and when to ask again.
@@ -65,8 +71,9 @@ pub struct RoomStreams {
     rooms: HashMap<RoomId, Stream>,
 }
 
-/// Events held back per room before giving up on a gap and resyncing: a room that
-/// far behind is cheaper to reload than to patch.
+/// Events held back per room while a gap is fetched. Beyond, the newest are
+/// let go and fetched again once the gap is closed: memory stays bounded and
+/// nothing is skipped.
 const MAX_HELD: usize = 2000;
 
 impl RoomStreams {
@@ -103,13 +110,11 @@ impl RoomStreams {
         match (gap_was_open, stream.held.is_empty()) {
             (true, true) => {
                 stream.fetching = None;
-                out.push(StreamOutput::GapClosed { room, outcome: GapOutcome::Recovered });
+                Self::gap_closed(room, stream, GapOutcome::Recovered, out);
             }
-            (_, false) if stream.held.len() > MAX_HELD => {
-                let first = *stream.held.keys().next().expect("not empty");
-                Self::skip_to(room, stream, first, out);
-            }
+            (true, false) => Self::let_go_beyond_max_held(stream),
             (false, false) => {
+                Self::let_go_beyond_max_held(stream);
                 let before = *stream.held.keys().next().expect("not empty");
                 stream.fetching = Some((stream.delivered, before));
                 out.push(StreamOutput::FetchRange { room, after: stream.delivered, before });
@@ -128,13 +133,43 @@ impl RoomStreams {
             // duplicates are dropped below.
             return Self::merge(room, stream, events, out);
         };
+        let cursor_before = stream.delivered;
         Self::merge(room, stream, events, out);
-        if stream.delivered.next() >= before || stream.held.is_empty() {
-            out.push(StreamOutput::GapClosed { room, outcome: GapOutcome::Backfilled });
+        if stream.delivered.next() >= before {
+            Self::gap_closed(room, stream, GapOutcome::Backfilled, out);
+        } else if stream.delivered > cursor_before {
+            // A page, not the whole range (the server caps its answers): ask for
+            // the rest, from where this page ended.
+            stream.fetching = Some((stream.delivered, before));
+            out.push(StreamOutput::FetchRange { room, after: stream.delivered, before });
         } else {
-            // The server answered and still the events are missing: they are gone
-            // for good, and waiting for them would stall the room forever.
+            // The server answered and had nothing of the range: those events are
+            // gone for good, and waiting for them would stall the room forever.
             Self::skip_to(room, stream, before, out);
+        }
+    }
+
+    /// The gap up to the first held event is closed. If events beyond what is
+    /// held were let go meanwhile, they are the next range to fetch.
+    fn gap_closed(room: RoomId, stream: &mut Stream, outcome: GapOutcome, out: &mut Vec<StreamOutput>) {
+        if stream.held.is_empty() && stream.known_head > stream.delivered {
+            let before = stream.known_head.next();
+            stream.fetching = Some((stream.delivered, before));
+            out.push(StreamOutput::FetchRange { room, after: stream.delivered, before });
+        } else {
+            out.push(StreamOutput::GapClosed { room, outcome });
+        }
+    }
+
+    /// Keeps the oldest [`MAX_HELD`] held events and remembers how far the rest went.
+    fn let_go_beyond_max_held(stream: &mut Stream) {
+        if stream.held.len() <= MAX_HELD {
+            return;
+        }
+        let keep_below = *stream.held.keys().nth(MAX_HELD).expect("more than MAX_HELD");
+        let let_go = stream.held.split_off(&keep_below);
+        if let Some(highest) = let_go.keys().next_back() {
+            stream.known_head = stream.known_head.max(*highest);
         }
     }
 
@@ -209,7 +244,7 @@ impl RoomStreams {
         stream.delivered = stream.delivered.max(Seq(seq.0 - 1));
         stream.fetching = None;
         Self::drain(room, stream, out);
-        out.push(StreamOutput::GapClosed { room, outcome: GapOutcome::Resynced });
+        Self::gap_closed(room, stream, GapOutcome::Resynced, out);
     }
 
     /// Delivers the held events that directly follow the cursor.
@@ -294,6 +329,50 @@ mod tests {
         assert_eq!(delivered(&out), [2, 5], "what exists is delivered, in order");
         assert_eq!(out.last(), Some(&StreamOutput::GapClosed { room: ROOM, outcome: GapOutcome::Resynced }));
         assert_eq!(streams.cursor(ROOM), Some(Seq(5)));
+    }
+
+    /// Answers every fetch the way the server does: what exists in the range,
+    /// at most a page of it.
+    fn serve_fetches(streams: &mut RoomStreams, out: &mut Vec<StreamOutput>, exists_up_to: u64) -> usize {
+        let mut fetches = 0;
+        while let Some(StreamOutput::FetchRange { after, before, .. }) =
+            out.iter().rev().find(|o| matches!(o, StreamOutput::FetchRange { .. })).cloned()
+        {
+            if !matches!(out.last(), Some(StreamOutput::FetchRange { .. })) {
+                break;
+            }
+            fetches += 1;
+            let page: Vec<_> = (after.0 + 1..before.0.min(exists_up_to + 1)).take(1000).map(event).collect();
+            streams.on_history(ROOM, page, out);
+        }
+        fetches
+    }
+
+    #[test]
+    fn a_gap_of_five_thousand_events_is_backfilled_page_after_page() {
+        let mut streams = RoomStreams::default();
+        streams.track(ROOM, Seq(0));
+        let mut out = Vec::new();
+        streams.on_event(ROOM, event(5001), &mut out);
+        let fetches = serve_fetches(&mut streams, &mut out, 5001);
+        assert_eq!(fetches, 5, "five pages of a thousand");
+        assert_eq!(delivered(&out), (1..=5001).collect::<Vec<_>>(), "every event once, in order");
+        assert_eq!(out.last(), Some(&StreamOutput::GapClosed { room: ROOM, outcome: GapOutcome::Backfilled }));
+    }
+
+    #[test]
+    fn a_flood_past_the_holding_limit_is_let_go_and_fetched_again_not_skipped() {
+        let mut streams = RoomStreams::default();
+        streams.track(ROOM, Seq(0));
+        let mut out = Vec::new();
+        for seq in 2..=5000 {
+            streams.on_event(ROOM, event(seq), &mut out);
+        }
+        assert!(streams.rooms[&ROOM].held.len() <= MAX_HELD, "memory stays bounded");
+        serve_fetches(&mut streams, &mut out, 5000);
+        assert_eq!(delivered(&out), (1..=5000).collect::<Vec<_>>(), "every event once, in order");
+        assert!(!out.iter().any(|o| matches!(o, StreamOutput::GapClosed { outcome: GapOutcome::Resynced, .. })));
+        assert_eq!(streams.cursor(ROOM), Some(Seq(5000)));
     }
 
     #[test]
