@@ -39,7 +39,7 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, String> {
     if response.status() == 401 {
         // The token expired while the tab slept: refresh once and try again.
         let saved = session::saved().ok_or("signed out")?;
-        session::refresh(&saved.token).await?;
+        session::refresh(&saved.token).await.map_err(|failed| failed.to_string())?;
         response = send(path).await?;
     }
     if !response.ok() {

@@ -55,14 +55,37 @@ pub async fn rename(name: &str) -> Result<Session, String> {
     Ok(session)
 }
 
-/// Exchanges a (possibly expired) token for a fresh one. `Err` means the session
-/// is over and the user must sign in again.
-pub async fn refresh(token: &str) -> Result<Session, String> {
+/// Why a refresh gave no fresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshFailed {
+    /// The server answered that this session is over: sign in again.
+    Ended(String),
+    /// The server could not be reached (offline, down): the session may be
+    /// fine, and is kept; try again later.
+    Unreachable,
+}
+
+impl std::fmt::Display for RefreshFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RefreshFailed::Ended(why) => f.write_str(why),
+            RefreshFailed::Unreachable => f.write_str("cannot reach the server; check the connection and try again"),
+        }
+    }
+}
+
+/// Exchanges a (possibly expired) token for a fresh one.
+pub async fn refresh(token: &str) -> Result<Session, RefreshFailed> {
     let response = Request::post(&deploy_config::api_url("/api/session/refresh"))
         .header("Authorization", &format!("Bearer {token}"))
         .send()
-        .await;
-    let session = answer(response).await?;
+        .await
+        .map_err(|_| RefreshFailed::Unreachable)?;
+    // Only a 401 says the session is over; a proxy's 502 or a 503 is an outage.
+    if response.status() != 401 && !response.ok() {
+        return Err(RefreshFailed::Unreachable);
+    }
+    let session = answer(Ok(response)).await.map_err(RefreshFailed::Ended)?;
     save(&session);
     Ok(session)
 }

@@ -230,16 +230,27 @@ impl Adapter {
                 let set_session = self.set_session;
                 spawn_local(async move {
                     let refreshed = match session::saved() {
-                        Some(old) => session::refresh(&old.token).await.ok(),
-                        None => None,
+                        Some(old) => session::refresh(&old.token).await,
+                        None => Err(session::RefreshFailed::Ended("signed out".into())),
                     };
-                    if refreshed.is_none() {
-                        // The session is over: back to the first-run prompt.
-                        session::forget();
+                    match refreshed {
+                        Ok(fresh) => {
+                            let token = Some(fresh.token.clone());
+                            set_session.set(Some(fresh));
+                            drive_later(weak, move |client, now| client.on_token_refreshed(now, token));
+                        }
+                        // A network error says nothing about the session: keep it
+                        // and let the engine try again after its backoff.
+                        Err(session::RefreshFailed::Unreachable) => {
+                            drive_later(weak, |client, now| client.on_token_refresh_unreachable(now));
+                        }
+                        Err(session::RefreshFailed::Ended(_)) => {
+                            // The session is over: back to the first-run prompt.
+                            session::forget();
+                            set_session.set(None);
+                            drive_later(weak, move |client, now| client.on_token_refreshed(now, None));
+                        }
                     }
-                    let token = refreshed.as_ref().map(|session| session.token.clone());
-                    set_session.set(refreshed);
-                    drive_later(weak, move |client, now| client.on_token_refreshed(now, token));
                 });
             }
             Output::Event(_) => unreachable!("events are handled by `drive`"),

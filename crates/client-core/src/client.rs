@@ -171,6 +171,13 @@ impl Client {
         self.pump(now);
     }
 
+    /// The refresh asked by [`Output::RefreshToken`] could not reach the server:
+    /// the session is kept, and tried again after a backoff.
+    pub fn on_token_refresh_unreachable(&mut self, now: Instant) {
+        self.conn.on_token_refresh_unreachable(now);
+        self.pump(now);
+    }
+
     pub fn on_socket_open(&mut self, now: Instant, socket: SocketId) {
         self.conn.on_socket_open(now, socket);
         self.pump(now);

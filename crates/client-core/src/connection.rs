@@ -164,6 +164,18 @@ impl Connection {
         });
     }
 
+    /// The answer to [`ConnectionOutput::RefreshToken`] when the refresh could
+    /// not reach the server (offline, server down): the session may well be
+    /// fine. Try again after the usual backoff; the next attempt's refusal asks
+    /// for a refresh again.
+    pub fn on_token_refresh_unreachable(&mut self, now: Instant) {
+        self.step(now, |this| {
+            if matches!(this.phase, Phase::AwaitingToken) {
+                this.schedule_retry(now);
+            }
+        });
+    }
+
     /// The status as last reported through [`ConnectionOutput::Status`].
     pub fn status(&self) -> &Status {
         &self.shown

@@ -343,6 +343,25 @@ fn a_fresh_token_that_is_rejected_too_stops_instead_of_looping() {
 }
 
 #[test]
+fn a_refresh_that_cannot_reach_the_server_keeps_the_session_and_tries_again() {
+    let mut browser = Browser::new();
+    browser.socket_closes(close_code::UNAUTHORIZED, "token expired");
+    // The phone is in a tunnel: the refresh request itself fails.
+    browser.conn.on_token_refresh_unreachable(browser.now);
+    browser.drain();
+    assert_ne!(browser.status(), Status::Failed { reason: FailReason::Unauthorized }, "not signed out");
+    while browser.open_sockets.is_empty() {
+        browser.wait(Duration::from_millis(100));
+    }
+    browser.socket_closes(close_code::UNAUTHORIZED, "token expired");
+    assert_eq!(browser.token_refreshes_asked, 2, "asked again after a backoff");
+    browser.conn.on_token_refreshed(browser.now, Some("fresh".into()));
+    browser.drain();
+    browser.server_accepts();
+    assert_eq!(browser.status(), Status::Connected);
+}
+
+#[test]
 fn a_refresh_that_fails_asks_the_user_to_sign_in() {
     let mut browser = Browser::new();
     browser.socket_closes(close_code::UNAUTHORIZED, "token expired");
