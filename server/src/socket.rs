@@ -380,8 +380,18 @@ impl Session {
 
     /// Sends every event after `after` up to the head as of now; returns that head
     /// (`None` if the socket broke).
+    /// Sends the room's events after `after`; the head they reach, or `None`
+    /// if the socket broke. A cursor ahead of the log is not trusted: the
+    /// client is told to reset the room, and the replay starts from the head.
     async fn replay(&mut self, room: RoomId, after: Seq) -> anyhow::Result<Option<Seq>> {
         let head = self.state.store.head(room).await?.unwrap_or(after);
+        if after > head {
+            tracing::warn!(%room, cursor = %after, %head, "a cursor ahead of the log; resetting the client's room");
+            if let Next::Stop = self.send(&ServerFrame::Reset { room, head }).await {
+                return Ok(None);
+            }
+            return Ok(Some(head));
+        }
         let mut sent = after;
         while sent < head {
             let page = self.state.store.events(room, sent, Some(head.next()), REPLAY_PAGE).await?;
@@ -394,7 +404,7 @@ impl Session {
                 }
             }
         }
-        Ok(Some(head.max(after)))
+        Ok(Some(head))
     }
 
     async fn on_action(&mut self, user: &User, key: ActionKey, action: Action) -> Next {

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{text_of, TestServer};
-use hanmadi_protocol::{close_code, Action, Outcome, Seq};
+use hanmadi_protocol::{close_code, Action, ClientFrame, Cursor, Outcome, Seq, ServerFrame};
 
 #[tokio::test]
 async fn a_dropped_client_resumes_with_exactly_the_missed_events() {
@@ -59,4 +59,34 @@ async fn a_restart_loses_no_acknowledged_message_and_says_1012_first() {
     let (replayed, _) = tab.resume(room, Seq(2)).await;
     let replayed: Vec<(Seq, String)> = replayed.iter().map(|(seq, event)| (*seq, text_of(event).to_owned())).collect();
     assert_eq!(replayed, acknowledged);
+}
+
+#[tokio::test]
+async fn a_cursor_ahead_of_a_restored_log_is_reset_and_nothing_new_is_missed() {
+    let server = TestServer::start().await;
+    let room = server.mina_and_jun_in("restored from last night's backup").await;
+    let (mut mina_tab, jun, room) = (room.mina_tab, room.jun, room.room);
+    mina_tab.act(Action::SendMessage { room, text: "after the restore".into() }).await;
+
+    // Jun's tab remembers seq 50 from before the restore; the log now ends at 4.
+    let mut jun_tab = server.connect(&jun).await;
+    jun_tab.send(&ClientFrame::Resume { cursors: vec![Cursor { room, after: Seq(50) }] }).await;
+    let head = jun_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Reset { room: r, head } if *r == room => Some(*head),
+            ServerFrame::Event { .. } => panic!("nothing is replayed past the head"),
+            _ => None,
+        })
+        .await;
+
+    // The next message reuses the seqs the old cursor had seen: it must arrive.
+    mina_tab.act(Action::SendMessage { room, text: "do you see this?".into() }).await;
+    let (seq, event) = jun_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Event { room: r, seq, event, .. } if *r == room => Some((*seq, event.clone())),
+            _ => None,
+        })
+        .await;
+    assert!(seq > head && seq < Seq(50), "{seq} reuses a seq below the old cursor");
+    assert_eq!(text_of(&event), "do you see this?");
 }

@@ -133,6 +133,7 @@ fn settle(shared: &Shared, now: Instant) {
                     store.paint_ticker(values);
                 });
             }
+            Event::RoomReset { room, .. } => load_room(Rc::downgrade(shared), *room),
             Event::ActionApplied { action, room, .. } => match action {
                 Action::CreateRoom { .. } => {
                     let room = *room;

@@ -147,6 +147,9 @@ impl Store {
                 }
             }
             Event::CaughtUp { room, .. } => self.room(*room).caught_up.set(true),
+            // What was shown no longer exists on the server; the adapter loads
+            // the room again.
+            Event::RoomReset { room, .. } => self.room(*room).timeline.set(Timeline::default()),
             Event::OutboxChanged => self.outbox.set(outbox.to_vec()),
             Event::ActionApplied { action, room, .. } => match action {
                 Action::CreateRoom { name } => {

@@ -51,6 +51,10 @@ pub enum Event {
     CaughtUp { room: RoomId, head: Seq },
     /// A gap in a room's events closed.
     GapClosed { room: RoomId, outcome: GapOutcome },
+    /// The server's log of the room is behind what we held (its data was
+    /// restored from a backup): drop what is shown of the room and load it
+    /// again; the room is followed from `head`.
+    RoomReset { room: RoomId, head: Seq },
     /// The outbox changed (read it with [`Client::outbox`]).
     OutboxChanged,
     /// The server applied an action; it has left the outbox.
@@ -401,6 +405,11 @@ impl Client {
                 self.streams.on_caught_up(room, head, &mut out);
                 self.stream_outputs(out);
                 self.event(Event::CaughtUp { room, head });
+            }
+            ServerFrame::Reset { room, head } => {
+                if self.streams.reset(room, head) {
+                    self.event(Event::RoomReset { room, head });
+                }
             }
             ServerFrame::Resync { room } => {
                 if let Some(after) = self.streams.cursor(room) {

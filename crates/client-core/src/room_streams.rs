@@ -84,6 +84,18 @@ impl RoomStreams {
         stream.held.retain(|seq, _| *seq > after);
     }
 
+    /// The server's log ends at `head`, before our cursor: everything held is
+    /// forgotten and the room is followed from `head`. False if not tracked.
+    pub fn reset(&mut self, room: RoomId, head: Seq) -> bool {
+        match self.rooms.get_mut(&room) {
+            Some(stream) => {
+                *stream = Stream { delivered: head, ..Stream::default() };
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn untrack(&mut self, room: RoomId) {
         self.rooms.remove(&room);
     }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use hanmadi_client_core::{ActionState, Client, Config, Event, Instant, Output, SocketId, Status, TickerValue};
 use hanmadi_protocol::{
-    close_code, decode_client, encode, Action, ActionKey, ClientFrame, Member, Outcome, PresenceChange, RejectCode,
-    RoomId, Seq, ServerFrame, TickerUpdate, UserId, Version, PROTOCOL_VERSION,
+    close_code, decode_client, encode, Action, ActionKey, ClientFrame, Member, MessageId, Outcome, PresenceChange,
+    RejectCode, RoomEvent, RoomId, Seq, ServerFrame, TickerUpdate, UserId, Version, PROTOCOL_VERSION,
 };
 use sim::{Fault, World, ROOMS};
 
@@ -237,6 +237,31 @@ fn frames_from_a_newer_or_broken_server_are_skipped_counted_and_never_fatal() {
     assert_eq!(tab.client.status(), &Status::Connected, "still connected");
     tab.receive(&ServerFrame::Typing { room: RoomId(1), user: UserId(2), name: "Mina".into() });
     assert_eq!(tab.last_typing(RoomId(1)), Some(vec!["Mina".to_owned()]), "the next good frame is handled");
+}
+
+#[test]
+fn a_room_whose_server_log_went_back_in_time_is_reloaded_and_new_messages_still_show() {
+    let mut tab = Tab::new(6);
+    tab.go_online();
+    tab.client.track_room(tab.now, RoomId(1), Seq(50));
+    tab.drain();
+    tab.receive(&ServerFrame::Reset { room: RoomId(1), head: Seq(4) });
+    assert!(tab.events.contains(&Event::RoomReset { room: RoomId(1), head: Seq(4) }), "the app is told to reload");
+    assert_eq!(tab.client.room_cursor(RoomId(1)), Some(Seq(4)));
+
+    let message =
+        RoomEvent::Message { id: MessageId(9), author: UserId(2), author_name: "Mina".into(), text: "hi".into() };
+    tab.receive(&ServerFrame::Event { room: RoomId(1), seq: Seq(5), at: 0, event: message });
+    let shown: Vec<Seq> = tab
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::RoomEvents { events, .. } => Some(events.iter().map(|e| e.seq)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(shown, [Seq(5)], "seq 5 is new again, not a duplicate of the old 5");
 }
 
 #[test]

@@ -163,6 +163,11 @@ pub enum ServerFrame {
     /// Reliable (control). The replay asked for by [`ClientFrame::Resume`] is done
     /// for this room: every event up to `head` has been sent.
     CaughtUp { room: RoomId, head: Seq },
+    /// Reliable (control). The client's cursor for this room is ahead of the
+    /// room's log (the server's data was restored from an older backup): what
+    /// the client holds of the room past `head` no longer exists, and seqs
+    /// after it will be reused. Forget the room and load it again from `head`.
+    Reset { room: RoomId, head: Seq },
     /// Reliable (control). The server could not keep up with this client and skipped
     /// live events in this room; the client fetches what it missed.
     Resync { room: RoomId },
@@ -192,9 +197,10 @@ impl ServerFrame {
                 DeliveryClass::Control
             }
             ServerFrame::Ack { .. } => DeliveryClass::Action,
-            ServerFrame::Event { .. } | ServerFrame::CaughtUp { .. } | ServerFrame::Resync { .. } => {
-                DeliveryClass::Reliable
-            }
+            ServerFrame::Event { .. }
+            | ServerFrame::CaughtUp { .. }
+            | ServerFrame::Reset { .. }
+            | ServerFrame::Resync { .. } => DeliveryClass::Reliable,
             ServerFrame::Ticker { .. }
             | ServerFrame::Presence { .. }
             | ServerFrame::PresenceChanged { .. }
@@ -210,6 +216,7 @@ impl ServerFrame {
         "ack",
         "event",
         "caught_up",
+        "reset",
         "resync",
         "ticker",
         "presence",
