@@ -31,6 +31,7 @@ pub struct Adapter {
     set_status: WriteSignal<Status>,
     pub set_session: WriteSignal<Option<Session>>,
     pub store: Store,
+    sleep_watch: clock::SleepWatch,
 }
 
 type Shared = Rc<RefCell<Adapter>>;
@@ -45,8 +46,15 @@ impl Adapter {
         store.outbox.set(client.outbox().to_vec());
         let saved = session::saved();
         client.set_token(saved.as_ref().map(|session| session.token.clone()));
-        let shared =
-            Rc::new(RefCell::new(Adapter { client, socket: None, timer: None, set_status, set_session, store }));
+        let shared = Rc::new(RefCell::new(Adapter {
+            client,
+            socket: None,
+            timer: None,
+            set_status,
+            set_session,
+            store,
+            sleep_watch: clock::SleepWatch::new(),
+        }));
         if let Some(session) = saved {
             start_session(&shared, &session);
         }
@@ -99,7 +107,13 @@ const PAGE: u32 = 50;
 /// Feeds one input to the engine, then performs everything it asks for.
 pub fn drive(shared: &Shared, input: impl FnOnce(&mut Client, Instant)) {
     let now = clock::now();
-    input(&mut shared.borrow_mut().client, now);
+    {
+        let mut adapter = shared.borrow_mut();
+        if adapter.sleep_watch.slept(now) {
+            adapter.client.on_wake(now);
+        }
+        input(&mut adapter.client, now);
+    }
     settle(shared, now);
 }
 

@@ -207,6 +207,12 @@ impl Client {
         self.pump(now);
     }
 
+    /// The machine slept (see [`Connection::on_wake`]).
+    pub fn on_wake(&mut self, now: Instant) {
+        self.conn.on_wake(now);
+        self.pump(now);
+    }
+
     pub fn on_visible(&mut self, now: Instant) {
         self.conn.on_visible(now);
         self.pump(now);

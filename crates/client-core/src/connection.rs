@@ -176,6 +176,13 @@ impl Connection {
         });
     }
 
+    /// The wall clock moved much further than the monotonic one since the last
+    /// input: the machine slept (`performance.now()` stops during sleep in some
+    /// browsers, so no timer looks late). Check the socket now.
+    pub fn on_wake(&mut self, now: Instant) {
+        self.step(now, |this| this.check_now(now));
+    }
+
     /// The status as last reported through [`ConnectionOutput::Status`].
     pub fn status(&self) -> &Status {
         &self.shown
@@ -406,23 +413,21 @@ impl Connection {
         }
     }
 
-    /// The machine slept or the tab was frozen: deadlines that passed meanwhile say
-    /// nothing about the network. An attempt under way gets a fresh connect timeout
-    /// (it may complete now that we are awake), and everything else is checked.
+    /// A timer fired late: the tab was throttled (hidden tabs get about one
+    /// timer a minute) or the machine slept. Either way the socket is checked
+    /// now, but no deadline already running is moved: a ping sent before is
+    /// judged by when it was sent, or a throttled tab would replace its ping at
+    /// every late timer and never notice a dead socket.
     fn on_clock_jump(&mut self, now: Instant) {
-        match &mut self.phase {
-            Phase::Opening { since, .. } | Phase::Handshaking { since, .. } => *since = now,
-            _ => self.check_now(now),
-        }
+        self.check_now(now);
     }
 
     /// Something suggests the socket may be dead or the wait pointless (clock jump,
     /// network back, tab visible): find out now instead of at the next deadline.
     fn check_now(&mut self, now: Instant) {
         match self.phase {
-            // A fresh ping gets a full timeout: an old one may have been sent just
-            // before the machine slept and says nothing about the socket now.
-            Phase::Connected { .. } => self.send_ping(now),
+            // A ping already waiting keeps its deadline.
+            Phase::Connected { ping: None, .. } => self.send_ping(now),
             Phase::Waiting { .. } if self.online => self.phase = Phase::Waiting { until: now },
             _ => {}
         }

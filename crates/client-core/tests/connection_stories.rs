@@ -217,18 +217,56 @@ fn any_frame_counts_as_proof_of_life() {
 fn a_laptop_that_slept_ten_minutes_checks_its_socket_on_wake() {
     let mut browser = Browser::new();
     browser.server_accepts();
-    browser.wait(secs(15)); // a ping is outstanding as the lid closes
-    assert_eq!(browser.pings_sent(), 1);
+    browser.wait(secs(5)); // idle, no ping outstanding, as the lid closes
     browser.sleep(secs(600));
-    // The old ping says nothing about the socket now: a fresh one gets a full timeout.
-    assert_eq!(browser.pings_sent(), 2);
+    assert_eq!(browser.pings_sent(), 1, "checked at once on wake");
     assert_eq!(browser.status(), Status::Connected);
     let socket = browser.socket();
-    browser.conn.on_frame(browser.now, socket, &encode(&ServerFrame::Pong { nonce: 2 }));
+    browser.conn.on_frame(browser.now, socket, &encode(&ServerFrame::Pong { nonce: 1 }));
     browser.drain();
     browser.wait(secs(10));
     assert_eq!(browser.status(), Status::Connected);
     assert_eq!(browser.open_sockets, [socket]);
+}
+
+#[test]
+fn a_ping_outstanding_when_the_lid_closed_is_judged_on_wake() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    browser.wait(secs(15)); // a ping is outstanding as the lid closes
+    assert_eq!(browser.pings_sent(), 1);
+    let before = browser.socket();
+    browser.sleep(secs(600));
+    assert_eq!(browser.pings_sent(), 1, "no fresh ping replaces it");
+    assert_ne!(browser.open_sockets.last(), Some(&before), "its time is up: a new connection is opened at once");
+}
+
+#[test]
+fn a_hidden_tab_whose_timers_fire_once_a_minute_still_notices_a_dead_socket() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    let dead = browser.socket();
+    // The server is gone without a goodbye; Chrome wakes the hidden tab's
+    // timers about once a minute, each one late.
+    for _ in 0..3 {
+        browser.sleep(secs(60));
+    }
+    assert!(!browser.open_sockets.contains(&dead), "the dead socket was given up on");
+    assert!(browser.pings_sent() <= 2, "one ping, judged; not a fresh one at every late timer");
+}
+
+#[test]
+fn a_sleep_the_monotonic_clock_did_not_see_is_checked_on_wake() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    browser.wait(secs(5));
+    let socket = browser.socket();
+    // The adapter saw the wall clock jump ten minutes past performance.now().
+    browser.conn.on_wake(browser.now);
+    browser.drain();
+    assert_eq!(browser.pings_sent(), 1);
+    browser.wait(secs(10));
+    assert!(!browser.open_sockets.contains(&socket), "no answer within the timeout: the socket is given up");
 }
 
 #[test]
