@@ -244,3 +244,42 @@ test('on a phone, a tap on a message shows its buttons, and hidden buttons take 
   await deleteButton.tap();
   await messages(mina, 'on the bus', 'This message was deleted.').waitFor();
 });
+
+test('two tabs write in a tunnel, one is closed, and both messages arrive once', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await bothIn(mina, jun, 'two tabs');
+
+  // A second tab of Mina's, on the same room; then the tunnel, for both.
+  const secondTab = await mina.context().newPage();
+  secondTab.errors = [];
+  secondTab.on('pageerror', (error) => secondTab.errors.push(error.message));
+  let tunnel = true;
+  await mina.context().routeWebSocket(/\/ws$/, (ws) => (tunnel ? ws.close() : ws.connectToServer()));
+  await secondTab.goto(world.server.url);
+  await mina.reload();
+  for (const tab of [mina, secondTab]) {
+    await tab.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
+    await tab.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'two tabs' }).click();
+    await tab.getByRole('log', { name: 'two tabs' }).waitFor();
+  }
+
+  // Each tab queues a message; the second tab is closed before the tunnel ends.
+  for (const [tab, text] of [[mina, 'from the first tab'], [secondTab, 'from the closed tab']]) {
+    const composer = tab.getByRole('textbox', { name: 'Message' });
+    await composer.fill(text);
+    await composer.press('Enter');
+    await messages(tab, 'two tabs', text).filter({ hasText: 'Sending…' }).waitFor();
+  }
+  assert.deepEqual(secondTab.errors, [], 'no uncaught errors in the closed tab');
+  await secondTab.close({ runBeforeUnload: true });
+
+  // Out of the tunnel: the open tab sends its own message and the closed tab's.
+  tunnel = false;
+  await retryNow(mina);
+  for (const text of ['from the first tab', 'from the closed tab']) {
+    await messages(jun, 'two tabs', text).waitFor({ timeout: 30_000 });
+    assert.equal(await messages(jun, 'two tabs', text).count(), 1, `${text}: delivered exactly once`);
+  }
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
+});

@@ -1,5 +1,6 @@
 //! Page-wide browser events the socket cares about: the network coming and going,
-//! and the tab becoming visible again (after which frozen timers cannot be trusted).
+//! the tab becoming visible again (after which frozen timers cannot be trusted),
+//! and the tab leaving or another tab leaving its outbox behind.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -8,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::VisibilityState;
 
 use super::adapter::{drive_later, Adapter};
+use super::saved_outbox;
 
 /// Listens for as long as the page lives: the socket is app-wide, so these
 /// listeners are never removed and their closures are deliberately leaked.
@@ -20,7 +22,13 @@ pub fn listen(adapter: &Rc<RefCell<Adapter>>) {
     let weak = Rc::downgrade(adapter);
     on(&window, "offline", move || drive_later(weak.clone(), |client, now| client.on_offline(now)));
     let weak = Rc::downgrade(adapter);
-    on(&window, "pageshow", move || drive_later(weak.clone(), |client, now| client.on_visible(now)));
+    on(&window, "pageshow", move || {
+        saved_outbox::came_back();
+        drive_later(weak.clone(), |client, now| client.on_visible(now))
+    });
+    on(&window, "pagehide", saved_outbox::leave_behind);
+    let weak = Rc::downgrade(adapter);
+    on(&window, "storage", move || saved_outbox::adopt_left_behind(weak.clone()));
     let weak = Rc::downgrade(adapter);
     let visible_document = document.clone();
     on(&document, "visibilitychange", move || {

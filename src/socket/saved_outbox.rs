@@ -1,29 +1,123 @@
-//! The outbox kept in localStorage, so that actions made offline survive a reload.
+//! The outbox kept in localStorage, so that actions made offline survive a
+//! reload, and survive their tab being closed.
+//!
+//! Each tab saves under a key of its own (`hanmadi.outbox.<tab>`; the tab's id
+//! lives in sessionStorage, which a reload keeps and a new tab does not), so
+//! two tabs never overwrite each other's queue. A tab that goes away with
+//! actions still queued marks its outbox as left behind (`pagehide`); an open
+//! tab adopts it at once (the `storage` event tells it), and a tab that starts
+//! adopts whatever was left before it. No lock is needed: the engine merges an
+//! adopted outbox by idempotency key, so one adopted by two tabs at once is
+//! still applied once by the server.
 
 use hanmadi_client_core::Client;
 
-const KEY: &str = "hanmadi.outbox";
+use super::adapter::{drive_later, Adapter};
+
+const OUTBOX: &str = "hanmadi.outbox.";
+const LEFT_BEHIND: &str = "hanmadi.outbox-left-behind.";
+/// Where every tab saved its outbox before tabs had their own.
+const SHARED_BEFORE: &str = "hanmadi.outbox";
+const TAB_ID: &str = "hanmadi.tab";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// Loads the saved outbox into the engine. A copy that cannot be read is kept
-/// aside under another key rather than overwritten: it holds the user's words.
+/// This tab's id: kept across reloads of the tab, new in a new tab.
+fn tab_id() -> String {
+    let session = web_sys::window().and_then(|window| window.session_storage().ok().flatten());
+    if let Some(id) = session.as_ref().and_then(|session| session.get_item(TAB_ID).ok().flatten()) {
+        return id;
+    }
+    let id = format!("{:x}", (js_sys::Math::random() * 2f64.powi(52)) as u64);
+    if let Some(session) = session {
+        let _ = session.set_item(TAB_ID, &id);
+    }
+    id
+}
+
+fn own_key() -> String {
+    format!("{OUTBOX}{}", tab_id())
+}
+
+/// Loads this tab's saved outbox (a reload) and adopts every outbox other tabs
+/// left behind, before the first connection. A copy that cannot be read is
+/// kept aside under another key rather than dropped: it holds the user's words.
 pub fn restore(client: &mut Client) {
     let Some(storage) = storage() else { return };
-    let Ok(Some(saved)) = storage.get_item(KEY) else { return };
-    if let Err(error) = client.restore_outbox(&saved) {
-        web_sys::console::error_1(&format!("Hanmadi: {error}; kept it as {KEY}.unreadable").into());
-        let _ = storage.set_item(&format!("{KEY}.unreadable"), &saved);
+    let own = own_key();
+    let _ = storage.remove_item(&format!("{LEFT_BEHIND}{}", tab_id()));
+    let mut saved: Vec<(String, String)> = [own.as_str(), SHARED_BEFORE]
+        .into_iter()
+        .filter_map(|key| Some((key.to_owned(), storage.get_item(key).ok()??)))
+        .collect();
+    saved.extend(take_left_behind(&storage));
+    for (key, json) in saved {
+        if let Err(error) = client.restore_outbox(&json) {
+            web_sys::console::error_1(&format!("Hanmadi: {error}; kept it as {key}.unreadable").into());
+            let _ = storage.set_item(&format!("{key}.unreadable"), &json);
+        }
+        if key != own {
+            let _ = storage.remove_item(&key);
+        }
     }
 }
 
 pub fn save(json: &str) {
     let Some(storage) = storage() else { return };
-    if let Err(error) = storage.set_item(KEY, json) {
+    let saved = match json {
+        // Nothing waiting: no key left over for another tab to look at.
+        "[]" => storage.remove_item(&own_key()),
+        json => storage.set_item(&own_key(), json),
+    };
+    if let Err(error) = saved {
         // Quota exceeded or storage disabled (private mode): the outbox still
         // works for this page's lifetime, it just will not survive a reload.
         web_sys::console::warn_2(&"Hanmadi: cannot save the outbox".into(), &error);
     }
+}
+
+/// The tab is going away (closed, or reloaded): if anything is still queued,
+/// other tabs may take it over.
+pub fn leave_behind() {
+    let Some(storage) = storage() else { return };
+    if storage.get_item(&own_key()).ok().flatten().is_some() {
+        let _ = storage.set_item(&format!("{LEFT_BEHIND}{}", tab_id()), "1");
+    }
+}
+
+/// The tab is back from the back-forward cache: its outbox is its own again.
+pub fn came_back() {
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(&format!("{LEFT_BEHIND}{}", tab_id()));
+    }
+}
+
+/// Another tab changed localStorage: adopt any outbox left behind meanwhile.
+pub fn adopt_left_behind(weak: std::rc::Weak<std::cell::RefCell<Adapter>>) {
+    let Some(storage) = storage() else { return };
+    for (key, json) in take_left_behind(&storage) {
+        let _ = storage.remove_item(&key);
+        drive_later(weak.clone(), move |client, now| {
+            if let Err(error) = client.adopt_outbox(now, &json) {
+                web_sys::console::error_1(&format!("Hanmadi: another tab's outbox: {error}").into());
+            }
+        });
+    }
+}
+
+/// The outboxes other tabs left behind, by key, their markers removed.
+fn take_left_behind(storage: &web_sys::Storage) -> Vec<(String, String)> {
+    let mine = tab_id();
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0)).filter_map(|n| storage.key(n).ok().flatten()).collect();
+    keys.iter()
+        .filter_map(|key| key.strip_prefix(LEFT_BEHIND))
+        .filter(|tab| *tab != mine)
+        .filter_map(|tab| {
+            let _ = storage.remove_item(&format!("{LEFT_BEHIND}{tab}"));
+            let key = format!("{OUTBOX}{tab}");
+            Some((key.clone(), storage.get_item(&key).ok()??))
+        })
+        .collect()
 }

@@ -140,6 +140,19 @@ impl Client {
             .min()
     }
 
+    /// Takes over the outbox another tab of this browser left behind when it
+    /// closed before its actions went out: merged by key, older actions first,
+    /// and sent at once if connected. Adopting the same outbox twice, or two
+    /// tabs adopting it, sends each action under its own key: the server
+    /// applies it once.
+    pub fn adopt_outbox(&mut self, now: Instant, saved: &str) -> Result<(), String> {
+        self.outbox.import(saved)?;
+        self.outbox_changed();
+        self.flush_outbox();
+        self.pump(now);
+        Ok(())
+    }
+
     /// Restores the outbox saved before a reload. Call before [`Client::connect`].
     pub fn restore_outbox(&mut self, saved: &str) -> Result<(), String> {
         self.outbox.import(saved)?;

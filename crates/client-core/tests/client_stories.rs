@@ -161,6 +161,36 @@ fn messages_written_offline_survive_a_reload_and_go_out_once_in_order() {
 }
 
 #[test]
+fn a_closed_tabs_outbox_is_adopted_by_another_and_each_action_goes_out_once() {
+    let mut closed_tab = Tab::new(7);
+    closed_tab.client.on_offline(closed_tab.now);
+    closed_tab.say("written in the tab that was closed");
+    let left_behind = closed_tab.saved_outbox.clone().expect("saved");
+
+    let mut open_tab = Tab::new(8);
+    open_tab.client.on_offline(open_tab.now);
+    open_tab.say("written in the tab still open");
+    open_tab.client.adopt_outbox(open_tab.now, &left_behind).unwrap();
+    open_tab.client.adopt_outbox(open_tab.now, &left_behind).unwrap();
+    open_tab.drain();
+    assert_eq!(open_tab.client.outbox().len(), 2, "adopting twice changes nothing");
+    let saved = open_tab.saved_outbox.clone().expect("saved with what it adopted");
+    assert!(saved.contains("written in the tab that was closed"), "{saved}");
+
+    open_tab.client.on_online(open_tab.now);
+    open_tab.go_online();
+    let texts: Vec<String> = open_tab
+        .sent_actions()
+        .into_iter()
+        .map(|frame| match frame {
+            ClientFrame::Action { action: Action::SendMessage { text, .. }, .. } => text.clone(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(texts, ["written in the tab that was closed", "written in the tab still open"]);
+}
+
+#[test]
 fn a_full_outbox_refuses_a_new_message_and_keeps_every_queued_one() {
     let mut config = Config::new("ws://test/ws", 3);
     config.outbox_capacity = 3;
