@@ -1,0 +1,321 @@
+//! Everything the server keeps: users, rooms, memberships, messages, each room's
+//! event log, and the outcome of every action by its idempotency key.
+//!
+//! An action is applied in one transaction that also assigns the room's next
+//! sequence numbers, appends the events and records the outcome under the key, so
+//! after a commit all of it is durable together and a repeat of the key finds the
+//! original answer. Nothing is acknowledged before that commit.
+
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use hanmadi_protocol::http::{MessageView, Profile, Reaction, RoomSummary};
+use hanmadi_protocol::limits::check_display_name;
+use hanmadi_protocol::{Member, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId};
+use sqlx::AnyPool;
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::db::Dialect;
+
+mod apply;
+
+pub use apply::Submitted;
+use apply::{apply_once, is_member};
+
+/// A signed-in user (the same shape others see).
+pub type User = Profile;
+
+/// One event of a room's log, with its room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub room: RoomId,
+    pub seq: Seq,
+    pub at: Millis,
+    pub event: RoomEvent,
+}
+
+/// Whether an action may change anything, or only be answered if its key was
+/// applied before: the sender's rate limit decides, and a replay of actions
+/// already applied (an outbox resent after a reconnect) is never limited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Apply,
+    RepeatOnly,
+}
+
+/// How an action was settled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settled {
+    /// Applied now, or refused now and recorded: its outcome.
+    New(Outcome),
+    /// The key was settled before: the original outcome, and nothing changed.
+    Repeat(Outcome),
+    /// A new key under [`Admission::RepeatOnly`]: neither applied nor recorded,
+    /// so the same key may be sent again later.
+    Deferred,
+}
+
+/// The result of [`Store::apply_batch`] for one action.
+#[derive(Debug)]
+pub struct Applied {
+    pub settled: Settled,
+    /// The events the action produced, in order (none unless newly applied).
+    pub events: Vec<StoredEvent>,
+}
+
+/// Why an action was refused; recorded as its outcome.
+struct Refusal(RejectCode, String);
+
+type Checked<T> = Result<T, Refusal>;
+
+pub struct Store {
+    pool: AnyPool,
+    /// SQLite has one writer at a time; taking turns here, rather than in SQLite's
+    /// busy handler, keeps a read-then-write transaction from failing with "database
+    /// is locked" when another writer got there first. PostgreSQL needs no turns.
+    writer: Option<Mutex<()>>,
+    dialect: Dialect,
+}
+
+impl Store {
+    pub fn new(pool: AnyPool, dialect: Dialect) -> Self {
+        Self { pool, writer: (dialect == Dialect::Sqlite).then(|| Mutex::new(())), dialect }
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    async fn write_turn(&self) -> Option<MutexGuard<'_, ()>> {
+        match &self.writer {
+            Some(writer) => Some(writer.lock().await),
+            None => None,
+        }
+    }
+
+    // ---- users ----
+
+    pub async fn create_user(&self, name: &str) -> anyhow::Result<Result<User, String>> {
+        let name = &tidy_name(name);
+        if let Err(why) = check_display_name(name) {
+            return Ok(Err(why));
+        }
+        let _turn = self.write_turn().await;
+        let id: i64 = sqlx::query_scalar("INSERT INTO users (name, created_at) VALUES ($1, $2) RETURNING id")
+            .bind(name)
+            .bind(now_millis() as i64)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Ok(User { id: UserId(id as u64), name: name.to_owned() }))
+    }
+
+    pub async fn user(&self, id: UserId) -> anyhow::Result<Option<User>> {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+            .bind(id.0 as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(name.map(|name| User { id, name }))
+    }
+
+    pub async fn rename_user(&self, id: UserId, name: &str) -> anyhow::Result<Result<User, String>> {
+        let name = &tidy_name(name);
+        if let Err(why) = check_display_name(name) {
+            return Ok(Err(why));
+        }
+        let _turn = self.write_turn().await;
+        sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(id.0 as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(Ok(User { id, name: name.to_owned() }))
+    }
+
+    // ---- reading ----
+
+    pub async fn rooms_for(&self, user: UserId) -> anyhow::Result<Vec<RoomSummary>> {
+        let rows: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT r.id, r.name, r.head_seq, \
+                 CAST((SELECT COUNT(*) FROM memberships m WHERE m.room_id = r.id) AS BIGINT), \
+                 CAST((SELECT COUNT(*) FROM memberships m WHERE m.room_id = r.id AND m.user_id = $1) AS BIGINT) \
+             FROM rooms r ORDER BY r.id",
+        )
+        .bind(user.0 as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, head, members, mine)| RoomSummary {
+                id: RoomId(id as u64),
+                name,
+                head: Seq(head as u64),
+                members: members as u64,
+                member: mine > 0,
+            })
+            .collect())
+    }
+
+    /// Everyone in the room under their current names, earliest to join first.
+    pub async fn members(&self, room: RoomId) -> anyhow::Result<Vec<Member>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.room_id = $1 ORDER BY m.joined_at, u.id",
+        )
+        .bind(room.0 as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id, name)| Member { user: UserId(id as u64), name }).collect())
+    }
+
+    pub async fn is_member(&self, room: RoomId, user: UserId) -> anyhow::Result<bool> {
+        is_member(&self.pool, room, user).await
+    }
+
+    /// The room's latest sequence number, or `None` if there is no such room.
+    pub async fn head(&self, room: RoomId) -> anyhow::Result<Option<Seq>> {
+        let head: Option<i64> = sqlx::query_scalar("SELECT head_seq FROM rooms WHERE id = $1")
+            .bind(room.0 as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(head.map(|head| Seq(head as u64)))
+    }
+
+    /// Events with `after < seq < before`, oldest first, at most `limit`.
+    pub async fn events(
+        &self,
+        room: RoomId,
+        after: Seq,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> anyhow::Result<Vec<StoredEvent>> {
+        let before = before.map_or(i64::MAX, |seq| seq.0 as i64);
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT seq, at, body FROM events WHERE room_id = $1 AND seq > $2 AND seq < $3 ORDER BY seq LIMIT $4",
+        )
+        .bind(room.0 as i64)
+        .bind(after.0 as i64)
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(seq, at, body)| {
+                let event = serde_json::from_str(&body).with_context(|| format!("corrupt event {room}/{seq}"))?;
+                Ok(StoredEvent { room, seq: Seq(seq as u64), at: at as u64, event })
+            })
+            .collect()
+    }
+
+    /// The newest `limit` messages created before `before`, oldest first.
+    pub async fn messages(&self, room: RoomId, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<MessageView>> {
+        let before = before.map_or(i64::MAX, |seq| seq.0 as i64);
+        /// id, author, author's name, seq, body, created, edited, deleted.
+        type Row = (i64, i64, String, i64, String, i64, Option<i64>, i64);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, author_id, author_name, seq, body, created_at, edited_at, deleted FROM messages \
+             WHERE room_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
+        )
+        .bind(room.0 as i64)
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut messages: Vec<MessageView> = rows
+            .into_iter()
+            .map(|(id, author, author_name, seq, body, at, edited_at, deleted)| MessageView {
+                id: MessageId(id as u64),
+                seq: Seq(seq as u64),
+                author: UserId(author as u64),
+                author_name,
+                text: body,
+                at: at as u64,
+                edited: edited_at.is_some(),
+                deleted: deleted != 0,
+                reactions: Vec::new(),
+            })
+            .collect();
+        messages.reverse();
+        if let (Some(first), Some(last)) = (messages.first(), messages.last()) {
+            let mut reactions = self.reactions(room, first.seq, last.seq).await?;
+            for message in &mut messages {
+                message.reactions = reactions.remove(&message.id).unwrap_or_default();
+            }
+        }
+        Ok(messages)
+    }
+
+    /// The reactions on the room's messages with seqs in `first..=last`, by
+    /// message, each emoji's people in the order they chose it.
+    async fn reactions(
+        &self,
+        room: RoomId,
+        first: Seq,
+        last: Seq,
+    ) -> anyhow::Result<HashMap<MessageId, Vec<Reaction>>> {
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT r.message_id, r.emoji, r.user_id FROM reactions r JOIN messages m ON m.id = r.message_id \
+             WHERE m.room_id = $1 AND m.seq >= $2 AND m.seq <= $3 ORDER BY r.at, r.user_id",
+        )
+        .bind(room.0 as i64)
+        .bind(first.0 as i64)
+        .bind(last.0 as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_message: HashMap<MessageId, Vec<Reaction>> = HashMap::new();
+        for (message, emoji, user) in rows {
+            Reaction::add(by_message.entry(MessageId(message as u64)).or_default(), &emoji, UserId(user as u64));
+        }
+        Ok(by_message)
+    }
+
+    // ---- actions ----
+
+    /// Forgets up to `limit` idempotency records made before `before`, oldest
+    /// first; returns how many. In small batches, so no writer waits long.
+    pub async fn forget_actions_before(&self, before: Millis, limit: u32) -> anyhow::Result<u64> {
+        let _turn = self.write_turn().await;
+        let forgotten = sqlx::query(
+            "DELETE FROM actions WHERE (user_id, action_key) IN \
+             (SELECT user_id, action_key FROM actions WHERE at < $1 ORDER BY at LIMIT $2)",
+        )
+        .bind(before as i64)
+        .bind(i64::from(limit))
+        .execute(&self.pool)
+        .await?;
+        Ok(forgotten.rows_affected())
+    }
+
+    /// Applies a batch of actions in one transaction (group commit), each exactly
+    /// once per `key`: a repeat returns the original outcome and changes nothing.
+    /// Every action keeps its own outcome; a refusal refuses that action alone.
+    /// On PostgreSQL the transaction also announces its events to the cluster,
+    /// so an event is announced if and only if it committed.
+    pub async fn apply_batch(&self, actions: &[Submitted<'_>]) -> anyhow::Result<Vec<Applied>> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let mut applied = Vec::with_capacity(actions.len());
+        for submitted in actions {
+            applied.push(apply_once(&mut tx, submitted).await?);
+        }
+        if self.dialect == Dialect::Postgres {
+            for payload in crate::delivery::event_payloads(applied.iter().flat_map(|a| &a.events)) {
+                crate::delivery::notify(&mut *tx, &payload).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(applied)
+    }
+}
+
+/// A person's or room's name as stored: trimmed, and in Unicode's composed
+/// form (NFC), so that names that look the same are the same (a Hangul
+/// syllable typed as one code point or as its three jamo).
+fn tidy_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.trim().nfc().collect()
+}
+
+pub fn now_millis() -> Millis {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
