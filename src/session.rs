@@ -55,6 +55,12 @@ pub async fn rename(name: &str) -> Result<Session, String> {
     Ok(session)
 }
 
+/// How long `session`'s token stays valid from now (zero if it has expired).
+pub fn valid_for(session: &Session) -> std::time::Duration {
+    let now_ms = js_sys::Date::now() as u64;
+    std::time::Duration::from_millis((session.expires_at * 1000).saturating_sub(now_ms))
+}
+
 /// Why a refresh gave no fresh token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshFailed {

@@ -46,6 +46,9 @@ impl Adapter {
         store.outbox.set(client.outbox().to_vec());
         let saved = session::saved();
         client.set_token(saved.as_ref().map(|session| session.token.clone()));
+        if let Some(session) = &saved {
+            client.token_valid_for(clock::now(), session::valid_for(session));
+        }
         let shared = Rc::new(RefCell::new(Adapter {
             client,
             socket: None,
@@ -251,8 +254,12 @@ impl Adapter {
                     match refreshed {
                         Ok(fresh) => {
                             let token = Some(fresh.token.clone());
+                            let valid_for = session::valid_for(&fresh);
                             set_session.set(Some(fresh));
-                            drive_later(weak, move |client, now| client.on_token_refreshed(now, token));
+                            drive_later(weak, move |client, now| {
+                                client.on_token_refreshed(now, token);
+                                client.token_valid_for(now, valid_for);
+                            });
                         }
                         // A network error says nothing about the session: keep it
                         // and let the engine try again after its backoff.

@@ -38,7 +38,11 @@ impl SocketContext {
         self.adapter.with_value(|adapter| {
             adapter.borrow().set_session.set(Some(session.clone()));
             let token = session.token.clone();
-            adapter::drive(adapter, |client, _| client.set_token(Some(token)));
+            let valid_for = session::valid_for(&session);
+            adapter::drive(adapter, |client, now| {
+                client.set_token(Some(token));
+                client.token_valid_for(now, valid_for);
+            });
             adapter::start_session(adapter, &session);
         });
     }

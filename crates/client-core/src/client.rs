@@ -15,6 +15,7 @@ use crate::presence::Presence;
 use crate::rng::SplitMix64;
 use crate::room_streams::{GapOutcome, RoomStreams, SequencedEvent, StreamOutput};
 use crate::ticker::{Ticker, TickerValue};
+use crate::token_renewal::TokenRenewal;
 use crate::typing::Typing;
 use crate::{Config, Connection, Instant, Status};
 
@@ -33,8 +34,10 @@ pub enum Output {
     /// Fetch a room's events with `after < seq < before` over HTTP and hand them to
     /// [`Client::on_history`] (or [`Client::on_history_failed`]).
     FetchRange { room: RoomId, after: Seq, before: Seq },
-    /// The server rejected the session token: get a fresh one and hand it to
-    /// [`Client::on_token_refreshed`].
+    /// Get a fresh session token and hand it to [`Client::on_token_refreshed`]
+    /// (with its lifetime to [`Client::token_valid_for`]), or report
+    /// [`Client::on_token_refresh_unreachable`]. Asked when the server refused
+    /// the token, and before it expires (see [`Client::token_valid_for`]).
     RefreshToken,
     /// Something for the user interface.
     Event(Event),
@@ -92,6 +95,7 @@ pub struct Client {
     typing: Typing,
     me: Option<UserId>,
     presence: Presence,
+    renewal: TokenRenewal,
     outputs: VecDeque<Output>,
     /// Frames from the server that could not be decoded, since the start.
     bad_frames: u64,
@@ -110,6 +114,7 @@ impl Client {
             typing: Typing::default(),
             me: None,
             presence: Presence::default(),
+            renewal: TokenRenewal::default(),
             outputs: VecDeque::new(),
             bad_frames: 0,
             config,
@@ -134,10 +139,16 @@ impl Client {
     }
 
     pub fn poll_timeout(&self) -> Option<Instant> {
-        [self.conn.poll_timeout(), self.typing.next_expiry(), self.streams.next_retry(), self.outbox_paused_until]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.conn.poll_timeout(),
+            self.typing.next_expiry(),
+            self.streams.next_retry(),
+            self.outbox_paused_until,
+            self.renewal.next_wake(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Takes over the outbox another tab of this browser left behind when it
@@ -177,13 +188,28 @@ impl Client {
         self.pump(now);
     }
 
-    /// The session token to authenticate with.
+    /// The session token to authenticate with. Give its lifetime to
+    /// [`Client::token_valid_for`] so it is renewed before it expires.
     pub fn set_token(&mut self, token: Option<String>) {
+        if token.is_none() {
+            self.renewal.forget();
+        }
         self.conn.set_token(token);
     }
 
-    /// The answer to [`Output::RefreshToken`].
+    /// The token in hand stops working `valid_for` from `now`: a fresh one is
+    /// asked for ([`Output::RefreshToken`]) once four fifths of that have
+    /// passed, so a reconnect is never refused for an expired token.
+    pub fn token_valid_for(&mut self, now: Instant, valid_for: std::time::Duration) {
+        self.renewal.valid_for(now, valid_for);
+    }
+
+    /// The answer to [`Output::RefreshToken`]: a fresh token, or `None` if the
+    /// server said the session is over.
     pub fn on_token_refreshed(&mut self, now: Instant, token: Option<String>) {
+        if token.is_none() {
+            self.renewal.forget();
+        }
         self.conn.on_token_refreshed(now, token);
         self.pump(now);
     }
@@ -191,6 +217,7 @@ impl Client {
     /// The refresh asked by [`Output::RefreshToken`] could not reach the server:
     /// the session is kept, and tried again after a backoff.
     pub fn on_token_refresh_unreachable(&mut self, now: Instant) {
+        self.renewal.unreachable(now);
         self.conn.on_token_refresh_unreachable(now);
         self.pump(now);
     }
@@ -233,6 +260,9 @@ impl Client {
 
     pub fn on_timeout(&mut self, now: Instant) {
         self.conn.on_timeout(now);
+        if self.renewal.is_due(now) {
+            self.outputs.push_back(Output::RefreshToken);
+        }
         for room in self.typing.expire(now) {
             self.typing_changed(room);
         }

@@ -146,20 +146,28 @@ impl Connection {
         self.token = token;
     }
 
-    /// The answer to [`ConnectionOutput::RefreshToken`]: a fresh token, or `None` if
-    /// none could be had (the user must sign in again).
+    /// The answer to [`ConnectionOutput::RefreshToken`] (or to a renewal the
+    /// client asked for before the token expired): a fresh token, or `None` if
+    /// none could be had (the session is over: the user must sign in again).
     pub fn on_token_refreshed(&mut self, now: Instant, token: Option<String>) {
         self.step(now, |this| {
-            if !matches!(this.phase, Phase::AwaitingToken) {
-                return;
-            }
+            let refused = matches!(this.phase, Phase::AwaitingToken);
             match token {
-                Some(token) => {
+                // After a refusal the fresh token is tried at once; if it is
+                // refused too, stop rather than loop on a dead session.
+                Some(token) if refused => {
                     this.token = Some(token);
                     this.token_unproven = true;
                     this.start_attempt(now);
                 }
-                None => this.phase = Phase::Failed(FailReason::Unauthorized),
+                // A renewal: the open socket is already signed in; the new
+                // token is for the next hello.
+                Some(token) => this.token = Some(token),
+                None => {
+                    this.close_live_socket(close_code::NORMAL, "signed out");
+                    this.outage = None;
+                    this.phase = Phase::Failed(FailReason::Unauthorized);
+                }
             }
         });
     }

@@ -20,6 +20,7 @@ mod room_streams;
 mod status;
 mod ticker;
 mod time;
+mod token_renewal;
 mod typing;
 
 pub use backoff::Backoff;

@@ -19,6 +19,7 @@ struct Tab {
     sent: Vec<ClientFrame>,
     events: Vec<Event>,
     saved_outbox: Option<String>,
+    token_refreshes_asked: usize,
 }
 
 impl Tab {
@@ -30,6 +31,7 @@ impl Tab {
             sent: Vec::new(),
             events: Vec::new(),
             saved_outbox: None,
+            token_refreshes_asked: 0,
         }
     }
 
@@ -41,7 +43,8 @@ impl Tab {
                 Output::Close { .. } => self.socket = None,
                 Output::SaveOutbox(json) => self.saved_outbox = Some(json),
                 Output::Event(event) => self.events.push(event),
-                Output::FetchRange { .. } | Output::RefreshToken => {}
+                Output::RefreshToken => self.token_refreshes_asked += 1,
+                Output::FetchRange { .. } => {}
             }
         }
     }
@@ -64,6 +67,25 @@ impl Tab {
         self.now = self.now + duration;
         self.client.on_timeout(self.now);
         self.drain();
+    }
+
+    /// Time passes on a healthy connection: every heartbeat ping is answered.
+    fn idle_connected(&mut self, duration: Duration) {
+        let until = self.now + duration;
+        while self.now < until {
+            self.wait(Duration::from_secs(5));
+            let pings: Vec<u64> = self
+                .sent
+                .drain(..)
+                .filter_map(|frame| match frame {
+                    ClientFrame::Ping { nonce } => Some(nonce),
+                    _ => None,
+                })
+                .collect();
+            for nonce in pings {
+                self.receive(&ServerFrame::Pong { nonce });
+            }
+        }
     }
 
     fn say(&mut self, text: &str) {
@@ -292,6 +314,42 @@ fn a_room_whose_server_log_went_back_in_time_is_reloaded_and_new_messages_still_
         .flatten()
         .collect();
     assert_eq!(shown, [Seq(5)], "seq 5 is new again, not a duplicate of the old 5");
+}
+
+#[test]
+fn my_token_is_renewed_quietly_before_it_expires_and_an_unreachable_server_keeps_my_session() {
+    let mut tab = Tab::new(5);
+    tab.client.set_token(Some("morning".into()));
+    tab.client.token_valid_for(tab.now, Duration::from_secs(24 * 3600));
+    tab.go_online();
+    tab.idle_connected(Duration::from_secs(19 * 3600));
+    assert_eq!(tab.token_refreshes_asked, 0, "not while most of its life is ahead");
+    tab.idle_connected(Duration::from_secs(13 * 60));
+    assert_eq!(tab.token_refreshes_asked, 1, "renewed about five hours before it expires");
+
+    // The wifi is flaky: the renewal cannot reach the server. Nothing is lost:
+    // the socket stays up, the token is kept, and renewal is tried again.
+    tab.client.on_token_refresh_unreachable(tab.now);
+    tab.drain();
+    assert_eq!(tab.client.status(), &Status::Connected);
+    tab.idle_connected(Duration::from_secs(31));
+    assert_eq!(tab.token_refreshes_asked, 2, "asked again after a pause");
+    tab.client.on_token_refreshed(tab.now, Some("evening".into()));
+    tab.client.token_valid_for(tab.now, Duration::from_secs(24 * 3600));
+    tab.drain();
+    assert_eq!(tab.client.status(), &Status::Connected, "a renewal does not reconnect");
+
+    // The next connection signs in with the renewed token.
+    let socket = tab.socket.expect("connected");
+    tab.client.on_socket_closed(tab.now, socket, 1006, "network changed");
+    tab.wait(Duration::from_secs(5));
+    tab.client.on_socket_open(tab.now, tab.socket.expect("reconnecting"));
+    tab.drain();
+    let hello = tab.sent.iter().rev().find(|frame| matches!(frame, ClientFrame::Hello { .. }));
+    assert_eq!(hello, Some(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some("evening".into()) }));
+    tab.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
+    tab.idle_connected(Duration::from_secs(18 * 3600));
+    assert_eq!(tab.token_refreshes_asked, 2, "the renewed token's own clock starts over");
 }
 
 #[test]
