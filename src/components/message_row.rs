@@ -215,6 +215,7 @@ fn notice_text(notice: &Notice) -> String {
         Notice::Joined { name } => lang().joined(name),
         Notice::Left { .. } => t().someone_left.to_owned(),
         Notice::Renamed { name } => lang().renamed(name),
+        Notice::Missing => t().messages_missing.to_owned(),
     }
 }
 

@@ -11,7 +11,7 @@ pub mod window;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use hanmadi_client_core::{Event, PendingAction, TickerValue};
+use hanmadi_client_core::{Event, GapOutcome, PendingAction, TickerValue};
 use hanmadi_protocol::{Action, ActionKey, Member, MessageId, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
@@ -147,6 +147,9 @@ impl Store {
                 }
             }
             Event::CaughtUp { room, .. } => self.room(*room).caught_up.set(true),
+            Event::GapClosed { room, outcome: GapOutcome::Resynced { from } } => {
+                self.room(*room).timeline.update(|timeline| timeline.mark_missing(*from))
+            }
             // What was shown no longer exists on the server; the adapter loads
             // the room again.
             Event::RoomReset { room, .. } => self.room(*room).timeline.set(Timeline::default()),
@@ -167,7 +170,7 @@ impl Store {
             Event::Typing { room, names } => self.room(*room).typing.set(names.clone()),
             Event::Presence { room, members } => self.room(*room).presence.set(members.clone()),
             Event::Status(_)
-            | Event::GapClosed { .. }
+            | Event::GapClosed { outcome: GapOutcome::Recovered | GapOutcome::Backfilled, .. }
             | Event::TickerChanged
             | Event::RoomListChanged
             | Event::ServerError { .. }

@@ -21,10 +21,21 @@ pub enum Entry {
 /// What a notice says, kept structured so the view can translate it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Notice {
-    Created { name: String },
-    Joined { name: String },
-    Left { user: UserId },
-    Renamed { name: String },
+    Created {
+        name: String,
+    },
+    Joined {
+        name: String,
+    },
+    Left {
+        user: UserId,
+    },
+    Renamed {
+        name: String,
+    },
+    /// Events from here on could not be had from the server (gone from its
+    /// log): said in the timeline rather than leaving a silent hole.
+    Missing,
 }
 
 impl Entry {
@@ -128,6 +139,15 @@ impl Timeline {
         }
     }
 
+    /// Marks where the room skipped events the server no longer had: `from` is
+    /// the first of them. Dated like the row before it, so it sits in the
+    /// right day.
+    pub fn mark_missing(&mut self, from: Seq) {
+        let before = self.entries.partition_point(|entry| entry.seq() < from);
+        let at = before.checked_sub(1).map_or(0, |index| self.entries[index].at());
+        self.insert(Entry::Notice { seq: from, at, text: Notice::Missing });
+    }
+
     fn insert(&mut self, entry: Entry) {
         let seq = entry.seq();
         match self.entries.binary_search_by_key(&seq, Entry::seq) {
@@ -191,6 +211,21 @@ mod tests {
             author_name: format!("u{author}"),
             text: format!("m{id}"),
         }
+    }
+
+    #[test]
+    fn events_the_server_lost_are_marked_where_they_were() {
+        let mut timeline = Timeline::default();
+        timeline.apply(Seq(1), MINUTE, &message(1, 1));
+        timeline.apply(Seq(5), 3 * MINUTE, &message(5, 1));
+        timeline.mark_missing(Seq(2));
+        let seqs: Vec<Seq> = timeline.entries().iter().map(Entry::seq).collect();
+        assert_eq!(seqs, [Seq(1), Seq(2), Seq(5)]);
+        assert_eq!(
+            timeline.entries()[1],
+            Entry::Notice { seq: Seq(2), at: MINUTE, text: Notice::Missing },
+            "between the messages around the hole, dated like the one before"
+        );
     }
 
     #[test]

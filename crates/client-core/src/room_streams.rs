@@ -24,7 +24,7 @@ pub struct SequencedEvent {
     pub event: RoomEvent,
 }
 
-/// How a gap closed, for the app's telemetry and tests.
+/// How a gap closed: the app says so in the timeline when events were lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GapOutcome {
     /// The missing events arrived by themselves (they were only late).
@@ -32,7 +32,9 @@ pub enum GapOutcome {
     /// A history fetch filled the gap.
     Backfilled,
     /// The server did not have the missing events; the room skipped past them.
-    Resynced,
+    /// `from` is the first seq that will never be shown: the timeline marks
+    /// the place, so nothing is missing silently.
+    Resynced { from: Seq },
 }
 
 /// What the streams ask of the app.
@@ -248,6 +250,7 @@ impl RoomStreams {
     /// Gives up on everything missing before `seq`: delivers what is held below it,
     /// in order, then carries on from `seq`.
     fn skip_to(room: RoomId, stream: &mut Stream, seq: Seq, out: &mut Vec<StreamOutput>) {
+        let from = stream.delivered.next();
         let rest = stream.held.split_off(&seq);
         let skipped: Vec<SequencedEvent> = std::mem::replace(&mut stream.held, rest).into_values().collect();
         if !skipped.is_empty() {
@@ -256,7 +259,7 @@ impl RoomStreams {
         stream.delivered = stream.delivered.max(Seq(seq.0 - 1));
         stream.fetching = None;
         Self::drain(room, stream, out);
-        Self::gap_closed(room, stream, GapOutcome::Resynced, out);
+        Self::gap_closed(room, stream, GapOutcome::Resynced { from }, out);
     }
 
     /// Delivers the held events that directly follow the cursor.
@@ -339,7 +342,11 @@ mod tests {
         streams.on_event(ROOM, event(5), &mut out);
         streams.on_history(ROOM, vec![event(2)], &mut out);
         assert_eq!(delivered(&out), [2, 5], "what exists is delivered, in order");
-        assert_eq!(out.last(), Some(&StreamOutput::GapClosed { room: ROOM, outcome: GapOutcome::Resynced }));
+        assert_eq!(
+            out.last(),
+            Some(&StreamOutput::GapClosed { room: ROOM, outcome: GapOutcome::Resynced { from: Seq(1) } }),
+            "1, 3 and 4 are gone: the timeline marks the place of the first"
+        );
         assert_eq!(streams.cursor(ROOM), Some(Seq(5)));
     }
 
@@ -383,7 +390,7 @@ mod tests {
         assert!(streams.rooms[&ROOM].held.len() <= MAX_HELD, "memory stays bounded");
         serve_fetches(&mut streams, &mut out, 5000);
         assert_eq!(delivered(&out), (1..=5000).collect::<Vec<_>>(), "every event once, in order");
-        assert!(!out.iter().any(|o| matches!(o, StreamOutput::GapClosed { outcome: GapOutcome::Resynced, .. })));
+        assert!(!out.iter().any(|o| matches!(o, StreamOutput::GapClosed { outcome: GapOutcome::Resynced { .. }, .. })));
         assert_eq!(streams.cursor(ROOM), Some(Seq(5000)));
     }
 
