@@ -6,7 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::{
-    ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, RefusedNotice, RoomPage, RoomsNav, TabTitle,
+    ActionNotices, ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, RoomPage, RoomsNav, TabTitle,
     TickerPanel, YourName,
 };
 use crate::i18n::t;
@@ -34,7 +34,7 @@ pub fn App() -> impl IntoView {
             <Show when=signed_in fallback=|| view! { <main class="app-main"><FirstRun /></main> }>
                 <TabTitle />
                 <KeyboardShortcuts />
-                <RefusedNotice />
+                <ActionNotices />
                 <div class="layout">
                     <RoomsNav />
                     <main class="app-main">

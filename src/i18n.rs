@@ -55,6 +55,7 @@ pub struct Texts {
     pub reload_to_update: &'static str,
     pub sign_in_again: &'static str,
     pub someone_left: &'static str,
+    pub waiting_actions: &'static str,
     pub messages_missing: &'static str,
     pub several_typing: &'static str,
     pub loading_earlier: &'static str,
@@ -116,6 +117,7 @@ const EN: Texts = Texts {
     reload_to_update: "reload the page to update",
     sign_in_again: "sign in again",
     someone_left: "Someone left",
+    waiting_actions: "Waiting to be done",
     messages_missing: "Some messages here could not be loaded from the server",
     several_typing: "Several people are typing…",
     loading_earlier: "Loading earlier messages…",
@@ -177,6 +179,7 @@ const KO: Texts = Texts {
     reload_to_update: "페이지를 새로 고쳐 업데이트하세요",
     sign_in_again: "다시 로그인하세요",
     someone_left: "누군가 나갔어요",
+    waiting_actions: "처리를 기다리는 작업",
     messages_missing: "여기에 있던 메시지 일부를 서버에서 불러오지 못했어요",
     several_typing: "여러 명이 입력 중…",
     loading_earlier: "이전 메시지를 불러오는 중…",
@@ -263,6 +266,39 @@ impl Lang {
         match self {
             Lang::En => format!("next try in {seconds} s"),
             Lang::Ko => format!("{seconds}초 후 다시 시도"),
+        }
+    }
+
+    /// An action still waiting that nothing else on the page shows; `room` is
+    /// the name of the room it is about.
+    pub fn waiting(self, action: &Action, room: &str) -> String {
+        match (self, action) {
+            (Lang::En, Action::CreateRoom { name }) => format!("Creating “{name}”…"),
+            (Lang::En, Action::JoinRoom { .. }) => format!("Joining “{room}”…"),
+            (Lang::En, Action::LeaveRoom { .. }) => format!("Leaving “{room}”…"),
+            (Lang::En, Action::RenameRoom { name, .. }) => format!("Renaming “{room}” to “{name}”…"),
+            (Lang::En, Action::SendMessage { .. }) => "Sending your message…".to_owned(),
+            (Lang::En, Action::EditMessage { .. }) => "Saving your edit…".to_owned(),
+            (Lang::En, Action::DeleteMessage { .. }) => "Deleting your message…".to_owned(),
+            (Lang::En, Action::AddReaction { .. } | Action::RemoveReaction { .. }) => {
+                "Changing your reaction…".to_owned()
+            }
+            (Lang::Ko, Action::CreateRoom { name }) => format!("“{name}” 대화방을 만드는 중…"),
+            (Lang::Ko, Action::JoinRoom { .. }) => format!("“{room}” 대화방에 참여하는 중…"),
+            (Lang::Ko, Action::LeaveRoom { .. }) => format!("“{room}” 대화방을 나가는 중…"),
+            (Lang::Ko, Action::RenameRoom { name, .. }) => format!("“{room}” 이름을 “{name}”(으)로 바꾸는 중…"),
+            (Lang::Ko, Action::SendMessage { .. }) => "메시지를 보내는 중…".to_owned(),
+            (Lang::Ko, Action::EditMessage { .. }) => "수정한 내용을 저장하는 중…".to_owned(),
+            (Lang::Ko, Action::DeleteMessage { .. }) => "메시지를 삭제하는 중…".to_owned(),
+            (Lang::Ko, Action::AddReaction { .. } | Action::RemoveReaction { .. }) => "반응을 바꾸는 중…".to_owned(),
+        }
+    }
+
+    /// Why a new action was not taken: the outbox is full.
+    pub fn outbox_full(self, capacity: usize) -> String {
+        match self {
+            Lang::En => format!("{capacity} actions are already waiting to be sent; try again once some have gone out"),
+            Lang::Ko => format!("보낼 작업 {capacity}개가 이미 기다리고 있어요. 일부가 보내진 뒤에 다시 해 주세요"),
         }
     }
 

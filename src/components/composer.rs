@@ -29,12 +29,10 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             error.set(Some(why));
             return;
         }
-        match socket.act(Action::SendMessage { room, text: message }) {
-            Ok(_) => {
-                text.set(String::new());
-                error.set(None);
-            }
-            Err(full) => error.set(Some(full.to_string())),
+        // A full outbox is explained by the socket; what was typed stays.
+        if socket.act(Action::SendMessage { room, text: message }).is_ok() {
+            text.set(String::new());
+            error.set(None);
         }
     };
     let edit_last = move || {

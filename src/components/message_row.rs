@@ -132,8 +132,10 @@ fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView 
     let save = move || {
         let text = draft.get_untracked();
         if hanmadi_protocol::limits::check_message_text(&text).is_ok() {
-            let _ = socket.act(Action::EditMessage { room, message: id, text });
-            stop_editing();
+            // A full outbox is explained by the socket; the edit stays open.
+            if socket.act(Action::EditMessage { room, message: id, text }).is_ok() {
+                stop_editing();
+            }
         }
     };
     // As in the composer: Enter saves, Shift+Enter adds a line, Escape cancels.

@@ -1,5 +1,6 @@
 //! The app's components. Each reads the narrowest piece of the store it needs.
 
+mod action_notices;
 mod composer;
 mod connection_badge;
 mod disclosure;
@@ -12,7 +13,6 @@ mod message_row;
 mod message_text;
 mod one_field_form;
 mod reactions;
-mod refused_notice;
 mod room_actions;
 mod room_page;
 mod rooms_nav;
@@ -22,6 +22,7 @@ mod ticker_panel;
 mod typing_line;
 mod your_name;
 
+pub use action_notices::ActionNotices;
 pub use composer::Composer;
 pub use connection_badge::ConnectionBadge;
 pub use first_run::FirstRun;
@@ -30,7 +31,6 @@ pub use members_panel::MembersPanel;
 pub use mention_notifier::MentionNotifier;
 pub use message_list::MessageList;
 pub use message_text::MessageText;
-pub use refused_notice::RefusedNotice;
 pub use room_page::RoomPage;
 pub use rooms_nav::RoomsNav;
 pub use tab_title::TabTitle;

@@ -20,9 +20,9 @@ pub fn RoomActions(room: RoomId, name: Signal<String>) -> impl IntoView {
         if let Err(why) = check_room_name(&name) {
             return form.refuse(why);
         }
-        match socket.act(Action::RenameRoom { room, name }) {
-            Ok(_) => form.close(),
-            Err(full) => form.refuse(full.to_string()),
+        // A full outbox is explained by the socket; the form stays open.
+        if socket.act(Action::RenameRoom { room, name }).is_ok() {
+            form.close();
         }
     };
     let leave = move |_| {

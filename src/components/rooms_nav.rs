@@ -70,9 +70,9 @@ fn NewRoom() -> impl IntoView {
         if let Err(why) = check_room_name(&name) {
             return form.refuse(why);
         }
-        match socket.act(Action::CreateRoom { name }) {
-            Ok(_) => form.close(),
-            Err(full) => form.refuse(full.to_string()),
+        // A full outbox is explained by the socket; the form stays open.
+        if socket.act(Action::CreateRoom { name }).is_ok() {
+            form.close();
         }
     };
     view! {

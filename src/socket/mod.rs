@@ -18,6 +18,7 @@ use hanmadi_client_core::{Instant, OutboxFull, Status};
 use hanmadi_protocol::{Action, ActionKey, RoomId};
 use leptos::prelude::*;
 
+use crate::i18n::lang;
 use crate::session::{self, Session};
 use crate::store::Store;
 use adapter::Adapter;
@@ -57,11 +58,17 @@ impl SocketContext {
         });
     }
 
-    /// The user did something: queued with an idempotency key, sent when possible.
+    /// The user did something: queued with an idempotency key, sent when
+    /// possible. A full outbox refuses it, and the page says so (the caller
+    /// only keeps what the user typed).
     pub fn act(&self, action: Action) -> Result<ActionKey, OutboxFull> {
         let mut result = None;
-        self.adapter
-            .with_value(|adapter| adapter::drive(adapter, |client, now| result = Some(client.act(now, action))));
+        self.adapter.with_value(|adapter| {
+            adapter::drive(adapter, |client, now| result = Some(client.act(now, action.clone())));
+            if let Some(Err(full)) = &result {
+                adapter.borrow().store.refuse(action, lang().outbox_full(full.capacity));
+            }
+        });
         result.expect("drive runs its input")
     }
 

@@ -11,7 +11,7 @@ pub mod window;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use hanmadi_client_core::{Event, GapOutcome, PendingAction, TickerValue};
+use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, TickerValue};
 use hanmadi_protocol::{Action, ActionKey, Member, MessageId, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
@@ -128,6 +128,12 @@ impl Store {
         });
     }
 
+    /// An action of ours was not done (the outbox had no room for it, or the
+    /// server refused it for good): explained until dismissed.
+    pub fn refuse(&self, action: Action, reason: String) {
+        self.refused.set(Some(Refused { action, reason }));
+    }
+
     pub fn mark_read(&self, room: RoomId) {
         self.update_room(room, |info| info.unread = 0);
     }
@@ -164,7 +170,7 @@ impl Store {
             },
             Event::ActionRejected { key, reason, .. } => {
                 if let Some(action) = refused_for_good(outbox, key) {
-                    self.refused.set(Some(Refused { action: action.clone(), reason: reason.clone() }));
+                    self.refuse(action.clone(), reason.clone());
                 }
             }
             Event::Typing { room, names } => self.room(*room).typing.set(names.clone()),
@@ -238,6 +244,21 @@ impl Store {
             }
         });
     }
+}
+
+/// Whether the page draws this action's state where the action itself shows:
+/// a message in the timeline ("Sending…", "Not sent"), a reaction as a chip at
+/// once. Every other action is listed while it waits by `ActionNotices`.
+pub fn drawn_in_place(action: &Action) -> bool {
+    matches!(action, Action::SendMessage { .. } | Action::AddReaction { .. } | Action::RemoveReaction { .. })
+}
+
+/// The actions still waiting to be applied that nothing else on the page
+/// shows: a join, a leave, a rename, an edit, a deletion, a new room.
+pub fn waiting_unseen(outbox: &[PendingAction]) -> impl Iterator<Item = &PendingAction> {
+    outbox
+        .iter()
+        .filter(|pending| !drawn_in_place(&pending.action) && !matches!(pending.state, ActionState::Failed { .. }))
 }
 
 /// Whether a refused action stays in the outbox for the user to retry or
@@ -437,6 +458,34 @@ mod tests {
         store.apply(&rejected("b"), &outbox);
         let refused = store.refused.get().expect("explained");
         assert_eq!((refused.action, refused.reason.as_str()), (outbox[1].action.clone(), "that message was deleted"));
+    }
+
+    #[test]
+    fn waiting_joins_edits_and_renames_are_listed_but_messages_and_reactions_show_in_place() {
+        let waiting = |key: &str, action: Action, state: ActionState| PendingAction {
+            key: hanmadi_protocol::ActionKey::new(key).unwrap(),
+            action,
+            state,
+        };
+        let refused = ActionState::Failed { code: hanmadi_protocol::RejectCode::NotFound, reason: "gone".into() };
+        let outbox = [
+            waiting("message", Action::SendMessage { room: LOBBY, text: "hi".into() }, ActionState::Queued),
+            waiting("join", Action::JoinRoom { room: RoomId(2) }, ActionState::Queued),
+            waiting(
+                "react",
+                Action::AddReaction { room: LOBBY, message: MessageId(1), emoji: "👍".into() },
+                ActionState::Sending,
+            ),
+            waiting(
+                "edit",
+                Action::EditMessage { room: LOBBY, message: MessageId(1), text: "x".into() },
+                ActionState::Sending,
+            ),
+            waiting("rename", Action::RenameRoom { room: LOBBY, name: "x".into() }, refused),
+            waiting("leave", Action::LeaveRoom { room: LOBBY }, ActionState::Queued),
+        ];
+        let listed: Vec<&str> = waiting_unseen(&outbox).map(|pending| pending.key.as_str()).collect();
+        assert_eq!(listed, ["join", "edit", "leave"], "a refused one is explained instead, not listed as waiting");
     }
 
     #[test]

@@ -1,0 +1,82 @@
+//! The one place where the page says what became of your actions that nothing
+//! else shows: those still waiting ("Joining “lobby”…", "Saving your edit…")
+//! and those the server refused or the outbox had no room for ("Couldn't edit
+//! the message: that message was deleted"). Messages and reactions are not
+//! listed here: they show their own state where they are drawn ("Sending…",
+//! "Not sent", a chip that appears at once).
+//!
+//! An action is listed as waiting only once it has waited a moment, so the
+//! list does not flicker for actions the server answers at once. A refusal
+//! stays until dismissed or replaced by the next one, so a screen reader user
+//! hears it and nobody misses it.
+
+use std::time::Duration;
+
+use hanmadi_protocol::{Action, ActionKey};
+use leptos::prelude::*;
+
+use crate::i18n::{lang, t};
+use crate::store::{waiting_unseen, Store};
+
+/// How long an action waits before it is listed: longer than an answer takes
+/// on a healthy connection.
+const LIST_AFTER: Duration = Duration::from_millis(700);
+
+#[component]
+pub fn ActionNotices() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let refused = RwSignal::from(store.refused.clone());
+    let outbox = store.outbox.clone();
+    let rooms = store.rooms.clone();
+
+    // The keys that were already waiting a moment ago; what is listed is
+    // what is still waiting among them.
+    let waited = RwSignal::new(Vec::<ActionKey>::new());
+    Effect::new({
+        let outbox = outbox.clone();
+        move |_| {
+            let keys: Vec<ActionKey> = outbox.with(|outbox| waiting_unseen(outbox).map(|p| p.key.clone()).collect());
+            set_timeout(move || waited.set(keys), LIST_AFTER);
+        }
+    });
+    let listed = move || {
+        let waited = waited.get();
+        outbox.with(|outbox| {
+            waiting_unseen(outbox)
+                .filter(|pending| waited.contains(&pending.key))
+                .map(|pending| (pending.key.clone(), waiting_text(&pending.action, &rooms)))
+                .collect::<Vec<_>>()
+        })
+    };
+
+    view! {
+        <div class="action-notices">
+            <ul class="waiting-actions" aria-live="polite" aria-label=t().waiting_actions>
+                <For each=listed key=|(key, text)| (key.clone(), text.clone()) let:item>
+                    <li class="waiting-action">{item.1}</li>
+                </For>
+            </ul>
+            <div role="alert">
+                {move || {
+                    refused
+                        .get()
+                        .map(|problem| {
+                            view! {
+                                <p class="refused-box">
+                                    <span>{lang().not_done(&problem.action, &problem.reason)}</span>
+                                    <button type="button" on:click=move |_| refused.set(None)>{t().dismiss}</button>
+                                </p>
+                            }
+                        })
+                }}
+            </div>
+        </div>
+    }
+}
+
+/// "Joining “lobby”…", with the room's name as the list knows it.
+fn waiting_text(action: &Action, rooms: &ArcRwSignal<Vec<crate::store::RoomInfo>>) -> String {
+    let room_name = |id| rooms.with(|rooms| rooms.iter().find(|room| room.id == id).map(|room| room.name.clone()));
+    let name = action.room().and_then(room_name).unwrap_or_default();
+    lang().waiting(action, &name)
+}
