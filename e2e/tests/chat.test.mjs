@@ -283,3 +283,43 @@ test('two tabs write in a tunnel, one is closed, and both messages arrive once',
   }
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
 });
+
+test('in a tunnel, a join and an edit show as waiting until they are done', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await bothIn(mina, jun, 'tunnel edits');
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('see you at 6');
+  await composer.press('Enter');
+  await messages(jun, 'tunnel edits', 'see you at 6').waitFor();
+  await jun.getByRole('button', { name: 'New room' }).click();
+  await jun.getByRole('textbox', { name: 'Room name' }).fill('book club');
+  await jun.getByRole('button', { name: 'Create' }).click();
+
+  // In the tunnel, Mina joins Jun's new room and fixes her message.
+  let tunnel = true;
+  await mina.context().routeWebSocket(/\/ws$/, (ws) => (tunnel ? ws.close() : ws.connectToServer()));
+  await mina.reload();
+  await mina.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
+  await mina.getByRole('button', { name: 'Join' }).click();
+  await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'tunnel edits' }).click();
+  const mine = messages(mina, 'tunnel edits', 'see you at 6');
+  await mine.hover();
+  await mine.getByRole('button', { name: 'Edit' }).click();
+  const editor = mina.getByRole('textbox', { name: 'Edit message' });
+  await editor.fill('see you at 7');
+  await editor.press('Enter');
+
+  // Both are listed as waiting, where Mina can see them.
+  const waiting = mina.getByRole('list', { name: 'Waiting to be done' });
+  await waiting.getByRole('listitem').filter({ hasText: 'Joining “book club”…' }).waitFor();
+  await waiting.getByRole('listitem').filter({ hasText: 'Saving your edit…' }).waitFor();
+
+  // Out of the tunnel, both are done and the list empties.
+  tunnel = false;
+  await retryNow(mina);
+  await waiting.getByRole('listitem').first().waitFor({ state: 'detached', timeout: 30_000 });
+  await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'book club' }).waitFor();
+  await messages(jun, 'tunnel edits', 'see you at 7').waitFor({ timeout: 30_000 });
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
+});

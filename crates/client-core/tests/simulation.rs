@@ -28,6 +28,8 @@ fn fault() -> impl Strategy<Value = Fault> {
         1 => Just(Fault::Offline),
         1 => Just(Fault::Online),
         1 => (1_000u64..600_000).prop_map(|ms| Fault::Sleep { ms }),
+        2 => Just(Fault::RateLimit),
+        1 => Just(Fault::ExpireToken),
     ]
 }
 
@@ -112,6 +114,8 @@ fn a_bad_afternoon_on_the_subway() {
         (60_000, Fault::Restart { down_ms: 20_000 }),
         (85_000, Fault::Resync),
         (100_000, Fault::Sleep { ms: 600_000 }),
+        (3_000, Fault::RateLimit),
+        (59_000, Fault::ExpireToken),
     ];
     let mine: Vec<(u64, usize)> = (0..30).map(|i| (i * 3_700 + 1_000, (i % 2) as usize)).collect();
     let theirs: Vec<(u64, usize)> = (0..30).map(|i| (i * 3_900 + 500, ((i + 1) % 2) as usize)).collect();
@@ -127,5 +131,7 @@ fn a_bad_afternoon_on_the_subway() {
     }
     assert!(!world.ticker_went_back);
     assert!(world.client.ticker_dropped_stale() > 0, "the stale tick was dropped");
+    assert!(world.rate_limited_answers > 0, "some actions were rate-limited, and went again under their keys");
+    assert!(world.server.tokens_issued > 0);
     assert_eq!(world.max_live_sockets, 1);
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use hanmadi_client_core::{Client, Config, Event, Instant, Output, SequencedEvent, SocketId, Status};
 use hanmadi_protocol::{
     close_code, decode_client, encode, Action, ActionKey, ClientFrame, Member, MessageId, Outcome, PresenceChange,
-    RoomEvent, RoomId, Seq, ServerFrame, TickerUpdate, UserId, Version, PROTOCOL_VERSION,
+    RejectCode, RoomEvent, RoomId, Seq, ServerFrame, TickerUpdate, UserId, Version, PROTOCOL_VERSION,
 };
 
 pub const ME: UserId = UserId(1);
@@ -21,6 +21,11 @@ pub const ROOMS: [RoomId; 2] = [RoomId(1), RoomId(2)];
 /// The people who come and go in the rooms, each with the two names they go by.
 pub const VISITORS: [(UserId, [&str; 2]); 2] = [(OTHER, ["Mina", "미나"]), (UserId(3), ["Jun", "준"])];
 const LATENCY: Duration = Duration::from_millis(40);
+/// Most events one history answer holds, like the real server's cap (1,000),
+/// scaled down so that gaps here always take several pages.
+const HISTORY_PAGE: usize = 3;
+/// How many new actions in a row a rate-limit fault refuses.
+const RATE_LIMITED_ACTIONS: u32 = 3;
 
 /// Something the world can be told to do to the client, the server or the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +56,12 @@ pub enum Fault {
     Sleep {
         ms: u64,
     },
+    /// The next few new actions are refused as `rate_limited` (replays of
+    /// applied keys are still answered from the record).
+    RateLimit,
+    /// The session token expires: the next hello is refused (close 4401) and a
+    /// fresh token is needed; a refresh while the server is down cannot reach it.
+    ExpireToken,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +72,7 @@ enum Happening {
     Refuse { socket: SocketId },
     Closed { socket: SocketId, code: u16 },
     History { room: RoomId, after: Seq, before: Seq },
+    TokenRefresh,
     Fault(Fault),
     UserSends { n: u32, room: RoomId },
     OtherPosts { room: RoomId },
@@ -76,6 +88,10 @@ struct Link {
     live_rooms: BTreeSet<RoomId>,
     /// Dead without anyone being told (stall, sleep): nothing crosses it any more.
     silent: bool,
+    /// The first action refused as rate-limited: as the real server does
+    /// (`server/src/action_budget.rs`), every later new action is refused too
+    /// until this one comes back, so none overtakes it.
+    deferred_from: Option<ActionKey>,
 }
 
 #[derive(Debug, Default)]
@@ -95,6 +111,11 @@ pub struct Server {
     crash_after_next_commit: bool,
     lose_next_event: bool,
     duplicate_next_event: bool,
+    /// New actions still to refuse as rate-limited.
+    rate_limited_left: u32,
+    /// The token hellos must carry (`None`: the first session, never expired).
+    valid_token: Option<String>,
+    pub tokens_issued: u32,
 }
 
 pub struct World {
@@ -119,6 +140,7 @@ pub struct World {
     pub ticker_went_back: bool,
     pub statuses: Vec<Status>,
     pub history_fetches: u32,
+    pub rate_limited_answers: u32,
 }
 
 impl World {
@@ -141,6 +163,7 @@ impl World {
             ticker_went_back: false,
             statuses: Vec::new(),
             history_fetches: 0,
+            rate_limited_answers: 0,
         };
         for room in ROOMS {
             world.server.log.insert(room, Vec::new());
@@ -211,6 +234,7 @@ impl World {
         self.server.crash_after_next_commit = false;
         self.server.lose_next_event = false;
         self.server.duplicate_next_event = false;
+        self.server.rate_limited_left = 0;
         self.at(self.now, Happening::Fault(Fault::Online));
     }
 
@@ -232,6 +256,7 @@ impl World {
                 | Happening::Refuse { .. }
                 | Happening::Closed { .. }
                 | Happening::History { .. }
+                | Happening::TokenRefresh
                 | Happening::UserSends { .. }
                 | Happening::Fault(Fault::Offline | Fault::Online)
         )
@@ -273,11 +298,16 @@ impl World {
                     let events = self.server.log[&room]
                         .iter()
                         .filter(|event| event.seq > after && event.seq < before)
+                        .take(HISTORY_PAGE)
                         .cloned()
                         .collect();
                     self.client.on_history(now, room, events);
                 }
             }
+            Happening::TokenRefresh => match self.server.valid_token.clone() {
+                Some(token) if !self.server.down => self.client.on_token_refreshed(now, Some(token)),
+                _ => self.client.on_token_refresh_unreachable(now),
+            },
             Happening::Fault(fault) => self.fault(fault),
             Happening::UserSends { n, room } => {
                 let action = Action::SendMessage { room, text: format!("message {n}") };
@@ -348,6 +378,11 @@ impl World {
             }
             Fault::Offline => self.client.on_offline(self.now),
             Fault::Online => self.client.on_online(self.now),
+            Fault::RateLimit => self.server.rate_limited_left = RATE_LIMITED_ACTIONS,
+            Fault::ExpireToken => {
+                self.server.tokens_issued += 1;
+                self.server.valid_token = Some(format!("token {}", self.server.tokens_issued));
+            }
             Fault::Sleep { ms } => {
                 self.fault(Fault::Stall);
                 let wake = self.now + Duration::from_millis(ms);
@@ -386,7 +421,7 @@ impl World {
                     self.links.remove(&socket);
                 }
                 Output::SaveOutbox(_) => {}
-                Output::RefreshToken => panic!("the simulated server never rejects the token"),
+                Output::RefreshToken => self.after(LATENCY * 3, Happening::TokenRefresh),
                 Output::FetchRange { room, after, before } => {
                     self.after(LATENCY * 3, Happening::History { room, after, before });
                 }
@@ -420,8 +455,13 @@ impl World {
         let frame = decode_client(text).expect("the client sends valid frames");
         let welcomed = self.links[&socket].welcomed;
         match frame {
-            ClientFrame::Hello { protocol, .. } => {
+            ClientFrame::Hello { protocol, token } => {
                 assert_eq!(protocol, PROTOCOL_VERSION);
+                if token != self.server.valid_token {
+                    self.links.remove(&socket);
+                    self.after(LATENCY, Happening::Closed { socket, code: close_code::UNAUTHORIZED });
+                    return;
+                }
                 self.links.get_mut(&socket).expect("checked").welcomed = true;
                 self.send(socket, &ServerFrame::Welcome { protocol, user: Some(ME) });
             }
@@ -450,6 +490,18 @@ impl World {
             }
             ClientFrame::Action { key, action } => {
                 if let Some(outcome) = self.server.results.get(&key).cloned() {
+                    self.send(socket, &ServerFrame::Ack { key, outcome });
+                    return;
+                }
+                let link = self.links.get_mut(&socket).expect("checked");
+                if link.deferred_from.as_ref() == Some(&key) {
+                    link.deferred_from = None;
+                }
+                if self.server.rate_limited_left > 0 || link.deferred_from.is_some() {
+                    self.server.rate_limited_left = self.server.rate_limited_left.saturating_sub(1);
+                    link.deferred_from.get_or_insert_with(|| key.clone());
+                    self.rate_limited_answers += 1;
+                    let outcome = Outcome::Rejected { code: RejectCode::RateLimited, message: "slow down".into() };
                     self.send(socket, &ServerFrame::Ack { key, outcome });
                     return;
                 }
