@@ -23,7 +23,7 @@ const MAX_EVENTS_PAGE: u32 = 1000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/session", post(create_session))
+        .route("/api/session", post(create_session).delete(sign_out))
         .route("/api/session/refresh", post(refresh_session))
         .route("/api/me", get(me).patch(rename_me))
         .route("/api/rooms", get(rooms))
@@ -102,17 +102,30 @@ async fn sign_up(
     let Json(NameRequest { name }) = body?;
     let user = state.store.create_user(&name).await?.map_err(|why| ApiError(StatusCode::BAD_REQUEST, why))?;
     tracing::info!(user = %user.id, "guest session created");
-    Ok((StatusCode::CREATED, Json(session(state.tokens.issue(user.id), user))))
+    Ok((StatusCode::CREATED, Json(session(state.sessions.open(user.id).await?, user))))
 }
 
+/// A fresh token for the session; the one sent stops working (see `sessions.rs`).
 async fn refresh_session(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Session> {
     let token = bearer(&headers)?;
-    let user_id = state
-        .tokens
-        .verify_for_refresh(token, crate::auth::REFRESH_GRACE)
-        .map_err(|_| ApiError(StatusCode::UNAUTHORIZED, "this session cannot be refreshed; sign in again".into()))?;
+    let (user_id, issued) =
+        state.sessions.refresh(token).await.map_err(|_| {
+            ApiError(StatusCode::UNAUTHORIZED, "this session cannot be refreshed; sign in again".into())
+        })?;
     let user = state.store.user(user_id).await?.ok_or_else(unknown_user)?;
-    Ok(Json(session(state.tokens.issue(user.id), user)))
+    Ok(Json(session(issued, user)))
+}
+
+/// Signing out ends the session on the server: its token stops working and
+/// its sockets close, on every node.
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
+    let token = bearer(&headers)?;
+    state
+        .sessions
+        .end(token)
+        .await
+        .map_err(|_| ApiError(StatusCode::UNAUTHORIZED, "the session token is invalid".into()))?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn me(AuthUser(user): AuthUser) -> ApiResult<User> {
@@ -210,10 +223,9 @@ impl FromRequestParts<AppState> for AuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(&parts.headers)?;
-        let user_id = state
-            .tokens
-            .verify(token)
-            .map_err(|_| ApiError(StatusCode::UNAUTHORIZED, "the session token is invalid or expired".into()))?;
+        let (user_id, _) = state.sessions.check(token).await.map_err(|_| {
+            ApiError(StatusCode::UNAUTHORIZED, "the session token is invalid, expired or signed out".into())
+        })?;
         let user = state.store.user(user_id).await?.ok_or_else(unknown_user)?;
         Ok(AuthUser(user))
     }

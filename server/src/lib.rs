@@ -3,6 +3,7 @@
 
 mod action_budget;
 mod address_limit;
+pub mod admin;
 mod api;
 mod auth;
 mod census;
@@ -15,6 +16,7 @@ mod origin;
 mod rate_limit;
 mod retention;
 mod security;
+mod sessions;
 mod socket;
 mod static_files;
 mod store;
@@ -45,7 +47,7 @@ pub use config::Config;
 #[derive(Clone)]
 struct AppState {
     store: Arc<store::Store>,
-    tokens: auth::Tokens,
+    sessions: Arc<sessions::Sessions>,
     delivery: Arc<delivery::Delivery>,
     writer: writer::Writer,
     ticker: Arc<ticker::TickerFeed>,
@@ -106,6 +108,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
     db::checkpoint_in_background(pool.clone(), dialect, shutdown.clone());
+    let sessions = sessions::Sessions::start(pool.clone(), tokens, shutdown.clone());
     let store = Arc::new(store::Store::new(pool.clone(), dialect));
     let delivery = delivery::Delivery::start(
         dialect,
@@ -123,7 +126,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         ticker::TickerFeed::start(config.ticker_symbols, config.ticker_rate, Arc::clone(&delivery), shutdown.clone());
     let state = AppState {
         store,
-        tokens,
+        sessions,
         delivery,
         writer,
         ticker,

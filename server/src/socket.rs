@@ -132,6 +132,14 @@ struct Session {
     liveness: Liveness,
     /// This socket's place under the caps, given back when the session ends.
     seat: Seat,
+    /// The sign-in session this socket was welcomed with: when it ends
+    /// (signed out, revoked), the socket closes.
+    signed_in: Option<SignedIn>,
+}
+
+struct SignedIn {
+    session: Arc<str>,
+    ended: Receiver<Arc<str>>,
 }
 
 struct InFlight {
@@ -197,6 +205,7 @@ impl Session {
             typing_relayed: HashMap::new(),
             liveness: Liveness::new(limits.idle_timeout),
             seat,
+            signed_in: None,
         }
     }
 
@@ -223,6 +232,7 @@ impl Session {
                 () = self.subscription.mailbox().ready() => self.on_mail().await,
                 answer = next_answer(&mut self.in_flight) => self.on_answer(answer).await,
                 tick = next_tick(&mut ticker) => self.on_tick(tick).await,
+                ended = next_ended(&mut self.signed_in) => self.on_session_ended(ended).await,
             };
             if self.user.is_some() && ticker.is_none() {
                 ticker = Some(self.state.ticker.subscribe());
@@ -314,12 +324,15 @@ impl Session {
         let Some(token) = token else {
             return Next::Close(close_code::UNAUTHORIZED, "sign in first");
         };
-        let user_id = match self.state.tokens.verify(&token) {
-            Ok(user) => user,
+        // Listening before the check: a session that ends right after it is not missed.
+        let ended = self.state.sessions.subscribe_ended();
+        let (user_id, session) = match self.state.sessions.check(&token).await {
+            Ok(signed_in) => signed_in,
             Err(TokenError::Expired { .. }) => return Next::Close(close_code::UNAUTHORIZED, "token expired"),
-            Err(TokenError::Malformed | TokenError::BadSignature) => {
-                return Next::Close(close_code::UNAUTHORIZED, "invalid token")
-            }
+            Err(TokenError::Ended) => return Next::Close(close_code::UNAUTHORIZED, "signed out"),
+            Err(
+                TokenError::Malformed | TokenError::BadSignature | TokenError::UnknownKey(_) | TokenError::NoSession,
+            ) => return Next::Close(close_code::UNAUTHORIZED, "invalid token"),
         };
         match self.state.store.user(user_id).await {
             Ok(Some(user)) => {
@@ -327,6 +340,7 @@ impl Session {
                     return Next::Close(close_code::TRY_AGAIN_LATER, full.reason());
                 }
                 tracing::debug!(user = %user.id, "welcomed");
+                self.signed_in = Some(SignedIn { session, ended });
                 let welcome = ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(user.id) };
                 self.user = Some(user);
                 self.send(&welcome).await
@@ -549,6 +563,22 @@ impl Session {
         }
     }
 
+    /// A session ended somewhere: if it is this socket's, the socket closes.
+    /// Having missed some (a burst of sign-outs), it asks the database.
+    async fn on_session_ended(&mut self, ended: Result<Arc<str>, RecvError>) -> Next {
+        let Some(signed_in) = &self.signed_in else { return Next::Continue };
+        let still_open = match ended {
+            Ok(session) => session != signed_in.session,
+            Err(RecvError::Lagged(_)) => self.state.sessions.is_open(&signed_in.session).await.unwrap_or(true),
+            Err(RecvError::Closed) => true,
+        };
+        if still_open {
+            Next::Continue
+        } else {
+            Next::Close(close_code::UNAUTHORIZED, "signed out")
+        }
+    }
+
     fn internal(&self, error: anyhow::Error) -> Next {
         // Closing makes the client reconnect and resend whatever is unanswered;
         // idempotency keys make that safe.
@@ -592,6 +622,13 @@ impl Session {
 async fn next_answer(in_flight: &mut VecDeque<InFlight>) -> Answer {
     match in_flight.front_mut() {
         Some(oldest) => (&mut oldest.reply).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_ended(signed_in: &mut Option<SignedIn>) -> Result<Arc<str>, RecvError> {
+    match signed_in {
+        Some(signed_in) => signed_in.ended.recv().await,
         None => std::future::pending().await,
     }
 }

@@ -86,7 +86,10 @@ async fn no_forged_or_expired_token_gets_in() {
     client.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some(expired.token.clone()) }).await;
     assert_eq!(client.expect_close(close_code::UNAUTHORIZED).await, "token expired");
 
-    let forged = expired.token.replacen(&format!("v1.{}.", expired.user.id), "v1.999.", 1);
+    // Another user's id in a signed token: `v2.<key>.<session>.<generation>.<user>.<expires>.<signature>`.
+    let mut parts: Vec<&str> = expired.token.split('.').collect();
+    parts[4] = "999";
+    let forged = parts.join(".");
     let mut client = server.raw().await;
     client.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some(forged) }).await;
     assert_eq!(client.expect_close(close_code::UNAUTHORIZED).await, "invalid token");

@@ -30,7 +30,7 @@ async fn a_guest_signs_up_renames_and_refreshes_the_session() {
     assert_eq!(refreshed.status(), 200);
     let refreshed: Value = refreshed.json().await.unwrap();
     assert_eq!(refreshed["user"]["name"], "미나");
-    assert!(refreshed["token"].as_str().unwrap().starts_with("v1."));
+    assert!(refreshed["token"].as_str().unwrap().starts_with("v2."));
 }
 
 #[tokio::test]

@@ -90,6 +90,11 @@ impl TestServer {
         TestServer { server: start(config).await.unwrap(), database }
     }
 
+    /// Where this server keeps its data, for a second node or an operator's task.
+    pub fn database_url(&self) -> String {
+        self.database.url.clone()
+    }
+
     /// Stops gracefully and hands back the database for a restart.
     pub async fn stop(self) -> Database {
         self.server.shutdown().await.unwrap();
