@@ -48,6 +48,11 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const REPLAY_PAGE: u32 = 500;
 /// Rooms one resume frame may name.
 const MAX_CURSORS: usize = 1000;
+/// Events one resume frame may have replayed, over all its rooms. A room
+/// cut short still gets `caught_up` with its true head, and the client
+/// fetches the rest over HTTP, page by page: one frame cannot make the
+/// server send a whole database.
+const MAX_REPLAY_PER_RESUME: usize = 5_000;
 /// Frames refused in a row for rate before the connection is closed.
 const MAX_STRIKES: u32 = 200;
 /// A typing signal is relayed at most this often per room and connection. Short:
@@ -359,6 +364,7 @@ impl Session {
         let mut cursors = cursors;
         cursors.sort_by_key(|cursor| (cursor.room, cursor.after));
         cursors.dedup_by_key(|cursor| cursor.room);
+        let mut replay_budget = MAX_REPLAY_PER_RESUME;
         for Cursor { room, after } in cursors {
             match self.state.store.is_member(room, user.id).await {
                 Ok(true) => {}
@@ -374,7 +380,7 @@ impl Session {
             // Followed before the log is read, so no event can fall between the
             // replay and the live frames: what the replay sent, live skips.
             self.state.delivery.follow(&self.subscription, room, user.id, &user.name);
-            let head = match self.replay(room, after).await {
+            let head = match self.replay(room, after, &mut replay_budget).await {
                 Ok(Some(head)) => head,
                 Ok(None) => return Next::Stop,
                 Err(error) => return self.internal(error),
@@ -392,12 +398,11 @@ impl Session {
         Next::Continue
     }
 
-    /// Sends every event after `after` up to the head as of now; returns that head
-    /// (`None` if the socket broke).
-    /// Sends the room's events after `after`; the head they reach, or `None`
-    /// if the socket broke. A cursor ahead of the log is not trusted: the
+    /// Sends the room's events after `after`, as many as `budget` still
+    /// allows (it is spent); returns the room's head as of now, or `None` if
+    /// the socket broke. A cursor ahead of the log is not trusted: the
     /// client is told to reset the room, and the replay starts from the head.
-    async fn replay(&mut self, room: RoomId, after: Seq) -> anyhow::Result<Option<Seq>> {
+    async fn replay(&mut self, room: RoomId, after: Seq, budget: &mut usize) -> anyhow::Result<Option<Seq>> {
         let head = self.state.store.head(room).await?.unwrap_or(after);
         if after > head {
             tracing::warn!(%room, cursor = %after, %head, "a cursor ahead of the log; resetting the client's room");
@@ -407,10 +412,12 @@ impl Session {
             return Ok(Some(head));
         }
         let mut sent = after;
-        while sent < head {
-            let page = self.state.store.events(room, sent, Some(head.next()), REPLAY_PAGE).await?;
+        while sent < head && *budget > 0 {
+            let limit = REPLAY_PAGE.min(u32::try_from(*budget).unwrap_or(u32::MAX));
+            let page = self.state.store.events(room, sent, Some(head.next()), limit).await?;
             let Some(last) = page.last() else { break };
             sent = last.seq;
+            *budget -= page.len();
             for event in page {
                 let frame = ServerFrame::Event { room, seq: event.seq, at: event.at, event: event.event };
                 if let Next::Stop = self.send(&frame).await {

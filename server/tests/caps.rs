@@ -88,3 +88,51 @@ async fn a_resume_naming_one_room_a_thousand_times_replays_it_once() {
     }
     assert!(matches!(after.as_slice(), [ServerFrame::Event { seq: Seq(23), .. }]), "{after:?}");
 }
+
+#[tokio::test]
+async fn a_resume_of_long_histories_replays_five_thousand_events_and_leaves_the_rest_to_http() {
+    let server = TestServer::start_with(|config| {
+        config.frames_per_sec = 100_000;
+        config.actions_per_sec = 100_000;
+    })
+    .await;
+    let mina = server.sign_up("Mina").await;
+    let mut tab = server.connect(&mina).await;
+    let (first, second) = (tab.create_room("first").await, tab.create_room("second").await);
+    for room in [first, second] {
+        // Sent all at once, then every ack read: quicker than one at a time.
+        for n in 0..3_000 {
+            let key = tab.new_key();
+            tab.send(&ClientFrame::Action { key, action: Action::SendMessage { room, text: format!("m{n}") } }).await;
+        }
+        tab.recv_until(|frame| matches!(frame, ServerFrame::Ack { outcome, .. } if matches!(outcome, hanmadi_protocol::Outcome::Applied { seq: Some(Seq(3_002)), .. })).then_some(())).await;
+    }
+
+    let mut fresh = server.connect(&mina).await;
+    let cursors = vec![Cursor { room: first, after: Seq::ZERO }, Cursor { room: second, after: Seq::ZERO }];
+    fresh.send(&ClientFrame::Resume { cursors }).await;
+    let (mut replayed, mut heads) = (std::collections::HashMap::new(), Vec::new());
+    while heads.len() < 2 {
+        match fresh.recv().await {
+            ServerFrame::Event { room, .. } => *replayed.entry(room).or_insert(0) += 1,
+            ServerFrame::CaughtUp { room, head } => heads.push((room, head)),
+            _ => {}
+        }
+    }
+    assert_eq!(replayed[&first] + replayed[&second], 5_000, "one frame replays at most 5,000 events");
+    assert_eq!(replayed[&first], 3_002, "the first room whole");
+    assert_eq!(heads, [(first, Seq(3_002)), (second, Seq(3_002))], "each room's true head, to fetch the rest");
+
+    // The rest comes over HTTP, a page at a time.
+    let after = replayed[&second];
+    let page: serde_json::Value = reqwest::Client::new()
+        .get(server.http(&format!("/api/rooms/{second}/events?after={after}&before=3003")))
+        .bearer_auth(&mina.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["events"].as_array().map(Vec::len), Some((3_002 - after).min(1_000)), "{page}");
+}
