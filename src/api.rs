@@ -3,7 +3,7 @@
 
 use gloo_net::http::{Request, Response};
 use hanmadi_client_core::SequencedEvent;
-use hanmadi_protocol::http::{EventsPage, MessageView, MessagesPage, RoomSummary};
+use hanmadi_protocol::http::{EventsPage, MessageView, MessagesPage, RoomSummary, ROOMS_PAGE};
 use hanmadi_protocol::{Member, RoomId, Seq};
 use serde::de::DeserializeOwned;
 
@@ -11,9 +11,18 @@ use crate::deploy_config;
 use crate::session;
 use crate::store::RoomInfo;
 
+/// The whole rooms list, page after page (by room id) until a short one.
 pub async fn rooms() -> Result<Vec<RoomInfo>, String> {
-    let rooms: Vec<RoomSummary> = get("/api/rooms").await?;
-    Ok(rooms.into_iter().map(|r| RoomInfo { id: r.id, name: r.name, member: r.member, unread: 0 }).collect())
+    let mut rooms: Vec<RoomInfo> = Vec::new();
+    loop {
+        let after = rooms.last().map(|room| format!("&after={}", room.id)).unwrap_or_default();
+        let page: Vec<RoomSummary> = get(&format!("/api/rooms?limit={ROOMS_PAGE}{after}")).await?;
+        let last = page.len() < ROOMS_PAGE as usize;
+        rooms.extend(page.into_iter().map(|r| RoomInfo { id: r.id, name: r.name, member: r.member, unread: 0 }));
+        if last {
+            return Ok(rooms);
+        }
+    }
 }
 
 /// The newest `limit` messages before `before` (or the newest of all), and the

@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use hanmadi_protocol::limits::{ProblemKind, TextField, TextProblem};
 use hanmadi_protocol::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -325,6 +326,38 @@ impl Lang {
         format!("{what}: {reason}")
     }
 
+    /// What is wrong with a message or a name, found by the shared check in
+    /// the app or by the server (with the same check). The English is the
+    /// protocol's own sentence, the one other clients and the logs show.
+    pub fn text_problem(self, problem: &TextProblem) -> String {
+        if self == Lang::En {
+            return problem.to_string();
+        }
+        // Korean particles follow the noun's last syllable: 이름이, 메시지가.
+        let (subject, topic, within) = match problem.field {
+            TextField::Message => ("메시지가", "메시지는", "메시지에"),
+            TextField::RoomName => ("대화방 이름이", "대화방 이름은", "대화방 이름에"),
+            TextField::DisplayName => ("이름이", "이름은", "이름에"),
+        };
+        match problem.kind {
+            ProblemKind::Empty => format!("{subject} 비어 있어요"),
+            ProblemKind::TooLong { chars, max } => format!("{topic} {max}자까지 쓸 수 있어요 (지금 {chars}자)"),
+            ProblemKind::ControlCharacter { code_point } => {
+                format!("{within} 쓸 수 없는 제어 문자(U+{code_point:04X})가 있어요")
+            }
+            ProblemKind::DirectionControl { code_point } => {
+                format!("{within} 글자 방향을 바꾸는 문자(U+{code_point:04X})가 있어요")
+            }
+            ProblemKind::Invisible => format!("{within} 보이는 글자가 없어요"),
+        }
+    }
+
+    /// Why the server refused something: in the page's language when it said
+    /// what was wrong with a name or text, else in its own words.
+    pub fn why_refused(self, reason: &str, problem: Option<&TextProblem>) -> String {
+        problem.map_or_else(|| reason.to_owned(), |problem| self.text_problem(problem))
+    }
+
     pub fn refused(self, reason: &str) -> String {
         match self {
             Lang::En => format!("refused: {reason}"),
@@ -445,6 +478,50 @@ mod tests {
         assert_eq!(Lang::from_tag("en-US"), Lang::En);
         assert_eq!(Lang::from_tag("ja-JP"), Lang::En);
         assert_eq!(Lang::from_tag(""), Lang::En);
+    }
+
+    /// Every problem the shared checks can find, in every field. A new kind
+    /// must be added here: the match below stops compiling until it is.
+    fn every_problem() -> Vec<TextProblem> {
+        let kinds = [
+            ProblemKind::Empty,
+            ProblemKind::TooLong { chars: 81, max: 80 },
+            ProblemKind::ControlCharacter { code_point: 0x07 },
+            ProblemKind::DirectionControl { code_point: 0x202E },
+            ProblemKind::Invisible,
+        ];
+        for kind in kinds {
+            match kind {
+                ProblemKind::Empty
+                | ProblemKind::TooLong { .. }
+                | ProblemKind::ControlCharacter { .. }
+                | ProblemKind::DirectionControl { .. }
+                | ProblemKind::Invisible => {}
+            }
+        }
+        let fields = [TextField::Message, TextField::RoomName, TextField::DisplayName];
+        fields.into_iter().flat_map(|field| kinds.map(|kind| TextProblem { field, kind })).collect()
+    }
+
+    #[test]
+    fn every_text_problem_is_worded_in_korean_too() {
+        for problem in every_problem() {
+            let (en, ko) = (Lang::En.text_problem(&problem), Lang::Ko.text_problem(&problem));
+            assert_eq!(en, problem.to_string(), "English is the protocol's sentence");
+            assert!(!ko.is_empty() && ko != en, "{problem:?} has no Korean: {ko}");
+            assert!(ko.chars().any(|c| ('가'..='힣').contains(&c)), "{problem:?} in Korean: {ko}");
+        }
+        let too_long = TextProblem { field: TextField::RoomName, kind: ProblemKind::TooLong { chars: 81, max: 80 } };
+        assert_eq!(Lang::Ko.text_problem(&too_long), "대화방 이름은 80자까지 쓸 수 있어요 (지금 81자)");
+        let invisible = TextProblem { field: TextField::DisplayName, kind: ProblemKind::Invisible };
+        assert_eq!(Lang::Ko.text_problem(&invisible), "이름에 보이는 글자가 없어요");
+    }
+
+    #[test]
+    fn a_refusal_with_a_problem_is_worded_here_and_one_without_keeps_the_servers_words() {
+        let empty = TextProblem { field: TextField::Message, kind: ProblemKind::Empty };
+        assert_eq!(Lang::Ko.why_refused("the message is empty", Some(&empty)), "메시지가 비어 있어요");
+        assert_eq!(Lang::Ko.why_refused("that message was deleted", None), "that message was deleted");
     }
 
     #[test]

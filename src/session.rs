@@ -31,24 +31,25 @@ pub fn forget() {
     }
 }
 
-/// Starts a guest session under `name`; the error is a sentence to show.
-pub async fn create(name: &str) -> Result<Session, String> {
+/// Starts a guest session under `name`; the error is the server's refusal
+/// (word it with `Lang::why_refused`), or why it could not be asked.
+pub async fn create(name: &str) -> Result<Session, ApiError> {
     let request = Request::post(&deploy_config::api_url("/api/session"))
         .json(&NameRequest { name: name.to_owned() })
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| ApiError::from(error.to_string()))?;
     let session = answer(request.send().await).await?;
     save(&session);
     Ok(session)
 }
 
 /// Asks the server to change our name (`PATCH /api/me`) and keeps the saved
-/// session in step; the error is a sentence to show.
-pub async fn rename(name: &str) -> Result<Session, String> {
-    let saved = saved().ok_or("signed out")?;
+/// session in step; the error is as [`create`]'s.
+pub async fn rename(name: &str) -> Result<Session, ApiError> {
+    let saved = saved().ok_or_else(|| ApiError::from("signed out"))?;
     let request = Request::patch(&deploy_config::api_url("/api/me"))
         .header("Authorization", &format!("Bearer {}", saved.token))
         .json(&NameRequest { name: name.to_owned() })
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| ApiError::from(error.to_string()))?;
     let user: Profile = answer(request.send().await).await?;
     let session = Session { user, ..saved };
     save(&session);
@@ -91,20 +92,23 @@ pub async fn refresh(token: &str) -> Result<Session, RefreshFailed> {
     if response.status() != 401 && !response.ok() {
         return Err(RefreshFailed::Unreachable);
     }
-    let session = answer(Ok(response)).await.map_err(RefreshFailed::Ended)?;
+    let session = answer(Ok(response)).await.map_err(|refused| RefreshFailed::Ended(refused.error))?;
     save(&session);
     Ok(session)
 }
 
+/// The answer's body, or the server's error: its sentence, and what was wrong
+/// with a name when that was it (the form words it in the page's language).
 async fn answer<T: serde::de::DeserializeOwned>(
     response: Result<gloo_net::http::Response, gloo_net::Error>,
-) -> Result<T, String> {
-    let response = response.map_err(|_| "cannot reach the server; check the connection and try again".to_owned())?;
+) -> Result<T, ApiError> {
+    let response =
+        response.map_err(|_| ApiError::from("cannot reach the server; check the connection and try again"))?;
     if response.ok() {
-        return response.json().await.map_err(|error| format!("the server's answer was unreadable: {error}"));
+        return response.json().await.map_err(|error| format!("the server's answer was unreadable: {error}").into());
     }
     match response.json::<ApiError>().await {
-        Ok(ApiError { error }) => Err(error),
-        Err(_) => Err(format!("the server refused ({})", response.status())),
+        Ok(refused) => Err(refused),
+        Err(_) => Err(format!("the server refused ({})", response.status()).into()),
     }
 }

@@ -323,3 +323,39 @@ test('in a tunnel, a join and an edit show as waiting until they are done', asyn
   await messages(jun, 'tunnel edits', 'see you at 7').waitFor({ timeout: 30_000 });
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
 });
+
+test('a tab crashes with a message queued in a tunnel, and another tab sends it once', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await bothIn(mina, jun, 'crash site');
+
+  // A second tab of Mina's; then the tunnel, for both.
+  const doomedTab = await mina.context().newPage();
+  let tunnel = true;
+  await mina.context().routeWebSocket(/\/ws$/, (ws) => (tunnel ? ws.close() : ws.connectToServer()));
+  await doomedTab.goto(world.server.url);
+  await mina.reload();
+  for (const tab of [mina, doomedTab]) {
+    await tab.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
+  }
+  await doomedTab.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'crash site' }).click();
+  const composer = doomedTab.getByRole('textbox', { name: 'Message' });
+  await composer.fill('written just before the crash');
+  await composer.press('Enter');
+  await messages(doomedTab, 'crash site', 'written just before the crash').filter({ hasText: 'Sending…' }).waitFor();
+
+  // The tab's renderer crashes: no pagehide, nothing saved on the way out.
+  const crashed = doomedTab.waitForEvent('crash');
+  const devtools = await doomedTab.context().newCDPSession(doomedTab);
+  devtools.send('Page.crash').catch(() => {});
+  await crashed;
+
+  // Out of the tunnel: Mina's open tab finds the crashed tab's message and sends it, once.
+  tunnel = false;
+  await retryNow(mina);
+  const arrived = messages(jun, 'crash site', 'written just before the crash');
+  await arrived.waitFor({ timeout: 30_000 });
+  await mina.waitForTimeout(2_000);
+  assert.equal(await arrived.count(), 1, 'delivered exactly once');
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
+});

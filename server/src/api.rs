@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hanmadi_protocol::http::{EventsPage, HistoryEvent, MessagesPage, NameRequest, RoomSummary, Session};
+use hanmadi_protocol::http::{EventsPage, HistoryEvent, MessagesPage, NameRequest, RoomSummary, Session, ROOMS_PAGE};
 use hanmadi_protocol::{Member, RoomId, Seq};
 use serde::Deserialize;
 
@@ -33,12 +33,13 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(16 * 1024))
 }
 
-/// An API error: a status and a sentence.
-pub struct ApiError(StatusCode, String);
+/// An API error: a status and its body (a sentence, and for a refused name
+/// what was wrong with it as a code).
+pub struct ApiError(StatusCode, hanmadi_protocol::http::ApiError);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = hanmadi_protocol::http::ApiError { error: self.1 };
+        let body = self.1;
         let mut response = (self.0, Json(body)).into_response();
         if self.0 == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static"));
@@ -72,8 +73,14 @@ impl From<JsonRejection> for ApiError {
         if body_timed_out(&rejection) {
             return ApiError(StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time".into());
         }
-        ApiError(rejection.status(), rejection.body_text())
+        ApiError(rejection.status(), rejection.body_text().into())
     }
+}
+
+/// A name the rules refuse: 400, saying what was wrong in English and as a
+/// code the app words in its user's language.
+fn refused_name(problem: hanmadi_protocol::limits::TextProblem) -> ApiError {
+    ApiError(StatusCode::BAD_REQUEST, problem.into())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -89,7 +96,8 @@ async fn create_session(
 ) -> Result<(StatusCode, Json<Session>), Response> {
     if let Err(wait) = state.sign_ups.take(peer.ip()) {
         let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-        let refusal = ApiError(StatusCode::TOO_MANY_REQUESTS, format!("too many sign-ups; try again in {seconds} s"));
+        let refusal =
+            ApiError(StatusCode::TOO_MANY_REQUESTS, format!("too many sign-ups; try again in {seconds} s").into());
         return Err(([(header::RETRY_AFTER, seconds.to_string())], refusal).into_response());
     }
     sign_up(state, body).await.map_err(IntoResponse::into_response)
@@ -100,7 +108,7 @@ async fn sign_up(
     body: Result<Json<NameRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Session>), ApiError> {
     let Json(NameRequest { name }) = body?;
-    let user = state.store.create_user(&name).await?.map_err(|why| ApiError(StatusCode::BAD_REQUEST, why))?;
+    let user = state.store.create_user(&name).await?.map_err(refused_name)?;
     tracing::info!(user = %user.id, "guest session created");
     Ok((StatusCode::CREATED, Json(session(state.sessions.open(user.id).await?, user))))
 }
@@ -138,13 +146,28 @@ async fn rename_me(
     body: Result<Json<NameRequest>, JsonRejection>,
 ) -> ApiResult<User> {
     let Json(NameRequest { name }) = body?;
-    let user = state.store.rename_user(user.id, &name).await?.map_err(|why| ApiError(StatusCode::BAD_REQUEST, why))?;
+    let user = state.store.rename_user(user.id, &name).await?.map_err(refused_name)?;
     state.delivery.renamed(user.id, &user.name);
     Ok(Json(user))
 }
 
-async fn rooms(State(state): State<AppState>, AuthUser(user): AuthUser) -> ApiResult<Vec<RoomSummary>> {
-    Ok(Json(state.store.rooms_for(user.id).await?))
+#[derive(Deserialize)]
+struct RoomsQuery {
+    after: Option<u64>,
+    limit: Option<u32>,
+}
+
+/// The rooms list, a page at a time: the first `limit` rooms (at most
+/// [`ROOMS_PAGE`]) with ids above `after`, by id. The socket keeps a fetched
+/// list current (`room_listed`), so a client fetches it once per connection.
+async fn rooms(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Query(query): Query<RoomsQuery>,
+) -> ApiResult<Vec<RoomSummary>> {
+    let after = RoomId(query.after.unwrap_or(0));
+    let limit = query.limit.unwrap_or(ROOMS_PAGE).clamp(1, ROOMS_PAGE);
+    Ok(Json(state.store.rooms_for(user.id, after, limit).await?))
 }
 
 #[derive(Deserialize)]
@@ -208,9 +231,9 @@ async fn readable_room(state: &AppState, room: RoomId, user: &User) -> Result<Se
         .store
         .head(room)
         .await?
-        .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("there is no room {room}")))?;
+        .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("there is no room {room}").into()))?;
     if !state.store.is_member(room, user.id).await? {
-        return Err(ApiError(StatusCode::FORBIDDEN, format!("join room {room} to read it")));
+        return Err(ApiError(StatusCode::FORBIDDEN, format!("join room {room} to read it").into()));
     }
     Ok(head)
 }

@@ -161,7 +161,6 @@ enum AfterApply {
     Nothing,
     /// A message ends a burst of typing: the next keystroke starts a new one.
     TypingEnded(RoomId),
-    RoomListChanged,
     Left(RoomId),
 }
 
@@ -433,7 +432,6 @@ impl Session {
         tracing::debug!(user = %user.id, kind = action_kind(&action), "action submitted");
         let then = match &action {
             Action::SendMessage { room, .. } => AfterApply::TypingEnded(*room),
-            Action::CreateRoom { .. } | Action::RenameRoom { .. } => AfterApply::RoomListChanged,
             Action::LeaveRoom { room } => AfterApply::Left(*room),
             _ => AfterApply::Nothing,
         };
@@ -456,7 +454,8 @@ impl Session {
         let outcome = match settled {
             Settled::New(outcome) | Settled::Repeat(outcome) => outcome,
             Settled::Deferred => {
-                Outcome::Rejected { code: RejectCode::RateLimited, message: self.actions.retry_message() }
+                let message = self.actions.retry_message();
+                Outcome::Rejected { code: RejectCode::RateLimited, message, problem: None }
             }
         };
         // Whatever the commit put in the mailbox goes out before the ack.
@@ -465,7 +464,7 @@ impl Session {
         }
         let waits_for = match &outcome {
             Outcome::Applied { room, seq, .. } => {
-                self.after_apply(then, seq.is_some());
+                self.after_apply(then);
                 seq.map(|seq| (*room, seq))
             }
             Outcome::Rejected { .. } => None,
@@ -481,19 +480,18 @@ impl Session {
     }
 
     /// What an applied action changes for this connection besides its ack.
-    fn after_apply(&mut self, then: AfterApply, made_an_event: bool) {
+    fn after_apply(&mut self, then: AfterApply) {
         match then {
             AfterApply::TypingEnded(room) => {
                 self.typing_relayed.remove(&room);
             }
-            AfterApply::RoomListChanged if made_an_event => self.state.delivery.room_list_changed(),
             AfterApply::Left(room) => {
                 if self.following.remove(&room).is_some() {
                     let user = self.user.as_ref().expect("actions come after hello").id;
                     self.state.delivery.unfollow(&self.subscription, room, user);
                 }
             }
-            AfterApply::RoomListChanged | AfterApply::Nothing => {}
+            AfterApply::Nothing => {}
         }
     }
 
@@ -528,8 +526,17 @@ impl Session {
                 return false;
             }
         }
-        if taken.room_list_changed && !self.feed(encode(&ServerFrame::RoomListChanged {}).into()).await {
-            return false;
+        // The rooms list is for people signed in. What a connection drops
+        // before its welcome, the list its client fetches after it holds.
+        if self.user.is_some() {
+            if taken.list_stale && !self.feed(encode(&ServerFrame::RoomListStale {}).into()).await {
+                return false;
+            }
+            for listing in taken.listings {
+                if !self.feed(listing).await {
+                    return false;
+                }
+            }
         }
         while let Some(parcel) = self.parcels.pop_front() {
             let Some(sent) = self.following.get_mut(&parcel.room) else { continue };

@@ -21,7 +21,7 @@ async fn a_key_used_again_for_a_different_action_is_refused_and_the_first_stands
 
     let other = Action::SendMessage { room, text: "something else entirely".into() };
     match tab.act_with_key(&key, other).await {
-        Outcome::Rejected { code: RejectCode::Invalid, message } => assert!(message.contains("different action")),
+        Outcome::Rejected { code: RejectCode::Invalid, message, .. } => assert!(message.contains("different action")),
         other => panic!("a reused key must be refused, got {other:?}"),
     }
     assert_eq!(tab.act_with_key(&key, first).await, applied, "the first action's outcome still answers its key");

@@ -22,8 +22,14 @@ async fn mina_and_jun_chat_in_a_new_room() {
     assert!(matches!(&history[0].1, RoomEvent::Created { name, .. } if name == "점심"));
     assert!(matches!(&history[1].1, RoomEvent::Joined { name, .. } if name == "Mina"));
 
-    // Jun, in no room yet, hears that the rooms list changed.
-    jun_tab.recv_until(|frame| matches!(frame, ServerFrame::RoomListChanged {}).then_some(())).await;
+    // Jun, in no room yet, hears of the new room in his list.
+    let listed = jun_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::RoomListed { room: r, name } if *r == room => Some(name.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(listed, "점심");
     assert!(matches!(jun_tab.act(Action::JoinRoom { room }).await, Outcome::Applied { seq: Some(Seq(3)), .. }));
     let (_, head) = jun_tab.resume(room, Seq::ZERO).await;
     assert_eq!(head, Seq(3));

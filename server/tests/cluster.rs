@@ -106,3 +106,34 @@ async fn two_nodes_are_one_service_and_a_person_whose_node_dies_resumes_on_the_o
     assert_eq!(next_message(&mut jun_tab, room).await.1, "back, on node B");
     drop(node_b);
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
+async fn a_room_created_or_renamed_on_one_node_is_listed_on_the_other() {
+    let database = Database::fresh().await;
+    assert!(database.url.starts_with("postgres"), "set HANMADI_TEST_POSTGRES to a PostgreSQL admin URL");
+    let node_a = Node::start(&database.url);
+    let node_b = Node::start(&database.url);
+    let mina = sign_up_at(node_a.addr, "Mina").await;
+    let jun = sign_up_at(node_b.addr, "Jun").await;
+    let mut mina_tab = connect_at(node_a.addr, &mina).await;
+    let mut jun_tab = connect_at(node_b.addr, &jun).await;
+
+    // Jun follows no room on node B: the room's own events list it there anyway.
+    let room = mina_tab.create_room("across the hall").await;
+    listed_as(&mut jun_tab, room, "across the hall").await;
+    jun_tab.act(Action::JoinRoom { room }).await;
+    jun_tab.act(Action::RenameRoom { room, name: "down the hall".into() }).await;
+    listed_as(&mut mina_tab, room, "down the hall").await;
+    drop((node_a, node_b));
+}
+
+/// Reads room-list deltas until `room` is listed as `name`.
+async fn listed_as(tab: &mut Client, room: RoomId, name: &str) {
+    tab.recv_until(|frame| match frame {
+        ServerFrame::RoomListed { room: r, name: listed } if *r == room => (listed == name).then_some(()),
+        ServerFrame::RoomListStale {} => panic!("a healthy reader is sent the change itself"),
+        _ => None,
+    })
+    .await
+}

@@ -60,10 +60,11 @@ pub fn ActionNotices() -> impl IntoView {
                 {move || {
                     refused
                         .get()
-                        .map(|problem| {
+                        .map(|notice| {
+                            let why = lang().why_refused(&notice.reason, notice.problem.as_ref());
                             view! {
                                 <p class="refused-box">
-                                    <span>{lang().not_done(&problem.action, &problem.reason)}</span>
+                                    <span>{lang().not_done(&notice.action, &why)}</span>
                                     <button type="button" on:click=move |_| refused.set(None)>{t().dismiss}</button>
                                 </p>
                             }

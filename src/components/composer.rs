@@ -10,7 +10,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::i18n::t;
+use crate::i18n::{lang, t};
 use crate::socket::use_socket;
 use crate::store::Store;
 
@@ -25,8 +25,8 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         if message.trim().is_empty() {
             return;
         }
-        if let Err(why) = check_message_text(&message) {
-            error.set(Some(why));
+        if let Err(problem) = check_message_text(&message) {
+            error.set(Some(lang().text_problem(&problem)));
             return;
         }
         // A full outbox is explained by the socket; what was typed stays.

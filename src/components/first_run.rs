@@ -1,11 +1,12 @@
 //! The first-run prompt: a name, then a guest session.
 
+use hanmadi_protocol::limits::{check_display_name, ProblemKind, TextProblem};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::i18n::t;
+use crate::i18n::{lang, t};
 use crate::session;
 use crate::socket::use_socket;
 
@@ -18,17 +19,18 @@ pub fn FirstRun() -> impl IntoView {
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let chosen = name.get_untracked().trim().to_owned();
-        if chosen.is_empty() {
-            error.set(Some(t().enter_name.into()));
-            return;
-        }
+        let chosen = match check_display_name(&name.get_untracked()) {
+            Ok(chosen) => chosen,
+            // Nothing typed yet: asked for, rather than called empty.
+            Err(TextProblem { kind: ProblemKind::Empty, .. }) => return error.set(Some(t().enter_name.into())),
+            Err(problem) => return error.set(Some(lang().text_problem(&problem))),
+        };
         busy.set(true);
         error.set(None);
         spawn_local(async move {
             match session::create(&chosen).await {
                 Ok(session) => socket.sign_in(session),
-                Err(why) => error.set(Some(why)),
+                Err(refused) => error.set(Some(lang().why_refused(&refused.error, refused.problem.as_ref()))),
             }
             busy.set(false);
         });

@@ -188,7 +188,9 @@ pub fn Pending(action: PendingAction) -> impl IntoView {
     let key = action.key.clone();
     let (state, failed) = match &action.state {
         ActionState::Queued | ActionState::Sending => (t().sending, None),
-        ActionState::Failed { reason, .. } => (t().not_sent, Some(reason.clone())),
+        ActionState::Failed { reason, problem, .. } => {
+            (t().not_sent, Some(lang().why_refused(reason, problem.as_ref())))
+        }
     };
     let controls = failed.map(|reason| {
         let retry_key = key.clone();

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use super::one_field_form::{FormControl, OneFieldForm};
-use crate::i18n::t;
+use crate::i18n::{lang, t};
 use crate::socket::use_socket;
 
 #[component]
@@ -17,9 +17,10 @@ pub fn RoomActions(room: RoomId, name: Signal<String>) -> impl IntoView {
     let socket = use_socket();
     let navigate = use_navigate();
     let rename = move |name: String, form: FormControl| {
-        if let Err(why) = check_room_name(&name) {
-            return form.refuse(why);
-        }
+        let name = match check_room_name(&name) {
+            Ok(name) => name,
+            Err(problem) => return form.refuse(lang().text_problem(&problem)),
+        };
         // A full outbox is explained by the socket; the form stays open.
         if socket.act(Action::RenameRoom { room, name }).is_ok() {
             form.close();

@@ -67,9 +67,10 @@ pub fn RoomsNav() -> impl IntoView {
 fn NewRoom() -> impl IntoView {
     let socket = use_socket();
     let create = move |name: String, form: FormControl| {
-        if let Err(why) = check_room_name(&name) {
-            return form.refuse(why);
-        }
+        let name = match check_room_name(&name) {
+            Ok(name) => name,
+            Err(problem) => return form.refuse(lang().text_problem(&problem)),
+        };
         // A full outbox is explained by the socket; the form stays open.
         if socket.act(Action::CreateRoom { name }).is_ok() {
             form.close();

@@ -16,9 +16,10 @@ pub fn YourName() -> impl IntoView {
     let socket = use_socket();
     let name = Memo::new(move |_| socket.session.with(|s| s.as_ref().map(|s| s.user.name.clone()).unwrap_or_default()));
     let save = move |chosen: String, form: FormControl| {
-        if let Err(why) = check_display_name(&chosen) {
-            return form.refuse(why);
-        }
+        let chosen = match check_display_name(&chosen) {
+            Ok(chosen) => chosen,
+            Err(problem) => return form.refuse(lang().text_problem(&problem)),
+        };
         form.wait();
         spawn_local(async move {
             match session::rename(&chosen).await {
@@ -26,7 +27,7 @@ pub fn YourName() -> impl IntoView {
                     socket.renamed(session);
                     form.close();
                 }
-                Err(why) => form.refuse(why),
+                Err(refused) => form.refuse(lang().why_refused(&refused.error, refused.problem.as_ref())),
             }
         });
     };

@@ -22,7 +22,7 @@ use super::saved_outbox;
 use crate::api;
 use crate::deploy_config;
 use crate::session::{self, Session};
-use crate::store::{refused_for_good, Store};
+use crate::store::{refused_for_good, RoomsFetch, Store};
 
 pub struct Adapter {
     pub client: Client,
@@ -65,23 +65,40 @@ impl Adapter {
     }
 }
 
-/// Connects as `session`'s user and loads the rooms list and each room's latest page.
+/// Connects as `session`'s user. Once connected, the engine asks for the rooms
+/// list (`Event::RoomListStale`), and the rooms we are in are loaded.
 pub fn start_session(shared: &Shared, session: &Session) {
     let store = shared.borrow().store.clone();
     store.me.set(Some(session.user.id));
     store.my_name.set(Some(session.user.name.clone()));
     drive(shared, |client, now| client.connect(now));
-    let weak = Rc::downgrade(shared);
+}
+
+/// Fetches the whole rooms list, then loads each room we are in that the
+/// engine does not follow yet: all of them after the first connect, the ones
+/// joined elsewhere after a reconnect. Between connects, the socket's deltas
+/// keep the list current without asking again.
+fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
     spawn_local(async move {
-        match api::rooms().await {
-            Ok(rooms) => {
-                let members: Vec<RoomId> = rooms.iter().filter(|room| room.member).map(|room| room.id).collect();
-                store.set_rooms(rooms);
-                for room in members {
-                    load_room(weak.clone(), room);
-                }
+        let rooms = match api::rooms().await {
+            Ok(rooms) => rooms,
+            Err(error) => {
+                web_sys::console::warn_1(&format!("Hanmadi: cannot load the rooms: {error}").into());
+                return;
             }
-            Err(error) => web_sys::console::warn_1(&format!("Hanmadi: cannot load the rooms: {error}").into()),
+        };
+        fetch.finish(rooms);
+        let Some(shared) = weak.upgrade() else { return };
+        let unfollowed: Vec<RoomId> = {
+            let adapter = shared.borrow();
+            adapter.store.rooms.with_untracked(|rooms| {
+                let unfollowed =
+                    rooms.iter().filter(|room| room.member && adapter.client.room_cursor(room.id).is_none());
+                unfollowed.map(|room| room.id).collect()
+            })
+        };
+        for room in unfollowed {
+            load_room(weak.clone(), room);
         }
     });
 }
@@ -170,14 +187,7 @@ fn settle(shared: &Shared, now: Instant) {
                     client.discard_action(&key);
                 });
             }
-            Event::RoomListChanged => {
-                let store = store.clone();
-                spawn_local(async move {
-                    if let Ok(rooms) = api::rooms().await {
-                        store.set_rooms(rooms);
-                    }
-                });
-            }
+            Event::RoomListStale => fetch_rooms(Rc::downgrade(shared), store.begin_rooms_fetch()),
             Event::BadFrame { error, bytes, so_far } => web_sys::console::warn_1(
                 &format!("Hanmadi: skipped a {bytes}-byte frame from the server ({so_far} so far): {error}").into(),
             ),

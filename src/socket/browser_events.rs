@@ -1,15 +1,21 @@
 //! Page-wide browser events the socket cares about: the network coming and going,
 //! the tab becoming visible again (after which frozen timers cannot be trusted),
-//! and the tab leaving or another tab leaving its outbox behind.
+//! and the tab leaving or another tab leaving its outbox behind (or crashing).
 
 use std::cell::RefCell;
 use std::rc::Rc;
+
+use gloo_timers::callback::Interval;
 
 use wasm_bindgen::prelude::*;
 use web_sys::VisibilityState;
 
 use super::adapter::{drive_later, Adapter};
 use super::saved_outbox;
+
+/// How often to look for outboxes of tabs that crashed: a crashed tab's
+/// messages go out this long after, at worst.
+const CRASHED_TABS_EVERY_MS: u32 = 5_000;
 
 /// Listens for as long as the page lives: the socket is app-wide, so these
 /// listeners are never removed and their closures are deliberately leaked.
@@ -29,6 +35,9 @@ pub fn listen(adapter: &Rc<RefCell<Adapter>>) {
     on(&window, "pagehide", saved_outbox::leave_behind);
     let weak = Rc::downgrade(adapter);
     on(&window, "storage", move || saved_outbox::adopt_left_behind(weak.clone()));
+    let weak = Rc::downgrade(adapter);
+    saved_outbox::adopt_abandoned(weak.clone());
+    Interval::new(CRASHED_TABS_EVERY_MS, move || saved_outbox::adopt_abandoned(weak.clone())).forget();
     let weak = Rc::downgrade(adapter);
     let visible_document = document.clone();
     on(&document, "visibilitychange", move || {

@@ -9,6 +9,7 @@ mod adapter;
 mod browser_events;
 mod clock;
 pub(crate) mod live_socket;
+mod open_tabs;
 pub(crate) mod saved_outbox;
 
 use std::cell::RefCell;

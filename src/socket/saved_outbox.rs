@@ -6,13 +6,20 @@
 //! two tabs never overwrite each other's queue. A tab that goes away with
 //! actions still queued marks its outbox as left behind (`pagehide`); an open
 //! tab adopts it at once (the `storage` event tells it), and a tab that starts
-//! adopts whatever was left before it. No lock is needed: the engine merges an
-//! adopted outbox by idempotency key, so one adopted by two tabs at once is
-//! still applied once by the server.
+//! adopts whatever was left before it. A tab that crashes never gets its
+//! `pagehide`: its outbox is adopted once the browser says the tab is gone
+//! (`open_tabs`, checked every few seconds). No lock is needed: the engine
+//! merges an adopted outbox by idempotency key, so one adopted by two tabs at
+//! once is still applied once by the server.
+
+use std::cell::RefCell;
+use std::rc::Weak;
 
 use hanmadi_client_core::Client;
+use wasm_bindgen_futures::spawn_local;
 
 use super::adapter::{drive_later, Adapter};
+use super::open_tabs;
 
 const OUTBOX: &str = "hanmadi.outbox.";
 const LEFT_BEHIND: &str = "hanmadi.outbox-left-behind.";
@@ -45,6 +52,7 @@ fn own_key() -> String {
 /// left behind, before the first connection. A copy that cannot be read is
 /// kept aside under another key rather than dropped: it holds the user's words.
 pub fn restore(client: &mut Client) {
+    open_tabs::hold(&tab_id());
     let Some(storage) = storage() else { return };
     let own = own_key();
     let _ = storage.remove_item(&format!("{LEFT_BEHIND}{}", tab_id()));
@@ -95,9 +103,30 @@ pub fn came_back() {
 }
 
 /// Another tab changed localStorage: adopt any outbox left behind meanwhile.
-pub fn adopt_left_behind(weak: std::rc::Weak<std::cell::RefCell<Adapter>>) {
+pub fn adopt_left_behind(weak: Weak<RefCell<Adapter>>) {
     let Some(storage) = storage() else { return };
-    for (key, json) in take_left_behind(&storage) {
+    adopt(weak, &storage, take_left_behind(&storage));
+}
+
+/// Adopts the outboxes of tabs the browser says are gone though they never
+/// said so (a crash). Nothing happens where the browser cannot tell.
+pub fn adopt_abandoned(weak: Weak<RefCell<Adapter>>) {
+    let Some(storage) = storage() else { return };
+    let mine = tab_id();
+    let others: Vec<String> = saved_tabs(&storage).into_iter().filter(|tab| *tab != mine).collect();
+    if others.is_empty() {
+        return;
+    }
+    spawn_local(async move {
+        let Some(open) = open_tabs::open().await else { return };
+        let gone = others.into_iter().filter(|tab| !open.contains(tab));
+        let abandoned = gone.filter_map(|tab| take_outbox_of(&storage, &tab)).collect();
+        adopt(weak, &storage, abandoned);
+    });
+}
+
+fn adopt(weak: Weak<RefCell<Adapter>>, storage: &web_sys::Storage, outboxes: Vec<(String, String)>) {
+    for (key, json) in outboxes {
         let _ = storage.remove_item(&key);
         drive_later(weak.clone(), move |client, now| {
             if let Err(error) = client.adopt_outbox(now, &json) {
@@ -107,17 +136,35 @@ pub fn adopt_left_behind(weak: std::rc::Weak<std::cell::RefCell<Adapter>>) {
     }
 }
 
+/// The tabs with an outbox saved.
+fn saved_tabs(storage: &web_sys::Storage) -> Vec<String> {
+    keys(storage)
+        .iter()
+        .filter_map(|key| key.strip_prefix(OUTBOX))
+        // Tab ids are hex; this skips copies kept aside as `….unreadable`.
+        .filter(|tab| tab.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn keys(storage: &web_sys::Storage) -> Vec<String> {
+    (0..storage.length().unwrap_or(0)).filter_map(|n| storage.key(n).ok().flatten()).collect()
+}
+
+/// A tab's saved outbox, by key, and its left-behind marker removed.
+fn take_outbox_of(storage: &web_sys::Storage, tab: &str) -> Option<(String, String)> {
+    let _ = storage.remove_item(&format!("{LEFT_BEHIND}{tab}"));
+    let key = format!("{OUTBOX}{tab}");
+    Some((key.clone(), storage.get_item(&key).ok()??))
+}
+
 /// The outboxes other tabs left behind, by key, their markers removed.
 fn take_left_behind(storage: &web_sys::Storage) -> Vec<(String, String)> {
     let mine = tab_id();
-    let keys: Vec<String> = (0..storage.length().unwrap_or(0)).filter_map(|n| storage.key(n).ok().flatten()).collect();
-    keys.iter()
+    keys(storage)
+        .iter()
         .filter_map(|key| key.strip_prefix(LEFT_BEHIND))
         .filter(|tab| *tab != mine)
-        .filter_map(|tab| {
-            let _ = storage.remove_item(&format!("{LEFT_BEHIND}{tab}"));
-            let key = format!("{OUTBOX}{tab}");
-            Some((key.clone(), storage.get_item(&key).ok()??))
-        })
+        .filter_map(|tab| take_outbox_of(storage, tab))
         .collect()
 }

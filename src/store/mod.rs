@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, TickerValue};
+use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{Action, ActionKey, Member, MessageId, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
@@ -24,6 +25,95 @@ pub struct RoomInfo {
     pub name: String,
     pub member: bool,
     pub unread: u32,
+}
+
+/// A change to the rooms list, as the socket tells it or our own actions make
+/// it. Kept while a fetch of the whole list is on its way, to be made again on
+/// top of what the fetch brings (which may have been read before it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum RoomChange {
+    /// Created or renamed: listed under this name (a room new to us, as not ours).
+    Listed { room: RoomId, name: String },
+    /// We joined (or created) the room, or left it.
+    Member { room: RoomId, member: bool },
+}
+
+impl RoomChange {
+    fn apply(&self, rooms: &mut Vec<RoomInfo>) {
+        match self {
+            RoomChange::Listed { room, name } => match rooms.iter_mut().find(|info| info.id == *room) {
+                Some(info) => info.name.clone_from(name),
+                None => {
+                    // Kept in id order, as the server lists them.
+                    let at = rooms.partition_point(|info| info.id < *room);
+                    rooms.insert(at, RoomInfo { id: *room, name: name.clone(), member: false, unread: 0 });
+                }
+            },
+            RoomChange::Member { room, member } => {
+                if let Some(info) = rooms.iter_mut().find(|info| info.id == *room) {
+                    info.member = *member;
+                }
+            }
+        }
+    }
+}
+
+/// Fetches of the whole rooms list on their way, and the changes made since
+/// the first of them began.
+#[derive(Debug, Default)]
+struct ListFetches {
+    in_flight: usize,
+    heard: Vec<RoomChange>,
+    /// Fetches begun so far, and the number of the one whose list is shown.
+    begun: u64,
+    shown: u64,
+}
+
+/// A fetch of the whole rooms list on its way (see [`Store::begin_rooms_fetch`]).
+/// Dropped unfinished, it gives up and shows nothing new.
+pub struct RoomsFetch {
+    store: Store,
+    number: u64,
+    /// Where the changes made since this fetch began start in `heard`.
+    from: usize,
+}
+
+impl RoomsFetch {
+    /// The list arrived: it replaces the one shown, unread counts kept, and
+    /// every change made since the fetch began is made again on top of it.
+    /// (Only those: an older one may be older than the list, e.g. a rename
+    /// undone while no connection was open to tell.) A list older than the
+    /// one shown, from a fetch begun before it, is not worth showing.
+    pub fn finish(self, fresh: Vec<RoomInfo>) {
+        let heard = {
+            let mut fetches = self.store.list_fetches.lock().expect("list fetches");
+            if self.number < fetches.shown {
+                return;
+            }
+            fetches.shown = self.number;
+            fetches.heard[self.from..].to_vec()
+        };
+        self.store.rooms.update(|rooms| {
+            let unread: HashMap<RoomId, u32> = rooms.iter().map(|room| (room.id, room.unread)).collect();
+            *rooms = fresh
+                .into_iter()
+                .map(|room| RoomInfo { unread: unread.get(&room.id).copied().unwrap_or(0), ..room })
+                .collect();
+            for change in &heard {
+                change.apply(rooms);
+            }
+        });
+    }
+}
+
+impl Drop for RoomsFetch {
+    fn drop(&mut self) {
+        let mut fetches = self.store.list_fetches.lock().expect("list fetches");
+        fetches.in_flight -= 1;
+        if fetches.in_flight == 0 {
+            fetches.heard.clear();
+        }
+    }
 }
 
 /// Everything the page shows about one room.
@@ -78,6 +168,7 @@ pub struct Store {
     /// The latest message that mentioned us, for a desktop notification.
     pub last_mention: ArcRwSignal<Option<Mention>>,
     room_states: Arc<Mutex<HashMap<RoomId, RoomState>>>,
+    list_fetches: Arc<Mutex<ListFetches>>,
 }
 
 /// An action the server refused, and its reason.
@@ -85,6 +176,9 @@ pub struct Store {
 pub struct Refused {
     pub action: Action,
     pub reason: String,
+    /// What was wrong with a name or text, when that was the reason: the
+    /// notice words it in the page's language instead of `reason`.
+    pub problem: Option<TextProblem>,
 }
 
 /// A message that mentions us by name.
@@ -109,6 +203,7 @@ impl Store {
             refused: ArcRwSignal::new(None),
             last_mention: ArcRwSignal::new(None),
             room_states: Arc::new(Mutex::new(HashMap::new())),
+            list_fetches: Arc::new(Mutex::new(ListFetches::default())),
         }
     }
 
@@ -117,21 +212,21 @@ impl Store {
         self.room_states.lock().expect("room states").entry(room).or_insert_with(RoomState::new).clone()
     }
 
-    /// Replaces the rooms list (from `GET /api/rooms`), keeping unread counts.
-    pub fn set_rooms(&self, fresh: Vec<RoomInfo>) {
-        self.rooms.update(|rooms| {
-            let unread: HashMap<RoomId, u32> = rooms.iter().map(|room| (room.id, room.unread)).collect();
-            *rooms = fresh
-                .into_iter()
-                .map(|room| RoomInfo { unread: unread.get(&room.id).copied().unwrap_or(0), ..room })
-                .collect();
-        });
+    /// A fetch of the whole rooms list (`GET /api/rooms`) begins; hand what it
+    /// brings to [`RoomsFetch::finish`]. Between the two, the socket keeps
+    /// telling changes, which the list may or may not hold: they are made again
+    /// on top of it.
+    pub fn begin_rooms_fetch(&self) -> RoomsFetch {
+        let mut fetches = self.list_fetches.lock().expect("list fetches");
+        fetches.in_flight += 1;
+        fetches.begun += 1;
+        RoomsFetch { store: self.clone(), number: fetches.begun, from: fetches.heard.len() }
     }
 
     /// An action of ours was not done (the outbox had no room for it, or the
     /// server refused it for good): explained until dismissed.
     pub fn refuse(&self, action: Action, reason: String) {
-        self.refused.set(Some(Refused { action, reason }));
+        self.refused.set(Some(Refused { action, reason, problem: None }));
     }
 
     pub fn mark_read(&self, room: RoomId) {
@@ -160,17 +255,23 @@ impl Store {
             // the room again.
             Event::RoomReset { room, .. } => self.room(*room).timeline.set(Timeline::default()),
             Event::OutboxChanged => self.outbox.set(outbox.to_vec()),
+            Event::RoomListed { room, name } => {
+                self.change_rooms(RoomChange::Listed { room: *room, name: name.clone() })
+            }
             Event::ActionApplied { action, room, .. } => match action {
+                // Ours whether the socket listed it before this ack or not.
                 Action::CreateRoom { name } => {
-                    self.add_room(RoomInfo { id: *room, name: name.clone(), member: true, unread: 0 })
+                    self.change_rooms(RoomChange::Listed { room: *room, name: name.clone() });
+                    self.change_rooms(RoomChange::Member { room: *room, member: true });
                 }
-                Action::JoinRoom { .. } => self.update_room(*room, |info| info.member = true),
-                Action::LeaveRoom { .. } => self.update_room(*room, |info| info.member = false),
+                Action::JoinRoom { .. } => self.change_rooms(RoomChange::Member { room: *room, member: true }),
+                Action::LeaveRoom { .. } => self.change_rooms(RoomChange::Member { room: *room, member: false }),
                 _ => {}
             },
-            Event::ActionRejected { key, reason, .. } => {
+            Event::ActionRejected { key, reason, problem, .. } => {
                 if let Some(action) = refused_for_good(outbox, key) {
-                    self.refuse(action.clone(), reason.clone());
+                    let refused = Refused { action: action.clone(), reason: reason.clone(), problem: *problem };
+                    self.refused.set(Some(refused));
                 }
             }
             Event::Typing { room, names } => self.room(*room).typing.set(names.clone()),
@@ -178,7 +279,7 @@ impl Store {
             Event::Status(_)
             | Event::GapClosed { outcome: GapOutcome::Recovered | GapOutcome::Backfilled, .. }
             | Event::TickerChanged
-            | Event::RoomListChanged
+            | Event::RoomListStale
             | Event::ServerError { .. }
             | Event::BadFrame { .. } => {}
         }
@@ -229,12 +330,12 @@ impl Store {
         }
     }
 
-    fn add_room(&self, room: RoomInfo) {
-        self.rooms.update(|rooms| {
-            if !rooms.iter().any(|known| known.id == room.id) {
-                rooms.push(room);
-            }
-        });
+    fn change_rooms(&self, change: RoomChange) {
+        self.rooms.update(|rooms| change.apply(rooms));
+        let mut fetches = self.list_fetches.lock().expect("list fetches");
+        if fetches.in_flight > 0 {
+            fetches.heard.push(change);
+        }
     }
 
     fn update_room(&self, room: RoomId, change: impl FnOnce(&mut RoomInfo)) {
@@ -319,8 +420,29 @@ mod tests {
     fn store_as_mina() -> Store {
         let store = Store::new();
         store.me.set(Some(MINA));
-        store.set_rooms(vec![RoomInfo { id: LOBBY, name: "lobby".into(), member: true, unread: 0 }]);
+        store.begin_rooms_fetch().finish(vec![lobby()]);
         store
+    }
+
+    fn lobby() -> RoomInfo {
+        RoomInfo { id: LOBBY, name: "lobby".into(), member: true, unread: 0 }
+    }
+
+    /// The rooms list as shown: id, name, and whether we are a member.
+    fn listed(store: &Store) -> Vec<(u64, String, bool)> {
+        store.rooms.with(|rooms| rooms.iter().map(|room| (room.id.0, room.name.clone(), room.member)).collect())
+    }
+
+    fn shown(id: u64, name: &str, member: bool) -> (u64, String, bool) {
+        (id, name.to_owned(), member)
+    }
+
+    fn room_listed(room: u64, name: &str) -> Event {
+        Event::RoomListed { room: RoomId(room), name: name.into() }
+    }
+
+    fn applied(action: Action, room: u64) -> Event {
+        Event::ActionApplied { key: ActionKey::new("k").unwrap(), action, room: RoomId(room), seq: Some(Seq(2)) }
     }
 
     fn message_from(author: UserId, seq: u64) -> Event {
@@ -338,7 +460,7 @@ mod tests {
         store.apply(&message_from(JUN, 1), &[]);
         store.apply(&message_from(MINA, 2), &[]);
         assert_eq!(unread(&store), 1, "my own message is not unread");
-        store.set_rooms(vec![RoomInfo { id: LOBBY, name: "lobby".into(), member: true, unread: 0 }]);
+        store.begin_rooms_fetch().finish(vec![lobby()]);
         assert_eq!(unread(&store), 1, "a refreshed rooms list keeps the count");
         store.current_room.set(Some(LOBBY));
         store.apply(&message_from(JUN, 3), &[]);
@@ -365,12 +487,7 @@ mod tests {
     #[test]
     fn a_created_room_appears_once_and_a_rename_follows() {
         let store = store_as_mina();
-        let created = Event::ActionApplied {
-            key: hanmadi_protocol::ActionKey::new("k").unwrap(),
-            action: Action::CreateRoom { name: "점심".into() },
-            room: RoomId(2),
-            seq: Some(Seq(2)),
-        };
+        let created = applied(Action::CreateRoom { name: "점심".into() }, 2);
         store.apply(&created, &[]);
         store.apply(&created, &[]);
         assert_eq!(store.rooms.with(|rooms| rooms.len()), 2);
@@ -380,6 +497,57 @@ mod tests {
             &[],
         );
         assert_eq!(store.rooms.with(|rooms| rooms[1].name.clone()), "저녁");
+    }
+
+    #[test]
+    fn the_rooms_list_follows_what_the_socket_tells_without_fetching() {
+        let store = store_as_mina();
+        store.apply(&room_listed(3, "점심"), &[]);
+        store.apply(&room_listed(2, "산책"), &[]);
+        store.apply(&room_listed(3, "저녁"), &[]);
+        store.apply(&room_listed(LOBBY.0, "로비"), &[]);
+        let expected = [shown(1, "로비", true), shown(2, "산책", false), shown(3, "저녁", false)];
+        assert_eq!(listed(&store), expected, "in id order, renamed in place, membership kept");
+    }
+
+    #[test]
+    fn a_fetched_list_gets_the_changes_heard_while_it_was_on_its_way() {
+        let store = store_as_mina();
+        store.apply(&room_listed(2, "산책"), &[]);
+        let fetch = store.begin_rooms_fetch();
+        store.apply(&room_listed(3, "점심"), &[]);
+        store.apply(&applied(Action::JoinRoom { room: RoomId(2) }, 2), &[]);
+        // Read by the server before either change.
+        fetch.finish(vec![lobby(), RoomInfo { id: RoomId(2), name: "산책".into(), member: false, unread: 0 }]);
+        let expected = [shown(1, "lobby", true), shown(2, "산책", true), shown(3, "점심", false)];
+        assert_eq!(listed(&store), expected);
+
+        store.begin_rooms_fetch().finish(vec![lobby()]);
+        assert_eq!(listed(&store), [shown(1, "lobby", true)], "once done, a later fetch is the list");
+    }
+
+    #[test]
+    fn a_slow_fetch_from_before_a_reconnect_never_replaces_a_newer_list() {
+        let store = store_as_mina();
+        let slow = store.begin_rooms_fetch();
+        store.apply(&room_listed(2, "산책"), &[]);
+        // Offline, the room is renamed "점심"; the next connection fetches again.
+        let fresh = store.begin_rooms_fetch();
+        fresh.finish(vec![lobby(), RoomInfo { id: RoomId(2), name: "점심".into(), member: false, unread: 0 }]);
+        assert_eq!(listed(&store)[1], shown(2, "점심", false), "what was heard before it began is older than it");
+        slow.finish(vec![lobby()]);
+        assert_eq!(listed(&store)[1], shown(2, "점심", false), "an older list arriving late changes nothing");
+    }
+
+    #[test]
+    fn a_room_i_create_is_mine_whether_the_socket_lists_it_before_or_after_the_ack() {
+        let store = store_as_mina();
+        let create = |name: &str| Action::CreateRoom { name: name.into() };
+        store.apply(&room_listed(2, "점심"), &[]);
+        store.apply(&applied(create("점심"), 2), &[]);
+        store.apply(&applied(create("저녁"), 3), &[]);
+        store.apply(&room_listed(3, "저녁"), &[]);
+        assert_eq!(listed(&store)[1..], [shown(2, "점심", true), shown(3, "저녁", true)]);
     }
 
     #[test]
@@ -441,6 +609,7 @@ mod tests {
             state: hanmadi_client_core::ActionState::Failed {
                 code: hanmadi_protocol::RejectCode::NotFound,
                 reason: "gone".into(),
+                problem: None,
             },
         };
         let outbox = [
@@ -451,6 +620,7 @@ mod tests {
             key: hanmadi_protocol::ActionKey::new(key).unwrap(),
             code: hanmadi_protocol::RejectCode::NotFound,
             reason: "that message was deleted".into(),
+            problem: None,
         };
         store.apply(&rejected("a"), &outbox);
         assert_eq!(store.refused.get(), None, "a message stays as Not sent, with Retry and Delete");
@@ -461,13 +631,27 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_room_name_keeps_what_was_wrong_for_the_notice_to_word() {
+        let store = store_as_mina();
+        let key = ActionKey::new("r").unwrap();
+        let problem = hanmadi_protocol::limits::check_room_name("\u{200B}").unwrap_err();
+        let (code, reason) = (hanmadi_protocol::RejectCode::Invalid, problem.to_string());
+        let state = ActionState::Failed { code, reason: reason.clone(), problem: Some(problem) };
+        let action = Action::CreateRoom { name: "\u{200B}".into() };
+        let outbox = [PendingAction { key: key.clone(), action: action.clone(), state }];
+        store.apply(&Event::ActionRejected { key, code, reason: reason.clone(), problem: Some(problem) }, &outbox);
+        assert_eq!(store.refused.get(), Some(Refused { action, reason, problem: Some(problem) }));
+    }
+
+    #[test]
     fn waiting_joins_edits_and_renames_are_listed_but_messages_and_reactions_show_in_place() {
         let waiting = |key: &str, action: Action, state: ActionState| PendingAction {
             key: hanmadi_protocol::ActionKey::new(key).unwrap(),
             action,
             state,
         };
-        let refused = ActionState::Failed { code: hanmadi_protocol::RejectCode::NotFound, reason: "gone".into() };
+        let refused =
+            ActionState::Failed { code: hanmadi_protocol::RejectCode::NotFound, reason: "gone".into(), problem: None };
         let outbox = [
             waiting("message", Action::SendMessage { room: LOBBY, text: "hi".into() }, ActionState::Queued),
             waiting("join", Action::JoinRoom { room: RoomId(2) }, ActionState::Queued),

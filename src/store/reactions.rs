@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn a_refused_reaction_is_not_shown() {
-        let refused = ActionState::Failed { code: RejectCode::NotFound, reason: "deleted".into() };
+        let refused = ActionState::Failed { code: RejectCode::NotFound, reason: "deleted".into(), problem: None };
         assert_eq!(chips(&shown(&[], &[waiting(1, add("👍"), refused)], MESSAGE, Some(MINA))), []);
     }
 }

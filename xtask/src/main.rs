@@ -5,9 +5,10 @@
 //! - `cargo xtask test`: install what is missing, run every test (workspace and
 //!   browser), print a closing summary, exit non-zero on any failure.
 //! - `cargo xtask build`: install what is missing and build the web app into dist/.
-//! - `cargo xtask bench [engine | servers | restarts | browser]`: run the benchmarks (or
-//!   one of them), which print figures (never asserted); `restarts` is the
-//!   exactly-once soak through 50 SIGKILL restarts.
+//! - `cargo xtask bench [engine | servers | restarts | storm | browser]`: run the
+//!   benchmarks (or one of them), which print figures (never asserted); `restarts`
+//!   is the exactly-once soak through 50 SIGKILL restarts, `storm` 200 clients
+//!   coming back after one.
 //! - `cargo xtask screenshot`: build everything and retake docs/screenshot.png.
 //!
 //! Every step says what it is doing; a prerequisite it cannot install is a clear
@@ -25,7 +26,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <serve [server flags…] | test | build | bench [engine | servers | restarts | browser] | screenshot>";
+    "usage: cargo xtask <serve [server flags…] | test | build | bench [engine | servers | restarts | storm | browser] | screenshot>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -53,7 +54,7 @@ fn main() -> ExitCode {
 
 /// Every benchmark, or the one named, in release mode. Each prints its own figures.
 fn bench(only: Option<&str>) -> anyhow::Result<()> {
-    if let Some(name) = only.filter(|name| !["engine", "servers", "restarts", "browser"].contains(name)) {
+    if let Some(name) = only.filter(|name| !["engine", "servers", "restarts", "storm", "browser"].contains(name)) {
         anyhow::bail!("no benchmark is called {name:?}\n{USAGE}");
     }
     let wanted = |name: &str| only.is_none_or(|only| only == name);
@@ -71,6 +72,16 @@ fn bench(only: Option<&str>) -> anyhow::Result<()> {
                 .args(["test", "--release", "-p", "hanmadi-server", "--test", "restarts", "--", "--nocapture"])
                 .env("HANMADI_SOAK_PEOPLE", "20")
                 .env("HANMADI_SOAK_RESTARTS", "50")
+                .env_remove("HANMADI_TEST_POSTGRES")
+                .current_dir(root()),
+        )?;
+    }
+    if wanted("storm") {
+        step("200 clients coming back after a SIGKILL restart of the server (SQLite)");
+        cmd::run(
+            std::process::Command::new("cargo")
+                .args(["test", "--release", "-p", "hanmadi-server", "--test", "restart_storm", "--", "--nocapture"])
+                .env("HANMADI_STORM_CLIENTS", "200")
                 .env_remove("HANMADI_TEST_POSTGRES")
                 .current_dir(root()),
         )?;

@@ -9,7 +9,10 @@ use crate::rng::SplitMix64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backoff {
-    /// The ceiling of the first wait. Default 500 ms.
+    /// The ceiling of the first wait. Default 1.5 s: wide enough that the
+    /// clients of a restarted server come back spread over more than a
+    /// second, short enough that one client's blip stays under the badge's
+    /// 2 s grace.
     pub base: Duration,
     /// No wait is ever longer than this. Default 30 s.
     pub cap: Duration,
@@ -17,7 +20,7 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Self { base: Duration::from_millis(500), cap: Duration::from_secs(30) }
+        Self { base: Duration::from_millis(1_500), cap: Duration::from_secs(30) }
     }
 }
 
@@ -44,7 +47,7 @@ mod tests {
     fn ceiling_doubles_from_base_until_cap() {
         let backoff = Backoff::default();
         let ceilings: Vec<u64> = (0..9).map(|n| backoff.ceiling(n).as_millis() as u64).collect();
-        assert_eq!(ceilings, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+        assert_eq!(ceilings, [1500, 3000, 6000, 12000, 24000, 30000, 30000, 30000, 30000]);
         assert_eq!(backoff.ceiling(u32::MAX), Duration::from_secs(30));
     }
 
@@ -52,9 +55,9 @@ mod tests {
     fn delays_stay_within_the_ceiling_and_spread_out() {
         let backoff = Backoff::default();
         let mut rng = SplitMix64::new(42);
-        let delays: Vec<Duration> = (0..1000).map(|_| backoff.delay(3, &mut rng)).collect();
-        assert!(delays.iter().all(|d| *d <= Duration::from_secs(4)));
-        let below_half = delays.iter().filter(|d| **d < Duration::from_secs(2)).count();
+        let delays: Vec<Duration> = (0..1000).map(|_| backoff.delay(2, &mut rng)).collect();
+        assert!(delays.iter().all(|d| *d <= Duration::from_secs(6)));
+        let below_half = delays.iter().filter(|d| **d < Duration::from_secs(3)).count();
         assert!((400..600).contains(&below_half), "not uniform: {below_half}/1000 below half");
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 
+use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{
     Action, ActionKey, ClientFrame, Cursor, DecodeError, ErrorCode, Member, Outcome, RejectCode, RoomEvent, RoomId,
     Seq, ServerFrame, UserId,
@@ -62,14 +63,22 @@ pub enum Event {
     OutboxChanged,
     /// The server applied an action; it has left the outbox.
     ActionApplied { key: ActionKey, action: Action, room: RoomId, seq: Option<Seq> },
-    /// The server refused an action; it stays in the outbox as failed.
-    ActionRejected { key: ActionKey, code: RejectCode, reason: String },
+    /// The server refused an action; it stays in the outbox as failed. `reason`
+    /// is the server's English; `problem`, what was wrong with a name or text.
+    ActionRejected { key: ActionKey, code: RejectCode, reason: String, problem: Option<TextProblem> },
     /// Who is typing in a room changed.
     Typing { room: RoomId, names: Vec<String> },
     /// Who is in a room changed: everyone in it now, by user id.
     Presence { room: RoomId, members: Vec<Member> },
-    /// Rooms were created or renamed: fetch the rooms list again.
-    RoomListChanged,
+    /// A room was created or renamed: list it under this name (or rename it).
+    RoomListed { room: RoomId, name: String },
+    /// The rooms list may be missing changes: fetch it whole, and apply every
+    /// [`Event::RoomListed`] heard meanwhile on top of what it brings. Said on
+    /// every new connection once it is ready (changes made while none was open
+    /// are not replayed; a list fetched from then on misses nothing the
+    /// connection will not tell), and when the server dropped changes on their
+    /// way to us.
+    RoomListStale,
     /// Ticker values are waiting: call [`Client::take_ticker_frame`] on the next
     /// animation frame.
     TickerChanged,
@@ -397,9 +406,11 @@ impl Client {
     }
 
     /// A fresh connection: resume every room, then resend the outbox in order
-    /// (a new connection has a fresh action budget: no pause).
+    /// (a new connection has a fresh action budget: no pause), and have the
+    /// rooms list fetched.
     fn on_ready(&mut self) {
         self.outbox_paused_until = None;
+        self.event(Event::RoomListStale);
         self.streams.on_reconnect();
         let mut cursors: Vec<Cursor> = self.streams.cursors().map(|(room, after)| Cursor { room, after }).collect();
         cursors.sort_by_key(|cursor| cursor.room);
@@ -485,7 +496,8 @@ impl Client {
                     self.presence_changed(room);
                 }
             }
-            ServerFrame::RoomListChanged {} => self.event(Event::RoomListChanged),
+            ServerFrame::RoomListed { room, name } => self.event(Event::RoomListed { room, name }),
+            ServerFrame::RoomListStale {} => self.event(Event::RoomListStale),
             ServerFrame::Typing { room, user, name } => {
                 if Some(user) != self.me && self.typing.on_typing(room, user, name, now + self.config.typing_ttl) {
                     self.typing_changed(room);
@@ -511,10 +523,10 @@ impl Client {
                     self.outbox_changed();
                 }
             }
-            Outcome::Rejected { code, message } => {
-                if self.outbox.rejected(&key, code, message.clone()) {
+            Outcome::Rejected { code, message, problem } => {
+                if self.outbox.rejected(&key, code, message.clone(), problem) {
                     self.outbox_changed();
-                    self.event(Event::ActionRejected { key, code, reason: message });
+                    self.event(Event::ActionRejected { key, code, reason: message, problem });
                 }
             }
         }

@@ -117,10 +117,16 @@ pub struct Connection {
     armed: Option<Instant>,
     /// Sent in `hello`.
     token: Option<String>,
-    /// A refreshed token has not yet been accepted: if it is rejected too, stop
-    /// instead of asking for another (never loop on a dead token).
-    token_unproven: bool,
+    /// Fresh tokens refused in a row without a welcome between them: after
+    /// [`MAX_UNPROVEN_REFRESHES`], stop instead of asking for another (never
+    /// loop on a dead session).
+    unproven_refreshes: u32,
 }
+
+/// Fresh tokens tried before giving up on the session. More than one: a fresh
+/// token can be replaced before it is used (another tab of the same browser
+/// refreshed it meanwhile), and a refresh then gets the newest.
+const MAX_UNPROVEN_REFRESHES: u32 = 3;
 
 impl Connection {
     pub fn new(config: Config) -> Self {
@@ -137,7 +143,7 @@ impl Connection {
             blip_until: None,
             armed: None,
             token: None,
-            token_unproven: false,
+            unproven_refreshes: 0,
         }
     }
 
@@ -157,7 +163,7 @@ impl Connection {
                 // refused too, stop rather than loop on a dead session.
                 Some(token) if refused => {
                     this.token = Some(token);
-                    this.token_unproven = true;
+                    this.unproven_refreshes += 1;
                     this.start_attempt(now);
                 }
                 // A renewal: the open socket is already signed in; the new
@@ -276,7 +282,7 @@ impl Connection {
                 close_code::UNSUPPORTED_PROTOCOL => {
                     this.phase = Phase::Failed(FailReason::UnsupportedProtocol);
                 }
-                close_code::UNAUTHORIZED if this.token_unproven => {
+                close_code::UNAUTHORIZED if this.unproven_refreshes >= MAX_UNPROVEN_REFRESHES => {
                     this.phase = Phase::Failed(FailReason::Unauthorized);
                 }
                 close_code::UNAUTHORIZED => {
@@ -380,7 +386,7 @@ impl Connection {
                 if protocol == PROTOCOL_VERSION {
                     self.phase = Phase::Connected { socket, last_heard: now, ping: None };
                     self.outage = None;
-                    self.token_unproven = false;
+                    self.unproven_refreshes = 0;
                 } else {
                     self.close_live_socket(close_code::NORMAL, "unsupported protocol");
                     self.phase = Phase::Failed(FailReason::UnsupportedProtocol);

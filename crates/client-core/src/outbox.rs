@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{Action, ActionKey, RejectCode};
 use serde::{Deserialize, Serialize};
 
@@ -26,8 +27,14 @@ pub enum ActionState {
     Queued,
     /// Sent on the current connection; no answer yet.
     Sending,
-    /// The server refused it ("Not sent", with Retry and Delete).
-    Failed { code: RejectCode, reason: String },
+    /// The server refused it ("Not sent", with Retry and Delete): its reason
+    /// in English, and what was wrong with the text, when that was it.
+    Failed {
+        code: RejectCode,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem: Option<TextProblem>,
+    },
 }
 
 /// The outbox is full: the new action was not taken, and nothing queued was lost.
@@ -111,10 +118,16 @@ impl Outbox {
     }
 
     /// The server refused the action: it stays, failed, for the user to decide.
-    pub fn rejected(&mut self, key: &ActionKey, code: RejectCode, reason: String) -> bool {
+    pub fn rejected(
+        &mut self,
+        key: &ActionKey,
+        code: RejectCode,
+        reason: String,
+        problem: Option<TextProblem>,
+    ) -> bool {
         match self.entries.iter_mut().find(|entry| &entry.key == key) {
             Some(entry) => {
-                entry.state = ActionState::Failed { code, reason };
+                entry.state = ActionState::Failed { code, reason, problem };
                 true
             }
             None => false,
@@ -214,7 +227,7 @@ mod tests {
         outbox.push(key(1), send("one")).unwrap();
         outbox.push(key(2), send("two")).unwrap();
         outbox.take_queued();
-        assert!(outbox.rejected(&key(1), RejectCode::RateLimited, "slow down".into()));
+        assert!(outbox.rejected(&key(1), RejectCode::RateLimited, "slow down".into(), None));
         assert!(outbox.applied(&key(2)).is_some());
         assert!(outbox.retry(&key(1), key(3)));
         assert_eq!(outbox.entries()[0].key, key(3));

@@ -5,6 +5,7 @@ mod sim;
 use std::time::Duration;
 
 use hanmadi_client_core::{ActionState, Client, Config, Event, Instant, Output, SocketId, Status, TickerValue};
+use hanmadi_protocol::limits::{ProblemKind, TextField, TextProblem};
 use hanmadi_protocol::{
     close_code, decode_client, encode, Action, ActionKey, ClientFrame, Member, MessageId, Outcome, PresenceChange,
     RejectCode, RoomEvent, RoomId, Seq, ServerFrame, TickerUpdate, UserId, Version, PROTOCOL_VERSION,
@@ -237,7 +238,7 @@ fn a_message_the_server_had_no_room_for_yet_goes_again_under_its_key_and_is_neve
     let keys: Vec<ActionKey> = tab.client.outbox().iter().map(|pending| pending.key.clone()).collect();
     let rate_limited = |key: &ActionKey| ServerFrame::Ack {
         key: key.clone(),
-        outcome: Outcome::Rejected { code: RejectCode::RateLimited, message: "too many actions".into() },
+        outcome: Outcome::Rejected { code: RejectCode::RateLimited, message: "too many actions".into(), problem: None },
     };
     tab.receive(&rate_limited(&keys[0]));
     tab.receive(&rate_limited(&keys[1]));
@@ -264,6 +265,29 @@ fn a_message_the_server_had_no_room_for_yet_goes_again_under_its_key_and_is_neve
     assert_eq!(texts, ["one", "two", "three"], "in the order written");
     assert_eq!(resent[0].0, keys[0], "under the same keys");
     assert_eq!(resent[1].0, keys[1]);
+}
+
+#[test]
+fn a_message_the_server_finds_too_long_is_not_sent_with_what_was_wrong_for_the_page_to_word() {
+    let mut tab = Tab::new(5);
+    tab.go_online();
+    tab.say("an old app let this through");
+    let key = tab.client.outbox()[0].key.clone();
+    let problem = TextProblem { field: TextField::Message, kind: ProblemKind::TooLong { chars: 4001, max: 4000 } };
+    let outcome = Outcome::Rejected { code: RejectCode::Invalid, message: problem.to_string(), problem: Some(problem) };
+    tab.receive(&ServerFrame::Ack { key: key.clone(), outcome });
+
+    let told = tab.events.iter().find_map(|event| match event {
+        Event::ActionRejected { key: refused, problem, .. } if *refused == key => Some(*problem),
+        _ => None,
+    });
+    assert_eq!(told, Some(Some(problem)));
+    let failed = ActionState::Failed { code: RejectCode::Invalid, reason: problem.to_string(), problem: Some(problem) };
+    assert_eq!(tab.client.outbox()[0].state, failed);
+    // Still there after a reload, problem and all.
+    let mut after_reload = Tab::new(6);
+    after_reload.client.restore_outbox(tab.saved_outbox.as_ref().expect("saved")).unwrap();
+    assert_eq!(after_reload.client.outbox()[0].state, failed);
 }
 
 #[test]
@@ -423,7 +447,7 @@ fn after_a_reconnect_to_another_node_its_snapshot_replaces_presence_whatever_its
     tab.events.clear();
 
     tab.client.on_socket_closed(tab.now, tab.socket.take().expect("connected"), close_code::SERVICE_RESTART, "");
-    tab.wait(Duration::from_millis(500));
+    tab.wait(Duration::from_millis(1_500));
     let socket = tab.socket.expect("retried within the first backoff ceiling");
     tab.client.on_socket_open(tab.now, socket);
     tab.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
@@ -448,4 +472,39 @@ fn leaving_a_room_stops_showing_who_is_in_it() {
     tab.receive(&ServerFrame::Presence { room, version: Version(2), members: vec![mina(), jun()] });
     tab.receive(&ServerFrame::PresenceChanged { room, version: Version(3), change: joined(4, "Sora") });
     assert_eq!(tab.presence_shown(room), [vec![mina()], vec![]], "a late snapshot brings nothing back");
+}
+
+#[test]
+fn rooms_made_by_others_arrive_as_deltas_and_the_list_is_fetched_once_per_connection() {
+    let mut tab = Tab::new(10);
+    let fetches = |tab: &Tab| tab.events.iter().filter(|event| matches!(event, Event::RoomListStale)).count();
+    tab.go_online();
+    assert_eq!(fetches(&tab), 1, "the list is fetched once the connection is ready");
+
+    // Jun makes a room and renames it: each change arrives as itself.
+    tab.receive(&ServerFrame::RoomListed { room: RoomId(7), name: "점심".into() });
+    tab.receive(&ServerFrame::RoomListed { room: RoomId(7), name: "저녁".into() });
+    let listed: Vec<(RoomId, &str)> = tab
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::RoomListed { room, name } => Some((*room, name.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(listed, [(RoomId(7), "점심"), (RoomId(7), "저녁")]);
+    assert_eq!(fetches(&tab), 1, "not once per change");
+
+    // The server could not keep up with us and dropped some: fetch once more.
+    tab.receive(&ServerFrame::RoomListStale {});
+    assert_eq!(fetches(&tab), 2);
+
+    // Rooms made while we were away are not replayed: the next connection
+    // fetches the list again, once.
+    tab.client.on_socket_closed(tab.now, tab.socket.take().expect("connected"), 1006, "wifi dropped");
+    tab.wait(Duration::from_millis(1_500));
+    assert_eq!(fetches(&tab), 2, "nothing to fetch with while offline");
+    tab.client.on_socket_open(tab.now, tab.socket.expect("retried within the first backoff ceiling"));
+    tab.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
+    assert_eq!(fetches(&tab), 3);
 }

@@ -2,12 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits::TextProblem;
 use crate::{ActionKey, MessageId, RoomId, Seq, UserId, Version};
 
 /// The protocol version this build speaks. Exchanged in the first frames of every
 /// connection ([`ClientFrame::Hello`] / [`ServerFrame::Welcome`]) so that an old tab
 /// talking to a new server is told to reload instead of misreading frames.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Milliseconds since the Unix epoch, as the server's clock saw it.
 pub type Millis = u64;
@@ -185,9 +186,16 @@ pub enum ServerFrame {
     PresenceChanged { room: RoomId, version: Version, change: PresenceChange },
     /// Ephemeral. Someone is typing; forget it a few seconds after the last one.
     Typing { room: RoomId, user: UserId, name: String },
-    /// Latest-wins. A room was created or renamed: the rooms list (`GET
-    /// /api/rooms`) is worth fetching again. Sent to everyone, members or not.
-    RoomListChanged {},
+    /// Latest-wins, per room. A room was created or renamed: this is its name in
+    /// the rooms list now. Sent to every signed-in connection, members or not, so
+    /// the list fetched once (`GET /api/rooms`) stays current without fetching it
+    /// again; a later one for the same room replaces it. A room leaving the list
+    /// (made private, removed) would be a frame of its own.
+    RoomListed { room: RoomId, name: String },
+    /// Latest-wins (control). Changes to the rooms list were dropped on their way
+    /// to this connection (it fell too far behind, or its node lost the bus
+    /// between nodes): the list is worth fetching again.
+    RoomListStale {},
 }
 
 impl ServerFrame {
@@ -204,7 +212,8 @@ impl ServerFrame {
             ServerFrame::Ticker { .. }
             | ServerFrame::Presence { .. }
             | ServerFrame::PresenceChanged { .. }
-            | ServerFrame::RoomListChanged {} => DeliveryClass::LatestWins,
+            | ServerFrame::RoomListed { .. }
+            | ServerFrame::RoomListStale {} => DeliveryClass::LatestWins,
             ServerFrame::Typing { .. } => DeliveryClass::Ephemeral,
         }
     }
@@ -222,7 +231,8 @@ impl ServerFrame {
         "presence",
         "presence_changed",
         "typing",
-        "room_list_changed",
+        "room_listed",
+        "room_list_stale",
     ];
 }
 
@@ -239,8 +249,15 @@ pub enum Outcome {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<MessageId>,
     },
-    /// Refused, for a reason sending it again will not fix.
-    Rejected { code: RejectCode, message: String },
+    /// Refused, for a reason sending it again will not fix. `message` says why
+    /// in English; a refused name or message text also says what was wrong
+    /// with it as a code, for the app to word in its user's language.
+    Rejected {
+        code: RejectCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem: Option<TextProblem>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

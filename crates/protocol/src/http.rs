@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits::TextProblem;
 use crate::{MessageId, Millis, RoomEvent, RoomId, Seq, UserId};
 
 /// `POST /api/session` and `PATCH /api/me`.
@@ -26,6 +27,11 @@ pub struct Profile {
     pub id: UserId,
     pub name: String,
 }
+
+/// Rooms in one page of `GET /api/rooms?after=&limit=`: the default `limit`,
+/// and the largest. Pages are ordered by room id; one with fewer rooms than
+/// this is the last.
+pub const ROOMS_PAGE: u32 = 500;
 
 /// One entry of `GET /api/rooms`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,8 +112,30 @@ pub struct EventsPage {
     pub events: Vec<HistoryEvent>,
 }
 
-/// Every error: a sentence fit to show.
+/// Every error: a sentence fit to show (in English), and for a refused name
+/// what was wrong with it as a code, which the app words in its user's
+/// language. Bodies without `problem` are still read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<TextProblem>,
+}
+
+impl From<String> for ApiError {
+    fn from(error: String) -> Self {
+        ApiError { error, problem: None }
+    }
+}
+
+impl From<&str> for ApiError {
+    fn from(error: &str) -> Self {
+        error.to_owned().into()
+    }
+}
+
+impl From<TextProblem> for ApiError {
+    fn from(problem: TextProblem) -> Self {
+        ApiError { error: problem.to_string(), problem: Some(problem) }
+    }
 }

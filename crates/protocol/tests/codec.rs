@@ -69,8 +69,9 @@ fn all_server_frames() -> Vec<ServerFrame> {
         ServerFrame::Ack { key: key("b"), outcome: Outcome::Applied { room, seq: None, message: None } },
         ServerFrame::Ack {
             key: key("c"),
-            outcome: Outcome::Rejected { code: RejectCode::Invalid, message: "the message is empty".into() },
+            outcome: Outcome::Rejected { code: RejectCode::NotFound, message: "no room 1".into(), problem: None },
         },
+        ServerFrame::Ack { key: key("d"), outcome: refused_room_name() },
         ServerFrame::CaughtUp { room, head: Seq(8) },
         ServerFrame::Resync { room },
         ServerFrame::Ticker {
@@ -83,7 +84,8 @@ fn all_server_frames() -> Vec<ServerFrame> {
         },
         ServerFrame::Presence { room, version: Version(1), members: vec![] },
         ServerFrame::Typing { room, user: UserId(2), name: "Mina".into() },
-        ServerFrame::RoomListChanged {},
+        ServerFrame::RoomListed { room, name: "점심 \"모임\"".into() },
+        ServerFrame::RoomListStale {},
     ];
     frames.extend(all_presence_changes().into_iter().enumerate().map(|(i, change)| ServerFrame::PresenceChanged {
         room,
@@ -97,6 +99,12 @@ fn all_server_frames() -> Vec<ServerFrame> {
         event,
     }));
     frames
+}
+
+/// A room name refused by the shared check, as the server answers it.
+fn refused_room_name() -> Outcome {
+    let problem = limits::check_room_name("evil\u{202E}cod.exe").unwrap_err();
+    Outcome::Rejected { code: RejectCode::Invalid, message: problem.to_string(), problem: Some(problem) }
 }
 
 #[test]
@@ -114,6 +122,23 @@ fn every_server_frame_round_trips() {
 }
 
 #[test]
+fn a_refusal_says_what_was_wrong_with_a_name_as_a_code_and_older_refusals_still_read() {
+    let frame = ServerFrame::Ack { key: key("k"), outcome: refused_room_name() };
+    assert_eq!(
+        encode(&frame),
+        r#"{"type":"ack","key":"k","outcome":{"status":"rejected","code":"invalid","#.to_owned()
+            + r#""message":"the room name contains a text-direction control (U+202E)","#
+            + r#""problem":{"field":"room_name","kind":"direction_control","code_point":8238}}}"#
+    );
+    // Without a problem, no field: what servers before it sent, and stored.
+    let old = r#"{"type":"ack","key":"k","outcome":{"status":"rejected","code":"not_found","message":"gone"}}"#;
+    let outcome = Outcome::Rejected { code: RejectCode::NotFound, message: "gone".into(), problem: None };
+    let decoded = decode_server(old).unwrap();
+    assert_eq!(decoded, ServerFrame::Ack { key: key("k"), outcome });
+    assert_eq!(encode(&decoded), old);
+}
+
+#[test]
 fn frames_are_tagged_by_type_in_snake_case() {
     assert_eq!(encode(&ClientFrame::Ping { nonce: 3 }), r#"{"type":"ping","nonce":3}"#);
 }
@@ -123,6 +148,15 @@ fn a_presence_change_nests_its_kind_under_change() {
     let change = PresenceChange::Left { user: UserId(3) };
     let frame = ServerFrame::PresenceChanged { room: RoomId(1), version: Version(7), change };
     assert_eq!(encode(&frame), r#"{"type":"presence_changed","room":1,"version":7,"change":{"kind":"left","user":3}}"#);
+}
+
+#[test]
+fn a_room_list_delta_names_the_room_and_its_name_now() {
+    let frame = ServerFrame::RoomListed { room: RoomId(7), name: "점심".into() };
+    assert_eq!(encode(&frame), r#"{"type":"room_listed","room":7,"name":"점심"}"#);
+    assert_eq!(frame.class(), DeliveryClass::LatestWins);
+    assert_eq!(encode(&ServerFrame::RoomListStale {}), r#"{"type":"room_list_stale"}"#);
+    assert!(matches!(decode_server(r#"{"type":"room_listed","room":7}"#), Err(DecodeError::Malformed(_))));
 }
 
 #[test]

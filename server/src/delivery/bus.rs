@@ -2,9 +2,11 @@
 //! channel. Committed room events are announced by `NOTIFY` inside the
 //! transaction that commits them (so nothing that did not commit is ever
 //! announced, and announcements arrive in commit order, which is each room's
-//! sequence order); presence, typing and room-list changes are announced as
-//! they happen. Every node, the announcing one included, delivers room events
-//! from its listener, so one path keeps them in order.
+//! sequence order); presence and typing are announced as they happen. Every
+//! node, the announcing one included, delivers room events from its listener,
+//! so one path keeps them in order. Room-list changes ride on the room events
+//! themselves: a `created` or `renamed` event lists the room on every node,
+//! for every connection, followed or not.
 //!
 //! A node that lost its listening connection may have missed announcements: it
 //! asks every connection to resync its rooms and the other nodes to announce
@@ -74,9 +76,6 @@ pub enum BusMessage {
         user: UserId,
         name: String,
     },
-    RoomListChanged {
-        node: NodeId,
-    },
     /// The node is shutting down: forget whom it held now, without waiting.
     Gone {
         node: NodeId,
@@ -104,7 +103,6 @@ impl BusMessage {
             | BusMessage::Absent { node, .. }
             | BusMessage::Renamed { node, .. }
             | BusMessage::Typing { node, .. }
-            | BusMessage::RoomListChanged { node }
             | BusMessage::Gone { node } => Some(*node),
         }
     }
@@ -268,6 +266,9 @@ async fn on_message(delivery: &Delivery, store: &Store, message: BusMessage) {
     let now = Instant::now();
     match message {
         BusMessage::Events { events } => {
+            // Room names are far below `MAX_INLINE_EVENT`: the events that list
+            // a room always travel whole.
+            delivery.listed(events.iter().filter_map(|e| Some((e.room, e.event.as_ref()?))));
             let mut committed = Vec::with_capacity(events.len());
             for BusEvent { room, seq, at, event } in events {
                 if !delivery.is_followed(room) {
@@ -296,7 +297,6 @@ async fn on_message(delivery: &Delivery, store: &Store, message: BusMessage) {
         BusMessage::Absent { node, room, user } => delivery.remote_absent(node, room, user),
         BusMessage::Renamed { node, user, name } => delivery.remote_renamed(node, user, &name),
         BusMessage::Typing { node: _, room, user, name } => delivery.deliver_typing(room, user, &name),
-        BusMessage::RoomListChanged { .. } => delivery.deliver_room_list_changed(),
         BusMessage::Gone { node } => delivery.forget_node(node),
     }
 }
@@ -324,6 +324,21 @@ mod tests {
         let event =
             RoomEvent::Message { id: MessageId(seq), author: UserId(1), author_name: "Mina".into(), text: text.into() };
         StoredEvent { room: RoomId(3), seq: Seq(seq), at: 1, event }
+    }
+
+    #[test]
+    fn the_events_that_list_a_room_always_travel_whole() {
+        let longest = "😀".repeat(hanmadi_protocol::limits::MAX_ROOM_NAME_CHARS);
+        let created = StoredEvent {
+            room: RoomId(3),
+            seq: Seq(1),
+            at: 1,
+            event: RoomEvent::Created { name: longest.clone(), by: UserId(1) },
+        };
+        let BusMessage::Events { events } = serde_json::from_str(&event_payloads([&created])[0]).unwrap() else {
+            panic!("an events message")
+        };
+        assert_eq!(events[0].event, Some(created.event), "every node lists the room without reading it back");
     }
 
     #[test]

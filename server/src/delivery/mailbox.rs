@@ -3,10 +3,11 @@
 //!
 //! Why not a channel: a full queue must say *which rooms* lost frames, so that only
 //! those rooms are resynced (the rest of the connection carries on), and room-list
-//! changes must coalesce into one flag rather than pile up as frames. A mutex
-//! around a `VecDeque` plus a [`Notify`] does both, costs nothing while idle (an
-//! empty `VecDeque` allocates nothing) and lets the task take everything waiting
-//! in one swap, so frames are written to the socket in batches.
+//! changes that overflow must turn into one "fetch the list again" rather than
+//! be lost. A mutex around a `VecDeque` plus a [`Notify`] does both, costs
+//! nothing while idle (an empty `VecDeque` allocates nothing) and lets the task
+//! take everything waiting in one swap, so frames are written to the socket in
+//! batches.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -62,14 +63,21 @@ struct State {
     parcels: VecDeque<Parcel>,
     /// Rooms that lost parcels since the last [`Mailbox::take`], each once.
     lagged: Vec<RoomId>,
-    room_list_changed: bool,
+    /// Room-list changes (`room_listed` frames) not sent yet, in the order
+    /// they were made.
+    listings: Vec<Utf8Bytes>,
+    /// Room-list changes were dropped since the last [`Mailbox::take`].
+    list_stale: bool,
 }
 
 /// What [`Mailbox::take`] hands over besides the parcels.
 #[derive(Debug, Default)]
 pub struct Taken {
     pub lagged: Vec<RoomId>,
-    pub room_list_changed: bool,
+    /// Empty when `list_stale`: the list fetched again holds them.
+    pub listings: Vec<Utf8Bytes>,
+    /// The client must fetch the rooms list again.
+    pub list_stale: bool,
 }
 
 impl Mailbox {
@@ -105,9 +113,30 @@ impl Mailbox {
         self.wake.notify_one();
     }
 
-    pub fn room_list_changed(&self) {
+    /// Queues room-list changes, in order after those still waiting. Past the
+    /// mailbox's capacity they are all dropped for one "fetch the list again":
+    /// a slow reader costs one fetch, never a wrong list. Once that is due, more
+    /// changes are not worth keeping: the fetch comes after them.
+    pub fn list(&self, listings: &[Utf8Bytes]) {
         let mut state = self.state.lock().expect("mailbox lock");
-        if std::mem::replace(&mut state.room_list_changed, true) {
+        if state.list_stale {
+            return;
+        }
+        if state.listings.len() + listings.len() > self.capacity {
+            state.listings = Vec::new();
+            state.list_stale = true;
+        } else {
+            state.listings.extend_from_slice(listings);
+        }
+        drop(state);
+        self.wake.notify_one();
+    }
+
+    /// Room-list changes may have been lost on the way to this node.
+    pub fn list_stale(&self) {
+        let mut state = self.state.lock().expect("mailbox lock");
+        state.listings = Vec::new();
+        if std::mem::replace(&mut state.list_stale, true) {
             return;
         }
         drop(state);
@@ -121,7 +150,8 @@ impl Mailbox {
         std::mem::swap(&mut state.parcels, into);
         Taken {
             lagged: std::mem::take(&mut state.lagged),
-            room_list_changed: std::mem::take(&mut state.room_list_changed),
+            listings: std::mem::take(&mut state.listings),
+            list_stale: std::mem::take(&mut state.list_stale),
         }
     }
 
@@ -169,16 +199,52 @@ mod tests {
         assert!(mailbox.take(&mut again).lagged.is_empty(), "a lag is reported once");
     }
 
+    fn listing(room: u64) -> Utf8Bytes {
+        Utf8Bytes::from(format!("room {room}"))
+    }
+
+    fn listed_rooms(taken: &Taken) -> Vec<&str> {
+        taken.listings.iter().map(Utf8Bytes::as_str).collect()
+    }
+
     #[test]
-    fn room_list_changes_coalesce_into_one_flag() {
+    fn room_list_changes_wait_in_order_until_taken() {
         let mailbox = Mailbox::new(4);
-        for _ in 0..100 {
-            mailbox.room_list_changed();
-        }
+        mailbox.list(&[listing(1), listing(2)]);
+        mailbox.list(&[listing(1)]);
         let mut parcels = VecDeque::new();
-        assert!(mailbox.take(&mut parcels).room_list_changed);
-        assert!(parcels.is_empty());
-        assert!(!mailbox.take(&mut parcels).room_list_changed);
+        let taken = mailbox.take(&mut parcels);
+        assert_eq!(listed_rooms(&taken), ["room 1", "room 2", "room 1"], "a rename after a creation comes after it");
+        assert!(!taken.list_stale);
+        assert!(mailbox.take(&mut parcels).listings.is_empty());
+    }
+
+    #[test]
+    fn room_list_changes_past_the_capacity_become_one_refetch() {
+        let mailbox = Mailbox::new(4);
+        mailbox.list(&[listing(1), listing(2), listing(3)]);
+        mailbox.list(&[listing(4), listing(5)]);
+        mailbox.list(&[listing(6)]);
+        let mut parcels = VecDeque::new();
+        let taken = mailbox.take(&mut parcels);
+        assert!(taken.list_stale, "the client fetches the list instead");
+        assert!(taken.listings.is_empty(), "what the fetch brings is not sent twice");
+        mailbox.list(&[listing(7)]);
+        let taken = mailbox.take(&mut parcels);
+        assert_eq!(listed_rooms(&taken), ["room 7"], "changes after it are sent again");
+        assert!(!taken.list_stale);
+    }
+
+    #[test]
+    fn a_lost_bus_makes_the_list_stale_once() {
+        let mailbox = Mailbox::new(4);
+        mailbox.list(&[listing(1)]);
+        mailbox.list_stale();
+        mailbox.list_stale();
+        let mut parcels = VecDeque::new();
+        let taken = mailbox.take(&mut parcels);
+        assert!(taken.list_stale && taken.listings.is_empty());
+        assert!(!mailbox.take(&mut parcels).list_stale);
     }
 
     #[tokio::test]

@@ -8,7 +8,9 @@
 //! On SQLite the node is alone and the bus is a function call made right after
 //! the commit. On PostgreSQL the bus is LISTEN/NOTIFY ([`bus`]): every node,
 //! including the one that committed, delivers room events from its listener, in
-//! commit order; presence and typing cross nodes the same way.
+//! commit order; presence and typing cross nodes the same way. Room-list
+//! changes need no announcement of their own: they are the `created` and
+//! `renamed` events every node hears, whether it delivers the room or not.
 //!
 //! Each connection has a [`Mailbox`]: a connection wakes only for the rooms it
 //! follows, lags only on its own rooms, and is resynced per room, never dropped.
@@ -18,12 +20,12 @@ mod mailbox;
 mod presence;
 mod registry;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::extract::ws::Utf8Bytes;
-use hanmadi_protocol::{encode, RoomId, ServerFrame, UserId};
+use hanmadi_protocol::{encode, RoomEvent, RoomId, ServerFrame, UserId};
 use sqlx::AnyPool;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -39,8 +41,8 @@ use registry::{ConnId, Registry};
 use crate::db::Dialect;
 use crate::store::{Store, StoredEvent};
 
-/// Room-list changes are gathered this long before every connection hears of
-/// them once: a burst of new rooms is one refetch, not one per room.
+/// Room-list changes are gathered this long before every connection is handed
+/// them: a burst of new rooms wakes each connection once, not once per room.
 const ROOM_LIST_COALESCE: Duration = Duration::from_millis(250);
 
 pub struct Delivery {
@@ -48,6 +50,9 @@ pub struct Delivery {
     registry: Registry,
     presence: Presence,
     mailbox_capacity: usize,
+    /// Rooms created or renamed since the last burst went out, each once under
+    /// its newest name, in the order first heard.
+    listings: Mutex<Vec<(RoomId, String)>>,
     room_list: Notify,
     /// The cluster bus, on PostgreSQL.
     bus: Option<Outgoing>,
@@ -79,6 +84,7 @@ impl Delivery {
             registry: Registry::default(),
             presence: Presence::default(),
             mailbox_capacity,
+            listings: Mutex::new(Vec::new()),
             room_list: Notify::new(),
             bus,
         });
@@ -130,6 +136,7 @@ impl Delivery {
     pub fn after_commit(&self, events: &[StoredEvent]) {
         // With a bus, the listener delivers them, in order with other nodes' events.
         if self.bus.is_none() {
+            self.listed(events.iter().map(|stored| (stored.room, &stored.event)));
             self.committed(events);
         }
     }
@@ -146,12 +153,6 @@ impl Delivery {
     pub fn renamed(&self, user: UserId, name: &str) {
         self.presence.rename(&self.registry, user, name);
         self.announce(BusMessage::Renamed { node: self.node, user, name: name.to_owned() });
-    }
-
-    /// A room was created or renamed: every connection should refresh its list.
-    pub fn room_list_changed(&self) {
-        self.deliver_room_list_changed();
-        self.announce(BusMessage::RoomListChanged { node: self.node });
     }
 
     pub fn connected(&self) -> usize {
@@ -208,8 +209,24 @@ impl Delivery {
         );
     }
 
-    fn deliver_room_list_changed(&self) {
-        self.room_list.notify_one();
+    /// Notes the rooms that committed events created or renamed, for the next
+    /// burst of room-list changes. Called with every committed event, followed
+    /// here or not.
+    fn listed<'e>(&self, events: impl IntoIterator<Item = (RoomId, &'e RoomEvent)>) {
+        let mut listings = self.listings.lock().expect("listings lock");
+        let mut noted = false;
+        for (room, event) in events {
+            let (RoomEvent::Created { name, .. } | RoomEvent::Renamed { name, .. }) = event else { continue };
+            match listings.iter_mut().find(|(listed, _)| *listed == room) {
+                Some((_, newest)) => newest.clone_from(name),
+                None => listings.push((room, name.clone())),
+            }
+            noted = true;
+        }
+        drop(listings);
+        if noted {
+            self.room_list.notify_one();
+        }
     }
 
     fn lag_room(&self, room: RoomId) {
@@ -258,7 +275,16 @@ impl Delivery {
                 () = self.room_list.notified() => {}
             }
             tokio::time::sleep(ROOM_LIST_COALESCE).await;
-            self.registry.room_list_changed();
+            let burst = std::mem::take(&mut *self.listings.lock().expect("listings lock"));
+            if burst.is_empty() {
+                // Woken for changes the previous burst already took.
+                continue;
+            }
+            let listings: Vec<Utf8Bytes> = burst
+                .into_iter()
+                .map(|(room, name)| Utf8Bytes::from(encode(&ServerFrame::RoomListed { room, name })))
+                .collect();
+            self.registry.list_rooms(&listings);
         }
     }
 }

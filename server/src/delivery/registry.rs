@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use axum::extract::ws::Utf8Bytes;
 use hanmadi_protocol::{RoomId, UserId};
 
 use super::mailbox::{Class, Mailbox, Parcel};
@@ -113,10 +114,10 @@ impl Registry {
         }
     }
 
-    /// Tells every connection the rooms list changed (each coalesces it into one frame).
-    pub fn room_list_changed(&self) {
+    /// Hands room-list changes to every connection, members of the rooms or not.
+    pub fn list_rooms(&self, listings: &[Utf8Bytes]) {
         for connection in self.connections.lock().expect("registry lock").values() {
-            connection.mailbox.room_list_changed();
+            connection.mailbox.list(listings);
         }
     }
 
@@ -127,11 +128,12 @@ impl Registry {
         }
     }
 
-    /// Every connection must resync every room it follows: frames may have been
-    /// lost on the way to this node.
+    /// Every connection must resync every room it follows, and fetch the rooms
+    /// list again: frames may have been lost on the way to this node.
     pub fn lag_everything(&self) {
         for connection in self.connections.lock().expect("registry lock").values() {
             connection.mailbox.lag(connection.rooms.iter().copied());
+            connection.mailbox.list_stale();
         }
     }
 
@@ -153,7 +155,6 @@ fn remove_follower(rooms: &mut HashMap<RoomId, Vec<Follower>>, room: RoomId, con
 mod tests {
     use std::collections::VecDeque;
 
-    use axum::extract::ws::Utf8Bytes;
     use hanmadi_protocol::Seq;
 
     use super::*;

@@ -7,7 +7,7 @@ use hanmadi_protocol::limits::{check_message_text, check_reaction, check_room_na
 use hanmadi_protocol::{Action, ActionKey, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use sqlx::{Any, Executor, Transaction};
 
-use super::{now_millis, tidy_name, Admission, Applied, Checked, Refusal, Settled, StoredEvent, User};
+use super::{now_millis, Admission, Applied, Checked, Refusal, Settled, StoredEvent, User};
 
 /// One action of a batch, as [`Store::apply_batch`] takes it.
 pub struct Submitted<'a> {
@@ -34,7 +34,7 @@ pub(super) async fn apply_once(tx: &mut Transaction<'_, Any>, submitted: &Submit
         if earlier_digest.is_some_and(|earlier| earlier != digest) {
             // Answered, not recorded: the key keeps its first action's outcome.
             let message = "this key was already used for a different action".to_owned();
-            let refused = Outcome::Rejected { code: RejectCode::Invalid, message };
+            let refused = Outcome::Rejected { code: RejectCode::Invalid, message, problem: None };
             return Ok(Applied { settled: Settled::New(refused), events: Vec::new() });
         }
         let outcome = serde_json::from_str(&earlier).context("corrupt stored outcome")?;
@@ -48,9 +48,9 @@ pub(super) async fn apply_once(tx: &mut Transaction<'_, Any>, submitted: &Submit
     let mut events = Vec::new();
     let outcome = match apply_action(tx, user, action, now, &mut events).await? {
         Ok(outcome) => outcome,
-        Err(Refusal(code, message)) => {
+        Err(Refusal { code, message, problem }) => {
             events.clear();
-            Outcome::Rejected { code, message }
+            Outcome::Rejected { code, message, problem }
         }
     };
     sqlx::query("INSERT INTO actions (user_id, action_key, outcome, at, digest) VALUES ($1, $2, $3, $4, $5)")
@@ -83,10 +83,10 @@ async fn apply_action(
     let applied = |room: RoomId, seq: Option<Seq>, message: Option<MessageId>| Outcome::Applied { room, seq, message };
     Ok(Ok(match action {
         Action::CreateRoom { name } => {
-            let name = &tidy_name(name);
-            if let Err(why) = check_room_name(name) {
-                return Ok(Err(Refusal(RejectCode::Invalid, why)));
-            }
+            let name = &match check_room_name(name) {
+                Ok(name) => name,
+                Err(problem) => return Ok(Err(problem.into())),
+            };
             let id: i64 =
                 sqlx::query_scalar("INSERT INTO rooms (name, created_by, created_at) VALUES ($1, $2, $3) RETURNING id")
                     .bind(name)
@@ -132,10 +132,10 @@ async fn apply_action(
             if let Err(refusal) = member_of(tx, *room, user.id).await? {
                 return Ok(Err(refusal));
             }
-            let name = &tidy_name(name);
-            if let Err(why) = check_room_name(name) {
-                return Ok(Err(Refusal(RejectCode::Invalid, why)));
-            }
+            let name = &match check_room_name(name) {
+                Ok(name) => name,
+                Err(problem) => return Ok(Err(problem.into())),
+            };
             sqlx::query("UPDATE rooms SET name = $1 WHERE id = $2")
                 .bind(name)
                 .bind(room.0 as i64)
@@ -148,8 +148,8 @@ async fn apply_action(
             if let Err(refusal) = member_of(tx, *room, user.id).await? {
                 return Ok(Err(refusal));
             }
-            if let Err(why) = check_message_text(text) {
-                return Ok(Err(Refusal(RejectCode::Invalid, why)));
+            if let Err(problem) = check_message_text(text) {
+                return Ok(Err(problem.into()));
             }
             let seq = next_seq(tx, *room).await?;
             let id: i64 = sqlx::query_scalar(
@@ -175,10 +175,10 @@ async fn apply_action(
                 Err(refusal) => return Ok(Err(refusal)),
             };
             if deleted {
-                return Ok(Err(Refusal(RejectCode::NotFound, "that message was deleted".into())));
+                return Ok(Err(Refusal::new(RejectCode::NotFound, "that message was deleted".into())));
             }
-            if let Err(why) = check_message_text(text) {
-                return Ok(Err(Refusal(RejectCode::Invalid, why)));
+            if let Err(problem) = check_message_text(text) {
+                return Ok(Err(problem.into()));
             }
             sqlx::query("UPDATE messages SET body = $1, edited_at = $2 WHERE id = $3")
                 .bind(text.as_str())
@@ -217,7 +217,7 @@ async fn apply_action(
                 return Ok(Err(refusal));
             }
             if let Err(why) = check_reaction(emoji) {
-                return Ok(Err(Refusal(RejectCode::Invalid, why)));
+                return Ok(Err(Refusal::new(RejectCode::Invalid, why)));
             }
             if let Err(refusal) = live_message(tx, *room, *message).await? {
                 return Ok(Err(refusal));
@@ -347,7 +347,7 @@ async fn add_member(tx: &mut Transaction<'_, Any>, room: RoomId, user: UserId, n
 async fn room_exists(tx: &mut Transaction<'_, Any>, room: RoomId) -> anyhow::Result<Checked<()>> {
     let found: Option<i64> =
         sqlx::query_scalar("SELECT id FROM rooms WHERE id = $1").bind(room.0 as i64).fetch_optional(&mut **tx).await?;
-    Ok(found.map(|_| ()).ok_or(Refusal(RejectCode::NotFound, format!("there is no room {room}"))))
+    Ok(found.map(|_| ()).ok_or(Refusal::new(RejectCode::NotFound, format!("there is no room {room}"))))
 }
 
 /// Whether `user` is in `room`, read through the pool or inside a transaction.
@@ -378,8 +378,8 @@ async fn member_of(tx: &mut Transaction<'_, Any>, room: RoomId, user: UserId) ->
     .fetch_one(&mut **tx)
     .await?;
     Ok(match (rooms, memberships) {
-        (0, _) => Err(Refusal(RejectCode::NotFound, format!("there is no room {room}"))),
-        (_, 0) => Err(Refusal(RejectCode::Forbidden, "join the room first".into())),
+        (0, _) => Err(Refusal::new(RejectCode::NotFound, format!("there is no room {room}"))),
+        (_, 0) => Err(Refusal::new(RejectCode::Forbidden, "join the room first".into())),
         _ => Ok(()),
     })
 }
@@ -393,9 +393,9 @@ async fn live_message(tx: &mut Transaction<'_, Any>, room: RoomId, message: Mess
         .fetch_optional(&mut **tx)
         .await?;
     Ok(match deleted {
-        None => Err(Refusal(RejectCode::NotFound, format!("there is no message {message} in room {room}"))),
+        None => Err(Refusal::new(RejectCode::NotFound, format!("there is no message {message} in room {room}"))),
         Some(0) => Ok(()),
-        Some(_) => Err(Refusal(RejectCode::NotFound, "that message was deleted".into())),
+        Some(_) => Err(Refusal::new(RejectCode::NotFound, "that message was deleted".into())),
     })
 }
 
@@ -413,9 +413,9 @@ async fn own_message(
             .fetch_optional(&mut **tx)
             .await?;
     Ok(match row {
-        None => Err(Refusal(RejectCode::NotFound, format!("there is no message {message} in room {room}"))),
+        None => Err(Refusal::new(RejectCode::NotFound, format!("there is no message {message} in room {room}"))),
         Some((author, _)) if author as u64 != user.0 => {
-            Err(Refusal(RejectCode::Forbidden, "only the author can change a message".into()))
+            Err(Refusal::new(RejectCode::Forbidden, "only the author can change a message".into()))
         }
         Some((_, deleted)) => Ok(deleted != 0),
     })

@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use hanmadi_protocol::http::{MessageView, Profile, Reaction, RoomSummary};
-use hanmadi_protocol::limits::check_display_name;
+use hanmadi_protocol::limits::{check_display_name, TextProblem};
 use hanmadi_protocol::{Member, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use sqlx::AnyPool;
 use tokio::sync::{Mutex, MutexGuard};
@@ -65,7 +65,24 @@ pub struct Applied {
 }
 
 /// Why an action was refused; recorded as its outcome.
-struct Refusal(RejectCode, String);
+struct Refusal {
+    code: RejectCode,
+    message: String,
+    /// What is wrong with a name or a message's text, for the app to word.
+    problem: Option<TextProblem>,
+}
+
+impl Refusal {
+    fn new(code: RejectCode, message: String) -> Self {
+        Refusal { code, message, problem: None }
+    }
+}
+
+impl From<TextProblem> for Refusal {
+    fn from(problem: TextProblem) -> Self {
+        Refusal { code: RejectCode::Invalid, message: problem.to_string(), problem: Some(problem) }
+    }
+}
 
 type Checked<T> = Result<T, Refusal>;
 
@@ -96,11 +113,13 @@ impl Store {
 
     // ---- users ----
 
-    pub async fn create_user(&self, name: &str) -> anyhow::Result<Result<User, String>> {
-        let name = &tidy_name(name);
-        if let Err(why) = check_display_name(name) {
-            return Ok(Err(why));
-        }
+    /// A new user under `name` as [`check_display_name`] gives it, or what is
+    /// wrong with the name.
+    pub async fn create_user(&self, name: &str) -> anyhow::Result<Result<User, TextProblem>> {
+        let name = &match check_display_name(name) {
+            Ok(name) => name,
+            Err(problem) => return Ok(Err(problem)),
+        };
         let _turn = self.write_turn().await;
         let id: i64 = sqlx::query_scalar("INSERT INTO users (name, created_at) VALUES ($1, $2) RETURNING id")
             .bind(name)
@@ -118,11 +137,11 @@ impl Store {
         Ok(name.map(|name| User { id, name }))
     }
 
-    pub async fn rename_user(&self, id: UserId, name: &str) -> anyhow::Result<Result<User, String>> {
-        let name = &tidy_name(name);
-        if let Err(why) = check_display_name(name) {
-            return Ok(Err(why));
-        }
+    pub async fn rename_user(&self, id: UserId, name: &str) -> anyhow::Result<Result<User, TextProblem>> {
+        let name = &match check_display_name(name) {
+            Ok(name) => name,
+            Err(problem) => return Ok(Err(problem)),
+        };
         let _turn = self.write_turn().await;
         sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
             .bind(name)
@@ -134,14 +153,18 @@ impl Store {
 
     // ---- reading ----
 
-    pub async fn rooms_for(&self, user: UserId) -> anyhow::Result<Vec<RoomSummary>> {
+    /// One page of the rooms list, as `user` sees it: the first `limit` rooms
+    /// with ids above `after`, by id.
+    pub async fn rooms_for(&self, user: UserId, after: RoomId, limit: u32) -> anyhow::Result<Vec<RoomSummary>> {
         let rows: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
             "SELECT r.id, r.name, r.head_seq, \
                  CAST((SELECT COUNT(*) FROM memberships m WHERE m.room_id = r.id) AS BIGINT), \
                  CAST((SELECT COUNT(*) FROM memberships m WHERE m.room_id = r.id AND m.user_id = $1) AS BIGINT) \
-             FROM rooms r ORDER BY r.id",
+             FROM rooms r WHERE r.id > $2 ORDER BY r.id LIMIT $3",
         )
         .bind(user.0 as i64)
+        .bind(after.0 as i64)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -306,14 +329,6 @@ impl Store {
         tx.commit().await?;
         Ok(applied)
     }
-}
-
-/// A person's or room's name as stored: trimmed, and in Unicode's composed
-/// form (NFC), so that names that look the same are the same (a Hangul
-/// syllable typed as one code point or as its three jamo).
-fn tidy_name(name: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    name.trim().nfc().collect()
 }
 
 pub fn now_millis() -> Millis {

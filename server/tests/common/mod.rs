@@ -226,7 +226,8 @@ impl Client {
                 ServerFrame::Ticker { .. }
                     | ServerFrame::Presence { .. }
                     | ServerFrame::PresenceChanged { .. }
-                    | ServerFrame::RoomListChanged {}
+                    | ServerFrame::RoomListed { .. }
+                    | ServerFrame::RoomListStale {}
             );
             if !noise {
                 return frame;

@@ -15,9 +15,15 @@ pub struct Node {
 impl Node {
     /// Starts a node on `database_url`, on a free port, and waits until it listens.
     pub fn start(database_url: &str) -> Node {
+        Self::start_with(database_url, &[])
+    }
+
+    /// [`Node::start`] with more flags: a limit raised for a crowd.
+    pub fn start_with(database_url: &str, flags: &[String]) -> Node {
         let mut process = Command::new(env!("CARGO_BIN_EXE_hanmadi-server"))
             .args(["--bind", "127.0.0.1:0", "--static-dir", "no-dist", "--ticker-rate", "0"])
             .args(["--database-url", database_url])
+            .args(flags)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()

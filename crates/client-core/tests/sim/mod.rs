@@ -501,7 +501,8 @@ impl World {
                     self.server.rate_limited_left = self.server.rate_limited_left.saturating_sub(1);
                     link.deferred_from.get_or_insert_with(|| key.clone());
                     self.rate_limited_answers += 1;
-                    let outcome = Outcome::Rejected { code: RejectCode::RateLimited, message: "slow down".into() };
+                    let outcome =
+                        Outcome::Rejected { code: RejectCode::RateLimited, message: "slow down".into(), problem: None };
                     self.send(socket, &ServerFrame::Ack { key, outcome });
                     return;
                 }

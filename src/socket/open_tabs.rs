@@ -1,0 +1,58 @@
+//! Which of this browser's Hanmadi tabs are still open, told by the browser
+//! itself: each tab holds a Web Lock named after it for as long as it lives,
+//! and the browser releases it the moment the tab closes, crashes or is
+//! killed, with no event the tab could miss (`pagehide` never fires in a
+//! crash). Another tab asks for the locks held to tell a live tab's saved
+//! outbox from one nobody will send.
+//!
+//! Where the browser has no Web Locks, nothing is known here and only the
+//! `pagehide` path of `saved_outbox` adopts outboxes.
+
+use std::collections::HashSet;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// The two calls of the Web Locks API used here, bound by hand: web-sys has
+/// them only behind `--cfg=web_sys_unstable_apis`, which also changes other
+/// bindings the app uses (`scroll_top` becomes `f64`).
+#[wasm_bindgen]
+extern "C" {
+    type LockManager;
+
+    #[wasm_bindgen(method)]
+    fn request(this: &LockManager, name: &str, callback: &JsValue) -> js_sys::Promise;
+
+    #[wasm_bindgen(method)]
+    fn query(this: &LockManager) -> js_sys::Promise;
+}
+
+const LOCK_PREFIX: &str = "hanmadi.tab-open.";
+
+fn locks() -> Option<LockManager> {
+    let navigator = web_sys::window()?.navigator();
+    let locks = js_sys::Reflect::get(&navigator, &"locks".into()).ok()?;
+    // Browsers without Web Locks have no `navigator.locks`.
+    (!locks.is_undefined()).then(|| locks.unchecked_into())
+}
+
+/// Holds this tab's lock for the life of the page.
+pub fn hold(tab: &str) {
+    let Some(locks) = locks() else { return };
+    // The lock is held until the promise its callback returns settles; this
+    // one never does, so the browser releases it only when the page goes.
+    let forever = Closure::once_into_js(|_lock: JsValue| js_sys::Promise::new(&mut |_, _| {}));
+    let _ = locks.request(&format!("{LOCK_PREFIX}{tab}"), &forever);
+}
+
+/// The ids of the tabs open now, or `None` where the browser cannot tell.
+pub async fn open() -> Option<HashSet<String>> {
+    let snapshot = JsFuture::from(locks()?.query()).await.ok()?;
+    let held = js_sys::Reflect::get(&snapshot, &"held".into()).ok()?;
+    let names = js_sys::Array::from(&held)
+        .iter()
+        .filter_map(|lock| js_sys::Reflect::get(&lock, &"name".into()).ok()?.as_string())
+        .filter_map(|name| name.strip_prefix(LOCK_PREFIX).map(str::to_owned))
+        .collect();
+    Some(names)
+}
