@@ -80,19 +80,56 @@ export class Server {
   }
 }
 
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: env('CHROMIUM'),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+  return chromium.launch({ executablePath: env('CHROMIUM'), args: CHROMIUM_ARGS });
+}
+
+/**
+ * A Chromium of its own whose tab behaves like a user's: Playwright attaches to
+ * it over CDP with `noDefaults`, so it does not emulate focus on its first tab,
+ * and that tab can be hidden and frozen (`Page.setWebLifecycleState`) as a
+ * background tab is. The pages of `launchBrowser()` cannot: Playwright's focus
+ * emulation holds them as if captured, so they stay visible and Chromium ignores
+ * freezing them. Returns `{ browser, page, close }`; `close()` ends the process.
+ */
+export async function launchBrowserWithRealTab() {
+  const profile = mkdtempSync(join(tmpdir(), 'hanmadi-chromium-'));
+  const child = spawn(
+    env('CHROMIUM'),
+    ['--headless', ...CHROMIUM_ARGS, '--no-first-run', '--window-size=1200,800',
+      `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const endpoint = await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`Chromium exited early with ${code}`)));
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      const match = line.match(/DevTools listening on (ws:\/\/\S+)/);
+      if (match) resolve(match[1]);
+    });
   });
+  const browser = await chromium.connectOverCDP(endpoint, { noDefaults: true });
+  const [context] = browser.contexts();
+  const page = context.pages()[0] ?? (await context.newPage());
+  const close = async () => {
+    await browser.close().catch(() => {});
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill();
+      await exited;
+    }
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { browser, page, close };
 }
 
 /**
@@ -114,7 +151,7 @@ export function serverAndBrowser(serverArgs = []) {
 }
 
 /** The protocol version the server speaks (`PROTOCOL_VERSION` in crates/protocol/src/frames.rs). */
-const PROTOCOL_VERSION = 2;
+const PROTOCOL_VERSION = 3;
 
 /**
  * Posts `count` messages to `room` through a raw socket opened from inside
@@ -152,7 +189,11 @@ export async function postMessages(page, room, count, text = 'message number') {
  */
 export async function signedInPage(browser, url, name, contextOptions = { viewport: { width: 1200, height: 800 } }) {
   const context = await browser.newContext(contextOptions);
-  const page = await context.newPage();
+  return signInOn(await context.newPage(), url, name);
+}
+
+/** `signedInPage` on a page you already have (e.g. from `launchBrowserWithRealTab`). */
+export async function signInOn(page, url, name) {
   page.errors = [];
   page.on('pageerror', (error) => page.errors.push(error.message));
   await page.goto(url);

@@ -301,7 +301,7 @@ test('in a tunnel, a join and an edit show as waiting until they are done', asyn
   await mina.context().routeWebSocket(/\/ws$/, (ws) => (tunnel ? ws.close() : ws.connectToServer()));
   await mina.reload();
   await mina.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
-  await mina.getByRole('button', { name: 'Join' }).click();
+  await mina.getByRole('listitem').filter({ hasText: 'book club' }).getByRole('button', { name: 'Join' }).click();
   await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'tunnel edits' }).click();
   const mine = messages(mina, 'tunnel edits', 'see you at 6');
   await mine.hover();

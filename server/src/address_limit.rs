@@ -1,6 +1,7 @@
-//! A rate limit per client address, for the HTTP calls that cost the server
-//! something lasting (a sign-up creates a user): one address cannot make
-//! thousands of guests in a burst.
+//! A rate limit per client address, for HTTP calls: every API call (one
+//! address cannot keep the database busy for everyone), and more strictly the
+//! calls that cost the server something lasting (a sign-up creates a user):
+//! one address cannot make thousands of guests in a burst.
 
 use std::collections::HashMap;
 use std::net::IpAddr;

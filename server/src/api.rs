@@ -4,9 +4,10 @@
 use std::net::SocketAddr;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -21,7 +22,8 @@ use crate::AppState;
 const MAX_MESSAGES_PAGE: u32 = 200;
 const MAX_EVENTS_PAGE: u32 = 1000;
 
-pub fn router() -> Router<AppState> {
+/// The API's routes, every call counted against its address's limit.
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/api/session", post(create_session).delete(sign_out))
         .route("/api/session/refresh", post(refresh_session))
@@ -31,6 +33,29 @@ pub fn router() -> Router<AppState> {
         .route("/api/rooms/{room}/events", get(events))
         .route("/api/rooms/{room}/members", get(members))
         .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(middleware::from_fn_with_state(state.clone(), limit_calls))
+}
+
+/// Every API call from one address is counted; past the limit, 429 with
+/// `Retry-After` before any work is done.
+async fn limit_calls(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match state.api_calls.take(peer.ip()) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => too_many("requests", wait),
+    }
+}
+
+/// 429, saying what there was too much of and when to try again (also as
+/// `Retry-After`, which clients and proxies understand).
+fn too_many(what: &str, wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let refusal = ApiError(StatusCode::TOO_MANY_REQUESTS, format!("too many {what}; try again in {seconds} s").into());
+    ([(header::RETRY_AFTER, seconds.to_string())], refusal).into_response()
 }
 
 /// An API error: a status and its body (a sentence, and for a refused name
@@ -95,10 +120,7 @@ async fn create_session(
     body: Result<Json<NameRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Session>), Response> {
     if let Err(wait) = state.sign_ups.take(peer.ip()) {
-        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-        let refusal =
-            ApiError(StatusCode::TOO_MANY_REQUESTS, format!("too many sign-ups; try again in {seconds} s").into());
-        return Err(([(header::RETRY_AFTER, seconds.to_string())], refusal).into_response());
+        return Err(too_many("sign-ups", wait));
     }
     sign_up(state, body).await.map_err(IntoResponse::into_response)
 }

@@ -62,6 +62,13 @@ pub struct Config {
     #[arg(long, env = "HANMADI_SIGN_UPS_PER_MINUTE", default_value_t = 10)]
     pub sign_ups_per_minute: u32,
 
+    /// HTTP API calls per minute from one IP address (in bursts of half a
+    /// minute's worth: an app opening with hundreds of rooms loads them at
+    /// once); beyond, 429 with `Retry-After`. Behind a proxy every client has
+    /// the proxy's address: raise this there.
+    #[arg(long, env = "HANMADI_API_CALLS_PER_MINUTE", default_value_t = 1200)]
+    pub api_calls_per_minute: u32,
+
     /// Sockets the server holds at once; beyond, new ones are closed with 1013.
     #[arg(long, env = "HANMADI_MAX_SOCKETS", default_value_t = 20_000)]
     pub max_sockets: usize,
@@ -120,6 +127,7 @@ impl Config {
             ("--token-ttl-secs", self.token_ttl_secs),
             ("--fanout-buffer", self.fanout_buffer as u64),
             ("--sign-ups-per-minute", u64::from(self.sign_ups_per_minute)),
+            ("--api-calls-per-minute", u64::from(self.api_calls_per_minute)),
             ("--max-sockets", self.max_sockets as u64),
             ("--max-sockets-per-address", self.max_sockets_per_address as u64),
             ("--max-sockets-per-user", self.max_sockets_per_user as u64),

@@ -59,6 +59,7 @@ struct AppState {
     limits: Limits,
     census: Arc<census::Census>,
     sign_ups: Arc<address_limit::AddressLimit>,
+    api_calls: Arc<address_limit::AddressLimit>,
 }
 
 /// Per-connection limits, from the config.
@@ -143,6 +144,10 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             config.sign_ups_per_minute.saturating_mul(3),
             config.sign_ups_per_minute,
         )),
+        api_calls: Arc::new(address_limit::AddressLimit::new(
+            (config.api_calls_per_minute / 2).max(1),
+            config.api_calls_per_minute,
+        )),
         census: census::Census::new(census::Caps {
             total: config.max_sockets,
             per_address: config.max_sockets_per_address,
@@ -153,7 +158,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         .route("/ws", get(socket::upgrade))
         .route("/healthz", get(healthz))
         .merge(
-            api::router()
+            api::router(&state)
                 .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(config.http_timeout_secs)))
                 .layer(security::cors(&config.allowed_origins)),
         )

@@ -8,6 +8,7 @@
 //! a timer's callback) while that very closure is running.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -32,6 +33,9 @@ pub struct Adapter {
     pub set_session: WriteSignal<Option<Session>>,
     pub store: Store,
     sleep_watch: clock::SleepWatch,
+    /// Rooms whose first page is being loaded, so that two lists fetched at
+    /// once (at start, and on connecting) load each room once.
+    loading: HashSet<RoomId>,
 }
 
 type Shared = Rc<RefCell<Adapter>>;
@@ -57,6 +61,7 @@ impl Adapter {
             set_session,
             store,
             sleep_watch: clock::SleepWatch::new(),
+            loading: HashSet::new(),
         }));
         if let Some(session) = saved {
             start_session(&shared, &session);
@@ -65,12 +70,15 @@ impl Adapter {
     }
 }
 
-/// Connects as `session`'s user. Once connected, the engine asks for the rooms
-/// list (`Event::RoomListStale`), and the rooms we are in are loaded.
+/// Connects as `session`'s user, and loads the rooms list and the rooms we
+/// are in at once, over HTTP: they show (and take messages into the outbox)
+/// even while the socket cannot get through. Each connection asks for the
+/// list again (`Event::RoomListStale`), for what changed while away.
 pub fn start_session(shared: &Shared, session: &Session) {
     let store = shared.borrow().store.clone();
     store.me.set(Some(session.user.id));
     store.my_name.set(Some(session.user.name.clone()));
+    fetch_rooms(Rc::downgrade(shared), store.begin_rooms_fetch());
     drive(shared, |client, now| client.connect(now));
 }
 
@@ -92,8 +100,9 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
         let unfollowed: Vec<RoomId> = {
             let adapter = shared.borrow();
             adapter.store.rooms.with_untracked(|rooms| {
-                let unfollowed =
-                    rooms.iter().filter(|room| room.member && adapter.client.room_cursor(room.id).is_none());
+                let unfollowed = rooms.iter().filter(|room| {
+                    room.member && adapter.client.room_cursor(room.id).is_none() && !adapter.loading.contains(&room.id)
+                });
                 unfollowed.map(|room| room.id).collect()
             })
         };
@@ -105,18 +114,24 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
 
 /// Loads a room's newest messages, then follows its events from there.
 fn load_room(weak: Weak<RefCell<Adapter>>, room: RoomId) {
+    let Some(shared) = weak.upgrade() else { return };
+    let store = shared.borrow().store.clone();
+    shared.borrow_mut().loading.insert(room);
     spawn_local(async move {
-        let Some(store) = weak.upgrade().map(|shared| shared.borrow().store.clone()) else { return };
-        match api::messages(room, None, PAGE).await {
+        let after = match api::messages(room, None, PAGE).await {
             Ok((head, messages)) => {
                 store.room(room).timeline.update(|timeline| timeline.add_history(messages));
-                drive_later(weak, move |client, now| client.track_room(now, room, head));
+                head
             }
             Err(error) => {
                 web_sys::console::warn_1(&format!("Hanmadi: cannot load room {room}: {error}").into());
                 // Follow it anyway, from the start: the resume replays its history.
-                drive_later(weak, move |client, now| client.track_room(now, room, Seq::ZERO));
+                Seq::ZERO
             }
+        };
+        if let Some(shared) = weak.upgrade() {
+            shared.borrow_mut().loading.remove(&room);
+            drive(&shared, |client, now| client.track_room(now, room, after));
         }
     });
 }

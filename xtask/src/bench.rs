@@ -99,6 +99,7 @@ fn start_hanmadi(database_url: &str, folder: &Path) -> anyhow::Result<Server> {
         .args(["--ticker-rate", "0", "--frames-per-sec", "1000000", "--actions-per-sec", "1000000"])
         // Every load client comes from 127.0.0.1.
         .args(["--max-sockets", "1000000", "--max-sockets-per-address", "1000000", "--sign-ups-per-minute", "1000000"])
+        .args(["--api-calls-per-minute", "1000000"])
         // Warnings only (not the one about the missing web app): a log line
         // per socket would be measured too.
         .env("RUST_LOG", "warn,hanmadi_server::static_files=error")

@@ -4,7 +4,6 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 /// Longest message, in characters (not bytes: Korean text is 3 bytes a syllable).
 pub const MAX_MESSAGE_CHARS: usize = 4000;
@@ -123,15 +122,28 @@ pub fn check_room_name(name: &str) -> Result<String, TextProblem> {
 /// Unicode's composed form (NFC), so that names that look the same are the
 /// same (a Hangul syllable typed as one code point or as its three jamo) and
 /// the limit counts what is shown. The app sends what this gives; the server
-/// checks again, with this same function, and stores what it gives.
+/// checks again, with this same function, and stores what it gives. (The
+/// composing is done where the `normalize` feature is on: on the server.)
 pub fn check_display_name(name: &str) -> Result<String, TextProblem> {
     check_name(TextField::DisplayName, name)
 }
 
 fn check_name(field: TextField, name: &str) -> Result<String, TextProblem> {
-    let name: String = name.trim().nfc().collect();
+    let name = composed(name.trim());
     check_text(field, &name)?;
     Ok(name)
+}
+
+/// NFC, on the server; the app leaves it to the server (see Cargo.toml).
+#[cfg(feature = "normalize")]
+fn composed(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfc().collect()
+}
+
+#[cfg(not(feature = "normalize"))]
+fn composed(text: &str) -> String {
+    text.to_owned()
 }
 
 fn check_text(field: TextField, text: &str) -> Result<(), TextProblem> {
@@ -207,8 +219,13 @@ mod tests {
     }
 
     #[test]
-    fn names_are_trimmed_and_composed() {
+    fn names_are_trimmed() {
         assert_eq!(check_room_name("  점심 모임 \t"), Ok("점심 모임".into()));
+    }
+
+    #[cfg(feature = "normalize")]
+    #[test]
+    fn names_are_composed_on_the_server() {
         // 한 typed as three jamo, as some keyboards and file names send it.
         assert_eq!(check_display_name("\u{1112}\u{1161}\u{11AB}"), Ok("한".into()));
         // The limit counts syllables as shown, not the jamo they were typed as.
