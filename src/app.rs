@@ -6,8 +6,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::{
-    ActionNotices, ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, RoomPage, RoomsNav, TabTitle,
-    TickerPanel, YourName,
+    ActionNotices, ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, RoomPage, RoomsNav, SignOut,
+    TabTitle, TickerPanel, YourName,
 };
 use crate::i18n::t;
 use crate::socket::provide_socket;
@@ -27,6 +27,7 @@ pub fn App() -> impl IntoView {
                     <div class="header-tools">
                         <MentionNotifier />
                         <YourName />
+                        <SignOut />
                         <ConnectionBadge />
                     </div>
                 </Show>

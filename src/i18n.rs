@@ -57,6 +57,7 @@ pub struct Texts {
     pub sign_in_again: &'static str,
     pub someone_left: &'static str,
     pub waiting_actions: &'static str,
+    pub sign_out: &'static str,
     pub messages_missing: &'static str,
     pub several_typing: &'static str,
     pub loading_earlier: &'static str,
@@ -119,6 +120,7 @@ const EN: Texts = Texts {
     sign_in_again: "sign in again",
     someone_left: "Someone left",
     waiting_actions: "Waiting to be done",
+    sign_out: "Sign out",
     messages_missing: "Some messages here could not be loaded from the server",
     several_typing: "Several people are typing…",
     loading_earlier: "Loading earlier messages…",
@@ -181,6 +183,7 @@ const KO: Texts = Texts {
     sign_in_again: "다시 로그인하세요",
     someone_left: "누군가 나갔어요",
     waiting_actions: "처리를 기다리는 작업",
+    sign_out: "로그아웃",
     messages_missing: "여기에 있던 메시지 일부를 서버에서 불러오지 못했어요",
     several_typing: "여러 명이 입력 중…",
     loading_earlier: "이전 메시지를 불러오는 중…",
@@ -292,6 +295,15 @@ impl Lang {
             (Lang::Ko, Action::EditMessage { .. }) => "수정한 내용을 저장하는 중…".to_owned(),
             (Lang::Ko, Action::DeleteMessage { .. }) => "메시지를 삭제하는 중…".to_owned(),
             (Lang::Ko, Action::AddReaction { .. } | Action::RemoveReaction { .. }) => "반응을 바꾸는 중…".to_owned(),
+        }
+    }
+
+    /// Asked before signing out drops what has not been sent.
+    pub fn sign_out_drops(self, waiting: usize) -> String {
+        match (self, waiting) {
+            (Lang::En, 1) => "1 action has not been sent yet and will be lost. Sign out anyway?".to_owned(),
+            (Lang::En, n) => format!("{n} actions have not been sent yet and will be lost. Sign out anyway?"),
+            (Lang::Ko, n) => format!("아직 보내지 못한 작업 {n}개가 사라져요. 그래도 로그아웃할까요?"),
         }
     }
 

@@ -1,5 +1,6 @@
 //! The guest session: created from a name on first run, kept in localStorage,
-//! refreshed when the server says the token has expired.
+//! renewed before it expires (and when the server says it has), ended by
+//! signing out.
 
 use gloo_net::http::Request;
 pub use hanmadi_protocol::http::Session;
@@ -22,6 +23,25 @@ pub fn saved() -> Option<Session> {
 fn save(session: &Session) {
     if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(session)) {
         let _ = storage.set_item(KEY, &json);
+    }
+}
+
+/// Signs out: the server ends the session (its token stops working, its
+/// sockets close, on every device of ours that used it), then this browser
+/// forgets it. Forgotten even if the server cannot be reached: whoever uses
+/// this browser next is not signed in as us; the error says the server did
+/// not hear it.
+pub async fn end() -> Result<(), String> {
+    let Some(saved) = saved() else { return Ok(()) };
+    let told = Request::delete(&deploy_config::api_url("/api/session"))
+        .header("Authorization", &format!("Bearer {}", saved.token))
+        .send()
+        .await;
+    forget();
+    match told {
+        Ok(response) if response.ok() || response.status() == 401 => Ok(()),
+        Ok(response) => Err(format!("the server answered {}", response.status())),
+        Err(error) => Err(error.to_string()),
     }
 }
 

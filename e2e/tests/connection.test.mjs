@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifactsDir, serverAndBrowser } from '../harness.mjs';
+import { artifactsDir, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -47,4 +47,24 @@ test('a Korean browser gets the app in Korean', async () => {
   await page.getByRole('navigation', { name: '대화방' }).getByRole('button', { name: '새 대화방' }).waitFor();
   assert.equal(await page.locator('html').getAttribute('lang'), 'ko');
   await context.close();
+});
+
+test('Mina signs out in one tab, and her other tab is signed out too', async () => {
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina');
+  const otherTab = await mina.context().newPage();
+  await otherTab.goto(world.server.url);
+  await otherTab.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  const token = await mina.evaluate(() => JSON.parse(localStorage.getItem('hanmadi.session')).token);
+
+  await mina.getByRole('button', { name: 'Sign out' }).click();
+  await mina.getByRole('textbox', { name: 'Name' }).waitFor({ timeout: 15_000 });
+  // The server ended the session: the other tab's socket is closed and it
+  // cannot refresh its way back in.
+  await otherTab.getByRole('textbox', { name: 'Name' }).waitFor({ timeout: 30_000 });
+  const status = await mina.evaluate(async (token) => {
+    const response = await fetch('/api/me', { headers: { Authorization: `Bearer ${token}` } });
+    return response.status;
+  }, token);
+  assert.equal(status, 401, 'the old token no longer works');
+  assert.deepEqual(mina.errors, [], 'no uncaught errors');
 });

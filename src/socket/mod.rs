@@ -49,6 +49,23 @@ impl SocketContext {
         });
     }
 
+    /// "Sign out": the engine closes the socket and empties the outbox (the
+    /// caller has asked the user first), the server ends the session, and
+    /// the page starts over at the first-run prompt.
+    pub fn sign_out(&self) {
+        self.adapter.with_value(|adapter| adapter::drive(adapter, |client, now| client.sign_out(now)));
+        leptos::task::spawn_local(async {
+            if let Err(why) = session::end().await {
+                web_sys::console::warn_1(
+                    &format!("Hanmadi: signed out here, but the server did not hear it: {why}").into(),
+                );
+            }
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        });
+    }
+
     /// We renamed ourselves: the header and mention detection follow. (The
     /// server tells everyone else through presence and new messages.)
     pub fn renamed(&self, session: Session) {

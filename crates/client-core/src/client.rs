@@ -192,6 +192,18 @@ impl Client {
         self.pump(now);
     }
 
+    /// Signing out: the socket closes, the token is forgotten, and the outbox
+    /// is emptied. What it held was the ended session's to send; it must not
+    /// go out under whoever signs in next. (The app asks before dropping it.)
+    pub fn sign_out(&mut self, now: Instant) {
+        self.conn.disconnect(now);
+        self.set_token(None);
+        if self.outbox.clear() {
+            self.outbox_changed();
+        }
+        self.pump(now);
+    }
+
     pub fn retry_now(&mut self, now: Instant) {
         self.conn.retry_now(now);
         self.pump(now);

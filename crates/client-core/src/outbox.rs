@@ -160,6 +160,14 @@ impl Outbox {
         self.entries.len() != before
     }
 
+    /// Drops everything, sent or not (signing out: see `Client::sign_out`).
+    /// False if there was nothing.
+    pub fn clear(&mut self) -> bool {
+        let had_any = !self.entries.is_empty();
+        self.entries.clear();
+        had_any
+    }
+
     /// The outbox as JSON, for the browser to keep in localStorage.
     pub fn export(&self) -> String {
         serde_json::to_string(&self.entries).expect("outbox entries always serialize")

@@ -377,6 +377,29 @@ fn my_token_is_renewed_quietly_before_it_expires_and_an_unreachable_server_keeps
 }
 
 #[test]
+fn signing_out_drops_what_waited_so_the_next_person_sends_none_of_it() {
+    let mut tab = Tab::new(8);
+    tab.client.set_token(Some("mina".into()));
+    tab.client.on_offline(tab.now);
+    tab.say("for Jun, from Mina");
+    assert_eq!(tab.client.outbox().len(), 1);
+
+    tab.client.sign_out(tab.now);
+    tab.drain();
+    assert!(tab.client.outbox().is_empty());
+    assert_eq!(tab.saved_outbox.as_deref(), Some("[]"), "the saved copy is emptied too");
+    assert_eq!(tab.client.status(), &Status::Closed);
+
+    // Sora signs in on the same browser: nothing of Mina's goes out.
+    tab.client.set_token(Some("sora".into()));
+    tab.client.on_online(tab.now);
+    tab.go_online();
+    assert!(tab.sent_actions().is_empty());
+    let hello = tab.sent.iter().rev().find(|frame| matches!(frame, ClientFrame::Hello { .. }));
+    assert_eq!(hello, Some(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some("sora".into()) }));
+}
+
+#[test]
 fn five_hundred_ticker_updates_in_one_frame_paint_once_per_symbol() {
     let mut tab = Tab::new(4);
     tab.go_online();

@@ -1,0 +1,29 @@
+//! "Sign out" in the header: the session ends on the server (every tab and
+//! device using it is signed out), and this browser forgets it. Actions still
+//! waiting to be sent would be lost, so the user is asked first.
+
+use leptos::prelude::*;
+
+use crate::i18n::{lang, t};
+use crate::socket::use_socket;
+use crate::store::Store;
+
+#[component]
+pub fn SignOut() -> impl IntoView {
+    let socket = use_socket();
+    let outbox = expect_context::<Store>().outbox;
+    let sign_out = move |_| {
+        let waiting = outbox.with_untracked(Vec::len);
+        let confirmed = waiting == 0
+            || web_sys::window()
+                .is_some_and(|window| window.confirm_with_message(&lang().sign_out_drops(waiting)).unwrap_or(false));
+        if confirmed {
+            socket.sign_out();
+        }
+    };
+    view! {
+        <button type="button" class="sign-out" on:click=sign_out>
+            {t().sign_out}
+        </button>
+    }
+}
