@@ -53,7 +53,8 @@ const MAX_CURSORS: usize = 1000;
 /// fetches the rest over HTTP, page by page: one frame cannot make the
 /// server send a whole database.
 const MAX_REPLAY_PER_RESUME: usize = 5_000;
-/// Frames refused in a row for rate before the connection is closed.
+/// Frames refused for rate, since the client was last quiet for a whole
+/// burst, before the connection is closed.
 const MAX_STRIKES: u32 = 200;
 /// A typing signal is relayed at most this often per room and connection. Short:
 /// clients already send one only every few seconds. A message resets it, since
@@ -132,6 +133,8 @@ struct Session {
     parcels: VecDeque<Parcel>,
     frames: TokenBucket,
     actions: ActionBudget,
+    /// Frames refused for rate; forgiven only once the bucket has filled up
+    /// again, so a steady flood just over the rate is cut off, not tolerated.
     strikes: u32,
     typing_relayed: HashMap<RoomId, Instant>,
     liveness: Liveness,
@@ -267,18 +270,24 @@ impl Session {
                 tracing::debug!(%error, "socket error");
                 Next::Close(close_code::MESSAGE_TOO_BIG, "frame too large or broken")
             }
-            Some(Ok(Message::Text(text))) => {
+            Some(Ok(message)) => {
+                // Every frame costs the same, whatever its kind: a flood of
+                // binary frames or pings is a flood too.
+                if self.frames.is_full() {
+                    self.strikes = 0;
+                }
                 if !self.frames.try_take() {
                     return self.refuse_for_rate().await;
                 }
-                self.strikes = 0;
-                self.on_text(text.as_bytes()).await
+                match message {
+                    Message::Text(text) => self.on_text(text.as_bytes()).await,
+                    Message::Binary(_) => {
+                        self.error(ErrorCode::BinaryNotSupported, "only text frames are spoken here").await
+                    }
+                    // tungstenite answers pings itself; a pong answers ours.
+                    Message::Ping(_) | Message::Pong(_) | Message::Close(_) => Next::Continue,
+                }
             }
-            Some(Ok(Message::Binary(_))) => {
-                self.error(ErrorCode::BinaryNotSupported, "only text frames are spoken here").await
-            }
-            // tungstenite answers pings itself; a pong answers ours.
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => Next::Continue,
         }
     }
 

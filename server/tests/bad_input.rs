@@ -117,6 +117,33 @@ async fn a_page_from_another_site_is_refused_with_4403_and_the_own_origin_is_wel
 }
 
 #[tokio::test]
+async fn a_steady_flood_of_binary_frames_just_over_the_rate_is_cut_off() {
+    let server = TestServer::start_with(|config| config.frames_per_sec = 100).await;
+    let mina = server.sign_up("Mina").await;
+    let mut flooder = server.connect(&mina).await;
+    // Three times the rate, evenly: some frames always get through, which
+    // must not forgive the ones refused in between.
+    let mut every = tokio::time::interval(Duration::from_micros(3_333));
+    let started = tokio::time::Instant::now();
+    let closed_with = loop {
+        assert!(started.elapsed() < Duration::from_secs(20), "a steady flood was tolerated");
+        tokio::select! {
+            _ = every.tick() => {
+                if futures_util::SinkExt::send(&mut flooder.ws, Message::binary(vec![0u8; 16])).await.is_err() {
+                    break None;
+                }
+            }
+            message = flooder.ws.next() => match message {
+                Some(Ok(Message::Close(frame))) => break frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                _ => break None,
+            },
+        }
+    };
+    assert_eq!(closed_with, Some(close_code::RATE_LIMITED));
+}
+
+#[tokio::test]
 async fn a_flood_is_slowed_with_errors_then_cut_off_while_others_carry_on() {
     let server = TestServer::start().await;
     let mina = server.sign_up("Mina").await;
