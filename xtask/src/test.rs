@@ -63,7 +63,7 @@ pub fn run() -> anyhow::Result<()> {
         .env("CHROMEDRIVER", CHROMEDRIVER);
     suites.push(counted("wasm", &mut in_browser, parse_cargo_line)?);
 
-    web_build::build(&tools)?;
+    let over_budget = web_build::over_budget(&web_build::build(&tools)?)?;
     step("building the server for the browser tests");
     cmd::run(tools.command("cargo").args(["build", "--package", "hanmadi-server"]).current_dir(root()))?;
 
@@ -85,6 +85,9 @@ pub fn run() -> anyhow::Result<()> {
     println!("tests: {} passed, {} failed", total.passed, total.failed);
     if let Some(failed) = suites.iter().find(|suite| !suite.ok) {
         bail!("the {} suite failed", failed.name);
+    }
+    if let Some(size) = over_budget {
+        bail!("the web bundle is {size:.1} KiB brotli, over its budget of {:.0} KiB", web_build::BUNDLE_BUDGET_KIB);
     }
     if total.passed == 0 {
         bail!("no test ran");
