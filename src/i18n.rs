@@ -298,6 +298,14 @@ impl Lang {
         }
     }
 
+    /// A "Join" button, named after its room for screen readers.
+    pub fn join_room(self, room: &str) -> String {
+        match self {
+            Lang::En => format!("Join {room}"),
+            Lang::Ko => format!("{room} 참여"),
+        }
+    }
+
     /// Asked before signing out drops what has not been sent.
     pub fn sign_out_drops(self, waiting: usize) -> String {
         match (self, waiting) {

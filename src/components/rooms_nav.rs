@@ -48,6 +48,7 @@ pub fn RoomsNav() -> impl IntoView {
                             <span class="room-name">{room.name.clone()}</span>
                             <button
                                 type="button"
+                                aria-label=lang().join_room(&room.name)
                                 on:click=move |_| {
                                     let _ = socket.act(Action::JoinRoom { room: room.id });
                                 }
