@@ -1,6 +1,10 @@
 //! Serves the built web app (Trunk's `dist/`) with a strict Content-Security-Policy,
 //! cache headers fit for hashed file names, and an SPA fallback to `index.html`.
-//! (The headers every response carries are added in `security`.)
+//! Files compressed at build time (`x.wasm.br`, `x.wasm.gz`, written by `cargo
+//! xtask build`) are served as they are, with the original's type: nothing is
+//! compressed per request, and the wasm arrives as `application/wasm`, which the
+//! browser compiles while it downloads. (The headers every response carries are
+//! added in `security`.)
 
 use std::path::Path;
 
@@ -23,7 +27,8 @@ pub fn router(dist: &Path) -> Router {
         return Router::new().route("/", get(|| async { Html(NOT_BUILT) }));
     };
     let csp = HeaderValue::from_str(&content_security_policy(&index_html)).expect("the policy is plain ASCII");
-    let files = ServeDir::new(dist).fallback(ServeFile::new(index));
+    let index = ServeFile::new(index).precompressed_br().precompressed_gzip();
+    let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
     Router::new().fallback_service(files).layer(middleware::from_fn(move |request: Request, next: Next| {
         let csp = csp.clone();
         async move {

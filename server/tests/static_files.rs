@@ -31,3 +31,32 @@ async fn the_app_is_served_with_csp_caching_and_spa_fallback() {
     assert_eq!(script.headers()["cache-control"], "public, max-age=31536000, immutable");
     assert_eq!(script.headers()["content-encoding"], "br");
 }
+
+#[tokio::test]
+async fn files_compressed_at_build_time_are_sent_as_they_are_with_the_originals_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>Hanmadi</title>").unwrap();
+    std::fs::write(dist.join("app-0123456789abcdef_bg.wasm"), b"\0asm the module").unwrap();
+    // Not real brotli: proof that these bytes, made at build time, are what is sent.
+    std::fs::write(dist.join("app-0123456789abcdef_bg.wasm.br"), b"compressed at build time").unwrap();
+    std::fs::write(dist.join("app-0123456789abcdef_bg.wasm.gz"), b"gzipped at build time").unwrap();
+    let mut config = Config::for_tests(format!("sqlite://{}", dir.path().join("chat.db").display()));
+    config.static_dir = dist;
+    let server = start(config).await.unwrap();
+    let url = format!("http://{}/app-0123456789abcdef_bg.wasm", server.local_addr());
+    let client = reqwest::Client::builder().no_brotli().no_gzip().build().unwrap();
+
+    for (accepted, encoding, body) in
+        [("br, gzip", Some("br"), "compressed at build time"), ("gzip", Some("gzip"), "gzipped at build time")]
+    {
+        let wasm = client.get(&url).header("accept-encoding", accepted).send().await.unwrap();
+        assert_eq!(wasm.headers()["content-type"], "application/wasm");
+        assert_eq!(wasm.headers().get("content-encoding").map(|v| v.to_str().unwrap()), encoding);
+        assert_eq!(wasm.text().await.unwrap(), body, "for {accepted}");
+    }
+    let plain = client.get(&url).send().await.unwrap();
+    assert_eq!(plain.headers()["content-type"], "application/wasm");
+    assert_eq!(plain.bytes().await.unwrap().as_ref(), b"\0asm the module");
+}

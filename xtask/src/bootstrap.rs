@@ -153,19 +153,26 @@ pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
 
 /// The wasm-bindgen version Cargo.lock resolved; the CLI must be exactly this one.
 fn locked_wasm_bindgen_version() -> anyhow::Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).context("cannot read Cargo.lock")?;
-    lock.split("[[package]]")
-        .find(|package| package.contains("\nname = \"wasm-bindgen\"\n"))
-        .and_then(|package| package.lines().find_map(|line| line.strip_prefix("version = ")))
-        .map(|version| version.trim_matches('"').to_owned())
+    let lock = read_toml("Cargo.lock")?;
+    let packages = lock.get("package").and_then(toml::Value::as_array).context("Cargo.lock lists no packages")?;
+    packages
+        .iter()
+        .find(|package| package.get("name").and_then(toml::Value::as_str) == Some("wasm-bindgen"))
+        .and_then(|package| package.get("version")?.as_str())
+        .map(str::to_owned)
         .context("Cargo.lock has no wasm-bindgen package")
 }
 
 fn trunk_toml_wasm_bindgen_version() -> anyhow::Result<String> {
-    let trunk = std::fs::read_to_string(root().join("Trunk.toml")).context("cannot read Trunk.toml")?;
+    let trunk = read_toml("Trunk.toml")?;
     trunk
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("wasm_bindgen = "))
-        .map(|version| version.trim_matches('"').to_owned())
+        .get("tools")
+        .and_then(|tools| tools.get("wasm_bindgen")?.as_str())
+        .map(str::to_owned)
         .context("Trunk.toml's [tools] must pin wasm_bindgen")
+}
+
+fn read_toml(file: &str) -> anyhow::Result<toml::Table> {
+    let text = std::fs::read_to_string(root().join(file)).with_context(|| format!("cannot read {file}"))?;
+    text.parse().with_context(|| format!("{file} is not valid TOML"))
 }

@@ -30,9 +30,20 @@ struct Suite {
     ok: bool,
 }
 
+/// The app's lints for the browser: code behind `cfg(target_arch = "wasm32")`
+/// is only seen there.
+const CLIPPY_WASM: [&str; 8] =
+    ["clippy", "--package", "hanmadi", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"];
+
 pub fn run() -> anyhow::Result<()> {
     let tools = bootstrap::web_tools()?;
     bootstrap::browser_tools(&tools)?;
+
+    step("formatting (cargo fmt --check)");
+    cmd::run(tools.command("cargo").args(["fmt", "--all", "--check"]).current_dir(root()))?;
+    step("lints, native and wasm32 (cargo clippy -D warnings)");
+    cmd::run(tools.command("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    cmd::run(tools.command("cargo").args(CLIPPY_WASM))?;
 
     let mut suites = Vec::new();
     step("workspace tests (cargo test --workspace --no-fail-fast)");

@@ -27,15 +27,45 @@ pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
         step("building the web app (trunk build --release)");
         cmd::run(tools.command("trunk").args(["build", "--release", "--offline"]).current_dir(root()))?;
     }
+    precompress(&dist)?;
     report_sizes(&dist)?;
     Ok(dist)
+}
+
+/// Files the server sends compressed: it serves `x.br` / `x.gz` in place of
+/// `x` to browsers that accept them, so nothing is compressed per request.
+const COMPRESSED_KINDS: [&str; 5] = ["wasm", "js", "css", "html", "svg"];
+
+/// Writes a brotli (quality 11) and a gzip (best) copy beside every file the
+/// browser downloads. Done on every build, so no copy is ever older than its
+/// original.
+fn precompress(dist: &Path) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(dist).with_context(|| format!("cannot read {}", dist.display()))? {
+        let path = entry?.path();
+        if !path.extension().is_some_and(|ext| COMPRESSED_KINDS.iter().any(|kind| ext == *kind)) {
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        std::fs::write(with_suffix(&path, "br"), brotli(&bytes)?)?;
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gzip.write_all(&bytes)?;
+        std::fs::write(with_suffix(&path, "gz"), gzip.finish()?)?;
+    }
+    Ok(())
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// The built bundle's brotli size if it is over [`BUNDLE_BUDGET_KIB`].
 pub fn over_budget(dist: &Path) -> anyhow::Result<Option<f64>> {
     let total: usize = bundle_files(dist)?
         .iter()
-        .map(|file| std::fs::read(file).map_err(anyhow::Error::from).and_then(|bytes| brotli_len(&bytes)))
+        .map(|file| std::fs::read(file).map_err(anyhow::Error::from).and_then(|bytes| Ok(brotli(&bytes)?.len())))
         .sum::<anyhow::Result<usize>>()?;
     Ok(Some(kib(total)).filter(|size| *size > BUNDLE_BUDGET_KIB))
 }
@@ -77,7 +107,7 @@ fn report_sizes(dist: &Path) -> anyhow::Result<()> {
     let mut total_brotli = 0;
     for file in bundle_files(dist)? {
         let bytes = std::fs::read(&file)?;
-        let compressed = brotli_len(&bytes)?;
+        let compressed = brotli(&bytes)?.len();
         total_raw += bytes.len();
         total_brotli += compressed;
         println!(
@@ -95,14 +125,14 @@ fn report_sizes(dist: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Compressed the way the server (and any CDN) would serve it: brotli, quality 11.
-fn brotli_len(bytes: &[u8]) -> anyhow::Result<usize> {
+/// Compressed the way the server sends it: brotli, quality 11.
+fn brotli(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
     {
         let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
         writer.write_all(bytes)?;
     }
-    Ok(out.len())
+    Ok(out)
 }
 
 fn kib(bytes: usize) -> f64 {
