@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use hanmadi_protocol::limits::{ProblemKind, TextField, TextProblem};
-use hanmadi_protocol::Action;
+use hanmadi_protocol::{Action, RejectCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -378,6 +378,40 @@ impl Lang {
         problem.map_or_else(|| reason.to_owned(), |problem| self.text_problem(problem))
     }
 
+    /// Why the server refused one of our actions, from its code: in the page's
+    /// language (English keeps the server's own, more precise sentence).
+    pub fn action_refused(
+        self,
+        action: &Action,
+        code: RejectCode,
+        reason: &str,
+        problem: Option<&TextProblem>,
+    ) -> String {
+        if let Some(problem) = problem {
+            return self.text_problem(problem);
+        }
+        let about_a_message = matches!(
+            action,
+            Action::SendMessage { .. }
+                | Action::EditMessage { .. }
+                | Action::DeleteMessage { .. }
+                | Action::AddReaction { .. }
+                | Action::RemoveReaction { .. }
+        );
+        let changing_a_message = matches!(action, Action::EditMessage { .. } | Action::DeleteMessage { .. });
+        match (self, code) {
+            (Lang::En, _) => reason.to_owned(),
+            (Lang::Ko, RejectCode::NotFound) if about_a_message && !matches!(action, Action::SendMessage { .. }) => {
+                "그 메시지는 삭제되었거나 없어요".to_owned()
+            }
+            (Lang::Ko, RejectCode::NotFound) => "그 대화방은 없어요".to_owned(),
+            (Lang::Ko, RejectCode::Forbidden) if changing_a_message => "쓴 사람만 바꿀 수 있어요".to_owned(),
+            (Lang::Ko, RejectCode::Forbidden) => "먼저 대화방에 참여해 주세요".to_owned(),
+            (Lang::Ko, RejectCode::RateLimited) => "너무 빨라요. 잠시 뒤에 다시 보내요".to_owned(),
+            (Lang::Ko, RejectCode::Invalid) => "서버가 받아들이지 않았어요".to_owned(),
+        }
+    }
+
     pub fn refused(self, reason: &str) -> String {
         match self {
             Lang::En => format!("refused: {reason}"),
@@ -490,6 +524,7 @@ impl Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hanmadi_protocol::{MessageId, RoomId};
 
     #[test]
     fn korean_browsers_get_korean_and_everyone_else_english() {
@@ -535,6 +570,30 @@ mod tests {
         assert_eq!(Lang::Ko.text_problem(&too_long), "대화방 이름은 80자까지 쓸 수 있어요 (지금 81자)");
         let invisible = TextProblem { field: TextField::DisplayName, kind: ProblemKind::Invisible };
         assert_eq!(Lang::Ko.text_problem(&invisible), "이름에 보이는 글자가 없어요");
+    }
+
+    #[test]
+    fn a_refused_action_is_worded_in_korean_from_its_code() {
+        let react = Action::AddReaction { room: RoomId(1), message: MessageId(2), emoji: "👍".into() };
+        let edit = Action::EditMessage { room: RoomId(1), message: MessageId(2), text: "x".into() };
+        let join = Action::JoinRoom { room: RoomId(9) };
+        let deleted = "that message was deleted";
+        assert_eq!(Lang::En.action_refused(&react, RejectCode::NotFound, deleted, None), deleted);
+        assert_eq!(
+            Lang::Ko.action_refused(&react, RejectCode::NotFound, deleted, None),
+            "그 메시지는 삭제되었거나 없어요"
+        );
+        assert_eq!(
+            Lang::Ko.action_refused(&join, RejectCode::NotFound, "there is no room 9", None),
+            "그 대화방은 없어요"
+        );
+        let forbidden = |action| Lang::Ko.action_refused(action, RejectCode::Forbidden, "no", None);
+        assert_eq!(forbidden(&edit), "쓴 사람만 바꿀 수 있어요");
+        assert_eq!(forbidden(&react), "먼저 대화방에 참여해 주세요");
+        for code in [RejectCode::Invalid, RejectCode::NotFound, RejectCode::Forbidden, RejectCode::RateLimited] {
+            let worded = Lang::Ko.action_refused(&join, code, "the server's English", None);
+            assert!(worded.chars().any(|c| ('가'..='힣').contains(&c)), "{code:?}: {worded}");
+        }
     }
 
     #[test]

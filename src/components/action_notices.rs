@@ -61,7 +61,12 @@ pub fn ActionNotices() -> impl IntoView {
                     refused
                         .get()
                         .map(|notice| {
-                            let why = lang().why_refused(&notice.reason, notice.problem.as_ref());
+                            let why = match notice.code {
+                                Some(code) => {
+                                    lang().action_refused(&notice.action, code, &notice.reason, notice.problem.as_ref())
+                                }
+                                None => notice.reason.clone(),
+                            };
                             view! {
                                 <p class="refused-box">
                                     <span>{lang().not_done(&notice.action, &why)}</span>

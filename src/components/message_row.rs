@@ -184,14 +184,15 @@ fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView 
 #[component]
 pub fn Pending(action: PendingAction) -> impl IntoView {
     let socket = use_socket();
-    let Action::SendMessage { text, .. } = action.action else { return ().into_any() };
-    let key = action.key.clone();
-    let (state, failed) = match &action.state {
-        ActionState::Queued | ActionState::Sending => (t().sending, None),
-        ActionState::Failed { reason, problem, .. } => {
-            (t().not_sent, Some(lang().why_refused(reason, problem.as_ref())))
+    let failed = match &action.state {
+        ActionState::Queued | ActionState::Sending => None,
+        ActionState::Failed { code, reason, problem } => {
+            Some(lang().action_refused(&action.action, *code, reason, problem.as_ref()))
         }
     };
+    let state = if failed.is_some() { t().not_sent } else { t().sending };
+    let Action::SendMessage { text, .. } = action.action else { return ().into_any() };
+    let key = action.key.clone();
     let controls = failed.map(|reason| {
         let retry_key = key.clone();
         let delete_key = key.clone();

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, TickerValue};
 use hanmadi_protocol::limits::TextProblem;
-use hanmadi_protocol::{Action, ActionKey, Member, MessageId, RoomEvent, RoomId, Seq, UserId};
+use hanmadi_protocol::{Action, ActionKey, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use timeline::Timeline;
@@ -177,6 +177,10 @@ pub struct Store {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
     pub action: Action,
+    /// The server's code, which the notice words in the page's language;
+    /// `None` when the app itself refused (a full outbox), `reason` then
+    /// being in the page's language already.
+    pub code: Option<RejectCode>,
     pub reason: String,
     /// What was wrong with a name or text, when that was the reason: the
     /// notice words it in the page's language instead of `reason`.
@@ -229,7 +233,7 @@ impl Store {
     /// An action of ours was not done (the outbox had no room for it, or the
     /// server refused it for good): explained until dismissed.
     pub fn refuse(&self, action: Action, reason: String) {
-        self.refused.set(Some(Refused { action, reason, problem: None }));
+        self.refused.set(Some(Refused { action, code: None, reason, problem: None }));
     }
 
     pub fn mark_read(&self, room: RoomId) {
@@ -275,9 +279,10 @@ impl Store {
                 Action::LeaveRoom { .. } => self.change_rooms(RoomChange::Member { room: *room, member: false }),
                 _ => {}
             },
-            Event::ActionRejected { key, reason, problem, .. } => {
+            Event::ActionRejected { key, code, reason, problem } => {
                 if let Some(action) = refused_for_good(outbox, key) {
-                    let refused = Refused { action: action.clone(), reason: reason.clone(), problem: *problem };
+                    let (action, reason) = (action.clone(), reason.clone());
+                    let refused = Refused { action, code: Some(*code), reason, problem: *problem };
                     self.refused.set(Some(refused));
                 }
             }
@@ -648,7 +653,7 @@ mod tests {
         let action = Action::CreateRoom { name: "\u{200B}".into() };
         let outbox = [PendingAction { key: key.clone(), action: action.clone(), state }];
         store.apply(&Event::ActionRejected { key, code, reason: reason.clone(), problem: Some(problem) }, &outbox);
-        assert_eq!(store.refused.get(), Some(Refused { action, reason, problem: Some(problem) }));
+        assert_eq!(store.refused.get(), Some(Refused { action, code: Some(code), reason, problem: Some(problem) }));
     }
 
     #[test]
