@@ -111,6 +111,8 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client that has not started connecting: restore the saved outbox,
+    /// set the token, then [`Client::connect`].
     pub fn new(config: Config) -> Self {
         Self {
             conn: Connection::new(config.clone()),
@@ -130,10 +132,12 @@ impl Client {
         }
     }
 
+    /// What the connection badge shows (the last [`Event::Status`]).
     pub fn status(&self) -> &Status {
         self.conn.status()
     }
 
+    /// The user's actions not yet answered, oldest first, with their state.
     pub fn outbox(&self) -> &[PendingAction] {
         self.outbox.entries()
     }
@@ -143,10 +147,13 @@ impl Client {
         self.me
     }
 
+    /// The next thing to do, if any: drain this after every input, in order.
     pub fn poll_output(&mut self) -> Option<Output> {
         self.outputs.pop_front()
     }
 
+    /// When to call [`Client::on_timeout`] next, if at all. Ask again after
+    /// every input; a timer that fires early or late is harmless.
     pub fn poll_timeout(&self) -> Option<Instant> {
         [
             self.conn.poll_timeout(),
@@ -182,11 +189,13 @@ impl Client {
 
     // ---- connection inputs, passed through to the connection ----
 
+    /// Start connecting, and keep reconnecting until told otherwise.
     pub fn connect(&mut self, now: Instant) {
         self.conn.connect(now);
         self.pump(now);
     }
 
+    /// Close on purpose and stay closed; the outbox waits.
     pub fn disconnect(&mut self, now: Instant) {
         self.conn.disconnect(now);
         self.pump(now);
@@ -204,6 +213,7 @@ impl Client {
         self.pump(now);
     }
 
+    /// The user pressed "Retry now": try at once, the backoff starting over.
     pub fn retry_now(&mut self, now: Instant) {
         self.conn.retry_now(now);
         self.pump(now);
@@ -243,26 +253,31 @@ impl Client {
         self.pump(now);
     }
 
+    /// The socket opened by [`Output::Open`] is open.
     pub fn on_socket_open(&mut self, now: Instant, socket: SocketId) {
         self.conn.on_socket_open(now, socket);
         self.pump(now);
     }
 
+    /// A text frame arrived on the socket.
     pub fn on_frame(&mut self, now: Instant, socket: SocketId, text: &str) {
         self.conn.on_frame(now, socket, text);
         self.pump(now);
     }
 
+    /// The socket closed, or failed to open (browsers report that as 1006).
     pub fn on_socket_closed(&mut self, now: Instant, socket: SocketId, code: u16, reason: &str) {
         self.conn.on_socket_closed(now, socket, code, reason);
         self.pump(now);
     }
 
+    /// The browser says the network is back: try at once.
     pub fn on_online(&mut self, now: Instant) {
         self.conn.on_online(now);
         self.pump(now);
     }
 
+    /// The browser says the network is gone: wait for it instead of retrying.
     pub fn on_offline(&mut self, now: Instant) {
         self.conn.on_offline(now);
         self.pump(now);
@@ -274,11 +289,14 @@ impl Client {
         self.pump(now);
     }
 
+    /// The page became visible again: its timers may have been frozen, so
+    /// the socket is checked at once.
     pub fn on_visible(&mut self, now: Instant) {
         self.conn.on_visible(now);
         self.pump(now);
     }
 
+    /// The timer armed for [`Client::poll_timeout`] fired (or any time later).
     pub fn on_timeout(&mut self, now: Instant) {
         self.conn.on_timeout(now);
         if self.renewal.is_due(now) {

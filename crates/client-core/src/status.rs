@@ -3,7 +3,7 @@
 use crate::Instant;
 
 /// The connection's state as the user should see it. Changes are reported through
-/// [`crate::Output::Status`]; blips shorter than [`crate::Config::blip_grace`] are
+/// [`crate::Event::Status`]; blips shorter than [`crate::Config::blip_grace`] are
 /// never reported, so the badge does not flash when a socket is replaced quickly.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
