@@ -61,7 +61,9 @@ for (const colorScheme of ['light', 'dark']) {
         await composer.fill(text);
         await composer.press('Enter');
       }
-      await page.getByRole('article').filter({ hasText: '안녕하세요' }).waitFor();
+      // Settled: both delivered, no row still "Sending…".
+      await page.locator('article[data-seq]').filter({ hasText: '안녕하세요' }).waitFor();
+      await page.waitForFunction(() => !document.querySelector('article.pending'));
       await check('a room with messages');
 
       await page.getByRole('button', { name: new RegExp(`^${words.members} \\(`) }).click();
