@@ -116,7 +116,8 @@ test('a tab hidden for minutes with its timers throttled still notices a dead so
 
   // Mina switches to another tab. Chromium hides hers and, as for a tab in the
   // background for minutes, runs its timers only at rare wake-ups (one a
-  // minute; here a 2 s wake-up every 18 s): frozen in between. Her network goes
+  // minute; here a 4 s wake-up every 18 s, room for the first reconnect's
+  // backoff of up to 1.5 s): frozen in between. Her network goes
   // silent as the tab goes away, and Jun writes meanwhile.
   const cdp = await mina.context().newCDPSession(mina);
   const lifecycle = (state) => cdp.send('Page.setWebLifecycleState', { state });
@@ -126,7 +127,7 @@ test('a tab hidden for minutes with its timers throttled still notices a dead so
   const wakeUp = async (at) => {
     await sleep(awaySince + at - Date.now());
     await lifecycle('active');
-    await sleep(2_000);
+    await sleep(4_000);
     await lifecycle('frozen');
   };
   const junsTexts = ['away 1', 'away 2', 'away 3'];
