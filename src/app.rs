@@ -6,8 +6,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::{
-    ActionNotices, ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, RoomPage, RoomsNav, SignOut,
-    TabTitle, TickerPanel, YourName,
+    ActionNotices, ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, OpenJoinedRoom, RoomPage, RoomsNav,
+    SignOut, TabTitle, TickerPanel, YourName,
 };
 use crate::i18n::t;
 use crate::socket::provide_socket;
@@ -35,6 +35,7 @@ pub fn App() -> impl IntoView {
             <Show when=signed_in fallback=|| view! { <main class="app-main"><FirstRun /></main> }>
                 <TabTitle />
                 <KeyboardShortcuts />
+                <OpenJoinedRoom />
                 <ActionNotices />
                 <div class="layout">
                     <RoomsNav />

@@ -295,6 +295,8 @@ test('in a tunnel, a join and an edit show as waiting until they are done', asyn
   await jun.getByRole('button', { name: 'New room' }).click();
   await jun.getByRole('textbox', { name: 'Room name' }).fill('book club');
   await jun.getByRole('button', { name: 'Create' }).click();
+  await jun.getByRole('log', { name: 'book club' }).waitFor();
+  await jun.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'tunnel edits' }).click();
 
   // In the tunnel, Mina joins Jun's new room and fixes her message.
   let tunnel = true;

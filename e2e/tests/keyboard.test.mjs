@@ -61,17 +61,19 @@ test('Sora chats with the keyboard alone', async () => {
   await sora.keyboard.press('Enter');
   await sora.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
 
-  // Two rooms: "New room" opens a field that has the focus; Enter creates.
+  // Two rooms: "New room" opens a field that has the focus; Enter creates the
+  // room and opens it, with the composer ready to type in.
   for (const name of ['alpha', 'beta']) {
     if ((await focused(sora)).name !== 'New room') await tabTo(sora, 'New room');
     await sora.keyboard.press('Enter');
     await focusOn(sora, 'Room name');
     await sora.keyboard.type(name);
     await sora.keyboard.press('Enter');
-    await sora.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name }).waitFor();
-    await focusOn(sora, 'New room');
+    await sora.getByRole('log', { name }).waitFor();
+    await focusOn(sora, 'Message');
   }
   // Escape closes the form and hands the focus back.
+  await tabTo(sora, 'New room');
   await sora.keyboard.press('Enter');
   await focusOn(sora, 'Room name');
   await sora.keyboard.press('Escape');
@@ -180,4 +182,19 @@ test('Sora chats with the keyboard alone', async () => {
   await sora.getByText('Pick a room, or create one.').waitFor();
   await sora.getByRole('listitem').filter({ hasText: 'alpha team' }).getByRole('button', { name: 'Join' }).waitFor();
   assert.deepEqual(sora.errors, [], 'no uncaught errors');
+});
+
+test('a room Sora creates or joins opens at once, ready to type in', async () => {
+  const sora = await signedInPage(world.browser, world.server.url, 'Sora');
+  const jun = await signedInPage(world.browser, world.server.url, 'Jun');
+  await sora.getByRole('button', { name: 'New room' }).click();
+  await sora.getByRole('textbox', { name: 'Room name' }).fill('coffee');
+  await sora.keyboard.press('Enter');
+  await sora.getByRole('log', { name: 'coffee' }).waitFor();
+  await focusOn(sora, 'Message');
+
+  await jun.getByRole('button', { name: 'Join coffee' }).click();
+  await jun.getByRole('log', { name: 'coffee' }).waitFor();
+  await focusOn(jun, 'Message');
+  assert.deepEqual([...sora.errors, ...jun.errors], [], 'no uncaught errors');
 });

@@ -28,7 +28,7 @@ impl Disclosure {
     pub fn close(self) {
         self.open.set(false);
         request_animation_frame(move || {
-            if let Some(button) = self.button.get_untracked() {
+            if let Some(button) = self.button.try_get_untracked().flatten() {
                 let _ = button.focus();
             }
         });

@@ -119,7 +119,12 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             loading_older.set(true);
             let timeline = timeline.clone();
             spawn_local(async move {
-                if let Ok((_, older)) = api::messages(room, Some(oldest), STEP_ROWS as u32).await {
+                let page = api::messages(room, Some(oldest), STEP_ROWS as u32).await;
+                // The room may have been left while the page was on its way.
+                if window.is_disposed() {
+                    return;
+                }
+                if let Ok((_, older)) = page {
                     // A short page is the last one: nothing older is left.
                     history_complete.set(older.len() < STEP_ROWS);
                     timeline.update(|t| t.add_history(older));

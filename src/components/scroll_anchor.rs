@@ -1,7 +1,11 @@
 //! Keeping the message under the reader's eyes still while rows come and go
-//! above or below it, and the other ways the list places its view. The browser's own scroll anchoring is not everywhere
+//! above or below it, and the other ways the list places its view. The
+//! browser's own scroll anchoring is not everywhere
 //! (Safari) and cannot know that we are about to remove rows, so the list
 //! remembers one row on screen and puts it back where it was after rendering.
+//!
+//! Everything here runs a frame later, when the list may be gone (the room was
+//! left meanwhile): the list is read with `try_get_untracked`, never assumed.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -20,7 +24,7 @@ pub struct ScrollAnchor {
 impl ScrollAnchor {
     /// The first row that is at least partly visible.
     pub fn take(list: NodeRef<html::Div>) -> Option<ScrollAnchor> {
-        let list = list.get_untracked()?;
+        let list = list.try_get_untracked().flatten()?;
         let top = list.get_bounding_client_rect().top();
         let rows = list.query_selector_all(&format!("[{ROW_KEY}]")).ok()?;
         (0..rows.length())
@@ -37,7 +41,7 @@ impl ScrollAnchor {
     /// After the next render, scrolls so the row is where it was; then `done`.
     pub fn restore(self, list: NodeRef<html::Div>, done: impl FnOnce() + 'static) {
         request_animation_frame(move || {
-            if let Some(list) = list.get_untracked() {
+            if let Some(list) = list.try_get_untracked().flatten() {
                 let selector = format!("[{ROW_KEY}=\"{}\"]", self.seq);
                 if let Ok(Some(row)) = list.query_selector(&selector) {
                     let top = list.get_bounding_client_rect().top();
@@ -53,7 +57,7 @@ impl ScrollAnchor {
 /// Shows the newest rows, after the next render.
 pub fn scroll_to_bottom(list: NodeRef<html::Div>) {
     request_animation_frame(move || {
-        if let Some(el) = list.get_untracked() {
+        if let Some(el) = list.try_get_untracked().flatten() {
             el.set_scroll_top(el.scroll_height());
         }
     });
@@ -63,7 +67,7 @@ pub fn scroll_to_bottom(list: NodeRef<html::Div>) {
 /// render; the newest rows if the line is not in the page.
 pub fn scroll_to_new_line(list: NodeRef<html::Div>) {
     request_animation_frame(move || {
-        let Some(el) = list.get_untracked() else { return };
+        let Some(el) = list.try_get_untracked().flatten() else { return };
         match el.query_selector(".new-messages") {
             Ok(Some(line)) => {
                 let above = line.get_bounding_client_rect().top() - el.get_bounding_client_rect().top();

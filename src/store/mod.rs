@@ -167,6 +167,8 @@ pub struct Store {
     pub refused: ArcRwSignal<Option<Refused>>,
     /// The latest message that mentioned us, for a desktop notification.
     pub last_mention: ArcRwSignal<Option<Mention>>,
+    /// A room we just created or joined, to take us into (`OpenJoinedRoom`).
+    pub joined_room: ArcRwSignal<Option<RoomId>>,
     room_states: Arc<Mutex<HashMap<RoomId, RoomState>>>,
     list_fetches: Arc<Mutex<ListFetches>>,
 }
@@ -206,6 +208,7 @@ impl Store {
             editing: ArcRwSignal::new(None),
             refused: ArcRwSignal::new(None),
             last_mention: ArcRwSignal::new(None),
+            joined_room: ArcRwSignal::new(None),
             room_states: Arc::new(Mutex::new(HashMap::new())),
             list_fetches: Arc::new(Mutex::new(ListFetches::default())),
         }
@@ -267,8 +270,12 @@ impl Store {
                 Action::CreateRoom { name } => {
                     self.change_rooms(RoomChange::Listed { room: *room, name: name.clone() });
                     self.change_rooms(RoomChange::Member { room: *room, member: true });
+                    self.joined_room.set(Some(*room));
                 }
-                Action::JoinRoom { .. } => self.change_rooms(RoomChange::Member { room: *room, member: true }),
+                Action::JoinRoom { .. } => {
+                    self.change_rooms(RoomChange::Member { room: *room, member: true });
+                    self.joined_room.set(Some(*room));
+                }
                 Action::LeaveRoom { .. } => self.change_rooms(RoomChange::Member { room: *room, member: false }),
                 _ => {}
             },
@@ -496,6 +503,7 @@ mod tests {
         store.apply(&created, &[]);
         store.apply(&created, &[]);
         assert_eq!(store.rooms.with(|rooms| rooms.len()), 2);
+        assert_eq!(store.joined_room.get(), Some(RoomId(2)), "and we are taken into it");
         let renamed = RoomEvent::Renamed { name: "저녁".into(), by: JUN };
         store.apply(
             &Event::RoomEvents { room: RoomId(2), events: vec![SequencedEvent { seq: Seq(3), at: 0, event: renamed }] },

@@ -1,0 +1,22 @@
+//! Creating or joining a room takes you into it, once the server has applied
+//! it; the composer then takes the focus, as whenever a room opens on a
+//! computer. Only this tab's own actions do this: another tab's join moves
+//! nobody.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+use crate::store::Store;
+
+#[component]
+pub fn OpenJoinedRoom() -> impl IntoView {
+    let joined = expect_context::<Store>().joined_room;
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(room) = joined.get() {
+            joined.set(None);
+            navigate(&format!("/rooms/{room}"), NavigateOptions::default());
+        }
+    });
+}
