@@ -7,6 +7,7 @@ use hanmadi_protocol::RoomId;
 use leptos::prelude::*;
 
 use super::disclosure::Disclosure;
+use super::keyed::live_row;
 use super::room_actions::RoomActions;
 use crate::i18n::{lang, t};
 use crate::store::people::{people, Person};
@@ -44,28 +45,42 @@ pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
                 <button type="button" class="members-close" aria-label=t().close_members on:click=move |_| panel.close()>
                     "×"
                 </button>
-                <Group label=t().online people=Signal::derive(move || list.with(|l| l.iter().filter(|p| p.online).cloned().collect())) />
-                <Group label=t().offline_members people=Signal::derive(move || list.with(|l| l.iter().filter(|p| !p.online).cloned().collect())) />
+                <Group label=t().online people=Memo::new(move |_| in_group(list, true)) />
+                <Group label=t().offline_members people=Memo::new(move |_| in_group(list, false)) />
                 <RoomActions room name />
             </aside>
         </Show>
     }
 }
 
-/// "Online — 2" and its people; nothing when nobody is in the group.
+/// The people of `list` who are online, or who are not.
+fn in_group(list: Memo<Vec<Person>>, online: bool) -> Vec<Person> {
+    list.with(|list| list.iter().filter(|person| person.online == online).cloned().collect())
+}
+
+/// "Online — 2" and its people, each kept by id (a rename changes the name in
+/// place); nothing when nobody is in the group.
 #[component]
-fn Group(label: &'static str, people: Signal<Vec<Person>>) -> impl IntoView {
+fn Group(label: &'static str, people: Memo<Vec<Person>>) -> impl IntoView {
     view! {
         <Show when=move || people.with(|p| !p.is_empty())>
             <h3 class="members-group">{move || format!("{label} — {}", people.with(Vec::len))}</h3>
             <ul class="members-list">
-                <For each=move || people.get() key=|person| person.clone() let:person>
-                    <li class="person" class:online=person.online>
-                        <span class="presence-dot" aria-hidden="true"></span>
-                        <span class="person-name">{person.name}</span>
-                        {person.me.then(|| view! { <span class="person-you">{t().you}</span> })}
-                    </li>
-                </For>
+                <For
+                    each=move || people.get()
+                    key=|person| person.user
+                    children=move |person| {
+                        let me = person.me;
+                        let person = live_row(people, person, |person| person.user);
+                        view! {
+                            <li class="person" class:online=move || person.with(|person| person.online)>
+                                <span class="presence-dot" aria-hidden="true"></span>
+                                <span class="person-name">{move || person.with(|person| person.name.clone())}</span>
+                                {me.then(|| view! { <span class="person-you">{t().you}</span> })}
+                            </li>
+                        }
+                    }
+                />
             </ul>
         </Show>
     }

@@ -4,12 +4,13 @@
 //! you are looking at is in the page (see `store::window`); it slides as you
 //! scroll, and the row under your eyes stays where it was.
 
-use hanmadi_client_core::{ActionState, PendingAction};
+use hanmadi_client_core::PendingAction;
 use hanmadi_protocol::{Action, RoomId, Seq};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::keyed::live_row;
 use super::message_row::{Pending, Row};
 use super::scroll_anchor::{scroll_to_bottom, scroll_to_new_line, ScrollAnchor};
 use crate::api;
@@ -197,13 +198,19 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                     }}
                 </p>
             </Show>
-            <For each=move || rows.get() key=|row| row.clone() let:item>
-                <Row room entry=item.0 row=item.1 new_line=item.2 />
-            </For>
+            <For
+                each=move || rows.get()
+                key=|place| place.seq
+                children=move |place| view! { <Row room place=live_row(rows, place, |place| place.seq) /> }
+            />
             <Show when=move || shows_newest.get()>
-                <For each=move || pending.get() key=|p| (p.key.clone(), matches!(p.state, ActionState::Failed { .. })) let:action>
-                    <Pending action />
-                </For>
+                <For
+                    each=move || pending.get()
+                    key=|pending| pending.key.clone()
+                    children=move |action| {
+                        view! { <Pending action=live_row(pending, action, |pending| pending.key.clone()) /> }
+                    }
+                />
             </Show>
         </div>
         <Show when=move || { !at_bottom.get() && unseen.get() > 0 }>
@@ -214,11 +221,20 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     }
 }
 
-/// The rows of the window with their layout, and whether the "New messages"
-/// line goes before each. The row just before the window is looked at too, so
+/// Where a row of the history goes: its seq, how it is laid out, and whether
+/// the "New messages" line comes before it. The row reads its entry from the
+/// timeline itself, so laying out the window clones no message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RowPlace {
+    pub seq: Seq,
+    pub layout: RowLayout,
+    pub new_line: bool,
+}
+
+/// The rows of the window. The row just before the window is looked at too, so
 /// the first row in the page groups as it would in the whole history (no
 /// separator or repeated author where none belongs).
-fn rows_in(window: Window, timeline: &Timeline, unread_from: Option<Seq>) -> Vec<(Entry, RowLayout, bool)> {
+fn rows_in(window: Window, timeline: &Timeline, unread_from: Option<Seq>) -> Vec<RowPlace> {
     let entries = timeline.entries();
     let range = window.range(entries);
     let context = range.start.saturating_sub(1);
@@ -226,10 +242,9 @@ fn rows_in(window: Window, timeline: &Timeline, unread_from: Option<Seq>) -> Vec
     let first_unread = unread_from.map(|from| entries.partition_point(|entry| entry.seq() < from));
     entries[range.clone()]
         .iter()
-        .cloned()
         .zip(layouts.into_iter().skip(range.start - context))
         .zip(range)
-        .map(|((entry, layout), index)| (entry, layout, first_unread == Some(index)))
+        .map(|((entry, layout), index)| RowPlace { seq: entry.seq(), layout, new_line: first_unread == Some(index) })
         .collect()
 }
 

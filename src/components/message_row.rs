@@ -10,56 +10,90 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::composer::{focus_composer, is_send_key};
+use super::keyed::live;
+use super::message_list::RowPlace;
 use super::reactions::{ReactionChips, ReactionPicker};
 use super::MessageText;
 use crate::i18n::{lang, t};
 use crate::socket::use_socket;
-use crate::store::timeline::{Entry, Notice, RowLayout};
+use crate::store::timeline::{Entry, Notice};
 use crate::store::{reactions, Store};
 
+/// One row of the history, made once for its seq and kept while it is in the
+/// window: where it sits (`place`) and what it shows (read from the timeline)
+/// update in place.
 #[component]
-pub fn Row(room: RoomId, entry: Entry, row: RowLayout, new_line: bool) -> impl IntoView {
+pub fn Row(room: RoomId, place: Memo<RowPlace>) -> impl IntoView {
+    let timeline = expect_context::<Store>().room(room).timeline;
     // The key the list's scroll anchor finds this row by (see scroll_anchor.rs).
-    let seq = entry.seq().0;
-    let separator =
-        row.day_separator.map(|_| view! { <p class="day-separator" role="separator">{day_label(entry.at())}</p> });
-    let body = match entry {
-        Entry::Message(message) => {
-            let header = row.starts_group.then(|| {
-                view! {
-                    <header class="message-header">
-                        <span class="author">{message.author_name.clone()}</span>
-                        <time class="time">{local_time(message.at)}</time>
-                    </header>
-                }
-            });
-            let store = expect_context::<Store>();
-            let selected = RwSignal::from(store.selected.clone());
-            let id = message.id;
-            let mine = store.me.get_untracked() == Some(message.author) && !message.deleted;
-            let label = lang().at_time(&message.author_name, &local_time(message.at));
-            view! {
-                <article
-                    class="message"
-                    class:continued=!row.starts_group
-                    class:selected=move || selected.get() == Some(id)
-                    aria-label=label
-                    data-seq=seq
-                    on:click=move |event| select(&event, selected, id)
-                >
-                    {header}
-                    <MessageBody room message=message.clone() mine />
-                </article>
-            }
-            .into_any()
-        }
-        Entry::Notice { text, .. } => view! { <p class="notice" data-seq=seq>{notice_text(&text)}</p> }.into_any(),
+    let seq = place.with_untracked(|place| place.seq);
+    let Some(first) = timeline.with_untracked(|timeline| timeline.entry(seq).cloned()) else {
+        return ().into_any();
     };
-    let new_line = new_line.then(|| view! { <p class="new-messages" role="separator">{t().new_messages}</p> });
+    let at = first.at();
+    let separator = move || {
+        place.with(|place| place.layout.day_separator.is_some()).then(|| {
+            view! { <p class="day-separator" role="separator">{day_label(at)}</p> }
+        })
+    };
+    let new_line = move || {
+        place
+            .with(|place| place.new_line)
+            .then(|| view! { <p class="new-messages" role="separator">{t().new_messages}</p> })
+    };
+    let body = match first {
+        Entry::Message(first) => {
+            // Edits, reactions, a deletion and the author's new name change
+            // the message; the row stays.
+            let message = live(first, move |held| {
+                timeline.with(|timeline| match timeline.entry(seq) {
+                    Some(Entry::Message(current)) if current != held => Some(current.clone()),
+                    _ => None,
+                })
+            });
+            let starts_group = Memo::new(move |_| place.with(|place| place.layout.starts_group));
+            view! { <MessageRow room message starts_group /> }.into_any()
+        }
+        // A notice never changes.
+        Entry::Notice { text, .. } => view! { <p class="notice" data-seq=seq.0>{notice_text(&text)}</p> }.into_any(),
+    };
     view! {
         {separator}
         {new_line}
         {body}
+    }
+    .into_any()
+}
+
+/// A message with its author and time (shown at the start of a group).
+#[component]
+fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let selected = RwSignal::from(store.selected.clone());
+    let (id, seq, at) = message.with_untracked(|message| (message.id, message.seq, message.at));
+    let author_name = Memo::new(move |_| message.with(|message| message.author_name.clone()));
+    let header = move || {
+        starts_group.get().then(|| {
+            view! {
+                <header class="message-header">
+                    <span class="author">{author_name}</span>
+                    <time class="time">{local_time(at)}</time>
+                </header>
+            }
+        })
+    };
+    view! {
+        <article
+            class="message"
+            class:continued=move || !starts_group.get()
+            class:selected=move || selected.get() == Some(id)
+            aria-label=move || lang().at_time(&author_name.get(), &local_time(at))
+            data-seq=seq.0
+            on:click=move |event| select(&event, selected, id)
+        >
+            {header}
+            <MessageBody room message />
+        </article>
     }
 }
 
@@ -78,67 +112,102 @@ fn select(event: &leptos::ev::MouseEvent, selected: RwSignal<Option<MessageId>>,
 /// A message's text and reactions, "Add reaction", and for your own messages
 /// "Edit" and "Delete".
 #[component]
-fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView {
-    let socket = use_socket();
-    if message.deleted {
-        return view! { <p class="message-text deleted">{t().deleted}</p> }.into_any();
-    }
-    let id = message.id;
-    // One message at a time is being edited, and the composer's ↑ can start it.
-    let being_edited = RwSignal::from(expect_context::<Store>().editing);
-    let editing = Memo::new(move |_| being_edited.get() == Some(id));
-    let set_editing = move |on: bool| being_edited.set(on.then_some(id));
-    let stop_editing = move || {
-        set_editing(false);
-        focus_composer();
-    };
-    let draft = RwSignal::new(message.text.clone());
-    let (text, edited) = (message.text, message.edited);
+fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let (id, author) = message.with_untracked(|message| (message.id, message.author));
+    let mine = store.me.get_untracked() == Some(author);
+    let deleted = Memo::new(move |_| message.with(|message| message.deleted));
+    let text = Memo::new(move |_| message.with(|message| message.text.clone()));
+    let edited = Memo::new(move |_| message.with(|message| message.edited));
     let chips = {
-        let store = expect_context::<Store>();
-        let (outbox, me, applied) = (store.outbox.clone(), store.me.get_untracked(), message.reactions);
-        Memo::new(move |_| outbox.with(|outbox| reactions::shown(&applied, outbox, id, me)))
+        let (outbox, me) = (store.outbox.clone(), store.me.get_untracked());
+        let applied = Memo::new(move |_| message.with(|message| message.reactions.clone()));
+        Memo::new(move |_| applied.with(|applied| outbox.with(|outbox| reactions::shown(applied, outbox, id, me))))
     };
-    let reading = move || {
-        let yours = mine.then(|| {
-            view! {
-                <button type="button" on:click=move |_| set_editing(true)>{t().edit}</button>
-                <button
-                    type="button"
-                    on:click=move |_| {
-                        let _ = socket.act(Action::DeleteMessage { room, message: id });
-                    }
-                >
-                    {t().delete}
-                </button>
-            }
-        });
+    // One message at a time is being edited, and the composer's ↑ can start it.
+    let being_edited = RwSignal::from(store.editing);
+    let editing = Memo::new(move |_| being_edited.get() == Some(id));
+
+    // The edit takes the text's place; the reactions stay in view.
+    let text_or_edit = move || {
         view! {
-            <p class="message-text">
-                <MessageText text=text.clone() />
-                {edited.then(|| view! { <span class="edited">{t().edited}</span> })}
-            </p>
+            <Show
+                when=move || editing.get()
+                fallback=move || {
+                    view! {
+                        <p class="message-text">
+                            {move || view! { <MessageText text=text.get() /> }}
+                            {move || edited.get().then(|| view! { <span class="edited">{t().edited}</span> })}
+                        </p>
+                    }
+                }
+            >
+                <EditForm room message=id text editing=being_edited />
+            </Show>
             <Show when=move || chips.with(|chips| !chips.is_empty())>
                 <div class="reactions">
                     <ReactionChips room message=id chips />
                 </div>
             </Show>
-            <span class="message-actions">
-                <ReactionPicker room message=id chips />
-                {yours}
-            </span>
+            <Show when=move || !editing.get()>
+                <span class="message-actions">
+                    <ReactionPicker room message=id chips />
+                    {mine.then(|| view! { <YourMessageActions room message=id editing=being_edited /> })}
+                </span>
+            </Show>
         }
+    };
+    move || {
+        if deleted.get() {
+            view! { <p class="message-text deleted">{t().deleted}</p> }.into_any()
+        } else {
+            text_or_edit().into_any()
+        }
+    }
+}
+
+/// "Edit" and "Delete", under your own messages.
+#[component]
+fn YourMessageActions(room: RoomId, message: MessageId, editing: RwSignal<Option<MessageId>>) -> impl IntoView {
+    let socket = use_socket();
+    view! {
+        <button type="button" on:click=move |_| editing.set(Some(message))>{t().edit}</button>
+        <button
+            type="button"
+            on:click=move |_| {
+                let _ = socket.act(Action::DeleteMessage { room, message });
+            }
+        >
+            {t().delete}
+        </button>
+    }
+}
+
+/// Editing a message in place, starting from its text as it is when the edit
+/// opens. As in the composer: Enter saves, Shift+Enter adds a line, Escape
+/// cancels.
+#[component]
+fn EditForm(
+    room: RoomId,
+    message: MessageId,
+    text: Memo<String>,
+    editing: RwSignal<Option<MessageId>>,
+) -> impl IntoView {
+    let socket = use_socket();
+    let draft = RwSignal::new(text.get_untracked());
+    let stop_editing = move || {
+        editing.set(None);
+        focus_composer();
     };
     let save = move || {
         let text = draft.get_untracked();
         if hanmadi_protocol::limits::check_message_text(&text).is_ok() {
             // A full outbox is explained by the socket; the edit stays open.
-            if socket.act(Action::EditMessage { room, message: id, text }).is_ok() {
+            if socket.act(Action::EditMessage { room, message, text }).is_ok() {
                 stop_editing();
             }
         }
     };
-    // As in the composer: Enter saves, Shift+Enter adds a line, Escape cancels.
     let on_keydown = move |event: KeyboardEvent| {
         if is_send_key(&event) {
             event.prevent_default();
@@ -157,61 +226,65 @@ fn MessageBody(room: RoomId, message: MessageView, mine: bool) -> impl IntoView 
         }
     });
     view! {
-        <Show when=move || editing.get() fallback=reading>
-            <form
-                class="edit-form"
-                on:submit=move |event: SubmitEvent| {
-                    event.prevent_default();
-                    save();
-                }
-            >
-                <textarea
-                    aria-label=t().edit_message
-                    node_ref=field
-                    prop:value=move || draft.get()
-                    on:input=move |event| draft.set(event_target_value(&event))
-                    on:keydown=on_keydown
-                ></textarea>
-                <button type="submit">{t().save}</button>
-                <button type="button" on:click=move |_| stop_editing()>{t().cancel}</button>
-            </form>
-        </Show>
+        <form
+            class="edit-form"
+            on:submit=move |event: SubmitEvent| {
+                event.prevent_default();
+                save();
+            }
+        >
+            <textarea
+                aria-label=t().edit_message
+                node_ref=field
+                prop:value=move || draft.get()
+                on:input=move |event| draft.set(event_target_value(&event))
+                on:keydown=on_keydown
+            ></textarea>
+            <button type="submit">{t().save}</button>
+            <button type="button" on:click=move |_| stop_editing()>{t().cancel}</button>
+        </form>
     }
-    .into_any()
 }
 
-/// One of your messages that the server has not confirmed yet.
+/// One of your messages that the server has not confirmed yet: "Sending…", or
+/// "Not sent", why, and Retry or Delete.
 #[component]
-pub fn Pending(action: PendingAction) -> impl IntoView {
+pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
     let socket = use_socket();
-    let failed = match &action.state {
-        ActionState::Queued | ActionState::Sending => None,
-        ActionState::Failed { code, reason, problem } => {
-            Some(lang().action_refused(&action.action, *code, reason, problem.as_ref()))
-        }
-    };
-    let state = if failed.is_some() { t().not_sent } else { t().sending };
-    let Action::SendMessage { text, .. } = action.action else { return ().into_any() };
-    let key = action.key.clone();
-    let controls = failed.map(|reason| {
-        let retry_key = key.clone();
-        let delete_key = key.clone();
-        view! {
-            <span class="pending-reason">{reason}</span>
-            <button type="button" on:click=move |_| socket.retry(retry_key.clone())>{t().retry}</button>
-            <button type="button" on:click=move |_| socket.discard(delete_key.clone())>{t().delete}</button>
-        }
+    let (key, text) = action.with_untracked(|pending| {
+        let text = match &pending.action {
+            Action::SendMessage { text, .. } => text.clone(),
+            _ => String::new(),
+        };
+        (pending.key.clone(), text)
     });
+    let refusal = Memo::new(move |_| {
+        action.with(|pending| match &pending.state {
+            ActionState::Queued | ActionState::Sending => None,
+            ActionState::Failed { code, reason, problem } => {
+                Some(lang().action_refused(&pending.action, *code, reason, problem.as_ref()))
+            }
+        })
+    });
+    let controls = move || {
+        refusal.get().map(|reason| {
+            let (retry_key, delete_key) = (key.clone(), key.clone());
+            view! {
+                <span class="pending-reason">{reason}</span>
+                <button type="button" on:click=move |_| socket.retry(retry_key.clone())>{t().retry}</button>
+                <button type="button" on:click=move |_| socket.discard(delete_key.clone())>{t().delete}</button>
+            }
+        })
+    };
     view! {
         <article class="message pending" aria-label=t().your_message>
             <p class="message-text"><MessageText text /></p>
             <p class="pending-state">
-                <span>{state}</span>
+                <span>{move || if refusal.with(Option::is_some) { t().not_sent } else { t().sending }}</span>
                 {controls}
             </p>
         </article>
     }
-    .into_any()
 }
 
 fn notice_text(notice: &Notice) -> String {

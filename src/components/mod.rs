@@ -6,6 +6,7 @@ mod connection_badge;
 mod disclosure;
 mod first_run;
 mod keyboard_shortcuts;
+mod keyed;
 mod members_panel;
 mod mention_notifier;
 mod message_list;

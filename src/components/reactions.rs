@@ -9,6 +9,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::disclosure::Disclosure;
+use super::keyed::live_row;
 use crate::i18n::{lang, t};
 use crate::socket::{use_socket, SocketContext};
 use crate::store::reactions::ShownReaction;
@@ -24,28 +25,34 @@ fn toggle(socket: SocketContext, room: RoomId, message: MessageId, emoji: &str, 
     let _ = socket.act(action);
 }
 
-/// The chips under a message.
+/// The chips under a message, one per emoji: a chip stays (with the focus on
+/// it) while its count and pressed state change.
 #[component]
 pub fn ReactionChips(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReaction>>) -> impl IntoView {
     let socket = use_socket();
     view! {
-        <For each=move || chips.get() key=|chip| chip.clone() let:chip>
-            <button
-                type="button"
-                class="reaction"
-                class:waiting=chip.waiting
-                aria-pressed=chip.mine.to_string()
-                aria-label=lang().reaction(&chip.emoji, chip.count, chip.mine)
-                on:click={
-                    let emoji = chip.emoji.clone();
-                    move |_| toggle(socket, room, message, &emoji, chip.mine)
+        <For
+            each=move || chips.get()
+            key=|chip| chip.emoji.clone()
+            children=move |chip| {
+                let emoji = chip.emoji.clone();
+                let chip = live_row(chips, chip, |chip| chip.emoji.clone());
+                view! {
+                    <button
+                        type="button"
+                        class="reaction"
+                        class:waiting=move || chip.with(|chip| chip.waiting)
+                        aria-pressed=move || chip.with(|chip| chip.mine.to_string())
+                        aria-label=move || chip.with(|chip| lang().reaction(&chip.emoji, chip.count, chip.mine))
+                        on:click=move |_| chip.with_untracked(|chip| toggle(socket, room, message, &chip.emoji, chip.mine))
+                    >
+                        {emoji}
+                        " "
+                        {move || chip.with(|chip| chip.count)}
+                    </button>
                 }
-            >
-                {chip.emoji.clone()}
-                " "
-                {chip.count}
-            </button>
-        </For>
+            }
+        />
     }
 }
 

@@ -6,57 +6,79 @@ use hanmadi_protocol::Action;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::keyed::live_row;
 use super::one_field_form::{FormControl, OneFieldForm};
 use crate::i18n::{lang, t};
 use crate::socket::use_socket;
-use crate::store::Store;
+use crate::store::{RoomInfo, Store};
 
 #[component]
 pub fn RoomsNav() -> impl IntoView {
     let store = expect_context::<Store>();
     let rooms = store.rooms.clone();
-    let mine = {
+    let in_list = move |member: bool| {
         let rooms = rooms.clone();
-        move || rooms.get().into_iter().filter(|room| room.member).collect::<Vec<_>>()
+        Memo::new(move |_| {
+            rooms.with(|rooms| rooms.iter().filter(|room| room.member == member).cloned().collect::<Vec<RoomInfo>>())
+        })
     };
-    let others = move || rooms.get().into_iter().filter(|room| !room.member).collect::<Vec<_>>();
+    let (mine, others) = (in_list(true), in_list(false));
     let socket = use_socket();
 
     view! {
         <nav class="rooms" aria-label=t().rooms>
             <ul class="rooms-list">
-                <For each=mine key=|room| (room.id, room.name.clone(), room.unread) let:room>
-                    <li>
-                        <A href=format!("/rooms/{}", room.id) attr:class="room-link">
-                            <span class="room-name">{room.name.clone()}</span>
-                            <Show when=move || { room.unread > 0 }>
-                                <span class="unread" aria-label=lang().unread(room.unread)>{room.unread}</span>
-                            </Show>
-                        </A>
-                    </li>
-                </For>
+                // Keyed by id: a new unread count or name changes the link in
+                // place, so a keyboard user's focus on it stays.
+                <For
+                    each=move || mine.get()
+                    key=|room| room.id
+                    children=move |room| {
+                        let href = format!("/rooms/{}", room.id);
+                        let room = live_row(mine, room, |room| room.id);
+                        let unread = Memo::new(move |_| room.with(|room| room.unread));
+                        view! {
+                            <li>
+                                <A href attr:class="room-link">
+                                    <span class="room-name">{move || room.with(|room| room.name.clone())}</span>
+                                    <Show when=move || { unread.get() > 0 }>
+                                        <span class="unread" aria-label=move || lang().unread(unread.get())>
+                                            {unread}
+                                        </span>
+                                    </Show>
+                                </A>
+                            </li>
+                        }
+                    }
+                />
             </ul>
             <NewRoom />
-            <Show when={
-                let others = others.clone();
-                move || !others().is_empty()
-            }>
+            <Show when=move || others.with(|others| !others.is_empty())>
                 <h2 class="rooms-heading">{t().other_rooms}</h2>
                 <ul class="rooms-list">
-                    <For each=others.clone() key=|room| (room.id, room.name.clone()) let:room>
-                        <li class="room-joinable">
-                            <span class="room-name">{room.name.clone()}</span>
-                            <button
-                                type="button"
-                                aria-label=lang().join_room(&room.name)
-                                on:click=move |_| {
-                                    let _ = socket.act(Action::JoinRoom { room: room.id });
-                                }
-                            >
-                                {t().join}
-                            </button>
-                        </li>
-                    </For>
+                    <For
+                        each=move || others.get()
+                        key=|room| room.id
+                        children=move |room| {
+                            let id = room.id;
+                            let room = live_row(others, room, |room| room.id);
+                            let name = Memo::new(move |_| room.with(|room| room.name.clone()));
+                            view! {
+                                <li class="room-joinable">
+                                    <span class="room-name">{name}</span>
+                                    <button
+                                        type="button"
+                                        aria-label=move || lang().join_room(&name.get())
+                                        on:click=move |_| {
+                                            let _ = socket.act(Action::JoinRoom { room: id });
+                                        }
+                                    >
+                                        {t().join}
+                                    </button>
+                                </li>
+                            }
+                        }
+                    />
                 </ul>
             </Show>
         </nav>

@@ -65,6 +65,11 @@ impl Timeline {
         &self.entries
     }
 
+    /// The row at `seq`, if it is held.
+    pub fn entry(&self, seq: Seq) -> Option<&Entry> {
+        self.entries.binary_search_by_key(&seq, Entry::seq).ok().map(|index| &self.entries[index])
+    }
+
     /// The oldest seq held, for asking the server for the page before it.
     pub fn oldest_seq(&self) -> Option<Seq> {
         self.entries.first().map(Entry::seq)
