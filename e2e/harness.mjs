@@ -202,3 +202,18 @@ export async function signInOn(page, url, name) {
   await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   return page;
 }
+
+/** `page`'s person creates a room called `name`, which opens it. */
+export async function createRoom(page, name) {
+  await page.getByRole('button', { name: 'New room' }).click();
+  await page.getByRole('textbox', { name: 'Room name' }).fill(name);
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('log', { name }).waitFor();
+}
+
+/** Mina creates `room` and Jun joins it; each is taken into it. */
+export async function bothIn(mina, jun, room) {
+  await createRoom(mina, room);
+  await jun.getByRole('button', { name: `Join ${room}` }).click();
+  await jun.getByRole('log', { name: room }).waitFor();
+}

@@ -9,16 +9,15 @@ use serde::de::DeserializeOwned;
 
 use crate::deploy_config;
 use crate::session;
-use crate::store::RoomInfo;
 
 /// The whole rooms list, page after page (by room id) until a short one.
-pub async fn rooms() -> Result<Vec<RoomInfo>, String> {
-    let mut rooms: Vec<RoomInfo> = Vec::new();
+pub async fn rooms() -> Result<Vec<RoomSummary>, String> {
+    let mut rooms: Vec<RoomSummary> = Vec::new();
     loop {
         let after = rooms.last().map(|room| format!("&after={}", room.id)).unwrap_or_default();
         let page: Vec<RoomSummary> = get(&format!("/api/rooms?limit={ROOMS_PAGE}{after}")).await?;
         let last = page.len() < ROOMS_PAGE as usize;
-        rooms.extend(page.into_iter().map(|r| RoomInfo { id: r.id, name: r.name, member: r.member, unread: 0 }));
+        rooms.extend(page);
         if last {
             return Ok(rooms);
         }

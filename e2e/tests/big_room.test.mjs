@@ -56,7 +56,7 @@ test('a room of 10,000 messages keeps only a window of rows in the page wherever
   await page.getByRole('button', { name: 'New room' }).click();
   await page.getByRole('textbox', { name: 'Room name' }).fill('busy');
   await page.getByRole('button', { name: 'Create' }).click();
-  await page.getByRole('link', { name: 'busy' }).click();
+  await page.getByRole('log', { name: 'busy' }).waitFor();
   const room = Number(new URL(page.url()).pathname.split('/').pop());
   await flood(page, room, 10_000);
 

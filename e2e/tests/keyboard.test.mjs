@@ -121,8 +121,8 @@ test('Sora chats with the keyboard alone', async () => {
 
   // Jun joins alpha and writes while Sora is in beta: Alt+Shift+↓ takes her to it.
   const jun = await signedInPage(world.browser, world.server.url, 'Jun');
-  await jun.getByRole('listitem').filter({ hasText: 'alpha' }).getByRole('button', { name: 'Join' }).click();
-  await jun.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'alpha' }).click();
+  await jun.getByRole('button', { name: 'Join alpha' }).click();
+  await jun.getByRole('log', { name: 'alpha' }).waitFor();
   const junComposer = jun.getByRole('textbox', { name: 'Message' });
   await junComposer.fill('hi Sora');
   await junComposer.press('Enter');

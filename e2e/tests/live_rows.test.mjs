@@ -6,21 +6,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, signedInPage } from '../harness.mjs';
+import { bothIn, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
 const signIn = (name) => signedInPage(world.browser, world.server.url, name);
-
-/** Mina creates `room` (which opens it), Jun joins it (which opens it too). */
-async function bothIn(mina, jun, room) {
-  await mina.getByRole('button', { name: 'New room' }).click();
-  await mina.getByRole('textbox', { name: 'Room name' }).fill(room);
-  await mina.getByRole('button', { name: 'Create' }).click();
-  await mina.getByRole('log', { name: room }).waitFor();
-  await jun.getByRole('button', { name: `Join ${room}` }).click();
-  await jun.getByRole('log', { name: room }).waitFor();
-}
 
 /** Marks the element `locator` finds, to tell later whether it is still the same one. */
 const mark = (locator) => locator.evaluate((element) => (element.dataset.storyMark = 'kept'));

@@ -1,6 +1,7 @@
 //! The WebSocket endpoint: upgrade with limits and an origin check, then one task
 //! per connection: handshake with a token, resume rooms from the log, apply actions
-//! exactly once, and forward live events, presence, typing and the ticker.
+//! exactly once, keep read positions, and forward live events, presence,
+//! typing, read positions and the ticker.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -27,7 +28,7 @@ use crate::census::Seat;
 use crate::delivery::{Parcel, Subscription};
 use crate::liveness::{Due, Liveness};
 use crate::rate_limit::TokenBucket;
-use crate::store::{Settled, User};
+use crate::store::{ReadPosition, Settled, User};
 use crate::writer::Reply;
 use crate::{origin, AppState};
 
@@ -330,6 +331,7 @@ impl Session {
                 }
                 Next::Continue
             }
+            (ClientFrame::Read { room, seq }, Some(user)) => self.on_read(&user, room, seq).await,
         }
     }
 
@@ -354,6 +356,7 @@ impl Session {
                 }
                 tracing::debug!(user = %user.id, "welcomed");
                 self.signed_in = Some(SignedIn { session, ended });
+                self.state.delivery.sign_in(&self.subscription, user.id);
                 let welcome = ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(user.id) };
                 self.user = Some(user);
                 self.send(&welcome).await
@@ -434,6 +437,23 @@ impl Session {
             }
         }
         Ok(Some(head))
+    }
+
+    /// The person read `room` up to `seq` here: kept, and told to their other
+    /// connections if it moved. Not acked (latest-wins: a report lost with
+    /// the connection is sent again after the reconnect).
+    async fn on_read(&mut self, user: &User, room: RoomId, seq: Seq) -> Next {
+        match self.state.store.read_up_to(user.id, room, seq).await {
+            Ok(ReadPosition::Moved(read)) => {
+                self.state.delivery.read_up_to(&self.subscription, user.id, room, read);
+                Next::Continue
+            }
+            Ok(ReadPosition::Unchanged) => Next::Continue,
+            Ok(ReadPosition::NotMember) => {
+                self.error(ErrorCode::Forbidden, &format!("not a member of room {room}")).await
+            }
+            Err(error) => self.internal(error),
+        }
     }
 
     async fn on_action(&mut self, user: &User, key: ActionKey, action: Action) -> Next {

@@ -137,3 +137,33 @@ async fn listed_as(tab: &mut Client, room: RoomId, name: &str) {
     })
     .await
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
+async fn a_room_read_on_one_node_is_read_on_the_same_persons_tab_on_the_other() {
+    let database = Database::fresh().await;
+    assert!(database.url.starts_with("postgres"), "set HANMADI_TEST_POSTGRES to a PostgreSQL admin URL");
+    let node_a = Node::start(&database.url);
+    let node_b = Node::start(&database.url);
+    let mina = sign_up_at(node_a.addr, "Mina").await;
+    let jun = sign_up_at(node_a.addr, "Jun").await;
+    let mut mina_laptop = connect_at(node_a.addr, &mina).await;
+    let mut mina_phone = connect_at(node_b.addr, &mina).await;
+    let room = mina_laptop.create_room("across the hall").await;
+    let mut jun_tab = connect_at(node_a.addr, &jun).await;
+    jun_tab.act(Action::JoinRoom { room }).await;
+    let seq = match jun_tab.act(Action::SendMessage { room, text: "read me".into() }).await {
+        hanmadi_protocol::Outcome::Applied { seq: Some(seq), .. } => seq,
+        other => panic!("not sent: {other:?}"),
+    };
+
+    mina_laptop.send(&ClientFrame::Read { room, seq }).await;
+    let told = mina_phone
+        .recv_until(|frame| match frame {
+            ServerFrame::ReadUpTo { room, seq } => Some((*room, *seq)),
+            _ => None,
+        })
+        .await;
+    assert_eq!(told, (room, seq));
+    drop((node_a, node_b));
+}

@@ -406,6 +406,7 @@ impl Person {
                     panic!("person {n}: a gap in room {room} after {after}, before {before}: a resume leaves none")
                 }
                 Output::RefreshToken => panic!("person {n}: the token was refused"),
+                Output::LoadRoom { room } => panic!("person {n}: joined room {room}, and nobody joins in this story"),
             }
         }
     }

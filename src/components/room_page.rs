@@ -9,6 +9,8 @@ use leptos_router::hooks::use_params_map;
 use super::{Composer, MembersPanel, MessageList, TypingLine};
 use crate::api;
 use crate::i18n::{lang, t};
+use crate::socket::use_socket;
+use crate::store::timeline::Timeline;
 use crate::store::Store;
 
 #[component]
@@ -17,14 +19,18 @@ pub fn RoomPage() -> impl IntoView {
     let params = use_params_map();
     let room = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse().ok()).map(RoomId)));
 
-    // The room on screen: its messages are read as they arrive.
+    // The room on screen: what it holds is read, and what arrives or loads
+    // while it is open (the history fetched on opening after a reload).
     {
         let store = store.clone();
+        Effect::new(move |_| store.current_room.set(room.get()));
+    }
+    {
+        let (store, socket) = (store.clone(), use_socket());
         Effect::new(move |_| {
-            let current = room.get();
-            store.current_room.set(current);
-            if let Some(room) = current {
-                store.mark_read(room);
+            if let Some(room) = room.get() {
+                store.room(room).timeline.with(Timeline::newest_seq);
+                socket.read(room);
             }
         });
     }

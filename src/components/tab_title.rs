@@ -4,7 +4,8 @@
 use leptos::ev;
 use leptos::prelude::*;
 
-use crate::store::{page_visible, Store};
+use crate::socket::use_socket;
+use crate::store::Store;
 
 #[component]
 pub fn TabTitle() -> impl IntoView {
@@ -15,11 +16,10 @@ pub fn TabTitle() -> impl IntoView {
         let title = if unread > 0 { format!("({unread}) Hanmadi") } else { "Hanmadi".to_owned() };
         document().set_title(&title);
     });
+    let socket = use_socket();
     let handle = window_event_listener(ev::visibilitychange, move |_| {
-        if page_visible() {
-            if let Some(room) = store.current_room.get_untracked() {
-                store.mark_read(room);
-            }
+        if let Some(room) = store.current_room.get_untracked() {
+            socket.read(room);
         }
     });
     on_cleanup(move || handle.remove());

@@ -13,7 +13,7 @@ use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 use hanmadi_client_core::{Client, Config, Event, Instant, Output, Status};
-use hanmadi_protocol::{Action, RoomId, Seq};
+use hanmadi_protocol::{RoomId, Seq};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
@@ -23,7 +23,8 @@ use super::saved_outbox;
 use crate::api;
 use crate::deploy_config;
 use crate::session::{self, Session};
-use crate::store::{refused_for_good, RoomsFetch, Store};
+use crate::store::reading::Listed;
+use crate::store::{page_visible, RoomInfo, RoomsFetch, Store};
 
 pub struct Adapter {
     pub client: Client,
@@ -95,8 +96,15 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
                 return;
             }
         };
-        fetch.finish(rooms);
+        let listed = rooms
+            .iter()
+            .filter(|room| room.member)
+            .map(|room| (room.id, Listed { head: room.head, read: room.read, unread: room.unread }));
+        let listed: Vec<(RoomId, Listed)> = listed.collect();
+        fetch.finish(rooms.into_iter().map(RoomInfo::from).collect());
         let Some(shared) = weak.upgrade() else { return };
+        let store = shared.borrow().store.clone();
+        store.listed_reads(listed);
         let unfollowed: Vec<RoomId> = {
             let adapter = shared.borrow();
             adapter.store.rooms.with_untracked(|rooms| {
@@ -183,25 +191,6 @@ fn settle(shared: &Shared, now: Instant) {
                 });
             }
             Event::RoomReset { room, .. } => load_room(Rc::downgrade(shared), *room),
-            Event::ActionApplied { action, room, .. } => match action {
-                Action::CreateRoom { .. } => {
-                    let room = *room;
-                    drive_later(Rc::downgrade(shared), move |client, now| client.track_room(now, room, Seq::ZERO));
-                }
-                Action::JoinRoom { .. } => load_room(Rc::downgrade(shared), *room),
-                Action::LeaveRoom { .. } => {
-                    let room = *room;
-                    drive_later(Rc::downgrade(shared), move |client, _| client.untrack_room(room));
-                }
-                _ => {}
-            },
-            // Nothing on the page can retry it: drop it (the store explains it).
-            Event::ActionRejected { key, .. } if refused_for_good(&outbox, key).is_some() => {
-                let key = key.clone();
-                drive_later(Rc::downgrade(shared), move |client, _| {
-                    client.discard_action(&key);
-                });
-            }
             Event::RoomListStale => fetch_rooms(Rc::downgrade(shared), store.begin_rooms_fetch()),
             Event::BadFrame { error, bytes, so_far } => web_sys::console::warn_1(
                 &format!("Hanmadi: skipped a {bytes}-byte frame from the server ({so_far} so far): {error}").into(),
@@ -212,6 +201,20 @@ fn settle(shared: &Shared, now: Instant) {
             _ => {}
         }
         store.apply(&event, &outbox);
+        if let Event::RoomEvents { room, .. } = &event {
+            read_if_on_screen(Rc::downgrade(shared), &store, *room);
+        }
+    }
+}
+
+/// A room on screen in a visible page is read: the store moves its position
+/// (and places the "New messages" line) at once, the engine tells the server.
+pub fn read_if_on_screen(weak: Weak<RefCell<Adapter>>, store: &Store, room: RoomId) {
+    if store.current_room.get_untracked() != Some(room) || !page_visible() {
+        return;
+    }
+    if let Some(seq) = store.mark_read(room) {
+        drive_later(weak, move |client, now| client.read(now, room, seq));
     }
 }
 
@@ -269,6 +272,8 @@ impl Adapter {
                     }
                 });
             }
+            // From a microtask: loading borrows the adapter, borrowed now.
+            Output::LoadRoom { room } => spawn_local(async move { load_room(weak, room) }),
             Output::RefreshToken => {
                 let set_session = self.set_session;
                 spawn_local(async move {

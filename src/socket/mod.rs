@@ -113,6 +113,15 @@ impl SocketContext {
         self.adapter.with_value(|adapter| adapter::drive(adapter, |client, now| client.typing(now, room)));
     }
 
+    /// The room is on screen (just opened, its history loaded, or the page
+    /// shown again): read, if the page is visible.
+    pub fn read(&self, room: RoomId) {
+        self.adapter.with_value(|adapter| {
+            let store = adapter.borrow().store.clone();
+            adapter::read_if_on_screen(Rc::downgrade(adapter), &store, room);
+        });
+    }
+
     /// The user pressed "Retry now".
     pub fn retry_now(&self) {
         self.adapter.with_value(|adapter| adapter::drive(adapter, |client, now| client.retry_now(now)));

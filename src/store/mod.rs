@@ -5,6 +5,7 @@
 pub mod navigation;
 pub mod people;
 pub mod reactions;
+pub mod reading;
 pub mod timeline;
 pub mod window;
 
@@ -12,10 +13,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, TickerValue};
+use hanmadi_protocol::http::RoomSummary;
 use hanmadi_protocol::limits::TextProblem;
-use hanmadi_protocol::{Action, ActionKey, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
+use hanmadi_protocol::{Action, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
+use reading::Listed;
 use timeline::Timeline;
 
 /// A room as the sidebar shows it.
@@ -25,6 +28,12 @@ pub struct RoomInfo {
     pub name: String,
     pub member: bool,
     pub unread: u32,
+}
+
+impl From<RoomSummary> for RoomInfo {
+    fn from(summary: RoomSummary) -> Self {
+        RoomInfo { id: summary.id, name: summary.name, member: summary.member, unread: 0 }
+    }
 }
 
 /// A change to the rooms list, as the socket tells it or our own actions make
@@ -130,6 +139,10 @@ pub struct RoomState {
     /// "New messages" line. It stays while the room is open (so the line does
     /// not vanish under the reader) and is cleared when the room is left.
     pub unread_from: ArcRwSignal<Option<Seq>>,
+    /// Read up to here, as far as this tab knows (see `reading`).
+    read: ArcRwSignal<Seq>,
+    /// What the last rooms list said of it.
+    listed: ArcRwSignal<Option<Listed>>,
     /// The server has replayed this room since the last connect.
     pub caught_up: ArcRwSignal<bool>,
 }
@@ -142,6 +155,8 @@ impl RoomState {
             presence: ArcRwSignal::new(Vec::new()),
             members: ArcRwSignal::new(None),
             unread_from: ArcRwSignal::new(None),
+            read: ArcRwSignal::new(Seq::ZERO),
+            listed: ArcRwSignal::new(None),
             caught_up: ArcRwSignal::new(false),
         }
     }
@@ -236,10 +251,6 @@ impl Store {
         self.refused.set(Some(Refused { action, code: None, reason, problem: None }));
     }
 
-    pub fn mark_read(&self, room: RoomId) {
-        self.update_room(room, |info| info.unread = 0);
-    }
-
     /// Applies what the engine reported.
     pub fn apply(&self, event: &Event, outbox: &[PendingAction]) {
         match event {
@@ -251,8 +262,9 @@ impl Store {
                     }
                 });
                 for event in events {
-                    self.room_event(*room, event.seq, &event.event);
+                    self.room_event(*room, &event.event);
                 }
+                self.count_unread(*room);
             }
             Event::CaughtUp { room, .. } => self.room(*room).caught_up.set(true),
             Event::GapClosed { room, outcome: GapOutcome::Resynced { from } } => {
@@ -260,7 +272,11 @@ impl Store {
             }
             // What was shown no longer exists on the server; the adapter loads
             // the room again.
-            Event::RoomReset { room, .. } => self.room(*room).timeline.set(Timeline::default()),
+            Event::RoomReset { room, .. } => {
+                self.room(*room).timeline.set(Timeline::default());
+                self.count_unread(*room);
+            }
+            Event::ReadElsewhere { room, seq } => self.read_elsewhere(*room, *seq),
             Event::OutboxChanged => self.outbox.set(outbox.to_vec()),
             Event::RoomListed { room, name } => {
                 self.change_rooms(RoomChange::Listed { room: *room, name: name.clone() })
@@ -279,16 +295,17 @@ impl Store {
                 Action::LeaveRoom { .. } => self.change_rooms(RoomChange::Member { room: *room, member: false }),
                 _ => {}
             },
-            Event::ActionRejected { key, code, reason, problem } => {
-                if let Some(action) = refused_for_good(outbox, key) {
-                    let (action, reason) = (action.clone(), reason.clone());
-                    let refused = Refused { action, code: Some(*code), reason, problem: *problem };
-                    self.refused.set(Some(refused));
-                }
+            // A message that stays shows as "Not sent" where it was written;
+            // anything else has left the outbox, and is explained here.
+            Event::ActionRejected { action, stays: false, code, reason, problem, .. } => {
+                let refused =
+                    Refused { action: action.clone(), code: Some(*code), reason: reason.clone(), problem: *problem };
+                self.refused.set(Some(refused));
             }
             Event::Typing { room, names } => self.room(*room).typing.set(names.clone()),
             Event::Presence { room, members } => self.room(*room).presence.set(members.clone()),
             Event::Status(_)
+            | Event::ActionRejected { stays: true, .. }
             | Event::GapClosed { outcome: GapOutcome::Recovered | GapOutcome::Backfilled, .. }
             | Event::TickerChanged
             | Event::RoomListStale
@@ -310,17 +327,10 @@ impl Store {
         }
     }
 
-    fn room_event(&self, room: RoomId, seq: Seq, event: &RoomEvent) {
+    fn room_event(&self, room: RoomId, event: &RoomEvent) {
         match event {
             RoomEvent::Message { author, author_name, text, .. } => {
                 let mine = self.me.get_untracked() == Some(*author);
-                let on_screen = self.current_room.get_untracked() == Some(room) && page_visible();
-                if !mine && !on_screen {
-                    self.update_room(room, |info| info.unread += 1);
-                    self.room(room).unread_from.update(|from| {
-                        from.get_or_insert(seq);
-                    });
-                }
                 let mentioned =
                     self.my_name.with_untracked(|name| name.as_deref().is_some_and(|name| mentions(text, name)));
                 if !mine && mentioned {
@@ -374,21 +384,6 @@ pub fn waiting_unseen(outbox: &[PendingAction]) -> impl Iterator<Item = &Pending
         .filter(|pending| !drawn_in_place(&pending.action) && !matches!(pending.state, ActionState::Failed { .. }))
 }
 
-/// Whether a refused action stays in the outbox for the user to retry or
-/// delete. A message does (shown as "Not sent": what the user wrote is never
-/// lost); anything else (an edit of a message deleted meanwhile, a reaction, a
-/// rename) has nothing to retry into, so it is dropped and explained once.
-pub fn stays_when_refused(action: &Action) -> bool {
-    matches!(action, Action::SendMessage { .. })
-}
-
-/// The action under `key` if the server's refusal is final for it (see
-/// [`stays_when_refused`]): the adapter drops it from the outbox and the store
-/// explains it.
-pub fn refused_for_good<'a>(outbox: &'a [PendingAction], key: &ActionKey) -> Option<&'a Action> {
-    outbox.iter().find(|p| p.key == *key).map(|p| &p.action).filter(|action| !stays_when_refused(action))
-}
-
 /// Whether `text` mentions `name`: `@name`, or the name as a word of its own,
 /// ignoring case ("mina, lunch?" mentions Mina; "Minato" does not).
 pub fn mentions(text: &str, name: &str) -> bool {
@@ -423,6 +418,7 @@ pub fn page_visible() -> bool {
 mod tests {
     use super::*;
     use hanmadi_client_core::SequencedEvent;
+    use hanmadi_protocol::ActionKey;
     use hanmadi_protocol::Version;
 
     const LOBBY: RoomId = RoomId(1);
@@ -467,19 +463,19 @@ mod tests {
     }
 
     #[test]
-    fn messages_from_others_in_rooms_off_screen_are_unread_until_opened() {
+    fn messages_from_others_are_unread_until_the_room_is_read_and_a_replay_counts_once() {
         let store = store_as_mina();
         store.apply(&message_from(JUN, 1), &[]);
         store.apply(&message_from(MINA, 2), &[]);
         assert_eq!(unread(&store), 1, "my own message is not unread");
         store.begin_rooms_fetch().finish(vec![lobby()]);
         assert_eq!(unread(&store), 1, "a refreshed rooms list keeps the count");
-        store.current_room.set(Some(LOBBY));
         store.apply(&message_from(JUN, 3), &[]);
-        assert_eq!(unread(&store), 1, "the room on screen is read as it arrives");
-        store.mark_read(LOBBY);
+        store.apply(&message_from(JUN, 3), &[]);
+        assert_eq!(unread(&store), 2, "replayed after a reconnect, still one message");
+        assert_eq!(store.mark_read(LOBBY), Some(Seq(3)), "the position the server is to hear");
         assert_eq!(unread(&store), 0);
-        assert_eq!(store.room(LOBBY).timeline.with(|t| t.entries().len()), 3);
+        assert_eq!(store.mark_read(LOBBY), None, "nothing new: nothing to tell");
     }
 
     #[test]
@@ -487,13 +483,57 @@ mod tests {
         let store = store_as_mina();
         let unread_from = || store.room(LOBBY).unread_from.get();
         store.apply(&message_from(MINA, 1), &[]);
-        assert_eq!(unread_from(), None, "my own messages are never new to me");
         store.apply(&message_from(JUN, 2), &[]);
         store.apply(&message_from(JUN, 3), &[]);
-        assert_eq!(unread_from(), Some(Seq(2)), "the first unread one, not the latest");
-        store.current_room.set(Some(LOBBY));
         store.mark_read(LOBBY);
-        assert_eq!(unread_from(), Some(Seq(2)), "reading the room keeps the line where it was");
+        assert_eq!(unread_from(), Some(Seq(2)), "the first unread one, not the latest nor mine");
+        store.apply(&message_from(JUN, 4), &[]);
+        store.mark_read(LOBBY);
+        assert_eq!(unread_from(), Some(Seq(2)), "reading on keeps the line where it was");
+    }
+
+    fn history(seqs: impl IntoIterator<Item = (u64, UserId)>) -> Vec<hanmadi_protocol::http::MessageView> {
+        seqs.into_iter()
+            .map(|(seq, author)| hanmadi_protocol::http::MessageView {
+                id: MessageId(seq),
+                seq: Seq(seq),
+                author,
+                author_name: "x".into(),
+                text: "hi".into(),
+                at: 0,
+                edited: false,
+                deleted: false,
+                reactions: Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn after_a_reload_the_servers_position_gives_the_count_and_the_line() {
+        let store = store_as_mina();
+        store.listed_reads([(LOBBY, Listed { head: Seq(10), read: Seq(7), unread: 2 })]);
+        assert_eq!(unread(&store), 2, "as the server counted");
+        store.apply(&message_from(JUN, 11), &[]);
+        assert_eq!(unread(&store), 3, "and one more since");
+        // Opening the room loads its history: the messages the list counted are not counted twice.
+        store.room(LOBBY).timeline.update(|t| t.add_history(history([(6, JUN), (7, MINA), (8, JUN), (9, JUN)])));
+        assert_eq!(unread(&store), 3);
+        assert_eq!(store.mark_read(LOBBY), Some(Seq(11)));
+        assert_eq!(store.room(LOBBY).unread_from.get(), Some(Seq(8)), "the line where reading stopped last time");
+        assert_eq!(unread(&store), 0);
+    }
+
+    #[test]
+    fn reading_on_another_screen_clears_what_is_unread_here() {
+        let store = store_as_mina();
+        store.listed_reads([(LOBBY, Listed { head: Seq(10), read: Seq(7), unread: 2 })]);
+        store.apply(&message_from(JUN, 11), &[]);
+        store.apply(&Event::ReadElsewhere { room: LOBBY, seq: Seq(10) }, &[]);
+        assert_eq!(unread(&store), 1, "read up to 10 on the phone; 11 is still new");
+        store.apply(&Event::ReadElsewhere { room: LOBBY, seq: Seq(11) }, &[]);
+        assert_eq!(unread(&store), 0);
+        store.apply(&Event::ReadElsewhere { room: LOBBY, seq: Seq(9) }, &[]);
+        assert_eq!(unread(&store), 0, "a position never moves back");
     }
 
     #[test]
@@ -616,31 +656,20 @@ mod tests {
     #[test]
     fn a_refused_edit_is_explained_and_a_refused_message_is_kept() {
         let store = store_as_mina();
-        let pending = |key: &str, action: Action| PendingAction {
-            key: hanmadi_protocol::ActionKey::new(key).unwrap(),
+        let rejected = |action: Action, stays: bool| Event::ActionRejected {
+            key: hanmadi_protocol::ActionKey::new("k").unwrap(),
             action,
-            state: hanmadi_client_core::ActionState::Failed {
-                code: hanmadi_protocol::RejectCode::NotFound,
-                reason: "gone".into(),
-                problem: None,
-            },
-        };
-        let outbox = [
-            pending("a", Action::SendMessage { room: LOBBY, text: "hi".into() }),
-            pending("b", Action::EditMessage { room: LOBBY, message: MessageId(1), text: "fixed".into() }),
-        ];
-        let rejected = |key: &str| Event::ActionRejected {
-            key: hanmadi_protocol::ActionKey::new(key).unwrap(),
+            stays,
             code: hanmadi_protocol::RejectCode::NotFound,
             reason: "that message was deleted".into(),
             problem: None,
         };
-        store.apply(&rejected("a"), &outbox);
+        store.apply(&rejected(Action::SendMessage { room: LOBBY, text: "hi".into() }, true), &[]);
         assert_eq!(store.refused.get(), None, "a message stays as Not sent, with Retry and Delete");
-        assert!(stays_when_refused(&outbox[0].action) && !stays_when_refused(&outbox[1].action));
-        store.apply(&rejected("b"), &outbox);
+        let edit = Action::EditMessage { room: LOBBY, message: MessageId(1), text: "fixed".into() };
+        store.apply(&rejected(edit.clone(), false), &[]);
         let refused = store.refused.get().expect("explained");
-        assert_eq!((refused.action, refused.reason.as_str()), (outbox[1].action.clone(), "that message was deleted"));
+        assert_eq!((refused.action, refused.reason.as_str()), (edit, "that message was deleted"));
     }
 
     #[test]
@@ -652,7 +681,15 @@ mod tests {
         let state = ActionState::Failed { code, reason: reason.clone(), problem: Some(problem) };
         let action = Action::CreateRoom { name: "\u{200B}".into() };
         let outbox = [PendingAction { key: key.clone(), action: action.clone(), state }];
-        store.apply(&Event::ActionRejected { key, code, reason: reason.clone(), problem: Some(problem) }, &outbox);
+        let rejected = Event::ActionRejected {
+            key,
+            action: action.clone(),
+            stays: false,
+            code,
+            reason: reason.clone(),
+            problem: Some(problem),
+        };
+        store.apply(&rejected, &outbox);
         assert_eq!(store.refused.get(), Some(Refused { action, code: Some(code), reason, problem: Some(problem) }));
     }
 

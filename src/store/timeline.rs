@@ -70,6 +70,20 @@ impl Timeline {
         self.entries.binary_search_by_key(&seq, Entry::seq).ok().map(|index| &self.entries[index])
     }
 
+    /// The newest seq held.
+    pub fn newest_seq(&self) -> Option<Seq> {
+        self.entries.last().map(Entry::seq)
+    }
+
+    /// The messages held after `seq`, oldest first.
+    pub fn messages_after(&self, seq: Seq) -> impl Iterator<Item = &MessageView> {
+        let from = self.entries.partition_point(|entry| entry.seq() <= seq);
+        self.entries[from..].iter().filter_map(|entry| match entry {
+            Entry::Message(message) => Some(message),
+            Entry::Notice { .. } => None,
+        })
+    }
+
     /// The oldest seq held, for asking the server for the page before it.
     pub fn oldest_seq(&self) -> Option<Seq> {
         self.entries.first().map(Entry::seq)

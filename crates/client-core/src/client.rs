@@ -13,6 +13,7 @@ use hanmadi_protocol::{
 use crate::connection::{ConnectionOutput, SocketId};
 use crate::outbox::{Outbox, OutboxFull, PendingAction};
 use crate::presence::Presence;
+use crate::read_positions::ReadPositions;
 use crate::rng::SplitMix64;
 use crate::room_streams::{GapOutcome, RoomStreams, SequencedEvent, StreamOutput};
 use crate::ticker::{Ticker, TickerValue};
@@ -35,6 +36,9 @@ pub enum Output {
     /// Fetch a room's events with `after < seq < before` over HTTP and hand them to
     /// [`Client::on_history`] (or [`Client::on_history_failed`]).
     FetchRange { room: RoomId, after: Seq, before: Seq },
+    /// Load the room's newest messages over HTTP, show them, and follow it
+    /// from there with [`Client::track_room`]: a room we just joined.
+    LoadRoom { room: RoomId },
     /// Get a fresh session token and hand it to [`Client::on_token_refreshed`]
     /// (with its lifetime to [`Client::token_valid_for`]), or report
     /// [`Client::on_token_refresh_unreachable`]. Asked when the server refused
@@ -63,13 +67,25 @@ pub enum Event {
     OutboxChanged,
     /// The server applied an action; it has left the outbox.
     ActionApplied { key: ActionKey, action: Action, room: RoomId, seq: Option<Seq> },
-    /// The server refused an action; it stays in the outbox as failed. `reason`
-    /// is the server's English; `problem`, what was wrong with a name or text.
-    ActionRejected { key: ActionKey, code: RejectCode, reason: String, problem: Option<TextProblem> },
+    /// The server refused an action for good. A message `stays` in the outbox
+    /// as failed, for Retry or Delete; any other action has left it, and only
+    /// the page's explanation remains. `reason` is the server's English;
+    /// `problem`, what was wrong with a name or text.
+    ActionRejected {
+        key: ActionKey,
+        action: Action,
+        stays: bool,
+        code: RejectCode,
+        reason: String,
+        problem: Option<TextProblem>,
+    },
     /// Who is typing in a room changed.
     Typing { room: RoomId, names: Vec<String> },
     /// Who is in a room changed: everyone in it now, by user id.
     Presence { room: RoomId, members: Vec<Member> },
+    /// The person read the room up to `seq` on another tab or device: what
+    /// is unread here follows.
+    ReadElsewhere { room: RoomId, seq: Seq },
     /// A room was created or renamed: list it under this name (or rename it).
     RoomListed { room: RoomId, name: String },
     /// The rooms list may be missing changes: fetch it whole, and apply every
@@ -104,6 +120,7 @@ pub struct Client {
     typing: Typing,
     me: Option<UserId>,
     presence: Presence,
+    reads: ReadPositions,
     renewal: TokenRenewal,
     outputs: VecDeque<Output>,
     /// Frames from the server that could not be decoded, since the start.
@@ -125,6 +142,7 @@ impl Client {
             typing: Typing::default(),
             me: None,
             presence: Presence::default(),
+            reads: ReadPositions::default(),
             renewal: TokenRenewal::default(),
             outputs: VecDeque::new(),
             bad_frames: 0,
@@ -161,6 +179,7 @@ impl Client {
             self.streams.next_retry(),
             self.outbox_paused_until,
             self.renewal.next_wake(),
+            self.reads.next_due(self.config.read_every),
         ]
         .into_iter()
         .flatten()
@@ -312,6 +331,7 @@ impl Client {
             self.outbox_paused_until = None;
             self.flush_outbox();
         }
+        self.send_reads(now);
         self.pump(now);
     }
 
@@ -362,14 +382,23 @@ impl Client {
         }
     }
 
+    /// The person has read `room` up to `seq` (it is on screen, in a visible
+    /// page). The server hears it soon (at most every [`Config::read_every`]
+    /// per room), keeps it, and tells the person's other screens; a position
+    /// only moves forward. While offline it waits for the next connection.
+    pub fn read(&mut self, now: Instant, room: RoomId, seq: Seq) {
+        if self.reads.read(room, seq) {
+            self.send_reads(now);
+            self.pump(now);
+        }
+    }
+
     // ---- rooms' event streams ----
 
     /// Follows a room's events from `after` (what the app already has, e.g. from
     /// the history page it loaded). Resumes it at once if connected.
     pub fn track_room(&mut self, now: Instant, room: RoomId, after: Seq) {
-        self.streams.track(room, after);
-        let cursor = Cursor { room, after: self.streams.cursor(room).unwrap_or(after) };
-        self.conn.send_frame(&ClientFrame::Resume { cursors: vec![cursor] });
+        self.follow_room(room, after);
         self.pump(now);
     }
 
@@ -428,7 +457,7 @@ impl Client {
                     self.event(Event::BadFrame { error, bytes, so_far: self.bad_frames });
                 }
                 ConnectionOutput::Received(frame) => self.on_server_frame(now, frame),
-                ConnectionOutput::Ready => self.on_ready(),
+                ConnectionOutput::Ready => self.on_ready(now),
                 ConnectionOutput::Lost => self.on_lost(),
                 ConnectionOutput::RefreshToken => self.outputs.push_back(Output::RefreshToken),
             }
@@ -436,10 +465,11 @@ impl Client {
     }
 
     /// A fresh connection: resume every room, then resend the outbox in order
-    /// (a new connection has a fresh action budget: no pause), and have the
-    /// rooms list fetched.
-    fn on_ready(&mut self) {
+    /// (a new connection has a fresh action budget: no pause), have the rooms
+    /// list fetched, and tell the read positions the server may have missed.
+    fn on_ready(&mut self, now: Instant) {
         self.outbox_paused_until = None;
+        self.reads.on_reconnect();
         self.event(Event::RoomListStale);
         self.streams.on_reconnect();
         let mut cursors: Vec<Cursor> = self.streams.cursors().map(|(room, after)| Cursor { room, after }).collect();
@@ -448,6 +478,16 @@ impl Client {
             self.conn.send_frame(&ClientFrame::Resume { cursors });
         }
         self.flush_outbox();
+        self.send_reads(now);
+    }
+
+    fn send_reads(&mut self, now: Instant) {
+        if !self.conn.is_ready() {
+            return;
+        }
+        for (room, seq) in self.reads.due(now, self.config.read_every) {
+            self.conn.send_frame(&ClientFrame::Read { room, seq });
+        }
     }
 
     fn on_lost(&mut self) {
@@ -528,6 +568,11 @@ impl Client {
             }
             ServerFrame::RoomListed { room, name } => self.event(Event::RoomListed { room, name }),
             ServerFrame::RoomListStale {} => self.event(Event::RoomListStale),
+            ServerFrame::ReadUpTo { room, seq } => {
+                if self.reads.confirmed(room, seq) {
+                    self.event(Event::ReadElsewhere { room, seq });
+                }
+            }
             ServerFrame::Typing { room, user, name } => {
                 if Some(user) != self.me && self.typing.on_typing(room, user, name, now + self.config.typing_ttl) {
                     self.typing_changed(room);
@@ -542,6 +587,7 @@ impl Client {
                 // An unknown key is the answer to a repeat we already had: ignore it.
                 if let Some(PendingAction { key, action, .. }) = self.outbox.applied(&key) {
                     self.outbox_changed();
+                    self.follow_after(&action, room);
                     self.event(Event::ActionApplied { key, action, room, seq });
                 }
             }
@@ -554,12 +600,30 @@ impl Client {
                 }
             }
             Outcome::Rejected { code, message, problem } => {
-                if self.outbox.rejected(&key, code, message.clone(), problem) {
+                if let Some((action, stays)) = self.outbox.rejected(&key, code, message.clone(), problem) {
                     self.outbox_changed();
-                    self.event(Event::ActionRejected { key, code, reason: message, problem });
+                    self.event(Event::ActionRejected { key, action, stays, code, reason: message, problem });
                 }
             }
         }
+    }
+
+    /// Which rooms are followed follows our own applied actions: a room we
+    /// created has no history to load, one we joined has, one we left is
+    /// followed no more.
+    fn follow_after(&mut self, action: &Action, room: RoomId) {
+        match action {
+            Action::CreateRoom { .. } => self.follow_room(room, Seq::ZERO),
+            Action::JoinRoom { .. } => self.outputs.push_back(Output::LoadRoom { room }),
+            Action::LeaveRoom { .. } => self.untrack_room(room),
+            _ => {}
+        }
+    }
+
+    fn follow_room(&mut self, room: RoomId, after: Seq) {
+        self.streams.track(room, after);
+        let cursor = Cursor { room, after: self.streams.cursor(room).unwrap_or(after) };
+        self.conn.send_frame(&ClientFrame::Resume { cursors: vec![cursor] });
     }
 
     fn stream_outputs(&mut self, out: Vec<StreamOutput>) {

@@ -50,6 +50,8 @@ pub struct Config {
     pub typing_ttl: Duration,
     /// How often, at most, we tell the server we are typing. Default 3 s.
     pub typing_every: Duration,
+    /// How often, at most, the server hears where we have read a room up to. Default 1 s.
+    pub read_every: Duration,
 }
 
 impl Config {
@@ -69,6 +71,7 @@ impl Config {
             rate_limited_pause: Duration::from_secs(1),
             typing_ttl: Duration::from_secs(6),
             typing_every: Duration::from_secs(3),
+            read_every: Duration::from_secs(1),
         }
     }
 }

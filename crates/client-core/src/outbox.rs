@@ -117,21 +117,27 @@ impl Outbox {
         }
     }
 
-    /// The server refused the action: it stays, failed, for the user to decide.
+    /// The server refused the action for good. A message stays, failed, for the
+    /// user to retry or delete (what they wrote is never lost); anything else
+    /// (an edit of a message deleted meanwhile, a reaction, a rename) has
+    /// nothing to retry into and leaves the outbox. Returns the action and
+    /// whether it stayed, or `None` for an unknown key (a repeat's answer).
     pub fn rejected(
         &mut self,
         key: &ActionKey,
         code: RejectCode,
         reason: String,
         problem: Option<TextProblem>,
-    ) -> bool {
-        match self.entries.iter_mut().find(|entry| &entry.key == key) {
-            Some(entry) => {
-                entry.state = ActionState::Failed { code, reason, problem };
-                true
-            }
-            None => false,
+    ) -> Option<(Action, bool)> {
+        let index = self.entries.iter().position(|entry| &entry.key == key)?;
+        let action = self.entries[index].action.clone();
+        let stays = stays_when_refused(&action);
+        if stays {
+            self.entries[index].state = ActionState::Failed { code, reason, problem };
+        } else {
+            self.entries.remove(index);
         }
+        Some((action, stays))
     }
 
     /// "Retry" on a failed action. The server remembers the refusal under the old
@@ -193,10 +199,16 @@ impl Outbox {
     }
 }
 
+/// Whether a refused action stays in the outbox, failed, for the user to retry
+/// or delete: only a message does (see [`Outbox::rejected`]).
+pub fn stays_when_refused(action: &Action) -> bool {
+    matches!(action, Action::SendMessage { .. })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hanmadi_protocol::RoomId;
+    use hanmadi_protocol::{MessageId, RoomId};
 
     fn key(n: u32) -> ActionKey {
         ActionKey::new(format!("k{n}")).unwrap()
@@ -230,18 +242,29 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_action_waits_for_retry_under_a_new_key_or_delete() {
+    fn a_refused_message_waits_for_retry_under_a_new_key_or_delete() {
         let mut outbox = Outbox::new(10);
         outbox.push(key(1), send("one")).unwrap();
         outbox.push(key(2), send("two")).unwrap();
         outbox.take_queued();
-        assert!(outbox.rejected(&key(1), RejectCode::RateLimited, "slow down".into(), None));
+        assert_eq!(outbox.rejected(&key(1), RejectCode::Invalid, "too long".into(), None), Some((send("one"), true)));
         assert!(outbox.applied(&key(2)).is_some());
         assert!(outbox.retry(&key(1), key(3)));
         assert_eq!(outbox.entries()[0].key, key(3));
         assert_eq!(outbox.entries()[0].state, ActionState::Queued);
         assert!(outbox.discard(&key(3)));
         assert!(outbox.entries().is_empty());
+    }
+
+    #[test]
+    fn any_other_refused_action_leaves_the_outbox_with_nothing_to_retry_into() {
+        let mut outbox = Outbox::new(10);
+        let edit = Action::EditMessage { room: RoomId(1), message: MessageId(7), text: "fixed".into() };
+        outbox.push(key(1), edit.clone()).unwrap();
+        outbox.take_queued();
+        assert_eq!(outbox.rejected(&key(1), RejectCode::NotFound, "deleted".into(), None), Some((edit, false)));
+        assert!(outbox.entries().is_empty());
+        assert_eq!(outbox.rejected(&key(1), RejectCode::NotFound, "deleted".into(), None), None, "a repeat's answer");
     }
 
     #[test]

@@ -7,8 +7,8 @@ use std::time::Duration;
 use hanmadi_client_core::{ActionState, Client, Config, Event, Instant, Output, SocketId, Status, TickerValue};
 use hanmadi_protocol::limits::{ProblemKind, TextField, TextProblem};
 use hanmadi_protocol::{
-    close_code, decode_client, encode, Action, ActionKey, ClientFrame, Member, MessageId, Outcome, PresenceChange,
-    RejectCode, RoomEvent, RoomId, Seq, ServerFrame, TickerUpdate, UserId, Version, PROTOCOL_VERSION,
+    close_code, decode_client, encode, Action, ActionKey, ClientFrame, Cursor, Member, MessageId, Outcome,
+    PresenceChange, RejectCode, RoomEvent, RoomId, Seq, ServerFrame, TickerUpdate, UserId, Version, PROTOCOL_VERSION,
 };
 use sim::{Fault, World, ROOMS};
 
@@ -21,6 +21,7 @@ struct Tab {
     events: Vec<Event>,
     saved_outbox: Option<String>,
     token_refreshes_asked: usize,
+    rooms_to_load: Vec<RoomId>,
 }
 
 impl Tab {
@@ -33,6 +34,7 @@ impl Tab {
             events: Vec::new(),
             saved_outbox: None,
             token_refreshes_asked: 0,
+            rooms_to_load: Vec::new(),
         }
     }
 
@@ -46,6 +48,7 @@ impl Tab {
                 Output::Event(event) => self.events.push(event),
                 Output::RefreshToken => self.token_refreshes_asked += 1,
                 Output::FetchRange { .. } => {}
+                Output::LoadRoom { room } => self.rooms_to_load.push(room),
             }
         }
     }
@@ -530,4 +533,101 @@ fn rooms_made_by_others_arrive_as_deltas_and_the_list_is_fetched_once_per_connec
     tab.client.on_socket_open(tab.now, tab.socket.expect("retried within the first backoff ceiling"));
     tab.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
     assert_eq!(fetches(&tab), 3);
+}
+
+#[test]
+fn where_i_have_read_reaches_the_server_once_a_second_again_after_a_drop_and_follows_my_other_screens() {
+    let mut tab = Tab::new(9);
+    let room = RoomId(1);
+    let reads = |tab: &Tab| -> Vec<Seq> {
+        tab.sent
+            .iter()
+            .filter_map(|frame| match frame {
+                ClientFrame::Read { room: r, seq } if *r == room => Some(*seq),
+                _ => None,
+            })
+            .collect()
+    };
+    // Read offline (messages loaded before the tunnel): it waits for a connection.
+    tab.client.read(tab.now, room, Seq(4));
+    tab.drain();
+    assert_eq!(reads(&tab), []);
+    tab.go_online();
+    assert_eq!(reads(&tab), [Seq(4)]);
+
+    // A busy room read as it arrives: the server hears the newest, once a second.
+    for seq in 5..=14 {
+        tab.client.read(tab.now, room, Seq(seq));
+        tab.wait(Duration::from_millis(100));
+    }
+    assert_eq!(reads(&tab), [Seq(4), Seq(14)]);
+
+    // The connection drops: the new one tells it again (nothing acknowledged it).
+    let socket = tab.socket.expect("connected");
+    tab.client.on_socket_closed(tab.now, socket, 1006, "");
+    tab.drain();
+    tab.wait(Duration::from_secs(5));
+    let socket = tab.socket.expect("a new attempt");
+    tab.client.on_socket_open(tab.now, socket);
+    tab.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
+    assert_eq!(reads(&tab), [Seq(4), Seq(14), Seq(14)]);
+
+    // Mina reads further on her phone: this tab is told, and never sends back less.
+    tab.receive(&ServerFrame::ReadUpTo { room, seq: Seq(20) });
+    assert!(tab.events.contains(&Event::ReadElsewhere { room, seq: Seq(20) }));
+    tab.wait(Duration::from_secs(2));
+    tab.client.read(tab.now, room, Seq(18));
+    tab.drain();
+    assert_eq!(reads(&tab), [Seq(4), Seq(14), Seq(14)]);
+}
+
+#[test]
+fn an_edit_refused_for_good_leaves_the_outbox_while_a_refused_message_stays_for_retry() {
+    let mut tab = Tab::new(10);
+    tab.go_online();
+    let room = RoomId(1);
+    let edit = Action::EditMessage { room, message: MessageId(7), text: "fixed".into() };
+    tab.client.act(tab.now, edit.clone()).expect("room in the outbox");
+    tab.say("a message the server will refuse");
+    tab.drain();
+    let keys: Vec<ActionKey> = tab.client.outbox().iter().map(|pending| pending.key.clone()).collect();
+    for key in &keys {
+        let outcome =
+            Outcome::Rejected { code: RejectCode::NotFound, message: "no such message".into(), problem: None };
+        tab.receive(&ServerFrame::Ack { key: key.clone(), outcome });
+    }
+    let refusals: Vec<(Action, bool)> = tab
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::ActionRejected { action, stays, .. } => Some((action.clone(), *stays)),
+            _ => None,
+        })
+        .collect();
+    let message = Action::SendMessage { room, text: "a message the server will refuse".into() };
+    assert_eq!(refusals, [(edit, false), (message.clone(), true)]);
+    let left: Vec<&Action> = tab.client.outbox().iter().map(|pending| &pending.action).collect();
+    assert_eq!(left, [&message], "only the message waits, for Retry or Delete");
+}
+
+#[test]
+fn a_room_i_create_is_followed_at_once_one_i_join_is_loaded_first_and_one_i_leave_is_dropped() {
+    let mut tab = Tab::new(11);
+    tab.go_online();
+    let applied = |tab: &mut Tab, action: Action, room: u64| {
+        let key = tab.client.act(tab.now, action).expect("room in the outbox");
+        tab.drain();
+        let outcome = Outcome::Applied { room: RoomId(room), seq: Some(Seq(1)), message: None };
+        tab.receive(&ServerFrame::Ack { key, outcome });
+    };
+    applied(&mut tab, Action::CreateRoom { name: "점심".into() }, 5);
+    assert_eq!(tab.client.room_cursor(RoomId(5)), Some(Seq::ZERO), "followed from its start");
+    assert!(tab.sent.contains(&ClientFrame::Resume { cursors: vec![Cursor { room: RoomId(5), after: Seq::ZERO }] }));
+
+    applied(&mut tab, Action::JoinRoom { room: RoomId(6) }, 6);
+    assert_eq!(tab.rooms_to_load, [RoomId(6)], "its history is loaded before it is followed");
+    assert_eq!(tab.client.room_cursor(RoomId(6)), None);
+
+    applied(&mut tab, Action::LeaveRoom { room: RoomId(5) }, 5);
+    assert_eq!(tab.client.room_cursor(RoomId(5)), None, "followed no more");
 }

@@ -8,7 +8,7 @@ use crate::{ActionKey, MessageId, RoomId, Seq, UserId, Version};
 /// The protocol version this build speaks. Exchanged in the first frames of every
 /// connection ([`ClientFrame::Hello`] / [`ServerFrame::Welcome`]) so that an old tab
 /// talking to a new server is told to reload instead of misreading frames.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// Milliseconds since the Unix epoch, as the server's clock saw it.
 pub type Millis = u64;
@@ -56,6 +56,11 @@ pub enum ClientFrame {
     Action { key: ActionKey, action: Action },
     /// Ephemeral. "I am typing in this room"; sent at most every few seconds.
     Typing { room: RoomId },
+    /// Latest-wins. The person has read the room up to `seq`, on this screen:
+    /// kept by the server (it only moves forward) and told to their other
+    /// connections as [`ServerFrame::ReadUpTo`]. Sent at most about once a
+    /// second per room, and again after a reconnect if it may not have arrived.
+    Read { room: RoomId, seq: Seq },
 }
 
 /// Where a client is in one room's event stream: it has every event up to `after`.
@@ -132,12 +137,13 @@ impl ClientFrame {
             ClientFrame::Hello { .. } | ClientFrame::Ping { .. } | ClientFrame::Resume { .. } => DeliveryClass::Control,
             ClientFrame::Action { .. } => DeliveryClass::Action,
             ClientFrame::Typing { .. } => DeliveryClass::Ephemeral,
+            ClientFrame::Read { .. } => DeliveryClass::LatestWins,
         }
     }
 
     /// Every `type` tag a client frame may carry; lets the decoder tell an unknown
     /// frame type apart from a known one with bad fields.
-    pub(crate) const TYPES: &'static [&'static str] = &["hello", "ping", "resume", "action", "typing"];
+    pub(crate) const TYPES: &'static [&'static str] = &["hello", "ping", "resume", "action", "typing", "read"];
 }
 
 /// Frames the server sends.
@@ -196,6 +202,10 @@ pub enum ServerFrame {
     /// to this connection (it fell too far behind, or its node lost the bus
     /// between nodes): the list is worth fetching again.
     RoomListStale {},
+    /// Latest-wins, per room. The person this connection is signed in as read
+    /// the room up to `seq` on another tab or device: what is unread here
+    /// follows.
+    ReadUpTo { room: RoomId, seq: Seq },
 }
 
 impl ServerFrame {
@@ -213,7 +223,8 @@ impl ServerFrame {
             | ServerFrame::Presence { .. }
             | ServerFrame::PresenceChanged { .. }
             | ServerFrame::RoomListed { .. }
-            | ServerFrame::RoomListStale {} => DeliveryClass::LatestWins,
+            | ServerFrame::RoomListStale {}
+            | ServerFrame::ReadUpTo { .. } => DeliveryClass::LatestWins,
             ServerFrame::Typing { .. } => DeliveryClass::Ephemeral,
         }
     }
@@ -233,6 +244,7 @@ impl ServerFrame {
         "typing",
         "room_listed",
         "room_list_stale",
+        "read_up_to",
     ];
 }
 

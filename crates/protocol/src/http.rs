@@ -43,6 +43,12 @@ pub struct RoomSummary {
     pub members: u64,
     /// Whether the asking user is a member.
     pub member: bool,
+    /// For a member: where they have read up to (on any of their screens).
+    #[serde(default)]
+    pub read: Seq,
+    /// For a member: the messages by others after `read` that are still there.
+    #[serde(default)]
+    pub unread: u32,
 }
 
 /// A message as it stands now (edits applied), for scroll-back.

@@ -2,9 +2,9 @@
 //! channel. Committed room events are announced by `NOTIFY` inside the
 //! transaction that commits them (so nothing that did not commit is ever
 //! announced, and announcements arrive in commit order, which is each room's
-//! sequence order); presence and typing are announced as they happen. Every
-//! node, the announcing one included, delivers room events from its listener,
-//! so one path keeps them in order. Room-list changes ride on the room events
+//! sequence order); presence, typing and read positions are announced as
+//! they happen. Every node, the announcing one included, delivers room events
+//! from its listener, so one path keeps them in order. Room-list changes ride on the room events
 //! themselves: a `created` or `renamed` event lists the room on every node,
 //! for every connection, followed or not.
 //!
@@ -76,6 +76,13 @@ pub enum BusMessage {
         user: UserId,
         name: String,
     },
+    /// The person read the room up to `seq` on one of the node's connections.
+    Read {
+        node: NodeId,
+        user: UserId,
+        room: RoomId,
+        seq: Seq,
+    },
     /// The node is shutting down: forget whom it held now, without waiting.
     Gone {
         node: NodeId,
@@ -103,6 +110,7 @@ impl BusMessage {
             | BusMessage::Absent { node, .. }
             | BusMessage::Renamed { node, .. }
             | BusMessage::Typing { node, .. }
+            | BusMessage::Read { node, .. }
             | BusMessage::Gone { node } => Some(*node),
         }
     }
@@ -228,8 +236,10 @@ async fn send_one(pool: &AnyPool, message: &BusMessage) {
     };
     for payload in payloads {
         if let Err(error) = notify(pool, &payload).await {
-            // Presence and typing are not worth more than a log line; room events
-            // never take this path (they are announced in their transaction).
+            // Presence, typing and read positions are not worth more than a
+            // log line (a lost read position comes with the next rooms list);
+            // room events never take this path (they are announced in their
+            // transaction).
             tracing::warn!(%error, "could not announce on the cluster bus");
         }
     }
@@ -297,6 +307,7 @@ async fn on_message(delivery: &Delivery, store: &Store, message: BusMessage) {
         BusMessage::Absent { node, room, user } => delivery.remote_absent(node, room, user),
         BusMessage::Renamed { node, user, name } => delivery.remote_renamed(node, user, &name),
         BusMessage::Typing { node: _, room, user, name } => delivery.deliver_typing(room, user, &name),
+        BusMessage::Read { node: _, user, room, seq } => delivery.deliver_read(user, room, seq, None),
         BusMessage::Gone { node } => delivery.forget_node(node),
     }
 }

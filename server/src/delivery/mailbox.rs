@@ -63,8 +63,8 @@ struct State {
     parcels: VecDeque<Parcel>,
     /// Rooms that lost parcels since the last [`Mailbox::take`], each once.
     lagged: Vec<RoomId>,
-    /// Room-list changes (`room_listed` frames) not sent yet, in the order
-    /// they were made.
+    /// Room-list changes (`room_listed` frames, and `read_up_to` for the
+    /// person's own read positions) not sent yet, in the order they were made.
     listings: Vec<Utf8Bytes>,
     /// Room-list changes were dropped since the last [`Mailbox::take`].
     list_stale: bool,

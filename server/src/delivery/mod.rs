@@ -11,6 +11,8 @@
 //! commit order; presence and typing cross nodes the same way. Room-list
 //! changes need no announcement of their own: they are the `created` and
 //! `renamed` events every node hears, whether it delivers the room or not.
+//! A person's read position goes to their other connections, on every node,
+//! whatever rooms those follow.
 //!
 //! Each connection has a [`Mailbox`]: a connection wakes only for the rooms it
 //! follows, lags only on its own rooms, and is resynced per room, never dropped.
@@ -25,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::extract::ws::Utf8Bytes;
-use hanmadi_protocol::{encode, RoomEvent, RoomId, ServerFrame, UserId};
+use hanmadi_protocol::{encode, RoomEvent, RoomId, Seq, ServerFrame, UserId};
 use sqlx::AnyPool;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -105,6 +107,12 @@ impl Delivery {
         Subscription { delivery: Arc::clone(self), conn, mailbox }
     }
 
+    /// The connection is signed in as `user`: it hears where they read up to
+    /// on their other connections.
+    pub fn sign_in(&self, subscription: &Subscription, user: UserId) {
+        self.registry.sign_in(subscription.conn, user);
+    }
+
     /// From now on the connection gets the room's frames, and its person is present there.
     /// Entering presence comes first: the others hear of the newcomer, the
     /// newcomer does not (its snapshot, taken after this, includes itself).
@@ -147,6 +155,14 @@ impl Delivery {
         let name = self.presence.name_in(room, user).unwrap_or_else(|| name.to_owned());
         self.deliver_typing(room, user, &name);
         self.announce(BusMessage::Typing { node: self.node, room, user, name });
+    }
+
+    /// `user` read `room` up to `seq` on the connection of `from` (and the
+    /// store moved their position there): their other connections, on every
+    /// node, are told.
+    pub fn read_up_to(&self, from: &Subscription, user: UserId, room: RoomId, seq: Seq) {
+        self.deliver_read(user, room, seq, Some(from.conn));
+        self.announce(BusMessage::Read { node: self.node, user, room, seq });
     }
 
     /// `user` renamed themselves: every room they are present in hears the new name.
@@ -207,6 +223,11 @@ impl Delivery {
             Class::of(&frame),
             Some(user),
         );
+    }
+
+    fn deliver_read(&self, user: UserId, room: RoomId, seq: Seq, except: Option<ConnId>) {
+        let frame = ServerFrame::ReadUpTo { room, seq };
+        self.registry.tell(user, &Utf8Bytes::from(encode(&frame)), except);
     }
 
     /// Notes the rooms that committed events created or renamed, for the next

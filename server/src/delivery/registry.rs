@@ -1,5 +1,6 @@
-//! This node's connections and, per room, the connections following it: the
-//! table that lets a frame wake only the sockets that want it.
+//! This node's connections and, per room, the connections following it (and,
+//! per person, the connections signed in as them): the tables that let a
+//! frame wake only the sockets that want it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,10 +21,18 @@ struct Follower {
     mailbox: Arc<Mailbox>,
 }
 
+/// A connection signed in as a person, as that person's table holds it.
+#[derive(Debug)]
+struct SignedIn {
+    conn: ConnId,
+    mailbox: Arc<Mailbox>,
+}
+
 #[derive(Debug)]
 struct Connection {
     mailbox: Arc<Mailbox>,
-    /// Who follows rooms through this connection (known from its first follow).
+    /// Who is signed in on this connection (known from its sign-in, or from
+    /// its first follow).
     user: Option<UserId>,
     rooms: Vec<RoomId>,
 }
@@ -34,6 +43,9 @@ pub struct Registry {
     /// room: a read-write lock lets publishers run side by side.
     rooms: RwLock<HashMap<RoomId, Vec<Follower>>>,
     connections: Mutex<HashMap<ConnId, Connection>>,
+    /// Each person's signed-in connections, for what concerns the person on
+    /// every screen rather than a room's followers (where they read up to).
+    people: Mutex<HashMap<UserId, Vec<SignedIn>>>,
     next: AtomicU64,
 }
 
@@ -47,6 +59,17 @@ impl Registry {
         conn
     }
 
+    /// The connection is signed in as `user`: from now on it hears what is
+    /// [`told`](Registry::tell) to them.
+    pub fn sign_in(&self, conn: ConnId, user: UserId) {
+        let mut connections = self.connections.lock().expect("registry lock");
+        let Some(connection) = connections.get_mut(&conn) else { return };
+        connection.user = Some(user);
+        let mailbox = Arc::clone(&connection.mailbox);
+        drop(connections);
+        self.people.lock().expect("registry lock").entry(user).or_default().push(SignedIn { conn, mailbox });
+    }
+
     /// Forgets the connection; returns who it was and the rooms it was following.
     pub fn disconnect(&self, conn: ConnId) -> Option<(UserId, Vec<RoomId>)> {
         let connection = self.connections.lock().expect("registry lock").remove(&conn)?;
@@ -54,7 +77,17 @@ impl Registry {
         for room in &connection.rooms {
             remove_follower(&mut rooms, *room, conn);
         }
-        Some((connection.user?, connection.rooms))
+        drop(rooms);
+        let user = connection.user?;
+        let mut people = self.people.lock().expect("registry lock");
+        if let Some(connections) = people.get_mut(&user) {
+            connections.retain(|signed_in| signed_in.conn != conn);
+            if connections.is_empty() {
+                people.remove(&user);
+            }
+        }
+        drop(people);
+        Some((user, connection.rooms))
     }
 
     /// From now on, frames published to `room` reach the connection. Returns false
@@ -111,6 +144,17 @@ impl Registry {
             for follower in rooms.get(&parcel.room).into_iter().flatten() {
                 follower.mailbox.push(parcel.clone(), Class::Resyncable);
             }
+        }
+    }
+
+    /// Hands a change to the person's rooms list to every connection signed in
+    /// as `user` except `except` (the one that made it). It waits with the
+    /// room-list changes: a lost one is repaired the same way, by fetching
+    /// the list again, which holds the person's read positions too.
+    pub fn tell(&self, user: UserId, change: &Utf8Bytes, except: Option<ConnId>) {
+        let people = self.people.lock().expect("registry lock");
+        for signed_in in people.get(&user).into_iter().flatten().filter(|s| Some(s.conn) != except) {
+            signed_in.mailbox.list(std::slice::from_ref(change));
         }
     }
 
@@ -191,6 +235,25 @@ mod tests {
         registry.follow(RoomId(1), conn_theirs, UserId(2));
         registry.publish(&parcel(1), Class::Ephemeral, Some(UserId(1)));
         assert_eq!((waiting(&mine), waiting(&theirs)), (0, 1));
+    }
+
+    #[test]
+    fn a_change_told_to_a_person_reaches_their_other_connections_only() {
+        let registry = Registry::default();
+        let (reading, other_tab, someone_else) = (Mailbox::new(8), Mailbox::new(8), Mailbox::new(8));
+        let conn_reading = registry.connect(Arc::clone(&reading));
+        let conn_other_tab = registry.connect(Arc::clone(&other_tab));
+        let conn_someone_else = registry.connect(Arc::clone(&someone_else));
+        registry.sign_in(conn_reading, UserId(1));
+        registry.sign_in(conn_other_tab, UserId(1));
+        registry.sign_in(conn_someone_else, UserId(2));
+        registry.tell(UserId(1), &Utf8Bytes::from_static("{}"), Some(conn_reading));
+        let told = |mailbox: &Mailbox| mailbox.take(&mut VecDeque::new()).listings.len();
+        assert_eq!((told(&reading), told(&other_tab), told(&someone_else)), (0, 1, 0));
+
+        registry.disconnect(conn_other_tab);
+        registry.tell(UserId(1), &Utf8Bytes::from_static("{}"), None);
+        assert_eq!((told(&reading), told(&other_tab)), (1, 0), "a closed tab is told nothing more");
     }
 
     #[test]

@@ -95,10 +95,10 @@ async fn apply_action(
                     .fetch_one(&mut **tx)
                     .await?;
             let room = RoomId(id as u64);
-            add_member(tx, room, user.id, now).await?;
             append(tx, room, now, RoomEvent::Created { name: name.to_owned(), by: user.id }, events).await?;
             let joined = RoomEvent::Joined { user: user.id, name: user.name.clone() };
             let seq = append(tx, room, now, joined, events).await?;
+            add_member(tx, room, user.id, now, seq).await?;
             applied(room, Some(seq), None)
         }
         Action::JoinRoom { room } => {
@@ -108,9 +108,10 @@ async fn apply_action(
             if is_member(&mut **tx, *room, user.id).await? {
                 applied(*room, None, None)
             } else {
-                add_member(tx, *room, user.id, now).await?;
                 let joined = RoomEvent::Joined { user: user.id, name: user.name.clone() };
-                applied(*room, Some(append(tx, *room, now, joined, events).await?), None)
+                let seq = append(tx, *room, now, joined, events).await?;
+                add_member(tx, *room, user.id, now, seq).await?;
+                applied(*room, Some(seq), None)
             }
         }
         Action::LeaveRoom { room } => {
@@ -334,11 +335,21 @@ async fn rewrite_text(
     Ok(())
 }
 
-async fn add_member(tx: &mut Transaction<'_, Any>, room: RoomId, user: UserId, now: Millis) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO memberships (room_id, user_id, joined_at) VALUES ($1, $2, $3)")
+/// Makes `user` a member who has read the room up to `read`: their own
+/// `joined` event, so a newcomer starts with nothing unread, however long the
+/// room's history.
+async fn add_member(
+    tx: &mut Transaction<'_, Any>,
+    room: RoomId,
+    user: UserId,
+    now: Millis,
+    read: Seq,
+) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO memberships (room_id, user_id, joined_at, read_seq) VALUES ($1, $2, $3, $4)")
         .bind(room.0 as i64)
         .bind(user.0 as i64)
         .bind(now as i64)
+        .bind(read.0 as i64)
         .execute(&mut **tx)
         .await?;
     Ok(())

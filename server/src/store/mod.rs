@@ -1,5 +1,6 @@
-//! Everything the server keeps: users, rooms, memberships, messages, each room's
-//! event log, and the outcome of every action by its idempotency key.
+//! Everything the server keeps: users, rooms, memberships (with where each
+//! member has read up to), messages, each room's event log, and the outcome of
+//! every action by its idempotency key.
 //!
 //! An action is applied in one transaction that also assigns the room's next
 //! sequence numbers, appends the events and records the outcome under the key, so
@@ -19,9 +20,11 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::db::Dialect;
 
 mod apply;
+mod read_positions;
 
 pub use apply::Submitted;
 use apply::{apply_once, is_member};
+pub use read_positions::ReadPosition;
 
 /// A signed-in user (the same shape others see).
 pub type User = Profile;
@@ -154,13 +157,21 @@ impl Store {
     // ---- reading ----
 
     /// One page of the rooms list, as `user` sees it: the first `limit` rooms
-    /// with ids above `after`, by id.
+    /// with ids above `after`, by id. For the rooms they are in, where they
+    /// have read up to and how many messages by others are still unread there
+    /// (deleted ones do not count: there is nothing left to read).
     pub async fn rooms_for(&self, user: UserId, after: RoomId, limit: u32) -> anyhow::Result<Vec<RoomSummary>> {
-        let rows: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+        /// id, name, head, members, member (0 or 1), read, unread.
+        type Row = (i64, String, i64, i64, i64, i64, i64);
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT r.id, r.name, r.head_seq, \
                  CAST((SELECT COUNT(*) FROM memberships m WHERE m.room_id = r.id) AS BIGINT), \
-                 CAST((SELECT COUNT(*) FROM memberships m WHERE m.room_id = r.id AND m.user_id = $1) AS BIGINT) \
-             FROM rooms r WHERE r.id > $2 ORDER BY r.id LIMIT $3",
+                 CAST(CASE WHEN me.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT), \
+                 CAST(COALESCE(me.read_seq, 0) AS BIGINT), \
+                 CAST((SELECT COUNT(*) FROM messages g WHERE g.room_id = r.id AND g.seq > me.read_seq \
+                     AND g.author_id <> $1 AND g.deleted = 0) AS BIGINT) \
+             FROM rooms r LEFT JOIN memberships me ON me.room_id = r.id AND me.user_id = $1 \
+             WHERE r.id > $2 ORDER BY r.id LIMIT $3",
         )
         .bind(user.0 as i64)
         .bind(after.0 as i64)
@@ -169,12 +180,14 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, head, members, mine)| RoomSummary {
+            .map(|(id, name, head, members, mine, read, unread)| RoomSummary {
                 id: RoomId(id as u64),
                 name,
                 head: Seq(head as u64),
                 members: members as u64,
                 member: mine > 0,
+                read: Seq(read as u64),
+                unread: u32::try_from(unread).unwrap_or(u32::MAX),
             })
             .collect())
     }

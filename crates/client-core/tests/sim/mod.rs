@@ -420,7 +420,8 @@ impl World {
                     self.live_sockets.remove(&socket);
                     self.links.remove(&socket);
                 }
-                Output::SaveOutbox(_) => {}
+                // The simulated user only writes in rooms followed from the start.
+                Output::SaveOutbox(_) | Output::LoadRoom { .. } => {}
                 Output::RefreshToken => self.after(LATENCY * 3, Happening::TokenRefresh),
                 Output::FetchRange { room, after, before } => {
                     self.after(LATENCY * 3, Happening::History { room, after, before });
@@ -472,6 +473,10 @@ impl World {
                 // comes and goes during the run.
                 let name = "Jun".to_owned();
                 self.send(socket, &ServerFrame::Typing { room, user: UserId(3), name });
+            }
+            ClientFrame::Read { room, seq } => {
+                let head = self.server.log[&room].last().map_or(Seq::ZERO, |e| e.seq);
+                assert!(seq <= head, "read up to {seq} in {room}, beyond its head {head}");
             }
             ClientFrame::Resume { cursors } => {
                 for cursor in cursors {

@@ -1,0 +1,62 @@
+// Where Mina has read up to is kept by the server: her unread counts, the tab
+// title and the "New messages" line survive a reload, and reading on one of
+// her screens clears the count on the others.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
+
+const world = serverAndBrowser();
+
+const signIn = (name) => signedInPage(world.browser, world.server.url, name);
+
+const roomLink = (page, name) =>
+  page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: new RegExp(`^${name}`) });
+
+test('unread counts, the tab title and the New messages line survive a reload and follow Mina to her other tab', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await createRoom(mina, 'reunion');
+  await jun.getByRole('button', { name: 'Join reunion' }).click();
+  await jun.getByRole('log', { name: 'reunion' }).waitFor();
+  const composer = jun.getByRole('textbox', { name: 'Message' });
+  await composer.fill('already read');
+  await composer.press('Enter');
+  await mina.getByRole('log', { name: 'reunion' }).getByText('already read').waitFor();
+
+  // Mina goes to another room; Jun writes twice in the first.
+  await createRoom(mina, 'elsewhere');
+  for (const text of ['are you coming?', 'bring snacks']) {
+    await composer.fill(text);
+    await composer.press('Enter');
+  }
+  await roomLink(mina, 'reunion').getByLabel('2 unread').waitFor();
+  await mina.waitForFunction(() => document.title === '(2) Hanmadi');
+
+  // A reload keeps both.
+  await mina.reload();
+  await roomLink(mina, 'reunion').getByLabel('2 unread').waitFor({ timeout: 30_000 });
+  await mina.waitForFunction(() => document.title === '(2) Hanmadi');
+
+  // She opens the room in a second tab: the line sits before the first message she has not read.
+  const secondTab = await mina.context().newPage();
+  await secondTab.goto(world.server.url);
+  await roomLink(secondTab, 'reunion').click();
+  const log = secondTab.getByRole('log', { name: 'reunion' });
+  await log.getByText('bring snacks').waitFor();
+  const order = await log.evaluate((list) =>
+    [...list.querySelectorAll('.new-messages, article[data-seq]')].map((row) =>
+      row.classList.contains('new-messages') ? 'LINE' : row.querySelector('.message-text')?.textContent,
+    ),
+  );
+  assert.deepEqual(order.slice(-4), ['already read', 'LINE', 'are you coming?', 'bring snacks']);
+
+  // The first tab hears of it: nothing unread, and the title says so; a reload agrees.
+  await roomLink(mina, 'reunion').getByLabel('2 unread').waitFor({ state: 'detached', timeout: 10_000 });
+  await mina.waitForFunction(() => document.title === 'Hanmadi');
+  await mina.reload();
+  await roomLink(mina, 'reunion').waitFor();
+  await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  assert.equal(await roomLink(mina, 'reunion').getByLabel(/unread/).count(), 0);
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
+});

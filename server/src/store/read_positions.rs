@@ -1,0 +1,56 @@
+//! Where each member has read each room up to: kept on the server, so unread
+//! counts and the "New messages" line survive reloads and follow the person
+//! to their other tabs and devices. [`Store::rooms_for`] reports them with
+//! the list.
+
+use hanmadi_protocol::{RoomId, Seq, UserId};
+
+use super::Store;
+
+/// What became of a read position a connection reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadPosition {
+    /// It moved forward, to this seq (the one asked for, or the room's head
+    /// if that was beyond it).
+    Moved(Seq),
+    /// It was already there or further: another tab read further first, or
+    /// the report is a repeat after a reconnect.
+    Unchanged,
+    /// The person is not in the room (or there is no such room).
+    NotMember,
+}
+
+impl Store {
+    /// `user` has read `room` up to `seq`. The position only moves forward, so
+    /// reports from several tabs arriving in any order end at the furthest,
+    /// and never past the room's head, so a made-up seq cannot hide messages
+    /// still to come.
+    pub async fn read_up_to(&self, user: UserId, room: RoomId, seq: Seq) -> anyhow::Result<ReadPosition> {
+        let (room_id, user_id) = (room.0 as i64, user.0 as i64);
+        let wanted = i64::try_from(seq.0).unwrap_or(i64::MAX);
+        let moved: Option<i64> = {
+            let _turn = self.write_turn().await;
+            // The condition is checked again on the row once it is locked, so
+            // of two reports racing on PostgreSQL the lower cannot win.
+            sqlx::query_scalar(
+                "UPDATE memberships SET read_seq = \
+                     (SELECT CASE WHEN r.head_seq < $3 THEN r.head_seq ELSE $3 END FROM rooms r WHERE r.id = $1) \
+                 WHERE room_id = $1 AND user_id = $2 AND read_seq < $3 \
+                     AND read_seq < (SELECT r.head_seq FROM rooms r WHERE r.id = $1) \
+                 RETURNING read_seq",
+            )
+            .bind(room_id)
+            .bind(user_id)
+            .bind(wanted)
+            .fetch_optional(&self.pool)
+            .await?
+        };
+        Ok(match moved {
+            Some(read) => ReadPosition::Moved(Seq(read as u64)),
+            // Membership is asked about only when nothing moved: the common
+            // case, a report that moves, is one query.
+            None if self.is_member(room, user).await? => ReadPosition::Unchanged,
+            None => ReadPosition::NotMember,
+        })
+    }
+}

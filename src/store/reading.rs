@@ -1,0 +1,91 @@
+//! Where the person has read each room up to, and what is unread. The
+//! position is kept on the server, so it survives a reload and follows the
+//! person to their other tabs and devices; this tab learns it from the rooms
+//! list, from its own reading, and from other screens' (`Event::ReadElsewhere`).
+//! Unread is counted from the position, never kept as a tally: a message
+//! replayed after a reconnect is still one message.
+
+use hanmadi_protocol::{RoomId, Seq, UserId};
+use leptos::prelude::*;
+
+use super::timeline::Timeline;
+use super::Store;
+
+/// What the rooms list said of a room: the server's count of unread messages
+/// up to its head at that moment, and where it had the person's position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed {
+    pub head: Seq,
+    pub read: Seq,
+    pub unread: u32,
+}
+
+/// The messages by others after `read` that are still there: the list's count
+/// (while nothing was read since it was made) plus what the timeline holds
+/// after the list's head; otherwise what the timeline holds after `read`.
+pub fn unread(timeline: &Timeline, me: Option<UserId>, read: Seq, listed: Option<Listed>) -> u32 {
+    let (counted, after) = match listed {
+        Some(listed) if read <= listed.read => (listed.unread, listed.head),
+        _ => (0, read),
+    };
+    let since = timeline.messages_after(after).filter(|message| Some(message.author) != me && !message.deleted);
+    counted + since.count() as u32
+}
+
+/// The first message by others after `read`: where the "New messages" line goes.
+fn first_unread(timeline: &Timeline, me: Option<UserId>, read: Seq) -> Option<Seq> {
+    timeline.messages_after(read).find(|message| Some(message.author) != me && !message.deleted).map(|m| m.seq)
+}
+
+impl Store {
+    /// The room is on screen in a visible page: everything it holds is read.
+    /// Returns the new position if it moved, for the server to hear. The first
+    /// time this finds something unread, the "New messages" line is placed
+    /// before it (and stays while the room is open).
+    pub fn mark_read(&self, room: RoomId) -> Option<Seq> {
+        let state = self.room(room);
+        let me = self.me.get_untracked();
+        let read = state.read.get_untracked();
+        let (newest, first_new) = state.timeline.with_untracked(|t| (t.newest_seq(), first_unread(t, me, read)));
+        let has_unread = self.rooms.with_untracked(|rooms| rooms.iter().any(|r| r.id == room && r.unread > 0));
+        if has_unread && first_new.is_some() && state.unread_from.with_untracked(Option::is_none) {
+            state.unread_from.set(first_new);
+        }
+        let newest = newest.filter(|newest| *newest > read)?;
+        state.read.set(newest);
+        self.count_unread(room);
+        Some(newest)
+    }
+
+    /// The person read `room` up to `seq` on another screen.
+    pub fn read_elsewhere(&self, room: RoomId, seq: Seq) {
+        let state = self.room(room);
+        if seq > state.read.get_untracked() {
+            state.read.set(seq);
+            self.count_unread(room);
+        }
+    }
+
+    /// The rooms list arrived with the server's positions and counts.
+    pub fn listed_reads(&self, listed: impl IntoIterator<Item = (RoomId, Listed)>) {
+        for (room, listed) in listed {
+            let state = self.room(room);
+            state.listed.set(Some(listed));
+            if listed.read > state.read.get_untracked() {
+                state.read.set(listed.read);
+            }
+            self.count_unread(room);
+        }
+    }
+
+    /// Counts `room`'s unread messages again, for the sidebar and the tab title.
+    pub(super) fn count_unread(&self, room: RoomId) {
+        let state = self.room(room);
+        let (me, read, listed) = (self.me.get_untracked(), state.read.get_untracked(), state.listed.get_untracked());
+        let count = state.timeline.with_untracked(|timeline| unread(timeline, me, read, listed));
+        let changed = self.rooms.with_untracked(|rooms| rooms.iter().any(|r| r.id == room && r.unread != count));
+        if changed {
+            self.update_room(room, |info| info.unread = count);
+        }
+    }
+}
