@@ -1,9 +1,10 @@
-// The web app's figures in real Chromium against the release build: a room of
-// 10,000 messages (opening, what the page holds, scrolling back through 2,000
-// messages) and typing while the live ticker floods. Prints figures, asserts
+// The web app's figures in real Chromium against the release build: opening
+// the app on a slow phone network, a room of 10,000 messages (opening, what the
+// page holds, scrolling back through 2,000 messages) and typing while the live
+// ticker floods. Prints figures, asserts
 // nothing: machines here are shared and noisy. Run through `cargo xtask bench`.
 
-import { launchBrowser, postMessages, Server, signedInPage } from './harness.mjs';
+import { createRoom, launchBrowser, postMessages, Server, signedInPage } from './harness.mjs';
 
 const MESSAGES = 10_000;
 const SCROLL_BACK = 2_000;
@@ -16,12 +17,9 @@ const percentile = (values, p) => {
 const ms = (value) => `${value.toFixed(1)} ms`;
 const line = (label, value) => console.log(`  ${label.padEnd(40)}${value}`);
 
-async function createRoom(page, name) {
-  await page.getByRole('button', { name: 'New room' }).click();
-  await page.getByRole('textbox', { name: 'Room name' }).fill(name);
-  await page.getByRole('button', { name: 'Create' }).click();
-  await page.getByRole('link', { name }).click();
-  await page.getByRole('log', { name }).waitFor();
+/** Creates a room (which opens it) and returns its id, from the address. */
+async function createRoomWithId(page, name) {
+  await createRoom(page, name);
   return Number(new URL(page.url()).pathname.split('/').pop());
 }
 
@@ -56,7 +54,7 @@ async function bigRoom(browser) {
   const server = await Server.start(['--actions-per-sec', '100000', '--frames-per-sec', '100000']);
   try {
     const page = await signedInPage(browser, server.url, 'Mina');
-    const room = await createRoom(page, 'busy');
+    const room = await createRoomWithId(page, 'busy');
     const posting = performance.now();
     await postMessages(page, room, MESSAGES);
     const postSeconds = (performance.now() - posting) / 1000;
@@ -150,7 +148,7 @@ async function typingWhileTicking(browser, rate) {
   const server = await Server.start(['--ticker-rate', String(rate)]);
   try {
     const page = await signedInPage(browser, server.url, 'Jun');
-    await createRoom(page, 'typing');
+    await createRoomWithId(page, 'typing');
     await page.getByRole('region', { name: 'Live ticker' }).getByRole('listitem').nth(10).waitFor();
     const activity = await tickerActivity(page, 5);
     const delays = await typingDelays(page, 120);
@@ -171,8 +169,75 @@ async function tickerFlood(browser) {
   line('flooded ÷ calm (p95)', `${(p(flood, 95) / p(calm, 95)).toFixed(2)}×`);
 }
 
+/** A slow phone network, as Chromium's own throttling makes it: 400 kbit/s
+ * down, 200 up, 400 ms round trip, nothing cached. */
+async function slowNetwork(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 400,
+    downloadThroughput: (400 * 1000) / 8,
+    uploadThroughput: (200 * 1000) / 8,
+  });
+}
+
+/** Milliseconds from navigation until `ready` resolves. */
+async function timeToReady(page, url, ready) {
+  const started = performance.now();
+  await page.goto(url, { waitUntil: 'commit' });
+  await ready();
+  return performance.now() - started;
+}
+
+/** What was downloaded: encoded bytes per resource type. */
+const downloaded = (page) =>
+  page.evaluate(() => {
+    const bytes = {};
+    for (const entry of performance.getEntriesByType('resource')) {
+      const type = entry.name.split('?')[0].split('.').pop();
+      bytes[type] = (bytes[type] ?? 0) + entry.encodedBodySize;
+    }
+    return bytes;
+  });
+
+async function coldOpen(browser) {
+  const server = await Server.start();
+  const runs = { firstVisit: [], returning: [] };
+  let bytes = {};
+  try {
+    for (let run = 0; run < 3; run++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await slowNetwork(page);
+      const name = page.getByRole('textbox', { name: 'Name' });
+      runs.firstVisit.push(await timeToReady(page, server.url, () => name.waitFor({ timeout: 60_000 })));
+      bytes = await downloaded(page);
+      await name.fill('Mina');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 60_000 });
+      // She comes back later: a new tab, the session saved, nothing cached.
+      const again = await context.newPage();
+      await slowNetwork(again);
+      const connected = again.getByRole('status').filter({ hasText: 'Connected' });
+      runs.returning.push(await timeToReady(again, server.url, () => connected.waitFor({ timeout: 60_000 })));
+      await context.close();
+    }
+  } finally {
+    await server.close();
+  }
+  const median = (values) => percentile(values, 50);
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  console.log('\nCold open on a slow phone network (400 kbit/s down, 200 up, 400 ms RTT, no cache; median of 3)');
+  line('first visit: name field typeable', `${ms(median(runs.firstVisit))} (target ≤ 4000 ms)`);
+  line('returning: "Connected" shown', `${ms(median(runs.returning))} (target ≤ 4000 ms)`);
+  line('downloaded (encoded)', Object.entries(bytes).map(([type, n]) => `${type} ${kib(n)}`).join(', '));
+}
+
 const browser = await launchBrowser();
 try {
+  await coldOpen(browser);
   await bigRoom(browser);
   await tickerFlood(browser);
 } finally {

@@ -3,7 +3,7 @@
 // `cargo xtask test` sets the environment; see xtask/src/test.rs.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -150,8 +150,12 @@ export function serverAndBrowser(serverArgs = []) {
   return world;
 }
 
-/** The protocol version the server speaks (`PROTOCOL_VERSION` in crates/protocol/src/frames.rs). */
-const PROTOCOL_VERSION = 3;
+/** The protocol version the server speaks, read from where it is defined. */
+const PROTOCOL_VERSION = Number(
+  readFileSync(new URL('../crates/protocol/src/frames.rs', import.meta.url), 'utf8').match(
+    /pub const PROTOCOL_VERSION: u32 = (\d+);/,
+  )[1],
+);
 
 /**
  * Posts `count` messages to `room` through a raw socket opened from inside

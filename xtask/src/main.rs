@@ -87,7 +87,7 @@ fn bench(only: Option<&str>) -> anyhow::Result<()> {
         )?;
     }
     if wanted("browser") {
-        step("the web app in Chromium (a 10,000-message room, typing during a ticker flood)");
+        step("the web app in Chromium (cold open on a slow network, a 10,000-message room, typing during a ticker flood)");
         let tools = bootstrap::web_tools()?;
         bootstrap::browser_tools(&tools)?;
         web_build::build(&tools)?;
