@@ -25,9 +25,9 @@ const LIST_AFTER: Duration = Duration::from_millis(700);
 #[component]
 pub fn ActionNotices() -> impl IntoView {
     let store = expect_context::<Store>();
-    let refused = RwSignal::from(store.refused.clone());
-    let outbox = store.outbox.clone();
-    let rooms = store.rooms.clone();
+    let refused = store.refused();
+    let outbox = store.outbox();
+    let rooms = store.rooms();
 
     // The keys that were already waiting a moment ago; what is listed is
     // what is still waiting among them.
@@ -70,7 +70,10 @@ pub fn ActionNotices() -> impl IntoView {
                             view! {
                                 <p class="refused-box">
                                     <span>{lang().not_done(&notice.action, &why)}</span>
-                                    <button type="button" on:click=move |_| refused.set(None)>{t().dismiss}</button>
+                                    <button type="button" on:click={
+                                        let store = store.clone();
+                                        move |_| store.dismiss_refusal()
+                                    }>{t().dismiss}</button>
                                 </p>
                             }
                         })
@@ -81,7 +84,7 @@ pub fn ActionNotices() -> impl IntoView {
 }
 
 /// "Joining “lobby”…", with the room's name as the list knows it.
-fn waiting_text(action: &Action, rooms: &ArcRwSignal<Vec<crate::store::RoomInfo>>) -> String {
+fn waiting_text(action: &Action, rooms: &ArcReadSignal<Vec<crate::store::RoomInfo>>) -> String {
     let room_name = |id| rooms.with(|rooms| rooms.iter().find(|room| room.id == id).map(|room| room.name.clone()));
     let name = action.room().and_then(room_name).unwrap_or_default();
     lang().waiting(action, &name)

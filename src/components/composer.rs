@@ -37,9 +37,9 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     };
     let edit_last = move || {
         let store = expect_context::<Store>();
-        let mine = store.me.get_untracked()?;
-        let last = store.room(room).timeline.with_untracked(|t| t.last_message_by(mine))?;
-        store.editing.set(Some(last));
+        let mine = store.me().get_untracked()?;
+        let last = store.room(room).timeline().with_untracked(|t| t.last_message_by(mine))?;
+        store.start_editing(last);
         Some(())
     };
     let on_keydown = move |event: KeyboardEvent| {

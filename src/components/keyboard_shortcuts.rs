@@ -22,8 +22,8 @@ pub fn KeyboardShortcuts() -> impl IntoView {
         if !event.alt_key() || event.ctrl_key() || event.meta_key() || event.is_composing() {
             return;
         }
-        let current = store.current_room.get_untracked();
-        let target = store.rooms.with_untracked(|rooms| match (event.key().as_str(), event.shift_key()) {
+        let current = store.current_room().get_untracked();
+        let target = store.rooms().with_untracked(|rooms| match (event.key().as_str(), event.shift_key()) {
             ("ArrowDown", true) => next_unread(rooms, current),
             ("ArrowDown", false) => room_after(rooms, current, 1),
             ("ArrowUp", false) => room_after(rooms, current, -1),

@@ -21,7 +21,7 @@ pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
     let store = expect_context::<Store>();
     let state = store.room(room);
     let list = {
-        let (members, presence, me) = (state.members.clone(), state.presence.clone(), store.me.clone());
+        let (members, presence, me) = (state.members(), state.presence(), store.me());
         Memo::new(move |_| {
             let members = members.get().unwrap_or_default();
             presence.with(|online| people(&members, online, me.get()))

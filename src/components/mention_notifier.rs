@@ -14,10 +14,10 @@ pub fn MentionNotifier() -> impl IntoView {
     let store = expect_context::<Store>();
     let permission = RwSignal::new(Notification::permission());
 
-    let last_mention = store.last_mention.clone();
+    let last_mention = store.last_mention();
     Effect::new(move |_| {
         let Some(mention) = last_mention.get() else { return };
-        let seen = store.current_room.get_untracked() == Some(mention.room) && page_visible();
+        let seen = store.current_room().get_untracked() == Some(mention.room) && page_visible();
         if permission.get_untracked() != NotificationPermission::Granted || seen {
             return;
         }

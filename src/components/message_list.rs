@@ -29,7 +29,7 @@ const EDGE_PX: i32 = 400;
 pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     let store = expect_context::<Store>();
     let state = store.room(room);
-    let timeline = state.timeline.clone();
+    let timeline = state.timeline();
     let list = NodeRef::<html::Div>::new();
     let window = RwSignal::new(Window::Latest);
     let at_bottom = RwSignal::new(true);
@@ -42,7 +42,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
 
     let rows = {
         let timeline = timeline.clone();
-        let unread_from = state.unread_from.clone();
+        let unread_from = state.unread_from();
         Memo::new(move |_| timeline.with(|timeline| rows_in(window.get(), timeline, unread_from.get())))
     };
     let shows_newest = {
@@ -54,7 +54,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         Memo::new(move |_| timeline.with(|timeline| window.get().range(timeline.entries()).start == 0))
     };
     let pending = {
-        let outbox = store.outbox.clone();
+        let outbox = store.outbox();
         Memo::new(move |_| outbox.with(|outbox| pending_in(room, outbox)))
     };
 
@@ -72,7 +72,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     let pending_count = StoredValue::new(0usize);
     {
         let timeline = timeline.clone();
-        let unread_from = state.unread_from.clone();
+        let unread_from = state.unread_from();
         Effect::new(move |_| {
             let (newest, arrived) = timeline.with(|t| {
                 let newest = t.entries().last().map(Entry::seq);
@@ -111,14 +111,14 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         }
     };
     let fetch_older = {
-        let timeline = timeline.clone();
+        let (timeline, store) = (timeline.clone(), store.clone());
         move || {
             if loading_older.get_untracked() || history_complete.get_untracked() {
                 return;
             }
             let Some(oldest) = timeline.with_untracked(Timeline::oldest_seq) else { return };
             loading_older.set(true);
-            let timeline = timeline.clone();
+            let (timeline, store) = (timeline.clone(), store.clone());
             spawn_local(async move {
                 let page = api::messages(room, Some(oldest), STEP_ROWS as u32).await;
                 // The room may have been left while the page was on its way.
@@ -128,7 +128,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                 if let Ok((_, older)) = page {
                     // A short page is the last one: nothing older is left.
                     history_complete.set(older.len() < STEP_ROWS);
-                    timeline.update(|t| t.add_history(older));
+                    store.history_loaded(room, older);
                     let current = window.get_untracked();
                     if let Some(older) = timeline.with_untracked(|t| current.older(t.entries())) {
                         slide(older);

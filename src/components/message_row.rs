@@ -24,7 +24,7 @@ use crate::store::{reactions, Store};
 /// update in place.
 #[component]
 pub fn Row(room: RoomId, place: Memo<RowPlace>) -> impl IntoView {
-    let timeline = expect_context::<Store>().room(room).timeline;
+    let timeline = expect_context::<Store>().room(room).timeline();
     // The key the list's scroll anchor finds this row by (see scroll_anchor.rs).
     let seq = place.with_untracked(|place| place.seq);
     let Some(first) = timeline.with_untracked(|timeline| timeline.entry(seq).cloned()) else {
@@ -69,7 +69,7 @@ pub fn Row(room: RoomId, place: Memo<RowPlace>) -> impl IntoView {
 #[component]
 fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>) -> impl IntoView {
     let store = expect_context::<Store>();
-    let selected = RwSignal::from(store.selected.clone());
+    let selected = ReadSignal::from(store.selected());
     let (id, seq, at) = message.with_untracked(|message| (message.id, message.seq, message.at));
     let author_name = Memo::new(move |_| message.with(|message| message.author_name.clone()));
     let header = move || {
@@ -89,7 +89,11 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
             class:selected=move || selected.get() == Some(id)
             aria-label=move || lang().at_time(&author_name.get(), &local_time(at))
             data-seq=seq.0
-            on:click=move |event| select(&event, selected, id)
+            on:click=move |event| {
+                if !on_a_control(&event) {
+                    store.toggle_selected(id);
+                }
+            }
         >
             {header}
             <MessageBody room message />
@@ -97,16 +101,14 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
     }
 }
 
-/// A tap or click on a message (not on one of its buttons or links) selects it,
-/// showing its buttons where there is no hover; another one moves the selection.
-fn select(event: &leptos::ev::MouseEvent, selected: RwSignal<Option<MessageId>>, id: MessageId) {
-    let on_control = event
+/// Whether a click landed on one of the message's buttons, links or fields:
+/// anywhere else, a tap or click selects the message, showing its buttons
+/// where there is no hover; another one moves the selection.
+fn on_a_control(event: &leptos::ev::MouseEvent) -> bool {
+    event
         .target()
         .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|target| target.closest("button, a, textarea, input").ok().flatten().is_some());
-    if !on_control {
-        selected.update(|selected| *selected = if *selected == Some(id) { None } else { Some(id) });
-    }
+        .is_some_and(|target| target.closest("button, a, textarea, input").ok().flatten().is_some())
 }
 
 /// A message's text and reactions, "Add reaction", and for your own messages
@@ -115,18 +117,18 @@ fn select(event: &leptos::ev::MouseEvent, selected: RwSignal<Option<MessageId>>,
 fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
     let store = expect_context::<Store>();
     let (id, author) = message.with_untracked(|message| (message.id, message.author));
-    let mine = store.me.get_untracked() == Some(author);
+    let mine = store.me().get_untracked() == Some(author);
     let deleted = Memo::new(move |_| message.with(|message| message.deleted));
     let text = Memo::new(move |_| message.with(|message| message.text.clone()));
     let edited = Memo::new(move |_| message.with(|message| message.edited));
     let chips = {
-        let (outbox, me) = (store.outbox.clone(), store.me.get_untracked());
+        let (outbox, me) = (store.outbox(), store.me().get_untracked());
         let applied = Memo::new(move |_| message.with(|message| message.reactions.clone()));
         Memo::new(move |_| applied.with(|applied| outbox.with(|outbox| reactions::shown(applied, outbox, id, me))))
     };
     // One message at a time is being edited, and the composer's ↑ can start it.
-    let being_edited = RwSignal::from(store.editing);
-    let editing = Memo::new(move |_| being_edited.get() == Some(id));
+    let being_edited = store.editing();
+    let editing = Memo::new(move |_| being_edited.with(|edited| *edited == Some(id)));
 
     // The edit takes the text's place; the reactions stay in view.
     let text_or_edit = move || {
@@ -142,7 +144,7 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
                     }
                 }
             >
-                <EditForm room message=id text editing=being_edited />
+                <EditForm room message=id text />
             </Show>
             <Show when=move || chips.with(|chips| !chips.is_empty())>
                 <div class="reactions">
@@ -152,7 +154,7 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
             <Show when=move || !editing.get()>
                 <span class="message-actions">
                     <ReactionPicker room message=id chips />
-                    {mine.then(|| view! { <YourMessageActions room message=id editing=being_edited /> })}
+                    {mine.then(|| view! { <YourMessageActions room message=id /> })}
                 </span>
             </Show>
         }
@@ -168,10 +170,11 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
 
 /// "Edit" and "Delete", under your own messages.
 #[component]
-fn YourMessageActions(room: RoomId, message: MessageId, editing: RwSignal<Option<MessageId>>) -> impl IntoView {
+fn YourMessageActions(room: RoomId, message: MessageId) -> impl IntoView {
+    let store = expect_context::<Store>();
     let socket = use_socket();
     view! {
-        <button type="button" on:click=move |_| editing.set(Some(message))>{t().edit}</button>
+        <button type="button" on:click=move |_| store.start_editing(message)>{t().edit}</button>
         <button
             type="button"
             on:click=move |_| {
@@ -187,16 +190,12 @@ fn YourMessageActions(room: RoomId, message: MessageId, editing: RwSignal<Option
 /// opens. As in the composer: Enter saves, Shift+Enter adds a line, Escape
 /// cancels.
 #[component]
-fn EditForm(
-    room: RoomId,
-    message: MessageId,
-    text: Memo<String>,
-    editing: RwSignal<Option<MessageId>>,
-) -> impl IntoView {
+fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoView {
     let socket = use_socket();
     let draft = RwSignal::new(text.get_untracked());
+    let store = StoredValue::new(expect_context::<Store>());
     let stop_editing = move || {
-        editing.set(None);
+        store.with_value(Store::stop_editing);
         focus_composer();
     };
     let save = move || {

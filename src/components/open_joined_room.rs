@@ -11,11 +11,12 @@ use crate::store::Store;
 
 #[component]
 pub fn OpenJoinedRoom() -> impl IntoView {
-    let joined = expect_context::<Store>().joined_room;
+    let store = expect_context::<Store>();
+    let joined = store.joined_room();
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(room) = joined.get() {
-            joined.set(None);
+            store.entered_joined_room();
             navigate(&format!("/rooms/{room}"), NavigateOptions::default());
         }
     });

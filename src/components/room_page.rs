@@ -23,20 +23,20 @@ pub fn RoomPage() -> impl IntoView {
     // while it is open (the history fetched on opening after a reload).
     {
         let store = store.clone();
-        Effect::new(move |_| store.current_room.set(room.get()));
+        Effect::new(move |_| store.show_room(room.get()));
     }
     {
         let (store, socket) = (store.clone(), use_socket());
         Effect::new(move |_| {
             if let Some(room) = room.get() {
-                store.room(room).timeline.with(Timeline::newest_seq);
+                store.room(room).timeline().with(Timeline::newest_seq);
                 socket.read(room);
             }
         });
     }
     {
         let store = store.clone();
-        on_cleanup(move || store.current_room.set(None));
+        on_cleanup(move || store.show_room(None));
     }
 
     move || match room.get() {
@@ -50,28 +50,24 @@ fn Room(room: RoomId) -> impl IntoView {
     let store = expect_context::<Store>();
     let state = store.room(room);
     let name = {
-        let rooms = store.rooms.clone();
+        let rooms = store.rooms();
         Memo::new(move |_| {
             rooms.with(|rooms| rooms.iter().find(|r| r.id == room).map(|r| r.name.clone()).unwrap_or_default())
         })
     };
-    // Leaving the room: what was new has been seen, so the next visit has no
-    // "New messages" line unless more arrive.
     {
-        let unread_from = state.unread_from.clone();
-        on_cleanup(move || unread_from.set(None));
+        let store = store.clone();
+        on_cleanup(move || store.room_closed(room));
     }
-    // Who is in the room, fetched each time it is opened (names may have
-    // changed since); joins and leaves keep it current from then on.
     {
-        let members = state.members.clone();
+        let store = store.clone();
         spawn_local(async move {
             if let Ok(list) = api::members(room).await {
-                members.set(Some(list));
+                store.members_fetched(room, list);
             }
         });
     }
-    let presence = state.presence.clone();
+    let presence = state.presence();
     let here =
         move || presence.with(|members| lang().here(&members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>()));
     view! {
@@ -84,7 +80,7 @@ fn Room(room: RoomId) -> impl IntoView {
                 <MembersPanel room name=name.into() />
             </header>
             <MessageList room name=name.into() />
-            <TypingLine typing=state.typing.clone() />
+            <TypingLine typing=state.typing() />
             <Composer room />
         </section>
     }

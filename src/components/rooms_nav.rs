@@ -15,7 +15,7 @@ use crate::store::{RoomInfo, Store};
 #[component]
 pub fn RoomsNav() -> impl IntoView {
     let store = expect_context::<Store>();
-    let rooms = store.rooms.clone();
+    let rooms = store.rooms();
     let in_list = move |member: bool| {
         let rooms = rooms.clone();
         Memo::new(move |_| {

@@ -11,7 +11,7 @@ use crate::store::Store;
 #[component]
 pub fn SignOut() -> impl IntoView {
     let socket = use_socket();
-    let outbox = expect_context::<Store>().outbox;
+    let outbox = expect_context::<Store>().outbox();
     let sign_out = move |_| {
         let waiting = outbox.with_untracked(Vec::len);
         let confirmed = waiting == 0

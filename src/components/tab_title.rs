@@ -10,7 +10,7 @@ use crate::store::Store;
 #[component]
 pub fn TabTitle() -> impl IntoView {
     let store = expect_context::<Store>();
-    let rooms = store.rooms.clone();
+    let rooms = store.rooms();
     Effect::new(move |_| {
         let unread: u32 = rooms.with(|rooms| rooms.iter().map(|room| room.unread).sum());
         let title = if unread > 0 { format!("({unread}) Hanmadi") } else { "Hanmadi".to_owned() };
@@ -18,7 +18,7 @@ pub fn TabTitle() -> impl IntoView {
     });
     let socket = use_socket();
     let handle = window_event_listener(ev::visibilitychange, move |_| {
-        if let Some(room) = store.current_room.get_untracked() {
+        if let Some(room) = store.current_room().get_untracked() {
             socket.read(room);
         }
     });

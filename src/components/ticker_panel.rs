@@ -9,7 +9,7 @@ use crate::store::Store;
 #[component]
 pub fn TickerPanel() -> impl IntoView {
     let store = expect_context::<Store>();
-    let ticker = store.ticker.clone();
+    let ticker = store.ticker();
     let symbols =
         move || ticker.with(|t| t.iter().map(|(symbol, value)| (symbol.clone(), value.clone())).collect::<Vec<_>>());
     view! {

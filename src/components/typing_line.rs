@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::i18n::lang;
 
 #[component]
-pub fn TypingLine(typing: ArcRwSignal<Vec<String>>) -> impl IntoView {
+pub fn TypingLine(typing: ArcReadSignal<Vec<String>>) -> impl IntoView {
     let text = move || typing.with(|names| lang().typing(names));
     view! { <p class="typing" aria-live="polite">{text}</p> }
 }

@@ -48,7 +48,7 @@ impl Adapter {
         let seed = (js_sys::Math::random() * (1u64 << 53) as f64) as u64;
         let mut client = Client::new(Config::new(deploy_config::socket_url(), seed));
         saved_outbox::restore(&mut client);
-        store.outbox.set(client.outbox().to_vec());
+        store.show_outbox(client.outbox().to_vec());
         let saved = session::saved();
         client.set_token(saved.as_ref().map(|session| session.token.clone()));
         if let Some(session) = &saved {
@@ -77,8 +77,7 @@ impl Adapter {
 /// list again (`Event::RoomListStale`), for what changed while away.
 pub fn start_session(shared: &Shared, session: &Session) {
     let store = shared.borrow().store.clone();
-    store.me.set(Some(session.user.id));
-    store.my_name.set(Some(session.user.name.clone()));
+    store.signed_in_as(&session.user);
     fetch_rooms(Rc::downgrade(shared), store.begin_rooms_fetch());
     drive(shared, |client, now| client.connect(now));
 }
@@ -107,7 +106,7 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
         store.listed_reads(listed);
         let unfollowed: Vec<RoomId> = {
             let adapter = shared.borrow();
-            adapter.store.rooms.with_untracked(|rooms| {
+            adapter.store.rooms().with_untracked(|rooms| {
                 let unfollowed = rooms.iter().filter(|room| {
                     room.member && adapter.client.room_cursor(room.id).is_none() && !adapter.loading.contains(&room.id)
                 });
@@ -128,7 +127,7 @@ fn load_room(weak: Weak<RefCell<Adapter>>, room: RoomId) {
     spawn_local(async move {
         let after = match api::messages(room, None, PAGE).await {
             Ok((head, messages)) => {
-                store.room(room).timeline.update(|timeline| timeline.add_history(messages));
+                store.history_loaded(room, messages);
                 head
             }
             Err(error) => {
@@ -210,7 +209,7 @@ fn settle(shared: &Shared, now: Instant) {
 /// A room on screen in a visible page is read: the store moves its position
 /// (and places the "New messages" line) at once, the engine tells the server.
 pub fn read_if_on_screen(weak: Weak<RefCell<Adapter>>, store: &Store, room: RoomId) {
-    if store.current_room.get_untracked() != Some(room) || !page_visible() {
+    if store.current_room().get_untracked() != Some(room) || !page_visible() {
         return;
     }
     if let Some(seq) = store.mark_read(room) {

@@ -71,7 +71,7 @@ impl SocketContext {
     pub fn renamed(&self, session: Session) {
         self.adapter.with_value(|adapter| {
             let adapter = adapter.borrow();
-            adapter.store.my_name.set(Some(session.user.name.clone()));
+            adapter.store.signed_in_as(&session.user);
             adapter.set_session.set(Some(session));
         });
     }

@@ -2,6 +2,7 @@
 //! Created once at the root and provided as context; components read the
 //! narrowest signal they need (one room's timeline, one symbol's price).
 
+mod access;
 pub mod navigation;
 pub mod people;
 pub mod reactions;
@@ -125,26 +126,27 @@ impl Drop for RoomsFetch {
     }
 }
 
-/// Everything the page shows about one room.
+/// Everything the page shows about one room: read through the accessors
+/// (`access.rs`), written by the store alone.
 #[derive(Clone)]
 pub struct RoomState {
-    pub timeline: ArcRwSignal<Timeline>,
-    pub typing: ArcRwSignal<Vec<String>>,
+    timeline: ArcRwSignal<Timeline>,
+    typing: ArcRwSignal<Vec<String>>,
     /// Who of the members is online now (the socket's presence frames).
-    pub presence: ArcRwSignal<Vec<Member>>,
+    presence: ArcRwSignal<Vec<Member>>,
     /// Everyone in the room, online or not: `None` until the list is fetched,
     /// then kept current by the room's joins and leaves.
-    pub members: ArcRwSignal<Option<Vec<Member>>>,
+    members: ArcRwSignal<Option<Vec<Member>>>,
     /// The first message that arrived unread, where the message list draws its
     /// "New messages" line. It stays while the room is open (so the line does
     /// not vanish under the reader) and is cleared when the room is left.
-    pub unread_from: ArcRwSignal<Option<Seq>>,
+    unread_from: ArcRwSignal<Option<Seq>>,
     /// Read up to here, as far as this tab knows (see `reading`).
     read: ArcRwSignal<Seq>,
     /// What the last rooms list said of it.
     listed: ArcRwSignal<Option<Listed>>,
     /// The server has replayed this room since the last connect.
-    pub caught_up: ArcRwSignal<bool>,
+    caught_up: ArcRwSignal<bool>,
 }
 
 impl RoomState {
@@ -162,28 +164,31 @@ impl RoomState {
     }
 }
 
+/// Private fields: components read through the accessors and change what
+/// they may through named operations (`access.rs`); everything else is
+/// written from the engine's events, here.
 #[derive(Clone)]
 pub struct Store {
-    pub rooms: ArcRwSignal<Vec<RoomInfo>>,
+    rooms: ArcRwSignal<Vec<RoomInfo>>,
     /// The room on screen: its messages do not count as unread.
-    pub current_room: ArcRwSignal<Option<RoomId>>,
-    pub outbox: ArcRwSignal<Vec<PendingAction>>,
+    current_room: ArcRwSignal<Option<RoomId>>,
+    outbox: ArcRwSignal<Vec<PendingAction>>,
     /// One signal per symbol, so a price change re-renders only its own item.
-    pub ticker: ArcRwSignal<BTreeMap<String, ArcRwSignal<TickerValue>>>,
-    pub me: ArcRwSignal<Option<UserId>>,
+    ticker: ArcRwSignal<BTreeMap<String, ArcRwSignal<TickerValue>>>,
+    me: ArcRwSignal<Option<UserId>>,
     /// Our display name, to notice mentions.
-    pub my_name: ArcRwSignal<Option<String>>,
+    my_name: ArcRwSignal<Option<String>>,
     /// The message tapped last, whose buttons show on screens without hover.
-    pub selected: ArcRwSignal<Option<MessageId>>,
+    selected: ArcRwSignal<Option<MessageId>>,
     /// Your message being edited, if any: one at a time.
-    pub editing: ArcRwSignal<Option<MessageId>>,
+    editing: ArcRwSignal<Option<MessageId>>,
     /// An action of ours the server refused and nothing on the page shows,
     /// explained until dismissed ("Couldn't edit the message: …").
-    pub refused: ArcRwSignal<Option<Refused>>,
+    refused: ArcRwSignal<Option<Refused>>,
     /// The latest message that mentioned us, for a desktop notification.
-    pub last_mention: ArcRwSignal<Option<Mention>>,
+    last_mention: ArcRwSignal<Option<Mention>>,
     /// A room we just created or joined, to take us into (`OpenJoinedRoom`).
-    pub joined_room: ArcRwSignal<Option<RoomId>>,
+    joined_room: ArcRwSignal<Option<RoomId>>,
     room_states: Arc<Mutex<HashMap<RoomId, RoomState>>>,
     list_fetches: Arc<Mutex<ListFetches>>,
 }

@@ -1,0 +1,156 @@
+//! What the page may read from the store, and the few changes it may make,
+//! each named for what happened. Everything else in the store is written from
+//! the engine's events (`Store::apply`) and never from a component.
+
+use std::collections::BTreeMap;
+
+use hanmadi_client_core::{PendingAction, TickerValue};
+use hanmadi_protocol::http::{MessageView, Profile};
+use hanmadi_protocol::{Member, MessageId, RoomId, Seq, UserId};
+use leptos::prelude::*;
+
+use super::timeline::Timeline;
+use super::{Mention, Refused, RoomInfo, RoomState, Store};
+
+impl Store {
+    // ---- reading ----
+
+    /// The rooms list as the sidebar shows it, with unread counts.
+    pub fn rooms(&self) -> ArcReadSignal<Vec<RoomInfo>> {
+        self.rooms.read_only()
+    }
+
+    /// The room on screen: what arrives in it is read at once.
+    pub fn current_room(&self) -> ArcReadSignal<Option<RoomId>> {
+        self.current_room.read_only()
+    }
+
+    /// The user's actions the server has not answered yet, with their state.
+    pub fn outbox(&self) -> ArcReadSignal<Vec<PendingAction>> {
+        self.outbox.read_only()
+    }
+
+    /// One signal per symbol, so a price change re-renders only its own item.
+    pub fn ticker(&self) -> ArcReadSignal<BTreeMap<String, ArcRwSignal<TickerValue>>> {
+        self.ticker.read_only()
+    }
+
+    /// Who we are, once signed in.
+    pub fn me(&self) -> ArcReadSignal<Option<UserId>> {
+        self.me.read_only()
+    }
+
+    /// The message tapped last, whose buttons show on screens without hover.
+    pub fn selected(&self) -> ArcReadSignal<Option<MessageId>> {
+        self.selected.read_only()
+    }
+
+    /// Your message being edited, if any: one at a time.
+    pub fn editing(&self) -> ArcReadSignal<Option<MessageId>> {
+        self.editing.read_only()
+    }
+
+    /// An action of ours refused for good, explained until dismissed.
+    pub fn refused(&self) -> ArcReadSignal<Option<Refused>> {
+        self.refused.read_only()
+    }
+
+    /// The latest message that mentioned us, for a desktop notification.
+    pub fn last_mention(&self) -> ArcReadSignal<Option<Mention>> {
+        self.last_mention.read_only()
+    }
+
+    /// A room we just created or joined, to take us into.
+    pub fn joined_room(&self) -> ArcReadSignal<Option<RoomId>> {
+        self.joined_room.read_only()
+    }
+
+    // ---- what the page changes ----
+
+    /// Who we are, from the session (signing in, renaming ourselves): the one
+    /// place the store learns it.
+    pub fn signed_in_as(&self, user: &Profile) {
+        self.me.set(Some(user.id));
+        self.my_name.set(Some(user.name.clone()));
+    }
+
+    /// The engine's outbox as it stands (at start; later through its events).
+    pub fn show_outbox(&self, outbox: Vec<PendingAction>) {
+        self.outbox.set(outbox);
+    }
+
+    /// A room opened, or none is on screen any more.
+    pub fn show_room(&self, room: Option<RoomId>) {
+        self.current_room.set(room);
+    }
+
+    /// We were taken into the room we created or joined.
+    pub fn entered_joined_room(&self) {
+        self.joined_room.set(None);
+    }
+
+    /// A tap on a message selects it, or unselects it if it was selected.
+    pub fn toggle_selected(&self, message: MessageId) {
+        self.selected.update(|selected| *selected = if *selected == Some(message) { None } else { Some(message) });
+    }
+
+    /// Editing one of our messages begins (any other edit ends).
+    pub fn start_editing(&self, message: MessageId) {
+        self.editing.set(Some(message));
+    }
+
+    /// The edit was saved or cancelled.
+    pub fn stop_editing(&self) {
+        self.editing.set(None);
+    }
+
+    /// The refusal notice was dismissed.
+    pub fn dismiss_refusal(&self) {
+        self.refused.set(None);
+    }
+
+    /// A page of a room's history arrived (on opening it, or scrolling back).
+    pub fn history_loaded(&self, room: RoomId, messages: Vec<MessageView>) {
+        self.room(room).timeline.update(|timeline| timeline.add_history(messages));
+        self.count_unread(room);
+    }
+
+    /// Everyone in the room, as fetched on opening it (names may have changed
+    /// since); its joins and leaves keep the list current from then on.
+    pub fn members_fetched(&self, room: RoomId, members: Vec<Member>) {
+        self.room(room).members.set(Some(members));
+    }
+
+    /// The room left the screen: what was new has been seen, so the next
+    /// visit has no "New messages" line unless more arrive.
+    pub fn room_closed(&self, room: RoomId) {
+        self.room(room).unread_from.set(None);
+    }
+}
+
+impl RoomState {
+    /// The room's history as the message list shows it.
+    pub fn timeline(&self) -> ArcReadSignal<Timeline> {
+        self.timeline.read_only()
+    }
+
+    /// The names of who is typing now.
+    pub fn typing(&self) -> ArcReadSignal<Vec<String>> {
+        self.typing.read_only()
+    }
+
+    /// Who of the members is online now.
+    pub fn presence(&self) -> ArcReadSignal<Vec<Member>> {
+        self.presence.read_only()
+    }
+
+    /// Everyone in the room, online or not; `None` until fetched.
+    pub fn members(&self) -> ArcReadSignal<Option<Vec<Member>>> {
+        self.members.read_only()
+    }
+
+    /// Where the "New messages" line goes, while the room is open.
+    pub fn unread_from(&self) -> ArcReadSignal<Option<Seq>> {
+        self.unread_from.read_only()
+    }
+}
