@@ -13,6 +13,16 @@ const signIn = (name) => signedInPage(world.browser, world.server.url, name);
 const roomLink = (page, name) =>
   page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: new RegExp(`^${name}`) });
 
+/** Waits until the link to `room` says `count` unread; if it never does, says what it said. */
+async function unreadIs(page, room, count) {
+  await roomLink(page, room)
+    .getByLabel(`${count} unread`)
+    .waitFor({ timeout: 30_000 })
+    .catch(async () => {
+      assert.fail(`expected ${count} unread, the link says: ${await roomLink(page, room).textContent()}`);
+    });
+}
+
 test('unread counts, the tab title and the New messages line survive a reload and follow Mina to her other tab', async () => {
   const mina = await signIn('Mina');
   const jun = await signIn('Jun');
@@ -30,12 +40,12 @@ test('unread counts, the tab title and the New messages line survive a reload an
     await composer.fill(text);
     await composer.press('Enter');
   }
-  await roomLink(mina, 'reunion').getByLabel('2 unread').waitFor();
+  await unreadIs(mina, 'reunion', 2);
   await mina.waitForFunction(() => document.title === '(2) Hanmadi');
 
   // A reload keeps both.
   await mina.reload();
-  await roomLink(mina, 'reunion').getByLabel('2 unread').waitFor({ timeout: 30_000 });
+  await unreadIs(mina, 'reunion', 2);
   await mina.waitForFunction(() => document.title === '(2) Hanmadi');
 
   // She opens the room in a second tab: the line sits before the first message she has not read.

@@ -3,14 +3,14 @@
 //! and the tab leaving or another tab leaving its outbox behind (or crashing).
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Interval;
 
 use wasm_bindgen::prelude::*;
 use web_sys::VisibilityState;
 
-use super::adapter::{drive_later, Adapter};
+use super::adapter::{drive, drive_later, Adapter};
 use super::saved_outbox;
 
 /// How often to look for outboxes of tabs that crashed: a crashed tab's
@@ -32,7 +32,11 @@ pub fn listen(adapter: &Rc<RefCell<Adapter>>) {
         saved_outbox::came_back();
         drive_later(weak.clone(), |client, now| client.on_visible(now))
     });
-    on(&window, "pagehide", saved_outbox::leave_behind);
+    let weak = Rc::downgrade(adapter);
+    on(&window, "pagehide", move || {
+        saved_outbox::leave_behind();
+        hidden(&weak);
+    });
     let weak = Rc::downgrade(adapter);
     on(&window, "storage", move || saved_outbox::adopt_left_behind(weak.clone()));
     let weak = Rc::downgrade(adapter);
@@ -43,12 +47,22 @@ pub fn listen(adapter: &Rc<RefCell<Adapter>>) {
     on(&document, "visibilitychange", move || {
         if visible_document.visibility_state() == VisibilityState::Visible {
             drive_later(weak.clone(), |client, now| client.on_visible(now));
+        } else {
+            hidden(&weak);
         }
     });
 
     if !window.navigator().on_line() {
         let weak = Rc::downgrade(adapter);
         drive_later(weak, |client, now| client.on_offline(now));
+    }
+}
+
+/// The page is hidden or going away: what the engine holds back goes now, not
+/// from a microtask that may never run.
+fn hidden(weak: &Weak<RefCell<Adapter>>) {
+    if let Some(shared) = weak.upgrade() {
+        drive(&shared, |client, now| client.on_hidden(now));
     }
 }
 

@@ -3,6 +3,7 @@
 //! presence. The browser adapter drives this one type.
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{
@@ -389,6 +390,17 @@ impl Client {
     pub fn read(&mut self, now: Instant, room: RoomId, seq: Seq) {
         if self.reads.read(room, seq) {
             self.send_reads(now);
+            self.pump(now);
+        }
+    }
+
+    /// The page is being hidden or closed: read positions held back by
+    /// [`Config::read_every`] go now, while the socket is still there.
+    pub fn on_hidden(&mut self, now: Instant) {
+        if self.conn.is_ready() {
+            for (room, seq) in self.reads.due(now, Duration::ZERO) {
+                self.conn.send_frame(&ClientFrame::Read { room, seq });
+            }
             self.pump(now);
         }
     }

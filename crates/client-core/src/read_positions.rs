@@ -4,9 +4,10 @@
 //!
 //! A position only moves forward. A room read as it arrives would move it with
 //! every message, so the server hears at most once per `every` per room, the
-//! newest position then. Nothing acknowledges a `read` frame: after a
-//! reconnect, every position the server has not confirmed (by telling us
-//! itself) goes again; repeating one costs nothing, since it cannot move back.
+//! newest position then, and whatever is held back goes at once when the page
+//! hides or closes. Nothing acknowledges a `read` frame: after a reconnect,
+//! every position the server has not confirmed (by telling us itself) goes
+//! again; repeating one costs nothing, since it cannot move back.
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -572,13 +572,21 @@ fn where_i_have_read_reaches_the_server_once_a_second_again_after_a_drop_and_fol
     tab.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
     assert_eq!(reads(&tab), [Seq(4), Seq(14), Seq(14)]);
 
+    // She reads on and closes the tab at once: what was held back goes as the page hides.
+    tab.client.read(tab.now, room, Seq(15));
+    tab.drain();
+    assert_eq!(reads(&tab), [Seq(4), Seq(14), Seq(14)], "held back: sent less than a second ago");
+    tab.client.on_hidden(tab.now);
+    tab.drain();
+    assert_eq!(reads(&tab), [Seq(4), Seq(14), Seq(14), Seq(15)]);
+
     // Mina reads further on her phone: this tab is told, and never sends back less.
     tab.receive(&ServerFrame::ReadUpTo { room, seq: Seq(20) });
     assert!(tab.events.contains(&Event::ReadElsewhere { room, seq: Seq(20) }));
     tab.wait(Duration::from_secs(2));
     tab.client.read(tab.now, room, Seq(18));
     tab.drain();
-    assert_eq!(reads(&tab), [Seq(4), Seq(14), Seq(14)]);
+    assert_eq!(reads(&tab), [Seq(4), Seq(14), Seq(14), Seq(15)]);
 }
 
 #[test]
