@@ -235,11 +235,14 @@ async function coldOpen(browser) {
   line('downloaded (encoded)', Object.entries(bytes).map(([type, n]) => `${type} ${kib(n)}`).join(', '));
 }
 
+// `node bench.mjs [cold-open] [big-room] [ticker]` runs those only; no names, all.
+const sections = { 'cold-open': coldOpen, 'big-room': bigRoom, ticker: tickerFlood };
+const wanted = process.argv.slice(2);
 const browser = await launchBrowser();
 try {
-  await coldOpen(browser);
-  await bigRoom(browser);
-  await tickerFlood(browser);
+  for (const [name, run] of Object.entries(sections)) {
+    if (wanted.length === 0 || wanted.includes(name)) await run(browser);
+  }
 } finally {
   await browser.close();
 }
