@@ -109,8 +109,11 @@ test('a tab hidden for minutes with its timers throttled still notices a dead so
   // silent as the tab goes away, and Jun writes meanwhile.
   const cdp = await mina.context().newCDPSession(mina);
   const lifecycle = (state) => cdp.send('Page.setWebLifecycleState', { state });
-  await lifecycle('frozen');
+  // The network goes first: a frame (the ticker's) let through while the tab is
+  // already frozen would be read at the first wake-up and count as fresh news
+  // from the server, pushing the ping past the second wake-up.
   proxy.blackhole();
+  await lifecycle('frozen');
   const awaySince = Date.now();
   const wakeUp = async (at) => {
     await sleep(awaySince + at - Date.now());
