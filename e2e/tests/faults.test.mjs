@@ -18,6 +18,11 @@ import { bothIn, launchBrowserWithRealTab, serverAndBrowser, signInOn, signedInP
 
 const world = serverAndBrowser();
 
+/** Cleaning up may not hang the run: a browser with a frozen page, or a proxy
+ * holding half-open sockets, is given this long to close, then left. */
+const CLEANUP_MS = 30_000;
+const atMost = (ms, promise) => Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+
 const messages = (page, room, text) =>
   page.getByRole('log', { name: room }).getByRole('article').filter({ hasText: text });
 
@@ -46,7 +51,7 @@ const badge = (page, text) => page.getByRole('status').filter({ hasText: text })
 
 test("Mina's network goes silent without closing (half-open): the app notices within heartbeat + timeout, reconnects, and misses nothing", async (t) => {
   const proxy = await FaultProxy.start(world.server.url);
-  t.after(() => proxy.close());
+  t.after(() => atMost(CLEANUP_MS, proxy.close()));
   const mina = await signedInPage(world.browser, proxy.url, 'Mina');
   const jun = await signedInPage(world.browser, world.server.url, 'Jun');
   const room = 'half-open';
@@ -91,10 +96,7 @@ test("Mina's network goes silent without closing (half-open): the app notices wi
 test('a tab hidden for minutes with its timers throttled still notices a dead socket', async (t) => {
   const proxy = await FaultProxy.start(world.server.url);
   const minasBrowser = await launchBrowserWithRealTab();
-  t.after(async () => {
-    await minasBrowser.close();
-    await proxy.close();
-  });
+  t.after(() => atMost(CLEANUP_MS, Promise.all([minasBrowser.close(), proxy.close()])));
   const mina = await signInOn(minasBrowser.page, proxy.url, 'Mina');
   const jun = await signedInPage(world.browser, world.server.url, 'Jun');
   const room = 'background';
