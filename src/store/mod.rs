@@ -7,6 +7,7 @@ pub mod navigation;
 pub mod people;
 pub mod reactions;
 pub mod reading;
+mod rooms_list;
 pub mod timeline;
 pub mod window;
 
@@ -14,117 +15,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, TickerValue};
-use hanmadi_protocol::http::RoomSummary;
 use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{Action, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use reading::Listed;
+use rooms_list::{ListFetches, RoomChange};
+pub use rooms_list::{RoomInfo, RoomsFetch};
 use timeline::Timeline;
-
-/// A room as the sidebar shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoomInfo {
-    pub id: RoomId,
-    pub name: String,
-    pub member: bool,
-    pub unread: u32,
-}
-
-impl From<RoomSummary> for RoomInfo {
-    fn from(summary: RoomSummary) -> Self {
-        RoomInfo { id: summary.id, name: summary.name, member: summary.member, unread: 0 }
-    }
-}
-
-/// A change to the rooms list, as the socket tells it or our own actions make
-/// it. Kept while a fetch of the whole list is on its way, to be made again on
-/// top of what the fetch brings (which may have been read before it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum RoomChange {
-    /// Created or renamed: listed under this name (a room new to us, as not ours).
-    Listed { room: RoomId, name: String },
-    /// We joined (or created) the room, or left it.
-    Member { room: RoomId, member: bool },
-}
-
-impl RoomChange {
-    fn apply(&self, rooms: &mut Vec<RoomInfo>) {
-        match self {
-            RoomChange::Listed { room, name } => match rooms.iter_mut().find(|info| info.id == *room) {
-                Some(info) => info.name.clone_from(name),
-                None => {
-                    // Kept in id order, as the server lists them.
-                    let at = rooms.partition_point(|info| info.id < *room);
-                    rooms.insert(at, RoomInfo { id: *room, name: name.clone(), member: false, unread: 0 });
-                }
-            },
-            RoomChange::Member { room, member } => {
-                if let Some(info) = rooms.iter_mut().find(|info| info.id == *room) {
-                    info.member = *member;
-                }
-            }
-        }
-    }
-}
-
-/// Fetches of the whole rooms list on their way, and the changes made since
-/// the first of them began.
-#[derive(Debug, Default)]
-struct ListFetches {
-    in_flight: usize,
-    heard: Vec<RoomChange>,
-    /// Fetches begun so far, and the number of the one whose list is shown.
-    begun: u64,
-    shown: u64,
-}
-
-/// A fetch of the whole rooms list on its way (see [`Store::begin_rooms_fetch`]).
-/// Dropped unfinished, it gives up and shows nothing new.
-pub struct RoomsFetch {
-    store: Store,
-    number: u64,
-    /// Where the changes made since this fetch began start in `heard`.
-    from: usize,
-}
-
-impl RoomsFetch {
-    /// The list arrived: it replaces the one shown, unread counts kept, and
-    /// every change made since the fetch began is made again on top of it.
-    /// (Only those: an older one may be older than the list, e.g. a rename
-    /// undone while no connection was open to tell.) A list older than the
-    /// one shown, from a fetch begun before it, is not worth showing.
-    pub fn finish(self, fresh: Vec<RoomInfo>) {
-        let heard = {
-            let mut fetches = self.store.list_fetches.lock().expect("list fetches");
-            if self.number < fetches.shown {
-                return;
-            }
-            fetches.shown = self.number;
-            fetches.heard[self.from..].to_vec()
-        };
-        self.store.rooms.update(|rooms| {
-            let unread: HashMap<RoomId, u32> = rooms.iter().map(|room| (room.id, room.unread)).collect();
-            *rooms = fresh
-                .into_iter()
-                .map(|room| RoomInfo { unread: unread.get(&room.id).copied().unwrap_or(0), ..room })
-                .collect();
-            for change in &heard {
-                change.apply(rooms);
-            }
-        });
-    }
-}
-
-impl Drop for RoomsFetch {
-    fn drop(&mut self) {
-        let mut fetches = self.store.list_fetches.lock().expect("list fetches");
-        fetches.in_flight -= 1;
-        if fetches.in_flight == 0 {
-            fetches.heard.clear();
-        }
-    }
-}
 
 /// Everything the page shows about one room: read through the accessors
 /// (`access.rs`), written by the store alone.
@@ -239,17 +137,6 @@ impl Store {
         self.room_states.lock().expect("room states").entry(room).or_insert_with(RoomState::new).clone()
     }
 
-    /// A fetch of the whole rooms list (`GET /api/rooms`) begins; hand what it
-    /// brings to [`RoomsFetch::finish`]. Between the two, the socket keeps
-    /// telling changes, which the list may or may not hold: they are made again
-    /// on top of it.
-    pub fn begin_rooms_fetch(&self) -> RoomsFetch {
-        let mut fetches = self.list_fetches.lock().expect("list fetches");
-        fetches.in_flight += 1;
-        fetches.begun += 1;
-        RoomsFetch { store: self.clone(), number: fetches.begun, from: fetches.heard.len() }
-    }
-
     /// An action of ours was not done (the outbox had no room for it, or the
     /// server refused it for good): explained until dismissed.
     pub fn refuse(&self, action: Action, reason: String) {
@@ -355,22 +242,6 @@ impl Store {
             }),
             _ => {}
         }
-    }
-
-    fn change_rooms(&self, change: RoomChange) {
-        self.rooms.update(|rooms| change.apply(rooms));
-        let mut fetches = self.list_fetches.lock().expect("list fetches");
-        if fetches.in_flight > 0 {
-            fetches.heard.push(change);
-        }
-    }
-
-    fn update_room(&self, room: RoomId, change: impl FnOnce(&mut RoomInfo)) {
-        self.rooms.update(|rooms| {
-            if let Some(info) = rooms.iter_mut().find(|info| info.id == room) {
-                change(info);
-            }
-        });
     }
 }
 
