@@ -4,8 +4,8 @@
 use gloo_net::http::{Request, Response};
 use hanmadi_client_core::SequencedEvent;
 use hanmadi_protocol::http::{EventsPage, MessageView, MessagesPage, RoomSummary, ROOMS_PAGE};
+use hanmadi_protocol::json::{self, FromJson};
 use hanmadi_protocol::{Member, RoomId, Seq};
-use serde::de::DeserializeOwned;
 
 use crate::deploy_config;
 use crate::session;
@@ -42,7 +42,7 @@ pub async fn members(room: RoomId) -> Result<Vec<Member>, String> {
     get(&format!("/api/rooms/{room}/members")).await
 }
 
-async fn get<T: DeserializeOwned>(path: &str) -> Result<T, String> {
+async fn get<T: FromJson>(path: &str) -> Result<T, String> {
     let mut response = send(path).await?;
     if response.status() == 401 {
         // The token expired while the tab slept: refresh once and try again.
@@ -53,7 +53,8 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, String> {
     if !response.ok() {
         return Err(format!("the server answered {} to {path}", response.status()));
     }
-    response.json().await.map_err(|error| format!("unreadable answer from {path}: {error}"))
+    let body = response.text().await.map_err(|_| "cannot reach the server".to_owned())?;
+    json::from_str(&body).map_err(|error| format!("unreadable answer from {path}: {error}"))
 }
 
 async fn send(path: &str) -> Result<Response, String> {

@@ -2,14 +2,13 @@
 //! the page: rooms on the side, the open room in the middle, the ticker beside.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 use crate::components::{
     ActionNotices, ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, OpenJoinedRoom, RoomPage, RoomsNav,
     SignOut, TabTitle, TickerPanel, YourName,
 };
 use crate::i18n::t;
+use crate::router::{provide_router, use_page, Page};
 use crate::socket::provide_socket;
 use crate::store::Store;
 
@@ -19,35 +18,36 @@ pub fn App() -> impl IntoView {
     provide_context(store.clone());
     let socket = provide_socket(store);
     let signed_in = move || socket.session.with(Option::is_some);
+    provide_router();
+    let page = use_page();
     view! {
-        <Router>
-            <header class="app-header">
-                <h1 class="app-title">"Hanmadi"</h1>
-                <Show when=signed_in>
-                    <div class="header-tools">
-                        <MentionNotifier />
-                        <YourName />
-                        <SignOut />
-                        <ConnectionBadge />
-                    </div>
-                </Show>
-            </header>
-            <Show when=signed_in fallback=|| view! { <main class="app-main"><FirstRun /></main> }>
-                <TabTitle />
-                <KeyboardShortcuts />
-                <OpenJoinedRoom />
-                <ActionNotices />
-                <div class="layout">
-                    <RoomsNav />
-                    <main class="app-main">
-                        <Routes fallback=|| view! { <p class="empty">{t().not_found}</p> }>
-                            <Route path=path!("/") view=|| view! { <p class="empty">{t().pick_room}</p> } />
-                            <Route path=path!("/rooms/:id") view=RoomPage />
-                        </Routes>
-                    </main>
-                    <TickerPanel />
+        <header class="app-header">
+            <h1 class="app-title">"Hanmadi"</h1>
+            <Show when=signed_in>
+                <div class="header-tools">
+                    <MentionNotifier />
+                    <YourName />
+                    <SignOut />
+                    <ConnectionBadge />
                 </div>
             </Show>
-        </Router>
+        </header>
+        <Show when=signed_in fallback=|| view! { <main class="app-main"><FirstRun /></main> }>
+            <TabTitle />
+            <KeyboardShortcuts />
+            <OpenJoinedRoom />
+            <ActionNotices />
+            <div class="layout">
+                <RoomsNav />
+                <main class="app-main">
+                    {move || match page.get() {
+                        Page::Home => view! { <p class="empty">{t().pick_room}</p> }.into_any(),
+                        Page::Room => view! { <RoomPage /> }.into_any(),
+                        Page::NotFound => view! { <p class="empty">{t().not_found}</p> }.into_any(),
+                    }}
+                </main>
+                <TickerPanel />
+            </div>
+        </Show>
     }
 }

@@ -17,7 +17,7 @@ fn storage() -> Option<web_sys::Storage> {
 /// The session saved by an earlier visit, if any.
 pub fn saved() -> Option<Session> {
     let json = storage()?.get_item(KEY).ok()??;
-    serde_json::from_str(&json).ok()
+    hanmadi_protocol::json::from_str(&json).ok()
 }
 
 fn save(session: &Session) {
@@ -119,15 +119,17 @@ pub async fn refresh(token: &str) -> Result<Session, RefreshFailed> {
 
 /// The answer's body, or the server's error: its sentence, and what was wrong
 /// with a name when that was it (the form words it in the page's language).
-async fn answer<T: serde::de::DeserializeOwned>(
+async fn answer<T: hanmadi_protocol::json::FromJson>(
     response: Result<gloo_net::http::Response, gloo_net::Error>,
 ) -> Result<T, ApiError> {
-    let response =
-        response.map_err(|_| ApiError::from("cannot reach the server; check the connection and try again"))?;
+    const UNREACHABLE: &str = "cannot reach the server; check the connection and try again";
+    let response = response.map_err(|_| ApiError::from(UNREACHABLE))?;
+    let body = response.text().await.map_err(|_| ApiError::from(UNREACHABLE))?;
     if response.ok() {
-        return response.json().await.map_err(|error| format!("the server's answer was unreadable: {error}").into());
+        return hanmadi_protocol::json::from_str(&body)
+            .map_err(|error| format!("the server's answer was unreadable: {error}").into());
     }
-    match response.json::<ApiError>().await {
+    match hanmadi_protocol::json::from_str::<ApiError>(&body) {
         Ok(refused) => Err(refused),
         Err(_) => Err(format!("the server refused ({})", response.status()).into()),
     }

@@ -6,10 +6,9 @@
 
 use leptos::ev::{self, KeyboardEvent};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 
 use super::composer::focus_composer;
+use crate::router::use_navigate;
 use crate::store::navigation::{next_unread, room_after};
 use crate::store::Store;
 
@@ -31,7 +30,7 @@ pub fn KeyboardShortcuts() -> impl IntoView {
         });
         if let Some(room) = target {
             event.prevent_default();
-            navigate(&format!("/rooms/{room}"), NavigateOptions::default());
+            navigate(&format!("/rooms/{room}"));
             // The new room's composer is rendered after this event: focus it then.
             request_animation_frame(focus_composer);
         }

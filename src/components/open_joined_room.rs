@@ -4,9 +4,8 @@
 //! nobody.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 
+use crate::router::use_navigate;
 use crate::store::Store;
 
 #[component]
@@ -17,7 +16,7 @@ pub fn OpenJoinedRoom() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(room) = joined.get() {
             store.entered_joined_room();
-            navigate(&format!("/rooms/{room}"), NavigateOptions::default());
+            navigate(&format!("/rooms/{room}"));
         }
     });
 }

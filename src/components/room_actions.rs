@@ -5,11 +5,10 @@
 use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
 use hanmadi_protocol::{Action, RoomId};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 
 use super::one_field_form::{FormControl, OneFieldForm};
 use crate::i18n::{lang, t};
+use crate::router::use_navigate;
 use crate::socket::use_socket;
 
 #[component]
@@ -28,7 +27,7 @@ pub fn RoomActions(room: RoomId, name: Signal<String>) -> impl IntoView {
     };
     let leave = move |_| {
         if socket.act(Action::LeaveRoom { room }).is_ok() {
-            navigate("/", NavigateOptions::default());
+            navigate("/");
         }
     };
 

@@ -4,11 +4,11 @@
 use hanmadi_protocol::RoomId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 
 use super::{Composer, MembersPanel, MessageList, TypingLine};
 use crate::api;
 use crate::i18n::{lang, t};
+use crate::router::use_room;
 use crate::socket::use_socket;
 use crate::store::timeline::Timeline;
 use crate::store::Store;
@@ -16,8 +16,7 @@ use crate::store::Store;
 #[component]
 pub fn RoomPage() -> impl IntoView {
     let store = expect_context::<Store>();
-    let params = use_params_map();
-    let room = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse().ok()).map(RoomId)));
+    let room = use_room();
 
     // The room on screen: what it holds is read, and what arrives or loads
     // while it is open (the history fetched on opening after a reload).

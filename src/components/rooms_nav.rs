@@ -4,11 +4,11 @@
 use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
 use hanmadi_protocol::Action;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::keyed::live_row;
 use super::one_field_form::{FormControl, OneFieldForm};
 use crate::i18n::{lang, t};
+use crate::router::Link;
 use crate::socket::use_socket;
 use crate::store::{RoomInfo, Store};
 
@@ -39,14 +39,14 @@ pub fn RoomsNav() -> impl IntoView {
                         let unread = Memo::new(move |_| room.with(|room| room.unread));
                         view! {
                             <li>
-                                <A href attr:class="room-link">
+                                <Link href class="room-link">
                                     <span class="room-name">{move || room.with(|room| room.name.clone())}</span>
                                     <Show when=move || { unread.get() > 0 }>
                                         <span class="unread" aria-label=move || lang().unread(unread.get())>
                                             {unread}
                                         </span>
                                     </Show>
-                                </A>
+                                </Link>
                             </li>
                         }
                     }

@@ -21,7 +21,7 @@ pub fn TickerPanel() -> impl IntoView {
                         <span class="price">{
                             let value = item.1.clone();
                             let whole = item.0.starts_with("stat:");
-                            move || value.with(|v| if whole { format!("{:.0}", v.price) } else { format!("{:.2}", v.price) })
+                            move || value.with(|v| price_text(v.price, whole))
                         }</span>
                     </li>
                 </For>
@@ -36,4 +36,12 @@ fn label(symbol: &str) -> String {
         "stat:online" => t().online_now.to_owned(),
         other => other.to_owned(),
     }
+}
+
+/// The price as the ticker shows it: whole for counters, two decimals for
+/// prices. JavaScript's `toFixed` formats it, so the wasm carries no float
+/// formatter of its own.
+fn price_text(price: f64, whole: bool) -> String {
+    let digits = if whole { 0 } else { 2 };
+    js_sys::Number::from(price).to_fixed(digits).map(String::from).unwrap_or_default()
 }

@@ -8,10 +8,10 @@
 //! a timer's callback) while that very closure is running.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
+use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_client_core::{Client, Config, Event, Instant, Output, Status};
 use hanmadi_protocol::{RoomId, Seq};
 use leptos::prelude::*;
@@ -36,7 +36,7 @@ pub struct Adapter {
     sleep_watch: clock::SleepWatch,
     /// Rooms whose first page is being loaded, so that two lists fetched at
     /// once (at start, and on connecting) load each room once.
-    loading: HashSet<RoomId>,
+    loading: SortedMap<RoomId, ()>,
 }
 
 type Shared = Rc<RefCell<Adapter>>;
@@ -62,7 +62,7 @@ impl Adapter {
             set_session,
             store,
             sleep_watch: clock::SleepWatch::new(),
-            loading: HashSet::new(),
+            loading: SortedMap::new(),
         }));
         if let Some(session) = saved {
             start_session(&shared, &session);
@@ -108,7 +108,9 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
             let adapter = shared.borrow();
             adapter.store.rooms().with_untracked(|rooms| {
                 let unfollowed = rooms.iter().filter(|room| {
-                    room.member && adapter.client.room_cursor(room.id).is_none() && !adapter.loading.contains(&room.id)
+                    room.member
+                        && adapter.client.room_cursor(room.id).is_none()
+                        && !adapter.loading.contains_key(&room.id)
                 });
                 unfollowed.map(|room| room.id).collect()
             })
@@ -123,7 +125,7 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
 fn load_room(weak: Weak<RefCell<Adapter>>, room: RoomId) {
     let Some(shared) = weak.upgrade() else { return };
     let store = shared.borrow().store.clone();
-    shared.borrow_mut().loading.insert(room);
+    shared.borrow_mut().loading.insert(room, ());
     spawn_local(async move {
         let after = match api::messages(room, None, PAGE).await {
             Ok((head, messages)) => {

@@ -8,8 +8,6 @@
 //! Where the browser has no Web Locks, nothing is known here and only the
 //! `pagehide` path of `saved_outbox` adopts outboxes.
 
-use std::collections::HashSet;
-
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -46,7 +44,7 @@ pub fn hold(tab: &str) {
 }
 
 /// The ids of the tabs open now, or `None` where the browser cannot tell.
-pub async fn open() -> Option<HashSet<String>> {
+pub async fn open() -> Option<Vec<String>> {
     let snapshot = JsFuture::from(locks()?.query()).await.ok()?;
     let held = js_sys::Reflect::get(&snapshot, &"held".into()).ok()?;
     let names = js_sys::Array::from(&held)

@@ -2,7 +2,7 @@
 //! each named for what happened. Everything else in the store is written from
 //! the engine's events (`Store::apply`) and never from a component.
 
-use std::collections::BTreeMap;
+use hanmadi_client_core::sorted_map::SortedMap;
 
 use hanmadi_client_core::{PendingAction, TickerValue};
 use hanmadi_protocol::http::{MessageView, Profile};
@@ -31,7 +31,7 @@ impl Store {
     }
 
     /// One signal per symbol, so a price change re-renders only its own item.
-    pub fn ticker(&self) -> ArcReadSignal<BTreeMap<String, ArcRwSignal<TickerValue>>> {
+    pub fn ticker(&self) -> ArcReadSignal<SortedMap<String, ArcRwSignal<TickerValue>>> {
         self.ticker.read_only()
     }
 

@@ -11,9 +11,9 @@ mod rooms_list;
 pub mod timeline;
 pub mod window;
 
-use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, TickerValue};
 use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{Action, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
@@ -72,7 +72,7 @@ pub struct Store {
     current_room: ArcRwSignal<Option<RoomId>>,
     outbox: ArcRwSignal<Vec<PendingAction>>,
     /// One signal per symbol, so a price change re-renders only its own item.
-    ticker: ArcRwSignal<BTreeMap<String, ArcRwSignal<TickerValue>>>,
+    ticker: ArcRwSignal<SortedMap<String, ArcRwSignal<TickerValue>>>,
     me: ArcRwSignal<Option<UserId>>,
     /// Our display name, to notice mentions.
     my_name: ArcRwSignal<Option<String>>,
@@ -87,7 +87,7 @@ pub struct Store {
     last_mention: ArcRwSignal<Option<Mention>>,
     /// A room we just created or joined, to take us into (`OpenJoinedRoom`).
     joined_room: ArcRwSignal<Option<RoomId>>,
-    room_states: Arc<Mutex<HashMap<RoomId, RoomState>>>,
+    room_states: Arc<Mutex<SortedMap<RoomId, RoomState>>>,
     list_fetches: Arc<Mutex<ListFetches>>,
 }
 
@@ -119,7 +119,7 @@ impl Store {
             rooms: ArcRwSignal::new(Vec::new()),
             current_room: ArcRwSignal::new(None),
             outbox: ArcRwSignal::new(Vec::new()),
-            ticker: ArcRwSignal::new(BTreeMap::new()),
+            ticker: ArcRwSignal::new(SortedMap::new()),
             me: ArcRwSignal::new(None),
             my_name: ArcRwSignal::new(None),
             selected: ArcRwSignal::new(None),
@@ -127,14 +127,14 @@ impl Store {
             refused: ArcRwSignal::new(None),
             last_mention: ArcRwSignal::new(None),
             joined_room: ArcRwSignal::new(None),
-            room_states: Arc::new(Mutex::new(HashMap::new())),
+            room_states: Arc::new(Mutex::new(SortedMap::new())),
             list_fetches: Arc::new(Mutex::new(ListFetches::default())),
         }
     }
 
     /// A room's state, created empty the first time it is asked for.
     pub fn room(&self, room: RoomId) -> RoomState {
-        self.room_states.lock().expect("room states").entry(room).or_insert_with(RoomState::new).clone()
+        self.room_states.lock().expect("room states").get_or_insert_with(room, RoomState::new).clone()
     }
 
     /// An action of ours was not done (the outbox had no room for it, or the
@@ -263,17 +263,30 @@ pub fn waiting_unseen(outbox: &[PendingAction]) -> impl Iterator<Item = &Pending
 /// Whether `text` mentions `name`: `@name`, or the name as a word of its own,
 /// ignoring case ("mina, lunch?" mentions Mina; "Minato" does not).
 pub fn mentions(text: &str, name: &str) -> bool {
-    let name = name.trim().to_lowercase();
+    let name = lowercase(name.trim());
     if name.is_empty() {
         return false;
     }
-    let text = text.to_lowercase();
+    let text = lowercase(text);
     text.match_indices(&name).any(|(at, _)| {
         let before = text[..at].chars().next_back();
         let after = text[at + name.len()..].chars().next();
         let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
         (boundary(before) || before == Some('@')) && boundary(after)
     })
+}
+
+/// `text` in lower case. In the browser, JavaScript's `toLowerCase` (the same
+/// Unicode mapping), so the wasm carries no case tables of its own.
+pub fn lowercase(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::JsString::from(text).to_lower_case().into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.to_lowercase()
+    }
 }
 
 /// Whether the user can see the page (messages in a hidden tab are unread).

@@ -23,7 +23,7 @@ pub fn people(members: &[Member], online: &[Member], me: Option<UserId>) -> Vec<
         .chain(newcomers)
         .map(|m| Person { user: m.user, name: m.name.clone(), online: is_online(m.user), me: Some(m.user) == me })
         .collect();
-    people.sort_by_cached_key(|p| (!p.online, p.name.to_lowercase(), p.user));
+    people.sort_by_cached_key(|p| (!p.online, super::lowercase(&p.name), p.user));
     people
 }
 

@@ -2,8 +2,7 @@
 //! connection, then kept current by the changes the socket tells and our own
 //! applied actions, which are made again on top of a fetch that was on its way.
 
-use std::collections::HashMap;
-
+use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_protocol::http::RoomSummary;
 use hanmadi_protocol::RoomId;
 use leptos::prelude::*;
@@ -92,7 +91,7 @@ impl RoomsFetch {
             fetches.heard[self.from..].to_vec()
         };
         self.store.rooms.update(|rooms| {
-            let unread: HashMap<RoomId, u32> = rooms.iter().map(|room| (room.id, room.unread)).collect();
+            let unread: SortedMap<RoomId, u32> = rooms.iter().map(|room| (room.id, room.unread)).collect();
             *rooms = fresh
                 .into_iter()
                 .map(|room| RoomInfo { unread: unread.get(&room.id).copied().unwrap_or(0), ..room })

@@ -484,8 +484,8 @@ impl Client {
         self.reads.on_reconnect();
         self.event(Event::RoomListStale);
         self.streams.on_reconnect();
-        let mut cursors: Vec<Cursor> = self.streams.cursors().map(|(room, after)| Cursor { room, after }).collect();
-        cursors.sort_by_key(|cursor| cursor.room);
+        // In room order: the streams are kept by room.
+        let cursors: Vec<Cursor> = self.streams.cursors().map(|(room, after)| Cursor { room, after }).collect();
         if !cursors.is_empty() {
             self.conn.send_frame(&ClientFrame::Resume { cursors });
         }

@@ -78,6 +78,7 @@ mod presence;
 mod read_positions;
 mod rng;
 mod room_streams;
+pub mod sorted_map;
 mod status;
 mod ticker;
 mod time;

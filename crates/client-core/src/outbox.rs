@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use hanmadi_protocol::json::{self, FromJson, Json};
 use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{Action, ActionKey, RejectCode};
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,30 @@ pub enum ActionState {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         problem: Option<TextProblem>,
     },
+}
+
+// Read back with the app's small JSON reader (the same JSON serde reads).
+impl FromJson for PendingAction {
+    fn from_json(value: Json<'_>) -> Result<Self, json::Error> {
+        let mut o = value.into_object("struct PendingAction")?;
+        Ok(PendingAction { key: o.field("key")?, action: o.field("action")?, state: o.field("state")? })
+    }
+}
+
+impl FromJson for ActionState {
+    fn from_json(value: Json<'_>) -> Result<Self, json::Error> {
+        let mut o = value.into_object("internally tagged enum ActionState")?;
+        match o.tag("state")?.as_str() {
+            "queued" => Ok(ActionState::Queued),
+            "sending" => Ok(ActionState::Sending),
+            "failed" => Ok(ActionState::Failed {
+                code: o.field("code")?,
+                reason: o.field("reason")?,
+                problem: o.optional("problem")?,
+            }),
+            other => Err(json::unknown_variant(other)),
+        }
+    }
 }
 
 /// The outbox is full: the new action was not taken, and nothing queued was lost.
@@ -186,7 +211,7 @@ impl Outbox {
     /// better than losing any.
     pub fn import(&mut self, json: &str) -> Result<(), String> {
         let mut entries: Vec<PendingAction> =
-            serde_json::from_str(json).map_err(|error| format!("the saved outbox is unreadable: {error}"))?;
+            json::from_str(json).map_err(|error| format!("the saved outbox is unreadable: {error}"))?;
         for entry in &mut entries {
             if entry.state == ActionState::Sending {
                 entry.state = ActionState::Queued;

@@ -13,9 +13,9 @@
 //! - a change for a room without a snapshot on this connection is ignored: it has
 //!   nothing to build on, and the snapshot that follows every resume includes it.
 
-use std::collections::{BTreeMap, HashMap};
-
 use hanmadi_protocol::{Member, PresenceChange, RoomId, UserId, Version};
+
+use crate::sorted_map::SortedMap;
 
 #[derive(Debug)]
 struct RoomPresence {
@@ -23,12 +23,12 @@ struct RoomPresence {
     /// an earlier one and waits for this one's snapshot.
     version: Option<Version>,
     /// By user id, so that a rename or a reconnect never reorders the list.
-    members: BTreeMap<UserId, String>,
+    members: SortedMap<UserId, String>,
 }
 
 #[derive(Debug, Default)]
 pub struct Presence {
-    rooms: HashMap<RoomId, RoomPresence>,
+    rooms: SortedMap<RoomId, RoomPresence>,
 }
 
 impl Presence {
@@ -83,6 +83,8 @@ impl Presence {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use proptest::prelude::*;
 

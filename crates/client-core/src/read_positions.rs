@@ -9,16 +9,18 @@
 //! every position the server has not confirmed (by telling us itself) goes
 //! again; repeating one costs nothing, since it cannot move back.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use hanmadi_protocol::{RoomId, Seq};
 
+use crate::sorted_map::SortedMap;
 use crate::Instant;
 
 #[derive(Debug, Default)]
 pub struct ReadPositions {
-    rooms: HashMap<RoomId, Position>,
+    /// A sorted vector rather than a `HashMap` (bundle size, see `sorted_map`);
+    /// `due` comes out in room order from it.
+    rooms: SortedMap<RoomId, Position>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -35,7 +37,7 @@ struct Position {
 impl ReadPositions {
     /// The person read `room` up to `seq` here. True if that moved it forward.
     pub fn read(&mut self, room: RoomId, seq: Seq) -> bool {
-        let position = self.rooms.entry(room).or_default();
+        let position = self.rooms.get_or_insert_with(room, Position::default);
         if seq <= position.read {
             return false;
         }
@@ -46,7 +48,7 @@ impl ReadPositions {
     /// The server holds `seq` for `room` (read on another screen). True if that
     /// moved this engine's position forward: the page has less unread.
     pub fn confirmed(&mut self, room: RoomId, seq: Seq) -> bool {
-        let position = self.rooms.entry(room).or_default();
+        let position = self.rooms.get_or_insert_with(room, Position::default);
         position.confirmed = position.confirmed.max(seq);
         position.told = position.told.max(seq);
         if seq <= position.read {
@@ -59,8 +61,7 @@ impl ReadPositions {
     /// The positions to send now, each marked as told: those ahead of what the
     /// server was told, and not sent within `every`.
     pub fn due(&mut self, now: Instant, every: Duration) -> Vec<(RoomId, Seq)> {
-        let mut due: Vec<(RoomId, Seq)> = self
-            .rooms
+        self.rooms
             .iter_mut()
             .filter(|(_, position)| position.read > position.told && position.may_send(now, every))
             .map(|(room, position)| {
@@ -68,9 +69,7 @@ impl ReadPositions {
                 position.last_sent = Some(now);
                 (*room, position.read)
             })
-            .collect();
-        due.sort();
-        due
+            .collect()
     }
 
     /// When a position held back by `every` may go.

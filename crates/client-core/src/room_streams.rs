@@ -8,12 +8,11 @@
 //! Only a range the server answers with nothing new is given up on: those
 //! events no longer exist, and the app says so in the timeline.
 
-use std::collections::{BTreeMap, HashMap};
-
 use std::time::Duration;
 
 use hanmadi_protocol::{Millis, RoomEvent, RoomId, Seq};
 
+use crate::sorted_map::SortedMap;
 use crate::Instant;
 
 /// A held-back event waiting for the gap before it to close.
@@ -52,7 +51,7 @@ pub enum StreamOutput {
 #[derive(Debug, Default)]
 struct Stream {
     delivered: Seq,
-    held: BTreeMap<Seq, SequencedEvent>,
+    held: SortedMap<Seq, SequencedEvent>,
     /// The highest seq known to exist beyond what is held: events above
     /// [`MAX_HELD`] are let go (memory stays bounded) and fetched again later.
     known_head: Seq,
@@ -70,7 +69,7 @@ fn retry_delay(failures: u32) -> Duration {
 
 #[derive(Debug, Default)]
 pub struct RoomStreams {
-    rooms: HashMap<RoomId, Stream>,
+    rooms: SortedMap<RoomId, Stream>,
 }
 
 /// Events held back per room while a gap is fetched. Beyond, the newest are
@@ -81,7 +80,7 @@ const MAX_HELD: usize = 2000;
 impl RoomStreams {
     /// Starts (or moves forward) a room's cursor: the app has everything up to `after`.
     pub fn track(&mut self, room: RoomId, after: Seq) {
-        let stream = self.rooms.entry(room).or_default();
+        let stream = self.rooms.get_or_insert_with(room, Stream::default);
         stream.delivered = stream.delivered.max(after);
         stream.held.retain(|seq, _| *seq > after);
     }
@@ -106,7 +105,8 @@ impl RoomStreams {
         self.rooms.get(&room).map(|stream| stream.delivered)
     }
 
-    /// Every tracked room with its cursor, for resuming after a reconnect.
+    /// Every tracked room with its cursor, for resuming after a reconnect, in
+    /// room order.
     pub fn cursors(&self) -> impl Iterator<Item = (RoomId, Seq)> + '_ {
         self.rooms.iter().map(|(room, stream)| (*room, stream.delivered))
     }
@@ -118,7 +118,7 @@ impl RoomStreams {
         if event.seq <= stream.delivered {
             return;
         }
-        stream.held.entry(event.seq).or_insert(event);
+        stream.held.insert_if_absent(event.seq, event);
         let gap_was_open = stream.fetching.is_some();
         Self::drain(room, stream, out);
         match (gap_was_open, stream.held.is_empty()) {
@@ -182,7 +182,7 @@ impl RoomStreams {
         }
         let keep_below = *stream.held.keys().nth(MAX_HELD).expect("more than MAX_HELD");
         let let_go = stream.held.split_off(&keep_below);
-        if let Some(highest) = let_go.keys().next_back() {
+        if let Some(highest) = let_go.last_key() {
             stream.known_head = stream.known_head.max(*highest);
         }
     }
@@ -218,7 +218,7 @@ impl RoomStreams {
 
     /// Asks again for every failed range that is due and still missing.
     pub fn retry_due(&mut self, now: Instant, out: &mut Vec<StreamOutput>) {
-        for (room, stream) in &mut self.rooms {
+        for (room, stream) in self.rooms.iter_mut() {
             let Some((before, at)) = stream.retry else { continue };
             if at > now {
                 continue;
@@ -242,7 +242,7 @@ impl RoomStreams {
 
     fn merge(room: RoomId, stream: &mut Stream, events: Vec<SequencedEvent>, out: &mut Vec<StreamOutput>) {
         for event in events.into_iter().filter(|event| event.seq > stream.delivered) {
-            stream.held.entry(event.seq).or_insert(event);
+            stream.held.insert_if_absent(event.seq, event);
         }
         Self::drain(room, stream, out);
     }

@@ -3,9 +3,9 @@
 //! offline, and any number of updates between two animation frames collapse into
 //! one write per symbol.
 
-use std::collections::{BTreeSet, HashMap};
-
 use hanmadi_protocol::{TickerUpdate, Version};
+
+use crate::sorted_map::SortedMap;
 
 /// A symbol's value as the page should show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,9 +17,9 @@ pub struct TickerValue {
 
 #[derive(Debug, Default)]
 pub struct Ticker {
-    latest: HashMap<String, (Version, f64)>,
+    latest: SortedMap<String, (Version, f64)>,
     /// Symbols changed since the last frame, in a stable order.
-    dirty: BTreeSet<String>,
+    dirty: SortedMap<String, ()>,
     dropped_stale: u64,
 }
 
@@ -31,11 +31,11 @@ impl Ticker {
                 Some((held, _)) if *held >= version => self.dropped_stale += 1,
                 Some(entry) => {
                     *entry = (version, price);
-                    self.dirty.insert(symbol);
+                    self.dirty.insert(symbol, ());
                 }
                 None => {
                     self.latest.insert(symbol.clone(), (version, price));
-                    self.dirty.insert(symbol);
+                    self.dirty.insert(symbol, ());
                 }
             }
         }
@@ -45,7 +45,7 @@ impl Ticker {
     /// per animation frame and write each to the page.
     pub fn take_frame(&mut self) -> Vec<TickerValue> {
         std::mem::take(&mut self.dirty)
-            .into_iter()
+            .into_keys()
             .map(|symbol| {
                 let (version, price) = self.latest[&symbol];
                 TickerValue { symbol, version, price }

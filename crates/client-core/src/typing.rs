@@ -2,25 +2,25 @@
 //! receiver a few seconds after the last one, and the sender repeats it at most
 //! every few seconds while the user keeps typing.
 
-use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use hanmadi_protocol::{RoomId, UserId};
 
+use crate::sorted_map::SortedMap;
 use crate::Instant;
 
 #[derive(Debug, Default)]
 pub struct Typing {
     /// Per room, who is typing and until when (ordered by user for stable names).
-    typists: HashMap<RoomId, BTreeMap<UserId, (String, Instant)>>,
+    typists: SortedMap<RoomId, SortedMap<UserId, (String, Instant)>>,
     /// When we last told the server we were typing, per room.
-    last_sent: HashMap<RoomId, Instant>,
+    last_sent: SortedMap<RoomId, Instant>,
 }
 
 impl Typing {
     /// Someone is typing. Returns true if the room's list of names changed.
     pub fn on_typing(&mut self, room: RoomId, user: UserId, name: String, until: Instant) -> bool {
-        let typists = self.typists.entry(room).or_default();
+        let typists = self.typists.get_or_insert_with(room, SortedMap::new);
         let changed = typists.get(&user).is_none_or(|(old_name, _)| *old_name != name);
         typists.insert(user, (name, until));
         changed
@@ -34,7 +34,7 @@ impl Typing {
     /// Forgets every signal that has run out; returns the rooms whose names changed.
     pub fn expire(&mut self, now: Instant) -> Vec<RoomId> {
         let mut changed = Vec::new();
-        for (room, typists) in &mut self.typists {
+        for (room, typists) in self.typists.iter_mut() {
             let before = typists.len();
             typists.retain(|_, (_, until)| *until > now);
             if typists.len() != before {
@@ -42,7 +42,7 @@ impl Typing {
             }
         }
         self.typists.retain(|_, typists| !typists.is_empty());
-        changed.sort();
+        // In room order, as the map keeps them.
         changed
     }
 
@@ -74,8 +74,8 @@ impl Typing {
 
     /// Everything typed before a disconnect is stale by the time we are back.
     pub fn clear(&mut self) -> Vec<RoomId> {
-        let mut rooms: Vec<RoomId> = self.typists.drain().map(|(room, _)| room).collect();
-        rooms.sort();
+        // In room order, as the map keeps them.
+        let rooms = std::mem::take(&mut self.typists).into_keys().collect();
         self.last_sent.clear();
         rooms
     }

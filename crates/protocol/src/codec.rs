@@ -46,9 +46,24 @@ pub fn decode_client(frame: impl AsRef<[u8]>) -> Result<ClientFrame, DecodeError
     decode(frame.as_ref(), ClientFrame::TYPES)
 }
 
-/// Decodes a frame sent by the server.
+/// Decodes a frame sent by the server. The app's decoder: [`crate::json`]
+/// reads it, not serde, which keeps the app small; it accepts and refuses
+/// what serde would (see `tests/json_reader.rs`).
 pub fn decode_server(frame: impl AsRef<[u8]>) -> Result<ServerFrame, DecodeError> {
-    decode(frame.as_ref(), ServerFrame::TYPES)
+    let bytes = frame.as_ref();
+    if bytes.len() > MAX_FRAME_BYTES {
+        return Err(DecodeError::TooLarge { len: bytes.len(), max: MAX_FRAME_BYTES });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| DecodeError::InvalidUtf8)?;
+    let value = crate::json::parse(text).map_err(DecodeError::Malformed)?;
+    let unknown = match &value {
+        crate::json::Json::Object(object) => object.string("type").filter(|kind| !ServerFrame::TYPES.contains(kind)),
+        _ => None,
+    };
+    if let Some(kind) = unknown {
+        return Err(DecodeError::UnknownType(kind.to_owned()));
+    }
+    crate::json::FromJson::from_json(value).map_err(DecodeError::Malformed)
 }
 
 /// Encodes any frame as JSON text. Our frame types contain nothing serde_json

@@ -16,8 +16,10 @@
 pub mod close_code;
 mod codec;
 mod frames;
+mod from_json;
 pub mod http;
 mod ids;
+pub mod json;
 pub mod limits;
 
 pub use codec::{decode_client, decode_server, encode, DecodeError, MAX_FRAME_BYTES};

@@ -86,6 +86,8 @@ fn all_server_frames() -> Vec<ServerFrame> {
         ServerFrame::Typing { room, user: UserId(2), name: "Mina".into() },
         ServerFrame::RoomListed { room, name: "점심 \"모임\"".into() },
         ServerFrame::RoomListStale {},
+        ServerFrame::Reset { room, head: Seq(0) },
+        ServerFrame::ReadUpTo { room, seq: Seq(8) },
     ];
     frames.extend(all_presence_changes().into_iter().enumerate().map(|(i, change)| ServerFrame::PresenceChanged {
         room,
@@ -119,6 +121,36 @@ fn every_server_frame_round_trips() {
     for frame in all_server_frames() {
         assert_eq!(decode_server(encode(&frame)), Ok(frame));
     }
+}
+
+/// The app reads server frames with its own reader, not serde: every variant
+/// must be in `all_server_frames` (a new one fails to compile here first).
+#[test]
+fn every_server_frame_variant_is_checked() {
+    fn variant(frame: &ServerFrame) -> usize {
+        match frame {
+            ServerFrame::Welcome { .. } => 0,
+            ServerFrame::Pong { .. } => 1,
+            ServerFrame::Error { .. } => 2,
+            ServerFrame::Ack { .. } => 3,
+            ServerFrame::Event { .. } => 4,
+            ServerFrame::CaughtUp { .. } => 5,
+            ServerFrame::Reset { .. } => 6,
+            ServerFrame::Resync { .. } => 7,
+            ServerFrame::Ticker { .. } => 8,
+            ServerFrame::Presence { .. } => 9,
+            ServerFrame::PresenceChanged { .. } => 10,
+            ServerFrame::Typing { .. } => 11,
+            ServerFrame::RoomListed { .. } => 12,
+            ServerFrame::RoomListStale {} => 13,
+            ServerFrame::ReadUpTo { .. } => 14,
+        }
+    }
+    let mut seen = [false; 15];
+    for frame in all_server_frames() {
+        seen[variant(&frame)] = true;
+    }
+    assert!(seen.iter().all(|&seen| seen), "{seen:?}");
 }
 
 #[test]
