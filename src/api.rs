@@ -1,5 +1,6 @@
 //! The server's HTTP API, as the app uses it: the rooms list and history pages.
-//! Requests carry the session token; an expired token is refreshed once.
+//! Requests carry the session token; an expired one is refreshed by the
+//! engine, as the socket's is, and the request is tried once more.
 
 use gloo_net::http::{Request, Response};
 use hanmadi_client_core::SequencedEvent;
@@ -45,9 +46,9 @@ pub async fn members(room: RoomId) -> Result<Vec<Member>, String> {
 async fn get<T: FromJson>(path: &str) -> Result<T, String> {
     let mut response = send(path).await?;
     if response.status() == 401 {
-        // The token expired while the tab slept: refresh once and try again.
-        let saved = session::saved().ok_or("signed out")?;
-        session::refresh(&saved.token).await.map_err(|failed| failed.to_string())?;
+        // The token expired while the tab slept.
+        crate::socket::token_refused().await;
+        session::saved().ok_or("signed out")?;
         response = send(path).await?;
     }
     if !response.ok() {

@@ -244,7 +244,7 @@ test('two tabs write in a tunnel, one is closed, and both messages arrive once',
   await secondTab.goto(world.server.url);
   await mina.reload();
   for (const tab of [mina, secondTab]) {
-    await tab.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
+    await tab.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 30_000 });
     await tab.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'two tabs' }).click();
     await tab.getByRole('log', { name: 'two tabs' }).waitFor();
   }
@@ -323,7 +323,7 @@ test('a tab crashes with a message queued in a tunnel, and another tab sends it 
   await doomedTab.goto(world.server.url);
   await mina.reload();
   for (const tab of [mina, doomedTab]) {
-    await tab.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
+    await tab.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 30_000 });
   }
   await doomedTab.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'crash site' }).click();
   const composer = doomedTab.getByRole('textbox', { name: 'Message' });

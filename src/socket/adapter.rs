@@ -20,6 +20,7 @@ use wasm_bindgen_futures::spawn_local;
 use super::clock;
 use super::live_socket::{LiveSocket, SocketEvent};
 use super::saved_outbox;
+use super::tabs::{self, Role, Tabs};
 use crate::api;
 use crate::deploy_config;
 use crate::session::{self, Session};
@@ -37,9 +38,39 @@ pub struct Adapter {
     /// Rooms whose first page is being loaded, so that two lists fetched at
     /// once (at start, and on connecting) load each room once.
     loading: SortedMap<RoomId, ()>,
+    /// The other tabs of this browser, where they can share one socket.
+    pub tabs: Option<Tabs>,
 }
 
 type Shared = Rc<RefCell<Adapter>>;
+
+thread_local! {
+    /// The page's adapter, for HTTP calls whose token was refused
+    /// ([`token_refused`]): they run outside any component.
+    static THE_ADAPTER: RefCell<Weak<RefCell<Adapter>>> = const { RefCell::new(Weak::new()) };
+    /// Those calls, waiting for the engine's refresh to be answered.
+    static WAITING_FOR_TOKEN: RefCell<Vec<js_sys::Function>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An HTTP call was refused for its token (401): the engine refreshes it,
+/// once for every call and the socket (`Client::on_api_unauthorized`), and
+/// this returns once the refresh is answered, well or not; the caller tries
+/// again with whatever session is saved then.
+pub async fn token_refused() {
+    let Some(shared) = THE_ADAPTER.with(|adapter| adapter.borrow().upgrade()) else { return };
+    let answered =
+        js_sys::Promise::new(&mut |resolve, _| WAITING_FOR_TOKEN.with(|waiting| waiting.borrow_mut().push(resolve)));
+    drive_later(Rc::downgrade(&shared), |client, _| client.on_api_unauthorized());
+    drop(shared);
+    let _ = wasm_bindgen_futures::JsFuture::from(answered).await;
+}
+
+/// The refresh was answered: the calls waiting for it try again.
+fn token_answered() {
+    for resolve in WAITING_FOR_TOKEN.with(|waiting| std::mem::take(&mut *waiting.borrow_mut())) {
+        let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+    }
+}
 
 impl Adapter {
     /// Creates the engine, restores the outbox saved before a reload, and starts
@@ -63,7 +94,10 @@ impl Adapter {
             store,
             sleep_watch: clock::SleepWatch::new(),
             loading: SortedMap::new(),
+            tabs: None,
         }));
+        tabs::join(&shared);
+        THE_ADAPTER.with(|adapter| *adapter.borrow_mut() = Rc::downgrade(&shared));
         if let Some(session) = saved {
             start_session(&shared, &session);
         }
@@ -71,15 +105,46 @@ impl Adapter {
     }
 }
 
-/// Connects as `session`'s user, and loads the rooms list and the rooms we
-/// are in at once, over HTTP: they show (and take messages into the outbox)
-/// even while the socket cannot get through. Each connection asks for the
-/// list again (`Event::RoomListStale`), for what changed while away.
+/// A guest session was just created, here or in another tab: remember it and
+/// connect with it.
+pub fn signed_in(shared: &Shared, session: Session) {
+    shared.borrow().set_session.set(Some(session.clone()));
+    let token = session.token.clone();
+    let valid_for = session::valid_for(&session);
+    drive(shared, |client, now| {
+        client.set_token(Some(token));
+        client.token_valid_for(now, valid_for);
+    });
+    start_session(shared, &session);
+}
+
+/// Signed out in another tab: this one drops what waited too (the engine
+/// empties the outbox), and starts over at the first-run prompt.
+pub fn signed_out(shared: &Shared) {
+    drive(shared, |client, now| client.sign_out(now));
+    start_over();
+}
+
+/// Reloads the page, back to the first-run prompt once signed out.
+pub fn start_over() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
+/// Connects as `session`'s user (unless another tab holds the connection, or
+/// it is not yet known whether one does: `tabs`), and loads the rooms list
+/// and the rooms we are in at once, over HTTP: they show (and take messages
+/// into the outbox) even while the socket cannot get through. Each connection
+/// asks for the list again (`Event::RoomListStale`), for what changed while
+/// away.
 pub fn start_session(shared: &Shared, session: &Session) {
     let store = shared.borrow().store.clone();
     store.signed_in_as(&session.user);
     fetch_rooms(Rc::downgrade(shared), store.begin_rooms_fetch());
-    drive(shared, |client, now| client.connect(now));
+    if Tabs::connects(shared.borrow().tabs.as_ref()) {
+        drive(shared, |client, now| client.connect(now));
+    }
 }
 
 /// Fetches the whole rooms list, then loads each room we are in that the
@@ -181,7 +246,12 @@ fn settle(shared: &Shared, now: Instant) {
     // call back into it.
     for event in events {
         match &event {
-            Event::Status(status) => set_status.set(status.clone()),
+            Event::Status(status) => {
+                if let Some(tabs) = &shared.borrow().tabs {
+                    tabs.status_changed(status);
+                }
+                set_status.set(status.clone());
+            }
             Event::TickerChanged => {
                 let weak = Rc::downgrade(shared);
                 let store = store.clone();
@@ -215,7 +285,18 @@ pub fn read_if_on_screen(weak: Weak<RefCell<Adapter>>, store: &Store, room: Room
         return;
     }
     if let Some(seq) = store.mark_read(room) {
+        tell_tabs(&weak, |tabs| tabs.read(room, seq));
         drive_later(weak, move |client, now| client.read(now, room, seq));
+    }
+}
+
+/// Tells the other tabs something, where tabs share one socket. Called from
+/// browser callbacks, never while the adapter is borrowed.
+fn tell_tabs(weak: &Weak<RefCell<Adapter>>, tell: impl FnOnce(&Tabs)) {
+    let Some(shared) = weak.upgrade() else { return };
+    let adapter = shared.borrow();
+    if let Some(tabs) = &adapter.tabs {
+        tell(tabs);
     }
 }
 
@@ -235,6 +316,9 @@ impl Adapter {
                 let report = {
                     let weak = weak.clone();
                     move |event: SocketEvent| {
+                        if let SocketEvent::Frame(text) = &event {
+                            tell_tabs(&weak, |tabs| tabs.frame_received(text));
+                        }
                         drive_later(weak.clone(), move |client, now| match event {
                             SocketEvent::Opened => client.on_socket_open(now, id),
                             SocketEvent::Frame(text) => client.on_frame(now, id, &text),
@@ -264,7 +348,18 @@ impl Adapter {
                     }
                 }
             }
-            Output::SaveOutbox(json) => saved_outbox::save(&json),
+            Output::SaveOutbox(json) => match &self.tabs {
+                Some(tabs) if tabs.role == Role::Leader => {
+                    saved_outbox::save_leaders(&json);
+                    tabs.outbox_saved(&json);
+                }
+                _ => saved_outbox::save(&json),
+            },
+            Output::ToLeader(request) => {
+                if let Some(tabs) = &self.tabs {
+                    tabs.ask_leader(request);
+                }
+            }
             Output::FetchRange { room, after, before } => {
                 spawn_local(async move {
                     match api::events(room, after, before).await {
@@ -304,6 +399,7 @@ impl Adapter {
                             drive_later(weak, move |client, now| client.on_token_refreshed(now, None));
                         }
                     }
+                    token_answered();
                 });
             }
             Output::Event(_) => unreachable!("events are handled by `drive`"),

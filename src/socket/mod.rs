@@ -11,6 +11,7 @@ mod clock;
 pub(crate) mod live_socket;
 mod open_tabs;
 pub(crate) mod saved_outbox;
+mod tabs;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -22,6 +23,7 @@ use leptos::prelude::*;
 use crate::i18n::lang;
 use crate::session::{self, Session};
 use crate::store::Store;
+pub use adapter::token_refused;
 use adapter::Adapter;
 
 /// Handed to every component through context. `Copy`, so closures can capture it.
@@ -38,14 +40,10 @@ impl SocketContext {
     /// A guest session was just created: remember it and connect with it.
     pub fn sign_in(&self, session: Session) {
         self.adapter.with_value(|adapter| {
-            adapter.borrow().set_session.set(Some(session.clone()));
-            let token = session.token.clone();
-            let valid_for = session::valid_for(&session);
-            adapter::drive(adapter, |client, now| {
-                client.set_token(Some(token));
-                client.token_valid_for(now, valid_for);
-            });
-            adapter::start_session(adapter, &session);
+            adapter::signed_in(adapter, session);
+            if let Some(tabs) = &adapter.borrow().tabs {
+                tabs.signed_in();
+            }
         });
     }
 
@@ -53,16 +51,20 @@ impl SocketContext {
     /// caller has asked the user first), the server ends the session, and
     /// the page starts over at the first-run prompt.
     pub fn sign_out(&self) {
-        self.adapter.with_value(|adapter| adapter::drive(adapter, |client, now| client.sign_out(now)));
-        leptos::task::spawn_local(async {
-            if let Err(why) = session::end().await {
-                web_sys::console::warn_1(
-                    &format!("Hanmadi: signed out here, but the server did not hear it: {why}").into(),
-                );
-            }
-            if let Some(window) = web_sys::window() {
-                let _ = window.location().reload();
-            }
+        self.adapter.with_value(|adapter| {
+            adapter::drive(adapter, |client, now| client.sign_out(now));
+            let adapter = adapter.clone();
+            leptos::task::spawn_local(async move {
+                if let Err(why) = session::end().await {
+                    web_sys::console::warn_1(
+                        &format!("Hanmadi: signed out here, but the server did not hear it: {why}").into(),
+                    );
+                }
+                if let Some(tabs) = &adapter.borrow().tabs {
+                    tabs.signed_out();
+                }
+                adapter::start_over();
+            });
         });
     }
 

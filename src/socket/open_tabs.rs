@@ -16,10 +16,19 @@ use wasm_bindgen_futures::JsFuture;
 /// bindings the app uses (`scroll_top` becomes `f64`).
 #[wasm_bindgen]
 extern "C" {
-    type LockManager;
+    #[derive(Clone)]
+    pub type LockManager;
 
     #[wasm_bindgen(method)]
-    fn request(this: &LockManager, name: &str, callback: &JsValue) -> js_sys::Promise;
+    pub fn request(this: &LockManager, name: &str, callback: &JsValue) -> js_sys::Promise;
+
+    #[wasm_bindgen(method, js_name = request)]
+    pub fn request_with_options(
+        this: &LockManager,
+        name: &str,
+        options: &js_sys::Object,
+        callback: &JsValue,
+    ) -> js_sys::Promise;
 
     #[wasm_bindgen(method)]
     fn query(this: &LockManager) -> js_sys::Promise;
@@ -27,7 +36,7 @@ extern "C" {
 
 const LOCK_PREFIX: &str = "hanmadi.tab-open.";
 
-fn locks() -> Option<LockManager> {
+pub fn locks() -> Option<LockManager> {
     let navigator = web_sys::window()?.navigator();
     let locks = js_sys::Reflect::get(&navigator, &"locks".into()).ok()?;
     // Browsers without Web Locks have no `navigator.locks`.

@@ -26,6 +26,9 @@ const LEFT_BEHIND: &str = "hanmadi.outbox-left-behind.";
 /// Where every tab saved its outbox before tabs had their own.
 const SHARED_BEFORE: &str = "hanmadi.outbox";
 const TAB_ID: &str = "hanmadi.tab";
+/// The leading tab's outbox, where tabs share one socket (`tabs`): one copy
+/// for the browser, saved by whichever tab leads.
+const LEADERS: &str = "hanmadi.outbox.leader";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -72,12 +75,27 @@ pub fn restore(client: &mut Client) {
     }
 }
 
+/// Saves this tab's outbox, under its own key.
 pub fn save(json: &str) {
+    save_as(&own_key(), json);
+}
+
+/// Saves the outbox of the tab that leads the others.
+pub fn save_leaders(json: &str) {
+    save_as(LEADERS, json);
+}
+
+/// The outbox the last leading tab saved.
+pub fn leaders() -> Option<String> {
+    storage()?.get_item(LEADERS).ok()?
+}
+
+fn save_as(key: &str, json: &str) {
     let Some(storage) = storage() else { return };
     let saved = match json {
         // Nothing waiting: no key left over for another tab to look at.
-        "[]" => storage.remove_item(&own_key()),
-        json => storage.set_item(&own_key(), json),
+        "[]" => storage.remove_item(key),
+        json => storage.set_item(key, json),
     };
     if let Err(error) = saved {
         // Quota exceeded or storage disabled (private mode): the outbox still

@@ -173,23 +173,30 @@ impl Store {
             Event::RoomListed { room, name } => {
                 self.change_rooms(RoomChange::Listed { room: *room, name: name.clone() })
             }
-            Event::ActionApplied { action, room, .. } => match action {
+            // A room created or joined is opened in the tab it was done in;
+            // every tab lists it.
+            Event::ActionApplied { action, room, here, .. } => match action {
                 // Ours whether the socket listed it before this ack or not.
                 Action::CreateRoom { name } => {
                     self.change_rooms(RoomChange::Listed { room: *room, name: name.clone() });
                     self.change_rooms(RoomChange::Member { room: *room, member: true });
-                    self.joined_room.set(Some(*room));
+                    if *here {
+                        self.joined_room.set(Some(*room));
+                    }
                 }
                 Action::JoinRoom { .. } => {
                     self.change_rooms(RoomChange::Member { room: *room, member: true });
-                    self.joined_room.set(Some(*room));
+                    if *here {
+                        self.joined_room.set(Some(*room));
+                    }
                 }
                 Action::LeaveRoom { .. } => self.change_rooms(RoomChange::Member { room: *room, member: false }),
                 _ => {}
             },
-            // A message that stays shows as "Not sent" where it was written;
-            // anything else has left the outbox, and is explained here.
-            Event::ActionRejected { action, stays: false, code, reason, problem, .. } => {
+            // A message that stays shows as "Not sent" (in every tab);
+            // anything else has left the outbox, and is explained in the tab
+            // it was done in.
+            Event::ActionRejected { action, stays: false, here: true, code, reason, problem, .. } => {
                 let refused =
                     Refused { action: action.clone(), code: Some(*code), reason: reason.clone(), problem: *problem };
                 self.refused.set(Some(refused));
@@ -198,6 +205,7 @@ impl Store {
             Event::Presence { room, members } => self.room(*room).presence.set(members.clone()),
             Event::Status(_)
             | Event::ActionRejected { stays: true, .. }
+            | Event::ActionRejected { here: false, .. }
             | Event::GapClosed { outcome: GapOutcome::Recovered | GapOutcome::Backfilled, .. }
             | Event::TickerChanged
             | Event::RoomListStale
@@ -339,7 +347,8 @@ mod tests {
     }
 
     fn applied(action: Action, room: u64) -> Event {
-        Event::ActionApplied { key: ActionKey::new("k").unwrap(), action, room: RoomId(room), seq: Some(Seq(2)) }
+        let key = ActionKey::new("k").unwrap();
+        Event::ActionApplied { key, action, room: RoomId(room), seq: Some(Seq(2)), here: true }
     }
 
     fn message_from(author: UserId, seq: u64) -> Event {
@@ -439,6 +448,19 @@ mod tests {
             &[],
         );
         assert_eq!(store.rooms.with(|rooms| rooms[1].name.clone()), "저녁");
+    }
+
+    #[test]
+    fn a_room_created_in_another_tab_is_listed_here_but_opened_only_there() {
+        let store = store_as_mina();
+        let Event::ActionApplied { key, action, room, seq, .. } =
+            applied(Action::CreateRoom { name: "점심".into() }, 2)
+        else {
+            unreachable!()
+        };
+        store.apply(&Event::ActionApplied { key, action, room, seq, here: false }, &[]);
+        assert_eq!(listed(&store)[1], shown(2, "점심", true));
+        assert_eq!(store.joined_room.get(), None, "this tab stays where it is");
     }
 
     #[test]
@@ -549,6 +571,7 @@ mod tests {
             key: hanmadi_protocol::ActionKey::new("k").unwrap(),
             action,
             stays,
+            here: true,
             code: hanmadi_protocol::RejectCode::NotFound,
             reason: "that message was deleted".into(),
             problem: None,
@@ -574,6 +597,7 @@ mod tests {
             key,
             action: action.clone(),
             stays: false,
+            here: true,
             code,
             reason: reason.clone(),
             problem: Some(problem),

@@ -7,16 +7,17 @@ use std::time::Duration;
 
 use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{
-    Action, ActionKey, ClientFrame, Cursor, DecodeError, ErrorCode, Member, Outcome, RejectCode, RoomEvent, RoomId,
-    Seq, ServerFrame, UserId,
+    decode_server, Action, ActionKey, ClientFrame, Cursor, DecodeError, ErrorCode, Member, Outcome, RejectCode,
+    RoomEvent, RoomId, Seq, ServerFrame, UserId,
 };
 
 use crate::connection::{ConnectionOutput, SocketId};
-use crate::outbox::{Outbox, OutboxFull, PendingAction};
+use crate::outbox::{ActionState, Outbox, OutboxFull, PendingAction};
 use crate::presence::Presence;
 use crate::read_positions::ReadPositions;
 use crate::rng::SplitMix64;
 use crate::room_streams::{GapOutcome, RoomStreams, SequencedEvent, StreamOutput};
+use crate::tabs::{Following, FromFollower};
 use crate::ticker::{Ticker, TickerValue};
 use crate::token_renewal::TokenRenewal;
 use crate::typing::Typing;
@@ -43,8 +44,13 @@ pub enum Output {
     /// Get a fresh session token and hand it to [`Client::on_token_refreshed`]
     /// (with its lifetime to [`Client::token_valid_for`]), or report
     /// [`Client::on_token_refresh_unreachable`]. Asked when the server refused
-    /// the token, and before it expires (see [`Client::token_valid_for`]).
+    /// the token (on the socket, or over HTTP: [`Client::on_api_unauthorized`]),
+    /// and before it expires (see [`Client::token_valid_for`]); never again
+    /// before the answer.
     RefreshToken,
+    /// This tab follows another ([`Client::follow`]): carry this to the
+    /// leading tab's [`Client::on_follower`].
+    ToLeader(FromFollower),
     /// Something for the user interface.
     Event(Event),
 }
@@ -66,16 +72,20 @@ pub enum Event {
     RoomReset { room: RoomId, head: Seq },
     /// The outbox changed (read it with [`Client::outbox`]).
     OutboxChanged,
-    /// The server applied an action; it has left the outbox.
-    ActionApplied { key: ActionKey, action: Action, room: RoomId, seq: Option<Seq> },
+    /// The server applied an action; it has left the outbox. `here`: the
+    /// user made it in this tab (not in another tab of the browser), so this
+    /// page is where it should show its result (e.g. open the room).
+    ActionApplied { key: ActionKey, action: Action, room: RoomId, seq: Option<Seq>, here: bool },
     /// The server refused an action for good. A message `stays` in the outbox
     /// as failed, for Retry or Delete; any other action has left it, and only
     /// the page's explanation remains. `reason` is the server's English;
-    /// `problem`, what was wrong with a name or text.
+    /// `problem`, what was wrong with a name or text; `here`, as for
+    /// [`Event::ActionApplied`].
     ActionRejected {
         key: ActionKey,
         action: Action,
         stays: bool,
+        here: bool,
         code: RejectCode,
         reason: String,
         problem: Option<TextProblem>,
@@ -126,6 +136,12 @@ pub struct Client {
     outputs: VecDeque<Output>,
     /// Frames from the server that could not be decoded, since the start.
     bad_frames: u64,
+    /// Set while another tab of this browser holds the connection (`tabs`).
+    following: Option<Following>,
+    /// Keys of the actions made in this tab, until the server answers them.
+    made_here: Vec<ActionKey>,
+    /// An [`Output::RefreshToken`] is out and has not been answered.
+    refreshing: bool,
 }
 
 impl Client {
@@ -147,13 +163,20 @@ impl Client {
             renewal: TokenRenewal::default(),
             outputs: VecDeque::new(),
             bad_frames: 0,
+            following: None,
+            made_here: Vec::new(),
+            refreshing: false,
             config,
         }
     }
 
-    /// What the connection badge shows (the last [`Event::Status`]).
+    /// What the connection badge shows (the last [`Event::Status`]); while
+    /// following, the leading tab's.
     pub fn status(&self) -> &Status {
-        self.conn.status()
+        match &self.following {
+            Some(following) => &following.status,
+            None => self.conn.status(),
+        }
     }
 
     /// The user's actions not yet answered, oldest first, with their state.
@@ -179,7 +202,7 @@ impl Client {
             self.typing.next_expiry(),
             self.streams.next_retry(),
             self.outbox_paused_until,
-            self.renewal.next_wake(),
+            self.renewal.next_wake().filter(|_| self.following.is_none()),
             self.reads.next_due(self.config.read_every),
         ]
         .into_iter()
@@ -193,6 +216,13 @@ impl Client {
     /// tabs adopting it, sends each action under its own key: the server
     /// applies it once.
     pub fn adopt_outbox(&mut self, now: Instant, saved: &str) -> Result<(), String> {
+        if self.following.is_some() {
+            for entry in Outbox::parse(saved)? {
+                self.hand_to_leader(entry);
+            }
+            self.outbox_changed();
+            return Ok(());
+        }
         self.outbox.import(saved)?;
         self.outbox_changed();
         self.flush_outbox();
@@ -207,10 +237,142 @@ impl Client {
         Ok(())
     }
 
+    // ---- tabs of one browser sharing one connection (see `tabs`) ----
+
+    /// Another tab of this browser holds the connection: this one opens no
+    /// socket, hands its actions to that tab ([`Output::ToLeader`]), and is
+    /// fed what it receives. What waits in this tab's outbox is handed over
+    /// too. Call before [`Client::connect`] (which then does nothing).
+    pub fn follow(&mut self) {
+        let handed = self.outbox.entries().to_vec();
+        for entry in &handed {
+            self.ask_leader(FromFollower::Hand(entry.clone()));
+        }
+        self.following = Some(Following::new(handed));
+        self.ask_leader(FromFollower::Hello);
+    }
+
+    /// This tab leads from now on (the leading tab closed or crashed, or there
+    /// was none): it connects, resumes every room from the cursors it holds
+    /// and sends the outbox it has been showing. Give it the leader's saved
+    /// outbox first, with [`Client::adopt_outbox`], in case the last copy shown
+    /// here missed a change.
+    pub fn lead(&mut self, now: Instant) {
+        let Some(following) = self.following.take() else { return self.connect(now) };
+        if self.outbox.requeue_sending() {
+            self.outbox_changed();
+        }
+        self.conn.take_over(now, following.status);
+        self.pump(now);
+    }
+
+    /// A frame the leading tab's socket received.
+    pub fn on_leader_frame(&mut self, now: Instant, text: &str) {
+        if self.following.is_none() {
+            return;
+        }
+        match decode_server(text) {
+            Ok(ServerFrame::Welcome { user, .. }) => self.me = user,
+            Ok(frame) => self.on_server_frame(now, frame),
+            Err(error) => {
+                self.bad_frames += 1;
+                self.event(Event::BadFrame { error, bytes: text.len(), so_far: self.bad_frames });
+            }
+        }
+    }
+
+    /// The leading tab's connection status changed (or a new leader said
+    /// what it is). Losing the connection or getting it back means here what
+    /// it means there: nobody is typing any more, and the rooms list is
+    /// fetched again.
+    pub fn on_leader_status(&mut self, status: Status) {
+        let Some(following) = &mut self.following else { return };
+        if following.status == status {
+            return;
+        }
+        let was_connected = std::mem::replace(&mut following.status, status.clone()) == Status::Connected;
+        self.event(Event::Status(status.clone()));
+        if status == Status::Connected {
+            self.event(Event::RoomListStale);
+        } else if was_connected {
+            for room in self.typing.clear() {
+                self.typing_changed(room);
+            }
+            self.presence.connection_lost();
+        }
+    }
+
+    /// The leading tab's outbox (as it saves it), shown here with the
+    /// actions handed to it that it does not show yet.
+    pub fn on_leader_outbox(&mut self, json: &str) -> Result<(), String> {
+        let Some(following) = &mut self.following else { return Ok(()) };
+        let shown = following.merge(Outbox::parse(json)?);
+        self.outbox.replace(shown);
+        self.event(Event::OutboxChanged);
+        Ok(())
+    }
+
+    /// Another tab took the lead: everything handed to the one before that it
+    /// had not shown it holds is handed again (the new leader keeps each key
+    /// once, the server applies it once).
+    pub fn on_new_leader(&mut self) {
+        let Some(following) = &self.following else { return };
+        for entry in following.handed.clone() {
+            self.ask_leader(FromFollower::Hand(entry));
+        }
+        self.ask_leader(FromFollower::Hello);
+    }
+
+    /// What a following tab asks of this one, the leader.
+    pub fn on_follower(&mut self, now: Instant, request: FromFollower) {
+        if self.following.is_some() {
+            return;
+        }
+        match request {
+            FromFollower::Hello => {
+                // The server answers a resume with each room's presence: the
+                // new tab has not seen it.
+                let cursors: Vec<Cursor> = self.streams.cursors().map(|(room, after)| Cursor { room, after }).collect();
+                if !cursors.is_empty() {
+                    self.conn.send_frame(&ClientFrame::Resume { cursors });
+                }
+            }
+            FromFollower::Hand(entry) => {
+                if self.outbox.hand(entry) {
+                    self.outbox_changed();
+                    self.flush_outbox();
+                }
+            }
+            FromFollower::Retry { key } => {
+                self.retry_action(now, &key);
+            }
+            FromFollower::Discard { key } => {
+                self.discard_action(&key);
+            }
+            FromFollower::Typing { room } => self.typing(now, room),
+            FromFollower::RetryNow => self.retry_now(now),
+        }
+        self.pump(now);
+    }
+
+    /// The person read `room` up to `seq` in another tab of this browser:
+    /// shown here, and told to the server by whichever tab leads.
+    pub fn on_read_in_other_tab(&mut self, now: Instant, room: RoomId, seq: Seq) {
+        if self.reads.read(room, seq) {
+            self.event(Event::ReadElsewhere { room, seq });
+            self.send_reads(now);
+            self.pump(now);
+        }
+    }
+
     // ---- connection inputs, passed through to the connection ----
 
-    /// Start connecting, and keep reconnecting until told otherwise.
+    /// Start connecting, and keep reconnecting until told otherwise. (A
+    /// following tab does not: the leading tab is connected for it.)
     pub fn connect(&mut self, now: Instant) {
+        if self.following.is_some() {
+            return;
+        }
         self.conn.connect(now);
         self.pump(now);
     }
@@ -235,6 +397,9 @@ impl Client {
 
     /// The user pressed "Retry now": try at once, the backoff starting over.
     pub fn retry_now(&mut self, now: Instant) {
+        if self.following.is_some() {
+            return self.ask_leader(FromFollower::RetryNow);
+        }
         self.conn.retry_now(now);
         self.pump(now);
     }
@@ -258,6 +423,7 @@ impl Client {
     /// The answer to [`Output::RefreshToken`]: a fresh token, or `None` if the
     /// server said the session is over.
     pub fn on_token_refreshed(&mut self, now: Instant, token: Option<String>) {
+        self.refreshing = false;
         if token.is_none() {
             self.renewal.forget();
         }
@@ -268,9 +434,18 @@ impl Client {
     /// The refresh asked by [`Output::RefreshToken`] could not reach the server:
     /// the session is kept, and tried again after a backoff.
     pub fn on_token_refresh_unreachable(&mut self, now: Instant) {
+        self.refreshing = false;
         self.renewal.unreachable(now);
         self.conn.on_token_refresh_unreachable(now);
         self.pump(now);
+    }
+
+    /// An HTTP call (the rooms list, a history page) was refused for the
+    /// token, expired while the tab slept: it is refreshed as the socket's
+    /// would be, once for every caller, and the caller tries again after the
+    /// answer ([`Client::on_token_refreshed`], or unreachable).
+    pub fn on_api_unauthorized(&mut self) {
+        self.refresh_token();
     }
 
     /// The socket opened by [`Output::Open`] is open.
@@ -319,8 +494,8 @@ impl Client {
     /// The timer armed for [`Client::poll_timeout`] fired (or any time later).
     pub fn on_timeout(&mut self, now: Instant) {
         self.conn.on_timeout(now);
-        if self.renewal.is_due(now) {
-            self.outputs.push_back(Output::RefreshToken);
+        if self.following.is_none() && self.renewal.is_due(now) {
+            self.refresh_token();
         }
         for room in self.typing.expire(now) {
             self.typing_changed(room);
@@ -346,7 +521,13 @@ impl Client {
         if let Action::SendMessage { room, .. } = &action {
             self.typing.sent_message(*room);
         }
-        self.outbox.push(key.clone(), action)?;
+        self.outbox.push(key.clone(), action.clone())?;
+        self.made_here.push(key.clone());
+        if let Some(following) = &mut self.following {
+            let entry = PendingAction { key: key.clone(), action, state: ActionState::Queued };
+            following.handed.push(entry.clone());
+            self.ask_leader(FromFollower::Hand(entry));
+        }
         self.outbox_changed();
         self.flush_outbox();
         self.pump(now);
@@ -354,7 +535,12 @@ impl Client {
     }
 
     /// "Retry" on a failed action: it goes again under a new key (returned).
+    /// While following, the leading tab retries it (and picks the key).
     pub fn retry_action(&mut self, now: Instant, key: &ActionKey) -> Option<ActionKey> {
+        if self.following.is_some() {
+            self.ask_leader(FromFollower::Retry { key: key.clone() });
+            return None;
+        }
         let new_key = self.new_key();
         if !self.outbox.retry(key, new_key.clone()) {
             return None;
@@ -367,6 +553,10 @@ impl Client {
 
     /// "Delete" on a queued or failed action. False if it is already in flight.
     pub fn discard_action(&mut self, key: &ActionKey) -> bool {
+        if let Some(following) = &mut self.following {
+            following.answered(key);
+            self.outputs.push_back(Output::ToLeader(FromFollower::Discard { key: key.clone() }));
+        }
         let discarded = self.outbox.discard(key);
         if discarded {
             self.outbox_changed();
@@ -377,6 +567,13 @@ impl Client {
     /// The user typed in a room's composer. Tells the server at most every
     /// [`Config::typing_every`], and only while connected: typing is not worth queuing.
     pub fn typing(&mut self, now: Instant, room: RoomId) {
+        if let Some(following) = &self.following {
+            if following.status == Status::Connected && self.typing.should_announce(room, now, self.config.typing_every)
+            {
+                self.ask_leader(FromFollower::Typing { room });
+            }
+            return;
+        }
         if self.conn.is_ready() && self.typing.should_announce(room, now, self.config.typing_every) {
             self.conn.send_frame(&ClientFrame::Typing { room });
             self.pump(now);
@@ -471,7 +668,7 @@ impl Client {
                 ConnectionOutput::Received(frame) => self.on_server_frame(now, frame),
                 ConnectionOutput::Ready => self.on_ready(now),
                 ConnectionOutput::Lost => self.on_lost(),
-                ConnectionOutput::RefreshToken => self.outputs.push_back(Output::RefreshToken),
+                ConnectionOutput::RefreshToken => self.refresh_token(),
             }
         }
     }
@@ -598,9 +795,10 @@ impl Client {
             Outcome::Applied { room, seq, .. } => {
                 // An unknown key is the answer to a repeat we already had: ignore it.
                 if let Some(PendingAction { key, action, .. }) = self.outbox.applied(&key) {
+                    let here = self.answered(&key);
                     self.outbox_changed();
                     self.follow_after(&action, room);
-                    self.event(Event::ActionApplied { key, action, room, seq });
+                    self.event(Event::ActionApplied { key, action, room, seq, here });
                 }
             }
             // Not a refusal: the server had no budget for it yet and did not
@@ -613,8 +811,9 @@ impl Client {
             }
             Outcome::Rejected { code, message, problem } => {
                 if let Some((action, stays)) = self.outbox.rejected(&key, code, message.clone(), problem) {
+                    let here = self.answered(&key);
                     self.outbox_changed();
-                    self.event(Event::ActionRejected { key, action, stays, code, reason: message, problem });
+                    self.event(Event::ActionRejected { key, action, stays, here, code, reason: message, problem });
                 }
             }
         }
@@ -650,9 +849,44 @@ impl Client {
         }
     }
 
+    /// Saved by the tab that leads (or is alone) only: a following tab's
+    /// outbox is the leader's, already saved.
     fn outbox_changed(&mut self) {
-        self.outputs.push_back(Output::SaveOutbox(self.outbox.export()));
+        if self.following.is_none() {
+            self.outputs.push_back(Output::SaveOutbox(self.outbox.export()));
+        }
         self.event(Event::OutboxChanged);
+    }
+
+    /// Asks for a fresh token, unless one is on its way.
+    fn refresh_token(&mut self) {
+        if !self.refreshing {
+            self.refreshing = true;
+            self.outputs.push_back(Output::RefreshToken);
+        }
+    }
+
+    fn ask_leader(&mut self, request: FromFollower) {
+        self.outputs.push_back(Output::ToLeader(request));
+    }
+
+    /// An outbox adopted while following goes to the leader, key by key.
+    fn hand_to_leader(&mut self, entry: PendingAction) {
+        let Some(following) = &mut self.following else { return };
+        if self.outbox.hand(entry.clone()) {
+            following.handed.push(entry.clone());
+            self.ask_leader(FromFollower::Hand(entry));
+        }
+    }
+
+    /// The server answered `key`: whether it was made in this tab.
+    fn answered(&mut self, key: &ActionKey) -> bool {
+        if let Some(following) = &mut self.following {
+            following.answered(key);
+        }
+        let here = self.made_here.contains(key);
+        self.made_here.retain(|made| made != key);
+        here
     }
 
     fn typing_changed(&mut self, room: RoomId) {

@@ -224,6 +224,21 @@ impl Connection {
         });
     }
 
+    /// Start connecting in place of another tab of this browser, whose
+    /// connection the page has been showing as `shown` (it closed or
+    /// crashed): for the badge this is that connection's blip, hidden for
+    /// [`Config::blip_grace`], so a quick hand-over never flashes it.
+    pub fn take_over(&mut self, now: Instant, shown: Status) {
+        self.step(now, |this| {
+            if matches!(this.phase, Phase::Closed | Phase::Failed(_)) {
+                let was_up = !matches!(shown, Status::Connecting | Status::Closed);
+                this.outage = was_up.then_some(Outage { since: now, attempts: 0 });
+                this.shown = shown;
+                this.start_attempt(now);
+            }
+        });
+    }
+
     /// Close on purpose (code 1000) and stay closed.
     pub fn disconnect(&mut self, now: Instant) {
         self.step(now, |this| {

@@ -28,6 +28,14 @@
 //!   [`Client::on_history_failed`].
 //! - Keep what [`Output::SaveOutbox`] gives where it survives a reload, and hand
 //!   it to [`Client::restore_outbox`] before [`Client::connect`] next time.
+//! - Where tabs share one connection (see [`FromFollower`]), call
+//!   [`Client::follow`] or [`Client::lead`] instead of [`Client::connect`]. A
+//!   follower carries every [`Output::ToLeader`] to the leader's
+//!   [`Client::on_follower`], and is given what the leader's socket receives
+//!   ([`Client::on_leader_frame`]), its status ([`Client::on_leader_status`])
+//!   and each outbox it saves ([`Client::on_leader_outbox`]); when another tab
+//!   takes the lead, [`Client::on_new_leader`]. Reads made in one tab go to
+//!   every other's [`Client::on_read_in_other_tab`].
 //!
 //! A whole run against a server that welcomes us, in a few lines:
 //!
@@ -80,6 +88,7 @@ mod rng;
 mod room_streams;
 pub mod sorted_map;
 mod status;
+mod tabs;
 mod ticker;
 mod time;
 mod token_renewal;
@@ -92,5 +101,6 @@ pub use connection::{Connection, ConnectionOutput, SocketId};
 pub use outbox::{stays_when_refused, ActionState, OutboxFull, PendingAction};
 pub use room_streams::{GapOutcome, SequencedEvent};
 pub use status::{FailReason, Status};
+pub use tabs::FromFollower;
 pub use ticker::TickerValue;
 pub use time::Instant;

@@ -204,6 +204,32 @@ impl Outbox {
         serde_json::to_string(&self.entries).expect("outbox entries always serialize")
     }
 
+    /// Reads an exported outbox as it is, states included (a leading tab's,
+    /// shown by a following one).
+    pub fn parse(json: &str) -> Result<Vec<PendingAction>, String> {
+        json::from_str(json).map_err(|error| format!("an outbox is unreadable: {error}"))
+    }
+
+    /// Shows another tab's outbox in place of this one's (see `tabs`).
+    pub fn replace(&mut self, entries: Vec<PendingAction>) {
+        self.entries = entries;
+    }
+
+    /// Takes an action another tab handed over, unless its key is here
+    /// already: at the end of the queue, whatever the capacity (the other tab
+    /// checked it against the same outbox), and queued again if it was being
+    /// sent. False if the key was known.
+    pub fn hand(&mut self, mut entry: PendingAction) -> bool {
+        if self.entries.iter().any(|held| held.key == entry.key) {
+            return false;
+        }
+        if entry.state == ActionState::Sending {
+            entry.state = ActionState::Queued;
+        }
+        self.entries.push(entry);
+        true
+    }
+
     /// Restores an exported outbox (after a page reload). Whatever was being sent
     /// may or may not have reached the server, so it is queued again under the same
     /// key: the server's idempotency makes that safe. Entries beyond the capacity

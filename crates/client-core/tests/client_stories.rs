@@ -49,6 +49,7 @@ impl Tab {
                 Output::RefreshToken => self.token_refreshes_asked += 1,
                 Output::FetchRange { .. } => {}
                 Output::LoadRoom { room } => self.rooms_to_load.push(room),
+                Output::ToLeader(request) => panic!("a lone tab follows nobody: {request:?}"),
             }
         }
     }
@@ -377,6 +378,34 @@ fn my_token_is_renewed_quietly_before_it_expires_and_an_unreachable_server_keeps
     tab.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
     tab.idle_connected(Duration::from_secs(18 * 3600));
     assert_eq!(tab.token_refreshes_asked, 2, "the renewed token's own clock starts over");
+}
+
+#[test]
+fn a_token_expired_while_the_laptop_slept_is_refreshed_once_for_every_call_that_found_out() {
+    let mut tab = Tab::new(6);
+    tab.client.set_token(Some("yesterday".into()));
+    tab.go_online();
+    // Waking up, the rooms list and two history pages are refused (401), and
+    // the socket is closed for the same token.
+    for _ in 0..3 {
+        tab.client.on_api_unauthorized();
+    }
+    let socket = tab.socket.expect("connected");
+    tab.client.on_socket_closed(tab.now, socket, close_code::UNAUTHORIZED, "token expired");
+    tab.drain();
+    assert_eq!(tab.token_refreshes_asked, 1, "one refresh, whoever noticed");
+
+    tab.client.on_token_refreshed(tab.now, Some("today".into()));
+    tab.drain();
+    tab.client.on_socket_open(tab.now, tab.socket.expect("reconnecting with the fresh token"));
+    tab.drain();
+    let hello = tab.sent.iter().rev().find(|frame| matches!(frame, ClientFrame::Hello { .. }));
+    assert_eq!(hello, Some(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some("today".into()) }));
+
+    // Once answered, the next refusal asks again.
+    tab.client.on_api_unauthorized();
+    tab.drain();
+    assert_eq!(tab.token_refreshes_asked, 2);
 }
 
 #[test]

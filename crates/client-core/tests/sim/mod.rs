@@ -421,7 +421,7 @@ impl World {
                     self.links.remove(&socket);
                 }
                 // The simulated user only writes in rooms followed from the start.
-                Output::SaveOutbox(_) | Output::LoadRoom { .. } => {}
+                Output::SaveOutbox(_) | Output::LoadRoom { .. } | Output::ToLeader(_) => {}
                 Output::RefreshToken => self.after(LATENCY * 3, Happening::TokenRefresh),
                 Output::FetchRange { room, after, before } => {
                     self.after(LATENCY * 3, Happening::History { room, after, before });

@@ -1,0 +1,69 @@
+//! One socket per browser: the tabs of one browser share one connection.
+//!
+//! One tab leads: its engine holds the socket and the outbox, as a lone tab's
+//! does. Every other tab follows: its engine opens no socket, hands what the
+//! user does to the leader ([`FromFollower`], through
+//! [`crate::Output::ToLeader`]), and is fed what the leader's socket receives
+//! (`Client::on_leader_frame`), the leader's status and its outbox. So each
+//! tab's page is built by the same engine rules from the same stream, and the
+//! server sees one socket and one outbox.
+//!
+//! Choosing the leader and carrying the messages between tabs are the
+//! adapter's (a Web Lock and a `BroadcastChannel` in the browser); this module
+//! keeps what a follower must remember so that nothing is lost when the
+//! leader goes away: the actions it handed over that the leader has not yet
+//! shown it holds.
+
+use hanmadi_protocol::{ActionKey, RoomId};
+
+use crate::outbox::PendingAction;
+use crate::Status;
+
+/// What a following tab asks of the leader's engine
+/// (see [`crate::Client::on_follower`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum FromFollower {
+    /// A tab just started following: tell it the status and the outbox, and
+    /// have the server send every room's presence again for it.
+    Hello,
+    /// An action made (or restored) in that tab, under its key: kept through
+    /// every hand-over, so the server applies it once.
+    Hand(PendingAction),
+    /// "Retry" on a message that was not sent.
+    Retry { key: ActionKey },
+    /// "Delete" on a message that was not sent.
+    Discard { key: ActionKey },
+    /// A keystroke in a room's composer.
+    Typing { room: RoomId },
+    /// "Retry now" on the connection badge.
+    RetryNow,
+}
+
+/// A following tab's own memory.
+#[derive(Debug)]
+pub(crate) struct Following {
+    /// The leader's status, shown as this tab's.
+    pub status: Status,
+    /// Actions made here (or restored here) and handed to the leader, until
+    /// the leader's outbox shows it holds them or the server answered them.
+    /// Handed again to each new leader; kept in this tab's outbox meanwhile.
+    pub handed: Vec<PendingAction>,
+}
+
+impl Following {
+    pub fn new(handed: Vec<PendingAction>) -> Self {
+        Self { status: Status::Connecting, handed }
+    }
+
+    /// The leader's outbox arrived: what it holds is no longer ours to keep.
+    /// Returns the outbox to show: the leader's, then what it does not hold yet.
+    pub fn merge(&mut self, leaders: Vec<PendingAction>) -> Vec<PendingAction> {
+        self.handed.retain(|mine| !leaders.iter().any(|held| held.key == mine.key));
+        leaders.into_iter().chain(self.handed.iter().cloned()).collect()
+    }
+
+    /// The server answered this key: the leader had it.
+    pub fn answered(&mut self, key: &ActionKey) {
+        self.handed.retain(|mine| &mine.key != key);
+    }
+}

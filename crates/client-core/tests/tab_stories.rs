@@ -1,0 +1,477 @@
+//! Several tabs of one browser sharing one connection, told as stories: one
+//! tab leads and holds the socket, the others follow through a channel, and
+//! the leader can go away at any moment. Played here the way the browser
+//! adapter plays it (a Web Lock picks the leader, a `BroadcastChannel` carries
+//! the messages, in order, to every other tab), against a small server that
+//! applies each idempotency key once. Virtual clock, no sleeps.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
+
+use hanmadi_client_core::{Client, Config, Event, FromFollower, Instant, Output, SocketId, Status};
+use hanmadi_protocol::{
+    decode_client, encode, Action, ActionKey, ClientFrame, MessageId, Outcome, RoomEvent, RoomId, Seq, ServerFrame,
+    UserId, PROTOCOL_VERSION,
+};
+use proptest::prelude::*;
+
+const ROOM: RoomId = RoomId(1);
+const ME: UserId = UserId(1);
+
+/// What crosses the channel between tabs.
+#[derive(Debug, Clone)]
+enum Note {
+    /// From the leader: a frame its socket received, its status, its outbox.
+    Frame(String),
+    Status(Status),
+    Outbox(String),
+    /// From a tab that just took the lead.
+    Leading,
+    /// From a follower, for the leader.
+    ToLeader(FromFollower),
+}
+
+/// The server: one room, each key applied once, answers to the one socket.
+#[derive(Default)]
+struct Server {
+    log: Vec<(Seq, RoomEvent)>,
+    applied: BTreeMap<ActionKey, Seq>,
+    /// Messages applied, for "exactly once".
+    texts: Vec<String>,
+}
+
+impl Server {
+    fn receive(&mut self, frame: ClientFrame) -> Vec<ServerFrame> {
+        match frame {
+            ClientFrame::Hello { .. } => vec![ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(ME) }],
+            ClientFrame::Resume { cursors } => {
+                let mut out = Vec::new();
+                for cursor in cursors {
+                    for (seq, event) in self.log.iter().filter(|(seq, _)| *seq > cursor.after) {
+                        out.push(ServerFrame::Event { room: ROOM, seq: *seq, at: 0, event: event.clone() });
+                    }
+                    out.push(ServerFrame::CaughtUp { room: cursor.room, head: self.head() });
+                }
+                out
+            }
+            ClientFrame::Action { key, action: Action::SendMessage { text, .. } } => {
+                let mut out = Vec::new();
+                let seq = match self.applied.get(&key) {
+                    Some(seq) => *seq,
+                    None => {
+                        let seq = Seq(self.head().0 + 1);
+                        let id = MessageId(seq.0);
+                        let event =
+                            RoomEvent::Message { id, author: ME, author_name: "Mina".into(), text: text.clone() };
+                        self.log.push((seq, event.clone()));
+                        self.applied.insert(key.clone(), seq);
+                        self.texts.push(text);
+                        out.push(ServerFrame::Event { room: ROOM, seq, at: 0, event });
+                        seq
+                    }
+                };
+                out.push(ServerFrame::Ack {
+                    key,
+                    outcome: Outcome::Applied { room: ROOM, seq: Some(seq), message: None },
+                });
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn head(&self) -> Seq {
+        self.log.last().map_or(Seq::ZERO, |(seq, _)| *seq)
+    }
+}
+
+struct Tab {
+    client: Client,
+    open: bool,
+    socket: Option<SocketId>,
+    /// Frames the server sent this tab's socket, not yet read.
+    inbox: VecDeque<String>,
+    events: Vec<Event>,
+}
+
+/// One browser: its tabs, the channel between them, the leader's lock, and
+/// the server at the other end of the one socket.
+struct Browser {
+    now: Instant,
+    tabs: Vec<Tab>,
+    leader: Option<usize>,
+    /// Notes on their way, with the tab that posted them.
+    channel: VecDeque<(usize, Note)>,
+    server: Server,
+    /// Frames from the socket to the server, not yet read (in flight).
+    wire: VecDeque<String>,
+    /// The outbox the leading tab saved last (in localStorage).
+    saved: Option<String>,
+    /// New sockets fail to open (the server is down, or a tunnel).
+    server_down: bool,
+}
+
+impl Browser {
+    fn new() -> Self {
+        Self {
+            now: Instant::from_millis(0),
+            tabs: Vec::new(),
+            leader: None,
+            channel: VecDeque::new(),
+            server: Server::default(),
+            wire: VecDeque::new(),
+            saved: None,
+            server_down: false,
+        }
+    }
+
+    /// A tab opens: it leads if no tab does, and follows otherwise.
+    fn open_tab(&mut self) -> usize {
+        let n = self.tabs.len();
+        let mut client = Client::new(Config::new("ws://test/ws", 100 + n as u64));
+        client.set_token(Some("token".into()));
+        client.track_room(self.now, ROOM, self.server.head());
+        self.tabs.push(Tab { client, open: true, socket: None, inbox: VecDeque::new(), events: Vec::new() });
+        if self.leader.is_none() {
+            self.take_lead(n);
+        } else {
+            self.tabs[n].client.follow();
+        }
+        self.drain(n);
+        n
+    }
+
+    /// The tab closes (or crashes): its socket goes, and the lock passes to
+    /// the tab that has waited longest.
+    fn close_tab(&mut self, n: usize) {
+        self.tabs[n].open = false;
+        self.tabs[n].socket = None;
+        self.tabs[n].inbox.clear();
+        if self.leader == Some(n) {
+            self.leader = None;
+            self.wire.clear();
+            if let Some(next) = (0..self.tabs.len()).find(|&t| self.tabs[t].open) {
+                self.take_lead(next);
+            }
+        }
+    }
+
+    fn take_lead(&mut self, n: usize) {
+        self.leader = Some(n);
+        let now = self.now;
+        if let Some(saved) = self.saved.clone() {
+            self.tabs[n].client.adopt_outbox(now, &saved).unwrap();
+        }
+        self.tabs[n].client.lead(now);
+        self.channel.push_back((n, Note::Leading));
+        self.drain(n);
+    }
+
+    fn say(&mut self, n: usize, text: &str) -> ActionKey {
+        let action = Action::SendMessage { room: ROOM, text: text.into() };
+        let key = self.tabs[n].client.act(self.now, action).unwrap();
+        self.drain(n);
+        key
+    }
+
+    /// Performs a tab's outputs the way the browser adapter does.
+    fn drain(&mut self, n: usize) {
+        let leads = self.leader == Some(n);
+        while let Some(output) = self.tabs[n].client.poll_output() {
+            match output {
+                Output::Open { socket, .. } if self.server_down => {
+                    self.tabs[n].client.on_socket_closed(self.now, socket, 1006, "");
+                }
+                Output::Open { socket, .. } => {
+                    self.tabs[n].socket = Some(socket);
+                    self.tabs[n].client.on_socket_open(self.now, socket);
+                }
+                Output::Send { text, .. } => self.wire.push_back(text),
+                Output::Close { .. } => self.tabs[n].socket = None,
+                Output::SaveOutbox(json) => {
+                    self.saved = Some(json.clone());
+                    self.channel.push_back((n, Note::Outbox(json)));
+                }
+                Output::ToLeader(request) => self.channel.push_back((n, Note::ToLeader(request))),
+                Output::Event(event) => {
+                    if let (true, Event::Status(status)) = (leads, &event) {
+                        self.channel.push_back((n, Note::Status(status.clone())));
+                    }
+                    self.tabs[n].events.push(event);
+                }
+                Output::FetchRange { .. } | Output::LoadRoom { .. } | Output::RefreshToken => {}
+            }
+        }
+    }
+
+    /// One step of everything in flight: the server reads the wire, the
+    /// leader reads its socket (and tells the others), the channel delivers.
+    fn step(&mut self) -> bool {
+        let mut moved = false;
+        while let Some(text) = self.wire.pop_front() {
+            moved = true;
+            let frames = self.server.receive(decode_client(&text).unwrap());
+            if let Some(leader) = self.leader {
+                self.tabs[leader].inbox.extend(frames.iter().map(encode));
+            }
+        }
+        if let Some(leader) = self.leader {
+            while let Some(text) = self.tabs[leader].inbox.pop_front() {
+                moved = true;
+                let socket = self.tabs[leader].socket.expect("the leader's socket");
+                self.tabs[leader].client.on_frame(self.now, socket, &text);
+                self.channel.push_back((leader, Note::Frame(text)));
+                self.drain(leader);
+            }
+        }
+        if let Some((from, note)) = self.channel.pop_front() {
+            moved = true;
+            let readers: Vec<usize> = (0..self.tabs.len()).filter(|&n| n != from && self.tabs[n].open).collect();
+            for n in readers {
+                self.deliver(n, note.clone());
+            }
+        }
+        moved
+    }
+
+    fn deliver(&mut self, n: usize, note: Note) {
+        let now = self.now;
+        let leads = self.leader == Some(n);
+        let client = &mut self.tabs[n].client;
+        match note {
+            Note::ToLeader(request) if leads => client.on_follower(now, request),
+            Note::ToLeader(_) => {}
+            Note::Frame(text) => client.on_leader_frame(now, &text),
+            Note::Status(status) => client.on_leader_status(status),
+            Note::Outbox(json) => client.on_leader_outbox(&json).unwrap(),
+            Note::Leading => client.on_new_leader(),
+        }
+        self.drain(n);
+    }
+
+    fn settle(&mut self) {
+        while self.step() {}
+    }
+
+    fn wait(&mut self, duration: Duration) {
+        self.now = self.now + duration;
+        for n in 0..self.tabs.len() {
+            if self.tabs[n].open {
+                self.tabs[n].client.on_timeout(self.now);
+                self.drain(n);
+            }
+        }
+        self.settle();
+    }
+
+    /// The messages a tab shows, in order.
+    fn shown(&self, n: usize) -> Vec<String> {
+        let events = self.tabs[n].events.iter().filter_map(|event| match event {
+            Event::RoomEvents { events, .. } => Some(events),
+            _ => None,
+        });
+        events
+            .flatten()
+            .filter_map(|sequenced| match &sequenced.event {
+                RoomEvent::Message { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn statuses(&self, n: usize) -> Vec<Status> {
+        let statuses = self.tabs[n].events.iter().filter_map(|event| match event {
+            Event::Status(status) => Some(status.clone()),
+            _ => None,
+        });
+        statuses.collect()
+    }
+}
+
+fn three_tabs() -> Browser {
+    let mut browser = Browser::new();
+    for _ in 0..3 {
+        browser.open_tab();
+    }
+    browser.settle();
+    browser
+}
+
+#[test]
+fn three_tabs_share_one_socket_and_show_the_same_status() {
+    let browser = three_tabs();
+    let sockets = browser.tabs.iter().filter(|tab| tab.socket.is_some()).count();
+    assert_eq!(sockets, 1, "only the leader opens a socket");
+    for n in 0..3 {
+        assert_eq!(browser.tabs[n].client.status(), &Status::Connected, "tab {n}");
+    }
+}
+
+#[test]
+fn a_message_typed_in_a_follower_tab_is_sent_once_and_shows_once_in_every_tab() {
+    let mut browser = three_tabs();
+    let key = browser.say(2, "from the third tab");
+    assert_eq!(browser.tabs[2].client.outbox().len(), 1, "shown as sending at once");
+    browser.settle();
+
+    assert_eq!(browser.server.texts, ["from the third tab"]);
+    for n in 0..3 {
+        assert_eq!(browser.shown(n), ["from the third tab"], "tab {n}");
+        assert!(browser.tabs[n].client.outbox().is_empty(), "tab {n}'s outbox");
+    }
+    let applied_here: Vec<bool> = (0..3)
+        .map(|n| {
+            browser.tabs[n]
+                .events
+                .iter()
+                .any(|event| matches!(event, Event::ActionApplied { key: applied, here: true, .. } if *applied == key))
+        })
+        .collect();
+    assert_eq!(applied_here, [false, false, true], "only the tab it was typed in takes it as its own");
+}
+
+#[test]
+fn the_leader_closes_with_messages_queued_offline_and_another_tab_sends_them_once() {
+    let mut browser = three_tabs();
+    // The network is gone: the leader's socket reaches nobody.
+    browser.tabs[0].client.on_offline(browser.now);
+    let leader_socket = browser.tabs[0].socket.unwrap();
+    browser.tabs[0].client.on_socket_closed(browser.now, leader_socket, 1006, "");
+    browser.drain(0);
+    browser.settle();
+    browser.say(0, "from the leader, offline");
+    browser.say(1, "from a follower, offline");
+    browser.settle();
+    assert_eq!(browser.tabs[2].client.outbox().len(), 2, "every tab shows both waiting");
+    assert!(browser.server.texts.is_empty());
+
+    browser.close_tab(0);
+    browser.settle();
+    browser.wait(Duration::from_secs(1));
+
+    assert_eq!(browser.leader, Some(1));
+    assert_eq!(browser.server.texts, ["from the leader, offline", "from a follower, offline"]);
+    for n in 1..3 {
+        assert_eq!(browser.shown(n), ["from the leader, offline", "from a follower, offline"], "tab {n}");
+        assert!(browser.tabs[n].client.outbox().is_empty());
+    }
+}
+
+#[test]
+fn the_leader_dies_mid_flush_and_the_new_leader_resends_under_the_same_keys() {
+    let mut browser = three_tabs();
+    browser.say(1, "one");
+    browser.say(1, "two");
+    // The leader sends both, the server applies them, and the leader dies
+    // before it reads a single answer.
+    while !browser.channel.is_empty() {
+        browser.step();
+    }
+    let frames = browser.wire.drain(..).collect::<Vec<_>>();
+    for text in frames {
+        browser.server.receive(decode_client(&text).unwrap());
+    }
+    browser.close_tab(0);
+    browser.settle();
+
+    assert_eq!(browser.server.texts, ["one", "two"], "each applied once");
+    for n in 1..3 {
+        assert_eq!(browser.shown(n), ["one", "two"], "tab {n}");
+        assert!(browser.tabs[n].client.outbox().is_empty(), "tab {n}'s outbox");
+    }
+}
+
+#[test]
+fn an_action_in_flight_to_a_leader_that_dies_goes_to_the_next_one_once() {
+    let mut browser = three_tabs();
+    browser.say(2, "typed at the instant of hand-over");
+    // Tab 0 goes before it reads the note; tab 1 reads it while it still
+    // follows, so the note is for nobody.
+    browser.tabs[0].open = false;
+    browser.step();
+    assert!(browser.channel.is_empty());
+    browser.close_tab(0);
+    browser.settle();
+
+    assert_eq!(browser.server.texts, ["typed at the instant of hand-over"]);
+    for n in 1..3 {
+        assert_eq!(browser.shown(n), ["typed at the instant of hand-over"], "tab {n}");
+    }
+}
+
+#[test]
+fn a_quick_hand_over_never_flashes_the_badge_in_the_other_tabs() {
+    let mut browser = three_tabs();
+    browser.close_tab(0);
+    browser.settle();
+    browser.wait(Duration::from_secs(1));
+    for n in 1..3 {
+        assert_eq!(browser.statuses(n).last(), Some(&Status::Connected), "tab {n}");
+        let flashed = browser.statuses(n).iter().any(|status| matches!(status, Status::Reconnecting { .. }));
+        assert!(!flashed, "tab {n} showed {:?}", browser.statuses(n));
+    }
+}
+
+#[test]
+fn a_hand_over_into_an_outage_shows_reconnecting_once_the_blip_grace_is_over() {
+    let mut browser = three_tabs();
+    browser.server_down = true;
+    browser.close_tab(0);
+    browser.settle();
+    browser.wait(Duration::from_secs(1));
+    assert_eq!(browser.tabs[2].client.status(), &Status::Connected, "a blip, so far");
+    for _ in 0..10 {
+        browser.wait(Duration::from_secs(1));
+    }
+    for n in 1..3 {
+        let status = browser.tabs[n].client.status().clone();
+        assert!(matches!(status, Status::Reconnecting { .. }), "tab {n}: {status:?}");
+    }
+}
+
+proptest! {
+    /// Whatever moment the leaders go at, every message typed in any tab is
+    /// applied once, in each tab's order, and every open tab shows each once.
+    #[test]
+    fn messages_from_every_tab_arrive_once_whichever_leader_goes_when(
+        plan in prop::collection::vec((0..3usize, 0..4usize, any::<bool>()), 1..24),
+    ) {
+        let mut browser = three_tabs();
+        let mut typed = Vec::new();
+        for (i, (tab, steps, close_leader)) in plan.into_iter().enumerate() {
+            let open: Vec<usize> = (0..browser.tabs.len()).filter(|&n| browser.tabs[n].open).collect();
+            let tab = open[tab % open.len()];
+            let text = format!("message {i}");
+            browser.say(tab, &text);
+            typed.push(text);
+            for _ in 0..steps {
+                browser.step();
+            }
+            if close_leader {
+                // It goes before reading what is on its way to it.
+                let leader = browser.leader.unwrap();
+                browser.tabs[leader].open = false;
+                browser.step();
+                browser.close_tab(leader);
+                browser.open_tab();
+            }
+        }
+        browser.settle();
+        browser.wait(Duration::from_secs(5));
+
+        let mut applied = browser.server.texts.clone();
+        applied.sort();
+        typed.sort();
+        prop_assert_eq!(applied, typed);
+        let head = browser.server.log.len();
+        for n in (0..browser.tabs.len()).filter(|&n| browser.tabs[n].open) {
+            let shown = browser.shown(n);
+            let mut unique = shown.clone();
+            unique.sort();
+            unique.dedup();
+            prop_assert_eq!(unique.len(), shown.len(), "tab {} shows a message twice: {:?}", n, shown);
+            prop_assert!(browser.tabs[n].client.outbox().is_empty(), "tab {}: {:?}", n, browser.tabs[n].client.outbox());
+            prop_assert!(shown.len() <= head);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+// Mina keeps Hanmadi open in several tabs: they share one socket to the
+// server, one outbox and one picture of her rooms. When the tab holding the
+// socket closes, another takes over at once, and nothing she queued is lost
+// or sent twice.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bothIn, createRoom, serverAndBrowser, signedInPage, signInOn } from '../harness.mjs';
+
+const world = serverAndBrowser();
+
+const signIn = (name) => signedInPage(world.browser, world.server.url, name);
+
+const messages = (page, room, text) =>
+  page.getByRole('log', { name: room }).getByRole('article').filter({ hasText: text });
+
+const roomLink = (page, name) =>
+  page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: new RegExp(`^${name}`) });
+
+/**
+ * Routes every socket of Mina's browser through the test, which counts the
+ * ones open and notes when each was asked for. `cut()` starts a tunnel: the
+ * open sockets drop and new ones are refused until `tunnel` is false again.
+ */
+async function watchSockets(context) {
+  const live = new Set();
+  const sockets = {
+    opened: [],
+    tunnel: false,
+    get open() {
+      return live.size;
+    },
+    async cut() {
+      sockets.tunnel = true;
+      for (const ws of live) await ws.close().catch(() => {});
+      live.clear();
+    },
+  };
+  await context.routeWebSocket(/\/ws$/, (ws) => {
+    sockets.opened.push(Date.now());
+    if (sockets.tunnel) {
+      ws.close();
+      return;
+    }
+    live.add(ws);
+    ws.connectToServer();
+    ws.onClose(() => live.delete(ws));
+  });
+  // The pages open now were connected before the route: they connect again through it.
+  for (const page of context.pages()) {
+    await page.reload();
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  }
+  return sockets;
+}
+
+/** Another tab of Mina's, in the room, connected. */
+async function anotherTab(first, room) {
+  const tab = await first.context().newPage();
+  tab.errors = [];
+  tab.on('pageerror', (error) => tab.errors.push(error.message));
+  await tab.goto(world.server.url);
+  await tab.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await roomLink(tab, room).click();
+  await tab.getByRole('log', { name: room }).waitFor();
+  return tab;
+}
+
+async function say(page, text) {
+  const composer = page.getByRole('textbox', { name: 'Message' });
+  await composer.fill(text);
+  await composer.press('Enter');
+}
+
+test('three tabs share one socket, and a message typed in any of them shows once everywhere', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  const sockets = await watchSockets(mina.context());
+  await bothIn(mina, jun, 'one socket');
+  const second = await anotherTab(mina, 'one socket');
+  const third = await anotherTab(mina, 'one socket');
+  const tabs = [mina, second, third];
+  assert.equal(sockets.open, 1, 'the server holds one socket for Mina, whatever her tabs');
+
+  await say(third, 'typed in the third tab');
+  await messages(jun, 'one socket', 'typed in the third tab').waitFor({ timeout: 30_000 });
+  for (const tab of tabs) {
+    await messages(tab, 'one socket', 'typed in the third tab').waitFor({ timeout: 10_000 });
+  }
+  // Jun answers: every tab shows it, once.
+  await say(jun, 'got it');
+  for (const tab of tabs) {
+    await messages(tab, 'one socket', 'got it').waitFor({ timeout: 10_000 });
+  }
+  for (const tab of [...tabs, jun]) {
+    assert.equal(await messages(tab, 'one socket', 'typed in the third tab').count(), 1);
+    assert.equal(await messages(tab, 'one socket', 'got it').count(), 1);
+  }
+  assert.equal(sockets.open, 1, 'still one socket');
+
+  // The leading tab is closed while Mina types in the third: the others carry
+  // on without a flash of "Reconnecting…", and her message goes once.
+  for (const tab of [second, third]) {
+    await tab.evaluate(() => {
+      window.badgeSaid = [];
+      const badge = () => document.querySelector('[role="status"]')?.textContent;
+      new MutationObserver(() => window.badgeSaid.push(badge())).observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+      });
+    });
+  }
+  const closing = mina.close({ runBeforeUnload: true });
+  await say(third, 'typed as the first tab closed');
+  await closing;
+  await messages(jun, 'one socket', 'typed as the first tab closed').waitFor({ timeout: 30_000 });
+  await say(jun, 'still here');
+  for (const tab of [second, third]) {
+    await messages(tab, 'one socket', 'still here').waitFor({ timeout: 30_000 });
+    assert.equal(await messages(tab, 'one socket', 'typed as the first tab closed').count(), 1);
+    const said = await tab.evaluate(() => window.badgeSaid);
+    assert.ok(!said.some((text) => text.includes('Reconnecting')), `the badge said ${JSON.stringify(said)}`);
+  }
+  assert.equal(await messages(jun, 'one socket', 'typed as the first tab closed').count(), 1, 'sent once');
+  assert.equal(sockets.open, 1, 'one socket, now the second tab’s or the third’s');
+  assert.deepEqual([...mina.errors, ...second.errors, ...third.errors, ...jun.errors], [], 'no uncaught errors');
+});
+
+test('the tab holding the socket is closed with messages queued in a tunnel, and another takes over and sends them once', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  const sockets = await watchSockets(mina.context());
+  await bothIn(mina, jun, 'hand-over');
+  const second = await anotherTab(mina, 'hand-over');
+
+  // In a tunnel: the socket drops, and each tab queues a message.
+  await sockets.cut();
+  for (const [tab, text] of [[mina, 'queued in the leading tab'], [second, 'queued in the other tab']]) {
+    await say(tab, text);
+  }
+  for (const tab of [mina, second]) {
+    for (const text of ['queued in the leading tab', 'queued in the other tab']) {
+      await messages(tab, 'hand-over', text).filter({ hasText: 'Sending…' }).waitFor({ timeout: 10_000 });
+    }
+  }
+
+  // The leading tab is closed as the tunnel ends: the other takes over.
+  sockets.tunnel = false;
+  const before = sockets.opened.length;
+  const closedAt = Date.now();
+  await mina.close({ runBeforeUnload: true });
+  while (sockets.opened.length === before && Date.now() - closedAt < 10_000) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const tookOverIn = sockets.opened[before] - closedAt;
+  assert.ok(tookOverIn <= 1_000, `the other tab opened a socket ${tookOverIn} ms after the close`);
+
+  for (const text of ['queued in the leading tab', 'queued in the other tab']) {
+    await messages(jun, 'hand-over', text).waitFor({ timeout: 30_000 });
+    await messages(second, 'hand-over', text).filter({ hasNotText: 'Sending…' }).waitFor({ timeout: 30_000 });
+  }
+  await say(jun, 'both here');
+  await messages(second, 'hand-over', 'both here').waitFor({ timeout: 30_000 });
+  for (const text of ['queued in the leading tab', 'queued in the other tab']) {
+    assert.equal(await messages(jun, 'hand-over', text).count(), 1, `${text}: delivered exactly once`);
+    assert.equal(await messages(second, 'hand-over', text).count(), 1, `${text}: shown once`);
+  }
+  assert.deepEqual([...second.errors, ...jun.errors], [], 'no uncaught errors');
+});
+
+test('a tab opened later shows the same unread counts and waiting messages as the others', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  const sockets = await watchSockets(mina.context());
+  await bothIn(mina, jun, 'news');
+  await createRoom(mina, 'elsewhere');
+  for (const text of ['first news', 'second news']) {
+    await say(jun, text);
+  }
+  await roomLink(mina, 'news').getByLabel('2 unread').waitFor({ timeout: 30_000 });
+
+  // In a tunnel, Mina writes in the other room.
+  await sockets.cut();
+  await say(mina, 'written in the tunnel');
+  await messages(mina, 'elsewhere', 'written in the tunnel').filter({ hasText: 'Sending…' }).waitFor();
+
+  // A new tab, still in the tunnel (the page itself loads: only the socket is cut).
+  const later = await mina.context().newPage();
+  later.errors = [];
+  later.on('pageerror', (error) => later.errors.push(error.message));
+  await later.goto(world.server.url);
+  await roomLink(later, 'news').getByLabel('2 unread').waitFor({ timeout: 30_000 });
+  await roomLink(later, 'elsewhere').click();
+  await messages(later, 'elsewhere', 'written in the tunnel').filter({ hasText: 'Sending…' }).waitFor({ timeout: 10_000 });
+
+  // Out of the tunnel, it goes once, and both tabs see it sent.
+  sockets.tunnel = false;
+  for (const tab of [mina, later]) {
+    const retry = tab.getByRole('button', { name: 'Retry now' });
+    await retry.click({ timeout: 2_000 }).catch(() => {});
+  }
+  for (const tab of [mina, later]) {
+    await tab.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    await messages(tab, 'elsewhere', 'written in the tunnel').filter({ hasNotText: 'Sending…' }).waitFor({ timeout: 30_000 });
+    assert.equal(await messages(tab, 'elsewhere', 'written in the tunnel').count(), 1);
+  }
+  assert.equal(sockets.open, 1, 'one socket for both tabs');
+  assert.deepEqual([...mina.errors, ...later.errors, ...jun.errors], [], 'no uncaught errors');
+});
+
+test('in a browser without Web Locks, each tab keeps its own socket and outbox, and a closed tab’s message still goes once', async () => {
+  const context = await world.browser.newContext();
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }));
+  const mina = await signInOn(await context.newPage(), world.server.url, 'Mina');
+  const jun = await signIn('Jun');
+  const sockets = await watchSockets(context);
+  await bothIn(mina, jun, 'no locks');
+  const second = await anotherTab(mina, 'no locks');
+  assert.equal(sockets.open, 2, 'one socket per tab, as before tabs could share');
+
+  await sockets.cut();
+  for (const [tab, text] of [[mina, 'from the first tab'], [second, 'from the closed tab']]) {
+    await say(tab, text);
+    await messages(tab, 'no locks', text).filter({ hasText: 'Sending…' }).waitFor({ timeout: 10_000 });
+  }
+  await second.close({ runBeforeUnload: true });
+  sockets.tunnel = false;
+  await mina.getByRole('button', { name: 'Retry now' }).click({ timeout: 5_000 }).catch(() => {});
+  for (const text of ['from the first tab', 'from the closed tab']) {
+    await messages(jun, 'no locks', text).waitFor({ timeout: 30_000 });
+  }
+  await say(jun, 'both here');
+  await messages(mina, 'no locks', 'both here').waitFor({ timeout: 30_000 });
+  for (const text of ['from the first tab', 'from the closed tab']) {
+    assert.equal(await messages(jun, 'no locks', text).count(), 1, `${text}: delivered exactly once`);
+  }
+  assert.deepEqual([...mina.errors, ...second.errors, ...jun.errors], [], 'no uncaught errors');
+  await context.close();
+});

@@ -1,0 +1,334 @@
+//! One socket per browser, the adapter's half (the rules are the engine's:
+//! `hanmadi_client_core`'s `tabs` module). The tab holding the Web Lock
+//! `hanmadi.leader` leads: its engine holds the socket and the outbox. The
+//! others follow, and every tab talks to the others over the
+//! `BroadcastChannel` `hanmadi.tabs`, in notes:
+//!
+//! - from the leader: each frame its socket receives, its status, its outbox
+//!   (as saved), and "leading" when it takes over;
+//! - from a follower, for the leader: the user's actions and what else the
+//!   engine hands over ([`FromFollower`]);
+//! - from any tab: how far the person has read a room, and a sign-in.
+//!
+//! The lock is released by the browser the moment the leading tab closes or
+//! crashes, and granted to the tab that has waited longest, which takes over
+//! at once. Where the browser has no Web Locks or no `BroadcastChannel`, each
+//! tab runs its own socket, as a lone tab does, with its own saved outbox.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use hanmadi_client_core::{FailReason, FromFollower, Instant, PendingAction, Status};
+use hanmadi_protocol::{ActionKey, RoomId, Seq};
+use js_sys::{Object, Reflect};
+use leptos::prelude::Set;
+use wasm_bindgen::prelude::*;
+use web_sys::{BroadcastChannel, MessageEvent};
+
+use super::adapter::{drive, Adapter};
+use super::{open_tabs, saved_outbox};
+use crate::session;
+
+const CHANNEL: &str = "hanmadi.tabs";
+const LEADER_LOCK: &str = "hanmadi.leader";
+
+/// This tab's part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Waiting to hear whether another tab leads (a moment, at start).
+    Undecided,
+    Leader,
+    Follower,
+}
+
+/// The channel to the other tabs, and this tab's role.
+pub struct Tabs {
+    pub role: Role,
+    channel: BroadcastChannel,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl Tabs {
+    /// Whether this tab's engine holds the socket (it leads, or cannot
+    /// share: see [`join`]).
+    pub fn connects(tabs: Option<&Tabs>) -> bool {
+        tabs.is_none_or(|tabs| tabs.role == Role::Leader)
+    }
+
+    fn post(&self, kind: &str, fields: &[(&str, JsValue)]) {
+        let note = Object::new();
+        let _ = Reflect::set(&note, &"kind".into(), &kind.into());
+        for (name, value) in fields {
+            let _ = Reflect::set(&note, &(*name).into(), value);
+        }
+        // Fails only once the channel is closed, as the page goes away.
+        let _ = self.channel.post_message(&note);
+    }
+
+    /// A frame the leader's socket received, for the other tabs' engines.
+    pub fn frame_received(&self, text: &str) {
+        if self.role == Role::Leader {
+            self.post("frame", &[("text", text.into())]);
+        }
+    }
+
+    /// The leader's status changed.
+    pub fn status_changed(&self, status: &Status) {
+        if self.role == Role::Leader {
+            self.post("status", &status_fields(status));
+        }
+    }
+
+    /// The leader saved its outbox: the other tabs show it.
+    pub fn outbox_saved(&self, json: &str) {
+        if self.role == Role::Leader {
+            self.post("outbox", &[("json", json.into())]);
+        }
+    }
+
+    /// The person read `room` up to `seq` here.
+    pub fn read(&self, room: RoomId, seq: Seq) {
+        self.post("read", &[("room", (room.0 as f64).into()), ("seq", (seq.0 as f64).into())]);
+    }
+
+    /// Someone signed in here: the other tabs take the saved session.
+    pub fn signed_in(&self) {
+        self.post("signed-in", &[]);
+    }
+
+    /// Signed out here: the other tabs start over too.
+    pub fn signed_out(&self) {
+        self.post("signed-out", &[]);
+    }
+
+    /// For the leader's engine (`Output::ToLeader`).
+    pub fn ask_leader(&self, request: FromFollower) {
+        match request {
+            FromFollower::Hello => self.post("hello", &[]),
+            FromFollower::Hand(entry) => {
+                let json = serde_json::to_string(&entry).expect("an outbox entry always serializes");
+                self.post("hand", &[("json", json.into())]);
+            }
+            FromFollower::Retry { key } => self.post("retry", &[("key", key.as_str().into())]),
+            FromFollower::Discard { key } => self.post("discard", &[("key", key.as_str().into())]),
+            FromFollower::Typing { room } => self.post("typing", &[("room", (room.0 as f64).into())]),
+            FromFollower::RetryNow => self.post("retry-now", &[]),
+        }
+    }
+
+    /// What a tab that just started following needs: the status and outbox.
+    fn tell_state(&self, status: &Status, outbox: &str) {
+        self.status_changed(status);
+        self.outbox_saved(outbox);
+    }
+}
+
+/// Joins the other tabs of this browser, if it can share a socket: opens the
+/// channel, then asks for the lock without waiting. Granted, this tab leads;
+/// refused, it follows, and waits for the lock to lead when the leader goes.
+/// Returns `false` where the browser cannot share (each tab alone).
+pub fn join(shared: &Rc<RefCell<Adapter>>) -> bool {
+    let Some(locks) = open_tabs::locks() else { return false };
+    let Ok(channel) = BroadcastChannel::new(CHANNEL) else { return false };
+    let weak = Rc::downgrade(shared);
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let weak = weak.clone();
+        let note = event.data();
+        // From a microtask, like every browser callback (see `adapter`).
+        wasm_bindgen_futures::spawn_local(async move { receive(&weak, &note) });
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    shared.borrow_mut().tabs = Some(Tabs { role: Role::Undecided, channel, _on_message: on_message });
+
+    let weak = Rc::downgrade(shared);
+    let first_ask = Closure::once_into_js(move |lock: JsValue| -> JsValue {
+        if lock.is_null() {
+            follow(&weak);
+            let weak = weak.clone();
+            let when_free = Closure::once_into_js(move |_lock: JsValue| {
+                lead(&weak);
+                held_forever()
+            });
+            let _ = locks.request(LEADER_LOCK, &when_free);
+            JsValue::UNDEFINED
+        } else {
+            lead(&weak);
+            held_forever().into()
+        }
+    });
+    let if_available = Object::new();
+    let _ = Reflect::set(&if_available, &"ifAvailable".into(), &true.into());
+    if let Some(locks) = open_tabs::locks() {
+        let _ = locks.request_with_options(LEADER_LOCK, &if_available, &first_ask);
+    }
+    true
+}
+
+/// A promise that never settles: the lock it is returned for is held until
+/// the browser releases it, when the page goes.
+fn held_forever() -> js_sys::Promise {
+    js_sys::Promise::new(&mut |_, _| {})
+}
+
+fn follow(weak: &Weak<RefCell<Adapter>>) {
+    let Some(shared) = weak.upgrade() else { return };
+    if let Some(tabs) = &mut shared.borrow_mut().tabs {
+        tabs.role = Role::Follower;
+    }
+    // What waited here is handed to the leader, which saves it: no copy of
+    // this tab's own is left for another tab to adopt and send again.
+    saved_outbox::save("[]");
+    drive(&shared, |client, _| client.follow());
+}
+
+fn lead(weak: &Weak<RefCell<Adapter>>) {
+    let Some(shared) = weak.upgrade() else { return };
+    if let Some(tabs) = &mut shared.borrow_mut().tabs {
+        tabs.role = Role::Leader;
+    }
+    let saved = saved_outbox::leaders();
+    let signed_in = session::saved().is_some();
+    if !signed_in {
+        // The session this page showed is gone (signed out elsewhere).
+        shared.borrow().set_session.set(None);
+    }
+    drive(&shared, |client, now| {
+        if let Some(json) = saved {
+            if let Err(error) = client.adopt_outbox(now, &json) {
+                web_sys::console::error_1(&format!("Hanmadi: the last leading tab's outbox: {error}").into());
+            }
+        }
+        if signed_in {
+            client.lead(now);
+        }
+    });
+    let adapter = shared.borrow();
+    if let Some(tabs) = &adapter.tabs {
+        tabs.post("leading", &[]);
+        tabs.tell_state(adapter.client.status(), &outbox_json(&adapter));
+    }
+}
+
+fn outbox_json(adapter: &Adapter) -> String {
+    serde_json::to_string(adapter.client.outbox()).expect("outbox entries always serialize")
+}
+
+/// A note from another tab.
+fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
+    let Some(shared) = weak.upgrade() else { return };
+    let field = |name: &str| Reflect::get(note, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let text = |name: &str| field(name).as_string().unwrap_or_default();
+    let number = |name: &str| field(name).as_f64().unwrap_or(0.0) as u64;
+    let role = shared.borrow().tabs.as_ref().map_or(Role::Undecided, |tabs| tabs.role);
+    let leads = role == Role::Leader;
+    let follows = role == Role::Follower;
+    let kind = text("kind");
+    match kind.as_str() {
+        "frame" if follows => drive(&shared, |client, now| client.on_leader_frame(now, &text("text"))),
+        "status" if follows => {
+            let status = status_from(&field);
+            drive(&shared, |client, _| client.on_leader_status(status));
+        }
+        "outbox" if follows => drive(&shared, |client, _| {
+            if let Err(error) = client.on_leader_outbox(&text("json")) {
+                web_sys::console::error_1(&format!("Hanmadi: the leading tab's outbox: {error}").into());
+            }
+        }),
+        "leading" if follows => drive(&shared, |client, _| client.on_new_leader()),
+        "read" => {
+            let (room, seq) = (RoomId(number("room")), Seq(number("seq")));
+            drive(&shared, |client, now| client.on_read_in_other_tab(now, room, seq));
+        }
+        "signed-in" => {
+            if let Some(session) = session::saved() {
+                super::adapter::signed_in(&shared, session);
+            }
+        }
+        "signed-out" => super::adapter::signed_out(&shared),
+        _ if leads => {
+            let Some(request) = request_from(&kind, &text, &number) else { return };
+            let hello = request == FromFollower::Hello;
+            drive(&shared, |client, now| client.on_follower(now, request));
+            if hello {
+                let adapter = shared.borrow();
+                if let Some(tabs) = &adapter.tabs {
+                    tabs.tell_state(adapter.client.status(), &outbox_json(&adapter));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn request_from(kind: &str, text: &dyn Fn(&str) -> String, number: &dyn Fn(&str) -> u64) -> Option<FromFollower> {
+    let key = || ActionKey::new(text("key")).ok();
+    Some(match kind {
+        "hello" => FromFollower::Hello,
+        "hand" => {
+            let entry: PendingAction = hanmadi_protocol::json::from_str(&text("json")).ok()?;
+            FromFollower::Hand(entry)
+        }
+        "retry" => FromFollower::Retry { key: key()? },
+        "discard" => FromFollower::Discard { key: key()? },
+        "typing" => FromFollower::Typing { room: RoomId(number("room")) },
+        "retry-now" => FromFollower::RetryNow,
+        _ => return None,
+    })
+}
+
+/// A status as a note's fields. Instants are this tab's clock, which starts
+/// when the page did: they travel as wall-clock times.
+fn status_fields(status: &Status) -> Vec<(&'static str, JsValue)> {
+    let wall = |at: &Instant| JsValue::from(time_origin() + at.as_millis() as f64);
+    match status {
+        Status::Connecting => vec![("status", "connecting".into())],
+        Status::Connected => vec![("status", "connected".into())],
+        Status::Reconnecting { attempt, next_try } => vec![
+            ("status", "reconnecting".into()),
+            ("attempt", (*attempt).into()),
+            ("next_try", next_try.as_ref().map_or(JsValue::NULL, wall)),
+        ],
+        Status::Offline => vec![("status", "offline".into())],
+        Status::Suspended { next_try } => vec![("status", "suspended".into()), ("next_try", wall(next_try))],
+        Status::Failed { reason } => {
+            let (why, text) = match reason {
+                FailReason::Forbidden { reason } => ("forbidden", reason.as_str()),
+                FailReason::UnsupportedProtocol => ("protocol", ""),
+                FailReason::Unauthorized => ("unauthorized", ""),
+            };
+            vec![("status", "failed".into()), ("why", why.into()), ("reason", text.into())]
+        }
+        Status::Closed => vec![("status", "closed".into())],
+    }
+}
+
+fn status_from(field: &dyn Fn(&str) -> JsValue) -> Status {
+    let text = |name: &str| field(name).as_string().unwrap_or_default();
+    let instant = |name: &str| {
+        let wall = field(name).as_f64()?;
+        Some(Instant::from_millis((wall - time_origin()).max(0.0) as u64))
+    };
+    match text("status").as_str() {
+        "connected" => Status::Connected,
+        "reconnecting" => Status::Reconnecting {
+            attempt: field("attempt").as_f64().unwrap_or(1.0) as u32,
+            next_try: instant("next_try"),
+        },
+        "offline" => Status::Offline,
+        "suspended" => Status::Suspended { next_try: instant("next_try").unwrap_or(Instant::from_millis(0)) },
+        "failed" => Status::Failed {
+            reason: match text("why").as_str() {
+                "forbidden" => FailReason::Forbidden { reason: text("reason") },
+                "protocol" => FailReason::UnsupportedProtocol,
+                _ => FailReason::Unauthorized,
+            },
+        },
+        "closed" => Status::Closed,
+        _ => Status::Connecting,
+    }
+}
+
+/// When this page's clock (`performance.now()`) started, in wall-clock ms.
+fn time_origin() -> f64 {
+    web_sys::window().and_then(|window| window.performance()).map_or(0.0, |p| p.time_origin())
+}
