@@ -7,6 +7,7 @@ mod browser_tests;
 mod components;
 mod deploy_config;
 mod i18n;
+mod markup;
 mod router;
 mod session;
 mod socket;

@@ -26,18 +26,25 @@ fn save(session: &Session) {
     }
 }
 
-/// Signs out: the server ends the session (its token stops working, its
-/// sockets close, on every device of ours that used it), then this browser
-/// forgets it. Forgotten even if the server cannot be reached: whoever uses
-/// this browser next is not signed in as us; the error says the server did
-/// not hear it.
-pub async fn end() -> Result<(), String> {
-    let Some(saved) = saved() else { return Ok(()) };
+/// Signs out: this browser forgets the session at once (whoever uses it next
+/// is not signed in as us, even if the server cannot be reached), and the
+/// returned call has the server end it (its token stops working, its sockets
+/// close, on every device of ours that used it); its error says the server
+/// did not hear it.
+pub fn end() -> impl std::future::Future<Output = Result<(), String>> {
+    let saved = saved();
+    forget();
+    async move {
+        let Some(saved) = saved else { return Ok(()) };
+        tell_server_signed_out(&saved.token).await
+    }
+}
+
+async fn tell_server_signed_out(token: &str) -> Result<(), String> {
     let told = Request::delete(&deploy_config::api_url("/api/session"))
-        .header("Authorization", &format!("Bearer {}", saved.token))
+        .header("Authorization", &format!("Bearer {token}"))
         .send()
         .await;
-    forget();
     match told {
         Ok(response) if response.ok() || response.status() == 401 => Ok(()),
         Ok(response) => Err(format!("the server answered {}", response.status())),

@@ -10,6 +10,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::formatting_help::FormattingHelp;
 use crate::i18n::{lang, t};
 use crate::socket::use_socket;
 use crate::store::Store;
@@ -84,6 +85,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             ></textarea>
             <button type="submit">{t().send}</button>
             <p class="form-error" role="alert">{move || error.get()}</p>
+            <FormattingHelp />
         </form>
     }
 }

@@ -137,10 +137,10 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
                 when=move || editing.get()
                 fallback=move || {
                     view! {
-                        <p class="message-text">
+                        <div class="message-text">
                             {move || view! { <MessageText text=text.get() /> }}
                             {move || edited.get().then(|| view! { <span class="edited">{t().edited}</span> })}
-                        </p>
+                        </div>
                     }
                 }
             >
@@ -277,7 +277,7 @@ pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
     };
     view! {
         <article class="message pending" aria-label=t().your_message>
-            <p class="message-text"><MessageText text /></p>
+            <div class="message-text"><MessageText text /></div>
             <p class="pending-state">
                 <span>{move || if refusal.with(Option::is_some) { t().not_sent } else { t().sending }}</span>
                 {controls}

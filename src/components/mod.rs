@@ -5,6 +5,7 @@ mod composer;
 mod connection_badge;
 mod disclosure;
 mod first_run;
+mod formatting_help;
 mod keyboard_shortcuts;
 mod keyed;
 mod members_panel;

@@ -53,15 +53,18 @@ impl SocketContext {
     pub fn sign_out(&self) {
         self.adapter.with_value(|adapter| {
             adapter::drive(adapter, |client, now| client.sign_out(now));
-            let adapter = adapter.clone();
+            let ending = session::end();
+            // Before the server hears, so the leading tab sends nothing more
+            // of what was dropped; after the session is forgotten, so no tab
+            // starting over finds it.
+            if let Some(tabs) = &adapter.borrow().tabs {
+                tabs.signed_out();
+            }
             leptos::task::spawn_local(async move {
-                if let Err(why) = session::end().await {
+                if let Err(why) = ending.await {
                     web_sys::console::warn_1(
                         &format!("Hanmadi: signed out here, but the server did not hear it: {why}").into(),
                     );
-                }
-                if let Some(tabs) = &adapter.borrow().tabs {
-                    tabs.signed_out();
                 }
                 adapter::start_over();
             });

@@ -112,6 +112,10 @@ impl Tabs {
             FromFollower::Retry { key } => self.post("retry", &[("key", key.as_str().into())]),
             FromFollower::Discard { key } => self.post("discard", &[("key", key.as_str().into())]),
             FromFollower::Typing { room } => self.post("typing", &[("room", (room.0 as f64).into())]),
+            FromFollower::Track { room, after } => {
+                self.post("track", &[("room", (room.0 as f64).into()), ("seq", (after.0 as f64).into())])
+            }
+            FromFollower::Check => self.post("check", &[]),
             FromFollower::RetryNow => self.post("retry-now", &[]),
         }
     }
@@ -158,9 +162,22 @@ pub fn join(shared: &Rc<RefCell<Adapter>>) -> bool {
     });
     let if_available = Object::new();
     let _ = Reflect::set(&if_available, &"ifAvailable".into(), &true.into());
-    if let Some(locks) = open_tabs::locks() {
-        let _ = locks.request_with_options(LEADER_LOCK, &if_available, &first_ask);
-    }
+    let asked = open_tabs::locks().map(|locks| locks.request_with_options(LEADER_LOCK, &if_available, &first_ask));
+    // A page the browser will not give locks to (sandboxed, opaque origin)
+    // is refused: it runs its own socket, as where there are no locks.
+    let weak = Rc::downgrade(shared);
+    wasm_bindgen_futures::spawn_local(async move {
+        let refused = match asked {
+            Some(asked) => wasm_bindgen_futures::JsFuture::from(asked).await.is_err(),
+            None => true,
+        };
+        if let Some(shared) = weak.upgrade().filter(|_| refused) {
+            shared.borrow_mut().tabs = None;
+            if let Some(session) = session::saved() {
+                super::adapter::start_session(&shared, &session);
+            }
+        }
+    });
     true
 }
 
@@ -175,9 +192,6 @@ fn follow(weak: &Weak<RefCell<Adapter>>) {
     if let Some(tabs) = &mut shared.borrow_mut().tabs {
         tabs.role = Role::Follower;
     }
-    // What waited here is handed to the leader, which saves it: no copy of
-    // this tab's own is left for another tab to adopt and send again.
-    saved_outbox::save("[]");
     drive(&shared, |client, _| client.follow());
 }
 
@@ -187,21 +201,26 @@ fn lead(weak: &Weak<RefCell<Adapter>>) {
         tabs.role = Role::Leader;
     }
     let saved = saved_outbox::leaders();
-    let signed_in = session::saved().is_some();
-    if !signed_in {
-        // The session this page showed is gone (signed out elsewhere).
+    // The token as saved now: the last leader may have renewed it since this
+    // page loaded. None if signed out elsewhere, and the page says so.
+    let session = session::saved();
+    if session.is_none() {
         shared.borrow().set_session.set(None);
     }
     drive(&shared, |client, now| {
+        client.set_token(session.as_ref().map(|session| session.token.clone()));
+        if let Some(session) = &session {
+            client.token_valid_for(now, session::valid_for(session));
+        }
         if let Some(json) = saved {
             if let Err(error) = client.adopt_outbox(now, &json) {
                 web_sys::console::error_1(&format!("Hanmadi: the last leading tab's outbox: {error}").into());
             }
         }
-        if signed_in {
-            client.lead(now);
-        }
+        client.lead(now);
     });
+    // What this tab kept of its own is in the leader's copy now.
+    saved_outbox::save("[]");
     let adapter = shared.borrow();
     if let Some(tabs) = &adapter.tabs {
         tabs.post("leading", &[]);
@@ -271,6 +290,8 @@ fn request_from(kind: &str, text: &dyn Fn(&str) -> String, number: &dyn Fn(&str)
         "retry" => FromFollower::Retry { key: key()? },
         "discard" => FromFollower::Discard { key: key()? },
         "typing" => FromFollower::Typing { room: RoomId(number("room")) },
+        "track" => FromFollower::Track { room: RoomId(number("room")), after: Seq(number("seq")) },
+        "check" => FromFollower::Check,
         "retry-now" => FromFollower::RetryNow,
         _ => return None,
     })

@@ -142,7 +142,14 @@ pub struct Client {
     made_here: Vec<ActionKey>,
     /// An [`Output::RefreshToken`] is out and has not been answered.
     refreshing: bool,
+    /// The last keys the server answered: a copy of an outbox saved or
+    /// handed over before the answer brings none of them back.
+    recently_answered: VecDeque<ActionKey>,
 }
+
+/// How many answered keys are remembered: far more than can be in flight
+/// during a hand-over between tabs.
+const RECENTLY_ANSWERED: usize = 256;
 
 impl Client {
     /// A client that has not started connecting: restore the saved outbox,
@@ -166,6 +173,7 @@ impl Client {
             following: None,
             made_here: Vec::new(),
             refreshing: false,
+            recently_answered: VecDeque::new(),
             config,
         }
     }
@@ -203,7 +211,10 @@ impl Client {
             self.streams.next_retry(),
             self.outbox_paused_until,
             self.renewal.next_wake().filter(|_| self.following.is_none()),
-            self.reads.next_due(self.config.read_every),
+            // Only a connection can send them: held for the next one, not
+            // woken for (a deadline in the past would wake the tab at once,
+            // over and over, until it reconnects).
+            self.reads.next_due(self.config.read_every).filter(|_| self.conn.is_ready()),
         ]
         .into_iter()
         .flatten()
@@ -224,6 +235,7 @@ impl Client {
             return Ok(());
         }
         self.outbox.import(saved)?;
+        self.outbox.drop_keys(&self.recently_answered);
         self.outbox_changed();
         self.flush_outbox();
         self.pump(now);
@@ -243,6 +255,10 @@ impl Client {
     /// socket, hands its actions to that tab ([`Output::ToLeader`]), and is
     /// fed what it receives. What waits in this tab's outbox is handed over
     /// too. Call before [`Client::connect`] (which then does nothing).
+    ///
+    /// Until the leader shows it holds them, the actions handed over are
+    /// saved here ([`Output::SaveOutbox`] gives only those while following),
+    /// so a hand-over during which every copy in memory goes still loses none.
     pub fn follow(&mut self) {
         let handed = self.outbox.entries().to_vec();
         for entry in &handed {
@@ -250,6 +266,7 @@ impl Client {
         }
         self.following = Some(Following::new(handed));
         self.ask_leader(FromFollower::Hello);
+        self.outbox_changed();
     }
 
     /// This tab leads from now on (the leading tab closed or crashed, or there
@@ -257,12 +274,26 @@ impl Client {
     /// and sends the outbox it has been showing. Give it the leader's saved
     /// outbox first, with [`Client::adopt_outbox`], in case the last copy shown
     /// here missed a change.
+    ///
+    /// Without a token (signed out elsewhere) it leads but stays closed, and
+    /// [`Client::connect`] starts it once signed in.
     pub fn lead(&mut self, now: Instant) {
-        let Some(following) = self.following.take() else { return self.connect(now) };
-        if self.outbox.requeue_sending() {
-            self.outbox_changed();
+        let Some(following) = self.following.take() else {
+            if self.conn.has_token() {
+                self.connect(now);
+            }
+            return;
+        };
+        self.outbox.requeue_sending();
+        self.outbox.drop_keys(&self.recently_answered);
+        // Saved at once, as the browser's one copy: the last leader's may
+        // lack what was handed to it as it went.
+        self.outbox_changed();
+        if self.conn.has_token() {
+            self.conn.take_over(now, following.status);
+        } else if following.status != Status::Closed {
+            self.event(Event::Status(Status::Closed));
         }
-        self.conn.take_over(now, following.status);
         self.pump(now);
     }
 
@@ -308,7 +339,10 @@ impl Client {
         let Some(following) = &mut self.following else { return Ok(()) };
         let shown = following.merge(Outbox::parse(json)?);
         self.outbox.replace(shown);
-        self.event(Event::OutboxChanged);
+        // A copy older than an answer heard here (a new leader's, before it
+        // heard the answer itself) does not bring the action back.
+        self.outbox.drop_keys(&self.recently_answered);
+        self.outbox_changed();
         Ok(())
     }
 
@@ -338,7 +372,7 @@ impl Client {
                 }
             }
             FromFollower::Hand(entry) => {
-                if self.outbox.hand(entry) {
+                if !self.recently_answered.contains(&entry.key) && self.outbox.hand(entry) {
                     self.outbox_changed();
                     self.flush_outbox();
                 }
@@ -350,6 +384,10 @@ impl Client {
                 self.discard_action(&key);
             }
             FromFollower::Typing { room } => self.typing(now, room),
+            FromFollower::Track { room, after } => {
+                self.conn.send_frame(&ClientFrame::Resume { cursors: vec![Cursor { room, after }] });
+            }
+            FromFollower::Check => self.conn.on_visible(now),
             FromFollower::RetryNow => self.retry_now(now),
         }
         self.pump(now);
@@ -480,13 +518,20 @@ impl Client {
 
     /// The machine slept (see [`Connection::on_wake`]).
     pub fn on_wake(&mut self, now: Instant) {
+        if self.following.is_some() {
+            return self.ask_leader(FromFollower::Check);
+        }
         self.conn.on_wake(now);
         self.pump(now);
     }
 
     /// The page became visible again: its timers may have been frozen, so
     /// the socket is checked at once.
+    /// (Where another tab holds the socket, that tab is asked to.)
     pub fn on_visible(&mut self, now: Instant) {
+        if self.following.is_some() {
+            return self.ask_leader(FromFollower::Check);
+        }
         self.conn.on_visible(now);
         self.pump(now);
     }
@@ -831,10 +876,16 @@ impl Client {
         }
     }
 
+    /// Follows a room from `after`: the server replays what came since
+    /// (through the leading tab's socket, where another tab holds it).
     fn follow_room(&mut self, room: RoomId, after: Seq) {
         self.streams.track(room, after);
-        let cursor = Cursor { room, after: self.streams.cursor(room).unwrap_or(after) };
-        self.conn.send_frame(&ClientFrame::Resume { cursors: vec![cursor] });
+        let after = self.streams.cursor(room).unwrap_or(after);
+        if self.following.is_some() {
+            self.ask_leader(FromFollower::Track { room, after });
+        } else {
+            self.conn.send_frame(&ClientFrame::Resume { cursors: vec![Cursor { room, after }] });
+        }
     }
 
     fn stream_outputs(&mut self, out: Vec<StreamOutput>) {
@@ -849,12 +900,15 @@ impl Client {
         }
     }
 
-    /// Saved by the tab that leads (or is alone) only: a following tab's
-    /// outbox is the leader's, already saved.
+    /// Saves the outbox: the whole of it where this tab leads (or is alone);
+    /// while following, only what was handed to the leader and not yet shown
+    /// held by it (the rest is the leader's, saved there).
     fn outbox_changed(&mut self) {
-        if self.following.is_none() {
-            self.outputs.push_back(Output::SaveOutbox(self.outbox.export()));
-        }
+        let json = match &self.following {
+            None => self.outbox.export(),
+            Some(following) => serde_json::to_string(&following.handed).expect("outbox entries always serialize"),
+        };
+        self.outputs.push_back(Output::SaveOutbox(json));
         self.event(Event::OutboxChanged);
     }
 
@@ -884,6 +938,10 @@ impl Client {
         if let Some(following) = &mut self.following {
             following.answered(key);
         }
+        if self.recently_answered.len() == RECENTLY_ANSWERED {
+            self.recently_answered.pop_front();
+        }
+        self.recently_answered.push_back(key.clone());
         let here = self.made_here.contains(key);
         self.made_here.retain(|made| made != key);
         here

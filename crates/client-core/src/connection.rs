@@ -152,6 +152,11 @@ impl Connection {
         self.token = token;
     }
 
+    /// Whether there is a token to say hello with.
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
     /// The answer to [`ConnectionOutput::RefreshToken`] (or to a renewal the
     /// client asked for before the token expired): a fresh token, or `None` if
     /// none could be had (the session is over: the user must sign in again).

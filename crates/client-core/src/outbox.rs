@@ -215,6 +215,13 @@ impl Outbox {
         self.entries = entries;
     }
 
+    /// Drops the entries with these keys (answered already). True if any went.
+    pub fn drop_keys(&mut self, keys: &std::collections::VecDeque<ActionKey>) -> bool {
+        let before = self.entries.len();
+        self.entries.retain(|entry| !keys.contains(&entry.key));
+        self.entries.len() != before
+    }
+
     /// Takes an action another tab handed over, unless its key is here
     /// already: at the end of the queue, whatever the capacity (the other tab
     /// checked it against the same outbox), and queued again if it was being

@@ -14,7 +14,7 @@
 //! leader goes away: the actions it handed over that the leader has not yet
 //! shown it holds.
 
-use hanmadi_protocol::{ActionKey, RoomId};
+use hanmadi_protocol::{ActionKey, RoomId, Seq};
 
 use crate::outbox::PendingAction;
 use crate::Status;
@@ -35,6 +35,12 @@ pub enum FromFollower {
     Discard { key: ActionKey },
     /// A keystroke in a room's composer.
     Typing { room: RoomId },
+    /// That tab follows a room from `after` (it loaded its history, or joined
+    /// it): the server should replay what came since, to every tab.
+    Track { room: RoomId, after: Seq },
+    /// That tab became visible or woke from sleep: check the socket at once
+    /// (the leader may be a hidden tab whose timers are throttled).
+    Check,
     /// "Retry now" on the connection badge.
     RetryNow,
 }

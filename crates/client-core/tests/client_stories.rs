@@ -619,6 +619,29 @@ fn where_i_have_read_reaches_the_server_once_a_second_again_after_a_drop_and_fol
 }
 
 #[test]
+fn a_room_read_while_the_connection_is_down_waits_for_the_next_one_without_waking_the_tab() {
+    let mut tab = Tab::new(10);
+    let room = RoomId(1);
+    tab.go_online();
+    tab.client.read(tab.now, room, Seq(4));
+    tab.drain();
+    let socket = tab.socket.expect("connected");
+    tab.client.on_socket_closed(tab.now, socket, 1006, "");
+    tab.drain();
+    tab.now = tab.now + Duration::from_secs(2);
+    tab.client.read(tab.now, room, Seq(5));
+    tab.drain();
+    // Whatever the engine wakes up for next, it is not "now" again and again
+    // for a position it cannot send (a timer loop that would burn the CPU).
+    for _ in 0..3 {
+        tab.client.on_timeout(tab.now);
+        tab.drain();
+        let wake = tab.client.poll_timeout().expect("a reconnect is planned");
+        assert!(wake > tab.now, "asked to wake at {wake:?}, now is {:?}", tab.now);
+    }
+}
+
+#[test]
 fn an_edit_refused_for_good_leaves_the_outbox_while_a_refused_message_stays_for_retry() {
     let mut tab = Tab::new(10);
     tab.go_online();

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use hanmadi_client_core::{Client, Config, Event, FromFollower, Instant, Output, SocketId, Status};
 use hanmadi_protocol::{
-    decode_client, encode, Action, ActionKey, ClientFrame, MessageId, Outcome, RoomEvent, RoomId, Seq, ServerFrame,
-    UserId, PROTOCOL_VERSION,
+    decode_client, encode, Action, ActionKey, ClientFrame, Member, MessageId, Outcome, RoomEvent, RoomId, Seq,
+    ServerFrame, UserId, Version, PROTOCOL_VERSION,
 };
 use proptest::prelude::*;
 
@@ -51,6 +51,8 @@ impl Server {
                         out.push(ServerFrame::Event { room: ROOM, seq: *seq, at: 0, event: event.clone() });
                     }
                     out.push(ServerFrame::CaughtUp { room: cursor.room, head: self.head() });
+                    let mina = Member { user: ME, name: "Mina".into() };
+                    out.push(ServerFrame::Presence { room: cursor.room, version: Version(1), members: vec![mina] });
                 }
                 out
             }
@@ -80,6 +82,19 @@ impl Server {
         }
     }
 
+    /// Jun writes: the event, for the one socket.
+    fn jun_says(&mut self, text: &str) -> ServerFrame {
+        let seq = Seq(self.head().0 + 1);
+        let event = RoomEvent::Message {
+            id: MessageId(seq.0),
+            author: UserId(2),
+            author_name: "Jun".into(),
+            text: text.into(),
+        };
+        self.log.push((seq, event.clone()));
+        ServerFrame::Event { room: ROOM, seq, at: 0, event }
+    }
+
     fn head(&self) -> Seq {
         self.log.last().map_or(Seq::ZERO, |(seq, _)| *seq)
     }
@@ -92,6 +107,8 @@ struct Tab {
     /// Frames the server sent this tab's socket, not yet read.
     inbox: VecDeque<String>,
     events: Vec<Event>,
+    /// What this tab saved under its own key (a follower's handed actions).
+    saved: String,
 }
 
 /// One browser: its tabs, the channel between them, the leader's lock, and
@@ -109,6 +126,8 @@ struct Browser {
     saved: Option<String>,
     /// New sockets fail to open (the server is down, or a tunnel).
     server_down: bool,
+    /// Outboxes closed tabs saved under their own keys, not yet adopted.
+    left_behind: Vec<String>,
 }
 
 impl Browser {
@@ -122,16 +141,31 @@ impl Browser {
             wire: VecDeque::new(),
             saved: None,
             server_down: false,
+            left_behind: Vec::new(),
         }
     }
 
-    /// A tab opens: it leads if no tab does, and follows otherwise.
+    /// A tab opens: it leads if no tab does, and follows otherwise; then it
+    /// loads the room's newest page and follows the room from there.
     fn open_tab(&mut self) -> usize {
+        let n = self.start_tab();
+        let head = self.server.head();
+        self.track_room(n, head);
+        n
+    }
+
+    fn start_tab(&mut self) -> usize {
         let n = self.tabs.len();
         let mut client = Client::new(Config::new("ws://test/ws", 100 + n as u64));
         client.set_token(Some("token".into()));
-        client.track_room(self.now, ROOM, self.server.head());
-        self.tabs.push(Tab { client, open: true, socket: None, inbox: VecDeque::new(), events: Vec::new() });
+        self.tabs.push(Tab {
+            client,
+            open: true,
+            socket: None,
+            inbox: VecDeque::new(),
+            events: Vec::new(),
+            saved: "[]".into(),
+        });
         if self.leader.is_none() {
             self.take_lead(n);
         } else {
@@ -141,18 +175,66 @@ impl Browser {
         n
     }
 
+    /// The tab loaded the room's history up to `head` and follows it from there.
+    fn track_room(&mut self, n: usize, head: Seq) {
+        self.tabs[n].client.track_room(self.now, ROOM, head);
+        self.drain(n);
+    }
+
+    /// Jun's message reaches the leader's socket.
+    fn jun_says(&mut self, text: &str) {
+        let frame = self.server.jun_says(text);
+        if let Some(leader) = self.leader {
+            self.tabs[leader].inbox.push_back(encode(&frame));
+        }
+    }
+
+    /// How many times each key was applied, as this tab heard it.
+    fn applied_twice(&self, n: usize) -> Vec<ActionKey> {
+        let mut keys: Vec<&ActionKey> = self.tabs[n]
+            .events
+            .iter()
+            .filter_map(|event| match event {
+                Event::ActionApplied { key, .. } => Some(key),
+                _ => None,
+            })
+            .collect();
+        keys.sort();
+        keys.windows(2).filter(|pair| pair[0] == pair[1]).map(|pair| pair[0].clone()).collect()
+    }
+
+    fn presence(&self, n: usize) -> Option<Vec<Member>> {
+        self.tabs[n].events.iter().rev().find_map(|event| match event {
+            Event::Presence { members, .. } => Some(members.clone()),
+            _ => None,
+        })
+    }
+
     /// The tab closes (or crashes): its socket goes, and the lock passes to
     /// the tab that has waited longest.
+    /// What it saved under its own key is left behind, and adopted by the
+    /// leader (the browser adapter does this on `pagehide`, or once the Web
+    /// Locks say a crashed tab is gone).
     fn close_tab(&mut self, n: usize) {
         self.tabs[n].open = false;
         self.tabs[n].socket = None;
         self.tabs[n].inbox.clear();
+        self.left_behind.push(std::mem::replace(&mut self.tabs[n].saved, "[]".into()));
         if self.leader == Some(n) {
             self.leader = None;
             self.wire.clear();
             if let Some(next) = (0..self.tabs.len()).find(|&t| self.tabs[t].open) {
                 self.take_lead(next);
             }
+        }
+        self.adopt_left_behind();
+    }
+
+    fn adopt_left_behind(&mut self) {
+        let Some(leader) = self.leader else { return };
+        for json in std::mem::take(&mut self.left_behind) {
+            self.tabs[leader].client.adopt_outbox(self.now, &json).unwrap();
+            self.drain(leader);
         }
     }
 
@@ -188,10 +270,12 @@ impl Browser {
                 }
                 Output::Send { text, .. } => self.wire.push_back(text),
                 Output::Close { .. } => self.tabs[n].socket = None,
-                Output::SaveOutbox(json) => {
+                Output::SaveOutbox(json) if leads => {
                     self.saved = Some(json.clone());
                     self.channel.push_back((n, Note::Outbox(json)));
                 }
+                // A follower's own copy of what it handed over, under its own key.
+                Output::SaveOutbox(json) => self.tabs[n].saved = json,
                 Output::ToLeader(request) => self.channel.push_back((n, Note::ToLeader(request))),
                 Output::Event(event) => {
                     if let (true, Event::Status(status)) = (leads, &event) {
@@ -429,6 +513,57 @@ fn a_hand_over_into_an_outage_shows_reconnecting_once_the_blip_grace_is_over() {
     }
 }
 
+#[test]
+fn an_action_handed_over_in_a_tunnel_survives_two_hand_overs() {
+    let mut browser = three_tabs();
+    browser.server_down = true;
+    let leader_socket = browser.tabs[0].socket.unwrap();
+    browser.tabs[0].client.on_socket_closed(browser.now, leader_socket, 1006, "");
+    browser.drain(0);
+    browser.settle();
+    browser.say(1, "typed as the first tab went");
+    // Tab 0 goes without reading it; tab 1 leads, then goes too, still in the tunnel.
+    browser.tabs[0].open = false;
+    browser.step();
+    browser.close_tab(0);
+    browser.settle();
+    assert_eq!(browser.leader, Some(1));
+    browser.close_tab(1);
+    browser.settle();
+    assert_eq!(browser.leader, Some(2));
+
+    browser.server_down = false;
+    browser.tabs[2].client.retry_now(browser.now);
+    browser.drain(2);
+    browser.settle();
+    assert_eq!(browser.server.texts, ["typed as the first tab went"]);
+    assert_eq!(browser.shown(2), ["typed as the first tab went"]);
+}
+
+#[test]
+fn a_tab_opened_later_shows_who_is_here() {
+    let mut browser = three_tabs();
+    let later = browser.open_tab();
+    browser.settle();
+    let mina = Member { user: ME, name: "Mina".into() };
+    assert_eq!(browser.presence(later), Some(vec![mina]));
+}
+
+#[test]
+fn a_message_that_arrives_while_a_new_tab_loads_the_room_is_shown_there() {
+    let mut browser = three_tabs();
+    let later = browser.start_tab();
+    browser.settle();
+    // The tab loaded the room's page; Jun writes before it follows the room.
+    let head = browser.server.head();
+    browser.jun_says("written while the page loaded");
+    browser.settle();
+    browser.track_room(later, head);
+    browser.settle();
+    assert_eq!(browser.shown(later), ["written while the page loaded"]);
+    assert_eq!(browser.shown(0), ["written while the page loaded"], "and once in the others");
+}
+
 proptest! {
     /// Whatever moment the leaders go at, every message typed in any tab is
     /// applied once, in each tab's order, and every open tab shows each once.
@@ -472,6 +607,7 @@ proptest! {
             prop_assert_eq!(unique.len(), shown.len(), "tab {} shows a message twice: {:?}", n, shown);
             prop_assert!(browser.tabs[n].client.outbox().is_empty(), "tab {}: {:?}", n, browser.tabs[n].client.outbox());
             prop_assert!(shown.len() <= head);
+            prop_assert_eq!(browser.applied_twice(n), Vec::<ActionKey>::new(), "tab {} heard a key applied twice", n);
         }
     }
 }

@@ -1,0 +1,230 @@
+//! The little formatting a message may carry, as chat apps write it:
+//! `*bold*`, `_italic_`, `` `code` ``, fenced code blocks (```` ``` ````), and
+//! http(s) links. Parsed into a tree that the page builds as DOM nodes
+//! (`components::message_text`): nothing a person types ever becomes HTML,
+//! and anything that is not one of these stays literal text.
+//!
+//! A marker counts only where people mean it: `*` and `_` open after a space
+//! (or the start, or an opening bracket or quote) and before a non-space, and
+//! close after a non-space and before a space or punctuation, on the same line.
+//! So `snake_case_name`, `2*3*4` and `* not a list *` stay as typed.
+
+/// A stretch of a message: running text, or a fenced code block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block<'a> {
+    Text(Vec<Inline<'a>>),
+    Code(&'a str),
+}
+
+/// A piece of running text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inline<'a> {
+    Text(&'a str),
+    Bold(Vec<Inline<'a>>),
+    Italic(Vec<Inline<'a>>),
+    Code(&'a str),
+    Link(&'a str),
+}
+
+const FENCE: &str = "```";
+
+/// Splits a message into text and fenced code blocks. An opening fence with
+/// no closing one is literal text.
+pub fn parse(text: &str) -> Vec<Block<'_>> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(FENCE) {
+        let inside = &rest[open + FENCE.len()..];
+        let Some(close) = inside.find(FENCE) else { break };
+        let before = rest[..open].strip_suffix('\n').unwrap_or(&rest[..open]);
+        if !before.is_empty() {
+            blocks.push(Block::Text(inline(before)));
+        }
+        let code = &inside[..close];
+        let code = code.strip_prefix('\n').unwrap_or(code);
+        blocks.push(Block::Code(code.strip_suffix('\n').unwrap_or(code)));
+        let after = &inside[close + FENCE.len()..];
+        rest = after.strip_prefix('\n').unwrap_or(after);
+    }
+    if !rest.is_empty() {
+        blocks.push(Block::Text(inline(rest)));
+    }
+    blocks
+}
+
+/// Running text: emphasis, inline code and links; the rest as it is.
+pub fn inline(text: &str) -> Vec<Inline<'_>> {
+    let mut out = Vec::new();
+    let mut plain = 0;
+    let mut at = 0;
+    while at < text.len() {
+        let found = match text.as_bytes()[at] {
+            b'`' => inline_code(text, at),
+            marker @ (b'*' | b'_') => emphasis(text, at, marker),
+            b'h' | b'H' => link(text, at),
+            _ => None,
+        };
+        match found {
+            Some((piece, end)) => {
+                if plain < at {
+                    out.push(Inline::Text(&text[plain..at]));
+                }
+                out.push(piece);
+                (plain, at) = (end, end);
+            }
+            None => at += text[at..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    if plain < text.len() {
+        out.push(Inline::Text(&text[plain..]));
+    }
+    out
+}
+
+/// `` `code` `` at `at`, on one line: the piece and where it ends.
+fn inline_code(text: &str, at: usize) -> Option<(Inline<'_>, usize)> {
+    let inside = &text[at + 1..];
+    let close = inside.find(['`', '\n']).filter(|&close| close > 0 && inside.as_bytes()[close] == b'`')?;
+    Some((Inline::Code(&inside[..close]), at + 1 + close + 1))
+}
+
+/// `*bold*` or `_italic_` at `at`: the piece and where it ends.
+fn emphasis(text: &str, at: usize, marker: u8) -> Option<(Inline<'_>, usize)> {
+    let before = text[..at].chars().next_back();
+    let first = text[at + 1..].chars().next()?;
+    if !before.is_none_or(opens_after) || first.is_whitespace() || first == marker as char {
+        return None;
+    }
+    let line_end = text[at + 1..].find('\n').map_or(text.len(), |end| at + 1 + end);
+    let close = (at + 2..line_end).find(|&close| {
+        text.as_bytes()[close] == marker
+            && text[..close].chars().next_back().is_some_and(|c| !c.is_whitespace())
+            && text[close + 1..].chars().next().is_none_or(closes_before)
+    })?;
+    let inner = inline(&text[at + 1..close]);
+    let piece = if marker == b'*' { Inline::Bold(inner) } else { Inline::Italic(inner) };
+    Some((piece, close + 1))
+}
+
+fn opens_after(c: char) -> bool {
+    c.is_whitespace() || "([{\"'“‘*_".contains(c)
+}
+
+fn closes_before(c: char) -> bool {
+    c.is_whitespace() || ".,!?;:)]}\"'”’*_~".contains(c)
+}
+
+/// An http(s) link at `at` (not inside a word): it ends at whitespace, and
+/// punctuation that usually closes a sentence is left out of it.
+fn link(text: &str, at: usize) -> Option<(Inline<'_>, usize)> {
+    if text[..at].chars().next_back().is_some_and(char::is_alphanumeric) {
+        return None;
+    }
+    let candidate = &text[at..];
+    let scheme = ["https://", "http://"]
+        .into_iter()
+        .find(|scheme| candidate.get(..scheme.len()).is_some_and(|start| start.eq_ignore_ascii_case(scheme)))?;
+    let end = candidate.find(char::is_whitespace).unwrap_or(candidate.len());
+    let url = candidate[..end].trim_end_matches(['.', ',', ')', '!', '?', ';', ':', '"', '\'']);
+    (url.len() > scheme.len()).then_some((Inline::Link(url), at + url.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Inline::{Bold, Code, Italic, Link, Text};
+
+    fn one_line(text: &str) -> Vec<Inline<'_>> {
+        match parse(text).as_slice() {
+            [Block::Text(pieces)] => pieces.clone(),
+            other => panic!("not one text block: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bold_italic_and_code_are_found_where_people_mean_them() {
+        assert_eq!(
+            one_line("*lunch* at _noon_, in `room 3`"),
+            [Bold(vec![Text("lunch")]), Text(" at "), Italic(vec![Text("noon")]), Text(", in "), Code("room 3")]
+        );
+        assert_eq!(
+            one_line("*really _very_ good*"),
+            [Bold(vec![Text("really "), Italic(vec![Text("very")]), Text(" good")])]
+        );
+    }
+
+    #[test]
+    fn markers_inside_words_or_between_spaces_stay_literal() {
+        for text in ["snake_case_name", "2*3*4", "* not bold *", "a * b * c", "**", "_ _", "`", "``", "*open only"] {
+            assert_eq!(one_line(text), [Text(text)], "{text}");
+        }
+    }
+
+    #[test]
+    fn emphasis_does_not_cross_lines_and_code_keeps_its_markers() {
+        assert_eq!(one_line("*one\ntwo*"), [Text("*one\ntwo*")]);
+        assert_eq!(one_line("`*not bold*`"), [Code("*not bold*")]);
+    }
+
+    #[test]
+    fn fenced_code_is_a_block_of_its_own_and_kept_as_typed() {
+        let text = "look:\n```\nfn main() {\n    *x* = _y_;\n}\n```\nnice";
+        assert_eq!(
+            parse(text),
+            [
+                Block::Text(vec![Text("look:")]),
+                Block::Code("fn main() {\n    *x* = _y_;\n}"),
+                Block::Text(vec![Text("nice")])
+            ]
+        );
+        assert_eq!(parse("```unclosed"), [Block::Text(vec![Text("```unclosed")])]);
+    }
+
+    #[test]
+    fn links_are_found_and_sentence_punctuation_stays_outside() {
+        assert_eq!(
+            one_line("see https://example.com/a_b?c=1. ok"),
+            [Text("see "), Link("https://example.com/a_b?c=1"), Text(". ok")]
+        );
+        assert_eq!(one_line("*read HTTPS://example.com*"), [Bold(vec![Text("read "), Link("HTTPS://example.com")])]);
+    }
+
+    #[test]
+    fn other_schemes_and_markup_never_become_anything() {
+        for text in
+            ["javascript:alert(1)", "data:text/html,<b>x</b>", "<script>alert(1)</script>", "http://", "xhttp://a.b"]
+        {
+            assert!(one_line(text).iter().all(|piece| matches!(piece, Text(_))), "{text}");
+        }
+    }
+
+    /// The text again, markers and all, from the pieces found in it.
+    fn unparse(pieces: &[Inline<'_>]) -> String {
+        pieces
+            .iter()
+            .map(|piece| match piece {
+                Text(text) | Link(text) => (*text).to_owned(),
+                Bold(inner) => format!("*{}*", unparse(inner)),
+                Italic(inner) => format!("_{}_", unparse(inner)),
+                Code(code) => format!("`{code}`"),
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Nothing typed is lost or changed: whatever the text, the pieces
+        /// found in it, with their markers, are the text again.
+        #[test]
+        fn every_character_typed_is_shown(text in "[a-z 가*_`.\nh:/tps]{0,40}") {
+            proptest::prop_assert_eq!(unparse(&inline(&text)), text);
+        }
+    }
+
+    #[test]
+    fn korean_text_around_formatting_is_kept_whole() {
+        assert_eq!(
+            one_line("여기 *중요* http://a.example 봐요"),
+            [Text("여기 "), Bold(vec![Text("중요")]), Text(" "), Link("http://a.example"), Text(" 봐요")]
+        );
+    }
+}
