@@ -18,6 +18,8 @@ use crate::{root, step};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 const WASM_OPT_VERSION: &str = "version_132";
+/// As xtask/npm/package.json pins it.
+const TERSER_VERSION: &str = "5.51.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -54,7 +56,7 @@ pub fn web_tools() -> anyhow::Result<Tools> {
     wasm_target()?;
     trunk(&tools)?;
     wasm_bindgen(&tools)?;
-    wasm_opt(&tools)?;
+    npm_tools(&tools)?;
     step("fetching crates (the wasm build runs offline)");
     cmd::run(tools.command("cargo").args(["fetch", "--locked"]).current_dir(root()))?;
     Ok(tools)
@@ -103,9 +105,12 @@ fn wasm_bindgen(tools: &Tools) -> anyhow::Result<()> {
     cmd::run(tools.command("cargo").args(["install", "--force", &format!("wasm-bindgen-cli@{version}")]))
 }
 
-fn wasm_opt(tools: &Tools) -> anyhow::Result<()> {
+/// wasm-opt and terser, from xtask/npm.
+fn npm_tools(tools: &Tools) -> anyhow::Result<()> {
     let wanted = format!("({WASM_OPT_VERSION})");
-    if version_of("wasm-opt", &tools.path).is_some_and(|v| v.ends_with(&wanted)) {
+    let has_wasm_opt = version_of("wasm-opt", &tools.path).is_some_and(|v| v.ends_with(&wanted));
+    let has_terser = version_of("terser", &tools.path).is_some_and(|v| v == format!("terser {TERSER_VERSION}"));
+    if has_wasm_opt && has_terser {
         return Ok(());
     }
     npm_ci(tools, &root().join("xtask/npm"))

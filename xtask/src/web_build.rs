@@ -3,7 +3,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{bail, Context};
+use base64::Engine;
+use sha2::{Digest, Sha384};
 
 use crate::bootstrap::Tools;
 use crate::{cmd, root, step};
@@ -11,7 +13,7 @@ use crate::{cmd, root, step};
 /// The most the app may weigh, brotli-compressed (wasm + JS): `cargo xtask
 /// test` fails above it, so the bundle never grows by accident. Lowered as the
 /// bundle is cut; the aim is 120 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 212.0;
+pub const BUNDLE_BUDGET_KIB: f64 = 210.0;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =
@@ -27,10 +29,38 @@ pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
     } else {
         step("building the web app (trunk build --release)");
         cmd::run(tools.command("trunk").args(["build", "--release", "--offline"]).current_dir(root()))?;
+        minify_js(tools, &dist)?;
     }
     precompress(&dist)?;
     report_sizes(&dist)?;
     Ok(dist)
+}
+
+/// Minifies wasm-bindgen's JS loader with terser (1.7 KiB less brotli) and puts
+/// its new hash in index.html's `integrity` attribute, which the browser checks.
+/// Trunk's own minifier fails on the loader (`export { … as default }`) and
+/// leaves it as it is.
+fn minify_js(tools: &Tools, dist: &Path) -> anyhow::Result<()> {
+    step("minifying the JS loader (terser)");
+    let index_path = dist.join("index.html");
+    let mut index =
+        std::fs::read_to_string(&index_path).with_context(|| format!("cannot read {}", index_path.display()))?;
+    for js in bundle_files(dist)?.into_iter().filter(|path| path.extension().is_some_and(|ext| ext == "js")) {
+        let before = integrity(&std::fs::read(&js)?);
+        cmd::run(tools.command("terser").arg(&js).args(["--module", "--compress", "--mangle", "--output"]).arg(&js))?;
+        let after = integrity(&std::fs::read(&js)?);
+        if !index.contains(&before) {
+            bail!("index.html has no integrity hash for {}", js.display());
+        }
+        index = index.replace(&before, &after);
+    }
+    std::fs::write(&index_path, index)?;
+    Ok(())
+}
+
+/// A subresource-integrity value, as Trunk writes them.
+fn integrity(bytes: &[u8]) -> String {
+    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes)))
 }
 
 /// Files the server sends compressed: it serves `x.br` / `x.gz` in place of
