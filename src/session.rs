@@ -108,13 +108,24 @@ impl std::fmt::Display for RefreshFailed {
     }
 }
 
+/// A refresh with no answer by then is given up as unreachable: the engine
+/// waits for one answer per refresh (and the HTTP calls that found the token
+/// expired wait with it), so a request stalled on a dying network must end.
+const REFRESH_TIMEOUT_MS: u32 = 15_000;
+
 /// Exchanges a (possibly expired) token for a fresh one.
 pub async fn refresh(token: &str) -> Result<Session, RefreshFailed> {
+    let abort = web_sys::AbortController::new().ok();
+    let signal = abort.as_ref().map(web_sys::AbortController::signal);
+    let give_up = abort.map(|abort| gloo_timers::callback::Timeout::new(REFRESH_TIMEOUT_MS, move || abort.abort()));
     let response = Request::post(&deploy_config::api_url("/api/session/refresh"))
         .header("Authorization", &format!("Bearer {token}"))
+        .abort_signal(signal.as_ref())
         .send()
         .await
         .map_err(|_| RefreshFailed::Unreachable)?;
+    // The answer has come: its body is read to the end, however long it takes.
+    drop(give_up);
     // Only a 401 says the session is over; a proxy's 502 or a 503 is an outage.
     if response.status() != 401 && !response.ok() {
         return Err(RefreshFailed::Unreachable);
