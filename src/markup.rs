@@ -199,6 +199,7 @@ mod tests {
     }
 
     /// The text again, markers and all, from the pieces found in it.
+    #[cfg(not(target_arch = "wasm32"))]
     fn unparse(pieces: &[Inline<'_>]) -> String {
         pieces
             .iter()
@@ -211,6 +212,7 @@ mod tests {
             .collect()
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         /// Nothing typed is lost or changed: whatever the text, the pieces
         /// found in it, with their markers, are the text again.
