@@ -127,7 +127,9 @@ export async function launchBrowserWithRealTab() {
       child.kill();
       await exited;
     }
-    rmSync(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing to the profile a
+    // moment after the browser exits: retry, as rm -rf would be.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   };
   return { browser, page, close };
 }
