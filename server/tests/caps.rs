@@ -63,7 +63,7 @@ async fn a_resume_naming_one_room_a_thousand_times_replays_it_once() {
     let mut tab = server.connect(&mina).await;
     let room = tab.create_room("echo").await;
     for n in 0..20 {
-        tab.act(Action::SendMessage { room, text: format!("message {n}") }).await;
+        tab.act(Action::SendMessage { room, text: format!("message {n}"), reply_to: None }).await;
     }
     let cursors = vec![Cursor { room, after: Seq::ZERO }; 1000];
     tab.send(&ClientFrame::Resume { cursors }).await;
@@ -78,7 +78,8 @@ async fn a_resume_naming_one_room_a_thousand_times_replays_it_once() {
     assert_eq!(replayed, 22, "created, joined and 20 messages, once");
     // What follows is live, not another replay.
     let key = tab.new_key();
-    tab.send(&ClientFrame::Action { key, action: Action::SendMessage { room, text: "after".into() } }).await;
+    tab.send(&ClientFrame::Action { key, action: Action::SendMessage { room, text: "after".into(), reply_to: None } })
+        .await;
     let mut after = Vec::new();
     loop {
         match tab.recv().await {
@@ -103,7 +104,11 @@ async fn a_resume_of_long_histories_replays_five_thousand_events_and_leaves_the_
         // Sent all at once, then every ack read: quicker than one at a time.
         for n in 0..3_000 {
             let key = tab.new_key();
-            tab.send(&ClientFrame::Action { key, action: Action::SendMessage { room, text: format!("m{n}") } }).await;
+            tab.send(&ClientFrame::Action {
+                key,
+                action: Action::SendMessage { room, text: format!("m{n}"), reply_to: None },
+            })
+            .await;
         }
         tab.recv_until(|frame| matches!(frame, ServerFrame::Ack { outcome, .. } if matches!(outcome, hanmadi_protocol::Outcome::Applied { seq: Some(Seq(3_002)), .. })).then_some(())).await;
     }

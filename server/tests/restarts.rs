@@ -279,7 +279,7 @@ impl Talker {
         pending.sent_before = true;
         let action = ClientFrame::Action {
             key: pending.key.clone(),
-            action: Action::SendMessage { room: self.room, text: pending.text.clone() },
+            action: Action::SendMessage { room: self.room, text: pending.text.clone(), reply_to: None },
         };
         socket.send(Message::text(encode(&action))).await.map_err(drop)
     }

@@ -31,7 +31,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             return;
         }
         // A full outbox is explained by the socket; what was typed stays.
-        if socket.act(Action::SendMessage { room, text: message }).is_ok() {
+        if socket.act(Action::SendMessage { room, text: message, reply_to: None }).is_ok() {
             text.set(String::new());
             error.set(None);
         }

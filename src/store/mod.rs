@@ -352,7 +352,13 @@ mod tests {
     }
 
     fn message_from(author: UserId, seq: u64) -> Event {
-        let event = RoomEvent::Message { id: MessageId(seq), author, author_name: "x".into(), text: "hi".into() };
+        let event = RoomEvent::Message {
+            id: MessageId(seq),
+            author,
+            author_name: "x".into(),
+            text: "hi".into(),
+            reply_to: None,
+        };
         Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }] }
     }
 
@@ -533,6 +539,7 @@ mod tests {
             author: JUN,
             author_name: "Jun".into(),
             text: "@mina lunch?".into(),
+            reply_to: None,
         };
         store
             .apply(&Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(9), at: 0, event }] }, &[]);
@@ -576,7 +583,7 @@ mod tests {
             reason: "that message was deleted".into(),
             problem: None,
         };
-        store.apply(&rejected(Action::SendMessage { room: LOBBY, text: "hi".into() }, true), &[]);
+        store.apply(&rejected(Action::SendMessage { room: LOBBY, text: "hi".into(), reply_to: None }, true), &[]);
         assert_eq!(store.refused.get(), None, "a message stays as Not sent, with Retry and Delete");
         let edit = Action::EditMessage { room: LOBBY, message: MessageId(1), text: "fixed".into() };
         store.apply(&rejected(edit.clone(), false), &[]);
@@ -616,7 +623,11 @@ mod tests {
         let refused =
             ActionState::Failed { code: hanmadi_protocol::RejectCode::NotFound, reason: "gone".into(), problem: None };
         let outbox = [
-            waiting("message", Action::SendMessage { room: LOBBY, text: "hi".into() }, ActionState::Queued),
+            waiting(
+                "message",
+                Action::SendMessage { room: LOBBY, text: "hi".into(), reply_to: None },
+                ActionState::Queued,
+            ),
             waiting("join", Action::JoinRoom { room: RoomId(2) }, ActionState::Queued),
             waiting(
                 "react",

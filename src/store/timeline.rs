@@ -101,17 +101,19 @@ impl Timeline {
     /// Applies one event of the room's stream (delivered in order, exactly once).
     pub fn apply(&mut self, seq: Seq, at: Millis, event: &RoomEvent) {
         match event {
-            RoomEvent::Message { id, author, author_name, text } => self.insert(Entry::Message(MessageView {
-                id: *id,
-                seq,
-                author: *author,
-                author_name: author_name.clone(),
-                text: text.clone(),
-                at,
-                edited: false,
-                deleted: false,
-                reactions: Vec::new(),
-            })),
+            RoomEvent::Message { id, author, author_name, text, reply_to } => {
+                self.insert(Entry::Message(MessageView {
+                    id: *id,
+                    seq,
+                    author: *author,
+                    author_name: author_name.clone(),
+                    text: text.clone(),
+                    at,
+                    edited: false,
+                    deleted: false,
+                    reactions: Vec::new(),
+                }))
+            }
             RoomEvent::Edited { id, text } => {
                 if let Some(message) = self.message_mut(*id) {
                     message.text.clone_from(text);
@@ -229,6 +231,7 @@ mod tests {
             author: UserId(author),
             author_name: format!("u{author}"),
             text: format!("m{id}"),
+            reply_to: None,
         }
     }
 

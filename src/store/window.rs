@@ -139,6 +139,7 @@ mod tests {
                 author: UserId(1),
                 author_name: "Mina".into(),
                 text: "hi".into(),
+                reply_to: None,
             };
             timeline.apply(Seq(seq), 0, &event);
         }

@@ -95,6 +95,7 @@ fn chat_frames(count: u64) -> Vec<String> {
                     author: UserId(2),
                     author_name: "Mina".into(),
                     text: "점심 뭐 먹을까요? How about noodles at the usual place?".into(),
+                    reply_to: None,
                 },
             })
         })

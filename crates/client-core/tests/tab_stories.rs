@@ -63,8 +63,13 @@ impl Server {
                     None => {
                         let seq = Seq(self.head().0 + 1);
                         let id = MessageId(seq.0);
-                        let event =
-                            RoomEvent::Message { id, author: ME, author_name: "Mina".into(), text: text.clone() };
+                        let event = RoomEvent::Message {
+                            id,
+                            author: ME,
+                            author_name: "Mina".into(),
+                            text: text.clone(),
+                            reply_to: None,
+                        };
                         self.log.push((seq, event.clone()));
                         self.applied.insert(key.clone(), seq);
                         self.texts.push(text);
@@ -90,6 +95,7 @@ impl Server {
             author: UserId(2),
             author_name: "Jun".into(),
             text: text.into(),
+            reply_to: None,
         };
         self.log.push((seq, event.clone()));
         ServerFrame::Event { room: ROOM, seq, at: 0, event }
@@ -250,7 +256,7 @@ impl Browser {
     }
 
     fn say(&mut self, n: usize, text: &str) -> ActionKey {
-        let action = Action::SendMessage { room: ROOM, text: text.into() };
+        let action = Action::SendMessage { room: ROOM, text: text.into(), reply_to: None };
         let key = self.tabs[n].client.act(self.now, action).unwrap();
         self.drain(n);
         key

@@ -8,7 +8,7 @@ use crate::{ActionKey, MessageId, RoomId, Seq, UserId, Version};
 /// The protocol version this build speaks. Exchanged in the first frames of every
 /// connection ([`ClientFrame::Hello`] / [`ServerFrame::Welcome`]) so that an old tab
 /// talking to a new server is told to reload instead of misreading frames.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// Milliseconds since the Unix epoch, as the server's clock saw it.
 pub type Millis = u64;
@@ -87,9 +87,13 @@ pub enum Action {
         room: RoomId,
         name: String,
     },
+    /// A new message; with `reply_to`, an answer to that earlier message of
+    /// the same room (which may have been deleted since: the reply still goes).
     SendMessage {
         room: RoomId,
         text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<MessageId>,
     },
     EditMessage {
         room: RoomId,
@@ -289,15 +293,58 @@ pub enum RejectCode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RoomEvent {
-    Created { name: String, by: UserId },
-    Joined { user: UserId, name: String },
-    Left { user: UserId },
-    Renamed { name: String, by: UserId },
-    Message { id: MessageId, author: UserId, author_name: String, text: String },
-    Edited { id: MessageId, text: String },
-    Deleted { id: MessageId },
-    Reacted { id: MessageId, user: UserId, emoji: String },
-    Unreacted { id: MessageId, user: UserId, emoji: String },
+    Created {
+        name: String,
+        by: UserId,
+    },
+    Joined {
+        user: UserId,
+        name: String,
+    },
+    Left {
+        user: UserId,
+    },
+    Renamed {
+        name: String,
+        by: UserId,
+    },
+    Message {
+        id: MessageId,
+        author: UserId,
+        author_name: String,
+        text: String,
+        /// The message this one answers. Only where it is: the quote shown
+        /// above the reply is read from the original as it stands, so an edit
+        /// shows and a deletion leaves no copy of its text behind.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<ReplyTo>,
+    },
+    Edited {
+        id: MessageId,
+        text: String,
+    },
+    Deleted {
+        id: MessageId,
+    },
+    Reacted {
+        id: MessageId,
+        user: UserId,
+        emoji: String,
+    },
+    Unreacted {
+        id: MessageId,
+        user: UserId,
+        emoji: String,
+    },
+}
+
+/// The message a reply answers: its id, and the seq it was created at, which
+/// is where the room opens to show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyTo {
+    pub id: MessageId,
+    pub seq: Seq,
 }
 
 /// What one [`ServerFrame::PresenceChanged`] says about one person.

@@ -8,8 +8,8 @@ use crate::http::{
 use crate::json::{unknown_variant, Error, FromJson, Json};
 use crate::limits::{ProblemKind, TextField, TextProblem};
 use crate::{
-    Action, ActionKey, ErrorCode, Member, MessageId, Outcome, PresenceChange, RejectCode, RoomEvent, RoomId, Seq,
-    ServerFrame, TickerUpdate, UserId, Version,
+    Action, ActionKey, ErrorCode, Member, MessageId, Outcome, PresenceChange, RejectCode, ReplyTo, RoomEvent, RoomId,
+    Seq, ServerFrame, TickerUpdate, UserId, Version,
 };
 
 macro_rules! numeric_ids {
@@ -95,7 +95,11 @@ impl FromJson for Action {
             "join_room" => Action::JoinRoom { room: o.field("room")? },
             "leave_room" => Action::LeaveRoom { room: o.field("room")? },
             "rename_room" => Action::RenameRoom { room: o.field("room")?, name: o.field("name")? },
-            "send_message" => Action::SendMessage { room: o.field("room")?, text: o.field("text")? },
+            "send_message" => Action::SendMessage {
+                room: o.field("room")?,
+                text: o.field("text")?,
+                reply_to: o.optional("reply_to")?,
+            },
             "edit_message" => {
                 Action::EditMessage { room: o.field("room")?, message: o.field("message")?, text: o.field("text")? }
             }
@@ -147,6 +151,7 @@ impl FromJson for RoomEvent {
                 author: o.field("author")?,
                 author_name: o.field("author_name")?,
                 text: o.field("text")?,
+                reply_to: o.optional("reply_to")?,
             },
             "edited" => RoomEvent::Edited { id: o.field("id")?, text: o.field("text")? },
             "deleted" => RoomEvent::Deleted { id: o.field("id")? },
@@ -158,6 +163,15 @@ impl FromJson for RoomEvent {
         };
         o.deny_unknown()?;
         Ok(event)
+    }
+}
+
+impl FromJson for ReplyTo {
+    fn from_json(value: Json<'_>) -> Result<Self, Error> {
+        let mut o = value.into_object("struct ReplyTo")?;
+        let reply_to = ReplyTo { id: o.field("id")?, seq: o.field("seq")? };
+        o.deny_unknown()?;
+        Ok(reply_to)
     }
 }
 
@@ -276,6 +290,7 @@ impl FromJson for MessageView {
             at: o.field("at")?,
             edited: o.field("edited")?,
             deleted: o.field("deleted")?,
+            reply_to: o.optional("reply_to")?,
             // `#[serde(default)]` without `Option`: absent is empty, `null` is an error.
             reactions: o.defaulted("reactions")?,
         })

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::limits::TextProblem;
-use crate::{MessageId, Millis, RoomEvent, RoomId, Seq, UserId};
+use crate::{MessageId, Millis, ReplyTo, RoomEvent, RoomId, Seq, UserId};
 
 /// `POST /api/session` and `PATCH /api/me`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +63,9 @@ pub struct MessageView {
     pub at: Millis,
     pub edited: bool,
     pub deleted: bool,
+    /// The message this one answers, if it is a reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<ReplyTo>,
     /// Each emoji with who chose it, in the order they were first chosen.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,

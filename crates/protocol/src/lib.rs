@@ -25,6 +25,6 @@ pub mod limits;
 pub use codec::{decode_client, decode_server, encode, DecodeError, MAX_FRAME_BYTES};
 pub use frames::{
     Action, ClientFrame, Cursor, DeliveryClass, ErrorCode, Member, Millis, Outcome, PresenceChange, RejectCode,
-    RoomEvent, ServerFrame, TickerUpdate, PROTOCOL_VERSION,
+    ReplyTo, RoomEvent, ServerFrame, TickerUpdate, PROTOCOL_VERSION,
 };
 pub use ids::{ActionKey, MessageId, RoomId, Seq, UserId, Version};

@@ -155,7 +155,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
     check(r#"{"head":1,"messages":[{"id":1,"seq":2,"author":3,"author_name":"a","text":"t","at":4,"edited":false,"deleted":false,"reactions":null}]}"#.into());
     for action in [
         Action::CreateRoom { name: "일반".into() },
-        Action::SendMessage { room: RoomId(1), text: "hi\nthere".into() },
+        Action::SendMessage { room: RoomId(1), text: "hi\nthere".into(), reply_to: None },
         Action::EditMessage { room: RoomId(1), message: MessageId(9), text: "fixed".into() },
         Action::AddReaction { room: RoomId(1), message: MessageId(9), emoji: "👍".into() },
     ] {

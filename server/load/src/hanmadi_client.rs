@@ -34,7 +34,7 @@ impl Speaker for Hanmadi {
     const ACKS: bool = true;
 
     fn message(&mut self, text: &str) -> String {
-        let action = Action::SendMessage { room: self.room, text: text.to_owned() };
+        let action = Action::SendMessage { room: self.room, text: text.to_owned(), reply_to: None };
         encode(&ClientFrame::Action { key: self.key(), action })
     }
 

@@ -332,8 +332,13 @@ mod tests {
     use super::*;
 
     fn message(seq: u64, text: &str) -> StoredEvent {
-        let event =
-            RoomEvent::Message { id: MessageId(seq), author: UserId(1), author_name: "Mina".into(), text: text.into() };
+        let event = RoomEvent::Message {
+            id: MessageId(seq),
+            author: UserId(1),
+            author_name: "Mina".into(),
+            text: text.into(),
+            reply_to: None,
+        };
         StoredEvent { room: RoomId(3), seq: Seq(seq), at: 1, event }
     }
 

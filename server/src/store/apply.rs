@@ -4,7 +4,9 @@
 
 use anyhow::Context;
 use hanmadi_protocol::limits::{check_message_text, check_reaction, check_room_name};
-use hanmadi_protocol::{Action, ActionKey, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId};
+use hanmadi_protocol::{
+    Action, ActionKey, MessageId, Millis, Outcome, RejectCode, ReplyTo, RoomEvent, RoomId, Seq, UserId,
+};
 use sqlx::{Any, Executor, Transaction};
 
 use super::{now_millis, Admission, Applied, Checked, Refusal, Settled, StoredEvent, User};
@@ -145,17 +147,24 @@ async fn apply_action(
             let renamed = RoomEvent::Renamed { name: name.to_owned(), by: user.id };
             applied(*room, Some(append(tx, *room, now, renamed, events).await?), None)
         }
-        Action::SendMessage { room, text } => {
+        Action::SendMessage { room, text, reply_to } => {
             if let Err(refusal) = member_of(tx, *room, user.id).await? {
                 return Ok(Err(refusal));
             }
             if let Err(problem) = check_message_text(text) {
                 return Ok(Err(problem.into()));
             }
+            let reply_to = match reply_to {
+                Some(original) => match original_of_reply(tx, *room, *original).await? {
+                    Ok(reply_to) => Some(reply_to),
+                    Err(refusal) => return Ok(Err(refusal)),
+                },
+                None => None,
+            };
             let seq = next_seq(tx, *room).await?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO messages (room_id, author_id, author_name, seq, body, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO messages (room_id, author_id, author_name, seq, body, created_at, reply_to) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(room.0 as i64)
             .bind(me)
@@ -163,10 +172,17 @@ async fn apply_action(
             .bind(seq.0 as i64)
             .bind(text.as_str())
             .bind(now as i64)
+            .bind(reply_to.map(|original| original.id.0 as i64))
             .fetch_one(&mut **tx)
             .await?;
             let id = MessageId(id as u64);
-            let event = RoomEvent::Message { id, author: user.id, author_name: user.name.clone(), text: text.clone() };
+            let event = RoomEvent::Message {
+                id,
+                author: user.id,
+                author_name: user.name.clone(),
+                text: text.clone(),
+                reply_to,
+            };
             store_event(tx, StoredEvent { room: *room, seq, at: now, event }, events).await?;
             applied(*room, Some(seq), Some(id))
         }
@@ -407,6 +423,25 @@ async fn live_message(tx: &mut Transaction<'_, Any>, room: RoomId, message: Mess
         None => Err(Refusal::new(RejectCode::NotFound, format!("there is no message {message} in room {room}"))),
         Some(0) => Ok(()),
         Some(_) => Err(Refusal::new(RejectCode::NotFound, "that message was deleted".into())),
+    })
+}
+
+/// The message a reply answers: it must be in the same room. A deleted one
+/// still counts: a reply written offline may arrive after the original went,
+/// and it then says it answers a deleted message.
+async fn original_of_reply(
+    tx: &mut Transaction<'_, Any>,
+    room: RoomId,
+    original: MessageId,
+) -> anyhow::Result<Checked<ReplyTo>> {
+    let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM messages WHERE id = $1 AND room_id = $2")
+        .bind(original.0 as i64)
+        .bind(room.0 as i64)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match seq {
+        Some(seq) => Ok(ReplyTo { id: original, seq: Seq(seq as u64) }),
+        None => Err(Refusal::new(RejectCode::NotFound, format!("there is no message {original} in room {room}"))),
     })
 }
 

@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use hanmadi_protocol::http::{MessageView, Profile, Reaction, RoomSummary};
 use hanmadi_protocol::limits::{check_display_name, TextProblem};
-use hanmadi_protocol::{Member, MessageId, Millis, Outcome, RejectCode, RoomEvent, RoomId, Seq, UserId};
+use hanmadi_protocol::{Member, MessageId, Millis, Outcome, RejectCode, ReplyTo, RoomEvent, RoomId, Seq, UserId};
 use sqlx::AnyPool;
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -246,11 +246,14 @@ impl Store {
     /// The newest `limit` messages created before `before`, oldest first.
     pub async fn messages(&self, room: RoomId, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<MessageView>> {
         let before = before.map_or(i64::MAX, |seq| seq.0 as i64);
-        /// id, author, author's name, seq, body, created, edited, deleted.
-        type Row = (i64, i64, String, i64, String, i64, Option<i64>, i64);
+        /// id, author, author's name, seq, body, created, edited, deleted, and
+        /// the id and seq of the message it answers.
+        type Row = (i64, i64, String, i64, String, i64, Option<i64>, i64, Option<i64>, Option<i64>);
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, author_id, author_name, seq, body, created_at, edited_at, deleted FROM messages \
-             WHERE room_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
+            "SELECT m.id, m.author_id, m.author_name, m.seq, m.body, m.created_at, m.edited_at, m.deleted, \
+                    m.reply_to, o.seq \
+             FROM messages m LEFT JOIN messages o ON o.id = m.reply_to \
+             WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3",
         )
         .bind(room.0 as i64)
         .bind(before)
@@ -259,7 +262,7 @@ impl Store {
         .await?;
         let mut messages: Vec<MessageView> = rows
             .into_iter()
-            .map(|(id, author, author_name, seq, body, at, edited_at, deleted)| MessageView {
+            .map(|(id, author, author_name, seq, body, at, edited_at, deleted, reply_id, reply_seq)| MessageView {
                 id: MessageId(id as u64),
                 seq: Seq(seq as u64),
                 author: UserId(author as u64),
@@ -268,6 +271,9 @@ impl Store {
                 at: at as u64,
                 edited: edited_at.is_some(),
                 deleted: deleted != 0,
+                reply_to: reply_id
+                    .zip(reply_seq)
+                    .map(|(id, seq)| ReplyTo { id: MessageId(id as u64), seq: Seq(seq as u64) }),
                 reactions: Vec::new(),
             })
             .collect();

@@ -310,7 +310,7 @@ impl World {
             },
             Happening::Fault(fault) => self.fault(fault),
             Happening::UserSends { n, room } => {
-                let action = Action::SendMessage { room, text: format!("message {n}") };
+                let action = Action::SendMessage { room, text: format!("message {n}"), reply_to: None };
                 match self.client.act(now, action) {
                     Ok(key) => self.user_keys.push(key),
                     Err(_) => self.refused_actions += 1,
@@ -319,7 +319,13 @@ impl World {
             Happening::OtherPosts { room } => {
                 if !self.server.down {
                     let id = self.server.new_message_id();
-                    let event = RoomEvent::Message { id, author: OTHER, author_name: "Mina".into(), text: "hi".into() };
+                    let event = RoomEvent::Message {
+                        id,
+                        author: OTHER,
+                        author_name: "Mina".into(),
+                        text: "hi".into(),
+                        reply_to: None,
+                    };
                     self.commit_and_broadcast(room, event);
                 }
             }
@@ -511,9 +517,9 @@ impl World {
                     self.send(socket, &ServerFrame::Ack { key, outcome });
                     return;
                 }
-                let Action::SendMessage { room, text } = action else { panic!("only messages are sent here") };
+                let Action::SendMessage { room, text, .. } = action else { panic!("only messages are sent here") };
                 let id = self.server.new_message_id();
-                let event = RoomEvent::Message { id, author: ME, author_name: "Me".into(), text };
+                let event = RoomEvent::Message { id, author: ME, author_name: "Me".into(), text, reply_to: None };
                 let seq = self.commit_and_broadcast(room, event);
                 let outcome = Outcome::Applied { room, seq: Some(seq), message: Some(id) };
                 self.server.results.insert(key.clone(), outcome.clone());
