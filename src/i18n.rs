@@ -74,6 +74,13 @@ pub struct Texts {
     pub new_messages: &'static str,
     pub add_reaction: &'static str,
     pub dismiss: &'static str,
+    pub reply: &'static str,
+    pub cancel_reply: &'static str,
+    pub reply_to_deleted: &'static str,
+    pub reply_to_earlier: &'static str,
+    pub copy_link: &'static str,
+    pub link_copied: &'static str,
+    pub link_not_copied: &'static str,
     pub formatting_help: &'static str,
     pub fmt_bold: &'static str,
     pub fmt_italic: &'static str,
@@ -149,6 +156,13 @@ const EN: Texts = Texts {
     new_messages: "New messages",
     add_reaction: "Add reaction",
     dismiss: "Dismiss",
+    reply: "Reply",
+    cancel_reply: "Cancel reply",
+    reply_to_deleted: "In reply to a deleted message",
+    reply_to_earlier: "In reply to an earlier message",
+    copy_link: "Copy link",
+    link_copied: "Link copied",
+    link_not_copied: "Couldn't copy the link",
 };
 
 const KO: Texts = Texts {
@@ -218,6 +232,13 @@ const KO: Texts = Texts {
     new_messages: "새 메시지",
     add_reaction: "반응 남기기",
     dismiss: "닫기",
+    reply: "답장",
+    cancel_reply: "답장 취소",
+    reply_to_deleted: "삭제된 메시지에 단 답장",
+    reply_to_earlier: "이전 메시지에 단 답장",
+    copy_link: "링크 복사",
+    link_copied: "링크를 복사했어요",
+    link_not_copied: "링크를 복사하지 못했어요",
 };
 
 /// The page's language: Korean if the browser prefers it, English otherwise.
@@ -500,6 +521,22 @@ impl Lang {
             (Lang::Ko, [one]) => format!("{one} 님이 있어요"),
             (Lang::En, many) => format!("{} here: {}", many.len(), many.join(", ")),
             (Lang::Ko, many) => format!("{}명: {}", many.len(), many.join(", ")),
+        }
+    }
+
+    /// Above the composer while answering someone's message.
+    pub fn replying_to(self, author: &str) -> String {
+        match self {
+            Lang::En => format!("Replying to {author}"),
+            Lang::Ko => format!("{author}님에게 답장"),
+        }
+    }
+
+    /// The quote above a reply, as a screen reader says it (a link to the original).
+    pub fn in_reply_to(self, author: &str, text: &str) -> String {
+        match self {
+            Lang::En => format!("In reply to {author}: {text}"),
+            Lang::Ko => format!("{author}님에게 단 답장: {text}"),
         }
     }
 

@@ -1,11 +1,12 @@
-//! The app's two pages, `/` and `/rooms/{id}`, kept in the address bar with the
+//! The app's two pages, `/` and `/rooms/{id}` (also as `/rooms/{id}/messages/{seq}`,
+//! a link to one message of the room), kept in the address bar with the
 //! History API: links and the keyboard push a new entry, Back and Forward come
 //! back through `popstate`. Written by hand in place of leptos_router for the
 //! bundle's size: with leptos_router the web bundle measured 242.1 KiB brotli
 //! against 203.1 KiB with this (`cargo xtask build`, December 2026), for two
 //! routes the app needs nothing more of.
 
-use hanmadi_protocol::RoomId;
+use hanmadi_protocol::{RoomId, Seq};
 use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
@@ -28,8 +29,23 @@ fn page_of(path: &str) -> (Page, Option<RoomId>) {
     match path.strip_prefix("/rooms/") {
         _ if path == "/" || path.is_empty() => (Page::Home, None),
         Some(id) if !id.is_empty() && !id.contains('/') => (Page::Room, id.parse().ok().map(RoomId)),
+        Some(rest) => match rest.split_once("/messages/") {
+            Some((id, seq)) if seq.parse::<u64>().is_ok() => (Page::Room, id.parse().ok().map(RoomId)),
+            _ => (Page::NotFound, None),
+        },
         _ => (Page::NotFound, None),
     }
+}
+
+/// The message a link points at, for `/rooms/{id}/messages/{seq}`.
+fn message_of(path: &str) -> Option<Seq> {
+    let (_, seq) = path.strip_prefix("/rooms/")?.split_once("/messages/")?;
+    seq.parse().ok().map(Seq)
+}
+
+/// The path of a link to one message: the room opens at it, highlighted.
+pub fn message_path(room: RoomId, seq: Seq) -> String {
+    format!("/rooms/{room}/messages/{seq}")
 }
 
 fn location_path() -> String {
@@ -61,6 +77,17 @@ pub fn use_room() -> Memo<Option<RoomId>> {
     Memo::new(move |_| path.with(|path| page_of(path).1))
 }
 
+/// The message the path links to, if it is a link to one.
+pub fn use_linked_message() -> Memo<Option<Seq>> {
+    let path = current_path();
+    Memo::new(move |_| path.with(|path| message_of(path)))
+}
+
+/// Whether `to` is the path on screen (following a link to it changes nothing).
+pub fn is_current(to: &str) -> bool {
+    current_path().with_untracked(|path| path == to)
+}
+
 /// Goes to `to` (a new history entry, scrolled to the top), as a link would.
 pub fn use_navigate() -> impl Fn(&str) + Clone + 'static {
     let path = current_path();
@@ -73,6 +100,12 @@ pub fn use_navigate() -> impl Fn(&str) + Clone + 'static {
     }
 }
 
+/// Whether the page at `path` is the one `href` links to: a link to one of a
+/// room's messages is still that room's page.
+fn shows(path: &str, href: &str) -> bool {
+    path == href || (href != "/" && path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
+}
+
 /// A link inside the app: `aria-current="page"` while its page is on screen;
 /// a plain click navigates without reloading, a click with a modifier (new tab,
 /// new window) is left to the browser.
@@ -82,7 +115,7 @@ pub fn Link(href: String, class: &'static str, children: Children) -> impl IntoV
     let navigate = use_navigate();
     let here = {
         let href = href.clone();
-        move || path.with(|path| *path == href).then_some("page")
+        move || path.with(|path| shows(path, &href)).then_some("page")
     };
     let target = href.clone();
     let click = move |event: ev::MouseEvent| {
@@ -113,6 +146,19 @@ mod tests {
         assert!(page_of("/rooms/abc") == (Page::Room, None));
         assert!(page_of("/rooms/") == (Page::NotFound, None));
         assert!(page_of("/rooms/12/more") == (Page::NotFound, None));
+        assert!(page_of("/rooms/12/messages/345") == (Page::Room, Some(RoomId(12))));
+        assert!(page_of("/rooms/12/messages/x") == (Page::NotFound, None));
+        assert_eq!(message_of("/rooms/12/messages/345"), Some(Seq(345)));
+        assert_eq!(message_of(&message_path(RoomId(12), Seq(345))), Some(Seq(345)), "links read back");
+        assert_eq!(message_of("/rooms/12"), None);
+    }
+
+    #[test]
+    fn a_link_to_a_message_is_on_its_rooms_page() {
+        assert!(shows("/rooms/12", "/rooms/12"));
+        assert!(shows("/rooms/12/messages/345", "/rooms/12"));
+        assert!(!shows("/rooms/123", "/rooms/12"), "another room");
+        assert!(!shows("/rooms/12", "/"), "home is only home");
         assert!(page_of("/elsewhere") == (Page::NotFound, None));
     }
 }

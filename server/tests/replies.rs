@@ -64,9 +64,7 @@ async fn a_reply_can_only_answer_a_message_of_its_own_room() {
     let (in_dinner, _) = send(&mut mina_tab, elsewhere, "pizza?", None).await;
 
     for original in [in_dinner, MessageId(9_999)] {
-        let refused = mina_tab
-            .act(Action::SendMessage { room, text: "yes".into(), reply_to: Some(original) })
-            .await;
+        let refused = mina_tab.act(Action::SendMessage { room, text: "yes".into(), reply_to: Some(original) }).await;
         assert!(
             matches!(refused, Outcome::Rejected { code: RejectCode::NotFound, .. }),
             "answering {original}: {refused:?}"

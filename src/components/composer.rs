@@ -1,6 +1,7 @@
 //! The composer: Enter sends, Shift+Enter adds a line, and Enter during an IME
 //! composition (Korean, Japanese, Chinese) only confirms the syllable. ↑ in an
-//! empty composer edits your last message. It takes the focus when a room opens
+//! empty composer edits your last message. While answering a message it says
+//! "Replying to {name}"; Escape or "Cancel reply" stops. It takes the focus when a room opens
 //! on a computer (not on a phone, where that would pop the keyboard up).
 
 use hanmadi_protocol::limits::check_message_text;
@@ -18,8 +19,15 @@ use crate::store::Store;
 #[component]
 pub fn Composer(room: RoomId) -> impl IntoView {
     let socket = use_socket();
+    let store = StoredValue::new(expect_context::<Store>());
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // The message being answered, if it is one of this room's.
+    let replying = {
+        let replying = store.with_value(Store::replying);
+        Memo::new(move |_| replying.with(|replying| replying.clone().filter(|replying| replying.room == room)))
+    };
+    let cancel_reply = move || store.with_value(Store::stop_reply);
 
     let send = move || {
         let message = text.get_untracked();
@@ -31,13 +39,17 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             return;
         }
         // A full outbox is explained by the socket; what was typed stays.
-        if socket.act(Action::SendMessage { room, text: message, reply_to: None }).is_ok() {
+        let reply_to = replying.with_untracked(|replying| replying.as_ref().map(|replying| replying.message));
+        if socket.act(Action::SendMessage { room, text: message, reply_to }).is_ok() {
             text.set(String::new());
             error.set(None);
+            if reply_to.is_some() {
+                cancel_reply();
+            }
         }
     };
     let edit_last = move || {
-        let store = expect_context::<Store>();
+        let store = store.get_value();
         let mine = store.me().get_untracked()?;
         let last = store.room(room).timeline().with_untracked(|t| t.last_message_by(mine))?;
         store.start_editing(last);
@@ -53,7 +65,30 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             && edit_last().is_some()
         {
             event.prevent_default();
+        } else if event.key() == "Escape" && replying.with_untracked(Option::is_some) {
+            event.prevent_default();
+            cancel_reply();
         }
+    };
+    let reply_bar = move || {
+        replying.get().map(|replying| {
+            view! {
+                <p class="replying">
+                    <span>{lang().replying_to(&replying.author)}</span>
+                    <button
+                        type="button"
+                        aria-label=t().cancel_reply
+                        title=t().cancel_reply
+                        on:click=move |_| {
+                            cancel_reply();
+                            focus_composer();
+                        }
+                    >
+                        "✕"
+                    </button>
+                </p>
+            }
+        })
     };
     let field = NodeRef::<html::Textarea>::new();
     Effect::new(move |_| {
@@ -70,6 +105,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
 
     view! {
         <form class="composer" on:submit=on_submit>
+            {reply_bar}
             <textarea
                 id=COMPOSER_ID
                 node_ref=field

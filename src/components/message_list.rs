@@ -12,13 +12,17 @@ use leptos::task::spawn_local;
 
 use super::keyed::live_row;
 use super::message_row::{Pending, Row};
-use super::scroll_anchor::{scroll_to_bottom, scroll_to_new_line, ScrollAnchor};
+use super::scroll_anchor::{reveal_row, scroll_to_bottom, scroll_to_new_line, ScrollAnchor};
 use crate::api;
 use crate::i18n::{lang, t};
+use crate::router::use_linked_message;
 use crate::store::timeline::{layout, Entry, RowLayout, Timeline};
 use crate::store::window::{ScrollPosition, Scrolled, Window, STEP_ROWS};
 use crate::store::Store;
 
+/// Messages per page when loading history back to a message far away: the
+/// server's largest page.
+const REVEAL_PAGE: u32 = 200;
 /// Within this many pixels of the bottom counts as "at the bottom".
 const AT_BOTTOM_PX: i32 = 48;
 /// Within this many pixels of either end of the window, it slides (or, at the
@@ -138,6 +142,46 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             });
         }
     };
+    // A reply's quote or a link to a message: the history is loaded back to
+    // it (a page of the server's largest size at a time, however far back),
+    // the window moves to it, and it is lit and focused.
+    {
+        let linked = use_linked_message();
+        let store = store.clone();
+        Effect::new(move |_| {
+            if let Some(seq) = linked.get() {
+                store.reveal(room, seq);
+            }
+        });
+    }
+    {
+        let (timeline, store, requests) = (timeline.clone(), store.clone(), state.reveal_requests());
+        Effect::new(move |_| {
+            let Some(seq) = requests.get() else { return };
+            let (timeline, store) = (timeline.clone(), store.clone());
+            loading_older.set(true);
+            spawn_local(async move {
+                while !history_complete.get_untracked() {
+                    let oldest = timeline.with_untracked(Timeline::oldest_seq);
+                    if oldest.is_some_and(|oldest| oldest <= seq) {
+                        break;
+                    }
+                    let Ok((_, older)) = api::messages(room, oldest, REVEAL_PAGE).await else { break };
+                    if window.is_disposed() {
+                        return;
+                    }
+                    history_complete.set(older.len() < REVEAL_PAGE as usize);
+                    store.history_loaded(room, older);
+                }
+                loading_older.set(false);
+                sliding.set(true);
+                at_bottom.set(false);
+                window.set(timeline.with_untracked(|t| Window::around(t.entries(), seq)));
+                reveal_row(list, seq, move || sliding.set(false));
+            });
+        });
+    }
+
     let on_scroll = move |_| {
         let Some(el) = list.get_untracked() else { return };
         let below = el.scroll_height() - el.scroll_top() - el.client_height();

@@ -3,21 +3,24 @@
 
 use hanmadi_client_core::{ActionState, PendingAction};
 use hanmadi_protocol::http::MessageView;
-use hanmadi_protocol::{Action, MessageId, Millis, RoomId};
+use hanmadi_protocol::{Action, MessageId, Millis, ReplyTo, RoomId, Seq};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::composer::{focus_composer, is_send_key};
 use super::keyed::live;
 use super::message_list::RowPlace;
 use super::reactions::{ReactionChips, ReactionPicker};
+use super::reply_quote::ReplyQuote;
 use super::MessageText;
 use crate::i18n::{lang, t};
+use crate::router::message_path;
 use crate::socket::use_socket;
 use crate::store::timeline::{Entry, Notice};
-use crate::store::{reactions, Store};
+use crate::store::{reactions, Replying, Store};
 
 /// One row of the history, made once for its seq and kept while it is in the
 /// window: where it sits (`place`) and what it shows (read from the timeline)
@@ -120,6 +123,8 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
     let mine = store.me().get_untracked() == Some(author);
     let deleted = Memo::new(move |_| message.with(|message| message.deleted));
     let text = Memo::new(move |_| message.with(|message| message.text.clone()));
+    // What a message answers never changes.
+    let reply_to = message.with_untracked(|message| message.reply_to);
     let edited = Memo::new(move |_| message.with(|message| message.edited));
     let chips = {
         let (outbox, me) = (store.outbox(), store.me().get_untracked());
@@ -133,6 +138,7 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
     // The edit takes the text's place; the reactions stay in view.
     let text_or_edit = move || {
         view! {
+            {reply_to.map(|reply_to| view! { <ReplyQuote room reply_to /> })}
             <Show
                 when=move || editing.get()
                 fallback=move || {
@@ -154,6 +160,8 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
             <Show when=move || !editing.get()>
                 <span class="message-actions">
                     <ReactionPicker room message=id chips />
+                    <ReplyButton room message />
+                    <CopyLink room seq=message.with_untracked(|message| message.seq) />
                     {mine.then(|| view! { <YourMessageActions room message=id /> })}
                 </span>
             </Show>
@@ -167,6 +175,50 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
         }
     }
 }
+
+/// "Reply": the composer then answers this message.
+#[component]
+fn ReplyButton(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let reply = move |_| {
+        let (id, author) = message.with_untracked(|message| (message.id, message.author_name.clone()));
+        store.start_reply(Replying { room, message: id, author });
+        focus_composer();
+    };
+    view! { <button type="button" on:click=reply>{t().reply}</button> }
+}
+
+/// "Copy link": the address of this message (see `router::message_path`),
+/// which opens the room at it for anyone in the room. Says so when done.
+#[component]
+fn CopyLink(room: RoomId, seq: Seq) -> impl IntoView {
+    let said = RwSignal::new(None::<&'static str>);
+    let copy = move |_| {
+        let origin = window().location().origin().unwrap_or_default();
+        let link = format!("{origin}{}", message_path(room, seq));
+        let written = window().navigator().clipboard().write_text(&link);
+        spawn_local(async move {
+            let copied = wasm_bindgen_futures::JsFuture::from(written).await.is_ok();
+            if said.is_disposed() {
+                return;
+            }
+            said.set(Some(if copied { t().link_copied } else { t().link_not_copied }));
+            set_timeout(
+                move || {
+                    let _ = said.try_set(None);
+                },
+                SAID_FOR,
+            );
+        });
+    };
+    view! {
+        <button type="button" on:click=copy>{t().copy_link}</button>
+        <span class="copied" role="status">{move || said.get()}</span>
+    }
+}
+
+/// How long "Link copied" stays.
+const SAID_FOR: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// "Edit" and "Delete", under your own messages.
 #[component]
@@ -250,12 +302,11 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
 #[component]
 pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
     let socket = use_socket();
-    let (key, text) = action.with_untracked(|pending| {
-        let text = match &pending.action {
-            Action::SendMessage { text, .. } => text.clone(),
-            _ => String::new(),
-        };
-        (pending.key.clone(), text)
+    let (key, text, quote) = action.with_untracked(|pending| match &pending.action {
+        Action::SendMessage { room, text, reply_to } => {
+            (pending.key.clone(), text.clone(), reply_to.and_then(|original| quote_of(*room, original)))
+        }
+        _ => (pending.key.clone(), String::new(), None),
     });
     let refusal = Memo::new(move |_| {
         action.with(|pending| match &pending.state {
@@ -277,6 +328,7 @@ pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
     };
     view! {
         <article class="message pending" aria-label=t().your_message>
+            {quote}
             <div class="message-text"><MessageText text /></div>
             <p class="pending-state">
                 <span>{move || if refusal.with(Option::is_some) { t().not_sent } else { t().sending }}</span>
@@ -284,6 +336,15 @@ pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
             </p>
         </article>
     }
+}
+
+/// The quote above a reply not sent yet, when the original is in the history
+/// held (it always is when it was answered from this page).
+fn quote_of(room: RoomId, original: MessageId) -> Option<impl IntoView> {
+    let timeline = expect_context::<Store>().room(room).timeline();
+    let seq = timeline.with_untracked(|timeline| timeline.seq_of(original))?;
+    let reply_to = ReplyTo { id: original, seq };
+    Some(view! { <ReplyQuote room reply_to /> })
 }
 
 fn notice_text(notice: &Notice) -> String {

@@ -16,6 +16,7 @@ mod message_text;
 mod one_field_form;
 mod open_joined_room;
 mod reactions;
+mod reply_quote;
 mod room_actions;
 mod room_page;
 mod rooms_nav;

@@ -80,3 +80,35 @@ pub fn scroll_to_new_line(list: NodeRef<html::Div>) {
 
 /// Room left above the "New messages" line for a little of what came before.
 const NEW_LINE_MARGIN_PX: i32 = 48;
+
+/// How long a message opened from a link stays lit (`[data-highlighted]`).
+const HIGHLIGHT_FOR: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// After the next render, brings the row at `seq` to the middle of the view,
+/// lights it a moment and gives it the focus, so a screen reader reads the
+/// message the link led to; then `done`.
+pub fn reveal_row(list: NodeRef<html::Div>, seq: hanmadi_protocol::Seq, done: impl FnOnce() + 'static) {
+    request_animation_frame(move || {
+        let row = list
+            .try_get_untracked()
+            .flatten()
+            .and_then(|el| Some((el.query_selector(&format!("[{ROW_KEY}=\"{seq}\"]")).ok()??, el)));
+        if let Some((row, el)) = row {
+            let (view, at) = (el.get_bounding_client_rect(), row.get_bounding_client_rect());
+            let centre = at.top() - view.top() - (view.height() - at.height()).max(0.0) / 2.0;
+            el.set_scroll_top(el.scroll_top() + centre.round() as i32);
+            let _ = row.set_attribute("data-highlighted", "");
+            let _ = row.set_attribute("tabindex", "-1");
+            if let Some(row) = row.dyn_ref::<web_sys::HtmlElement>() {
+                let _ = row.focus();
+            }
+            set_timeout(
+                move || {
+                    let _ = row.remove_attribute("data-highlighted");
+                },
+                HIGHLIGHT_FOR,
+            );
+        }
+        done();
+    });
+}

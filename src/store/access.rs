@@ -10,7 +10,7 @@ use hanmadi_protocol::{Member, MessageId, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use super::timeline::Timeline;
-use super::{Mention, Refused, RoomInfo, RoomState, Store};
+use super::{Mention, Refused, Replying, RoomInfo, RoomState, Store};
 
 impl Store {
     // ---- reading ----
@@ -48,6 +48,11 @@ impl Store {
     /// Your message being edited, if any: one at a time.
     pub fn editing(&self) -> ArcReadSignal<Option<MessageId>> {
         self.editing.read_only()
+    }
+
+    /// The message the composer's next message answers, if any.
+    pub fn replying(&self) -> ArcReadSignal<Option<Replying>> {
+        self.replying.read_only()
     }
 
     /// An action of ours refused for good, explained until dismissed.
@@ -104,6 +109,23 @@ impl Store {
         self.editing.set(None);
     }
 
+    /// "Reply" on a message: the next message sent in its room answers it
+    /// (answering another message instead replaces it).
+    pub fn start_reply(&self, replying: Replying) {
+        self.replying.set(Some(replying));
+    }
+
+    /// The reply was sent, or cancelled.
+    pub fn stop_reply(&self) {
+        self.replying.set(None);
+    }
+
+    /// A reply's quote, or a link to a message, was opened: the room's
+    /// message list brings the message at `seq` into view.
+    pub fn reveal(&self, room: RoomId, seq: Seq) {
+        self.room(room).reveal.set(Some(seq));
+    }
+
     /// The refusal notice was dismissed.
     pub fn dismiss_refusal(&self) {
         self.refused.set(None);
@@ -147,6 +169,11 @@ impl RoomState {
     /// Everyone in the room, online or not; `None` until fetched.
     pub fn members(&self) -> ArcReadSignal<Option<Vec<Member>>> {
         self.members.read_only()
+    }
+
+    /// The message to bring into view, once asked for.
+    pub fn reveal_requests(&self) -> ArcReadSignal<Option<Seq>> {
+        self.reveal.read_only()
     }
 
     /// Where the "New messages" line goes, while the room is open.

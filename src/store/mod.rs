@@ -45,6 +45,9 @@ pub struct RoomState {
     listed: ArcRwSignal<Option<Listed>>,
     /// The server has replayed this room since the last connect.
     caught_up: ArcRwSignal<bool>,
+    /// A message to bring into view and highlight (a reply's quote or a link
+    /// to it was opened): the message list loads history back to it.
+    reveal: ArcRwSignal<Option<Seq>>,
 }
 
 impl RoomState {
@@ -58,6 +61,7 @@ impl RoomState {
             read: ArcRwSignal::new(Seq::ZERO),
             listed: ArcRwSignal::new(None),
             caught_up: ArcRwSignal::new(false),
+            reveal: ArcRwSignal::new(None),
         }
     }
 }
@@ -80,6 +84,8 @@ pub struct Store {
     selected: ArcRwSignal<Option<MessageId>>,
     /// Your message being edited, if any: one at a time.
     editing: ArcRwSignal<Option<MessageId>>,
+    /// The message the composer's next message answers, if any.
+    replying: ArcRwSignal<Option<Replying>>,
     /// An action of ours the server refused and nothing on the page shows,
     /// explained until dismissed ("Couldn't edit the message: …").
     refused: ArcRwSignal<Option<Refused>>,
@@ -105,6 +111,15 @@ pub struct Refused {
     pub problem: Option<TextProblem>,
 }
 
+/// The message being answered: the composer of its room says "Replying to
+/// {author}" until the reply is sent or cancelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replying {
+    pub room: RoomId,
+    pub message: MessageId,
+    pub author: String,
+}
+
 /// A message that mentions us by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
@@ -124,6 +139,7 @@ impl Store {
             my_name: ArcRwSignal::new(None),
             selected: ArcRwSignal::new(None),
             editing: ArcRwSignal::new(None),
+            replying: ArcRwSignal::new(None),
             refused: ArcRwSignal::new(None),
             last_mention: ArcRwSignal::new(None),
             joined_room: ArcRwSignal::new(None),
@@ -407,6 +423,7 @@ mod tests {
                 at: 0,
                 edited: false,
                 deleted: false,
+                reply_to: None,
                 reactions: Vec::new(),
             })
             .collect()

@@ -70,6 +70,23 @@ impl Timeline {
         self.entries.binary_search_by_key(&seq, Entry::seq).ok().map(|index| &self.entries[index])
     }
 
+    /// The message `id`, if it is held and was created at `seq` (where a
+    /// reply says its original is).
+    pub fn message_at(&self, seq: Seq, id: MessageId) -> Option<&MessageView> {
+        match self.entry(seq)? {
+            Entry::Message(message) if message.id == id => Some(message),
+            _ => None,
+        }
+    }
+
+    /// Where the message `id` is, if it is held.
+    pub fn seq_of(&self, id: MessageId) -> Option<Seq> {
+        self.entries.iter().rev().find_map(|entry| match entry {
+            Entry::Message(message) if message.id == id => Some(message.seq),
+            _ => None,
+        })
+    }
+
     /// The newest seq held.
     pub fn newest_seq(&self) -> Option<Seq> {
         self.entries.last().map(Entry::seq)
@@ -111,6 +128,7 @@ impl Timeline {
                     at,
                     edited: false,
                     deleted: false,
+                    reply_to: *reply_to,
                     reactions: Vec::new(),
                 }))
             }
@@ -315,6 +333,7 @@ mod tests {
             at: 0,
             edited: false,
             deleted: false,
+            reply_to: None,
             reactions: Vec::new(),
         };
         timeline.add_history([old(8), old(9), old(10)]);

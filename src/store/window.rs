@@ -61,6 +61,20 @@ impl Window {
         fixed(entries, start..end)
     }
 
+    /// The rows around `seq` (the row at it, or the first after it), with it
+    /// in the middle: where a reply's quote or a link to a message opens the
+    /// room. The newest rows are followed again if the window reaches them.
+    pub fn around(entries: &[Entry], seq: Seq) -> Window {
+        let at = entries.partition_point(|entry| entry.seq() < seq);
+        let start = at.saturating_sub(STEP_ROWS);
+        let end = (start + WINDOW_ROWS).min(entries.len());
+        let start = end.saturating_sub(WINDOW_ROWS).min(start);
+        if end == entries.len() {
+            return Window::Latest;
+        }
+        fixed(entries, start..end).unwrap_or_default()
+    }
+
     /// The window moved `STEP_ROWS` toward newer rows, or `None` when it already
     /// shows the newest.
     pub fn newer(self, entries: &[Entry]) -> Option<Window> {
@@ -251,6 +265,21 @@ mod tests {
         assert_eq!(
             Window::Latest.scrolled(short.entries(), at(false, true, false)),
             Scrolled::FetchOlder(Window::Fixed { first: Seq(951), last: Seq(1_000) }),
+        );
+    }
+
+    #[test]
+    fn a_message_far_back_opens_in_the_middle_of_its_window() {
+        let room = timeline(1..=10_000);
+        let entries = room.entries();
+        assert_eq!(shown(Window::around(entries, Seq(5_000)), &room), (4_900, 5_099));
+        assert_eq!(shown(Window::around(entries, Seq(30)), &room), (1, 200), "near the start: the first rows");
+        assert_eq!(Window::around(entries, Seq(9_950)), Window::Latest, "near the end: follow the newest again");
+        let with_gap = timeline((1..=100).chain(300..=1_000));
+        assert_eq!(
+            shown(Window::around(with_gap.entries(), Seq(200)), &with_gap),
+            (1, 399),
+            "a seq not held opens at the first row after it"
         );
     }
 

@@ -96,7 +96,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
         expires_at: 1_790_000_000,
         user: Profile { id: UserId(3), name: "미나".into() },
     };
-    let message = |reactions| MessageView {
+    let message = |reactions, reply_to| MessageView {
         id: MessageId(1),
         seq: Seq(2),
         author: UserId(3),
@@ -105,6 +105,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
         at: 4,
         edited: true,
         deleted: false,
+        reply_to,
         reactions,
     };
     let check = |text: String| {
@@ -132,8 +133,11 @@ fn http_bodies_and_the_outbox_read_the_same() {
         serde_json::to_string(&MessagesPage {
             head: Seq(9),
             messages: vec![
-                message(vec![]),
-                message(vec![Reaction { emoji: "👍".into(), users: vec![UserId(1), UserId(2)] }]),
+                message(vec![], None),
+                message(
+                    vec![Reaction { emoji: "👍".into(), users: vec![UserId(1), UserId(2)] }],
+                    Some(ReplyTo { id: MessageId(7), seq: Seq(1) }),
+                ),
             ],
         })
         .unwrap(),
@@ -156,6 +160,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
     for action in [
         Action::CreateRoom { name: "일반".into() },
         Action::SendMessage { room: RoomId(1), text: "hi\nthere".into(), reply_to: None },
+        Action::SendMessage { room: RoomId(1), text: "yes".into(), reply_to: Some(MessageId(7)) },
         Action::EditMessage { room: RoomId(1), message: MessageId(9), text: "fixed".into() },
         Action::AddReaction { room: RoomId(1), message: MessageId(9), emoji: "👍".into() },
     ] {

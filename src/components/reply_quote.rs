@@ -1,0 +1,124 @@
+//! The quote above a reply: who wrote the original and how it began, read
+//! from the original as it stands (an edit shows, a deletion says so), as a
+//! link that brings the original into view however far back it is.
+
+use hanmadi_protocol::http::MessageView;
+use hanmadi_protocol::{ReplyTo, RoomId, Seq};
+use leptos::ev::MouseEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::i18n::{lang, t};
+use crate::router::{is_current, message_path, use_navigate};
+use crate::store::Store;
+
+/// Characters of the original shown in the quote.
+const QUOTE_CHARS: usize = 80;
+
+/// What the quote shows of the original.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Original {
+    /// Not loaded yet (older than the history held, on its way).
+    Unknown,
+    Deleted,
+    Said {
+        author: String,
+        beginning: String,
+    },
+}
+
+impl Original {
+    fn of(message: &MessageView) -> Original {
+        if message.deleted {
+            return Original::Deleted;
+        }
+        Original::Said { author: message.author_name.clone(), beginning: beginning(&message.text) }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Original::Unknown => t().reply_to_earlier.to_owned(),
+            Original::Deleted => t().reply_to_deleted.to_owned(),
+            Original::Said { author, beginning } => lang().in_reply_to(author, beginning),
+        }
+    }
+}
+
+/// The first line of a message, cut short with "…" past [`QUOTE_CHARS`].
+fn beginning(text: &str) -> String {
+    let line = text.lines().find(|line| !line.trim().is_empty()).unwrap_or_default().trim();
+    match line.char_indices().nth(QUOTE_CHARS) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_owned(),
+    }
+}
+
+#[component]
+pub fn ReplyQuote(room: RoomId, reply_to: ReplyTo) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let timeline = store.room(room).timeline();
+    let held =
+        Memo::new(move |_| timeline.with(|timeline| timeline.message_at(reply_to.seq, reply_to.id).map(Original::of)));
+    // An original older than the history held is fetched on its own; once
+    // the history reaches it, the timeline's copy (kept current) is shown.
+    let fetched = RwSignal::new(None::<Original>);
+    if held.with_untracked(Option::is_none) {
+        spawn_local(async move {
+            let page = api::messages(room, Some(Seq(reply_to.seq.0 + 1)), 1).await;
+            if let Some(original) = page.ok().and_then(|(_, page)| page.into_iter().find(|m| m.id == reply_to.id)) {
+                if !fetched.is_disposed() {
+                    fetched.set(Some(Original::of(&original)));
+                }
+            }
+        });
+    }
+    let original = Memo::new(move |_| held.get().or_else(|| fetched.get()).unwrap_or(Original::Unknown));
+
+    let href = message_path(room, reply_to.seq);
+    let navigate = use_navigate();
+    let click = {
+        let href = href.clone();
+        move |event: MouseEvent| {
+            let modified = event.meta_key() || event.alt_key() || event.ctrl_key() || event.shift_key();
+            if event.button() != 0 || modified {
+                return; // a new tab or window opens the link itself
+            }
+            event.prevent_default();
+            // Following the link again (the path does not change) still brings the original back.
+            let again = is_current(&href);
+            navigate(&href);
+            if again {
+                store.reveal(room, reply_to.seq);
+            }
+        }
+    };
+    view! {
+        <a class="reply-quote" href=href aria-label=move || original.with(Original::label) on:click=click>
+            {move || match original.get() {
+                Original::Said { author, beginning } => {
+                    view! {
+                        <span class="quote-author">{author}</span>
+                        <span class="quote-text">{beginning}</span>
+                    }
+                        .into_any()
+                }
+                other => view! { <span class="quote-text missing">{other.label()}</span> }.into_any(),
+            }}
+        </a>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quote_shows_the_first_line_cut_short() {
+        assert_eq!(beginning("lunch?"), "lunch?");
+        assert_eq!(beginning("\n  점심 먹자  \nsecond line"), "점심 먹자");
+        let long = "가".repeat(QUOTE_CHARS + 5);
+        assert_eq!(beginning(&long), format!("{}…", "가".repeat(QUOTE_CHARS)), "cut by characters, not bytes");
+        assert_eq!(beginning(""), "");
+    }
+}
