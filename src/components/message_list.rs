@@ -78,6 +78,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         let timeline = timeline.clone();
         let unread_from = state.unread_from();
         Effect::new(move |_| {
+            let seen_before = newest_seen.get_value();
             let (newest, arrived) = timeline.with(|t| {
                 let newest = t.entries().last().map(Entry::seq);
                 let arrived = newest_seen
@@ -97,7 +98,10 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             }
             if sent {
                 jump_to_latest();
-            } else if at_bottom.get_untracked() && window.get_untracked() == Window::Latest {
+            } else if at_bottom.get_untracked() && window.get_untracked().ends_at(seen_before) {
+                // Still at the newest rows, even if a scroll in the middle of
+                // a burst held them: keep following.
+                window.set(Window::Latest);
                 scroll_to_bottom(list);
             } else if arrived > 0 {
                 unseen.update(|n| *n += arrived);
@@ -182,9 +186,23 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         });
     }
 
+    // Where the last scroll event left the view, to tell the reader scrolling
+    // up from the list falling behind its own rows.
+    let last_top = StoredValue::new(0);
     let on_scroll = move |_| {
         let Some(el) = list.get_untracked() else { return };
         let below = el.scroll_height() - el.scroll_top() - el.client_height();
+        let moved_up = el.scroll_top() < last_top.get_value();
+        last_top.set_value(el.scroll_top());
+        // A scroll event arrives a frame after the scroll: while following, a
+        // burst of rows may have landed below in between. Only moving up
+        // stops following.
+        if at_bottom.get_untracked() && window.get_untracked() == Window::Latest && !moved_up {
+            if below > AT_BOTTOM_PX {
+                scroll_to_bottom(list);
+            }
+            return;
+        }
         let at_bottom_now = below <= AT_BOTTOM_PX;
         at_bottom.set(at_bottom_now);
         if sliding.get_untracked() {
@@ -226,6 +244,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             tabindex="0"
             aria-label=move || name.get()
             aria-busy=move || loading_older.get().to_string()
+            class:following=move || at_bottom.get() && window.get() == Window::Latest
             node_ref=list
             on:scroll=on_scroll
         >

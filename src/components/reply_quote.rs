@@ -93,18 +93,19 @@ pub fn ReplyQuote(room: RoomId, reply_to: ReplyTo) -> impl IntoView {
             }
         }
     };
+    // The author's name is empty (and its span hidden) until the original is known.
+    let author = move || match original.get() {
+        Original::Said { author, .. } => author,
+        _ => String::new(),
+    };
+    let said = move || match original.get() {
+        Original::Said { beginning, .. } => beginning,
+        other => other.label(),
+    };
     view! {
         <a class="reply-quote" href=href aria-label=move || original.with(Original::label) on:click=click>
-            {move || match original.get() {
-                Original::Said { author, beginning } => {
-                    view! {
-                        <span class="quote-author">{author}</span>
-                        <span class="quote-text">{beginning}</span>
-                    }
-                        .into_any()
-                }
-                other => view! { <span class="quote-text missing">{other.label()}</span> }.into_any(),
-            }}
+            <span class="quote-author">{author}</span>
+            <span class="quote-text">{said}</span>
         </a>
     }
 }

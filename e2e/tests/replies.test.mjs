@@ -1,0 +1,95 @@
+// Mina asks who is bringing the cake and copies a link to her question; 450
+// messages later Jun opens the link, which takes him straight to the question
+// (loading the history back to it), and answers it. Mina sees the answer with
+// a quote of her question; the quote takes her back up to it. When she
+// deletes the question, the quote says so.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bothIn, postMessages, serverAndBrowser, signedInPage } from '../harness.mjs';
+
+const world = serverAndBrowser(['--actions-per-sec', '100000', '--frames-per-sec', '100000']);
+
+const signIn = (name) => signedInPage(world.browser, world.server.url, name);
+
+/** The message in `room`, confirmed by the server, whose own text (not a quote of it) is `text`. */
+const message = (page, room, text) =>
+  page
+    .getByRole('log', { name: room })
+    .locator('article[data-seq]')
+    .filter({ has: page.locator('.message-text', { hasText: text }) });
+
+/** Whether `locator`'s message is lit and has the focus, and is in the list's view. */
+const revealed = (locator) =>
+  locator.evaluate((row) => {
+    const list = row.closest('[role="log"]').getBoundingClientRect();
+    const box = row.getBoundingClientRect();
+    return {
+      lit: row.hasAttribute('data-highlighted'),
+      focused: row === document.activeElement,
+      inView: box.top >= list.top && box.bottom <= list.bottom,
+    };
+  });
+
+test('a link to a message 450 back opens it, a reply quotes it, and the quote leads back', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await bothIn(mina, jun, 'party');
+  await mina.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: world.server.url });
+
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('Who is bringing the cake?');
+  await composer.press('Enter');
+  const question = message(mina, 'party', 'Who is bringing the cake?');
+  await question.waitFor();
+  await question.click(); // selects it, showing its buttons
+  await question.getByRole('button', { name: 'Copy link' }).click();
+  await question.getByRole('status').filter({ hasText: 'Link copied' }).waitFor();
+  const link = await mina.evaluate(() => navigator.clipboard.readText());
+  assert.match(link, /\/rooms\/\d+\/messages\/\d+$/, link);
+
+  const room = Number(new URL(mina.url()).pathname.split('/')[2]);
+  await postMessages(mina, room, 450, 'chatter');
+  // Jun, at the bottom, follows the burst to its end.
+  await message(jun, 'party', 'chatter 450').waitFor({ timeout: 30_000 });
+
+  // Jun follows the link: the room opens at the question, however far back it is.
+  await jun.goto(link);
+  const asked = message(jun, 'party', 'Who is bringing the cake?');
+  await asked.waitFor({ timeout: 30_000 });
+  await jun.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
+  assert.deepEqual(await revealed(asked), { lit: true, focused: true, inView: true });
+
+  // Reply, change his mind (Escape), then answer for real.
+  await asked.getByRole('button', { name: 'Reply' }).click();
+  const replying = jun.getByText('Replying to Mina');
+  await replying.waitFor();
+  const junComposer = jun.getByRole('textbox', { name: 'Message' });
+  assert.equal(await junComposer.evaluate((field) => field === document.activeElement), true, 'ready to type');
+  await junComposer.press('Escape');
+  await replying.waitFor({ state: 'detached' });
+  await asked.click();
+  await asked.getByRole('button', { name: 'Reply' }).click();
+  await junComposer.fill('I am! Chocolate.');
+  await junComposer.press('Enter');
+  await replying.waitFor({ state: 'detached' });
+
+  // Mina, at the bottom, sees the answer with a quote of her question.
+  const answer = message(mina, 'party', 'I am! Chocolate.');
+  await answer.waitFor({ timeout: 30_000 });
+  const quote = answer.getByRole('link', { name: 'In reply to Mina: Who is bringing the cake?' });
+  await quote.waitFor();
+  assert.equal(await question.count(), 0, 'the question is far out of the window');
+  await quote.click();
+  await question.waitFor({ timeout: 30_000 });
+  await mina.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
+  assert.deepEqual(await revealed(question), { lit: true, focused: true, inView: true });
+  assert.equal(new URL(mina.url()).pathname, new URL(link).pathname, 'the address is the link to the question');
+
+  // Mina deletes the question: Jun's view of the answer says what it answered is gone.
+  await question.getByRole('button', { name: 'Delete' }).click();
+  await message(jun, 'party', 'I am! Chocolate.')
+    .getByRole('link', { name: 'In reply to a deleted message' })
+    .waitFor({ timeout: 30_000 });
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
+});
