@@ -74,6 +74,10 @@ impl Store {
         let before = before.map_or(i64::MAX, |id| i64::try_from(id.0).unwrap_or(i64::MAX));
         // One more than asked for says whether there is another page.
         let rows: Vec<Row> = sqlx::query_as(sql)
+            // PostgreSQL plans an unnamed statement for the pattern at hand,
+            // while a kept one soon gets a generic plan that cannot know a
+            // rare word from a common one, and scans every message for both.
+            .persistent(self.dialect == Dialect::Sqlite)
             .bind(user.0 as i64)
             .bind(pattern)
             .bind(before)
