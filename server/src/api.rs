@@ -19,6 +19,8 @@ use crate::auth::Issued;
 use crate::store::User;
 use crate::AppState;
 
+mod search;
+
 const MAX_MESSAGES_PAGE: u32 = 200;
 const MAX_EVENTS_PAGE: u32 = 1000;
 
@@ -32,6 +34,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/rooms/{room}/messages", get(messages))
         .route("/api/rooms/{room}/events", get(events))
         .route("/api/rooms/{room}/members", get(members))
+        .route("/api/search", get(search::search))
         .layer(DefaultBodyLimit::max(16 * 1024))
         .layer(middleware::from_fn_with_state(state.clone(), limit_calls))
 }

@@ -5,10 +5,10 @@
 //! - `cargo xtask test`: install what is missing, run every test (workspace and
 //!   browser), print a closing summary, exit non-zero on any failure.
 //! - `cargo xtask build`: install what is missing and build the web app into dist/.
-//! - `cargo xtask bench [engine | servers | restarts | storm | browser]`: run the
-//!   benchmarks (or one of them), which print figures (never asserted); `restarts`
-//!   is the exactly-once soak through 50 SIGKILL restarts, `storm` 200 clients
-//!   coming back after one.
+//! - `cargo xtask bench [engine | servers | restarts | storm | search | browser]`:
+//!   run the benchmarks (or one of them), which print figures (never asserted);
+//!   `restarts` is the exactly-once soak through 50 SIGKILL restarts, `storm` 200
+//!   clients coming back after one, `search` searches in a 10,000-message room.
 //! - `cargo xtask screenshot`: build everything and retake docs/screenshot.png.
 //!
 //! Every step says what it is doing; a prerequisite it cannot install is a clear
@@ -18,6 +18,7 @@ mod bench;
 mod bootstrap;
 mod cmd;
 mod postgres;
+mod search_bench;
 mod serve;
 mod test;
 mod web_build;
@@ -26,7 +27,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <serve [server flags…] | test | build | bench [engine | servers | restarts | storm | browser] | screenshot>";
+    "usage: cargo xtask <serve [server flags…] | test | build | bench [engine | servers | restarts | storm | search | browser] | screenshot>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -52,9 +53,12 @@ fn main() -> ExitCode {
     }
 }
 
+/// The benchmarks `cargo xtask bench` can be limited to, in the order it runs them.
+const BENCHMARKS: [&str; 6] = ["engine", "servers", "restarts", "storm", "search", "browser"];
+
 /// Every benchmark, or the one named, in release mode. Each prints its own figures.
 fn bench(only: Option<&str>) -> anyhow::Result<()> {
-    if let Some(name) = only.filter(|name| !["engine", "servers", "restarts", "storm", "browser"].contains(name)) {
+    if let Some(name) = only.filter(|name| !BENCHMARKS.contains(name)) {
         anyhow::bail!("no benchmark is called {name:?}\n{USAGE}");
     }
     let wanted = |name: &str| only.is_none_or(|only| only == name);
@@ -85,6 +89,9 @@ fn bench(only: Option<&str>) -> anyhow::Result<()> {
                 .env_remove("HANMADI_TEST_POSTGRES")
                 .current_dir(root()),
         )?;
+    }
+    if wanted("search") {
+        search_bench::run()?;
     }
     if wanted("browser") {
         step("the web app in Chromium (cold open on a slow network, a 10,000-message room, typing during a ticker flood)");

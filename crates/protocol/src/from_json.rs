@@ -331,3 +331,39 @@ impl FromJson for ApiError {
         Ok(ApiError { error: o.field("error")?, problem: o.optional("problem")? })
     }
 }
+
+// Search (`GET /api/search`), kept together at the end.
+
+use crate::http::{Highlight, SearchHit, SearchResults};
+
+impl FromJson for SearchHit {
+    fn from_json(value: Json<'_>) -> Result<Self, Error> {
+        let mut o = value.into_object("struct SearchHit")?;
+        Ok(SearchHit {
+            room: o.field("room")?,
+            room_name: o.field("room_name")?,
+            message: o.field("message")?,
+            seq: o.field("seq")?,
+            author: o.field("author")?,
+            author_name: o.field("author_name")?,
+            text: o.field("text")?,
+            at: o.field("at")?,
+            // `#[serde(default)]` without `Option`: absent is empty, `null` is an error.
+            highlights: o.defaulted("highlights")?,
+        })
+    }
+}
+
+impl FromJson for Highlight {
+    fn from_json(value: Json<'_>) -> Result<Self, Error> {
+        let mut o = value.into_object("struct Highlight")?;
+        Ok(Highlight { start: o.field("start")?, end: o.field("end")? })
+    }
+}
+
+impl FromJson for SearchResults {
+    fn from_json(value: Json<'_>) -> Result<Self, Error> {
+        let mut o = value.into_object("struct SearchResults")?;
+        Ok(SearchResults { hits: o.field("hits")?, more: o.field("more")? })
+    }
+}

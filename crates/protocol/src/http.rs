@@ -148,3 +148,50 @@ impl From<TextProblem> for ApiError {
         ApiError { error: problem.to_string(), problem: Some(problem) }
     }
 }
+
+/// The longest search, in characters: a phrase someone remembers, not a
+/// pasted message (and every extra character is work for the index).
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Hits in one page of `GET /api/search?q=&before=&limit=`: the default
+/// `limit`, and the largest.
+pub const SEARCH_PAGE: u32 = 20;
+pub const MAX_SEARCH_PAGE: u32 = 50;
+
+/// One message found by `GET /api/search`, as it stands now (the latest
+/// edit's text; deleted messages are never found), with what the app needs to
+/// show it in the results and to open its room at it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub room: RoomId,
+    /// The room's name now, to label the hit without a rooms-list lookup.
+    pub room_name: String,
+    pub message: MessageId,
+    /// The seq of the event that created the message: where to open the room.
+    pub seq: Seq,
+    pub author: UserId,
+    pub author_name: String,
+    pub text: String,
+    pub at: Millis,
+    /// Where the search matched in `text`, to be shown highlighted: byte
+    /// offsets (on character boundaries), in order, not overlapping. The
+    /// server finds them with the same case folding it searched with, so the
+    /// app needs no Unicode case tables. Empty if none could be placed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highlights: Vec<Highlight>,
+}
+
+/// A matched part of a [`SearchHit`]'s text: `text[start..end]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Highlight {
+    pub start: u32,
+    pub end: u32,
+}
+
+/// `GET /api/search`: newest first. If `more`, the next page is asked for
+/// with `before` set to the last hit's `message`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    pub more: bool,
+}

@@ -172,6 +172,39 @@ fn http_bodies_and_the_outbox_read_the_same() {
     }
 }
 
+#[test]
+fn search_results_read_the_same() {
+    use hanmadi_protocol::http::{Highlight, SearchHit, SearchResults};
+    let hit = |highlights| SearchHit {
+        room: RoomId(1),
+        room_name: "점심 모임".into(),
+        message: MessageId(7),
+        seq: Seq(12),
+        author: UserId(3),
+        author_name: "미나".into(),
+        text: "점심 먹자".into(),
+        at: 1_790_000_000_000,
+        highlights,
+    };
+    let check = |text: &str| agree::<SearchResults>(text).unwrap();
+    check(&serde_json::to_string(&SearchResults { hits: vec![], more: false }).unwrap());
+    check(
+        &serde_json::to_string(&SearchResults {
+            hits: vec![hit(vec![Highlight { start: 0, end: 6 }]), hit(vec![])],
+            more: true,
+        })
+        .unwrap(),
+    );
+    // `highlights` defaults when absent; `null` is refused by both.
+    let plain = r#"{"room":1,"room_name":"r","message":2,"seq":3,"author":4,"author_name":"a","text":"t","at":5"#;
+    check(&format!(r#"{{"hits":[{plain}}}],"more":false}}"#));
+    check(&format!(r#"{{"hits":[{plain},"highlights":null}}],"more":false}}"#));
+    check(&format!(r#"{{"hits":[{plain},"highlights":[{{"start":0,"end":4294967296}}]}}],"more":false}}"#));
+    check(&format!(r#"{{"hits":[{plain},"extra":[1]}}],"more":true,"next":9}}"#));
+    check(r#"{"hits":[],"more":null}"#);
+    check(r#"{"hits":[]}"#);
+}
+
 proptest! {
     /// Text made of the protocol's own words, so that most of it gets past the
     /// JSON parser and into the frame types.

@@ -21,6 +21,7 @@ use crate::db::Dialect;
 
 mod apply;
 mod read_positions;
+mod search;
 
 pub use apply::Submitted;
 use apply::{apply_once, is_member};

@@ -1,0 +1,147 @@
+//! Message search: the messages in the rooms a person is in whose text
+//! contains what they typed, newest first, as they stand now. How each
+//! database finds them is in `docs/ARCHITECTURE.md` ("Search"); in short:
+//!
+//! - SQLite: the trigram full-text index `messages_fts` (migration 0008, kept
+//!   in step with `messages` by triggers) for three characters or more; a scan
+//!   of the person's rooms for fewer, which the index cannot look up;
+//! - PostgreSQL: `ILIKE`, served by a pg_trgm index on the text.
+//!
+//! Deleted messages are never found: their text is blanked and they leave the
+//! index in the transaction that deletes them, and every query also asks for
+//! `deleted = 0`. An edit replaces the indexed text, so only the latest is found.
+
+mod highlight;
+
+use hanmadi_protocol::http::{SearchHit, SearchResults};
+use hanmadi_protocol::{MessageId, RoomId, Seq, UserId};
+
+use super::Store;
+use crate::db::Dialect;
+
+/// The fewest characters SQLite's trigram index can look up.
+const TRIGRAM: usize = 3;
+
+/// Hits through the trigram index. `$2` is an FTS5 phrase ([`fts5_phrase`]).
+/// The membership join keeps the search to the person's rooms; message ids
+/// grow with time, so the newest come first and a page ends at a message id.
+const SQLITE_INDEXED: &str = "SELECT m.id, m.room_id, r.name, m.seq, m.author_id, m.author_name, m.body, m.created_at \
+     FROM messages m \
+     JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = $1 \
+     JOIN rooms r ON r.id = m.room_id \
+     WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH $2) \
+         AND m.deleted = 0 AND m.id < $3 \
+     ORDER BY m.id DESC LIMIT $4";
+
+/// Hits by scanning, for one or two characters. `$2` is a LIKE pattern
+/// ([`like_pattern`]); SQLite's LIKE ignores case for ASCII letters only.
+const SQLITE_SCANNED: &str = "SELECT m.id, m.room_id, r.name, m.seq, m.author_id, m.author_name, m.body, m.created_at \
+     FROM messages m \
+     JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = $1 \
+     JOIN rooms r ON r.id = m.room_id \
+     WHERE m.body LIKE $2 ESCAPE '\\' AND m.deleted = 0 AND m.id < $3 \
+     ORDER BY m.id DESC LIMIT $4";
+
+/// Hits on PostgreSQL, any length. `deleted = 0` is also what lets the
+/// planner use the partial trigram index.
+const POSTGRES: &str = "SELECT m.id, m.room_id, r.name, m.seq, m.author_id, m.author_name, m.body, m.created_at \
+     FROM messages m \
+     JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = $1 \
+     JOIN rooms r ON r.id = m.room_id \
+     WHERE m.body ILIKE $2 ESCAPE '\\' AND m.deleted = 0 AND m.id < $3 \
+     ORDER BY m.id DESC LIMIT $4";
+
+/// id, room, room's name, seq, author, author's name, text, created.
+type Row = (i64, i64, String, i64, i64, String, String, i64);
+
+impl Store {
+    /// The newest `limit` messages with ids below `before` in the rooms `user`
+    /// is in whose text contains `needle`, ignoring case, newest first, and
+    /// whether there are older ones. `needle` is searched for as typed, every
+    /// character literally (the API has refused blank and overlong ones).
+    pub async fn search(
+        &self,
+        user: UserId,
+        needle: &str,
+        before: Option<MessageId>,
+        limit: u32,
+    ) -> anyhow::Result<SearchResults> {
+        let (sql, pattern) = match self.dialect {
+            Dialect::Sqlite if needle.chars().count() >= TRIGRAM => (SQLITE_INDEXED, fts5_phrase(needle)),
+            Dialect::Sqlite => (SQLITE_SCANNED, like_pattern(needle)),
+            Dialect::Postgres => (POSTGRES, like_pattern(needle)),
+        };
+        let before = before.map_or(i64::MAX, |id| i64::try_from(id.0).unwrap_or(i64::MAX));
+        // One more than asked for says whether there is another page.
+        let rows: Vec<Row> = sqlx::query_as(sql)
+            // PostgreSQL plans an unnamed statement for the pattern at hand,
+            // while a kept one soon gets a generic plan that cannot know a
+            // rare word from a common one, and scans every message for both.
+            .persistent(self.dialect == Dialect::Sqlite)
+            .bind(user.0 as i64)
+            .bind(pattern)
+            .bind(before)
+            .bind(i64::from(limit) + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let more = rows.len() > limit as usize;
+        let hits = rows.into_iter().take(limit as usize).map(|row| hit(row, needle)).collect();
+        Ok(SearchResults { hits, more })
+    }
+}
+
+fn hit((id, room, room_name, seq, author, author_name, text, at): Row, needle: &str) -> SearchHit {
+    SearchHit {
+        room: RoomId(room as u64),
+        room_name,
+        message: MessageId(id as u64),
+        seq: Seq(seq as u64),
+        author: UserId(author as u64),
+        author_name,
+        highlights: highlight::highlights(&text, needle),
+        text,
+        at: at as u64,
+    }
+}
+
+/// `needle` as one FTS5 phrase: quoted, with its own quotes doubled, so that
+/// nothing in it is read as query syntax (`OR`, `*`, `NEAR`, column filters).
+/// The trigram tokenizer then matches it as a substring.
+fn fts5_phrase(needle: &str) -> String {
+    format!("\"{}\"", needle.replace('"', "\"\""))
+}
+
+/// A LIKE pattern for text containing `needle`, with LIKE's wildcards (and
+/// the escape character itself) in it escaped by `\`, so `100%` finds only
+/// "100%".
+fn like_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phrase_cannot_escape_its_quotes() {
+        assert_eq!(fts5_phrase("점심 먹자"), "\"점심 먹자\"");
+        assert_eq!(fts5_phrase("a\" OR \"b"), "\"a\"\" OR \"\"b\"");
+        assert_eq!(fts5_phrase("lun*"), "\"lun*\"");
+    }
+
+    #[test]
+    fn like_wildcards_are_taken_literally() {
+        assert_eq!(like_pattern("100%"), "%100\\%%");
+        assert_eq!(like_pattern("a_b\\c"), "%a\\_b\\\\c%");
+        assert_eq!(like_pattern("점심"), "%점심%");
+    }
+}
