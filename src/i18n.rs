@@ -234,8 +234,8 @@ const KO: Texts = Texts {
     dismiss: "닫기",
     reply: "답장",
     cancel_reply: "답장 취소",
-    reply_to_deleted: "삭제된 메시지에 단 답장",
-    reply_to_earlier: "이전 메시지에 단 답장",
+    reply_to_deleted: "삭제된 메시지에 대한 답장",
+    reply_to_earlier: "이전 메시지에 대한 답장",
     copy_link: "링크 복사",
     link_copied: "링크를 복사했어요",
     link_not_copied: "링크를 복사하지 못했어요",
@@ -528,7 +528,7 @@ impl Lang {
     pub fn replying_to(self, author: &str) -> String {
         match self {
             Lang::En => format!("Replying to {author}"),
-            Lang::Ko => format!("{author}님에게 답장"),
+            Lang::Ko => format!("{author}님에게 답장 중"),
         }
     }
 
@@ -536,7 +536,7 @@ impl Lang {
     pub fn in_reply_to(self, author: &str, text: &str) -> String {
         match self {
             Lang::En => format!("In reply to {author}: {text}"),
-            Lang::Ko => format!("{author}님에게 단 답장: {text}"),
+            Lang::Ko => format!("{author}님 메시지에 대한 답장: {text}"),
         }
     }
 

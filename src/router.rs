@@ -37,10 +37,10 @@ fn page_of(path: &str) -> (Page, Option<RoomId>) {
     }
 }
 
-/// The message a link points at, for `/rooms/{id}/messages/{seq}`.
-fn message_of(path: &str) -> Option<Seq> {
-    let (_, seq) = path.strip_prefix("/rooms/")?.split_once("/messages/")?;
-    seq.parse().ok().map(Seq)
+/// The room and message a link points at, for `/rooms/{id}/messages/{seq}`.
+fn message_of(path: &str) -> Option<(RoomId, Seq)> {
+    let (room, seq) = path.strip_prefix("/rooms/")?.split_once("/messages/")?;
+    Some((RoomId(room.parse().ok()?), Seq(seq.parse().ok()?)))
 }
 
 /// The path of a link to one message: the room opens at it, highlighted.
@@ -77,8 +77,8 @@ pub fn use_room() -> Memo<Option<RoomId>> {
     Memo::new(move |_| path.with(|path| page_of(path).1))
 }
 
-/// The message the path links to, if it is a link to one.
-pub fn use_linked_message() -> Memo<Option<Seq>> {
+/// The room and message the path links to, if it is a link to one.
+pub fn use_linked_message() -> Memo<Option<(RoomId, Seq)>> {
     let path = current_path();
     Memo::new(move |_| path.with(|path| message_of(path)))
 }
@@ -148,8 +148,9 @@ mod tests {
         assert!(page_of("/rooms/12/more") == (Page::NotFound, None));
         assert!(page_of("/rooms/12/messages/345") == (Page::Room, Some(RoomId(12))));
         assert!(page_of("/rooms/12/messages/x") == (Page::NotFound, None));
-        assert_eq!(message_of("/rooms/12/messages/345"), Some(Seq(345)));
-        assert_eq!(message_of(&message_path(RoomId(12), Seq(345))), Some(Seq(345)), "links read back");
+        assert_eq!(message_of("/rooms/12/messages/345"), Some((RoomId(12), Seq(345))));
+        let link = message_path(RoomId(12), Seq(345));
+        assert_eq!(message_of(&link), Some((RoomId(12), Seq(345))), "links read back");
         assert_eq!(message_of("/rooms/12"), None);
     }
 

@@ -4,9 +4,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { createRoom, postMessages, serverAndBrowser, signedInPage } from '../harness.mjs';
 
-const world = serverAndBrowser();
+const world = serverAndBrowser(['--actions-per-sec', '100000', '--frames-per-sec', '100000']);
 
 const signIn = (name) => signedInPage(world.browser, world.server.url, name);
 
@@ -68,5 +68,34 @@ test('unread counts, the tab title and the New messages line survive a reload an
   await roomLink(mina, 'reunion').waitFor();
   await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   assert.equal(await roomLink(mina, 'reunion').getByLabel(/unread/).count(), 0);
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
+});
+
+test('a room with screens of unread messages opens at its New messages line, not at the bottom', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await createRoom(mina, 'long read');
+  await jun.getByRole('button', { name: 'Join long read' }).click();
+  const junLog = jun.getByRole('log', { name: 'long read' });
+  await junLog.waitFor();
+  await createRoom(mina, 'meanwhile');
+  const room = Number(new URL(jun.url()).pathname.split('/')[2]);
+  await postMessages(jun, room, 60, 'news');
+  await unreadIs(mina, 'long read', 60);
+
+  await roomLink(mina, 'long read').click();
+  const log = mina.getByRole('log', { name: 'long read' });
+  await log.locator('article[data-seq]').filter({ hasText: 'news 60' }).waitFor();
+  await mina.waitForTimeout(500); // anything that would scroll has had its frames
+  const seen = await log.evaluate((list) => {
+    const view = list.getBoundingClientRect();
+    const inView = (el) => {
+      const box = el.getBoundingClientRect();
+      return box.bottom > view.top && box.top < view.bottom;
+    };
+    const last = [...list.querySelectorAll('article[data-seq]')].pop();
+    return { line: inView(list.querySelector('.new-messages')), newest: inView(last) };
+  });
+  assert.deepEqual(seen, { line: true, newest: false }, 'she starts reading where she left off');
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
 });

@@ -44,7 +44,8 @@ test('a link to a message 450 back opens it, a reply quotes it, and the quote le
   await question.waitFor();
   await question.click(); // selects it, showing its buttons
   await question.getByRole('button', { name: 'Copy link' }).click();
-  await question.getByRole('status').filter({ hasText: 'Link copied' }).waitFor();
+  await mina.getByRole('status').filter({ hasText: 'Link copied' }).waitFor(); // said to a screen reader
+  await question.getByRole('button', { name: 'Link copied' }).waitFor(); // and shown
   const link = await mina.evaluate(() => navigator.clipboard.readText());
   assert.match(link, /\/rooms\/\d+\/messages\/\d+$/, link);
 
@@ -65,7 +66,14 @@ test('a link to a message 450 back opens it, a reply quotes it, and the quote le
   const replying = jun.getByText('Replying to Mina');
   await replying.waitFor();
   const junComposer = jun.getByRole('textbox', { name: 'Message' });
-  assert.equal(await junComposer.evaluate((field) => field === document.activeElement), true, 'ready to type');
+  assert.deepEqual(
+    await junComposer.evaluate((field) => [
+      field === document.activeElement,
+      document.getElementById(field.getAttribute('aria-describedby'))?.textContent,
+    ]),
+    [true, 'Replying to Mina'],
+    'ready to type, and a screen reader hears what the message will answer',
+  );
   await junComposer.press('Escape');
   await replying.waitFor({ state: 'detached' });
   await asked.click();

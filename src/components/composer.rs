@@ -65,7 +65,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             && edit_last().is_some()
         {
             event.prevent_default();
-        } else if event.key() == "Escape" && replying.with_untracked(Option::is_some) {
+        } else if event.key() == "Escape" && !event.is_composing() && replying.with_untracked(Option::is_some) {
             event.prevent_default();
             cancel_reply();
         }
@@ -74,7 +74,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         replying.get().map(|replying| {
             view! {
                 <p class="replying">
-                    <span>{lang().replying_to(&replying.author)}</span>
+                    <span id=REPLYING_ID>{lang().replying_to(&replying.author)}</span>
                     <button
                         type="button"
                         aria-label=t().cancel_reply
@@ -110,6 +110,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                 id=COMPOSER_ID
                 node_ref=field
                 aria-label=t().message
+                aria-describedby=move || replying.with(Option::is_some).then_some(REPLYING_ID)
                 placeholder=t().message
                 rows="1"
                 prop:value=move || text.get()
@@ -127,6 +128,8 @@ pub fn Composer(room: RoomId) -> impl IntoView {
 }
 
 const COMPOSER_ID: &str = "composer";
+/// "Replying to {name}", which describes the composer to a screen reader.
+const REPLYING_ID: &str = "composer-replying";
 
 /// Enter without Shift, and not the Enter that ends an IME composition: the key
 /// that sends (or saves an edit).

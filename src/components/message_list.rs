@@ -43,6 +43,8 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     let sliding = RwSignal::new(false);
     let loading_older = RwSignal::new(false);
     let history_complete = RwSignal::new(false);
+    let status = RwSignal::new("");
+    provide_context(Announcer(status));
 
     let rows = {
         let timeline = timeline.clone();
@@ -62,11 +64,27 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         Memo::new(move |_| outbox.with(|outbox| pending_in(room, outbox)))
     };
 
+    // Each load of history that moves the view (a reveal) or may slide it (an
+    // older page) belongs to a generation: jumping to the latest or another
+    // reveal starts a new one, and an older load's answer then moves nothing.
+    let loads = StoredValue::new(0u32);
+    let new_load = move || {
+        loads.update_value(|n| *n += 1);
+        loads.get_value()
+    };
+    // While a message is being revealed, arrivals do not place the view.
+    let revealing = StoredValue::new(false);
+    // Where the view was last put or seen (see `on_scroll`).
+    let last_top = StoredValue::new(0);
+
     let jump_to_latest = move || {
+        new_load();
+        loading_older.set(false);
+        revealing.set_value(false);
         window.set(Window::Latest);
         at_bottom.set(true);
         unseen.set(0);
-        scroll_to_bottom(list);
+        scroll_to_bottom(list, last_top);
     };
 
     // After every arrival: follow the bottom if we are there, else count what is
@@ -78,7 +96,6 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         let timeline = timeline.clone();
         let unread_from = state.unread_from();
         Effect::new(move |_| {
-            let seen_before = newest_seen.get_value();
             let (newest, arrived) = timeline.with(|t| {
                 let newest = t.entries().last().map(Entry::seq);
                 let arrived = newest_seen
@@ -92,17 +109,16 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             newest_seen.set_value(newest.or(newest_seen.get_value()));
             let sent = pending.with(Vec::len) > pending_count.get_value();
             pending_count.set_value(pending.with(Vec::len));
-            if first_view && unread_from.with_untracked(Option::is_some) {
-                scroll_to_new_line(list);
-                return;
-            }
-            if sent {
+            let opens_at_new_line = first_view && unread_from.with_untracked(Option::is_some);
+            if sent && !opens_at_new_line {
                 jump_to_latest();
-            } else if at_bottom.get_untracked() && window.get_untracked().ends_at(seen_before) {
-                // Still at the newest rows, even if a scroll in the middle of
-                // a burst held them: keep following.
-                window.set(Window::Latest);
-                scroll_to_bottom(list);
+            } else if revealing.get_value() {
+                // The message being revealed decides where the view goes.
+            } else if opens_at_new_line {
+                at_bottom.set(false);
+                scroll_to_new_line(list, last_top);
+            } else if at_bottom.get_untracked() && window.get_untracked() == Window::Latest {
+                scroll_to_bottom(list, last_top);
             } else if arrived > 0 {
                 unseen.update(|n| *n += arrived);
             }
@@ -126,6 +142,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             }
             let Some(oldest) = timeline.with_untracked(Timeline::oldest_seq) else { return };
             loading_older.set(true);
+            let this_load = loads.get_value();
             let (timeline, store) = (timeline.clone(), store.clone());
             spawn_local(async move {
                 let page = api::messages(room, Some(oldest), STEP_ROWS as u32).await;
@@ -137,6 +154,9 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                     // A short page is the last one: nothing older is left.
                     history_complete.set(older.len() < STEP_ROWS);
                     store.history_loaded(room, older);
+                    if loads.get_value() != this_load {
+                        return; // the view has gone elsewhere since
+                    }
                     let current = window.get_untracked();
                     if let Some(older) = timeline.with_untracked(|t| current.older(t.entries())) {
                         slide(older);
@@ -152,17 +172,20 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     {
         let linked = use_linked_message();
         let store = store.clone();
-        Effect::new(move |_| {
-            if let Some(seq) = linked.get() {
-                store.reveal(room, seq);
-            }
+        Effect::new(move |_| match linked.get() {
+            Some((linked_room, seq)) if linked_room == room => store.reveal(room, seq),
+            _ => {}
         });
     }
     {
         let (timeline, store, requests) = (timeline.clone(), store.clone(), state.reveal_requests());
         Effect::new(move |_| {
             let Some(seq) = requests.get() else { return };
+            store.reveal_taken(room);
             let (timeline, store) = (timeline.clone(), store.clone());
+            let this_load = new_load();
+            let still_wanted = move || !window.is_disposed() && loads.get_value() == this_load;
+            revealing.set_value(true);
             loading_older.set(true);
             spawn_local(async move {
                 while !history_complete.get_untracked() {
@@ -170,36 +193,46 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                     if oldest.is_some_and(|oldest| oldest <= seq) {
                         break;
                     }
-                    let Ok((_, older)) = api::messages(room, oldest, REVEAL_PAGE).await else { break };
-                    if window.is_disposed() {
+                    let page = api::messages(room, oldest, REVEAL_PAGE).await;
+                    if !still_wanted() {
                         return;
                     }
+                    let Ok((_, older)) = page else {
+                        // Offline or refused: the view stays where it was.
+                        loading_older.set(false);
+                        revealing.set_value(false);
+                        return;
+                    };
                     history_complete.set(older.len() < REVEAL_PAGE as usize);
                     store.history_loaded(room, older);
                 }
                 loading_older.set(false);
+                let around = timeline.with_untracked(|t| Window::around(t.entries(), seq));
                 sliding.set(true);
-                at_bottom.set(false);
-                window.set(timeline.with_untracked(|t| Window::around(t.entries(), seq)));
-                reveal_row(list, seq, move || sliding.set(false));
+                if around != Window::Latest {
+                    at_bottom.set(false);
+                }
+                window.set(around);
+                reveal_row(list, seq, move || {
+                    sliding.set(false);
+                    revealing.set_value(false);
+                });
             });
         });
     }
 
-    // Where the last scroll event left the view, to tell the reader scrolling
-    // up from the list falling behind its own rows.
-    let last_top = StoredValue::new(0);
     let on_scroll = move |_| {
         let Some(el) = list.get_untracked() else { return };
         let below = el.scroll_height() - el.scroll_top() - el.client_height();
         let moved_up = el.scroll_top() < last_top.get_value();
         last_top.set_value(el.scroll_top());
         // A scroll event arrives a frame after the scroll: while following, a
-        // burst of rows may have landed below in between. Only moving up
+        // burst of rows may have landed below in between. Only moving up from
+        // where the list last put the view, or the reader last left it,
         // stops following.
         if at_bottom.get_untracked() && window.get_untracked() == Window::Latest && !moved_up {
             if below > AT_BOTTOM_PX {
-                scroll_to_bottom(list);
+                scroll_to_bottom(list, last_top);
             }
             return;
         }
@@ -219,7 +252,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                 unseen.set(0);
                 if current != Window::Latest {
                     window.set(Window::Latest);
-                    scroll_to_bottom(list);
+                    scroll_to_bottom(list, last_top);
                 }
             }
             Scrolled::Keep(held) => {
@@ -276,11 +309,27 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                 />
             </Show>
         </div>
+        <p class="visually-hidden" role="status">{move || status.get()}</p>
         <Show when=move || { !at_bottom.get() && unseen.get() > 0 }>
             <button type="button" class="jump-latest" on:click=move |_| jump_to_latest()>
                 {move || lang().jump_to_latest(unseen.get())}
             </button>
         </Show>
+    }
+}
+
+/// The list's status line, which a screen reader reads out: what a row's
+/// button did ("Link copied"), said once.
+#[derive(Clone, Copy)]
+pub struct Announcer(RwSignal<&'static str>);
+
+impl Announcer {
+    pub fn say(self, what: &'static str) {
+        // Said again if it is the same words: cleared first, then set.
+        self.0.set("");
+        request_animation_frame(move || {
+            let _ = self.0.try_set(what);
+        });
     }
 }
 

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 
 use super::composer::{focus_composer, is_send_key};
 use super::keyed::live;
-use super::message_list::RowPlace;
+use super::message_list::{Announcer, RowPlace};
 use super::reactions::{ReactionChips, ReactionPicker};
 use super::reply_quote::ReplyQuote;
 use super::MessageText;
@@ -189,35 +189,47 @@ fn ReplyButton(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
 }
 
 /// "Copy link": the address of this message (see `router::message_path`),
-/// which opens the room at it for anyone in the room. Says so when done.
+/// which opens the room at it for anyone in the room. The button says
+/// "Link copied" for a moment, and the list's status line tells a screen reader.
 #[component]
 fn CopyLink(room: RoomId, seq: Seq) -> impl IntoView {
-    let said = RwSignal::new(None::<&'static str>);
+    let copied = RwSignal::new(false);
+    let announce = expect_context::<Announcer>();
     let copy = move |_| {
         let origin = window().location().origin().unwrap_or_default();
         let link = format!("{origin}{}", message_path(room, seq));
-        let written = window().navigator().clipboard().write_text(&link);
+        // No clipboard outside a secure context (a plain-http address).
+        let navigator = window().navigator();
+        let Some(written) = js_sys::Reflect::has(&navigator, &"clipboard".into())
+            .unwrap_or(false)
+            .then(|| navigator.clipboard().write_text(&link))
+        else {
+            announce.say(t().link_not_copied);
+            return;
+        };
         spawn_local(async move {
-            let copied = wasm_bindgen_futures::JsFuture::from(written).await.is_ok();
-            if said.is_disposed() {
-                return;
+            if wasm_bindgen_futures::JsFuture::from(written).await.is_err() {
+                announce.say(t().link_not_copied);
+            } else if !copied.is_disposed() {
+                announce.say(t().link_copied);
+                copied.set(true);
+                set_timeout(
+                    move || {
+                        let _ = copied.try_set(false);
+                    },
+                    SAID_FOR,
+                );
             }
-            said.set(Some(if copied { t().link_copied } else { t().link_not_copied }));
-            set_timeout(
-                move || {
-                    let _ = said.try_set(None);
-                },
-                SAID_FOR,
-            );
         });
     };
     view! {
-        <button type="button" on:click=copy>{t().copy_link}</button>
-        <span class="copied" role="status">{move || said.get()}</span>
+        <button type="button" on:click=copy>
+            {move || if copied.get() { t().link_copied } else { t().copy_link }}
+        </button>
     }
 }
 
-/// How long "Link copied" stays.
+/// How long the button says "Link copied".
 const SAID_FOR: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// "Edit" and "Delete", under your own messages.

@@ -57,23 +57,23 @@ fn beginning(text: &str) -> String {
 #[component]
 pub fn ReplyQuote(room: RoomId, reply_to: ReplyTo) -> impl IntoView {
     let store = expect_context::<Store>();
-    let timeline = store.room(room).timeline();
-    let held =
-        Memo::new(move |_| timeline.with(|timeline| timeline.message_at(reply_to.seq, reply_to.id).map(Original::of)));
-    // An original older than the history held is fetched on its own; once
-    // the history reaches it, the timeline's copy (kept current) is shown.
-    let fetched = RwSignal::new(None::<Original>);
-    if held.with_untracked(Option::is_none) {
+    let state = store.room(room);
+    let (timeline, quoted) = (state.timeline(), state.quoted());
+    let original = Memo::new(move |_| {
+        let held = timeline.with(|timeline| timeline.message_at(reply_to.seq, reply_to.id).map(Original::of));
+        held.or_else(|| quoted.with(|quoted| quoted.get(&reply_to.id).map(Original::of))).unwrap_or(Original::Unknown)
+    });
+    // An original older than the history held is fetched on its own, once
+    // for the room; once the history reaches it, the timeline's copy is shown.
+    if original.with_untracked(|original| *original == Original::Unknown) {
+        let store = store.clone();
         spawn_local(async move {
             let page = api::messages(room, Some(Seq(reply_to.seq.0 + 1)), 1).await;
             if let Some(original) = page.ok().and_then(|(_, page)| page.into_iter().find(|m| m.id == reply_to.id)) {
-                if !fetched.is_disposed() {
-                    fetched.set(Some(Original::of(&original)));
-                }
+                store.original_fetched(room, original);
             }
         });
     }
-    let original = Memo::new(move |_| held.get().or_else(|| fetched.get()).unwrap_or(Original::Unknown));
 
     let href = message_path(room, reply_to.seq);
     let navigate = use_navigate();
@@ -81,7 +81,7 @@ pub fn ReplyQuote(room: RoomId, reply_to: ReplyTo) -> impl IntoView {
         let href = href.clone();
         move |event: MouseEvent| {
             let modified = event.meta_key() || event.alt_key() || event.ctrl_key() || event.shift_key();
-            if event.button() != 0 || modified {
+            if event.default_prevented() || event.button() != 0 || modified {
                 return; // a new tab or window opens the link itself
             }
             event.prevent_default();

@@ -54,18 +54,20 @@ impl ScrollAnchor {
     }
 }
 
-/// Shows the newest rows, after the next render.
-pub fn scroll_to_bottom(list: NodeRef<html::Div>) {
+/// Shows the newest rows, after the next render; `placed` learns where that
+/// left the view, so the list can tell its own scrolls from the reader's.
+pub fn scroll_to_bottom(list: NodeRef<html::Div>, placed: StoredValue<i32>) {
     request_animation_frame(move || {
         if let Some(el) = list.try_get_untracked().flatten() {
             el.set_scroll_top(el.scroll_height());
+            placed.set_value(el.scroll_top());
         }
     });
 }
 
 /// Shows the "New messages" line near the top of the view, after the next
-/// render; the newest rows if the line is not in the page.
-pub fn scroll_to_new_line(list: NodeRef<html::Div>) {
+/// render; the newest rows if the line is not in the page. `placed` as above.
+pub fn scroll_to_new_line(list: NodeRef<html::Div>, placed: StoredValue<i32>) {
     request_animation_frame(move || {
         let Some(el) = list.try_get_untracked().flatten() else { return };
         match el.query_selector(".new-messages") {
@@ -75,6 +77,7 @@ pub fn scroll_to_new_line(list: NodeRef<html::Div>) {
             }
             _ => el.set_scroll_top(el.scroll_height()),
         }
+        placed.set_value(el.scroll_top());
     });
 }
 

@@ -126,6 +126,18 @@ impl Store {
         self.room(room).reveal.set(Some(seq));
     }
 
+    /// The original of a reply, older than the history held, fetched for its
+    /// quote: kept current from here on.
+    pub fn original_fetched(&self, room: RoomId, original: MessageView) {
+        self.room(room).quoted.update(|quoted| quoted.insert_if_absent(original.id, original));
+    }
+
+    /// The room's message list took the request to reveal a message: coming
+    /// back to the room later does not reveal it again.
+    pub fn reveal_taken(&self, room: RoomId) {
+        self.room(room).reveal.set(None);
+    }
+
     /// The refusal notice was dismissed.
     pub fn dismiss_refusal(&self) {
         self.refused.set(None);
@@ -169,6 +181,11 @@ impl RoomState {
     /// Everyone in the room, online or not; `None` until fetched.
     pub fn members(&self) -> ArcReadSignal<Option<Vec<Member>>> {
         self.members.read_only()
+    }
+
+    /// Originals of replies fetched on their own (see `original_fetched`).
+    pub fn quoted(&self) -> ArcReadSignal<SortedMap<MessageId, MessageView>> {
+        self.quoted.read_only()
     }
 
     /// The message to bring into view, once asked for.

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, TickerValue};
+use hanmadi_protocol::http::MessageView;
 use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{Action, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
@@ -48,6 +49,9 @@ pub struct RoomState {
     /// A message to bring into view and highlight (a reply's quote or a link
     /// to it was opened): the message list loads history back to it.
     reveal: ArcRwSignal<Option<Seq>>,
+    /// Originals of replies older than the history held, fetched one by one
+    /// for their quotes and kept current by the room's edits and deletions.
+    quoted: ArcRwSignal<SortedMap<MessageId, MessageView>>,
 }
 
 impl RoomState {
@@ -62,6 +66,7 @@ impl RoomState {
             listed: ArcRwSignal::new(None),
             caught_up: ArcRwSignal::new(false),
             reveal: ArcRwSignal::new(None),
+            quoted: ArcRwSignal::new(SortedMap::new()),
         }
     }
 }
@@ -253,6 +258,17 @@ impl Store {
                     self.last_mention.set(Some(Mention { room, author: author_name.clone(), text: text.clone() }));
                 }
             }
+            // A quoted original not in the timeline changes as it would there.
+            RoomEvent::Edited { id, .. } | RoomEvent::Deleted { id } => {
+                let quoted = &self.room(room).quoted;
+                if quoted.with_untracked(|quoted| quoted.contains_key(id)) {
+                    quoted.update(|quoted| {
+                        if let Some(original) = quoted.get_mut(id) {
+                            Timeline::change(original, event);
+                        }
+                    });
+                }
+            }
             RoomEvent::Renamed { name, .. } => self.update_room(room, |info| info.name.clone_from(name)),
             RoomEvent::Joined { user, name } => self.room(room).members.update(|members| {
                 if let Some(members) = members.as_mut().filter(|members| !members.iter().any(|m| m.user == *user)) {
@@ -396,6 +412,23 @@ mod tests {
         assert_eq!(store.mark_read(LOBBY), Some(Seq(3)), "the position the server is to hear");
         assert_eq!(unread(&store), 0);
         assert_eq!(store.mark_read(LOBBY), None, "nothing new: nothing to tell");
+    }
+
+    #[test]
+    fn a_quoted_original_outside_the_history_follows_its_edits_and_deletion() {
+        let store = store_as_mina();
+        let original = history([(3, JUN)]).remove(0);
+        store.original_fetched(LOBBY, original.clone());
+        let event = |seq, event| Event::RoomEvents {
+            room: LOBBY,
+            events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }],
+        };
+        let quoted = || store.room(LOBBY).quoted.with(|quoted| quoted.get(&original.id).cloned().unwrap());
+        store.apply(&event(40, RoomEvent::Edited { id: original.id, text: "fixed".into() }), &[]);
+        assert_eq!((quoted().text.as_str(), quoted().edited), ("fixed", true));
+        store.apply(&event(41, RoomEvent::Deleted { id: original.id }), &[]);
+        assert!(quoted().deleted && quoted().text.is_empty(), "no copy of a deleted original's text stays");
+        assert!(store.room(LOBBY).timeline.with(|t| t.entries().is_empty()), "the history held is untouched");
     }
 
     #[test]

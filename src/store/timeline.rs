@@ -132,27 +132,12 @@ impl Timeline {
                     reactions: Vec::new(),
                 }))
             }
-            RoomEvent::Edited { id, text } => {
+            RoomEvent::Edited { id, .. }
+            | RoomEvent::Deleted { id }
+            | RoomEvent::Reacted { id, .. }
+            | RoomEvent::Unreacted { id, .. } => {
                 if let Some(message) = self.message_mut(*id) {
-                    message.text.clone_from(text);
-                    message.edited = true;
-                }
-            }
-            RoomEvent::Deleted { id } => {
-                if let Some(message) = self.message_mut(*id) {
-                    message.text.clear();
-                    message.deleted = true;
-                    message.reactions.clear();
-                }
-            }
-            RoomEvent::Reacted { id, user, emoji } => {
-                if let Some(message) = self.message_mut(*id) {
-                    Reaction::add(&mut message.reactions, emoji, *user);
-                }
-            }
-            RoomEvent::Unreacted { id, user, emoji } => {
-                if let Some(message) = self.message_mut(*id) {
-                    Reaction::remove(&mut message.reactions, emoji, *user);
+                    Self::change(message, event);
                 }
             }
             RoomEvent::Created { name, .. } => {
@@ -165,6 +150,26 @@ impl Timeline {
             RoomEvent::Renamed { name, .. } => {
                 self.insert(Entry::Notice { seq, at, text: Notice::Renamed { name: name.clone() } })
             }
+        }
+    }
+
+    /// What an edit, deletion or reaction does to the message it is about
+    /// (any other event changes nothing): the one rule for the timeline and
+    /// for the originals of replies held outside it.
+    pub fn change(message: &mut MessageView, event: &RoomEvent) {
+        match event {
+            RoomEvent::Edited { text, .. } => {
+                message.text.clone_from(text);
+                message.edited = true;
+            }
+            RoomEvent::Deleted { .. } => {
+                message.text.clear();
+                message.deleted = true;
+                message.reactions.clear();
+            }
+            RoomEvent::Reacted { user, emoji, .. } => Reaction::add(&mut message.reactions, emoji, *user),
+            RoomEvent::Unreacted { user, emoji, .. } => Reaction::remove(&mut message.reactions, emoji, *user),
+            _ => {}
         }
     }
 

@@ -61,15 +61,6 @@ impl Window {
         fixed(entries, start..end)
     }
 
-    /// Whether the window's newest row is `newest` (or later): a reader at
-    /// its bottom is reading the newest rows, and follows what arrives.
-    pub fn ends_at(self, newest: Option<Seq>) -> bool {
-        match self {
-            Window::Latest => true,
-            Window::Fixed { last, .. } => newest.is_some_and(|newest| last >= newest),
-        }
-    }
-
     /// The rows around `seq` (the row at it, or the first after it), with it
     /// in the middle: where a reply's quote or a link to a message opens the
     /// room. The newest rows are followed again if the window reaches them.
@@ -275,17 +266,6 @@ mod tests {
             Window::Latest.scrolled(short.entries(), at(false, true, false)),
             Scrolled::FetchOlder(Window::Fixed { first: Seq(951), last: Seq(1_000) }),
         );
-    }
-
-    #[test]
-    fn rows_held_at_the_newest_still_follow_what_arrives() {
-        // A scroll event in the middle of a burst of arrivals holds the rows
-        // on screen; the reader is still at the newest of them.
-        let held = Window::Latest.hold(timeline(1..=300).entries());
-        assert!(held.ends_at(Some(Seq(300))));
-        assert!(!held.ends_at(Some(Seq(301))), "rows arrived after the hold: the reader is behind");
-        assert!(Window::Latest.ends_at(None));
-        assert!(!held.ends_at(None));
     }
 
     #[test]
