@@ -86,3 +86,30 @@ async fn history(server: &TestServer, token: &str, room: RoomId) -> Value {
     let url = server.http(&format!("/api/rooms/{room}/messages"));
     reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap()
 }
+
+#[tokio::test]
+async fn a_reply_sent_again_under_its_key_is_one_reply_and_the_backfill_carries_what_it_answers() {
+    let server = TestServer::start().await;
+    let TwoInARoom { mina, mut mina_tab, mut jun_tab, room, .. } = server.mina_and_jun_in("lunch").await;
+    let (question, asked_at) = send(&mut mina_tab, room, "noodles or rice?", None).await;
+    let key = jun_tab.new_key();
+    let reply = Action::SendMessage { room, text: "rice".into(), reply_to: Some(question) };
+    let first = jun_tab.act_with_key(&key, reply.clone()).await;
+    assert_eq!(jun_tab.act_with_key(&key, reply).await, first, "the same answer, and no second reply");
+    let other = Action::SendMessage { room, text: "rice".into(), reply_to: None };
+    let conflict = jun_tab.act_with_key(&key, other).await;
+    assert!(matches!(conflict, Outcome::Rejected { .. }), "a key names one action, reply and all: {conflict:?}");
+
+    let url = server.http(&format!("/api/rooms/{room}/events?after=0"));
+    let page: Value =
+        reqwest::Client::new().get(url).bearer_auth(&mina.token).send().await.unwrap().json().await.unwrap();
+    let replies: Vec<&Value> = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"]["kind"] == "message" && e["event"]["text"] == "rice")
+        .collect();
+    assert_eq!(replies.len(), 1, "{page}");
+    assert_eq!(replies[0]["event"]["reply_to"]["id"], question.0);
+    assert_eq!(replies[0]["event"]["reply_to"]["seq"], asked_at.0);
+}
