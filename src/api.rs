@@ -4,7 +4,7 @@
 
 use gloo_net::http::{Request, Response};
 use hanmadi_client_core::SequencedEvent;
-use hanmadi_protocol::http::{EventsPage, MessageView, MessagesPage, RoomSummary, ROOMS_PAGE};
+use hanmadi_protocol::http::{EventsPage, MessageView, MessagesPage, RoomSummary, SearchResults, ROOMS_PAGE};
 use hanmadi_protocol::json::{self, FromJson};
 use hanmadi_protocol::{Member, RoomId, Seq};
 
@@ -31,6 +31,12 @@ pub async fn messages(room: RoomId, before: Option<Seq>, limit: u32) -> Result<(
     let before = before.map(|seq| format!("&before={seq}")).unwrap_or_default();
     let page: MessagesPage = get(&format!("/api/rooms/{room}/messages?limit={limit}{before}")).await?;
     Ok((page.head, page.messages))
+}
+
+/// The newest messages containing `query` in the rooms we are in.
+pub async fn search(query: &str) -> Result<SearchResults, String> {
+    let query = String::from(js_sys::encode_uri_component(query));
+    get(&format!("/api/search?q={query}")).await
 }
 
 /// A room's events with `after < seq < before`: the answer to a gap.

@@ -81,6 +81,10 @@ pub struct Texts {
     pub copy_link: &'static str,
     pub link_copied: &'static str,
     pub link_not_copied: &'static str,
+    pub search_messages: &'static str,
+    pub search_results: &'static str,
+    pub no_results: &'static str,
+    pub search_failed: &'static str,
     pub formatting_help: &'static str,
     pub fmt_bold: &'static str,
     pub fmt_italic: &'static str,
@@ -163,6 +167,10 @@ const EN: Texts = Texts {
     copy_link: "Copy link",
     link_copied: "Link copied",
     link_not_copied: "Couldn't copy the link",
+    search_messages: "Search messages",
+    search_results: "Search results",
+    no_results: "No messages found.",
+    search_failed: "Couldn't search just now. Try again.",
 };
 
 const KO: Texts = Texts {
@@ -239,6 +247,10 @@ const KO: Texts = Texts {
     copy_link: "링크 복사",
     link_copied: "링크를 복사했어요",
     link_not_copied: "링크를 복사하지 못했어요",
+    search_messages: "메시지 검색",
+    search_results: "검색 결과",
+    no_results: "찾은 메시지가 없어요.",
+    search_failed: "지금은 검색할 수 없어요. 다시 해 보세요.",
 };
 
 /// The page's language: Korean if the browser prefers it, English otherwise.

@@ -4,13 +4,12 @@
 
 use hanmadi_protocol::http::MessageView;
 use hanmadi_protocol::{ReplyTo, RoomId, Seq};
-use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::message_link::MessageLink;
 use crate::api;
 use crate::i18n::{lang, t};
-use crate::router::{is_current, message_path, use_navigate};
 use crate::store::Store;
 
 /// Characters of the original shown in the quote.
@@ -75,24 +74,6 @@ pub fn ReplyQuote(room: RoomId, reply_to: ReplyTo) -> impl IntoView {
         });
     }
 
-    let href = message_path(room, reply_to.seq);
-    let navigate = use_navigate();
-    let click = {
-        let href = href.clone();
-        move |event: MouseEvent| {
-            let modified = event.meta_key() || event.alt_key() || event.ctrl_key() || event.shift_key();
-            if event.default_prevented() || event.button() != 0 || modified {
-                return; // a new tab or window opens the link itself
-            }
-            event.prevent_default();
-            // Following the link again (the path does not change) still brings the original back.
-            let again = is_current(&href);
-            navigate(&href);
-            if again {
-                store.reveal(room, reply_to.seq);
-            }
-        }
-    };
     // The author's name is empty (and its span hidden) until the original is known.
     let author = move || match original.get() {
         Original::Said { author, .. } => author,
@@ -102,11 +83,12 @@ pub fn ReplyQuote(room: RoomId, reply_to: ReplyTo) -> impl IntoView {
         Original::Said { beginning, .. } => beginning,
         other => other.label(),
     };
+    let label = Signal::derive(move || original.with(Original::label));
     view! {
-        <a class="reply-quote" href=href aria-label=move || original.with(Original::label) on:click=click>
+        <MessageLink room seq=reply_to.seq class="reply-quote" label>
             <span class="quote-author">{author}</span>
             <span class="quote-text">{said}</span>
-        </a>
+        </MessageLink>
     }
 }
 

@@ -6,6 +6,7 @@ use hanmadi_protocol::Action;
 use leptos::prelude::*;
 
 use super::keyed::live_row;
+use super::message_search::MessageSearch;
 use super::one_field_form::{FormControl, OneFieldForm};
 use crate::i18n::{lang, t};
 use crate::router::Link;
@@ -26,7 +27,9 @@ pub fn RoomsNav() -> impl IntoView {
     let socket = use_socket();
 
     view! {
-        <nav class="rooms" aria-label=t().rooms>
+        <div class="rooms">
+            <MessageSearch />
+            <nav aria-label=t().rooms>
             <ul class="rooms-list">
                 // Keyed by id: a new unread count or name changes the link in
                 // place, so a keyboard user's focus on it stays.
@@ -81,7 +84,8 @@ pub fn RoomsNav() -> impl IntoView {
                     />
                 </ul>
             </Show>
-        </nav>
+            </nav>
+        </div>
     }
 }
 

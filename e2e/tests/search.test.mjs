@@ -1,0 +1,92 @@
+// Mina and Jun plan a picnic; Mina also has a work room Jun is not in. Each
+// finds messages by searching, in English and Korean, only in their own
+// rooms; a result opens its room at the message; a deleted message is never
+// found again.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bothIn, createRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
+
+const world = serverAndBrowser();
+
+const signIn = (name) => signedInPage(world.browser, world.server.url, name);
+
+async function say(page, room, text) {
+  const composer = page.getByRole('textbox', { name: 'Message' });
+  await composer.fill(text);
+  await composer.press('Enter');
+  await page.getByRole('log', { name: room }).locator('article[data-seq]').filter({ hasText: text }).waitFor();
+}
+
+/** Searches for `query`; the results as [room, author, marked words, whole text], newest first. */
+async function search(page, query, expected) {
+  const box = page.getByRole('searchbox', { name: 'Search messages' });
+  await box.fill(query);
+  const results = page.getByRole('list', { name: 'Search results' });
+  const read = () =>
+    results.getByRole('listitem').evaluateAll((items) =>
+      items.map((item) => [
+        item.querySelector('.hit-room').textContent,
+        item.querySelector('.hit-author').textContent,
+        [...item.querySelectorAll('mark')].map((mark) => mark.textContent).join('|'),
+        item.querySelector('.hit-text').textContent,
+      ]),
+    );
+  // Results come after a pause in typing, replacing the last search's: wait
+  // until they are this query's, then say what was found.
+  await page
+    .waitForFunction(
+      ({ query, expected }) => {
+        const hits = [...document.querySelectorAll('.search-hit .hit-text')];
+        const ours = hits.every((hit) => hit.textContent.toLowerCase().includes(query.toLowerCase()));
+        const none = document.querySelector('.search-note') !== null;
+        return expected === 0 ? none : hits.length === expected && ours;
+      },
+      { query, expected },
+      { timeout: 10_000 },
+    )
+    .catch(() => {});
+  return read();
+}
+
+test('Mina and Jun find messages in their own rooms only, and a result opens the room at the message', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await bothIn(mina, jun, 'picnic');
+  await say(jun, 'picnic', '점심 먹자, 김밥 어때?');
+  await say(mina, 'picnic', 'Lunch at noon, by the river');
+  await createRoom(mina, 'work');
+  await say(mina, 'work', 'lunch meeting moved to 1pm');
+
+  assert.deepEqual(await search(mina, 'lunch', 2), [
+    ['work', 'Mina', 'lunch', 'lunch meeting moved to 1pm'],
+    ['picnic', 'Mina', 'Lunch', 'Lunch at noon, by the river'],
+  ], 'newest first, the match marked whatever its case');
+  assert.deepEqual(await search(jun, 'lunch', 1), [['picnic', 'Mina', 'Lunch', 'Lunch at noon, by the river']],
+    'not the work room, which Jun is not in');
+  assert.deepEqual(await search(mina, '점심', 1), [['picnic', 'Jun', '점심', '점심 먹자, 김밥 어때?']]);
+
+  // The picnic result takes Mina from the work room to the message, lit and focused.
+  await search(mina, 'river', 1);
+  await mina.getByRole('list', { name: 'Search results' }).getByRole('link').click();
+  const message = mina.getByRole('log', { name: 'picnic' }).locator('article[data-seq]').filter({ hasText: 'by the river' });
+  await message.waitFor();
+  await mina.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
+  assert.equal(await message.evaluate((row) => row === document.activeElement), true);
+
+  // Escape clears the search.
+  const box = mina.getByRole('searchbox', { name: 'Search messages' });
+  await box.focus();
+  await box.press('Escape');
+  await mina.getByRole('list', { name: 'Search results' }).waitFor({ state: 'detached' });
+  assert.equal(await box.inputValue(), '');
+
+  // Mina deletes her picnic message: nobody finds it any more.
+  const row = mina.locator(`article[data-seq="${await message.getAttribute('data-seq')}"]`);
+  await row.click();
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.getByText('This message was deleted.').waitFor();
+  assert.deepEqual(await search(jun, 'river', 0), []);
+  await jun.getByText('No messages found.').waitFor();
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
+});

@@ -1,0 +1,177 @@
+//! "Search messages": the newest messages containing what is typed, in the
+//! rooms you are in (the server searches: `GET /api/search`). Each result
+//! names its room, author and time, shows the match marked, and opens the
+//! room at the message, lit. Escape clears the search.
+
+use std::time::Duration;
+
+use hanmadi_protocol::http::{Highlight, SearchHit, SearchResults};
+use hanmadi_protocol::Millis;
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::message_link::MessageLink;
+use crate::api;
+use crate::i18n::t;
+
+/// A pause in typing this long runs the search: not one request per key.
+const TYPING_PAUSE: Duration = Duration::from_millis(250);
+
+#[component]
+pub fn MessageSearch() -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let results = RwSignal::new(None::<Result<SearchResults, ()>>);
+    // Each search has a number; an answer to an older one is dropped.
+    let asked = StoredValue::new(0u32);
+    let search = move |now: bool| {
+        asked.update_value(|n| *n += 1);
+        let this = asked.get_value();
+        let text = query.get_untracked().trim().to_owned();
+        if text.is_empty() {
+            results.set(None);
+            return;
+        }
+        let run = move || {
+            if asked.try_get_value() != Some(this) {
+                return; // typed on since
+            }
+            spawn_local(async move {
+                let found = api::search(&text).await.map_err(drop);
+                if asked.try_get_value() == Some(this) {
+                    results.set(Some(found));
+                }
+            });
+        };
+        if now {
+            run();
+        } else {
+            set_timeout(run, TYPING_PAUSE);
+        }
+    };
+    let on_keydown = move |event: KeyboardEvent| {
+        if event.key() == "Escape" && !query.with_untracked(String::is_empty) {
+            event.prevent_default();
+            query.set(String::new());
+            search(true);
+        }
+    };
+    let hits = Memo::new(move |_| {
+        results.with(|results| match results {
+            Some(Ok(found)) => found.hits.clone(),
+            _ => Vec::new(),
+        })
+    });
+    let outcome = move || match results.get() {
+        Some(Ok(found)) if found.hits.is_empty() => Some(view! { <p class="search-note">{t().no_results}</p> }),
+        Some(Err(())) => Some(view! { <p class="search-note">{t().search_failed}</p> }),
+        _ => None,
+    };
+
+    view! {
+        <form
+            role="search"
+            class="message-search"
+            on:submit=move |event| {
+                event.prevent_default();
+                search(true);
+            }
+        >
+            <input
+                type="search"
+                aria-label=t().search_messages
+                placeholder=t().search_messages
+                prop:value=move || query.get()
+                on:input=move |event| {
+                    query.set(event_target_value(&event));
+                    search(false);
+                }
+                on:keydown=on_keydown
+            />
+        </form>
+        <div aria-live="polite">{outcome}</div>
+        <Show when=move || hits.with(|hits| !hits.is_empty())>
+            <ul class="search-results" aria-label=t().search_results>
+                <For each=move || hits.get() key=|hit| hit.message let:hit>
+                    <li>
+                        <Hit hit />
+                    </li>
+                </For>
+            </ul>
+        </Show>
+    }
+}
+
+/// One result: where and by whom, when, and the text with the match marked.
+#[component]
+fn Hit(hit: SearchHit) -> impl IntoView {
+    let pieces = marked(&hit.text, &hit.highlights)
+        .into_iter()
+        .map(|(piece, found)| if found { view! { <mark>{piece}</mark> }.into_any() } else { piece.into_any() })
+        .collect_view();
+    view! {
+        <MessageLink room=hit.room seq=hit.seq class="search-hit">
+            <span class="hit-where">
+                <span class="hit-room">{hit.room_name}</span>
+                <span class="hit-author">{hit.author_name}</span>
+                <time class="hit-time">{date_and_time(hit.at)}</time>
+            </span>
+            <span class="hit-text">{pieces}</span>
+        </MessageLink>
+    }
+}
+
+/// `text` cut into pieces, each marked as found or not. Ranges that do not
+/// fall on character boundaries, overlap or run backwards are left unmarked:
+/// the text is always shown whole.
+fn marked(text: &str, highlights: &[Highlight]) -> Vec<(String, bool)> {
+    let mut pieces = Vec::new();
+    let mut from = 0;
+    for highlight in highlights {
+        let (start, end) = (highlight.start as usize, highlight.end as usize);
+        if start < from || text.get(start..end).is_none_or(str::is_empty) {
+            continue;
+        }
+        if start > from {
+            pieces.push((text[from..start].to_owned(), false));
+        }
+        pieces.push((text[start..end].to_owned(), true));
+        from = end;
+    }
+    if from < text.len() {
+        pieces.push((text[from..].to_owned(), false));
+    }
+    pieces
+}
+
+/// Day and time in the browser's language ("12월 3일 오후 3:04", "Dec 3, 3:04 PM").
+fn date_and_time(at: Millis) -> String {
+    let options = js_sys::Object::new();
+    for (key, value) in [("month", "short"), ("day", "numeric"), ("hour", "numeric"), ("minute", "2-digit")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64)).to_locale_string("default", &options).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(start: u32, end: u32) -> Highlight {
+        Highlight { start, end }
+    }
+
+    #[test]
+    fn the_match_is_marked_and_the_text_stays_whole() {
+        let text = "점심 먹자, 점심!";
+        let both = [at(0, 6), at(14, 20)];
+        assert_eq!(
+            marked(text, &both),
+            [("점심".into(), true), (" 먹자, ".into(), false), ("점심".into(), true), ("!".into(), false)]
+        );
+        let bad = [at(1, 4), at(3, 2), at(0, 99)];
+        assert_eq!(marked(text, &bad), [(text.into(), false)], "off a character boundary, backwards, past the end");
+        assert_eq!(marked("lunch", &[at(0, 5), at(2, 4)]), [("lunch".into(), true)], "an overlap is skipped");
+        assert_eq!(marked("", &[]), []);
+    }
+}
