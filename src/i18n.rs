@@ -544,6 +544,24 @@ impl Lang {
         }
     }
 
+    /// Said when search results arrive; `more` when only the newest are shown.
+    pub fn found(self, count: usize, more: bool) -> String {
+        match (self, more) {
+            (Lang::En, false) => format!("{count} {} found", if count == 1 { "message" } else { "messages" }),
+            (Lang::En, true) => format!("The newest {count} messages found"),
+            (Lang::Ko, false) => format!("메시지 {count}개를 찾았어요"),
+            (Lang::Ko, true) => format!("찾은 메시지 중 최근 {count}개"),
+        }
+    }
+
+    /// A search result, as a screen reader says it.
+    pub fn search_hit(self, author: &str, room: &str, time: &str, text: &str) -> String {
+        match self {
+            Lang::En => format!("{author} in {room}, {time}: {text}"),
+            Lang::Ko => format!("{room}, {author}, {time}: {text}"),
+        }
+    }
+
     /// The quote above a reply, as a screen reader says it (a link to the original).
     pub fn in_reply_to(self, author: &str, text: &str) -> String {
         match self {

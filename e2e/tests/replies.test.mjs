@@ -53,6 +53,7 @@ test('a link to a message 450 back opens it, a reply quotes it, and the quote le
   await postMessages(mina, room, 450, 'chatter');
   // Jun, at the bottom, follows the burst to its end.
   await message(jun, 'party', 'chatter 450').waitFor({ timeout: 30_000 });
+  const recentSeq = await message(jun, 'party', 'chatter 430').getAttribute('data-seq');
 
   // Jun follows the link: the room opens at the question, however far back it is.
   await jun.goto(link);
@@ -99,5 +100,14 @@ test('a link to a message 450 back opens it, a reply quotes it, and the quote le
   await message(jun, 'party', 'I am! Chocolate.')
     .getByRole('link', { name: 'In reply to a deleted message' })
     .waitFor({ timeout: 30_000 });
+
+  // A link to a message only twenty back opens there too: the newest rows
+  // are in the page, and the list must not follow past it to the bottom.
+  await jun.goto(`${world.server.url}/rooms/${room}/messages/${recentSeq}`);
+  const recent = message(jun, 'party', 'chatter 430');
+  await recent.waitFor({ timeout: 30_000 });
+  await jun.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
+  await jun.waitForTimeout(300); // a frame or two for anything that would move the view
+  assert.deepEqual(await revealed(recent), { lit: true, focused: true, inView: true });
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
 });

@@ -39,7 +39,7 @@ async function search(page, query, expected) {
       ({ query, expected }) => {
         const hits = [...document.querySelectorAll('.search-hit .hit-text')];
         const ours = hits.every((hit) => hit.textContent.toLowerCase().includes(query.toLowerCase()));
-        const none = document.querySelector('.search-note') !== null;
+        const none = document.querySelector('.search-note')?.textContent === 'No messages found.';
         return expected === 0 ? none : hits.length === expected && ours;
       },
       { query, expected },
@@ -62,6 +62,9 @@ test('Mina and Jun find messages in their own rooms only, and a result opens the
     ['work', 'Mina', 'lunch', 'lunch meeting moved to 1pm'],
     ['picnic', 'Mina', 'Lunch', 'Lunch at noon, by the river'],
   ], 'newest first, the match marked whatever its case');
+  assert.deepEqual(await search(mina, 'noon', 1), [['picnic', 'Mina', 'noon', 'Lunch at noon, by the river']],
+    'a message found again is marked for the new query');
+  assert.equal(await mina.locator('.search-note').textContent(), '1 message found', 'said to a screen reader');
   assert.deepEqual(await search(jun, 'lunch', 1), [['picnic', 'Mina', 'Lunch', 'Lunch at noon, by the river']],
     'not the work room, which Jun is not in');
   assert.deepEqual(await search(mina, '점심', 1), [['picnic', 'Jun', '점심', '점심 먹자, 김밥 어때?']]);

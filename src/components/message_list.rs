@@ -81,6 +81,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         new_load();
         loading_older.set(false);
         revealing.set_value(false);
+        sliding.set(false);
         window.set(Window::Latest);
         at_bottom.set(true);
         unseen.set(0);
@@ -207,13 +208,13 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                     store.history_loaded(room, older);
                 }
                 loading_older.set(false);
-                let around = timeline.with_untracked(|t| Window::around(t.entries(), seq));
                 sliding.set(true);
-                if around != Window::Latest {
-                    at_bottom.set(false);
-                }
-                window.set(around);
-                reveal_row(list, seq, move || {
+                window.set(timeline.with_untracked(|t| Window::around(t.entries(), seq)));
+                // Whether the reader is at the bottom is measured where the
+                // message left the view, in the same frame: a row arriving
+                // meanwhile must not pull the view away from it.
+                reveal_row(list, seq, last_top, still_wanted, move |below| {
+                    at_bottom.set(below <= AT_BOTTOM_PX);
                     sliding.set(false);
                     revealing.set_value(false);
                 });

@@ -5,15 +5,17 @@
 
 use std::time::Duration;
 
-use hanmadi_protocol::http::{Highlight, SearchHit, SearchResults};
+use hanmadi_protocol::http::{Highlight, SearchHit, SearchResults, MAX_SEARCH_CHARS};
 use hanmadi_protocol::Millis;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::keyed::live_row;
 use super::message_link::MessageLink;
 use crate::api;
-use crate::i18n::t;
+use crate::i18n::{lang, t};
+use crate::store::Store;
 
 /// A pause in typing this long runs the search: not one request per key.
 const TYPING_PAUSE: Duration = Duration::from_millis(250);
@@ -50,7 +52,7 @@ pub fn MessageSearch() -> impl IntoView {
         }
     };
     let on_keydown = move |event: KeyboardEvent| {
-        if event.key() == "Escape" && !query.with_untracked(String::is_empty) {
+        if event.key() == "Escape" && !event.is_composing() && !query.with_untracked(String::is_empty) {
             event.prevent_default();
             query.set(String::new());
             search(true);
@@ -62,11 +64,17 @@ pub fn MessageSearch() -> impl IntoView {
             _ => Vec::new(),
         })
     });
-    let outcome = move || match results.get() {
-        Some(Ok(found)) if found.hits.is_empty() => Some(view! { <p class="search-note">{t().no_results}</p> }),
-        Some(Err(())) => Some(view! { <p class="search-note">{t().search_failed}</p> }),
-        _ => None,
+    // Said by a screen reader as results arrive; shown only when there are none.
+    let outcome = move || {
+        results.with(|results| match results {
+            Some(Ok(found)) if found.hits.is_empty() => Some((t().no_results.to_owned(), true)),
+            Some(Ok(found)) => Some((lang().found(found.hits.len(), found.more), false)),
+            Some(Err(())) => Some((t().search_failed.to_owned(), true)),
+            None => None,
+        })
     };
+    let said = move || outcome().map(|(said, _)| said);
+    let shown = move || outcome().is_some_and(|(_, shown)| shown);
 
     view! {
         <form
@@ -81,6 +89,7 @@ pub fn MessageSearch() -> impl IntoView {
                 type="search"
                 aria-label=t().search_messages
                 placeholder=t().search_messages
+                maxlength=MAX_SEARCH_CHARS.to_string()
                 prop:value=move || query.get()
                 on:input=move |event| {
                     query.set(event_target_value(&event));
@@ -89,14 +98,16 @@ pub fn MessageSearch() -> impl IntoView {
                 on:keydown=on_keydown
             />
         </form>
-        <div aria-live="polite">{outcome}</div>
+        <p class="search-note" class=("visually-hidden", move || !shown()) aria-live="polite">{said}</p>
         <Show when=move || hits.with(|hits| !hits.is_empty())>
             <ul class="search-results" aria-label=t().search_results>
-                <For each=move || hits.get() key=|hit| hit.message let:hit>
-                    <li>
-                        <Hit hit />
-                    </li>
-                </For>
+                // Keyed by message: a hit found again by the next query stays
+                // (and keeps the focus), its text and marks brought up to date.
+                <For
+                    each=move || hits.get()
+                    key=|hit| hit.message
+                    children=move |hit| view! { <li><Hit hit=live_row(hits, hit, |hit| hit.message) /></li> }
+                />
             </ul>
         </Show>
     }
@@ -104,19 +115,43 @@ pub fn MessageSearch() -> impl IntoView {
 
 /// One result: where and by whom, when, and the text with the match marked.
 #[component]
-fn Hit(hit: SearchHit) -> impl IntoView {
-    let pieces = marked(&hit.text, &hit.highlights)
-        .into_iter()
-        .map(|(piece, found)| if found { view! { <mark>{piece}</mark> }.into_any() } else { piece.into_any() })
-        .collect_view();
+fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
+    // Where a message is, and who wrote it when, never change.
+    let (room, seq, id, at) = hit.with_untracked(|hit| (hit.room, hit.seq, hit.message, hit.at));
+    let time = date_and_time(at);
+    // A message deleted since the search found it is shown as deleted, if
+    // this page holds it: no text of it stays on screen.
+    let deleted = {
+        let timeline = expect_context::<Store>().room(room).timeline();
+        Memo::new(move |_| timeline.with(|t| t.message_at(seq, id).is_some_and(|message| message.deleted)))
+    };
+    let text = move || {
+        if deleted.get() {
+            return t().deleted.into_any();
+        }
+        hit.with(|hit| {
+            marked(&hit.text, &hit.highlights)
+                .into_iter()
+                .map(|(piece, found)| if found { view! { <mark>{piece}</mark> }.into_any() } else { piece.into_any() })
+                .collect_view()
+                .into_any()
+        })
+    };
+    let label = {
+        let time = time.clone();
+        Signal::derive(move || {
+            let said = if deleted.get() { t().deleted.to_owned() } else { hit.with(|hit| hit.text.clone()) };
+            hit.with(|hit| lang().search_hit(&hit.author_name, &hit.room_name, &time, &said))
+        })
+    };
     view! {
-        <MessageLink room=hit.room seq=hit.seq class="search-hit">
+        <MessageLink room seq class="search-hit" label>
             <span class="hit-where">
-                <span class="hit-room">{hit.room_name}</span>
-                <span class="hit-author">{hit.author_name}</span>
-                <time class="hit-time">{date_and_time(hit.at)}</time>
+                <span class="hit-room">{move || hit.with(|hit| hit.room_name.clone())}</span>
+                <span class="hit-author">{move || hit.with(|hit| hit.author_name.clone())}</span>
+                <time class="hit-time">{time}</time>
             </span>
-            <span class="hit-text">{pieces}</span>
+            <span class="hit-text">{text}</span>
         </MessageLink>
     }
 }
@@ -164,7 +199,7 @@ mod tests {
     #[test]
     fn the_match_is_marked_and_the_text_stays_whole() {
         let text = "점심 먹자, 점심!";
-        let both = [at(0, 6), at(14, 20)];
+        let both = [at(0, 6), at(15, 21)];
         assert_eq!(
             marked(text, &both),
             [("점심".into(), true), (" 먹자, ".into(), false), ("점심".into(), true), ("!".into(), false)]

@@ -87,16 +87,23 @@ const NEW_LINE_MARGIN_PX: i32 = 48;
 /// How long a message opened from a link stays lit (`[data-highlighted]`).
 const HIGHLIGHT_FOR: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// After the next render, brings the row at `seq` to the middle of the view,
-/// lights it a moment and gives it the focus, so a screen reader reads the
-/// message the link led to; then `done`.
-pub fn reveal_row(list: NodeRef<html::Div>, seq: hanmadi_protocol::Seq, done: impl FnOnce() + 'static) {
+/// After the next render, if the list still `wants` it, brings the row at
+/// `seq` to the middle of the view, lights it a moment and gives it the focus,
+/// so a screen reader reads the message the link led to. `placed` learns where
+/// that left the view; `done` is told how far the view is from the bottom.
+pub fn reveal_row(
+    list: NodeRef<html::Div>,
+    seq: hanmadi_protocol::Seq,
+    placed: StoredValue<i32>,
+    wants: impl Fn() -> bool + 'static,
+    done: impl FnOnce(i32) + 'static,
+) {
     request_animation_frame(move || {
-        let row = list
-            .try_get_untracked()
-            .flatten()
-            .and_then(|el| Some((el.query_selector(&format!("[{ROW_KEY}=\"{seq}\"]")).ok()??, el)));
-        if let Some((row, el)) = row {
+        let Some(el) = list.try_get_untracked().flatten() else { return };
+        if !wants() {
+            return;
+        }
+        if let Ok(Some(row)) = el.query_selector(&format!("[{ROW_KEY}=\"{seq}\"]")) {
             let (view, at) = (el.get_bounding_client_rect(), row.get_bounding_client_rect());
             let centre = at.top() - view.top() - (view.height() - at.height()).max(0.0) / 2.0;
             el.set_scroll_top(el.scroll_top() + centre.round() as i32);
@@ -112,6 +119,7 @@ pub fn reveal_row(list: NodeRef<html::Div>, seq: hanmadi_protocol::Seq, done: im
                 HIGHLIGHT_FOR,
             );
         }
-        done();
+        placed.set_value(el.scroll_top());
+        done(el.scroll_height() - el.scroll_top() - el.client_height());
     });
 }
