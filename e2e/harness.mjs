@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -222,4 +223,20 @@ export async function bothIn(mina, jun, room) {
   await createRoom(mina, room);
   await jun.getByRole('button', { name: `Join ${room}` }).click();
   await jun.getByRole('log', { name: room }).waitFor();
+}
+
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * The serious and critical violations axe-core finds on `page` as it is now.
+ * The page's context needs `bypassCSP: true`: the app's strict CSP would
+ * refuse axe's script, which is not what is checked.
+ */
+export async function seriousViolations(page) {
+  await page.addScriptTag({ path: axeSource });
+  const violations = await page.evaluate(async () => {
+    const results = await window.axe.run(document, { resultTypes: ['violations'] });
+    return results.violations.map(({ id, impact, nodes }) => ({ id, impact, where: nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((violation) => ['serious', 'critical'].includes(violation.impact));
 }

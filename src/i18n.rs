@@ -44,6 +44,9 @@ pub struct Texts {
     pub live_ticker: &'static str,
     pub online_now: &'static str,
     pub notify_mentions: &'static str,
+    pub mention: &'static str,
+    pub someone: &'static str,
+    pub mentions_you: &'static str,
     pub connecting: &'static str,
     pub connected: &'static str,
     pub reconnecting: &'static str,
@@ -124,6 +127,9 @@ const EN: Texts = Texts {
     live_ticker: "Live ticker",
     online_now: "Online now",
     notify_mentions: "Notify me of mentions",
+    mention: "Mention",
+    someone: "someone",
+    mentions_you: "Mentions you",
     connecting: "Connecting…",
     connected: "Connected",
     reconnecting: "Reconnecting…",
@@ -204,6 +210,9 @@ const KO: Texts = Texts {
     live_ticker: "실시간 시세",
     online_now: "접속 중",
     notify_mentions: "나를 부르면 알림 받기",
+    mention: "멘션",
+    someone: "알 수 없는 사람",
+    mentions_you: "나를 부른 메시지",
     connecting: "연결 중…",
     connected: "연결됨",
     reconnecting: "다시 연결 중…",
@@ -523,6 +532,15 @@ impl Lang {
         match self {
             Lang::En => format!("{count} unread"),
             Lang::Ko => format!("안 읽음 {count}개"),
+        }
+    }
+
+    /// The rooms list's count of unread messages that mention you.
+    pub fn mentions(self, count: u32) -> String {
+        match (self, count) {
+            (Lang::En, 1) => "1 mention".to_owned(),
+            (Lang::En, _) => format!("{count} mentions"),
+            (Lang::Ko, _) => format!("멘션 {count}개"),
         }
     }
 

@@ -8,6 +8,7 @@ mod components;
 mod deploy_config;
 mod i18n;
 mod markup;
+mod mentions;
 mod router;
 mod session;
 mod socket;

@@ -1,6 +1,6 @@
 //! The little formatting a message may carry, as chat apps write it:
-//! `*bold*`, `_italic_`, `` `code` ``, fenced code blocks (```` ``` ````), and
-//! http(s) links. Parsed into a tree that the page builds as DOM nodes
+//! `*bold*`, `_italic_`, `` `code` ``, fenced code blocks (```` ``` ````),
+//! http(s) links, and mentions (`<@12>`, see `crate::mentions`). Parsed into a tree that the page builds as DOM nodes
 //! (`components::message_text`): nothing a person types ever becomes HTML,
 //! and anything that is not one of these stays literal text.
 //!
@@ -8,6 +8,10 @@
 //! (or the start, or an opening bracket or quote) and before a non-space, and
 //! close after a non-space and before a space or punctuation, on the same line.
 //! So `snake_case_name`, `2*3*4` and `* not a list *` stay as typed.
+
+use hanmadi_protocol::UserId;
+
+use crate::mentions;
 
 /// A stretch of a message: running text, or a fenced code block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +28,8 @@ pub enum Inline<'a> {
     Italic(Vec<Inline<'a>>),
     Code(&'a str),
     Link(&'a str),
+    /// A person, drawn under their current name.
+    Mention(UserId),
 }
 
 const FENCE: &str = "```";
@@ -62,6 +68,7 @@ pub fn inline(text: &str) -> Vec<Inline<'_>> {
             b'`' => inline_code(text, at),
             marker @ (b'*' | b'_') => emphasis(text, at, marker),
             b'h' | b'H' => link(text, at),
+            b'<' => mentions::token_at(&text[at..]).map(|(user, len)| (Inline::Mention(user), at + len)),
             _ => None,
         };
         match found {
@@ -208,6 +215,7 @@ mod tests {
                 Bold(inner) => format!("*{}*", unparse(inner)),
                 Italic(inner) => format!("_{}_", unparse(inner)),
                 Code(code) => format!("`{code}`"),
+                Inline::Mention(user) => hanmadi_protocol::mention_token(*user),
             })
             .collect()
     }
@@ -217,9 +225,15 @@ mod tests {
         /// Nothing typed is lost or changed: whatever the text, the pieces
         /// found in it, with their markers, are the text again.
         #[test]
-        fn every_character_typed_is_shown(text in "[a-z 가*_`.\nh:/tps]{0,40}") {
+        fn every_character_typed_is_shown(text in "[a-z 가*_`.\nh:/tps<@1>]{0,40}") {
             proptest::prop_assert_eq!(unparse(&inline(&text)), text);
         }
+    }
+
+    #[test]
+    fn a_mention_is_a_piece_of_its_own_even_inside_emphasis() {
+        assert_eq!(one_line("*<@12>*, lunch? <@x>"), [Bold(vec![Inline::Mention(UserId(12))]), Text(", lunch? <@x>")]);
+        assert_eq!(one_line("`<@12>`"), [Code("<@12>")]);
     }
 
     #[test]

@@ -4,11 +4,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { serverAndBrowser } from '../harness.mjs';
+import { serverAndBrowser, seriousViolations } from '../harness.mjs';
 
 const world = serverAndBrowser();
-const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** What the page says, per language (from src/i18n.rs). */
 const WORDS = {
@@ -21,16 +19,6 @@ const WORDS = {
     message: '메시지', members: '멤버', connected: '연결됨', reconnecting: '다시 연결 중…',
   },
 };
-
-/** The serious and critical violations axe finds on the page as it is now. */
-async function seriousViolations(page) {
-  await page.addScriptTag({ path: axeSource });
-  const violations = await page.evaluate(async () => {
-    const results = await window.axe.run(document, { resultTypes: ['violations'] });
-    return results.violations.map(({ id, impact, nodes }) => ({ id, impact, where: nodes.map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((violation) => ['serious', 'critical'].includes(violation.impact));
-}
 
 for (const colorScheme of ['light', 'dark']) {
   for (const locale of Object.keys(WORDS)) {

@@ -7,7 +7,9 @@ mod common;
 
 use common::{Client, Session, TestServer, TwoInARoom};
 use hanmadi_protocol::http::RoomSummary;
-use hanmadi_protocol::{Action, ClientFrame, ErrorCode, MessageId, Outcome, RoomEvent, RoomId, Seq, ServerFrame};
+use hanmadi_protocol::{
+    mention_token, Action, ClientFrame, ErrorCode, MessageId, Outcome, RoomEvent, RoomId, Seq, ServerFrame,
+};
 
 /// Sends a message; returns its seq and id.
 async fn say(tab: &mut Client, room: RoomId, text: &str) -> (Seq, MessageId) {
@@ -108,6 +110,29 @@ async fn read_positions_come_with_the_rooms_list_and_survive_a_restart() {
     let mut jun_tab = server.connect(&jun).await;
     say(&mut jun_tab, room, "after the restart").await;
     assert_eq!(listed(&server, &mina, room).await.unread, 1);
+}
+
+#[tokio::test]
+async fn unread_messages_that_mention_her_are_counted_apart_by_her_id() {
+    let server = TestServer::start().await;
+    let TwoInARoom { mina, jun, mut mina_tab, mut jun_tab, room } = server.mina_and_jun_in("lunch").await;
+    let at_mina = mention_token(mina.user.id);
+    let (first, _) = say(&mut jun_tab, room, &format!("{at_mina} lunch?")).await;
+    let (_, plain) = say(&mut jun_tab, room, "or later").await;
+    let (_, taken_back) = say(&mut jun_tab, room, &format!("{at_mina} never mind")).await;
+    jun_tab.act(Action::DeleteMessage { room, message: taken_back }).await;
+    say(&mut jun_tab, room, &format!("{} and you?", mention_token(jun.user.id))).await;
+    say(&mut mina_tab, room, &format!("note to self {at_mina}")).await;
+
+    let mina_sees = listed(&server, &mina, room).await;
+    assert_eq!((mina_sees.unread, mina_sees.mentions), (3, 1), "his first; not the deleted one, his own, or hers");
+    assert_eq!(listed(&server, &jun, room).await.mentions, 0, "mentioning himself is not a mention of him");
+
+    read(&mut mina_tab, room, first).await;
+    let mina_sees = listed(&server, &mina, room).await;
+    assert_eq!((mina_sees.unread, mina_sees.mentions), (2, 0), "read, so no longer counted");
+    jun_tab.act(Action::EditMessage { room, message: plain, text: format!("or later, {at_mina}?") }).await;
+    assert_eq!(listed(&server, &mina, room).await.mentions, 1, "an edit that mentions her counts");
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! The composer: Enter sends, Shift+Enter adds a line, and Enter during an IME
 //! composition (Korean, Japanese, Chinese) only confirms the syllable. ↑ in an
 //! empty composer edits your last message. While answering a message it says
-//! "Replying to {name}"; Escape or "Cancel reply" stops. It takes the focus when a room opens
+//! "Replying to {name}"; Escape or "Cancel reply" stops. `@` offers the
+//! room's members to mention (`MentionPicker`). It takes the focus when a room opens
 //! on a computer (not on a phone, where that would pop the keyboard up).
 
 use hanmadi_protocol::limits::check_message_text;
@@ -12,6 +13,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::formatting_help::FormattingHelp;
+use super::mention_picker::{MentionList, MentionPicker};
 use crate::i18n::{lang, t};
 use crate::socket::use_socket;
 use crate::store::Store;
@@ -22,6 +24,8 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     let store = StoredValue::new(expect_context::<Store>());
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    let field = NodeRef::<html::Textarea>::new();
+    let picker = MentionPicker::new(room, text, field);
     // The message being answered, if it is one of this room's.
     let replying = {
         let replying = store.with_value(Store::replying);
@@ -30,7 +34,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     let cancel_reply = move || store.with_value(Store::stop_reply);
 
     let send = move || {
-        let message = text.get_untracked();
+        let message = picker.encode(&text.get_untracked());
         if message.trim().is_empty() {
             return;
         }
@@ -42,6 +46,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         let reply_to = replying.with_untracked(|replying| replying.as_ref().map(|replying| replying.message));
         if socket.act(Action::SendMessage { room, text: message, reply_to }).is_ok() {
             text.set(String::new());
+            picker.reset();
             error.set(None);
             if reply_to.is_some() {
                 cancel_reply();
@@ -56,6 +61,9 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         Some(())
     };
     let on_keydown = move |event: KeyboardEvent| {
+        if picker.handles_key(&event) {
+            return;
+        }
         if is_send_key(&event) {
             event.prevent_default();
             send();
@@ -90,7 +98,6 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             }
         })
     };
-    let field = NodeRef::<html::Textarea>::new();
     Effect::new(move |_| {
         if let Some(field) = field.get() {
             if fine_pointer() {
@@ -111,15 +118,21 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                 node_ref=field
                 aria-label=t().message
                 aria-describedby=move || replying.with(Option::is_some).then_some(REPLYING_ID)
+                aria-autocomplete="list"
+                aria-controls=move || picker.list_id()
+                aria-activedescendant=move || picker.active_option()
                 placeholder=t().message
                 rows="1"
                 prop:value=move || text.get()
                 on:input=move |event| {
                     text.set(event_target_value(&event));
+                    picker.follow_caret();
                     socket.typing(room);
                 }
                 on:keydown=on_keydown
+                on:blur=move |_| picker.close()
             ></textarea>
+            <MentionList picker />
             <button type="submit">{t().send}</button>
             <p class="form-error" role="alert">{move || error.get()}</p>
             <FormattingHelp />

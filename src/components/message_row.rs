@@ -17,6 +17,7 @@ use super::reactions::{ReactionChips, ReactionPicker};
 use super::reply_quote::ReplyQuote;
 use super::MessageText;
 use crate::i18n::{lang, t};
+use crate::mentions;
 use crate::router::message_path;
 use crate::socket::use_socket;
 use crate::store::timeline::{Entry, Notice};
@@ -75,6 +76,18 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
     let selected = ReadSignal::from(store.selected());
     let (id, seq, at) = message.with_untracked(|message| (message.id, message.seq, message.at));
     let author_name = Memo::new(move |_| message.with(|message| message.author_name.clone()));
+    let me = store.me().get_untracked();
+    let mentions_you = Memo::new(move |_| {
+        message.with(|message| !message.deleted && me.is_some_and(|me| mentions::mentions(&message.text, me)))
+    });
+    let label = move || {
+        let label = lang().at_time(&author_name.get(), &local_time(at));
+        if mentions_you.get() {
+            format!("{label}, {}", t().mentions_you)
+        } else {
+            label
+        }
+    };
     let header = move || {
         starts_group.get().then(|| {
             view! {
@@ -90,7 +103,8 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
             class="message"
             class:continued=move || !starts_group.get()
             class:selected=move || selected.get() == Some(id)
-            aria-label=move || lang().at_time(&author_name.get(), &local_time(at))
+            class:mentions-you=mentions_you
+            aria-label=label
             data-seq=seq.0
             on:click=move |event| {
                 if !on_a_control(&event) {
@@ -144,7 +158,7 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
                 fallback=move || {
                     view! {
                         <div class="message-text">
-                            {move || view! { <MessageText text=text.get() /> }}
+                            {move || view! { <MessageText room text=text.get() /> }}
                             {move || edited.get().then(|| view! { <span class="edited">{t().edited}</span> })}
                         </div>
                     }
@@ -251,19 +265,22 @@ fn YourMessageActions(room: RoomId, message: MessageId) -> impl IntoView {
 }
 
 /// Editing a message in place, starting from its text as it is when the edit
-/// opens. As in the composer: Enter saves, Shift+Enter adds a line, Escape
-/// cancels.
+/// opens, its mentions shown as `@name` and saved as the same people. As in
+/// the composer: Enter saves, Shift+Enter adds a line, Escape cancels.
 #[component]
 fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoView {
     let socket = use_socket();
-    let draft = RwSignal::new(text.get_untracked());
     let store = StoredValue::new(expect_context::<Store>());
+    let state = store.with_value(|store| store.room(room));
+    let (shown, mentioned) = mentions::decode(&text.get_untracked(), |user| untrack(|| state.name_of(user)));
+    let draft = RwSignal::new(shown);
+    let mentioned = StoredValue::new(mentioned);
     let stop_editing = move || {
         store.with_value(Store::stop_editing);
         focus_composer();
     };
     let save = move || {
-        let text = draft.get_untracked();
+        let text = mentioned.with_value(|mentioned| mentions::encode(&draft.get_untracked(), mentioned));
         if hanmadi_protocol::limits::check_message_text(&text).is_ok() {
             // A full outbox is explained by the socket; the edit stays open.
             if socket.act(Action::EditMessage { room, message, text }).is_ok() {
@@ -314,11 +331,12 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
 #[component]
 pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
     let socket = use_socket();
-    let (key, text, quote) = action.with_untracked(|pending| match &pending.action {
+    // Only messages are drawn as pending rows; the room is theirs.
+    let (key, room, text, quote) = action.with_untracked(|pending| match &pending.action {
         Action::SendMessage { room, text, reply_to } => {
-            (pending.key.clone(), text.clone(), reply_to.and_then(|original| quote_of(*room, original)))
+            (pending.key.clone(), *room, text.clone(), reply_to.and_then(|original| quote_of(*room, original)))
         }
-        _ => (pending.key.clone(), String::new(), None),
+        other => (pending.key.clone(), other.room().unwrap_or_default(), String::new(), None),
     });
     let refusal = Memo::new(move |_| {
         action.with(|pending| match &pending.state {
@@ -341,7 +359,7 @@ pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
     view! {
         <article class="message pending" aria-label=t().your_message>
             {quote}
-            <div class="message-text"><MessageText text /></div>
+            <div class="message-text"><MessageText room text /></div>
             <p class="pending-state">
                 <span>{move || if refusal.with(Option::is_some) { t().not_sent } else { t().sending }}</span>
                 {controls}

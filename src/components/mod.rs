@@ -10,6 +10,7 @@ mod keyboard_shortcuts;
 mod keyed;
 mod members_panel;
 mod mention_notifier;
+mod mention_picker;
 mod message_link;
 mod message_list;
 mod message_row;

@@ -39,7 +39,8 @@ pub fn RoomsNav() -> impl IntoView {
                     children=move |room| {
                         let href = format!("/rooms/{}", room.id);
                         let room = live_row(mine, room, |room| room.id);
-                        let unread = Memo::new(move |_| room.with(|room| room.unread));
+                        let unread = Memo::new(move |_| room.with(|room| room.unread.messages));
+                        let mentions = Memo::new(move |_| room.with(|room| room.unread.mentions));
                         view! {
                             <li>
                                 <Link href class="room-link">
@@ -47,6 +48,11 @@ pub fn RoomsNav() -> impl IntoView {
                                     <Show when=move || { unread.get() > 0 }>
                                         <span class="unread" aria-label=move || lang().unread(unread.get())>
                                             {unread}
+                                        </span>
+                                    </Show>
+                                    <Show when=move || { mentions.get() > 0 }>
+                                        <span class="mention-count" aria-label=move || lang().mentions(mentions.get())>
+                                            "@"{mentions}
                                         </span>
                                     </Show>
                                 </Link>

@@ -12,7 +12,7 @@ pub fn TabTitle() -> impl IntoView {
     let store = expect_context::<Store>();
     let rooms = store.rooms();
     Effect::new(move |_| {
-        let unread: u32 = rooms.with(|rooms| rooms.iter().map(|room| room.unread).sum());
+        let unread: u32 = rooms.with(|rooms| rooms.iter().map(|room| room.unread.messages).sum());
         let title = if unread > 0 { format!("({unread}) Hanmadi") } else { "Hanmadi".to_owned() };
         document().set_title(&title);
     });

@@ -24,7 +24,7 @@ use super::tabs::{self, Role, Tabs};
 use crate::api;
 use crate::deploy_config;
 use crate::session::{self, Session};
-use crate::store::reading::Listed;
+use crate::store::reading::{Listed, Unread};
 use crate::store::{page_visible, RoomInfo, RoomsFetch, Store};
 
 pub struct Adapter {
@@ -160,10 +160,16 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
                 return;
             }
         };
-        let listed = rooms
-            .iter()
-            .filter(|room| room.member)
-            .map(|room| (room.id, Listed { head: room.head, read: room.read, unread: room.unread }));
+        let listed = rooms.iter().filter(|room| room.member).map(|room| {
+            (
+                room.id,
+                Listed {
+                    head: room.head,
+                    read: room.read,
+                    unread: Unread { messages: room.unread, mentions: room.mentions },
+                },
+            )
+        });
         let listed: Vec<(RoomId, Listed)> = listed.collect();
         fetch.finish(rooms.into_iter().map(RoomInfo::from).collect());
         let Some(shared) = weak.upgrade() else { return };

@@ -76,7 +76,6 @@ impl Store {
     /// place the store learns it.
     pub fn signed_in_as(&self, user: &Profile) {
         self.me.set(Some(user.id));
-        self.my_name.set(Some(user.name.clone()));
     }
 
     /// The engine's outbox as it stands (at start; later through its events).
@@ -181,6 +180,16 @@ impl RoomState {
     /// Everyone in the room, online or not; `None` until fetched.
     pub fn members(&self) -> ArcReadSignal<Option<Vec<Member>>> {
         self.members.read_only()
+    }
+
+    /// A person's name as the room knows it now: from who is online (their
+    /// renames arrive at once), else from the members list. Tracked, so a
+    /// view that names them follows a rename.
+    pub fn name_of(&self, user: UserId) -> Option<String> {
+        let online = self.presence.with(|online| online.iter().find(|m| m.user == user).map(|m| m.name.clone()));
+        online.or_else(|| {
+            self.members.with(|members| members.iter().flatten().find(|m| m.user == user).map(|m| m.name.clone()))
+        })
     }
 
     /// Originals of replies fetched on their own (see `original_fetched`).

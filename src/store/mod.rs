@@ -20,6 +20,7 @@ use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{Action, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
+use crate::mentions;
 use reading::Listed;
 use rooms_list::{ListFetches, RoomChange};
 pub use rooms_list::{RoomInfo, RoomsFetch};
@@ -83,8 +84,6 @@ pub struct Store {
     /// One signal per symbol, so a price change re-renders only its own item.
     ticker: ArcRwSignal<SortedMap<String, ArcRwSignal<TickerValue>>>,
     me: ArcRwSignal<Option<UserId>>,
-    /// Our display name, to notice mentions.
-    my_name: ArcRwSignal<Option<String>>,
     /// The message tapped last, whose buttons show on screens without hover.
     selected: ArcRwSignal<Option<MessageId>>,
     /// Your message being edited, if any: one at a time.
@@ -125,7 +124,7 @@ pub struct Replying {
     pub author: String,
 }
 
-/// A message that mentions us by name.
+/// A message that mentions us.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
     pub room: RoomId,
@@ -141,7 +140,6 @@ impl Store {
             outbox: ArcRwSignal::new(Vec::new()),
             ticker: ArcRwSignal::new(SortedMap::new()),
             me: ArcRwSignal::new(None),
-            my_name: ArcRwSignal::new(None),
             selected: ArcRwSignal::new(None),
             editing: ArcRwSignal::new(None),
             replying: ArcRwSignal::new(None),
@@ -251,11 +249,12 @@ impl Store {
     fn room_event(&self, room: RoomId, event: &RoomEvent) {
         match event {
             RoomEvent::Message { author, author_name, text, .. } => {
-                let mine = self.me.get_untracked() == Some(*author);
-                let mentioned =
-                    self.my_name.with_untracked(|name| name.as_deref().is_some_and(|name| mentions(text, name)));
-                if !mine && mentioned {
-                    self.last_mention.set(Some(Mention { room, author: author_name.clone(), text: text.clone() }));
+                let me = self.me.get_untracked();
+                if me.is_some_and(|me| me != *author && mentions::mentions(text, me)) {
+                    let state = self.room(room);
+                    // As the room shows it: `@Mina`, not the stored token.
+                    let (text, _) = mentions::decode(text, |user| untrack(|| state.name_of(user)));
+                    self.last_mention.set(Some(Mention { room, author: author_name.clone(), text }));
                 }
             }
             // A quoted original not in the timeline changes as it would there.
@@ -300,22 +299,6 @@ pub fn waiting_unseen(outbox: &[PendingAction]) -> impl Iterator<Item = &Pending
         .filter(|pending| !drawn_in_place(&pending.action) && !matches!(pending.state, ActionState::Failed { .. }))
 }
 
-/// Whether `text` mentions `name`: `@name`, or the name as a word of its own,
-/// ignoring case ("mina, lunch?" mentions Mina; "Minato" does not).
-pub fn mentions(text: &str, name: &str) -> bool {
-    let name = lowercase(name.trim());
-    if name.is_empty() {
-        return false;
-    }
-    let text = lowercase(text);
-    text.match_indices(&name).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + name.len()..].chars().next();
-        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-        (boundary(before) || before == Some('@')) && boundary(after)
-    })
-}
-
 /// `text` in lower case. In the browser, JavaScript's `toLowerCase` (the same
 /// Unicode mapping), so the wasm carries no case tables of its own.
 pub fn lowercase(text: &str) -> String {
@@ -347,8 +330,9 @@ pub fn page_visible() -> bool {
 mod tests {
     use super::*;
     use hanmadi_client_core::SequencedEvent;
-    use hanmadi_protocol::ActionKey;
     use hanmadi_protocol::Version;
+    use hanmadi_protocol::{mention_token, ActionKey};
+    use reading::Unread;
 
     const LOBBY: RoomId = RoomId(1);
     const MINA: UserId = UserId(1);
@@ -362,7 +346,7 @@ mod tests {
     }
 
     fn lobby() -> RoomInfo {
-        RoomInfo { id: LOBBY, name: "lobby".into(), member: true, unread: 0 }
+        RoomInfo { id: LOBBY, name: "lobby".into(), member: true, unread: Unread::default() }
     }
 
     /// The rooms list as shown: id, name, and whether we are a member.
@@ -395,7 +379,7 @@ mod tests {
     }
 
     fn unread(store: &Store) -> u32 {
-        store.rooms.with(|rooms| rooms[0].unread)
+        store.rooms.with(|rooms| rooms[0].unread.messages)
     }
 
     #[test]
@@ -465,7 +449,10 @@ mod tests {
     #[test]
     fn after_a_reload_the_servers_position_gives_the_count_and_the_line() {
         let store = store_as_mina();
-        store.listed_reads([(LOBBY, Listed { head: Seq(10), read: Seq(7), unread: 2 })]);
+        store.listed_reads([(
+            LOBBY,
+            Listed { head: Seq(10), read: Seq(7), unread: Unread { messages: 2, mentions: 0 } },
+        )]);
         assert_eq!(unread(&store), 2, "as the server counted");
         store.apply(&message_from(JUN, 11), &[]);
         assert_eq!(unread(&store), 3, "and one more since");
@@ -478,9 +465,31 @@ mod tests {
     }
 
     #[test]
+    fn mentions_of_me_are_counted_apart_from_the_list_on_and_cleared_by_reading() {
+        let store = store_as_mina();
+        let listed = Unread { messages: 2, mentions: 1 };
+        store.listed_reads([(LOBBY, Listed { head: Seq(10), read: Seq(7), unread: listed })]);
+        let said = |seq: u64, author: UserId, text: String| {
+            let event =
+                RoomEvent::Message { id: MessageId(seq), author, author_name: "x".into(), text, reply_to: None };
+            Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }] }
+        };
+        store.apply(&said(11, JUN, format!("{} lunch?", mention_token(MINA))), &[]);
+        store.apply(&said(12, JUN, format!("{} too?", mention_token(JUN))), &[]);
+        store.apply(&said(13, MINA, format!("{} me", mention_token(MINA))), &[]);
+        let counted = store.rooms.with(|rooms| rooms[0].unread);
+        assert_eq!(counted, Unread { messages: 4, mentions: 2 }, "the list's one and Jun's; not his own or mine");
+        store.mark_read(LOBBY);
+        assert_eq!(store.rooms.with(|rooms| rooms[0].unread), Unread::default());
+    }
+
+    #[test]
     fn reading_on_another_screen_clears_what_is_unread_here() {
         let store = store_as_mina();
-        store.listed_reads([(LOBBY, Listed { head: Seq(10), read: Seq(7), unread: 2 })]);
+        store.listed_reads([(
+            LOBBY,
+            Listed { head: Seq(10), read: Seq(7), unread: Unread { messages: 2, mentions: 0 } },
+        )]);
         store.apply(&message_from(JUN, 11), &[]);
         store.apply(&Event::ReadElsewhere { room: LOBBY, seq: Seq(10) }, &[]);
         assert_eq!(unread(&store), 1, "read up to 10 on the phone; 11 is still new");
@@ -538,7 +547,10 @@ mod tests {
         store.apply(&room_listed(3, "점심"), &[]);
         store.apply(&applied(Action::JoinRoom { room: RoomId(2) }, 2), &[]);
         // Read by the server before either change.
-        fetch.finish(vec![lobby(), RoomInfo { id: RoomId(2), name: "산책".into(), member: false, unread: 0 }]);
+        fetch.finish(vec![
+            lobby(),
+            RoomInfo { id: RoomId(2), name: "산책".into(), member: false, unread: Unread::default() },
+        ]);
         let expected = [shown(1, "lobby", true), shown(2, "산책", true), shown(3, "점심", false)];
         assert_eq!(listed(&store), expected);
 
@@ -553,7 +565,10 @@ mod tests {
         store.apply(&room_listed(2, "산책"), &[]);
         // Offline, the room is renamed "점심"; the next connection fetches again.
         let fresh = store.begin_rooms_fetch();
-        fresh.finish(vec![lobby(), RoomInfo { id: RoomId(2), name: "점심".into(), member: false, unread: 0 }]);
+        fresh.finish(vec![
+            lobby(),
+            RoomInfo { id: RoomId(2), name: "점심".into(), member: false, unread: Unread::default() },
+        ]);
         assert_eq!(listed(&store)[1], shown(2, "점심", false), "what was heard before it began is older than it");
         slow.finish(vec![lobby()]);
         assert_eq!(listed(&store)[1], shown(2, "점심", false), "an older list arriving late changes nothing");
@@ -571,31 +586,26 @@ mod tests {
     }
 
     #[test]
-    fn a_mention_is_the_name_as_a_word_in_any_case_or_with_an_at() {
-        assert!(mentions("mina, lunch?", "Mina"));
-        assert!(mentions("ask @Mina", "Mina"));
-        assert!(mentions("미나 님 점심?", "미나"));
-        assert!(!mentions("Minato is here", "Mina"));
-        assert!(!mentions("hello", "Mina"));
-        assert!(!mentions("anything", " "));
-    }
-
-    #[test]
     fn a_message_mentioning_me_is_offered_for_a_notification() {
         let store = store_as_mina();
-        store.my_name.set(Some("Mina".into()));
-        let event = RoomEvent::Message {
-            id: MessageId(9),
-            author: JUN,
-            author_name: "Jun".into(),
-            text: "@mina lunch?".into(),
-            reply_to: None,
+        store.members_fetched(LOBBY, vec![Member { user: MINA, name: "Mina".into() }]);
+        let said = |id: u64, text: &str| {
+            let event = RoomEvent::Message {
+                id: MessageId(id),
+                author: JUN,
+                author_name: "Jun".into(),
+                text: text.into(),
+                reply_to: None,
+            };
+            Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(id), at: 0, event }] }
         };
-        store
-            .apply(&Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(9), at: 0, event }] }, &[]);
+        store.apply(&said(8, "mina, lunch?"), &[]);
+        assert_eq!(store.last_mention.get(), None, "her name in passing is not a mention");
+        store.apply(&said(9, &format!("{} lunch?", mention_token(MINA))), &[]);
         assert_eq!(
             store.last_mention.get(),
-            Some(Mention { room: LOBBY, author: "Jun".into(), text: "@mina lunch?".into() })
+            Some(Mention { room: LOBBY, author: "Jun".into(), text: "@Mina lunch?".into() }),
+            "told with her name, as the room shows it"
         );
     }
 

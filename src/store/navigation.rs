@@ -29,16 +29,17 @@ pub fn next_unread(rooms: &[RoomInfo], current: Option<RoomId>) -> Option<RoomId
     let start = current.and_then(|current| mine.iter().position(|room| room.id == current)).map_or(0, |at| at + 1);
     (0..mine.len())
         .map(|offset| mine[(start + offset) % mine.len()])
-        .find(|room| room.unread > 0 && Some(room.id) != current)
+        .find(|room| room.unread.messages > 0 && Some(room.id) != current)
         .map(|room| room.id)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::reading::Unread;
 
     fn room(id: u64, member: bool, unread: u32) -> RoomInfo {
-        RoomInfo { id: RoomId(id), name: format!("r{id}"), member, unread }
+        RoomInfo { id: RoomId(id), name: format!("r{id}"), member, unread: Unread { messages: unread, mentions: 0 } }
     }
 
     #[test]

@@ -10,26 +10,39 @@ use leptos::prelude::*;
 
 use super::timeline::Timeline;
 use super::Store;
+use crate::mentions;
 
-/// What the rooms list said of a room: the server's count of unread messages
-/// up to its head at that moment, and where it had the person's position.
+/// What the rooms list said of a room: the server's counts of unread messages
+/// (and of those that mention the person) up to its head at that moment, and
+/// where it had the person's position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Listed {
     pub head: Seq,
     pub read: Seq,
-    pub unread: u32,
+    pub unread: Unread,
 }
 
-/// The messages by others after `read` that are still there: the list's count
-/// (while nothing was read since it was made) plus what the timeline holds
-/// after the list's head; otherwise what the timeline holds after `read`.
-pub fn unread(timeline: &Timeline, me: Option<UserId>, read: Seq, listed: Option<Listed>) -> u32 {
-    let (counted, after) = match listed {
+/// What is unread in a room: messages by others that are still there, and how
+/// many of them mention you (the sidebar shows those apart).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unread {
+    pub messages: u32,
+    pub mentions: u32,
+}
+
+/// What is unread after `read`: the list's counts (while nothing was read
+/// since it was made) plus what the timeline holds after the list's head;
+/// otherwise what the timeline holds after `read`.
+pub fn unread(timeline: &Timeline, me: Option<UserId>, read: Seq, listed: Option<Listed>) -> Unread {
+    let (mut counted, after) = match listed {
         Some(listed) if read <= listed.read => (listed.unread, listed.head),
-        _ => (0, read),
+        _ => (Unread::default(), read),
     };
-    let since = timeline.messages_after(after).filter(|message| Some(message.author) != me && !message.deleted);
-    counted + since.count() as u32
+    for message in timeline.messages_after(after).filter(|message| Some(message.author) != me && !message.deleted) {
+        counted.messages += 1;
+        counted.mentions += u32::from(me.is_some_and(|me| mentions::mentions(&message.text, me)));
+    }
+    counted
 }
 
 /// The first message by others after `read`: where the "New messages" line goes.
@@ -47,7 +60,7 @@ impl Store {
         let me = self.me.get_untracked();
         let read = state.read.get_untracked();
         let (newest, first_new) = state.timeline.with_untracked(|t| (t.newest_seq(), first_unread(t, me, read)));
-        let has_unread = self.rooms.with_untracked(|rooms| rooms.iter().any(|r| r.id == room && r.unread > 0));
+        let has_unread = self.rooms.with_untracked(|rooms| rooms.iter().any(|r| r.id == room && r.unread.messages > 0));
         if has_unread && first_new.is_some() && state.unread_from.with_untracked(Option::is_none) {
             state.unread_from.set(first_new);
         }
@@ -78,7 +91,8 @@ impl Store {
         }
     }
 
-    /// Counts `room`'s unread messages again, for the sidebar and the tab title.
+    /// Counts `room`'s unread messages and mentions again, for the sidebar and
+    /// the tab title.
     pub(super) fn count_unread(&self, room: RoomId) {
         let state = self.room(room);
         let (me, read, listed) = (self.me.get_untracked(), state.read.get_untracked(), state.listed.get_untracked());

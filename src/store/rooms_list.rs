@@ -7,6 +7,7 @@ use hanmadi_protocol::http::RoomSummary;
 use hanmadi_protocol::RoomId;
 use leptos::prelude::*;
 
+use super::reading::Unread;
 use super::Store;
 
 /// A room as the sidebar shows it.
@@ -15,12 +16,12 @@ pub struct RoomInfo {
     pub id: RoomId,
     pub name: String,
     pub member: bool,
-    pub unread: u32,
+    pub unread: Unread,
 }
 
 impl From<RoomSummary> for RoomInfo {
     fn from(summary: RoomSummary) -> Self {
-        RoomInfo { id: summary.id, name: summary.name, member: summary.member, unread: 0 }
+        RoomInfo { id: summary.id, name: summary.name, member: summary.member, unread: Unread::default() }
     }
 }
 
@@ -43,7 +44,10 @@ impl RoomChange {
                 None => {
                     // Kept in id order, as the server lists them.
                     let at = rooms.partition_point(|info| info.id < *room);
-                    rooms.insert(at, RoomInfo { id: *room, name: name.clone(), member: false, unread: 0 });
+                    rooms.insert(
+                        at,
+                        RoomInfo { id: *room, name: name.clone(), member: false, unread: Unread::default() },
+                    );
                 }
             },
             RoomChange::Member { room, member } => {
@@ -91,10 +95,10 @@ impl RoomsFetch {
             fetches.heard[self.from..].to_vec()
         };
         self.store.rooms.update(|rooms| {
-            let unread: SortedMap<RoomId, u32> = rooms.iter().map(|room| (room.id, room.unread)).collect();
+            let unread: SortedMap<RoomId, Unread> = rooms.iter().map(|room| (room.id, room.unread)).collect();
             *rooms = fresh
                 .into_iter()
-                .map(|room| RoomInfo { unread: unread.get(&room.id).copied().unwrap_or(0), ..room })
+                .map(|room| RoomInfo { unread: unread.get(&room.id).copied().unwrap_or_default(), ..room })
                 .collect();
             for change in &heard {
                 change.apply(rooms);

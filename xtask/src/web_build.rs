@@ -14,8 +14,9 @@ use crate::{cmd, root, step};
 /// test` fails above it, so the bundle never grows by accident. Lowered as the
 /// bundle is cut; the aim is 120 KiB. Raised only for a feature, by what it
 /// measured (December 2026): replies and links to messages, 208.9 → 219.0 KiB;
-/// message search, 219.0 → 226.4 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 227.0;
+/// message search, 219.0 → 226.4 KiB; mentions (the "Mention" list, chips,
+/// counts), 226.4 → 235.8 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 236.0;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =

@@ -274,6 +274,7 @@ impl FromJson for RoomSummary {
             member: o.field("member")?,
             read: o.defaulted("read")?,
             unread: o.defaulted("unread")?,
+            mentions: o.defaulted("mentions")?,
         })
     }
 }

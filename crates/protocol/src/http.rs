@@ -49,6 +49,9 @@ pub struct RoomSummary {
     /// For a member: the messages by others after `read` that are still there.
     #[serde(default)]
     pub unread: u32,
+    /// For a member: how many of the unread messages mention them.
+    #[serde(default)]
+    pub mentions: u32,
 }
 
 /// A message as it stands now (edits applied), for scroll-back.

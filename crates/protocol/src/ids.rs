@@ -42,6 +42,14 @@ numeric_id!(
     Version
 );
 
+/// How a message's text mentions a person: `<@12>`, by id, so a rename never
+/// breaks it. The app offers members with `@` and draws the token as a chip
+/// with the person's current name; the server counts a room's unread messages
+/// holding yours as your mentions there.
+pub fn mention_token(user: UserId) -> String {
+    format!("<@{user}>")
+}
+
 impl Seq {
     pub const ZERO: Seq = Seq(0);
 

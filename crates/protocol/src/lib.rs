@@ -27,4 +27,4 @@ pub use frames::{
     Action, ClientFrame, Cursor, DeliveryClass, ErrorCode, Member, Millis, Outcome, PresenceChange, RejectCode,
     ReplyTo, RoomEvent, ServerFrame, TickerUpdate, PROTOCOL_VERSION,
 };
-pub use ids::{ActionKey, MessageId, RoomId, Seq, UserId, Version};
+pub use ids::{mention_token, ActionKey, MessageId, RoomId, Seq, UserId, Version};

@@ -126,6 +126,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
             member: true,
             read: Seq(2),
             unread: 4,
+            mentions: 1,
         }])
         .unwrap(),
     );

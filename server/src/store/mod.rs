@@ -160,28 +160,35 @@ impl Store {
     /// One page of the rooms list, as `user` sees it: the first `limit` rooms
     /// with ids above `after`, by id. For the rooms they are in, where they
     /// have read up to and how many messages by others are still unread there
-    /// (deleted ones do not count: there is nothing left to read).
+    /// (deleted ones do not count: there is nothing left to read), and how many
+    /// of those mention them (hold their mention token, see
+    /// [`hanmadi_protocol::mention_token`]).
     pub async fn rooms_for(&self, user: UserId, after: RoomId, limit: u32) -> anyhow::Result<Vec<RoomSummary>> {
-        /// id, name, head, members, member (0 or 1), read, unread.
-        type Row = (i64, String, i64, i64, i64, i64, i64);
+        /// id, name, head, members, member (0 or 1), read, unread, mentions.
+        type Row = (i64, String, i64, i64, i64, i64, i64, i64);
+        // `<@12>` in a LIKE pattern: none of its characters is a wildcard.
+        let mentioned = format!("%{}%", hanmadi_protocol::mention_token(user));
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT r.id, r.name, r.head_seq, \
                  CAST((SELECT COUNT(*) FROM memberships m WHERE m.room_id = r.id) AS BIGINT), \
                  CAST(CASE WHEN me.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT), \
                  CAST(COALESCE(me.read_seq, 0) AS BIGINT), \
                  CAST((SELECT COUNT(*) FROM messages g WHERE g.room_id = r.id AND g.seq > me.read_seq \
-                     AND g.author_id <> $1 AND g.deleted = 0) AS BIGINT) \
+                     AND g.author_id <> $1 AND g.deleted = 0) AS BIGINT), \
+                 CAST((SELECT COUNT(*) FROM messages g WHERE g.room_id = r.id AND g.seq > me.read_seq \
+                     AND g.author_id <> $1 AND g.deleted = 0 AND g.body LIKE $4) AS BIGINT) \
              FROM rooms r LEFT JOIN memberships me ON me.room_id = r.id AND me.user_id = $1 \
              WHERE r.id > $2 ORDER BY r.id LIMIT $3",
         )
         .bind(user.0 as i64)
         .bind(after.0 as i64)
         .bind(i64::from(limit))
+        .bind(mentioned)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, head, members, mine, read, unread)| RoomSummary {
+            .map(|(id, name, head, members, mine, read, unread, mentions)| RoomSummary {
                 id: RoomId(id as u64),
                 name,
                 head: Seq(head as u64),
@@ -189,6 +196,7 @@ impl Store {
                 member: mine > 0,
                 read: Seq(read as u64),
                 unread: u32::try_from(unread).unwrap_or(u32::MAX),
+                mentions: u32::try_from(mentions).unwrap_or(u32::MAX),
             })
             .collect())
     }
