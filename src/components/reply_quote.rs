@@ -10,7 +10,8 @@ use leptos::task::spawn_local;
 use super::message_link::MessageLink;
 use crate::api;
 use crate::i18n::{lang, t};
-use crate::store::Store;
+use crate::mentions;
+use crate::store::{RoomState, Store};
 
 /// Characters of the original shown in the quote.
 const QUOTE_CHARS: usize = 80;
@@ -28,11 +29,14 @@ enum Original {
 }
 
 impl Original {
-    fn of(message: &MessageView) -> Original {
+    /// The original as quoted in `state`'s room: its mentions by the names
+    /// the room knows now.
+    fn of(message: &MessageView, state: &RoomState) -> Original {
         if message.deleted {
             return Original::Deleted;
         }
-        Original::Said { author: message.author_name.clone(), beginning: beginning(&message.text) }
+        let (text, _) = mentions::decode(&message.text, |user| state.name_of(user));
+        Original::Said { author: message.author_name.clone(), beginning: beginning(&text) }
     }
 
     fn label(&self) -> String {
@@ -59,8 +63,9 @@ pub fn ReplyQuote(room: RoomId, reply_to: ReplyTo) -> impl IntoView {
     let state = store.room(room);
     let (timeline, quoted) = (state.timeline(), state.quoted());
     let original = Memo::new(move |_| {
-        let held = timeline.with(|timeline| timeline.message_at(reply_to.seq, reply_to.id).map(Original::of));
-        held.or_else(|| quoted.with(|quoted| quoted.get(&reply_to.id).map(Original::of))).unwrap_or(Original::Unknown)
+        let of = |message: &MessageView| Original::of(message, &state);
+        let held = timeline.with(|timeline| timeline.message_at(reply_to.seq, reply_to.id).map(of));
+        held.or_else(|| quoted.with(|quoted| quoted.get(&reply_to.id).map(of))).unwrap_or(Original::Unknown)
     });
     // An original older than the history held is fetched on its own, once
     // for the room; once the history reaches it, the timeline's copy is shown.
