@@ -7,6 +7,7 @@ mod browser_tests;
 mod components;
 mod deploy_config;
 mod i18n;
+mod last_seen;
 mod markup;
 mod mentions;
 mod router;
@@ -20,4 +21,15 @@ fn main() {
         let _ = root.set_attribute("lang", i18n::lang().tag());
     }
     leptos::mount::mount_to_body(app::App);
+    keep_the_app_for_offline();
+}
+
+/// Installs the service worker (`public/sw.js`), which keeps the app's files
+/// so a reload with no network still opens it. Where it cannot be (an old
+/// browser, a page not served securely), the app works as before, online.
+fn keep_the_app_for_offline() {
+    let Some(window) = web_sys::window() else { return };
+    if js_sys::Reflect::has(&window.navigator(), &"serviceWorker".into()).unwrap_or(false) {
+        let _ = window.navigator().service_worker().register("/sw.js");
+    }
 }

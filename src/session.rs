@@ -52,10 +52,12 @@ async fn tell_server_signed_out(token: &str) -> Result<(), String> {
     }
 }
 
+/// Forgets the session, and with it what was last seen with it.
 pub fn forget() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(KEY);
     }
+    crate::last_seen::forget();
 }
 
 /// Starts a guest session under `name`; the error is the server's refusal

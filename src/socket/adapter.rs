@@ -13,6 +13,7 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::Timeout;
 use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_client_core::{Client, Config, Event, Instant, Output, Status};
+use hanmadi_protocol::http::RoomSummary;
 use hanmadi_protocol::{RoomId, Seq};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -23,8 +24,10 @@ use super::saved_outbox;
 use super::tabs::{self, Role, Tabs};
 use crate::api;
 use crate::deploy_config;
+use crate::last_seen;
 use crate::session::{self, Session};
 use crate::store::reading::{Listed, Unread};
+use crate::store::snapshot::Snapshot;
 use crate::store::{page_visible, RoomInfo, RoomsFetch, Store};
 
 pub struct Adapter {
@@ -151,15 +154,36 @@ pub fn start_session(shared: &Shared, session: &Session) {
 /// engine does not follow yet: all of them after the first connect, the ones
 /// joined elsewhere after a reconnect. Between connects, the socket's deltas
 /// keep the list current without asking again.
+///
+/// With no answer, what was last seen (`last_seen`) is shown instead, each
+/// room followed from its newest message kept, so the page opens as it was
+/// left and catches up once the socket gets through.
 fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
     spawn_local(async move {
-        let rooms = match api::rooms().await {
-            Ok(rooms) => rooms,
+        match api::rooms().await {
+            Ok(rooms) => show_rooms(weak, fetch, rooms),
             Err(error) => {
                 web_sys::console::warn_1(&format!("Hanmadi: cannot load the rooms: {error}").into());
-                return;
+                let Some(shared) = weak.upgrade() else { return };
+                let me = shared.borrow().store.me().get_untracked();
+                let Some(Snapshot { rooms, pages }) = me.and_then(last_seen::load) else { return };
+                let store = shared.borrow().store.clone();
+                for (room, page) in pages {
+                    if shared.borrow().client.room_cursor(room).is_none() {
+                        store.history_loaded(room, page.messages);
+                        drive(&shared, |client, now| client.track_room(now, room, page.head));
+                    }
+                }
+                show_rooms(weak, fetch, rooms);
             }
-        };
+        }
+    });
+}
+
+/// Shows a rooms list (fetched, or last seen), and loads each room we are in
+/// that the engine does not follow yet.
+fn show_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch, rooms: Vec<RoomSummary>) {
+    {
         let listed = rooms.iter().filter(|room| room.member).map(|room| {
             (
                 room.id,
@@ -189,7 +213,7 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
         for room in unfollowed {
             load_room(weak.clone(), room);
         }
-    });
+    }
 }
 
 /// Loads a room's newest messages, then follows its events from there.

@@ -12,6 +12,7 @@ use web_sys::VisibilityState;
 
 use super::adapter::{drive, drive_later, Adapter};
 use super::saved_outbox;
+use crate::last_seen;
 
 /// How often to look for outboxes of tabs that crashed: a crashed tab's
 /// messages go out this long after, at worst.
@@ -59,10 +60,12 @@ pub fn listen(adapter: &Rc<RefCell<Adapter>>) {
 }
 
 /// The page is hidden or going away: what the engine holds back goes now, not
-/// from a microtask that may never run.
+/// from a microtask that may never run, and what the page shows is kept for
+/// opening without a network.
 fn hidden(weak: &Weak<RefCell<Adapter>>) {
     if let Some(shared) = weak.upgrade() {
         drive(&shared, |client, now| client.on_hidden(now));
+        last_seen::save(&shared.borrow().store);
     }
 }
 

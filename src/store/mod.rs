@@ -8,6 +8,7 @@ pub mod people;
 pub mod reactions;
 pub mod reading;
 mod rooms_list;
+pub mod snapshot;
 pub mod timeline;
 pub mod window;
 
@@ -481,6 +482,36 @@ mod tests {
         assert_eq!(counted, Unread { messages: 4, mentions: 2 }, "the list's one and Jun's; not his own or mine");
         store.mark_read(LOBBY);
         assert_eq!(store.rooms.with(|rooms| rooms[0].unread), Unread::default());
+    }
+
+    #[test]
+    fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages() {
+        let store = store_as_mina();
+        store.listed_reads([(
+            LOBBY,
+            Listed { head: Seq(60), read: Seq(58), unread: Unread { messages: 2, mentions: 0 } },
+        )]);
+        let seen: Vec<(u64, UserId)> = (1..=60).map(|seq| (seq, if seq % 2 == 0 { JUN } else { MINA })).collect();
+        store.history_loaded(LOBBY, history(seen));
+        store.apply(&message_from(JUN, 61), &[]);
+        let shown = store.rooms.with(|rooms| rooms[0].unread);
+
+        let snapshot::Snapshot { rooms, pages } = store.snapshot();
+        let [(room, page)] = pages.as_slice() else { panic!("one room of hers: {pages:?}") };
+        assert_eq!((*room, page.head, page.messages.len()), (LOBBY, Seq(61), snapshot::MESSAGES_KEPT));
+        assert_eq!(page.messages[0].seq, Seq(12), "the newest kept");
+
+        // Opened again, as the adapter does with no server to answer.
+        let again = Store::new();
+        again.me.set(Some(MINA));
+        again.history_loaded(LOBBY, page.messages.clone());
+        let listed = rooms.iter().map(|r| {
+            (r.id, Listed { head: r.head, read: r.read, unread: Unread { messages: r.unread, mentions: r.mentions } })
+        });
+        again.begin_rooms_fetch().finish(rooms.iter().cloned().map(RoomInfo::from).collect());
+        again.listed_reads(listed);
+        assert_eq!(again.rooms.with(|rooms| rooms[0].unread), shown, "counted as it was shown");
+        assert_eq!(again.mark_read(LOBBY), Some(Seq(61)));
     }
 
     #[test]

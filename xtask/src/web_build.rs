@@ -15,8 +15,9 @@ use crate::{cmd, root, step};
 /// bundle is cut; the aim is 120 KiB. Raised only for a feature, by what it
 /// measured (December 2026): replies and links to messages, 208.9 → 219.0 KiB;
 /// message search, 219.0 → 226.4 KiB; mentions (the "Mention" list, chips,
-/// counts), 226.4 → 235.8 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 236.0;
+/// counts), 226.4 → 235.8 KiB; opening offline (what was last seen, kept and
+/// shown again; the service worker's registration), 235.8 → 239.0 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 239.0;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =
@@ -104,12 +105,15 @@ pub fn over_budget(dist: &Path) -> anyhow::Result<Option<f64>> {
     Ok(Some(kib(total)).filter(|size| *size > BUNDLE_BUDGET_KIB))
 }
 
-/// The wasm and JavaScript a user downloads, by name.
+/// The wasm and JavaScript a user downloads to open the app, by name.
 fn bundle_files(dist: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
         .with_context(|| format!("cannot read {}", dist.display()))?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .filter(|path| path.extension().is_some_and(|ext| ext == "wasm" || ext == "js"))
+        // The service worker is copied as it is, and is not part of what a
+        // page loads to open.
+        .filter(|path| path.file_name().is_some_and(|name| name != "sw.js"))
         .collect();
     files.sort();
     Ok(files)

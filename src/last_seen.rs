@@ -1,0 +1,78 @@
+//! What the person last saw, kept in localStorage, so the app opens with it
+//! when the server cannot be reached: a reload with no network (the service
+//! worker, `public/sw.js`, serves the app itself) shows the rooms, their
+//! unread counts and the newest messages of each room (`Store::snapshot`
+//! bounds it), and what is typed then is queued as always.
+//!
+//! Saved when the page is hidden or goes away (never on every event: a flood
+//! must not turn into storage writes), under the person's id, so another
+//! person signing in on this browser never sees it; dropped on signing out.
+
+use hanmadi_protocol::http::{MessagesPage, RoomSummary};
+use hanmadi_protocol::json;
+use hanmadi_protocol::{RoomId, UserId};
+use leptos::prelude::*;
+
+use crate::store::snapshot::Snapshot;
+use crate::store::Store;
+
+const PREFIX: &str = "hanmadi.last-seen.";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn rooms_key(user: UserId) -> String {
+    format!("{PREFIX}{user}.rooms")
+}
+
+fn room_key(user: UserId, room: RoomId) -> String {
+    format!("{PREFIX}{user}.room.{room}")
+}
+
+/// Keeps what `store` shows, replacing what was kept before. A full storage
+/// keeps what fitted: the rooms list first, then room after room.
+pub fn save(store: &Store) {
+    let (Some(storage), Some(user)) = (storage(), store.me().get_untracked()) else { return };
+    let Snapshot { rooms, pages } = store.snapshot();
+    forget_where(&storage, |key| key.starts_with(&format!("{PREFIX}{user}.room.")));
+    if let Ok(json) = serde_json::to_string(&rooms) {
+        let _ = storage.set_item(&rooms_key(user), &json);
+    }
+    for (room, page) in pages {
+        if let Ok(json) = serde_json::to_string(&page) {
+            let _ = storage.set_item(&room_key(user, room), &json);
+        }
+    }
+}
+
+/// What was kept for `user`: the rooms list, and the messages kept of each
+/// room. `None` if nothing (readable) was.
+pub fn load(user: UserId) -> Option<Snapshot> {
+    let storage = storage()?;
+    let rooms: Vec<RoomSummary> = json::from_str(&storage.get_item(&rooms_key(user)).ok()??).ok()?;
+    let pages = rooms
+        .iter()
+        .filter(|room| room.member)
+        .filter_map(|room| {
+            let json = storage.get_item(&room_key(user, room.id)).ok()??;
+            Some((room.id, json::from_str::<MessagesPage>(&json).ok()?))
+        })
+        .collect();
+    Some(Snapshot { rooms, pages })
+}
+
+/// Signed out: nothing of what anyone saw stays on this browser.
+pub fn forget() {
+    if let Some(storage) = storage() {
+        forget_where(&storage, |key| key.starts_with(PREFIX));
+    }
+}
+
+fn forget_where(storage: &web_sys::Storage, doomed: impl Fn(&str) -> bool) {
+    let count = storage.length().unwrap_or(0);
+    let keys: Vec<String> = (0..count).filter_map(|index| storage.key(index).ok().flatten()).collect();
+    for key in keys.iter().filter(|key| doomed(key)) {
+        let _ = storage.remove_item(key);
+    }
+}

@@ -1,0 +1,59 @@
+//! What the page shows, as the server would list it: the rooms list with
+//! where the person has read each room up to and what is unread, and the
+//! newest messages of each room they are in. Kept by `crate::last_seen` so the
+//! app opens with it when the server cannot be reached; given back through
+//! the same operations a fetch uses, so nothing else needs to know.
+
+use hanmadi_protocol::http::{MessagesPage, RoomSummary};
+use hanmadi_protocol::RoomId;
+use leptos::prelude::*;
+
+use super::Store;
+
+/// The newest messages kept of each room.
+pub const MESSAGES_KEPT: usize = 50;
+/// The rooms (of yours) whose messages are kept: those first in the list.
+pub const ROOMS_KEPT: usize = 20;
+
+/// The rooms list, and the newest messages of rooms of yours.
+pub struct Snapshot {
+    pub rooms: Vec<RoomSummary>,
+    pub pages: Vec<(RoomId, MessagesPage)>,
+}
+
+impl Store {
+    /// The rooms list as the server would answer it now, and the newest
+    /// messages of the first [`ROOMS_KEPT`] rooms of yours. A room's head is
+    /// its newest message kept: following it again from there replays only
+    /// what came after.
+    pub fn snapshot(&self) -> Snapshot {
+        let rooms = self.rooms.get_untracked();
+        let mut pages = Vec::new();
+        let rooms = rooms
+            .into_iter()
+            .map(|info| {
+                let state = self.room(info.id);
+                let read = state.read.get_untracked();
+                let newest: Vec<_> = state.timeline.with_untracked(|timeline| {
+                    let messages: Vec<_> = timeline.messages_after(hanmadi_protocol::Seq::ZERO).collect();
+                    messages[messages.len().saturating_sub(MESSAGES_KEPT)..].iter().map(|m| (*m).clone()).collect()
+                });
+                let head = newest.last().map_or(read, |message| message.seq.max(read));
+                if info.member && !newest.is_empty() && pages.len() < ROOMS_KEPT {
+                    pages.push((info.id, MessagesPage { head, messages: newest }));
+                }
+                RoomSummary {
+                    id: info.id,
+                    name: info.name,
+                    head,
+                    members: 0,
+                    member: info.member,
+                    read,
+                    unread: info.unread.messages,
+                    mentions: info.unread.mentions,
+                }
+            })
+            .collect();
+        Snapshot { rooms, pages }
+    }
+}
