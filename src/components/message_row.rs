@@ -315,7 +315,7 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
 pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
     let socket = use_socket();
     let (key, text, quote) = action.with_untracked(|pending| match &pending.action {
-        Action::SendMessage { room, text, reply_to } => {
+        Action::SendMessage { room, text, reply_to, .. } => {
             (pending.key.clone(), text.clone(), reply_to.and_then(|original| quote_of(*room, original)))
         }
         _ => (pending.key.clone(), String::new(), None),

@@ -390,6 +390,7 @@ mod tests {
             author_name: "x".into(),
             text: "hi".into(),
             reply_to: None,
+            attachments: Vec::new(),
         };
         Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }] }
     }
@@ -458,6 +459,7 @@ mod tests {
                 deleted: false,
                 reply_to: None,
                 reactions: Vec::new(),
+                attachments: Vec::new(),
             })
             .collect()
     }
@@ -590,6 +592,7 @@ mod tests {
             author_name: "Jun".into(),
             text: "@mina lunch?".into(),
             reply_to: None,
+            attachments: Vec::new(),
         };
         store
             .apply(&Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(9), at: 0, event }] }, &[]);
@@ -633,7 +636,13 @@ mod tests {
             reason: "that message was deleted".into(),
             problem: None,
         };
-        store.apply(&rejected(Action::SendMessage { room: LOBBY, text: "hi".into(), reply_to: None }, true), &[]);
+        store.apply(
+            &rejected(
+                Action::SendMessage { room: LOBBY, text: "hi".into(), reply_to: None, attachments: Vec::new() },
+                true,
+            ),
+            &[],
+        );
         assert_eq!(store.refused.get(), None, "a message stays as Not sent, with Retry and Delete");
         let edit = Action::EditMessage { room: LOBBY, message: MessageId(1), text: "fixed".into() };
         store.apply(&rejected(edit.clone(), false), &[]);
@@ -675,7 +684,7 @@ mod tests {
         let outbox = [
             waiting(
                 "message",
-                Action::SendMessage { room: LOBBY, text: "hi".into(), reply_to: None },
+                Action::SendMessage { room: LOBBY, text: "hi".into(), reply_to: None, attachments: Vec::new() },
                 ActionState::Queued,
             ),
             waiting("join", Action::JoinRoom { room: RoomId(2) }, ActionState::Queued),

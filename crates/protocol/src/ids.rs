@@ -41,6 +41,10 @@ numeric_id!(
     /// A latest-wins value's version: larger is newer, per key.
     Version
 );
+numeric_id!(
+    /// An uploaded file (one uploader's copy of it: see `attachments`).
+    AttachmentId
+);
 
 impl Seq {
     pub const ZERO: Seq = Seq(0);
