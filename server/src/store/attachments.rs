@@ -18,6 +18,8 @@ use crate::media::Described;
 const DESCRIPTION: &str = "a.id, a.name, c.size, c.mime, c.width, c.height";
 /// id, name, size, mime, width, height.
 type Row = (i64, String, i64, String, Option<i64>, Option<i64>);
+/// Another id (a message's, an uploader's), then a [`Row`].
+type Keyed = (i64, i64, String, i64, String, Option<i64>, Option<i64>);
 
 fn attachment((id, name, size, mime, width, height): Row) -> Attachment {
     let pixels = |side: Option<i64>| side.and_then(|side| u32::try_from(side).ok());
@@ -186,7 +188,7 @@ impl Store {
         first: Seq,
         last: Seq,
     ) -> anyhow::Result<HashMap<MessageId, Vec<Attachment>>> {
-        let rows: Vec<(i64, i64, String, i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
+        let rows: Vec<Keyed> = sqlx::query_as(&format!(
             "SELECT ma.message_id, {DESCRIPTION} FROM message_attachments ma \
              JOIN messages m ON m.id = ma.message_id JOIN attachments a ON a.id = ma.attachment_id \
              JOIN attachment_contents c ON c.sha256 = a.sha256 \
@@ -217,7 +219,7 @@ pub(super) async fn own_attachments(
 ) -> anyhow::Result<Checked<Vec<Attachment>>> {
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
-        let row: Option<(i64, i64, String, i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
+        let row: Option<Keyed> = sqlx::query_as(&format!(
             "SELECT a.uploader_id, {DESCRIPTION} FROM attachments a \
              JOIN attachment_contents c ON c.sha256 = a.sha256 WHERE a.id = $1"
         ))
