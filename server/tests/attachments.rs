@@ -340,3 +340,41 @@ async fn a_message_carries_only_its_senders_own_files() {
     assert_eq!(refused_with(send(&mut mina_tab, room, " ", Vec::new()).await), RejectCode::Invalid, "no text, no file");
     assert!(matches!(send(&mut mina_tab, room, "", vec![minas.id]).await, Outcome::Applied { .. }));
 }
+
+#[tokio::test]
+async fn a_file_never_sent_can_be_removed_and_is_forgotten_after_the_retention() {
+    let server = TestServer::start().await;
+    let TwoInARoom { mina, jun, mut mina_tab, room, .. } = server.mina_and_jun_in("second thoughts").await;
+    let remove = |who: &Session, id: AttachmentId| {
+        let request =
+            reqwest::Client::new().delete(server.http(&format!("/api/attachments/{id}"))).bearer_auth(&who.token);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let unwanted = upload(&server, &mina, "unwanted.bin", noise(100, 1)).await;
+    assert_eq!(remove(&jun, unwanted.id).await, 404, "only its uploader removes it");
+    assert_eq!(remove(&mina, unwanted.id).await, 204);
+    assert_eq!(read(&server, &mina, unwanted.id, "").await.status(), 404);
+    assert_eq!(stored_copies(&server).await, 0);
+
+    let kept = upload(&server, &mina, "kept.bin", noise(100, 2)).await;
+    sent(&mut mina_tab, room, vec![kept.id]).await;
+    assert_eq!(remove(&mina, kept.id).await, 404, "a sent file goes with its message");
+    let forgotten = upload(&server, &mina, "forgotten.bin", noise(100, 3)).await;
+    let thirty_one_days = 31 * 24 * 3600 * 1000_i64;
+    sqlx::query("UPDATE attachments SET created_at = created_at - $1")
+        .bind(thirty_one_days)
+        .execute(&server.database().await)
+        .await
+        .unwrap();
+    drop(mina_tab);
+
+    // Forgotten when the server starts (and every hour), as action records are.
+    let server = TestServer::start_on(server.stop().await, |_| {}).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while read(&server, &mina, forgotten.id, "").await.status() != 404 {
+        assert!(tokio::time::Instant::now() < deadline, "a file never sent is forgotten past the retention");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(read(&server, &jun, kept.id, "").await.status(), 200, "sent: kept with its message");
+    assert_eq!(stored_copies(&server).await, 1);
+}

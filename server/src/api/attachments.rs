@@ -7,6 +7,7 @@
 //!   answered with its [`Attachment`], which the message then names by id.
 //! - `GET /api/attachments/{id}` and `…/{id}/thumbnail`: the bytes, to the
 //!   people who may read them, served so a browser never runs them.
+//! - `DELETE /api/attachments/{id}`: an upload its uploader decided not to send.
 //!
 //! docs/ARCHITECTURE.md (Attachments) tells the whole story.
 
@@ -31,7 +32,7 @@ use crate::{file_names, media, AppState, Config};
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/attachments", post(upload))
-        .route("/api/attachments/{id}", get(download))
+        .route("/api/attachments/{id}", get(download).delete(remove))
         .route("/api/attachments/{id}/thumbnail", get(thumbnail))
 }
 
@@ -99,7 +100,7 @@ async fn upload(
         // `Expect: 100-continue` is told so before it sends any).
         return Err(too_large());
     }
-    let (bytes, sha256) = read_whole(body, limits.max_bytes, announced).await?.ok_or_else(too_large)?;
+    let (bytes, sha256) = read_whole(body, limits.max_bytes).await?.ok_or_else(too_large)?;
     let name = file_names::clean(query.name.as_deref().unwrap_or_default());
     let store = &state.store;
     if let Some(kept) = store.upload_of(user.id, &sha256, &name).await.map_err(internal)? {
@@ -132,9 +133,10 @@ fn internal(error: anyhow::Error) -> Response {
 }
 
 /// The body as it arrives, hashed on the way, or `None` as soon as it is
-/// more than `max` bytes: the rest is never read.
-async fn read_whole(body: Body, max: u64, announced: Option<u64>) -> Result<Option<(Vec<u8>, String)>, Response> {
-    let mut bytes = Vec::with_capacity(announced.unwrap_or(0).min(max) as usize);
+/// more than `max` bytes: the rest is never read. Memory grows with what
+/// arrives, never with what the client announces.
+async fn read_whole(body: Body, max: u64) -> Result<Option<(Vec<u8>, String)>, Response> {
+    let mut bytes = Vec::new();
     let mut hash = Sha256::new();
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
@@ -163,6 +165,22 @@ async fn download(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     serve(&state, user.id, AttachmentId(id), &headers, Part::Original).await
+}
+
+/// "Remove attachment" before the message is sent: the upload is deleted
+/// (204), and its bytes unless someone else's upload has them. Once a message
+/// carries it, deleting the message is what deletes it.
+async fn remove(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<u64>,
+) -> Result<StatusCode, ApiError> {
+    let id = AttachmentId(id);
+    if state.store.remove_unsent_upload(user.id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError(StatusCode::NOT_FOUND, format!("there is no unsent attachment {id} of yours").into()))
+    }
 }
 
 async fn thumbnail(

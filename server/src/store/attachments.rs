@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use hanmadi_protocol::attachments::{Attachment, UploadProblem};
-use hanmadi_protocol::{AttachmentId, MessageId, RejectCode, RoomId, Seq, UserId};
+use hanmadi_protocol::{AttachmentId, MessageId, Millis, RejectCode, RoomId, Seq, UserId};
 use sqlx::{Any, Transaction};
 
 use super::{now_millis, Checked, Refusal, Store};
@@ -180,6 +180,50 @@ impl Store {
         Ok(sqlx::query_as(query).bind(sha256).fetch_optional(&self.pool).await?)
     }
 
+    /// Deletes an upload of `uploader`'s that no message carries ("Remove
+    /// attachment" before sending), and its content if nothing else refers to
+    /// it. Whether there was such an upload.
+    pub async fn remove_unsent_upload(&self, uploader: UserId, id: AttachmentId) -> anyhow::Result<bool> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let content: Option<String> = sqlx::query_scalar(
+            "DELETE FROM attachments WHERE id = $1 AND uploader_id = $2 \
+             AND NOT EXISTS (SELECT 1 FROM message_attachments WHERE attachment_id = $1) RETURNING sha256",
+        )
+        .bind(id.0 as i64)
+        .bind(uploader.0 as i64)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(content) = &content {
+            drop_if_unused(&mut tx, content).await?;
+        }
+        tx.commit().await?;
+        Ok(content.is_some())
+    }
+
+    /// Forgets up to `limit` uploads made before `before` that no message
+    /// carries (files attached and never sent), and the contents left unused;
+    /// returns how many uploads.
+    pub async fn forget_unsent_uploads_before(&self, before: Millis, limit: u32) -> anyhow::Result<u64> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let contents: Vec<String> = sqlx::query_scalar(
+            "DELETE FROM attachments WHERE id IN (SELECT a.id FROM attachments a WHERE a.created_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM message_attachments ma WHERE ma.attachment_id = a.id) \
+                 ORDER BY a.id LIMIT $2) \
+             RETURNING sha256",
+        )
+        .bind(before as i64)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        for content in &contents {
+            drop_if_unused(&mut tx, content).await?;
+        }
+        tx.commit().await?;
+        Ok(contents.len() as u64)
+    }
+
     /// The attachments of the room's messages with seqs in `first..=last`, by
     /// message, each in the order it was sent.
     pub(super) async fn attachments_of(
@@ -276,14 +320,19 @@ pub(super) async fn release(tx: &mut Transaction<'_, Any>, message: MessageId) -
         .fetch_optional(&mut **tx)
         .await?;
         if let Some(content) = content {
-            sqlx::query(
-                "DELETE FROM attachment_contents WHERE sha256 = $1 \
-                 AND NOT EXISTS (SELECT 1 FROM attachments WHERE sha256 = $1)",
-            )
-            .bind(content)
-            .execute(&mut **tx)
-            .await?;
+            drop_if_unused(tx, &content).await?;
         }
     }
+    Ok(())
+}
+
+/// Deletes a content (its bytes and thumbnail) that no upload refers to any more.
+async fn drop_if_unused(tx: &mut Transaction<'_, Any>, sha256: &str) -> anyhow::Result<()> {
+    sqlx::query(
+        "DELETE FROM attachment_contents WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM attachments WHERE sha256 = $1)",
+    )
+    .bind(sha256)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
