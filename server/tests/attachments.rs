@@ -378,3 +378,52 @@ async fn a_file_never_sent_can_be_removed_and_is_forgotten_after_the_retention()
     assert_eq!(read(&server, &jun, kept.id, "").await.status(), 200, "sent: kept with its message");
     assert_eq!(stored_copies(&server).await, 1);
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
+async fn every_node_serves_a_file_uploaded_on_another() {
+    use common::node::Node;
+    use common::{connect_at, sign_up_at, Database};
+    let database = Database::fresh().await;
+    assert!(database.url.starts_with("postgres"), "set HANMADI_TEST_POSTGRES to a PostgreSQL admin URL");
+    let node_a = Node::start(&database.url);
+    let node_b = Node::start(&database.url);
+    let mina = sign_up_at(node_a.addr, "Mina").await;
+    let jun = sign_up_at(node_b.addr, "Jun").await;
+    let mut mina_tab = connect_at(node_a.addr, &mina).await;
+    let room = mina_tab.create_room("two nodes").await;
+    let mut jun_tab = connect_at(node_b.addr, &jun).await;
+    jun_tab.act(Action::JoinRoom { room }).await;
+    jun_tab.resume(room, Seq::ZERO).await;
+
+    let http = reqwest::Client::new();
+    let bytes = png(500, 250, 4);
+    let photo: Attachment = http
+        .post(format!("http://{}/api/attachments?name=a.png", node_a.addr))
+        .bearer_auth(&mina.token)
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    sent(&mut mina_tab, room, vec![photo.id]).await;
+    let carried = jun_tab
+        .recv_until(|frame| match frame {
+            hanmadi_protocol::ServerFrame::Event { event: RoomEvent::Message { attachments, .. }, .. } => {
+                Some(attachments.clone())
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(carried, vec![photo.clone()], "the event crosses the bus with its files");
+    let served = http
+        .get(format!("http://{}/api/attachments/{}", node_b.addr, photo.id))
+        .bearer_auth(&jun.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.bytes().await.unwrap(), bytes, "node B serves what node A kept");
+}

@@ -23,6 +23,7 @@ use hanmadi_protocol::attachments::{Attachment, UploadProblem};
 use hanmadi_protocol::{AttachmentId, UserId};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 
 use super::{body_timed_out, ApiError, AuthUser};
 use crate::address_limit::AddressLimit;
@@ -37,12 +38,17 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 /// The upload limits (`--max-upload-bytes`, `--uploads-per-minute`,
-/// `--upload-quota-bytes`) and each person's count of uploads.
+/// `--upload-quota-bytes`), each person's count of uploads, and turns at
+/// decoding.
 pub struct Uploads {
     max_bytes: u64,
     quota_bytes: u64,
     per_minute: u32,
     made: AddressLimit<UserId>,
+    /// Images are decoded one per core at a time: each decode may take up to
+    /// 256 MiB (`media`), and a burst of uploads from many people must not
+    /// take that many times over, nor every core from the chat.
+    decoding: Semaphore,
 }
 
 impl Uploads {
@@ -52,6 +58,7 @@ impl Uploads {
             quota_bytes: config.upload_quota_bytes,
             per_minute: config.uploads_per_minute,
             made: AddressLimit::new(config.uploads_per_minute, config.uploads_per_minute),
+            decoding: Semaphore::new(std::thread::available_parallelism().map_or(1, |cores| cores.get())),
         }
     }
 }
@@ -109,6 +116,7 @@ async fn upload(
     let (bytes, content) = if store.has_content(&sha256).await.map_err(internal)? {
         (bytes, None)
     } else {
+        let _turn = limits.decoding.acquire().await.map_err(|error| internal(error.into()))?;
         let described = tokio::task::spawn_blocking(move || {
             let described = media::describe(&bytes);
             (bytes, described)
