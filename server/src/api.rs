@@ -103,7 +103,7 @@ fn body_timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
-        if body_timed_out(&rejection as &(dyn std::error::Error + 'static)) {
+        if body_timed_out(&rejection) {
             return ApiError(StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time".into());
         }
         ApiError(rejection.status(), rejection.body_text().into())
