@@ -427,3 +427,18 @@ async fn every_node_serves_a_file_uploaded_on_another() {
     assert_eq!(served.status(), 200);
     assert_eq!(served.bytes().await.unwrap(), bytes, "node B serves what node A kept");
 }
+
+#[tokio::test]
+async fn uploads_at_once_cannot_share_the_last_of_a_quota() {
+    const KIB: usize = 1024;
+    let server = TestServer::start_with(|config| {
+        config.max_upload_bytes = 64 * KIB as u64;
+        config.upload_quota_bytes = 100 * KIB as u64;
+    })
+    .await;
+    let mina = server.sign_up("Mina").await;
+    let uploads = (0..4).map(|n| upload_as(&server, &mina, "same time.bin", "", noise(60 * KIB, n)));
+    let mut statuses: Vec<u16> = futures_util::future::join_all(uploads).await.into_iter().map(|(s, _)| s).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 413, 413, 413], "only one 60 KiB file fits in 100 KiB");
+}

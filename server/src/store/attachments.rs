@@ -11,6 +11,7 @@ use hanmadi_protocol::{AttachmentId, MessageId, Millis, RejectCode, RoomId, Seq,
 use sqlx::{Any, Transaction};
 
 use super::{now_millis, Checked, Refusal, Store};
+use crate::db::Dialect;
 use crate::media::Described;
 
 /// The columns that describe an upload, as [`Attachment`]: `a` is the upload,
@@ -89,6 +90,12 @@ impl Store {
         let me = upload.uploader.0 as i64;
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            // One upload of a person's at a time, on any node, so two at once
+            // cannot both fit the quota that only one fits. (SQLite's writers
+            // take turns already.)
+            sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind(me).execute(&mut *tx).await?;
+        }
         let used: i64 = sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(c.size), 0) AS BIGINT) FROM attachments a \
              JOIN attachment_contents c ON c.sha256 = a.sha256 WHERE a.uploader_id = $1",
