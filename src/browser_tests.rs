@@ -26,7 +26,14 @@ fn messages_queued_before_a_reload_come_back_from_local_storage() {
     storage().clear().unwrap();
     let mut before = Client::new(Config::new("ws://unused/ws", 1));
     let now = hanmadi_client_core::Instant::from_millis(0);
-    before.act(now, Action::SendMessage { room: RoomId(1), text: "지하철에서".into(), reply_to: None }).unwrap();
+    before
+        .act(
+            now,
+            Action::SendMessage {
+                room: RoomId(1), text: "지하철에서".into(), reply_to: None, attachments: Vec::new()
+            },
+        )
+        .unwrap();
     while let Some(output) = before.poll_output() {
         if let hanmadi_client_core::Output::SaveOutbox(json) = output {
             saved_outbox::save(&json);

@@ -19,7 +19,10 @@ use crate::auth::Issued;
 use crate::store::User;
 use crate::AppState;
 
+mod attachments;
 mod search;
+
+pub use attachments::Uploads;
 
 const MAX_MESSAGES_PAGE: u32 = 200;
 const MAX_EVENTS_PAGE: u32 = 1000;
@@ -36,6 +39,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/rooms/{room}/members", get(members))
         .route("/api/search", get(search::search))
         .layer(DefaultBodyLimit::max(16 * 1024))
+        // Uploads are streamed, under a limit of their own.
+        .merge(attachments::routes())
         .layer(middleware::from_fn_with_state(state.clone(), limit_calls))
 }
 
@@ -85,8 +90,8 @@ impl From<anyhow::Error> for ApiError {
 
 /// Whether the body stopped arriving before the HTTP timeout (see
 /// `http_server`): that is the client's slowness, 408, not a bad request.
-fn body_timed_out(rejection: &JsonRejection) -> bool {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+fn body_timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
     while let Some(error) = cause {
         if error.is::<tower_http::timeout::TimeoutError>() {
             return true;

@@ -69,6 +69,21 @@ pub struct Config {
     #[arg(long, env = "HANMADI_API_CALLS_PER_MINUTE", default_value_t = 1200)]
     pub api_calls_per_minute: u32,
 
+    /// Largest file one upload may be, in bytes (10 MiB). A larger one is
+    /// refused (413) as soon as that is known, before the rest is read.
+    #[arg(long, env = "HANMADI_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_upload_bytes: u64,
+
+    /// Uploads per minute one person may make (in bursts of a minute's
+    /// worth: a handful of photos dropped at once); beyond, 429.
+    #[arg(long, env = "HANMADI_UPLOADS_PER_MINUTE", default_value_t = 30)]
+    pub uploads_per_minute: u32,
+
+    /// Bytes of files one person may keep on the server (200 MiB): their
+    /// uploads, sent or not, until the messages carrying them are deleted.
+    #[arg(long, env = "HANMADI_UPLOAD_QUOTA_BYTES", default_value_t = 200 * 1024 * 1024)]
+    pub upload_quota_bytes: u64,
+
     /// Sockets the server holds at once; beyond, new ones are closed with 1013.
     #[arg(long, env = "HANMADI_MAX_SOCKETS", default_value_t = 20_000)]
     pub max_sockets: usize,
@@ -131,6 +146,9 @@ impl Config {
             ("--max-sockets", self.max_sockets as u64),
             ("--max-sockets-per-address", self.max_sockets_per_address as u64),
             ("--max-sockets-per-user", self.max_sockets_per_user as u64),
+            ("--max-upload-bytes", self.max_upload_bytes),
+            ("--uploads-per-minute", u64::from(self.uploads_per_minute)),
+            ("--upload-quota-bytes", self.upload_quota_bytes),
         ];
         if let Some((flag, _)) = at_least_one.iter().find(|(_, value)| *value == 0) {
             return Err(format!("{flag} must be at least 1"));

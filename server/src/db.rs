@@ -42,9 +42,11 @@ pub async fn connect(database_url: &str) -> anyhow::Result<(AnyPool, Dialect)> {
                     // instead of failing at once, and with WAL, NORMAL keeps every
                     // committed transaction across a process crash. No connection
                     // checkpoints on commit (see `checkpoint_in_background`).
+                    // What is deleted is overwritten, not left in free pages:
+                    // a deleted message's file is gone from the database file.
                     conn.execute(
                         "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; \
-                         PRAGMA wal_autocheckpoint = 0",
+                         PRAGMA wal_autocheckpoint = 0; PRAGMA secure_delete = ON",
                     )
                     .await?;
                 }

@@ -10,8 +10,10 @@ mod census;
 pub mod config;
 mod db;
 mod delivery;
+mod file_names;
 mod http_server;
 mod liveness;
+mod media;
 mod origin;
 mod rate_limit;
 mod retention;
@@ -60,6 +62,7 @@ struct AppState {
     census: Arc<census::Census>,
     sign_ups: Arc<address_limit::AddressLimit>,
     api_calls: Arc<address_limit::AddressLimit>,
+    uploads: Arc<api::Uploads>,
 }
 
 /// Per-connection limits, from the config.
@@ -148,6 +151,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
             (config.api_calls_per_minute / 2).max(1),
             config.api_calls_per_minute,
         )),
+        uploads: Arc::new(api::Uploads::new(&config)),
         census: census::Census::new(census::Caps {
             total: config.max_sockets,
             per_address: config.max_sockets_per_address,

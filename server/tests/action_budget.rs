@@ -32,7 +32,12 @@ async fn flush(tab: &mut Client, actions: &[(ActionKey, Action)]) -> Vec<(Action
 
 fn messages(tab: &mut Client, room: RoomId, count: usize) -> Vec<(ActionKey, Action)> {
     (1..=count)
-        .map(|n| (tab.new_key(), Action::SendMessage { room, text: format!("message {n}"), reply_to: None }))
+        .map(|n| {
+            (
+                tab.new_key(),
+                Action::SendMessage { room, text: format!("message {n}"), reply_to: None, attachments: Vec::new() },
+            )
+        })
         .collect()
 }
 

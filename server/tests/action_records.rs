@@ -16,10 +16,11 @@ async fn a_key_used_again_for_a_different_action_is_refused_and_the_first_stands
     let mut tab = server.connect(&mina).await;
     let room = tab.create_room("general").await;
     let key = tab.new_key();
-    let first = Action::SendMessage { room, text: "lunch at noon?".into(), reply_to: None };
+    let first = Action::SendMessage { room, text: "lunch at noon?".into(), reply_to: None, attachments: Vec::new() };
     let applied = tab.act_with_key(&key, first.clone()).await;
 
-    let other = Action::SendMessage { room, text: "something else entirely".into(), reply_to: None };
+    let other =
+        Action::SendMessage { room, text: "something else entirely".into(), reply_to: None, attachments: Vec::new() };
     match tab.act_with_key(&key, other).await {
         Outcome::Rejected { code: RejectCode::Invalid, message, .. } => assert!(message.contains("different action")),
         other => panic!("a reused key must be refused, got {other:?}"),
@@ -54,8 +55,16 @@ async fn records_older_than_the_retention_are_forgotten_and_newer_ones_kept() {
     let mut tab = server.connect(&mina).await;
     let room = tab.create_room("general").await;
     let (old, recent) = (tab.new_key(), tab.new_key());
-    tab.act_with_key(&old, Action::SendMessage { room, text: "long ago".into(), reply_to: None }).await;
-    tab.act_with_key(&recent, Action::SendMessage { room, text: "yesterday".into(), reply_to: None }).await;
+    tab.act_with_key(
+        &old,
+        Action::SendMessage { room, text: "long ago".into(), reply_to: None, attachments: Vec::new() },
+    )
+    .await;
+    tab.act_with_key(
+        &recent,
+        Action::SendMessage { room, text: "yesterday".into(), reply_to: None, attachments: Vec::new() },
+    )
+    .await;
     let database = server.database().await;
     let thirty_one_days = 31 * 24 * 3600 * 1000_i64;
     sqlx::query("UPDATE actions SET at = at - $1 WHERE action_key = $2")

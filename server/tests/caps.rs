@@ -63,7 +63,8 @@ async fn a_resume_naming_one_room_a_thousand_times_replays_it_once() {
     let mut tab = server.connect(&mina).await;
     let room = tab.create_room("echo").await;
     for n in 0..20 {
-        tab.act(Action::SendMessage { room, text: format!("message {n}"), reply_to: None }).await;
+        tab.act(Action::SendMessage { room, text: format!("message {n}"), reply_to: None, attachments: Vec::new() })
+            .await;
     }
     let cursors = vec![Cursor { room, after: Seq::ZERO }; 1000];
     tab.send(&ClientFrame::Resume { cursors }).await;
@@ -78,8 +79,11 @@ async fn a_resume_naming_one_room_a_thousand_times_replays_it_once() {
     assert_eq!(replayed, 22, "created, joined and 20 messages, once");
     // What follows is live, not another replay.
     let key = tab.new_key();
-    tab.send(&ClientFrame::Action { key, action: Action::SendMessage { room, text: "after".into(), reply_to: None } })
-        .await;
+    tab.send(&ClientFrame::Action {
+        key,
+        action: Action::SendMessage { room, text: "after".into(), reply_to: None, attachments: Vec::new() },
+    })
+    .await;
     let mut after = Vec::new();
     loop {
         match tab.recv().await {
@@ -106,7 +110,7 @@ async fn a_resume_of_long_histories_replays_five_thousand_events_and_leaves_the_
             let key = tab.new_key();
             tab.send(&ClientFrame::Action {
                 key,
-                action: Action::SendMessage { room, text: format!("m{n}"), reply_to: None },
+                action: Action::SendMessage { room, text: format!("m{n}"), reply_to: None, attachments: Vec::new() },
             })
             .await;
         }

@@ -36,7 +36,9 @@ async fn mina_and_jun_chat_in_a_new_room() {
     let (_, _, joined) = mina_tab.next_event().await;
     assert!(matches!(joined, RoomEvent::Joined { name, .. } if name == "Jun"));
 
-    let outcome = mina_tab.act(Action::SendMessage { room, text: "뭐 먹을래?".into(), reply_to: None }).await;
+    let outcome = mina_tab
+        .act(Action::SendMessage { room, text: "뭐 먹을래?".into(), reply_to: None, attachments: Vec::new() })
+        .await;
     let Outcome::Applied { seq: Some(seq), message: Some(message), .. } = outcome else { panic!("{outcome:?}") };
     let (r, s, event) = jun_tab.next_event().await;
     assert_eq!((r, s, text_of(&event)), (room, seq, "뭐 먹을래?"));
@@ -117,7 +119,9 @@ async fn a_rename_reaches_sockets_already_open() {
         .await;
     assert_eq!(typing, "준");
 
-    jun_tab.act(Action::SendMessage { room, text: "이름 바꿨어요".into(), reply_to: None }).await;
+    jun_tab
+        .act(Action::SendMessage { room, text: "이름 바꿨어요".into(), reply_to: None, attachments: Vec::new() })
+        .await;
     let author = mina_tab
         .recv_until(|frame| match frame {
             ServerFrame::Event { event: RoomEvent::Message { author_name, .. }, .. } => Some(author_name.clone()),
@@ -136,7 +140,7 @@ async fn typing_right_after_sending_a_message_is_relayed() {
     // Jun types and sends, then at once starts typing the next message.
     jun_tab.send(&ClientFrame::Typing { room }).await;
     mina_tab.recv_until(typing_seen).await;
-    jun_tab.act(Action::SendMessage { room, text: "one".into(), reply_to: None }).await;
+    jun_tab.act(Action::SendMessage { room, text: "one".into(), reply_to: None, attachments: Vec::new() }).await;
     jun_tab.send(&ClientFrame::Typing { room }).await;
     mina_tab.recv_until(|frame| matches!(frame, ServerFrame::Event { .. }).then_some(())).await;
     mina_tab.recv_until(typing_seen).await;
@@ -151,15 +155,22 @@ async fn messages_need_membership_and_valid_text() {
     let mut jun_tab = server.connect(&jun).await;
     let room = mina_tab.create_room("private-ish").await;
 
-    let outsider = jun_tab.act(Action::SendMessage { room, text: "hi".into(), reply_to: None }).await;
+    let outsider =
+        jun_tab.act(Action::SendMessage { room, text: "hi".into(), reply_to: None, attachments: Vec::new() }).await;
     assert!(matches!(outsider, Outcome::Rejected { code: RejectCode::Forbidden, .. }), "{outsider:?}");
 
     for bad in ["   ", "bell\u{7}", &"가".repeat(4001)] {
-        let outcome = mina_tab.act(Action::SendMessage { room, text: bad.into(), reply_to: None }).await;
+        let outcome =
+            mina_tab.act(Action::SendMessage { room, text: bad.into(), reply_to: None, attachments: Vec::new() }).await;
         assert!(matches!(outcome, Outcome::Rejected { code: RejectCode::Invalid, .. }), "{outcome:?}");
     }
     let nowhere = mina_tab
-        .act(Action::SendMessage { room: hanmadi_protocol::RoomId(999), text: "hi".into(), reply_to: None })
+        .act(Action::SendMessage {
+            room: hanmadi_protocol::RoomId(999),
+            text: "hi".into(),
+            reply_to: None,
+            attachments: Vec::new(),
+        })
         .await;
     assert!(matches!(nowhere, Outcome::Rejected { code: RejectCode::NotFound, .. }), "{nowhere:?}");
 

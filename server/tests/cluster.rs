@@ -61,9 +61,13 @@ async fn two_nodes_are_one_service_and_a_person_whose_node_dies_resumes_on_the_o
     until_present(&mut mina_tab, room, jun.user.id).await;
 
     // Messages cross both ways, live.
-    mina_tab.act(Action::SendMessage { room, text: "hello from node A".into(), reply_to: None }).await;
+    mina_tab
+        .act(Action::SendMessage { room, text: "hello from node A".into(), reply_to: None, attachments: Vec::new() })
+        .await;
     assert_eq!(next_message(&mut jun_tab, room).await.1, "hello from node A");
-    jun_tab.act(Action::SendMessage { room, text: "안녕, from node B".into(), reply_to: None }).await;
+    jun_tab
+        .act(Action::SendMessage { room, text: "안녕, from node B".into(), reply_to: None, attachments: Vec::new() })
+        .await;
     let (last_seen_by_mina, text) = next_message(&mut mina_tab, room).await;
     assert_eq!(text, "안녕, from node B");
 
@@ -94,7 +98,7 @@ async fn two_nodes_are_one_service_and_a_person_whose_node_dies_resumes_on_the_o
     // last message she saw: she gets exactly what she missed, once, in order.
     let missed: Vec<String> = (1..=3).map(|n| format!("while you were away {n}")).collect();
     for text in &missed {
-        jun_tab.act(Action::SendMessage { room, text: text.clone(), reply_to: None }).await;
+        jun_tab.act(Action::SendMessage { room, text: text.clone(), reply_to: None, attachments: Vec::new() }).await;
     }
     let mut mina_again = connect_at(node_b.addr, &mina).await;
     let (replayed, _) = mina_again.resume(room, last_seen_by_mina).await;
@@ -102,7 +106,9 @@ async fn two_nodes_are_one_service_and_a_person_whose_node_dies_resumes_on_the_o
     assert_eq!(replayed, missed);
     until_present(&mut jun_tab, room, mina.user.id).await;
 
-    mina_again.act(Action::SendMessage { room, text: "back, on node B".into(), reply_to: None }).await;
+    mina_again
+        .act(Action::SendMessage { room, text: "back, on node B".into(), reply_to: None, attachments: Vec::new() })
+        .await;
     assert_eq!(next_message(&mut jun_tab, room).await.1, "back, on node B");
     drop(node_b);
 }
@@ -152,7 +158,10 @@ async fn a_room_read_on_one_node_is_read_on_the_same_persons_tab_on_the_other() 
     let room = mina_laptop.create_room("across the hall").await;
     let mut jun_tab = connect_at(node_a.addr, &jun).await;
     jun_tab.act(Action::JoinRoom { room }).await;
-    let seq = match jun_tab.act(Action::SendMessage { room, text: "read me".into(), reply_to: None }).await {
+    let seq = match jun_tab
+        .act(Action::SendMessage { room, text: "read me".into(), reply_to: None, attachments: Vec::new() })
+        .await
+    {
         hanmadi_protocol::Outcome::Applied { seq: Some(seq), .. } => seq,
         other => panic!("not sent: {other:?}"),
     };

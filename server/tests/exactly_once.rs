@@ -16,7 +16,7 @@ async fn a_duplicated_action_is_applied_once_and_answered_alike() {
     tab.resume(room, Seq::ZERO).await;
 
     let key = tab.new_key();
-    let action = Action::SendMessage { room, text: "only once".into(), reply_to: None };
+    let action = Action::SendMessage { room, text: "only once".into(), reply_to: None, attachments: Vec::new() };
     let first = tab.act_with_key(&key, action.clone()).await;
     let again = tab.act_with_key(&key, action.clone()).await;
     assert_eq!(first, again);
@@ -37,7 +37,12 @@ async fn a_repeat_after_a_restart_returns_the_stored_result() {
     let mut tab = server.connect(&mina).await;
     let room = tab.create_room("general").await;
     let key = tab.new_key();
-    let action = Action::SendMessage { room, text: "committed before the restart".into(), reply_to: None };
+    let action = Action::SendMessage {
+        room,
+        text: "committed before the restart".into(),
+        reply_to: None,
+        attachments: Vec::new(),
+    };
     let first = tab.act_with_key(&key, action.clone()).await;
     drop(tab);
 
@@ -59,8 +64,15 @@ async fn the_same_key_from_two_users_is_two_actions() {
     let room = mina_tab.create_room("general").await;
     jun_tab.act(Action::JoinRoom { room }).await;
     let key = hanmadi_protocol::ActionKey::new("same-key").unwrap();
-    let a = mina_tab.act_with_key(&key, Action::SendMessage { room, text: "mine".into(), reply_to: None }).await;
-    let b = jun_tab.act_with_key(&key, Action::SendMessage { room, text: "mine too".into(), reply_to: None }).await;
+    let a = mina_tab
+        .act_with_key(&key, Action::SendMessage { room, text: "mine".into(), reply_to: None, attachments: Vec::new() })
+        .await;
+    let b = jun_tab
+        .act_with_key(
+            &key,
+            Action::SendMessage { room, text: "mine too".into(), reply_to: None, attachments: Vec::new() },
+        )
+        .await;
     assert!(matches!((a, b), (Outcome::Applied { .. }, Outcome::Applied { .. })));
 }
 
@@ -75,7 +87,7 @@ async fn pipelined_actions_are_applied_in_the_order_sent() {
         let key = tab.new_key();
         tab.send(&ClientFrame::Action {
             key,
-            action: Action::SendMessage { room, text: format!("{n}"), reply_to: None },
+            action: Action::SendMessage { room, text: format!("{n}"), reply_to: None, attachments: Vec::new() },
         })
         .await;
     }
@@ -111,13 +123,16 @@ async fn actions_committed_together_keep_their_own_outcomes() {
         let key = mina_tab.new_key();
         let text = if n % 5 == 4 { " ".to_owned() } else { format!("mina {n}") };
         mina_tab
-            .send(&ClientFrame::Action { key: key.clone(), action: Action::SendMessage { room, text, reply_to: None } })
+            .send(&ClientFrame::Action {
+                key: key.clone(),
+                action: Action::SendMessage { room, text, reply_to: None, attachments: Vec::new() },
+            })
             .await;
         mina_keys.push(key);
     }
     for n in 0..20 {
         let key = jun_tab.new_key();
-        let action = Action::SendMessage { room, text: format!("jun {n}"), reply_to: None };
+        let action = Action::SendMessage { room, text: format!("jun {n}"), reply_to: None, attachments: Vec::new() };
         jun_tab.send(&ClientFrame::Action { key: key.clone(), action: action.clone() }).await;
         jun_tab.send(&ClientFrame::Action { key, action }).await;
     }

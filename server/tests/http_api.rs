@@ -62,7 +62,7 @@ async fn history_pages_for_scroll_back_and_gap_backfill() {
     let mut tab = server.connect(&mina).await;
     let room = tab.create_room("general").await;
     for n in 1..=30 {
-        tab.act(Action::SendMessage { room, text: format!("m{n}"), reply_to: None }).await;
+        tab.act(Action::SendMessage { room, text: format!("m{n}"), reply_to: None, attachments: Vec::new() }).await;
     }
     let message_id = 5;
     tab.act(Action::EditMessage { room, message: hanmadi_protocol::MessageId(message_id), text: "m5, edited".into() })

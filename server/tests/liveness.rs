@@ -64,7 +64,14 @@ async fn a_quiet_reader_is_pinged_answers_and_stays() {
     assert!(pings >= 2, "the server pinged the quiet socket ({pings} pings)");
 
     let mut mina_tab = server.connect(&room.mina).await;
-    mina_tab.act(Action::SendMessage { room: room.room, text: "still there?".into(), reply_to: None }).await;
+    mina_tab
+        .act(Action::SendMessage {
+            room: room.room,
+            text: "still there?".into(),
+            reply_to: None,
+            attachments: Vec::new(),
+        })
+        .await;
     let delivered = jun_tab
         .recv_until(|frame| match frame {
             ServerFrame::Event { event, .. } => Some(text_of(event).to_owned()),

@@ -130,7 +130,8 @@ async fn a_message_too_long_is_refused_with_its_code_too() {
     let mut tab = server.connect(&mina).await;
     let room = tab.create_room("general").await;
     let text = "가".repeat(MAX_MESSAGE_CHARS + 1);
-    let Outcome::Rejected { problem: refused, .. } = tab.act(Action::SendMessage { room, text, reply_to: None }).await
+    let Outcome::Rejected { problem: refused, .. } =
+        tab.act(Action::SendMessage { room, text, reply_to: None, attachments: Vec::new() }).await
     else {
         panic!("a message over the limit was sent");
     };

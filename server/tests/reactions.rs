@@ -11,8 +11,9 @@ use serde_json::Value;
 async fn jun_reacts_to_minas_message_once_and_takes_it_back() {
     let server = TestServer::start().await;
     let TwoInARoom { mina, jun, mut mina_tab, mut jun_tab, room } = server.mina_and_jun_in("lunch").await;
-    let Outcome::Applied { message: Some(message), .. } =
-        mina_tab.act(Action::SendMessage { room, text: "noodles?".into(), reply_to: None }).await
+    let Outcome::Applied { message: Some(message), .. } = mina_tab
+        .act(Action::SendMessage { room, text: "noodles?".into(), reply_to: None, attachments: Vec::new() })
+        .await
     else {
         panic!("not sent")
     };
@@ -60,7 +61,7 @@ async fn only_the_set_emoji_on_live_messages_of_your_rooms() {
     let mut outsider_tab = server.connect(&outsider).await;
     let room = mina_tab.create_room("lunch").await;
     let Outcome::Applied { message: Some(message), .. } =
-        mina_tab.act(Action::SendMessage { room, text: "hi".into(), reply_to: None }).await
+        mina_tab.act(Action::SendMessage { room, text: "hi".into(), reply_to: None, attachments: Vec::new() }).await
     else {
         panic!("not sent")
     };

@@ -13,7 +13,7 @@ use hanmadi_protocol::{
 
 /// Sends a message; returns its seq and id.
 async fn say(tab: &mut Client, room: RoomId, text: &str) -> (Seq, MessageId) {
-    match tab.act(Action::SendMessage { room, text: text.into(), reply_to: None }).await {
+    match tab.act(Action::SendMessage { room, text: text.into(), reply_to: None, attachments: Vec::new() }).await {
         Outcome::Applied { seq: Some(seq), message: Some(id), .. } => (seq, id),
         other => panic!("not sent: {other:?}"),
     }

@@ -31,12 +31,21 @@ async fn an_edited_then_deleted_message_leaves_no_text_behind() {
     let server = TestServer::start().await;
     let room = server.mina_and_jun_in("oversharing").await;
     let (mut mina_tab, jun, room) = (room.mina_tab, room.jun, room.room);
-    let message =
-        match mina_tab.act(Action::SendMessage { room, text: "my password is hunter2".into(), reply_to: None }).await {
-            Outcome::Applied { message: Some(message), .. } => message,
-            other => panic!("not sent: {other:?}"),
-        };
-    mina_tab.act(Action::SendMessage { room, text: "unrelated and kept".into(), reply_to: None }).await;
+    let message = match mina_tab
+        .act(Action::SendMessage {
+            room,
+            text: "my password is hunter2".into(),
+            reply_to: None,
+            attachments: Vec::new(),
+        })
+        .await
+    {
+        Outcome::Applied { message: Some(message), .. } => message,
+        other => panic!("not sent: {other:?}"),
+    };
+    mina_tab
+        .act(Action::SendMessage { room, text: "unrelated and kept".into(), reply_to: None, attachments: Vec::new() })
+        .await;
 
     mina_tab.act(Action::EditMessage { room, message, text: "my password is ********".into() }).await;
     let after_edit = everything_readable(&server, &jun, room).await;

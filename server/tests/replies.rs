@@ -64,7 +64,9 @@ async fn a_reply_can_only_answer_a_message_of_its_own_room() {
     let (in_dinner, _) = send(&mut mina_tab, elsewhere, "pizza?", None).await;
 
     for original in [in_dinner, MessageId(9_999)] {
-        let refused = mina_tab.act(Action::SendMessage { room, text: "yes".into(), reply_to: Some(original) }).await;
+        let refused = mina_tab
+            .act(Action::SendMessage { room, text: "yes".into(), reply_to: Some(original), attachments: Vec::new() })
+            .await;
         assert!(
             matches!(refused, Outcome::Rejected { code: RejectCode::NotFound, .. }),
             "answering {original}: {refused:?}"
@@ -76,7 +78,7 @@ async fn a_reply_can_only_answer_a_message_of_its_own_room() {
 
 /// Sends a message and waits for it to be applied: its id and seq.
 async fn send(tab: &mut common::Client, room: RoomId, text: &str, reply_to: Option<MessageId>) -> (MessageId, Seq) {
-    match tab.act(Action::SendMessage { room, text: text.into(), reply_to }).await {
+    match tab.act(Action::SendMessage { room, text: text.into(), reply_to, attachments: Vec::new() }).await {
         Outcome::Applied { message: Some(id), seq: Some(seq), .. } => (id, seq),
         refused => panic!("{text:?} not sent: {refused:?}"),
     }
@@ -93,10 +95,10 @@ async fn a_reply_sent_again_under_its_key_is_one_reply_and_the_backfill_carries_
     let TwoInARoom { mina, mut mina_tab, mut jun_tab, room, .. } = server.mina_and_jun_in("lunch").await;
     let (question, asked_at) = send(&mut mina_tab, room, "noodles or rice?", None).await;
     let key = jun_tab.new_key();
-    let reply = Action::SendMessage { room, text: "rice".into(), reply_to: Some(question) };
+    let reply = Action::SendMessage { room, text: "rice".into(), reply_to: Some(question), attachments: Vec::new() };
     let first = jun_tab.act_with_key(&key, reply.clone()).await;
     assert_eq!(jun_tab.act_with_key(&key, reply).await, first, "the same answer, and no second reply");
-    let other = Action::SendMessage { room, text: "rice".into(), reply_to: None };
+    let other = Action::SendMessage { room, text: "rice".into(), reply_to: None, attachments: Vec::new() };
     let conflict = jun_tab.act_with_key(&key, other).await;
     assert!(matches!(conflict, Outcome::Rejected { .. }), "a key names one action, reply and all: {conflict:?}");
 

@@ -457,7 +457,7 @@ impl Person {
     fn write(&mut self) {
         let text = format!("person {} #{}", self.record.n, self.record.written.len() + 1);
         let room = self.record.rooms[self.record.written.len() % self.record.rooms.len()];
-        let action = Action::SendMessage { room, text: text.clone(), reply_to: None };
+        let action = Action::SendMessage { room, text: text.clone(), reply_to: None, attachments: Vec::new() };
         self.engine.act(self.now(), action).expect("the outbox has room");
         self.record.written.push(text);
     }

@@ -279,7 +279,12 @@ impl Talker {
         pending.sent_before = true;
         let action = ClientFrame::Action {
             key: pending.key.clone(),
-            action: Action::SendMessage { room: self.room, text: pending.text.clone(), reply_to: None },
+            action: Action::SendMessage {
+                room: self.room,
+                text: pending.text.clone(),
+                reply_to: None,
+                attachments: Vec::new(),
+            },
         };
         socket.send(Message::text(encode(&action))).await.map_err(drop)
     }

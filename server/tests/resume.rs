@@ -19,7 +19,9 @@ async fn a_dropped_client_resumes_with_exactly_the_missed_events() {
     drop(jun_tab); // the subway tunnel
 
     for n in 1..=5 {
-        mina_tab.act(Action::SendMessage { room, text: format!("missed {n}"), reply_to: None }).await;
+        mina_tab
+            .act(Action::SendMessage { room, text: format!("missed {n}"), reply_to: None, attachments: Vec::new() })
+            .await;
     }
 
     let mut jun_tab = server.connect(&jun).await;
@@ -31,7 +33,7 @@ async fn a_dropped_client_resumes_with_exactly_the_missed_events() {
     assert_eq!(head, Seq(cursor.0 + 5));
 
     // And live from there on, without repeats.
-    mina_tab.act(Action::SendMessage { room, text: "live".into(), reply_to: None }).await;
+    mina_tab.act(Action::SendMessage { room, text: "live".into(), reply_to: None, attachments: Vec::new() }).await;
     let (_, seq, event) = jun_tab.next_event().await;
     assert_eq!((seq, text_of(&event)), (Seq(head.0 + 1), "live"));
 }
@@ -46,7 +48,7 @@ async fn a_restart_loses_no_acknowledged_message_and_says_1012_first() {
     for n in 0..25 {
         let text = format!("before restart {n}");
         if let Outcome::Applied { seq: Some(seq), .. } =
-            tab.act(Action::SendMessage { room, text: text.clone(), reply_to: None }).await
+            tab.act(Action::SendMessage { room, text: text.clone(), reply_to: None, attachments: Vec::new() }).await
         {
             acknowledged.push((seq, text));
         }
@@ -67,7 +69,9 @@ async fn a_cursor_ahead_of_a_restored_log_is_reset_and_nothing_new_is_missed() {
     let server = TestServer::start().await;
     let room = server.mina_and_jun_in("restored from last night's backup").await;
     let (mut mina_tab, jun, room) = (room.mina_tab, room.jun, room.room);
-    mina_tab.act(Action::SendMessage { room, text: "after the restore".into(), reply_to: None }).await;
+    mina_tab
+        .act(Action::SendMessage { room, text: "after the restore".into(), reply_to: None, attachments: Vec::new() })
+        .await;
 
     // Jun's tab remembers seq 50 from before the restore; the log now ends at 4.
     let mut jun_tab = server.connect(&jun).await;
@@ -81,7 +85,9 @@ async fn a_cursor_ahead_of_a_restored_log_is_reset_and_nothing_new_is_missed() {
         .await;
 
     // The next message reuses the seqs the old cursor had seen: it must arrive.
-    mina_tab.act(Action::SendMessage { room, text: "do you see this?".into(), reply_to: None }).await;
+    mina_tab
+        .act(Action::SendMessage { room, text: "do you see this?".into(), reply_to: None, attachments: Vec::new() })
+        .await;
     let (seq, event) = jun_tab
         .recv_until(|frame| match frame {
             ServerFrame::Event { room: r, seq, event, .. } if *r == room => Some((*seq, event.clone())),

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 /// Sends `text` to `room` and returns the new message's id.
 async fn say(tab: &mut Client, room: RoomId, text: &str) -> MessageId {
-    match tab.act(Action::SendMessage { room, text: text.into(), reply_to: None }).await {
+    match tab.act(Action::SendMessage { room, text: text.into(), reply_to: None, attachments: Vec::new() }).await {
         Outcome::Applied { message: Some(message), .. } => message,
         other => panic!("{text:?} not sent: {other:?}"),
     }

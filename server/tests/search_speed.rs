@@ -134,7 +134,11 @@ async fn seed(tab: &mut Client, room: RoomId, first: usize, count: usize) {
         while sent < count && sent - acked < IN_FLIGHT {
             let key = tab.new_key();
             let text = message_text(first + sent);
-            tab.send(&ClientFrame::Action { key, action: Action::SendMessage { room, text, reply_to: None } }).await;
+            tab.send(&ClientFrame::Action {
+                key,
+                action: Action::SendMessage { room, text, reply_to: None, attachments: Vec::new() },
+            })
+            .await;
             sent += 1;
         }
         tab.recv_until(|frame| matches!(frame, ServerFrame::Ack { .. }).then_some(())).await;

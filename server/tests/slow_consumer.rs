@@ -33,7 +33,7 @@ async fn a_reader_that_stalls_is_told_to_resync_and_then_misses_nothing() {
     let big = "가".repeat(4000);
     let total = 600u64;
     for _ in 0..total {
-        mina_tab.act(Action::SendMessage { room, text: big.clone(), reply_to: None }).await;
+        mina_tab.act(Action::SendMessage { room, text: big.clone(), reply_to: None, attachments: Vec::new() }).await;
     }
     let head = Seq(start.0 + total);
 

@@ -44,7 +44,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         }
         // A full outbox is explained by the socket; what was typed stays.
         let reply_to = replying.with_untracked(|replying| replying.as_ref().map(|replying| replying.message));
-        if socket.act(Action::SendMessage { room, text: message, reply_to }).is_ok() {
+        if socket.act(Action::SendMessage { room, text: message, reply_to, attachments: Vec::new() }).is_ok() {
             text.set(String::new());
             picker.reset();
             error.set(None);

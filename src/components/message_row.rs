@@ -333,7 +333,7 @@ pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
     let socket = use_socket();
     // Only messages are drawn as pending rows; the room is theirs.
     let (key, room, text, quote) = action.with_untracked(|pending| match &pending.action {
-        Action::SendMessage { room, text, reply_to } => {
+        Action::SendMessage { room, text, reply_to, .. } => {
             (pending.key.clone(), *room, text.clone(), reply_to.and_then(|original| quote_of(*room, original)))
         }
         other => (pending.key.clone(), other.room().unwrap_or_default(), String::new(), None),

@@ -369,12 +369,18 @@ mod tests {
     }
 
     fn message_from(author: UserId, seq: u64) -> Event {
+        said(seq, author, "hi")
+    }
+
+    /// `author` (Jun's name on it, whoever it is) says `text` in the lobby at `seq`.
+    fn said(seq: u64, author: UserId, text: &str) -> Event {
         let event = RoomEvent::Message {
             id: MessageId(seq),
             author,
-            author_name: "x".into(),
-            text: "hi".into(),
+            author_name: "Jun".into(),
+            text: text.into(),
             reply_to: None,
+            attachments: Vec::new(),
         };
         Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }] }
     }
@@ -443,6 +449,7 @@ mod tests {
                 deleted: false,
                 reply_to: None,
                 reactions: Vec::new(),
+                attachments: Vec::new(),
             })
             .collect()
     }
@@ -470,14 +477,9 @@ mod tests {
         let store = store_as_mina();
         let listed = Unread { messages: 2, mentions: 1 };
         store.listed_reads([(LOBBY, Listed { head: Seq(10), read: Seq(7), unread: listed })]);
-        let said = |seq: u64, author: UserId, text: String| {
-            let event =
-                RoomEvent::Message { id: MessageId(seq), author, author_name: "x".into(), text, reply_to: None };
-            Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }] }
-        };
-        store.apply(&said(11, JUN, format!("{} lunch?", mention_token(MINA))), &[]);
-        store.apply(&said(12, JUN, format!("{} too?", mention_token(JUN))), &[]);
-        store.apply(&said(13, MINA, format!("{} me", mention_token(MINA))), &[]);
+        store.apply(&said(11, JUN, &format!("{} lunch?", mention_token(MINA))), &[]);
+        store.apply(&said(12, JUN, &format!("{} too?", mention_token(JUN))), &[]);
+        store.apply(&said(13, MINA, &format!("{} me", mention_token(MINA))), &[]);
         let counted = store.rooms.with(|rooms| rooms[0].unread);
         assert_eq!(counted, Unread { messages: 4, mentions: 2 }, "the list's one and Jun's; not his own or mine");
         store.mark_read(LOBBY);
@@ -620,19 +622,9 @@ mod tests {
     fn a_message_mentioning_me_is_offered_for_a_notification() {
         let store = store_as_mina();
         store.members_fetched(LOBBY, vec![Member { user: MINA, name: "Mina".into() }]);
-        let said = |id: u64, text: &str| {
-            let event = RoomEvent::Message {
-                id: MessageId(id),
-                author: JUN,
-                author_name: "Jun".into(),
-                text: text.into(),
-                reply_to: None,
-            };
-            Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(id), at: 0, event }] }
-        };
-        store.apply(&said(8, "mina, lunch?"), &[]);
+        store.apply(&said(8, JUN, "mina, lunch?"), &[]);
         assert_eq!(store.last_mention.get(), None, "her name in passing is not a mention");
-        store.apply(&said(9, &format!("{} lunch?", mention_token(MINA))), &[]);
+        store.apply(&said(9, JUN, &format!("{} lunch?", mention_token(MINA))), &[]);
         assert_eq!(
             store.last_mention.get(),
             Some(Mention { room: LOBBY, author: "Jun".into(), text: "@Mina lunch?".into() }),
@@ -674,7 +666,13 @@ mod tests {
             reason: "that message was deleted".into(),
             problem: None,
         };
-        store.apply(&rejected(Action::SendMessage { room: LOBBY, text: "hi".into(), reply_to: None }, true), &[]);
+        store.apply(
+            &rejected(
+                Action::SendMessage { room: LOBBY, text: "hi".into(), reply_to: None, attachments: Vec::new() },
+                true,
+            ),
+            &[],
+        );
         assert_eq!(store.refused.get(), None, "a message stays as Not sent, with Retry and Delete");
         let edit = Action::EditMessage { room: LOBBY, message: MessageId(1), text: "fixed".into() };
         store.apply(&rejected(edit.clone(), false), &[]);
@@ -716,7 +714,7 @@ mod tests {
         let outbox = [
             waiting(
                 "message",
-                Action::SendMessage { room: LOBBY, text: "hi".into(), reply_to: None },
+                Action::SendMessage { room: LOBBY, text: "hi".into(), reply_to: None, attachments: Vec::new() },
                 ActionState::Queued,
             ),
             waiting("join", Action::JoinRoom { room: RoomId(2) }, ActionState::Queued),

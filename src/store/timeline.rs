@@ -118,7 +118,7 @@ impl Timeline {
     /// Applies one event of the room's stream (delivered in order, exactly once).
     pub fn apply(&mut self, seq: Seq, at: Millis, event: &RoomEvent) {
         match event {
-            RoomEvent::Message { id, author, author_name, text, reply_to } => {
+            RoomEvent::Message { id, author, author_name, text, reply_to, attachments } => {
                 self.insert(Entry::Message(MessageView {
                     id: *id,
                     seq,
@@ -130,6 +130,7 @@ impl Timeline {
                     deleted: false,
                     reply_to: *reply_to,
                     reactions: Vec::new(),
+                    attachments: attachments.clone(),
                 }))
             }
             RoomEvent::Edited { id, .. }
@@ -166,6 +167,7 @@ impl Timeline {
                 message.text.clear();
                 message.deleted = true;
                 message.reactions.clear();
+                message.attachments.clear();
             }
             RoomEvent::Reacted { user, emoji, .. } => Reaction::add(&mut message.reactions, emoji, *user),
             RoomEvent::Unreacted { user, emoji, .. } => Reaction::remove(&mut message.reactions, emoji, *user),
@@ -255,6 +257,7 @@ mod tests {
             author_name: format!("u{author}"),
             text: format!("m{id}"),
             reply_to: None,
+            attachments: Vec::new(),
         }
     }
 
@@ -340,6 +343,7 @@ mod tests {
             deleted: false,
             reply_to: None,
             reactions: Vec::new(),
+            attachments: Vec::new(),
         };
         timeline.add_history([old(8), old(9), old(10)]);
         let seqs: Vec<u64> = timeline.entries().iter().map(|e| e.seq().0).collect();

@@ -154,6 +154,7 @@ mod tests {
                 author_name: "Mina".into(),
                 text: "hi".into(),
                 reply_to: None,
+                attachments: Vec::new(),
             };
             timeline.apply(Seq(seq), 0, &event);
         }

@@ -96,6 +96,7 @@ fn chat_frames(count: u64) -> Vec<String> {
                     author_name: "Mina".into(),
                     text: "점심 뭐 먹을까요? How about noodles at the usual place?".into(),
                     reply_to: None,
+                    attachments: Vec::new(),
                 },
             })
         })

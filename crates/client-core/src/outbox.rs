@@ -273,7 +273,7 @@ mod tests {
     }
 
     fn send(text: &str) -> Action {
-        Action::SendMessage { room: RoomId(1), text: text.into(), reply_to: None }
+        Action::SendMessage { room: RoomId(1), text: text.into(), reply_to: None, attachments: Vec::new() }
     }
 
     #[test]

@@ -94,7 +94,8 @@ impl Tab {
     }
 
     fn say(&mut self, text: &str) {
-        let action = Action::SendMessage { room: RoomId(1), text: text.into(), reply_to: None };
+        let action =
+            Action::SendMessage { room: RoomId(1), text: text.into(), reply_to: None, attachments: Vec::new() };
         self.client.act(self.now, action).expect("room in the outbox");
         self.drain();
     }
@@ -224,9 +225,17 @@ fn a_full_outbox_refuses_a_new_message_and_keeps_every_queued_one() {
     let mut client = Client::new(config);
     let now = Instant::from_millis(0);
     for n in 0..3 {
-        client.act(now, Action::SendMessage { room: RoomId(1), text: format!("{n}"), reply_to: None }).unwrap();
+        client
+            .act(
+                now,
+                Action::SendMessage { room: RoomId(1), text: format!("{n}"), reply_to: None, attachments: Vec::new() },
+            )
+            .unwrap();
     }
-    let refused = client.act(now, Action::SendMessage { room: RoomId(1), text: "one too many".into(), reply_to: None });
+    let refused = client.act(
+        now,
+        Action::SendMessage { room: RoomId(1), text: "one too many".into(), reply_to: None, attachments: Vec::new() },
+    );
     let error = refused.unwrap_err();
     assert!(error.to_string().contains("3 actions are already waiting"), "{error}");
     assert_eq!(client.outbox().len(), 3);
@@ -335,6 +344,7 @@ fn a_room_whose_server_log_went_back_in_time_is_reloaded_and_new_messages_still_
         author_name: "Mina".into(),
         text: "hi".into(),
         reply_to: None,
+        attachments: Vec::new(),
     };
     tab.receive(&ServerFrame::Event { room: RoomId(1), seq: Seq(5), at: 0, event: message });
     let shown: Vec<Seq> = tab
@@ -669,7 +679,12 @@ fn an_edit_refused_for_good_leaves_the_outbox_while_a_refused_message_stays_for_
             _ => None,
         })
         .collect();
-    let message = Action::SendMessage { room, text: "a message the server will refuse".into(), reply_to: None };
+    let message = Action::SendMessage {
+        room,
+        text: "a message the server will refuse".into(),
+        reply_to: None,
+        attachments: Vec::new(),
+    };
     assert_eq!(refusals, [(edit, false), (message.clone(), true)]);
     let left: Vec<&Action> = tab.client.outbox().iter().map(|pending| &pending.action).collect();
     assert_eq!(left, [&message], "only the message waits, for Retry or Delete");

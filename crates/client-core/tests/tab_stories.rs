@@ -69,6 +69,7 @@ impl Server {
                             author_name: "Mina".into(),
                             text: text.clone(),
                             reply_to: None,
+                            attachments: Vec::new(),
                         };
                         self.log.push((seq, event.clone()));
                         self.applied.insert(key.clone(), seq);
@@ -96,6 +97,7 @@ impl Server {
             author_name: "Jun".into(),
             text: text.into(),
             reply_to: None,
+            attachments: Vec::new(),
         };
         self.log.push((seq, event.clone()));
         ServerFrame::Event { room: ROOM, seq, at: 0, event }
@@ -256,7 +258,7 @@ impl Browser {
     }
 
     fn say(&mut self, n: usize, text: &str) -> ActionKey {
-        let action = Action::SendMessage { room: ROOM, text: text.into(), reply_to: None };
+        let action = Action::SendMessage { room: ROOM, text: text.into(), reply_to: None, attachments: Vec::new() };
         let key = self.tabs[n].client.act(self.now, action).unwrap();
         self.drain(n);
         key

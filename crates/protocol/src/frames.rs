@@ -2,13 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::attachments::Attachment;
 use crate::limits::TextProblem;
-use crate::{ActionKey, MessageId, RoomId, Seq, UserId, Version};
+use crate::{ActionKey, AttachmentId, MessageId, RoomId, Seq, UserId, Version};
 
 /// The protocol version this build speaks. Exchanged in the first frames of every
 /// connection ([`ClientFrame::Hello`] / [`ServerFrame::Welcome`]) so that an old tab
 /// talking to a new server is told to reload instead of misreading frames.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// Milliseconds since the Unix epoch, as the server's clock saw it.
 pub type Millis = u64;
@@ -89,11 +90,15 @@ pub enum Action {
     },
     /// A new message; with `reply_to`, an answer to that earlier message of
     /// the same room (which may have been deleted since: the reply still goes).
+    /// `attachments` are files the sender uploaded, at most
+    /// [`crate::attachments::MAX_ATTACHMENTS`]; with any, `text` may be empty.
     SendMessage {
         room: RoomId,
         text: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<MessageId>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<AttachmentId>,
     },
     EditMessage {
         room: RoomId,
@@ -318,6 +323,10 @@ pub enum RoomEvent {
         /// shows and a deletion leaves no copy of its text behind.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<ReplyTo>,
+        /// The files it carries, described so the app can lay them out before
+        /// loading them. Emptied when the message is deleted.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<Attachment>,
     },
     Edited {
         id: MessageId,

@@ -8,8 +8,8 @@ use crate::http::{
 use crate::json::{unknown_variant, Error, FromJson, Json};
 use crate::limits::{ProblemKind, TextField, TextProblem};
 use crate::{
-    Action, ActionKey, ErrorCode, Member, MessageId, Outcome, PresenceChange, RejectCode, ReplyTo, RoomEvent, RoomId,
-    Seq, ServerFrame, TickerUpdate, UserId, Version,
+    Action, ActionKey, AttachmentId, ErrorCode, Member, MessageId, Outcome, PresenceChange, RejectCode, ReplyTo,
+    RoomEvent, RoomId, Seq, ServerFrame, TickerUpdate, UserId, Version,
 };
 
 macro_rules! numeric_ids {
@@ -21,7 +21,7 @@ macro_rules! numeric_ids {
         }
     )*};
 }
-numeric_ids!(RoomId, MessageId, UserId, Seq, Version);
+numeric_ids!(RoomId, MessageId, UserId, Seq, Version, AttachmentId);
 
 impl FromJson for ActionKey {
     fn from_json(value: Json<'_>) -> Result<Self, Error> {
@@ -99,6 +99,7 @@ impl FromJson for Action {
                 room: o.field("room")?,
                 text: o.field("text")?,
                 reply_to: o.optional("reply_to")?,
+                attachments: o.defaulted("attachments")?,
             },
             "edit_message" => {
                 Action::EditMessage { room: o.field("room")?, message: o.field("message")?, text: o.field("text")? }
@@ -152,6 +153,7 @@ impl FromJson for RoomEvent {
                 author_name: o.field("author_name")?,
                 text: o.field("text")?,
                 reply_to: o.optional("reply_to")?,
+                attachments: o.defaulted("attachments")?,
             },
             "edited" => RoomEvent::Edited { id: o.field("id")?, text: o.field("text")? },
             "deleted" => RoomEvent::Deleted { id: o.field("id")? },
@@ -294,6 +296,7 @@ impl FromJson for MessageView {
             reply_to: o.optional("reply_to")?,
             // `#[serde(default)]` without `Option`: absent is empty, `null` is an error.
             reactions: o.defaulted("reactions")?,
+            attachments: o.defaulted("attachments")?,
         })
     }
 }
@@ -329,7 +332,7 @@ impl FromJson for EventsPage {
 impl FromJson for ApiError {
     fn from_json(value: Json<'_>) -> Result<Self, Error> {
         let mut o = value.into_object("struct ApiError")?;
-        Ok(ApiError { error: o.field("error")?, problem: o.optional("problem")? })
+        Ok(ApiError { error: o.field("error")?, problem: o.optional("problem")?, upload: o.optional("upload")? })
     }
 }
 

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::attachments::{Attachment, UploadProblem};
 use crate::limits::TextProblem;
 use crate::{MessageId, Millis, ReplyTo, RoomEvent, RoomId, Seq, UserId};
 
@@ -72,6 +73,9 @@ pub struct MessageView {
     /// Each emoji with who chose it, in the order they were first chosen.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
+    /// The files it carries (none once it is deleted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 /// One emoji on a message and the people who chose it, earliest first.
@@ -132,11 +136,14 @@ pub struct ApiError {
     pub error: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<TextProblem>,
+    /// For a refused upload: why, as a code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<UploadProblem>,
 }
 
 impl From<String> for ApiError {
     fn from(error: String) -> Self {
-        ApiError { error, problem: None }
+        ApiError { error, problem: None, upload: None }
     }
 }
 
@@ -146,9 +153,15 @@ impl From<&str> for ApiError {
     }
 }
 
+impl From<UploadProblem> for ApiError {
+    fn from(problem: UploadProblem) -> Self {
+        ApiError { error: problem.to_string(), problem: None, upload: Some(problem) }
+    }
+}
+
 impl From<TextProblem> for ApiError {
     fn from(problem: TextProblem) -> Self {
-        ApiError { error: problem.to_string(), problem: Some(problem) }
+        ApiError { error: problem.to_string(), problem: Some(problem), upload: None }
     }
 }
 

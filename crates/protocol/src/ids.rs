@@ -29,6 +29,10 @@ numeric_id!(
     MessageId
 );
 numeric_id!(
+    /// An uploaded file (one uploader's copy of it: see `attachments`).
+    AttachmentId
+);
+numeric_id!(
     /// A user (a guest session's identity).
     UserId
 );

@@ -13,6 +13,7 @@
 //! This crate does no I/O. Decoding never panics: every malformed input is a
 //! [`DecodeError`] that says what was wrong.
 
+pub mod attachments;
 pub mod close_code;
 mod codec;
 mod frames;
@@ -27,4 +28,4 @@ pub use frames::{
     Action, ClientFrame, Cursor, DeliveryClass, ErrorCode, Member, Millis, Outcome, PresenceChange, RejectCode,
     ReplyTo, RoomEvent, ServerFrame, TickerUpdate, PROTOCOL_VERSION,
 };
-pub use ids::{mention_token, ActionKey, MessageId, RoomId, Seq, UserId, Version};
+pub use ids::{mention_token, ActionKey, AttachmentId, MessageId, RoomId, Seq, UserId, Version};

@@ -1,6 +1,7 @@
 //! The app's small JSON reader (`hanmadi_protocol::json`) reads what serde reads:
 //! the same values from the same text, and it refuses what serde refuses.
 
+use hanmadi_protocol::attachments::{Attachment, UploadProblem};
 use hanmadi_protocol::http::{
     ApiError, EventsPage, HistoryEvent, MessageView, MessagesPage, Profile, Reaction, RoomSummary, Session,
 };
@@ -107,6 +108,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
         deleted: false,
         reply_to,
         reactions,
+        attachments: Vec::new(),
     };
     let check = |text: String| {
         agree::<Session>(&text).unwrap();
@@ -139,6 +141,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
                     vec![Reaction { emoji: "👍".into(), users: vec![UserId(1), UserId(2)] }],
                     Some(ReplyTo { id: MessageId(7), seq: Seq(1) }),
                 ),
+                MessageView { attachments: attachments(), ..message(vec![], None) },
             ],
         })
         .unwrap(),
@@ -151,6 +154,13 @@ fn http_bodies_and_the_outbox_read_the_same() {
         .unwrap(),
     );
     check(serde_json::to_string(&ApiError::from(limits::check_display_name("").unwrap_err())).unwrap());
+    for refused in [
+        UploadProblem::FileTooLarge { max: 10 << 20 },
+        UploadProblem::QuotaExceeded { used: 5, max: 9 },
+        UploadProblem::TooManyUploads { per_minute: 30, retry_after: 2 },
+    ] {
+        check(serde_json::to_string(&ApiError::from(refused)).unwrap());
+    }
     // `read` and `unread` default when absent (a summary for a non-member).
     check(r#"[{"id":1,"name":"a","head":2,"members":3,"member":false}]"#.into());
     check(r#"[{"id":1,"name":"a","head":2,"members":3,"member":true,"read":null,"unread":1}]"#.into());
@@ -160,8 +170,19 @@ fn http_bodies_and_the_outbox_read_the_same() {
     check(r#"{"head":1,"messages":[{"id":1,"seq":2,"author":3,"author_name":"a","text":"t","at":4,"edited":false,"deleted":false,"reactions":null}]}"#.into());
     for action in [
         Action::CreateRoom { name: "일반".into() },
-        Action::SendMessage { room: RoomId(1), text: "hi\nthere".into(), reply_to: None },
-        Action::SendMessage { room: RoomId(1), text: "yes".into(), reply_to: Some(MessageId(7)) },
+        Action::SendMessage { room: RoomId(1), text: "hi\nthere".into(), reply_to: None, attachments: Vec::new() },
+        Action::SendMessage {
+            room: RoomId(1),
+            text: "yes".into(),
+            reply_to: Some(MessageId(7)),
+            attachments: Vec::new(),
+        },
+        Action::SendMessage {
+            room: RoomId(1),
+            text: String::new(),
+            reply_to: None,
+            attachments: vec![AttachmentId(3), AttachmentId(4)],
+        },
         Action::EditMessage { room: RoomId(1), message: MessageId(9), text: "fixed".into() },
         Action::AddReaction { room: RoomId(1), message: MessageId(9), emoji: "👍".into() },
     ] {
@@ -234,4 +255,26 @@ proptest! {
         let frame = ServerFrame::Ticker { updates: vec![TickerUpdate { symbol: "S".into(), version: Version(1), price }] };
         prop_assert_eq!(decode_server(encode(&frame)), Ok(frame));
     }
+}
+
+/// An image and a file, as a message carries them.
+fn attachments() -> Vec<Attachment> {
+    vec![
+        Attachment {
+            id: AttachmentId(3),
+            name: "고양이.png".into(),
+            size: 2048,
+            mime: "image/png".into(),
+            width: Some(640),
+            height: Some(480),
+        },
+        Attachment {
+            id: AttachmentId(4),
+            name: "notes.html".into(),
+            size: 12,
+            mime: "application/octet-stream".into(),
+            width: None,
+            height: None,
+        },
+    ]
 }

@@ -34,7 +34,8 @@ impl Speaker for Hanmadi {
     const ACKS: bool = true;
 
     fn message(&mut self, text: &str) -> String {
-        let action = Action::SendMessage { room: self.room, text: text.to_owned(), reply_to: None };
+        let action =
+            Action::SendMessage { room: self.room, text: text.to_owned(), reply_to: None, attachments: Vec::new() };
         encode(&ClientFrame::Action { key: self.key(), action })
     }
 

@@ -338,6 +338,7 @@ mod tests {
             author_name: "Mina".into(),
             text: text.into(),
             reply_to: None,
+            attachments: Vec::new(),
         };
         StoredEvent { room: RoomId(3), seq: Seq(seq), at: 1, event }
     }

@@ -3,12 +3,14 @@
 //! it appends (with their seqs), and redaction of a message's older text.
 
 use anyhow::Context;
-use hanmadi_protocol::limits::{check_message_text, check_reaction, check_room_name};
+use hanmadi_protocol::attachments::{Attachment, MAX_ATTACHMENTS};
+use hanmadi_protocol::limits::{check_message_text, check_reaction, check_room_name, ProblemKind};
 use hanmadi_protocol::{
-    Action, ActionKey, MessageId, Millis, Outcome, RejectCode, ReplyTo, RoomEvent, RoomId, Seq, UserId,
+    Action, ActionKey, AttachmentId, MessageId, Millis, Outcome, RejectCode, ReplyTo, RoomEvent, RoomId, Seq, UserId,
 };
 use sqlx::{Any, Executor, Transaction};
 
+use super::attachments::{attach, own_attachments, release};
 use super::{now_millis, Admission, Applied, Checked, Refusal, Settled, StoredEvent, User};
 
 /// One action of a batch, as [`Store::apply_batch`] takes it.
@@ -147,13 +149,20 @@ async fn apply_action(
             let renamed = RoomEvent::Renamed { name: name.to_owned(), by: user.id };
             applied(*room, Some(append(tx, *room, now, renamed, events).await?), None)
         }
-        Action::SendMessage { room, text, reply_to } => {
+        Action::SendMessage { room, text, reply_to, attachments } => {
             if let Err(refusal) = member_of(tx, *room, user.id).await? {
                 return Ok(Err(refusal));
             }
-            if let Err(problem) = check_message_text(text) {
-                return Ok(Err(problem.into()));
+            match check_message_text(text) {
+                // A file may go without a word.
+                Err(problem) if problem.kind == ProblemKind::Empty && !attachments.is_empty() => {}
+                Err(problem) => return Ok(Err(problem.into())),
+                Ok(()) => {}
             }
+            let attachments = match checked_attachments(tx, user.id, attachments).await? {
+                Ok(attachments) => attachments,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
             let reply_to = match reply_to {
                 Some(original) => match original_of_reply(tx, *room, *original).await? {
                     Ok(reply_to) => Some(reply_to),
@@ -176,12 +185,14 @@ async fn apply_action(
             .fetch_one(&mut **tx)
             .await?;
             let id = MessageId(id as u64);
+            attach(tx, id, &attachments).await?;
             let event = RoomEvent::Message {
                 id,
                 author: user.id,
                 author_name: user.name.clone(),
                 text: text.clone(),
                 reply_to,
+                attachments,
             };
             store_event(tx, StoredEvent { room: *room, seq, at: now, event }, events).await?;
             applied(*room, Some(seq), Some(id))
@@ -203,7 +214,7 @@ async fn apply_action(
                 .bind(message.0 as i64)
                 .execute(&mut **tx)
                 .await?;
-            rewrite_text(tx, *room, *message, text).await?;
+            rewrite_text(tx, *room, *message, Rewrite::Edit(text)).await?;
             let edited = RoomEvent::Edited { id: *message, text: text.clone() };
             applied(*room, Some(append(tx, *room, now, edited, events).await?), Some(*message))
         }
@@ -219,7 +230,8 @@ async fn apply_action(
                     .bind(message.0 as i64)
                     .execute(&mut **tx)
                     .await?;
-                rewrite_text(tx, *room, *message, "").await?;
+                rewrite_text(tx, *room, *message, Rewrite::Redact).await?;
+                release(tx, *message).await?;
                 // A deleted message keeps no reactions either.
                 sqlx::query("DELETE FROM reactions WHERE message_id = $1")
                     .bind(message.0 as i64)
@@ -318,16 +330,30 @@ async fn store_event(
     Ok(())
 }
 
+/// What [`rewrite_text`] does to a message's stored events.
+#[derive(Clone, Copy)]
+enum Rewrite<'a> {
+    /// The message was edited to this text.
+    Edit(&'a str),
+    /// The message was deleted: no text, and no attachments.
+    Redact,
+}
+
 /// Sets the text every stored event of `message` carries (its first version
-/// and each edit) to `text`: the latest after an edit, nothing after a delete.
+/// and each edit) to the latest after an edit, and to nothing after a delete,
+/// which also takes the attachments' descriptions (names included) out.
 /// Redaction: what was replaced can no longer be read through history, the
 /// events API or a resume, while each event keeps its place in the log.
 async fn rewrite_text(
     tx: &mut Transaction<'_, Any>,
     room: RoomId,
     message: MessageId,
-    text: &str,
+    rewrite: Rewrite<'_>,
 ) -> anyhow::Result<()> {
+    let text = match rewrite {
+        Rewrite::Edit(text) => text,
+        Rewrite::Redact => "",
+    };
     let rows: Vec<(i64, String)> =
         sqlx::query_as("SELECT seq, body FROM events WHERE room_id = $1 AND message_id = $2")
             .bind(room.0 as i64)
@@ -338,7 +364,13 @@ async fn rewrite_text(
         let mut event: RoomEvent =
             serde_json::from_str(&body).with_context(|| format!("corrupt event {room}/{seq}"))?;
         match &mut event {
-            RoomEvent::Message { text: old, .. } | RoomEvent::Edited { text: old, .. } => text.clone_into(old),
+            RoomEvent::Message { text: old, attachments, .. } => {
+                text.clone_into(old);
+                if matches!(rewrite, Rewrite::Redact) {
+                    attachments.clear();
+                }
+            }
+            RoomEvent::Edited { text: old, .. } => text.clone_into(old),
             _ => continue,
         }
         sqlx::query("UPDATE events SET body = $1 WHERE room_id = $2 AND seq = $3")
@@ -465,4 +497,22 @@ async fn own_message(
         }
         Some((_, deleted)) => Ok(deleted != 0),
     })
+}
+
+/// The files a new message is to carry: at most [`MAX_ATTACHMENTS`], each
+/// named once, each uploaded by the sender.
+async fn checked_attachments(
+    tx: &mut Transaction<'_, Any>,
+    sender: UserId,
+    ids: &[AttachmentId],
+) -> anyhow::Result<Checked<Vec<Attachment>>> {
+    if ids.len() > MAX_ATTACHMENTS {
+        let why = format!("a message carries at most {MAX_ATTACHMENTS} files; this one has {}", ids.len());
+        return Ok(Err(Refusal::new(RejectCode::Invalid, why)));
+    }
+    if let Some((n, id)) = ids.iter().enumerate().find(|(n, id)| ids[..*n].contains(id)) {
+        let why = format!("attachment {id} is named twice (the second time at position {n})");
+        return Ok(Err(Refusal::new(RejectCode::Invalid, why)));
+    }
+    own_attachments(tx, sender, ids).await
 }

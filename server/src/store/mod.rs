@@ -20,11 +20,13 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::db::Dialect;
 
 mod apply;
+mod attachments;
 mod read_positions;
 mod search;
 
 pub use apply::Submitted;
 use apply::{apply_once, is_member};
+pub use attachments::{NewUpload, Served};
 pub use read_positions::ReadPosition;
 
 /// A signed-in user (the same shape others see).
@@ -284,13 +286,16 @@ impl Store {
                     .zip(reply_seq)
                     .map(|(id, seq)| ReplyTo { id: MessageId(id as u64), seq: Seq(seq as u64) }),
                 reactions: Vec::new(),
+                attachments: Vec::new(),
             })
             .collect();
         messages.reverse();
         if let (Some(first), Some(last)) = (messages.first(), messages.last()) {
             let mut reactions = self.reactions(room, first.seq, last.seq).await?;
+            let mut attachments = self.attachments_of(room, first.seq, last.seq).await?;
             for message in &mut messages {
                 message.reactions = reactions.remove(&message.id).unwrap_or_default();
+                message.attachments = attachments.remove(&message.id).unwrap_or_default();
             }
         }
         Ok(messages)

@@ -310,7 +310,8 @@ impl World {
             },
             Happening::Fault(fault) => self.fault(fault),
             Happening::UserSends { n, room } => {
-                let action = Action::SendMessage { room, text: format!("message {n}"), reply_to: None };
+                let action =
+                    Action::SendMessage { room, text: format!("message {n}"), reply_to: None, attachments: Vec::new() };
                 match self.client.act(now, action) {
                     Ok(key) => self.user_keys.push(key),
                     Err(_) => self.refused_actions += 1,
@@ -325,6 +326,7 @@ impl World {
                         author_name: "Mina".into(),
                         text: "hi".into(),
                         reply_to: None,
+                        attachments: Vec::new(),
                     };
                     self.commit_and_broadcast(room, event);
                 }
@@ -519,7 +521,14 @@ impl World {
                 }
                 let Action::SendMessage { room, text, .. } = action else { panic!("only messages are sent here") };
                 let id = self.server.new_message_id();
-                let event = RoomEvent::Message { id, author: ME, author_name: "Me".into(), text, reply_to: None };
+                let event = RoomEvent::Message {
+                    id,
+                    author: ME,
+                    author_name: "Me".into(),
+                    text,
+                    reply_to: None,
+                    attachments: Vec::new(),
+                };
                 let seq = self.commit_and_broadcast(room, event);
                 let outcome = Outcome::Applied { room, seq: Some(seq), message: Some(id) };
                 self.server.results.insert(key.clone(), outcome.clone());
