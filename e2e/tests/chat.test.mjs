@@ -97,7 +97,9 @@ test('two people chat, and a message written during an outage arrives once', asy
   });
   await mina.goto(world.server.url);
   await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
-  await junComposer.fill('@Mina 12시 어때요?');
+  await junComposer.pressSequentially('@Mi');
+  await junComposer.press('Enter'); // picks her from the "Mention" list
+  await junComposer.pressSequentially('12시 어때요?');
   await junComposer.press('Enter');
   await mina.waitForFunction(() => window.shownNotifications.length > 0, null, { timeout: 15_000 });
   assert.deepEqual(await mina.evaluate(() => window.shownNotifications), [

@@ -98,6 +98,12 @@ test('a tab hidden for minutes with its timers throttled still notices a dead so
   const minasBrowser = await launchBrowserWithRealTab();
   t.after(() => atMost(CLEANUP_MS, Promise.all([minasBrowser.close(), proxy.close()])));
   const mina = await signInOn(minasBrowser.page, proxy.url, 'Mina');
+  // Newer Chromium (156) closes a frozen page's sockets, as it does for a page
+  // in the back-forward cache, and says so on the console.
+  const closedByTheFreeze = [];
+  mina.on('console', (message) => {
+    if (message.text().includes('Back-Forward Cache')) closedByTheFreeze.push(message.text());
+  });
   const jun = await signedInPage(world.browser, world.server.url, 'Jun');
   const room = 'background';
   await bothIn(mina, jun, room);
@@ -128,8 +134,16 @@ test('a tab hidden for minutes with its timers throttled still notices a dead so
 
   // At the first wake-up the app pings: too early to judge the socket. Nothing
   // else may have noticed the silence either: the freeze keeps the socket.
+  // Unless the browser closed it (see above): then the app is told at the
+  // wake-up and tries a new one at once, which is right too. The engine's own
+  // rule, that a late timer never judges a ping early, is also checked in
+  // client-core (`a_hidden_tab_whose_timers_fire_once_a_minute_…`).
   await wakeUp(16_000);
-  assert.equal(proxy.socketsOpenedSince(awaySince), 0, 'the freeze and the first wake-up kept the socket');
+  if (closedByTheFreeze.length === 0) {
+    assert.equal(proxy.socketsOpenedSince(awaySince), 0, 'the freeze and the first wake-up kept the socket');
+  } else {
+    t.diagnostic(`the browser closed the frozen page's socket: ${closedByTheFreeze[0]}`);
+  }
 
   // At the next wake-up the ping's 10 s are long gone (its timer fires 8 s
   // late, a clock jump): the socket is given up and a new one tried, while

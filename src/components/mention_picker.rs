@@ -107,17 +107,16 @@ impl MentionPicker {
     fn choose(self, member: Option<Member>) {
         let (Some(member), Some((at, caret))) = (member, self.typing.get_untracked()) else { return };
         let (text, caret) = self.text.with_untracked(|text| mentions::pick(text, at, caret, &member.name));
-        let caret = mentions::utf16_offset(&text, caret);
+        // Written into the field at once, caret and all, before the next key
+        // can land: the render then finds the same value and leaves it.
+        if let Some(field) = self.field.get_untracked() {
+            field.set_value(&text);
+            let caret = mentions::utf16_offset(&text, caret);
+            let _ = field.set_selection_range(caret, caret);
+        }
         self.text.set(text);
         self.picked.update_value(|picked| picked.push(member));
         self.close();
-        if let Some(field) = self.field.get_untracked() {
-            // The value is set by the render; the caret after it.
-            request_animation_frame(move || {
-                let _ = field.focus();
-                let _ = field.set_selection_range(caret, caret);
-            });
-        }
     }
 
     /// The text to send: the people picked, by id.
