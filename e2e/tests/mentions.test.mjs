@@ -3,7 +3,8 @@
 // consonant (Tab picks her). Mina, reading another room, sees "1 mention" by
 // the lunch room, still there after a reload; the message shows both as chips,
 // hers lit and read out as mentioning her. When 소라 renames herself Sora, the
-// chip follows: the message stored who she is, not what she was called.
+// chip follows: the message stored who she is, not what she was called. Found
+// by search, it reads with names too.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -80,6 +81,12 @@ test('mentions are picked from the room by name or initials, counted for her, an
   await sora.keyboard.press('Enter');
   await asked.locator('.mention').filter({ hasText: '@Sora' }).waitFor();
   assert.equal(await asked.locator('.message-text').innerText(), 'Lunch, @Mina and @Sora at noon? @nobody');
+
+  // Found by search, the message reads with names there too.
+  await mina.getByRole('searchbox', { name: 'Search messages' }).fill('noon');
+  const found = mina.getByRole('list', { name: 'Search results' }).getByRole('link');
+  await found.waitFor();
+  assert.match(await found.locator('.hit-text').innerText(), /^Lunch, @Mina and @Sora at noon\? @nobody$/);
 
   for (const page of [mina, jun, sora]) assert.deepEqual(page.errors, []);
 });

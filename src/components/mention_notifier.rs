@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
 use crate::i18n::{lang, t};
+use crate::mentions;
 use crate::store::{page_visible, Store};
 
 #[component]
@@ -22,7 +23,9 @@ pub fn MentionNotifier() -> impl IntoView {
             return;
         }
         let options = NotificationOptions::new();
-        options.set_body(&mention.text);
+        // As the room shows it: `@Mina`, not the stored token.
+        let state = store.room(mention.room);
+        options.set_body(&mentions::readable(&mention.text, |user| untrack(|| state.name_of(user)), t().someone));
         options.set_tag(&format!("hanmadi-room-{}", mention.room));
         let _ = Notification::new_with_options(&lang().mentioned_by(&mention.author), &options);
     });

@@ -15,6 +15,7 @@ use super::keyed::live_row;
 use super::message_link::MessageLink;
 use crate::api;
 use crate::i18n::{lang, t};
+use crate::mentions;
 use crate::store::Store;
 
 /// A pause in typing this long runs the search: not one request per key.
@@ -125,6 +126,11 @@ fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
         let timeline = expect_context::<Store>().room(room).timeline();
         Memo::new(move |_| timeline.with(|t| t.message_at(seq, id).is_some_and(|message| message.deleted)))
     };
+    // Mentions by the names the room knows (pieces are cut by the match
+    // first, as the server counted its offsets on the stored text).
+    let state = StoredValue::new(expect_context::<Store>().room(room));
+    let readable =
+        move |text: &str| state.with_value(|state| mentions::readable(text, |user| state.name_of(user), t().someone));
     let text = move || {
         if deleted.get() {
             return t().deleted.into_any();
@@ -132,7 +138,14 @@ fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
         hit.with(|hit| {
             marked(&hit.text, &hit.highlights)
                 .into_iter()
-                .map(|(piece, found)| if found { view! { <mark>{piece}</mark> }.into_any() } else { piece.into_any() })
+                .map(|(piece, found)| {
+                    let piece = readable(&piece);
+                    if found {
+                        view! { <mark>{piece}</mark> }.into_any()
+                    } else {
+                        piece.into_any()
+                    }
+                })
                 .collect_view()
                 .into_any()
         })
@@ -140,7 +153,7 @@ fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
     let label = {
         let time = time.clone();
         Signal::derive(move || {
-            let said = if deleted.get() { t().deleted.to_owned() } else { hit.with(|hit| hit.text.clone()) };
+            let said = if deleted.get() { t().deleted.to_owned() } else { hit.with(|hit| readable(&hit.text)) };
             hit.with(|hit| lang().search_hit(&hit.author_name, &hit.room_name, &time, &said))
         })
     };

@@ -35,7 +35,7 @@ impl Original {
         if message.deleted {
             return Original::Deleted;
         }
-        let (text, _) = mentions::decode(&message.text, |user| state.name_of(user));
+        let text = mentions::readable(&message.text, |user| state.name_of(user), t().someone);
         Original::Said { author: message.author_name.clone(), beginning: beginning(&text) }
     }
 
