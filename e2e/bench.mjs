@@ -217,7 +217,10 @@ async function coldOpen(browser) {
       await name.fill('Mina');
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 60_000 });
-      // She comes back later: a new tab, the session saved, nothing cached.
+      // She comes back later: her tab was closed (an open one would hand the
+      // new tab its socket), the session is saved, nothing is in the HTTP
+      // cache; what the service worker kept is used, as it would be.
+      await page.close();
       const again = await context.newPage();
       await slowNetwork(again);
       const connected = again.getByRole('status').filter({ hasText: 'Connected' });
