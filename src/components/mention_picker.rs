@@ -12,6 +12,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
+use super::keyed::live_row;
 use crate::i18n::t;
 use crate::mentions;
 use crate::store::people::people;
@@ -160,7 +161,10 @@ pub fn MentionList(picker: MentionPicker) -> impl IntoView {
                     each=move || picker.offered.get()
                     key=|member| member.user
                     children=move |member| {
-                        let (user, id, name) = (member.user, option_id(member.user), member.name.clone());
+                        let (user, id) = (member.user, option_id(member.user));
+                        // A rename while the list is open shows in place.
+                        let member = live_row(picker.offered, member, |member| member.user);
+                        let name = move || member.with(|member| member.name.clone());
                         let active = move || picker.active_user() == Some(user);
                         view! {
                             <li
@@ -171,7 +175,7 @@ pub fn MentionList(picker: MentionPicker) -> impl IntoView {
                                 // Not `click`: the field keeps the focus.
                                 on:mousedown=move |event| {
                                     event.prevent_default();
-                                    picker.choose(Some(member.clone()));
+                                    picker.choose(Some(member.get_untracked()));
                                 }
                             >
                                 {name}
