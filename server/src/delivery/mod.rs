@@ -9,8 +9,10 @@
 //! the commit. On PostgreSQL the bus is LISTEN/NOTIFY ([`bus`]): every node,
 //! including the one that committed, delivers room events from its listener, in
 //! commit order; presence and typing cross nodes the same way. Room-list
-//! changes need no announcement of their own: they are the `created` and
-//! `renamed` events every node hears, whether it delivers the room or not.
+//! changes need no announcement of their own: they are the `created`,
+//! `renamed` and `joined` events every node hears, whether it delivers the
+//! room or not. A public room's change goes to everyone; a private or direct
+//! room's reaches only its members, as "fetch the list again".
 //! A person's read position goes to their other connections, on every node,
 //! whatever rooms those follow.
 //!
@@ -52,12 +54,14 @@ pub struct Delivery {
     registry: Registry,
     presence: Presence,
     mailbox_capacity: usize,
-    /// Rooms created or renamed since the last burst went out, each once under
-    /// its newest name, in the order first heard.
-    listings: Mutex<Vec<(RoomId, String)>>,
+    /// Rooms created, renamed or joined since the last burst went out, each
+    /// once, in the order first heard, with its newest name if it changed.
+    listings: Mutex<Vec<(RoomId, Option<String>)>>,
     room_list: Notify,
     /// The cluster bus, on PostgreSQL.
     bus: Option<Outgoing>,
+    /// Which rooms of a burst are private or direct, and who is in them.
+    store: Arc<Store>,
 }
 
 impl Delivery {
@@ -89,6 +93,7 @@ impl Delivery {
             listings: Mutex::new(Vec::new()),
             room_list: Notify::new(),
             bus,
+            store: Arc::clone(&store),
         });
         if let Some(outgoing) = outgoing {
             bus::start(database_url, pool, outgoing, Arc::clone(&delivery), store, shutdown.clone())
@@ -230,17 +235,26 @@ impl Delivery {
         self.registry.tell(user, &Utf8Bytes::from(encode(&frame)), except);
     }
 
-    /// Notes the rooms that committed events created or renamed, for the next
-    /// burst of room-list changes. Called with every committed event, followed
-    /// here or not.
+    /// Notes the rooms that committed events created, renamed or joined, for
+    /// the next burst of room-list changes. Called with every committed event,
+    /// followed here or not. A join changes no public listing, but a private
+    /// room's new member has it listed on all their screens.
     fn listed<'e>(&self, events: impl IntoIterator<Item = (RoomId, &'e RoomEvent)>) {
         let mut listings = self.listings.lock().expect("listings lock");
         let mut noted = false;
         for (room, event) in events {
-            let (RoomEvent::Created { name, .. } | RoomEvent::Renamed { name, .. }) = event else { continue };
+            let name = match event {
+                RoomEvent::Created { name, .. } | RoomEvent::Renamed { name, .. } => Some(name),
+                RoomEvent::Joined { .. } => None,
+                _ => continue,
+            };
             match listings.iter_mut().find(|(listed, _)| *listed == room) {
-                Some((_, newest)) => newest.clone_from(name),
-                None => listings.push((room, name.clone())),
+                Some((_, newest)) => {
+                    if let Some(name) = name {
+                        *newest = Some(name.clone());
+                    }
+                }
+                None => listings.push((room, name.cloned())),
             }
             noted = true;
         }
@@ -301,11 +315,32 @@ impl Delivery {
                 // Woken for changes the previous burst already took.
                 continue;
             }
+            let rooms: Vec<RoomId> = burst.iter().map(|(room, _)| *room).collect();
+            let hidden = match self.store.members_of_hidden(&rooms).await {
+                Ok(hidden) => hidden,
+                Err(error) => {
+                    // Not knowing which rooms are private, name none: every
+                    // list is fetched again, and shows each person their own.
+                    tracing::error!(error = format!("{error:#}"), "cannot tell private rooms from public ones");
+                    self.registry.list_stale_everywhere();
+                    continue;
+                }
+            };
             let listings: Vec<Utf8Bytes> = burst
                 .into_iter()
+                .filter(|(room, _)| !hidden.contains_key(room))
+                .filter_map(|(room, name)| name.map(|name| (room, name)))
                 .map(|(room, name)| Utf8Bytes::from(encode(&ServerFrame::RoomListed { room, name })))
                 .collect();
-            self.registry.list_rooms(&listings);
+            if !listings.is_empty() {
+                self.registry.list_rooms(&listings);
+            }
+            let mut members: Vec<UserId> = hidden.into_values().flatten().collect();
+            members.sort_unstable();
+            members.dedup();
+            for member in members {
+                self.registry.list_stale_for(member);
+            }
         }
     }
 }
