@@ -192,6 +192,16 @@ async fn a_private_room_reaches_the_rooms_lists_of_its_members_alone() {
     let listed = rooms_of(&server, &mina).await;
     let mine = listed.iter().find(|r| r.id == private).expect("listed to its member");
     assert_eq!((mine.name.as_str(), mine.kind, mine.member), ("비밀 일기", RoomKind::Private, true));
+
+    // Mina leaves it on one screen: the other fetches a list without it.
+    assert!(matches!(mina_tab.act(Action::LeaveRoom { room: private }).await, Outcome::Applied { seq: Some(_), .. }));
+    loop {
+        mina_phone.recv_until(|frame| matches!(frame, ServerFrame::RoomListStale {}).then_some(())).await;
+        // An earlier change may have been told first; the leave is told too.
+        if rooms_of(&server, &mina).await.iter().all(|r| r.id != private) {
+            break;
+        }
+    }
 }
 
 #[tokio::test]

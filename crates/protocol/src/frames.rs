@@ -234,7 +234,7 @@ pub enum ServerFrame {
     /// Latest-wins (control). Changes to the rooms list were dropped on their way
     /// to this connection (it fell too far behind, or its node lost the bus
     /// between nodes), or a private or direct room of this person's was made,
-    /// joined or renamed: the list is worth fetching again.
+    /// joined, renamed or left: the list is worth fetching again.
     RoomListStale {},
     /// Latest-wins, per room. The person this connection is signed in as read
     /// the room up to `seq` on another tab or device: what is unread here

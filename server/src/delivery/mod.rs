@@ -10,9 +10,10 @@
 //! including the one that committed, delivers room events from its listener, in
 //! commit order; presence and typing cross nodes the same way. Room-list
 //! changes need no announcement of their own: they are the `created`,
-//! `renamed` and `joined` events every node hears, whether it delivers the
-//! room or not. A public room's change goes to everyone; a private or direct
-//! room's reaches only its members, as "fetch the list again".
+//! `renamed`, `joined` and `left` events every node hears, whether it
+//! delivers the room or not. A public room's change goes to everyone; a
+//! private or direct room's reaches only its members (and whoever left it),
+//! as "fetch the list again".
 //! A person's read position goes to their other connections, on every node,
 //! whatever rooms those follow.
 //!
@@ -45,6 +46,15 @@ use registry::{ConnId, Registry};
 use crate::db::Dialect;
 use crate::store::{Store, StoredEvent};
 
+/// What a burst of room-list changes holds of one room.
+struct Listing {
+    room: RoomId,
+    /// Its newest name, if it was created or renamed.
+    name: Option<String>,
+    /// Who left it: no longer members, yet their lists still show a private room.
+    left: Vec<UserId>,
+}
+
 /// Room-list changes are gathered this long before every connection is handed
 /// them: a burst of new rooms wakes each connection once, not once per room.
 const ROOM_LIST_COALESCE: Duration = Duration::from_millis(250);
@@ -54,9 +64,9 @@ pub struct Delivery {
     registry: Registry,
     presence: Presence,
     mailbox_capacity: usize,
-    /// Rooms created, renamed or joined since the last burst went out, each
-    /// once, in the order first heard, with its newest name if it changed.
-    listings: Mutex<Vec<(RoomId, Option<String>)>>,
+    /// Rooms created, renamed, joined or left since the last burst went out,
+    /// each once, in the order first heard.
+    listings: Mutex<Vec<Listing>>,
     room_list: Notify,
     /// The cluster bus, on PostgreSQL.
     bus: Option<Outgoing>,
@@ -235,27 +245,32 @@ impl Delivery {
         self.registry.tell(user, &Utf8Bytes::from(encode(&frame)), except);
     }
 
-    /// Notes the rooms that committed events created, renamed or joined, for
-    /// the next burst of room-list changes. Called with every committed event,
-    /// followed here or not. A join changes no public listing, but a private
-    /// room's new member has it listed on all their screens.
+    /// Notes the rooms that committed events created, renamed, joined or left,
+    /// for the next burst of room-list changes. Called with every committed
+    /// event, followed here or not. A join or a leave changes no public
+    /// listing, but a private room's list follows its member to all their
+    /// screens.
     fn listed<'e>(&self, events: impl IntoIterator<Item = (RoomId, &'e RoomEvent)>) {
         let mut listings = self.listings.lock().expect("listings lock");
         let mut noted = false;
         for (room, event) in events {
-            let name = match event {
-                RoomEvent::Created { name, .. } | RoomEvent::Renamed { name, .. } => Some(name),
-                RoomEvent::Joined { .. } => None,
+            let (name, left) = match event {
+                RoomEvent::Created { name, .. } | RoomEvent::Renamed { name, .. } => (Some(name), None),
+                RoomEvent::Joined { .. } => (None, None),
+                RoomEvent::Left { user } => (None, Some(*user)),
                 _ => continue,
             };
-            match listings.iter_mut().find(|(listed, _)| *listed == room) {
-                Some((_, newest)) => {
-                    if let Some(name) = name {
-                        *newest = Some(name.clone());
-                    }
+            let listing = match listings.iter().position(|listing| listing.room == room) {
+                Some(at) => &mut listings[at],
+                None => {
+                    listings.push(Listing { room, name: None, left: Vec::new() });
+                    listings.last_mut().expect("just pushed")
                 }
-                None => listings.push((room, name.cloned())),
+            };
+            if let Some(name) = name {
+                listing.name = Some(name.clone());
             }
+            listing.left.extend(left);
             noted = true;
         }
         drop(listings);
@@ -315,7 +330,7 @@ impl Delivery {
                 // Woken for changes the previous burst already took.
                 continue;
             }
-            let rooms: Vec<RoomId> = burst.iter().map(|(room, _)| *room).collect();
+            let rooms: Vec<RoomId> = burst.iter().map(|listing| listing.room).collect();
             let hidden = match self.store.members_of_hidden(&rooms).await {
                 Ok(hidden) => hidden,
                 Err(error) => {
@@ -326,20 +341,22 @@ impl Delivery {
                     continue;
                 }
             };
-            let listings: Vec<Utf8Bytes> = burst
-                .into_iter()
-                .filter(|(room, _)| !hidden.contains_key(room))
-                .filter_map(|(room, name)| name.map(|name| (room, name)))
-                .map(|(room, name)| Utf8Bytes::from(encode(&ServerFrame::RoomListed { room, name })))
-                .collect();
+            let mut told: Vec<UserId> = Vec::new();
+            let mut listings: Vec<Utf8Bytes> = Vec::new();
+            for Listing { room, name, left } in burst {
+                match hidden.get(&room) {
+                    Some(members) => told.extend(members.iter().chain(&left)),
+                    None => listings
+                        .extend(name.map(|name| Utf8Bytes::from(encode(&ServerFrame::RoomListed { room, name })))),
+                }
+            }
             if !listings.is_empty() {
                 self.registry.list_rooms(&listings);
             }
-            let mut members: Vec<UserId> = hidden.into_values().flatten().collect();
-            members.sort_unstable();
-            members.dedup();
-            for member in members {
-                self.registry.list_stale_for(member);
+            told.sort_unstable();
+            told.dedup();
+            for person in told {
+                self.registry.list_stale_for(person);
             }
         }
     }
