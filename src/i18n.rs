@@ -337,8 +337,10 @@ impl Lang {
     /// the name of the room it is about.
     pub fn waiting(self, action: &Action, room: &str) -> String {
         match (self, action) {
-            (Lang::En, Action::CreateRoom { name }) => format!("Creating “{name}”…"),
+            (Lang::En, Action::CreateRoom { name, .. }) => format!("Creating “{name}”…"),
             (Lang::En, Action::JoinRoom { .. }) => format!("Joining “{room}”…"),
+            (Lang::En, Action::JoinWithInvite { .. }) => "Joining with the invite…".to_owned(),
+            (Lang::En, Action::OpenDirect { .. }) => "Opening the conversation…".to_owned(),
             (Lang::En, Action::LeaveRoom { .. }) => format!("Leaving “{room}”…"),
             (Lang::En, Action::RenameRoom { name, .. }) => format!("Renaming “{room}” to “{name}”…"),
             (Lang::En, Action::SendMessage { .. }) => "Sending your message…".to_owned(),
@@ -347,8 +349,10 @@ impl Lang {
             (Lang::En, Action::AddReaction { .. } | Action::RemoveReaction { .. }) => {
                 "Changing your reaction…".to_owned()
             }
-            (Lang::Ko, Action::CreateRoom { name }) => format!("“{name}” 대화방을 만드는 중…"),
+            (Lang::Ko, Action::CreateRoom { name, .. }) => format!("“{name}” 대화방을 만드는 중…"),
             (Lang::Ko, Action::JoinRoom { .. }) => format!("“{room}” 대화방에 참여하는 중…"),
+            (Lang::Ko, Action::JoinWithInvite { .. }) => "초대 링크로 참여하는 중…".to_owned(),
+            (Lang::Ko, Action::OpenDirect { .. }) => "대화를 여는 중…".to_owned(),
             (Lang::Ko, Action::LeaveRoom { .. }) => format!("“{room}” 대화방을 나가는 중…"),
             (Lang::Ko, Action::RenameRoom { name, .. }) => format!("“{room}” 이름을 “{name}”(으)로 바꾸는 중…"),
             (Lang::Ko, Action::SendMessage { .. }) => "메시지를 보내는 중…".to_owned(),
@@ -388,6 +392,8 @@ impl Lang {
         let what = match (self, action) {
             (Lang::En, Action::CreateRoom { .. }) => "Couldn't create the room",
             (Lang::En, Action::JoinRoom { .. }) => "Couldn't join the room",
+            (Lang::En, Action::JoinWithInvite { .. }) => "Couldn't join with the invite",
+            (Lang::En, Action::OpenDirect { .. }) => "Couldn't open the conversation",
             (Lang::En, Action::LeaveRoom { .. }) => "Couldn't leave the room",
             (Lang::En, Action::RenameRoom { .. }) => "Couldn't rename the room",
             (Lang::En, Action::SendMessage { .. }) => "Couldn't send the message",
@@ -396,6 +402,8 @@ impl Lang {
             (Lang::En, Action::AddReaction { .. } | Action::RemoveReaction { .. }) => "Couldn't change the reaction",
             (Lang::Ko, Action::CreateRoom { .. }) => "대화방을 만들지 못했어요",
             (Lang::Ko, Action::JoinRoom { .. }) => "대화방에 참여하지 못했어요",
+            (Lang::Ko, Action::JoinWithInvite { .. }) => "초대 링크로 참여하지 못했어요",
+            (Lang::Ko, Action::OpenDirect { .. }) => "대화를 열지 못했어요",
             (Lang::Ko, Action::LeaveRoom { .. }) => "대화방을 나가지 못했어요",
             (Lang::Ko, Action::RenameRoom { .. }) => "대화방 이름을 바꾸지 못했어요",
             (Lang::Ko, Action::SendMessage { .. }) => "메시지를 보내지 못했어요",

@@ -1,5 +1,5 @@
-//! The HTTP API: guest sessions, the rooms list, and history for scroll-back and
-//! for filling gaps. Every error is JSON `{"error": "…"}` with a fitting status.
+//! The HTTP API: guest sessions, the rooms list, history for scroll-back and
+//! for filling gaps, and invites to private rooms. Every error is JSON `{"error": "…"}` with a fitting status.
 
 use std::net::SocketAddr;
 
@@ -9,17 +9,18 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use hanmadi_protocol::http::{EventsPage, HistoryEvent, MessagesPage, NameRequest, RoomSummary, Session, ROOMS_PAGE};
 use hanmadi_protocol::{Member, RoomId, Seq};
 use serde::Deserialize;
 
 use crate::auth::Issued;
-use crate::store::User;
+use crate::store::{Access, User};
 use crate::AppState;
 
 mod attachments;
+mod invites;
 mod search;
 
 pub use attachments::Uploads;
@@ -37,6 +38,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/rooms/{room}/messages", get(messages))
         .route("/api/rooms/{room}/events", get(events))
         .route("/api/rooms/{room}/members", get(members))
+        .route("/api/rooms/{room}/invites", get(invites::list).post(invites::create))
+        .route("/api/rooms/{room}/invites/{invite}", delete(invites::revoke))
         .route("/api/search", get(search::search))
         .layer(DefaultBodyLimit::max(16 * 1024))
         // Uploads are streamed, under a limit of their own.
@@ -255,17 +258,19 @@ async fn members(
     Ok(Json(state.store.members(room).await?))
 }
 
-/// The room's head, if it exists and the user is a member.
+/// The room's head, if the user is a member. A public room they are not in
+/// is 403 (join it to read it); a private or direct one is 404, as a room
+/// that does not exist, so its id cannot be probed.
 async fn readable_room(state: &AppState, room: RoomId, user: &User) -> Result<Seq, ApiError> {
-    let head = state
-        .store
-        .head(room)
-        .await?
-        .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("there is no room {room}").into()))?;
-    if !state.store.is_member(room, user.id).await? {
-        return Err(ApiError(StatusCode::FORBIDDEN, format!("join room {room} to read it").into()));
+    match state.store.access(room, user.id).await? {
+        Access::Member { head, .. } => Ok(head),
+        Access::Outsider => Err(ApiError(StatusCode::FORBIDDEN, format!("join room {room} to read it").into())),
+        Access::Unknown => Err(no_such_room(room)),
     }
-    Ok(head)
+}
+
+fn no_such_room(room: RoomId) -> ApiError {
+    ApiError(StatusCode::NOT_FOUND, format!("there is no room {room}").into())
 }
 
 /// The signed-in user, from `Authorization: Bearer <token>`.

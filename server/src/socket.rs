@@ -688,6 +688,8 @@ fn action_kind(action: &Action) -> &'static str {
     match action {
         Action::CreateRoom { .. } => "create_room",
         Action::JoinRoom { .. } => "join_room",
+        Action::JoinWithInvite { .. } => "join_with_invite",
+        Action::OpenDirect { .. } => "open_direct",
         Action::LeaveRoom { .. } => "leave_room",
         Action::RenameRoom { .. } => "rename_room",
         Action::SendMessage { .. } => "send_message",

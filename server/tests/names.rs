@@ -73,7 +73,7 @@ async fn a_room_name_that_reverses_the_text_after_it_is_refused_with_the_reason_
     let server = TestServer::start().await;
     let mina = server.sign_up("Mina").await;
     let mut tab = server.connect(&mina).await;
-    match tab.act(Action::CreateRoom { name: "invoice\u{202E}fdp.exe".into() }).await {
+    match tab.act(Action::CreateRoom { name: "invoice\u{202E}fdp.exe".into(), private: false }).await {
         Outcome::Rejected { code: RejectCode::Invalid, message, problem: refused } => {
             assert_eq!(message, "the room name contains a text-direction control (U+202E)");
             assert_eq!(refused, problem(TextField::RoomName, ProblemKind::DirectionControl { code_point: 0x202E }));

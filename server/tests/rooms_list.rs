@@ -95,7 +95,7 @@ async fn a_reader_too_far_behind_is_told_to_fetch_the_list_again() {
 
     let keys: Vec<_> = (0..5).map(|_| mina_tab.new_key()).collect();
     for (n, key) in keys.iter().enumerate() {
-        let action = Action::CreateRoom { name: format!("burst {n}") };
+        let action = Action::CreateRoom { name: format!("burst {n}"), private: false };
         mina_tab.send(&ClientFrame::Action { key: key.clone(), action }).await;
     }
     for key in &keys {

@@ -105,7 +105,7 @@ fn NewRoom() -> impl IntoView {
             Err(problem) => return form.refuse(lang().text_problem(&problem)),
         };
         // A full outbox is explained by the socket; the form stays open.
-        if socket.act(Action::CreateRoom { name }).is_ok() {
+        if socket.act(Action::CreateRoom { name, private: false }).is_ok() {
             form.close();
         }
     };

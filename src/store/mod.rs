@@ -197,7 +197,7 @@ impl Store {
             // every tab lists it.
             Event::ActionApplied { action, room, here, .. } => match action {
                 // Ours whether the socket listed it before this ack or not.
-                Action::CreateRoom { name } => {
+                Action::CreateRoom { name, .. } => {
                     self.change_rooms(RoomChange::Listed { room: *room, name: name.clone() });
                     self.change_rooms(RoomChange::Member { room: *room, member: true });
                     if *here {
@@ -532,7 +532,7 @@ mod tests {
     #[test]
     fn a_created_room_appears_once_and_a_rename_follows() {
         let store = store_as_mina();
-        let created = applied(Action::CreateRoom { name: "점심".into() }, 2);
+        let created = applied(Action::CreateRoom { name: "점심".into(), private: false }, 2);
         store.apply(&created, &[]);
         store.apply(&created, &[]);
         assert_eq!(store.rooms.with(|rooms| rooms.len()), 2);
@@ -549,7 +549,7 @@ mod tests {
     fn a_room_created_in_another_tab_is_listed_here_but_opened_only_there() {
         let store = store_as_mina();
         let Event::ActionApplied { key, action, room, seq, .. } =
-            applied(Action::CreateRoom { name: "점심".into() }, 2)
+            applied(Action::CreateRoom { name: "점심".into(), private: false }, 2)
         else {
             unreachable!()
         };
@@ -607,7 +607,7 @@ mod tests {
     #[test]
     fn a_room_i_create_is_mine_whether_the_socket_lists_it_before_or_after_the_ack() {
         let store = store_as_mina();
-        let create = |name: &str| Action::CreateRoom { name: name.into() };
+        let create = |name: &str| Action::CreateRoom { name: name.into(), private: false };
         store.apply(&room_listed(2, "점심"), &[]);
         store.apply(&applied(create("점심"), 2), &[]);
         store.apply(&applied(create("저녁"), 3), &[]);
@@ -682,7 +682,7 @@ mod tests {
         let problem = hanmadi_protocol::limits::check_room_name("\u{200B}").unwrap_err();
         let (code, reason) = (hanmadi_protocol::RejectCode::Invalid, problem.to_string());
         let state = ActionState::Failed { code, reason: reason.clone(), problem: Some(problem) };
-        let action = Action::CreateRoom { name: "\u{200B}".into() };
+        let action = Action::CreateRoom { name: "\u{200B}".into(), private: false };
         let outbox = [PendingAction { key: key.clone(), action: action.clone(), state }];
         let rejected = Event::ActionRejected {
             key,

@@ -51,6 +51,8 @@ impl Store {
                     read,
                     unread: info.unread.messages,
                     mentions: info.unread.mentions,
+                    kind: Default::default(),
+                    with: None,
                 }
             })
             .collect();

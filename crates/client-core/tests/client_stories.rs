@@ -700,7 +700,7 @@ fn a_room_i_create_is_followed_at_once_one_i_join_is_loaded_first_and_one_i_leav
         let outcome = Outcome::Applied { room: RoomId(room), seq: Some(Seq(1)), message: None };
         tab.receive(&ServerFrame::Ack { key, outcome });
     };
-    applied(&mut tab, Action::CreateRoom { name: "점심".into() }, 5);
+    applied(&mut tab, Action::CreateRoom { name: "점심".into(), private: false }, 5);
     assert_eq!(tab.client.room_cursor(RoomId(5)), Some(Seq::ZERO), "followed from its start");
     assert!(tab.sent.contains(&ClientFrame::Resume { cursors: vec![Cursor { room: RoomId(5), after: Seq::ZERO }] }));
 

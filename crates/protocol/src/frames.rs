@@ -9,7 +9,7 @@ use crate::{ActionKey, AttachmentId, MessageId, RoomId, Seq, UserId, Version};
 /// The protocol version this build speaks. Exchanged in the first frames of every
 /// connection ([`ClientFrame::Hello`] / [`ServerFrame::Welcome`]) so that an old tab
 /// talking to a new server is told to reload instead of misreading frames.
-pub const PROTOCOL_VERSION: u32 = 6;
+pub const PROTOCOL_VERSION: u32 = 7;
 
 /// Milliseconds since the Unix epoch, as the server's clock saw it.
 pub type Millis = u64;
@@ -75,11 +75,30 @@ pub struct Cursor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
+    /// A new room, with its creator in it. A `private` one is listed to and
+    /// read by its members only, and joined with an invite
+    /// ([`Action::JoinWithInvite`]).
     CreateRoom {
         name: String,
+        #[serde(default, skip_serializing_if = "is_false")]
+        private: bool,
     },
+    /// Joins a public room (a private or direct room not yours is `not_found`,
+    /// as a room that does not exist).
     JoinRoom {
         room: RoomId,
+    },
+    /// Joins the private room an invite link names, by the link's token;
+    /// `applied` says which room. A revoked or unknown token is `not_found`;
+    /// joining again changes nothing.
+    JoinWithInvite {
+        invite: String,
+    },
+    /// Opens the direct conversation between the sender and `with`: the one
+    /// they already have, or a new one with both of them in it. Either way
+    /// `applied` says which room; only a new one has a `seq`.
+    OpenDirect {
+        with: UserId,
     },
     LeaveRoom {
         room: RoomId,
@@ -127,7 +146,7 @@ impl Action {
     /// The room the action is about, if it exists yet.
     pub fn room(&self) -> Option<RoomId> {
         match self {
-            Action::CreateRoom { .. } => None,
+            Action::CreateRoom { .. } | Action::JoinWithInvite { .. } | Action::OpenDirect { .. } => None,
             Action::JoinRoom { room }
             | Action::LeaveRoom { room }
             | Action::RenameRoom { room, .. }
@@ -138,6 +157,10 @@ impl Action {
             | Action::RemoveReaction { room, .. } => Some(*room),
         }
     }
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 impl ClientFrame {
@@ -204,12 +227,14 @@ pub enum ServerFrame {
     /// Latest-wins, per room. A room was created or renamed: this is its name in
     /// the rooms list now. Sent to every signed-in connection, members or not, so
     /// the list fetched once (`GET /api/rooms`) stays current without fetching it
-    /// again; a later one for the same room replaces it. A room leaving the list
-    /// (made private, removed) would be a frame of its own.
+    /// again; a later one for the same room replaces it. Only public rooms are
+    /// listed this way: a change to a private or direct room reaches its
+    /// members alone, as [`ServerFrame::RoomListStale`].
     RoomListed { room: RoomId, name: String },
     /// Latest-wins (control). Changes to the rooms list were dropped on their way
     /// to this connection (it fell too far behind, or its node lost the bus
-    /// between nodes): the list is worth fetching again.
+    /// between nodes), or a private or direct room of this person's was made,
+    /// joined, renamed or left: the list is worth fetching again.
     RoomListStale {},
     /// Latest-wins, per room. The person this connection is signed in as read
     /// the room up to `seq` on another tab or device: what is unread here

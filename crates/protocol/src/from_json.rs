@@ -3,7 +3,8 @@
 //! in `tests/json_reader.rs`.
 
 use crate::http::{
-    ApiError, EventsPage, HistoryEvent, MessageView, MessagesPage, Profile, Reaction, RoomSummary, Session,
+    ApiError, EventsPage, HistoryEvent, Invite, InviteCreated, MessageView, MessagesPage, Profile, Reaction, RoomKind,
+    RoomSummary, Session,
 };
 use crate::json::{unknown_variant, Error, FromJson, Json};
 use crate::limits::{ProblemKind, TextField, TextProblem};
@@ -63,6 +64,12 @@ named_enum!(ErrorCode {
     "internal" => Internal,
 });
 
+named_enum!(RoomKind {
+    "public" => Public,
+    "private" => Private,
+    "direct" => Direct,
+});
+
 named_enum!(TextField {
     "message" => Message,
     "room_name" => RoomName,
@@ -91,8 +98,10 @@ impl FromJson for Action {
     fn from_json(value: Json<'_>) -> Result<Self, Error> {
         let mut o = value.into_object("internally tagged enum Action")?;
         let action = match o.tag("kind")?.as_str() {
-            "create_room" => Action::CreateRoom { name: o.field("name")? },
+            "create_room" => Action::CreateRoom { name: o.field("name")?, private: o.defaulted("private")? },
             "join_room" => Action::JoinRoom { room: o.field("room")? },
+            "join_with_invite" => Action::JoinWithInvite { invite: o.field("invite")? },
+            "open_direct" => Action::OpenDirect { with: o.field("with")? },
             "leave_room" => Action::LeaveRoom { room: o.field("room")? },
             "rename_room" => Action::RenameRoom { room: o.field("room")?, name: o.field("name")? },
             "send_message" => Action::SendMessage {
@@ -277,7 +286,23 @@ impl FromJson for RoomSummary {
             read: o.defaulted("read")?,
             unread: o.defaulted("unread")?,
             mentions: o.defaulted("mentions")?,
+            kind: o.defaulted("kind")?,
+            with: o.optional("with")?,
         })
+    }
+}
+
+impl FromJson for InviteCreated {
+    fn from_json(value: Json<'_>) -> Result<Self, Error> {
+        let mut o = value.into_object("struct InviteCreated")?;
+        Ok(InviteCreated { id: o.field("id")?, room: o.field("room")?, token: o.field("token")? })
+    }
+}
+
+impl FromJson for Invite {
+    fn from_json(value: Json<'_>) -> Result<Self, Error> {
+        let mut o = value.into_object("struct Invite")?;
+        Ok(Invite { id: o.field("id")?, created_by: o.field("created_by")?, created_at: o.field("created_at")? })
     }
 }
 

@@ -53,6 +53,75 @@ pub struct RoomSummary {
     /// For a member: how many of the unread messages mention them.
     #[serde(default)]
     pub mentions: u32,
+    /// Public, private or direct. A private or direct room is listed only to
+    /// its members.
+    #[serde(default, skip_serializing_if = "RoomKind::is_public")]
+    pub kind: RoomKind,
+    /// For a direct room: the other person, whose name is also the room's
+    /// `name` in this viewer's list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with: Option<Profile>,
+}
+
+/// Who may see and join a room.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomKind {
+    /// Listed to everyone, joined by anyone.
+    #[default]
+    Public,
+    /// Listed to and read by its members only; joined with an invite.
+    Private,
+    /// Two people's conversation: no one else joins it, it has no invites
+    /// and no name of its own.
+    Direct,
+}
+
+impl RoomKind {
+    pub fn is_public(&self) -> bool {
+        *self == RoomKind::Public
+    }
+
+    /// As the database keeps it (`rooms.kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoomKind::Public => "public",
+            RoomKind::Private => "private",
+            RoomKind::Direct => "direct",
+        }
+    }
+
+    /// From [`RoomKind::as_str`]; anything else is `None`.
+    pub fn parse(kind: &str) -> Option<Self> {
+        [RoomKind::Public, RoomKind::Private, RoomKind::Direct].into_iter().find(|k| k.as_str() == kind)
+    }
+}
+
+/// The characters of an invite token: 32 random bytes in lower-case hex.
+/// Anything else is refused before it is looked up.
+pub const INVITE_TOKEN_CHARS: usize = 64;
+
+/// Live (not revoked) invites one private room may have at once.
+pub const MAX_LIVE_INVITES: usize = 50;
+
+/// `POST /api/rooms/{id}/invites`: a new invite to a private room. `token`
+/// is shown this once (the server keeps only its hash); the link the app
+/// copies carries it, and [`crate::Action::JoinWithInvite`] spends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteCreated {
+    pub id: u64,
+    pub room: RoomId,
+    pub token: String,
+}
+
+/// One live invite of `GET /api/rooms/{id}/invites` (its token cannot be
+/// shown again): who made it and when, and its id to revoke it with
+/// `DELETE /api/rooms/{id}/invites/{invite}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    pub id: u64,
+    pub created_by: UserId,
+    pub created_at: Millis,
 }
 
 /// A message as it stands now (edits applied), for scroll-back.

@@ -9,8 +9,11 @@ fn key(k: &str) -> ActionKey {
 fn all_actions() -> Vec<Action> {
     let room = RoomId(3);
     vec![
-        Action::CreateRoom { name: "일반".into() },
+        Action::CreateRoom { name: "일반".into(), private: false },
+        Action::CreateRoom { name: "비밀".into(), private: true },
         Action::JoinRoom { room },
+        Action::JoinWithInvite { invite: "0f".repeat(32) },
+        Action::OpenDirect { with: UserId(2) },
         Action::LeaveRoom { room },
         Action::RenameRoom { room, name: "random".into() },
         Action::SendMessage { room, text: "hi\nthere".into(), reply_to: None, attachments: Vec::new() },
@@ -200,6 +203,19 @@ fn a_refusal_says_what_was_wrong_with_a_name_as_a_code_and_older_refusals_still_
     let decoded = decode_server(old).unwrap();
     assert_eq!(decoded, ServerFrame::Ack { key: key("k"), outcome });
     assert_eq!(encode(&decoded), old);
+}
+
+#[test]
+fn a_room_made_before_private_rooms_existed_is_still_a_public_one() {
+    // What an older app sends, and what every outbox saved before protocol 7 holds.
+    let old = r#"{"type":"action","key":"k","action":{"kind":"create_room","name":"일반"}}"#;
+    let decoded = decode_client(old).unwrap();
+    let public = Action::CreateRoom { name: "일반".into(), private: false };
+    assert_eq!(decoded, ClientFrame::Action { key: key("k"), action: public });
+    assert_eq!(encode(&decoded), old, "a public room is written as it always was");
+    let private = r#"{"type":"action","key":"k","action":{"kind":"create_room","name":"비밀","private":true}}"#;
+    let ClientFrame::Action { action, .. } = decode_client(private).unwrap() else { panic!("an action") };
+    assert_eq!(action, Action::CreateRoom { name: "비밀".into(), private: true });
 }
 
 #[test]

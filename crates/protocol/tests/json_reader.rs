@@ -3,7 +3,8 @@
 
 use hanmadi_protocol::attachments::{Attachment, UploadProblem};
 use hanmadi_protocol::http::{
-    ApiError, EventsPage, HistoryEvent, MessageView, MessagesPage, Profile, Reaction, RoomSummary, Session,
+    ApiError, EventsPage, HistoryEvent, Invite, InviteCreated, MessageView, MessagesPage, Profile, Reaction, RoomKind,
+    RoomSummary, Session,
 };
 use hanmadi_protocol::json::{self, FromJson};
 use hanmadi_protocol::*;
@@ -129,9 +130,31 @@ fn http_bodies_and_the_outbox_read_the_same() {
             read: Seq(2),
             unread: 4,
             mentions: 1,
+            kind: RoomKind::Public,
+            with: None,
         }])
         .unwrap(),
     );
+    check(
+        serde_json::to_string(&vec![RoomSummary {
+            id: RoomId(2),
+            name: "Jun".into(),
+            head: Seq(3),
+            members: 2,
+            member: true,
+            read: Seq(3),
+            unread: 0,
+            mentions: 0,
+            kind: RoomKind::Direct,
+            with: Some(Profile { id: UserId(4), name: "Jun".into() }),
+        }])
+        .unwrap(),
+    );
+    check(r#"[{"id":1,"name":"a","head":2,"members":1,"member":true,"kind":"private"}]"#.into());
+    let invite = InviteCreated { id: 1, room: RoomId(2), token: "ab".repeat(32) };
+    agree::<InviteCreated>(&serde_json::to_string(&invite).unwrap()).unwrap();
+    let invites = vec![Invite { id: 1, created_by: UserId(3), created_at: 4 }];
+    agree::<Vec<Invite>>(&serde_json::to_string(&invites).unwrap()).unwrap();
     check(
         serde_json::to_string(&MessagesPage {
             head: Seq(9),
@@ -169,7 +192,10 @@ fn http_bodies_and_the_outbox_read_the_same() {
     check(r#"{"token":"t","expires_at":1,"user":{"id":1,"name":"n","more":1},"more":true}"#.into());
     check(r#"{"head":1,"messages":[{"id":1,"seq":2,"author":3,"author_name":"a","text":"t","at":4,"edited":false,"deleted":false,"reactions":null}]}"#.into());
     for action in [
-        Action::CreateRoom { name: "일반".into() },
+        Action::CreateRoom { name: "일반".into(), private: false },
+        Action::CreateRoom { name: "비밀".into(), private: true },
+        Action::JoinWithInvite { invite: "ab".repeat(32) },
+        Action::OpenDirect { with: UserId(4) },
         Action::SendMessage { room: RoomId(1), text: "hi\nthere".into(), reply_to: None, attachments: Vec::new() },
         Action::SendMessage {
             room: RoomId(1),

@@ -95,7 +95,7 @@ async fn enter(
     let mut socket = hello(workload.url_of(index), token).await?;
     let action = match room {
         Some(room) => Action::JoinRoom { room },
-        None => Action::CreateRoom { name: format!("load {index}") },
+        None => Action::CreateRoom { name: format!("load {index}"), private: false },
     };
     let room = match act(&mut socket, index, action).await? {
         Outcome::Applied { room, .. } => room,

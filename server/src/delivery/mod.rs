@@ -9,8 +9,11 @@
 //! the commit. On PostgreSQL the bus is LISTEN/NOTIFY ([`bus`]): every node,
 //! including the one that committed, delivers room events from its listener, in
 //! commit order; presence and typing cross nodes the same way. Room-list
-//! changes need no announcement of their own: they are the `created` and
-//! `renamed` events every node hears, whether it delivers the room or not.
+//! changes need no announcement of their own: they are the `created`,
+//! `renamed`, `joined` and `left` events every node hears, whether it
+//! delivers the room or not. A public room's change goes to everyone; a
+//! private or direct room's reaches only its members (and whoever left it),
+//! as "fetch the list again".
 //! A person's read position goes to their other connections, on every node,
 //! whatever rooms those follow.
 //!
@@ -43,6 +46,15 @@ use registry::{ConnId, Registry};
 use crate::db::Dialect;
 use crate::store::{Store, StoredEvent};
 
+/// What a burst of room-list changes holds of one room.
+struct Listing {
+    room: RoomId,
+    /// Its newest name, if it was created or renamed.
+    name: Option<String>,
+    /// Who left it: no longer members, yet their lists still show a private room.
+    left: Vec<UserId>,
+}
+
 /// Room-list changes are gathered this long before every connection is handed
 /// them: a burst of new rooms wakes each connection once, not once per room.
 const ROOM_LIST_COALESCE: Duration = Duration::from_millis(250);
@@ -52,12 +64,14 @@ pub struct Delivery {
     registry: Registry,
     presence: Presence,
     mailbox_capacity: usize,
-    /// Rooms created or renamed since the last burst went out, each once under
-    /// its newest name, in the order first heard.
-    listings: Mutex<Vec<(RoomId, String)>>,
+    /// Rooms created, renamed, joined or left since the last burst went out,
+    /// each once, in the order first heard.
+    listings: Mutex<Vec<Listing>>,
     room_list: Notify,
     /// The cluster bus, on PostgreSQL.
     bus: Option<Outgoing>,
+    /// Which rooms of a burst are private or direct, and who is in them.
+    store: Arc<Store>,
 }
 
 impl Delivery {
@@ -89,6 +103,7 @@ impl Delivery {
             listings: Mutex::new(Vec::new()),
             room_list: Notify::new(),
             bus,
+            store: Arc::clone(&store),
         });
         if let Some(outgoing) = outgoing {
             bus::start(database_url, pool, outgoing, Arc::clone(&delivery), store, shutdown.clone())
@@ -230,18 +245,32 @@ impl Delivery {
         self.registry.tell(user, &Utf8Bytes::from(encode(&frame)), except);
     }
 
-    /// Notes the rooms that committed events created or renamed, for the next
-    /// burst of room-list changes. Called with every committed event, followed
-    /// here or not.
+    /// Notes the rooms that committed events created, renamed, joined or left,
+    /// for the next burst of room-list changes. Called with every committed
+    /// event, followed here or not. A join or a leave changes no public
+    /// listing, but a private room's list follows its member to all their
+    /// screens.
     fn listed<'e>(&self, events: impl IntoIterator<Item = (RoomId, &'e RoomEvent)>) {
         let mut listings = self.listings.lock().expect("listings lock");
         let mut noted = false;
         for (room, event) in events {
-            let (RoomEvent::Created { name, .. } | RoomEvent::Renamed { name, .. }) = event else { continue };
-            match listings.iter_mut().find(|(listed, _)| *listed == room) {
-                Some((_, newest)) => newest.clone_from(name),
-                None => listings.push((room, name.clone())),
+            let (name, left) = match event {
+                RoomEvent::Created { name, .. } | RoomEvent::Renamed { name, .. } => (Some(name), None),
+                RoomEvent::Joined { .. } => (None, None),
+                RoomEvent::Left { user } => (None, Some(*user)),
+                _ => continue,
+            };
+            let listing = match listings.iter().position(|listing| listing.room == room) {
+                Some(at) => &mut listings[at],
+                None => {
+                    listings.push(Listing { room, name: None, left: Vec::new() });
+                    listings.last_mut().expect("just pushed")
+                }
+            };
+            if let Some(name) = name {
+                listing.name = Some(name.clone());
             }
+            listing.left.extend(left);
             noted = true;
         }
         drop(listings);
@@ -301,11 +330,34 @@ impl Delivery {
                 // Woken for changes the previous burst already took.
                 continue;
             }
-            let listings: Vec<Utf8Bytes> = burst
-                .into_iter()
-                .map(|(room, name)| Utf8Bytes::from(encode(&ServerFrame::RoomListed { room, name })))
-                .collect();
-            self.registry.list_rooms(&listings);
+            let rooms: Vec<RoomId> = burst.iter().map(|listing| listing.room).collect();
+            let hidden = match self.store.members_of_hidden(&rooms).await {
+                Ok(hidden) => hidden,
+                Err(error) => {
+                    // Not knowing which rooms are private, name none: every
+                    // list is fetched again, and shows each person their own.
+                    tracing::error!(error = format!("{error:#}"), "cannot tell private rooms from public ones");
+                    self.registry.list_stale_everywhere();
+                    continue;
+                }
+            };
+            let mut told: Vec<UserId> = Vec::new();
+            let mut listings: Vec<Utf8Bytes> = Vec::new();
+            for Listing { room, name, left } in burst {
+                match hidden.get(&room) {
+                    Some(members) => told.extend(members.iter().chain(&left)),
+                    None => listings
+                        .extend(name.map(|name| Utf8Bytes::from(encode(&ServerFrame::RoomListed { room, name })))),
+                }
+            }
+            if !listings.is_empty() {
+                self.registry.list_rooms(&listings);
+            }
+            told.sort_unstable();
+            told.dedup();
+            for person in told {
+                self.registry.list_stale_for(person);
+            }
         }
     }
 }

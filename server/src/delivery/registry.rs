@@ -165,6 +165,23 @@ impl Registry {
         }
     }
 
+    /// Every connection signed in as `user` must fetch the rooms list again:
+    /// a private or direct room of theirs changed, which no delta may carry
+    /// past its members.
+    pub fn list_stale_for(&self, user: UserId) {
+        let people = self.people.lock().expect("registry lock");
+        for signed_in in people.get(&user).into_iter().flatten() {
+            signed_in.mailbox.list_stale();
+        }
+    }
+
+    /// Every connection must fetch the rooms list again.
+    pub fn list_stale_everywhere(&self) {
+        for connection in self.connections.lock().expect("registry lock").values() {
+            connection.mailbox.list_stale();
+        }
+    }
+
     /// Every follower of `room` must resync it.
     pub fn lag_room(&self, room: RoomId) {
         for follower in self.rooms.read().expect("registry lock").get(&room).into_iter().flatten() {

@@ -4,13 +4,17 @@
 
 use anyhow::Context;
 use hanmadi_protocol::attachments::{Attachment, MAX_ATTACHMENTS};
+use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::limits::{check_message_text, check_reaction, check_room_name, ProblemKind};
 use hanmadi_protocol::{
     Action, ActionKey, AttachmentId, MessageId, Millis, Outcome, RejectCode, ReplyTo, RoomEvent, RoomId, Seq, UserId,
 };
 use sqlx::{Any, Executor, Transaction};
 
+use super::access::{access, member_of, no_such_room, Access};
 use super::attachments::{attach, own_attachments, release};
+use super::direct::open_direct;
+use super::invites::room_of_invite;
 use super::{now_millis, Admission, Applied, Checked, Refusal, Settled, StoredEvent, User};
 
 /// One action of a batch, as [`Store::apply_batch`] takes it.
@@ -86,18 +90,21 @@ async fn apply_action(
     let me = user.id.0 as i64;
     let applied = |room: RoomId, seq: Option<Seq>, message: Option<MessageId>| Outcome::Applied { room, seq, message };
     Ok(Ok(match action {
-        Action::CreateRoom { name } => {
+        Action::CreateRoom { name, private } => {
             let name = &match check_room_name(name) {
                 Ok(name) => name,
                 Err(problem) => return Ok(Err(problem.into())),
             };
-            let id: i64 =
-                sqlx::query_scalar("INSERT INTO rooms (name, created_by, created_at) VALUES ($1, $2, $3) RETURNING id")
-                    .bind(name)
-                    .bind(me)
-                    .bind(now as i64)
-                    .fetch_one(&mut **tx)
-                    .await?;
+            let kind = if *private { RoomKind::Private } else { RoomKind::Public };
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO rooms (name, created_by, created_at, kind) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(name)
+            .bind(me)
+            .bind(now as i64)
+            .bind(kind.as_str())
+            .fetch_one(&mut **tx)
+            .await?;
             let room = RoomId(id as u64);
             append(tx, room, now, RoomEvent::Created { name: name.to_owned(), by: user.id }, events).await?;
             let joined = RoomEvent::Joined { user: user.id, name: user.name.clone() };
@@ -105,24 +112,38 @@ async fn apply_action(
             add_member(tx, room, user.id, now, seq).await?;
             applied(room, Some(seq), None)
         }
-        Action::JoinRoom { room } => {
-            if let Err(refusal) = room_exists(tx, *room).await? {
-                return Ok(Err(refusal));
-            }
-            if is_member(&mut **tx, *room, user.id).await? {
-                applied(*room, None, None)
+        Action::JoinRoom { room } => match access(&mut **tx, *room, user.id).await? {
+            // Only a public room is joined by its id; a private one takes an invite.
+            Access::Unknown => return Ok(Err(no_such_room(*room))),
+            Access::Member { .. } => applied(*room, None, None),
+            Access::Outsider => applied(*room, Some(join(tx, *room, user, now, events).await?), None),
+        },
+        Action::JoinWithInvite { invite } => {
+            let Some(room) = room_of_invite(tx, invite).await? else {
+                let why = "this invite link is not valid: it was revoked, or never existed".to_owned();
+                return Ok(Err(Refusal::new(RejectCode::NotFound, why)));
+            };
+            if is_member(&mut **tx, room, user.id).await? {
+                applied(room, None, None)
             } else {
-                let joined = RoomEvent::Joined { user: user.id, name: user.name.clone() };
-                let seq = append(tx, *room, now, joined, events).await?;
-                add_member(tx, *room, user.id, now, seq).await?;
-                applied(*room, Some(seq), None)
+                applied(room, Some(join(tx, room, user, now, events).await?), None)
             }
         }
+        Action::OpenDirect { with } => match open_direct(tx, user, *with, now, events).await? {
+            Ok(outcome) => outcome,
+            Err(refusal) => return Ok(Err(refusal)),
+        },
         Action::LeaveRoom { room } => {
-            if let Err(refusal) = room_exists(tx, *room).await? {
-                return Ok(Err(refusal));
-            }
-            if !is_member(&mut **tx, *room, user.id).await? {
+            let member = match access(&mut **tx, *room, user.id).await? {
+                Access::Unknown => return Ok(Err(no_such_room(*room))),
+                Access::Member { kind: RoomKind::Direct, .. } => {
+                    let why = "a direct conversation cannot be left".to_owned();
+                    return Ok(Err(Refusal::new(RejectCode::Forbidden, why)));
+                }
+                Access::Outsider => false,
+                Access::Member { .. } => true,
+            };
+            if !member {
                 applied(*room, None, None)
             } else {
                 sqlx::query("DELETE FROM memberships WHERE room_id = $1 AND user_id = $2")
@@ -134,8 +155,13 @@ async fn apply_action(
             }
         }
         Action::RenameRoom { room, name } => {
-            if let Err(refusal) = member_of(tx, *room, user.id).await? {
-                return Ok(Err(refusal));
+            match member_of(tx, *room, user.id).await? {
+                Err(refusal) => return Ok(Err(refusal)),
+                Ok(RoomKind::Direct) => {
+                    let why = "a direct conversation is named after the other person".to_owned();
+                    return Ok(Err(Refusal::new(RejectCode::Forbidden, why)));
+                }
+                Ok(_) => {}
             }
             let name = &match check_room_name(name) {
                 Ok(name) => name,
@@ -198,6 +224,9 @@ async fn apply_action(
             applied(*room, Some(seq), Some(id))
         }
         Action::EditMessage { room, message, text } => {
+            if let Err(refusal) = known_room(tx, *room, user.id).await? {
+                return Ok(Err(refusal));
+            }
             let deleted = match own_message(tx, *room, *message, user.id).await? {
                 Ok(deleted) => deleted,
                 Err(refusal) => return Ok(Err(refusal)),
@@ -219,6 +248,9 @@ async fn apply_action(
             applied(*room, Some(append(tx, *room, now, edited, events).await?), Some(*message))
         }
         Action::DeleteMessage { room, message } => {
+            if let Err(refusal) = known_room(tx, *room, user.id).await? {
+                return Ok(Err(refusal));
+            }
             let deleted = match own_message(tx, *room, *message, user.id).await? {
                 Ok(deleted) => deleted,
                 Err(refusal) => return Ok(Err(refusal)),
@@ -297,7 +329,7 @@ async fn next_seq(tx: &mut Transaction<'_, Any>, room: RoomId) -> anyhow::Result
     Ok(Seq(seq as u64))
 }
 
-async fn append(
+pub(super) async fn append(
     tx: &mut Transaction<'_, Any>,
     room: RoomId,
     at: Millis,
@@ -386,7 +418,7 @@ async fn rewrite_text(
 /// Makes `user` a member who has read the room up to `read`: their own
 /// `joined` event, so a newcomer starts with nothing unread, however long the
 /// room's history.
-async fn add_member(
+pub(super) async fn add_member(
     tx: &mut Transaction<'_, Any>,
     room: RoomId,
     user: UserId,
@@ -401,12 +433,6 @@ async fn add_member(
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-async fn room_exists(tx: &mut Transaction<'_, Any>, room: RoomId) -> anyhow::Result<Checked<()>> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM rooms WHERE id = $1").bind(room.0 as i64).fetch_optional(&mut **tx).await?;
-    Ok(found.map(|_| ()).ok_or(Refusal::new(RejectCode::NotFound, format!("there is no room {room}"))))
 }
 
 /// Whether `user` is in `room`, read through the pool or inside a transaction.
@@ -424,23 +450,28 @@ pub(super) async fn is_member<'e>(
     Ok(count > 0)
 }
 
-/// Checks that the room exists and `user` is in it, in one round trip: every
-/// query of the write path is a hand-over to the database's thread, and the
-/// writer's throughput is mostly their count.
-async fn member_of(tx: &mut Transaction<'_, Any>, room: RoomId, user: UserId) -> anyhow::Result<Checked<()>> {
-    let (rooms, memberships): (i64, i64) = sqlx::query_as(
-        "SELECT CAST((SELECT COUNT(*) FROM rooms WHERE id = $1) AS BIGINT), \
-                CAST((SELECT COUNT(*) FROM memberships WHERE room_id = $1 AND user_id = $2) AS BIGINT)",
-    )
-    .bind(room.0 as i64)
-    .bind(user.0 as i64)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(match (rooms, memberships) {
-        (0, _) => Err(Refusal::new(RejectCode::NotFound, format!("there is no room {room}"))),
-        (_, 0) => Err(Refusal::new(RejectCode::Forbidden, "join the room first".into())),
-        _ => Ok(()),
+/// Checks that `user` may know the room: a public one, or one they are in.
+/// (An author who left a public room may still change their messages there,
+/// as before rooms could be private; in a private room only members may.)
+async fn known_room(tx: &mut Transaction<'_, Any>, room: RoomId, user: UserId) -> anyhow::Result<Checked<()>> {
+    Ok(match access(&mut **tx, room, user).await? {
+        Access::Unknown => Err(no_such_room(room)),
+        Access::Outsider | Access::Member { .. } => Ok(()),
     })
+}
+
+/// Makes `user` a member of `room` with their `joined` event; its seq.
+async fn join(
+    tx: &mut Transaction<'_, Any>,
+    room: RoomId,
+    user: &User,
+    now: Millis,
+    events: &mut Vec<StoredEvent>,
+) -> anyhow::Result<Seq> {
+    let joined = RoomEvent::Joined { user: user.id, name: user.name.clone() };
+    let seq = append(tx, room, now, joined, events).await?;
+    add_member(tx, room, user.id, now, seq).await?;
+    Ok(seq)
 }
 
 /// Checks that a message exists in the room and is not deleted (anyone in the

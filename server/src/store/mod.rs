@@ -1,6 +1,7 @@
-//! Everything the server keeps: users, rooms, memberships (with where each
-//! member has read up to), messages, each room's event log, and the outcome of
-//! every action by its idempotency key.
+//! Everything the server keeps: users, rooms (public, private or direct, with
+//! invites to private ones and the pair of each direct one), memberships (with
+//! where each member has read up to), messages, each room's event log, and the
+//! outcome of every action by its idempotency key.
 //!
 //! An action is applied in one transaction that also assigns the room's next
 //! sequence numbers, appends the events and records the outcome under the key, so
@@ -19,14 +20,20 @@ use tokio::sync::{Mutex, MutexGuard};
 
 use crate::db::Dialect;
 
+mod access;
 mod apply;
 mod attachments;
+mod direct;
+mod invites;
 mod read_positions;
 mod search;
+
+pub use access::Access;
 
 pub use apply::Submitted;
 use apply::{apply_once, is_member};
 pub use attachments::{NewUpload, Served};
+pub use invites::InviteProblem;
 pub use read_positions::ReadPosition;
 
 /// A signed-in user (the same shape others see).
@@ -160,14 +167,17 @@ impl Store {
     // ---- reading ----
 
     /// One page of the rooms list, as `user` sees it: the first `limit` rooms
-    /// with ids above `after`, by id. For the rooms they are in, where they
+    /// with ids above `after`, by id, of those they may know (every public
+    /// room; private and direct ones they are in). A direct room is named
+    /// after the other person, as they are named now. For the rooms they are in, where they
     /// have read up to and how many messages by others are still unread there
     /// (deleted ones do not count: there is nothing left to read), and how many
     /// of those mention them (hold their mention token, see
     /// [`hanmadi_protocol::mention_token`]).
     pub async fn rooms_for(&self, user: UserId, after: RoomId, limit: u32) -> anyhow::Result<Vec<RoomSummary>> {
-        /// id, name, head, members, member (0 or 1), read, unread, mentions.
-        type Row = (i64, String, i64, i64, i64, i64, i64, i64);
+        /// id, name, head, members, member (0 or 1), read, unread, mentions,
+        /// kind, and for a direct room the other person's id and name.
+        type Row = (i64, String, i64, i64, i64, i64, i64, i64, String, Option<i64>, Option<String>);
         // `<@12>` in a LIKE pattern: none of its characters is a wildcard.
         let mentioned = format!("%{}%", hanmadi_protocol::mention_token(user));
         let rows: Vec<Row> = sqlx::query_as(
@@ -178,9 +188,12 @@ impl Store {
                  CAST((SELECT COUNT(*) FROM messages g WHERE g.room_id = r.id AND g.seq > me.read_seq \
                      AND g.author_id <> $1 AND g.deleted = 0) AS BIGINT), \
                  CAST((SELECT COUNT(*) FROM messages g WHERE g.room_id = r.id AND g.seq > me.read_seq \
-                     AND g.author_id <> $1 AND g.deleted = 0 AND g.body LIKE $4) AS BIGINT) \
+                     AND g.author_id <> $1 AND g.deleted = 0 AND g.body LIKE $4) AS BIGINT), \
+                 r.kind, w.id, w.name \
              FROM rooms r LEFT JOIN memberships me ON me.room_id = r.id AND me.user_id = $1 \
-             WHERE r.id > $2 ORDER BY r.id LIMIT $3",
+             LEFT JOIN direct_rooms d ON d.room_id = r.id \
+             LEFT JOIN users w ON w.id = CASE WHEN d.low_user = $1 THEN d.high_user ELSE d.low_user END \
+             WHERE r.id > $2 AND (r.kind = 'public' OR me.user_id IS NOT NULL) ORDER BY r.id LIMIT $3",
         )
         .bind(user.0 as i64)
         .bind(after.0 as i64)
@@ -188,19 +201,25 @@ impl Store {
         .bind(mentioned)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, head, members, mine, read, unread, mentions)| RoomSummary {
-                id: RoomId(id as u64),
-                name,
-                head: Seq(head as u64),
-                members: members as u64,
-                member: mine > 0,
-                read: Seq(read as u64),
-                unread: u32::try_from(unread).unwrap_or(u32::MAX),
-                mentions: u32::try_from(mentions).unwrap_or(u32::MAX),
-            })
-            .collect())
+        rows.into_iter()
+            .map(
+                |(id, name, head, members, mine, read, unread, mentions, kind, with, with_name)| -> anyhow::Result<_> {
+                    let with = with.zip(with_name).map(|(id, name)| Profile { id: UserId(id as u64), name });
+                    Ok(RoomSummary {
+                        id: RoomId(id as u64),
+                        name: with.as_ref().map_or(name, |other| other.name.clone()),
+                        head: Seq(head as u64),
+                        members: members as u64,
+                        member: mine > 0,
+                        read: Seq(read as u64),
+                        unread: u32::try_from(unread).unwrap_or(u32::MAX),
+                        mentions: u32::try_from(mentions).unwrap_or(u32::MAX),
+                        kind: access::kind_of(&kind)?,
+                        with,
+                    })
+                },
+            )
+            .collect()
     }
 
     /// Everyone in the room under their current names, earliest to join first.

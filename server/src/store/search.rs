@@ -19,37 +19,55 @@ use hanmadi_protocol::{MessageId, RoomId, Seq, UserId};
 use super::Store;
 use crate::db::Dialect;
 
+/// What a hit is read as ([`Row`]). A direct room's name is the other
+/// person's, as in the rooms list.
+macro_rules! hit_columns {
+    () => {
+        "SELECT m.id, m.room_id, \
+             COALESCE((SELECT w.name FROM direct_rooms d \
+                 JOIN users w ON w.id = CASE WHEN d.low_user = $1 THEN d.high_user ELSE d.low_user END \
+                 WHERE d.room_id = r.id), r.name), \
+             m.seq, m.author_id, m.author_name, m.body, m.created_at "
+    };
+}
+
 /// The fewest characters SQLite's trigram index can look up.
 const TRIGRAM: usize = 3;
 
 /// Hits through the trigram index. `$2` is an FTS5 phrase ([`fts5_phrase`]).
 /// The membership join keeps the search to the person's rooms; message ids
 /// grow with time, so the newest come first and a page ends at a message id.
-const SQLITE_INDEXED: &str = "SELECT m.id, m.room_id, r.name, m.seq, m.author_id, m.author_name, m.body, m.created_at \
-     FROM messages m \
+const SQLITE_INDEXED: &str = concat!(
+    hit_columns!(),
+    "FROM messages m \
      JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = $1 \
      JOIN rooms r ON r.id = m.room_id \
      WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH $2) \
          AND m.deleted = 0 AND m.id < $3 \
-     ORDER BY m.id DESC LIMIT $4";
+     ORDER BY m.id DESC LIMIT $4"
+);
 
 /// Hits by scanning, for one or two characters. `$2` is a LIKE pattern
 /// ([`like_pattern`]); SQLite's LIKE ignores case for ASCII letters only.
-const SQLITE_SCANNED: &str = "SELECT m.id, m.room_id, r.name, m.seq, m.author_id, m.author_name, m.body, m.created_at \
-     FROM messages m \
+const SQLITE_SCANNED: &str = concat!(
+    hit_columns!(),
+    "FROM messages m \
      JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = $1 \
      JOIN rooms r ON r.id = m.room_id \
      WHERE m.body LIKE $2 ESCAPE '\\' AND m.deleted = 0 AND m.id < $3 \
-     ORDER BY m.id DESC LIMIT $4";
+     ORDER BY m.id DESC LIMIT $4"
+);
 
 /// Hits on PostgreSQL, any length. `deleted = 0` is also what lets the
 /// planner use the partial trigram index.
-const POSTGRES: &str = "SELECT m.id, m.room_id, r.name, m.seq, m.author_id, m.author_name, m.body, m.created_at \
-     FROM messages m \
+const POSTGRES: &str = concat!(
+    hit_columns!(),
+    "FROM messages m \
      JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = $1 \
      JOIN rooms r ON r.id = m.room_id \
      WHERE m.body ILIKE $2 ESCAPE '\\' AND m.deleted = 0 AND m.id < $3 \
-     ORDER BY m.id DESC LIMIT $4";
+     ORDER BY m.id DESC LIMIT $4"
+);
 
 /// id, room, room's name, seq, author, author's name, text, created.
 type Row = (i64, i64, String, i64, i64, String, String, i64);

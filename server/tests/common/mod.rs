@@ -287,9 +287,17 @@ impl Client {
     }
 
     pub async fn create_room(&mut self, name: &str) -> RoomId {
-        match self.act(Action::CreateRoom { name: name.into() }).await {
+        match self.act(Action::CreateRoom { name: name.into(), private: false }).await {
             Outcome::Applied { room, .. } => room,
             other => panic!("room not created: {other:?}"),
+        }
+    }
+
+    /// A private room: listed to and read by its members only.
+    pub async fn create_private_room(&mut self, name: &str) -> RoomId {
+        match self.act(Action::CreateRoom { name: name.into(), private: true }).await {
+            Outcome::Applied { room, .. } => room,
+            other => panic!("private room not created: {other:?}"),
         }
     }
 
@@ -323,6 +331,31 @@ impl Client {
         })
         .await
     }
+}
+
+/// Calls the API as `who` (`method` on `path`): the status, and the JSON
+/// body (`null` when there is none, a string when it is not JSON).
+pub async fn call_as(
+    server: &TestServer,
+    who: &Session,
+    method: reqwest::Method,
+    path: &str,
+) -> (u16, serde_json::Value) {
+    let response =
+        reqwest::Client::new().request(method, server.http(path)).bearer_auth(&who.token).send().await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.bytes().await.unwrap();
+    let body = match serde_json::from_slice(&body) {
+        _ if body.is_empty() => serde_json::Value::Null,
+        Ok(json) => json,
+        Err(_) => serde_json::Value::String(String::from_utf8_lossy(&body).into_owned()),
+    };
+    (status, body)
+}
+
+/// GETs `path` as `who`: the status and the JSON body.
+pub async fn get_as(server: &TestServer, who: &Session, path: &str) -> (u16, serde_json::Value) {
+    call_as(server, who, reqwest::Method::GET, path).await
 }
 
 pub fn text_of(event: &RoomEvent) -> &str {

@@ -1,0 +1,67 @@
+//! Invite links to a private room, for its members: `POST
+//! /api/rooms/{room}/invites` makes one (its token is in the answer, and
+//! nowhere else ever again), `GET` lists the live ones, `DELETE
+//! …/invites/{invite}` revokes one. Spending a token is an action
+//! (`join_with_invite`), so a join made offline goes out once with the
+//! outbox. Counted by the API's per-address limit like every call, and a
+//! room has at most [`MAX_LIVE_INVITES`] live invites.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hanmadi_protocol::http::{Invite, InviteCreated, RoomKind, MAX_LIVE_INVITES};
+use hanmadi_protocol::RoomId;
+
+use super::{no_such_room, ApiError, ApiResult, AuthUser};
+use crate::store::InviteProblem;
+use crate::AppState;
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(room): Path<u64>,
+) -> Result<(StatusCode, Json<InviteCreated>), ApiError> {
+    let room = RoomId(room);
+    let created = state.store.create_invite(room, user.id).await?.map_err(|problem| refused(room, problem))?;
+    tracing::info!(%room, user = %user.id, invite = created.id, "invite created");
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(room): Path<u64>,
+) -> ApiResult<Vec<Invite>> {
+    let room = RoomId(room);
+    Ok(Json(state.store.invites(room, user.id).await?.map_err(|problem| refused(room, problem))?))
+}
+
+pub(super) async fn revoke(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path((room, invite)): Path<(u64, u64)>,
+) -> Result<StatusCode, ApiError> {
+    let room = RoomId(room);
+    state.store.revoke_invite(room, user.id, invite).await?.map_err(|problem| refused(room, problem))?;
+    tracing::info!(%room, user = %user.id, invite, "invite revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn refused(room: RoomId, problem: InviteProblem) -> ApiError {
+    let (status, why) = match problem {
+        InviteProblem::NoSuchRoom => return no_such_room(room),
+        InviteProblem::NotMember => (StatusCode::FORBIDDEN, format!("join room {room} first")),
+        InviteProblem::NotPrivate(RoomKind::Direct) => {
+            (StatusCode::CONFLICT, "a direct conversation is for its two people alone: it has no invites".into())
+        }
+        InviteProblem::NotPrivate(_) => {
+            (StatusCode::CONFLICT, format!("room {room} is public: anyone can join it without an invite"))
+        }
+        InviteProblem::TooMany => (
+            StatusCode::CONFLICT,
+            format!("room {room} already has {MAX_LIVE_INVITES} live invites; revoke one before making another"),
+        ),
+        InviteProblem::NoSuchInvite => (StatusCode::NOT_FOUND, format!("room {room} has no such invite")),
+    };
+    ApiError(status, why.into())
+}

@@ -1,0 +1,140 @@
+//! Direct conversations: one room per pair of people, found again (never made
+//! twice) whoever opens it and however many times at once, named after the
+//! other person in each one's list, and closed to everyone else.
+
+mod common;
+
+use common::{call_as, get_as, Client, Session, TestServer};
+use hanmadi_protocol::http::{Profile, RoomKind, RoomSummary};
+use hanmadi_protocol::{Action, ActionKey, ClientFrame, Outcome, RejectCode, RoomId, Seq, ServerFrame, UserId};
+use reqwest::Method;
+
+fn opened(outcome: Outcome) -> (RoomId, Option<Seq>) {
+    match outcome {
+        Outcome::Applied { room, seq, .. } => (room, seq),
+        other => panic!("not opened: {other:?}"),
+    }
+}
+
+fn refused(outcome: Outcome) -> RejectCode {
+    match outcome {
+        Outcome::Rejected { code, .. } => code,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn listed(server: &TestServer, who: &Session, room: RoomId) -> Option<RoomSummary> {
+    let (status, body) = get_as(server, who, "/api/rooms").await;
+    assert_eq!(status, 200);
+    serde_json::from_value::<Vec<RoomSummary>>(body).unwrap().into_iter().find(|r| r.id == room)
+}
+
+async fn answer(tab: &mut Client, key: &ActionKey) -> Outcome {
+    tab.recv_until(|frame| match frame {
+        ServerFrame::Ack { key: acked, outcome } if acked == key => Some(outcome.clone()),
+        _ => None,
+    })
+    .await
+}
+
+async fn direct_rooms(server: &TestServer) -> i64 {
+    let counted: (i64,) = sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM rooms WHERE kind = 'direct'")
+        .fetch_one(&server.database().await)
+        .await
+        .unwrap();
+    counted.0
+}
+
+#[tokio::test]
+async fn a_conversation_between_mina_and_jun_is_found_again_not_made_twice() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let mut jun_tab = server.connect(&jun).await;
+
+    let (room, seq) = opened(mina_tab.act(Action::OpenDirect { with: jun.user.id }).await);
+    assert!(seq.is_some(), "a new room");
+    jun_tab.recv_until(|frame| matches!(frame, ServerFrame::RoomListStale {}).then_some(())).await;
+    assert_eq!(opened(jun_tab.act(Action::OpenDirect { with: mina.user.id }).await), (room, None), "Jun finds it");
+    assert_eq!(opened(mina_tab.act(Action::OpenDirect { with: jun.user.id }).await), (room, None), "so does Mina");
+    assert_eq!(direct_rooms(&server).await, 1);
+
+    // Each sees it named after the other, with nothing unread yet.
+    let minas = listed(&server, &mina, room).await.expect("in Mina's list");
+    assert_eq!((minas.name.as_str(), minas.kind, minas.unread), ("Jun", RoomKind::Direct, 0));
+    assert_eq!(minas.with, Some(Profile { id: jun.user.id, name: "Jun".into() }));
+    let juns = listed(&server, &jun, room).await.expect("in Jun's list");
+    assert_eq!((juns.name.as_str(), juns.member), ("Mina", true));
+
+    // They talk; Jun finds it by search under Mina's name.
+    jun_tab.resume(room, Seq::ZERO).await;
+    let sent = mina_tab
+        .act(Action::SendMessage { room, text: "저녁 먹었어?".into(), reply_to: None, attachments: Vec::new() })
+        .await;
+    assert!(matches!(sent, Outcome::Applied { .. }), "{sent:?}");
+    let (r, _, event) = jun_tab.next_event().await;
+    assert_eq!((r, common::text_of(&event)), (room, "저녁 먹었어?"));
+    let (_, found) = get_as(&server, &jun, "/api/search?q=%EC%A0%80%EB%85%81").await;
+    assert_eq!(found["hits"][0]["room_name"], "Mina", "{found}");
+
+    // A direct room keeps its shape: no new name, no leaving, no invites.
+    assert_eq!(refused(mina_tab.act(Action::RenameRoom { room, name: "우리".into() }).await), RejectCode::Forbidden);
+    assert_eq!(refused(jun_tab.act(Action::LeaveRoom { room }).await), RejectCode::Forbidden);
+    let (status, _) = call_as(&server, &mina, Method::POST, &format!("/api/rooms/{room}/invites")).await;
+    assert_eq!(status, 409);
+}
+
+#[tokio::test]
+async fn both_opening_it_at_once_find_one_room() {
+    let server = TestServer::start().await;
+    for round in 0..5 {
+        let mina = server.sign_up("Mina").await;
+        let jun = server.sign_up("Jun").await;
+        let mut mina_tab = server.connect(&mina).await;
+        let mut jun_tab = server.connect(&jun).await;
+        let mina_key = mina_tab.new_key();
+        let jun_key = jun_tab.new_key();
+        // Both frames leave before either answer is read.
+        let to_jun = Action::OpenDirect { with: jun.user.id };
+        mina_tab.send(&ClientFrame::Action { key: mina_key.clone(), action: to_jun }).await;
+        let to_mina = Action::OpenDirect { with: mina.user.id };
+        jun_tab.send(&ClientFrame::Action { key: jun_key.clone(), action: to_mina }).await;
+        let (minas, juns) = tokio::join!(answer(&mut mina_tab, &mina_key), answer(&mut jun_tab, &jun_key));
+        let (minas, juns) = (opened(minas), opened(juns));
+        assert_eq!(minas.0, juns.0, "round {round}: one room");
+        assert!(minas.1.is_some() != juns.1.is_some(), "round {round}: made once: {minas:?} {juns:?}");
+        assert_eq!(direct_rooms(&server).await, round + 1);
+    }
+}
+
+#[tokio::test]
+async fn sora_can_neither_join_nor_read_their_conversation() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let sora = server.sign_up("Sora").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let mut sora_tab = server.connect(&sora).await;
+    let (room, _) = opened(mina_tab.act(Action::OpenDirect { with: jun.user.id }).await);
+    mina_tab.act(Action::SendMessage { room, text: "비밀이야".into(), reply_to: None, attachments: Vec::new() }).await;
+
+    assert_eq!(refused(sora_tab.act(Action::JoinRoom { room }).await), RejectCode::NotFound);
+    let sent = Action::SendMessage { room, text: "안녕".into(), reply_to: None, attachments: Vec::new() };
+    assert_eq!(refused(sora_tab.act(sent).await), RejectCode::NotFound);
+    for path in ["messages", "events", "members"] {
+        let (status, _) = get_as(&server, &sora, &format!("/api/rooms/{room}/{path}")).await;
+        assert_eq!(status, 404, "{path}");
+    }
+    assert!(listed(&server, &sora, room).await.is_none(), "not in Sora's list");
+    let (_, found) = get_as(&server, &sora, "/api/search?q=%EB%B9%84%EB%B0%80").await;
+    assert_eq!(found["hits"].as_array().map(Vec::len), Some(0), "{found}");
+    sora_tab.send(&ClientFrame::Resume { cursors: vec![hanmadi_protocol::Cursor { room, after: Seq::ZERO }] }).await;
+    assert!(matches!(sora_tab.recv().await, ServerFrame::Error { .. }), "not followed");
+
+    // Sora's own conversation with Mina is another room.
+    let (own, _) = opened(sora_tab.act(Action::OpenDirect { with: mina.user.id }).await);
+    assert_ne!(own, room);
+    assert_eq!(refused(sora_tab.act(Action::OpenDirect { with: sora.user.id }).await), RejectCode::Invalid);
+    assert_eq!(refused(sora_tab.act(Action::OpenDirect { with: UserId(999_999) }).await), RejectCode::NotFound);
+}
