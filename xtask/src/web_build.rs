@@ -17,8 +17,10 @@ use crate::{cmd, root, step};
 /// message search, 219.0 → 226.4 KiB; mentions (the "Mention" list, chips,
 /// counts), 226.4 → 235.8 KiB; opening offline (what was last seen, kept and
 /// shown again; the service worker's registration), 235.8 → 239.0 KiB;
-/// attachments in the protocol the app decodes, 239.0 → 241.1 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 241.5;
+/// attachments in the protocol the app decodes, 239.0 → 241.4 KiB; private
+/// rooms, invites and direct messages in the protocol the app decodes and
+/// words, 241.4 → 243.0 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 243.0;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =
