@@ -19,8 +19,8 @@ use crate::{cmd, root, step};
 /// shown again; the service worker's registration), 235.8 → 239.0 KiB;
 /// attachments in the protocol the app decodes, 239.0 → 241.4 KiB; private
 /// rooms, invites and direct messages in the protocol the app decodes and
-/// words, 241.4 → 243.0 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 243.0;
+/// words, 241.4 → 243.04 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 243.5;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =
