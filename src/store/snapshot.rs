@@ -34,10 +34,11 @@ impl Store {
             .map(|info| {
                 let state = self.room(info.id);
                 let read = state.read.get_untracked();
-                let newest: Vec<_> = state.timeline.with_untracked(|timeline| {
-                    let messages: Vec<_> = timeline.messages_after(hanmadi_protocol::Seq::ZERO).collect();
-                    messages[messages.len().saturating_sub(MESSAGES_KEPT)..].iter().map(|m| (*m).clone()).collect()
+                // Only the newest are walked, however long the room's history.
+                let mut newest: Vec<_> = state.timeline.with_untracked(|timeline| {
+                    timeline.messages_after(hanmadi_protocol::Seq::ZERO).rev().take(MESSAGES_KEPT).cloned().collect()
                 });
+                newest.reverse();
                 let head = newest.last().map_or(read, |message| message.seq.max(read));
                 if info.member && !newest.is_empty() && pages.len() < ROOMS_KEPT {
                     pages.push((info.id, MessagesPage { head, messages: newest }));

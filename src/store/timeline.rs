@@ -93,7 +93,7 @@ impl Timeline {
     }
 
     /// The messages held after `seq`, oldest first.
-    pub fn messages_after(&self, seq: Seq) -> impl Iterator<Item = &MessageView> {
+    pub fn messages_after(&self, seq: Seq) -> impl DoubleEndedIterator<Item = &MessageView> {
         let from = self.entries.partition_point(|entry| entry.seq() <= seq);
         self.entries[from..].iter().filter_map(|entry| match entry {
             Entry::Message(message) => Some(message),

@@ -31,43 +31,39 @@ macro_rules! hit_columns {
     };
 }
 
+/// A search's query: the hit's columns from the messages of rooms `$1` is in
+/// that `matched` (a condition on `m`) and are not deleted, newest first,
+/// below id `$3`, at most `$4`.
+macro_rules! hits_where {
+    ($matched:literal) => {
+        concat!(
+            hit_columns!(),
+            "FROM messages m \
+             JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = $1 \
+             JOIN rooms r ON r.id = m.room_id \
+             WHERE ",
+            $matched,
+            " AND m.deleted = 0 AND m.id < $3 \
+             ORDER BY m.id DESC LIMIT $4"
+        )
+    };
+}
+
 /// The fewest characters SQLite's trigram index can look up.
 const TRIGRAM: usize = 3;
 
 /// Hits through the trigram index. `$2` is an FTS5 phrase ([`fts5_phrase`]).
 /// The membership join keeps the search to the person's rooms; message ids
 /// grow with time, so the newest come first and a page ends at a message id.
-const SQLITE_INDEXED: &str = concat!(
-    hit_columns!(),
-    "FROM messages m \
-     JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = $1 \
-     JOIN rooms r ON r.id = m.room_id \
-     WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH $2) \
-         AND m.deleted = 0 AND m.id < $3 \
-     ORDER BY m.id DESC LIMIT $4"
-);
+const SQLITE_INDEXED: &str = hits_where!("m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH $2)");
 
 /// Hits by scanning, for one or two characters. `$2` is a LIKE pattern
 /// ([`like_pattern`]); SQLite's LIKE ignores case for ASCII letters only.
-const SQLITE_SCANNED: &str = concat!(
-    hit_columns!(),
-    "FROM messages m \
-     JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = $1 \
-     JOIN rooms r ON r.id = m.room_id \
-     WHERE m.body LIKE $2 ESCAPE '\\' AND m.deleted = 0 AND m.id < $3 \
-     ORDER BY m.id DESC LIMIT $4"
-);
+const SQLITE_SCANNED: &str = hits_where!("m.body LIKE $2 ESCAPE '\\'");
 
 /// Hits on PostgreSQL, any length. `deleted = 0` is also what lets the
 /// planner use the partial trigram index.
-const POSTGRES: &str = concat!(
-    hit_columns!(),
-    "FROM messages m \
-     JOIN memberships ms ON ms.room_id = m.room_id AND ms.user_id = $1 \
-     JOIN rooms r ON r.id = m.room_id \
-     WHERE m.body ILIKE $2 ESCAPE '\\' AND m.deleted = 0 AND m.id < $3 \
-     ORDER BY m.id DESC LIMIT $4"
-);
+const POSTGRES: &str = hits_where!("m.body ILIKE $2 ESCAPE '\\'");
 
 /// id, room, room's name, seq, author, author's name, text, created.
 type Row = (i64, i64, String, i64, i64, String, String, i64);
