@@ -125,12 +125,15 @@ pub struct Replying {
     pub author: String,
 }
 
-/// A message that mentions us.
+/// A message that mentions us, or says anything to us in a direct conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
     pub room: RoomId,
     pub author: String,
     pub text: String,
+    /// Said in a direct conversation: the notification is headed with the
+    /// author's name, as a conversation with them is.
+    pub direct: bool,
 }
 
 impl Store {
@@ -255,8 +258,12 @@ impl Store {
         match event {
             RoomEvent::Message { author, author_name, text, .. } => {
                 let me = self.me.get_untracked();
-                if me.is_some_and(|me| me != *author && mentions::mentions(text, me)) {
-                    self.last_mention.set(Some(Mention { room, author: author_name.clone(), text: text.clone() }));
+                let direct = self
+                    .rooms
+                    .with_untracked(|rooms| rooms.iter().any(|info| info.id == room && navigation::is_direct(info)));
+                if me.is_some_and(|me| me != *author && (direct || mentions::mentions(text, me))) {
+                    let author = author_name.clone();
+                    self.last_mention.set(Some(Mention { room, author, text: text.clone(), direct }));
                 }
             }
             // A quoted original not in the timeline changes as it would there.
@@ -656,8 +663,27 @@ mod tests {
         store.apply(&said(9, JUN, &format!("{} lunch?", mention_token(MINA))), &[]);
         assert_eq!(
             store.last_mention.get(),
-            Some(Mention { room: LOBBY, author: "Jun".into(), text: format!("{} lunch?", mention_token(MINA)) })
+            Some(Mention {
+                room: LOBBY,
+                author: "Jun".into(),
+                text: format!("{} lunch?", mention_token(MINA)),
+                direct: false
+            })
         );
+    }
+
+    #[test]
+    fn anything_said_to_me_in_a_direct_conversation_is_offered_for_a_notification() {
+        let store = Store::new();
+        store.me.set(Some(MINA));
+        let with_jun =
+            RoomInfo { member: true, with: Some(JUN), ..RoomInfo::listed(LOBBY, "Jun".into(), RoomKind::Direct) };
+        store.begin_rooms_fetch().finish(vec![with_jun]);
+        store.apply(&said(3, MINA, "my own words"), &[]);
+        assert_eq!(store.last_mention.get(), None, "not her own");
+        store.apply(&said(4, JUN, "are you free?"), &[]);
+        let offered = store.last_mention.get().expect("offered");
+        assert_eq!((offered.text.as_str(), offered.direct), ("are you free?", true));
     }
 
     #[test]
