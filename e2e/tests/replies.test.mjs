@@ -2,7 +2,8 @@
 // messages later Jun opens the link, which takes him straight to the question
 // (loading the history back to it), and answers it. Mina sees the answer with
 // a quote of her question; the quote takes her back up to it. When she
-// deletes the question, the quote says so.
+// deletes the question, the quote says so. A link 5,000 messages back opens
+// just as well: at the message, lit, with only a window of history drawn.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,5 +110,31 @@ test('a link to a message 450 back opens it, a reply quotes it, and the quote le
   await jun.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
   await jun.waitForTimeout(300); // a frame or two for anything that would move the view
   assert.deepEqual(await revealed(recent), { lit: true, focused: true, inView: true });
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
+});
+
+test('a link to a message 5,000 back opens at it, lit, without drawing the history between', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await bothIn(mina, jun, 'archive');
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('The plan, for the record');
+  await composer.press('Enter');
+  const plan = message(mina, 'archive', 'The plan, for the record');
+  await plan.waitFor();
+  const room = Number(new URL(mina.url()).pathname.split('/')[2]);
+  const link = `${world.server.url}/rooms/${room}/messages/${await plan.getAttribute('data-seq')}`;
+
+  // Jun is away while the room says 5,000 more things.
+  await jun.goto('about:blank');
+  for (let burst = 1; burst <= 10; burst++) await postMessages(mina, room, 500, `later ${burst}`);
+  await message(mina, 'archive', 'later 10 500').waitFor({ timeout: 60_000 });
+
+  await jun.goto(link);
+  const found = message(jun, 'archive', 'The plan, for the record');
+  await found.waitFor({ timeout: 30_000 });
+  await jun.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
+  assert.deepEqual(await revealed(found), { lit: true, focused: true, inView: true });
+  assert.ok((await jun.locator('article[data-seq]').count()) < 1000, 'a window of the history, not all of it');
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
 });
