@@ -411,6 +411,27 @@ impl Client {
     /// already queued is lost.
     pub fn act(&mut self, now: Instant, action: Action) -> Result<ActionKey, OutboxFull> {
         let key = self.new_key();
+        self.act_as(now, key.clone(), action)?;
+        Ok(key)
+    }
+
+    /// A fresh idempotency key, for an action that must wait before it can be
+    /// made: a message whose files are still to be uploaded keeps its key
+    /// (with the files, across reloads) until [`Client::act_as`] makes it.
+    pub fn reserve_key(&mut self) -> ActionKey {
+        self.new_key()
+    }
+
+    /// [`Client::act`] under a key reserved earlier ([`Client::reserve_key`]).
+    /// Made again with the same key (a reload between making it and
+    /// forgetting what it waited for), it changes nothing: the outbox holds
+    /// it already, or the server answered it lately; and one the server
+    /// answered longer ago is answered again, the same, by its idempotency.
+    pub fn act_as(&mut self, now: Instant, key: ActionKey, action: Action) -> Result<(), OutboxFull> {
+        let known = |pending: &PendingAction| pending.key == key;
+        if self.outbox.entries().iter().any(known) || self.recently_answered.contains(&key) {
+            return Ok(());
+        }
         if let Action::SendMessage { room, .. } = &action {
             self.typing.sent_message(*room);
         }
@@ -424,7 +445,7 @@ impl Client {
         self.outbox_changed();
         self.flush_outbox();
         self.pump(now);
-        Ok(key)
+        Ok(())
     }
 
     /// "Retry" on a failed action: it goes again under a new key (returned).

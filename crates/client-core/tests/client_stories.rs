@@ -738,3 +738,29 @@ fn a_room_i_enter_by_invite_or_direct_message_is_loaded_once_and_the_rooms_list_
     applied(&mut tab, Action::OpenDirect { with: UserId(2) }, 8);
     assert_eq!(tab.rooms_to_load, [RoomId(7), RoomId(8)], "already followed: not loaded twice");
 }
+
+#[test]
+fn a_message_made_again_under_its_reserved_key_is_sent_once() {
+    let mut tab = Tab::new(13);
+    tab.go_online();
+    let key = tab.client.reserve_key();
+    let photo = Action::SendMessage {
+        room: RoomId(1),
+        text: "the view from here".into(),
+        reply_to: None,
+        attachments: vec![hanmadi_protocol::AttachmentId(4)],
+    };
+    tab.client.act_as(tab.now, key.clone(), photo.clone()).expect("room in the outbox");
+    // The page reloaded before it forgot the files the message waited for,
+    // and makes it again.
+    tab.client.act_as(tab.now, key.clone(), photo.clone()).expect("room in the outbox");
+    tab.drain();
+    assert_eq!(tab.sent_actions(), [&ClientFrame::Action { key: key.clone(), action: photo.clone() }]);
+
+    let outcome = Outcome::Applied { room: RoomId(1), seq: Some(Seq(9)), message: None };
+    tab.receive(&ServerFrame::Ack { key: key.clone(), outcome });
+    tab.client.act_as(tab.now, key, photo).expect("room in the outbox");
+    tab.drain();
+    assert_eq!(tab.sent_actions().len(), 1, "answered lately: not sent again");
+    assert!(tab.client.outbox().is_empty());
+}
