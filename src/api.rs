@@ -1,12 +1,13 @@
-//! The server's HTTP API, as the app uses it: the rooms list and history pages.
-//! Requests carry the session token; an expired one is refreshed by the
-//! engine, as the socket's is, and the request is tried once more.
+//! The server's HTTP API, as the app uses it: the rooms list and history pages,
+//! and where a message's files are read. Requests carry the session token; an
+//! expired one is refreshed by the engine, as the socket's is, and the request
+//! is tried once more.
 
 use gloo_net::http::{Request, Response};
 use hanmadi_client_core::SequencedEvent;
 use hanmadi_protocol::http::{EventsPage, MessageView, MessagesPage, RoomSummary, SearchResults, ROOMS_PAGE};
 use hanmadi_protocol::json::{self, FromJson};
-use hanmadi_protocol::{Member, RoomId, Seq};
+use hanmadi_protocol::{AttachmentId, Member, RoomId, Seq};
 
 use crate::deploy_config;
 use crate::session;
@@ -47,6 +48,19 @@ pub async fn events(room: RoomId, after: Seq, before: Seq) -> Result<Vec<Sequenc
 /// Everyone in the room, online or not, earliest to join first.
 pub async fn members(room: RoomId) -> Result<Vec<Member>, String> {
     get(&format!("/api/rooms/{room}/members")).await
+}
+
+/// Where a file's bytes are served. An `<img>` or a download link sends no
+/// `Authorization` header: the browser sends the session's cookie, which the
+/// server sets for these addresses alone when the token is made or renewed,
+/// so the page keeps its `img-src 'self'` policy and no token is in a URL.
+pub fn attachment_url(id: AttachmentId) -> String {
+    deploy_config::api_url(&format!("/api/attachments/{id}"))
+}
+
+/// An image's thumbnail (at most 320 pixels a side), under the same rule.
+pub fn thumbnail_url(id: AttachmentId) -> String {
+    deploy_config::api_url(&format!("/api/attachments/{id}/thumbnail"))
 }
 
 async fn get<T: FromJson>(path: &str) -> Result<T, String> {

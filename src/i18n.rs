@@ -94,6 +94,9 @@ pub struct Texts {
     pub fmt_code: &'static str,
     pub fmt_code_block: &'static str,
     pub fmt_links: &'static str,
+    pub image_viewer: &'static str,
+    pub close: &'static str,
+    pub download: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -177,6 +180,9 @@ const EN: Texts = Texts {
     search_results: "Search results",
     no_results: "No messages found.",
     search_failed: "Couldn't search just now. Try again.",
+    image_viewer: "Image viewer",
+    close: "Close",
+    download: "Download",
 };
 
 const KO: Texts = Texts {
@@ -260,6 +266,9 @@ const KO: Texts = Texts {
     search_results: "검색 결과",
     no_results: "찾은 메시지가 없어요.",
     search_failed: "지금은 검색할 수 없어요. 다시 해 보세요.",
+    image_viewer: "이미지 보기",
+    close: "닫기",
+    download: "다운로드",
 };
 
 /// The page's language: Korean if the browser prefers it, English otherwise.
@@ -624,6 +633,42 @@ impl Lang {
         }
     }
 
+    /// A file's size as people read it: bytes below a kibibyte, then KB, MB
+    /// and GB (of 1024), with one decimal below ten ("1.5 MB", "12 MB").
+    /// Integer arithmetic only: the wasm carries no float formatter.
+    pub fn file_size(self, bytes: u64) -> String {
+        if bytes < 1024 {
+            return match (self, bytes) {
+                (Lang::En, 1) => "1 byte".to_owned(),
+                (Lang::En, _) => format!("{bytes} bytes"),
+                (Lang::Ko, _) => format!("{bytes}바이트"),
+            };
+        }
+        // Tenths of a unit, rounded.
+        let tenths = |divisor: u64| bytes.saturating_mul(10).saturating_add(divisor / 2) / divisor;
+        let (mut divisor, mut unit) = (1024u64, "KB");
+        for larger in ["MB", "GB"] {
+            // A size that would round up to 1024 of a unit is shown in the next.
+            if tenths(divisor) < 10_235 {
+                break;
+            }
+            (divisor, unit) = (divisor * 1024, larger);
+        }
+        match tenths(divisor) {
+            whole if whole >= 100 => format!("{} {unit}", (whole + 5) / 10),
+            exact if exact % 10 == 0 => format!("{} {unit}", exact / 10),
+            tenths => format!("{}.{} {unit}", tenths / 10, tenths % 10),
+        }
+    }
+
+    /// A file's download link, named for screen readers ("Download report.pdf").
+    pub fn download_file(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Download {name}"),
+            Lang::Ko => format!("{name} 다운로드"),
+        }
+    }
+
     pub fn renamed(self, name: &str) -> String {
         match self {
             Lang::En => format!("The room was renamed to “{name}”"),
@@ -712,6 +757,23 @@ mod tests {
         let empty = TextProblem { field: TextField::Message, kind: ProblemKind::Empty };
         assert_eq!(Lang::Ko.why_refused("the message is empty", Some(&empty)), "메시지가 비어 있어요");
         assert_eq!(Lang::Ko.why_refused("that message was deleted", None), "that message was deleted");
+    }
+
+    #[test]
+    fn file_sizes_read_as_people_say_them() {
+        let sizes = |lang: Lang| {
+            [0, 1, 1023, 1024, 1536, 10 * 1024 - 1, 10 * 1024, 1_048_575, 10 * 1024 * 1024, 9_437_184, 3 << 30]
+                .map(|bytes| lang.file_size(bytes))
+        };
+        assert_eq!(
+            sizes(Lang::En),
+            ["0 bytes", "1 byte", "1023 bytes", "1 KB", "1.5 KB", "10 KB", "10 KB", "1 MB", "10 MB", "9 MB", "3 GB"]
+        );
+        assert_eq!(sizes(Lang::Ko)[..3], ["0바이트", "1바이트", "1023바이트"]);
+        assert_eq!(Lang::Ko.file_size(1536), "1.5 KB");
+        assert_eq!(Lang::En.file_size(1_023_949), "1000 KB");
+        assert_eq!(Lang::En.file_size(2_621_440), "2.5 MB");
+        assert!(Lang::En.file_size(u64::MAX).ends_with(" GB"), "no overflow");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::attachment_view::AttachmentList;
 use super::composer::{focus_composer, is_send_key};
 use super::keyed::live;
 use super::message_list::{Announcer, RowPlace};
@@ -128,8 +129,8 @@ fn on_a_control(event: &leptos::ev::MouseEvent) -> bool {
         .is_some_and(|target| target.closest("button, a, textarea, input").ok().flatten().is_some())
 }
 
-/// A message's text and reactions, "Add reaction", and for your own messages
-/// "Edit" and "Delete".
+/// A message's text, files and reactions, "Add reaction", and for your own
+/// messages "Edit" and "Delete".
 #[component]
 fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
     let store = expect_context::<Store>();
@@ -137,8 +138,10 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
     let mine = store.me().get_untracked() == Some(author);
     let deleted = Memo::new(move |_| message.with(|message| message.deleted));
     let text = Memo::new(move |_| message.with(|message| message.text.clone()));
-    // What a message answers never changes.
+    // What a message answers never changes, nor the files it carries (a
+    // deletion takes them with the text).
     let reply_to = message.with_untracked(|message| message.reply_to);
+    let attachments = message.with_untracked(|message| message.attachments.clone());
     let edited = Memo::new(move |_| message.with(|message| message.edited));
     let chips = {
         let (outbox, me) = (store.outbox(), store.me().get_untracked());
@@ -166,6 +169,7 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
             >
                 <EditForm room message=id text />
             </Show>
+            <AttachmentList attachments=attachments.clone() />
             <Show when=move || chips.with(|chips| !chips.is_empty())>
                 <div class="reactions">
                     <ReactionChips room message=id chips />

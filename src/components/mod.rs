@@ -1,11 +1,13 @@
 //! The app's components. Each reads the narrowest piece of the store it needs.
 
 mod action_notices;
+mod attachment_view;
 mod composer;
 mod connection_badge;
 mod disclosure;
 mod first_run;
 mod formatting_help;
+mod image_viewer;
 mod keyboard_shortcuts;
 mod keyed;
 mod members_panel;

@@ -1,10 +1,11 @@
-//! One room: its name and who is here, the message list, what is typing, and the
-//! composer. The route is `/rooms/{id}`.
+//! One room: its name and who is here, the message list, what is typing, the
+//! composer, and the viewer its images open in. The route is `/rooms/{id}`.
 
 use hanmadi_protocol::RoomId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::image_viewer::{provide_viewer, ImageViewer};
 use super::{Composer, MembersPanel, MessageList, TypingLine};
 use crate::api;
 use crate::i18n::{lang, t};
@@ -66,6 +67,7 @@ fn Room(room: RoomId) -> impl IntoView {
             }
         });
     }
+    let viewer = provide_viewer();
     let presence = state.presence();
     let here =
         move || presence.with(|members| lang().here(&members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>()));
@@ -81,6 +83,7 @@ fn Room(room: RoomId) -> impl IntoView {
             <MessageList room name=name.into() />
             <TypingLine typing=state.typing() />
             <Composer room />
+            <ImageViewer viewer />
         </section>
     }
 }
