@@ -1,11 +1,13 @@
-//! The server's HTTP API, as the app uses it: the rooms list and history pages,
-//! and where a message's files are read. Requests carry the session token; an
-//! expired one is refreshed by the engine, as the socket's is, and the request
-//! is tried once more.
+//! The server's HTTP API, as the app uses it: the rooms list, history pages,
+//! search, a private room's invite links, and where a message's files are
+//! read. Requests carry the session token; an expired one is refreshed by the
+//! engine, as the socket's is, and the request is tried once more.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Method, RequestBuilder, Response};
 use hanmadi_client_core::SequencedEvent;
-use hanmadi_protocol::http::{EventsPage, MessageView, MessagesPage, RoomSummary, SearchResults, ROOMS_PAGE};
+use hanmadi_protocol::http::{
+    EventsPage, Invite, InviteCreated, MessageView, MessagesPage, RoomSummary, SearchResults, ROOMS_PAGE,
+};
 use hanmadi_protocol::json::{self, FromJson};
 use hanmadi_protocol::{AttachmentId, Member, RoomId, Seq};
 
@@ -50,6 +52,22 @@ pub async fn members(room: RoomId) -> Result<Vec<Member>, String> {
     get(&format!("/api/rooms/{room}/members")).await
 }
 
+/// Makes an invite link for a private room: its token is in the answer, and
+/// only there (the server keeps only a hash of it).
+pub async fn create_invite(room: RoomId) -> Result<InviteCreated, String> {
+    read(Method::POST, &format!("/api/rooms/{room}/invites")).await
+}
+
+/// The private room's invite links that still work, newest last.
+pub async fn invites(room: RoomId) -> Result<Vec<Invite>, String> {
+    get(&format!("/api/rooms/{room}/invites")).await
+}
+
+/// Revokes an invite link: whoever has it can no longer join with it.
+pub async fn revoke_invite(room: RoomId, invite: u64) -> Result<(), String> {
+    answer(Method::DELETE, &format!("/api/rooms/{room}/invites/{invite}")).await.map(drop)
+}
+
 /// Where a file's bytes are served. An `<img>` or a download link sends no
 /// `Authorization` header: the browser sends the session's cookie, which the
 /// server sets for these addresses alone when the token is made or renewed,
@@ -64,23 +82,34 @@ pub fn thumbnail_url(id: AttachmentId) -> String {
 }
 
 async fn get<T: FromJson>(path: &str) -> Result<T, String> {
-    let mut response = send(path).await?;
+    read(Method::GET, path).await
+}
+
+/// The answer to `method path`, read as JSON.
+async fn read<T: FromJson>(method: Method, path: &str) -> Result<T, String> {
+    let body = answer(method, path).await?.text().await.map_err(|_| "cannot reach the server".to_owned())?;
+    json::from_str(&body).map_err(|error| format!("unreadable answer from {path}: {error}"))
+}
+
+/// The server's answer to `method path`, when it is a success.
+async fn answer(method: Method, path: &str) -> Result<Response, String> {
+    let mut response = send(method.clone(), path).await?;
     if response.status() == 401 {
         // The token expired while the tab slept.
         crate::socket::token_refused().await;
         session::saved().ok_or("signed out")?;
-        response = send(path).await?;
+        response = send(method, path).await?;
     }
     if !response.ok() {
         return Err(format!("the server answered {} to {path}", response.status()));
     }
-    let body = response.text().await.map_err(|_| "cannot reach the server".to_owned())?;
-    json::from_str(&body).map_err(|error| format!("unreadable answer from {path}: {error}"))
+    Ok(response)
 }
 
-async fn send(path: &str) -> Result<Response, String> {
+async fn send(method: Method, path: &str) -> Result<Response, String> {
     let token = session::saved().map(|session| session.token).unwrap_or_default();
-    Request::get(&deploy_config::api_url(path))
+    RequestBuilder::new(&deploy_config::api_url(path))
+        .method(method)
         .header("Authorization", &format!("Bearer {token}"))
         .send()
         .await

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    ActionNotices, ConnectionBadge, FirstRun, KeyboardShortcuts, MentionNotifier, OpenJoinedRoom, RoomPage, RoomsNav,
-    SignOut, TabTitle, TickerPanel, YourName,
+    ActionNotices, ConnectionBadge, FirstRun, JoinByInvite, KeyboardShortcuts, MentionNotifier, OpenJoinedRoom,
+    RoomPage, RoomsNav, SignOut, TabTitle, TickerPanel, YourName,
 };
 use crate::i18n::t;
 use crate::router::{provide_router, use_page, Page};
@@ -43,6 +43,7 @@ pub fn App() -> impl IntoView {
                     {move || match page.get() {
                         Page::Home => view! { <p class="empty">{t().pick_room}</p> }.into_any(),
                         Page::Room => view! { <RoomPage /> }.into_any(),
+                        Page::Invite => view! { <JoinByInvite /> }.into_any(),
                         Page::NotFound => view! { <p class="empty">{t().not_found}</p> }.into_any(),
                     }}
                 </main>

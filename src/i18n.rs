@@ -97,6 +97,18 @@ pub struct Texts {
     pub image_viewer: &'static str,
     pub close: &'static str,
     pub download: &'static str,
+    pub private: &'static str,
+    pub private_hint: &'static str,
+    pub private_room: &'static str,
+    pub direct_messages: &'static str,
+    pub copy_invite_link: &'static str,
+    pub invite_link_copied: &'static str,
+    pub invite_link_not_copied: &'static str,
+    pub invite_link: &'static str,
+    pub live_invites: &'static str,
+    pub revoke: &'static str,
+    pub invite_failed: &'static str,
+    pub invites_unavailable: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -129,7 +141,7 @@ const EN: Texts = Texts {
     edited: " (edited)",
     live_ticker: "Live ticker",
     online_now: "Online now",
-    notify_mentions: "Notify me of mentions",
+    notify_mentions: "Notify me of mentions and direct messages",
     mention: "Mention",
     someone: "someone",
     mentions_you: "Mentions you",
@@ -153,6 +165,18 @@ const EN: Texts = Texts {
     fmt_code: "code",
     fmt_code_block: "a code block, on lines of its own",
     fmt_links: "http:// and https:// addresses become links",
+    private: "Private",
+    private_hint: "Only people with an invite link can find and join it",
+    private_room: "Private room",
+    direct_messages: "Direct messages",
+    copy_invite_link: "Copy invite link",
+    invite_link_copied: "Invite link copied",
+    invite_link_not_copied: "Couldn't copy it: select the link below and copy it",
+    invite_link: "Invite link",
+    live_invites: "Invite links in use",
+    revoke: "Revoke",
+    invite_failed: "Couldn't make an invite link; try again",
+    invites_unavailable: "Couldn't load the invite links",
     messages_missing: "Some messages here could not be loaded from the server",
     several_typing: "Several people are typing…",
     loading_earlier: "Loading earlier messages…",
@@ -215,7 +239,7 @@ const KO: Texts = Texts {
     edited: " (수정됨)",
     live_ticker: "실시간 시세",
     online_now: "접속 중",
-    notify_mentions: "나를 부르면 알림 받기",
+    notify_mentions: "나를 부르거나 1:1 대화가 오면 알림 받기",
     mention: "멘션",
     someone: "알 수 없는 사람",
     mentions_you: "나를 부른 메시지",
@@ -239,6 +263,18 @@ const KO: Texts = Texts {
     fmt_code: "코드",
     fmt_code_block: "여러 줄 코드 (따로 줄을 두어)",
     fmt_links: "http://, https:// 주소는 링크가 돼요",
+    private: "비공개",
+    private_hint: "초대 링크를 받은 사람만 찾고 참여할 수 있어요",
+    private_room: "비공개 대화방",
+    direct_messages: "1:1 대화",
+    copy_invite_link: "초대 링크 복사",
+    invite_link_copied: "초대 링크를 복사했어요",
+    invite_link_not_copied: "복사하지 못했어요. 아래 링크를 선택해서 복사해 주세요",
+    invite_link: "초대 링크",
+    live_invites: "사용 중인 초대 링크",
+    revoke: "취소",
+    invite_failed: "초대 링크를 만들지 못했어요. 다시 해 주세요",
+    invites_unavailable: "초대 링크를 불러오지 못했어요",
     messages_missing: "여기에 있던 메시지 일부를 서버에서 불러오지 못했어요",
     several_typing: "여러 명이 입력 중…",
     loading_earlier: "이전 메시지를 불러오는 중…",
@@ -481,6 +517,9 @@ impl Lang {
             (Lang::Ko, RejectCode::NotFound) if about_a_message && !matches!(action, Action::SendMessage { .. }) => {
                 "그 메시지는 삭제되었거나 없어요".to_owned()
             }
+            (Lang::Ko, RejectCode::NotFound) if matches!(action, Action::JoinWithInvite { .. }) => {
+                "초대 링크가 취소되었거나 없어요".to_owned()
+            }
             (Lang::Ko, RejectCode::NotFound) => "그 대화방은 없어요".to_owned(),
             (Lang::Ko, RejectCode::Forbidden) if changing_a_message => "쓴 사람만 바꿀 수 있어요".to_owned(),
             (Lang::Ko, RejectCode::Forbidden) => "먼저 대화방에 참여해 주세요".to_owned(),
@@ -666,6 +705,30 @@ impl Lang {
         match self {
             Lang::En => format!("Download {name}"),
             Lang::Ko => format!("{name} 다운로드"),
+        }
+    }
+
+    /// A "Message" button in the members panel, named after its person.
+    pub fn message_person(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Message {name}"),
+            Lang::Ko => format!("{name} 님에게 메시지"),
+        }
+    }
+
+    /// A live invite link: who made it, and when.
+    pub fn invite_made(self, name: &str, time: &str) -> String {
+        match self {
+            Lang::En => format!("Made by {name}, {time}"),
+            Lang::Ko => format!("{name} 님이 만듦, {time}"),
+        }
+    }
+
+    /// Its "Revoke" button, named after the link for a screen reader.
+    pub fn revoke_invite(self, made: &str) -> String {
+        match self {
+            Lang::En => format!("Revoke the invite link: {made}"),
+            Lang::Ko => format!("초대 링크 취소: {made}"),
         }
     }
 

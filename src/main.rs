@@ -4,6 +4,7 @@ mod api;
 mod app;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests;
+mod browser_text;
 mod components;
 mod deploy_config;
 mod i18n;

@@ -1,5 +1,6 @@
-//! The app's two pages, `/` and `/rooms/{id}` (also as `/rooms/{id}/messages/{seq}`,
-//! a link to one message of the room), kept in the address bar with the
+//! The app's pages, `/`, `/rooms/{id}` (also as `/rooms/{id}/messages/{seq}`,
+//! a link to one message of the room) and `/invite/{token}` (an invite link to
+//! a private room), kept in the address bar with the
 //! History API: links and the keyboard push a new entry, Back and Forward come
 //! back through `popstate`. Written by hand in place of leptos_router for the
 //! bundle's size: with leptos_router the web bundle measured 242.1 KiB brotli
@@ -22,12 +23,15 @@ pub enum Page {
     Home,
     /// `/rooms/{id}`; the room is [`use_room`]'s (none when the id is not a number).
     Room,
+    /// `/invite/{token}`: joining the private room the token opens.
+    Invite,
     NotFound,
 }
 
 fn page_of(path: &str) -> (Page, Option<RoomId>) {
     match path.strip_prefix("/rooms/") {
         _ if path == "/" || path.is_empty() => (Page::Home, None),
+        _ if invite_of(path).is_some() => (Page::Invite, None),
         Some(id) if !id.is_empty() && !id.contains('/') => (Page::Room, id.parse().ok().map(RoomId)),
         Some(rest) => match rest.split_once("/messages/") {
             Some((id, seq)) if seq.parse::<u64>().is_ok() => (Page::Room, id.parse().ok().map(RoomId)),
@@ -41,6 +45,16 @@ fn page_of(path: &str) -> (Page, Option<RoomId>) {
 fn message_of(path: &str) -> Option<(RoomId, Seq)> {
     let (room, seq) = path.strip_prefix("/rooms/")?.split_once("/messages/")?;
     Some((RoomId(room.parse().ok()?), Seq(seq.parse().ok()?)))
+}
+
+/// The token of an invite link's path: 64 hex digits, as the server makes them.
+fn invite_of(path: &str) -> Option<&str> {
+    path.strip_prefix("/invite/").filter(|token| token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The path of an invite link: whoever opens it joins the private room.
+pub fn invite_path(token: &str) -> String {
+    format!("/invite/{token}")
 }
 
 /// The path of a link to one message: the room opens at it, highlighted.
@@ -77,6 +91,12 @@ pub fn use_room() -> Memo<Option<RoomId>> {
     Memo::new(move |_| path.with(|path| page_of(path).1))
 }
 
+/// The invite token in the path, on the invite page.
+pub fn use_invite() -> Memo<Option<String>> {
+    let path = current_path();
+    Memo::new(move |_| path.with(|path| invite_of(path).map(str::to_owned)))
+}
+
 /// The room and message the path links to, if it is a link to one.
 pub fn use_linked_message() -> Memo<Option<(RoomId, Seq)>> {
     let path = current_path();
@@ -86,6 +106,16 @@ pub fn use_linked_message() -> Memo<Option<(RoomId, Seq)>> {
 /// Whether `to` is the path on screen (following a link to it changes nothing).
 pub fn is_current(to: &str) -> bool {
     current_path().with_untracked(|path| path == to)
+}
+
+/// Shows `to` in place of the path on screen (no new history entry): Back
+/// does not return to a page that was only on its way elsewhere.
+pub fn use_replace() -> impl Fn(&str) + Clone + 'static {
+    let path = current_path();
+    move |to: &str| {
+        let _ = window().history().and_then(|history| history.replace_state_with_url(&JsValue::NULL, "", Some(to)));
+        path.set(to.to_owned());
+    }
 }
 
 /// Goes to `to` (a new history entry, scrolled to the top), as a link would.
@@ -161,5 +191,15 @@ mod tests {
         assert!(!shows("/rooms/123", "/rooms/12"), "another room");
         assert!(!shows("/rooms/12", "/"), "home is only home");
         assert!(page_of("/elsewhere") == (Page::NotFound, None));
+    }
+
+    #[test]
+    fn an_invite_link_is_the_invite_page_only_with_a_token_the_server_could_have_made() {
+        let token = "0123456789abcdef".repeat(4);
+        assert!(page_of(&invite_path(&token)) == (Page::Invite, None));
+        assert_eq!(invite_of(&invite_path(&token)), Some(token.as_str()));
+        assert!(page_of("/invite/") == (Page::NotFound, None));
+        assert!(page_of(&invite_path(&token[1..])) == (Page::NotFound, None), "too short");
+        assert!(page_of(&invite_path(&"zz".repeat(32))) == (Page::NotFound, None), "not hex");
     }
 }

@@ -1,12 +1,13 @@
 //! The HTTP API: guest sessions, the rooms list, history for scroll-back and
-//! for filling gaps, and invites to private rooms. Every error is JSON `{"error": "…"}` with a fitting status.
+//! for filling gaps, invites to private rooms, and files. Every error is JSON
+//! `{"error": "…"}` with a fitting status.
 
 use std::net::SocketAddr;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -20,6 +21,7 @@ use crate::store::{Access, User};
 use crate::AppState;
 
 mod attachments;
+mod files_cookie;
 mod invites;
 mod search;
 
@@ -121,52 +123,64 @@ fn refused_name(problem: hanmadi_protocol::limits::TextProblem) -> ApiError {
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
-fn session(Issued { token, expires_at }: Issued, user: User) -> Session {
-    Session { token, expires_at, user }
+/// A session just issued: the token in the body for the app, and the same
+/// token in the files cookie for the browser (`files_cookie`).
+type SignedIn = ([(HeaderName, HeaderValue); 1], Json<Session>);
+
+fn signed_in(issued: Issued, user: User, request: &HeaderMap) -> SignedIn {
+    let cookie = files_cookie::issue(&issued, request);
+    let Issued { token, expires_at } = issued;
+    ([(header::SET_COOKIE, cookie)], Json(Session { token, expires_at, user }))
 }
 
 async fn create_session(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<NameRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<Session>), Response> {
+) -> Result<(StatusCode, SignedIn), Response> {
     if let Err(wait) = state.sign_ups.take(peer.ip()) {
         return Err(too_many("sign-ups", wait));
     }
-    sign_up(state, body).await.map_err(IntoResponse::into_response)
+    sign_up(state, &headers, body).await.map_err(IntoResponse::into_response)
 }
 
 async fn sign_up(
     state: AppState,
+    headers: &HeaderMap,
     body: Result<Json<NameRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<Session>), ApiError> {
+) -> Result<(StatusCode, SignedIn), ApiError> {
     let Json(NameRequest { name }) = body?;
     let user = state.store.create_user(&name).await?.map_err(refused_name)?;
     tracing::info!(user = %user.id, "guest session created");
-    Ok((StatusCode::CREATED, Json(session(state.sessions.open(user.id).await?, user))))
+    Ok((StatusCode::CREATED, signed_in(state.sessions.open(user.id).await?, user, headers)))
 }
 
 /// A fresh token for the session; the one sent stops working (see `sessions.rs`).
-async fn refresh_session(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Session> {
+async fn refresh_session(State(state): State<AppState>, headers: HeaderMap) -> Result<SignedIn, ApiError> {
     let token = bearer(&headers)?;
     let (user_id, issued) =
         state.sessions.refresh(token).await.map_err(|_| {
             ApiError(StatusCode::UNAUTHORIZED, "this session cannot be refreshed; sign in again".into())
         })?;
     let user = state.store.user(user_id).await?.ok_or_else(unknown_user)?;
-    Ok(Json(session(issued, user)))
+    Ok(signed_in(issued, user, &headers))
 }
 
 /// Signing out ends the session on the server: its token stops working and
-/// its sockets close, on every node.
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
-    let token = bearer(&headers)?;
-    state
-        .sessions
-        .end(token)
-        .await
-        .map_err(|_| ApiError(StatusCode::UNAUTHORIZED, "the session token is invalid".into()))?;
-    Ok(StatusCode::NO_CONTENT)
+/// its sockets close, on every node. The browser's files cookie is removed
+/// whatever the answer: the app has forgotten the session either way.
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let ended = match bearer(&headers) {
+        Ok(token) => state
+            .sessions
+            .end(token)
+            .await
+            .map(|()| StatusCode::NO_CONTENT)
+            .map_err(|_| ApiError(StatusCode::UNAUTHORIZED, "the session token is invalid".into())),
+        Err(refusal) => Err(refusal),
+    };
+    ([(header::SET_COOKIE, files_cookie::clear(&headers))], ended).into_response()
 }
 
 async fn me(AuthUser(user): AuthUser) -> ApiResult<User> {
@@ -273,20 +287,24 @@ fn no_such_room(room: RoomId) -> ApiError {
     ApiError(StatusCode::NOT_FOUND, format!("there is no room {room}").into())
 }
 
-/// The signed-in user, from `Authorization: Bearer <token>`.
+/// The signed-in user, from `Authorization: Bearer <token>`: every API call
+/// but the reading of files (`attachments::FileReader`) takes only that.
 pub struct AuthUser(pub User);
 
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(&parts.headers)?;
-        let (user_id, _) = state.sessions.check(token).await.map_err(|_| {
-            ApiError(StatusCode::UNAUTHORIZED, "the session token is invalid, expired or signed out".into())
-        })?;
-        let user = state.store.user(user_id).await?.ok_or_else(unknown_user)?;
-        Ok(AuthUser(user))
+        Ok(AuthUser(user_with(state, bearer(&parts.headers)?).await?))
     }
+}
+
+/// The user of a token that may be used now (see `Sessions::check`).
+async fn user_with(state: &AppState, token: &str) -> Result<User, ApiError> {
+    let (user_id, _) = state.sessions.check(token).await.map_err(|_| {
+        ApiError(StatusCode::UNAUTHORIZED, "the session token is invalid, expired or signed out".into())
+    })?;
+    state.store.user(user_id).await?.ok_or_else(unknown_user)
 }
 
 fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {

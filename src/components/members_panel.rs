@@ -1,15 +1,21 @@
 //! Who is in the room: a button in the room's header ("Members (3)") opens a
-//! panel listing everyone, online first, with renaming and leaving the room at
-//! its foot. Escape or "Close members" closes it and
+//! panel listing everyone, online first, each with "Message" (a direct
+//! conversation with them); a private room's invite links; and renaming and
+//! leaving the room at its foot. Escape or "Close members" closes it and
 //! gives the focus back to the button, so keyboard users never lose their place.
 
-use hanmadi_protocol::RoomId;
+use hanmadi_protocol::http::RoomKind;
+use hanmadi_protocol::{Action, RoomId, UserId};
 use leptos::prelude::*;
 
 use super::disclosure::Disclosure;
+use super::invite_links::InviteLinks;
 use super::keyed::live_row;
 use super::room_actions::RoomActions;
 use crate::i18n::{lang, t};
+use crate::router::use_navigate;
+use crate::socket::use_socket;
+use crate::store::navigation::direct_with;
 use crate::store::people::{people, Person};
 use crate::store::Store;
 
@@ -28,6 +34,11 @@ pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
         })
     };
     let panel = Disclosure::new();
+    let kind = {
+        let rooms = store.rooms();
+        Memo::new(move |_| rooms.with(|rooms| rooms.iter().find(|info| info.id == room).map(|info| info.kind)))
+    };
+    let is = move |wanted: RoomKind| kind.get() == Some(wanted);
 
     view! {
         <button
@@ -45,9 +56,16 @@ pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
                 <button type="button" class="members-close" aria-label=t().close_members on:click=move |_| panel.close()>
                     "×"
                 </button>
-                <Group label=t().online people=Memo::new(move |_| in_group(list, true)) />
-                <Group label=t().offline_members people=Memo::new(move |_| in_group(list, false)) />
-                <RoomActions room name />
+                // A conversation's two people need no "Message", no invites,
+                // and it is neither renamed nor left.
+                <Group label=t().online people=Memo::new(move |_| in_group(list, true)) messages=Signal::derive(move || !is(RoomKind::Direct)) />
+                <Group label=t().offline_members people=Memo::new(move |_| in_group(list, false)) messages=Signal::derive(move || !is(RoomKind::Direct)) />
+                <Show when=move || is(RoomKind::Private)>
+                    <InviteLinks room />
+                </Show>
+                <Show when=move || !is(RoomKind::Direct)>
+                    <RoomActions room name />
+                </Show>
             </aside>
         </Show>
     }
@@ -59,9 +77,10 @@ fn in_group(list: Memo<Vec<Person>>, online: bool) -> Vec<Person> {
 }
 
 /// "Online — 2" and its people, each kept by id (a rename changes the name in
-/// place); nothing when nobody is in the group.
+/// place), with "Message" beside each other person when `messages`; nothing
+/// when nobody is in the group.
 #[component]
-fn Group(label: &'static str, people: Memo<Vec<Person>>) -> impl IntoView {
+fn Group(label: &'static str, people: Memo<Vec<Person>>, messages: Signal<bool>) -> impl IntoView {
     view! {
         <Show when=move || people.with(|p| !p.is_empty())>
             <h3 class="members-group">{move || format!("{label} — {}", people.with(Vec::len))}</h3>
@@ -70,18 +89,43 @@ fn Group(label: &'static str, people: Memo<Vec<Person>>) -> impl IntoView {
                     each=move || people.get()
                     key=|person| person.user
                     children=move |person| {
-                        let me = person.me;
+                        let (me, user) = (person.me, person.user);
                         let person = live_row(people, person, |person| person.user);
+                        let name = Memo::new(move |_| person.with(|person| person.name.clone()));
                         view! {
                             <li class="person" class:online=move || person.with(|person| person.online)>
                                 <span class="presence-dot" aria-hidden="true"></span>
-                                <span class="person-name">{move || person.with(|person| person.name.clone())}</span>
+                                <span class="person-name">{name}</span>
                                 {me.then(|| view! { <span class="person-you">{t().you}</span> })}
+                                <Show when=move || !me && messages.get()>
+                                    <MessageButton user name />
+                                </Show>
                             </li>
                         }
                     }
                 />
             </ul>
         </Show>
+    }
+}
+
+/// "Message": into your direct conversation with this person, the one you
+/// have or one the server opens (through the outbox, so offline too; the
+/// conversation opens once it is applied, as a room you create does).
+#[component]
+fn MessageButton(user: UserId, name: Memo<String>) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let (socket, navigate) = (use_socket(), use_navigate());
+    let open = move |_| match store.rooms().with_untracked(|rooms| direct_with(rooms, user)) {
+        Some(room) => navigate(&format!("/rooms/{room}")),
+        None => {
+            // A full outbox is explained by the socket.
+            let _ = socket.act(Action::OpenDirect { with: user });
+        }
+    };
+    view! {
+        <button type="button" class="message-person" aria-label=move || lang().message_person(&name.get()) on:click=open>
+            {t().message}
+        </button>
     }
 }

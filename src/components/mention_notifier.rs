@@ -1,6 +1,6 @@
-//! Desktop notifications for messages that mention you: offered with a button,
-//! shown only once the user has allowed them, and only when the message is not
-//! already in front of them.
+//! Desktop notifications for messages that mention you or are said to you in
+//! a direct conversation: offered with a button, shown only once the user has
+//! allowed them, and only when the message is not already in front of them.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,7 +27,8 @@ pub fn MentionNotifier() -> impl IntoView {
         let state = store.room(mention.room);
         options.set_body(&mentions::readable(&mention.text, |user| untrack(|| state.name_of(user)), t().someone));
         options.set_tag(&format!("hanmadi-room-{}", mention.room));
-        let _ = Notification::new_with_options(&lang().mentioned_by(&mention.author), &options);
+        let title = if mention.direct { mention.author.clone() } else { lang().mentioned_by(&mention.author) };
+        let _ = Notification::new_with_options(&title, &options);
     });
 
     let ask = move |_| {

@@ -17,6 +17,7 @@ use super::message_list::{Announcer, RowPlace};
 use super::reactions::{ReactionChips, ReactionPicker};
 use super::reply_quote::ReplyQuote;
 use super::MessageText;
+use crate::browser_text;
 use crate::i18n::{lang, t};
 use crate::mentions;
 use crate::router::message_path;
@@ -216,28 +217,10 @@ fn CopyLink(room: RoomId, seq: Seq) -> impl IntoView {
     let copy = move |_| {
         let origin = window().location().origin().unwrap_or_default();
         let link = format!("{origin}{}", message_path(room, seq));
-        // No clipboard outside a secure context (a plain-http address).
-        let navigator = window().navigator();
-        let Some(written) = js_sys::Reflect::has(&navigator, &"clipboard".into())
-            .unwrap_or(false)
-            .then(|| navigator.clipboard().write_text(&link))
-        else {
-            announce.say(t().link_not_copied);
-            return;
-        };
         spawn_local(async move {
-            if wasm_bindgen_futures::JsFuture::from(written).await.is_err() {
-                announce.say(t().link_not_copied);
-            } else if !copied.is_disposed() {
-                announce.say(t().link_copied);
-                copied.set(true);
-                set_timeout(
-                    move || {
-                        let _ = copied.try_set(false);
-                    },
-                    SAID_FOR,
-                );
-            }
+            let said =
+                if browser_text::copy_and_say_so(&link, copied).await { t().link_copied } else { t().link_not_copied };
+            announce.say(said);
         });
     };
     view! {
@@ -246,9 +229,6 @@ fn CopyLink(room: RoomId, seq: Seq) -> impl IntoView {
         </button>
     }
 }
-
-/// How long the button says "Link copied".
-const SAID_FOR: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// "Edit" and "Delete", under your own messages.
 #[component]

@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use hanmadi_protocol::http::{Highlight, SearchHit, SearchResults, MAX_SEARCH_CHARS};
-use hanmadi_protocol::Millis;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -119,7 +118,7 @@ pub fn MessageSearch() -> impl IntoView {
 fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
     // Where a message is, and who wrote it when, never change.
     let (room, seq, id, at) = hit.with_untracked(|hit| (hit.room, hit.seq, hit.message, hit.at));
-    let time = date_and_time(at);
+    let time = crate::browser_text::date_and_time(at);
     // A message deleted since the search found it is shown as deleted, if
     // this page holds it: no text of it stays on screen.
     let deleted = {
@@ -190,15 +189,6 @@ fn marked(text: &str, highlights: &[Highlight]) -> Vec<(String, bool)> {
         pieces.push((text[from..].to_owned(), false));
     }
     pieces
-}
-
-/// Day and time in the browser's language ("12월 3일 오후 3:04", "Dec 3, 3:04 PM").
-fn date_and_time(at: Millis) -> String {
-    let options = js_sys::Object::new();
-    for (key, value) in [("month", "short"), ("day", "numeric"), ("hour", "numeric"), ("minute", "2-digit")] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64)).to_locale_string("default", &options).into()
 }
 
 #[cfg(test)]

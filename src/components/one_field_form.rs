@@ -62,6 +62,9 @@ pub fn OneFieldForm(
     /// beside the button, which then says whether it is open.
     #[prop(optional)]
     replaces_button: bool,
+    /// More of the form, after the field (a "Private" checkbox).
+    #[prop(optional)]
+    options: Option<ChildrenFn>,
     /// Receives the trimmed text; closes the form or refuses through the control.
     on_submit: impl Fn(String, FormControl) + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -102,6 +105,7 @@ pub fn OneFieldForm(
             </button>
         }
     };
+    let options = StoredValue::new(options);
     let form = move || {
         view! {
             <form
@@ -118,6 +122,7 @@ pub fn OneFieldForm(
                     prop:value=move || draft.get()
                     on:input=move |event| draft.set(event_target_value(&event))
                 />
+                {options.with_value(|options| options.as_ref().map(|options| options()))}
                 <button type="submit" disabled=move || control.busy.get()>{submit_text}</button>
                 {replaces_button.then(|| view! { <button type="button" on:click=move |_| control.close()>{t().cancel}</button> })}
                 <p class="form-error" role="alert">{move || control.error.get()}</p>

@@ -1,6 +1,7 @@
-//! The rooms sidebar: your rooms with unread counts, the others to join, and
-//! "New room".
+//! The rooms sidebar: your rooms with unread counts (a private one marked),
+//! "New room", your direct conversations, and the other rooms to join.
 
+use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
 use hanmadi_protocol::Action;
 use leptos::prelude::*;
@@ -11,57 +12,32 @@ use super::one_field_form::{FormControl, OneFieldForm};
 use crate::i18n::{lang, t};
 use crate::router::Link;
 use crate::socket::use_socket;
+use crate::store::navigation::is_direct;
 use crate::store::{RoomInfo, Store};
 
 #[component]
 pub fn RoomsNav() -> impl IntoView {
     let store = expect_context::<Store>();
     let rooms = store.rooms();
-    let in_list = move |member: bool| {
+    let in_list = move |wanted: fn(&RoomInfo) -> bool| {
         let rooms = rooms.clone();
-        Memo::new(move |_| {
-            rooms.with(|rooms| rooms.iter().filter(|room| room.member == member).cloned().collect::<Vec<RoomInfo>>())
-        })
+        Memo::new(move |_| rooms.with(|rooms| rooms.iter().filter(|room| wanted(room)).cloned().collect::<Vec<_>>()))
     };
-    let (mine, others) = (in_list(true), in_list(false));
+    let mine = in_list(|room| room.member && !is_direct(room));
+    let direct = in_list(|room| room.member && is_direct(room));
+    let others = in_list(|room| !room.member);
     let socket = use_socket();
 
     view! {
         <div class="rooms">
             <MessageSearch />
             <nav aria-label=t().rooms>
-            <ul class="rooms-list">
-                // Keyed by id: a new unread count or name changes the link in
-                // place, so a keyboard user's focus on it stays.
-                <For
-                    each=move || mine.get()
-                    key=|room| room.id
-                    children=move |room| {
-                        let href = format!("/rooms/{}", room.id);
-                        let room = live_row(mine, room, |room| room.id);
-                        let unread = Memo::new(move |_| room.with(|room| room.unread.messages));
-                        let mentions = Memo::new(move |_| room.with(|room| room.unread.mentions));
-                        view! {
-                            <li>
-                                <Link href class="room-link">
-                                    <span class="room-name">{move || room.with(|room| room.name.clone())}</span>
-                                    <Show when=move || { unread.get() > 0 }>
-                                        <span class="unread" aria-label=move || lang().unread(unread.get())>
-                                            {unread}
-                                        </span>
-                                    </Show>
-                                    <Show when=move || { mentions.get() > 0 }>
-                                        <span class="mention-count" aria-label=move || lang().mentions(mentions.get())>
-                                            "@"{mentions}
-                                        </span>
-                                    </Show>
-                                </Link>
-                            </li>
-                        }
-                    }
-                />
-            </ul>
+            <YourRooms rooms=mine />
             <NewRoom />
+            <Show when=move || direct.with(|direct| !direct.is_empty())>
+                <h2 class="rooms-heading">{t().direct_messages}</h2>
+                <YourRooms rooms=direct />
+            </Show>
             <Show when=move || others.with(|others| !others.is_empty())>
                 <h2 class="rooms-heading">{t().other_rooms}</h2>
                 <ul class="rooms-list">
@@ -95,17 +71,66 @@ pub fn RoomsNav() -> impl IntoView {
     }
 }
 
-/// "New room": a button that opens a one-field form in its place.
+/// Links to rooms of yours, with their unread and mention counts; a private
+/// room is marked with a lock, which a screen reader reads as "Private room".
+#[component]
+fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
+    view! {
+        <ul class="rooms-list">
+            // Keyed by id: a new unread count or name changes the link in
+            // place, so a keyboard user's focus on it stays.
+            <For
+                each=move || rooms.get()
+                key=|room| room.id
+                children=move |room| {
+                    let href = format!("/rooms/{}", room.id);
+                    let private = room.kind == RoomKind::Private;
+                    let room = live_row(rooms, room, |room| room.id);
+                    let unread = Memo::new(move |_| room.with(|room| room.unread.messages));
+                    let mentions = Memo::new(move |_| room.with(|room| room.unread.mentions));
+                    view! {
+                        <li>
+                            <Link href class="room-link">
+                                <span class="room-name">
+                                    {move || room.with(|room| room.name.clone())}
+                                    {private.then(|| view! {
+                                        <span class="room-private" aria-hidden="true">" 🔒"</span>
+                                        <span class="visually-hidden">{format!(", {}", t().private_room)}</span>
+                                    })}
+                                </span>
+                                <Show when=move || { unread.get() > 0 }>
+                                    <span class="unread" aria-label=move || lang().unread(unread.get())>
+                                        {unread}
+                                    </span>
+                                </Show>
+                                <Show when=move || { mentions.get() > 0 }>
+                                    <span class="mention-count" aria-label=move || lang().mentions(mentions.get())>
+                                        "@"{mentions}
+                                    </span>
+                                </Show>
+                            </Link>
+                        </li>
+                    }
+                }
+            />
+        </ul>
+    }
+}
+
+/// "New room": a button that opens a one-field form in its place, with
+/// "Private" (listed to and read by its members only, joined by invite link).
 #[component]
 fn NewRoom() -> impl IntoView {
     let socket = use_socket();
+    let private = RwSignal::new(false);
     let create = move |name: String, form: FormControl| {
         let name = match check_room_name(&name) {
             Ok(name) => name,
             Err(problem) => return form.refuse(lang().text_problem(&problem)),
         };
         // A full outbox is explained by the socket; the form stays open.
-        if socket.act(Action::CreateRoom { name, private: false }).is_ok() {
+        if socket.act(Action::CreateRoom { name, private: private.get_untracked() }).is_ok() {
+            private.set(false);
             form.close();
         }
     };
@@ -119,6 +144,21 @@ fn NewRoom() -> impl IntoView {
             form_class="new-room-form"
             replaces_button=true
             on_submit=create
+            options=std::sync::Arc::new(move || {
+                view! {
+                    <label class="private-option">
+                        <input
+                            type="checkbox"
+                            aria-describedby="private-hint"
+                            prop:checked=move || private.get()
+                            on:change=move |event| private.set(event_target_checked(&event))
+                        />
+                        {t().private}
+                    </label>
+                    <p id="private-hint" class="option-hint">{t().private_hint}</p>
+                }
+                .into_any()
+            })
         />
     }
 }

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, TickerValue};
-use hanmadi_protocol::http::MessageView;
+use hanmadi_protocol::http::{MessageView, RoomKind};
 use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{Action, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
@@ -125,12 +125,15 @@ pub struct Replying {
     pub author: String,
 }
 
-/// A message that mentions us.
+/// A message that mentions us, or says anything to us in a direct conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
     pub room: RoomId,
     pub author: String,
     pub text: String,
+    /// Said in a direct conversation: the notification is headed with the
+    /// author's name, as a conversation with them is.
+    pub direct: bool,
 }
 
 impl Store {
@@ -190,21 +193,25 @@ impl Store {
             }
             Event::ReadElsewhere { room, seq } => self.read_elsewhere(*room, *seq),
             Event::OutboxChanged => self.outbox.set(outbox.to_vec()),
+            // Only public rooms are announced to all.
             Event::RoomListed { room, name } => {
-                self.change_rooms(RoomChange::Listed { room: *room, name: name.clone() })
+                self.change_rooms(RoomChange::Listed { room: *room, name: name.clone(), kind: RoomKind::Public })
             }
             // A room created or joined is opened in the tab it was done in;
             // every tab lists it.
             Event::ActionApplied { action, room, here, .. } => match action {
                 // Ours whether the socket listed it before this ack or not.
-                Action::CreateRoom { name, .. } => {
-                    self.change_rooms(RoomChange::Listed { room: *room, name: name.clone() });
+                Action::CreateRoom { name, private } => {
+                    let kind = if *private { RoomKind::Private } else { RoomKind::Public };
+                    self.change_rooms(RoomChange::Listed { room: *room, name: name.clone(), kind });
                     self.change_rooms(RoomChange::Member { room: *room, member: true });
                     if *here {
                         self.joined_room.set(Some(*room));
                     }
                 }
-                Action::JoinRoom { .. } => {
+                // A room known by its id only until the rooms list, fetched
+                // again (the engine asks), names it.
+                Action::JoinRoom { .. } | Action::JoinWithInvite { .. } | Action::OpenDirect { .. } => {
                     self.change_rooms(RoomChange::Member { room: *room, member: true });
                     if *here {
                         self.joined_room.set(Some(*room));
@@ -251,8 +258,12 @@ impl Store {
         match event {
             RoomEvent::Message { author, author_name, text, .. } => {
                 let me = self.me.get_untracked();
-                if me.is_some_and(|me| me != *author && mentions::mentions(text, me)) {
-                    self.last_mention.set(Some(Mention { room, author: author_name.clone(), text: text.clone() }));
+                let direct = self
+                    .rooms
+                    .with_untracked(|rooms| rooms.iter().any(|info| info.id == room && navigation::is_direct(info)));
+                if me.is_some_and(|me| me != *author && (direct || mentions::mentions(text, me))) {
+                    let author = author_name.clone();
+                    self.last_mention.set(Some(Mention { room, author, text: text.clone(), direct }));
                 }
             }
             // A quoted original not in the timeline changes as it would there.
@@ -344,7 +355,7 @@ mod tests {
     }
 
     fn lobby() -> RoomInfo {
-        RoomInfo { id: LOBBY, name: "lobby".into(), member: true, unread: Unread::default() }
+        RoomInfo { member: true, ..RoomInfo::listed(LOBBY, "lobby".into(), RoomKind::Public) }
     }
 
     /// The rooms list as shown: id, name, and whether we are a member.
@@ -514,6 +525,19 @@ mod tests {
     }
 
     #[test]
+    fn the_kept_copy_keeps_which_rooms_are_private_and_who_a_conversation_is_with() {
+        let store = store_as_mina();
+        let direct =
+            RoomInfo { member: true, with: Some(JUN), ..RoomInfo::listed(RoomId(4), "Jun".into(), RoomKind::Direct) };
+        let private = RoomInfo { member: true, ..RoomInfo::listed(RoomId(5), "비밀".into(), RoomKind::Private) };
+        store.begin_rooms_fetch().finish(vec![lobby(), direct.clone(), private.clone()]);
+
+        let again = Store::new();
+        again.begin_rooms_fetch().finish(store.snapshot().rooms.into_iter().map(RoomInfo::from).collect());
+        assert_eq!(again.rooms.get(), [lobby(), direct, private]);
+    }
+
+    #[test]
     fn reading_on_another_screen_clears_what_is_unread_here() {
         let store = store_as_mina();
         store.listed_reads([(
@@ -577,10 +601,7 @@ mod tests {
         store.apply(&room_listed(3, "점심"), &[]);
         store.apply(&applied(Action::JoinRoom { room: RoomId(2) }, 2), &[]);
         // Read by the server before either change.
-        fetch.finish(vec![
-            lobby(),
-            RoomInfo { id: RoomId(2), name: "산책".into(), member: false, unread: Unread::default() },
-        ]);
+        fetch.finish(vec![lobby(), RoomInfo::listed(RoomId(2), "산책".into(), RoomKind::Public)]);
         let expected = [shown(1, "lobby", true), shown(2, "산책", true), shown(3, "점심", false)];
         assert_eq!(listed(&store), expected);
 
@@ -595,10 +616,7 @@ mod tests {
         store.apply(&room_listed(2, "산책"), &[]);
         // Offline, the room is renamed "점심"; the next connection fetches again.
         let fresh = store.begin_rooms_fetch();
-        fresh.finish(vec![
-            lobby(),
-            RoomInfo { id: RoomId(2), name: "점심".into(), member: false, unread: Unread::default() },
-        ]);
+        fresh.finish(vec![lobby(), RoomInfo::listed(RoomId(2), "점심".into(), RoomKind::Public)]);
         assert_eq!(listed(&store)[1], shown(2, "점심", false), "what was heard before it began is older than it");
         slow.finish(vec![lobby()]);
         assert_eq!(listed(&store)[1], shown(2, "점심", false), "an older list arriving late changes nothing");
@@ -616,6 +634,28 @@ mod tests {
     }
 
     #[test]
+    fn a_private_room_i_make_is_listed_as_private_and_one_entered_by_invite_opens_once_the_list_names_it() {
+        let store = store_as_mina();
+        store.apply(&applied(Action::CreateRoom { name: "비밀".into(), private: true }, 2), &[]);
+        let kind_of =
+            |room| store.rooms.with(|rooms| rooms.iter().find(|info| info.id == RoomId(room)).map(|info| info.kind));
+        assert_eq!(kind_of(2), Some(RoomKind::Private));
+        store.entered_joined_room();
+
+        // The invite's answer names the room by id only: the list, fetched
+        // again, brings its name and kind.
+        let fetch = store.begin_rooms_fetch();
+        store.apply(&applied(Action::JoinWithInvite { invite: "ab".repeat(32) }, 3), &[]);
+        assert_eq!(store.joined_room.get(), Some(RoomId(3)), "the tab that used the link goes in");
+        fetch.finish(vec![
+            lobby(),
+            RoomInfo { member: true, ..RoomInfo::listed(RoomId(3), "팀".into(), RoomKind::Private) },
+        ]);
+        assert_eq!(listed(&store)[1], shown(3, "팀", true));
+        assert_eq!(kind_of(3), Some(RoomKind::Private));
+    }
+
+    #[test]
     fn a_message_mentioning_me_is_offered_for_a_notification() {
         let store = store_as_mina();
         store.apply(&said(8, JUN, "mina, lunch?"), &[]);
@@ -623,8 +663,27 @@ mod tests {
         store.apply(&said(9, JUN, &format!("{} lunch?", mention_token(MINA))), &[]);
         assert_eq!(
             store.last_mention.get(),
-            Some(Mention { room: LOBBY, author: "Jun".into(), text: format!("{} lunch?", mention_token(MINA)) })
+            Some(Mention {
+                room: LOBBY,
+                author: "Jun".into(),
+                text: format!("{} lunch?", mention_token(MINA)),
+                direct: false
+            })
         );
+    }
+
+    #[test]
+    fn anything_said_to_me_in_a_direct_conversation_is_offered_for_a_notification() {
+        let store = Store::new();
+        store.me.set(Some(MINA));
+        let with_jun =
+            RoomInfo { member: true, with: Some(JUN), ..RoomInfo::listed(LOBBY, "Jun".into(), RoomKind::Direct) };
+        store.begin_rooms_fetch().finish(vec![with_jun]);
+        store.apply(&said(3, MINA, "my own words"), &[]);
+        assert_eq!(store.last_mention.get(), None, "not her own");
+        store.apply(&said(4, JUN, "are you free?"), &[]);
+        let offered = store.last_mention.get().expect("offered");
+        assert_eq!((offered.text.as_str(), offered.direct), ("are you free?", true));
     }
 
     #[test]

@@ -2,15 +2,34 @@
 //! next room, Alt+Shift+↓ to the next one with unread messages. Pure logic over
 //! the sidebar's list, tested natively.
 
-use hanmadi_protocol::RoomId;
+use hanmadi_protocol::http::RoomKind;
+use hanmadi_protocol::{RoomId, UserId};
 
 use super::RoomInfo;
+
+/// Your rooms in the sidebar's order: the rooms first, then the direct
+/// conversations, each in the list's order.
+pub fn yours_in_sidebar_order(rooms: &[RoomInfo]) -> impl Iterator<Item = &RoomInfo> {
+    let section = |direct: bool| rooms.iter().filter(move |room| room.member && is_direct(room) == direct);
+    section(false).chain(section(true))
+}
+
+/// Whether the room is listed under "Direct messages".
+pub fn is_direct(room: &RoomInfo) -> bool {
+    room.kind == RoomKind::Direct
+}
+
+/// Your direct conversation with `user`, if you have one: "Message" opens it
+/// at once (offline too) instead of asking the server.
+pub fn direct_with(rooms: &[RoomInfo], user: UserId) -> Option<RoomId> {
+    rooms.iter().find(|room| room.member && is_direct(room) && room.with == Some(user)).map(|room| room.id)
+}
 
 /// The room `step` places away from `current` among your rooms, in the
 /// sidebar's order, wrapping around. With no room open, ↓ starts at the first
 /// room and ↑ at the last.
 pub fn room_after(rooms: &[RoomInfo], current: Option<RoomId>, step: isize) -> Option<RoomId> {
-    let mine: Vec<RoomId> = rooms.iter().filter(|room| room.member).map(|room| room.id).collect();
+    let mine: Vec<RoomId> = yours_in_sidebar_order(rooms).map(|room| room.id).collect();
     let count = mine.len() as isize;
     if count == 0 {
         return None;
@@ -25,7 +44,7 @@ pub fn room_after(rooms: &[RoomInfo], current: Option<RoomId>, step: isize) -> O
 
 /// The first of your rooms after `current` (wrapping around) with unread messages.
 pub fn next_unread(rooms: &[RoomInfo], current: Option<RoomId>) -> Option<RoomId> {
-    let mine: Vec<&RoomInfo> = rooms.iter().filter(|room| room.member).collect();
+    let mine: Vec<&RoomInfo> = yours_in_sidebar_order(rooms).collect();
     let start = current.and_then(|current| mine.iter().position(|room| room.id == current)).map_or(0, |at| at + 1);
     (0..mine.len())
         .map(|offset| mine[(start + offset) % mine.len()])
@@ -39,7 +58,11 @@ mod tests {
     use crate::store::reading::Unread;
 
     fn room(id: u64, member: bool, unread: u32) -> RoomInfo {
-        RoomInfo { id: RoomId(id), name: format!("r{id}"), member, unread: Unread { messages: unread, mentions: 0 } }
+        RoomInfo {
+            member,
+            unread: Unread { messages: unread, mentions: 0 },
+            ..RoomInfo::listed(RoomId(id), format!("r{id}"), RoomKind::Public)
+        }
     }
 
     #[test]
@@ -60,5 +83,27 @@ mod tests {
         assert_eq!(next_unread(&rooms, Some(RoomId(4))), Some(RoomId(1)), "wrapping around");
         assert_eq!(next_unread(&rooms, None), Some(RoomId(1)));
         assert_eq!(next_unread(&[room(1, true, 3)], Some(RoomId(1))), None, "the room you are in does not count");
+    }
+
+    #[test]
+    fn direct_conversations_come_after_the_rooms_as_the_sidebar_shows_them() {
+        let direct = |id| RoomInfo { kind: RoomKind::Direct, ..room(id, true, 1) };
+        let rooms = [room(1, true, 0), direct(2), room(3, true, 0)];
+        let order: Vec<RoomId> = yours_in_sidebar_order(&rooms).map(|room| room.id).collect();
+        assert_eq!(order, [RoomId(1), RoomId(3), RoomId(2)]);
+        assert_eq!(
+            room_after(&rooms, Some(RoomId(3)), 1),
+            Some(RoomId(2)),
+            "from the last room to the first conversation"
+        );
+        assert_eq!(next_unread(&rooms, Some(RoomId(1))), Some(RoomId(2)), "an unread conversation is found too");
+    }
+
+    #[test]
+    fn message_opens_the_conversation_you_have_with_that_person() {
+        let with = |id, user| RoomInfo { kind: RoomKind::Direct, with: Some(UserId(user)), ..room(id, true, 0) };
+        let rooms = [room(1, true, 0), with(2, 7), with(3, 8)];
+        assert_eq!(direct_with(&rooms, UserId(8)), Some(RoomId(3)));
+        assert_eq!(direct_with(&rooms, UserId(9)), None, "none yet: the server opens one");
     }
 }

@@ -3,8 +3,8 @@
 //! applied actions, which are made again on top of a fetch that was on its way.
 
 use hanmadi_client_core::sorted_map::SortedMap;
-use hanmadi_protocol::http::RoomSummary;
-use hanmadi_protocol::RoomId;
+use hanmadi_protocol::http::{RoomKind, RoomSummary};
+use hanmadi_protocol::{RoomId, UserId};
 use leptos::prelude::*;
 
 use super::reading::Unread;
@@ -14,14 +14,29 @@ use super::Store;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomInfo {
     pub id: RoomId,
+    /// A direct conversation's is the other person's name.
     pub name: String,
     pub member: bool,
     pub unread: Unread,
+    pub kind: RoomKind,
+    /// In a direct conversation, the other person.
+    pub with: Option<UserId>,
+}
+
+impl RoomInfo {
+    /// A room as it is first heard of: not ours, nothing unread.
+    pub fn listed(id: RoomId, name: String, kind: RoomKind) -> Self {
+        RoomInfo { id, name, member: false, unread: Unread::default(), kind, with: None }
+    }
 }
 
 impl From<RoomSummary> for RoomInfo {
     fn from(summary: RoomSummary) -> Self {
-        RoomInfo { id: summary.id, name: summary.name, member: summary.member, unread: Unread::default() }
+        RoomInfo {
+            member: summary.member,
+            with: summary.with.map(|profile| profile.id),
+            ..RoomInfo::listed(summary.id, summary.name, summary.kind)
+        }
     }
 }
 
@@ -30,8 +45,9 @@ impl From<RoomSummary> for RoomInfo {
 /// top of what the fetch brings (which may have been read before it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum RoomChange {
-    /// Created or renamed: listed under this name (a room new to us, as not ours).
-    Listed { room: RoomId, name: String },
+    /// Created or renamed: listed under this name (a room new to us, as not
+    /// ours; only a new room's kind is taken, a room's kind never changes).
+    Listed { room: RoomId, name: String, kind: RoomKind },
     /// We joined (or created) the room, or left it.
     Member { room: RoomId, member: bool },
 }
@@ -39,15 +55,12 @@ pub(super) enum RoomChange {
 impl RoomChange {
     pub(super) fn apply(&self, rooms: &mut Vec<RoomInfo>) {
         match self {
-            RoomChange::Listed { room, name } => match rooms.iter_mut().find(|info| info.id == *room) {
+            RoomChange::Listed { room, name, kind } => match rooms.iter_mut().find(|info| info.id == *room) {
                 Some(info) => info.name.clone_from(name),
                 None => {
                     // Kept in id order, as the server lists them.
                     let at = rooms.partition_point(|info| info.id < *room);
-                    rooms.insert(
-                        at,
-                        RoomInfo { id: *room, name: name.clone(), member: false, unread: Unread::default() },
-                    );
+                    rooms.insert(at, RoomInfo::listed(*room, name.clone(), *kind));
                 }
             },
             RoomChange::Member { room, member } => {

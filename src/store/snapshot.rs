@@ -4,7 +4,7 @@
 //! app opens with it when the server cannot be reached; given back through
 //! the same operations a fetch uses, so nothing else needs to know.
 
-use hanmadi_protocol::http::{MessagesPage, RoomSummary};
+use hanmadi_protocol::http::{MessagesPage, Profile, RoomSummary};
 use hanmadi_protocol::RoomId;
 use leptos::prelude::*;
 
@@ -45,15 +45,15 @@ impl Store {
                 }
                 RoomSummary {
                     id: info.id,
-                    name: info.name,
+                    name: info.name.clone(),
                     head,
                     members: 0,
                     member: info.member,
                     read,
                     unread: info.unread.messages,
                     mentions: info.unread.mentions,
-                    kind: Default::default(),
-                    with: None,
+                    kind: info.kind,
+                    with: info.with.map(|id| Profile { id, name: info.name.clone() }),
                 }
             })
             .collect();

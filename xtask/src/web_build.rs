@@ -19,8 +19,11 @@ use crate::{cmd, root, step};
 /// shown again; the service worker's registration), 235.8 → 239.0 KiB;
 /// attachments in the protocol the app decodes, 239.0 → 241.4 KiB; private
 /// rooms, invites and direct messages in the protocol the app decodes and
-/// words, 241.4 → 243.04 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 243.5;
+/// words, 241.4 → 243.04 KiB; private rooms, invite links and direct messages
+/// in the app ("Private", the invite links' panel, "Direct messages",
+/// "Message", the invite page), 243.04 → 253.9 KiB, of which the invite links'
+/// panel is 6.2; notifications for direct messages, 253.9 → 254.1 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 254.5;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =

@@ -715,10 +715,22 @@ impl Client {
     /// Which rooms are followed follows our own applied actions: a room we
     /// created has no history to load, one we joined has, one we left is
     /// followed no more.
+    ///
+    /// An invite or a direct conversation names its room only in the answer,
+    /// and the room may be one we are in already (an invite used twice, the
+    /// conversation we had): it is loaded unless it is followed. Its name and
+    /// kind are nowhere but in the rooms list (a private room is never
+    /// announced with `room_listed`), so the list is asked for again.
     fn follow_after(&mut self, action: &Action, room: RoomId) {
         match action {
             Action::CreateRoom { .. } => self.follow_room(room, Seq::ZERO),
             Action::JoinRoom { .. } => self.outputs.push_back(Output::LoadRoom { room }),
+            Action::JoinWithInvite { .. } | Action::OpenDirect { .. } => {
+                if self.streams.cursor(room).is_none() {
+                    self.outputs.push_back(Output::LoadRoom { room });
+                }
+                self.event(Event::RoomListStale);
+            }
             Action::LeaveRoom { .. } => self.untrack_room(room),
             _ => {}
         }

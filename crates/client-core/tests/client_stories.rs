@@ -711,3 +711,30 @@ fn a_room_i_create_is_followed_at_once_one_i_join_is_loaded_first_and_one_i_leav
     applied(&mut tab, Action::LeaveRoom { room: RoomId(5) }, 5);
     assert_eq!(tab.client.room_cursor(RoomId(5)), None, "followed no more");
 }
+
+#[test]
+fn a_room_i_enter_by_invite_or_direct_message_is_loaded_once_and_the_rooms_list_fetched_again() {
+    let mut tab = Tab::new(12);
+    tab.go_online();
+    let applied = |tab: &mut Tab, action: Action, room: u64| {
+        let key = tab.client.act(tab.now, action).expect("room in the outbox");
+        tab.drain();
+        tab.events.clear();
+        let outcome = Outcome::Applied { room: RoomId(room), seq: None, message: None };
+        tab.receive(&ServerFrame::Ack { key, outcome });
+    };
+    let list_asked = |tab: &Tab| tab.events.iter().any(|event| matches!(event, Event::RoomListStale));
+
+    applied(&mut tab, Action::JoinWithInvite { invite: "ab".repeat(32) }, 7);
+    assert_eq!(tab.rooms_to_load, [RoomId(7)], "the private room's history is loaded");
+    assert!(list_asked(&tab), "its name and kind come with the rooms list");
+
+    applied(&mut tab, Action::OpenDirect { with: UserId(2) }, 8);
+    assert_eq!(tab.rooms_to_load, [RoomId(7), RoomId(8)], "the conversation is loaded");
+    assert!(list_asked(&tab));
+
+    // Loaded, the conversation is followed; opening it again loads nothing.
+    tab.client.track_room(tab.now, RoomId(8), Seq(3));
+    applied(&mut tab, Action::OpenDirect { with: UserId(2) }, 8);
+    assert_eq!(tab.rooms_to_load, [RoomId(7), RoomId(8)], "already followed: not loaded twice");
+}

@@ -6,15 +6,18 @@
 //!   its bytes (`media`), kept once per content (`store::attachments`);
 //!   answered with its [`Attachment`], which the message then names by id.
 //! - `GET /api/attachments/{id}` and `…/{id}/thumbnail`: the bytes, to the
-//!   people who may read them, served so a browser never runs them.
+//!   people who may read them, served so a browser never runs them. Read with
+//!   the token in `Authorization`, or in the files cookie (`files_cookie`),
+//!   which `<img>` and download links send by themselves.
 //! - `DELETE /api/attachments/{id}`: an upload its uploader decided not to send.
 //!
 //! docs/ARCHITECTURE.md (Attachments) tells the whole story.
 
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -25,9 +28,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
-use super::{body_timed_out, ApiError, AuthUser};
+use super::{bearer, body_timed_out, files_cookie, user_with, ApiError, AuthUser};
 use crate::address_limit::AddressLimit;
-use crate::store::{NewUpload, Served};
+use crate::store::{NewUpload, Served, User};
 use crate::{file_names, media, AppState, Config};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -166,9 +169,27 @@ async fn read_whole(body: Body, max: u64) -> Result<Option<(Vec<u8>, String)>, R
     Ok(Some((bytes, hex)))
 }
 
+/// Who reads a file: the token in `Authorization`, as for every API call,
+/// or else the one in the files cookie, which only these two `GET`s accept
+/// (see `files_cookie`). When both are sent the header decides, and a bad
+/// one is refused rather than passed over for the cookie.
+struct FileReader(User);
+
+impl FromRequestParts<AppState> for FileReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = match files_cookie::token(&parts.headers) {
+            Some(token) if !parts.headers.contains_key(header::AUTHORIZATION) => token,
+            _ => bearer(&parts.headers)?,
+        };
+        Ok(FileReader(user_with(state, token).await?))
+    }
+}
+
 async fn download(
     State(state): State<AppState>,
-    AuthUser(user): AuthUser,
+    FileReader(user): FileReader,
     Path(id): Path<u64>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -193,12 +214,21 @@ async fn remove(
 
 async fn thumbnail(
     State(state): State<AppState>,
-    AuthUser(user): AuthUser,
+    FileReader(user): FileReader,
     Path(id): Path<u64>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     serve(&state, user.id, AttachmentId(id), &headers, Part::Thumbnail).await
 }
+
+/// How long the browser may show a file from its cache without asking.
+/// What is under an id never changes, so only who may read it can: long
+/// enough that a room's thumbnails are drawn from the cache as one scrolls,
+/// switches rooms and reloads; short enough that a URL something still holds
+/// (a tab not yet told, the offline copy) shows a file whose message was
+/// deleted, or whose room its reader left, for at most this long. After it,
+/// a request that costs a 304 checks access again.
+const CACHED_FOR_SECS: u32 = 3600;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Part {
@@ -226,8 +256,6 @@ async fn serve(
         return Err(ApiError(StatusCode::NOT_FOUND, format!("attachment {id} is not an image").into()));
     }
     let etag = format!("\"{sha256}{}\"", if part == Part::Thumbnail { "-thumbnail" } else { "" });
-    // Revalidated on every use (`no-cache`): a browser never shows a deleted
-    // file from its cache, and an unchanged one costs a 304.
     let mut response = if headers.get(header::IF_NONE_MATCH).is_some_and(|tag| tag.as_bytes() == etag.as_bytes()) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -241,9 +269,21 @@ async fn serve(
     let set = response.headers_mut();
     set.insert(header::CONTENT_DISPOSITION, header_value(&disposition)?);
     set.insert(header::ETAG, header_value(&etag)?);
-    set.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    // Kept by this browser only (`private`; see [`CACHED_FOR_SECS`]), and
+    // only for the credential it was read with (`Vary`): after a sign-out,
+    // whoever signs in next in this browser is asked about again, not
+    // served what the last person could read. (A refresh changes the token
+    // too, so a file is fetched again once per token, not once per view.)
+    let cache = format!("private, max-age={CACHED_FOR_SECS}");
+    set.insert(header::CACHE_CONTROL, header_value(&cache)?);
+    set.insert(header::VARY, HeaderValue::from_static("authorization, cookie"));
     set.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     set.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    // The cookie goes with any same-site `<img>` or `<script>`, also one on
+    // another origin of the site: no other origin may embed a file (the app
+    // is on this origin, or reads files with its token through CORS, which
+    // this does not govern).
+    set.insert(HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("same-origin"));
     Ok(response)
 }
 

@@ -1,0 +1,122 @@
+// Private rooms and direct messages, as the people in them and outside tell it.
+//
+// Mina makes "secret plans" private: Jun, who sees her public rooms, never
+// sees it. She copies an invite link from its members panel; Jun opens the
+// link and is taken into the room, where they talk. Mina revokes the link, and
+// when Sora opens it she is told it no longer works and gets nothing.
+//
+// Jun messages Mina from the lobby's members panel: the conversation opens for
+// him under "Direct messages", named after her, and reaches her there as
+// unread. It is one conversation however often either of them opens it, it
+// cannot be renamed, left or joined, and Sora, in the lobby with them, never
+// sees it.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRoom, serverAndBrowser, seriousViolations, signedInPage } from '../harness.mjs';
+
+const world = serverAndBrowser();
+
+// axe's script needs the app's CSP bypassed; the story itself does not.
+const signIn = (name) =>
+  signedInPage(world.browser, world.server.url, name, { viewport: { width: 1200, height: 800 }, bypassCSP: true });
+
+const message = (page, room, text) =>
+  page.getByRole('log', { name: room }).locator('article[data-seq]').filter({ hasText: text });
+
+const say = async (page, text) => {
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+};
+
+const openMembers = (page) => page.getByRole('button', { name: /^Members/ }).click();
+
+test('a private room is joined only with its invite link, and a revoked link lets nobody in', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  const sora = await signIn('Sora');
+
+  await mina.getByRole('button', { name: 'New room' }).click();
+  await mina.getByRole('textbox', { name: 'Room name' }).fill('secret plans');
+  await mina.getByRole('checkbox', { name: 'Private' }).check();
+  await mina.getByRole('button', { name: 'Create' }).click();
+  await mina.getByRole('log', { name: 'secret plans' }).waitFor();
+  await mina.getByRole('link', { name: /^secret plans\W+Private room$/ }).waitFor();
+  // A public room made after it reaches Jun; the private one never does.
+  await createRoom(mina, 'open');
+  await jun.getByRole('button', { name: 'Join open' }).waitFor();
+  assert.equal(await jun.getByText('secret plans').count(), 0, 'not listed to Jun');
+
+  await mina.getByRole('link', { name: /secret plans/ }).click();
+  await mina.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: world.server.url });
+  await openMembers(mina);
+  await mina.getByRole('button', { name: 'Copy invite link' }).click();
+  await mina.getByRole('button', { name: 'Invite link copied' }).waitFor();
+  const link = await mina.evaluate(() => navigator.clipboard.readText());
+  assert.match(link, /\/invite\/[0-9a-f]{64}$/);
+  assert.equal(await mina.getByRole('textbox', { name: 'Invite link' }).inputValue(), link, 'shown as well as copied');
+  const live = mina.getByRole('listitem').filter({ hasText: /^Made by Mina/ });
+  await live.waitFor();
+  assert.deepEqual(await seriousViolations(mina), [], 'the panel with its invite links passes axe');
+
+  await jun.goto(link);
+  await jun.getByRole('log', { name: 'secret plans' }).waitFor({ timeout: 30_000 });
+  assert.ok(new URL(jun.url()).pathname.startsWith('/rooms/'), 'taken into the room');
+  await jun.getByRole('link', { name: /^secret plans\W+Private room$/ }).waitFor();
+  await say(jun, 'count me in');
+  await message(mina, 'secret plans', 'count me in').waitFor();
+
+  await live.getByRole('button', { name: /^Revoke the invite link: Made by Mina/ }).click();
+  await live.waitFor({ state: 'detached' });
+
+  await sora.goto(link);
+  await sora.getByRole('alert').filter({ hasText: "Couldn't join with the invite" }).waitFor({ timeout: 30_000 });
+  assert.equal(await sora.getByText('secret plans').count(), 0, 'a revoked link shows Sora nothing');
+  assert.equal(new URL(sora.url()).pathname, '/', 'and the link is not kept in her history');
+  for (const page of [mina, jun, sora]) assert.deepEqual(page.errors, []);
+});
+
+test('"Message" opens one direct conversation for the two of them, which nobody else sees', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  const sora = await signIn('Sora');
+  await createRoom(mina, 'lobby');
+  for (const page of [jun, sora]) {
+    await page.getByRole('button', { name: 'Join lobby' }).click();
+    await page.getByRole('log', { name: 'lobby' }).waitFor();
+  }
+
+  await openMembers(jun);
+  assert.equal(await jun.getByRole('button', { name: 'Message Jun' }).count(), 0, 'nobody messages themselves');
+  await jun.getByRole('button', { name: 'Message Mina' }).click();
+  await jun.getByRole('log', { name: 'Mina' }).waitFor();
+  const junsDirect = jun.getByRole('navigation', { name: 'Rooms' });
+  await junsDirect.getByRole('heading', { name: 'Direct messages' }).waitFor();
+  await say(jun, 'just between us');
+  await message(jun, 'Mina', 'just between us').waitFor();
+
+  const withJun = mina.getByRole('link', { name: /^Jun/ });
+  await withJun.getByLabel('1 unread').waitFor();
+  await mina.getByRole('heading', { name: 'Direct messages' }).waitFor();
+  await withJun.click();
+  await message(mina, 'Jun', 'just between us').waitFor();
+  await openMembers(mina);
+  const panel = mina.getByRole('complementary', { name: 'Members' });
+  await panel.getByText('Jun').first().waitFor();
+  for (const name of ['Message Jun', 'Rename room', 'Leave room', 'Copy invite link']) {
+    assert.equal(await panel.getByRole('button', { name }).count(), 0, `a conversation has no "${name}"`);
+  }
+
+  // From the lobby again, "Message Jun" finds the same conversation.
+  await mina.getByRole('link', { name: 'lobby' }).click();
+  await openMembers(mina);
+  await mina.getByRole('button', { name: 'Message Jun' }).click();
+  await message(mina, 'Jun', 'just between us').waitFor();
+  assert.equal(await mina.getByRole('link', { name: /^Jun/ }).count(), 1, 'one conversation, not two');
+
+  await say(sora, 'anyone around?');
+  await message(sora, 'lobby', 'anyone around?').waitFor();
+  assert.equal(await sora.getByRole('heading', { name: 'Direct messages' }).count(), 0, 'Sora has none');
+  assert.equal(await sora.getByRole('link', { name: /^(Jun|Mina)/ }).count(), 0, 'and sees not theirs');
+  for (const page of [mina, jun, sora]) assert.deepEqual(page.errors, []);
+});
