@@ -81,6 +81,12 @@ pub fn thumbnail_url(id: AttachmentId) -> String {
     deploy_config::api_url(&format!("/api/attachments/{id}/thumbnail"))
 }
 
+/// "Remove attachment" on a file uploaded for a message never sent: the
+/// server forgets it, and it stops counting against the uploader's quota.
+pub async fn forget_attachment(id: AttachmentId) -> Result<(), String> {
+    answer(Method::DELETE, &format!("/api/attachments/{id}")).await.map(drop)
+}
+
 async fn get<T: FromJson>(path: &str) -> Result<T, String> {
     read(Method::GET, path).await
 }

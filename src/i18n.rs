@@ -3,8 +3,11 @@
 
 use std::sync::OnceLock;
 
+use hanmadi_protocol::attachments::UploadProblem;
 use hanmadi_protocol::limits::{ProblemKind, TextField, TextProblem};
 use hanmadi_protocol::{Action, RejectCode};
+
+use crate::pending_files::UploadFailure;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -109,6 +112,12 @@ pub struct Texts {
     pub revoke: &'static str,
     pub invite_failed: &'static str,
     pub invites_unavailable: &'static str,
+    pub attach_file: &'static str,
+    pub attachments: &'static str,
+    pub remove_attachment: &'static str,
+    pub drop_files: &'static str,
+    pub sends_when_uploaded: &'static str,
+    pub files_not_uploaded: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -207,6 +216,12 @@ const EN: Texts = Texts {
     image_viewer: "Image viewer",
     close: "Close",
     download: "Download",
+    attach_file: "Attach file",
+    attachments: "Attachments",
+    remove_attachment: "Remove attachment",
+    drop_files: "Drop files here to attach them",
+    sends_when_uploaded: "Sends as soon as the files are uploaded…",
+    files_not_uploaded: "Some files were not uploaded: retry or remove them first.",
 };
 
 const KO: Texts = Texts {
@@ -305,6 +320,12 @@ const KO: Texts = Texts {
     image_viewer: "이미지 보기",
     close: "닫기",
     download: "다운로드",
+    attach_file: "파일 첨부",
+    attachments: "첨부 파일",
+    remove_attachment: "첨부 파일 빼기",
+    drop_files: "여기에 놓으면 파일이 첨부돼요",
+    sends_when_uploaded: "파일을 다 올리면 바로 보내요…",
+    files_not_uploaded: "올리지 못한 파일이 있어요. 먼저 다시 시도하거나 빼 주세요.",
 };
 
 /// The page's language: Korean if the browser prefers it, English otherwise.
@@ -732,6 +753,56 @@ impl Lang {
         }
     }
 
+    /// A file's progress bar, named for screen readers.
+    pub fn uploading(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Uploading {name}"),
+            Lang::Ko => format!("{name} 올리는 중"),
+        }
+    }
+
+    /// Why a file was not uploaded: worded here from the server's code, with
+    /// its numbers ("File is too large (max 10 MB)").
+    pub fn upload_failure(self, failure: &UploadFailure) -> String {
+        let size = |bytes| self.file_size(bytes);
+        match (self, failure) {
+            (Lang::En, UploadFailure::Refused(UploadProblem::FileTooLarge { max })) => {
+                format!("File is too large (max {})", size(*max))
+            }
+            (Lang::Ko, UploadFailure::Refused(UploadProblem::FileTooLarge { max })) => {
+                format!("파일이 너무 커요 (최대 {})", size(*max))
+            }
+            (Lang::En, UploadFailure::Refused(UploadProblem::QuotaExceeded { used, max })) => {
+                format!("Your files already take {} of your {}: delete some to upload more", size(*used), size(*max))
+            }
+            (Lang::Ko, UploadFailure::Refused(UploadProblem::QuotaExceeded { used, max })) => {
+                format!(
+                    "내 파일이 이미 {} 중 {}를 쓰고 있어요. 일부를 지워야 더 올릴 수 있어요",
+                    size(*max),
+                    size(*used)
+                )
+            }
+            (Lang::En, UploadFailure::Refused(UploadProblem::TooManyUploads { per_minute, retry_after })) => {
+                format!("Too many uploads (at most {per_minute} a minute): try again in {retry_after} s")
+            }
+            (Lang::Ko, UploadFailure::Refused(UploadProblem::TooManyUploads { per_minute, retry_after })) => {
+                format!("업로드가 너무 많아요 (1분에 {per_minute}개까지). {retry_after}초 뒤에 다시 해 주세요")
+            }
+            (Lang::En, UploadFailure::Other(reason)) => format!("Couldn't upload: {reason}"),
+            (Lang::Ko, UploadFailure::Other(reason)) => format!("올리지 못했어요: {reason}"),
+            (Lang::En, UploadFailure::Unreachable) => "Couldn't upload: the server can't be reached".to_owned(),
+            (Lang::Ko, UploadFailure::Unreachable) => "서버에 연결할 수 없어 올리지 못했어요".to_owned(),
+        }
+    }
+
+    /// More files were picked than one message may carry.
+    pub fn too_many_files(self, max: usize) -> String {
+        match self {
+            Lang::En => format!("A message can carry at most {max} files"),
+            Lang::Ko => format!("메시지 하나에 파일은 {max}개까지 보낼 수 있어요"),
+        }
+    }
+
     pub fn renamed(self, name: &str) -> String {
         match self {
             Lang::En => format!("The room was renamed to “{name}”"),
@@ -837,6 +908,32 @@ mod tests {
         assert_eq!(Lang::En.file_size(1_023_949), "1000 KB");
         assert_eq!(Lang::En.file_size(2_621_440), "2.5 MB");
         assert!(Lang::En.file_size(u64::MAX).ends_with(" GB"), "no overflow");
+    }
+
+    #[test]
+    fn upload_refusals_are_worded_from_their_codes_in_both_languages() {
+        let too_large = UploadFailure::Refused(UploadProblem::FileTooLarge { max: 10 << 20 });
+        assert_eq!(Lang::En.upload_failure(&too_large), "File is too large (max 10 MB)");
+        assert_eq!(Lang::Ko.upload_failure(&too_large), "파일이 너무 커요 (최대 10 MB)");
+        let quota = UploadFailure::Refused(UploadProblem::QuotaExceeded { used: 195 << 20, max: 200 << 20 });
+        assert_eq!(
+            Lang::En.upload_failure(&quota),
+            "Your files already take 195 MB of your 200 MB: delete some to upload more"
+        );
+        assert_eq!(
+            Lang::Ko.upload_failure(&quota),
+            "내 파일이 이미 200 MB 중 195 MB를 쓰고 있어요. 일부를 지워야 더 올릴 수 있어요"
+        );
+        let busy = UploadFailure::Refused(UploadProblem::TooManyUploads { per_minute: 30, retry_after: 12 });
+        assert_eq!(Lang::En.upload_failure(&busy), "Too many uploads (at most 30 a minute): try again in 12 s");
+        assert_eq!(Lang::Ko.upload_failure(&busy), "업로드가 너무 많아요 (1분에 30개까지). 12초 뒤에 다시 해 주세요");
+        let other = UploadFailure::Other("the file did not arrive in time".into());
+        assert_eq!(Lang::En.upload_failure(&other), "Couldn't upload: the file did not arrive in time");
+        for failure in [too_large, quota, busy, other, UploadFailure::Unreachable] {
+            let ko = Lang::Ko.upload_failure(&failure);
+            assert!(ko.chars().any(|c| ('가'..='힣').contains(&c)), "{failure:?} in Korean: {ko}");
+        }
+        assert_eq!(Lang::En.too_many_files(10), "A message can carry at most 10 files");
     }
 
     #[test]

@@ -311,16 +311,22 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
 }
 
 /// One of your messages that the server has not confirmed yet: "Sending…", or
-/// "Not sent", why, and Retry or Delete.
+/// "Not sent", why, and Retry or Delete. Its files are shown as this tab
+/// uploaded them (after a reload, only its text).
 #[component]
 pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
     let socket = use_socket();
+    let store = expect_context::<Store>();
     // Only messages are drawn as pending rows; the room is theirs.
-    let (key, room, text, quote) = action.with_untracked(|pending| match &pending.action {
-        Action::SendMessage { room, text, reply_to, .. } => {
-            (pending.key.clone(), *room, text.clone(), reply_to.and_then(|original| quote_of(*room, original)))
-        }
-        other => (pending.key.clone(), other.room().unwrap_or_default(), String::new(), None),
+    let (key, room, text, quote, attachments) = action.with_untracked(|pending| match &pending.action {
+        Action::SendMessage { room, text, reply_to, attachments } => (
+            pending.key.clone(),
+            *room,
+            text.clone(),
+            reply_to.and_then(|original| quote_of(*room, original)),
+            store.uploaded_files(attachments),
+        ),
+        other => (pending.key.clone(), other.room().unwrap_or_default(), String::new(), None, Vec::new()),
     });
     let refusal = Memo::new(move |_| {
         action.with(|pending| match &pending.state {
@@ -344,6 +350,7 @@ pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
         <article class="message pending" aria-label=t().your_message>
             {quote}
             <div class="message-text"><MessageText room text /></div>
+            <AttachmentList attachments />
             <p class="pending-state">
                 <span>{move || if refusal.with(Option::is_some) { t().not_sent } else { t().sending }}</span>
                 {controls}

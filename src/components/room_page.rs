@@ -1,11 +1,14 @@
 //! One room: its name and who is here, the message list, what is typing, the
-//! composer, and the viewer its images open in. The route is `/rooms/{id}`.
+//! composer, and the viewer its images open in. Files dropped anywhere on it
+//! are attached to the message being written. The route is `/rooms/{id}`.
 
 use hanmadi_protocol::RoomId;
+use leptos::ev::DragEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::image_viewer::{provide_viewer, ImageViewer};
+use super::pending_files::{carries_files, files_in, DraftFiles};
 use super::{Composer, MembersPanel, MessageList, TypingLine};
 use crate::api;
 use crate::i18n::{lang, t};
@@ -68,11 +71,38 @@ fn Room(room: RoomId) -> impl IntoView {
         });
     }
     let viewer = provide_viewer();
+    let files = DraftFiles::new();
+    on_cleanup(move || files.discard());
+    // Drags over the room: entering a child counts, leaving one uncounts,
+    // so the hint stays while the pointer moves over the room's parts.
+    let drags = RwSignal::new(0u32);
+    let on_drag = move |event: DragEvent, step: i32| {
+        if carries_files(event.data_transfer()) {
+            // Without this the browser would open the file in place of the app.
+            event.prevent_default();
+            if step != 0 {
+                drags.update(|drags| *drags = drags.saturating_add_signed(step));
+            }
+        }
+    };
+    let on_drop = move |event: DragEvent| {
+        if let Some(data) = event.data_transfer().filter(|data| carries_files(Some(data.clone()))) {
+            event.prevent_default();
+            drags.set(0);
+            files.add(files_in(&data));
+        }
+    };
     let presence = state.presence();
     let here =
         move || presence.with(|members| lang().here(&members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>()));
     view! {
-        <section class="room">
+        <section
+            class="room"
+            on:dragenter=move |event| on_drag(event, 1)
+            on:dragover=move |event| on_drag(event, 0)
+            on:dragleave=move |event| on_drag(event, -1)
+            on:drop=on_drop
+        >
             <header class="room-header">
                 <div class="room-heading">
                     <h2 class="room-title">{move || name.get()}</h2>
@@ -82,8 +112,11 @@ fn Room(room: RoomId) -> impl IntoView {
             </header>
             <MessageList room name=name.into() />
             <TypingLine typing=state.typing() />
-            <Composer room />
+            <Composer room files />
             <ImageViewer viewer />
+            <Show when=move || { drags.get() > 0 }>
+                <p class="drop-hint" aria-hidden="true">{t().drop_files}</p>
+            </Show>
         </section>
     }
 }
