@@ -67,6 +67,10 @@ impl PendingFiles {
         &self.files
     }
 
+    pub fn file(&self, key: FileKey) -> Option<&PendingFile> {
+        self.files.iter().find(|file| file.key == key)
+    }
+
     /// Adds a file, its upload starting; `None` when the message already has
     /// as many files as one may carry.
     pub fn add(&mut self, name: String, size: u64) -> Option<FileKey> {

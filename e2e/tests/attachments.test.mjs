@@ -67,8 +67,8 @@ test('a pasted photo with a caption reaches Hoon once, as a thumbnail that opens
   await pasteImage(mina, 'office.png');
   const photoChip = chip(mina, 'office.png');
   await photoChip.getByRole('button', { name: 'Remove attachment' }).waitFor();
-  // Uploaded: the chip shows the server's thumbnail in place of its progress.
-  await photoChip.locator('img').waitFor();
+  // Uploaded: its progress bar goes.
+  await photoChip.getByRole('progressbar').waitFor({ state: 'detached' });
   assert.deepEqual(await seriousViolations(mina), [], 'the composer with a chip');
 
   const composer = mina.getByRole('textbox', { name: 'Message' });

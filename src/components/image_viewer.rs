@@ -86,14 +86,12 @@ pub fn ImageViewer(viewer: Viewer) -> impl IntoView {
             let url = api::attachment_url(file.id);
             view! {
                 <div class="viewer-bar">
+                    <button type="button" on:click=move |_| close()>{t().close}</button>
                     <span class="file-name">{file.name.clone()}</span>
                     <span class="file-size">{lang().file_size(file.size)}</span>
                     <a href=url.clone() download=file.name.clone() aria-label=lang().download_file(&file.name)>
                         {t().download}
                     </a>
-                    <button type="button" autofocus=true on:click=move |_| close()>
-                        {t().close}
-                    </button>
                 </div>
                 <img src=url alt=file.name width=width height=height />
             }

@@ -15,12 +15,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::{DataTransfer, File, FileList};
 
-use super::attachment_view::fitted;
 use super::composer::focus_composer;
-use super::keyed::live_row;
 use crate::api;
 use crate::i18n::{lang, t};
-use crate::pending_files::{FileKey, FileState, PendingFile, PendingFiles, Ready, UploadFailure};
+use crate::pending_files::{FileKey, FileState, PendingFiles, Ready, UploadFailure};
 use crate::store::Store;
 use crate::upload::Upload;
 
@@ -200,90 +198,51 @@ pub fn AttachButton(files: DraftFiles) -> impl IntoView {
     }
 }
 
-/// The draft's files, one chip each, in the order added.
+/// The draft's files, one chip each, in the order added. The chips are made
+/// again only when a file comes or goes; each follows its own file's progress.
 #[component]
 pub fn FileChips(files: DraftFiles) -> impl IntoView {
-    let list = Memo::new(move |_| files.state.with(|state| state.files().to_vec()));
+    let keys =
+        Memo::new(move |_| files.state.with(|state| state.files().iter().map(|file| file.key).collect::<Vec<_>>()));
     view! {
-        <Show when=move || list.with(|list| !list.is_empty())>
-            <ul class="file-chips" aria-label=t().attachments>
-                <For
-                    each=move || list.get()
-                    key=|file| file.key
-                    children=move |file| {
-                        view! { <FileChip files file=live_row(list, file, |file| file.key) /> }
-                    }
-                />
-            </ul>
-        </Show>
+        <ul class="file-chips" aria-label=t().attachments hidden=move || keys.with(Vec::is_empty)>
+            {move || keys.get().into_iter().map(|key| view! { <FileChip files key /> }).collect_view()}
+        </ul>
     }
 }
 
-/// Side of an uploaded image's preview in its chip.
-const PREVIEW_PX: u32 = 40;
-
 #[component]
-fn FileChip(files: DraftFiles, file: Memo<PendingFile>) -> impl IntoView {
-    let (key, name, size) = file.with_untracked(|file| (file.key, file.name.clone(), file.size));
+fn FileChip(files: DraftFiles, key: FileKey) -> impl IntoView {
+    let (name, size) = files
+        .state
+        .with_untracked(|state| state.file(key).map(|file| (file.name.clone(), file.size)).unwrap_or_default());
     let name_id = format!("pending-file-{}", key.0);
-    let sent = Memo::new(move |_| {
-        file.with(|file| match file.state {
-            FileState::Uploading { sent } => Some(sent),
-            _ => None,
+    let uploading = lang().uploading(&name);
+    let not_uploaded = move || {
+        files.state.with(|state| state.file(key).is_some_and(|file| matches!(file.state, FileState::NotUploaded(_))))
+    };
+    // Its progress while it goes, or why it did not.
+    let state = move || {
+        files.state.with(|state| match state.file(key).map(|file| &file.state) {
+            Some(FileState::Uploading { sent }) => view! {
+                <progress max=size.max(1).to_string() value=sent.to_string() aria-label=uploading.clone()></progress>
+            }
+            .into_any(),
+            Some(FileState::NotUploaded(failure)) => view! {
+                <span class="chip-failure" role="alert">{lang().upload_failure(failure)}</span>
+                <button type="button" on:click=move |_| files.retry(key)>{t().retry}</button>
+            }
+            .into_any(),
+            _ => ().into_any(),
         })
-    });
-    let failure = Memo::new(move |_| {
-        file.with(|file| match &file.state {
-            FileState::NotUploaded(failure) => Some(failure.clone()),
-            _ => None,
-        })
-    });
-    // An image shows the server's thumbnail once it is there (the page's
-    // policy allows no local `blob:` preview).
-    let preview = Memo::new(move |_| {
-        file.with(|file| match &file.state {
-            FileState::Uploaded(attachment) if attachment.is_image() => Some(attachment.clone()),
-            _ => None,
-        })
-    });
-    let progress_label = lang().uploading(&name);
+    };
     view! {
-        <li class="file-chip" class:not-uploaded=move || failure.with(Option::is_some)>
-            {move || {
-                preview
-                    .get()
-                    .map(|image| {
-                        let (width, height) = fitted(
-                            image.width.unwrap_or(1),
-                            image.height.unwrap_or(1),
-                            PREVIEW_PX,
-                        );
-                        view! {
-                            <img class="chip-preview" src=api::thumbnail_url(image.id) alt="" width=width height=height />
-                        }
-                    })
-            }}
+        <li class="file-chip" class:not-uploaded=not_uploaded>
             <span class="chip-about">
                 <span class="file-name" id=name_id.clone()>{name}</span>
                 <span class="file-size">{lang().file_size(size)}</span>
             </span>
-            <Show when=move || sent.with(Option::is_some)>
-                <progress
-                    max=size.max(1).to_string()
-                    value=move || sent.get().unwrap_or_default().to_string()
-                    aria-label=progress_label.clone()
-                ></progress>
-            </Show>
-            {move || {
-                failure
-                    .get()
-                    .map(|failure| {
-                        view! {
-                            <span class="chip-failure" role="alert">{lang().upload_failure(&failure)}</span>
-                            <button type="button" on:click=move |_| files.retry(key)>{t().retry}</button>
-                        }
-                    })
-            }}
+            {state}
             <button
                 type="button"
                 class="chip-remove"
