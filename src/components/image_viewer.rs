@@ -20,6 +20,7 @@ pub struct Viewer {
     shown: RwSignal<Option<Attachment>>,
     /// What had the focus when it opened, to have it again on closing.
     opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
+    dialog: NodeRef<html::Dialog>,
 }
 
 impl Viewer {
@@ -28,12 +29,18 @@ impl Viewer {
         let opener = event.current_target().and_then(|target| target.dyn_into::<web_sys::HtmlElement>().ok());
         self.opener.set_value(opener);
         self.shown.set(Some(file));
+        // Once the image is in the dialog, so its first button takes the focus.
+        request_animation_frame(move || {
+            if let Some(dialog) = self.dialog.get_untracked().filter(|dialog| !dialog.open()) {
+                let _ = dialog.show_modal();
+            }
+        });
     }
 }
 
 /// Makes the room's viewer and provides it to the room's rows.
 pub fn provide_viewer() -> Viewer {
-    let viewer = Viewer { shown: RwSignal::new(None), opener: StoredValue::new_local(None) };
+    let viewer = Viewer { shown: RwSignal::new(None), opener: StoredValue::new_local(None), dialog: NodeRef::new() };
     provide_context(viewer);
     viewer
 }
@@ -44,15 +51,7 @@ pub fn use_viewer() -> Viewer {
 
 #[component]
 pub fn ImageViewer(viewer: Viewer) -> impl IntoView {
-    let dialog = NodeRef::<html::Dialog>::new();
-    Effect::new(move |_| {
-        let wanted = viewer.shown.with(Option::is_some);
-        if let Some(dialog) = dialog.get() {
-            if wanted && !dialog.open() {
-                let _ = dialog.show_modal();
-            }
-        }
-    });
+    let dialog = viewer.dialog;
     let close = move || {
         if let Some(dialog) = dialog.get_untracked() {
             dialog.close();

@@ -6,6 +6,7 @@ use hanmadi_protocol::RoomId;
 use leptos::ev::DragEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use super::image_viewer::{provide_viewer, ImageViewer};
 use super::pending_files::{carries_files, files_in, DraftFiles};
@@ -74,21 +75,25 @@ fn Room(room: RoomId) -> impl IntoView {
     let files = DraftFiles::new();
     on_cleanup(move || files.discard());
     // Drags over the room: entering a child counts, leaving one uncounts,
-    // so the hint stays while the pointer moves over the room's parts.
-    let drags = RwSignal::new(0u32);
+    // so the hint stays while the pointer moves over the room's parts. The
+    // hint is the room's class, set on the element the handlers sit on.
+    let drags = StoredValue::new(0u32);
     let on_drag = move |event: DragEvent, step: i32| {
-        if carries_files(event.data_transfer()) {
-            // Without this the browser would open the file in place of the app.
-            event.prevent_default();
-            if step != 0 {
-                drags.update(|drags| *drags = drags.saturating_add_signed(step));
-            }
+        if !carries_files(event.data_transfer()) {
+            return;
+        }
+        // Without this the browser would open the file in place of the app.
+        event.prevent_default();
+        if step != 0 {
+            drags.update_value(|drags| *drags = drags.saturating_add_signed(step));
+            show_drop_hint(&event, drags.get_value() > 0);
         }
     };
     let on_drop = move |event: DragEvent| {
         if let Some(data) = event.data_transfer().filter(|data| carries_files(Some(data.clone()))) {
             event.prevent_default();
-            drags.set(0);
+            drags.set_value(0);
+            show_drop_hint(&event, false);
             files.add(files_in(&data));
         }
     };
@@ -114,9 +119,14 @@ fn Room(room: RoomId) -> impl IntoView {
             <TypingLine typing=state.typing() />
             <Composer room files />
             <ImageViewer viewer />
-            <Show when=move || { drags.get() > 0 }>
-                <p class="drop-hint" aria-hidden="true">{t().drop_files}</p>
-            </Show>
+            <p class="drop-hint" aria-hidden="true">{t().drop_files}</p>
         </section>
+    }
+}
+
+/// Shows or hides "Drop files here" over the room a drag event is handled on.
+fn show_drop_hint(event: &DragEvent, shown: bool) {
+    if let Some(room) = event.current_target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) {
+        let _ = room.class_list().toggle_with_force("dropping", shown);
     }
 }
