@@ -1,6 +1,6 @@
 //! The server's HTTP API, as the app uses it: the rooms list, history pages,
-//! search and a private room's invite links.
-//! Requests carry the session token; an expired one is refreshed by the
+//! search, a private room's invite links, and where a message's files are
+//! read. Requests carry the session token; an expired one is refreshed by the
 //! engine, as the socket's is, and the request is tried once more.
 
 use gloo_net::http::{Method, RequestBuilder, Response};
@@ -9,7 +9,7 @@ use hanmadi_protocol::http::{
     EventsPage, Invite, InviteCreated, MessageView, MessagesPage, RoomSummary, SearchResults, ROOMS_PAGE,
 };
 use hanmadi_protocol::json::{self, FromJson};
-use hanmadi_protocol::{Member, RoomId, Seq};
+use hanmadi_protocol::{AttachmentId, Member, RoomId, Seq};
 
 use crate::deploy_config;
 use crate::session;
@@ -66,6 +66,25 @@ pub async fn invites(room: RoomId) -> Result<Vec<Invite>, String> {
 /// Revokes an invite link: whoever has it can no longer join with it.
 pub async fn revoke_invite(room: RoomId, invite: u64) -> Result<(), String> {
     answer(Method::DELETE, &format!("/api/rooms/{room}/invites/{invite}")).await.map(drop)
+}
+
+/// Where a file's bytes are served. An `<img>` or a download link sends no
+/// `Authorization` header: the browser sends the session's cookie, which the
+/// server sets for these addresses alone when the token is made or renewed,
+/// so the page keeps its `img-src 'self'` policy and no token is in a URL.
+pub fn attachment_url(id: AttachmentId) -> String {
+    deploy_config::api_url(&format!("/api/attachments/{id}"))
+}
+
+/// An image's thumbnail (at most 320 pixels a side), under the same rule.
+pub fn thumbnail_url(id: AttachmentId) -> String {
+    deploy_config::api_url(&format!("/api/attachments/{id}/thumbnail"))
+}
+
+/// "Remove attachment" on a file uploaded for a message never sent: the
+/// server forgets it, and it stops counting against the uploader's quota.
+pub async fn forget_attachment(id: AttachmentId) -> Result<(), String> {
+    answer(Method::DELETE, &format!("/api/attachments/{id}")).await.map(drop)
 }
 
 async fn get<T: FromJson>(path: &str) -> Result<T, String> {

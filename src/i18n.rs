@@ -3,8 +3,11 @@
 
 use std::sync::OnceLock;
 
+use hanmadi_protocol::attachments::UploadProblem;
 use hanmadi_protocol::limits::{ProblemKind, TextField, TextProblem};
 use hanmadi_protocol::{Action, RejectCode};
+
+use crate::pending_files::UploadFailure;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -94,6 +97,9 @@ pub struct Texts {
     pub fmt_code: &'static str,
     pub fmt_code_block: &'static str,
     pub fmt_links: &'static str,
+    pub image_viewer: &'static str,
+    pub close: &'static str,
+    pub download: &'static str,
     pub private: &'static str,
     pub private_hint: &'static str,
     pub private_room: &'static str,
@@ -106,6 +112,12 @@ pub struct Texts {
     pub revoke: &'static str,
     pub invite_failed: &'static str,
     pub invites_unavailable: &'static str,
+    pub attach_file: &'static str,
+    pub attachments: &'static str,
+    pub remove_attachment: &'static str,
+    pub drop_files: &'static str,
+    pub sends_when_uploaded: &'static str,
+    pub files_not_uploaded: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -201,6 +213,15 @@ const EN: Texts = Texts {
     search_results: "Search results",
     no_results: "No messages found.",
     search_failed: "Couldn't search just now. Try again.",
+    image_viewer: "Image viewer",
+    close: "Close",
+    download: "Download",
+    attach_file: "Attach file",
+    attachments: "Attachments",
+    remove_attachment: "Remove attachment",
+    drop_files: "Drop files here to attach them",
+    sends_when_uploaded: "Sends as soon as the files are uploaded…",
+    files_not_uploaded: "Some files were not uploaded: retry or remove them first.",
 };
 
 const KO: Texts = Texts {
@@ -296,6 +317,15 @@ const KO: Texts = Texts {
     search_results: "검색 결과",
     no_results: "찾은 메시지가 없어요.",
     search_failed: "지금은 검색할 수 없어요. 다시 해 보세요.",
+    image_viewer: "이미지 보기",
+    close: "닫기",
+    download: "다운로드",
+    attach_file: "파일 첨부",
+    attachments: "첨부 파일",
+    remove_attachment: "첨부 파일 빼기",
+    drop_files: "여기에 놓으면 파일이 첨부돼요",
+    sends_when_uploaded: "파일을 다 올리면 바로 보내요…",
+    files_not_uploaded: "올리지 못한 파일이 있어요. 먼저 다시 시도하거나 빼 주세요.",
 };
 
 /// The page's language: Korean if the browser prefers it, English otherwise.
@@ -663,6 +693,42 @@ impl Lang {
         }
     }
 
+    /// A file's size as people read it: bytes below a kibibyte, then KB, MB
+    /// and GB (of 1024), with one decimal below ten ("1.5 MB", "12 MB").
+    /// Integer arithmetic only: the wasm carries no float formatter.
+    pub fn file_size(self, bytes: u64) -> String {
+        if bytes < 1024 {
+            return match (self, bytes) {
+                (Lang::En, 1) => "1 byte".to_owned(),
+                (Lang::En, _) => format!("{bytes} bytes"),
+                (Lang::Ko, _) => format!("{bytes}바이트"),
+            };
+        }
+        // Tenths of a unit, rounded.
+        let tenths = |divisor: u64| bytes.saturating_mul(10).saturating_add(divisor / 2) / divisor;
+        let (mut divisor, mut unit) = (1024u64, "KB");
+        for larger in ["MB", "GB"] {
+            // A size that would round up to 1024 of a unit is shown in the next.
+            if tenths(divisor) < 10_235 {
+                break;
+            }
+            (divisor, unit) = (divisor * 1024, larger);
+        }
+        match tenths(divisor) {
+            whole if whole >= 100 => format!("{} {unit}", (whole + 5) / 10),
+            exact if exact % 10 == 0 => format!("{} {unit}", exact / 10),
+            tenths => format!("{}.{} {unit}", tenths / 10, tenths % 10),
+        }
+    }
+
+    /// A file's download link, named for screen readers ("Download report.pdf").
+    pub fn download_file(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Download {name}"),
+            Lang::Ko => format!("{name} 다운로드"),
+        }
+    }
+
     /// A "Message" button in the members panel, named after its person.
     pub fn message_person(self, name: &str) -> String {
         match self {
@@ -684,6 +750,56 @@ impl Lang {
         match self {
             Lang::En => format!("Revoke the invite link: {made}"),
             Lang::Ko => format!("초대 링크 취소: {made}"),
+        }
+    }
+
+    /// A file's progress bar, named for screen readers.
+    pub fn uploading(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Uploading {name}"),
+            Lang::Ko => format!("{name} 올리는 중"),
+        }
+    }
+
+    /// Why a file was not uploaded: worded here from the server's code, with
+    /// its numbers ("File is too large (max 10 MB)").
+    pub fn upload_failure(self, failure: &UploadFailure) -> String {
+        let size = |bytes| self.file_size(bytes);
+        match (self, failure) {
+            (Lang::En, UploadFailure::Refused(UploadProblem::FileTooLarge { max })) => {
+                format!("File is too large (max {})", size(*max))
+            }
+            (Lang::Ko, UploadFailure::Refused(UploadProblem::FileTooLarge { max })) => {
+                format!("파일이 너무 커요 (최대 {})", size(*max))
+            }
+            (Lang::En, UploadFailure::Refused(UploadProblem::QuotaExceeded { used, max })) => {
+                format!("Your files already take {} of your {}: delete some to upload more", size(*used), size(*max))
+            }
+            (Lang::Ko, UploadFailure::Refused(UploadProblem::QuotaExceeded { used, max })) => {
+                format!(
+                    "내 파일이 이미 {} 중 {}를 쓰고 있어요. 일부를 지워야 더 올릴 수 있어요",
+                    size(*max),
+                    size(*used)
+                )
+            }
+            (Lang::En, UploadFailure::Refused(UploadProblem::TooManyUploads { per_minute, retry_after })) => {
+                format!("Too many uploads (at most {per_minute} a minute): try again in {retry_after} s")
+            }
+            (Lang::Ko, UploadFailure::Refused(UploadProblem::TooManyUploads { per_minute, retry_after })) => {
+                format!("업로드가 너무 많아요 (1분에 {per_minute}개까지). {retry_after}초 뒤에 다시 해 주세요")
+            }
+            (Lang::En, UploadFailure::Other(reason)) => format!("Couldn't upload: {reason}"),
+            (Lang::Ko, UploadFailure::Other(reason)) => format!("올리지 못했어요: {reason}"),
+            (Lang::En, UploadFailure::Unreachable) => "Couldn't upload: the server can't be reached".to_owned(),
+            (Lang::Ko, UploadFailure::Unreachable) => "서버에 연결할 수 없어 올리지 못했어요".to_owned(),
+        }
+    }
+
+    /// More files were picked than one message may carry.
+    pub fn too_many_files(self, max: usize) -> String {
+        match self {
+            Lang::En => format!("A message can carry at most {max} files"),
+            Lang::Ko => format!("메시지 하나에 파일은 {max}개까지 보낼 수 있어요"),
         }
     }
 
@@ -775,6 +891,49 @@ mod tests {
         let empty = TextProblem { field: TextField::Message, kind: ProblemKind::Empty };
         assert_eq!(Lang::Ko.why_refused("the message is empty", Some(&empty)), "메시지가 비어 있어요");
         assert_eq!(Lang::Ko.why_refused("that message was deleted", None), "that message was deleted");
+    }
+
+    #[test]
+    fn file_sizes_read_as_people_say_them() {
+        let sizes = |lang: Lang| {
+            [0, 1, 1023, 1024, 1536, 10 * 1024 - 1, 10 * 1024, 1_048_575, 10 * 1024 * 1024, 9_437_184, 3 << 30]
+                .map(|bytes| lang.file_size(bytes))
+        };
+        assert_eq!(
+            sizes(Lang::En),
+            ["0 bytes", "1 byte", "1023 bytes", "1 KB", "1.5 KB", "10 KB", "10 KB", "1 MB", "10 MB", "9 MB", "3 GB"]
+        );
+        assert_eq!(sizes(Lang::Ko)[..3], ["0바이트", "1바이트", "1023바이트"]);
+        assert_eq!(Lang::Ko.file_size(1536), "1.5 KB");
+        assert_eq!(Lang::En.file_size(1_023_949), "1000 KB");
+        assert_eq!(Lang::En.file_size(2_621_440), "2.5 MB");
+        assert!(Lang::En.file_size(u64::MAX).ends_with(" GB"), "no overflow");
+    }
+
+    #[test]
+    fn upload_refusals_are_worded_from_their_codes_in_both_languages() {
+        let too_large = UploadFailure::Refused(UploadProblem::FileTooLarge { max: 10 << 20 });
+        assert_eq!(Lang::En.upload_failure(&too_large), "File is too large (max 10 MB)");
+        assert_eq!(Lang::Ko.upload_failure(&too_large), "파일이 너무 커요 (최대 10 MB)");
+        let quota = UploadFailure::Refused(UploadProblem::QuotaExceeded { used: 195 << 20, max: 200 << 20 });
+        assert_eq!(
+            Lang::En.upload_failure(&quota),
+            "Your files already take 195 MB of your 200 MB: delete some to upload more"
+        );
+        assert_eq!(
+            Lang::Ko.upload_failure(&quota),
+            "내 파일이 이미 200 MB 중 195 MB를 쓰고 있어요. 일부를 지워야 더 올릴 수 있어요"
+        );
+        let busy = UploadFailure::Refused(UploadProblem::TooManyUploads { per_minute: 30, retry_after: 12 });
+        assert_eq!(Lang::En.upload_failure(&busy), "Too many uploads (at most 30 a minute): try again in 12 s");
+        assert_eq!(Lang::Ko.upload_failure(&busy), "업로드가 너무 많아요 (1분에 30개까지). 12초 뒤에 다시 해 주세요");
+        let other = UploadFailure::Other("the file did not arrive in time".into());
+        assert_eq!(Lang::En.upload_failure(&other), "Couldn't upload: the file did not arrive in time");
+        for failure in [too_large, quota, busy, other, UploadFailure::Unreachable] {
+            let ko = Lang::Ko.upload_failure(&failure);
+            assert!(ko.chars().any(|c| ('가'..='힣').contains(&c)), "{failure:?} in Korean: {ko}");
+        }
+        assert_eq!(Lang::En.too_many_files(10), "A message can carry at most 10 files");
     }
 
     #[test]

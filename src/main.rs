@@ -11,10 +11,12 @@ mod i18n;
 mod last_seen;
 mod markup;
 mod mentions;
+mod pending_files;
 mod router;
 mod session;
 mod socket;
 mod store;
+mod upload;
 
 fn main() {
     console_error_panic_hook::set_once();

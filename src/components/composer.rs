@@ -2,24 +2,29 @@
 //! composition (Korean, Japanese, Chinese) only confirms the syllable. ↑ in an
 //! empty composer edits your last message. While answering a message it says
 //! "Replying to {name}"; Escape or "Cancel reply" stops. `@` offers the
-//! room's members to mention (`MentionPicker`). It takes the focus when a room opens
-//! on a computer (not on a phone, where that would pop the keyboard up).
+//! room's members to mention (`MentionPicker`). Files are attached with
+//! "Attach file" or by pasting an image (`pending_files`), the text being
+//! their caption; a message with files goes to the outbox only once each is
+//! uploaded, and Send pressed before sends it then. It takes the focus when a
+//! room opens on a computer (not on a phone, where that would pop the keyboard up).
 
-use hanmadi_protocol::limits::check_message_text;
+use hanmadi_protocol::limits::{check_message_text, ProblemKind};
 use hanmadi_protocol::{Action, RoomId};
-use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::ev::{ClipboardEvent, KeyboardEvent, SubmitEvent};
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::formatting_help::FormattingHelp;
 use super::mention_picker::{MentionList, MentionPicker};
+use super::pending_files::{files_in, AttachButton, DraftFiles, FileChips};
 use crate::i18n::{lang, t};
+use crate::pending_files::Ready;
 use crate::socket::use_socket;
 use crate::store::Store;
 
 #[component]
-pub fn Composer(room: RoomId) -> impl IntoView {
+pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
     let socket = use_socket();
     let store = StoredValue::new(expect_context::<Store>());
     let text = RwSignal::new(String::new());
@@ -33,24 +38,62 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     };
     let cancel_reply = move || store.with_value(Store::stop_reply);
 
+    // Send was pressed while files were still uploading: the message goes
+    // as soon as the last one is up.
+    let waiting = RwSignal::new(false);
     let send = move || {
-        let message = picker.encode(&text.get_untracked());
-        if message.trim().is_empty() {
-            return;
-        }
-        if let Err(problem) = check_message_text(&message) {
-            error.set(Some(lang().text_problem(&problem)));
-            return;
+        let attachments = match untrack(|| files.ready()) {
+            Ready::Files(ids) => ids,
+            Ready::Uploading => {
+                waiting.set(true);
+                return;
+            }
+            Ready::NotUploaded => {
+                waiting.set(false);
+                error.set(Some(t().files_not_uploaded.to_owned()));
+                return;
+            }
+        };
+        waiting.set(false);
+        let mut message = picker.encode(&text.get_untracked());
+        match check_message_text(&message) {
+            Ok(()) => {}
+            // Files may go without a caption.
+            Err(problem) if problem.kind == ProblemKind::Empty && !attachments.is_empty() => message.clear(),
+            Err(problem) if problem.kind == ProblemKind::Empty => return,
+            Err(problem) => {
+                error.set(Some(lang().text_problem(&problem)));
+                return;
+            }
         }
         // A full outbox is explained by the socket; what was typed stays.
         let reply_to = replying.with_untracked(|replying| replying.as_ref().map(|replying| replying.message));
-        if socket.act(Action::SendMessage { room, text: message, reply_to, attachments: Vec::new() }).is_ok() {
+        if socket.act(Action::SendMessage { room, text: message, reply_to, attachments }).is_ok() {
             text.set(String::new());
             picker.reset();
+            files.sent();
             error.set(None);
             if reply_to.is_some() {
                 cancel_reply();
             }
+        }
+    };
+    Effect::new(move |_| {
+        if files.ready() != Ready::Uploading && waiting.get_untracked() {
+            send();
+        }
+    });
+    // A pasted image (a screenshot) is attached. Anything with text on it
+    // pastes as text: a spreadsheet's cells come with a picture of them too.
+    let on_paste = move |event: ClipboardEvent| {
+        let Some(data) = event.clipboard_data() else { return };
+        if data.types().includes(&"text/plain".into(), 0) {
+            return;
+        }
+        let pasted = files_in(&data);
+        if !pasted.is_empty() {
+            event.prevent_default();
+            files.add(pasted);
         }
     };
     let edit_last = move || {
@@ -113,6 +156,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     view! {
         <form class="composer" on:submit=on_submit>
             {reply_bar}
+            <FileChips files />
             <textarea
                 id=COMPOSER_ID
                 node_ref=field
@@ -130,11 +174,14 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                     socket.typing(room);
                 }
                 on:keydown=on_keydown
+                on:paste=on_paste
                 on:blur=move |_| picker.close()
             ></textarea>
             <MentionList picker />
+            <AttachButton files />
             <button type="submit">{t().send}</button>
-            <p class="form-error" role="alert">{move || error.get()}</p>
+            <p class="composer-waiting" role="status">{move || waiting.get().then_some(t().sends_when_uploaded)}</p>
+            <p class="form-error" role="alert">{move || error.get().or_else(|| files.refusal.get())}</p>
             <FormattingHelp />
         </form>
     }

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::attachment_view::AttachmentList;
 use super::composer::{focus_composer, is_send_key};
 use super::keyed::live;
 use super::message_list::{Announcer, RowPlace};
@@ -129,8 +130,8 @@ fn on_a_control(event: &leptos::ev::MouseEvent) -> bool {
         .is_some_and(|target| target.closest("button, a, textarea, input").ok().flatten().is_some())
 }
 
-/// A message's text and reactions, "Add reaction", and for your own messages
-/// "Edit" and "Delete".
+/// A message's text, files and reactions, "Add reaction", and for your own
+/// messages "Edit" and "Delete".
 #[component]
 fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
     let store = expect_context::<Store>();
@@ -138,8 +139,10 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
     let mine = store.me().get_untracked() == Some(author);
     let deleted = Memo::new(move |_| message.with(|message| message.deleted));
     let text = Memo::new(move |_| message.with(|message| message.text.clone()));
-    // What a message answers never changes.
+    // What a message answers never changes, nor the files it carries (a
+    // deletion takes them with the text).
     let reply_to = message.with_untracked(|message| message.reply_to);
+    let attachments = message.with_untracked(|message| message.attachments.clone());
     let edited = Memo::new(move |_| message.with(|message| message.edited));
     let chips = {
         let (outbox, me) = (store.outbox(), store.me().get_untracked());
@@ -167,6 +170,7 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
             >
                 <EditForm room message=id text />
             </Show>
+            <AttachmentList attachments=attachments.clone() />
             <Show when=move || chips.with(|chips| !chips.is_empty())>
                 <div class="reactions">
                     <ReactionChips room message=id chips />
@@ -307,16 +311,22 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
 }
 
 /// One of your messages that the server has not confirmed yet: "Sending…", or
-/// "Not sent", why, and Retry or Delete.
+/// "Not sent", why, and Retry or Delete. Its files are shown as this tab
+/// uploaded them (after a reload, only its text).
 #[component]
 pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
     let socket = use_socket();
+    let store = expect_context::<Store>();
     // Only messages are drawn as pending rows; the room is theirs.
-    let (key, room, text, quote) = action.with_untracked(|pending| match &pending.action {
-        Action::SendMessage { room, text, reply_to, .. } => {
-            (pending.key.clone(), *room, text.clone(), reply_to.and_then(|original| quote_of(*room, original)))
-        }
-        other => (pending.key.clone(), other.room().unwrap_or_default(), String::new(), None),
+    let (key, room, text, quote, attachments) = action.with_untracked(|pending| match &pending.action {
+        Action::SendMessage { room, text, reply_to, attachments } => (
+            pending.key.clone(),
+            *room,
+            text.clone(),
+            reply_to.and_then(|original| quote_of(*room, original)),
+            store.uploaded_files(attachments),
+        ),
+        other => (pending.key.clone(), other.room().unwrap_or_default(), String::new(), None, Vec::new()),
     });
     let refusal = Memo::new(move |_| {
         action.with(|pending| match &pending.state {
@@ -340,6 +350,7 @@ pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
         <article class="message pending" aria-label=t().your_message>
             {quote}
             <div class="message-text"><MessageText room text /></div>
+            <AttachmentList attachments />
             <p class="pending-state">
                 <span>{move || if refusal.with(Option::is_some) { t().not_sent } else { t().sending }}</span>
                 {controls}

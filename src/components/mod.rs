@@ -1,11 +1,13 @@
 //! The app's components. Each reads the narrowest piece of the store it needs.
 
 mod action_notices;
+mod attachment_view;
 mod composer;
 mod connection_badge;
 mod disclosure;
 mod first_run;
 mod formatting_help;
+mod image_viewer;
 mod invite_links;
 mod join_by_invite;
 mod keyboard_shortcuts;
@@ -20,6 +22,7 @@ mod message_search;
 mod message_text;
 mod one_field_form;
 mod open_joined_room;
+mod pending_files;
 mod reactions;
 mod reply_quote;
 mod room_actions;

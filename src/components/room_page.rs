@@ -1,10 +1,15 @@
-//! One room: its name and who is here, the message list, what is typing, and the
-//! composer. The route is `/rooms/{id}`.
+//! One room: its name and who is here, the message list, what is typing, the
+//! composer, and the viewer its images open in. Files dropped anywhere on it
+//! are attached to the message being written. The route is `/rooms/{id}`.
 
 use hanmadi_protocol::RoomId;
+use leptos::ev::DragEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
+use super::image_viewer::{provide_viewer, ImageViewer};
+use super::pending_files::{carries_files, files_in, DraftFiles};
 use super::{Composer, MembersPanel, MessageList, TypingLine};
 use crate::api;
 use crate::i18n::{lang, t};
@@ -66,11 +71,43 @@ fn Room(room: RoomId) -> impl IntoView {
             }
         });
     }
+    let viewer = provide_viewer();
+    let files = DraftFiles::new();
+    on_cleanup(move || files.discard());
+    // Drags over the room: entering a child counts, leaving one uncounts,
+    // so the hint stays while the pointer moves over the room's parts. The
+    // hint is the room's class, set on the element the handlers sit on.
+    let drags = StoredValue::new(0u32);
+    let on_drag = move |event: DragEvent, step: i32| {
+        if !carries_files(event.data_transfer()) {
+            return;
+        }
+        // Without this the browser would open the file in place of the app.
+        event.prevent_default();
+        if step != 0 {
+            drags.update_value(|drags| *drags = drags.saturating_add_signed(step));
+            show_drop_hint(&event, drags.get_value() > 0);
+        }
+    };
+    let on_drop = move |event: DragEvent| {
+        if let Some(data) = event.data_transfer().filter(|data| carries_files(Some(data.clone()))) {
+            event.prevent_default();
+            drags.set_value(0);
+            show_drop_hint(&event, false);
+            files.add(files_in(&data));
+        }
+    };
     let presence = state.presence();
     let here =
         move || presence.with(|members| lang().here(&members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>()));
     view! {
-        <section class="room">
+        <section
+            class="room"
+            on:dragenter=move |event| on_drag(event, 1)
+            on:dragover=move |event| on_drag(event, 0)
+            on:dragleave=move |event| on_drag(event, -1)
+            on:drop=on_drop
+        >
             <header class="room-header">
                 <div class="room-heading">
                     <h2 class="room-title">{move || name.get()}</h2>
@@ -80,7 +117,16 @@ fn Room(room: RoomId) -> impl IntoView {
             </header>
             <MessageList room name=name.into() />
             <TypingLine typing=state.typing() />
-            <Composer room />
+            <Composer room files />
+            <ImageViewer viewer />
+            <p class="drop-hint" aria-hidden="true">{t().drop_files}</p>
         </section>
+    }
+}
+
+/// Shows or hides "Drop files here" over the room a drag event is handled on.
+fn show_drop_hint(event: &DragEvent, shown: bool) {
+    if let Some(room) = event.current_target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) {
+        let _ = room.class_list().toggle_with_force("dropping", shown);
     }
 }

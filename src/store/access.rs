@@ -5,8 +5,9 @@
 use hanmadi_client_core::sorted_map::SortedMap;
 
 use hanmadi_client_core::{PendingAction, TickerValue};
+use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{MessageView, Profile};
-use hanmadi_protocol::{Member, MessageId, RoomId, Seq, UserId};
+use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use super::timeline::Timeline;
@@ -68,6 +69,13 @@ impl Store {
     /// A room we just created or joined, to take us into.
     pub fn joined_room(&self) -> ArcReadSignal<Option<RoomId>> {
         self.joined_room.read_only()
+    }
+
+    /// The files of a message of ours still in the outbox, as far as this tab
+    /// uploaded them.
+    pub fn uploaded_files(&self, ids: &[AttachmentId]) -> Vec<Attachment> {
+        let uploaded = self.uploaded.lock().expect("uploads");
+        ids.iter().filter_map(|id| uploaded.get(id).cloned()).collect()
     }
 
     // ---- what the page changes ----
@@ -135,6 +143,11 @@ impl Store {
     /// back to the room later does not reveal it again.
     pub fn reveal_taken(&self, room: RoomId) {
         self.room(room).reveal.set(None);
+    }
+
+    /// A file of a message being written is on the server.
+    pub fn file_uploaded(&self, attachment: &Attachment) {
+        self.uploaded.lock().expect("uploads").insert(attachment.id, attachment.clone());
     }
 
     /// The refusal notice was dismissed.

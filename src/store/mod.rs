@@ -16,9 +16,10 @@ use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, TickerValue};
+use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{MessageView, RoomKind};
 use hanmadi_protocol::limits::TextProblem;
-use hanmadi_protocol::{Action, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
+use hanmadi_protocol::{Action, AttachmentId, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use crate::mentions;
@@ -100,6 +101,9 @@ pub struct Store {
     joined_room: ArcRwSignal<Option<RoomId>>,
     room_states: Arc<Mutex<SortedMap<RoomId, RoomState>>>,
     list_fetches: Arc<Mutex<ListFetches>>,
+    /// What the server said of each file this tab uploaded: the outbox holds
+    /// only a message's ids, and its row shows the files while it waits.
+    uploaded: Arc<Mutex<SortedMap<AttachmentId, Attachment>>>,
 }
 
 /// An action the server refused, and its reason.
@@ -152,6 +156,7 @@ impl Store {
             joined_room: ArcRwSignal::new(None),
             room_states: Arc::new(Mutex::new(SortedMap::new())),
             list_fetches: Arc::new(Mutex::new(ListFetches::default())),
+            uploaded: Arc::new(Mutex::new(SortedMap::new())),
         }
     }
 

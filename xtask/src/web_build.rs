@@ -22,8 +22,10 @@ use crate::{cmd, root, step};
 /// words, 241.4 → 243.04 KiB; private rooms, invite links and direct messages
 /// in the app ("Private", the invite links' panel, "Direct messages",
 /// "Message", the invite page), 243.04 → 253.9 KiB, of which the invite links'
-/// panel is 6.2; notifications for direct messages, 253.9 → 254.1 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 254.5;
+/// panel is 6.2; notifications for direct messages, 253.9 → 254.1 KiB;
+/// attachments in the app (thumbnails and the image viewer, file cards, the
+/// composer's chips with upload progress, paste and drop), 254.1 → 269.8 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 270.2;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =

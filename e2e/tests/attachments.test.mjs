@@ -1,0 +1,245 @@
+// Mina and Hoon share files in real Chromium against the real server: a photo
+// pasted with a caption, a PDF attached and a note dropped on the room, a
+// file too large for the server, and a large one that takes its time while
+// the room carries on.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { bothIn, serverAndBrowser, seriousViolations, signedInPage } from '../harness.mjs';
+
+const world = serverAndBrowser();
+
+const VIEWPORT = { width: 1200, height: 800 };
+// Mina's page also runs axe, whose script the app's strict CSP would refuse.
+// Hoon's keeps the CSP: his images load under `img-src 'self'`.
+const minaSignsIn = () => signedInPage(world.browser, world.server.url, 'Mina', { viewport: VIEWPORT, bypassCSP: true });
+const hoonSignsIn = () => signedInPage(world.browser, world.server.url, 'Hoon', { viewport: VIEWPORT });
+
+const messages = (page, room, text) =>
+  page.getByRole('log', { name: room }).locator('article[data-seq]').filter({ hasText: text });
+
+/** Pastes into the composer an 800×600 PNG drawn by the browser, as a screenshot pastes. */
+async function pasteImage(page, name) {
+  await page.getByRole('textbox', { name: 'Message' }).evaluate(async (field, name) => {
+    const canvas = new OffscreenCanvas(800, 600);
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#3b5bdb';
+    context.fillRect(0, 0, 800, 600);
+    context.fillStyle = '#ffd43b';
+    context.fillRect(100, 100, 300, 200);
+    const blob = await canvas.convertToBlob({ type: 'image/png' });
+    const clipboardData = new DataTransfer();
+    clipboardData.items.add(new File([blob], name, { type: 'image/png' }));
+    field.focus();
+    field.dispatchEvent(new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true }));
+  }, name);
+}
+
+/** Picks `files` ({name, mimeType, buffer}) with "Attach file". */
+async function attach(page, files) {
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser'),
+    page.getByRole('button', { name: 'Attach file' }).click(),
+  ]);
+  await chooser.setFiles(files);
+}
+
+/** Drops a text file on the room's message list, as from the desktop. */
+async function dropFile(page, room, name, text) {
+  await page.getByRole('log', { name: room }).evaluate((list, { name, text }) => {
+    const dataTransfer = new DataTransfer();
+    dataTransfer.items.add(new File([text], name, { type: 'text/plain' }));
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      list.dispatchEvent(new DragEvent(type, { dataTransfer, bubbles: true, cancelable: true }));
+    }
+  }, { name, text });
+}
+
+/** The chip of a pending file in the composer, by its name. */
+const chip = (page, name) => page.getByRole('list', { name: 'Attachments' }).getByRole('listitem').filter({ hasText: name });
+
+test('a pasted photo with a caption reaches Hoon once, as a thumbnail that opens full size', async () => {
+  const mina = await minaSignsIn();
+  const hoon = await hoonSignsIn();
+  await bothIn(mina, hoon, 'office');
+
+  await pasteImage(mina, 'office.png');
+  const photoChip = chip(mina, 'office.png');
+  await photoChip.getByRole('button', { name: 'Remove attachment' }).waitFor();
+  // Uploaded: its progress bar goes.
+  await photoChip.getByRole('progressbar').waitFor({ state: 'detached' });
+  assert.deepEqual(await seriousViolations(mina), [], 'the composer with a chip');
+
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('Our new office');
+  await composer.press('Enter');
+  await chip(mina, 'office.png').waitFor({ state: 'detached' });
+  assert.equal(await composer.inputValue(), '', 'the composer is cleared');
+
+  // Hoon sees the message once, its photo as a 320×240 thumbnail sized before it loads.
+  const message = messages(hoon, 'office', 'Our new office');
+  await message.waitFor();
+  const thumbnail = message.getByRole('button', { name: 'office.png' });
+  const image = thumbnail.locator('img');
+  assert.deepEqual(
+    await image.evaluate((img) => [img.getAttribute('width'), img.getAttribute('height'), img.loading]),
+    ['320', '240', 'lazy'],
+  );
+  await hoon.waitForFunction((img) => img.complete && img.naturalWidth > 0, await image.elementHandle());
+  assert.deepEqual(
+    await image.evaluate((img) => [img.naturalWidth, img.naturalHeight, img.getBoundingClientRect().height]),
+    [320, 240, 240],
+    'the server’s thumbnail, in the box laid out for it',
+  );
+  await hoon.waitForTimeout(500); // any echo or duplicate would have arrived by now
+  assert.equal(await messages(hoon, 'office', 'Our new office').count(), 1, 'exactly once');
+
+  // He opens it with the keyboard: the full image, in the "Image viewer".
+  await thumbnail.focus();
+  await hoon.keyboard.press('Enter');
+  const viewer = hoon.getByRole('dialog', { name: 'Image viewer' });
+  await viewer.waitFor();
+  const full = viewer.getByRole('img', { name: 'office.png' });
+  await hoon.waitForFunction((img) => img.complete && img.naturalWidth > 0, await full.elementHandle());
+  assert.deepEqual(await full.evaluate((img) => [img.naturalWidth, img.naturalHeight]), [800, 600]);
+  assert.ok(await viewer.evaluate((dialog) => dialog.contains(document.activeElement)), 'the focus is in the viewer');
+
+  // Escape closes it, and he is back on the thumbnail.
+  await hoon.keyboard.press('Escape');
+  await viewer.waitFor({ state: 'hidden' });
+  assert.ok(await thumbnail.evaluate((button) => button === document.activeElement), 'the focus is back on the thumbnail');
+
+  // Mina opens hers too: nothing serious for axe in the open viewer.
+  await messages(mina, 'office', 'Our new office').getByRole('button', { name: 'office.png' }).click();
+  await mina.getByRole('dialog', { name: 'Image viewer' }).waitFor();
+  assert.deepEqual(await seriousViolations(mina), [], 'the open image viewer');
+  await mina.getByRole('dialog', { name: 'Image viewer' }).getByRole('button', { name: 'Close' }).click();
+  await mina.getByRole('dialog', { name: 'Image viewer' }).waitFor({ state: 'hidden' });
+  assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
+});
+
+test('a PDF attached and a note dropped on the room reach Hoon as cards whose links download them', async () => {
+  const mina = await minaSignsIn();
+  const hoon = await hoonSignsIn();
+  await bothIn(mina, hoon, 'minutes');
+
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n% minutes of the meeting\n'), randomBytes(1500)]);
+  await attach(mina, [{ name: 'minutes.pdf', mimeType: 'application/pdf', buffer: pdf }]);
+  await dropFile(mina, 'minutes', 'agenda.txt', 'Lunch at noon, then the roadmap.\n');
+  await chip(mina, 'minutes.pdf').waitFor();
+  await chip(mina, 'agenda.txt').waitFor();
+  await mina.waitForFunction(() => !document.querySelector('.file-chips progress'));
+  await mina.getByRole('button', { name: 'Send' }).click();
+
+  // A message of files alone: Hoon sees two cards, each with its name, size and link.
+  const message = messages(hoon, 'minutes', 'minutes.pdf');
+  await message.waitFor();
+  const card = message.locator('.file-card').filter({ hasText: 'minutes.pdf' });
+  assert.match(await card.innerText(), /minutes\.pdf\s+1\.5 KB/);
+  const link = card.getByRole('link', { name: 'Download minutes.pdf' });
+  await message.getByRole('link', { name: 'Download agenda.txt' }).waitFor();
+
+  // The link downloads the very bytes Mina sent.
+  const [download] = await Promise.all([hoon.waitForEvent('download'), link.click()]);
+  const chunks = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk);
+  assert.ok(Buffer.concat(chunks).equals(pdf), 'the same bytes');
+  assert.equal(download.suggestedFilename(), 'minutes.pdf');
+
+  // As served: a download, never a page, to Hoon's browser with no token in sight.
+  const served = await message
+    .getByRole('link', { name: 'Download agenda.txt' })
+    .evaluate(async (a) => {
+      const response = await fetch(a.href);
+      return {
+        status: response.status,
+        disposition: response.headers.get('content-disposition'),
+        nosniff: response.headers.get('x-content-type-options'),
+        text: await response.text(),
+      };
+    });
+  assert.equal(served.status, 200);
+  assert.match(served.disposition, /^attachment;.*agenda\.txt/);
+  assert.equal(served.nosniff, 'nosniff');
+  assert.equal(served.text, 'Lunch at noon, then the roadmap.\n');
+  assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
+});
+
+test('a file over the server’s limit is refused in words, and nothing is sent', async () => {
+  const mina = await minaSignsIn();
+  const hoon = await hoonSignsIn();
+  await bothIn(mina, hoon, 'limits');
+
+  await attach(mina, [{ name: 'holiday.mov', mimeType: 'video/quicktime', buffer: randomBytes(11 * 1024 * 1024) }]);
+  const refused = chip(mina, 'holiday.mov');
+  await refused.getByRole('alert').filter({ hasText: 'File is too large (max 10 MB)' }).waitFor({ timeout: 30_000 });
+
+  // Sending is held back until the file is retried or removed.
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('Our holiday video');
+  await composer.press('Enter');
+  await mina.getByRole('alert').filter({ hasText: 'Some files were not uploaded' }).waitFor();
+  assert.equal(await composer.inputValue(), 'Our holiday video', 'the caption stays');
+  assert.equal(await mina.locator('article.pending').count(), 0, 'nothing waits in the outbox');
+
+  // She removes it; the caption then goes alone, and it is the only thing Hoon gets.
+  await refused.getByRole('button', { name: 'Remove attachment' }).click();
+  await refused.waitFor({ state: 'detached' });
+  await composer.fill('Never mind, the video is too big');
+  await composer.press('Enter');
+  await messages(hoon, 'limits', 'Never mind').waitFor();
+  assert.equal(await messages(hoon, 'limits', 'holiday').count(), 0, 'nothing of the refused file');
+  assert.equal(await hoon.locator('.attachments').count(), 0);
+  assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
+});
+
+test('a 9 MB file shows its progress while the room carries on, and its message waits for it', async () => {
+  const mina = await minaSignsIn();
+  const hoon = await hoonSignsIn();
+  await bothIn(mina, hoon, 'big files');
+
+  // Mina is on a slow uplink: about 1.5 MB/s up.
+  const cdp = await mina.context().newCDPSession(mina);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 1.5 * 1024 * 1024,
+  });
+
+  const size = 9 * 1024 * 1024;
+  await attach(mina, [{ name: 'survey.bin', mimeType: 'application/octet-stream', buffer: randomBytes(size) }]);
+  const progress = chip(mina, 'survey.bin').getByRole('progressbar', { name: 'Uploading survey.bin' });
+  await progress.waitFor();
+  assert.equal(await progress.getAttribute('max'), String(size));
+
+  // The bar moves as the bytes go.
+  const seen = new Set();
+  const deadline = Date.now() + 20_000;
+  while (seen.size < 3 && Date.now() < deadline) {
+    const value = Number(await progress.getAttribute('value'));
+    if (value > 0 && value < size) seen.add(value);
+    await mina.waitForTimeout(250);
+  }
+  assert.ok(seen.size >= 3, `the bar moved through ${[...seen].join(', ')}`);
+
+  // Meanwhile the room carries on: Hoon writes, and Mina reads it at once.
+  await hoon.getByRole('textbox', { name: 'Message' }).fill('How is the upload going?');
+  await hoon.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await messages(mina, 'big files', 'How is the upload going?').waitFor({ timeout: 5_000 });
+  assert.ok(await progress.isVisible(), 'still uploading');
+
+  // Mina sends her caption before the file is up: it waits for the file.
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('Here is the survey data');
+  await composer.press('Enter');
+  await mina.getByRole('status').filter({ hasText: 'Sends as soon as the files are uploaded' }).waitFor();
+  assert.equal(await messages(hoon, 'big files', 'survey data').count(), 0, 'not before the file is up');
+
+  // Once it is, the message goes by itself, with the file.
+  const message = messages(hoon, 'big files', 'Here is the survey data');
+  await message.waitFor({ timeout: 60_000 });
+  assert.match(await message.locator('.file-card').innerText(), /survey\.bin\s+9 MB/);
+  assert.equal(await composer.inputValue(), '', 'the composer is cleared once it went');
+  await cdp.detach();
+  assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
+});
