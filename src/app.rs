@@ -8,6 +8,7 @@ use crate::components::{
     RoomPage, RoomsNav, SignOut, TabTitle, TickerPanel, YourName,
 };
 use crate::i18n::t;
+use crate::parcels::Parcels;
 use crate::router::{provide_router, use_page, Page};
 use crate::socket::provide_socket;
 use crate::store::Store;
@@ -33,22 +34,32 @@ pub fn App() -> impl IntoView {
             </Show>
         </header>
         <Show when=signed_in fallback=|| view! { <main class="app-main"><FirstRun /></main> }>
-            <TabTitle />
-            <KeyboardShortcuts />
-            <OpenJoinedRoom />
-            <ActionNotices />
-            <div class="layout">
-                <RoomsNav />
-                <main class="app-main">
-                    {move || match page.get() {
-                        Page::Home => view! { <p class="empty">{t().pick_room}</p> }.into_any(),
-                        Page::Room => view! { <RoomPage /> }.into_any(),
-                        Page::Invite => view! { <JoinByInvite /> }.into_any(),
-                        Page::NotFound => view! { <p class="empty">{t().not_found}</p> }.into_any(),
-                    }}
-                </main>
-                <TickerPanel />
-            </div>
+            <SignedIn page />
         </Show>
+    }
+}
+
+/// The app for a signed-in person: the messages with files that wait for the
+/// connection are theirs, and sent from here (`Parcels`).
+#[component]
+fn SignedIn(page: Memo<Page>) -> impl IntoView {
+    Parcels::provide();
+    view! {
+        <TabTitle />
+        <KeyboardShortcuts />
+        <OpenJoinedRoom />
+        <ActionNotices />
+        <div class="layout">
+            <RoomsNav />
+            <main class="app-main">
+                {move || match page.get() {
+                    Page::Home => view! { <p class="empty">{t().pick_room}</p> }.into_any(),
+                    Page::Room => view! { <RoomPage /> }.into_any(),
+                    Page::Invite => view! { <JoinByInvite /> }.into_any(),
+                    Page::NotFound => view! { <p class="empty">{t().not_found}</p> }.into_any(),
+                }}
+            </main>
+            <TickerPanel />
+        </div>
     }
 }

@@ -796,6 +796,20 @@ impl Lang {
     }
 
     /// More files were picked than one message may carry.
+    /// A message with files refused for later: the files waiting to be sent
+    /// already take `waiting` of the `max` the browser keeps for them.
+    pub fn parcels_full(self, waiting: u64, max: u64) -> String {
+        let (waiting, max) = (self.file_size(waiting), self.file_size(max));
+        match self {
+            Lang::En => format!(
+                "Files waiting to be sent may take {max} in all, and {waiting} already wait; send these once online"
+            ),
+            Lang::Ko => format!(
+                "보내기를 기다리는 파일은 모두 {max}까지예요. 이미 {waiting}가 기다리고 있으니 온라인일 때 보내 주세요"
+            ),
+        }
+    }
+
     pub fn too_many_files(self, max: usize) -> String {
         match self {
             Lang::En => format!("A message can carry at most {max} files"),

@@ -11,6 +11,7 @@ mod i18n;
 mod last_seen;
 mod markup;
 mod mentions;
+mod parcels;
 mod pending_files;
 mod router;
 mod session;

@@ -160,6 +160,18 @@ impl PendingFiles {
         }
     }
 
+    /// Whether what holds the message back is only the connection: some file
+    /// could not reach the server, and none was refused by it. Such a message
+    /// can wait, files and all, for the connection (`crate::parcels`).
+    pub fn waits_for_network(&self) -> bool {
+        let failures = self.files.iter().filter_map(|file| match &file.state {
+            FileState::NotUploaded(failure) => Some(failure),
+            _ => None,
+        });
+        let mut failures = failures.peekable();
+        failures.peek().is_some() && failures.all(|failure| *failure == UploadFailure::Unreachable)
+    }
+
     /// The uploads the draft holds, for the server to forget when the draft
     /// is thrown away.
     pub fn uploads(&self) -> impl Iterator<Item = AttachmentId> + '_ {
@@ -255,6 +267,20 @@ mod tests {
         draft.remove(removed_twin);
         assert!(draft.uploaded(removed_twin, attachment(5, "kept.png")), "kept.png still holds that upload");
         assert_eq!(draft.uploads().collect::<Vec<_>>(), [AttachmentId(5)]);
+    }
+
+    #[test]
+    fn a_message_whose_files_only_lack_a_connection_can_wait_for_one() {
+        let mut draft = PendingFiles::default();
+        assert!(!draft.waits_for_network(), "nothing holds it back");
+        let photo = draft.add("photo.png".into(), 10).unwrap();
+        let notes = draft.add("notes.txt".into(), 10).unwrap();
+        draft.failed(photo, UploadFailure::Unreachable);
+        assert!(draft.waits_for_network());
+        draft.failed(notes, UploadFailure::Refused(UploadProblem::FileTooLarge { max: 5 }));
+        assert!(!draft.waits_for_network(), "a refused file would be refused again later");
+        draft.remove(notes);
+        assert!(draft.waits_for_network());
     }
 
     #[test]

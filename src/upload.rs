@@ -38,7 +38,8 @@ impl Upload {
         &self,
         file: &Blob,
         name: &str,
-        progress: impl Fn(u64) + 'static,
+        // Boxed: one copy of this function serves the composer and the parcels.
+        progress: Box<dyn Fn(u64)>,
     ) -> Result<Attachment, UploadFailure> {
         let progress =
             Closure::<dyn Fn(ProgressEvent)>::new(move |event: ProgressEvent| progress(event.loaded() as u64));

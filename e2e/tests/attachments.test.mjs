@@ -1,7 +1,8 @@
 // Mina and Hoon share files in real Chromium against the real server: a photo
 // pasted with a caption, a PDF attached and a note dropped on the room, a
-// file too large for the server, and a large one that takes its time while
-// the room carries on.
+// file too large for the server, a large one that takes its time while the
+// room carries on, and one attached in a tunnel, kept through a reload with
+// no network, that reaches Hoon once when the train comes out.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -242,4 +243,44 @@ test('a 9 MB file shows its progress while the room carries on, and its message 
   assert.equal(await composer.inputValue(), '', 'the composer is cleared once it went');
   await cdp.detach();
   assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
+});
+
+test('a file attached offline waits through a reload and arrives once when the network is back', async () => {
+  const mina = await minaSignsIn();
+  const hoon = await hoonSignsIn();
+  await bothIn(mina, hoon, 'trip');
+  // The service worker has kept the app's files, so a reload opens offline.
+  await mina.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    while (!navigator.serviceWorker.controller) await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
+  await mina.context().setOffline(true);
+  await attach(mina, [{ name: 'itinerary.txt', mimeType: 'text/plain', buffer: Buffer.from('Day 1: Busan') }]);
+  await chip(mina, 'itinerary.txt').getByRole('button', { name: 'Retry' }).waitFor();
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('the plan, for when we are out of the tunnel');
+  await composer.press('Enter');
+  const waiting = mina.locator('article.pending').filter({ hasText: 'the plan' });
+  await waiting.getByText('Sending…').waitFor();
+  await waiting.getByText('itinerary.txt').waitFor();
+  assert.equal(await composer.inputValue(), '', 'the composer is free again');
+  assert.equal(await mina.getByRole('list', { name: 'Attachments' }).getByRole('listitem').count(), 0);
+
+  await mina.reload();
+  await waiting.getByText('itinerary.txt').waitFor({ timeout: 30_000 });
+  await waiting.getByText('Sending…').waitFor();
+
+  await mina.context().setOffline(false);
+  const arrived = messages(hoon, 'trip', 'the plan');
+  await arrived.getByRole('link', { name: 'Download itinerary.txt' }).waitFor({ timeout: 30_000 });
+  await messages(mina, 'trip', 'the plan').waitFor({ timeout: 30_000 });
+  await mina.waitForFunction(() => !document.querySelector('article.pending'));
+  const href = await arrived.getByRole('link', { name: 'Download itinerary.txt' }).getAttribute('href');
+  const body = await hoon.evaluate(async (href) => (await fetch(href)).text(), href);
+  assert.equal(body, 'Day 1: Busan', 'the very bytes she attached');
+  await hoon.waitForTimeout(1000); // time enough for a second copy, were one coming
+  assert.equal(await messages(hoon, 'trip', 'the plan').count(), 1, 'once for Hoon');
+  assert.equal(await messages(mina, 'trip', 'the plan').count(), 1, 'and once for Mina');
+  assert.deepEqual([...mina.errors, ...hoon.errors], []);
 });

@@ -5,7 +5,9 @@
 //! room's members to mention (`MentionPicker`). Files are attached with
 //! "Attach file" or by pasting an image (`pending_files`), the text being
 //! their caption; a message with files goes to the outbox only once each is
-//! uploaded, and Send pressed before sends it then. It takes the focus when a
+//! uploaded, and Send pressed before sends it then. Files that could not
+//! reach the server (no connection) wait with their message for it, kept
+//! across reloads (`crate::parcels`). It takes the focus when a
 //! room opens on a computer (not on a phone, where that would pop the keyboard up).
 
 use hanmadi_protocol::limits::{check_message_text, ProblemKind};
@@ -13,19 +15,22 @@ use hanmadi_protocol::{Action, RoomId};
 use leptos::ev::{ClipboardEvent, KeyboardEvent, SubmitEvent};
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::formatting_help::FormattingHelp;
 use super::mention_picker::{MentionList, MentionPicker};
 use super::pending_files::{files_in, AttachButton, DraftFiles, FileChips};
 use crate::i18n::{lang, t};
+use crate::parcels::saved::Parcel;
+use crate::parcels::use_parcels;
 use crate::pending_files::Ready;
 use crate::socket::use_socket;
 use crate::store::Store;
 
 #[component]
 pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
-    let socket = use_socket();
+    let (socket, parcels) = (use_socket(), use_parcels());
     let store = StoredValue::new(expect_context::<Store>());
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -41,13 +46,26 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
     // Send was pressed while files were still uploading: the message goes
     // as soon as the last one is up.
     let waiting = RwSignal::new(false);
+    // What was typed and attached went: the composer starts afresh.
+    let clear = move |replied: bool| {
+        text.set(String::new());
+        picker.reset();
+        files.sent();
+        error.set(None);
+        if replied {
+            cancel_reply();
+        }
+    };
     let send = move || {
+        // `None`: some files could not reach the server (no connection); the
+        // message waits for it with them, as a parcel.
         let attachments = match untrack(|| files.ready()) {
-            Ready::Files(ids) => ids,
+            Ready::Files(ids) => Some(ids),
             Ready::Uploading => {
                 waiting.set(true);
                 return;
             }
+            Ready::NotUploaded if untrack(|| files.waits_for_network()) => None,
             Ready::NotUploaded => {
                 waiting.set(false);
                 error.set(Some(t().files_not_uploaded.to_owned()));
@@ -56,26 +74,33 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
         };
         waiting.set(false);
         let mut message = picker.encode(&text.get_untracked());
+        let with_files = attachments.as_ref().is_none_or(|ids| !ids.is_empty());
         match check_message_text(&message) {
             Ok(()) => {}
             // Files may go without a caption.
-            Err(problem) if problem.kind == ProblemKind::Empty && !attachments.is_empty() => message.clear(),
+            Err(problem) if problem.kind == ProblemKind::Empty && with_files => message.clear(),
             Err(problem) if problem.kind == ProblemKind::Empty => return,
             Err(problem) => {
                 error.set(Some(lang().text_problem(&problem)));
                 return;
             }
         }
-        // A full outbox is explained by the socket; what was typed stays.
         let reply_to = replying.with_untracked(|replying| replying.as_ref().map(|replying| replying.message));
+        let Some(attachments) = attachments else {
+            let files = files.for_parcel();
+            let parcel =
+                Parcel { key: socket.reserve_key(), room, text: message, reply_to, files, made: js_sys::Date::now() };
+            spawn_local(async move {
+                match parcels.keep(parcel).await {
+                    Ok(()) => clear(reply_to.is_some()),
+                    Err(why) => error.set(Some(why)),
+                }
+            });
+            return;
+        };
+        // A full outbox is explained by the socket; what was typed stays.
         if socket.act(Action::SendMessage { room, text: message, reply_to, attachments }).is_ok() {
-            text.set(String::new());
-            picker.reset();
-            files.sent();
-            error.set(None);
-            if reply_to.is_some() {
-                cancel_reply();
-            }
+            clear(reply_to.is_some());
         }
     };
     Effect::new(move |_| {

@@ -12,9 +12,11 @@ use leptos::task::spawn_local;
 
 use super::keyed::live_row;
 use super::message_row::{Pending, Row};
+use super::parcel_row::ParcelRow;
 use super::scroll_anchor::{reveal_row, scroll_to_bottom, scroll_to_new_line, ScrollAnchor};
 use crate::api;
 use crate::i18n::{lang, t};
+use crate::parcels::use_parcels;
 use crate::router::use_linked_message;
 use crate::store::timeline::{layout, Entry, RowLayout, Timeline};
 use crate::store::window::{ScrollPosition, Scrolled, Window, STEP_ROWS};
@@ -62,6 +64,11 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     let pending = {
         let outbox = store.outbox();
         Memo::new(move |_| outbox.with(|outbox| pending_in(room, outbox)))
+    };
+    // Messages whose files wait for the connection, after those in the outbox.
+    let waiting_files = {
+        let parcels = use_parcels();
+        Memo::new(move |_| parcels.in_room(room))
     };
 
     // Each load of history that moves the view (a reveal) or may slide it (an
@@ -306,6 +313,13 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                     key=|pending| pending.key.clone()
                     children=move |action| {
                         view! { <Pending action=live_row(pending, action, |pending| pending.key.clone()) /> }
+                    }
+                />
+                <For
+                    each=move || waiting_files.get()
+                    key=|parcel| parcel.key.clone()
+                    children=move |parcel| {
+                        view! { <ParcelRow room parcel=live_row(waiting_files, parcel, |parcel| parcel.key.clone()) /> }
                     }
                 />
             </Show>

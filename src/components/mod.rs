@@ -22,6 +22,7 @@ mod message_search;
 mod message_text;
 mod one_field_form;
 mod open_joined_room;
+mod parcel_row;
 mod pending_files;
 mod reactions;
 mod reply_quote;

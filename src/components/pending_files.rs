@@ -18,6 +18,7 @@ use web_sys::{DataTransfer, File, FileList};
 use super::composer::focus_composer;
 use crate::api;
 use crate::i18n::{lang, t};
+use crate::parcels::saved::ParcelFile;
 use crate::pending_files::{FileKey, FileState, PendingFiles, Ready, UploadFailure};
 use crate::store::Store;
 use crate::upload::Upload;
@@ -86,7 +87,7 @@ impl DraftFiles {
             let progress = move |sent| {
                 let _ = state.try_update(|state| state.progress(key, sent));
             };
-            match request.send(&file, &file.name(), progress).await {
+            match request.send(&file, &file.name(), Box::new(progress)).await {
                 Ok(attachment) => {
                     store.file_uploaded(&attachment);
                     // Not wanted when its chip was removed, or the room left, meanwhile.
@@ -125,6 +126,35 @@ impl DraftFiles {
             forget(id);
         }
         self.refusal.set(None);
+    }
+
+    /// Whether only the connection holds the message back; tracked.
+    pub fn waits_for_network(self) -> bool {
+        self.state.with(PendingFiles::waits_for_network)
+    }
+
+    /// The draft's files, to wait with their message for the connection: the
+    /// bytes of each, and its id where it was uploaded. Uploads still under
+    /// way are stopped (the parcel uploads those files itself).
+    pub fn for_parcel(self) -> Vec<ParcelFile> {
+        self.handles.with_value(|handles| {
+            handles.iter().filter_map(|handle| handle.request.as_ref()).for_each(Upload::abort);
+            self.state.with_untracked(|state| {
+                state
+                    .files()
+                    .iter()
+                    .filter_map(|file| {
+                        let handle = handles.iter().find(|handle| handle.key == file.key)?;
+                        let uploaded = match &file.state {
+                            FileState::Uploaded(attachment) => Some(attachment.id),
+                            _ => None,
+                        };
+                        let bytes = handle.file.clone().into();
+                        Some(ParcelFile { name: file.name.clone(), size: file.size, bytes, uploaded })
+                    })
+                    .collect()
+            })
+        })
     }
 
     /// The message went to the outbox with the files.

@@ -95,6 +95,27 @@ impl SocketContext {
         result.expect("drive runs its input")
     }
 
+    /// A fresh idempotency key, for a message that waits for its files
+    /// (`crate::parcels`) before [`SocketContext::act_as`] makes it.
+    pub fn reserve_key(&self) -> ActionKey {
+        let mut key = None;
+        self.adapter.with_value(|adapter| adapter::drive(adapter, |client, _| key = Some(client.reserve_key())));
+        key.expect("drive runs its input")
+    }
+
+    /// [`SocketContext::act`] under a reserved key; made again under the same
+    /// key, it is still applied once.
+    pub fn act_as(&self, key: ActionKey, action: Action) -> Result<(), OutboxFull> {
+        let mut result = None;
+        self.adapter.with_value(|adapter| {
+            adapter::drive(adapter, |client, now| result = Some(client.act_as(now, key.clone(), action.clone())));
+            if let Some(Err(full)) = &result {
+                adapter.borrow().store.refuse(action, lang().outbox_full(full.capacity));
+            }
+        });
+        result.expect("drive runs its input")
+    }
+
     /// "Retry" on a message that was not sent.
     pub fn retry(&self, key: ActionKey) {
         self.adapter.with_value(|adapter| {

@@ -24,8 +24,11 @@ use crate::{cmd, root, step};
 /// "Message", the invite page), 243.04 → 253.9 KiB, of which the invite links'
 /// panel is 6.2; notifications for direct messages, 253.9 → 254.1 KiB;
 /// attachments in the app (thumbnails and the image viewer, file cards, the
-/// composer's chips with upload progress, paste and drop), 254.1 → 269.8 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 270.2;
+/// composer's chips with upload progress, paste and drop), 254.1 → 269.8 KiB;
+/// files that wait offline (kept in IndexedDB through reloads, uploaded and
+/// sent once when the connection is back, drawn while they wait), 269.8 →
+/// 283.1 KiB, of which the waiting message's row is 2.8.
+pub const BUNDLE_BUDGET_KIB: f64 = 283.5;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =

@@ -1,0 +1,59 @@
+//! A message of yours whose files wait for the connection (`crate::parcels`),
+//! at the foot of its room: its text and files as they will go, "Sending…"
+//! with the upload's progress, or "Not sent", why, and Retry or Delete.
+
+use hanmadi_protocol::RoomId;
+use leptos::prelude::*;
+
+use super::MessageText;
+use crate::i18n::{lang, t};
+use crate::parcels::{use_parcels, ParcelState, ParcelView};
+
+#[component]
+pub fn ParcelRow(room: RoomId, parcel: Memo<ParcelView>) -> impl IntoView {
+    let parcels = use_parcels();
+    let (key, text, files) =
+        parcel.with_untracked(|parcel| (parcel.key.clone(), parcel.text.clone(), parcel.files.clone()));
+    let state = move || {
+        parcel.with(|parcel| match &parcel.state {
+            ParcelState::Waiting => view! { <span>{t().sending}</span> }.into_any(),
+            ParcelState::Uploading { name, sent, size } => view! {
+                <span>{t().sending}</span>
+                <progress max=size.max(&1).to_string() value=sent.to_string() aria-label=lang().uploading(name)></progress>
+            }
+            .into_any(),
+            ParcelState::NotSent(why) => {
+                let (retry, delete) = (parcel.key.clone(), parcel.key.clone());
+                view! {
+                    <span>{t().not_sent}</span>
+                    <span class="pending-reason">{why.clone()}</span>
+                    <button type="button" on:click=move |_| parcels.retry(&retry)>{t().retry}</button>
+                    <button type="button" on:click=move |_| parcels.delete(delete.clone())>{t().delete}</button>
+                }
+                .into_any()
+            }
+        })
+    };
+    view! {
+        <article class="message pending" aria-label=t().your_message data-parcel=key.to_string()>
+            <div class="message-text"><MessageText room text /></div>
+            <div class="attachments">
+                {files
+                    .into_iter()
+                    .map(|(name, size)| {
+                        view! {
+                            <div class="file-card">
+                                <span class="file-icon" aria-hidden="true"></span>
+                                <span class="file-about">
+                                    <span class="file-name">{name}</span>
+                                    <span class="file-size">{lang().file_size(size)}</span>
+                                </span>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <p class="pending-state">{state}</p>
+        </article>
+    }
+}

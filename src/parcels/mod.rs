@@ -1,0 +1,239 @@
+//! Messages with files that could not go when Send was pressed (no
+//! connection): each waits as a parcel — its files' bytes, its text and the
+//! idempotency key reserved for it — kept in IndexedDB (`saved`), so a reload
+//! or a closed tab loses nothing. Whenever the connection comes back (and when
+//! the app opens), the parcels are sent in the order made: each file not yet
+//! uploaded is uploaded (its id kept in the parcel as soon as the server has
+//! it, so a reload does not upload it again), then the message goes to the
+//! outbox under its reserved key, and the parcel is forgotten.
+//!
+//! Exactly once: the message is only ever made under the parcel's key. A
+//! reload between making it and forgetting the parcel makes it again under
+//! the same key, which the engine and the server answer as the first time
+//! (`Client::act_as`). Two tabs of the same browser may both send a parcel;
+//! the one socket's outbox merges their messages by key, and the spare
+//! upload is one the server forgets (unsent uploads are not kept).
+//!
+//! While they wait, parcels are drawn at the foot of their room as "Sending…"
+//! (with the upload's progress), or "Not sent" and why when the server
+//! refused a file (too large, over the quota): Retry or Delete.
+
+pub mod saved;
+
+use hanmadi_protocol::{Action, ActionKey, RoomId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::i18n::lang;
+use crate::pending_files::UploadFailure;
+use crate::socket::{use_socket, SocketContext};
+use crate::store::Store;
+use crate::upload::Upload;
+use saved::{Parcel, ParcelsFull};
+
+/// A parcel as its room draws it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParcelView {
+    pub key: ActionKey,
+    pub room: RoomId,
+    pub text: String,
+    /// Each file's name and size.
+    pub files: Vec<(String, u64)>,
+    pub state: ParcelState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParcelState {
+    /// Waiting for the connection, or its turn.
+    Waiting,
+    /// Uploading `name`, `sent` bytes of `size` so far.
+    Uploading { name: String, sent: u64, size: u64 },
+    /// The server refused one of its files, for this reason.
+    NotSent(String),
+}
+
+/// The parcels waiting, and the one sender of them; provided at the root.
+#[derive(Clone, Copy)]
+pub struct Parcels {
+    shown: RwSignal<Vec<ParcelView>>,
+    socket: SocketContext,
+    store: StoredValue<Store>,
+    /// A run is under way; `again` asks it to look once more when done.
+    running: StoredValue<bool>,
+    again: StoredValue<bool>,
+}
+
+impl Parcels {
+    /// Starts sending what was left waiting (by this tab before a reload, or
+    /// by another), and again whenever the connection comes back.
+    pub fn provide() -> Self {
+        let parcels = Parcels {
+            shown: RwSignal::new(Vec::new()),
+            socket: use_socket(),
+            store: StoredValue::new(expect_context()),
+            running: StoredValue::new(false),
+            again: StoredValue::new(false),
+        };
+        provide_context(parcels);
+        let status = parcels.socket.status;
+        Effect::new(move |_| {
+            if status.with(|status| *status == hanmadi_client_core::Status::Connected) {
+                parcels.send_waiting();
+            }
+        });
+        parcels.send_waiting();
+        parcels
+    }
+
+    /// The parcels of `room`, oldest first; tracked.
+    pub fn in_room(self, room: RoomId) -> Vec<ParcelView> {
+        self.shown.with(|shown| shown.iter().filter(|parcel| parcel.room == room).cloned().collect())
+    }
+
+    /// Keeps a message whose files could not be uploaded yet, to send it when
+    /// it can. Refused, keeping nothing, when the files waiting would pass
+    /// [`saved::MAX_WAITING_BYTES`], or the browser will not keep them.
+    pub async fn keep(self, parcel: Parcel) -> Result<(), String> {
+        match saved::keep(&parcel).await? {
+            Ok(()) => {
+                self.shown.update(|shown| shown.push(view_of(&parcel, ParcelState::Waiting)));
+                self.send_waiting();
+                Ok(())
+            }
+            Err(ParcelsFull { waiting, .. }) => Err(lang().parcels_full(waiting, saved::MAX_WAITING_BYTES)),
+        }
+    }
+
+    /// "Retry" on a parcel not sent.
+    pub fn retry(self, key: &ActionKey) {
+        self.set_state(key, ParcelState::Waiting);
+        self.send_waiting();
+    }
+
+    /// "Delete" on a parcel not sent: it is forgotten, files and all.
+    pub fn delete(self, key: ActionKey) {
+        self.shown.update(|shown| shown.retain(|parcel| parcel.key != key));
+        spawn_local(async move {
+            if let Err(why) = saved::forget(&key).await {
+                web_sys::console::warn_1(&format!("Hanmadi: a deleted message's files stay kept: {why}").into());
+            }
+        });
+    }
+
+    /// Sends every parcel that can go, in the order made; one run at a time.
+    fn send_waiting(self) {
+        if self.running.get_value() {
+            self.again.set_value(true);
+            return;
+        }
+        self.running.set_value(true);
+        spawn_local(async move {
+            loop {
+                self.again.set_value(false);
+                if let Err(why) = self.run().await {
+                    web_sys::console::warn_1(&format!("Hanmadi: cannot read the messages waiting: {why}").into());
+                }
+                if !self.again.get_value() {
+                    break;
+                }
+            }
+            self.running.set_value(false);
+        });
+    }
+
+    async fn run(self) -> Result<(), String> {
+        let kept = saved::all().await?;
+        // What is kept is what waits; a refusal shown stays until Retry.
+        self.shown.update(|shown| {
+            let before = std::mem::take(shown);
+            *shown = kept
+                .iter()
+                .map(|parcel| {
+                    let refused = before
+                        .iter()
+                        .find(|shown| shown.key == parcel.key && matches!(shown.state, ParcelState::NotSent(_)));
+                    view_of(parcel, refused.map_or(ParcelState::Waiting, |shown| shown.state.clone()))
+                })
+                .collect();
+        });
+        for mut parcel in kept {
+            if self.shown.with_untracked(|shown| {
+                shown.iter().any(|s| s.key == parcel.key && matches!(s.state, ParcelState::NotSent(_)))
+            }) {
+                continue;
+            }
+            match self.upload_files(&mut parcel).await {
+                Ok(()) => {}
+                // No connection: the rest wait for it too.
+                Err(UploadFailure::Unreachable) => {
+                    self.set_state(&parcel.key, ParcelState::Waiting);
+                    return Ok(());
+                }
+                Err(refused) => {
+                    self.set_state(&parcel.key, ParcelState::NotSent(lang().upload_failure(&refused)));
+                    continue;
+                }
+            }
+            let attachments = parcel.files.iter().filter_map(|file| file.uploaded).collect();
+            let message = Action::SendMessage {
+                room: parcel.room,
+                text: parcel.text.clone(),
+                reply_to: parcel.reply_to,
+                attachments,
+            };
+            // A full outbox is explained by the socket; the parcel waits.
+            if self.socket.act_as(parcel.key.clone(), message).is_err() {
+                return Ok(());
+            }
+            saved::forget(&parcel.key).await?;
+            self.shown.update(|shown| shown.retain(|shown| shown.key != parcel.key));
+        }
+        Ok(())
+    }
+
+    /// Uploads the parcel's files not uploaded yet, keeping each id as it comes.
+    async fn upload_files(self, parcel: &mut Parcel) -> Result<(), UploadFailure> {
+        for at in 0..parcel.files.len() {
+            if parcel.files[at].uploaded.is_some() {
+                continue;
+            }
+            let (name, size) = (parcel.files[at].name.clone(), parcel.files[at].size);
+            let key = parcel.key.clone();
+            self.set_state(&key, ParcelState::Uploading { name: name.clone(), sent: 0, size });
+            let request = Upload::new().ok_or(UploadFailure::Unreachable)?;
+            let progress = {
+                let key = key.clone();
+                move |sent| self.set_state(&key, ParcelState::Uploading { name: name.clone(), sent, size })
+            };
+            let attachment = request.send(&parcel.files[at].bytes, &parcel.files[at].name, Box::new(progress)).await?;
+            self.store.with_value(|store| store.file_uploaded(&attachment));
+            parcel.files[at].uploaded = Some(attachment.id);
+            // Kept at once: a reload from here on does not upload it again.
+            let _ = saved::keep(parcel).await;
+        }
+        Ok(())
+    }
+
+    fn set_state(self, key: &ActionKey, state: ParcelState) {
+        let _ = self.shown.try_update(|shown| {
+            if let Some(parcel) = shown.iter_mut().find(|parcel| parcel.key == *key) {
+                parcel.state = state;
+            }
+        });
+    }
+}
+
+fn view_of(parcel: &Parcel, state: ParcelState) -> ParcelView {
+    ParcelView {
+        key: parcel.key.clone(),
+        room: parcel.room,
+        text: parcel.text.clone(),
+        files: parcel.files.iter().map(|file| (file.name.clone(), file.size)).collect(),
+        state,
+    }
+}
+
+/// The parcels' context; panics outside [`Parcels::provide`]'s tree, a bug.
+pub fn use_parcels() -> Parcels {
+    expect_context()
+}
