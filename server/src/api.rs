@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use hanmadi_protocol::http::{EventsPage, HistoryEvent, MessagesPage, NameRequest, RoomSummary, Session, ROOMS_PAGE};
@@ -207,28 +207,14 @@ struct RoomsQuery {
 /// The rooms list, a page at a time: the first `limit` rooms (at most
 /// [`ROOMS_PAGE`]) with ids above `after`, by id. The socket keeps a fetched
 /// list current (`room_listed`), so a client fetches it once per connection.
-/// The rooms list is the first call an opening app makes, so it also hands the
-/// browser the files cookie when the one it sent is missing or not this token
-/// (a browser signed in before there was a cookie, or whose cookie a racing
-/// refresh left a generation behind): its pictures load from the start.
 async fn rooms(
     State(state): State<AppState>,
-    headers: HeaderMap,
     AuthUser(user): AuthUser,
     Query(query): Query<RoomsQuery>,
-) -> Result<(AppendHeaders<Option<(HeaderName, HeaderValue)>>, Json<Vec<RoomSummary>>), ApiError> {
+) -> ApiResult<Vec<RoomSummary>> {
     let after = RoomId(query.after.unwrap_or(0));
     let limit = query.limit.unwrap_or(ROOMS_PAGE).clamp(1, ROOMS_PAGE);
-    let rooms = Json(state.store.rooms_for(user.id, after, limit).await?);
-    let token = bearer(&headers)?;
-    let cookie = match files_cookie::token(&headers) {
-        Some(held) if held == token => None,
-        _ => state.sessions.expires_at(token).await.map(|expires_at| {
-            let issued = Issued { token: token.to_owned(), expires_at };
-            (header::SET_COOKIE, files_cookie::issue(&issued, &headers))
-        }),
-    };
-    Ok((AppendHeaders(cookie), rooms))
+    Ok(Json(state.store.rooms_for(user.id, after, limit).await?))
 }
 
 #[derive(Deserialize)]

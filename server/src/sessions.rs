@@ -86,12 +86,6 @@ impl Sessions {
         }
     }
 
-    /// When a token that passed [`Sessions::check`] stops working (Unix
-    /// seconds); `None` for one that does not read.
-    pub async fn expires_at(&self, token: &str) -> Option<u64> {
-        self.read(token).await.ok().map(|claims| claims.expires_at)
-    }
-
     /// A fresh token for `token`'s session, which moves to a new generation:
     /// `token` stops working. The token just replaced gets the fresh one too,
     /// for a moment (see [`REPLACED_TOKEN_GRACE`]). A token from before

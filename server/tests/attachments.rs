@@ -696,27 +696,3 @@ async fn after_a_refresh_the_new_cookie_reads_files() {
     assert_eq!(refused.status(), 401);
     assert!(refused.headers().get("set-cookie").is_none(), "a refusal leaves the browser's cookie alone");
 }
-
-#[tokio::test]
-async fn a_browser_signed_in_before_the_cookie_gets_it_with_its_rooms_list() {
-    let server = TestServer::start().await;
-    let FilesInARoom { jun, photo, .. } = photo_and_pdf_in_a_room(&server).await;
-    let rooms_list = |cookie: Option<&str>| {
-        let request = reqwest::Client::new().get(server.http("/api/rooms")).bearer_auth(&jun.session.token);
-        match cookie {
-            Some(cookie) => request.header("cookie", cookie),
-            None => request,
-        }
-        .send()
-    };
-
-    // Jun's browser kept his token from before there was a files cookie.
-    let opened = rooms_list(None).await.unwrap();
-    assert_eq!(opened.status(), 200);
-    let (cookie, _) = files_cookie_set_by(&opened);
-    assert_eq!(cookie, jun.cookie, "his own token, as signing in would give it");
-    assert_eq!(read_with_cookie(&server, &cookie, photo.id, "/thumbnail").await.status(), 200);
-
-    let again = rooms_list(Some(&cookie)).await.unwrap();
-    assert!(again.headers().get("set-cookie").is_none(), "a browser holding it is not given it again");
-}

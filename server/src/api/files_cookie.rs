@@ -7,16 +7,15 @@
 //! The cookie holds the session token itself, so it passes every check a
 //! token does (signature, expiry, session still open, its latest generation,
 //! an operator's revocation) and nothing new has to be signed or revoked.
-//! "Latest generation" does not leave it stale: the responses that issue a
-//! token (sign-up, refresh) set the cookie to the token they issue, so the
-//! browser's jar holds the newest token the browser was given, whichever tab
-//! asked for it. (A refresh answered inside the one-minute grace for a
-//! replaced token issues the session's current generation too, so it never
-//! sets an older one.) And the rooms list, which an opening app asks for
-//! first, sets it whenever the browser sent none or another token than the
-//! one it signs the request with: a browser signed in before there was a
-//! cookie, or whose jar a refresh racing another left a generation behind,
-//! has its pictures from the start.
+//! "Latest generation" does not leave it stale: the cookie changes only
+//! with the responses that issue a token (sign-up, refresh), each of which
+//! sets it to the token it issues, so the browser's jar holds the newest
+//! token the browser was given, whichever tab asked for it. (A refresh
+//! answered inside the one-minute grace for a replaced token issues the
+//! session's current generation too, so it never sets an older one; only a
+//! refresh racing another to the database in the same instant can leave the
+//! jar a generation behind, and then files fail to load until the next
+//! renewal, as the tab whose token it was would.)
 //!
 //! It is `HttpOnly` (page scripts never see it), `SameSite=Strict` (no other
 //! site's page makes the browser send it) and scoped to `Path=/api/attachments`,
