@@ -18,6 +18,8 @@ pub fn App() -> impl IntoView {
     let store = Store::new();
     provide_context(store.clone());
     let socket = provide_socket(store);
+    // Messages with files that wait for the connection, sent from here.
+    Parcels::provide();
     let signed_in = move || socket.session.with(Option::is_some);
     provide_router();
     let page = use_page();
@@ -39,11 +41,9 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The app for a signed-in person: the messages with files that wait for the
-/// connection are theirs, and sent from here (`Parcels`).
+/// The app for a signed-in person.
 #[component]
 fn SignedIn(page: Memo<Page>) -> impl IntoView {
-    Parcels::provide();
     view! {
         <TabTitle />
         <KeyboardShortcuts />

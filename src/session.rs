@@ -9,6 +9,10 @@ use hanmadi_protocol::http::{ApiError, NameRequest, Profile};
 use crate::deploy_config;
 
 const KEY: &str = "hanmadi.session";
+/// Set whenever a session comes from a response that also set the files
+/// cookie (signing in, a refresh): a session kept from before the cookie
+/// existed lacks it, and is refreshed once on opening so its pictures load.
+const HAS_FILES_COOKIE: &str = "hanmadi.files-cookie";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -18,6 +22,20 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn saved() -> Option<Session> {
     let json = storage()?.get_item(KEY).ok()??;
     hanmadi_protocol::json::from_str(&json).ok()
+}
+
+/// Keeps a session the server just issued, with the files cookie.
+fn issued(session: &Session) {
+    save(session);
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(HAS_FILES_COOKIE, "1");
+    }
+}
+
+/// Whether the saved session came before the files cookie (see
+/// [`HAS_FILES_COOKIE`]): refresh it to have the cookie.
+pub fn lacks_files_cookie() -> bool {
+    storage().is_some_and(|storage| storage.get_item(HAS_FILES_COOKIE).ok().flatten().is_none())
 }
 
 fn save(session: &Session) {
@@ -52,12 +70,19 @@ async fn tell_server_signed_out(token: &str) -> Result<(), String> {
     }
 }
 
-/// Forgets the session, and with it what was last seen with it.
+/// Forgets the session, and with it what was last seen with it and the
+/// messages waiting with their files (`crate::parcels`).
 pub fn forget() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(KEY);
+        let _ = storage.remove_item(HAS_FILES_COOKIE);
     }
     crate::last_seen::forget();
+    wasm_bindgen_futures::spawn_local(async {
+        if let Err(why) = crate::parcels::saved::forget_all().await {
+            web_sys::console::warn_1(&format!("Hanmadi: messages waiting with files stay kept: {why}").into());
+        }
+    });
 }
 
 /// Starts a guest session under `name`; the error is the server's refusal
@@ -67,7 +92,7 @@ pub async fn create(name: &str) -> Result<Session, ApiError> {
         .json(&NameRequest { name: name.to_owned() })
         .map_err(|error| ApiError::from(error.to_string()))?;
     let session = answer(request.send().await).await?;
-    save(&session);
+    issued(&session);
     Ok(session)
 }
 
@@ -133,7 +158,7 @@ pub async fn refresh(token: &str) -> Result<Session, RefreshFailed> {
         return Err(RefreshFailed::Unreachable);
     }
     let session = answer(Ok(response)).await.map_err(|refused| RefreshFailed::Ended(refused.error))?;
-    save(&session);
+    issued(&session);
     Ok(session)
 }
 

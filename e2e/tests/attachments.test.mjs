@@ -117,6 +117,21 @@ test('a pasted photo with a caption reaches Hoon once, as a thumbnail that opens
   assert.deepEqual(await seriousViolations(mina), [], 'the open image viewer');
   await mina.getByRole('dialog', { name: 'Image viewer' }).getByRole('button', { name: 'Close' }).click();
   await mina.getByRole('dialog', { name: 'Image viewer' }).waitFor({ state: 'hidden' });
+
+  // Hoon's browser as it was when he signed in before pictures needed a
+  // cookie: none in the jar, no mark of one. Opening the app gets him one,
+  // and the photo loads.
+  await hoon.context().clearCookies();
+  await hoon.evaluate(() => localStorage.removeItem('hanmadi.files-cookie'));
+  // Nothing from the browser's cache: the picture comes from the server.
+  await (await hoon.context().newCDPSession(hoon)).send('Network.setCacheDisabled', { cacheDisabled: true });
+  const fetched = hoon.waitForResponse((response) => response.url().endsWith('/thumbnail') && response.ok(), {
+    timeout: 30_000,
+  });
+  await hoon.reload();
+  await fetched;
+  const again = messages(hoon, 'office', 'Our new office').getByRole('button', { name: 'office.png' }).locator('img');
+  await hoon.waitForFunction((img) => img.complete && img.naturalWidth === 320, await again.elementHandle());
   assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
 });
 

@@ -87,13 +87,24 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
         }
         let reply_to = replying.with_untracked(|replying| replying.as_ref().map(|replying| replying.message));
         let Some(attachments) = attachments else {
-            let files = files.for_parcel();
-            let parcel =
-                Parcel { key: socket.reserve_key(), room, text: message, reply_to, files, made: js_sys::Date::now() };
+            let Some(user) = store.with_value(|store| store.me().get_untracked()) else { return };
+            let (typed, kept) = (text.get_untracked(), files.for_parcel());
+            let originals: Vec<web_sys::File> =
+                kept.iter().filter_map(|file| file.bytes.clone().dyn_into().ok()).collect();
+            let made = js_sys::Date::now();
+            let parcel = Parcel { key: socket.reserve_key(), user, room, text: message, reply_to, files: kept, made };
+            // Taken from the composer at once, so a second Enter sends nothing
+            // twice and leaving the room forgets none of its uploads; given
+            // back if it cannot be kept.
+            clear(reply_to.is_some());
             spawn_local(async move {
-                match parcels.keep(parcel).await {
-                    Ok(()) => clear(reply_to.is_some()),
-                    Err(why) => error.set(Some(why)),
+                if let Err(why) = parcels.keep(parcel).await {
+                    if error.try_set(Some(why)).is_none() {
+                        if text.with_untracked(String::is_empty) {
+                            text.set(typed);
+                        }
+                        files.add(originals);
+                    }
                 }
             });
             return;

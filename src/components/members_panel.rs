@@ -39,6 +39,9 @@ pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
         Memo::new(move |_| rooms.with(|rooms| rooms.iter().find(|info| info.id == room).map(|info| info.kind)))
     };
     let is = move |wanted: RoomKind| kind.get() == Some(wanted);
+    // Until the rooms list names a room just opened, it might be a
+    // conversation: nothing is offered that a conversation lacks.
+    let not_direct = move || kind.get().is_some_and(|kind| kind != RoomKind::Direct);
 
     view! {
         <button
@@ -58,12 +61,12 @@ pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
                 </button>
                 // A conversation's two people need no "Message", no invites,
                 // and it is neither renamed nor left.
-                <Group label=t().online people=Memo::new(move |_| in_group(list, true)) messages=Signal::derive(move || !is(RoomKind::Direct)) />
-                <Group label=t().offline_members people=Memo::new(move |_| in_group(list, false)) messages=Signal::derive(move || !is(RoomKind::Direct)) />
+                <Group label=t().online people=Memo::new(move |_| in_group(list, true)) messages=Signal::derive(not_direct) />
+                <Group label=t().offline_members people=Memo::new(move |_| in_group(list, false)) messages=Signal::derive(not_direct) />
                 <Show when=move || is(RoomKind::Private)>
                     <InviteLinks room />
                 </Show>
-                <Show when=move || !is(RoomKind::Direct)>
+                <Show when=not_direct>
                     <RoomActions room name />
                 </Show>
             </aside>

@@ -31,6 +31,10 @@ use crate::store::Store;
 use crate::upload::Upload;
 use saved::{Parcel, ParcelsFull};
 
+/// How long to wait before trying a parcel again while connected (the
+/// upload alone failed, or the outbox was full).
+const TRY_AGAIN_AFTER: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// A parcel as its room draws it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParcelView {
@@ -65,7 +69,8 @@ pub struct Parcels {
 
 impl Parcels {
     /// Starts sending what was left waiting (by this tab before a reload, or
-    /// by another), and again whenever the connection comes back.
+    /// by another), and again whenever the connection comes back. Call once,
+    /// at the root, under the socket.
     pub fn provide() -> Self {
         let parcels = Parcels {
             shown: RwSignal::new(Vec::new()),
@@ -75,14 +80,24 @@ impl Parcels {
             again: StoredValue::new(false),
         };
         provide_context(parcels);
-        let status = parcels.socket.status;
+        let (status, session) = (parcels.socket.status, parcels.socket.session);
         Effect::new(move |_| {
             if status.with(|status| *status == hanmadi_client_core::Status::Connected) {
                 parcels.send_waiting();
             }
         });
-        parcels.send_waiting();
+        // Signing out forgets them (`session::forget`); signing in shows and
+        // sends the new person's.
+        Effect::new(move |_| match session.with(Option::is_some) {
+            true => parcels.send_waiting(),
+            false => parcels.shown.set(Vec::new()),
+        });
         parcels
+    }
+
+    /// How many messages wait with their files (signing out drops them).
+    pub fn count(self) -> usize {
+        self.shown.with(Vec::len)
     }
 
     /// The parcels of `room`, oldest first; tracked.
@@ -96,7 +111,12 @@ impl Parcels {
     pub async fn keep(self, parcel: Parcel) -> Result<(), String> {
         match saved::keep(&parcel).await? {
             Ok(()) => {
-                self.shown.update(|shown| shown.push(view_of(&parcel, ParcelState::Waiting)));
+                // A run may have drawn it already.
+                self.shown.update(|shown| {
+                    if !shown.iter().any(|shown| shown.key == parcel.key) {
+                        shown.push(view_of(&parcel, ParcelState::Waiting));
+                    }
+                });
                 self.send_waiting();
                 Ok(())
             }
@@ -142,7 +162,9 @@ impl Parcels {
     }
 
     async fn run(self) -> Result<(), String> {
-        let kept = saved::all().await?;
+        let Some(me) = self.store.with_value(|store| store.me().get_untracked()) else { return Ok(()) };
+        let mut kept = saved::all().await?;
+        kept.retain(|parcel| parcel.user == me);
         // What is kept is what waits; a refusal shown stays until Retry.
         self.shown.update(|shown| {
             let before = std::mem::take(shown);
@@ -157,16 +179,17 @@ impl Parcels {
                 .collect();
         });
         for mut parcel in kept {
-            if self.shown.with_untracked(|shown| {
-                shown.iter().any(|s| s.key == parcel.key && matches!(s.state, ParcelState::NotSent(_)))
-            }) {
+            if !self.waiting(&parcel.key) {
                 continue;
             }
             match self.upload_files(&mut parcel).await {
                 Ok(()) => {}
-                // No connection: the rest wait for it too.
+                // No connection: the rest wait for it too, and while the
+                // socket stays up (the HTTP request alone failed), they are
+                // tried again in a while.
                 Err(UploadFailure::Unreachable) => {
                     self.set_state(&parcel.key, ParcelState::Waiting);
+                    self.try_again_later();
                     return Ok(());
                 }
                 Err(refused) => {
@@ -174,7 +197,17 @@ impl Parcels {
                     continue;
                 }
             }
-            let attachments = parcel.files.iter().filter_map(|file| file.uploaded).collect();
+            // Deleted while its files went up.
+            if !self.waiting(&parcel.key) {
+                continue;
+            }
+            // The same file picked twice is one upload, named once.
+            let mut attachments: Vec<_> = Vec::new();
+            for id in parcel.files.iter().filter_map(|file| file.uploaded) {
+                if !attachments.contains(&id) {
+                    attachments.push(id);
+                }
+            }
             let message = Action::SendMessage {
                 room: parcel.room,
                 text: parcel.text.clone(),
@@ -183,12 +216,28 @@ impl Parcels {
             };
             // A full outbox is explained by the socket; the parcel waits.
             if self.socket.act_as(parcel.key.clone(), message).is_err() {
+                self.try_again_later();
                 return Ok(());
             }
             saved::forget(&parcel.key).await?;
             self.shown.update(|shown| shown.retain(|shown| shown.key != parcel.key));
         }
         Ok(())
+    }
+
+    /// Whether the parcel is still to be sent: drawn (not deleted), and not
+    /// refused (until Retry).
+    fn waiting(self, key: &ActionKey) -> bool {
+        self.shown.with_untracked(|shown| {
+            shown.iter().any(|shown| shown.key == *key && !matches!(shown.state, ParcelState::NotSent(_)))
+        })
+    }
+
+    /// Looks again in a while, when the socket is up but a parcel could not go.
+    fn try_again_later(self) {
+        if self.socket.status.with_untracked(|status| *status == hanmadi_client_core::Status::Connected) {
+            set_timeout(move || self.send_waiting(), TRY_AGAIN_AFTER);
+        }
     }
 
     /// Uploads the parcel's files not uploaded yet, keeping each id as it comes.
@@ -208,7 +257,11 @@ impl Parcels {
             let attachment = request.send(&parcel.files[at].bytes, &parcel.files[at].name, Box::new(progress)).await?;
             self.store.with_value(|store| store.file_uploaded(&attachment));
             parcel.files[at].uploaded = Some(attachment.id);
-            // Kept at once: a reload from here on does not upload it again.
+            // Kept at once, unless deleted meanwhile: a reload from here on
+            // does not upload it again.
+            if !self.waiting(&key) {
+                return Ok(());
+            }
             let _ = saved::keep(parcel).await;
         }
         Ok(())

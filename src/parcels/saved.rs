@@ -12,7 +12,7 @@
 //! indexed_db_futures) each bring a futures layer larger than the four calls
 //! this needs (open, put, get all, delete).
 
-use hanmadi_protocol::{ActionKey, AttachmentId, MessageId, RoomId};
+use hanmadi_protocol::{ActionKey, AttachmentId, MessageId, RoomId, UserId};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -31,6 +31,8 @@ pub const MAX_WAITING_BYTES: u64 = 50 * 1024 * 1024;
 #[derive(Clone)]
 pub struct Parcel {
     pub key: ActionKey,
+    /// Whose message it is: only they send it (and signing out forgets it).
+    pub user: UserId,
     pub room: RoomId,
     pub text: String,
     pub reply_to: Option<MessageId>,
@@ -83,6 +85,13 @@ pub async fn all() -> Result<Vec<Parcel>, String> {
 pub async fn forget(key: &ActionKey) -> Result<(), String> {
     let database = open().await?;
     write(&database, |parcels| parcels.delete(&JsValue::from_str(key.as_str())).map(drop)).await
+}
+
+/// Forgets every parcel: signing out, so nothing of one person's is ever
+/// sent as the next one's.
+pub async fn forget_all() -> Result<(), String> {
+    let database = open().await?;
+    write(&database, |parcels| parcels.clear().map(drop)).await
 }
 
 async fn open() -> Result<IdbDatabase, String> {
@@ -163,6 +172,7 @@ fn get(object: &JsValue, field: &str) -> JsValue {
 fn to_js(parcel: &Parcel) -> Object {
     let record = Object::new();
     set(&record, "key", parcel.key.as_str());
+    set(&record, "user", parcel.user.0 as f64);
     set(&record, "made", parcel.made);
     set(&record, "room", parcel.room.0 as f64);
     set(&record, "text", parcel.text.as_str());
@@ -202,6 +212,7 @@ fn from_js(record: &JsValue) -> Option<Parcel> {
         .collect::<Option<Vec<_>>>()?;
     let parcel = Parcel {
         key: ActionKey::new(get(record, "key").as_string()?).ok()?,
+        user: UserId(number(get(record, "user"))?),
         room: RoomId(number(get(record, "room"))?),
         text: get(record, "text").as_string()?,
         reply_to: number(get(record, "replyTo")).map(MessageId),

@@ -145,6 +145,9 @@ pub fn start_session(shared: &Shared, session: &Session) {
     let store = shared.borrow().store.clone();
     store.signed_in_as(&session.user);
     fetch_rooms(Rc::downgrade(shared), store.begin_rooms_fetch());
+    if session::lacks_files_cookie() {
+        spawn_local(token_refused());
+    }
     if Tabs::connects(shared.borrow().tabs.as_ref()) {
         drive(shared, |client, now| client.connect(now));
     }

@@ -27,8 +27,11 @@ use crate::{cmd, root, step};
 /// composer's chips with upload progress, paste and drop), 254.1 → 269.8 KiB;
 /// files that wait offline (kept in IndexedDB through reloads, uploaded and
 /// sent once when the connection is back, drawn while they wait), 269.8 →
-/// 283.1 KiB, of which the waiting message's row is 2.8.
-pub const BUNDLE_BUDGET_KIB: f64 = 283.5;
+/// 283.1 KiB, of which the waiting message's row is 2.8; then kept per
+/// person and forgotten on sign-out, tried again while connected, taken from
+/// the composer at once, and a session from before the files cookie
+/// refreshed on opening, 283.1 → 284.7 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 285.0;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =
