@@ -2,7 +2,8 @@
 // pasted with a caption, a PDF attached and a note dropped on the room, a
 // file too large for the server, a large one that takes its time while the
 // room carries on, and one attached in a tunnel, kept through a reload with
-// no network, that reaches Hoon once when the train comes out.
+// no network, that reaches Hoon once when the train comes out (and one that
+// Mina signs out from, which the next person on her browser never sends).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -297,5 +298,37 @@ test('a file attached offline waits through a reload and arrives once when the n
   await hoon.waitForTimeout(1000); // time enough for a second copy, were one coming
   assert.equal(await messages(hoon, 'trip', 'the plan').count(), 1, 'once for Hoon');
   assert.equal(await messages(mina, 'trip', 'the plan').count(), 1, 'and once for Mina');
+  assert.deepEqual([...mina.errors, ...hoon.errors], []);
+});
+
+test('signing out forgets a message waiting with its files, so the next person never sends it', async () => {
+  const mina = await minaSignsIn();
+  const hoon = await hoonSignsIn();
+  await bothIn(mina, hoon, 'diary');
+
+  await mina.context().setOffline(true);
+  await attach(mina, [{ name: 'diary.txt', mimeType: 'text/plain', buffer: Buffer.from('dear diary') }]);
+  await chip(mina, 'diary.txt').getByRole('button', { name: 'Retry' }).waitFor();
+  await mina.getByRole('textbox', { name: 'Message' }).fill('for my eyes only');
+  await mina.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await mina.locator('article.pending').filter({ hasText: 'for my eyes only' }).getByText('Sending…').waitFor();
+
+  let asked = '';
+  mina.once('dialog', (dialog) => {
+    asked = dialog.message();
+    dialog.accept();
+  });
+  await mina.getByRole('button', { name: 'Sign out' }).click();
+  await mina.getByRole('textbox', { name: 'Name' }).waitFor({ timeout: 15_000 });
+  assert.match(asked, /^1 action has not been sent yet/, 'she was told it would be lost');
+
+  // Sora signs in on the same browser, online.
+  await mina.context().setOffline(false);
+  await mina.getByRole('textbox', { name: 'Name' }).fill('Sora');
+  await mina.getByRole('button', { name: 'Continue' }).click();
+  await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await hoon.waitForTimeout(2000); // time enough for a parcel to go, were one left
+  assert.equal(await mina.locator('article.pending').count(), 0, 'nothing of Mina’s waits for Sora');
+  assert.equal(await messages(hoon, 'diary', 'for my eyes only').count(), 0, 'and nothing was sent');
   assert.deepEqual([...mina.errors, ...hoon.errors], []);
 });
