@@ -219,6 +219,8 @@ test('on a phone, a tap on a message shows its buttons, and hidden buttons take 
   await composer.press('Enter');
   const message = messages(mina, 'on the bus', 'tap me').filter({ hasNotText: 'Sending…' });
   await message.waitFor();
+  // The confirmed row can come a frame before the "Sending…" one goes.
+  await mina.waitForFunction(() => !document.querySelector('article.pending'));
 
   // A tap where the hidden Delete button sits deletes nothing: it shows the buttons…
   const deleteButton = message.getByRole('button', { name: 'Delete' });
