@@ -100,6 +100,15 @@ impl Tab {
         self.drain();
     }
 
+    /// The user acts, and the server applies it in `room`: the events seen
+    /// from then on are the answer's.
+    fn applied(&mut self, action: Action, room: RoomId, seq: Option<Seq>) {
+        let key = self.client.act(self.now, action).expect("room in the outbox");
+        self.drain();
+        self.events.clear();
+        self.receive(&ServerFrame::Ack { key, outcome: Outcome::Applied { room, seq, message: None } });
+    }
+
     fn sent_actions(&self) -> Vec<&ClientFrame> {
         self.sent.iter().filter(|f| matches!(f, ClientFrame::Action { .. })).collect()
     }
@@ -694,12 +703,7 @@ fn an_edit_refused_for_good_leaves_the_outbox_while_a_refused_message_stays_for_
 fn a_room_i_create_is_followed_at_once_one_i_join_is_loaded_first_and_one_i_leave_is_dropped() {
     let mut tab = Tab::new(11);
     tab.go_online();
-    let applied = |tab: &mut Tab, action: Action, room: u64| {
-        let key = tab.client.act(tab.now, action).expect("room in the outbox");
-        tab.drain();
-        let outcome = Outcome::Applied { room: RoomId(room), seq: Some(Seq(1)), message: None };
-        tab.receive(&ServerFrame::Ack { key, outcome });
-    };
+    let applied = |tab: &mut Tab, action: Action, room: u64| tab.applied(action, RoomId(room), Some(Seq(1)));
     applied(&mut tab, Action::CreateRoom { name: "점심".into(), private: false }, 5);
     assert_eq!(tab.client.room_cursor(RoomId(5)), Some(Seq::ZERO), "followed from its start");
     assert!(tab.sent.contains(&ClientFrame::Resume { cursors: vec![Cursor { room: RoomId(5), after: Seq::ZERO }] }));
@@ -716,13 +720,7 @@ fn a_room_i_create_is_followed_at_once_one_i_join_is_loaded_first_and_one_i_leav
 fn a_room_i_enter_by_invite_or_direct_message_is_loaded_once_and_the_rooms_list_fetched_again() {
     let mut tab = Tab::new(12);
     tab.go_online();
-    let applied = |tab: &mut Tab, action: Action, room: u64| {
-        let key = tab.client.act(tab.now, action).expect("room in the outbox");
-        tab.drain();
-        tab.events.clear();
-        let outcome = Outcome::Applied { room: RoomId(room), seq: None, message: None };
-        tab.receive(&ServerFrame::Ack { key, outcome });
-    };
+    let applied = |tab: &mut Tab, action: Action, room: u64| tab.applied(action, RoomId(room), None);
     let list_asked = |tab: &Tab| tab.events.iter().any(|event| matches!(event, Event::RoomListStale));
 
     applied(&mut tab, Action::JoinWithInvite { invite: "ab".repeat(32) }, 7);
