@@ -231,6 +231,15 @@ export async function bothIn(mina, jun, room) {
   await jun.getByRole('log', { name: room }).waitFor();
 }
 
+/**
+ * Waits until nothing on `page` is drawn as waiting to be sent. A sent
+ * message's confirmed row comes with the server's event, a frame before its
+ * acknowledgement takes the "Sending…" row away: count rows only after this.
+ */
+export async function nothingWaiting(page) {
+  await page.waitForFunction(() => !document.querySelector('article.pending'), null, { timeout: 30_000 });
+}
+
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /**

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, seriousViolations } from '../harness.mjs';
+import { nothingWaiting, seriousViolations, serverAndBrowser } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -51,7 +51,7 @@ for (const colorScheme of ['light', 'dark']) {
       }
       // Settled: both delivered, no row still "Sending…".
       await page.locator('article[data-seq]').filter({ hasText: '안녕하세요' }).waitFor();
-      await page.waitForFunction(() => !document.querySelector('article.pending'));
+      await nothingWaiting(page);
       await check('a room with messages');
 
       await page.getByRole('button', { name: new RegExp(`^${words.members} \\(`) }).click();

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { bothIn, serverAndBrowser, seriousViolations, signedInPage } from '../harness.mjs';
+import { bothIn, nothingWaiting, seriousViolations, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -291,7 +291,7 @@ test('a file attached offline waits through a reload and arrives once when the n
   const arrived = messages(hoon, 'trip', 'the plan');
   await arrived.getByRole('link', { name: 'Download itinerary.txt' }).waitFor({ timeout: 30_000 });
   await messages(mina, 'trip', 'the plan').waitFor({ timeout: 30_000 });
-  await mina.waitForFunction(() => !document.querySelector('article.pending'));
+  await nothingWaiting(mina);
   const href = await arrived.getByRole('link', { name: 'Download itinerary.txt' }).getAttribute('href');
   const body = await hoon.evaluate(async (href) => (await fetch(href)).text(), href);
   assert.equal(body, 'Day 1: Busan', 'the very bytes she attached');

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifactsDir, bothIn, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { artifactsDir, bothIn, nothingWaiting, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -133,6 +133,7 @@ test('two people chat, and a message written during an outage arrives once', asy
   await messages(jun, '점심', '다녀올게요').waitFor({ timeout: 30_000 });
   await messages(mina, '점심', '다녀올게요').filter({ hasNotText: 'Sending…' }).waitFor({ timeout: 15_000 });
   await messages(jun, '점심', '냉면').getByRole('button', { name: '🙏 1' }).waitFor();
+  await nothingWaiting(mina);
   assert.equal(await messages(jun, '점심', '다녀올게요').count(), 1, 'delivered exactly once');
   assert.equal(await messages(mina, '점심', '다녀올게요').count(), 1, 'shown once to its author');
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
@@ -220,7 +221,7 @@ test('on a phone, a tap on a message shows its buttons, and hidden buttons take 
   const message = messages(mina, 'on the bus', 'tap me').filter({ hasNotText: 'Sending…' });
   await message.waitFor();
   // The confirmed row can come a frame before the "Sending…" one goes.
-  await mina.waitForFunction(() => !document.querySelector('article.pending'));
+  await nothingWaiting(mina);
 
   // A tap where the hidden Delete button sits deletes nothing: it shows the buttons…
   const deleteButton = message.getByRole('button', { name: 'Delete' });

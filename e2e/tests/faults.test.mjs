@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultProxy } from '../fault_proxy.mjs';
-import { bothIn, launchBrowserWithRealTab, serverAndBrowser, signInOn, signedInPage } from '../harness.mjs';
+import { bothIn, launchBrowserWithRealTab, nothingWaiting, serverAndBrowser, signedInPage, signInOn } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -87,6 +87,7 @@ test("Mina's network goes silent without closing (half-open): the app notices wi
   await messages(mina, room, 'quiet 5').waitFor({ timeout: 15_000 });
   await messages(jun, room, 'anyone?').waitFor({ timeout: 15_000 });
   await messages(mina, room, 'anyone?').filter({ hasNotText: 'Sending…' }).waitFor({ timeout: 15_000 });
+  await nothingWaiting(mina);
   assert.deepEqual(await shown(mina, room, /quiet \d/g), junsTexts, "every one of Jun's messages, once, in order");
   assert.equal(await messages(jun, room, 'anyone?').count(), 1, "Mina's message reached Jun once");
   assert.equal(await messages(mina, room, 'anyone?').count(), 1, 'and is shown once to her');

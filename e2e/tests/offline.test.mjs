@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bothIn, createRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { bothIn, createRoom, nothingWaiting, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -56,7 +56,7 @@ test('a reload with no network opens the app with what was last seen, and what i
   await mina.context().setOffline(false);
   await messages(jun, 'walk', 'Running late').waitFor({ timeout: 30_000 });
   await messages(mina, 'walk', 'Running late').waitFor({ timeout: 30_000 });
-  await mina.waitForFunction(() => !document.querySelector('article.pending'));
+  await nothingWaiting(mina);
   // Whatever the reconnect replayed, it is there once, for both.
   await jun.reload();
   await messages(jun, 'walk', 'By the river').waitFor({ timeout: 30_000 });

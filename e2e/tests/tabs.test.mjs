@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bothIn, createRoom, serverAndBrowser, signedInPage, signInOn } from '../harness.mjs';
+import { bothIn, createRoom, nothingWaiting, serverAndBrowser, signedInPage, signInOn } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -84,15 +84,11 @@ test('three tabs share one socket, and a message typed in any of them shows once
 
   await say(third, 'typed in the third tab');
   await messages(jun, 'one socket', 'typed in the third tab').waitFor({ timeout: 30_000 });
-  // For a moment a tab may show the message as sent and still as sending (the
-  // event comes before the ack): wait for it, then count once all is settled.
-  for (const tab of tabs) {
-    await messages(tab, 'one socket', 'typed in the third tab').first().waitFor({ timeout: 10_000 });
-  }
   // Jun answers: every tab shows it, once.
   await say(jun, 'got it');
   for (const tab of tabs) {
     await messages(tab, 'one socket', 'got it').waitFor({ timeout: 10_000 });
+    await nothingWaiting(tab);
   }
   for (const tab of [...tabs, jun]) {
     assert.equal(await messages(tab, 'one socket', 'typed in the third tab').count(), 1);
@@ -120,6 +116,7 @@ test('three tabs share one socket, and a message typed in any of them shows once
   await say(jun, 'still here');
   for (const tab of [second, third]) {
     await messages(tab, 'one socket', 'still here').waitFor({ timeout: 30_000 });
+    await nothingWaiting(tab);
     assert.equal(await messages(tab, 'one socket', 'typed as the first tab closed').count(), 1);
     const said = await tab.evaluate(() => window.badgeSaid);
     assert.ok(!said.some((text) => text.includes('Reconnecting')), `the badge said ${JSON.stringify(said)}`);
@@ -164,6 +161,7 @@ test('the tab holding the socket is closed with messages queued in a tunnel, and
   }
   await say(jun, 'both here');
   await messages(second, 'hand-over', 'both here').waitFor({ timeout: 30_000 });
+  await nothingWaiting(second);
   for (const text of ['queued in the leading tab', 'queued in the other tab']) {
     assert.equal(await messages(jun, 'hand-over', text).count(), 1, `${text}: delivered exactly once`);
     assert.equal(await messages(second, 'hand-over', text).count(), 1, `${text}: shown once`);
@@ -205,6 +203,7 @@ test('a tab opened later shows the same unread counts and waiting messages as th
   for (const tab of [mina, later]) {
     await tab.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
     await messages(tab, 'elsewhere', 'written in the tunnel').filter({ hasNotText: 'Sending…' }).waitFor({ timeout: 30_000 });
+    await nothingWaiting(tab);
     assert.equal(await messages(tab, 'elsewhere', 'written in the tunnel').count(), 1);
   }
   assert.equal(sockets.open, 1, 'one socket for both tabs');
