@@ -5,10 +5,11 @@
 //! - `cargo xtask test`: install what is missing, run every test (workspace and
 //!   browser), print a closing summary, exit non-zero on any failure.
 //! - `cargo xtask build`: install what is missing and build the web app into dist/.
-//! - `cargo xtask bench [engine | servers | restarts | storm | search | browser]`:
+//! - `cargo xtask bench [engine | servers | restarts | storm | search | bundle | browser]`:
 //!   run the benchmarks (or one of them), which print figures (never asserted);
 //!   `restarts` is the exactly-once soak through 50 SIGKILL restarts, `storm` 200
-//!   clients coming back after one, `search` searches in a 10,000-message room.
+//!   clients coming back after one, `search` searches in a 10,000-message room,
+//!   `bundle` prints where the web app's bytes go.
 //! - `cargo xtask screenshot`: build everything and retake docs/screenshot.png.
 //!
 //! Every step says what it is doing; a prerequisite it cannot install is a clear
@@ -16,6 +17,7 @@
 
 mod bench;
 mod bootstrap;
+mod bundle_bench;
 mod cmd;
 mod postgres;
 mod search_bench;
@@ -27,7 +29,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <serve [server flags…] | test | build | bench [engine | servers | restarts | storm | search | browser] | screenshot>";
+    "usage: cargo xtask <serve [server flags…] | test | build | bench [engine | servers | restarts | storm | search | bundle | browser] | screenshot>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -54,7 +56,7 @@ fn main() -> ExitCode {
 }
 
 /// The benchmarks `cargo xtask bench` can be limited to, in the order it runs them.
-const BENCHMARKS: [&str; 6] = ["engine", "servers", "restarts", "storm", "search", "browser"];
+const BENCHMARKS: [&str; 7] = ["engine", "servers", "restarts", "storm", "search", "bundle", "browser"];
 
 /// Every benchmark, or the one named, in release mode. Each prints its own figures.
 fn bench(only: Option<&str>) -> anyhow::Result<()> {
@@ -92,6 +94,10 @@ fn bench(only: Option<&str>) -> anyhow::Result<()> {
     }
     if wanted("search") {
         search_bench::run()?;
+    }
+    if wanted("bundle") {
+        step("where the web app's bytes go");
+        bundle_bench::run(&bootstrap::web_tools()?)?;
     }
     if wanted("browser") {
         step("the web app in Chromium (cold open on a slow network, a 10,000-message room, typing during a ticker flood)");

@@ -178,7 +178,7 @@ fn report_sizes(dist: &Path) -> anyhow::Result<()> {
 }
 
 /// Compressed the way the server sends it: brotli, quality 11.
-fn brotli(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
+pub fn brotli(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
     {
         let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
