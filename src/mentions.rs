@@ -4,6 +4,7 @@
 //! the names picked from the "Mention" list back into tokens when sending.
 //! Pure logic, tested natively.
 
+use hanmadi_client_core::sorting;
 use hanmadi_protocol::{mention_token, Member, UserId};
 
 use crate::store::lowercase;
@@ -60,7 +61,7 @@ pub fn offered<'a>(members: &'a [Member], me: Option<UserId>, query: &str) -> Ve
             (starts || name.contains(&query) || initials(&name).contains(&query)).then_some((!starts, name, member))
         })
         .collect();
-    found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    sorting::sort_by(&mut found, |a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     found.into_iter().take(MOST_OFFERED).map(|(_, _, member)| member).collect()
 }
 
@@ -95,7 +96,7 @@ pub fn pick(text: &str, at: usize, caret: usize, name: &str) -> (String, usize) 
 /// both works.
 pub fn encode(text: &str, picked: &[Member]) -> String {
     let mut picked: Vec<&Member> = picked.iter().collect();
-    picked.sort_by_key(|member| std::cmp::Reverse(member.name.len()));
+    sorting::sort_by(&mut picked, |a, b| b.name.len().cmp(&a.name.len()));
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     'scan: while let Some(at) = rest.find('@') {

@@ -12,6 +12,7 @@
 //! indexed_db_futures) each bring a futures layer larger than the four calls
 //! this needs (open, put, get all, delete).
 
+use hanmadi_client_core::sorting;
 use hanmadi_protocol::{ActionKey, AttachmentId, MessageId, RoomId, UserId};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -157,7 +158,7 @@ async fn read_all(database: &IdbDatabase) -> Result<Vec<Parcel>, String> {
     let request = parcels.get_all().map_err(|_| "IndexedDB refused to read")?;
     let kept: Array = finished(&request).await?.unchecked_into();
     let mut parcels: Vec<Parcel> = kept.iter().filter_map(|record| from_js(&record)).collect();
-    parcels.sort_by(|a, b| a.made.total_cmp(&b.made));
+    sorting::sort_by(&mut parcels, |a, b| a.made.total_cmp(&b.made));
     Ok(parcels)
 }
 

@@ -1,6 +1,7 @@
 //! The members panel's list: everyone in the room, who of them is online, and
 //! which one is you. Pure logic, tested natively.
 
+use hanmadi_client_core::sorting;
 use hanmadi_protocol::{Member, UserId};
 
 /// One line of the members panel.
@@ -23,7 +24,7 @@ pub fn people(members: &[Member], online: &[Member], me: Option<UserId>) -> Vec<
         .chain(newcomers)
         .map(|m| Person { user: m.user, name: m.name.clone(), online: is_online(m.user), me: Some(m.user) == me })
         .collect();
-    people.sort_by_cached_key(|p| (!p.online, super::lowercase(&p.name), p.user));
+    sorting::sort_by_cached_key(&mut people, |p| (!p.online, super::lowercase(&p.name), p.user));
     people
 }
 

@@ -31,7 +31,7 @@ use crate::{cmd, root, step};
 /// person and forgotten on sign-out, tried again while connected, taken from
 /// the composer at once, and a session from before the files cookie
 /// refreshed on opening, 283.1 → 284.7 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 285.0;
+pub const BUNDLE_BUDGET_KIB: f64 = 282.0;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =

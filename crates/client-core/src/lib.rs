@@ -87,6 +87,7 @@ mod read_positions;
 mod rng;
 mod room_streams;
 pub mod sorted_map;
+pub mod sorting;
 mod status;
 mod tabs;
 mod ticker;

@@ -161,7 +161,7 @@ impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut entries: Vec<(K, V)> = iter.into_iter().collect();
         // Stable, so that entries with the same key keep their order.
-        entries.sort_by(|(a, _), (b, _)| a.cmp(b));
+        crate::sorting::sort_by(&mut entries, |(a, _), (b, _)| a.cmp(b));
         let mut deduplicated: Vec<(K, V)> = Vec::with_capacity(entries.len());
         for entry in entries {
             match deduplicated.last_mut() {
