@@ -1,0 +1,332 @@
+//! Sentences made from what is happening: who is typing, what waits to be
+//! sent, counts, names and sizes, each worded for its language.
+
+use hanmadi_protocol::Action;
+
+use super::Lang;
+
+impl Lang {
+    /// "Mina is typing…", "Mina and Jun are typing…", "Several people are typing…".
+    pub fn typing(self, names: &[String]) -> String {
+        match (self, names) {
+            (_, []) => String::new(),
+            (Lang::En, [one]) => format!("{one} is typing…"),
+            (Lang::En, [one, two]) => format!("{one} and {two} are typing…"),
+            (Lang::Ko, [one]) => format!("{one} 님이 입력 중…"),
+            (Lang::Ko, [one, two]) => format!("{one} 님과 {two} 님이 입력 중…"),
+            _ => self.texts().several_typing.to_owned(),
+        }
+    }
+
+    pub fn reconnect_in(self, seconds: u64, attempt: u32) -> String {
+        match self {
+            Lang::En => format!("in {seconds} s · attempt {attempt}"),
+            Lang::Ko => format!("{seconds}초 후 · {attempt}번째 시도"),
+        }
+    }
+
+    pub fn attempt(self, attempt: u32) -> String {
+        match self {
+            Lang::En => format!("attempt {attempt}"),
+            Lang::Ko => format!("{attempt}번째 시도"),
+        }
+    }
+
+    pub fn next_try_in(self, seconds: u64) -> String {
+        match self {
+            Lang::En => format!("next try in {seconds} s"),
+            Lang::Ko => format!("{seconds}초 후 다시 시도"),
+        }
+    }
+
+    /// An action still waiting that nothing else on the page shows; `room` is
+    /// the name of the room it is about.
+    pub fn waiting(self, action: &Action, room: &str) -> String {
+        match (self, action) {
+            (Lang::En, Action::CreateRoom { name, .. }) => format!("Creating “{name}”…"),
+            (Lang::En, Action::JoinRoom { .. }) => format!("Joining “{room}”…"),
+            (Lang::En, Action::JoinWithInvite { .. }) => "Joining with the invite…".to_owned(),
+            (Lang::En, Action::OpenDirect { .. }) => "Opening the conversation…".to_owned(),
+            (Lang::En, Action::LeaveRoom { .. }) => format!("Leaving “{room}”…"),
+            (Lang::En, Action::RenameRoom { name, .. }) => format!("Renaming “{room}” to “{name}”…"),
+            (Lang::En, Action::SendMessage { .. }) => "Sending your message…".to_owned(),
+            (Lang::En, Action::EditMessage { .. }) => "Saving your edit…".to_owned(),
+            (Lang::En, Action::DeleteMessage { .. }) => "Deleting your message…".to_owned(),
+            (Lang::En, Action::AddReaction { .. } | Action::RemoveReaction { .. }) => {
+                "Changing your reaction…".to_owned()
+            }
+            (Lang::Ko, Action::CreateRoom { name, .. }) => format!("“{name}” 대화방을 만드는 중…"),
+            (Lang::Ko, Action::JoinRoom { .. }) => format!("“{room}” 대화방에 참여하는 중…"),
+            (Lang::Ko, Action::JoinWithInvite { .. }) => "초대 링크로 참여하는 중…".to_owned(),
+            (Lang::Ko, Action::OpenDirect { .. }) => "대화를 여는 중…".to_owned(),
+            (Lang::Ko, Action::LeaveRoom { .. }) => format!("“{room}” 대화방을 나가는 중…"),
+            (Lang::Ko, Action::RenameRoom { name, .. }) => format!("“{room}” 이름을 “{name}”(으)로 바꾸는 중…"),
+            (Lang::Ko, Action::SendMessage { .. }) => "메시지를 보내는 중…".to_owned(),
+            (Lang::Ko, Action::EditMessage { .. }) => "수정한 내용을 저장하는 중…".to_owned(),
+            (Lang::Ko, Action::DeleteMessage { .. }) => "메시지를 삭제하는 중…".to_owned(),
+            (Lang::Ko, Action::AddReaction { .. } | Action::RemoveReaction { .. }) => "반응을 바꾸는 중…".to_owned(),
+        }
+    }
+
+    /// A "Join" button, named after its room for screen readers.
+    pub fn join_room(self, room: &str) -> String {
+        match self {
+            Lang::En => format!("Join {room}"),
+            Lang::Ko => format!("{room} 참여"),
+        }
+    }
+
+    /// Asked before signing out drops what has not been sent.
+    pub fn sign_out_drops(self, waiting: usize) -> String {
+        match (self, waiting) {
+            (Lang::En, 1) => "1 action has not been sent yet and will be lost. Sign out anyway?".to_owned(),
+            (Lang::En, n) => format!("{n} actions have not been sent yet and will be lost. Sign out anyway?"),
+            (Lang::Ko, n) => format!("아직 보내지 못한 작업 {n}개가 사라져요. 그래도 로그아웃할까요?"),
+        }
+    }
+
+    pub fn jump_to_latest(self, new: usize) -> String {
+        match self {
+            Lang::En => format!("Jump to latest ({new} new)"),
+            Lang::Ko => format!("최신 메시지로 ({new}개 새로 옴)"),
+        }
+    }
+
+    /// The header's button with your name, which opens the form to change it.
+    pub fn your_name_is(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Your name: {name}"),
+            Lang::Ko => format!("내 이름: {name}"),
+        }
+    }
+
+    /// A reaction chip: "👍 2, including you".
+    pub fn reaction(self, emoji: &str, count: usize, yours: bool) -> String {
+        match (self, yours) {
+            (Lang::En, true) => format!("{emoji} {count}, including you"),
+            (Lang::En, false) => format!("{emoji} {count}"),
+            (Lang::Ko, true) => format!("{emoji} {count}명, 나 포함"),
+            (Lang::Ko, false) => format!("{emoji} {count}명"),
+        }
+    }
+
+    /// One emoji of the reaction picker.
+    pub fn react_with(self, emoji: &str) -> String {
+        match self {
+            Lang::En => format!("React with {emoji}"),
+            Lang::Ko => format!("{emoji} 반응"),
+        }
+    }
+
+    /// The button that opens the members panel.
+    pub fn members_button(self, count: usize) -> String {
+        match self {
+            Lang::En => format!("Members ({count})"),
+            Lang::Ko => format!("멤버 ({count})"),
+        }
+    }
+
+    /// Above the oldest message of a room.
+    pub fn beginning_of(self, room: &str) -> String {
+        match self {
+            Lang::En => format!("This is the beginning of {room}."),
+            Lang::Ko => format!("{room} 대화방의 처음이에요."),
+        }
+    }
+
+    pub fn unread(self, count: u32) -> String {
+        match self {
+            Lang::En => format!("{count} unread"),
+            Lang::Ko => format!("안 읽음 {count}개"),
+        }
+    }
+
+    /// The rooms list's count of unread messages that mention you.
+    pub fn mentions(self, count: u32) -> String {
+        match (self, count) {
+            (Lang::En, 1) => "1 mention".to_owned(),
+            (Lang::En, _) => format!("{count} mentions"),
+            (Lang::Ko, _) => format!("멘션 {count}개"),
+        }
+    }
+
+    pub fn here(self, names: &[&str]) -> String {
+        match (self, names) {
+            (_, []) => String::new(),
+            (Lang::En, [one]) => format!("{one} is here"),
+            (Lang::Ko, [one]) => format!("{one} 님이 있어요"),
+            (Lang::En, many) => format!("{} here: {}", many.len(), many.join(", ")),
+            (Lang::Ko, many) => format!("{}명: {}", many.len(), many.join(", ")),
+        }
+    }
+
+    /// Above the composer while answering someone's message.
+    pub fn replying_to(self, author: &str) -> String {
+        match self {
+            Lang::En => format!("Replying to {author}"),
+            Lang::Ko => format!("{author}님에게 답장 중"),
+        }
+    }
+
+    /// Said when search results arrive; `more` when only the newest are shown.
+    pub fn found(self, count: usize, more: bool) -> String {
+        match (self, more) {
+            (Lang::En, false) => format!("{count} {} found", if count == 1 { "message" } else { "messages" }),
+            (Lang::En, true) => format!("The newest {count} messages found"),
+            (Lang::Ko, false) => format!("메시지 {count}개를 찾았어요"),
+            (Lang::Ko, true) => format!("찾은 메시지 중 최근 {count}개"),
+        }
+    }
+
+    /// A search result, as a screen reader says it.
+    pub fn search_hit(self, author: &str, room: &str, time: &str, text: &str) -> String {
+        match self {
+            Lang::En => format!("{author} in {room}, {time}: {text}"),
+            Lang::Ko => format!("{room}, {author}, {time}: {text}"),
+        }
+    }
+
+    /// The quote above a reply, as a screen reader says it (a link to the original).
+    pub fn in_reply_to(self, author: &str, text: &str) -> String {
+        match self {
+            Lang::En => format!("In reply to {author}: {text}"),
+            Lang::Ko => format!("{author}님 메시지에 대한 답장: {text}"),
+        }
+    }
+
+    pub fn at_time(self, author: &str, time: &str) -> String {
+        match self {
+            Lang::En => format!("{author} at {time}"),
+            Lang::Ko => format!("{author}, {time}"),
+        }
+    }
+
+    pub fn mentioned_by(self, author: &str) -> String {
+        match self {
+            Lang::En => format!("{author} mentioned you"),
+            Lang::Ko => format!("{author} 님이 나를 불렀어요"),
+        }
+    }
+
+    pub fn room_created(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Room “{name}” was created"),
+            Lang::Ko => format!("“{name}” 대화방이 만들어졌어요"),
+        }
+    }
+
+    pub fn joined(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("{name} joined"),
+            Lang::Ko => format!("{name} 님이 들어왔어요"),
+        }
+    }
+
+    /// A file's size as people read it: bytes below a kibibyte, then KB, MB
+    /// and GB (of 1024), with one decimal below ten ("1.5 MB", "12 MB").
+    /// Integer arithmetic only: the wasm carries no float formatter.
+    pub fn file_size(self, bytes: u64) -> String {
+        if bytes < 1024 {
+            return match (self, bytes) {
+                (Lang::En, 1) => "1 byte".to_owned(),
+                (Lang::En, _) => format!("{bytes} bytes"),
+                (Lang::Ko, _) => format!("{bytes}바이트"),
+            };
+        }
+        // Tenths of a unit, rounded.
+        let tenths = |divisor: u64| bytes.saturating_mul(10).saturating_add(divisor / 2) / divisor;
+        let (mut divisor, mut unit) = (1024u64, "KB");
+        for larger in ["MB", "GB"] {
+            // A size that would round up to 1024 of a unit is shown in the next.
+            if tenths(divisor) < 10_235 {
+                break;
+            }
+            (divisor, unit) = (divisor * 1024, larger);
+        }
+        match tenths(divisor) {
+            whole if whole >= 100 => format!("{} {unit}", (whole + 5) / 10),
+            exact if exact % 10 == 0 => format!("{} {unit}", exact / 10),
+            tenths => format!("{}.{} {unit}", tenths / 10, tenths % 10),
+        }
+    }
+
+    /// A file's download link, named for screen readers ("Download report.pdf").
+    pub fn download_file(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Download {name}"),
+            Lang::Ko => format!("{name} 다운로드"),
+        }
+    }
+
+    /// A "Message" button in the members panel, named after its person.
+    pub fn message_person(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Message {name}"),
+            Lang::Ko => format!("{name} 님에게 메시지"),
+        }
+    }
+
+    /// A live invite link: who made it, and when.
+    pub fn invite_made(self, name: &str, time: &str) -> String {
+        match self {
+            Lang::En => format!("Made by {name}, {time}"),
+            Lang::Ko => format!("{name} 님이 만듦, {time}"),
+        }
+    }
+
+    /// Its "Revoke" button, named after the link for a screen reader.
+    pub fn revoke_invite(self, made: &str) -> String {
+        match self {
+            Lang::En => format!("Revoke the invite link: {made}"),
+            Lang::Ko => format!("초대 링크 취소: {made}"),
+        }
+    }
+
+    /// A file's progress bar, named for screen readers.
+    pub fn uploading(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Uploading {name}"),
+            Lang::Ko => format!("{name} 올리는 중"),
+        }
+    }
+
+    pub fn renamed(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("The room was renamed to “{name}”"),
+            Lang::Ko => format!("대화방 이름이 “{name}”(으)로 바뀌었어요"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_sizes_read_as_people_say_them() {
+        let sizes = |lang: Lang| {
+            [0, 1, 1023, 1024, 1536, 10 * 1024 - 1, 10 * 1024, 1_048_575, 10 * 1024 * 1024, 9_437_184, 3 << 30]
+                .map(|bytes| lang.file_size(bytes))
+        };
+        assert_eq!(
+            sizes(Lang::En),
+            ["0 bytes", "1 byte", "1023 bytes", "1 KB", "1.5 KB", "10 KB", "10 KB", "1 MB", "10 MB", "9 MB", "3 GB"]
+        );
+        assert_eq!(sizes(Lang::Ko)[..3], ["0바이트", "1바이트", "1023바이트"]);
+        assert_eq!(Lang::Ko.file_size(1536), "1.5 KB");
+        assert_eq!(Lang::En.file_size(1_023_949), "1000 KB");
+        assert_eq!(Lang::En.file_size(2_621_440), "2.5 MB");
+        assert!(Lang::En.file_size(u64::MAX).ends_with(" GB"), "no overflow");
+    }
+
+    #[test]
+    fn typing_reads_naturally_in_both_languages() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(Lang::En.typing(&names(&[])), "");
+        assert_eq!(Lang::En.typing(&names(&["Mina"])), "Mina is typing…");
+        assert_eq!(Lang::En.typing(&names(&["Mina", "Jun"])), "Mina and Jun are typing…");
+        assert_eq!(Lang::En.typing(&names(&["Mina", "Jun", "Seo"])), "Several people are typing…");
+        assert_eq!(Lang::Ko.typing(&names(&["미나"])), "미나 님이 입력 중…");
+        assert_eq!(Lang::Ko.typing(&names(&["미나", "준", "서"])), "여러 명이 입력 중…");
+    }
+}
