@@ -7,6 +7,7 @@ mod browser_tests;
 mod browser_text;
 mod components;
 mod deploy_config;
+mod first_screen;
 mod i18n;
 mod last_seen;
 mod markup;
@@ -24,6 +25,7 @@ fn main() {
     if let Some(root) = leptos::prelude::document().document_element() {
         let _ = root.set_attribute("lang", i18n::lang().tag());
     }
+    first_screen::hand_over();
     leptos::mount::mount_to_body(app::App);
     keep_the_app_for_offline();
 }

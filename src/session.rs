@@ -8,7 +8,8 @@ use hanmadi_protocol::http::{ApiError, NameRequest, Profile};
 
 use crate::deploy_config;
 
-const KEY: &str = "hanmadi.session";
+/// Also read by index.html's first screen, to know a newcomer.
+pub const KEY: &str = "hanmadi.session";
 /// Set whenever a session comes from a response that also set the files
 /// cookie (signing in, a refresh): a session kept from before the cookie
 /// existed lacks it, and is refreshed once on opening so its pictures load.

@@ -1,4 +1,5 @@
-//! The first-run prompt: a name, then a guest session.
+//! The first-run prompt: a name, then a guest session. It carries on from
+//! the one index.html drew before the app had loaded (`first_screen`).
 
 use hanmadi_protocol::limits::{check_display_name, ProblemKind, TextProblem};
 use leptos::ev::SubmitEvent;
@@ -6,6 +7,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::first_screen;
 use crate::i18n::{lang, t};
 use crate::session;
 use crate::socket::use_socket;
@@ -13,12 +15,12 @@ use crate::socket::use_socket;
 #[component]
 pub fn FirstRun() -> impl IntoView {
     let socket = use_socket();
-    let name = RwSignal::new(String::new());
+    let typed = first_screen::take_typed().unwrap_or_default();
+    let name = RwSignal::new(typed.name);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let sign_in = move || {
         let chosen = match check_display_name(&name.get_untracked()) {
             Ok(chosen) => chosen,
             // Nothing typed yet: asked for, rather than called empty.
@@ -35,12 +37,26 @@ pub fn FirstRun() -> impl IntoView {
             busy.set(false);
         });
     };
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        sign_in();
+    };
+    // Continue was pressed before the app had loaded.
+    if typed.submitted {
+        sign_in();
+    }
 
     // The one thing to do here: the field is ready to type in.
     let field = NodeRef::<html::Input>::new();
     Effect::new(move |_| {
         if let Some(field) = field.get() {
             let _ = field.focus();
+            if let Some((start, end)) = typed.caret {
+                // The value first: setting it later would put the caret at
+                // its end (setting the same value again leaves it be).
+                field.set_value(&name.get_untracked());
+                let _ = field.set_selection_range(start, end);
+            }
         }
     });
 

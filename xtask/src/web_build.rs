@@ -30,8 +30,11 @@ use crate::{cmd, root, step};
 /// 283.1 KiB, of which the waiting message's row is 2.8; then kept per
 /// person and forgotten on sign-out, tried again while connected, taken from
 /// the composer at once, and a session from before the files cookie
-/// refreshed on opening, 283.1 → 284.7 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 282.0;
+/// refreshed on opening, 283.1 → 284.7 KiB. Then cut: one copy of the
+/// standard library's sort for all the app's sorting, 284.7 → 281.4 KiB; and
+/// raised for the first screen's hand-over (a name typed before the app has
+/// loaded, with its caret and a Continue already pressed), 281.4 → 282.3 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 282.5;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =

@@ -1,0 +1,101 @@
+// Mina opens Hanmadi for the first time on a slow phone network. The page
+// asks for her name at once, before the app itself has arrived: she types it,
+// even presses Continue, and the app carries on from there when it loads.
+// Someone who has been here before never sees that prompt.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serverAndBrowser } from '../harness.mjs';
+
+const world = serverAndBrowser();
+
+/**
+ * Holds `page`'s app (its wasm) back until `arrive()` is called, as a network
+ * that takes seconds to bring it would.
+ */
+async function holdTheApp(page) {
+  let arrive;
+  const arrived = new Promise((resolve) => (arrive = resolve));
+  await page.route(/_bg\.wasm$/, async (route) => {
+    await arrived;
+    await route.continue();
+  });
+  return arrive;
+}
+
+/** A newcomer's page, opened with its app held back. Service workers are kept
+ * out, so that every request is the network's. */
+async function slowApp(contextOptions = {}) {
+  const context = await world.browser.newContext({ serviceWorkers: 'block', ...contextOptions });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  const arrive = await holdTheApp(page);
+  await page.goto(world.server.url, { waitUntil: 'domcontentloaded' });
+  return { page, context, arrive };
+}
+
+/** Whether the app's own prompt has taken the place of the first screen. */
+const appLoaded = (page) => page.evaluate(() => document.getElementById('first-run-name') !== null);
+
+const connected = (page) => page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+
+test('Mina types her name and presses Continue before the app has loaded, and is signed in as soon as it arrives', async () => {
+  const { page, context, arrive } = await slowApp();
+  const name = page.getByRole('textbox', { name: 'Name' });
+  await name.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.labels?.[0]?.textContent), 'Name', 'ready to type in');
+  await page.keyboard.type('Mina');
+  await page.keyboard.press('Enter');
+  assert.ok(await page.getByRole('button', { name: 'Continue' }).isDisabled(), 'Continue shows it was pressed');
+  assert.equal(await appLoaded(page), false, 'all this before the app had arrived');
+
+  arrive();
+  await connected(page);
+  await page.getByRole('button', { name: 'Your name: Mina' }).waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Name' }).count(), 0, 'no prompt left behind');
+  assert.deepEqual(page.errors, [], 'no uncaught errors');
+  await context.close();
+});
+
+test('the app arrives while Mina is still typing: its prompt has her letters and her caret, and she finishes there', async () => {
+  const { page, context, arrive } = await slowApp();
+  await page.getByRole('textbox', { name: 'Name' }).waitFor();
+  await page.keyboard.type('Mna');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+
+  arrive();
+  await page.waitForFunction(() => document.getElementById('first-run-name') !== null, null, { timeout: 30_000 });
+  const field = page.getByRole('textbox', { name: 'Name' });
+  assert.equal(await field.inputValue(), 'Mna', 'what she typed is still there');
+  await page.keyboard.type('i');
+  assert.equal(await field.inputValue(), 'Mina', 'her caret was kept, and the field focused');
+  await page.keyboard.press('Enter');
+  await connected(page);
+  await page.getByRole('button', { name: 'Your name: Mina' }).waitFor();
+  assert.deepEqual(page.errors, [], 'no uncaught errors');
+  await context.close();
+});
+
+test('someone signed in never sees the first screen, and a Korean browser gets it in Korean', async () => {
+  const first = await slowApp({ locale: 'ko-KR' });
+  const name = first.page.getByRole('textbox', { name: '이름' });
+  await name.waitFor();
+  assert.equal(await first.page.evaluate(() => document.documentElement.lang), 'ko');
+  await first.page.getByRole('button', { name: '계속' }).waitFor();
+  await name.fill('미나');
+  first.arrive();
+  await first.page.getByRole('button', { name: '계속' }).click();
+  await first.page.getByRole('status').filter({ hasText: '연결됨' }).waitFor({ timeout: 30_000 });
+
+  // She comes back: while the app is on its way, nothing asks for her name.
+  const again = await first.context.newPage();
+  const arrive = await holdTheApp(again);
+  await again.goto(world.server.url, { waitUntil: 'domcontentloaded' });
+  assert.equal(await again.getByRole('textbox', { name: '이름' }).count(), 0, 'no name prompt for her');
+  arrive();
+  await again.getByRole('status').filter({ hasText: '연결됨' }).waitFor({ timeout: 30_000 });
+  assert.equal(await again.getByRole('textbox', { name: '이름' }).count(), 0, 'nor once the app has loaded');
+  await first.context.close();
+});

@@ -1,0 +1,71 @@
+//! The name prompt `index.html` draws before the app has loaded, handed over
+//! to the app's own (`components::FirstRun`).
+//!
+//! On a slow network the wasm takes seconds to arrive; a newcomer types their
+//! name meanwhile, and may already have pressed Continue. When the app starts
+//! it takes that screen out of the page, in the same task as it mounts its own
+//! prompt, so no keystroke falls between the two, and the prompt carries on
+//! with what was typed: the name, the caret, and the Continue already pressed.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+
+/// What the newcomer did on the first screen.
+#[derive(Debug, Clone, Default)]
+pub struct Typed {
+    pub name: String,
+    /// Where the caret was (start and end of the selection), in UTF-16 units
+    /// as the browser counts them.
+    pub caret: Option<(u32, u32)>,
+    /// Continue was pressed: sign in as soon as the app can.
+    pub submitted: bool,
+}
+
+thread_local! {
+    static TYPED: RefCell<Option<Typed>> = const { RefCell::new(None) };
+}
+
+/// Removes the first screen from the page, keeping what was typed in it for
+/// [`take_typed`]. Called once, before the app mounts.
+pub fn hand_over() {
+    let Some(screen) = leptos::prelude::document().get_element_by_id("first-screen") else { return };
+    let shown = !screen.has_attribute("hidden");
+    let field = screen.query_selector("input").ok().flatten().and_then(|f| f.dyn_into::<HtmlInputElement>().ok());
+    if let Some(field) = field.filter(|_| shown) {
+        let typed = Typed {
+            name: field.value(),
+            caret: field.selection_start().ok().flatten().zip(field.selection_end().ok().flatten()),
+            submitted: screen.get_attribute("data-submitted").is_some(),
+        };
+        TYPED.with(|slot| *slot.borrow_mut() = Some(typed));
+    }
+    screen.remove();
+}
+
+/// What was typed on the first screen, once: the app's prompt starts from it.
+pub fn take_typed() -> Option<Typed> {
+    TYPED.with(|slot| slot.borrow_mut().take())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::Lang;
+
+    /// The first screen is plain HTML, written before any of the app runs, so
+    /// it cannot ask `texts.rs` for its words: this keeps the two the same.
+    #[test]
+    fn the_first_screen_says_what_the_app_s_prompt_says() {
+        let page = include_str!("../index.html");
+        for lang in [Lang::En, Lang::Ko] {
+            let words = lang.texts();
+            for said in [words.welcome, words.name_hint, words.name, words.continue_] {
+                assert!(page.contains(&format!("'{said}'")), "index.html's first screen lacks {said:?}");
+            }
+        }
+        let asks = format!("localStorage.getItem('{}')", crate::session::KEY);
+        assert!(page.contains(&asks), "it looks for a session where the app keeps it");
+        assert!(page.contains(r#"id="first-screen""#));
+    }
+}
