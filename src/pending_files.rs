@@ -45,6 +45,15 @@ pub enum UploadFailure {
     Unreachable,
 }
 
+impl UploadFailure {
+    /// Whether sending the same bytes again may work: a file too large stays
+    /// too large, so it is offered no Retry; the quota frees up as files are
+    /// deleted, and the rest pass with time.
+    pub fn may_pass_on_retry(&self) -> bool {
+        !matches!(self, UploadFailure::Refused(UploadProblem::FileTooLarge { .. }))
+    }
+}
+
 /// Whether the draft's files let its message go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ready {
@@ -120,7 +129,7 @@ impl PendingFiles {
     /// to start again.
     pub fn retry(&mut self, key: FileKey) -> bool {
         match self.file_mut(key) {
-            Some(file) if matches!(file.state, FileState::NotUploaded(_)) => {
+            Some(file) if matches!(&file.state, FileState::NotUploaded(failure) if failure.may_pass_on_retry()) => {
                 file.state = FileState::Uploading { sent: 0 };
                 true
             }
@@ -229,12 +238,14 @@ mod tests {
         let big = draft.add("big.mov".into(), 50 << 20).unwrap();
         let small = draft.add("small.txt".into(), 10).unwrap();
         draft.uploaded(small, attachment(3, "small.txt"));
-        draft.failed(big, UploadFailure::Refused(UploadProblem::FileTooLarge { max: 10 << 20 }));
+        draft.failed(big, UploadFailure::Unreachable);
         assert_eq!(draft.ready(), Ready::NotUploaded);
         assert!(!draft.retry(small), "only a file not uploaded is retried");
         assert!(draft.retry(big));
         assert_eq!(draft.ready(), Ready::Uploading);
-        draft.failed(big, UploadFailure::Unreachable);
+        draft.failed(big, UploadFailure::Refused(UploadProblem::FileTooLarge { max: 10 << 20 }));
+        assert!(!draft.retry(big), "a file too large stays too large: no Retry");
+        assert_eq!(draft.ready(), Ready::NotUploaded);
         assert_eq!(draft.remove(big), None, "nothing of it reached the server");
         assert_eq!(draft.ready(), Ready::Files(vec![AttachmentId(3)]));
     }

@@ -191,8 +191,9 @@ test('a file over the server’s limit is refused in words, and nothing is sent'
   await attach(mina, [{ name: 'holiday.mov', mimeType: 'video/quicktime', buffer: randomBytes(11 * 1024 * 1024) }]);
   const refused = chip(mina, 'holiday.mov');
   await refused.getByRole('alert').filter({ hasText: 'File is too large (max 10 MB)' }).waitFor({ timeout: 30_000 });
+  assert.equal(await refused.getByRole('button', { name: 'Retry' }).count(), 0, 'no Retry: it would be as large again');
 
-  // Sending is held back until the file is retried or removed.
+  // Sending is held back until the file is removed.
   const composer = mina.getByRole('textbox', { name: 'Message' });
   await composer.fill('Our holiday video');
   await composer.press('Enter');

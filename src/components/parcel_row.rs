@@ -22,12 +22,14 @@ pub fn ParcelRow(room: RoomId, parcel: Memo<ParcelView>) -> impl IntoView {
                 <progress max=size.max(&1).to_string() value=sent.to_string() aria-label=lang().uploading(name)></progress>
             }
             .into_any(),
-            ParcelState::NotSent(why) => {
-                let (retry, delete) = (parcel.key.clone(), parcel.key.clone());
+            ParcelState::NotSent { why, retry } => {
+                let (again, delete) = (parcel.key.clone(), parcel.key.clone());
                 view! {
                     <span>{t().not_sent}</span>
                     <span class="pending-reason">{why.clone()}</span>
-                    <button type="button" on:click=move |_| parcels.retry(&retry)>{t().retry}</button>
+                    {retry.then(|| {
+                        view! { <button type="button" on:click=move |_| parcels.retry(&again)>{t().retry}</button> }
+                    })}
                     <button type="button" on:click=move |_| parcels.delete(delete.clone())>{t().delete}</button>
                 }
                 .into_any()

@@ -260,7 +260,9 @@ fn FileChip(files: DraftFiles, key: FileKey) -> impl IntoView {
             .into_any(),
             Some(FileState::NotUploaded(failure)) => view! {
                 <span class="chip-failure" role="alert">{lang().upload_failure(failure)}</span>
-                <button type="button" on:click=move |_| files.retry(key)>{t().retry}</button>
+                {failure
+                    .may_pass_on_retry()
+                    .then(|| view! { <button type="button" on:click=move |_| files.retry(key)>{t().retry}</button> })}
             }
             .into_any(),
             _ => ().into_any(),

@@ -52,8 +52,9 @@ pub enum ParcelState {
     Waiting,
     /// Uploading `name`, `sent` bytes of `size` so far.
     Uploading { name: String, sent: u64, size: u64 },
-    /// The server refused one of its files, for this reason.
-    NotSent(String),
+    /// The server refused one of its files, for this reason; `retry` when
+    /// sending it again may work.
+    NotSent { why: String, retry: bool },
 }
 
 /// The parcels waiting, and the one sender of them; provided at the root.
@@ -173,7 +174,7 @@ impl Parcels {
                 .map(|parcel| {
                     let refused = before
                         .iter()
-                        .find(|shown| shown.key == parcel.key && matches!(shown.state, ParcelState::NotSent(_)));
+                        .find(|shown| shown.key == parcel.key && matches!(shown.state, ParcelState::NotSent { .. }));
                     view_of(parcel, refused.map_or(ParcelState::Waiting, |shown| shown.state.clone()))
                 })
                 .collect();
@@ -193,7 +194,8 @@ impl Parcels {
                     return Ok(());
                 }
                 Err(refused) => {
-                    self.set_state(&parcel.key, ParcelState::NotSent(lang().upload_failure(&refused)));
+                    let why = lang().upload_failure(&refused);
+                    self.set_state(&parcel.key, ParcelState::NotSent { why, retry: refused.may_pass_on_retry() });
                     continue;
                 }
             }
@@ -229,7 +231,7 @@ impl Parcels {
     /// refused (until Retry).
     fn waiting(self, key: &ActionKey) -> bool {
         self.shown.with_untracked(|shown| {
-            shown.iter().any(|shown| shown.key == *key && !matches!(shown.state, ParcelState::NotSent(_)))
+            shown.iter().any(|shown| shown.key == *key && !matches!(shown.state, ParcelState::NotSent { .. }))
         })
     }
 

@@ -173,7 +173,7 @@ fn report_sizes(dist: &Path) -> anyhow::Result<()> {
         );
     }
     println!(
-        "    web bundle (wasm + js): {:.1} KiB, brotli {:.1} KiB (budget {BUNDLE_BUDGET_KIB:.0} KiB)",
+        "    web bundle (wasm + js): {:.1} KiB, brotli {:.1} KiB (budget {BUNDLE_BUDGET_KIB:.1} KiB)",
         kib(total_raw),
         kib(total_brotli)
     );
