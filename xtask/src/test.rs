@@ -100,7 +100,7 @@ pub fn run() -> anyhow::Result<()> {
         bail!("the {} suite failed", failed.name);
     }
     if let Some(size) = over_budget {
-        bail!("the web bundle is {size:.1} KiB brotli, over its budget of {:.0} KiB", web_build::BUNDLE_BUDGET_KIB);
+        bail!("the web bundle is {size:.1} KiB brotli, over its budget of {:.1} KiB", web_build::BUNDLE_BUDGET_KIB);
     }
     if total.passed == 0 {
         bail!("no test ran");
