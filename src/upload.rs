@@ -3,11 +3,17 @@
 //! file holds up no chat frame. `XMLHttpRequest` rather than `fetch`, because
 //! only it reports how much of a request body has gone (the chip's progress
 //! bar). The token goes in `Authorization`, as for every API call; an expired
-//! one is refreshed by the engine and the file sent once more.
+//! one is refreshed by the engine and the file sent once more. A request
+//! during which nothing moves for [`STALL`] is given up as unreachable.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
 
 use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::ApiError;
 use hanmadi_protocol::json;
+use leptos::prelude::{set_timeout_with_handle, TimeoutHandle};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -16,6 +22,34 @@ use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
 use crate::deploy_config;
 use crate::pending_files::UploadFailure;
 use crate::session;
+
+/// How long a request may go without a byte moving either way before it is
+/// given up: a connection that went half-open mid-upload never ends on its
+/// own, and the file would show "Uploading" for ever. On the slowest network
+/// bytes move many times a second, and the server answers a whole file well
+/// within this.
+const STALL: Duration = Duration::from_secs(20);
+
+/// Aborts the request once nothing has moved for [`STALL`]: armed again by
+/// every progress event.
+struct StallWatch {
+    request: XmlHttpRequest,
+    armed: RefCell<Option<TimeoutHandle>>,
+}
+
+impl StallWatch {
+    fn arm(&self) {
+        self.disarm();
+        let request = self.request.clone();
+        *self.armed.borrow_mut() = set_timeout_with_handle(move || drop(request.abort()), STALL).ok();
+    }
+
+    fn disarm(&self) {
+        if let Some(armed) = self.armed.borrow_mut().take() {
+            armed.clear();
+        }
+    }
+}
 
 /// One file's request, which [`Upload::abort`] can stop from elsewhere (the
 /// file was removed while it went).
@@ -41,8 +75,13 @@ impl Upload {
         // Boxed: one copy of this function serves the composer and the parcels.
         progress: Box<dyn Fn(u64)>,
     ) -> Result<Attachment, UploadFailure> {
-        let progress =
-            Closure::<dyn Fn(ProgressEvent)>::new(move |event: ProgressEvent| progress(event.loaded() as u64));
+        let watch = Rc::new(StallWatch { request: self.request.clone(), armed: RefCell::new(None) });
+        let moved = Rc::clone(&watch);
+        let uploaded = Closure::<dyn Fn(ProgressEvent)>::new(move |event: ProgressEvent| {
+            moved.arm();
+            progress(event.loaded() as u64);
+        });
+        let progress = Progress { uploaded, watch };
         let mut status = self.attempt(file, name, &progress).await?;
         if status == 401 {
             // The token expired while the tab slept.
@@ -61,12 +100,7 @@ impl Upload {
     }
 
     /// One request, to its end (answered, failed or aborted): its status.
-    async fn attempt(
-        &self,
-        file: &Blob,
-        name: &str,
-        progress: &Closure<dyn Fn(ProgressEvent)>,
-    ) -> Result<u16, UploadFailure> {
+    async fn attempt(&self, file: &Blob, name: &str, progress: &Progress) -> Result<u16, UploadFailure> {
         let token = session::saved().ok_or_else(|| UploadFailure::Other("signed out".to_owned()))?.token;
         let name = String::from(js_sys::encode_uri_component(name));
         let request = &self.request;
@@ -75,19 +109,33 @@ impl Upload {
             .map_err(|_| UploadFailure::Unreachable)?;
         let _ = request.set_request_header("Authorization", &format!("Bearer {token}"));
         if let Ok(upload) = request.upload() {
-            upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+            upload.set_onprogress(Some(progress.uploaded.as_ref().unchecked_ref()));
         }
+        // The answer arriving counts as movement too.
+        let watch = Rc::clone(&progress.watch);
+        let answering = Closure::<dyn Fn()>::new(move || watch.arm());
+        request.set_onprogress(Some(answering.as_ref().unchecked_ref()));
         let ended = js_sys::Promise::new(&mut |resolve, _| request.set_onloadend(Some(&resolve)));
         request.send_with_opt_blob(Some(file)).map_err(|_| UploadFailure::Unreachable)?;
+        progress.watch.arm();
         let _ = JsFuture::from(ended).await;
+        progress.watch.disarm();
         request.set_onloadend(None);
+        request.set_onprogress(None);
         if let Ok(upload) = request.upload() {
             upload.set_onprogress(None);
         }
-        // 0: no answer (offline, refused connection, aborted).
+        // 0: no answer (offline, refused connection, aborted, stalled).
         match request.status() {
             Ok(0) | Err(_) => Err(UploadFailure::Unreachable),
             Ok(status) => Ok(status),
         }
     }
+}
+
+/// What a request reports its movement to: the chip's progress, and the
+/// stall watch.
+struct Progress {
+    uploaded: Closure<dyn Fn(ProgressEvent)>,
+    watch: Rc<StallWatch>,
 }

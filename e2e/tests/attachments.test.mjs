@@ -1,7 +1,7 @@
 // Mina and Hoon share files in real Chromium against the real server: a photo
 // pasted with a caption, a PDF attached and a note dropped on the room, a
 // file too large for the server, a large one that takes its time while the
-// room carries on, and one attached in a tunnel, kept through a reload with
+// room carries on, one whose connection goes silent mid-upload, and one attached in a tunnel, kept through a reload with
 // no network, that reaches Hoon once when the train comes out (and one that
 // Mina signs out from, which the next person on her browser never sends).
 
@@ -259,6 +259,33 @@ test('a 9 MB file shows its progress while the room carries on, and its message 
   assert.match(await message.locator('.file-card').innerText(), /survey\.bin\s+9 MB/);
   assert.equal(await composer.inputValue(), '', 'the composer is cleared once it went');
   await cdp.detach();
+  assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
+});
+
+test('an upload whose connection goes silent is given up in words, and Retry sends the file once', async () => {
+  const mina = await minaSignsIn();
+  const hoon = await hoonSignsIn();
+  await bothIn(mina, hoon, 'dead zone');
+  // The first upload goes into a connection that never answers.
+  let silent = true;
+  const held = [];
+  await mina.route(/\/api\/attachments\?name=/, (route) => (silent ? held.push(route) : route.continue()));
+
+  await attach(mina, [{ name: 'minutes.txt', mimeType: 'text/plain', buffer: Buffer.from('We agreed on Friday.') }]);
+  const minutes = chip(mina, 'minutes.txt');
+  await minutes.getByRole('alert').filter({ hasText: "the server can't be reached" }).waitFor({ timeout: 45_000 });
+  assert.equal(held.length, 1, 'it was the silent request that was given up');
+
+  silent = false;
+  await minutes.getByRole('button', { name: 'Retry' }).click();
+  await minutes.getByRole('progressbar').waitFor({ state: 'detached', timeout: 30_000 });
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('Minutes from today');
+  await composer.press('Enter');
+  const arrived = messages(hoon, 'dead zone', 'Minutes from today');
+  await arrived.getByRole('link', { name: 'Download minutes.txt' }).waitFor({ timeout: 30_000 });
+  await hoon.waitForTimeout(500); // any duplicate would have arrived by now
+  assert.equal(await arrived.count(), 1, 'once');
   assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
 });
 

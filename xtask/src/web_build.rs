@@ -33,8 +33,9 @@ use crate::{cmd, root, step};
 /// refreshed on opening, 283.1 → 284.7 KiB. Then cut: one copy of the
 /// standard library's sort for all the app's sorting, 284.7 → 281.4 KiB; and
 /// raised for the first screen's hand-over (a name typed before the app has
-/// loaded, with its caret and a Continue already pressed), 281.4 → 282.3 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 282.5;
+/// loaded, with its caret and a Continue already pressed), 281.4 → 282.3 KiB;
+/// an upload given up when nothing moves for 20 s, 282.3 → 282.7 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 282.8;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =
