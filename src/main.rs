@@ -19,6 +19,7 @@ mod session;
 mod socket;
 mod store;
 mod upload;
+mod web_locks;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -329,6 +329,38 @@ test('a file attached offline waits through a reload and arrives once when the n
   assert.deepEqual([...mina.errors, ...hoon.errors], []);
 });
 
+test('with two tabs open, a message waiting with its file is uploaded and sent once when the network is back', async () => {
+  const mina = await minaSignsIn();
+  const hoon = await hoonSignsIn();
+  await bothIn(mina, hoon, 'two tabs');
+  const other = await mina.context().newPage();
+  await other.goto(world.server.url);
+  await other.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  let uploads = 0;
+  mina.context().on('requestfinished', async (request) => {
+    const answer = await request.response();
+    if (request.method() === 'POST' && request.url().includes('/api/attachments?') && answer?.ok()) uploads += 1;
+  });
+
+  await mina.context().setOffline(true);
+  await attach(mina, [{ name: 'tickets.txt', mimeType: 'text/plain', buffer: Buffer.from('Seats 14A, 14B') }]);
+  await chip(mina, 'tickets.txt').getByRole('button', { name: 'Retry' }).waitFor();
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('our tickets');
+  await composer.press('Enter');
+  await mina.locator('article.pending').filter({ hasText: 'our tickets' }).getByText('Sending…').waitFor();
+
+  // Both tabs find it waiting when the connection is back; they take turns.
+  await mina.context().setOffline(false);
+  const arrived = messages(hoon, 'two tabs', 'our tickets');
+  await arrived.getByRole('link', { name: 'Download tickets.txt' }).waitFor({ timeout: 30_000 });
+  await nothingWaiting(mina);
+  await hoon.waitForTimeout(1000); // time enough for a second copy, were one coming
+  assert.equal(await arrived.count(), 1, 'sent once');
+  assert.equal(uploads, 1, 'its file went up once, not once per tab');
+  assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
+});
+
 test('signing out forgets a message waiting with its files, so the next person never sends it', async () => {
   const mina = await minaSignsIn();
   const hoon = await hoonSignsIn();

@@ -29,6 +29,7 @@ use crate::pending_files::UploadFailure;
 use crate::socket::{use_socket, SocketContext};
 use crate::store::Store;
 use crate::upload::Upload;
+use crate::web_locks;
 use saved::{Parcel, ParcelsFull};
 
 /// How long to wait before trying a parcel again while connected (the
@@ -56,6 +57,9 @@ pub enum ParcelState {
     /// sending it again may work.
     NotSent { why: String, retry: bool },
 }
+
+/// The Web Lock a tab holds while it sends parcels.
+const SENDING_LOCK: &str = "hanmadi.parcels-sending";
 
 /// The parcels waiting, and the one sender of them; provided at the root.
 #[derive(Clone, Copy)]
@@ -87,6 +91,10 @@ impl Parcels {
                 parcels.send_waiting();
             }
         });
+        // The network back while the socket stayed up (it may outlive a
+        // short loss): no new connection says so, the browser does.
+        let on_line = window_event_listener(leptos::ev::online, move |_| parcels.send_waiting());
+        on_cleanup(move || on_line.remove());
         // Signing out forgets them (`session::forget`); signing in shows and
         // sends the new person's.
         Effect::new(move |_| match session.with(Option::is_some) {
@@ -149,6 +157,10 @@ impl Parcels {
         }
         self.running.set_value(true);
         spawn_local(async move {
+            // Every tab of the browser sends the parcels it finds kept, so
+            // they take turns: each reads what is still kept when its turn
+            // comes, and no file goes up twice at once.
+            let _turn = web_locks::exclusively(SENDING_LOCK).await;
             loop {
                 self.again.set_value(false);
                 if let Err(why) = self.run().await {

@@ -11,37 +11,9 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-/// The two calls of the Web Locks API used here, bound by hand: web-sys has
-/// them only behind `--cfg=web_sys_unstable_apis`, which also changes other
-/// bindings the app uses (`scroll_top` becomes `f64`).
-#[wasm_bindgen]
-extern "C" {
-    #[derive(Clone)]
-    pub type LockManager;
-
-    #[wasm_bindgen(method)]
-    pub fn request(this: &LockManager, name: &str, callback: &JsValue) -> js_sys::Promise;
-
-    #[wasm_bindgen(method, js_name = request)]
-    pub fn request_with_options(
-        this: &LockManager,
-        name: &str,
-        options: &js_sys::Object,
-        callback: &JsValue,
-    ) -> js_sys::Promise;
-
-    #[wasm_bindgen(method)]
-    fn query(this: &LockManager) -> js_sys::Promise;
-}
+use crate::web_locks::locks;
 
 const LOCK_PREFIX: &str = "hanmadi.tab-open.";
-
-pub fn locks() -> Option<LockManager> {
-    let navigator = web_sys::window()?.navigator();
-    let locks = js_sys::Reflect::get(&navigator, &"locks".into()).ok()?;
-    // Browsers without Web Locks have no `navigator.locks`.
-    (!locks.is_undefined()).then(|| locks.unchecked_into())
-}
 
 /// Holds this tab's lock for the life of the page.
 pub fn hold(tab: &str) {

@@ -26,8 +26,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent};
 
 use super::adapter::{drive, Adapter};
-use super::{open_tabs, saved_outbox};
-use crate::session;
+use super::saved_outbox;
+use crate::{session, web_locks};
 
 const CHANNEL: &str = "hanmadi.tabs";
 const LEADER_LOCK: &str = "hanmadi.leader";
@@ -132,7 +132,7 @@ impl Tabs {
 /// refused, it follows, and waits for the lock to lead when the leader goes.
 /// Returns `false` where the browser cannot share (each tab alone).
 pub fn join(shared: &Rc<RefCell<Adapter>>) -> bool {
-    let Some(locks) = open_tabs::locks() else { return false };
+    let Some(locks) = web_locks::locks() else { return false };
     let Ok(channel) = BroadcastChannel::new(CHANNEL) else { return false };
     let weak = Rc::downgrade(shared);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -162,7 +162,7 @@ pub fn join(shared: &Rc<RefCell<Adapter>>) -> bool {
     });
     let if_available = Object::new();
     let _ = Reflect::set(&if_available, &"ifAvailable".into(), &true.into());
-    let asked = open_tabs::locks().map(|locks| locks.request_with_options(LEADER_LOCK, &if_available, &first_ask));
+    let asked = web_locks::locks().map(|locks| locks.request_with_options(LEADER_LOCK, &if_available, &first_ask));
     // A page the browser will not give locks to (sandboxed, opaque origin)
     // is refused: it runs its own socket, as where there are no locks.
     let weak = Rc::downgrade(shared);

@@ -34,8 +34,10 @@ use crate::{cmd, root, step};
 /// standard library's sort for all the app's sorting, 284.7 → 281.4 KiB; and
 /// raised for the first screen's hand-over (a name typed before the app has
 /// loaded, with its caret and a Continue already pressed), 281.4 → 282.3 KiB;
-/// an upload given up when nothing moves for 20 s, 282.3 → 282.7 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 282.8;
+/// an upload given up when nothing moves for 20 s, 282.3 → 282.7 KiB; the
+/// tabs taking turns to send files that waited (a Web Lock), and sending them
+/// when the browser is back online, 282.7 → 283.7 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 283.8;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =
