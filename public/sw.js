@@ -23,12 +23,18 @@ function filesNamedIn(html) {
   return [...names];
 }
 
-/** Keeps `page` and the files it names, and drops kept files it no longer names. */
-async function keepPage(cache, page) {
+/**
+ * Keeps `page` and drops kept files it no longer names. With `fetchNamed`,
+ * also fetches the files it names that are not kept yet: on install, when the
+ * page's own requests went by before this worker. A navigation leaves them
+ * to the page's own requests, which `file` keeps, so that on a slow network
+ * a new wasm is not downloaded twice at once.
+ */
+async function keepPage(cache, page, fetchNamed) {
   const html = await page.clone().text();
   const named = filesNamedIn(html);
   await cache.put(PAGE, page);
-  await Promise.all(named.map(async (path) => (await cache.match(path)) || cache.add(path)));
+  if (fetchNamed) await Promise.all(named.map(async (path) => (await cache.match(path)) || cache.add(path)));
   const wanted = new Set([PAGE, ...named]);
   for (const request of await cache.keys()) {
     if (!wanted.has(new URL(request.url).pathname)) await cache.delete(request);
@@ -39,7 +45,7 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const page = await fetch(PAGE, { cache: 'no-cache' });
-      if (page.ok) await keepPage(await caches.open(CACHE), page);
+      if (page.ok) await keepPage(await caches.open(CACHE), page, true);
       await self.skipWaiting();
     })(),
   );
@@ -47,12 +53,16 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 
-/** A navigation: the network's page (kept for next time), else the kept one. */
-async function page(request) {
+/**
+ * A navigation: the network's page, else the kept one. The network's is
+ * answered at once and kept meanwhile: the page (its first screen) must not
+ * wait on keeping it.
+ */
+async function page(event) {
   const cache = await caches.open(CACHE);
   try {
-    const fresh = await fetch(request);
-    if (fresh.ok) await keepPage(cache, fresh.clone());
+    const fresh = await fetch(event.request);
+    if (fresh.ok) event.waitUntil(keepPage(cache, fresh.clone(), false));
     return fresh;
   } catch (offline) {
     const kept = await cache.match(PAGE);
@@ -76,7 +86,7 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (request.mode === 'navigate') {
-    event.respondWith(page(request));
+    event.respondWith(page(event));
   } else if (/^\/[^/]+\.(?:js|wasm|css|svg|png|ico)$/.test(url.pathname) && url.pathname !== '/sw.js') {
     event.respondWith(file(request));
   }

@@ -28,10 +28,12 @@ thread_local! {
 }
 
 /// Removes the first screen from the page, keeping what was typed in it for
-/// [`take_typed`]. Called once, before the app mounts.
+/// [`take_typed`]. Called once, before the app mounts. Kept only while no
+/// session is: one made meanwhile (in another tab) opens the app signed in,
+/// and a Continue kept unused would sign in again after a later sign-out.
 pub fn hand_over() {
     let Some(screen) = leptos::prelude::document().get_element_by_id("first-screen") else { return };
-    let shown = !screen.has_attribute("hidden");
+    let shown = !screen.has_attribute("hidden") && crate::session::saved().is_none();
     let field = screen.query_selector("input").ok().flatten().and_then(|f| f.dyn_into::<HtmlInputElement>().ok());
     if let Some(field) = field.filter(|_| shown) {
         let typed = Typed {

@@ -51,6 +51,14 @@ impl StallWatch {
     }
 }
 
+/// A send given up half way (its future dropped) leaves no timer behind to
+/// abort a later request.
+impl Drop for StallWatch {
+    fn drop(&mut self) {
+        self.disarm();
+    }
+}
+
 /// One file's request, which [`Upload::abort`] can stop from elsewhere (the
 /// file was removed while it went).
 #[derive(Clone)]

@@ -61,11 +61,16 @@ pub async fn exclusively(name: &str) -> Option<Held> {
         let _ = grant.call0(&JsValue::NULL);
         done
     });
-    // Refused (a sandboxed page): the request fails without a grant. Kept
-    // until the grant or the refusal, the only times it could be called.
-    let on_refusal = Closure::once(move |error: JsValue| drop(refuse.call1(&JsValue::NULL, &error)));
-    let _ = locks.request(name, &on_grant).catch(&on_refusal);
-    let held = JsFuture::from(granted).await.ok().map(|_| Held { release });
-    drop(on_refusal);
-    held
+    // Made before waiting: were this future dropped before the grant, the
+    // guard would settle `done`, so a late grant is released at once.
+    let held = Held { release };
+    // Refused (a sandboxed page): the request fails without a grant. Granted,
+    // it settles once the lock is released.
+    let asked = JsFuture::from(locks.request(name, &on_grant));
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(error) = asked.await {
+            let _ = refuse.call1(&JsValue::NULL, &error);
+        }
+    });
+    JsFuture::from(granted).await.ok().map(|_| held)
 }

@@ -10,13 +10,16 @@
 //! Exactly once: the message is only ever made under the parcel's key. A
 //! reload between making it and forgetting the parcel makes it again under
 //! the same key, which the engine and the server answer as the first time
-//! (`Client::act_as`). Two tabs of the same browser may both send a parcel;
-//! the one socket's outbox merges their messages by key, and the spare
-//! upload is one the server forgets (unsent uploads are not kept).
+//! (`Client::act_as`). The tabs of a browser take turns sending (a Web
+//! Lock), each reading what is still kept when its turn comes; where there
+//! are no Web Locks two tabs may both send a parcel, the one socket's outbox
+//! merges their messages by key, and the spare upload is one the server
+//! forgets (unsent uploads are not kept).
 //!
 //! While they wait, parcels are drawn at the foot of their room as "Sending…"
 //! (with the upload's progress), or "Not sent" and why when the server
-//! refused a file (too large, over the quota): Retry or Delete.
+//! refused a file (too large, over the quota): Delete, and Retry unless the
+//! same bytes would be refused again.
 
 pub mod saved;
 

@@ -21,6 +21,14 @@ const TOP: usize = 15;
 
 pub fn run(tools: &Tools) -> anyhow::Result<()> {
     web_build::build(tools)?;
+    // As Trunk builds it (index.html names the profile); nothing to do when
+    // dist/ was just built, but dist/ may be fresh from a `trunk serve`.
+    cmd::run(
+        tools
+            .command("cargo")
+            .args(["build", "--package", "hanmadi", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])
+            .current_dir(root()),
+    )?;
     let built = root().join("target/wasm32-unknown-unknown/wasm-release/hanmadi.wasm");
     let work = tempfile::tempdir()?;
     step("optimising the app's wasm again, keeping its names");
@@ -128,7 +136,9 @@ fn app_module_of(name: &str) -> Option<String> {
         return None;
     }
     let start = name.find(crate_name)?;
-    let is_path = |segment: &&str| !is_hash(segment) && segment.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+    let is_path = |segment: &&str| {
+        !is_hash(segment) && segment.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
     let segments: Vec<&str> = name[start..].split("::").take_while(is_path).take(3).collect();
     Some(segments.join("::"))
 }
@@ -220,6 +230,10 @@ mod tests {
             )
             .as_deref(),
             Some("hanmadi_client_core::outbox")
+        );
+        assert_eq!(
+            app_module_of("hanmadi::i18n::sentences::<impl hanmadi::i18n::Lang>::typing").as_deref(),
+            Some("hanmadi::i18n::sentences")
         );
         assert_eq!(app_module_of("tachys::html::event::On<E,F>::attach"), None);
     }
