@@ -6,11 +6,22 @@
 //! it takes that screen out of the page, in the same task as it mounts its own
 //! prompt, so no keystroke falls between the two, and the prompt carries on
 //! with what was typed: the name, the caret, and the Continue already pressed.
+//! It waits for a syllable being composed (Korean input) to be done: taking
+//! the field away mid-syllable ends the composition, and the next key would
+//! begin a new syllable ("나" then "ㄴ" giving "나ㄴ", not "난").
 
 use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
 
+use leptos::prelude::set_timeout;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
+use web_sys::{AddEventListenerOptions, HtmlInputElement};
+
+/// The longest the app waits for a syllable to be done: a composition left
+/// open longer is not being typed.
+const COMPOSING_AT_MOST: Duration = Duration::from_secs(10);
 
 /// What the newcomer did on the first screen.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +36,34 @@ pub struct Typed {
 
 thread_local! {
     static TYPED: RefCell<Option<Typed>> = const { RefCell::new(None) };
+}
+
+/// Runs `start` (the hand-over and the app's mounting) now, or once the
+/// syllable being composed on the first screen is done.
+pub fn after_composing(start: impl FnOnce() + 'static) {
+    let composing = leptos::prelude::document()
+        .get_element_by_id("first-screen")
+        .filter(|screen| screen.has_attribute("data-composing"))
+        .and_then(|screen| screen.query_selector("input").ok().flatten());
+    let Some(field) = composing else { return start() };
+    let start = Rc::new(RefCell::new(Some(start)));
+    let once = move || {
+        if let Some(start) = start.borrow_mut().take() {
+            start();
+        }
+    };
+    let on_timeout = once.clone();
+    // After the event, from a task of its own: the composition is over and
+    // the field holds the syllable.
+    let done = Closure::once_into_js(move || set_timeout(once, Duration::ZERO));
+    let options = AddEventListenerOptions::new();
+    options.set_once(true);
+    let _ = field.add_event_listener_with_callback_and_add_event_listener_options(
+        "compositionend",
+        done.unchecked_ref(),
+        &options,
+    );
+    set_timeout(on_timeout, COMPOSING_AT_MOST);
 }
 
 /// Removes the first screen from the page, keeping what was typed in it for

@@ -26,8 +26,10 @@ fn main() {
     if let Some(root) = leptos::prelude::document().document_element() {
         let _ = root.set_attribute("lang", i18n::lang().tag());
     }
-    first_screen::hand_over();
-    leptos::mount::mount_to_body(app::App);
+    first_screen::after_composing(|| {
+        first_screen::hand_over();
+        leptos::mount::mount_to_body(app::App);
+    });
     keep_the_app_for_offline();
 }
 

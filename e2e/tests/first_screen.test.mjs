@@ -1,6 +1,7 @@
 // Mina opens Hanmadi for the first time on a slow phone network. The page
 // asks for her name at once, before the app itself has arrived: she types it,
-// even presses Continue, and the app carries on from there when it loads.
+// even presses Continue, and the app carries on from there when it loads (after
+// the syllable she is composing, if she types in Korean).
 // Someone who has been here before never sees that prompt.
 
 import { test } from 'node:test';
@@ -74,6 +75,31 @@ test('the app arrives while Mina is still typing: its prompt has her letters and
   await page.keyboard.press('Enter');
   await connected(page);
   await page.getByRole('button', { name: 'Your name: Mina' }).waitFor();
+  assert.deepEqual(page.errors, [], 'no uncaught errors');
+  await context.close();
+});
+
+test('Minah is mid-syllable in Korean when the app arrives: it waits for the syllable, which stays whole', async () => {
+  const { page, context, arrive } = await slowApp({ locale: 'ko-KR' });
+  await page.getByRole('textbox', { name: '이름' }).waitFor();
+  // As a Korean keyboard types: 미 is being composed, not yet committed.
+  const ime = await context.newCDPSession(page);
+  await ime.send('Input.imeSetComposition', { text: '미', selectionStart: 1, selectionEnd: 1 });
+
+  arrive();
+  await page.waitForFunction(() => window.wasmBindings !== undefined, null, { timeout: 30_000 });
+  assert.equal(await appLoaded(page), false, 'the app waits while the syllable is composed');
+  await ime.send('Input.imeSetComposition', { text: '민', selectionStart: 1, selectionEnd: 1 });
+  await ime.send('Input.insertText', { text: '민' });
+  await page.waitForFunction(() => document.getElementById('first-run-name') !== null, null, { timeout: 5_000 });
+  const field = page.getByRole('textbox', { name: '이름' });
+  assert.equal(await field.inputValue(), '민', 'the syllable, whole');
+  await ime.send('Input.imeSetComposition', { text: '아', selectionStart: 1, selectionEnd: 1 });
+  await ime.send('Input.insertText', { text: '아' });
+  assert.equal(await field.inputValue(), '민아', 'typed on in the app’s own field');
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').filter({ hasText: '연결됨' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: '내 이름: 민아' }).waitFor();
   assert.deepEqual(page.errors, [], 'no uncaught errors');
   await context.close();
 });

@@ -36,8 +36,10 @@ use crate::{cmd, root, step};
 /// loaded, with its caret and a Continue already pressed), 281.4 → 282.3 KiB;
 /// an upload given up when nothing moves for 20 s, 282.3 → 282.7 KiB; the
 /// tabs taking turns to send files that waited (a Web Lock), and sending them
-/// when the browser is back online, and review fixes, 282.7 → 283.4 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 283.5;
+/// when the browser is back online, and review fixes, 282.7 → 283.4 KiB; the
+/// first screen handed over between two syllables, never in the middle of
+/// one (Korean input), 283.4 → 284.0 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 284.1;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =
