@@ -61,6 +61,22 @@ async function dropFile(page, room, name, text) {
 /** The chip of a pending file in the composer, by its name. */
 const chip = (page, name) => page.getByRole('list', { name: 'Attachments' }).getByRole('listitem').filter({ hasText: name });
 
+/**
+ * With `page` offline: attaches a text file `name` holding `content`, which
+ * cannot go up, and sends it with `text`. Returns the waiting message's row,
+ * once it says "Sending…".
+ */
+async function sendOffline(page, name, content, text) {
+  await attach(page, [{ name, mimeType: 'text/plain', buffer: Buffer.from(content) }]);
+  await chip(page, name).getByRole('button', { name: 'Retry' }).waitFor();
+  const composer = page.getByRole('textbox', { name: 'Message' });
+  await composer.fill(text);
+  await composer.press('Enter');
+  const waiting = page.locator('article.pending').filter({ hasText: text });
+  await waiting.getByText('Sending…').waitFor();
+  return waiting;
+}
+
 test('a pasted photo with a caption reaches Hoon once, as a thumbnail that opens full size', async () => {
   const mina = await minaSignsIn();
   const hoon = await hoonSignsIn();
@@ -300,15 +316,9 @@ test('a file attached offline waits through a reload and arrives once when the n
   });
 
   await mina.context().setOffline(true);
-  await attach(mina, [{ name: 'itinerary.txt', mimeType: 'text/plain', buffer: Buffer.from('Day 1: Busan') }]);
-  await chip(mina, 'itinerary.txt').getByRole('button', { name: 'Retry' }).waitFor();
-  const composer = mina.getByRole('textbox', { name: 'Message' });
-  await composer.fill('the plan, for when we are out of the tunnel');
-  await composer.press('Enter');
-  const waiting = mina.locator('article.pending').filter({ hasText: 'the plan' });
-  await waiting.getByText('Sending…').waitFor();
+  const waiting = await sendOffline(mina, 'itinerary.txt', 'Day 1: Busan', 'the plan, for when we are out of the tunnel');
   await waiting.getByText('itinerary.txt').waitFor();
-  assert.equal(await composer.inputValue(), '', 'the composer is free again');
+  assert.equal(await mina.getByRole('textbox', { name: 'Message' }).inputValue(), '', 'the composer is free again');
   assert.equal(await mina.getByRole('list', { name: 'Attachments' }).getByRole('listitem').count(), 0);
 
   await mina.reload();
@@ -343,12 +353,7 @@ test('with two tabs open, a message waiting with its file is uploaded and sent o
   });
 
   await mina.context().setOffline(true);
-  await attach(mina, [{ name: 'tickets.txt', mimeType: 'text/plain', buffer: Buffer.from('Seats 14A, 14B') }]);
-  await chip(mina, 'tickets.txt').getByRole('button', { name: 'Retry' }).waitFor();
-  const composer = mina.getByRole('textbox', { name: 'Message' });
-  await composer.fill('our tickets');
-  await composer.press('Enter');
-  await mina.locator('article.pending').filter({ hasText: 'our tickets' }).getByText('Sending…').waitFor();
+  await sendOffline(mina, 'tickets.txt', 'Seats 14A, 14B', 'our tickets');
 
   // Both tabs find it waiting when the connection is back; they take turns.
   await mina.context().setOffline(false);
@@ -367,11 +372,7 @@ test('signing out forgets a message waiting with its files, so the next person n
   await bothIn(mina, hoon, 'diary');
 
   await mina.context().setOffline(true);
-  await attach(mina, [{ name: 'diary.txt', mimeType: 'text/plain', buffer: Buffer.from('dear diary') }]);
-  await chip(mina, 'diary.txt').getByRole('button', { name: 'Retry' }).waitFor();
-  await mina.getByRole('textbox', { name: 'Message' }).fill('for my eyes only');
-  await mina.getByRole('textbox', { name: 'Message' }).press('Enter');
-  await mina.locator('article.pending').filter({ hasText: 'for my eyes only' }).getByText('Sending…').waitFor();
+  await sendOffline(mina, 'diary.txt', 'dear diary', 'for my eyes only');
 
   let asked = '';
   mina.once('dialog', (dialog) => {
