@@ -22,12 +22,12 @@ pub fn ParcelRow(room: RoomId, parcel: Memo<ParcelView>) -> impl IntoView {
                 <progress max=size.max(&1).to_string() value=sent.to_string() aria-label=lang().uploading(name)></progress>
             }
             .into_any(),
-            ParcelState::NotSent { why, retry } => {
+            ParcelState::NotSent(failure) => {
                 let (again, delete) = (parcel.key.clone(), parcel.key.clone());
                 view! {
                     <span>{t().not_sent}</span>
-                    <span class="pending-reason">{why.clone()}</span>
-                    {retry.then(|| {
+                    <span class="pending-reason">{lang().upload_failure(failure)}</span>
+                    {failure.may_pass_on_retry().then(|| {
                         view! { <button type="button" on:click=move |_| parcels.retry(&again)>{t().retry}</button> }
                     })}
                     <button type="button" on:click=move |_| parcels.delete(delete.clone())>{t().delete}</button>

@@ -56,9 +56,8 @@ pub enum ParcelState {
     Waiting,
     /// Uploading `name`, `sent` bytes of `size` so far.
     Uploading { name: String, sent: u64, size: u64 },
-    /// The server refused one of its files, for this reason; `retry` when
-    /// sending it again may work.
-    NotSent { why: String, retry: bool },
+    /// The server refused one of its files, for this reason.
+    NotSent(UploadFailure),
 }
 
 /// The Web Lock a tab holds while it sends parcels.
@@ -189,7 +188,7 @@ impl Parcels {
                 .map(|parcel| {
                     let refused = before
                         .iter()
-                        .find(|shown| shown.key == parcel.key && matches!(shown.state, ParcelState::NotSent { .. }));
+                        .find(|shown| shown.key == parcel.key && matches!(shown.state, ParcelState::NotSent(_)));
                     view_of(parcel, refused.map_or(ParcelState::Waiting, |shown| shown.state.clone()))
                 })
                 .collect();
@@ -209,8 +208,7 @@ impl Parcels {
                     return Ok(());
                 }
                 Err(refused) => {
-                    let why = lang().upload_failure(&refused);
-                    self.set_state(&parcel.key, ParcelState::NotSent { why, retry: refused.may_pass_on_retry() });
+                    self.set_state(&parcel.key, ParcelState::NotSent(refused));
                     continue;
                 }
             }
@@ -246,7 +244,7 @@ impl Parcels {
     /// refused (until Retry).
     fn waiting(self, key: &ActionKey) -> bool {
         self.shown.with_untracked(|shown| {
-            shown.iter().any(|shown| shown.key == *key && !matches!(shown.state, ParcelState::NotSent { .. }))
+            shown.iter().any(|shown| shown.key == *key && !matches!(shown.state, ParcelState::NotSent(_)))
         })
     }
 
