@@ -83,13 +83,7 @@ impl Upload {
         // Boxed: one copy of this function serves the composer and the parcels.
         progress: Box<dyn Fn(u64)>,
     ) -> Result<Attachment, UploadFailure> {
-        let watch = Rc::new(StallWatch { request: self.request.clone(), armed: RefCell::new(None) });
-        let moved = Rc::clone(&watch);
-        let uploaded = Closure::<dyn Fn(ProgressEvent)>::new(move |event: ProgressEvent| {
-            moved.arm();
-            progress(event.loaded() as u64);
-        });
-        let progress = Progress { uploaded, watch };
+        let progress = Progress::new(&self.request, progress);
         let mut status = self.attempt(file, name, &progress).await?;
         if status == 401 {
             // The token expired while the tab slept.
@@ -119,10 +113,7 @@ impl Upload {
         if let Ok(upload) = request.upload() {
             upload.set_onprogress(Some(progress.uploaded.as_ref().unchecked_ref()));
         }
-        // The answer arriving counts as movement too.
-        let watch = Rc::clone(&progress.watch);
-        let answering = Closure::<dyn Fn()>::new(move || watch.arm());
-        request.set_onprogress(Some(answering.as_ref().unchecked_ref()));
+        request.set_onprogress(Some(progress.answered.as_ref().unchecked_ref()));
         let ended = js_sys::Promise::new(&mut |resolve, _| request.set_onloadend(Some(&resolve)));
         request.send_with_opt_blob(Some(file)).map_err(|_| UploadFailure::Unreachable)?;
         progress.watch.arm();
@@ -142,8 +133,25 @@ impl Upload {
 }
 
 /// What a request reports its movement to: the chip's progress, and the
-/// stall watch.
+/// stall watch. Made once per file, for each of its attempts.
 struct Progress {
+    /// Bytes of the body sent.
     uploaded: Closure<dyn Fn(ProgressEvent)>,
+    /// Bytes of the answer received: movement too.
+    answered: Closure<dyn Fn()>,
     watch: Rc<StallWatch>,
+}
+
+impl Progress {
+    fn new(request: &XmlHttpRequest, progress: Box<dyn Fn(u64)>) -> Self {
+        let watch = Rc::new(StallWatch { request: request.clone(), armed: RefCell::new(None) });
+        let moved = Rc::clone(&watch);
+        let uploaded = Closure::<dyn Fn(ProgressEvent)>::new(move |event: ProgressEvent| {
+            moved.arm();
+            progress(event.loaded() as u64);
+        });
+        let moved = Rc::clone(&watch);
+        let answered = Closure::<dyn Fn()>::new(move || moved.arm());
+        Progress { uploaded, answered, watch }
+    }
 }
