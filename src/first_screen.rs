@@ -17,14 +17,14 @@ use std::time::Duration;
 use leptos::prelude::set_timeout;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{AddEventListenerOptions, HtmlInputElement};
+use web_sys::{AddEventListenerOptions, Element, HtmlInputElement};
 
 /// The longest the app waits for a syllable to be done: a composition left
 /// open longer is not being typed.
 const COMPOSING_AT_MOST: Duration = Duration::from_secs(10);
 
 /// What the newcomer did on the first screen.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Typed {
     pub name: String,
     /// Where the caret was (start and end of the selection), in UTF-16 units
@@ -41,11 +41,8 @@ thread_local! {
 /// Runs `start` (the hand-over and the app's mounting) now, or once the
 /// syllable being composed on the first screen is done.
 pub fn after_composing(start: impl FnOnce() + 'static) {
-    let composing = leptos::prelude::document()
-        .get_element_by_id("first-screen")
-        .filter(|screen| screen.has_attribute("data-composing"))
-        .and_then(|screen| screen.query_selector("input").ok().flatten());
-    let Some(field) = composing else { return start() };
+    let composing = screen_and_field().filter(|(screen, _)| screen.has_attribute("data-composing"));
+    let Some((_, field)) = composing else { return start() };
     let start = Rc::new(RefCell::new(Some(start)));
     let once = move || {
         if let Some(start) = start.borrow_mut().take() {
@@ -71,10 +68,8 @@ pub fn after_composing(start: impl FnOnce() + 'static) {
 /// session is: one made meanwhile (in another tab) opens the app signed in,
 /// and a Continue kept unused would sign in again after a later sign-out.
 pub fn hand_over() {
-    let Some(screen) = leptos::prelude::document().get_element_by_id("first-screen") else { return };
-    let shown = !screen.has_attribute("hidden") && crate::session::saved().is_none();
-    let field = screen.query_selector("input").ok().flatten().and_then(|f| f.dyn_into::<HtmlInputElement>().ok());
-    if let Some(field) = field.filter(|_| shown) {
+    let Some((screen, field)) = screen_and_field() else { return };
+    if !screen.has_attribute("hidden") && crate::session::saved().is_none() {
         let typed = Typed {
             name: field.value(),
             caret: field.selection_start().ok().flatten().zip(field.selection_end().ok().flatten()),
@@ -83,6 +78,13 @@ pub fn hand_over() {
         TYPED.with(|slot| *slot.borrow_mut() = Some(typed));
     }
     screen.remove();
+}
+
+/// index.html's first screen and its name field, while it is in the page.
+fn screen_and_field() -> Option<(Element, HtmlInputElement)> {
+    let screen = leptos::prelude::document().get_element_by_id("first-screen")?;
+    let field = screen.query_selector("input").ok()??.dyn_into().ok()?;
+    Some((screen, field))
 }
 
 /// What was typed on the first screen, once: the app's prompt starts from it.
