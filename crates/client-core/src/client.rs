@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{
-    Action, ActionKey, ClientFrame, Cursor, DecodeError, ErrorCode, Member, Outcome, RejectCode, RoomEvent, RoomId,
-    Seq, ServerFrame, UserId,
+    Action, ActionKey, ClientFrame, Cursor, DecodeError, ErrorCode, Member, RejectCode, RoomId, Seq, UserId,
 };
 
 use crate::connection::{ConnectionOutput, SocketId};
@@ -16,13 +15,14 @@ use crate::outbox::{ActionState, Outbox, OutboxFull, PendingAction};
 use crate::presence::Presence;
 use crate::read_positions::ReadPositions;
 use crate::rng::SplitMix64;
-use crate::room_streams::{GapOutcome, RoomStreams, SequencedEvent, StreamOutput};
+use crate::room_streams::{GapOutcome, RoomStreams, SequencedEvent};
 use crate::tabs::{Following, FromFollower};
 use crate::ticker::{Ticker, TickerValue};
 use crate::token_renewal::TokenRenewal;
 use crate::typing::Typing;
 use crate::{Config, Connection, Instant, Status};
 
+mod server_frames;
 mod tab_inputs;
 
 /// What the adapter must do, drained with [`Client::poll_output`].
@@ -635,150 +635,6 @@ impl Client {
             self.conn.send_frame(&ClientFrame::Action { key, action });
         }
         self.outbox_changed();
-    }
-
-    fn on_server_frame(&mut self, now: Instant, frame: ServerFrame) {
-        match frame {
-            ServerFrame::Welcome { user, .. } => self.me = user,
-            ServerFrame::Pong { .. } => {}
-            ServerFrame::Error { code, message } => self.event(Event::ServerError { code, message }),
-            ServerFrame::Ack { key, outcome } => self.on_ack(now, key, outcome),
-            ServerFrame::Event { room, seq, at, event } => {
-                if let RoomEvent::Message { author, .. } = &event {
-                    if self.typing.stopped(room, *author) {
-                        self.typing_changed(room);
-                    }
-                }
-                let mut out = Vec::new();
-                self.streams.on_event(room, SequencedEvent { seq, at, event }, &mut out);
-                self.stream_outputs(out);
-            }
-            ServerFrame::CaughtUp { room, head } => {
-                let mut out = Vec::new();
-                self.streams.on_caught_up(room, head, &mut out);
-                self.stream_outputs(out);
-                self.event(Event::CaughtUp { room, head });
-            }
-            ServerFrame::Reset { room, head } => {
-                if self.streams.reset(room, head) {
-                    self.event(Event::RoomReset { room, head });
-                }
-            }
-            ServerFrame::Resync { room } => {
-                if let Some(after) = self.streams.cursor(room) {
-                    self.conn.send_frame(&ClientFrame::Resume { cursors: vec![Cursor { room, after }] });
-                }
-            }
-            ServerFrame::Ticker { updates } => {
-                let had_changes = self.ticker.has_changes();
-                self.ticker.apply(updates);
-                if !had_changes && self.ticker.has_changes() {
-                    self.event(Event::TickerChanged);
-                }
-            }
-            ServerFrame::Presence { room, version, members } => {
-                // Kept only for the rooms followed, like their events: a snapshot still
-                // on its way when a room is untracked must not bring its presence back.
-                if self.streams.cursor(room).is_some() {
-                    self.presence.on_snapshot(room, version, members);
-                    self.presence_changed(room);
-                }
-            }
-            ServerFrame::PresenceChanged { room, version, change } => {
-                if self.presence.on_change(room, version, change) {
-                    self.presence_changed(room);
-                }
-            }
-            ServerFrame::RoomListed { room, name } => self.event(Event::RoomListed { room, name }),
-            ServerFrame::RoomListStale {} => self.event(Event::RoomListStale),
-            ServerFrame::ReadUpTo { room, seq } => {
-                if self.reads.confirmed(room, seq) {
-                    self.event(Event::ReadElsewhere { room, seq });
-                }
-            }
-            ServerFrame::Typing { room, user, name } => {
-                if Some(user) != self.me && self.typing.on_typing(room, user, name, now + self.config.typing_ttl) {
-                    self.typing_changed(room);
-                }
-            }
-        }
-    }
-
-    fn on_ack(&mut self, now: Instant, key: ActionKey, outcome: Outcome) {
-        match outcome {
-            Outcome::Applied { room, seq, .. } => {
-                // An unknown key is the answer to a repeat we already had: ignore it.
-                if let Some(PendingAction { key, action, .. }) = self.outbox.applied(&key) {
-                    let here = self.answered(&key);
-                    self.outbox_changed();
-                    self.follow_after(&action, room);
-                    self.event(Event::ActionApplied { key, action, room, seq, here });
-                }
-            }
-            // Not a refusal: the server had no budget for it yet and did not
-            // record it, so it goes again, same key, after a pause.
-            Outcome::Rejected { code: RejectCode::RateLimited, .. } => {
-                if self.outbox.postpone(&key) {
-                    self.outbox_paused_until.get_or_insert(now + self.config.rate_limited_pause);
-                    self.outbox_changed();
-                }
-            }
-            Outcome::Rejected { code, message, problem } => {
-                if let Some((action, stays)) = self.outbox.rejected(&key, code, message.clone(), problem) {
-                    let here = self.answered(&key);
-                    self.outbox_changed();
-                    self.event(Event::ActionRejected { key, action, stays, here, code, reason: message, problem });
-                }
-            }
-        }
-    }
-
-    /// Which rooms are followed follows our own applied actions: a room we
-    /// created has no history to load, one we joined has, one we left is
-    /// followed no more.
-    ///
-    /// An invite or a direct conversation names its room only in the answer,
-    /// and the room may be one we are in already (an invite used twice, the
-    /// conversation we had): it is loaded unless it is followed. Its name and
-    /// kind are nowhere but in the rooms list (a private room is never
-    /// announced with `room_listed`), so the list is asked for again.
-    fn follow_after(&mut self, action: &Action, room: RoomId) {
-        match action {
-            Action::CreateRoom { .. } => self.follow_room(room, Seq::ZERO),
-            Action::JoinRoom { .. } => self.outputs.push_back(Output::LoadRoom { room }),
-            Action::JoinWithInvite { .. } | Action::OpenDirect { .. } => {
-                if self.streams.cursor(room).is_none() {
-                    self.outputs.push_back(Output::LoadRoom { room });
-                }
-                self.event(Event::RoomListStale);
-            }
-            Action::LeaveRoom { .. } => self.untrack_room(room),
-            _ => {}
-        }
-    }
-
-    /// Follows a room from `after`: the server replays what came since
-    /// (through the leading tab's socket, where another tab holds it).
-    fn follow_room(&mut self, room: RoomId, after: Seq) {
-        self.streams.track(room, after);
-        let after = self.streams.cursor(room).unwrap_or(after);
-        if self.following.is_some() {
-            self.ask_leader(FromFollower::Track { room, after });
-        } else {
-            self.conn.send_frame(&ClientFrame::Resume { cursors: vec![Cursor { room, after }] });
-        }
-    }
-
-    fn stream_outputs(&mut self, out: Vec<StreamOutput>) {
-        for output in out {
-            match output {
-                StreamOutput::Deliver { room, events } => self.event(Event::RoomEvents { room, events }),
-                StreamOutput::FetchRange { room, after, before } => {
-                    self.outputs.push_back(Output::FetchRange { room, after, before })
-                }
-                StreamOutput::GapClosed { room, outcome } => self.event(Event::GapClosed { room, outcome }),
-            }
-        }
     }
 
     /// Saves the outbox: the whole of it where this tab leads (or is alone);
