@@ -1,0 +1,241 @@
+//! The client engine in a room, told as stories a user would tell: the
+//! ticker, typing, presence, the rooms list, read positions and the rooms
+//! followed. Virtual clock, no sleeps.
+
+mod tab;
+
+use std::time::Duration;
+
+use hanmadi_client_core::{Event, TickerValue};
+use hanmadi_protocol::{
+    close_code, Action, ClientFrame, Cursor, Member, RoomId, Seq, ServerFrame, TickerUpdate, UserId, Version,
+    PROTOCOL_VERSION,
+};
+use tab::*;
+
+#[test]
+fn five_hundred_ticker_updates_in_one_frame_paint_once_per_symbol() {
+    let mut tab = Tab::new(4);
+    tab.go_online();
+    let updates: Vec<TickerUpdate> = (1..=500u64)
+        .map(|i| TickerUpdate { symbol: format!("S{}", i % 5), version: Version(i), price: i as f64 })
+        .collect();
+    tab.receive(&ServerFrame::Ticker { updates });
+    let notices = tab.events.iter().filter(|e| matches!(e, Event::TickerChanged)).count();
+    assert_eq!(notices, 1, "one request for an animation frame");
+    let frame = tab.client.take_ticker_frame();
+    assert_eq!(frame.len(), 5, "one write per symbol");
+    assert!(frame.contains(&TickerValue { symbol: "S0".into(), version: Version(500), price: 500.0 }));
+    assert!(tab.client.take_ticker_frame().is_empty());
+}
+
+#[test]
+fn mina_typing_shows_then_fades_and_her_message_clears_it_at_once() {
+    let mut tab = Tab::new(5);
+    tab.go_online();
+    let room = RoomId(1);
+    tab.receive(&ServerFrame::Typing { room, user: UserId(2), name: "Mina".into() });
+    tab.receive(&ServerFrame::Typing { room, user: UserId(3), name: "Jun".into() });
+    assert_eq!(tab.last_typing(room), Some(vec!["Mina".to_owned(), "Jun".to_owned()]));
+    tab.wait(Duration::from_secs(5));
+    tab.receive(&ServerFrame::Typing { room, user: UserId(3), name: "Jun".into() });
+    tab.wait(Duration::from_millis(1500));
+    assert_eq!(tab.last_typing(room), Some(vec!["Jun".to_owned()]), "Mina faded after 6 s");
+    tab.wait(Duration::from_secs(6));
+    assert_eq!(tab.last_typing(room), Some(vec![]));
+}
+
+#[test]
+fn my_own_typing_is_announced_at_most_every_three_seconds_and_only_online() {
+    let mut tab = Tab::new(6);
+    let room = RoomId(1);
+    tab.client.typing(tab.now, room);
+    tab.drain();
+    assert!(tab.sent.is_empty(), "typing is not queued while offline");
+    tab.go_online();
+    for _ in 0..20 {
+        tab.client.typing(tab.now, room);
+        tab.wait(Duration::from_millis(200));
+    }
+    let typing = |tab: &Tab| tab.sent.iter().filter(|f| matches!(f, ClientFrame::Typing { .. })).count();
+    assert_eq!(typing(&tab), 2, "4 s of typing: at 0 s and at 3 s");
+}
+
+#[test]
+fn presence_follows_the_snapshot_and_the_changes_after_it() {
+    let mut tab = Tab::new(7);
+    tab.go_online();
+    let room = RoomId(1);
+    tab.client.track_room(tab.now, room, Seq::ZERO);
+    tab.receive(&ServerFrame::Presence { room, version: Version(5), members: vec![mina()] });
+    tab.receive(&ServerFrame::PresenceChanged { room, version: Version(6), change: joined(3, "Jun") });
+    tab.receive(&ServerFrame::PresenceChanged { room, version: Version(4), change: left(2) });
+    tab.receive(&ServerFrame::PresenceChanged { room, version: Version(7), change: renamed(3, "준") });
+    assert_eq!(tab.presence_shown(room), [vec![mina()], vec![mina(), jun()], vec![mina(), member(3, "준")]]);
+}
+
+#[test]
+fn after_a_reconnect_to_another_node_its_snapshot_replaces_presence_whatever_its_version() {
+    let mut tab = Tab::new(8);
+    tab.go_online();
+    let room = RoomId(1);
+    tab.client.track_room(tab.now, room, Seq::ZERO);
+    tab.receive(&ServerFrame::Presence { room, version: Version(500), members: vec![mina(), jun()] });
+    tab.events.clear();
+
+    tab.client.on_socket_closed(tab.now, tab.socket.take().expect("connected"), close_code::SERVICE_RESTART, "");
+    tab.wait(Duration::from_millis(1_500));
+    let socket = tab.socket.expect("retried within the first backoff ceiling");
+    tab.client.on_socket_open(tab.now, socket);
+    tab.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
+    assert_eq!(tab.presence_shown(room), Vec::<Vec<Member>>::new(), "a blip does not empty the list");
+    // The new node's versions are unrelated to the old one's, higher or lower.
+    tab.receive(&ServerFrame::PresenceChanged { room, version: Version(900), change: left(3) });
+    assert_eq!(tab.presence_shown(room), Vec::<Vec<Member>>::new(), "no snapshot on this connection yet");
+    tab.receive(&ServerFrame::Presence { room, version: Version(3), members: vec![mina()] });
+    tab.receive(&ServerFrame::PresenceChanged { room, version: Version(4), change: left(2) });
+    assert_eq!(tab.presence_shown(room), [vec![mina()], vec![]]);
+}
+
+#[test]
+fn leaving_a_room_stops_showing_who_is_in_it() {
+    let mut tab = Tab::new(9);
+    tab.go_online();
+    let room = RoomId(1);
+    tab.client.track_room(tab.now, room, Seq::ZERO);
+    tab.receive(&ServerFrame::Presence { room, version: Version(1), members: vec![mina()] });
+    tab.client.untrack_room(room);
+    tab.drain();
+    tab.receive(&ServerFrame::Presence { room, version: Version(2), members: vec![mina(), jun()] });
+    tab.receive(&ServerFrame::PresenceChanged { room, version: Version(3), change: joined(4, "Sora") });
+    assert_eq!(tab.presence_shown(room), [vec![mina()], vec![]], "a late snapshot brings nothing back");
+}
+
+#[test]
+fn rooms_made_by_others_arrive_as_deltas_and_the_list_is_fetched_once_per_connection() {
+    let mut tab = Tab::new(10);
+    let fetches = |tab: &Tab| tab.events.iter().filter(|event| matches!(event, Event::RoomListStale)).count();
+    tab.go_online();
+    assert_eq!(fetches(&tab), 1, "the list is fetched once the connection is ready");
+
+    // Jun makes a room and renames it: each change arrives as itself.
+    tab.receive(&ServerFrame::RoomListed { room: RoomId(7), name: "점심".into() });
+    tab.receive(&ServerFrame::RoomListed { room: RoomId(7), name: "저녁".into() });
+    let listed: Vec<(RoomId, &str)> = tab
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::RoomListed { room, name } => Some((*room, name.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(listed, [(RoomId(7), "점심"), (RoomId(7), "저녁")]);
+    assert_eq!(fetches(&tab), 1, "not once per change");
+
+    // The server could not keep up with us and dropped some: fetch once more.
+    tab.receive(&ServerFrame::RoomListStale {});
+    assert_eq!(fetches(&tab), 2);
+
+    // Rooms made while we were away are not replayed: the next connection
+    // fetches the list again, once.
+    tab.client.on_socket_closed(tab.now, tab.socket.take().expect("connected"), 1006, "wifi dropped");
+    tab.wait(Duration::from_millis(1_500));
+    assert_eq!(fetches(&tab), 2, "nothing to fetch with while offline");
+    tab.client.on_socket_open(tab.now, tab.socket.expect("retried within the first backoff ceiling"));
+    tab.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
+    assert_eq!(fetches(&tab), 3);
+}
+
+#[test]
+fn where_i_have_read_reaches_the_server_once_a_second_again_after_a_drop_and_follows_my_other_screens() {
+    let mut tab = Tab::new(9);
+    let room = RoomId(1);
+    let reads = |tab: &Tab| -> Vec<Seq> {
+        tab.sent
+            .iter()
+            .filter_map(|frame| match frame {
+                ClientFrame::Read { room: r, seq } if *r == room => Some(*seq),
+                _ => None,
+            })
+            .collect()
+    };
+    // Read offline (messages loaded before the tunnel): it waits for a connection.
+    tab.client.read(tab.now, room, Seq(4));
+    tab.drain();
+    assert_eq!(reads(&tab), []);
+    tab.go_online();
+    assert_eq!(reads(&tab), [Seq(4)]);
+
+    // A busy room read as it arrives: the server hears the newest, once a second.
+    for seq in 5..=14 {
+        tab.client.read(tab.now, room, Seq(seq));
+        tab.wait(Duration::from_millis(100));
+    }
+    assert_eq!(reads(&tab), [Seq(4), Seq(14)]);
+
+    // The connection drops: the new one tells it again (nothing acknowledged it).
+    let socket = tab.socket.expect("connected");
+    tab.client.on_socket_closed(tab.now, socket, 1006, "");
+    tab.drain();
+    tab.wait(Duration::from_secs(5));
+    let socket = tab.socket.expect("a new attempt");
+    tab.client.on_socket_open(tab.now, socket);
+    tab.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
+    assert_eq!(reads(&tab), [Seq(4), Seq(14), Seq(14)]);
+
+    // She reads on and closes the tab at once: what was held back goes as the page hides.
+    tab.client.read(tab.now, room, Seq(15));
+    tab.drain();
+    assert_eq!(reads(&tab), [Seq(4), Seq(14), Seq(14)], "held back: sent less than a second ago");
+    tab.client.on_hidden(tab.now);
+    tab.drain();
+    assert_eq!(reads(&tab), [Seq(4), Seq(14), Seq(14), Seq(15)]);
+
+    // Mina reads further on her phone: this tab is told, and never sends back less.
+    tab.receive(&ServerFrame::ReadUpTo { room, seq: Seq(20) });
+    assert!(tab.events.contains(&Event::ReadElsewhere { room, seq: Seq(20) }));
+    tab.wait(Duration::from_secs(2));
+    tab.client.read(tab.now, room, Seq(18));
+    tab.drain();
+    assert_eq!(reads(&tab), [Seq(4), Seq(14), Seq(14), Seq(15)]);
+}
+
+#[test]
+fn a_room_read_while_the_connection_is_down_waits_for_the_next_one_without_waking_the_tab() {
+    let mut tab = Tab::new(10);
+    let room = RoomId(1);
+    tab.go_online();
+    tab.client.read(tab.now, room, Seq(4));
+    tab.drain();
+    let socket = tab.socket.expect("connected");
+    tab.client.on_socket_closed(tab.now, socket, 1006, "");
+    tab.drain();
+    tab.now = tab.now + Duration::from_secs(2);
+    tab.client.read(tab.now, room, Seq(5));
+    tab.drain();
+    // Whatever the engine wakes up for next, it is not "now" again and again
+    // for a position it cannot send (a timer loop that would burn the CPU).
+    for _ in 0..3 {
+        tab.client.on_timeout(tab.now);
+        tab.drain();
+        let wake = tab.client.poll_timeout().expect("a reconnect is planned");
+        assert!(wake > tab.now, "asked to wake at {wake:?}, now is {:?}", tab.now);
+    }
+}
+
+#[test]
+fn a_room_i_create_is_followed_at_once_one_i_join_is_loaded_first_and_one_i_leave_is_dropped() {
+    let mut tab = Tab::new(11);
+    tab.go_online();
+    let applied = |tab: &mut Tab, action: Action, room: u64| tab.applied(action, RoomId(room), Some(Seq(1)));
+    applied(&mut tab, Action::CreateRoom { name: "점심".into(), private: false }, 5);
+    assert_eq!(tab.client.room_cursor(RoomId(5)), Some(Seq::ZERO), "followed from its start");
+    assert!(tab.sent.contains(&ClientFrame::Resume { cursors: vec![Cursor { room: RoomId(5), after: Seq::ZERO }] }));
+
+    applied(&mut tab, Action::JoinRoom { room: RoomId(6) }, 6);
+    assert_eq!(tab.rooms_to_load, [RoomId(6)], "its history is loaded before it is followed");
+    assert_eq!(tab.client.room_cursor(RoomId(6)), None);
+
+    applied(&mut tab, Action::LeaveRoom { room: RoomId(5) }, 5);
+    assert_eq!(tab.client.room_cursor(RoomId(5)), None, "followed no more");
+}
