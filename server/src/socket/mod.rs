@@ -1,7 +1,8 @@
 //! The WebSocket endpoint: upgrade with limits and an origin check, then one task
 //! per connection: handshake with a token, resume rooms from the log, apply actions
 //! exactly once, keep read positions, and forward live events, presence,
-//! typing, read positions and the ticker.
+//! typing, read positions and the ticker. Resuming and read positions are in
+//! `resume`, forwarding the mailbox and the ticker in `mail`.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -15,8 +16,8 @@ use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use hanmadi_protocol::limits::OUTBOX_CAPACITY;
 use hanmadi_protocol::{
-    close_code, decode_client, encode, Action, ActionKey, ClientFrame, Cursor, DecodeError, ErrorCode, Outcome,
-    RejectCode, RoomId, Seq, ServerFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION,
+    close_code, decode_client, encode, Action, ActionKey, ClientFrame, DecodeError, ErrorCode, Outcome, RejectCode,
+    RoomId, Seq, ServerFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION,
 };
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::broadcast::Receiver;
@@ -28,9 +29,12 @@ use crate::census::Seat;
 use crate::delivery::{Parcel, Subscription};
 use crate::liveness::{Due, Liveness};
 use crate::rate_limit::TokenBucket;
-use crate::store::{ReadPosition, Settled, User};
+use crate::store::{Settled, User};
 use crate::writer::Reply;
 use crate::{origin, AppState};
+
+mod mail;
+mod resume;
 
 /// tungstenite's own hard limit. Twice our protocol limit, so that a frame a little
 /// too large gets a polite error frame from the decoder, and only an absurd one
@@ -366,96 +370,6 @@ impl Session {
         }
     }
 
-    async fn on_resume(&mut self, user: &User, cursors: Vec<Cursor>) -> Next {
-        if cursors.len() > MAX_CURSORS {
-            return self.error(ErrorCode::Malformed, &format!("at most {MAX_CURSORS} rooms per resume")).await;
-        }
-        // A room named twice is resumed once, from the earlier cursor: one
-        // frame must not buy a thousand replays of the same log.
-        let mut cursors = cursors;
-        cursors.sort_by_key(|cursor| (cursor.room, cursor.after));
-        cursors.dedup_by_key(|cursor| cursor.room);
-        let mut replay_budget = MAX_REPLAY_PER_RESUME;
-        for Cursor { room, after } in cursors {
-            match self.state.store.is_member(room, user.id).await {
-                Ok(true) => {}
-                Ok(false) => {
-                    let message = format!("not a member of room {room}");
-                    if let Next::Stop = self.error(ErrorCode::Forbidden, &message).await {
-                        return Next::Stop;
-                    }
-                    continue;
-                }
-                Err(error) => return self.internal(error),
-            }
-            // Followed before the log is read, so no event can fall between the
-            // replay and the live frames: what the replay sent, live skips.
-            self.state.delivery.follow(&self.subscription, room, user.id, &user.name);
-            let head = match self.replay(room, after, &mut replay_budget).await {
-                Ok(Some(head)) => head,
-                Ok(None) => return Next::Stop,
-                Err(error) => return self.internal(error),
-            };
-            let sent = self.following.entry(room).or_insert(head);
-            *sent = (*sent).max(head);
-            if let Next::Stop = self.send(&ServerFrame::CaughtUp { room, head }).await {
-                return Next::Stop;
-            }
-            let presence = self.state.delivery.presence_snapshot(room);
-            if let Next::Stop = self.send(&presence).await {
-                return Next::Stop;
-            }
-        }
-        Next::Continue
-    }
-
-    /// Sends the room's events after `after`, as many as `budget` still
-    /// allows (it is spent); returns the room's head as of now, or `None` if
-    /// the socket broke. A cursor ahead of the log is not trusted: the
-    /// client is told to reset the room, and the replay starts from the head.
-    async fn replay(&mut self, room: RoomId, after: Seq, budget: &mut usize) -> anyhow::Result<Option<Seq>> {
-        let head = self.state.store.head(room).await?.unwrap_or(after);
-        if after > head {
-            tracing::warn!(%room, cursor = %after, %head, "a cursor ahead of the log; resetting the client's room");
-            if let Next::Stop = self.send(&ServerFrame::Reset { room, head }).await {
-                return Ok(None);
-            }
-            return Ok(Some(head));
-        }
-        let mut sent = after;
-        while sent < head && *budget > 0 {
-            let limit = REPLAY_PAGE.min(u32::try_from(*budget).unwrap_or(u32::MAX));
-            let page = self.state.store.events(room, sent, Some(head.next()), limit).await?;
-            let Some(last) = page.last() else { break };
-            sent = last.seq;
-            *budget -= page.len();
-            for event in page {
-                let frame = ServerFrame::Event { room, seq: event.seq, at: event.at, event: event.event };
-                if let Next::Stop = self.send(&frame).await {
-                    return Ok(None);
-                }
-            }
-        }
-        Ok(Some(head))
-    }
-
-    /// The person read `room` up to `seq` here: kept, and told to their other
-    /// connections if it moved. Not acked (latest-wins: a report lost with
-    /// the connection is sent again after the reconnect).
-    async fn on_read(&mut self, user: &User, room: RoomId, seq: Seq) -> Next {
-        match self.state.store.read_up_to(user.id, room, seq).await {
-            Ok(ReadPosition::Moved(read)) => {
-                self.state.delivery.read_up_to(&self.subscription, user.id, room, read);
-                Next::Continue
-            }
-            Ok(ReadPosition::Unchanged) => Next::Continue,
-            Ok(ReadPosition::NotMember) => {
-                self.error(ErrorCode::Forbidden, &format!("not a member of room {room}")).await
-            }
-            Err(error) => self.internal(error),
-        }
-    }
-
     async fn on_action(&mut self, user: &User, key: ActionKey, action: Action) -> Next {
         let admitted = self.actions.admit(key);
         tracing::debug!(user = %user.id, kind = action_kind(&action), "action submitted");
@@ -521,104 +435,6 @@ impl Session {
                 }
             }
             AfterApply::Nothing => {}
-        }
-    }
-
-    /// Sends what the mailbox holds.
-    async fn on_mail(&mut self) -> Next {
-        if !self.forward_mail().await {
-            return Next::Stop;
-        }
-        self.flush().await
-    }
-
-    async fn flush(&mut self) -> Next {
-        match tokio::time::timeout(self.state.limits.write_timeout, self.socket.flush()).await {
-            Ok(Ok(())) => Next::Continue,
-            Ok(Err(_)) | Err(_) => Next::Stop,
-        }
-    }
-
-    /// Queues on the socket (without flushing) everything the mailbox holds, and
-    /// the acks that were waiting for it. False if the socket broke.
-    async fn forward_mail(&mut self) -> bool {
-        let taken = self.subscription.mailbox().take(&mut self.parcels);
-        if !taken.lagged.is_empty() {
-            tracing::info!(rooms = taken.lagged.len(), "slow consumer; resyncing its lagging rooms");
-        }
-        for room in &taken.lagged {
-            // Too slow to keep up: the lost frames are not in the mailbox, but
-            // their events are in the database. The client resumes the room.
-            if self.following.contains_key(room)
-                && !self.feed(encode(&ServerFrame::Resync { room: *room }).into()).await
-            {
-                return false;
-            }
-        }
-        // The rooms list is for people signed in. What a connection drops
-        // before its welcome, the list its client fetches after it holds.
-        if self.user.is_some() {
-            if taken.list_stale && !self.feed(encode(&ServerFrame::RoomListStale {}).into()).await {
-                return false;
-            }
-            for listing in taken.listings {
-                if !self.feed(listing).await {
-                    return false;
-                }
-            }
-        }
-        while let Some(parcel) = self.parcels.pop_front() {
-            let Some(sent) = self.following.get_mut(&parcel.room) else { continue };
-            if let Some(seq) = parcel.seq {
-                if seq <= *sent {
-                    continue;
-                }
-                *sent = seq;
-            }
-            if !self.feed(parcel.text).await {
-                return false;
-            }
-        }
-        // An ack whose event was lost with a lagging room is not worth holding.
-        while let Some(held) = self.held_acks.front() {
-            let due = !taken.lagged.is_empty()
-                || held.waits_for.is_none_or(|(room, seq)| self.following.get(&room).is_none_or(|sent| *sent >= seq));
-            if !due {
-                break;
-            }
-            let held = self.held_acks.pop_front().expect("looked at the front");
-            if !self.feed(held.frame).await {
-                return false;
-            }
-        }
-        true
-    }
-
-    async fn on_tick(&mut self, tick: Result<Arc<str>, RecvError>) -> Next {
-        match tick {
-            Ok(text) => self.send_text(Utf8Bytes::from(&*text)).await,
-            // Latest-wins: skip the backlog, send what is true now.
-            Err(RecvError::Lagged(_)) => match self.state.ticker.snapshot() {
-                Some(snapshot) => self.send_text(snapshot.into()).await,
-                None => Next::Continue,
-            },
-            Err(RecvError::Closed) => Next::Continue,
-        }
-    }
-
-    /// A session ended somewhere: if it is this socket's, the socket closes.
-    /// Having missed some (a burst of sign-outs), it asks the database.
-    async fn on_session_ended(&mut self, ended: Result<Arc<str>, RecvError>) -> Next {
-        let Some(signed_in) = &self.signed_in else { return Next::Continue };
-        let still_open = match ended {
-            Ok(session) => session != signed_in.session,
-            Err(RecvError::Lagged(_)) => self.state.sessions.is_open(&signed_in.session).await.unwrap_or(true),
-            Err(RecvError::Closed) => true,
-        };
-        if still_open {
-            Next::Continue
-        } else {
-            Next::Close(close_code::UNAUTHORIZED, "signed out")
         }
     }
 
