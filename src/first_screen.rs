@@ -103,7 +103,7 @@ mod tests {
         let page = include_str!("../index.html");
         for lang in [Lang::En, Lang::Ko] {
             let words = lang.texts();
-            for said in [words.welcome, words.name_hint, words.name, words.continue_] {
+            for said in [words.welcome, words.name_hint, words.name, words.continue_, words.retry] {
                 assert!(page.contains(&format!("'{said}'")), "index.html's first screen lacks {said:?}");
             }
         }

@@ -3,6 +3,9 @@
 // even presses Continue, and the app carries on from there when it loads (after
 // the syllable she is composing, if she types in Korean).
 // Someone who has been here before never sees that prompt.
+// When the network drops before the app has arrived, the page says so instead
+// of leaving a blank page or a Continue pressed for nothing, and loads again on
+// Retry or by itself once the browser is back online.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +26,24 @@ async function holdTheApp(page) {
   });
   return arrive;
 }
+
+/**
+ * Fails every download of `page`'s app (its wasm) while `network.down` is true,
+ * as a connection that drops would: once `held` has settled, so that the page
+ * can be used meanwhile.
+ */
+async function dropTheApp(page, held = Promise.resolve()) {
+  const network = { down: true };
+  await page.route(/_bg\.wasm$/, async (route) => {
+    await held;
+    await (network.down ? route.abort('internetdisconnected') : route.continue());
+  });
+  return network;
+}
+
+/** The page's word that the app could not be loaded. */
+const couldNotLoad = (page, words = 'Hanmadi couldn’t load on this connection.') =>
+  page.getByRole('alert').filter({ hasText: words });
 
 /** A newcomer's page, opened with its app held back. Service workers are kept
  * out, so that every request is the network's. */
@@ -124,4 +145,51 @@ test('someone signed in never sees the first screen, and a Korean browser gets i
   await again.getByRole('status').filter({ hasText: '연결됨' }).waitFor({ timeout: 30_000 });
   assert.equal(await again.getByRole('textbox', { name: '이름' }).count(), 0, 'nor once the app has loaded');
   await first.context.close();
+});
+
+test('the network drops while the app is on its way: the page says so, and Retry brings it, her name still there', async () => {
+  const context = await world.browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  let arrive;
+  const network = await dropTheApp(page, new Promise((resolve) => (arrive = resolve)));
+  await page.goto(world.server.url, { waitUntil: 'domcontentloaded' });
+  await page.getByRole('textbox', { name: 'Name' }).waitFor();
+  await page.keyboard.type('Mina');
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').filter({ hasText: 'You’ll be in as soon as Hanmadi has loaded.' }).waitFor();
+
+  arrive();
+  await couldNotLoad(page).waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByRole('textbox', { name: 'Name' }).inputValue(), 'Mina', 'her name is still there');
+
+  network.down = false;
+  await couldNotLoad(page).getByRole('button', { name: 'Retry' }).click();
+  await connected(page);
+  await page.getByRole('button', { name: 'Your name: Mina' }).waitFor();
+  assert.equal(await couldNotLoad(page).count(), 0, 'the word is gone with the app loaded');
+  await context.close();
+});
+
+test('Minah has been here before: her app fails to arrive, the page says so in Korean, and loads itself once she is back online', async () => {
+  const context = await world.browser.newContext({ serviceWorkers: 'block', locale: 'ko-KR' });
+  const page = await context.newPage();
+  await page.goto(world.server.url);
+  await page.getByRole('textbox', { name: '이름' }).fill('민아');
+  await page.getByRole('button', { name: '계속' }).click();
+  await page.getByRole('status').filter({ hasText: '연결됨' }).waitFor({ timeout: 30_000 });
+
+  const network = await dropTheApp(page);
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  const failure = couldNotLoad(page, '이 연결로는 한마디를 불러오지 못했어요.');
+  await failure.waitFor({ timeout: 10_000 });
+  await failure.getByRole('button', { name: '다시 시도' }).waitFor();
+  assert.equal(await page.getByRole('textbox', { name: '이름' }).count(), 0, 'no name prompt for her');
+
+  await context.setOffline(true);
+  network.down = false;
+  await context.setOffline(false);
+  await page.getByRole('status').filter({ hasText: '연결됨' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: '내 이름: 민아' }).waitFor();
+  assert.equal(await failure.count(), 0);
+  await context.close();
 });
