@@ -9,7 +9,7 @@ use hanmadi_protocol::http::{
     EventsPage, Invite, InviteCreated, MessageView, MessagesPage, RoomSummary, SearchResults, ROOMS_PAGE,
 };
 use hanmadi_protocol::json::{self, FromJson};
-use hanmadi_protocol::{AttachmentId, Member, RoomId, Seq};
+use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq};
 
 use crate::deploy_config;
 use crate::session;
@@ -36,10 +36,12 @@ pub async fn messages(room: RoomId, before: Option<Seq>, limit: u32) -> Result<(
     Ok((page.head, page.messages))
 }
 
-/// The newest messages containing `query` in the rooms we are in.
-pub async fn search(query: &str) -> Result<SearchResults, String> {
+/// The newest messages containing `query` in the rooms we are in: of all, or
+/// older than message `before` (the last one of the page before).
+pub async fn search(query: &str, before: Option<MessageId>) -> Result<SearchResults, String> {
     let query = String::from(js_sys::encode_uri_component(query));
-    get(&format!("/api/search?q={query}")).await
+    let before = before.map(|message| format!("&before={message}")).unwrap_or_default();
+    get(&format!("/api/search?q={query}{before}")).await
 }
 
 /// A room's events with `after < seq < before`: the answer to a gap.

@@ -1,7 +1,8 @@
 // Mina and Jun plan a picnic; Mina also has a work room Jun is not in. Each
 // finds messages by searching, in English and Korean, only in their own
 // rooms; a result opens its room at the message; a deleted message is never
-// found again.
+// found again. When more are found than a page holds, she asks for the older
+// ones.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -92,4 +93,40 @@ test('Mina and Jun find messages in their own rooms only, and a result opens the
   assert.deepEqual(await search(jun, 'river', 0), []);
   await jun.getByText('No messages found.').waitFor();
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
+});
+
+test('Mina searches a busy room: the newest 20 results first, the older ones when she asks, read on from the first of them', async () => {
+  const mina = await signIn('Mina');
+  await createRoom(mina, 'tea house');
+  for (let n = 1; n <= 25; n += 1) {
+    await say(mina, 'tea house', `green tea number ${n}`);
+  }
+
+  const found = await search(mina, 'green tea', 20);
+  assert.equal(found.length, 20, 'one page of results');
+  assert.equal(found[0][3], 'green tea number 25', 'newest first');
+  assert.equal(found[19][3], 'green tea number 6');
+  assert.equal(await mina.locator('.search-note').textContent(), 'The newest 20 messages found');
+
+  // The first time she asks, the network drops the request: she is told, and asks again.
+  await mina.route(/\/api\/search\?.*before=/, (route) => route.abort('internetdisconnected'), { times: 1 });
+  const older = mina.getByRole('button', { name: 'Show older results' });
+  await older.focus();
+  await mina.keyboard.press('Enter');
+  await mina.locator('.search-note').filter({ hasText: "Couldn't search just now. Try again." }).waitFor();
+  assert.equal(await mina.getByRole('list', { name: 'Search results' }).getByRole('listitem').count(), 20, 'what she had stays');
+  await mina.keyboard.press('Enter');
+  const results = mina.getByRole('list', { name: 'Search results' }).getByRole('listitem');
+  await mina.waitForFunction(() => document.querySelectorAll('.search-results li').length === 25, null, { timeout: 10_000 });
+  const texts = await results.locator('.hit-text').allTextContents();
+  assert.deepEqual(texts.slice(19), [6, 5, 4, 3, 2, 1].map((n) => `green tea number ${n}`), 'the older ones after, none twice');
+  assert.equal(await mina.locator('.search-note').textContent(), '25 messages found', 'all of them now');
+  assert.equal(await older.count(), 0, 'nothing older to ask for');
+  await mina.waitForFunction(() => document.activeElement?.closest('li') === document.querySelectorAll('.search-results li')[20]);
+  assert.equal(
+    await mina.evaluate(() => document.activeElement.querySelector('.hit-text').textContent),
+    'green tea number 5',
+    'she reads on from the first of the older ones',
+  );
+  assert.deepEqual(mina.errors, [], 'no uncaught errors');
 });

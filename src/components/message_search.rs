@@ -1,14 +1,18 @@
 //! "Search messages": the newest messages containing what is typed, in the
 //! rooms you are in (the server searches: `GET /api/search`). Each result
 //! names its room, author and time, shows the match marked, and opens the
-//! room at the message, lit. Escape clears the search.
+//! room at the message, lit. Escape clears the search. When more were
+//! found than the first page holds, "Show older results" adds the next page
+//! and takes the focus to its first result.
 
 use std::time::Duration;
 
 use hanmadi_protocol::http::{Highlight, SearchHit, SearchResults, MAX_SEARCH_CHARS};
+use hanmadi_protocol::MessageId;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use super::keyed::live_row;
 use super::message_link::MessageLink;
@@ -24,10 +28,55 @@ const TYPING_PAUSE: Duration = Duration::from_millis(250);
 pub fn MessageSearch() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let results = RwSignal::new(None::<Result<SearchResults, ()>>);
+    let older = RwSignal::new(OlderPage::NotAsked);
+    let list = NodeRef::<leptos::html::Ul>::new();
     // Each search has a number; an answer to an older one is dropped.
     let asked = StoredValue::new(0u32);
+    // Asks for a page of search `this`'s results: the first, shown in place
+    // of the last search's, or the one older than message `before`, added
+    // under those shown.
+    let fetch = move |this: u32, text: String, before: Option<MessageId>| {
+        spawn_local(async move {
+            let page = api::search(&text, before).await;
+            if asked.try_get_value() != Some(this) {
+                return; // searched for something else since
+            }
+            match (page, before) {
+                (page, None) => results.set(Some(page.map_err(drop))),
+                (Err(_), Some(_)) => older.set(OlderPage::Failed),
+                (Ok(page), Some(_)) => {
+                    older.set(OlderPage::NotAsked);
+                    let shown = results.try_update(|results| match results {
+                        Some(Ok(found)) => {
+                            let shown = found.hits.len();
+                            let new: Vec<_> = page
+                                .hits
+                                .into_iter()
+                                .filter(|hit| found.hits.iter().all(|had| had.message != hit.message))
+                                .collect();
+                            found.hits.extend(new);
+                            found.more = page.more;
+                            shown
+                        }
+                        _ => 0,
+                    });
+                    // The reader goes on from the first of them (the button
+                    // may be gone), once drawn.
+                    request_animation_frame(move || {
+                        let first =
+                            list.get_untracked().zip(shown).and_then(|(list, at)| list.children().item(at as u32));
+                        let link = first.and_then(|item| item.query_selector("a").ok().flatten());
+                        if let Some(link) = link.and_then(|link| link.dyn_into::<web_sys::HtmlElement>().ok()) {
+                            let _ = link.focus();
+                        }
+                    });
+                }
+            }
+        });
+    };
     let search = move |now: bool| {
         asked.update_value(|n| *n += 1);
+        older.set(OlderPage::NotAsked);
         let this = asked.get_value();
         let text = query.get_untracked().trim().to_owned();
         if text.is_empty() {
@@ -35,15 +84,10 @@ pub fn MessageSearch() -> impl IntoView {
             return;
         }
         let run = move || {
-            if asked.try_get_value() != Some(this) {
-                return; // typed on since
+            // Typed on since: the next pause runs it.
+            if asked.try_get_value() == Some(this) {
+                fetch(this, text, None);
             }
-            spawn_local(async move {
-                let found = api::search(&text).await.map_err(drop);
-                if asked.try_get_value() == Some(this) {
-                    results.set(Some(found));
-                }
-            });
         };
         if now {
             run();
@@ -58,6 +102,18 @@ pub fn MessageSearch() -> impl IntoView {
             search(true);
         }
     };
+    let more = move || results.with(|results| matches!(results, Some(Ok(found)) if found.more));
+    let show_older = move |_| {
+        let last = results.with_untracked(|results| match results {
+            Some(Ok(found)) => found.hits.last().map(|hit| hit.message),
+            _ => None,
+        });
+        // Pressed again while the page is on its way: it is asked for once.
+        if last.is_some() && older.get_untracked() != OlderPage::OnItsWay {
+            older.set(OlderPage::OnItsWay);
+            fetch(asked.get_value(), query.get_untracked().trim().to_owned(), last);
+        }
+    };
     let hits = Memo::new(move |_| {
         results.with(|results| match results {
             Some(Ok(found)) => found.hits.clone(),
@@ -66,6 +122,9 @@ pub fn MessageSearch() -> impl IntoView {
     });
     // Said by a screen reader as results arrive; shown only when there are none.
     let outcome = move || {
+        if older.get() == OlderPage::Failed {
+            return Some((t().search_failed.to_owned(), true));
+        }
         results.with(|results| match results {
             Some(Ok(found)) if found.hits.is_empty() => Some((t().no_results.to_owned(), true)),
             Some(Ok(found)) => Some((lang().found(found.hits.len(), found.more), false)),
@@ -100,7 +159,7 @@ pub fn MessageSearch() -> impl IntoView {
         </form>
         <p class="search-note" class=("visually-hidden", move || !shown()) aria-live="polite">{said}</p>
         <Show when=move || hits.with(|hits| !hits.is_empty())>
-            <ul class="search-results" aria-label=t().search_results>
+            <ul class="search-results" aria-label=t().search_results node_ref=list>
                 // Keyed by message: a hit found again by the next query stays
                 // (and keeps the focus), its text and marks brought up to date.
                 <For
@@ -109,8 +168,23 @@ pub fn MessageSearch() -> impl IntoView {
                     children=move |hit| view! { <li><Hit hit=live_row(hits, hit, |hit| hit.message) /></li> }
                 />
             </ul>
+            <Show when=more>
+                <button type="button" class="search-more" on:click=show_older>
+                    {t().older_results}
+                </button>
+            </Show>
         </Show>
     }
+}
+
+/// The page of results older than those shown, asked for by "Show older
+/// results"; one that could not be had is said as a failed search, and the
+/// button stays to try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OlderPage {
+    NotAsked,
+    OnItsWay,
+    Failed,
 }
 
 /// One result: where and by whom, when, and the text with the match marked.

@@ -38,8 +38,9 @@ use crate::{cmd, root, step};
 /// tabs taking turns to send files that waited (a Web Lock), and sending them
 /// when the browser is back online, and review fixes, 282.7 → 283.4 KiB; the
 /// first screen handed over between two syllables, never in the middle of
-/// one (Korean input), 283.4 → 284.0 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 284.1;
+/// one (Korean input), 283.4 → 284.0 KiB; search's older results ("Show
+/// older results", the focus taken to the first of them), 283.7 → 285.7 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 286.1;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =
