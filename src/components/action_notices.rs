@@ -15,6 +15,7 @@ use std::time::Duration;
 use hanmadi_protocol::{Action, ActionKey};
 use leptos::prelude::*;
 
+use super::keyed::{keyed_list, RowKey};
 use crate::i18n::{lang, t};
 use crate::store::{waiting_unseen, Store};
 
@@ -52,9 +53,12 @@ pub fn ActionNotices() -> impl IntoView {
     view! {
         <div class="action-notices">
             <ul class="waiting-actions" aria-live="polite" aria-label=t().waiting_actions>
-                <For each=listed key=|(key, text)| (key.clone(), text.clone()) let:item>
-                    <li class="waiting-action">{item.1}</li>
-                </For>
+                // Keyed by its words too: a row whose words change is drawn anew.
+                {keyed_list(
+                    listed,
+                    |(key, text)| RowKey::Text(format!("{key} {text}")),
+                    |(_, text)| view! { <li class="waiting-action">{text}</li> }.into_any(),
+                )}
             </ul>
             <div role="alert">
                 {move || {

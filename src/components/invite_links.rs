@@ -9,6 +9,7 @@ use hanmadi_protocol::RoomId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::keyed::keyed_list;
 use crate::browser_text;
 use crate::i18n::{lang, t};
 use crate::router::invite_path;
@@ -85,9 +86,11 @@ pub fn InviteLinks(room: RoomId) -> impl IntoView {
             <Show when=move || live.with(|live| !live.is_empty())>
                 <h3 class="members-group">{move || format!("{} — {}", t().live_invites, live.with(Vec::len))}</h3>
                 <ul class="live-invites">
-                    <For each=move || live.get() key=|invite| invite.id let:invite>
-                        <LiveInvite room invite revoke />
-                    </For>
+                    {keyed_list(
+                        move || live.get(),
+                        |invite| invite.id,
+                        move |invite| view! { <LiveInvite room invite revoke /> }.into_any(),
+                    )}
                 </ul>
             </Show>
         </section>

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use super::disclosure::Disclosure;
 use super::invite_links::InviteLinks;
-use super::keyed::live_row;
+use super::keyed::live_rows;
 use super::room_actions::RoomActions;
 use crate::i18n::{lang, t};
 use crate::router::use_navigate;
@@ -88,12 +88,11 @@ fn Group(label: &'static str, people: Memo<Vec<Person>>, messages: Signal<bool>)
         <Show when=move || people.with(|p| !p.is_empty())>
             <h3 class="members-group">{move || format!("{label} — {}", people.with(Vec::len))}</h3>
             <ul class="members-list">
-                <For
-                    each=move || people.get()
-                    key=|person| person.user
-                    children=move |person| {
-                        let (me, user) = (person.me, person.user);
-                        let person = live_row(people, person, |person| person.user);
+                {live_rows(
+                    people,
+                    |person| person.user,
+                    move |person| {
+                        let (me, user) = person.with_untracked(|person| (person.me, person.user));
                         let name = Memo::new(move |_| person.with(|person| person.name.clone()));
                         view! {
                             <li class="person" class:online=move || person.with(|person| person.online)>
@@ -105,8 +104,9 @@ fn Group(label: &'static str, people: Memo<Vec<Person>>, messages: Signal<bool>)
                                 </Show>
                             </li>
                         }
-                    }
-                />
+                        .into_any()
+                    },
+                )}
             </ul>
         </Show>
     }

@@ -12,7 +12,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
-use super::keyed::live_row;
+use super::keyed::live_rows;
 use crate::i18n::t;
 use crate::mentions;
 use crate::store::people::people;
@@ -157,13 +157,13 @@ pub fn MentionList(picker: MentionPicker) -> impl IntoView {
     view! {
         <Show when=move || picker.open()>
             <ul id=LIST_ID class="mention-list" role="listbox" aria-label=t().mention>
-                <For
-                    each=move || picker.offered.get()
-                    key=|member| member.user
-                    children=move |member| {
-                        let (user, id) = (member.user, option_id(member.user));
-                        // A rename while the list is open shows in place.
-                        let member = live_row(picker.offered, member, |member| member.user);
+                // A rename while the list is open shows in place.
+                {live_rows(
+                    picker.offered,
+                    |member| member.user,
+                    move |member| {
+                        let user = member.with_untracked(|member| member.user);
+                        let id = option_id(user);
                         let name = move || member.with(|member| member.name.clone());
                         let active = move || picker.active_user() == Some(user);
                         view! {
@@ -181,8 +181,9 @@ pub fn MentionList(picker: MentionPicker) -> impl IntoView {
                                 {name}
                             </li>
                         }
-                    }
-                />
+                        .into_any()
+                    },
+                )}
             </ul>
         </Show>
     }

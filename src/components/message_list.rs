@@ -10,7 +10,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::keyed::live_row;
+use super::keyed::live_rows;
 use super::message_row::{Pending, Row};
 use super::parcel_row::ParcelRow;
 use super::scroll_anchor::{reveal_row, scroll_to_bottom, scroll_to_new_line, ScrollAnchor};
@@ -302,26 +302,14 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                     }}
                 </p>
             </Show>
-            <For
-                each=move || rows.get()
-                key=|place| place.seq
-                children=move |place| view! { <Row room place=live_row(rows, place, |place| place.seq) /> }
-            />
+            {live_rows(rows, |place| place.seq, move |place| view! { <Row room place /> }.into_any())}
             <Show when=move || shows_newest.get()>
-                <For
-                    each=move || pending.get()
-                    key=|pending| pending.key.clone()
-                    children=move |action| {
-                        view! { <Pending action=live_row(pending, action, |pending| pending.key.clone()) /> }
-                    }
-                />
-                <For
-                    each=move || waiting_files.get()
-                    key=|parcel| parcel.key.clone()
-                    children=move |parcel| {
-                        view! { <ParcelRow room parcel=live_row(waiting_files, parcel, |parcel| parcel.key.clone()) /> }
-                    }
-                />
+                {live_rows(pending, |pending| pending.key.clone(), |action| view! { <Pending action /> }.into_any())}
+                {live_rows(
+                    waiting_files,
+                    |parcel| parcel.key.clone(),
+                    move |parcel| view! { <ParcelRow room parcel /> }.into_any(),
+                )}
             </Show>
         </div>
         <p class="visually-hidden" role="status">{move || status.get()}</p>

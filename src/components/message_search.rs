@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::keyed::live_row;
+use super::keyed::live_rows;
 use super::message_link::MessageLink;
 use crate::api;
 use crate::i18n::{lang, t};
@@ -162,11 +162,7 @@ pub fn MessageSearch() -> impl IntoView {
             <ul class="search-results" aria-label=t().search_results node_ref=list>
                 // Keyed by message: a hit found again by the next query stays
                 // (and keeps the focus), its text and marks brought up to date.
-                <For
-                    each=move || hits.get()
-                    key=|hit| hit.message
-                    children=move |hit| view! { <li><Hit hit=live_row(hits, hit, |hit| hit.message) /></li> }
-                />
+                {live_rows(hits, |hit| hit.message, |hit| view! { <li><Hit hit /></li> }.into_any())}
             </ul>
             <Show when=more>
                 <button type="button" class="search-more" on:click=show_older>

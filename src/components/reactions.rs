@@ -9,7 +9,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::disclosure::Disclosure;
-use super::keyed::live_row;
+use super::keyed::live_rows;
 use crate::i18n::{lang, t};
 use crate::socket::{use_socket, SocketContext};
 use crate::store::reactions::ShownReaction;
@@ -31,12 +31,11 @@ fn toggle(socket: SocketContext, room: RoomId, message: MessageId, emoji: &str, 
 pub fn ReactionChips(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReaction>>) -> impl IntoView {
     let socket = use_socket();
     view! {
-        <For
-            each=move || chips.get()
-            key=|chip| chip.emoji.clone()
-            children=move |chip| {
-                let emoji = chip.emoji.clone();
-                let chip = live_row(chips, chip, |chip| chip.emoji.clone());
+        {live_rows(
+            chips,
+            |chip| chip.emoji.clone(),
+            move |chip| {
+                let emoji = chip.with_untracked(|chip| chip.emoji.clone());
                 view! {
                     <button
                         type="button"
@@ -51,8 +50,9 @@ pub fn ReactionChips(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReac
                         {move || chip.with(|chip| chip.count)}
                     </button>
                 }
-            }
-        />
+                .into_any()
+            },
+        )}
     }
 }
 

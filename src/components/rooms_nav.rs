@@ -6,7 +6,7 @@ use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
 use hanmadi_protocol::Action;
 use leptos::prelude::*;
 
-use super::keyed::live_row;
+use super::keyed::live_rows;
 use super::message_search::MessageSearch;
 use super::one_field_form::{FormControl, OneFieldForm};
 use crate::i18n::{lang, t};
@@ -41,12 +41,11 @@ pub fn RoomsNav() -> impl IntoView {
             <Show when=move || others.with(|others| !others.is_empty())>
                 <h2 class="rooms-heading">{t().other_rooms}</h2>
                 <ul class="rooms-list">
-                    <For
-                        each=move || others.get()
-                        key=|room| room.id
-                        children=move |room| {
-                            let id = room.id;
-                            let room = live_row(others, room, |room| room.id);
+                    {live_rows(
+                        others,
+                        |room| room.id,
+                        move |room| {
+                            let id = room.with_untracked(|room| room.id);
                             let name = Memo::new(move |_| room.with(|room| room.name.clone()));
                             view! {
                                 <li class="room-joinable">
@@ -62,8 +61,9 @@ pub fn RoomsNav() -> impl IntoView {
                                     </button>
                                 </li>
                             }
-                        }
-                    />
+                            .into_any()
+                        },
+                    )}
                 </ul>
             </Show>
             </nav>
@@ -79,13 +79,13 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
         <ul class="rooms-list">
             // Keyed by id: a new unread count or name changes the link in
             // place, so a keyboard user's focus on it stays.
-            <For
-                each=move || rooms.get()
-                key=|room| room.id
-                children=move |room| {
-                    let href = format!("/rooms/{}", room.id);
-                    let private = room.kind == RoomKind::Private;
-                    let room = live_row(rooms, room, |room| room.id);
+            {live_rows(
+                rooms,
+                |room| room.id,
+                move |room| {
+                    let (href, private) = room.with_untracked(|room| {
+                        (format!("/rooms/{}", room.id), room.kind == RoomKind::Private)
+                    });
                     let unread = Memo::new(move |_| room.with(|room| room.unread.messages));
                     let mentions = Memo::new(move |_| room.with(|room| room.unread.mentions));
                     view! {
@@ -111,8 +111,9 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
                             </Link>
                         </li>
                     }
-                }
-            />
+                    .into_any()
+                },
+            )}
         </ul>
     }
 }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::keyed::keyed_list;
 use crate::i18n::t;
 use crate::store::Store;
 
@@ -15,16 +16,20 @@ pub fn TickerPanel() -> impl IntoView {
     view! {
         <section class="ticker" aria-label=t().live_ticker role="region">
             <ul>
-                <For each=symbols key=|(symbol, _)| symbol.clone() let:item>
-                    <li class="ticker-item">
-                        <span class="symbol">{label(&item.0)}</span>
-                        <span class="price">{
-                            let value = item.1.clone();
-                            let whole = item.0.starts_with("stat:");
-                            move || value.with(|v| price_text(v.price, whole))
-                        }</span>
-                    </li>
-                </For>
+                {keyed_list(
+                    symbols,
+                    |(symbol, _)| symbol.clone(),
+                    |(symbol, value)| {
+                        let whole = symbol.starts_with("stat:");
+                        view! {
+                            <li class="ticker-item">
+                                <span class="symbol">{label(&symbol)}</span>
+                                <span class="price">{move || value.with(|v| price_text(v.price, whole))}</span>
+                            </li>
+                        }
+                        .into_any()
+                    },
+                )}
             </ul>
         </section>
     }

@@ -40,7 +40,9 @@ use crate::{cmd, root, step};
 /// first screen handed over between two syllables, never in the middle of
 /// one (Korean input), 283.4 → 284.0 KiB; search's older results ("Show
 /// older results", the focus taken to the first of them), 283.7 → 285.7 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 286.1;
+/// Then cut: every keyed list through one `<For>` over erased rows, 285.7 →
+/// 273.9 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 274.3;
 
 /// What the web app is built from: a change to any of these rebuilds it.
 const INPUTS: &[&str] =
