@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::{
     ActionNotices, ConnectionBadge, FirstRun, JoinByInvite, KeyboardShortcuts, MentionNotifier, OpenJoinedRoom,
-    RoomPage, RoomsNav, SignOut, TabTitle, TickerPanel, YourName,
+    RoomPage, RoomsNav, SignOut, TabTitle, TickerPanel, When, YourName,
 };
 use crate::i18n::t;
 use crate::parcels::Parcels;
@@ -26,18 +26,18 @@ pub fn App() -> impl IntoView {
     view! {
         <header class="app-header">
             <h1 class="app-title">"Hanmadi"</h1>
-            <Show when=signed_in>
+            <When when=signed_in>
                 <div class="header-tools">
                     <MentionNotifier />
                     <YourName />
                     <SignOut />
                     <ConnectionBadge />
                 </div>
-            </Show>
+            </When>
         </header>
-        <Show when=signed_in fallback=|| view! { <main class="app-main"><FirstRun /></main> }>
+        <When when=signed_in fallback=|| view! { <main class="app-main"><FirstRun /></main> }>
             <SignedIn page />
-        </Show>
+        </When>
     }
 }
 

@@ -10,6 +10,8 @@
 use hanmadi_protocol::{RoomId, Seq};
 use leptos::ev;
 use leptos::prelude::*;
+
+use crate::components::{handler, memo};
 use wasm_bindgen::JsValue;
 
 /// The path on screen; provided at the root.
@@ -82,25 +84,25 @@ fn current_path() -> RwSignal<String> {
 /// the room page stays, and its room changes.
 pub fn use_page() -> Memo<Page> {
     let path = current_path();
-    Memo::new(move |_| path.with(|path| page_of(path).0))
+    memo(move || path.with(|path| page_of(path).0))
 }
 
 /// The room in the path, if the path is a room's.
 pub fn use_room() -> Memo<Option<RoomId>> {
     let path = current_path();
-    Memo::new(move |_| path.with(|path| page_of(path).1))
+    memo(move || path.with(|path| page_of(path).1))
 }
 
 /// The invite token in the path, on the invite page.
 pub fn use_invite() -> Memo<Option<String>> {
     let path = current_path();
-    Memo::new(move |_| path.with(|path| invite_of(path).map(str::to_owned)))
+    memo(move || path.with(|path| invite_of(path).map(str::to_owned)))
 }
 
 /// The room and message the path links to, if it is a link to one.
 pub fn use_linked_message() -> Memo<Option<(RoomId, Seq)>> {
     let path = current_path();
-    Memo::new(move |_| path.with(|path| message_of(path)))
+    memo(move || path.with(|path| message_of(path)))
 }
 
 /// Whether `to` is the path on screen (following a link to it changes nothing).
@@ -157,7 +159,7 @@ pub fn Link(href: String, class: &'static str, children: Children) -> impl IntoV
         navigate(&target);
     };
     view! {
-        <a href=href class=class aria-current=here on:click=click>
+        <a href=href class=class aria-current=here on:click=handler(click)>
             {children()}
         </a>
     }

@@ -16,6 +16,7 @@ use hanmadi_protocol::{Action, ActionKey};
 use leptos::prelude::*;
 
 use super::keyed::{keyed_list, RowKey};
+use super::reactive::{effect, redrawn};
 use crate::i18n::{lang, t};
 use crate::store::{waiting_unseen, Store};
 
@@ -33,9 +34,9 @@ pub fn ActionNotices() -> impl IntoView {
     // The keys that were already waiting a moment ago; what is listed is
     // what is still waiting among them.
     let waited = RwSignal::new(Vec::<ActionKey>::new());
-    Effect::new({
+    effect({
         let outbox = outbox.clone();
-        move |_| {
+        move || {
             let keys: Vec<ActionKey> = outbox.with(|outbox| waiting_unseen(outbox).map(|p| p.key.clone()).collect());
             set_timeout(move || waited.set(keys), LIST_AFTER);
         }
@@ -61,7 +62,7 @@ pub fn ActionNotices() -> impl IntoView {
                 )}
             </ul>
             <div role="alert">
-                {move || {
+                {redrawn(move || {
                     refused
                         .get()
                         .map(|notice| {
@@ -81,7 +82,8 @@ pub fn ActionNotices() -> impl IntoView {
                                 </p>
                             }
                         })
-                }}
+                        .into_any()
+                })}
             </div>
         </div>
     }

@@ -11,6 +11,7 @@ use hanmadi_protocol::attachments::Attachment;
 use leptos::prelude::*;
 
 use super::image_viewer::use_viewer;
+use super::reactive::handler;
 use crate::api;
 use crate::i18n::{lang, t};
 
@@ -47,7 +48,7 @@ fn Thumbnail(file: Attachment) -> impl IntoView {
             type="button"
             class="thumbnail"
             aria-haspopup="dialog"
-            on:click=move |event| viewer.open(file.get_value(), &event)
+            on:click=handler(move |event| viewer.open(file.get_value(), &event))
         >
             <img src=src alt=alt width=width height=height loading="lazy" />
         </button>

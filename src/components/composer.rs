@@ -21,6 +21,7 @@ use wasm_bindgen::JsCast;
 use super::formatting_help::FormattingHelp;
 use super::mention_picker::{MentionList, MentionPicker};
 use super::pending_files::{files_in, AttachButton, DraftFiles, FileChips};
+use super::reactive::{effect, handler, memo, redrawn};
 use crate::i18n::{lang, t};
 use crate::parcels::saved::Parcel;
 use crate::parcels::use_parcels;
@@ -39,7 +40,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
     // The message being answered, if it is one of this room's.
     let replying = {
         let replying = store.with_value(Store::replying);
-        Memo::new(move |_| replying.with(|replying| replying.clone().filter(|replying| replying.room == room)))
+        memo(move || replying.with(|replying| replying.clone().filter(|replying| replying.room == room)))
     };
     let cancel_reply = move || store.with_value(Store::stop_reply);
 
@@ -114,7 +115,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             clear(reply_to.is_some());
         }
     };
-    Effect::new(move |_| {
+    effect(move || {
         if files.ready() != Ready::Uploading && waiting.get_untracked() {
             send();
         }
@@ -157,27 +158,30 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             cancel_reply();
         }
     };
-    let reply_bar = move || {
-        replying.get().map(|replying| {
-            view! {
-                <p class="replying">
-                    <span id=REPLYING_ID>{lang().replying_to(&replying.author)}</span>
-                    <button
-                        type="button"
-                        aria-label=t().cancel_reply
-                        title=t().cancel_reply
-                        on:click=move |_| {
-                            cancel_reply();
-                            focus_composer();
-                        }
-                    >
-                        "✕"
-                    </button>
-                </p>
-            }
-        })
-    };
-    Effect::new(move |_| {
+    let reply_bar = redrawn(move || {
+        replying
+            .get()
+            .map(|replying| {
+                view! {
+                    <p class="replying">
+                        <span id=REPLYING_ID>{lang().replying_to(&replying.author)}</span>
+                        <button
+                            type="button"
+                            aria-label=t().cancel_reply
+                            title=t().cancel_reply
+                            on:click=handler(move |_| {
+                                cancel_reply();
+                                focus_composer();
+                            })
+                        >
+                            "✕"
+                        </button>
+                    </p>
+                }
+            })
+            .into_any()
+    });
+    effect(move || {
         if let Some(field) = field.get() {
             if fine_pointer() {
                 let _ = field.focus();
@@ -190,7 +194,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
     };
 
     view! {
-        <form class="composer" on:submit=on_submit>
+        <form class="composer" on:submit=handler(on_submit)>
             {reply_bar}
             <FileChips files />
             <textarea
@@ -204,14 +208,14 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
                 placeholder=t().message
                 rows="1"
                 prop:value=move || text.get()
-                on:input=move |event| {
+                on:input=handler(move |event| {
                     text.set(event_target_value(&event));
                     picker.follow_caret();
                     socket.typing(room);
-                }
-                on:keydown=on_keydown
-                on:paste=on_paste
-                on:blur=move |_| picker.close()
+                })
+                on:keydown=handler(on_keydown)
+                on:paste=handler(on_paste)
+                on:blur=handler(move |_| picker.close())
             ></textarea>
             <MentionList picker />
             <AttachButton files />

@@ -6,6 +6,8 @@ use std::time::Duration;
 use hanmadi_client_core::{FailReason, Status};
 use leptos::prelude::*;
 
+use super::reactive::{handler, memo, When};
+
 use crate::i18n::{lang, t};
 use crate::socket::use_socket;
 
@@ -23,13 +25,13 @@ pub fn ConnectionBadge() -> impl IntoView {
         }
     });
 
-    let state = Memo::new(move |_| status.with(state_label));
-    let kind = Memo::new(move |_| status.with(state_kind));
-    let detail = Memo::new(move |_| {
+    let state = memo(move || status.with(state_label));
+    let kind = memo(move || status.with(state_kind));
+    let detail = memo(move || {
         tick.track();
         status.with(|status| detail_text(status, socket.now()))
     });
-    let can_retry = Memo::new(move |_| {
+    let can_retry = memo(move || {
         status.with(|status| {
             matches!(
                 status,
@@ -44,11 +46,11 @@ pub fn ConnectionBadge() -> impl IntoView {
             // keep interrupting screen reader users.
             <span class="connection-state" role="status">{state}</span>
             <span class="connection-detail">{detail}</span>
-            <Show when=move || can_retry.get()>
-                <button type="button" class="connection-retry" on:click=move |_| socket.retry_now()>
+            <When when=move || can_retry.get()>
+                <button type="button" class="connection-retry" on:click=handler(move |_| socket.retry_now())>
                     {t().retry_now}
                 </button>
-            </Show>
+            </When>
         </div>
     }
 }

@@ -7,6 +7,8 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::reactive::{effect, handler};
+
 use crate::first_screen;
 use crate::i18n::{lang, t};
 use crate::session;
@@ -48,7 +50,7 @@ pub fn FirstRun() -> impl IntoView {
 
     // The one thing to do here: the field is ready to type in.
     let field = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(field) = field.get() {
             let _ = field.focus();
             if let Some((start, end)) = typed.caret {
@@ -61,7 +63,7 @@ pub fn FirstRun() -> impl IntoView {
     });
 
     view! {
-        <form class="first-run" on:submit=submit>
+        <form class="first-run" on:submit=handler(submit)>
             <h2>{t().welcome}</h2>
             <p class="first-run-hint">{t().name_hint}</p>
             <label for="first-run-name">{t().name}</label>
@@ -73,7 +75,7 @@ pub fn FirstRun() -> impl IntoView {
                 maxlength="40"
                 required
                 prop:value=move || name.get()
-                on:input=move |event| name.set(event_target_value(&event))
+                on:input=handler(move |event| name.set(event_target_value(&event)))
             />
             <button type="submit" disabled=move || busy.get()>{t().continue_}</button>
             <p class="first-run-error" role="alert">{move || error.get()}</p>

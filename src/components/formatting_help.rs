@@ -4,22 +4,23 @@
 use leptos::prelude::*;
 
 use super::disclosure::Disclosure;
+use super::reactive::{handler, When};
 use crate::i18n::t;
 
 #[component]
 pub fn FormattingHelp() -> impl IntoView {
     let help = Disclosure::new();
     view! {
-        <div class="formatting-help" on:keydown=move |event| help.close_on_escape(event)>
+        <div class="formatting-help" on:keydown=handler(move |event| help.close_on_escape(event))>
             <button
                 type="button"
                 node_ref=help.button
                 aria-expanded=move || help.open.get().to_string()
-                on:click=move |_| help.toggle()
+                on:click=handler(move |_| help.toggle())
             >
                 {t().formatting_help}
             </button>
-            <Show when=move || help.open.get()>
+            <When when=move || help.open.get()>
                 <ul class="formatting-list" aria-label=t().formatting_help>
                     <li><code>"*…*"</code>" "<strong>{t().fmt_bold}</strong></li>
                     <li><code>"_…_"</code>" "<em>{t().fmt_italic}</em></li>
@@ -27,7 +28,7 @@ pub fn FormattingHelp() -> impl IntoView {
                     <li><code>"```"</code>" "{t().fmt_code_block}</li>
                     <li>{t().fmt_links}</li>
                 </ul>
-            </Show>
+            </When>
         </div>
     }
 }

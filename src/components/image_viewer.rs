@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::composer::focus_composer;
+use super::reactive::{handler, redrawn};
 use crate::api;
 use crate::i18n::{lang, t};
 
@@ -79,30 +80,34 @@ pub fn ImageViewer(viewer: Viewer) -> impl IntoView {
             close();
         }
     };
-    let content = move || {
-        viewer.shown.get().map(|file| {
-            let (width, height) = (file.width.unwrap_or(1), file.height.unwrap_or(1));
-            let url = api::attachment_url(file.id);
-            view! {
-                <div class="viewer-bar">
-                    <button type="button" on:click=move |_| close()>{t().close}</button>
-                    <span class="file-name">{file.name.clone()}</span>
-                    <span class="file-size">{lang().file_size(file.size)}</span>
-                    <a href=url.clone() download=file.name.clone() aria-label=lang().download_file(&file.name)>
-                        {t().download}
-                    </a>
-                </div>
-                <img src=url alt=file.name width=width height=height />
-            }
-        })
-    };
+    let content = redrawn(move || {
+        viewer
+            .shown
+            .get()
+            .map(|file| {
+                let (width, height) = (file.width.unwrap_or(1), file.height.unwrap_or(1));
+                let url = api::attachment_url(file.id);
+                view! {
+                    <div class="viewer-bar">
+                        <button type="button" on:click=handler(move |_| close())>{t().close}</button>
+                        <span class="file-name">{file.name.clone()}</span>
+                        <span class="file-size">{lang().file_size(file.size)}</span>
+                        <a href=url.clone() download=file.name.clone() aria-label=lang().download_file(&file.name)>
+                            {t().download}
+                        </a>
+                    </div>
+                    <img src=url alt=file.name width=width height=height />
+                }
+            })
+            .into_any()
+    });
     view! {
         <dialog
             class="image-viewer"
             node_ref=dialog
             aria-label=t().image_viewer
-            on:close=on_close
-            on:click=on_click
+            on:close=handler(on_close)
+            on:click=handler(on_click)
         >
             {content}
         </dialog>

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::keyed::keyed_list;
+use super::reactive::{handler, memo, redrawn, When};
 use crate::browser_text;
 use crate::i18n::{lang, t};
 use crate::router::invite_path;
@@ -68,22 +69,20 @@ pub fn InviteLinks(room: RoomId) -> impl IntoView {
 
     view! {
         <section class="invite-links" aria-label=t().invite_link>
-            <button type="button" class="copy-invite" on:click=make>
+            <button type="button" class="copy-invite" on:click=handler(make)>
                 {move || if copied.get() { t().invite_link_copied } else { t().copy_invite_link }}
             </button>
             <p class="visually-hidden" role="status">
                 {move || if copied.get() { Some(t().invite_link_copied) } else { None }}
             </p>
             <p class="form-error" role="alert">{move || problem.get()}</p>
-            {move || {
-                made.get()
-                    .map(|link| {
-                        view! {
-                            <input class="invite-link" type="text" readonly aria-label=t().invite_link prop:value=link />
-                        }
-                    })
-            }}
-            <Show when=move || live.with(|live| !live.is_empty())>
+            {redrawn(move || {
+                let field = |link| {
+                    view! { <input class="invite-link" type="text" readonly aria-label=t().invite_link prop:value=link /> }
+                };
+                made.get().map(field).into_any()
+            })}
+            <When when=move || live.with(|live| !live.is_empty())>
                 <h3 class="members-group">{move || format!("{} — {}", t().live_invites, live.with(Vec::len))}</h3>
                 <ul class="live-invites">
                     {keyed_list(
@@ -92,7 +91,7 @@ pub fn InviteLinks(room: RoomId) -> impl IntoView {
                         move |invite| view! { <LiveInvite room invite revoke /> }.into_any(),
                     )}
                 </ul>
-            </Show>
+            </When>
         </section>
     }
 }
@@ -102,14 +101,14 @@ pub fn InviteLinks(room: RoomId) -> impl IntoView {
 fn LiveInvite(room: RoomId, invite: Invite, revoke: impl Fn(u64) + Copy + Send + 'static) -> impl IntoView {
     let state = expect_context::<Store>().room(room);
     // The maker's name follows a rename, as everywhere.
-    let made = Memo::new(move |_| {
+    let made = memo(move || {
         let maker = state.name_of(invite.created_by).unwrap_or_else(|| t().someone.to_owned());
         lang().invite_made(&maker, &browser_text::date_and_time(invite.created_at))
     });
     view! {
         <li class="live-invite">
             <span>{made}</span>
-            <button type="button" aria-label=move || lang().revoke_invite(&made.get()) on:click=move |_| revoke(invite.id)>
+            <button type="button" aria-label=move || lang().revoke_invite(&made.get()) on:click=handler(move |_| revoke(invite.id))>
                 {t().revoke}
             </button>
         </li>

@@ -8,6 +8,8 @@
 use hanmadi_protocol::Action;
 use leptos::prelude::*;
 
+use super::reactive::effect;
+
 use crate::i18n::t;
 use crate::router::{use_invite, use_replace};
 use crate::socket::use_socket;
@@ -20,6 +22,6 @@ pub fn JoinByInvite() -> impl IntoView {
     }
     // Once this page is drawn: the path cannot change while it is read.
     let replace = use_replace();
-    Effect::new(move |_| replace("/"));
+    effect(move || replace("/"));
     view! { <p class="empty">{t().pick_room}</p> }
 }

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use super::disclosure::Disclosure;
 use super::invite_links::InviteLinks;
 use super::keyed::live_rows;
+use super::reactive::{handler, memo, When};
 use super::room_actions::RoomActions;
 use crate::i18n::{lang, t};
 use crate::router::use_navigate;
@@ -28,7 +29,7 @@ pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
     let state = store.room(room);
     let list = {
         let (members, presence, me) = (state.members(), state.presence(), store.me());
-        Memo::new(move |_| {
+        memo(move || {
             let members = members.get().unwrap_or_default();
             presence.with(|online| people(&members, online, me.get()))
         })
@@ -36,7 +37,7 @@ pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
     let panel = Disclosure::new();
     let kind = {
         let rooms = store.rooms();
-        Memo::new(move |_| rooms.with(|rooms| rooms.iter().find(|info| info.id == room).map(|info| info.kind)))
+        memo(move || rooms.with(|rooms| rooms.iter().find(|info| info.id == room).map(|info| info.kind)))
     };
     let is = move |wanted: RoomKind| kind.get() == Some(wanted);
     // Until the rooms list names a room just opened, it might be a
@@ -50,27 +51,27 @@ pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
             node_ref=panel.button
             aria-expanded=move || panel.open.get().to_string()
             aria-controls=PANEL_ID
-            on:click=move |_| panel.toggle()
+            on:click=handler(move |_| panel.toggle())
         >
             {move || lang().members_button(list.with(Vec::len))}
         </button>
-        <Show when=move || panel.open.get()>
-            <aside id=PANEL_ID class="members" aria-label=t().members on:keydown=move |event| panel.close_on_escape(event)>
-                <button type="button" class="members-close" aria-label=t().close_members on:click=move |_| panel.close()>
+        <When when=move || panel.open.get()>
+            <aside id=PANEL_ID class="members" aria-label=t().members on:keydown=handler(move |event| panel.close_on_escape(event))>
+                <button type="button" class="members-close" aria-label=t().close_members on:click=handler(move |_| panel.close())>
                     "×"
                 </button>
                 // A conversation's two people need no "Message", no invites,
                 // and it is neither renamed nor left.
-                <Group label=t().online people=Memo::new(move |_| in_group(list, true)) messages=Signal::derive(not_direct) />
-                <Group label=t().offline_members people=Memo::new(move |_| in_group(list, false)) messages=Signal::derive(not_direct) />
-                <Show when=move || is(RoomKind::Private)>
+                <Group label=t().online people=memo(move || in_group(list, true)) messages=Signal::derive(not_direct) />
+                <Group label=t().offline_members people=memo(move || in_group(list, false)) messages=Signal::derive(not_direct) />
+                <When when=move || is(RoomKind::Private)>
                     <InviteLinks room />
-                </Show>
-                <Show when=not_direct>
+                </When>
+                <When when=not_direct>
                     <RoomActions room name />
-                </Show>
+                </When>
             </aside>
-        </Show>
+        </When>
     }
 }
 
@@ -85,7 +86,7 @@ fn in_group(list: Memo<Vec<Person>>, online: bool) -> Vec<Person> {
 #[component]
 fn Group(label: &'static str, people: Memo<Vec<Person>>, messages: Signal<bool>) -> impl IntoView {
     view! {
-        <Show when=move || people.with(|p| !p.is_empty())>
+        <When when=move || people.with(|p| !p.is_empty())>
             <h3 class="members-group">{move || format!("{label} — {}", people.with(Vec::len))}</h3>
             <ul class="members-list">
                 {live_rows(
@@ -93,22 +94,22 @@ fn Group(label: &'static str, people: Memo<Vec<Person>>, messages: Signal<bool>)
                     |person| person.user,
                     move |person| {
                         let (me, user) = person.with_untracked(|person| (person.me, person.user));
-                        let name = Memo::new(move |_| person.with(|person| person.name.clone()));
+                        let name = memo(move || person.with(|person| person.name.clone()));
                         view! {
                             <li class="person" class:online=move || person.with(|person| person.online)>
                                 <span class="presence-dot" aria-hidden="true"></span>
                                 <span class="person-name">{name}</span>
                                 {me.then(|| view! { <span class="person-you">{t().you}</span> })}
-                                <Show when=move || !me && messages.get()>
+                                <When when=move || !me && messages.get()>
                                     <MessageButton user name />
-                                </Show>
+                                </When>
                             </li>
                         }
                         .into_any()
                     },
                 )}
             </ul>
-        </Show>
+        </When>
     }
 }
 
@@ -127,7 +128,7 @@ fn MessageButton(user: UserId, name: Memo<String>) -> impl IntoView {
         }
     };
     view! {
-        <button type="button" class="message-person" aria-label=move || lang().message_person(&name.get()) on:click=open>
+        <button type="button" class="message-person" aria-label=move || lang().message_person(&name.get()) on:click=handler(open)>
             {t().message}
         </button>
     }

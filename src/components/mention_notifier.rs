@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
+use super::reactive::{effect, handler, When};
+
 use crate::i18n::{lang, t};
 use crate::mentions;
 use crate::store::{page_visible, Store};
@@ -16,7 +18,7 @@ pub fn MentionNotifier() -> impl IntoView {
     let permission = RwSignal::new(Notification::permission());
 
     let last_mention = store.last_mention();
-    Effect::new(move |_| {
+    effect(move || {
         let Some(mention) = last_mention.get() else { return };
         let seen = store.current_room().get_untracked() == Some(mention.room) && page_visible();
         if permission.get_untracked() != NotificationPermission::Granted || seen {
@@ -40,8 +42,8 @@ pub fn MentionNotifier() -> impl IntoView {
         });
     };
     view! {
-        <Show when=move || permission.get() == NotificationPermission::Default>
-            <button type="button" class="notify-mentions" on:click=ask>{t().notify_mentions}</button>
-        </Show>
+        <When when=move || permission.get() == NotificationPermission::Default>
+            <button type="button" class="notify-mentions" on:click=handler(ask)>{t().notify_mentions}</button>
+        </When>
     }
 }

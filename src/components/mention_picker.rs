@@ -13,6 +13,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::keyed::live_rows;
+use super::reactive::{handler, memo, When};
 use crate::i18n::t;
 use crate::mentions;
 use crate::store::people::people;
@@ -42,7 +43,7 @@ impl MentionPicker {
         let state = store.room(room);
         let (members, presence, me) = (state.members(), state.presence(), store.me());
         let typing = RwSignal::new(None::<(usize, usize)>);
-        let offered = Memo::new(move |_| {
+        let offered = memo(move || {
             let Some((at, caret)) = typing.get() else { return Vec::new() };
             let members = members.get().unwrap_or_default();
             let everyone: Vec<Member> = presence
@@ -155,7 +156,7 @@ fn option_id(user: UserId) -> String {
 #[component]
 pub fn MentionList(picker: MentionPicker) -> impl IntoView {
     view! {
-        <Show when=move || picker.open()>
+        <When when=move || picker.open()>
             <ul id=LIST_ID class="mention-list" role="listbox" aria-label=t().mention>
                 // A rename while the list is open shows in place.
                 {live_rows(
@@ -173,10 +174,10 @@ pub fn MentionList(picker: MentionPicker) -> impl IntoView {
                                 class:active=active
                                 aria-selected=move || active().to_string()
                                 // Not `click`: the field keeps the focus.
-                                on:mousedown=move |event| {
+                                on:mousedown=handler(move |event: leptos::ev::MouseEvent| {
                                     event.prevent_default();
                                     picker.choose(Some(member.get_untracked()));
-                                }
+                                })
                             >
                                 {name}
                             </li>
@@ -185,6 +186,6 @@ pub fn MentionList(picker: MentionPicker) -> impl IntoView {
                     },
                 )}
             </ul>
-        </Show>
+        </When>
     }
 }

@@ -7,6 +7,8 @@ use hanmadi_protocol::{RoomId, Seq};
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 
+use super::reactive::handler;
+
 use crate::router::{is_current, message_path, use_navigate};
 use crate::store::Store;
 
@@ -41,7 +43,7 @@ pub fn MessageLink(
         }
     };
     view! {
-        <a class=class href=href aria-label=move || label.map(|label| label.get()) on:click=click>
+        <a class=class href=href aria-label=move || label.map(|label| label.get()) on:click=handler(click)>
             {children()}
         </a>
     }

@@ -13,6 +13,7 @@ use leptos::task::spawn_local;
 use super::keyed::live_rows;
 use super::message_row::{Pending, Row};
 use super::parcel_row::ParcelRow;
+use super::reactive::{effect, handler, memo, When};
 use super::scroll_anchor::{reveal_row, scroll_to_bottom, scroll_to_new_line, ScrollAnchor};
 use crate::api;
 use crate::i18n::{lang, t};
@@ -51,24 +52,24 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     let rows = {
         let timeline = timeline.clone();
         let unread_from = state.unread_from();
-        Memo::new(move |_| timeline.with(|timeline| rows_in(window.get(), timeline, unread_from.get())))
+        memo(move || timeline.with(|timeline| rows_in(window.get(), timeline, unread_from.get())))
     };
     let shows_newest = {
         let timeline = timeline.clone();
-        Memo::new(move |_| timeline.with(|timeline| window.get().shows_newest(timeline.entries())))
+        memo(move || timeline.with(|timeline| window.get().shows_newest(timeline.entries())))
     };
     let starts_at_oldest = {
         let timeline = timeline.clone();
-        Memo::new(move |_| timeline.with(|timeline| window.get().range(timeline.entries()).start == 0))
+        memo(move || timeline.with(|timeline| window.get().range(timeline.entries()).start == 0))
     };
     let pending = {
         let outbox = store.outbox();
-        Memo::new(move |_| outbox.with(|outbox| pending_in(room, outbox)))
+        memo(move || outbox.with(|outbox| pending_in(room, outbox)))
     };
     // Messages whose files wait for the connection, after those in the outbox.
     let waiting_files = {
         let parcels = use_parcels();
-        Memo::new(move |_| parcels.in_room(room))
+        memo(move || parcels.in_room(room))
     };
 
     // Each load of history that moves the view (a reveal) or may slide it (an
@@ -103,7 +104,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     {
         let timeline = timeline.clone();
         let unread_from = state.unread_from();
-        Effect::new(move |_| {
+        effect(move || {
             let (newest, arrived) = timeline.with(|t| {
                 let newest = t.entries().last().map(Entry::seq);
                 let arrived = newest_seen
@@ -180,14 +181,14 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     {
         let linked = use_linked_message();
         let store = store.clone();
-        Effect::new(move |_| match linked.get() {
+        effect(move || match linked.get() {
             Some((linked_room, seq)) if linked_room == room => store.reveal(room, seq),
             _ => {}
         });
     }
     {
         let (timeline, store, requests) = (timeline.clone(), store.clone(), state.reveal_requests());
-        Effect::new(move |_| {
+        effect(move || {
             let Some(seq) = requests.get() else { return };
             store.reveal_taken(room);
             let (timeline, store) = (timeline.clone(), store.clone());
@@ -287,9 +288,9 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             aria-busy=move || loading_older.get().to_string()
             class:following=move || at_bottom.get() && window.get() == Window::Latest
             node_ref=list
-            on:scroll=on_scroll
+            on:scroll=handler(on_scroll)
         >
-            <Show when=move || starts_at_oldest.get()>
+            <When when=move || starts_at_oldest.get()>
                 <p class="history-edge">
                     {move || {
                         if history_complete.get() {
@@ -301,23 +302,23 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                         }
                     }}
                 </p>
-            </Show>
+            </When>
             {live_rows(rows, |place| place.seq, move |place| view! { <Row room place /> }.into_any())}
-            <Show when=move || shows_newest.get()>
+            <When when=move || shows_newest.get()>
                 {live_rows(pending, |pending| pending.key.clone(), |action| view! { <Pending action /> }.into_any())}
                 {live_rows(
                     waiting_files,
                     |parcel| parcel.key.clone(),
                     move |parcel| view! { <ParcelRow room parcel /> }.into_any(),
                 )}
-            </Show>
+            </When>
         </div>
         <p class="visually-hidden" role="status">{move || status.get()}</p>
-        <Show when=move || { !at_bottom.get() && unseen.get() > 0 }>
-            <button type="button" class="jump-latest" on:click=move |_| jump_to_latest()>
+        <When when=move || { !at_bottom.get() && unseen.get() > 0 }>
+            <button type="button" class="jump-latest" on:click=handler(move |_| jump_to_latest())>
                 {move || lang().jump_to_latest(unseen.get())}
             </button>
-        </Show>
+        </When>
     }
 }
 

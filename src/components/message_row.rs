@@ -15,6 +15,7 @@ use super::composer::{focus_composer, is_send_key};
 use super::keyed::live;
 use super::message_list::{Announcer, RowPlace};
 use super::reactions::{ReactionChips, ReactionPicker};
+use super::reactive::{effect, handler, memo, redrawn, When};
 use super::reply_quote::ReplyQuote;
 use super::MessageText;
 use crate::browser_text;
@@ -37,16 +38,14 @@ pub fn Row(room: RoomId, place: Memo<RowPlace>) -> impl IntoView {
         return ().into_any();
     };
     let at = first.at();
-    let separator = move || {
-        place.with(|place| place.layout.day_separator.is_some()).then(|| {
-            view! { <p class="day-separator" role="separator">{day_label(at)}</p> }
-        })
-    };
-    let new_line = move || {
-        place
-            .with(|place| place.new_line)
-            .then(|| view! { <p class="new-messages" role="separator">{t().new_messages}</p> })
-    };
+    let separator = redrawn(move || {
+        let separated = place.with(|place| place.layout.day_separator.is_some());
+        separated.then(|| view! { <p class="day-separator" role="separator">{day_label(at)}</p> }).into_any()
+    });
+    let new_line = redrawn(move || {
+        let new_line = place.with(|place| place.new_line);
+        new_line.then(|| view! { <p class="new-messages" role="separator">{t().new_messages}</p> }).into_any()
+    });
     let body = match first {
         Entry::Message(first) => {
             // Edits, reactions, a deletion and the author's new name change
@@ -57,7 +56,7 @@ pub fn Row(room: RoomId, place: Memo<RowPlace>) -> impl IntoView {
                     _ => None,
                 })
             });
-            let starts_group = Memo::new(move |_| place.with(|place| place.layout.starts_group));
+            let starts_group = memo(move || place.with(|place| place.layout.starts_group));
             view! { <MessageRow room message starts_group /> }.into_any()
         }
         // A notice never changes.
@@ -77,9 +76,9 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
     let store = expect_context::<Store>();
     let selected = ReadSignal::from(store.selected());
     let (id, seq, at) = message.with_untracked(|message| (message.id, message.seq, message.at));
-    let author_name = Memo::new(move |_| message.with(|message| message.author_name.clone()));
+    let author_name = memo(move || message.with(|message| message.author_name.clone()));
     let me = store.me().get_untracked();
-    let mentions_you = Memo::new(move |_| {
+    let mentions_you = memo(move || {
         message.with(|message| !message.deleted && me.is_some_and(|me| mentions::mentions(&message.text, me)))
     });
     let label = move || {
@@ -90,16 +89,17 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
             label
         }
     };
-    let header = move || {
-        starts_group.get().then(|| {
+    let header = redrawn(move || {
+        let header = move || {
             view! {
                 <header class="message-header">
                     <span class="author">{author_name}</span>
                     <time class="time">{local_time(at)}</time>
                 </header>
             }
-        })
-    };
+        };
+        starts_group.get().then(header).into_any()
+    });
     view! {
         <article
             class="message"
@@ -108,11 +108,11 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
             class:mentions-you=mentions_you
             aria-label=label
             data-seq=seq.0
-            on:click=move |event| {
+            on:click=handler(move |event| {
                 if !on_a_control(&event) {
                     store.toggle_selected(id);
                 }
-            }
+            })
         >
             {header}
             <MessageBody room message />
@@ -137,62 +137,64 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
     let store = expect_context::<Store>();
     let (id, author) = message.with_untracked(|message| (message.id, message.author));
     let mine = store.me().get_untracked() == Some(author);
-    let deleted = Memo::new(move |_| message.with(|message| message.deleted));
-    let text = Memo::new(move |_| message.with(|message| message.text.clone()));
+    let deleted = memo(move || message.with(|message| message.deleted));
+    let text = memo(move || message.with(|message| message.text.clone()));
     // What a message answers never changes, nor the files it carries (a
     // deletion takes them with the text).
     let reply_to = message.with_untracked(|message| message.reply_to);
     let attachments = message.with_untracked(|message| message.attachments.clone());
-    let edited = Memo::new(move |_| message.with(|message| message.edited));
+    let edited = memo(move || message.with(|message| message.edited));
     let chips = {
         let (outbox, me) = (store.outbox(), store.me().get_untracked());
-        let applied = Memo::new(move |_| message.with(|message| message.reactions.clone()));
-        Memo::new(move |_| applied.with(|applied| outbox.with(|outbox| reactions::shown(applied, outbox, id, me))))
+        let applied = memo(move || message.with(|message| message.reactions.clone()));
+        memo(move || applied.with(|applied| outbox.with(|outbox| reactions::shown(applied, outbox, id, me))))
     };
     // One message at a time is being edited, and the composer's ↑ can start it.
     let being_edited = store.editing();
-    let editing = Memo::new(move |_| being_edited.with(|edited| *edited == Some(id)));
+    let editing = memo(move || being_edited.with(|edited| *edited == Some(id)));
 
     // The edit takes the text's place; the reactions stay in view.
     let text_or_edit = move || {
         view! {
             {reply_to.map(|reply_to| view! { <ReplyQuote room reply_to /> })}
-            <Show
+            <When
                 when=move || editing.get()
                 fallback=move || {
                     view! {
                         <div class="message-text">
-                            {move || view! { <MessageText room text=text.get() /> }}
-                            {move || edited.get().then(|| view! { <span class="edited">{t().edited}</span> })}
+                            {redrawn(move || view! { <MessageText room text=text.get() /> }.into_any())}
+                            {redrawn(move || {
+                                edited.get().then(|| view! { <span class="edited">{t().edited}</span> }).into_any()
+                            })}
                         </div>
                     }
                 }
             >
                 <EditForm room message=id text />
-            </Show>
+            </When>
             <AttachmentList attachments=attachments.clone() />
-            <Show when=move || chips.with(|chips| !chips.is_empty())>
+            <When when=move || chips.with(|chips| !chips.is_empty())>
                 <div class="reactions">
                     <ReactionChips room message=id chips />
                 </div>
-            </Show>
-            <Show when=move || !editing.get()>
+            </When>
+            <When when=move || !editing.get()>
                 <span class="message-actions">
                     <ReactionPicker room message=id chips />
                     <ReplyButton room message />
                     <CopyLink room seq=message.with_untracked(|message| message.seq) />
                     {mine.then(|| view! { <YourMessageActions room message=id /> })}
                 </span>
-            </Show>
+            </When>
         }
     };
-    move || {
+    redrawn(move || {
         if deleted.get() {
             view! { <p class="message-text deleted">{t().deleted}</p> }.into_any()
         } else {
             text_or_edit().into_any()
         }
-    }
+    })
 }
 
 /// "Reply": the composer then answers this message.
@@ -204,7 +206,7 @@ fn ReplyButton(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
         store.start_reply(Replying { room, message: id, author });
         focus_composer();
     };
-    view! { <button type="button" on:click=reply>{t().reply}</button> }
+    view! { <button type="button" on:click=handler(reply)>{t().reply}</button> }
 }
 
 /// "Copy link": the address of this message (see `router::message_path`),
@@ -224,7 +226,7 @@ fn CopyLink(room: RoomId, seq: Seq) -> impl IntoView {
         });
     };
     view! {
-        <button type="button" on:click=copy>
+        <button type="button" on:click=handler(copy)>
             {move || if copied.get() { t().link_copied } else { t().copy_link }}
         </button>
     }
@@ -236,12 +238,12 @@ fn YourMessageActions(room: RoomId, message: MessageId) -> impl IntoView {
     let store = expect_context::<Store>();
     let socket = use_socket();
     view! {
-        <button type="button" on:click=move |_| store.start_editing(message)>{t().edit}</button>
+        <button type="button" on:click=handler(move |_| store.start_editing(message))>{t().edit}</button>
         <button
             type="button"
-            on:click=move |_| {
+            on:click=handler(move |_| {
                 let _ = socket.act(Action::DeleteMessage { room, message });
-            }
+            })
         >
             {t().delete}
         </button>
@@ -282,7 +284,7 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
         }
     };
     let field = NodeRef::<html::Textarea>::new();
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(field) = field.get() {
             let _ = field.focus();
             let end = field.value().encode_utf16().count() as u32;
@@ -292,20 +294,20 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
     view! {
         <form
             class="edit-form"
-            on:submit=move |event: SubmitEvent| {
+            on:submit=handler(move |event: SubmitEvent| {
                 event.prevent_default();
                 save();
-            }
+            })
         >
             <textarea
                 aria-label=t().edit_message
                 node_ref=field
                 prop:value=move || draft.get()
-                on:input=move |event| draft.set(event_target_value(&event))
-                on:keydown=on_keydown
+                on:input=handler(move |event| draft.set(event_target_value(&event)))
+                on:keydown=handler(on_keydown)
             ></textarea>
             <button type="submit">{t().save}</button>
-            <button type="button" on:click=move |_| stop_editing()>{t().cancel}</button>
+            <button type="button" on:click=handler(move |_| stop_editing())>{t().cancel}</button>
         </form>
     }
 }
@@ -328,7 +330,7 @@ pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
         ),
         other => (pending.key.clone(), other.room().unwrap_or_default(), String::new(), None, Vec::new()),
     });
-    let refusal = Memo::new(move |_| {
+    let refusal = memo(move || {
         action.with(|pending| match &pending.state {
             ActionState::Queued | ActionState::Sending => None,
             ActionState::Failed { code, reason, problem } => {
@@ -336,16 +338,17 @@ pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
             }
         })
     });
-    let controls = move || {
-        refusal.get().map(|reason| {
+    let controls = redrawn(move || {
+        let controls = |reason| {
             let (retry_key, delete_key) = (key.clone(), key.clone());
             view! {
                 <span class="pending-reason">{reason}</span>
-                <button type="button" on:click=move |_| socket.retry(retry_key.clone())>{t().retry}</button>
-                <button type="button" on:click=move |_| socket.discard(delete_key.clone())>{t().delete}</button>
+                <button type="button" on:click=handler(move |_| socket.retry(retry_key.clone()))>{t().retry}</button>
+                <button type="button" on:click=handler(move |_| socket.discard(delete_key.clone()))>{t().delete}</button>
             }
-        })
-    };
+        };
+        refusal.get().map(controls).into_any()
+    });
     view! {
         <article class="message pending" aria-label=t().your_message>
             {quote}

@@ -16,6 +16,7 @@ use wasm_bindgen::JsCast;
 
 use super::keyed::live_rows;
 use super::message_link::MessageLink;
+use super::reactive::{handler, memo, redrawn, When};
 use crate::api;
 use crate::i18n::{lang, t};
 use crate::mentions;
@@ -114,7 +115,7 @@ pub fn MessageSearch() -> impl IntoView {
             fetch(asked.get_value(), query.get_untracked().trim().to_owned(), last);
         }
     };
-    let hits = Memo::new(move |_| {
+    let hits = memo(move || {
         results.with(|results| match results {
             Some(Ok(found)) => found.hits.clone(),
             _ => Vec::new(),
@@ -139,10 +140,10 @@ pub fn MessageSearch() -> impl IntoView {
         <form
             role="search"
             class="message-search"
-            on:submit=move |event| {
+            on:submit=handler(move |event: leptos::ev::SubmitEvent| {
                 event.prevent_default();
                 search(true);
-            }
+            })
         >
             <input
                 type="search"
@@ -150,26 +151,26 @@ pub fn MessageSearch() -> impl IntoView {
                 placeholder=t().search_messages
                 maxlength=MAX_SEARCH_CHARS.to_string()
                 prop:value=move || query.get()
-                on:input=move |event| {
+                on:input=handler(move |event| {
                     query.set(event_target_value(&event));
                     search(false);
-                }
-                on:keydown=on_keydown
+                })
+                on:keydown=handler(on_keydown)
             />
         </form>
         <p class="search-note" class=("visually-hidden", move || !shown()) aria-live="polite">{said}</p>
-        <Show when=move || hits.with(|hits| !hits.is_empty())>
+        <When when=move || hits.with(|hits| !hits.is_empty())>
             <ul class="search-results" aria-label=t().search_results node_ref=list>
                 // Keyed by message: a hit found again by the next query stays
                 // (and keeps the focus), its text and marks brought up to date.
                 {live_rows(hits, |hit| hit.message, |hit| view! { <li><Hit hit /></li> }.into_any())}
             </ul>
-            <Show when=more>
-                <button type="button" class="search-more" on:click=show_older>
+            <When when=more>
+                <button type="button" class="search-more" on:click=handler(show_older)>
                     {t().older_results}
                 </button>
-            </Show>
-        </Show>
+            </When>
+        </When>
     }
 }
 
@@ -193,14 +194,14 @@ fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
     // this page holds it: no text of it stays on screen.
     let deleted = {
         let timeline = expect_context::<Store>().room(room).timeline();
-        Memo::new(move |_| timeline.with(|t| t.message_at(seq, id).is_some_and(|message| message.deleted)))
+        memo(move || timeline.with(|t| t.message_at(seq, id).is_some_and(|message| message.deleted)))
     };
     // Mentions by the names the room knows (pieces are cut by the match
     // first, as the server counted its offsets on the stored text).
     let state = StoredValue::new(expect_context::<Store>().room(room));
     let readable =
         move |text: &str| state.with_value(|state| mentions::readable(text, |user| state.name_of(user), t().someone));
-    let text = move || {
+    let text = redrawn(move || {
         if deleted.get() {
             return t().deleted.into_any();
         }
@@ -218,7 +219,8 @@ fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
                 .collect_view()
                 .into_any()
         })
-    };
+        .into_any()
+    });
     let label = {
         let time = time.clone();
         Signal::derive(move || {

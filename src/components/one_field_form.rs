@@ -9,6 +9,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::disclosure::Disclosure;
+use super::reactive::{effect, handler, When};
 use crate::i18n::t;
 
 /// Handed to the submit handler: closes the form or explains a refusal, now or
@@ -66,14 +67,16 @@ pub fn OneFieldForm(
     #[prop(optional)]
     options: Option<ChildrenFn>,
     /// Receives the trimmed text; closes the form or refuses through the control.
-    on_submit: impl Fn(String, FormControl) + Send + Sync + 'static,
+    /// A `Callback`, not a generic closure, so that the form is compiled once.
+    #[prop(into)]
+    on_submit: Callback<(String, FormControl)>,
 ) -> impl IntoView {
     let control = FormControl { form: Disclosure::new(), error: RwSignal::new(None), busy: RwSignal::new(false) };
     let draft = RwSignal::new(String::new());
     let field = NodeRef::<html::Input>::new();
     // The starting text is written into the field by the same render that
     // creates it: select it after.
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(field) = field.get() {
             request_animation_frame(move || {
                 let _ = field.focus();
@@ -86,10 +89,9 @@ pub fn OneFieldForm(
         control.error.set(None);
         control.form.toggle();
     };
-    let on_submit = StoredValue::new(on_submit);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        on_submit.with_value(|submit| submit(draft.get_untracked().trim().to_owned(), control));
+        on_submit.run((draft.get_untracked().trim().to_owned(), control));
     };
     let button = move || {
         view! {
@@ -99,7 +101,7 @@ pub fn OneFieldForm(
                 node_ref=control.form.button
                 aria-label=move || button_label.map(|label| label.get())
                 aria-expanded=move || (!replaces_button).then(|| control.form.open.get().to_string())
-                on:click=toggle
+                on:click=handler(toggle)
             >
                 {move || button_text.get()}
             </button>
@@ -110,8 +112,8 @@ pub fn OneFieldForm(
         view! {
             <form
                 class=form_class
-                on:submit=submit
-                on:keydown=move |event| control.form.close_on_escape(event)
+                on:submit=handler(submit)
+                on:keydown=handler(move |event| control.form.close_on_escape(event))
             >
                 <input
                     type="text"
@@ -120,21 +122,21 @@ pub fn OneFieldForm(
                     placeholder=field_label
                     maxlength=max_chars
                     prop:value=move || draft.get()
-                    on:input=move |event| draft.set(event_target_value(&event))
+                    on:input=handler(move |event| draft.set(event_target_value(&event)))
                 />
                 {options.with_value(|options| options.as_ref().map(|options| options()))}
                 <button type="submit" disabled=move || control.busy.get()>{submit_text}</button>
-                {replaces_button.then(|| view! { <button type="button" on:click=move |_| control.close()>{t().cancel}</button> })}
+                {replaces_button.then(|| view! { <button type="button" on:click=handler(move |_| control.close())>{t().cancel}</button> })}
                 <p class="form-error" role="alert">{move || control.error.get()}</p>
             </form>
         }
     };
     if replaces_button {
-        view! { <Show when=move || control.form.open.get() fallback=button>{form()}</Show> }.into_any()
+        view! { <When when=move || control.form.open.get() fallback=button>{form()}</When> }.into_any()
     } else {
         view! {
             {button()}
-            <Show when=move || control.form.open.get()>{form()}</Show>
+            <When when=move || control.form.open.get()>{form()}</When>
         }
         .into_any()
     }

@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 
+use super::reactive::effect;
+
 use crate::router::use_navigate;
 use crate::store::Store;
 
@@ -13,7 +15,7 @@ pub fn OpenJoinedRoom() -> impl IntoView {
     let store = expect_context::<Store>();
     let joined = store.joined_room();
     let navigate = use_navigate();
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(room) = joined.get() {
             store.entered_joined_room();
             navigate(&format!("/rooms/{room}"));

@@ -5,6 +5,7 @@
 use hanmadi_protocol::RoomId;
 use leptos::prelude::*;
 
+use super::reactive::{handler, redrawn};
 use super::MessageText;
 use crate::i18n::{lang, t};
 use crate::parcels::{use_parcels, ParcelState, ParcelView};
@@ -14,7 +15,7 @@ pub fn ParcelRow(room: RoomId, parcel: Memo<ParcelView>) -> impl IntoView {
     let parcels = use_parcels();
     let (key, text, files) =
         parcel.with_untracked(|parcel| (parcel.key.clone(), parcel.text.clone(), parcel.files.clone()));
-    let state = move || {
+    let state = redrawn(move || {
         parcel.with(|parcel| match &parcel.state {
             ParcelState::Waiting => view! { <span>{t().sending}</span> }.into_any(),
             ParcelState::Uploading { name, sent, size } => view! {
@@ -28,14 +29,15 @@ pub fn ParcelRow(room: RoomId, parcel: Memo<ParcelView>) -> impl IntoView {
                     <span>{t().not_sent}</span>
                     <span class="pending-reason">{lang().upload_failure(failure)}</span>
                     {failure.may_pass_on_retry().then(|| {
-                        view! { <button type="button" on:click=move |_| parcels.retry(&again)>{t().retry}</button> }
+                        view! { <button type="button" on:click=handler(move |_| parcels.retry(&again))>{t().retry}</button> }
                     })}
-                    <button type="button" on:click=move |_| parcels.delete(delete.clone())>{t().delete}</button>
+                    <button type="button" on:click=handler(move |_| parcels.delete(delete.clone()))>{t().delete}</button>
                 }
                 .into_any()
             }
         })
-    };
+        .into_any()
+    });
     view! {
         <article class="message pending" aria-label=t().your_message data-parcel=key.to_string()>
             <div class="message-text"><MessageText room text /></div>

@@ -16,6 +16,7 @@ use leptos::task::spawn_local;
 use web_sys::{DataTransfer, File, FileList};
 
 use super::composer::focus_composer;
+use super::reactive::{handler, memo, redrawn};
 use crate::api;
 use crate::i18n::{lang, t};
 use crate::parcels::saved::ParcelFile;
@@ -216,15 +217,15 @@ pub fn AttachButton(files: DraftFiles) -> impl IntoView {
             class="attach"
             aria-label=t().attach_file
             title=t().attach_file
-            on:click=move |_| {
+            on:click=handler(move |_| {
                 if let Some(picker) = picker.get_untracked() {
                     picker.click();
                 }
-            }
+            })
         >
             "📎"
         </button>
-        <input type="file" multiple hidden node_ref=picker on:change=picked />
+        <input type="file" multiple hidden node_ref=picker on:change=handler(picked) />
     }
 }
 
@@ -232,11 +233,10 @@ pub fn AttachButton(files: DraftFiles) -> impl IntoView {
 /// again only when a file comes or goes; each follows its own file's progress.
 #[component]
 pub fn FileChips(files: DraftFiles) -> impl IntoView {
-    let keys =
-        Memo::new(move |_| files.state.with(|state| state.files().iter().map(|file| file.key).collect::<Vec<_>>()));
+    let keys = memo(move || files.state.with(|state| state.files().iter().map(|file| file.key).collect::<Vec<_>>()));
     view! {
         <ul class="file-chips" aria-label=t().attachments hidden=move || keys.with(Vec::is_empty)>
-            {move || keys.get().into_iter().map(|key| view! { <FileChip files key /> }).collect_view()}
+            {redrawn(move || keys.get().into_iter().map(|key| view! { <FileChip files key /> }).collect_view().into_any())}
         </ul>
     }
 }
@@ -252,8 +252,11 @@ fn FileChip(files: DraftFiles, key: FileKey) -> impl IntoView {
         files.state.with(|state| state.file(key).is_some_and(|file| matches!(file.state, FileState::NotUploaded(_))))
     };
     // Its progress while it goes, or why it did not.
-    let state = move || {
-        files.state.with(|state| match state.file(key).map(|file| &file.state) {
+    let state = redrawn(move || {
+        files
+            .state
+            .with(|state| {
+                match state.file(key).map(|file| &file.state) {
             Some(FileState::Uploading { sent }) => view! {
                 <progress max=size.max(1).to_string() value=sent.to_string() aria-label=uploading.clone()></progress>
             }
@@ -262,12 +265,14 @@ fn FileChip(files: DraftFiles, key: FileKey) -> impl IntoView {
                 <span class="chip-failure" role="alert">{lang().upload_failure(failure)}</span>
                 {failure
                     .may_pass_on_retry()
-                    .then(|| view! { <button type="button" on:click=move |_| files.retry(key)>{t().retry}</button> })}
+                    .then(|| view! { <button type="button" on:click=handler(move |_| files.retry(key))>{t().retry}</button> })}
             }
             .into_any(),
             _ => ().into_any(),
-        })
-    };
+        }
+            })
+            .into_any()
+    });
     view! {
         <li class="file-chip" class:not-uploaded=not_uploaded>
             <span class="chip-about">
@@ -281,10 +286,10 @@ fn FileChip(files: DraftFiles, key: FileKey) -> impl IntoView {
                 aria-label=t().remove_attachment
                 aria-describedby=name_id
                 title=t().remove_attachment
-                on:click=move |_| {
+                on:click=handler(move |_| {
                     files.remove(key);
                     focus_composer();
-                }
+                })
             >
                 "✕"
             </button>

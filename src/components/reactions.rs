@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use super::disclosure::Disclosure;
 use super::keyed::live_rows;
+use super::reactive::{effect, handler, When};
 use crate::i18n::{lang, t};
 use crate::socket::{use_socket, SocketContext};
 use crate::store::reactions::ShownReaction;
@@ -43,7 +44,7 @@ pub fn ReactionChips(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReac
                         class:waiting=move || chip.with(|chip| chip.waiting)
                         aria-pressed=move || chip.with(|chip| chip.mine.to_string())
                         aria-label=move || chip.with(|chip| lang().reaction(&chip.emoji, chip.count, chip.mine))
-                        on:click=move |_| chip.with_untracked(|chip| toggle(socket, room, message, &chip.emoji, chip.mine))
+                        on:click=handler(move |_| chip.with_untracked(|chip| toggle(socket, room, message, &chip.emoji, chip.mine)))
                     >
                         {emoji}
                         " "
@@ -63,7 +64,7 @@ pub fn ReactionPicker(room: RoomId, message: MessageId, chips: Memo<Vec<ShownRea
     let socket = use_socket();
     let picker = Disclosure::new();
     let palette = NodeRef::<html::Div>::new();
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(first) = palette.get().and_then(|p| p.query_selector("button").ok().flatten()) {
             if let Ok(first) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(first) {
                 let _ = first.focus();
@@ -82,10 +83,10 @@ pub fn ReactionPicker(room: RoomId, message: MessageId, chips: Memo<Vec<ShownRea
                         type="button"
                         aria-label=lang().react_with(emoji)
                         aria-pressed=mine.to_string()
-                        on:click=move |_| {
+                        on:click=handler(move |_| {
                             toggle(socket, room, message, emoji, mine);
                             picker.close();
-                        }
+                        })
                     >
                         {emoji}
                     </button>
@@ -100,21 +101,21 @@ pub fn ReactionPicker(room: RoomId, message: MessageId, chips: Memo<Vec<ShownRea
                 node_ref=picker.button
                 aria-label=t().add_reaction
                 aria-expanded=move || picker.open.get().to_string()
-                on:click=move |_| picker.toggle()
+                on:click=handler(move |_| picker.toggle())
             >
                 "☺+"
             </button>
-            <Show when=move || picker.open.get()>
+            <When when=move || picker.open.get()>
                 <div
                     class="reaction-palette"
                     role="group"
                     aria-label=t().add_reaction
                     node_ref=palette
-                    on:keydown=move |event| picker.close_on_escape(event)
+                    on:keydown=handler(move |event| picker.close_on_escape(event))
                 >
                     {choices}
                 </div>
-            </Show>
+            </When>
         </span>
     }
 }

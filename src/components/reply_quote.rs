@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::message_link::MessageLink;
+use super::reactive::memo;
 use crate::api;
 use crate::i18n::{lang, t};
 use crate::mentions;
@@ -62,7 +63,7 @@ pub fn ReplyQuote(room: RoomId, reply_to: ReplyTo) -> impl IntoView {
     let store = expect_context::<Store>();
     let state = store.room(room);
     let (timeline, quoted) = (state.timeline(), state.quoted());
-    let original = Memo::new(move |_| {
+    let original = memo(move || {
         let of = |message: &MessageView| Original::of(message, &state);
         let held = timeline.with(|timeline| timeline.message_at(reply_to.seq, reply_to.id).map(of));
         held.or_else(|| quoted.with(|quoted| quoted.get(&reply_to.id).map(of))).unwrap_or(Original::Unknown)

@@ -7,6 +7,7 @@ use hanmadi_protocol::{Action, RoomId};
 use leptos::prelude::*;
 
 use super::one_field_form::{FormControl, OneFieldForm};
+use super::reactive::handler;
 use crate::i18n::{lang, t};
 use crate::router::use_navigate;
 use crate::socket::use_socket;
@@ -43,7 +44,7 @@ pub fn RoomActions(room: RoomId, name: Signal<String>) -> impl IntoView {
                 replaces_button=true
                 on_submit=rename
             />
-            <button type="button" class="leave-room" on:click=leave>{t().leave_room}</button>
+            <button type="button" class="leave-room" on:click=handler(leave)>{t().leave_room}</button>
         </div>
     }
 }

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 
 use super::image_viewer::{provide_viewer, ImageViewer};
 use super::pending_files::{carries_files, files_in, DraftFiles};
+use super::reactive::{effect, handler, memo};
 use super::{Composer, MembersPanel, MessageList, TypingLine};
 use crate::api;
 use crate::i18n::{lang, t};
@@ -27,11 +28,11 @@ pub fn RoomPage() -> impl IntoView {
     // while it is open (the history fetched on opening after a reload).
     {
         let store = store.clone();
-        Effect::new(move |_| store.show_room(room.get()));
+        effect(move || store.show_room(room.get()));
     }
     {
         let (store, socket) = (store.clone(), use_socket());
-        Effect::new(move |_| {
+        effect(move || {
             if let Some(room) = room.get() {
                 store.room(room).timeline().with(Timeline::newest_seq);
                 socket.read(room);
@@ -55,7 +56,7 @@ fn Room(room: RoomId) -> impl IntoView {
     let state = store.room(room);
     let name = {
         let rooms = store.rooms();
-        Memo::new(move |_| {
+        memo(move || {
             rooms.with(|rooms| rooms.iter().find(|r| r.id == room).map(|r| r.name.clone()).unwrap_or_default())
         })
     };
@@ -103,10 +104,10 @@ fn Room(room: RoomId) -> impl IntoView {
     view! {
         <section
             class="room"
-            on:dragenter=move |event| on_drag(event, 1)
-            on:dragover=move |event| on_drag(event, 0)
-            on:dragleave=move |event| on_drag(event, -1)
-            on:drop=on_drop
+            on:dragenter=handler(move |event| on_drag(event, 1))
+            on:dragover=handler(move |event| on_drag(event, 0))
+            on:dragleave=handler(move |event| on_drag(event, -1))
+            on:drop=handler(on_drop)
         >
             <header class="room-header">
                 <div class="room-heading">

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use super::keyed::live_rows;
 use super::message_search::MessageSearch;
 use super::one_field_form::{FormControl, OneFieldForm};
+use super::reactive::{handler, memo, When};
 use crate::i18n::{lang, t};
 use crate::router::Link;
 use crate::socket::use_socket;
@@ -21,7 +22,7 @@ pub fn RoomsNav() -> impl IntoView {
     let rooms = store.rooms();
     let in_list = move |wanted: fn(&RoomInfo) -> bool| {
         let rooms = rooms.clone();
-        Memo::new(move |_| rooms.with(|rooms| rooms.iter().filter(|room| wanted(room)).cloned().collect::<Vec<_>>()))
+        memo(move || rooms.with(|rooms| rooms.iter().filter(|room| wanted(room)).cloned().collect::<Vec<_>>()))
     };
     let mine = in_list(|room| room.member && !is_direct(room));
     let direct = in_list(|room| room.member && is_direct(room));
@@ -34,11 +35,11 @@ pub fn RoomsNav() -> impl IntoView {
             <nav aria-label=t().rooms>
             <YourRooms rooms=mine />
             <NewRoom />
-            <Show when=move || direct.with(|direct| !direct.is_empty())>
+            <When when=move || direct.with(|direct| !direct.is_empty())>
                 <h2 class="rooms-heading">{t().direct_messages}</h2>
                 <YourRooms rooms=direct />
-            </Show>
-            <Show when=move || others.with(|others| !others.is_empty())>
+            </When>
+            <When when=move || others.with(|others| !others.is_empty())>
                 <h2 class="rooms-heading">{t().other_rooms}</h2>
                 <ul class="rooms-list">
                     {live_rows(
@@ -46,16 +47,16 @@ pub fn RoomsNav() -> impl IntoView {
                         |room| room.id,
                         move |room| {
                             let id = room.with_untracked(|room| room.id);
-                            let name = Memo::new(move |_| room.with(|room| room.name.clone()));
+                            let name = memo(move || room.with(|room| room.name.clone()));
                             view! {
                                 <li class="room-joinable">
                                     <span class="room-name">{name}</span>
                                     <button
                                         type="button"
                                         aria-label=move || lang().join_room(&name.get())
-                                        on:click=move |_| {
+                                        on:click=handler(move |_| {
                                             let _ = socket.act(Action::JoinRoom { room: id });
-                                        }
+                                        })
                                     >
                                         {t().join}
                                     </button>
@@ -65,7 +66,7 @@ pub fn RoomsNav() -> impl IntoView {
                         },
                     )}
                 </ul>
-            </Show>
+            </When>
             </nav>
         </div>
     }
@@ -86,8 +87,8 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
                     let (href, private) = room.with_untracked(|room| {
                         (format!("/rooms/{}", room.id), room.kind == RoomKind::Private)
                     });
-                    let unread = Memo::new(move |_| room.with(|room| room.unread.messages));
-                    let mentions = Memo::new(move |_| room.with(|room| room.unread.mentions));
+                    let unread = memo(move || room.with(|room| room.unread.messages));
+                    let mentions = memo(move || room.with(|room| room.unread.mentions));
                     view! {
                         <li>
                             <Link href class="room-link">
@@ -98,16 +99,16 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
                                         <span class="visually-hidden">{format!(", {}", t().private_room)}</span>
                                     })}
                                 </span>
-                                <Show when=move || { unread.get() > 0 }>
+                                <When when=move || { unread.get() > 0 }>
                                     <span class="unread" aria-label=move || lang().unread(unread.get())>
                                         {unread}
                                     </span>
-                                </Show>
-                                <Show when=move || { mentions.get() > 0 }>
+                                </When>
+                                <When when=move || { mentions.get() > 0 }>
                                     <span class="mention-count" aria-label=move || lang().mentions(mentions.get())>
                                         "@"{mentions}
                                     </span>
-                                </Show>
+                                </When>
                             </Link>
                         </li>
                     }
@@ -152,7 +153,7 @@ fn NewRoom() -> impl IntoView {
                             type="checkbox"
                             aria-describedby="private-hint"
                             prop:checked=move || private.get()
-                            on:change=move |event| private.set(event_target_checked(&event))
+                            on:change=handler(move |event| private.set(event_target_checked(&event)))
                         />
                         {t().private}
                     </label>

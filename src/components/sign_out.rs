@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 
+use super::reactive::handler;
+
 use crate::i18n::{lang, t};
 use crate::parcels::use_parcels;
 use crate::socket::use_socket;
@@ -24,7 +26,7 @@ pub fn SignOut() -> impl IntoView {
         }
     };
     view! {
-        <button type="button" class="sign-out" on:click=sign_out>
+        <button type="button" class="sign-out" on:click=handler(sign_out)>
             {t().sign_out}
         </button>
     }

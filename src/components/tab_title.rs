@@ -4,6 +4,8 @@
 use leptos::ev;
 use leptos::prelude::*;
 
+use super::reactive::effect;
+
 use crate::socket::use_socket;
 use crate::store::Store;
 
@@ -11,7 +13,7 @@ use crate::store::Store;
 pub fn TabTitle() -> impl IntoView {
     let store = expect_context::<Store>();
     let rooms = store.rooms();
-    Effect::new(move |_| {
+    effect(move || {
         let unread: u32 = rooms.with(|rooms| rooms.iter().map(|room| room.unread.messages).sum());
         let title = if unread > 0 { format!("({unread}) Hanmadi") } else { "Hanmadi".to_owned() };
         document().set_title(&title);

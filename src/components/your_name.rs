@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::one_field_form::{FormControl, OneFieldForm};
+use super::reactive::memo;
 use crate::i18n::{lang, t};
 use crate::session;
 use crate::socket::use_socket;
@@ -14,7 +15,7 @@ use crate::socket::use_socket;
 #[component]
 pub fn YourName() -> impl IntoView {
     let socket = use_socket();
-    let name = Memo::new(move |_| socket.session.with(|s| s.as_ref().map(|s| s.user.name.clone()).unwrap_or_default()));
+    let name = memo(move || socket.session.with(|s| s.as_ref().map(|s| s.user.name.clone()).unwrap_or_default()));
     let save = move |chosen: String, form: FormControl| {
         let chosen = match check_display_name(&chosen) {
             Ok(chosen) => chosen,

@@ -27,6 +27,7 @@ use hanmadi_protocol::{Action, ActionKey, RoomId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::effect;
 use crate::i18n::lang;
 use crate::pending_files::UploadFailure;
 use crate::socket::{use_socket, SocketContext};
@@ -88,7 +89,7 @@ impl Parcels {
         };
         provide_context(parcels);
         let (status, session) = (parcels.socket.status, parcels.socket.session);
-        Effect::new(move |_| {
+        effect(move || {
             if status.with(|status| *status == hanmadi_client_core::Status::Connected) {
                 parcels.send_waiting();
             }
@@ -99,7 +100,7 @@ impl Parcels {
         on_cleanup(move || on_line.remove());
         // Signing out forgets them (`session::forget`); signing in shows and
         // sends the new person's.
-        Effect::new(move |_| match session.with(Option::is_some) {
+        effect(move || match session.with(Option::is_some) {
             true => parcels.send_waiting(),
             false => parcels.shown.set(Vec::new()),
         });

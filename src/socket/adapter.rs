@@ -335,6 +335,14 @@ fn tell_tabs(weak: &Weak<RefCell<Adapter>>, tell: impl FnOnce(&Tabs)) {
 
 /// Runs `input` on the engine soon, from a fresh microtask (see the module docs).
 pub fn drive_later(weak: Weak<RefCell<Adapter>>, input: impl FnOnce(&mut Client, Instant) + 'static) {
+    drive_boxed_later(weak, Box::new(input));
+}
+
+/// An input for the engine, run later.
+type LaterInput = Box<dyn FnOnce(&mut Client, Instant)>;
+
+/// `drive_later`'s task, compiled once rather than once per kind of input.
+fn drive_boxed_later(weak: Weak<RefCell<Adapter>>, input: LaterInput) {
     spawn_local(async move {
         if let Some(shared) = weak.upgrade() {
             drive(&shared, input);
