@@ -5,7 +5,8 @@
 // Someone who has been here before never sees that prompt.
 // When the network drops before the app has arrived, the page says so instead
 // of leaving a blank page or a Continue pressed for nothing, and loads again on
-// Retry or by itself once the browser is back online.
+// Retry or by itself once the browser is back online; when the app is taking
+// long, the page says that too, and the app still starts when it comes.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -191,5 +192,23 @@ test('Minah has been here before: her app fails to arrive, the page says so in K
   await page.getByRole('status').filter({ hasText: '연결됨' }).waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: '내 이름: 민아' }).waitFor();
   assert.equal(await failure.count(), 0);
+  await context.close();
+});
+
+test('the app takes long to arrive: after a while the page says so and offers Retry, and the app still starts when it comes', async () => {
+  const { page, context, arrive } = await slowApp();
+  await page.getByRole('textbox', { name: 'Name' }).waitFor();
+  await page.keyboard.type('Mina');
+  await page.keyboard.press('Enter');
+  const slow = page.getByRole('alert').filter({ hasText: 'Hanmadi is taking long to load on this connection.' });
+  await slow.waitFor({ timeout: 20_000 });
+  await slow.getByRole('button', { name: 'Retry' }).waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Name' }).inputValue(), 'Mina', 'her name is still there');
+
+  arrive();
+  await connected(page);
+  await page.getByRole('button', { name: 'Your name: Mina' }).waitFor();
+  assert.equal(await slow.count(), 0, 'the word is gone with the app loaded');
+  assert.deepEqual(page.errors, [], 'no uncaught errors');
   await context.close();
 });
