@@ -128,5 +128,12 @@ test('Mina searches a busy room: the newest 20 results first, the older ones whe
     'green tea number 5',
     'she reads on from the first of the older ones',
   );
+
+  // A new search hides the last one's older results until its own answer comes.
+  await search(mina, 'tea', 20);
+  await older.waitFor();
+  await mina.getByRole('searchbox', { name: 'Search messages' }).fill('green tea number 2');
+  assert.equal(await older.count(), 0, 'no older page offered of a search being replaced');
+  assert.equal((await search(mina, 'green tea number 2', 7)).length, 7, 'number 2, and 20 to 25');
   assert.deepEqual(mina.errors, [], 'no uncaught errors');
 });

@@ -16,7 +16,7 @@ use hanmadi_protocol::{Action, ActionKey};
 use leptos::prelude::*;
 
 use super::keyed::{keyed_list, RowKey};
-use super::reactive::{effect, redrawn};
+use super::reactive::{effect, handler, redrawn};
 use crate::i18n::{lang, t};
 use crate::store::{waiting_unseen, Store};
 
@@ -77,7 +77,7 @@ pub fn ActionNotices() -> impl IntoView {
                                     <span>{lang().not_done(&notice.action, &why)}</span>
                                     <button type="button" on:click={
                                         let store = store.clone();
-                                        move |_| store.dismiss_refusal()
+                                        handler(move |_| store.dismiss_refusal())
                                     }>{t().dismiss}</button>
                                 </p>
                             }

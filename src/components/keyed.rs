@@ -7,7 +7,7 @@
 //! Every keyed list of the app goes through one `<For>`, over rows whose item
 //! and view are erased ([`keyed_list`]): Leptos compiles a `<For>` anew for
 //! each kind of item and row (its keyed diff, its state, its effect), which
-//! cost about 2.5 KiB of wasm a list.
+//! cost about 1 KiB of the bundle a list (brotli).
 
 use std::sync::Arc;
 
@@ -127,8 +127,9 @@ where
 /// list removes it.
 ///
 /// Each change of `rows` costs a linear search per row: fine for the lists it
-/// serves (a room's members, a message's chips, the messages not yet sent),
-/// and cheaper than keeping an index in step.
+/// serves (at most the few hundred rows of a room's window, a page of search
+/// results, the rooms, a room's members, a message's chips), and cheaper than
+/// keeping an index in step.
 fn live_row<T, K>(rows: Memo<Vec<T>>, initial: T, key_of: fn(&T) -> K) -> Memo<T>
 where
     T: Clone + PartialEq + Send + Sync + 'static,

@@ -30,6 +30,9 @@ pub fn MessageSearch() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let results = RwSignal::new(None::<Result<SearchResults, ()>>);
     let older = RwSignal::new(OlderPage::NotAsked);
+    // A search's first page is on its way: what is shown is the last
+    // search's, and no older page of it is offered.
+    let searching = RwSignal::new(false);
     let list = NodeRef::<leptos::html::Ul>::new();
     // Each search has a number; an answer to an older one is dropped.
     let asked = StoredValue::new(0u32);
@@ -43,11 +46,14 @@ pub fn MessageSearch() -> impl IntoView {
                 return; // searched for something else since
             }
             match (page, before) {
-                (page, None) => results.set(Some(page.map_err(drop))),
+                (page, None) => {
+                    searching.set(false);
+                    results.set(Some(page.map_err(drop)));
+                }
                 (Err(_), Some(_)) => older.set(OlderPage::Failed),
                 (Ok(page), Some(_)) => {
                     older.set(OlderPage::NotAsked);
-                    let shown = results.try_update(|results| match results {
+                    let next = results.try_update(|results| match results {
                         Some(Ok(found)) => {
                             let shown = found.hits.len();
                             let new: Vec<_> = page
@@ -57,18 +63,24 @@ pub fn MessageSearch() -> impl IntoView {
                                 .collect();
                             found.hits.extend(new);
                             found.more = page.more;
-                            shown
+                            // The first new result, or the last one when none came.
+                            shown.min(found.hits.len().saturating_sub(1))
                         }
                         _ => 0,
                     });
-                    // The reader goes on from the first of them (the button
-                    // may be gone), once drawn.
+                    // The reader goes on from there, once drawn, unless they
+                    // have gone elsewhere meanwhile (the button may be gone).
                     request_animation_frame(move || {
-                        let first =
-                            list.get_untracked().zip(shown).and_then(|(list, at)| list.children().item(at as u32));
-                        let link = first.and_then(|item| item.query_selector("a").ok().flatten());
-                        if let Some(link) = link.and_then(|link| link.dyn_into::<web_sys::HtmlElement>().ok()) {
-                            let _ = link.focus();
+                        let Some(list) = list.get_untracked() else { return };
+                        let body: Option<web_sys::Element> = document().body().map(Into::into);
+                        let still_here = match document().active_element() {
+                            None => true,
+                            Some(focus) => Some(&focus) == body.as_ref() || focus.class_list().contains("search-more"),
+                        };
+                        let item = next.and_then(|at| list.children().item(at as u32));
+                        let link = item.and_then(|item| item.query_selector("a").ok().flatten());
+                        if let Some(link) = link.filter(|_| still_here) {
+                            let _ = link.unchecked_into::<web_sys::HtmlElement>().focus();
                         }
                     });
                 }
@@ -80,6 +92,7 @@ pub fn MessageSearch() -> impl IntoView {
         older.set(OlderPage::NotAsked);
         let this = asked.get_value();
         let text = query.get_untracked().trim().to_owned();
+        searching.set(!text.is_empty());
         if text.is_empty() {
             results.set(None);
             return;
@@ -103,14 +116,14 @@ pub fn MessageSearch() -> impl IntoView {
             search(true);
         }
     };
-    let more = move || results.with(|results| matches!(results, Some(Ok(found)) if found.more));
+    let more = move || !searching.get() && results.with(|results| matches!(results, Some(Ok(found)) if found.more));
     let show_older = move |_| {
         let last = results.with_untracked(|results| match results {
             Some(Ok(found)) => found.hits.last().map(|hit| hit.message),
             _ => None,
         });
         // Pressed again while the page is on its way: it is asked for once.
-        if last.is_some() && older.get_untracked() != OlderPage::OnItsWay {
+        if last.is_some() && !searching.get_untracked() && older.get_untracked() != OlderPage::OnItsWay {
             older.set(OlderPage::OnItsWay);
             fetch(asked.get_value(), query.get_untracked().trim().to_owned(), last);
         }
