@@ -1,9 +1,10 @@
 //! The server's HTTP API, as the app uses it: the rooms list, history pages,
 //! search, a private room's invite links, and where a message's files are
 //! read. Requests carry the session token; an expired one is refreshed by the
-//! engine, as the socket's is, and the request is tried once more.
+//! engine, as the socket's is, and the request is tried once more. A try
+//! with no whole answer in 20 s is given up (`crate::deadline`).
 
-use gloo_net::http::{Method, RequestBuilder, Response};
+use gloo_net::http::{Method, RequestBuilder};
 use hanmadi_client_core::SequencedEvent;
 use hanmadi_protocol::http::{
     EventsPage, Invite, InviteCreated, MessageView, MessagesPage, RoomSummary, SearchResults, ROOMS_PAGE,
@@ -11,6 +12,7 @@ use hanmadi_protocol::http::{
 use hanmadi_protocol::json::{self, FromJson};
 use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq};
 
+use crate::deadline::{self, Deadline};
 use crate::deploy_config;
 use crate::session;
 
@@ -95,31 +97,35 @@ async fn get<T: FromJson>(path: &str) -> Result<T, String> {
 
 /// The answer to `method path`, read as JSON.
 async fn read<T: FromJson>(method: Method, path: &str) -> Result<T, String> {
-    let body = answer(method, path).await?.text().await.map_err(|_| "cannot reach the server".to_owned())?;
+    let body = answer(method, path).await?;
     json::from_str(&body).map_err(|error| format!("unreadable answer from {path}: {error}"))
 }
 
-/// The server's answer to `method path`, when it is a success.
-async fn answer(method: Method, path: &str) -> Result<Response, String> {
-    let mut response = send(method.clone(), path).await?;
-    if response.status() == 401 {
+/// The body of the server's answer to `method path`, when it is a success.
+async fn answer(method: Method, path: &str) -> Result<String, String> {
+    let (mut status, mut body) = exchange(method.clone(), path).await?;
+    if status == 401 {
         // The token expired while the tab slept.
         crate::socket::token_refused().await;
         session::saved().ok_or("signed out")?;
-        response = send(method, path).await?;
+        (status, body) = exchange(method, path).await?;
     }
-    if !response.ok() {
-        return Err(format!("the server answered {} to {path}", response.status()));
+    if !(200..300).contains(&status) {
+        return Err(format!("the server answered {status} to {path}"));
     }
-    Ok(response)
+    Ok(body)
 }
 
-async fn send(method: Method, path: &str) -> Result<Response, String> {
+/// One try: the answer's status and body, all of it within
+/// [`ANSWER_TIMEOUT_MS`](deadline::ANSWER_TIMEOUT_MS).
+async fn exchange(method: Method, path: &str) -> Result<(u16, String), String> {
+    let unreachable = |_| "cannot reach the server".to_owned();
+    let deadline = Deadline::after(deadline::ANSWER_TIMEOUT_MS);
     let token = session::saved().map(|session| session.token).unwrap_or_default();
-    RequestBuilder::new(&deploy_config::api_url(path))
+    let request = RequestBuilder::new(&deploy_config::api_url(path))
         .method(method)
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
-        .await
-        .map_err(|_| "cannot reach the server".to_owned())
+        .header("Authorization", &format!("Bearer {token}"));
+    let response = deadline.on(request).send().await.map_err(unreachable)?;
+    let body = response.text().await.map_err(unreachable)?;
+    Ok((response.status(), body))
 }

@@ -6,6 +6,7 @@ use gloo_net::http::Request;
 pub use hanmadi_protocol::http::Session;
 use hanmadi_protocol::http::{ApiError, NameRequest, Profile};
 
+use crate::deadline::{Deadline, ANSWER_TIMEOUT_MS};
 use crate::deploy_config;
 
 /// Also read by index.html's first screen, to know a newcomer.
@@ -60,10 +61,10 @@ pub fn end() -> impl std::future::Future<Output = Result<(), String>> {
 }
 
 async fn tell_server_signed_out(token: &str) -> Result<(), String> {
-    let told = Request::delete(&deploy_config::api_url("/api/session"))
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
-        .await;
+    let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
+    let request =
+        Request::delete(&deploy_config::api_url("/api/session")).header("Authorization", &format!("Bearer {token}"));
+    let told = deadline.on(request).send().await;
     match told {
         Ok(response) if response.ok() || response.status() == 401 => Ok(()),
         Ok(response) => Err(format!("the server answered {}", response.status())),
@@ -89,7 +90,9 @@ pub fn forget() {
 /// Starts a guest session under `name`; the error is the server's refusal
 /// (word it with `Lang::why_refused`), or why it could not be asked.
 pub async fn create(name: &str) -> Result<Session, ApiError> {
-    let request = Request::post(&deploy_config::api_url("/api/session"))
+    let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
+    let request = deadline
+        .on(Request::post(&deploy_config::api_url("/api/session")))
         .json(&NameRequest { name: name.to_owned() })
         .map_err(|error| ApiError::from(error.to_string()))?;
     let session = answer(request.send().await).await?;
@@ -101,8 +104,11 @@ pub async fn create(name: &str) -> Result<Session, ApiError> {
 /// session in step; the error is as [`create`]'s.
 pub async fn rename(name: &str) -> Result<Session, ApiError> {
     let saved = saved().ok_or_else(|| ApiError::from("signed out"))?;
-    let request = Request::patch(&deploy_config::api_url("/api/me"))
-        .header("Authorization", &format!("Bearer {}", saved.token))
+    let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
+    let request =
+        Request::patch(&deploy_config::api_url("/api/me")).header("Authorization", &format!("Bearer {}", saved.token));
+    let request = deadline
+        .on(request)
         .json(&NameRequest { name: name.to_owned() })
         .map_err(|error| ApiError::from(error.to_string()))?;
     let user: Profile = answer(request.send().await).await?;
@@ -143,15 +149,10 @@ const REFRESH_TIMEOUT_MS: u32 = 15_000;
 
 /// Exchanges a (possibly expired) token for a fresh one.
 pub async fn refresh(token: &str) -> Result<Session, RefreshFailed> {
-    let abort = web_sys::AbortController::new().ok();
-    let signal = abort.as_ref().map(web_sys::AbortController::signal);
-    let give_up = abort.map(|abort| gloo_timers::callback::Timeout::new(REFRESH_TIMEOUT_MS, move || abort.abort()));
-    let response = Request::post(&deploy_config::api_url("/api/session/refresh"))
-        .header("Authorization", &format!("Bearer {token}"))
-        .abort_signal(signal.as_ref())
-        .send()
-        .await
-        .map_err(|_| RefreshFailed::Unreachable)?;
+    let give_up = Deadline::after(REFRESH_TIMEOUT_MS);
+    let request = Request::post(&deploy_config::api_url("/api/session/refresh"))
+        .header("Authorization", &format!("Bearer {token}"));
+    let response = give_up.on(request).send().await.map_err(|_| RefreshFailed::Unreachable)?;
     // The answer has come: its body is read to the end, however long it takes.
     drop(give_up);
     // Only a 401 says the session is over; a proxy's 502 or a 503 is an outage.
