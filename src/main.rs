@@ -23,6 +23,9 @@ mod upload;
 mod web_locks;
 
 fn main() {
+    // The released app aborts at once on a panic, with nothing to print
+    // (xtask/src/std_for_size.rs); `trunk serve`'s build says why it panicked.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     if let Some(root) = leptos::prelude::document().document_element() {
         let _ = root.set_attribute("lang", i18n::lang().tag());

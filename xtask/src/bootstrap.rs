@@ -14,7 +14,7 @@ use std::process::Command;
 use anyhow::{bail, Context};
 
 use crate::cmd::{self, version_of};
-use crate::{root, step};
+use crate::{root, std_for_size, step};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 const WASM_OPT_VERSION: &str = "version_132";
@@ -59,6 +59,7 @@ pub fn web_tools() -> anyhow::Result<Tools> {
     npm_tools(&tools)?;
     step("fetching crates (the wasm build runs offline)");
     cmd::run(tools.command("cargo").args(["fetch", "--locked"]).current_dir(root()))?;
+    std_for_size::prepare(&tools)?;
     Ok(tools)
 }
 

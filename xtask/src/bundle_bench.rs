@@ -14,7 +14,7 @@ use anyhow::Context;
 use wasmparser::{KnownCustom, Name, Parser, Payload};
 
 use crate::bootstrap::Tools;
-use crate::{cmd, root, step, web_build};
+use crate::{cmd, root, std_for_size, step, web_build};
 
 /// How many rows each table prints.
 const TOP: usize = 15;
@@ -23,9 +23,9 @@ pub fn run(tools: &Tools) -> anyhow::Result<()> {
     web_build::build(tools)?;
     // As Trunk builds it (index.html names the profile); nothing to do when
     // dist/ was just built, but dist/ may be fresh from a `trunk serve`.
+    let mut cargo = tools.command("cargo");
     cmd::run(
-        tools
-            .command("cargo")
+        std_for_size::configure(&mut cargo)
             .args(["build", "--package", "hanmadi", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])
             .current_dir(root()),
     )?;
@@ -96,7 +96,7 @@ fn functions(module: &[u8]) -> anyhow::Result<Vec<Function>> {
                         if let Name::Function(map) = subsection? {
                             for naming in map {
                                 let naming = naming?;
-                                names.insert(naming.index, naming.name.to_owned());
+                                names.insert(naming.index, readable(naming.name));
                             }
                         }
                     }
@@ -113,15 +113,47 @@ fn functions(module: &[u8]) -> anyhow::Result<Vec<Function>> {
         .collect())
 }
 
+/// A function's name as the tables show it: demangled where wasm-bindgen left
+/// it mangled, and without the disambiguators (`hanmadi[be141e71c637f28c]`)
+/// of the v0 names the wasm build's compiler gives (see `std_for_size`), so
+/// that a crate's functions group under its plain name.
+fn readable(name: &str) -> String {
+    let demangled = match rustc_demangle::try_demangle(name) {
+        Ok(symbol) => format!("{symbol:#}"),
+        Err(_) => name.to_owned(),
+    };
+    let mut shown = String::with_capacity(demangled.len());
+    let mut rest = demangled.as_str();
+    while let Some(open) = rest.find('[') {
+        let inside = &rest[open + 1..];
+        match inside.find(']') {
+            Some(close) if close >= 8 && inside[..close].chars().all(|c| c.is_ascii_hexdigit()) => {
+                shown.push_str(&rest[..open]);
+                rest = &inside[close + 1..];
+            }
+            _ => {
+                shown.push_str(&rest[..=open]);
+                rest = inside;
+            }
+        }
+    }
+    shown.push_str(rest);
+    shown
+}
+
 /// The crate a function's code belongs to: the first path in its name, so
 /// `<tachys::… as core::…>::build` is tachys's and `hanmadi::app::…` the app's;
-/// a blanket impl (`<T as tachys::…::IntoAny>::into_any`) is its trait's.
+/// a blanket impl (`<T as tachys::…::IntoAny>::into_any`, `<_ as …>` in v0
+/// names) is its trait's.
 fn crate_of(name: &str) -> &str {
     let path = name.trim_start_matches(['<', '&', '*', ' ']).trim_start_matches("mut ").trim_start_matches("dyn ");
     let end = path.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(path.len());
     match &path[..end] {
         "" => "(other)",
-        generic if generic.starts_with(|c: char| c.is_ascii_uppercase()) && path[end..].starts_with(" as ") => {
+        generic
+            if (generic == "_" || generic.starts_with(|c: char| c.is_ascii_uppercase()))
+                && path[end..].starts_with(" as ") =>
+        {
             crate_of(&path[end + 4..])
         }
         name => name,
@@ -208,12 +240,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn names_are_shown_without_mangling_or_disambiguators() {
+        assert_eq!(readable("hanmadi[be141e71c637f28c]::socket::adapter::settle"), "hanmadi::socket::adapter::settle");
+        assert_eq!(
+            readable("<alloc[2505b2eafb3ee1e2]::sync::Arc<[u8]> as core[27cd0353e63fa9bc]::ops::Drop>::drop"),
+            "<alloc::sync::Arc<[u8]> as core::ops::Drop>::drop"
+        );
+        assert_eq!(
+            readable("_RNvCs6zJfaFqfsIX_12wasm_bindgen19___wbindgen_describe"),
+            "wasm_bindgen::__wbindgen_describe"
+        );
+        assert_eq!(crate_of(&readable("_RNvCs6zJfaFqfsIX_12wasm_bindgen19___wbindgen_describe")), "wasm_bindgen");
+    }
+
+    #[test]
     fn a_function_belongs_to_the_first_crate_in_its_name() {
         assert_eq!(crate_of("hanmadi::app::__component_app::h01"), "hanmadi");
         assert_eq!(crate_of("<tachys::view::X as core::ops::Drop>::drop"), "tachys");
         assert_eq!(crate_of("<&mut serde_json::Ser as serde::Serializer>::f"), "serde_json");
         assert_eq!(crate_of("core::ptr::drop_in_place<hanmadi::store::Store>"), "core");
         assert_eq!(crate_of("<T as tachys::view::any_view::IntoAny>::into_any"), "tachys");
+        assert_eq!(crate_of("<_ as tachys::view::any_view::IntoAny>::into_any::rebuild::<u8>"), "tachys");
         assert_eq!(crate_of("#812"), "(other)");
     }
 

@@ -22,6 +22,7 @@ mod cmd;
 mod postgres;
 mod search_bench;
 mod serve;
+mod std_for_size;
 mod test;
 mod web_build;
 
