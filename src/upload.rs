@@ -94,11 +94,7 @@ impl Upload {
         if (200..300).contains(&status) {
             return json::from_str(&body).map_err(|error| UploadFailure::Other(format!("unreadable answer: {error}")));
         }
-        Err(match json::from_str::<ApiError>(&body) {
-            Ok(ApiError { upload: Some(problem), .. }) => UploadFailure::Refused(problem),
-            Ok(refused) => UploadFailure::Other(refused.error),
-            Err(_) => UploadFailure::Other(format!("the server answered {status}")),
-        })
+        Err(failure(status, &body))
     }
 
     /// One request, to its end (answered, failed or aborted): its status.
@@ -132,6 +128,22 @@ impl Upload {
     }
 }
 
+/// Why the server did not keep the file, from its answer (not a success).
+/// A proxy's 502, 503 or 504 says that the server itself could not be
+/// reached (restarting, or gone): the file is unreachable, as with no answer
+/// at all, so a message waiting with it goes once the server is back instead
+/// of staying "Not sent".
+fn failure(status: u16, body: &str) -> UploadFailure {
+    if matches!(status, 502..=504) {
+        return UploadFailure::Unreachable;
+    }
+    match json::from_str::<ApiError>(body) {
+        Ok(ApiError { upload: Some(problem), .. }) => UploadFailure::Refused(problem),
+        Ok(refused) => UploadFailure::Other(refused.error),
+        Err(_) => UploadFailure::Other(format!("the server answered {status}")),
+    }
+}
+
 /// What a request reports its movement to: the chip's progress, and the
 /// stall watch. Made once per file, for each of its attempts.
 struct Progress {
@@ -153,5 +165,32 @@ impl Progress {
         let moved = Rc::clone(&watch);
         let answered = Closure::<dyn Fn()>::new(move || moved.arm());
         Progress { uploaded, answered, watch }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hanmadi_protocol::attachments::UploadProblem;
+
+    use super::*;
+
+    #[test]
+    fn a_refusal_with_a_code_is_worded_from_the_code() {
+        let body =
+            r#"{"error":"the file is larger than the limit of 5 bytes","upload":{"kind":"file_too_large","max":5}}"#;
+        assert_eq!(failure(413, body), UploadFailure::Refused(UploadProblem::FileTooLarge { max: 5 }));
+    }
+
+    #[test]
+    fn a_refusal_without_a_code_keeps_the_server_s_words() {
+        assert_eq!(failure(400, r#"{"error":"no name"}"#), UploadFailure::Other("no name".to_owned()));
+        assert_eq!(failure(500, "oops"), UploadFailure::Other("the server answered 500".to_owned()));
+    }
+
+    #[test]
+    fn a_proxy_that_cannot_reach_the_server_makes_the_file_unreachable_not_refused() {
+        for status in [502, 503, 504] {
+            assert_eq!(failure(status, "<html>Bad Gateway</html>"), UploadFailure::Unreachable, "{status}");
+        }
     }
 }

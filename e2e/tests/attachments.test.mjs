@@ -2,12 +2,15 @@
 // pasted with a caption, a PDF attached and a note dropped on the room, a
 // file too large for the server, a large one that takes its time while the
 // room carries on, one whose connection goes silent mid-upload, and one attached in a tunnel, kept through a reload with
-// no network, that reaches Hoon once when the train comes out (and one that
-// Mina signs out from, which the next person on her browser never sends).
+// no network, that reaches Hoon once when the train comes out (one the server
+// refuses when it comes out, which stays refused in every tab and through a
+// reload, and one that Mina signs out from, which the next person on her
+// browser never sends).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { attach, chip, sendOffline } from '../files.mjs';
 import { bothIn, nothingWaiting, seriousViolations, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
@@ -38,15 +41,6 @@ async function pasteImage(page, name) {
   }, name);
 }
 
-/** Picks `files` ({name, mimeType, buffer}) with "Attach file". */
-async function attach(page, files) {
-  const [chooser] = await Promise.all([
-    page.waitForEvent('filechooser'),
-    page.getByRole('button', { name: 'Attach file' }).click(),
-  ]);
-  await chooser.setFiles(files);
-}
-
 /** Drops a text file on the room's message list, as from the desktop. */
 async function dropFile(page, room, name, text) {
   await page.getByRole('log', { name: room }).evaluate((list, { name, text }) => {
@@ -56,25 +50,6 @@ async function dropFile(page, room, name, text) {
       list.dispatchEvent(new DragEvent(type, { dataTransfer, bubbles: true, cancelable: true }));
     }
   }, { name, text });
-}
-
-/** The chip of a pending file in the composer, by its name. */
-const chip = (page, name) => page.getByRole('list', { name: 'Attachments' }).getByRole('listitem').filter({ hasText: name });
-
-/**
- * With `page` offline: attaches a text file `name` holding `content`, which
- * cannot go up, and sends it with `text`. Returns the waiting message's row,
- * once it says "Sending…".
- */
-async function sendOffline(page, name, content, text) {
-  await attach(page, [{ name, mimeType: 'text/plain', buffer: Buffer.from(content) }]);
-  await chip(page, name).getByRole('button', { name: 'Retry' }).waitFor();
-  const composer = page.getByRole('textbox', { name: 'Message' });
-  await composer.fill(text);
-  await composer.press('Enter');
-  const waiting = page.locator('article.pending').filter({ hasText: text });
-  await waiting.getByText('Sending…').waitFor();
-  return waiting;
 }
 
 test('a pasted photo with a caption reaches Hoon once, as a thumbnail that opens full size', async () => {
@@ -363,6 +338,53 @@ test('with two tabs open, a message waiting with its file is uploaded and sent o
   await hoon.waitForTimeout(1000); // time enough for a second copy, were one coming
   assert.equal(await arrived.count(), 1, 'sent once');
   assert.equal(uploads, 1, 'its file went up once, not once per tab');
+  assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
+});
+
+test('a file refused after waiting offline stays “Not sent” in every tab and through a reload, and goes up no more', async () => {
+  const mina = await minaSignsIn();
+  const hoon = await hoonSignsIn();
+  await bothIn(mina, hoon, 'film club');
+  const other = await mina.context().newPage();
+  await other.goto(mina.url());
+  await other.getByRole('log', { name: 'film club' }).waitFor({ timeout: 30_000 });
+  let uploads = 0; // that reached the server (tries in the tunnel do not)
+  mina.context().on('requestfinished', (request) => {
+    if (request.method() === 'POST' && request.url().includes('/api/attachments?')) uploads += 1;
+  });
+
+  // In a tunnel, she sends the whole film: it waits, and her other tab shows it waiting too.
+  await mina.context().setOffline(true);
+  await sendOffline(mina, 'film.mov', randomBytes(11 * 1024 * 1024), 'tonight’s film');
+  const inOther = other.locator('article.pending').filter({ hasText: 'tonight’s film' });
+  await inOther.getByText('Sending…').waitFor({ timeout: 10_000 });
+
+  // Out of the tunnel, the server refuses it as too large, and both tabs say so.
+  await mina.context().setOffline(false);
+  for (const page of [mina, other]) {
+    const row = page.locator('article.pending').filter({ hasText: 'tonight’s film' });
+    await row.getByText('File is too large (max 10 MB)').waitFor({ timeout: 30_000 });
+    assert.equal(await row.getByRole('button', { name: 'Retry' }).count(), 0, 'no Retry: it would be as large again');
+  }
+  await other.waitForTimeout(2000); // time enough for the other tab's turn to send it
+  assert.equal(uploads, 1, 'it went up once, not once more from the other tab');
+
+  // After a reload it is still refused, and not sent again to learn so.
+  await mina.reload();
+  await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  const refused = mina.locator('article.pending').filter({ hasText: 'tonight’s film' });
+  await refused.getByText('File is too large (max 10 MB)').waitFor({ timeout: 30_000 });
+  await mina.waitForTimeout(2000); // time enough for an upload, were one coming
+  assert.equal(uploads, 1, 'a reload does not upload it again');
+
+  // Deleted in one tab, it is gone from both, and nothing reached Hoon.
+  await inOther.getByRole('button', { name: 'Delete' }).click();
+  await refused.waitFor({ state: 'detached', timeout: 10_000 });
+  await inOther.waitFor({ state: 'detached' });
+  await mina.reload();
+  await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  assert.equal(await mina.locator('article.pending').count(), 0, 'nothing waits after a reload');
+  assert.equal(await messages(hoon, 'film club', 'tonight').count(), 0, 'and nothing was sent');
   assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
 });
 

@@ -93,7 +93,16 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             let originals: Vec<web_sys::File> =
                 kept.iter().filter_map(|file| file.bytes.clone().dyn_into().ok()).collect();
             let made = js_sys::Date::now();
-            let parcel = Parcel { key: socket.reserve_key(), user, room, text: message, reply_to, files: kept, made };
+            let parcel = Parcel {
+                key: socket.reserve_key(),
+                user,
+                room,
+                text: message,
+                reply_to,
+                files: kept,
+                made,
+                refused: None,
+            };
             // Taken from the composer at once, so a second Enter sends nothing
             // twice and leaving the room forgets none of its uploads; given
             // back if it cannot be kept.

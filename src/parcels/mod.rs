@@ -19,13 +19,18 @@
 //! While they wait, parcels are drawn at the foot of their room as "Sending…"
 //! (with the upload's progress), or "Not sent" and why when the server
 //! refused a file (too large, over the quota): Delete, and Retry unless the
-//! same bytes would be refused again.
+//! same bytes would be refused again. The refusal is kept with the parcel, so
+//! no tab uploads the file again to learn it, and a reload still shows it.
+//! Every tab draws what is kept: a tab that changes it tells the others
+//! (`BroadcastChannel` `hanmadi.parcels`), which read it again.
 
 pub mod saved;
 
 use hanmadi_protocol::{Action, ActionKey, RoomId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::prelude::*;
+use web_sys::BroadcastChannel;
 
 use crate::components::effect;
 use crate::i18n::lang;
@@ -64,6 +69,9 @@ pub enum ParcelState {
 /// The Web Lock a tab holds while it sends parcels.
 const SENDING_LOCK: &str = "hanmadi.parcels-sending";
 
+/// The channel on which a tab tells the others that the parcels kept changed.
+const CHANGED_CHANNEL: &str = "hanmadi.parcels";
+
 /// The parcels waiting, and the one sender of them; provided at the root.
 #[derive(Clone, Copy)]
 pub struct Parcels {
@@ -73,6 +81,21 @@ pub struct Parcels {
     /// A run is under way; `again` asks it to look once more when done.
     running: StoredValue<bool>,
     again: StoredValue<bool>,
+    other_tabs: StoredValue<Option<OtherTabs>, LocalStorage>,
+}
+
+/// This browser's other tabs, told when the parcels kept change and telling
+/// this one; `None` where the browser has no `BroadcastChannel` (each tab
+/// then sees the others' changes at its next run).
+struct OtherTabs {
+    channel: BroadcastChannel,
+    _on_change: Closure<dyn FnMut()>,
+}
+
+impl Drop for OtherTabs {
+    fn drop(&mut self) {
+        self.channel.close();
+    }
 }
 
 impl Parcels {
@@ -86,8 +109,14 @@ impl Parcels {
             store: StoredValue::new(expect_context()),
             running: StoredValue::new(false),
             again: StoredValue::new(false),
+            other_tabs: StoredValue::new_local(None),
         };
         provide_context(parcels);
+        parcels.other_tabs.set_value(BroadcastChannel::new(CHANGED_CHANNEL).ok().map(|channel| {
+            let on_change = Closure::<dyn FnMut()>::new(move || parcels.read_again());
+            channel.set_onmessage(Some(on_change.as_ref().unchecked_ref()));
+            OtherTabs { channel, _on_change: on_change }
+        }));
         let (status, session) = (parcels.socket.status, parcels.socket.session);
         effect(move || {
             if status.with(|status| *status == hanmadi_client_core::Status::Connected) {
@@ -129,6 +158,7 @@ impl Parcels {
                         shown.push(view_of(&parcel, ParcelState::Waiting));
                     }
                 });
+                self.tell_other_tabs();
                 self.send_waiting();
                 Ok(())
             }
@@ -136,10 +166,17 @@ impl Parcels {
         }
     }
 
-    /// "Retry" on a parcel not sent.
+    /// "Retry" on a parcel not sent: its refusal is forgotten, and it is sent.
     pub fn retry(self, key: &ActionKey) {
         self.set_state(key, ParcelState::Waiting);
-        self.send_waiting();
+        let key = key.clone();
+        spawn_local(async move {
+            if let Err(why) = saved::forget_refusal(&key).await {
+                web_sys::console::warn_1(&format!("Hanmadi: a message's refusal stays kept: {why}").into());
+            }
+            self.tell_other_tabs();
+            self.send_waiting();
+        });
     }
 
     /// "Delete" on a parcel not sent: it is forgotten, files and all.
@@ -149,6 +186,7 @@ impl Parcels {
             if let Err(why) = saved::forget(&key).await {
                 web_sys::console::warn_1(&format!("Hanmadi: a deleted message's files stay kept: {why}").into());
             }
+            self.tell_other_tabs();
         });
     }
 
@@ -177,24 +215,44 @@ impl Parcels {
         });
     }
 
-    async fn run(self) -> Result<(), String> {
-        let Some(me) = self.store.with_value(|store| store.me().get_untracked()) else { return Ok(()) };
+    /// Another tab changed the parcels kept: draws them again.
+    fn read_again(self) {
+        spawn_local(async move {
+            if let Err(why) = self.read_kept().await {
+                web_sys::console::warn_1(&format!("Hanmadi: cannot read the messages waiting: {why}").into());
+            }
+        });
+    }
+
+    /// Reads the signed-in person's parcels, oldest first, and draws them as
+    /// kept: refused or waiting (or uploading, if this tab is at it).
+    async fn read_kept(self) -> Result<Vec<Parcel>, String> {
+        let me = self.store.with_value(|store| store.me().get_untracked());
         let mut kept = saved::all().await?;
-        kept.retain(|parcel| parcel.user == me);
-        // What is kept is what waits; a refusal shown stays until Retry.
+        kept.retain(|parcel| Some(parcel.user) == me);
         self.shown.update(|shown| {
             let before = std::mem::take(shown);
             *shown = kept
                 .iter()
                 .map(|parcel| {
-                    let refused = before
-                        .iter()
-                        .find(|shown| shown.key == parcel.key && matches!(shown.state, ParcelState::NotSent(_)));
-                    view_of(parcel, refused.map_or(ParcelState::Waiting, |shown| shown.state.clone()))
+                    let state = match &parcel.refused {
+                        Some(refused) => ParcelState::NotSent(refused.clone()),
+                        None => before
+                            .iter()
+                            .find(|shown| {
+                                shown.key == parcel.key && matches!(shown.state, ParcelState::Uploading { .. })
+                            })
+                            .map_or(ParcelState::Waiting, |shown| shown.state.clone()),
+                    };
+                    view_of(parcel, state)
                 })
                 .collect();
         });
-        for mut parcel in kept {
+        Ok(kept)
+    }
+
+    async fn run(self) -> Result<(), String> {
+        for mut parcel in self.read_kept().await? {
             if !self.waiting(&parcel.key) {
                 continue;
             }
@@ -209,6 +267,14 @@ impl Parcels {
                     return Ok(());
                 }
                 Err(refused) => {
+                    // Kept, unless deleted meanwhile (if it cannot be kept,
+                    // the next run learns it from the server again); drawn
+                    // after, so no other tab's news read meanwhile undoes it.
+                    if self.drawn(&parcel.key) {
+                        parcel.refused = Some(refused.clone());
+                        let _ = saved::keep(&parcel).await;
+                        self.tell_other_tabs();
+                    }
                     self.set_state(&parcel.key, ParcelState::NotSent(refused));
                     continue;
                 }
@@ -236,6 +302,7 @@ impl Parcels {
                 return Ok(());
             }
             saved::forget(&parcel.key).await?;
+            self.tell_other_tabs();
             self.shown.update(|shown| shown.retain(|shown| shown.key != parcel.key));
         }
         Ok(())
@@ -247,6 +314,11 @@ impl Parcels {
         self.shown.with_untracked(|shown| {
             shown.iter().any(|shown| shown.key == *key && !matches!(shown.state, ParcelState::NotSent(_)))
         })
+    }
+
+    /// Whether the parcel is drawn: not deleted.
+    fn drawn(self, key: &ActionKey) -> bool {
+        self.shown.with_untracked(|shown| shown.iter().any(|shown| shown.key == *key))
     }
 
     /// Looks again in a while, when the socket is up but a parcel could not go.
@@ -281,6 +353,15 @@ impl Parcels {
             let _ = saved::keep(parcel).await;
         }
         Ok(())
+    }
+
+    /// Tells the other tabs that the parcels kept changed.
+    fn tell_other_tabs(self) {
+        self.other_tabs.with_value(|other_tabs| {
+            if let Some(other_tabs) = other_tabs {
+                let _ = other_tabs.channel.post_message(&JsValue::TRUE);
+            }
+        });
     }
 
     fn set_state(self, key: &ActionKey, state: ParcelState) {

@@ -1,7 +1,7 @@
 //! Messages with files waiting to be sent, kept in IndexedDB so they survive
 //! a reload and a closed tab: the files' bytes (as the browser's own `Blob`s,
-//! never copied into the app's memory), the message's text and its reserved
-//! idempotency key. IndexedDB because it is the browser's one store that
+//! never copied into the app's memory), the message's text, its reserved
+//! idempotency key, and the server's refusal of one of its files, if any. IndexedDB because it is the browser's one store that
 //! keeps blobs; localStorage keeps only strings, and too few of them.
 //!
 //! At most [`MAX_WAITING_BYTES`] of files wait in all: past that, a new
@@ -13,12 +13,15 @@
 //! this needs (open, put, get all, delete).
 
 use hanmadi_client_core::sorting;
+use hanmadi_protocol::attachments::UploadProblem;
 use hanmadi_protocol::{ActionKey, AttachmentId, MessageId, RoomId, UserId};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+use crate::pending_files::UploadFailure;
 
 const DATABASE: &str = "hanmadi";
 const VERSION: u32 = 1;
@@ -40,6 +43,10 @@ pub struct Parcel {
     pub files: Vec<ParcelFile>,
     /// When it was made (ms since the epoch): parcels go in that order.
     pub made: f64,
+    /// Why the server refused one of its files: kept, so that every tab, and
+    /// this one after a reload, shows it refused and none uploads the file
+    /// again to learn so, until "Retry" forgets it ([`forget_refusal`]).
+    pub refused: Option<UploadFailure>,
 }
 
 #[derive(Clone)]
@@ -80,6 +87,17 @@ pub async fn keep(parcel: &Parcel) -> Result<Result<(), ParcelsFull>, String> {
 /// Every message with files waiting, oldest first.
 pub async fn all() -> Result<Vec<Parcel>, String> {
     read_all(&open().await?).await
+}
+
+/// "Retry": forgets the server's refusal kept with the parcel `key`, so it is
+/// sent again.
+pub async fn forget_refusal(key: &ActionKey) -> Result<(), String> {
+    let database = open().await?;
+    let Some(mut parcel) = read_all(&database).await?.into_iter().find(|parcel| parcel.key == *key) else {
+        return Ok(());
+    };
+    parcel.refused = None;
+    write(&database, |parcels| parcels.put(&to_js(&parcel)).map(drop)).await
 }
 
 /// Forgets a parcel: its message is in the outbox now, or was deleted.
@@ -192,7 +210,59 @@ fn to_js(parcel: &Parcel) -> Object {
         files.push(&kept);
     }
     set(&record, "files", files);
+    if let Some(refused) = &parcel.refused {
+        set(&record, "refused", refusal_to_js(refused));
+    }
     record
+}
+
+/// A refusal as kept: the server's code with its numbers (as the server
+/// names them), or its words.
+fn refusal_to_js(refused: &UploadFailure) -> Object {
+    let kept = Object::new();
+    let kind = match refused {
+        UploadFailure::Refused(UploadProblem::FileTooLarge { max }) => {
+            set(&kept, "max", *max as f64);
+            "file_too_large"
+        }
+        UploadFailure::Refused(UploadProblem::QuotaExceeded { used, max }) => {
+            set(&kept, "used", *used as f64);
+            set(&kept, "max", *max as f64);
+            "quota_exceeded"
+        }
+        UploadFailure::Refused(UploadProblem::TooManyUploads { per_minute, retry_after }) => {
+            set(&kept, "per_minute", *per_minute);
+            set(&kept, "retry_after", *retry_after as f64);
+            "too_many_uploads"
+        }
+        UploadFailure::Other(words) => {
+            set(&kept, "words", words.as_str());
+            "other"
+        }
+        UploadFailure::Unreachable => "unreachable",
+    };
+    set(&kept, "kind", kind);
+    kept
+}
+
+/// A kept refusal; `None` for none, or for one this version cannot read
+/// (from a newer app): its file is tried again, and the server says why
+/// once more.
+fn refusal_from_js(kept: &JsValue) -> Option<UploadFailure> {
+    let number = |field: &str| get(kept, field).as_f64().map(|n| n as u64);
+    Some(match get(kept, "kind").as_string()?.as_str() {
+        "file_too_large" => UploadFailure::Refused(UploadProblem::FileTooLarge { max: number("max")? }),
+        "quota_exceeded" => {
+            UploadFailure::Refused(UploadProblem::QuotaExceeded { used: number("used")?, max: number("max")? })
+        }
+        "too_many_uploads" => UploadFailure::Refused(UploadProblem::TooManyUploads {
+            per_minute: u32::try_from(number("per_minute")?).ok()?,
+            retry_after: number("retry_after")?,
+        }),
+        "other" => UploadFailure::Other(get(kept, "words").as_string()?),
+        "unreachable" => UploadFailure::Unreachable,
+        _ => return None,
+    })
 }
 
 /// A kept parcel; `None` for a record this version cannot read (from a newer
@@ -219,6 +289,7 @@ fn from_js(record: &JsValue) -> Option<Parcel> {
         reply_to: number(get(record, "replyTo")).map(MessageId),
         files,
         made: get(record, "made").as_f64()?,
+        refused: refusal_from_js(&get(record, "refused")),
     };
     Some(parcel)
 }

@@ -1,0 +1,63 @@
+// Mina's files fill her upload quota. The second half of an album, sent from
+// a tunnel, is refused when the train comes out; it stays "Not sent", and why,
+// through a reload, without being uploaded again to learn so. Once she deletes
+// an older file's message, Retry sends it, once.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { attach, sendOffline } from '../files.mjs';
+import { bothIn, nothingWaiting, serverAndBrowser, signedInPage } from '../harness.mjs';
+
+const MIB = 1024 * 1024;
+// Room for one of the album's 2 MiB halves, not for both.
+const world = serverAndBrowser(['--upload-quota-bytes', String(3 * MIB)]);
+
+const messages = (page, room, text) =>
+  page.getByRole('log', { name: room }).locator('article[data-seq]').filter({ hasText: text });
+
+test('a file over the quota stays “Not sent” through a reload, and Retry sends it once she frees space', async () => {
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina');
+  const hoon = await signedInPage(world.browser, world.server.url, 'Hoon');
+  await bothIn(mina, hoon, 'album');
+  let uploads = 0; // that reached the server (tries in the tunnel do not)
+  mina.context().on('requestfinished', (request) => {
+    if (request.method() === 'POST' && request.url().includes('/api/attachments?')) uploads += 1;
+  });
+
+  // Online, the first half goes.
+  await attach(mina, [{ name: 'day1.bin', mimeType: 'application/octet-stream', buffer: randomBytes(2 * MIB) }]);
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('album, day one');
+  await composer.press('Enter');
+  await messages(hoon, 'album', 'day one').getByRole('link', { name: 'Download day1.bin' }).waitFor({ timeout: 30_000 });
+
+  // The second half, from the tunnel, is refused when the train comes out.
+  await mina.context().setOffline(true);
+  const waiting = await sendOffline(mina, 'day2.bin', randomBytes(2 * MIB), 'album, day two');
+  await mina.context().setOffline(false);
+  const overQuota = /^Your files already take .+ of your .+: delete some to upload more$/;
+  await waiting.getByText(overQuota).waitFor({ timeout: 30_000 });
+  assert.equal(uploads, 2, 'the first half, and the second once');
+
+  // A reload still says why, and asks the server nothing to learn it.
+  await mina.reload();
+  await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await waiting.getByText(overQuota).waitFor({ timeout: 30_000 });
+  await mina.waitForTimeout(2000); // time enough for an upload, were one coming
+  assert.equal(uploads, 2, 'not uploaded again after the reload');
+
+  // She deletes day one's message, which frees its file's space; Retry sends day two.
+  const dayOne = messages(mina, 'album', 'day one');
+  await dayOne.hover();
+  await dayOne.getByRole('button', { name: 'Delete' }).click();
+  await messages(hoon, 'album', 'This message was deleted.').waitFor({ timeout: 30_000 });
+  await waiting.getByRole('button', { name: 'Retry' }).click();
+  const arrived = messages(hoon, 'album', 'day two');
+  await arrived.getByRole('link', { name: 'Download day2.bin' }).waitFor({ timeout: 30_000 });
+  await nothingWaiting(mina);
+  await hoon.waitForTimeout(1000); // time enough for a second copy, were one coming
+  assert.equal(await arrived.count(), 1, 'sent once');
+  assert.equal(uploads, 3, 'and its file uploaded once more, on Retry');
+  assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
+});
