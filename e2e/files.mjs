@@ -1,6 +1,44 @@
 // Files in the composer, as the stories of attachments and of the upload
 // quota pick and send them.
 
+/**
+ * Counts the uploads from `context` that reach the server (tries with no
+ * network do not): read `.count`.
+ */
+export function countUploads(context) {
+  const uploads = { count: 0 };
+  context.on('requestfinished', (request) => {
+    if (request.method() === 'POST' && request.url().includes('/api/attachments?')) uploads.count += 1;
+  });
+  return uploads;
+}
+
+/**
+ * Waits until `uploads.count` is at least `count`, for at most 5 s: an
+ * upload's answer is heard here a moment after the page has it.
+ */
+export async function uploadsReach(uploads, count) {
+  for (let waited = 0; uploads.count < count && waited < 5000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** How many messages with files wait in `page`'s browser (IndexedDB), whatever it draws. */
+export async function parcelsKept(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const opened = indexedDB.open('hanmadi');
+        opened.onerror = () => reject(opened.error);
+        opened.onsuccess = () => {
+          const counted = opened.result.transaction('parcels').objectStore('parcels').count();
+          counted.onerror = () => reject(counted.error);
+          counted.onsuccess = () => resolve(counted.result);
+        };
+      }),
+  );
+}
+
 /** Picks `files` ({name, mimeType, buffer}) with "Attach file". */
 export async function attach(page, files) {
   const [chooser] = await Promise.all([

@@ -1,6 +1,6 @@
 //! The browser adapter's tests, in real headless Chromium (wasm-bindgen-test):
-//! the parts that only exist in a browser — localStorage, `<meta>` settings and
-//! real WebSocket objects.
+//! the parts that only exist in a browser — localStorage, IndexedDB, `<meta>`
+//! settings and real WebSocket objects.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use gloo_timers::future::sleep;
 use hanmadi_client_core::{Client, Config, SocketId};
-use hanmadi_protocol::{Action, RoomId};
+use hanmadi_protocol::attachments::UploadProblem;
+use hanmadi_protocol::{Action, ActionKey, AttachmentId, RoomId, UserId};
 use wasm_bindgen_test::*;
 
 use crate::deploy_config;
+use crate::parcels::saved::{self, Parcel, ParcelFile};
 use crate::socket::live_socket::{LiveSocket, SocketEvent};
 use crate::socket::saved_outbox;
 
@@ -103,4 +105,56 @@ async fn a_closed_socket_reports_nothing_more() {
     socket.close(1000, "replaced");
     sleep(Duration::from_millis(500)).await;
     assert!(events.borrow().is_empty(), "a detached socket must not reach the engine");
+}
+
+/// A message waiting with two files, as the composer keeps it.
+fn parcel(key: &str) -> Parcel {
+    let file =
+        |name: &str| ParcelFile { name: name.into(), size: 3, bytes: web_sys::Blob::new().unwrap(), uploaded: None };
+    Parcel {
+        key: ActionKey::new(key.to_owned()).unwrap(),
+        user: UserId(7),
+        room: RoomId(1),
+        text: "the album".into(),
+        reply_to: None,
+        files: vec![file("day1.bin"), file("day2.bin")],
+        made: 1.0,
+        refused: None,
+    }
+}
+
+async fn kept(key: &ActionKey) -> Option<Parcel> {
+    saved::all().await.unwrap().into_iter().find(|parcel| parcel.key == *key)
+}
+
+#[wasm_bindgen_test]
+async fn a_waiting_message_keeps_its_files_ids_and_its_refusal_until_retry() {
+    saved::forget_all().await.unwrap();
+    let waiting = parcel("album-1");
+    let key = waiting.key.clone();
+    saved::keep(&waiting).await.unwrap().unwrap();
+
+    saved::update(&key, |kept| kept.files[0].uploaded = Some(AttachmentId(41))).await.unwrap();
+    let quota = UploadProblem::QuotaExceeded { used: 3, max: 4 };
+    saved::update(&key, move |kept| kept.refused = Some(quota)).await.unwrap();
+    let read = kept(&key).await.expect("still kept");
+    let ids: Vec<_> = read.files.iter().map(|file| file.uploaded).collect();
+    assert_eq!(ids, [Some(AttachmentId(41)), None]);
+    assert_eq!(read.refused, Some(quota));
+    assert_eq!(read.text, "the album");
+
+    // Retry takes the refusal away.
+    saved::update(&key, |kept| kept.refused = None).await.unwrap();
+    assert_eq!(kept(&key).await.expect("still kept").refused, None);
+}
+
+#[wasm_bindgen_test]
+async fn a_change_to_a_message_sent_or_deleted_meanwhile_does_not_bring_it_back() {
+    saved::forget_all().await.unwrap();
+    let gone = parcel("album-2");
+    saved::keep(&gone).await.unwrap().unwrap();
+    saved::forget(&gone.key).await.unwrap();
+    let too_large = UploadProblem::FileTooLarge { max: 2 };
+    saved::update(&gone.key, move |kept| kept.refused = Some(too_large)).await.unwrap();
+    assert!(saved::all().await.unwrap().is_empty(), "nothing kept again");
 }

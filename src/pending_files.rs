@@ -41,7 +41,8 @@ pub enum UploadFailure {
     Refused(UploadProblem),
     /// Refused for another reason, in the server's own words.
     Other(String),
-    /// No answer: offline, or the connection broke on the way.
+    /// No answer: offline, or the connection broke on the way, or a proxy
+    /// said the server behind it cannot be reached (502, 503).
     Unreachable,
 }
 
@@ -51,6 +52,20 @@ impl UploadFailure {
     /// deleted, and the rest pass with time.
     pub fn may_pass_on_retry(&self) -> bool {
         !matches!(self, UploadFailure::Refused(UploadProblem::FileTooLarge { .. }))
+    }
+
+    /// The refusal that asking again now would get (a file too large, over
+    /// the quota): kept with a message waiting with the file, so that no tab
+    /// and no reload uploads it only to be refused. `None` for a failure
+    /// that may pass by itself (too many uploads a minute, another refusal,
+    /// no answer).
+    pub fn lasting(&self) -> Option<UploadProblem> {
+        match self {
+            UploadFailure::Refused(
+                problem @ (UploadProblem::FileTooLarge { .. } | UploadProblem::QuotaExceeded { .. }),
+            ) => Some(*problem),
+            _ => None,
+        }
     }
 }
 
@@ -202,6 +217,18 @@ impl PendingFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_refusal_that_asking_again_would_get_is_lasting() {
+        let too_large = UploadProblem::FileTooLarge { max: 5 };
+        let over_quota = UploadProblem::QuotaExceeded { used: 4, max: 5 };
+        assert_eq!(UploadFailure::Refused(too_large).lasting(), Some(too_large));
+        assert_eq!(UploadFailure::Refused(over_quota).lasting(), Some(over_quota));
+        let too_many = UploadProblem::TooManyUploads { per_minute: 30, retry_after: 2 };
+        assert_eq!(UploadFailure::Refused(too_many).lasting(), None);
+        assert_eq!(UploadFailure::Other("no name".into()).lasting(), None);
+        assert_eq!(UploadFailure::Unreachable.lasting(), None);
+    }
 
     fn attachment(id: u64, name: &str) -> Attachment {
         Attachment {

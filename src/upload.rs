@@ -129,12 +129,13 @@ impl Upload {
 }
 
 /// Why the server did not keep the file, from its answer (not a success).
-/// A proxy's 502, 503 or 504 says that the server itself could not be
-/// reached (restarting, or gone): the file is unreachable, as with no answer
-/// at all, so a message waiting with it goes once the server is back instead
-/// of staying "Not sent".
+/// A proxy's 502 or 503 says that the server itself could not be reached
+/// (restarting, or gone): the file is unreachable, as with no answer at all,
+/// so a message waiting with it goes once the server is back instead of
+/// staying "Not sent". A 504 is not: a proxy that gives up on a slow upload
+/// would give up on it again, and the file would go up for nothing forever.
 fn failure(status: u16, body: &str) -> UploadFailure {
-    if matches!(status, 502..=504) {
+    if matches!(status, 502 | 503) {
         return UploadFailure::Unreachable;
     }
     match json::from_str::<ApiError>(body) {
@@ -175,7 +176,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_refusal_with_a_code_is_worded_from_the_code() {
+    fn a_refusal_with_a_code_keeps_the_code_for_the_app_to_word() {
         let body =
             r#"{"error":"the file is larger than the limit of 5 bytes","upload":{"kind":"file_too_large","max":5}}"#;
         assert_eq!(failure(413, body), UploadFailure::Refused(UploadProblem::FileTooLarge { max: 5 }));
@@ -185,11 +186,15 @@ mod tests {
     fn a_refusal_without_a_code_keeps_the_server_s_words() {
         assert_eq!(failure(400, r#"{"error":"no name"}"#), UploadFailure::Other("no name".to_owned()));
         assert_eq!(failure(500, "oops"), UploadFailure::Other("the server answered 500".to_owned()));
+        assert_eq!(
+            failure(504, "<html>Gateway Timeout</html>"),
+            UploadFailure::Other("the server answered 504".to_owned())
+        );
     }
 
     #[test]
     fn a_proxy_that_cannot_reach_the_server_makes_the_file_unreachable_not_refused() {
-        for status in [502, 503, 504] {
+        for status in [502, 503] {
             assert_eq!(failure(status, "<html>Bad Gateway</html>"), UploadFailure::Unreachable, "{status}");
         }
     }

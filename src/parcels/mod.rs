@@ -19,10 +19,11 @@
 //! While they wait, parcels are drawn at the foot of their room as "Sending…"
 //! (with the upload's progress), or "Not sent" and why when the server
 //! refused a file (too large, over the quota): Delete, and Retry unless the
-//! same bytes would be refused again. The refusal is kept with the parcel, so
-//! no tab uploads the file again to learn it, and a reload still shows it.
-//! Every tab draws what is kept: a tab that changes it tells the others
-//! (`BroadcastChannel` `hanmadi.parcels`), which read it again.
+//! same bytes would be refused again. A refusal that asking again would get
+//! (too large, over the quota) is kept with the parcel, so no tab uploads the
+//! file again to learn it, and a reload still shows it. Every tab draws what
+//! is kept: a tab that changes it tells the others (`BroadcastChannel`
+//! `hanmadi.parcels`), which read it again.
 
 pub mod saved;
 
@@ -64,6 +65,19 @@ pub enum ParcelState {
     Uploading { name: String, sent: u64, size: u64 },
     /// The server refused one of its files, for this reason.
     NotSent(UploadFailure),
+}
+
+impl ParcelState {
+    /// Whether only this tab knows it, so reading the parcels kept again
+    /// leaves it drawn: an upload under way here, or a refusal that is not
+    /// kept (one that may pass by itself: shown until Retry, or a reload).
+    fn known_here_only(&self) -> bool {
+        match self {
+            ParcelState::Waiting => false,
+            ParcelState::Uploading { .. } => true,
+            ParcelState::NotSent(failure) => failure.lasting().is_none(),
+        }
+    }
 }
 
 /// The Web Lock a tab holds while it sends parcels.
@@ -166,15 +180,15 @@ impl Parcels {
         }
     }
 
-    /// "Retry" on a parcel not sent: its refusal is forgotten, and it is sent.
+    /// "Retry" on a parcel not sent: its refusal is taken away, and it is sent.
     pub fn retry(self, key: &ActionKey) {
         self.set_state(key, ParcelState::Waiting);
         let key = key.clone();
         spawn_local(async move {
-            if let Err(why) = saved::forget_refusal(&key).await {
-                web_sys::console::warn_1(&format!("Hanmadi: a message's refusal stays kept: {why}").into());
+            match saved::update(&key, |kept| kept.refused = None).await {
+                Ok(()) => self.tell_other_tabs(),
+                Err(why) => warn(&format!("a message's refusal stays kept: {why}")),
             }
-            self.tell_other_tabs();
             self.send_waiting();
         });
     }
@@ -183,10 +197,14 @@ impl Parcels {
     pub fn delete(self, key: ActionKey) {
         self.shown.update(|shown| shown.retain(|parcel| parcel.key != key));
         spawn_local(async move {
-            if let Err(why) = saved::forget(&key).await {
-                web_sys::console::warn_1(&format!("Hanmadi: a deleted message's files stay kept: {why}").into());
+            match saved::forget(&key).await {
+                Ok(()) => {
+                    // Again: a read of what was kept may have ended meanwhile.
+                    self.shown.update(|shown| shown.retain(|parcel| parcel.key != key));
+                    self.tell_other_tabs();
+                }
+                Err(why) => warn(&format!("a deleted message's files stay kept: {why}")),
             }
-            self.tell_other_tabs();
         });
     }
 
@@ -205,7 +223,7 @@ impl Parcels {
             loop {
                 self.again.set_value(false);
                 if let Err(why) = self.run().await {
-                    web_sys::console::warn_1(&format!("Hanmadi: cannot read the messages waiting: {why}").into());
+                    warn(&format!("cannot read the messages waiting: {why}"));
                 }
                 if !self.again.get_value() {
                     break;
@@ -219,13 +237,13 @@ impl Parcels {
     fn read_again(self) {
         spawn_local(async move {
             if let Err(why) = self.read_kept().await {
-                web_sys::console::warn_1(&format!("Hanmadi: cannot read the messages waiting: {why}").into());
+                warn(&format!("cannot read the messages waiting: {why}"));
             }
         });
     }
 
     /// Reads the signed-in person's parcels, oldest first, and draws them as
-    /// kept: refused or waiting (or uploading, if this tab is at it).
+    /// kept: refused, or waiting (unless this tab knows more).
     async fn read_kept(self) -> Result<Vec<Parcel>, String> {
         let me = self.store.with_value(|store| store.me().get_untracked());
         let mut kept = saved::all().await?;
@@ -235,13 +253,11 @@ impl Parcels {
             *shown = kept
                 .iter()
                 .map(|parcel| {
-                    let state = match &parcel.refused {
-                        Some(refused) => ParcelState::NotSent(refused.clone()),
+                    let state = match parcel.refused {
+                        Some(problem) => ParcelState::NotSent(UploadFailure::Refused(problem)),
                         None => before
                             .iter()
-                            .find(|shown| {
-                                shown.key == parcel.key && matches!(shown.state, ParcelState::Uploading { .. })
-                            })
+                            .find(|shown| shown.key == parcel.key && shown.state.known_here_only())
                             .map_or(ParcelState::Waiting, |shown| shown.state.clone()),
                     };
                     view_of(parcel, state)
@@ -257,7 +273,7 @@ impl Parcels {
                 continue;
             }
             match self.upload_files(&mut parcel).await {
-                Ok(()) => {}
+                Ok(()) => self.set_state(&parcel.key, ParcelState::Waiting),
                 // No connection: the rest wait for it too, and while the
                 // socket stays up (the HTTP request alone failed), they are
                 // tried again in a while.
@@ -267,13 +283,13 @@ impl Parcels {
                     return Ok(());
                 }
                 Err(refused) => {
-                    // Kept, unless deleted meanwhile (if it cannot be kept,
-                    // the next run learns it from the server again); drawn
-                    // after, so no other tab's news read meanwhile undoes it.
-                    if self.drawn(&parcel.key) {
-                        parcel.refused = Some(refused.clone());
-                        let _ = saved::keep(&parcel).await;
-                        self.tell_other_tabs();
+                    // Kept first, then drawn, so no other tab's news read
+                    // meanwhile undoes it. Not kept, the next run asks again.
+                    if let Some(problem) = refused.lasting() {
+                        match saved::update(&parcel.key, move |kept| kept.refused = Some(problem)).await {
+                            Ok(()) => self.tell_other_tabs(),
+                            Err(why) => warn(&format!("a message's refusal is not kept: {why}")),
+                        }
                     }
                     self.set_state(&parcel.key, ParcelState::NotSent(refused));
                     continue;
@@ -316,11 +332,6 @@ impl Parcels {
         })
     }
 
-    /// Whether the parcel is drawn: not deleted.
-    fn drawn(self, key: &ActionKey) -> bool {
-        self.shown.with_untracked(|shown| shown.iter().any(|shown| shown.key == *key))
-    }
-
     /// Looks again in a while, when the socket is up but a parcel could not go.
     fn try_again_later(self) {
         if self.socket.status.with_untracked(|status| *status == hanmadi_client_core::Status::Connected) {
@@ -344,13 +355,21 @@ impl Parcels {
             };
             let attachment = request.send(&parcel.files[at].bytes, &parcel.files[at].name, Box::new(progress)).await?;
             self.store.with_value(|store| store.file_uploaded(&attachment));
-            parcel.files[at].uploaded = Some(attachment.id);
+            let id = attachment.id;
+            parcel.files[at].uploaded = Some(id);
             // Kept at once, unless deleted meanwhile: a reload from here on
             // does not upload it again.
             if !self.waiting(&key) {
                 return Ok(());
             }
-            let _ = saved::keep(parcel).await;
+            let kept = saved::update(&key, move |kept| {
+                if let Some(file) = kept.files.get_mut(at) {
+                    file.uploaded = Some(id);
+                }
+            });
+            if let Err(why) = kept.await {
+                warn(&format!("an uploaded file is not noted, and may go up again after a reload: {why}"));
+            }
         }
         Ok(())
     }
@@ -381,6 +400,10 @@ fn view_of(parcel: &Parcel, state: ParcelState) -> ParcelView {
         files: parcel.files.iter().map(|file| (file.name.clone(), file.size)).collect(),
         state,
     }
+}
+
+fn warn(what: &str) {
+    web_sys::console::warn_1(&format!("Hanmadi: {what}").into());
 }
 
 /// The parcels' context; panics outside [`Parcels::provide`]'s tree, a bug.

@@ -1,7 +1,7 @@
 //! Messages with files waiting to be sent, kept in IndexedDB so they survive
 //! a reload and a closed tab: the files' bytes (as the browser's own `Blob`s,
 //! never copied into the app's memory), the message's text, its reserved
-//! idempotency key, and the server's refusal of one of its files, if any. IndexedDB because it is the browser's one store that
+//! idempotency key, and the server's lasting refusal of one of its files. IndexedDB because it is the browser's one store that
 //! keeps blobs; localStorage keeps only strings, and too few of them.
 //!
 //! At most [`MAX_WAITING_BYTES`] of files wait in all: past that, a new
@@ -9,8 +9,8 @@
 //! quota failing somewhere later.
 //!
 //! Written by hand over web-sys: the IndexedDB crates (rexie, idb,
-//! indexed_db_futures) each bring a futures layer larger than the four calls
-//! this needs (open, put, get all, delete).
+//! indexed_db_futures) each bring a futures layer larger than the few calls
+//! this needs (open, get, put, get all, delete, clear).
 
 use hanmadi_client_core::sorting;
 use hanmadi_protocol::attachments::UploadProblem;
@@ -20,8 +20,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
-
-use crate::pending_files::UploadFailure;
 
 const DATABASE: &str = "hanmadi";
 const VERSION: u32 = 1;
@@ -43,10 +41,11 @@ pub struct Parcel {
     pub files: Vec<ParcelFile>,
     /// When it was made (ms since the epoch): parcels go in that order.
     pub made: f64,
-    /// Why the server refused one of its files: kept, so that every tab, and
-    /// this one after a reload, shows it refused and none uploads the file
-    /// again to learn so, until "Retry" forgets it ([`forget_refusal`]).
-    pub refused: Option<UploadFailure>,
+    /// Why the server refused one of its files, when asking again would get
+    /// the same (`UploadFailure::lasting`): kept, so that every tab, and this
+    /// one after a reload, shows it refused and none uploads the file again
+    /// to learn so, until "Retry" takes it away.
+    pub refused: Option<UploadProblem>,
 }
 
 #[derive(Clone)]
@@ -89,15 +88,29 @@ pub async fn all() -> Result<Vec<Parcel>, String> {
     read_all(&open().await?).await
 }
 
-/// "Retry": forgets the server's refusal kept with the parcel `key`, so it is
-/// sent again.
-pub async fn forget_refusal(key: &ActionKey) -> Result<(), String> {
+/// Changes the parcel `key` as kept, reading and writing it in one
+/// transaction; nothing if it is gone (sent, deleted, or its person signed
+/// out meanwhile, maybe in another tab), so no change brings a parcel back.
+pub async fn update(key: &ActionKey, change: impl FnOnce(&mut Parcel) + 'static) -> Result<(), String> {
     let database = open().await?;
-    let Some(mut parcel) = read_all(&database).await?.into_iter().find(|parcel| parcel.key == *key) else {
-        return Ok(());
-    };
-    parcel.refused = None;
-    write(&database, |parcels| parcels.put(&to_js(&parcel)).map(drop)).await
+    let transaction = database
+        .transaction_with_str_and_mode(PARCELS, IdbTransactionMode::Readwrite)
+        .map_err(|_| "IndexedDB refused a transaction")?;
+    let parcels = transaction.object_store(PARCELS).map_err(|_| "IndexedDB has no parcels")?;
+    let read = parcels.get(&JsValue::from_str(key.as_str())).map_err(|_| "IndexedDB refused to read")?;
+    // Written from the read's own success event, while the transaction is
+    // still active: an `await` in between would let it commit.
+    let record = read.clone();
+    let write_back = Closure::once(move || {
+        if let Some(mut parcel) = record.result().ok().and_then(|record| from_js(&record)) {
+            change(&mut parcel);
+            let _ = parcels.put(&to_js(&parcel));
+        }
+    });
+    read.set_onsuccess(Some(write_back.as_ref().unchecked_ref()));
+    let done = committed(&transaction).await;
+    drop(write_back);
+    done
 }
 
 /// Forgets a parcel: its message is in the outbox now, or was deleted.
@@ -216,51 +229,42 @@ fn to_js(parcel: &Parcel) -> Object {
     record
 }
 
-/// A refusal as kept: the server's code with its numbers (as the server
-/// names them), or its words.
-fn refusal_to_js(refused: &UploadFailure) -> Object {
+/// A refusal as kept: the server's code with its numbers, named as the
+/// server names them.
+fn refusal_to_js(refused: &UploadProblem) -> Object {
     let kept = Object::new();
-    let kind = match refused {
-        UploadFailure::Refused(UploadProblem::FileTooLarge { max }) => {
-            set(&kept, "max", *max as f64);
+    let kind = match *refused {
+        UploadProblem::FileTooLarge { max } => {
+            set(&kept, "max", max as f64);
             "file_too_large"
         }
-        UploadFailure::Refused(UploadProblem::QuotaExceeded { used, max }) => {
-            set(&kept, "used", *used as f64);
-            set(&kept, "max", *max as f64);
+        UploadProblem::QuotaExceeded { used, max } => {
+            set(&kept, "used", used as f64);
+            set(&kept, "max", max as f64);
             "quota_exceeded"
         }
-        UploadFailure::Refused(UploadProblem::TooManyUploads { per_minute, retry_after }) => {
-            set(&kept, "per_minute", *per_minute);
-            set(&kept, "retry_after", *retry_after as f64);
+        UploadProblem::TooManyUploads { per_minute, retry_after } => {
+            set(&kept, "per_minute", per_minute);
+            set(&kept, "retry_after", retry_after as f64);
             "too_many_uploads"
         }
-        UploadFailure::Other(words) => {
-            set(&kept, "words", words.as_str());
-            "other"
-        }
-        UploadFailure::Unreachable => "unreachable",
     };
     set(&kept, "kind", kind);
     kept
 }
 
-/// A kept refusal; `None` for none, or for one this version cannot read
-/// (from a newer app): its file is tried again, and the server says why
-/// once more.
-fn refusal_from_js(kept: &JsValue) -> Option<UploadFailure> {
+/// A kept refusal; `None` for none (a record from before refusals were
+/// kept has none), or for one this version cannot read (from a newer app):
+/// its file is tried again, and the server says why once more.
+fn refusal_from_js(kept: &JsValue) -> Option<UploadProblem> {
     let number = |field: &str| get(kept, field).as_f64().map(|n| n as u64);
     Some(match get(kept, "kind").as_string()?.as_str() {
-        "file_too_large" => UploadFailure::Refused(UploadProblem::FileTooLarge { max: number("max")? }),
-        "quota_exceeded" => {
-            UploadFailure::Refused(UploadProblem::QuotaExceeded { used: number("used")?, max: number("max")? })
-        }
-        "too_many_uploads" => UploadFailure::Refused(UploadProblem::TooManyUploads {
+        "file_too_large" => UploadProblem::FileTooLarge { max: number("max")? },
+        "quota_exceeded" => UploadProblem::QuotaExceeded { used: number("used")?, max: number("max")? },
+        "too_many_uploads" => UploadProblem::TooManyUploads {
             per_minute: u32::try_from(number("per_minute")?).ok()?,
             retry_after: number("retry_after")?,
-        }),
-        "other" => UploadFailure::Other(get(kept, "words").as_string()?),
-        "unreachable" => UploadFailure::Unreachable,
+        },
         _ => return None,
     })
 }

@@ -48,10 +48,11 @@ use crate::{cmd, root, std_for_size, step};
 /// boxed, 262.4 → 259.0 KiB. A time limit on every HTTP call, 259.2 → 258.6
 /// KiB (measured after the review fixes). Then cut: the standard library
 /// compiled with the app, for size, its panics aborting at once
-/// (`std_for_size`), 258.6 → 237.5 KiB. Raised for a server's refusal of a
-/// waiting file kept with it (so no tab and no reload uploads it again) and
-/// every tab told when the files waiting change, 237.5 → 239.5 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 239.9;
+/// (`std_for_size`), 258.6 → 237.5 KiB. Raised for a server's lasting refusal
+/// of a waiting file kept with it (so no tab and no reload uploads it again),
+/// each change to a waiting message read and written in one transaction, and
+/// every tab told when the files waiting change, 237.5 → 240.1 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 240.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
