@@ -4,7 +4,7 @@
 //! engine, as the socket's is, and the request is tried once more. A try
 //! with no whole answer in 20 s is given up (`crate::deadline`).
 
-use gloo_net::http::{Method, RequestBuilder};
+use gloo_net::http::Method;
 use hanmadi_client_core::SequencedEvent;
 use hanmadi_protocol::http::{
     EventsPage, Invite, InviteCreated, MessageView, MessagesPage, RoomSummary, SearchResults, ROOMS_PAGE,
@@ -122,10 +122,7 @@ async fn exchange(method: Method, path: &str) -> Result<(u16, String), String> {
     let unreachable = |_| "cannot reach the server".to_owned();
     let deadline = Deadline::after(deadline::ANSWER_TIMEOUT_MS);
     let token = session::saved().map(|session| session.token).unwrap_or_default();
-    let request = RequestBuilder::new(&deploy_config::api_url(path))
-        .method(method)
-        .header("Authorization", &format!("Bearer {token}"));
-    let response = deadline.on(request).send().await.map_err(unreachable)?;
+    let response = deadline.on(session::authorised(method, path, &token)).send().await.map_err(unreachable)?;
     let body = response.text().await.map_err(unreachable)?;
     Ok((response.status(), body))
 }

@@ -2,7 +2,7 @@
 //! renewed before it expires (and when the server says it has), ended by
 //! signing out.
 
-use gloo_net::http::Request;
+use gloo_net::http::{Method, Request, RequestBuilder};
 pub use hanmadi_protocol::http::Session;
 use hanmadi_protocol::http::{ApiError, NameRequest, Profile};
 
@@ -60,11 +60,18 @@ pub fn end() -> impl std::future::Future<Output = Result<(), String>> {
     }
 }
 
+/// A request to the API's `path` carrying `token`, as every call made for a
+/// signed-in person does (an upload sets the same header on its own
+/// `XMLHttpRequest`).
+pub fn authorised(method: Method, path: &str, token: &str) -> RequestBuilder {
+    RequestBuilder::new(&deploy_config::api_url(path))
+        .method(method)
+        .header("Authorization", &format!("Bearer {token}"))
+}
+
 async fn tell_server_signed_out(token: &str) -> Result<(), String> {
     let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
-    let request =
-        Request::delete(&deploy_config::api_url("/api/session")).header("Authorization", &format!("Bearer {token}"));
-    let told = deadline.on(request).send().await;
+    let told = deadline.on(authorised(Method::DELETE, "/api/session", token)).send().await;
     match told {
         Ok(response) if response.ok() || response.status() == 401 => Ok(()),
         Ok(response) => Err(format!("the server answered {}", response.status())),
@@ -105,10 +112,8 @@ pub async fn create(name: &str) -> Result<Session, ApiError> {
 pub async fn rename(name: &str) -> Result<Session, ApiError> {
     let saved = saved().ok_or_else(|| ApiError::from("signed out"))?;
     let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
-    let request =
-        Request::patch(&deploy_config::api_url("/api/me")).header("Authorization", &format!("Bearer {}", saved.token));
     let request = deadline
-        .on(request)
+        .on(authorised(Method::PATCH, "/api/me", &saved.token))
         .json(&NameRequest { name: name.to_owned() })
         .map_err(|error| ApiError::from(error.to_string()))?;
     let user: Profile = answer(request.send().await).await?;
@@ -150,8 +155,7 @@ const REFRESH_TIMEOUT_MS: u32 = 15_000;
 /// Exchanges a (possibly expired) token for a fresh one.
 pub async fn refresh(token: &str) -> Result<Session, RefreshFailed> {
     let give_up = Deadline::after(REFRESH_TIMEOUT_MS);
-    let request = Request::post(&deploy_config::api_url("/api/session/refresh"))
-        .header("Authorization", &format!("Bearer {token}"));
+    let request = authorised(Method::POST, "/api/session/refresh", token);
     let response = give_up.on(request).send().await.map_err(|_| RefreshFailed::Unreachable)?;
     // The answer has come: its body is read to the end, however long it takes.
     drop(give_up);
