@@ -4,7 +4,7 @@
 // the lunch room, still there after a reload; the message shows both as chips,
 // hers lit and read out as mentioning her. When 소라 renames herself Sora, the
 // chip follows: the message stored who she is, not what she was called. Found
-// by search, it reads with names too.
+// by search, it reads with names too, and searching her name finds it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,6 +87,10 @@ test('mentions are picked from the room by name or initials, counted for her, an
   const found = mina.getByRole('list', { name: 'Search results' }).getByRole('link');
   await found.waitFor();
   assert.match(await found.locator('.hit-text').innerText(), /^Lunch, @Mina and @Sora at noon\? @nobody$/);
+  // Her name finds where she is mentioned, though the text holds no name: the mention is marked.
+  await mina.getByRole('searchbox', { name: 'Search messages' }).fill('sora');
+  await found.locator('mark').filter({ hasText: '@Sora' }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(await found.locator('mark').allTextContents(), ['@Sora']);
 
   for (const page of [mina, jun, sora]) assert.deepEqual(page.errors, []);
 });

@@ -8,7 +8,7 @@ mod common;
 
 use common::{Client, Session, TestServer};
 use hanmadi_protocol::http::{SearchHit, SearchResults, MAX_SEARCH_CHARS, MAX_SEARCH_PAGE};
-use hanmadi_protocol::{Action, MessageId, Outcome, RoomId};
+use hanmadi_protocol::{mention_token, Action, MessageId, Outcome, RoomId};
 use serde_json::Value;
 
 /// Sends `text` to `room` and returns the new message's id.
@@ -79,6 +79,32 @@ async fn mina_finds_lunch_in_her_rooms_newest_first_and_nowhere_else() {
     // Leaving a room takes its messages out of what Mina can find.
     mina_tab.act(Action::LeaveRoom { room: plans }).await;
     assert_eq!(texts(&search(&server, &two.mina, "lunch").await), ["back from lunch"]);
+}
+
+#[tokio::test]
+async fn a_person_s_name_finds_the_messages_that_mention_them_marked_whole() {
+    let server = TestServer::start().await;
+    let two = server.mina_and_jun_in("picnic").await;
+    let (mut mina_tab, mut jun_tab, picnic) = (two.mina_tab, two.jun_tab, two.room);
+    let mina = two.mina.user.id;
+    let asked = say(&mut jun_tab, picnic, &format!("{} can you bring the mat?", mention_token(mina))).await;
+    say(&mut jun_tab, picnic, "the mat is blue").await;
+    let signed = say(&mut mina_tab, picnic, "yes! Mina").await;
+
+    // Her name, in any case, whole or two letters of it (which SQLite scans
+    // for rather than looks up), finds her mention and her name as written.
+    let ids = |found: SearchResults| found.hits.iter().map(|hit| hit.message).collect::<Vec<_>>();
+    for q in ["Mina", "MI"] {
+        assert_eq!(ids(search(&server, &two.jun, q).await), [signed, asked], "searching {q:?}");
+    }
+    // With an @ before it, only her mention.
+    assert_eq!(ids(search(&server, &two.jun, "@mina").await), [asked]);
+    let found = search(&server, &two.jun, "mina").await;
+    assert_eq!(highlighted(&found.hits[0]), ["Mina"]);
+    assert_eq!(highlighted(&found.hits[1]), [mention_token(mina)], "her mention is marked whole");
+
+    // A name no one in his rooms has finds nothing.
+    assert!(search(&server, &two.jun, "Sora").await.hits.is_empty());
 }
 
 #[tokio::test]

@@ -7,6 +7,11 @@
 //!   of the person's rooms for fewer, which the index cannot look up;
 //! - PostgreSQL: `ILIKE`, served by a pg_trgm index on the text.
 //!
+//! A search also finds the mentions of the people, in a room with the person
+//! searching, whose names contain it (an `@` before it aside): a mention is
+//! held in the text as the person's token (`<@12>`), not their name, and the
+//! app draws it as "@Mina".
+//!
 //! Deleted messages are never found: their text is blanked and they leave the
 //! index in the transaction that deletes them, and every query also asks for
 //! `deleted = 0`. An edit replaces the indexed text, so only the latest is found.
@@ -14,7 +19,7 @@
 mod highlight;
 
 use hanmadi_protocol::http::{SearchHit, SearchResults};
-use hanmadi_protocol::{MessageId, RoomId, Seq, UserId};
+use hanmadi_protocol::{mention_token, MessageId, RoomId, Seq, UserId};
 
 use super::Store;
 use crate::db::Dialect;
@@ -65,6 +70,35 @@ const SQLITE_SCANNED: &str = hits_where!("m.body LIKE $2 ESCAPE '\\'");
 /// planner use the partial trigram index.
 const POSTGRES: &str = hits_where!("m.body ILIKE $2 ESCAPE '\\'");
 
+/// [`SQLITE_SCANNED`], or a mention of someone so named: `$5` is an FTS5
+/// query for their tokens ([`any_phrase`]), which the trigram index finds.
+const SQLITE_SCANNED_OR_MENTIONED: &str =
+    hits_where!("(m.body LIKE $2 ESCAPE '\\' OR m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH $5))");
+
+/// [`POSTGRES`], or a mention of someone so named: `$5` is a regular
+/// expression for their tokens ([`any_token`]). The trigram index serves a
+/// regular expression too, so both halves are looked up, not scanned.
+const POSTGRES_OR_MENTIONED: &str = hits_where!("(m.body ILIKE $2 ESCAPE '\\' OR m.body ~ $5)");
+
+/// The people in a room with `$1` (themself included) whose name is like
+/// `$2`, at most `$3`.
+macro_rules! people_named {
+    ($like:literal) => {
+        concat!(
+            "SELECT DISTINCT u.id FROM memberships mine \
+             JOIN memberships theirs ON theirs.room_id = mine.room_id \
+             JOIN users u ON u.id = theirs.user_id \
+             WHERE mine.user_id = $1 AND u.name ",
+            $like,
+            " $2 ESCAPE '\\' ORDER BY u.id LIMIT $3"
+        )
+    };
+}
+
+/// The most people whose mentions one search looks for: a letter or two is
+/// in many names, and each adds a term to the query.
+const MAX_NAMED: i64 = 20;
+
 /// id, room, room's name, seq, author, author's name, text, created.
 type Row = (i64, i64, String, i64, i64, String, String, i64);
 
@@ -80,14 +114,19 @@ impl Store {
         before: Option<MessageId>,
         limit: u32,
     ) -> anyhow::Result<SearchResults> {
-        let (sql, pattern) = match self.dialect {
-            Dialect::Sqlite if needle.chars().count() >= TRIGRAM => (SQLITE_INDEXED, fts5_phrase(needle)),
-            Dialect::Sqlite => (SQLITE_SCANNED, like_pattern(needle)),
-            Dialect::Postgres => (POSTGRES, like_pattern(needle)),
+        let named = self.people_named(user, needle).await?;
+        let tokens: Vec<String> = named.iter().copied().map(mention_token).collect();
+        let phrases = |first: Option<&str>| any_phrase(first.into_iter().chain(tokens.iter().map(String::as_str)));
+        let (sql, pattern, mentioned) = match (self.dialect, named.is_empty()) {
+            (Dialect::Sqlite, _) if needle.chars().count() >= TRIGRAM => (SQLITE_INDEXED, phrases(Some(needle)), None),
+            (Dialect::Sqlite, true) => (SQLITE_SCANNED, like_pattern(needle), None),
+            (Dialect::Sqlite, false) => (SQLITE_SCANNED_OR_MENTIONED, like_pattern(needle), Some(phrases(None))),
+            (Dialect::Postgres, true) => (POSTGRES, like_pattern(needle), None),
+            (Dialect::Postgres, false) => (POSTGRES_OR_MENTIONED, like_pattern(needle), Some(any_token(&named))),
         };
         let before = before.map_or(i64::MAX, |id| i64::try_from(id.0).unwrap_or(i64::MAX));
         // One more than asked for says whether there is another page.
-        let rows: Vec<Row> = sqlx::query_as(sql)
+        let mut query = sqlx::query_as(sql)
             // PostgreSQL plans an unnamed statement for the pattern at hand,
             // while a kept one soon gets a generic plan that cannot know a
             // rare word from a common one, and scans every message for both.
@@ -95,16 +134,39 @@ impl Store {
             .bind(user.0 as i64)
             .bind(pattern)
             .bind(before)
-            .bind(i64::from(limit) + 1)
+            .bind(i64::from(limit) + 1);
+        if let Some(mentioned) = mentioned {
+            query = query.bind(mentioned);
+        }
+        let rows: Vec<Row> = query.fetch_all(&self.pool).await?;
+        let more = rows.len() > limit as usize;
+        let hits = rows.into_iter().take(limit as usize).map(|row| hit(row, needle, &tokens)).collect();
+        Ok(SearchResults { hits, more })
+    }
+
+    /// The people in a room with `user` (themself included) whose name
+    /// contains `needle`, an `@` before it aside, ignoring case as the search
+    /// does: their mentions are searched for too.
+    async fn people_named(&self, user: UserId, needle: &str) -> anyhow::Result<Vec<UserId>> {
+        let name = needle.strip_prefix('@').unwrap_or(needle);
+        if name.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = match self.dialect {
+            Dialect::Sqlite => people_named!("LIKE"),
+            Dialect::Postgres => people_named!("ILIKE"),
+        };
+        let ids: Vec<i64> = sqlx::query_scalar(sql)
+            .bind(user.0 as i64)
+            .bind(like_pattern(name))
+            .bind(MAX_NAMED)
             .fetch_all(&self.pool)
             .await?;
-        let more = rows.len() > limit as usize;
-        let hits = rows.into_iter().take(limit as usize).map(|row| hit(row, needle)).collect();
-        Ok(SearchResults { hits, more })
+        Ok(ids.into_iter().map(|id| UserId(id as u64)).collect())
     }
 }
 
-fn hit((id, room, room_name, seq, author, author_name, text, at): Row, needle: &str) -> SearchHit {
+fn hit((id, room, room_name, seq, author, author_name, text, at): Row, needle: &str, tokens: &[String]) -> SearchHit {
     SearchHit {
         room: RoomId(room as u64),
         room_name,
@@ -112,7 +174,7 @@ fn hit((id, room, room_name, seq, author, author_name, text, at): Row, needle: &
         seq: Seq(seq as u64),
         author: UserId(author as u64),
         author_name,
-        highlights: highlight::highlights(&text, needle),
+        highlights: highlight::highlights(&text, needle, tokens),
         text,
         at: at as u64,
     }
@@ -123,6 +185,18 @@ fn hit((id, room, room_name, seq, author, author_name, text, at): Row, needle: &
 /// The trigram tokenizer then matches it as a substring.
 fn fts5_phrase(needle: &str) -> String {
     format!("\"{}\"", needle.replace('"', "\"\""))
+}
+
+/// An FTS5 query for text containing any of `needles`, each one phrase.
+fn any_phrase<'a>(needles: impl Iterator<Item = &'a str>) -> String {
+    needles.map(fts5_phrase).collect::<Vec<_>>().join(" OR ")
+}
+
+/// A regular expression for text holding the token of any of `people`
+/// (`<@(12|15)>`): ids are digits, so nothing in it needs escaping.
+fn any_token(people: &[UserId]) -> String {
+    let ids: Vec<String> = people.iter().map(|person| person.0.to_string()).collect();
+    format!("<@({})>", ids.join("|"))
 }
 
 /// A LIKE pattern for text containing `needle`, with LIKE's wildcards (and
@@ -150,6 +224,12 @@ mod tests {
         assert_eq!(fts5_phrase("점심 먹자"), "\"점심 먹자\"");
         assert_eq!(fts5_phrase("a\" OR \"b"), "\"a\"\" OR \"\"b\"");
         assert_eq!(fts5_phrase("lun*"), "\"lun*\"");
+    }
+
+    #[test]
+    fn mentions_are_looked_for_beside_the_words() {
+        assert_eq!(any_phrase(["mina", "<@12>"].into_iter()), "\"mina\" OR \"<@12>\"");
+        assert_eq!(any_token(&[UserId(12), UserId(7)]), "<@(12|7)>");
     }
 
     #[test]

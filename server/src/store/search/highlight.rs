@@ -8,9 +8,30 @@ use hanmadi_protocol::http::Highlight;
 /// would otherwise send hundreds.
 const MAX_HIGHLIGHTS: usize = 32;
 
+/// The parts of `text` that are `needle` ignoring case, or one of `tokens`
+/// (the mentions of people so named) as they are, in order and not
+/// overlapping, as byte offsets on character boundaries. The app draws a
+/// marked token as the person's name, marked.
+pub(super) fn highlights(text: &str, needle: &str, tokens: &[String]) -> Vec<Highlight> {
+    let mut found = needle_matches(text, needle);
+    for token in tokens {
+        let at = text.match_indices(token.as_str()).map(|(at, token)| (at, at + token.len()));
+        found.extend(at.map(|(start, end)| Highlight { start: start as u32, end: end as u32 }));
+    }
+    found.sort_by_key(|highlight| highlight.start);
+    let mut kept: Vec<Highlight> = Vec::with_capacity(found.len());
+    for highlight in found {
+        if kept.last().is_none_or(|last| highlight.start >= last.end) {
+            kept.push(highlight);
+        }
+    }
+    kept.truncate(MAX_HIGHLIGHTS);
+    kept
+}
+
 /// The parts of `text` that are `needle` ignoring case, in order and not
-/// overlapping, as byte offsets on character boundaries.
-pub(super) fn highlights(text: &str, needle: &str) -> Vec<Highlight> {
+/// overlapping.
+fn needle_matches(text: &str, needle: &str) -> Vec<Highlight> {
     let needle: Vec<char> = needle.chars().flat_map(char::to_lowercase).collect();
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut found = Vec::new();
@@ -52,7 +73,7 @@ mod tests {
     fn marked(text: &str, needle: &str) -> String {
         let mut out = String::new();
         let mut last = 0;
-        for Highlight { start, end } in highlights(text, needle) {
+        for Highlight { start, end } in highlights(text, needle, &[]) {
             let (start, end) = (start as usize, end as usize);
             out += &text[last..start];
             out += &format!("[{}]", &text[start..end]);
@@ -85,6 +106,16 @@ mod tests {
 
     #[test]
     fn a_long_message_gets_a_bounded_number() {
-        assert_eq!(highlights(&"a".repeat(4000), "a").len(), MAX_HIGHLIGHTS);
+        assert_eq!(highlights(&"a".repeat(4000), "a", &[]).len(), MAX_HIGHLIGHTS);
+    }
+
+    #[test]
+    fn mentions_of_the_people_named_are_marked_whole_beside_the_words() {
+        let tokens = ["<@12>".to_owned()];
+        let found = highlights("<@12> asks Mina, and <@12> again", "mina", &tokens);
+        let marked: Vec<(u32, u32)> = found.iter().map(|highlight| (highlight.start, highlight.end)).collect();
+        assert_eq!(marked, [(0, 5), (11, 15), (21, 26)]);
+        // A match inside a token already marked is not marked again.
+        assert_eq!(highlights("<@12>", "12", &tokens).len(), 1);
     }
 }
