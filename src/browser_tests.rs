@@ -134,9 +134,9 @@ async fn a_waiting_message_keeps_its_files_ids_and_its_refusal_until_retry() {
     let key = waiting.key.clone();
     saved::keep(&waiting).await.unwrap().unwrap();
 
-    saved::update(&key, |kept| kept.files[0].uploaded = Some(AttachmentId(41))).await.unwrap();
+    assert!(saved::update(&key, |kept| kept.files[0].uploaded = Some(AttachmentId(41))).await.unwrap());
     let quota = UploadProblem::QuotaExceeded { used: 3, max: 4 };
-    saved::update(&key, move |kept| kept.refused = Some(quota)).await.unwrap();
+    assert!(saved::update(&key, move |kept| kept.refused = Some(quota)).await.unwrap());
     let read = kept(&key).await.expect("still kept");
     let ids: Vec<_> = read.files.iter().map(|file| file.uploaded).collect();
     assert_eq!(ids, [Some(AttachmentId(41)), None]);
@@ -144,7 +144,7 @@ async fn a_waiting_message_keeps_its_files_ids_and_its_refusal_until_retry() {
     assert_eq!(read.text, "the album");
 
     // Retry takes the refusal away.
-    saved::update(&key, |kept| kept.refused = None).await.unwrap();
+    assert!(saved::update(&key, |kept| kept.refused = None).await.unwrap());
     assert_eq!(kept(&key).await.expect("still kept").refused, None);
 }
 
@@ -155,6 +155,7 @@ async fn a_change_to_a_message_sent_or_deleted_meanwhile_does_not_bring_it_back(
     saved::keep(&gone).await.unwrap().unwrap();
     saved::forget(&gone.key).await.unwrap();
     let too_large = UploadProblem::FileTooLarge { max: 2 };
-    saved::update(&gone.key, move |kept| kept.refused = Some(too_large)).await.unwrap();
+    let changed = saved::update(&gone.key, move |kept| kept.refused = Some(too_large)).await.unwrap();
+    assert!(!changed, "said to be gone");
     assert!(saved::all().await.unwrap().is_empty(), "nothing kept again");
 }

@@ -346,8 +346,8 @@ test('a file refused after waiting offline stays “Not sent” in every tab and
   const hoon = await hoonSignsIn();
   await bothIn(mina, hoon, 'film club');
   const other = await mina.context().newPage();
-  const otherErrors = [];
-  other.on('pageerror', (error) => otherErrors.push(error.message));
+  other.errors = [];
+  other.on('pageerror', (error) => other.errors.push(error.message));
   await other.goto(mina.url());
   await other.getByRole('log', { name: 'film club' }).waitFor({ timeout: 30_000 });
   const uploads = countUploads(mina.context());
@@ -382,7 +382,7 @@ test('a file refused after waiting offline stays “Not sent” in every tab and
   await inOther.waitFor({ state: 'detached' });
   assert.equal(await parcelsKept(mina), 0, 'nothing waits in the browser');
   assert.equal(await messages(hoon, 'film club', 'tonight').count(), 0, 'and nothing was sent');
-  assert.deepEqual([...mina.errors, ...otherErrors, ...hoon.errors], [], 'no uncaught errors');
+  assert.deepEqual([...mina.errors, ...other.errors, ...hoon.errors], [], 'no uncaught errors');
 });
 
 test('signing out forgets a message waiting with its files, so the next person never sends it', async () => {

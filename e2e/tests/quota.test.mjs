@@ -56,6 +56,7 @@ test('a file over the quota stays “Not sent” through a reload, and Retry sen
   await nothingWaiting(mina);
   await hoon.waitForTimeout(1000); // time enough for a second copy, were one coming
   assert.equal(await arrived.count(), 1, 'sent once');
+  await uploadsReach(uploads, 3);
   assert.equal(uploads.count, 3, 'and its file uploaded once more, on Retry');
   assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
 });

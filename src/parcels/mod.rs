@@ -185,10 +185,7 @@ impl Parcels {
         self.set_state(key, ParcelState::Waiting);
         let key = key.clone();
         spawn_local(async move {
-            match saved::update(&key, |kept| kept.refused = None).await {
-                Ok(()) => self.tell_other_tabs(),
-                Err(why) => warn(&format!("a message's refusal stays kept: {why}")),
-            }
+            self.change_kept(&key, |kept| kept.refused = None).await;
             self.send_waiting();
         });
     }
@@ -273,7 +270,7 @@ impl Parcels {
                 continue;
             }
             match self.upload_files(&mut parcel).await {
-                Ok(()) => self.set_state(&parcel.key, ParcelState::Waiting),
+                Ok(()) => self.uploaded(&parcel.key),
                 // No connection: the rest wait for it too, and while the
                 // socket stays up (the HTTP request alone failed), they are
                 // tried again in a while.
@@ -286,10 +283,7 @@ impl Parcels {
                     // Kept first, then drawn, so no other tab's news read
                     // meanwhile undoes it. Not kept, the next run asks again.
                     if let Some(problem) = refused.lasting() {
-                        match saved::update(&parcel.key, move |kept| kept.refused = Some(problem)).await {
-                            Ok(()) => self.tell_other_tabs(),
-                            Err(why) => warn(&format!("a message's refusal is not kept: {why}")),
-                        }
+                        self.change_kept(&parcel.key, move |kept| kept.refused = Some(problem)).await;
                     }
                     self.set_state(&parcel.key, ParcelState::NotSent(refused));
                     continue;
@@ -362,16 +356,50 @@ impl Parcels {
             if !self.waiting(&key) {
                 return Ok(());
             }
-            let kept = saved::update(&key, move |kept| {
+            let noted = move |kept: &mut Parcel| {
                 if let Some(file) = kept.files.get_mut(at) {
                     file.uploaded = Some(id);
                 }
-            });
-            if let Err(why) = kept.await {
-                warn(&format!("an uploaded file is not noted, and may go up again after a reload: {why}"));
+            };
+            if !self.change_kept(&key, noted).await {
+                return Ok(());
             }
         }
         Ok(())
+    }
+
+    /// Changes the parcel `key` as kept ([`saved::update`]) and tells the
+    /// other tabs. Gone meanwhile (sent, deleted, or signed out of, maybe in
+    /// another tab), it is no longer drawn, so this tab does not send it:
+    /// then `false`. If IndexedDB fails, it is said in the console, and the
+    /// next run asks the server again what it did not note.
+    async fn change_kept(self, key: &ActionKey, change: impl FnOnce(&mut Parcel) + 'static) -> bool {
+        match saved::update(key, change).await {
+            Ok(true) => {
+                self.tell_other_tabs();
+                true
+            }
+            Ok(false) => {
+                self.shown.update(|shown| shown.retain(|parcel| parcel.key != *key));
+                false
+            }
+            Err(why) => {
+                warn(&format!("a change to a message waiting with files is not kept: {why}"));
+                true
+            }
+        }
+    }
+
+    /// Its files are up: "Sending…" without a progress bar, unless it was
+    /// refused or deleted meanwhile, by another tab.
+    fn uploaded(self, key: &ActionKey) {
+        let _ = self.shown.try_update(|shown| {
+            if let Some(parcel) = shown.iter_mut().find(|parcel| parcel.key == *key) {
+                if matches!(parcel.state, ParcelState::Uploading { .. }) {
+                    parcel.state = ParcelState::Waiting;
+                }
+            }
+        });
     }
 
     /// Tells the other tabs that the parcels kept changed.

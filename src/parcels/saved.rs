@@ -1,7 +1,8 @@
 //! Messages with files waiting to be sent, kept in IndexedDB so they survive
-//! a reload and a closed tab: the files' bytes (as the browser's own `Blob`s,
-//! never copied into the app's memory), the message's text, its reserved
-//! idempotency key, and the server's lasting refusal of one of its files. IndexedDB because it is the browser's one store that
+//! a reload and a closed tab: the files' bytes (as the browser's own
+//! `Blob`s, never copied into the app's memory), the message's text, its
+//! reserved idempotency key, and the server's lasting refusal of one of its
+//! files. IndexedDB because it is the browser's one store that
 //! keeps blobs; localStorage keeps only strings, and too few of them.
 //!
 //! At most [`MAX_WAITING_BYTES`] of files wait in all: past that, a new
@@ -11,6 +12,9 @@
 //! Written by hand over web-sys: the IndexedDB crates (rexie, idb,
 //! indexed_db_futures) each bring a futures layer larger than the few calls
 //! this needs (open, get, put, get all, delete, clear).
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use hanmadi_client_core::sorting;
 use hanmadi_protocol::attachments::UploadProblem;
@@ -91,7 +95,8 @@ pub async fn all() -> Result<Vec<Parcel>, String> {
 /// Changes the parcel `key` as kept, reading and writing it in one
 /// transaction; nothing if it is gone (sent, deleted, or its person signed
 /// out meanwhile, maybe in another tab), so no change brings a parcel back.
-pub async fn update(key: &ActionKey, change: impl FnOnce(&mut Parcel) + 'static) -> Result<(), String> {
+/// Whether it was still kept (and so changed).
+pub async fn update(key: &ActionKey, change: impl FnOnce(&mut Parcel) + 'static) -> Result<bool, String> {
     let database = open().await?;
     let transaction = database
         .transaction_with_str_and_mode(PARCELS, IdbTransactionMode::Readwrite)
@@ -99,18 +104,26 @@ pub async fn update(key: &ActionKey, change: impl FnOnce(&mut Parcel) + 'static)
     let parcels = transaction.object_store(PARCELS).map_err(|_| "IndexedDB has no parcels")?;
     let read = parcels.get(&JsValue::from_str(key.as_str())).map_err(|_| "IndexedDB refused to read")?;
     // Written from the read's own success event, while the transaction is
-    // still active: an `await` in between would let it commit.
-    let record = read.clone();
+    // still active: an `await` in between would let it commit. A write
+    // refused at once aborts it, so the change is never said to be kept.
+    let (record, writing) = (read.clone(), transaction.clone());
+    let changed = Rc::new(Cell::new(false));
+    let written = Rc::clone(&changed);
     let write_back = Closure::once(move || {
         if let Some(mut parcel) = record.result().ok().and_then(|record| from_js(&record)) {
             change(&mut parcel);
-            let _ = parcels.put(&to_js(&parcel));
+            match parcels.put(&to_js(&parcel)) {
+                Ok(_) => written.set(true),
+                Err(_) => {
+                    let _ = writing.abort();
+                }
+            }
         }
     });
     read.set_onsuccess(Some(write_back.as_ref().unchecked_ref()));
     let done = committed(&transaction).await;
     drop(write_back);
-    done
+    done.map(|()| changed.get())
 }
 
 /// Forgets a parcel: its message is in the outbox now, or was deleted.
@@ -223,15 +236,16 @@ fn to_js(parcel: &Parcel) -> Object {
         files.push(&kept);
     }
     set(&record, "files", files);
-    if let Some(refused) = &parcel.refused {
-        set(&record, "refused", refusal_to_js(refused));
+    if let Some(refused) = parcel.refused.as_ref().and_then(refusal_to_js) {
+        set(&record, "refused", refused);
     }
     record
 }
 
-/// A refusal as kept: the server's code with its numbers, named as the
-/// server names them.
-fn refusal_to_js(refused: &UploadProblem) -> Object {
+/// A lasting refusal as kept: the server's code with its numbers, named as
+/// the server names them. `None` for one that passes by itself, which is
+/// never kept (`UploadFailure::lasting`).
+fn refusal_to_js(refused: &UploadProblem) -> Option<Object> {
     let kept = Object::new();
     let kind = match *refused {
         UploadProblem::FileTooLarge { max } => {
@@ -243,14 +257,10 @@ fn refusal_to_js(refused: &UploadProblem) -> Object {
             set(&kept, "max", max as f64);
             "quota_exceeded"
         }
-        UploadProblem::TooManyUploads { per_minute, retry_after } => {
-            set(&kept, "per_minute", per_minute);
-            set(&kept, "retry_after", retry_after as f64);
-            "too_many_uploads"
-        }
+        UploadProblem::TooManyUploads { .. } => return None,
     };
     set(&kept, "kind", kind);
-    kept
+    Some(kept)
 }
 
 /// A kept refusal; `None` for none (a record from before refusals were
@@ -261,10 +271,6 @@ fn refusal_from_js(kept: &JsValue) -> Option<UploadProblem> {
     Some(match get(kept, "kind").as_string()?.as_str() {
         "file_too_large" => UploadProblem::FileTooLarge { max: number("max")? },
         "quota_exceeded" => UploadProblem::QuotaExceeded { used: number("used")?, max: number("max")? },
-        "too_many_uploads" => UploadProblem::TooManyUploads {
-            per_minute: u32::try_from(number("per_minute")?).ok()?,
-            retry_after: number("retry_after")?,
-        },
         _ => return None,
     })
 }

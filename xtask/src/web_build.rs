@@ -51,8 +51,8 @@ use crate::{cmd, root, std_for_size, step};
 /// (`std_for_size`), 258.6 → 237.5 KiB. Raised for a server's lasting refusal
 /// of a waiting file kept with it (so no tab and no reload uploads it again),
 /// each change to a waiting message read and written in one transaction, and
-/// every tab told when the files waiting change, 237.5 → 240.1 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 240.5;
+/// every tab told when the files waiting change, 237.5 → 240.6 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 241.0;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
