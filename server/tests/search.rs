@@ -103,8 +103,12 @@ async fn a_person_s_name_finds_the_messages_that_mention_them_marked_whole() {
     assert_eq!(highlighted(&found.hits[0]), ["Mina"]);
     assert_eq!(highlighted(&found.hits[1]), [mention_token(mina)], "her mention is marked whole");
 
-    // A name no one in his rooms has finds nothing.
-    assert!(search(&server, &two.jun, "Sora").await.hits.is_empty());
+    // Minho shares no room with Jun: his name finds nothing of Jun's, though
+    // a message there holds his token (Jun's app draws it as "someone").
+    let minho = server.sign_up("Minho").await;
+    say(&mut jun_tab, picnic, &format!("ask {} too?", mention_token(minho.user.id))).await;
+    assert!(search(&server, &two.jun, "minho").await.hits.is_empty());
+    assert!(search(&server, &two.jun, "Sora").await.hits.is_empty(), "a name no one has");
 }
 
 #[tokio::test]

@@ -81,16 +81,17 @@ const SQLITE_SCANNED_OR_MENTIONED: &str =
 const POSTGRES_OR_MENTIONED: &str = hits_where!("(m.body ILIKE $2 ESCAPE '\\' OR m.body ~ $5)");
 
 /// The people in a room with `$1` (themself included) whose name is like
-/// `$2`, at most `$3`.
+/// `$2`, shortest names first (the one called just that before the longer
+/// ones holding it), at most `$3`. From `$1`'s memberships (migration 0011).
 macro_rules! people_named {
     ($like:literal) => {
         concat!(
-            "SELECT DISTINCT u.id FROM memberships mine \
-             JOIN memberships theirs ON theirs.room_id = mine.room_id \
-             JOIN users u ON u.id = theirs.user_id \
-             WHERE mine.user_id = $1 AND u.name ",
+            "SELECT u.id FROM users u \
+             WHERE u.id IN (SELECT theirs.user_id FROM memberships mine \
+                 JOIN memberships theirs ON theirs.room_id = mine.room_id WHERE mine.user_id = $1) \
+             AND u.name ",
             $like,
-            " $2 ESCAPE '\\' ORDER BY u.id LIMIT $3"
+            " $2 ESCAPE '\\' ORDER BY length(u.name), u.id LIMIT $3"
         )
     };
 }
@@ -145,8 +146,9 @@ impl Store {
     }
 
     /// The people in a room with `user` (themself included) whose name
-    /// contains `needle`, an `@` before it aside, ignoring case as the search
-    /// does: their mentions are searched for too.
+    /// contains `needle`, an `@` before it aside, ignoring case (on SQLite
+    /// for ASCII letters only, as its scan of a short search): their
+    /// mentions are searched for too.
     async fn people_named(&self, user: UserId, needle: &str) -> anyhow::Result<Vec<UserId>> {
         let name = needle.strip_prefix('@').unwrap_or(needle);
         if name.is_empty() {

@@ -10,23 +10,23 @@ const MAX_HIGHLIGHTS: usize = 32;
 
 /// The parts of `text` that are `needle` ignoring case, or one of `tokens`
 /// (the mentions of people so named) as they are, in order and not
-/// overlapping, as byte offsets on character boundaries. The app draws a
+/// overlapping, as byte offsets on character boundaries. A token is marked
+/// whole, never a match of the needle that overlaps it: the app draws a
 /// marked token as the person's name, marked.
 pub(super) fn highlights(text: &str, needle: &str, tokens: &[String]) -> Vec<Highlight> {
-    let mut found = needle_matches(text, needle);
-    for token in tokens {
-        let at = text.match_indices(token.as_str()).map(|(at, token)| (at, at + token.len()));
-        found.extend(at.map(|(start, end)| Highlight { start: start as u32, end: end as u32 }));
-    }
+    // Tokens never overlap each other: each ends with `>`, which none holds.
+    let mut found: Vec<Highlight> = tokens
+        .iter()
+        .flat_map(|token| text.match_indices(token.as_str()))
+        .map(|(at, token)| Highlight { start: at as u32, end: (at + token.len()) as u32 })
+        .collect();
+    let overlaps_a_token =
+        |matched: &Highlight| found.iter().any(|token| matched.start < token.end && token.start < matched.end);
+    let words: Vec<Highlight> = needle_matches(text, needle).into_iter().filter(|m| !overlaps_a_token(m)).collect();
+    found.extend(words);
     found.sort_by_key(|highlight| highlight.start);
-    let mut kept: Vec<Highlight> = Vec::with_capacity(found.len());
-    for highlight in found {
-        if kept.last().is_none_or(|last| highlight.start >= last.end) {
-            kept.push(highlight);
-        }
-    }
-    kept.truncate(MAX_HIGHLIGHTS);
-    kept
+    found.truncate(MAX_HIGHLIGHTS);
+    found
 }
 
 /// The parts of `text` that are `needle` ignoring case, in order and not
@@ -115,7 +115,9 @@ mod tests {
         let found = highlights("<@12> asks Mina, and <@12> again", "mina", &tokens);
         let marked: Vec<(u32, u32)> = found.iter().map(|highlight| (highlight.start, highlight.end)).collect();
         assert_eq!(marked, [(0, 5), (11, 15), (21, 26)]);
-        // A match inside a token already marked is not marked again.
-        assert_eq!(highlights("<@12>", "12", &tokens).len(), 1);
+        // A match inside a token, or across its edge, gives way to it.
+        let whole = [Highlight { start: 0, end: 5 }];
+        assert_eq!(highlights("<@12>", "12", &tokens), whole);
+        assert_eq!(highlights("<@12>", "<@1", &tokens), whole);
     }
 }
