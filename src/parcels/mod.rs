@@ -192,15 +192,12 @@ impl Parcels {
 
     /// "Delete" on a parcel not sent: it is forgotten, files and all.
     pub fn delete(self, key: ActionKey) {
-        self.shown.update(|shown| shown.retain(|parcel| parcel.key != key));
+        self.undraw(&key);
         spawn_local(async move {
-            match saved::forget(&key).await {
-                Ok(()) => {
-                    // Again: a read of what was kept may have ended meanwhile.
-                    self.shown.update(|shown| shown.retain(|parcel| parcel.key != key));
-                    self.tell_other_tabs();
-                }
-                Err(why) => warn(&format!("a deleted message's files stay kept: {why}")),
+            // Undrawn again once forgotten: a read of what was kept may have
+            // ended meanwhile.
+            if let Err(why) = self.forget(&key).await {
+                warn(&format!("a deleted message's files stay kept: {why}"));
             }
         });
     }
@@ -311,9 +308,7 @@ impl Parcels {
                 self.try_again_later();
                 return Ok(());
             }
-            saved::forget(&parcel.key).await?;
-            self.tell_other_tabs();
-            self.shown.update(|shown| shown.retain(|shown| shown.key != parcel.key));
+            self.forget(&parcel.key).await?;
         }
         Ok(())
     }
@@ -380,7 +375,7 @@ impl Parcels {
                 true
             }
             Ok(false) => {
-                self.shown.update(|shown| shown.retain(|parcel| parcel.key != *key));
+                self.undraw(key);
                 false
             }
             Err(why) => {
@@ -390,14 +385,25 @@ impl Parcels {
         }
     }
 
+    /// Forgets the parcel `key` (sent, or deleted), no longer draws it, and
+    /// tells the other tabs.
+    async fn forget(self, key: &ActionKey) -> Result<(), String> {
+        saved::forget(key).await?;
+        self.undraw(key);
+        self.tell_other_tabs();
+        Ok(())
+    }
+
+    fn undraw(self, key: &ActionKey) {
+        self.shown.update(|shown| shown.retain(|parcel| parcel.key != *key));
+    }
+
     /// Its files are up: "Sending…" without a progress bar, unless it was
     /// refused or deleted meanwhile, by another tab.
     fn uploaded(self, key: &ActionKey) {
-        let _ = self.shown.try_update(|shown| {
-            if let Some(parcel) = shown.iter_mut().find(|parcel| parcel.key == *key) {
-                if matches!(parcel.state, ParcelState::Uploading { .. }) {
-                    parcel.state = ParcelState::Waiting;
-                }
+        self.change_state(key, |state| {
+            if matches!(state, ParcelState::Uploading { .. }) {
+                *state = ParcelState::Waiting;
             }
         });
     }
@@ -412,9 +418,14 @@ impl Parcels {
     }
 
     fn set_state(self, key: &ActionKey, state: ParcelState) {
+        self.change_state(key, |drawn| *drawn = state);
+    }
+
+    /// Changes how the parcel `key` is drawn, if it is.
+    fn change_state(self, key: &ActionKey, change: impl FnOnce(&mut ParcelState)) {
         let _ = self.shown.try_update(|shown| {
             if let Some(parcel) = shown.iter_mut().find(|parcel| parcel.key == *key) {
-                parcel.state = state;
+                change(&mut parcel.state);
             }
         });
     }
