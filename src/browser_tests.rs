@@ -10,6 +10,8 @@ use gloo_timers::future::sleep;
 use hanmadi_client_core::{Client, Config, SocketId};
 use hanmadi_protocol::attachments::UploadProblem;
 use hanmadi_protocol::{Action, ActionKey, AttachmentId, RoomId, UserId};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 use crate::deploy_config;
@@ -158,4 +160,41 @@ async fn a_change_to_a_message_sent_or_deleted_meanwhile_does_not_bring_it_back(
     let changed = saved::update(&gone.key, move |kept| kept.refused = Some(too_large)).await.unwrap();
     assert!(!changed, "said to be gone");
     assert!(saved::all().await.unwrap().is_empty(), "nothing kept again");
+}
+
+/// Whether a newer app (say, updated in another tab) could open the parcels'
+/// database at its next version at once: IndexedDB blocks that while any
+/// connection to it is open. The database is deleted after, so the next test
+/// opens it afresh at the version this app knows.
+async fn a_newer_app_could_upgrade_the_parcels() -> bool {
+    let factory = web_sys::window().unwrap().indexed_db().unwrap().unwrap();
+    let request = factory.open_with_u32(saved::DATABASE, saved::VERSION + 1).unwrap();
+    let opened = js_sys::Promise::new(&mut |resolve, _| {
+        let answer = |upgraded: bool| -> js_sys::Function {
+            resolve.bind1(&JsValue::NULL, &JsValue::from_bool(upgraded)).unchecked_into()
+        };
+        request.set_onsuccess(Some(&answer(true)));
+        request.set_onblocked(Some(&answer(false)));
+    });
+    let upgraded = JsFuture::from(opened).await.unwrap().is_truthy();
+    if upgraded {
+        request.result().unwrap().unchecked_into::<web_sys::IdbDatabase>().close();
+        JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
+            factory.delete_database(saved::DATABASE).unwrap().set_onsuccess(Some(&resolve));
+        }))
+        .await
+        .unwrap();
+    }
+    upgraded
+}
+
+#[wasm_bindgen_test]
+async fn a_tab_keeping_files_does_not_stop_a_newer_app_upgrading_where_they_wait() {
+    saved::forget_all().await.unwrap();
+    let waiting = parcel("album-3");
+    saved::keep(&waiting).await.unwrap().unwrap();
+    saved::update(&waiting.key, |kept| kept.files[0].uploaded = Some(AttachmentId(42))).await.unwrap();
+    assert_eq!(saved::all().await.unwrap().len(), 1);
+    saved::forget(&waiting.key).await.unwrap();
+    assert!(a_newer_app_could_upgrade_the_parcels().await, "every connection closed as its work was done");
 }

@@ -25,8 +25,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
 
-const DATABASE: &str = "hanmadi";
-const VERSION: u32 = 1;
+/// The database's name and version, as a newer app would open it.
+pub(crate) const DATABASE: &str = "hanmadi";
+pub(crate) const VERSION: u32 = 1;
 const PARCELS: &str = "parcels";
 
 /// The most bytes of files that may wait to be sent, in all.
@@ -89,7 +90,7 @@ pub async fn keep(parcel: &Parcel) -> Result<Result<(), ParcelsFull>, String> {
 
 /// Every message with files waiting, oldest first.
 pub async fn all() -> Result<Vec<Parcel>, String> {
-    read_all(&open().await?).await
+    read_all(&*open().await?).await
 }
 
 /// Changes the parcel `key` as kept, reading and writing it in one
@@ -139,7 +140,28 @@ pub async fn forget_all() -> Result<(), String> {
     write(&database, |parcels| parcels.clear().map(drop)).await
 }
 
-async fn open() -> Result<IdbDatabase, String> {
+/// An open connection to the database, closed once dropped. IndexedDB lets a
+/// closed connection's transactions finish first, so each operation closes
+/// its own as it returns. One left open would block a newer app's upgrade of
+/// the database (in another tab, after an update) until garbage collection
+/// happened to take it.
+struct Connection(IdbDatabase);
+
+impl std::ops::Deref for Connection {
+    type Target = IdbDatabase;
+
+    fn deref(&self) -> &IdbDatabase {
+        &self.0
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+async fn open() -> Result<Connection, String> {
     let factory = web_sys::window()
         .and_then(|window| window.indexed_db().ok().flatten())
         .ok_or("this browser keeps no files (no IndexedDB)")?;
@@ -160,7 +182,7 @@ async fn open() -> Result<IdbDatabase, String> {
     request.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
     let database = finished(&request).await;
     drop(upgrade);
-    database?.dyn_into().map_err(|_| "IndexedDB opened something else".to_owned())
+    database?.dyn_into().map(Connection).map_err(|_| "IndexedDB opened something else".to_owned())
 }
 
 /// The result of `request`, once it succeeded.
