@@ -6,7 +6,8 @@
 // When the network drops before the app has arrived, the page says so instead
 // of leaving a blank page or a Continue pressed for nothing, and loads again on
 // Retry or by itself once the browser is back online; when the app is taking
-// long, the page says that too, and the app still starts when it comes.
+// long, the page says that too, and the app still starts when it comes. An
+// error in some other script meanwhile is no failure of the app's.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,13 +30,13 @@ async function holdTheApp(page) {
 }
 
 /**
- * Fails every download of `page`'s app (its wasm) while `network.down` is true,
- * as a connection that drops would: once `held` has settled, so that the page
- * can be used meanwhile.
+ * Fails every download of `page`'s app (its wasm, or its script if `file` says
+ * so) while `network.down` is true, as a connection that drops would: once
+ * `held` has settled, so that the page can be used meanwhile.
  */
-async function dropTheApp(page, held = Promise.resolve()) {
+async function dropTheApp(page, held = Promise.resolve(), file = /_bg\.wasm$/) {
   const network = { down: true };
-  await page.route(/_bg\.wasm$/, async (route) => {
+  await page.route(file, async (route) => {
     await held;
     await (network.down ? route.abort('internetdisconnected') : route.continue());
   });
@@ -168,6 +169,45 @@ test('the network drops while the app is on its way: the page says so, and Retry
   await connected(page);
   await page.getByRole('button', { name: 'Your name: Mina' }).waitFor();
   assert.equal(await couldNotLoad(page).count(), 0, 'the word is gone with the app loaded');
+  await context.close();
+});
+
+test('the app’s script cannot be fetched: the page says so, and Retry brings the app', async () => {
+  const context = await world.browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  const network = await dropTheApp(page, undefined, /hanmadi-[0-9a-f]+\.js$/);
+  await page.goto(world.server.url, { waitUntil: 'domcontentloaded' });
+  await couldNotLoad(page).waitFor({ timeout: 10_000 });
+
+  network.down = false;
+  await couldNotLoad(page).getByRole('button', { name: 'Retry' }).click();
+  await page.getByRole('textbox', { name: 'Name' }).fill('Mina');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await connected(page);
+  assert.equal(await couldNotLoad(page).count(), 0, 'the word is gone with the app loaded');
+  await context.close();
+});
+
+test('another script on the page fails while the app is on its way: nothing says the app could not load, and it starts', async () => {
+  const { page, context, arrive } = await slowApp();
+  await page.getByRole('textbox', { name: 'Name' }).waitFor();
+  // As a browser extension's script might, before the app has started.
+  const seen = new Promise((resolve) => page.on('pageerror', () => page.errors.length === 2 && resolve()));
+  await page.evaluate(() => {
+    setTimeout(() => {
+      throw new TypeError('an extension could not read its settings');
+    });
+    Promise.reject(new Error('an extension could not reach its server'));
+  });
+  await seen;
+  await page.keyboard.type('Mina');
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').filter({ hasText: 'You’ll be in as soon as Hanmadi has loaded.' }).waitFor();
+  assert.equal(await page.getByRole('alert').count(), 0, 'no word of a failed load');
+
+  arrive();
+  await connected(page);
+  await page.getByRole('button', { name: 'Your name: Mina' }).waitFor();
   await context.close();
 });
 
