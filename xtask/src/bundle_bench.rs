@@ -22,7 +22,8 @@ const TOP: usize = 15;
 pub fn run(tools: &Tools) -> anyhow::Result<()> {
     web_build::build(tools)?;
     // As Trunk builds it (index.html names the profile); nothing to do when
-    // dist/ was just built, but dist/ may be fresh from a `trunk serve`.
+    // dist/ was just built, but another cargo build may have written over
+    // that wasm since (with other flags) while dist/ stayed up to date.
     let mut cargo = tools.command("cargo");
     cmd::run(
         std_for_size::configure(&mut cargo)

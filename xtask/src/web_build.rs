@@ -70,17 +70,20 @@ const INPUTS: &[&str] = &[
 ];
 
 /// `trunk build --release --offline` into dist/, then prints the brotli sizes.
-/// Skipped when dist/ is newer than every input: wasm-opt alone takes tens of
-/// seconds, and a second `cargo xtask serve` should start in seconds.
+/// Skipped when dist/ is this build's own and newer than every input:
+/// wasm-opt alone takes tens of seconds, and a second `cargo xtask serve`
+/// should start in seconds.
 pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
     let dist = root().join("dist");
-    if is_fresh(&dist) {
+    let stamp = root().join("target").join("web-build-stamp");
+    if is_fresh(&dist) && built_here(&dist, &stamp) {
         step("the web app in dist/ is up to date");
     } else {
         step("building the web app (trunk build --release)");
         let mut trunk = tools.command("trunk");
         cmd::run(std_for_size::configure(&mut trunk).args(["build", "--release", "--offline"]).current_dir(root()))?;
         minify_js(tools, &dist)?;
+        mark_built_here(&dist, &stamp)?;
     }
     precompress(&dist)?;
     report_sizes(&dist)?;
@@ -166,6 +169,20 @@ fn bundle_files(dist: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Whether dist/ is the one this build last wrote, by its index.html's hash
+/// kept in `stamp`. A bare `trunk build` writes a dist/ as new, but with the
+/// shipped standard library and the loader not minified: bigger than what
+/// users get, so it would be served, and measured, in error.
+fn built_here(dist: &Path, stamp: &Path) -> bool {
+    let index = std::fs::read(dist.join("index.html"));
+    index.is_ok_and(|index| std::fs::read_to_string(stamp).is_ok_and(|kept| kept == integrity(&index)))
+}
+
+fn mark_built_here(dist: &Path, stamp: &Path) -> anyhow::Result<()> {
+    let index = std::fs::read(dist.join("index.html"))?;
+    std::fs::write(stamp, integrity(&index)).with_context(|| format!("cannot write {}", stamp.display()))
+}
+
 fn is_fresh(dist: &Path) -> bool {
     let Some(built) = modified(&dist.join("index.html")) else { return false };
     INPUTS.iter().all(|input| newest(&root().join(input)).is_none_or(|changed| changed < built))
@@ -222,4 +239,24 @@ pub fn brotli(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
 
 fn kib(bytes: usize) -> f64 {
     bytes as f64 / 1024.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dist_written_by_something_else_is_not_taken_for_this_build() {
+        let folder = tempfile::tempdir().unwrap();
+        let (dist, stamp) = (folder.path(), folder.path().join("stamp"));
+        std::fs::write(dist.join("index.html"), "<script src=app-1.js>").unwrap();
+        assert!(!built_here(dist, &stamp), "nothing built here yet");
+
+        mark_built_here(dist, &stamp).unwrap();
+        assert!(built_here(dist, &stamp));
+
+        // A bare `trunk build` over it.
+        std::fs::write(dist.join("index.html"), "<script src=app-2.js>").unwrap();
+        assert!(!built_here(dist, &stamp));
+    }
 }
