@@ -6,6 +6,7 @@ mod app;
 mod browser_tests;
 mod browser_text;
 mod components;
+mod console;
 mod deadline;
 mod deploy_config;
 mod first_screen;

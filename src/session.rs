@@ -64,9 +64,15 @@ pub fn end() -> impl std::future::Future<Output = Result<(), String>> {
 /// signed-in person does (an upload sets the same header on its own
 /// `XMLHttpRequest`).
 pub fn authorised(method: Method, path: &str, token: &str) -> RequestBuilder {
-    RequestBuilder::new(&deploy_config::api_url(path))
-        .method(method)
-        .header("Authorization", &format!("Bearer {token}"))
+    RequestBuilder::new(&deploy_config::api_url(path)).method(method).header(AUTHORIZATION, &bearer(token))
+}
+
+/// The header that carries a signed-in person's token.
+pub const AUTHORIZATION: &str = "Authorization";
+
+/// [`AUTHORIZATION`]'s value for `token`.
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
 }
 
 async fn tell_server_signed_out(token: &str) -> Result<(), String> {
@@ -89,7 +95,7 @@ pub fn forget() {
     crate::last_seen::forget();
     wasm_bindgen_futures::spawn_local(async {
         if let Err(why) = crate::parcels::saved::forget_all().await {
-            web_sys::console::warn_1(&format!("Hanmadi: messages waiting with files stay kept: {why}").into());
+            crate::console::warn(format_args!("messages waiting with files stay kept: {why}"));
         }
     });
 }

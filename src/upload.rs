@@ -105,7 +105,7 @@ impl Upload {
         request
             .open("POST", &deploy_config::api_url(&format!("/api/attachments?name={name}")))
             .map_err(|_| UploadFailure::Unreachable)?;
-        let _ = request.set_request_header("Authorization", &format!("Bearer {token}"));
+        let _ = request.set_request_header(session::AUTHORIZATION, &session::bearer(&token));
         if let Ok(upload) = request.upload() {
             upload.set_onprogress(Some(progress.uploaded.as_ref().unchecked_ref()));
         }

@@ -180,7 +180,7 @@ impl DraftFiles {
 fn forget(id: AttachmentId) {
     spawn_local(async move {
         if let Err(why) = api::forget_attachment(id).await {
-            web_sys::console::warn_1(&format!("Hanmadi: the server keeps unsent file {id}: {why}").into());
+            crate::console::warn(format_args!("the server keeps unsent file {id}: {why}"));
         }
     });
 }

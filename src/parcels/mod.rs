@@ -34,6 +34,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::BroadcastChannel;
 
 use crate::components::effect;
+use crate::console;
 use crate::i18n::lang;
 use crate::pending_files::UploadFailure;
 use crate::socket::{use_socket, SocketContext};
@@ -197,7 +198,7 @@ impl Parcels {
             // Undrawn again once forgotten: a read of what was kept may have
             // ended meanwhile.
             if let Err(why) = self.forget(&key).await {
-                warn(&format!("a deleted message's files stay kept: {why}"));
+                console::warn(format_args!("a deleted message's files stay kept: {why}"));
             }
         });
     }
@@ -217,7 +218,7 @@ impl Parcels {
             loop {
                 self.again.set_value(false);
                 if let Err(why) = self.run().await {
-                    warn(&format!("cannot read the messages waiting: {why}"));
+                    console::warn(format_args!("cannot read the messages waiting: {why}"));
                 }
                 if !self.again.get_value() {
                     break;
@@ -231,7 +232,7 @@ impl Parcels {
     fn read_again(self) {
         spawn_local(async move {
             if let Err(why) = self.read_kept().await {
-                warn(&format!("cannot read the messages waiting: {why}"));
+                console::warn(format_args!("cannot read the messages waiting: {why}"));
             }
         });
     }
@@ -379,7 +380,7 @@ impl Parcels {
                 false
             }
             Err(why) => {
-                warn(&format!("a change to a message waiting with files is not kept: {why}"));
+                console::warn(format_args!("a change to a message waiting with files is not kept: {why}"));
                 true
             }
         }
@@ -439,10 +440,6 @@ fn view_of(parcel: &Parcel, state: ParcelState) -> ParcelView {
         files: parcel.files.iter().map(|file| (file.name.clone(), file.size)).collect(),
         state,
     }
-}
-
-fn warn(what: &str) {
-    web_sys::console::warn_1(&format!("Hanmadi: {what}").into());
 }
 
 /// The parcels' context; panics outside [`Parcels::provide`]'s tree, a bug.

@@ -23,6 +23,7 @@ use super::live_socket::{LiveSocket, SocketEvent};
 use super::saved_outbox;
 use super::tabs::{self, Role, Tabs};
 use crate::api;
+use crate::console;
 use crate::deploy_config;
 use crate::last_seen;
 use crate::session::{self, Session};
@@ -166,7 +167,7 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
         match api::rooms().await {
             Ok(rooms) => show_rooms(weak, fetch, rooms),
             Err(error) => {
-                web_sys::console::warn_1(&format!("Hanmadi: cannot load the rooms: {error}").into());
+                console::warn(format_args!("cannot load the rooms: {error}"));
                 let Some(shared) = weak.upgrade() else { return };
                 let me = shared.borrow().store.me().get_untracked();
                 let Some(Snapshot { rooms, pages }) = me.and_then(last_seen::load) else { return };
@@ -231,7 +232,7 @@ fn load_room(weak: Weak<RefCell<Adapter>>, room: RoomId) {
                 head
             }
             Err(error) => {
-                web_sys::console::warn_1(&format!("Hanmadi: cannot load room {room}: {error}").into());
+                console::warn(format_args!("cannot load room {room}: {error}"));
                 // Follow it anyway, from the start: the resume replays its history.
                 Seq::ZERO
             }
@@ -296,11 +297,11 @@ fn settle(shared: &Shared, now: Instant) {
             }
             Event::RoomReset { room, .. } => load_room(Rc::downgrade(shared), *room),
             Event::RoomListStale => fetch_rooms(Rc::downgrade(shared), store.begin_rooms_fetch()),
-            Event::BadFrame { error, bytes, so_far } => web_sys::console::warn_1(
-                &format!("Hanmadi: skipped a {bytes}-byte frame from the server ({so_far} so far): {error}").into(),
-            ),
+            Event::BadFrame { error, bytes, so_far } => {
+                console::warn(format_args!("skipped a {bytes}-byte frame from the server ({so_far} so far): {error}"))
+            }
             Event::ServerError { code, message } => {
-                web_sys::console::warn_1(&format!("Hanmadi: the server refused a frame ({code:?}): {message}").into())
+                console::warn(format_args!("the server refused a frame ({code:?}): {message}"))
             }
             _ => {}
         }
@@ -370,8 +371,7 @@ impl Adapter {
                 match LiveSocket::open(id, &url, report) {
                     Ok(socket) => self.socket = Some(socket),
                     Err(error) => {
-                        web_sys::console::error_2(&"Hanmadi: cannot open the socket to".into(), &url.into());
-                        web_sys::console::error_1(&error);
+                        console::error_with(format_args!("cannot open the socket to {url}:"), &error);
                         // Treated like a connection that died: retried with backoff.
                         drive_later(weak, move |client, now| client.on_socket_closed(now, id, 1006, "cannot open"));
                     }

@@ -62,9 +62,7 @@ impl SocketContext {
             }
             leptos::task::spawn_local(async move {
                 if let Err(why) = ending.await {
-                    web_sys::console::warn_1(
-                        &format!("Hanmadi: signed out here, but the server did not hear it: {why}").into(),
-                    );
+                    crate::console::warn(format_args!("signed out here, but the server did not hear it: {why}"));
                 }
                 adapter::start_over();
             });

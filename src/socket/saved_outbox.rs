@@ -20,6 +20,7 @@ use wasm_bindgen_futures::spawn_local;
 
 use super::adapter::{drive_later, Adapter};
 use super::open_tabs;
+use crate::console;
 
 const OUTBOX: &str = "hanmadi.outbox.";
 const LEFT_BEHIND: &str = "hanmadi.outbox-left-behind.";
@@ -66,7 +67,7 @@ pub fn restore(client: &mut Client) {
     saved.extend(take_left_behind(&storage));
     for (key, json) in saved {
         if let Err(error) = client.restore_outbox(&json) {
-            web_sys::console::error_1(&format!("Hanmadi: {error}; kept it as {key}.unreadable").into());
+            console::error(format_args!("{error}; kept it as {key}.unreadable"));
             let _ = storage.set_item(&format!("{key}.unreadable"), &json);
         }
         if key != own {
@@ -100,7 +101,7 @@ fn save_as(key: &str, json: &str) {
     if let Err(error) = saved {
         // Quota exceeded or storage disabled (private mode): the outbox still
         // works for this page's lifetime, it just will not survive a reload.
-        web_sys::console::warn_2(&"Hanmadi: cannot save the outbox".into(), &error);
+        console::warn_with(format_args!("cannot save the outbox:"), &error);
     }
 }
 
@@ -148,7 +149,7 @@ fn adopt(weak: Weak<RefCell<Adapter>>, storage: &web_sys::Storage, outboxes: Vec
         let _ = storage.remove_item(&key);
         drive_later(weak.clone(), move |client, now| {
             if let Err(error) = client.adopt_outbox(now, &json) {
-                web_sys::console::error_1(&format!("Hanmadi: another tab's outbox: {error}").into());
+                console::error(format_args!("another tab's outbox: {error}"));
             }
         });
     }

@@ -27,7 +27,7 @@ use web_sys::{BroadcastChannel, MessageEvent};
 
 use super::adapter::{drive, Adapter};
 use super::saved_outbox;
-use crate::{session, web_locks};
+use crate::{console, session, web_locks};
 
 const CHANNEL: &str = "hanmadi.tabs";
 const LEADER_LOCK: &str = "hanmadi.leader";
@@ -214,7 +214,7 @@ fn lead(weak: &Weak<RefCell<Adapter>>) {
         }
         if let Some(json) = saved {
             if let Err(error) = client.adopt_outbox(now, &json) {
-                web_sys::console::error_1(&format!("Hanmadi: the last leading tab's outbox: {error}").into());
+                console::error(format_args!("the last leading tab's outbox: {error}"));
             }
         }
         client.lead(now);
@@ -250,7 +250,7 @@ fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
         }
         "outbox" if follows => drive(&shared, |client, _| {
             if let Err(error) = client.on_leader_outbox(&text("json")) {
-                web_sys::console::error_1(&format!("Hanmadi: the leading tab's outbox: {error}").into());
+                console::error(format_args!("the leading tab's outbox: {error}"));
             }
         }),
         "leading" if follows => drive(&shared, |client, _| client.on_new_leader()),
