@@ -221,7 +221,7 @@ async function coldOpen(browser) {
       runs.firstVisit.push(await timeToReady(page, server.url, () => name.waitFor({ timeout: 60_000 })));
       await name.fill('Mina');
       await page.getByRole('button', { name: 'Continue' }).click();
-      // Trunk's loader sets wasmBindings once the app has started.
+      // The loader (Trunk.toml's pattern_script) sets wasmBindings once the app has started.
       await page.waitForFunction(() => window.wasmBindings !== undefined, null, { timeout: 60_000 });
       runs.appLoaded.push(performance.now() - started);
       await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 60_000 });

@@ -191,15 +191,21 @@ test('the app’s script cannot be fetched: the page says so, and Retry brings t
 test('another script on the page fails while the app is on its way: nothing says the app could not load, and it starts', async () => {
   const { page, context, arrive } = await slowApp();
   await page.getByRole('textbox', { name: 'Name' }).waitFor();
-  // As a browser extension's script might, before the app has started.
+  // As a browser extension's scripts might, before the app has started.
   const seen = new Promise((resolve) => page.on('pageerror', () => page.errors.length === 2 && resolve()));
+  await page.route(/\/an-extension\.js$/, (route) => route.abort('connectionrefused'));
+  const missing = page.waitForEvent('requestfailed', (request) => request.url().endsWith('/an-extension.js'));
   await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.src = '/an-extension.js';
+    document.head.append(script);
     setTimeout(() => {
       throw new TypeError('an extension could not read its settings');
     });
     Promise.reject(new Error('an extension could not reach its server'));
   });
   await seen;
+  await missing;
   await page.keyboard.type('Mina');
   await page.keyboard.press('Enter');
   await page.getByRole('status').filter({ hasText: 'You’ll be in as soon as Hanmadi has loaded.' }).waitFor();

@@ -11,7 +11,7 @@
 //!
 //! Written by hand over web-sys: the IndexedDB crates (rexie, idb,
 //! indexed_db_futures) each bring a futures layer larger than the few calls
-//! this needs (open, get, put, get all, delete, clear).
+//! this needs (open, get, put, get all, delete, clear, close).
 
 use std::cell::Cell;
 use std::rc::Rc;

@@ -169,18 +169,29 @@ fn bundle_files(dist: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Whether dist/ is the one this build last wrote, by its index.html's hash
-/// kept in `stamp`. A bare `trunk build` writes a dist/ as new, but with the
-/// shipped standard library and the loader not minified: bigger than what
-/// users get, so it would be served, and measured, in error.
+/// Whether dist/ holds the app this build last wrote, by the hash of its
+/// wasm and JS kept in `stamp`. A bare `trunk build` (or `trunk serve`)
+/// writes a dist/ as new, but with the shipped standard library and the
+/// loader not minified: bigger than what users get, so it would be served,
+/// and measured, in error. index.html is left out: a deployment may set its
+/// socket URL there (README.md), which needs no new build.
 fn built_here(dist: &Path, stamp: &Path) -> bool {
-    let index = std::fs::read(dist.join("index.html"));
-    index.is_ok_and(|index| std::fs::read_to_string(stamp).is_ok_and(|kept| kept == integrity(&index)))
+    app_hash(dist).is_ok_and(|hash| std::fs::read_to_string(stamp).is_ok_and(|kept| kept == hash))
 }
 
 fn mark_built_here(dist: &Path, stamp: &Path) -> anyhow::Result<()> {
-    let index = std::fs::read(dist.join("index.html"))?;
-    std::fs::write(stamp, integrity(&index)).with_context(|| format!("cannot write {}", stamp.display()))
+    if let Some(folder) = stamp.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
+    std::fs::write(stamp, app_hash(dist)?).with_context(|| format!("cannot write {}", stamp.display()))
+}
+
+fn app_hash(dist: &Path) -> anyhow::Result<String> {
+    let mut hash = Sha384::new();
+    for file in bundle_files(dist)? {
+        hash.update(std::fs::read(&file)?);
+    }
+    Ok(base64::engine::general_purpose::STANDARD.encode(hash.finalize()))
 }
 
 fn is_fresh(dist: &Path) -> bool {
@@ -248,15 +259,20 @@ mod tests {
     #[test]
     fn a_dist_written_by_something_else_is_not_taken_for_this_build() {
         let folder = tempfile::tempdir().unwrap();
-        let (dist, stamp) = (folder.path(), folder.path().join("stamp"));
-        std::fs::write(dist.join("index.html"), "<script src=app-1.js>").unwrap();
+        let (dist, stamp) = (folder.path(), folder.path().join("target/stamp"));
+        std::fs::write(dist.join("app.js"), "export{a as default}").unwrap();
+        std::fs::write(dist.join("app_bg.wasm"), "\0asm").unwrap();
         assert!(!built_here(dist, &stamp), "nothing built here yet");
 
         mark_built_here(dist, &stamp).unwrap();
         assert!(built_here(dist, &stamp));
 
-        // A bare `trunk build` over it.
-        std::fs::write(dist.join("index.html"), "<script src=app-2.js>").unwrap();
+        // Its socket URL set for a deployment: still this build.
+        std::fs::write(dist.join("index.html"), "<meta name=hanmadi-socket-url content=wss://chat>").unwrap();
+        assert!(built_here(dist, &stamp));
+
+        // A bare `trunk build` over it, its loader not minified.
+        std::fs::write(dist.join("app.js"), "export { a as default };").unwrap();
         assert!(!built_here(dist, &stamp));
     }
 }
