@@ -100,14 +100,45 @@ pub fn forget() {
     });
 }
 
-/// Starts a guest session under `name`; the error is the server's refusal
-/// (word it with `Lang::why_refused`), or why it could not be asked.
-pub async fn create(name: &str) -> Result<Session, ApiError> {
+/// Why a name was not taken, signing in or renaming: the form words it in
+/// the page's language (`Lang::name_refused`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum NameRefused {
+    /// No answer came: offline, or the server down (a proxy's 502, 503 or
+    /// 504 says so too).
+    Unreachable,
+    /// Too many tries from here lately: the next may be made in `seconds`.
+    TooMany { seconds: u64 },
+    /// The server failed, or answered what this app cannot read.
+    ServerFault,
+    /// The server refused it: its sentence, with what was wrong with the
+    /// name as a code when that was it.
+    Refused(ApiError),
+}
+
+/// The server's 429 says when to try again; without it, in a minute.
+const TRY_AGAIN_SECONDS: u64 = 60;
+
+impl std::fmt::Display for NameRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NameRefused::Unreachable => f.write_str(UNREACHABLE),
+            NameRefused::TooMany { seconds } => write!(f, "too many tries from here; try again in {seconds} s"),
+            NameRefused::ServerFault => f.write_str("the server ran into a problem; try again in a moment"),
+            NameRefused::Refused(refused) => f.write_str(&refused.error),
+        }
+    }
+}
+
+const UNREACHABLE: &str = "cannot reach the server; check the connection and try again";
+
+/// Starts a guest session under `name`; the error is why not.
+pub async fn create(name: &str) -> Result<Session, NameRefused> {
     let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
     let request = deadline
         .on(Request::post(&deploy_config::api_url("/api/session")))
         .json(&NameRequest { name: name.to_owned() })
-        .map_err(|error| ApiError::from(error.to_string()))?;
+        .map_err(|_| NameRefused::ServerFault)?;
     let session = answer(request.send().await).await?;
     issued(&session);
     Ok(session)
@@ -115,13 +146,13 @@ pub async fn create(name: &str) -> Result<Session, ApiError> {
 
 /// Asks the server to change our name (`PATCH /api/me`) and keeps the saved
 /// session in step; the error is as [`create`]'s.
-pub async fn rename(name: &str) -> Result<Session, ApiError> {
-    let saved = saved().ok_or_else(|| ApiError::from("signed out"))?;
+pub async fn rename(name: &str) -> Result<Session, NameRefused> {
+    let saved = saved().ok_or_else(|| NameRefused::Refused(ApiError::from("signed out")))?;
     let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
     let request = deadline
         .on(authorised(Method::PATCH, "/api/me", &saved.token))
         .json(&NameRequest { name: name.to_owned() })
-        .map_err(|error| ApiError::from(error.to_string()))?;
+        .map_err(|_| NameRefused::ServerFault)?;
     let user: Profile = answer(request.send().await).await?;
     let session = Session { user, ..saved };
     save(&session);
@@ -148,7 +179,7 @@ impl std::fmt::Display for RefreshFailed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RefreshFailed::Ended(why) => f.write_str(why),
-            RefreshFailed::Unreachable => f.write_str("cannot reach the server; check the connection and try again"),
+            RefreshFailed::Unreachable => f.write_str(UNREACHABLE),
         }
     }
 }
@@ -169,25 +200,59 @@ pub async fn refresh(token: &str) -> Result<Session, RefreshFailed> {
     if response.status() != 401 && !response.ok() {
         return Err(RefreshFailed::Unreachable);
     }
-    let session = answer(Ok(response)).await.map_err(|refused| RefreshFailed::Ended(refused.error))?;
+    let session = answer(Ok(response)).await.map_err(|refused| RefreshFailed::Ended(refused.to_string()))?;
     issued(&session);
     Ok(session)
 }
 
-/// The answer's body, or the server's error: its sentence, and what was wrong
-/// with a name when that was it (the form words it in the page's language).
+/// The answer's body, or why there is none (the form words it in the page's
+/// language).
 async fn answer<T: hanmadi_protocol::json::FromJson>(
     response: Result<gloo_net::http::Response, gloo_net::Error>,
-) -> Result<T, ApiError> {
-    const UNREACHABLE: &str = "cannot reach the server; check the connection and try again";
-    let response = response.map_err(|_| ApiError::from(UNREACHABLE))?;
-    let body = response.text().await.map_err(|_| ApiError::from(UNREACHABLE))?;
-    if response.ok() {
-        return hanmadi_protocol::json::from_str(&body)
-            .map_err(|error| format!("the server's answer was unreadable: {error}").into());
+) -> Result<T, NameRefused> {
+    let response = response.map_err(|_| NameRefused::Unreachable)?;
+    let status = response.status();
+    if matches!(status, 502..=504) {
+        return Err(NameRefused::Unreachable);
     }
-    match hanmadi_protocol::json::from_str::<ApiError>(&body) {
-        Ok(refused) => Err(refused),
-        Err(_) => Err(format!("the server refused ({})", response.status()).into()),
+    let body = response.text().await.map_err(|_| NameRefused::Unreachable)?;
+    if response.ok() {
+        return hanmadi_protocol::json::from_str(&body).map_err(|_| NameRefused::ServerFault);
+    }
+    Err(refusal(status, response.headers().get("retry-after").as_deref(), &body))
+}
+
+/// What an answer other than success (or a proxy's word that the server is
+/// down) means: from its status, its `Retry-After` and its body.
+fn refusal(status: u16, retry_after: Option<&str>, body: &str) -> NameRefused {
+    if status == 429 {
+        let seconds = retry_after.and_then(|seconds| seconds.parse().ok()).unwrap_or(TRY_AGAIN_SECONDS);
+        return NameRefused::TooMany { seconds };
+    }
+    if status >= 500 {
+        return NameRefused::ServerFault;
+    }
+    let refused = hanmadi_protocol::json::from_str::<ApiError>(body);
+    NameRefused::Refused(refused.unwrap_or_else(|_| format!("the server refused ({status})").into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use hanmadi_protocol::limits::{ProblemKind, TextField, TextProblem};
+
+    use super::*;
+
+    #[test]
+    fn a_refused_name_is_told_apart_by_status() {
+        let too_long = TextProblem { field: TextField::DisplayName, kind: ProblemKind::TooLong { chars: 41, max: 40 } };
+        let body = serde_json::to_string(&ApiError::from(too_long)).unwrap();
+        assert_eq!(refusal(400, None, &body), NameRefused::Refused(ApiError::from(too_long)));
+        assert_eq!(refusal(429, Some("12"), "{}"), NameRefused::TooMany { seconds: 12 });
+        assert_eq!(refusal(429, None, ""), NameRefused::TooMany { seconds: TRY_AGAIN_SECONDS });
+        assert_eq!(refusal(500, None, &body), NameRefused::ServerFault);
+        assert_eq!(
+            refusal(403, None, "<html>forbidden</html>"),
+            NameRefused::Refused(ApiError::from("the server refused (403)"))
+        );
     }
 }

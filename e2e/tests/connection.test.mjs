@@ -49,6 +49,31 @@ test('a Korean browser gets the app in Korean', async () => {
   await context.close();
 });
 
+test('Minah signs in while the server cannot be reached, then too often: the page says so in Korean, and she is in once it answers', async () => {
+  const context = await world.browser.newContext({ locale: 'ko-KR' });
+  const page = await context.newPage();
+  const answers = ['unreachable', 'too many'];
+  await page.route(/\/api\/session$/, (route) => {
+    const answer = answers.shift();
+    if (answer === 'unreachable') return route.abort('internetdisconnected');
+    if (answer === 'too many') {
+      const body = JSON.stringify({ error: 'too many sign-ups; try again in 7 s' });
+      return route.fulfill({ status: 429, headers: { 'retry-after': '7' }, contentType: 'application/json', body });
+    }
+    return route.continue();
+  });
+  await page.goto(world.server.url);
+  await page.getByRole('textbox', { name: '이름' }).fill('민아');
+  const signIn = page.getByRole('button', { name: '계속' });
+  await signIn.click();
+  await page.getByRole('alert').filter({ hasText: '서버에 연결할 수 없어요' }).waitFor();
+  await signIn.click();
+  await page.getByRole('alert').filter({ hasText: '7초 뒤에 다시 시도하세요' }).waitFor();
+  await signIn.click();
+  await page.getByRole('status').filter({ hasText: '연결됨' }).waitFor({ timeout: 30_000 });
+  await context.close();
+});
+
 test('Mina signs out in one tab, and her other tab is signed out too', async () => {
   const mina = await signedInPage(world.browser, world.server.url, 'Mina');
   const otherTab = await mina.context().newPage();

@@ -1,5 +1,5 @@
 // Jun asks Mina and 소라 to lunch: typing "@" offers the room's people, "mi"
-// narrows it to Mina (Enter picks her), "ㅅ" finds 소라 by her initial
+// narrows it to Mina, in hand whoever was before (Enter picks her), "ㅅ" finds 소라 by her initial
 // consonant (Tab picks her). Mina, reading another room, sees "1 mention" by
 // the lunch room, still there after a reload; the message shows both as chips,
 // hers lit and read out as mentioning her. When 소라 renames herself Sora, the
@@ -43,10 +43,11 @@ test('mentions are picked from the room by name or initials, counted for her, an
   await list.waitFor();
   assert.deepEqual(await list.getByRole('option').allTextContents(), ['Mina', '소라'], 'everyone but Jun');
   assert.deepEqual(await seriousViolations(jun), [], 'the open list passes axe');
+  await composer.press('ArrowDown'); // 소라 in hand, until he types on
   await composer.pressSequentially('mi');
   assert.deepEqual(await list.getByRole('option').allTextContents(), ['Mina']);
   const active = await composer.getAttribute('aria-activedescendant');
-  assert.equal(await jun.locator(`#${active}`).textContent(), 'Mina', 'a screen reader hears the option in hand');
+  assert.equal(await jun.locator(`#${active}`).textContent(), 'Mina', 'the narrowed list’s first, heard by a screen reader');
   await composer.press('Enter'); // picks, does not send
   await list.waitFor({ state: 'detached' });
   await composer.pressSequentially('and @ㅅ');

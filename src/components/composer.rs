@@ -228,7 +228,14 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             ></textarea>
             <MentionList picker />
             <AttachButton files />
-            <button type="submit">{t().send}</button>
+            // Not taking the focus from the field as it is pressed: the next
+            // message is typed at once, and a phone keeps its keyboard open.
+            <button
+                type="submit"
+                on:mousedown=handler(|event: leptos::ev::MouseEvent| event.prevent_default())
+            >
+                {t().send}
+            </button>
             <p class="composer-waiting" role="status">{move || waiting.get().then_some(t().sends_when_uploaded)}</p>
             <p class="form-error" role="alert">{move || error.get().or_else(|| files.refusal.get())}</p>
             <FormattingHelp />

@@ -34,7 +34,7 @@ pub fn FirstRun() -> impl IntoView {
         spawn_local(async move {
             match session::create(&chosen).await {
                 Ok(session) => socket.sign_in(session),
-                Err(refused) => error.set(Some(lang().why_refused(&refused.error, refused.problem.as_ref()))),
+                Err(refused) => error.set(Some(lang().name_refused(&refused))),
             }
             busy.set(false);
         });

@@ -73,7 +73,9 @@ impl MentionPicker {
             let caret = mentions::byte_offset(text, caret);
             mentions::query_at(text, caret).map(|(at, _)| (at, caret))
         });
-        if typing.map(|(at, _)| at) != self.typing.get_untracked().map(|(at, _)| at) {
+        // A list narrowed, or another `@name`: the first option is in hand,
+        // as the one in hand before may be gone (and Enter would pick no one).
+        if typing != self.typing.get_untracked() {
             self.active.set(0);
         }
         self.typing.set(typing);

@@ -265,20 +265,26 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
         store.with_value(Store::stop_editing);
         focus_composer();
     };
+    // Why the edit cannot be saved as it is (empty, too long), as the
+    // composer says it; gone with the next keystroke.
+    let error = RwSignal::new(None::<String>);
     let save = move || {
         let text = mentioned.with_value(|mentioned| mentions::encode(&draft.get_untracked(), mentioned));
-        if hanmadi_protocol::limits::check_message_text(&text).is_ok() {
+        match hanmadi_protocol::limits::check_message_text(&text) {
             // A full outbox is explained by the socket; the edit stays open.
-            if socket.act(Action::EditMessage { room, message, text }).is_ok() {
-                stop_editing();
+            Ok(()) => {
+                if socket.act(Action::EditMessage { room, message, text }).is_ok() {
+                    stop_editing();
+                }
             }
+            Err(problem) => error.set(Some(lang().text_problem(&problem))),
         }
     };
     let on_keydown = move |event: KeyboardEvent| {
         if is_send_key(&event) {
             event.prevent_default();
             save();
-        } else if event.key() == "Escape" {
+        } else if event.key() == "Escape" && !event.is_composing() {
             event.prevent_default();
             stop_editing();
         }
@@ -303,11 +309,15 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
                 aria-label=t().edit_message
                 node_ref=field
                 prop:value=move || draft.get()
-                on:input=handler(move |event| draft.set(event_target_value(&event)))
+                on:input=handler(move |event| {
+                    draft.set(event_target_value(&event));
+                    error.set(None);
+                })
                 on:keydown=handler(on_keydown)
             ></textarea>
             <button type="submit">{t().save}</button>
             <button type="button" on:click=handler(move |_| stop_editing())>{t().cancel}</button>
+            <p class="form-error" role="alert">{move || error.get()}</p>
         </form>
     }
 }

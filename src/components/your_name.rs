@@ -28,7 +28,7 @@ pub fn YourName() -> impl IntoView {
                     socket.renamed(session);
                     form.close();
                 }
-                Err(refused) => form.refuse(lang().why_refused(&refused.error, refused.problem.as_ref())),
+                Err(refused) => form.refuse(lang().name_refused(&refused)),
             }
         });
     };

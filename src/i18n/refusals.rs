@@ -3,11 +3,13 @@
 //! English.
 
 use hanmadi_protocol::attachments::UploadProblem;
+use hanmadi_protocol::http::ApiError;
 use hanmadi_protocol::limits::{ProblemKind, TextField, TextProblem};
 use hanmadi_protocol::{Action, RejectCode};
 
 use super::Lang;
 use crate::pending_files::UploadFailure;
+use crate::session::NameRefused;
 
 impl Lang {
     /// Why a new action was not taken: the outbox is full.
@@ -71,10 +73,21 @@ impl Lang {
         }
     }
 
-    /// Why the server refused something: in the page's language when it said
-    /// what was wrong with a name or text, else in its own words.
-    pub fn why_refused(self, reason: &str, problem: Option<&TextProblem>) -> String {
-        problem.map_or_else(|| reason.to_owned(), |problem| self.text_problem(problem))
+    /// Why a name was not taken (signing in, renaming): in the page's
+    /// language, but for a refusal the server gave no code for, which keeps
+    /// its own words.
+    pub fn name_refused(self, refused: &NameRefused) -> String {
+        match (self, refused) {
+            (_, NameRefused::Refused(ApiError { problem: Some(problem), .. })) => self.text_problem(problem),
+            (Lang::En, _) | (_, NameRefused::Refused(_)) => refused.to_string(),
+            (Lang::Ko, NameRefused::Unreachable) => {
+                "서버에 연결할 수 없어요. 연결을 확인하고 다시 시도하세요".to_owned()
+            }
+            (Lang::Ko, NameRefused::TooMany { seconds }) => {
+                format!("여기서 너무 자주 시도했어요. {seconds}초 뒤에 다시 시도하세요")
+            }
+            (Lang::Ko, NameRefused::ServerFault) => "서버에 문제가 생겼어요. 잠시 뒤에 다시 시도하세요".to_owned(),
+        }
     }
 
     /// Why the server refused one of our actions, from its code: in the page's
@@ -245,10 +258,19 @@ mod tests {
     }
 
     #[test]
-    fn a_refusal_with_a_problem_is_worded_here_and_one_without_keeps_the_servers_words() {
-        let empty = TextProblem { field: TextField::Message, kind: ProblemKind::Empty };
-        assert_eq!(Lang::Ko.why_refused("the message is empty", Some(&empty)), "메시지가 비어 있어요");
-        assert_eq!(Lang::Ko.why_refused("that message was deleted", None), "that message was deleted");
+    fn a_name_refused_is_worded_here_and_a_refusal_without_a_code_keeps_the_servers_words() {
+        let empty = TextProblem { field: TextField::DisplayName, kind: ProblemKind::Empty };
+        let refused = NameRefused::Refused(ApiError::from(empty));
+        assert_eq!(Lang::Ko.name_refused(&refused), "이름이 비어 있어요");
+        assert_eq!(Lang::En.name_refused(&refused), "the name is empty");
+        let uncoded = NameRefused::Refused(ApiError::from("the session token is invalid"));
+        assert_eq!(Lang::Ko.name_refused(&uncoded), "the session token is invalid");
+        for refused in [NameRefused::Unreachable, NameRefused::TooMany { seconds: 30 }, NameRefused::ServerFault] {
+            let worded = Lang::Ko.name_refused(&refused);
+            assert!(worded.chars().any(|c| ('가'..='힣').contains(&c)), "{refused:?}: {worded}");
+            assert_eq!(Lang::En.name_refused(&refused), refused.to_string());
+        }
+        assert!(Lang::Ko.name_refused(&NameRefused::TooMany { seconds: 30 }).contains("30초"));
     }
 
     #[test]

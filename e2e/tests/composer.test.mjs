@@ -1,0 +1,95 @@
+// Mina writes the way people do in a chat app: a long message over several
+// lines, sent with a click on Send and the next one typed at once; an edit
+// she empties by mistake, and one made in Korean. The message box grows with
+// her lines and shrinks once they are sent; Send leaves her in the box; an
+// edit that cannot be saved says why, in her language, and stays open, and
+// Escape pressed to end a Korean syllable does not throw her edit away.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
+
+const world = serverAndBrowser();
+
+/** Mina's message in `room` that holds `text`, once the server has it. */
+const message = (page, room, text) =>
+  page.getByRole('log', { name: room }).locator('article[data-seq]').filter({ hasText: text });
+
+const height = (field) => field.evaluate((element) => element.getBoundingClientRect().height);
+
+test('the message box grows with her lines, and after a click on Send she types the next message at once', async () => {
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina');
+  await createRoom(mina, 'plans');
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  const oneLine = await height(composer);
+
+  await composer.pressSequentially('Saturday:');
+  for (const line of ['- market at 10', '- lunch by the river', '- the museum']) {
+    await composer.press('Shift+Enter');
+    await composer.pressSequentially(line);
+  }
+  const fourLines = await height(composer);
+  assert.ok(fourLines >= oneLine * 2.5, `the box shows her lines (${oneLine} px → ${fourLines} px)`);
+
+  await mina.getByRole('button', { name: 'Send' }).click();
+  await message(mina, 'plans', 'the museum').waitFor();
+  assert.equal(await height(composer), oneLine, 'one line again, for the next message');
+  await mina.keyboard.type('Who is in?');
+  assert.equal(await composer.inputValue(), 'Who is in?', 'typed into the box, not lost on the button');
+  await mina.keyboard.press('Enter');
+  await message(mina, 'plans', 'Who is in?').waitFor();
+  assert.deepEqual(mina.errors, []);
+  await mina.context().close();
+});
+
+test('an edit she empties says why and stays open; in Korean it says so in Korean, and Escape ending a syllable keeps it', async () => {
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina');
+  await createRoom(mina, 'plans');
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.pressSequentially('Meet at 10');
+  await composer.press('Enter');
+  await message(mina, 'plans', 'Meet at 10').waitFor();
+
+  await composer.press('ArrowUp');
+  const edit = mina.getByRole('textbox', { name: 'Edit message' });
+  await edit.fill('');
+  await edit.press('Enter');
+  const why = mina.getByRole('alert').filter({ hasText: 'the message is empty' });
+  await why.waitFor();
+  assert.equal(await edit.count(), 1, 'the edit stays open');
+  await edit.pressSequentially('Meet at 11');
+  assert.equal(await why.count(), 0, 'gone as she types');
+  await edit.press('Enter');
+  await message(mina, 'plans', 'Meet at 11').filter({ hasText: '(edited)' }).waitFor();
+  await mina.context().close();
+
+  // 민아's browser is in Korean.
+  const minah = await (await world.browser.newContext({ locale: 'ko-KR' })).newPage();
+  await minah.goto(world.server.url);
+  await minah.getByRole('textbox', { name: '이름' }).fill('민아');
+  await minah.getByRole('button', { name: '계속' }).click();
+  await minah.getByRole('button', { name: '새 대화방' }).click();
+  await minah.getByRole('textbox', { name: '대화방 이름' }).fill('주말');
+  await minah.getByRole('button', { name: '만들기' }).click();
+  const korean = minah.getByRole('textbox', { name: '메시지' });
+  await korean.pressSequentially('열 시에 만나요');
+  await korean.press('Enter');
+  await message(minah, '주말', '열 시에 만나요').waitFor();
+  await korean.press('ArrowUp');
+  const fix = minah.getByRole('textbox', { name: '메시지 수정' });
+  await fix.fill('');
+  await fix.press('Enter');
+  await minah.getByRole('alert').filter({ hasText: '메시지가 비어 있어요' }).waitFor();
+
+  // The Escape a Korean keyboard sends to end the syllable being composed
+  // ends the syllable, not the edit; the next Escape ends the edit.
+  await fix.pressSequentially('열한 시');
+  await fix.evaluate((field) =>
+    field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', isComposing: true, bubbles: true })),
+  );
+  assert.equal(await fix.inputValue(), '열한 시', 'still editing, her words there');
+  await fix.press('Escape');
+  await fix.waitFor({ state: 'detached' });
+  assert.equal(await message(minah, '주말', '열 시에 만나요').count(), 1, 'the message as it was');
+  await minah.context().close();
+});
