@@ -119,19 +119,6 @@ pub enum NameRefused {
 /// The server's 429 says when to try again; without it, in a minute.
 const TRY_AGAIN_SECONDS: u64 = 60;
 
-impl std::fmt::Display for NameRefused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            NameRefused::Unreachable => f.write_str(UNREACHABLE),
-            NameRefused::TooMany { seconds } => write!(f, "too many tries from here; try again in {seconds} s"),
-            NameRefused::ServerFault => f.write_str("the server ran into a problem; try again in a moment"),
-            NameRefused::Refused(refused) => f.write_str(&refused.error),
-        }
-    }
-}
-
-const UNREACHABLE: &str = "cannot reach the server; check the connection and try again";
-
 /// Starts a guest session under `name`; the error is why not.
 pub async fn create(name: &str) -> Result<Session, NameRefused> {
     let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
@@ -179,7 +166,7 @@ impl std::fmt::Display for RefreshFailed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RefreshFailed::Ended(why) => f.write_str(why),
-            RefreshFailed::Unreachable => f.write_str(UNREACHABLE),
+            RefreshFailed::Unreachable => f.write_str("cannot reach the server; check the connection and try again"),
         }
     }
 }
@@ -200,7 +187,12 @@ pub async fn refresh(token: &str) -> Result<Session, RefreshFailed> {
     if response.status() != 401 && !response.ok() {
         return Err(RefreshFailed::Unreachable);
     }
-    let session = answer(Ok(response)).await.map_err(|refused| RefreshFailed::Ended(refused.to_string()))?;
+    // Only the server's refusal ends the session: a body cut off or
+    // unreadable is tried again, as no answer at all.
+    let session = answer(Ok(response)).await.map_err(|refused| match refused {
+        NameRefused::Refused(refused) => RefreshFailed::Ended(refused.error),
+        _ => RefreshFailed::Unreachable,
+    })?;
     issued(&session);
     Ok(session)
 }

@@ -68,7 +68,7 @@ test('Minah signs in while the server cannot be reached, then too often: the pag
   await signIn.click();
   await page.getByRole('alert').filter({ hasText: '서버에 연결할 수 없어요' }).waitFor();
   await signIn.click();
-  await page.getByRole('alert').filter({ hasText: '7초 뒤에 다시 시도하세요' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: '7초 뒤에 다시 해 주세요' }).waitFor();
   await signIn.click();
   await page.getByRole('status').filter({ hasText: '연결됨' }).waitFor({ timeout: 30_000 });
   await context.close();

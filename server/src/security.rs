@@ -27,12 +27,15 @@ pub fn with_headers(router: Router) -> Router {
 
 /// CORS for the HTTP API, from the same `--allowed-origins` list the socket
 /// uses, so the app served from another origin can sign in and read history.
-/// Origins were checked at start-up (`Config::check`).
+/// Origins were checked at start-up (`Config::check`). A 429's `Retry-After`
+/// is exposed, which a page on another origin could not read otherwise: the
+/// app says when to try again from it.
 pub fn cors(allowed_origins: &[String]) -> CorsLayer {
     let origins = allowed_origins.iter().filter_map(|origin| HeaderValue::from_str(origin).ok());
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
 }

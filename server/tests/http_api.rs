@@ -172,6 +172,8 @@ async fn the_app_served_from_an_allowed_origin_can_sign_in_and_another_site_cann
         .unwrap();
     assert_eq!(signed_up.status(), 201);
     assert_eq!(signed_up.headers()["access-control-allow-origin"], "https://chat.example.com");
+    // So that the app there can read when to try again after a 429.
+    assert_eq!(signed_up.headers()["access-control-expose-headers"], "retry-after");
 
     let other_site = preflight("https://evil.example").await.unwrap();
     assert!(other_site.headers().get("access-control-allow-origin").is_none(), "no CORS for other sites");

@@ -162,7 +162,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             && edit_last().is_some()
         {
             event.prevent_default();
-        } else if event.key() == "Escape" && !event.is_composing() && replying.with_untracked(Option::is_some) {
+        } else if event.key() == "Escape" && !composing(&event) && replying.with_untracked(Option::is_some) {
             event.prevent_default();
             cancel_reply();
         }
@@ -197,9 +197,14 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             }
         }
     });
+    // A syllable being composed in the field (Korean input). A press on
+    // Send then lets the field lose the focus, which ends the syllable
+    // before the text is taken; the focus comes back once it is sent.
+    let syllable = StoredValue::new(false);
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
         send();
+        focus_composer();
     };
 
     view! {
@@ -224,6 +229,8 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
                 })
                 on:keydown=handler(on_keydown)
                 on:paste=handler(on_paste)
+                on:compositionstart=handler(move |_| syllable.set_value(true))
+                on:compositionend=handler(move |_| syllable.set_value(false))
                 on:blur=handler(move |_| picker.close())
             ></textarea>
             <MentionList picker />
@@ -232,7 +239,11 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             // message is typed at once, and a phone keeps its keyboard open.
             <button
                 type="submit"
-                on:mousedown=handler(|event: leptos::ev::MouseEvent| event.prevent_default())
+                on:mousedown=handler(move |event: leptos::ev::MouseEvent| {
+                    if !syllable.get_value() {
+                        event.prevent_default();
+                    }
+                })
             >
                 {t().send}
             </button>
@@ -250,10 +261,15 @@ const REPLYING_ID: &str = "composer-replying";
 /// Enter without Shift, and not the Enter that ends an IME composition: the key
 /// that sends (or saves an edit).
 pub fn is_send_key(event: &KeyboardEvent) -> bool {
-    // keyCode 229: some browsers report IME keystrokes this way, with
-    // `isComposing` still false on the Enter that ends the composition.
-    let composing = event.is_composing() || event.key_code() == 229;
-    event.key() == "Enter" && !event.shift_key() && !composing
+    event.key() == "Enter" && !event.shift_key() && !composing(event)
+}
+
+/// Whether a key belongs to an IME composition (a Korean syllable being
+/// typed), whose Enter or Escape ends the syllable and nothing else. keyCode
+/// 229: some browsers (Safari) report IME keystrokes this way, with
+/// `isComposing` still false on the key that ends the composition.
+pub fn composing(event: &KeyboardEvent) -> bool {
+    event.is_composing() || event.key_code() == 229
 }
 
 /// Alt+↑ walks the rooms (see `KeyboardShortcuts`): only a bare ↑ edits.

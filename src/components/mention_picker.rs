@@ -12,6 +12,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
+use super::composer::composing;
 use super::keyed::live_rows;
 use super::reactive::{handler, memo, When};
 use crate::i18n::t;
@@ -88,15 +89,16 @@ impl MentionPicker {
     /// For the field's `on:keydown`, before its own keys: true when the key
     /// was the list's (the field then leaves it alone).
     pub fn handles_key(self, event: &KeyboardEvent) -> bool {
-        if !self.open() || event.is_composing() || event.key_code() == 229 {
+        if !self.open() || composing(event) {
             return false;
         }
         let count = self.offered.with_untracked(Vec::len);
+        let active = in_hand(self.active.get_untracked(), count);
         match event.key().as_str() {
-            "ArrowDown" => self.active.update(|active| *active = (*active + 1) % count),
-            "ArrowUp" => self.active.update(|active| *active = (*active + count - 1) % count),
+            "ArrowDown" => self.active.set((active + 1) % count),
+            "ArrowUp" => self.active.set((active + count - 1) % count),
             "Enter" | "Tab" if !event.shift_key() => {
-                let chosen = self.offered.with_untracked(|offered| offered.get(self.active.get_untracked()).cloned());
+                let chosen = self.offered.with_untracked(|offered| offered.get(active).cloned());
                 self.choose(chosen);
             }
             "Escape" => self.close(),
@@ -136,7 +138,7 @@ impl MentionPicker {
 
     /// Whose option is in hand.
     fn active_user(self) -> Option<UserId> {
-        self.offered.with(|offered| offered.get(self.active.get()).map(|member| member.user))
+        self.offered.with(|offered| offered.get(in_hand(self.active.get(), offered.len())).map(|member| member.user))
     }
 
     /// The field's `aria-activedescendant`: the option in hand, while open.
@@ -148,6 +150,13 @@ impl MentionPicker {
     pub fn list_id(self) -> Option<&'static str> {
         self.open().then_some(LIST_ID)
     }
+}
+
+/// The place in hand within a list of `count` options: the list may have
+/// shrunk under it with no keystroke (someone went offline, or a letter was
+/// typed over another), and its last is then in hand.
+fn in_hand(active: usize, count: usize) -> usize {
+    active.min(count.saturating_sub(1))
 }
 
 fn option_id(user: UserId) -> String {
@@ -189,5 +198,17 @@ pub fn MentionList(picker: MentionPicker) -> impl IntoView {
                 )}
             </ul>
         </When>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_hand;
+
+    #[test]
+    fn the_option_in_hand_stays_within_a_list_that_shrank_under_it() {
+        assert_eq!(in_hand(1, 3), 1);
+        assert_eq!(in_hand(2, 1), 0, "the one left");
+        assert_eq!(in_hand(0, 0), 0, "no option: nothing to pick at any place");
     }
 }

@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::attachment_view::AttachmentList;
-use super::composer::{focus_composer, is_send_key};
+use super::composer::{composing, focus_composer, is_send_key};
 use super::keyed::live;
 use super::message_list::{Announcer, RowPlace};
 use super::reactions::{ReactionChips, ReactionPicker};
@@ -284,7 +284,7 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
         if is_send_key(&event) {
             event.prevent_default();
             save();
-        } else if event.key() == "Escape" && !event.is_composing() {
+        } else if event.key() == "Escape" && !composing(&event) {
             event.prevent_default();
             stop_editing();
         }

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::composer::composing;
 use super::keyed::live_rows;
 use super::message_link::MessageLink;
 use super::reactive::{handler, memo, redrawn, When};
@@ -110,7 +111,7 @@ pub fn MessageSearch() -> impl IntoView {
         }
     };
     let on_keydown = move |event: KeyboardEvent| {
-        if event.key() == "Escape" && !event.is_composing() && !query.with_untracked(String::is_empty) {
+        if event.key() == "Escape" && !composing(&event) && !query.with_untracked(String::is_empty) {
             event.prevent_default();
             query.set(String::new());
             search(true);

@@ -79,14 +79,17 @@ impl Lang {
     pub fn name_refused(self, refused: &NameRefused) -> String {
         match (self, refused) {
             (_, NameRefused::Refused(ApiError { problem: Some(problem), .. })) => self.text_problem(problem),
-            (Lang::En, _) | (_, NameRefused::Refused(_)) => refused.to_string(),
-            (Lang::Ko, NameRefused::Unreachable) => {
-                "서버에 연결할 수 없어요. 연결을 확인하고 다시 시도하세요".to_owned()
+            (_, NameRefused::Refused(refused)) => refused.error.clone(),
+            (Lang::En, NameRefused::Unreachable) => "Can't reach the server: check the connection and try again".into(),
+            (Lang::Ko, NameRefused::Unreachable) => "서버에 연결할 수 없어요. 연결을 확인하고 다시 해 주세요".into(),
+            (Lang::En, NameRefused::TooMany { seconds }) => {
+                format!("Too many tries from here: try again in {seconds} s")
             }
             (Lang::Ko, NameRefused::TooMany { seconds }) => {
-                format!("여기서 너무 자주 시도했어요. {seconds}초 뒤에 다시 시도하세요")
+                format!("여기서 너무 자주 시도했어요. {seconds}초 뒤에 다시 해 주세요")
             }
-            (Lang::Ko, NameRefused::ServerFault) => "서버에 문제가 생겼어요. 잠시 뒤에 다시 시도하세요".to_owned(),
+            (Lang::En, NameRefused::ServerFault) => "The server ran into a problem: try again in a moment".into(),
+            (Lang::Ko, NameRefused::ServerFault) => "서버에 문제가 생겼어요. 잠시 뒤에 다시 해 주세요".into(),
         }
     }
 
@@ -268,8 +271,12 @@ mod tests {
         for refused in [NameRefused::Unreachable, NameRefused::TooMany { seconds: 30 }, NameRefused::ServerFault] {
             let worded = Lang::Ko.name_refused(&refused);
             assert!(worded.chars().any(|c| ('가'..='힣').contains(&c)), "{refused:?}: {worded}");
-            assert_eq!(Lang::En.name_refused(&refused), refused.to_string());
+            assert!(Lang::En.name_refused(&refused).is_ascii(), "{refused:?}");
         }
+        assert_eq!(
+            Lang::En.name_refused(&NameRefused::TooMany { seconds: 30 }),
+            "Too many tries from here: try again in 30 s"
+        );
         assert!(Lang::Ko.name_refused(&NameRefused::TooMany { seconds: 30 }).contains("30초"));
     }
 

@@ -51,8 +51,11 @@ use crate::{cmd, root, std_for_size, step};
 /// (`std_for_size`), 258.6 → 237.5 KiB. Raised for a server's lasting refusal
 /// of a waiting file kept with it (so no tab and no reload uploads it again),
 /// each change to a waiting message read and written in one transaction, and
-/// every tab told when the files waiting change, 237.5 → 240.6 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 241.0;
+/// every tab told when the files waiting change, 237.5 → 240.6 KiB. Raised
+/// for what a chat-app user tripped on (Send keeping the focus but for a
+/// syllable being composed, an edit that cannot be saved saying why, a name
+/// not taken worded in both languages by kind), 240.5 → 241.1 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 241.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
