@@ -15,6 +15,23 @@ const world = serverAndBrowser();
 const message = (page, room, text) =>
   page.getByRole('log', { name: room }).locator('article[data-seq]').filter({ hasText: text });
 
+/**
+ * `page`'s person says `text` in `room`, opens its edit with ↑, empties it
+ * and presses Enter; `labels` are the message box's and the edit's names in
+ * the page's language. The edit field.
+ */
+async function emptyAnEdit(page, room, text, labels) {
+  const composer = page.getByRole('textbox', { name: labels.message });
+  await composer.pressSequentially(text);
+  await composer.press('Enter');
+  await message(page, room, text).waitFor();
+  await composer.press('ArrowUp');
+  const edit = page.getByRole('textbox', { name: labels.edit });
+  await edit.fill('');
+  await edit.press('Enter');
+  return edit;
+}
+
 const height = (field) => field.evaluate((element) => element.getBoundingClientRect().height);
 
 test('the message box grows with her lines, and after a click on Send she types the next message at once', async () => {
@@ -45,15 +62,7 @@ test('the message box grows with her lines, and after a click on Send she types 
 test('an edit she empties says why and stays open; in Korean it says so in Korean, and Escape ending a syllable keeps it', async () => {
   const mina = await signedInPage(world.browser, world.server.url, 'Mina');
   await createRoom(mina, 'plans');
-  const composer = mina.getByRole('textbox', { name: 'Message' });
-  await composer.pressSequentially('Meet at 10');
-  await composer.press('Enter');
-  await message(mina, 'plans', 'Meet at 10').waitFor();
-
-  await composer.press('ArrowUp');
-  const edit = mina.getByRole('textbox', { name: 'Edit message' });
-  await edit.fill('');
-  await edit.press('Enter');
+  const edit = await emptyAnEdit(mina, 'plans', 'Meet at 10', { message: 'Message', edit: 'Edit message' });
   const why = mina.getByRole('alert').filter({ hasText: 'the message is empty' });
   await why.waitFor();
   assert.equal(await edit.count(), 1, 'the edit stays open');
@@ -71,14 +80,7 @@ test('an edit she empties says why and stays open; in Korean it says so in Korea
   await minah.getByRole('button', { name: '새 대화방' }).click();
   await minah.getByRole('textbox', { name: '대화방 이름' }).fill('주말');
   await minah.getByRole('button', { name: '만들기' }).click();
-  const korean = minah.getByRole('textbox', { name: '메시지' });
-  await korean.pressSequentially('열 시에 만나요');
-  await korean.press('Enter');
-  await message(minah, '주말', '열 시에 만나요').waitFor();
-  await korean.press('ArrowUp');
-  const fix = minah.getByRole('textbox', { name: '메시지 수정' });
-  await fix.fill('');
-  await fix.press('Enter');
+  const fix = await emptyAnEdit(minah, '주말', '열 시에 만나요', { message: '메시지', edit: '메시지 수정' });
   await minah.getByRole('alert').filter({ hasText: '메시지가 비어 있어요' }).waitFor();
 
   // The Escape a Korean keyboard sends to end the syllable being composed
