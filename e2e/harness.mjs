@@ -224,11 +224,38 @@ export async function createRoom(page, name) {
   await page.getByRole('log', { name }).waitFor();
 }
 
+/**
+ * A page of a Korean browser (more `contextOptions` beside its locale),
+ * signed in as `name` and in a room of its own called `room`, all in the
+ * page's Korean words.
+ */
+export async function inKoreanRoom(browser, url, name, room, contextOptions = {}) {
+  const page = await (await browser.newContext({ ...contextOptions, locale: 'ko-KR' })).newPage();
+  await page.goto(url);
+  await page.getByRole('textbox', { name: '이름' }).fill(name);
+  await page.getByRole('button', { name: '계속' }).click();
+  await page.getByRole('button', { name: '새 대화방' }).click();
+  await page.getByRole('textbox', { name: '대화방 이름' }).fill(room);
+  await page.getByRole('button', { name: '만들기' }).click();
+  await page.getByRole('log', { name: room }).waitFor();
+  return page;
+}
+
 /** Mina creates `room` and Jun joins it; each is taken into it. */
 export async function bothIn(mina, jun, room) {
   await createRoom(mina, room);
   await jun.getByRole('button', { name: `Join ${room}` }).click();
   await jun.getByRole('log', { name: room }).waitFor();
+}
+
+/**
+ * Deletes one of its person's own messages from its `row`: Delete (shown
+ * under the pointer), then the Delete of the question it asks.
+ */
+export async function deleteMessage(row) {
+  await row.hover();
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.page().getByRole('dialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).click();
 }
 
 /**

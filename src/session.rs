@@ -132,18 +132,45 @@ pub async fn create(name: &str) -> Result<Session, NameRefused> {
 }
 
 /// Asks the server to change our name (`PATCH /api/me`) and keeps the saved
-/// session in step; the error is as [`create`]'s.
+/// session in step; the error is as [`create`]'s. A token refused (it expired
+/// while the tab slept) is refreshed by the engine, as for the API's calls,
+/// and the name is asked for once more.
 pub async fn rename(name: &str) -> Result<Session, NameRefused> {
-    let saved = saved().ok_or_else(|| NameRefused::Refused(ApiError::from("signed out")))?;
-    let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
-    let request = deadline
-        .on(authorised(Method::PATCH, "/api/me", &saved.token))
-        .json(&NameRequest { name: name.to_owned() })
-        .map_err(|_| NameRefused::ServerFault)?;
-    let user: Profile = answer(request.send().await).await?;
+    let user = match rename_with_saved_token(name).await {
+        Err(TokenRefused) => {
+            crate::socket::token_refused().await;
+            // Refused again: the refresh found no server (had the server
+            // ended the session, the name prompt would have replaced this
+            // form).
+            rename_with_saved_token(name).await.map_err(|TokenRefused| NameRefused::Unreachable)?
+        }
+        Ok(answered) => answered,
+    }?;
+    let saved = saved().ok_or_else(signed_out)?;
     let session = Session { user, ..saved };
     save(&session);
     Ok(session)
+}
+
+/// The server refused the token itself (401).
+struct TokenRefused;
+
+/// One try of [`rename`], with the token saved now.
+async fn rename_with_saved_token(name: &str) -> Result<Result<Profile, NameRefused>, TokenRefused> {
+    let Some(saved) = saved() else { return Ok(Err(signed_out())) };
+    let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
+    let request =
+        deadline.on(authorised(Method::PATCH, "/api/me", &saved.token)).json(&NameRequest { name: name.to_owned() });
+    let Ok(request) = request else { return Ok(Err(NameRefused::ServerFault)) };
+    let response = request.send().await;
+    if response.as_ref().is_ok_and(|response| response.status() == 401) {
+        return Err(TokenRefused);
+    }
+    Ok(answer(response).await)
+}
+
+fn signed_out() -> NameRefused {
+    NameRefused::Refused(ApiError::from("signed out"))
 }
 
 /// How long `session`'s token stays valid from now (zero if it has expired).

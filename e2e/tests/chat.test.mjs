@@ -5,7 +5,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifactsDir, bothIn, nothingWaiting, serverAndBrowser, signedInPage } from '../harness.mjs';
+import {
+  artifactsDir,
+  bothIn,
+  createRoom,
+  deleteMessage,
+  inKoreanRoom,
+  nothingWaiting,
+  seriousViolations,
+  serverAndBrowser,
+  signedInPage,
+} from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -82,8 +92,7 @@ test('two people chat, and a message written during an outage arrives once', asy
   await mina.getByRole('button', { name: 'Save' }).click();
   await messages(jun, '점심', '뭐 먹을까요?').filter({ hasText: '(edited)' }).waitFor();
   const fixed = messages(mina, '점심', '뭐 먹을까요?');
-  await fixed.hover();
-  await fixed.getByRole('button', { name: 'Delete' }).click();
+  await deleteMessage(fixed);
   await messages(jun, '점심', 'This message was deleted.').waitFor();
 
   // Away from the room, Mina gets a desktop notification when Jun mentions her.
@@ -193,8 +202,7 @@ test('a reaction made offline to a message deleted meanwhile is explained, not d
   await doomed.getByRole('button', { name: 'React with 😮' }).click();
   await doomed.getByRole('button', { name: '😮 1, including you' }).waitFor();
   const junsMessage = messages(jun, 'tunnel talk', 'soon gone');
-  await junsMessage.hover();
-  await junsMessage.getByRole('button', { name: 'Delete' }).click();
+  await deleteMessage(junsMessage);
 
   // Out of the tunnel: the server refuses the reaction, and Mina is told why.
   tunnel = false;
@@ -230,9 +238,72 @@ test('on a phone, a tap on a message shows its buttons, and hidden buttons take 
   await mina.waitForFunction(() => getComputedStyle(document.querySelector('.message-actions')).opacity === '1');
   assert.equal(await messages(mina, 'on the bus', 'tap me').count(), 1, 'still there');
 
-  // …and then Delete works.
+  // …and then Delete works, once she says yes.
   await deleteButton.tap();
+  await mina.getByRole('dialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).tap();
   await messages(mina, 'on the bus', 'This message was deleted.').waitFor();
+});
+
+/** The name of what has the focus on `page`, as a screen reader says it. */
+const focused = (page) => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent);
+
+test('Mina presses Delete by mistake: she is asked first, and no, Escape or a click beside it keeps her message', async () => {
+  const mina = await signIn('Mina');
+  await createRoom(mina, 'second thoughts');
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  for (const text of ['keep me', 'let me go']) {
+    await composer.fill(text);
+    await composer.press('Enter');
+  }
+  await nothingWaiting(mina);
+  const keep = messages(mina, 'second thoughts', 'keep me');
+  const question = mina.getByRole('dialog', { name: 'Delete this message?' });
+
+  // Delete asks, with Cancel in hand, and each way of saying no keeps her place on Delete.
+  const deleteButton = keep.getByRole('button', { name: 'Delete' });
+  for (const sayNo of [
+    () => mina.keyboard.press('Escape'),
+    () => question.getByRole('button', { name: 'Cancel' }).click(),
+    () => mina.mouse.click(5, 5),
+  ]) {
+    await keep.hover();
+    await deleteButton.click();
+    await question.getByText("Everyone in the room will see that it was deleted. This can't be undone.").waitFor();
+    assert.equal(await focused(mina), 'Cancel', 'a key pressed by mistake deletes nothing');
+    await sayNo();
+    await question.waitFor({ state: 'hidden' });
+    assert.equal(await focused(mina), 'Delete', 'back on the Delete she pressed');
+  }
+
+  // Yes deletes the other message, and she types on in the message box.
+  await deleteMessage(messages(mina, 'second thoughts', 'let me go'));
+  await messages(mina, 'second thoughts', 'This message was deleted.').waitFor();
+  await mina.keyboard.type('as I was saying');
+  assert.equal(await composer.inputValue(), 'as I was saying');
+  // As the server keeps them: the message she said no for, and the other deleted.
+  await mina.reload();
+  await keep.waitFor();
+  await messages(mina, 'second thoughts', 'This message was deleted.').waitFor();
+  assert.equal(await messages(mina, 'second thoughts', 'let me go').count(), 0);
+  assert.deepEqual(mina.errors, [], 'no uncaught errors');
+});
+
+test('a Korean page asks in Korean before a message is deleted', async () => {
+  // bypassCSP: for axe's script, which the app's policy would refuse.
+  const page = await inKoreanRoom(world.browser, world.server.url, '미나', '점심', { bypassCSP: true });
+  const composer = page.getByRole('textbox', { name: '메시지' });
+  await composer.fill('김밥 어때요?');
+  await composer.press('Enter');
+  await nothingWaiting(page);
+  const row = messages(page, '점심', '김밥 어때요?');
+  await row.hover();
+  await row.getByRole('button', { name: '삭제' }).click();
+  const question = page.getByRole('dialog', { name: '이 메시지를 삭제할까요?' });
+  await question.getByText('방의 모두에게 삭제된 메시지로 보여요. 되돌릴 수 없어요.').waitFor();
+  assert.deepEqual(await seriousViolations(page), [], 'axe finds nothing serious in the question');
+  await question.getByRole('button', { name: '삭제' }).click();
+  await messages(page, '점심', '삭제된 메시지예요.').waitFor();
+  await page.context().close();
 });
 
 test('two tabs write in a tunnel, one is closed, and both messages arrive once', async () => {

@@ -7,7 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { createRoom, inKoreanRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -73,13 +73,7 @@ test('an edit she empties says why and stays open; in Korean it says so in Korea
   await mina.context().close();
 
   // 민아's browser is in Korean.
-  const minah = await (await world.browser.newContext({ locale: 'ko-KR' })).newPage();
-  await minah.goto(world.server.url);
-  await minah.getByRole('textbox', { name: '이름' }).fill('민아');
-  await minah.getByRole('button', { name: '계속' }).click();
-  await minah.getByRole('button', { name: '새 대화방' }).click();
-  await minah.getByRole('textbox', { name: '대화방 이름' }).fill('주말');
-  await minah.getByRole('button', { name: '만들기' }).click();
+  const minah = await inKoreanRoom(world.browser, world.server.url, '민아', '주말');
   const fix = await emptyAnEdit(minah, '주말', '열 시에 만나요', { message: '메시지', edit: '메시지 수정' });
   await minah.getByRole('alert').filter({ hasText: '메시지가 비어 있어요' }).waitFor();
 

@@ -93,3 +93,29 @@ test('Mina signs out in one tab, and her other tab is signed out too', async () 
   assert.equal(status, 401, 'the old token no longer works');
   assert.deepEqual(mina.errors, [], 'no uncaught errors');
 });
+
+test("Jun's tab slept past his token's life: he changes his name, the token is renewed, and the name is his", async () => {
+  const jun = await signedInPage(world.browser, world.server.url, 'Jun');
+  const tokenBefore = await jun.evaluate(() => JSON.parse(localStorage.getItem('hanmadi.session')).token);
+  // The server refuses the token of the first rename as it refuses an expired one.
+  let expired = true;
+  await jun.route(/\/api\/me$/, (route) => {
+    if (route.request().method() !== 'PATCH' || !expired) return route.continue();
+    expired = false;
+    const body = JSON.stringify({ error: 'the session token is invalid, expired or signed out' });
+    return route.fulfill({ status: 401, contentType: 'application/json', body });
+  });
+  const refreshes = [];
+  jun.on('request', (request) => request.url().endsWith('/api/session/refresh') && refreshes.push(request));
+
+  await jun.getByRole('button', { name: 'Your name: Jun' }).click();
+  await jun.getByRole('textbox', { name: 'Your name' }).fill('Junho');
+  await jun.keyboard.press('Enter');
+  await jun.getByRole('button', { name: 'Your name: Junho' }).waitFor();
+  assert.equal(expired, false, 'the first try was refused');
+  assert.equal(refreshes.length, 1, 'the token was renewed once');
+  const tokenAfter = await jun.evaluate(() => JSON.parse(localStorage.getItem('hanmadi.session')).token);
+  assert.notEqual(tokenAfter, tokenBefore, 'the renewed token is kept');
+  await jun.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+  assert.deepEqual(jun.errors, [], 'no uncaught errors');
+});

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { attach, countUploads, sendOffline, uploadsReach } from '../files.mjs';
-import { bothIn, nothingWaiting, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { bothIn, deleteMessage, nothingWaiting, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const MIB = 1024 * 1024;
 // Room for one of the album's 2 MiB halves, not for both.
@@ -47,8 +47,7 @@ test('a file over the quota stays “Not sent” through a reload, and Retry sen
 
   // She deletes day one's message, which frees its file's space; Retry sends day two.
   const dayOne = messages(mina, 'album', 'day one');
-  await dayOne.hover();
-  await dayOne.getByRole('button', { name: 'Delete' }).click();
+  await deleteMessage(dayOne);
   await messages(hoon, 'album', 'This message was deleted.').waitFor({ timeout: 30_000 });
   await waiting.getByRole('button', { name: 'Retry' }).click();
   const arrived = messages(hoon, 'album', 'day two');

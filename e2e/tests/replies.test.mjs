@@ -7,7 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bothIn, postMessages, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { bothIn, deleteMessage, postMessages, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser(['--actions-per-sec', '100000', '--frames-per-sec', '100000']);
 
@@ -97,7 +97,7 @@ test('a link to a message 450 back opens it, a reply quotes it, and the quote le
   assert.equal(new URL(mina.url()).pathname, new URL(link).pathname, 'the address is the link to the question');
 
   // Mina deletes the question: Jun's view of the answer says what it answered is gone.
-  await question.getByRole('button', { name: 'Delete' }).click();
+  await deleteMessage(question);
   await message(jun, 'party', 'I am! Chocolate.')
     .getByRole('link', { name: 'In reply to a deleted message' })
     .waitFor({ timeout: 30_000 });

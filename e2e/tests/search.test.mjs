@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bothIn, createRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { bothIn, createRoom, deleteMessage, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -88,7 +88,7 @@ test('Mina and Jun find messages in their own rooms only, and a result opens the
   // Mina deletes her picnic message: nobody finds it any more.
   const row = mina.locator(`article[data-seq="${await message.getAttribute('data-seq')}"]`);
   await row.click();
-  await row.getByRole('button', { name: 'Delete' }).click();
+  await deleteMessage(row);
   await row.getByText('This message was deleted.').waitFor();
   assert.deepEqual(await search(jun, 'river', 0), []);
   await jun.getByText('No messages found.').waitFor();

@@ -1,16 +1,11 @@
 //! The "Image viewer": an image of a message, full size, in a modal
-//! `<dialog>`. The browser's own modal keeps the focus inside it and the page
-//! behind it out of reach (for screen readers too), and Escape closes it;
-//! closing, however it happens, gives the focus back to the thumbnail that
-//! opened it, so keyboard users keep their place in the list.
+//! `<dialog>` (`super::modal`), opened from its thumbnail.
 
 use hanmadi_protocol::attachments::Attachment;
 use leptos::ev::MouseEvent;
-use leptos::html;
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
 
-use super::composer::focus_composer;
+use super::modal::Modal;
 use super::reactive::{handler, redrawn};
 use crate::api;
 use crate::i18n::{lang, t};
@@ -19,29 +14,20 @@ use crate::i18n::{lang, t};
 #[derive(Clone, Copy)]
 pub struct Viewer {
     shown: RwSignal<Option<Attachment>>,
-    /// What had the focus when it opened, to have it again on closing.
-    opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
-    dialog: NodeRef<html::Dialog>,
+    modal: Modal,
 }
 
 impl Viewer {
     /// Shows `file`; `event` is the click on what opened it.
     pub fn open(self, file: Attachment, event: &MouseEvent) {
-        let opener = event.current_target().and_then(|target| target.dyn_into::<web_sys::HtmlElement>().ok());
-        self.opener.set_value(opener);
         self.shown.set(Some(file));
-        // Once the image is in the dialog, so its first button takes the focus.
-        request_animation_frame(move || {
-            if let Some(dialog) = self.dialog.get_untracked().filter(|dialog| !dialog.open()) {
-                let _ = dialog.show_modal();
-            }
-        });
+        self.modal.open(event);
     }
 }
 
 /// Makes the room's viewer and provides it to the room's rows.
 pub fn provide_viewer() -> Viewer {
-    let viewer = Viewer { shown: RwSignal::new(None), opener: StoredValue::new_local(None), dialog: NodeRef::new() };
+    let viewer = Viewer { shown: RwSignal::new(None), modal: Modal::new() };
     provide_context(viewer);
     viewer
 }
@@ -52,37 +38,10 @@ pub fn use_viewer() -> Viewer {
 
 #[component]
 pub fn ImageViewer(viewer: Viewer) -> impl IntoView {
-    let dialog = viewer.dialog;
-    let close = move || {
-        if let Some(dialog) = dialog.get_untracked() {
-            dialog.close();
-        }
-    };
-    // Escape, "Close" and a click beside the image all end here.
-    let on_close = move |_| {
-        viewer.shown.set(None);
-        match viewer.opener.get_value().filter(|opener| opener.is_connected()) {
-            Some(opener) => {
-                let _ = opener.focus();
-            }
-            // The row scrolled out of the page's window meanwhile.
-            None => focus_composer(),
-        }
-    };
-    // The dialog is only the frame: a click on it, not on what it holds, is
-    // a click on the dimmed page around it.
-    let on_click = move |event: MouseEvent| {
-        let on_frame = event
-            .target()
-            .zip(dialog.get_untracked())
-            .is_some_and(|(target, dialog)| JsValue::from(target) == JsValue::from(dialog));
-        if on_frame {
-            close();
-        }
-    };
+    let Viewer { shown, modal } = viewer;
+    let close = move || modal.close();
     let content = redrawn(move || {
-        viewer
-            .shown
+        shown
             .get()
             .map(|file| {
                 let (width, height) = (file.width.unwrap_or(1), file.height.unwrap_or(1));
@@ -104,10 +63,13 @@ pub fn ImageViewer(viewer: Viewer) -> impl IntoView {
     view! {
         <dialog
             class="image-viewer"
-            node_ref=dialog
+            node_ref=modal.dialog
             aria-label=t().image_viewer
-            on:close=handler(on_close)
-            on:click=handler(on_click)
+            on:close=handler(move |_| {
+                shown.set(None);
+                modal.on_close();
+            })
+            on:click=handler(move |event| modal.on_click(&event))
         >
             {content}
         </dialog>

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 
 use super::attachment_view::AttachmentList;
 use super::composer::{composing, focus_composer, is_send_key};
+use super::delete_question::use_delete_question;
 use super::keyed::live;
 use super::message_list::{Announcer, RowPlace};
 use super::reactions::{ReactionChips, ReactionPicker};
@@ -183,7 +184,7 @@ fn MessageBody(room: RoomId, message: Memo<MessageView>) -> impl IntoView {
                     <ReactionPicker room message=id chips />
                     <ReplyButton room message />
                     <CopyLink room seq=message.with_untracked(|message| message.seq) />
-                    {mine.then(|| view! { <YourMessageActions room message=id /> })}
+                    {mine.then(|| view! { <YourMessageActions message=id /> })}
                 </span>
             </When>
         }
@@ -232,21 +233,14 @@ fn CopyLink(room: RoomId, seq: Seq) -> impl IntoView {
     }
 }
 
-/// "Edit" and "Delete", under your own messages.
+/// "Edit" and "Delete" (which asks first), under your own messages.
 #[component]
-fn YourMessageActions(room: RoomId, message: MessageId) -> impl IntoView {
+fn YourMessageActions(message: MessageId) -> impl IntoView {
     let store = expect_context::<Store>();
-    let socket = use_socket();
+    let question = use_delete_question();
     view! {
         <button type="button" on:click=handler(move |_| store.start_editing(message))>{t().edit}</button>
-        <button
-            type="button"
-            on:click=handler(move |_| {
-                let _ = socket.act(Action::DeleteMessage { room, message });
-            })
-        >
-            {t().delete}
-        </button>
+        <button type="button" on:click=handler(move |event| question.ask(message, &event))>{t().delete}</button>
     }
 }
 

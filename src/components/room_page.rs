@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::delete_question::{provide_delete_question, DeleteQuestionDialog};
 use super::image_viewer::{provide_viewer, ImageViewer};
 use super::pending_files::{carries_files, files_in, DraftFiles};
 use super::reactive::{effect, handler, memo};
@@ -73,6 +74,7 @@ fn Room(room: RoomId) -> impl IntoView {
         });
     }
     let viewer = provide_viewer();
+    let delete_question = provide_delete_question();
     let files = DraftFiles::new();
     on_cleanup(move || files.discard());
     // Drags over the room: entering a child counts, leaving one uncounts,
@@ -120,6 +122,7 @@ fn Room(room: RoomId) -> impl IntoView {
             <TypingLine typing=state.typing() />
             <Composer room files />
             <ImageViewer viewer />
+            <DeleteQuestionDialog room question=delete_question />
             <p class="drop-hint" aria-hidden="true">{t().drop_files}</p>
         </section>
     }

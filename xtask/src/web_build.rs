@@ -54,8 +54,10 @@ use crate::{cmd, root, std_for_size, step};
 /// every tab told when the files waiting change, 237.5 → 240.6 KiB. Raised
 /// for what a chat-app user tripped on (Send keeping the focus but for a
 /// syllable being composed, an edit that cannot be saved saying why, a name
-/// not taken worded in both languages by kind), 240.5 → 241.1 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 241.5;
+/// not taken worded in both languages by kind), 240.5 → 241.1 KiB. Raised
+/// for "Delete this message?" asked before a deletion, and a rename whose
+/// token had expired tried again with a renewed one, 241.1 → 242.0 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 242.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
