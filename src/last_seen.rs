@@ -13,14 +13,11 @@ use hanmadi_protocol::json;
 use hanmadi_protocol::{RoomId, UserId};
 use leptos::prelude::*;
 
+use crate::local_storage::{forget_prefixed, storage};
 use crate::store::snapshot::Snapshot;
 use crate::store::Store;
 
 const PREFIX: &str = "hanmadi.last-seen.";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
 
 fn rooms_key(user: UserId) -> String {
     format!("{PREFIX}{user}.rooms")
@@ -35,7 +32,7 @@ fn room_key(user: UserId, room: RoomId) -> String {
 pub fn save(store: &Store) {
     let (Some(storage), Some(user)) = (storage(), store.me().get_untracked()) else { return };
     let Snapshot { rooms, pages } = store.snapshot();
-    forget_where(&storage, |key| key.starts_with(&format!("{PREFIX}{user}.room.")));
+    forget_prefixed(&storage, &format!("{PREFIX}{user}.room."));
     if let Ok(json) = serde_json::to_string(&rooms) {
         let _ = storage.set_item(&rooms_key(user), &json);
     }
@@ -65,14 +62,6 @@ pub fn load(user: UserId) -> Option<Snapshot> {
 /// Signed out: nothing of what anyone saw stays on this browser.
 pub fn forget() {
     if let Some(storage) = storage() {
-        forget_where(&storage, |key| key.starts_with(PREFIX));
-    }
-}
-
-fn forget_where(storage: &web_sys::Storage, doomed: impl Fn(&str) -> bool) {
-    let count = storage.length().unwrap_or(0);
-    let keys: Vec<String> = (0..count).filter_map(|index| storage.key(index).ok().flatten()).collect();
-    for key in keys.iter().filter(|key| doomed(key)) {
-        let _ = storage.remove_item(key);
+        forget_prefixed(&storage, PREFIX);
     }
 }

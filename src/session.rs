@@ -8,6 +8,7 @@ use hanmadi_protocol::http::{ApiError, NameRequest, Profile};
 
 use crate::deadline::{Deadline, ANSWER_TIMEOUT_MS};
 use crate::deploy_config;
+use crate::local_storage::storage;
 
 /// Also read by index.html's first screen, to know a newcomer.
 pub const KEY: &str = "hanmadi.session";
@@ -15,10 +16,6 @@ pub const KEY: &str = "hanmadi.session";
 /// cookie (signing in, a refresh): a session kept from before the cookie
 /// existed lacks it, and is refreshed once on opening so its pictures load.
 const HAS_FILES_COOKIE: &str = "hanmadi.files-cookie";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
 
 /// The session saved by an earlier visit, if any.
 pub fn saved() -> Option<Session> {
@@ -85,14 +82,15 @@ async fn tell_server_signed_out(token: &str) -> Result<(), String> {
     }
 }
 
-/// Forgets the session, and with it what was last seen with it and the
-/// messages waiting with their files (`crate::parcels`).
+/// Forgets the session, and with it what was last seen with it, the drafts,
+/// and the messages waiting with their files (`crate::parcels`).
 pub fn forget() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(KEY);
         let _ = storage.remove_item(HAS_FILES_COOKIE);
     }
     crate::last_seen::forget();
+    crate::drafts::forget_all();
     wasm_bindgen_futures::spawn_local(async {
         if let Err(why) = crate::parcels::saved::forget_all().await {
             crate::console::warn(format_args!("messages waiting with files stay kept: {why}"));

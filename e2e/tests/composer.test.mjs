@@ -3,11 +3,12 @@
 // she empties by mistake, and one made in Korean. The message box grows with
 // her lines and shrinks once they are sent; Send leaves her in the box; an
 // edit that cannot be saved says why, in her language, and stays open, and
-// Escape pressed to end a Korean syllable does not throw her edit away.
+// Escape pressed to end a Korean syllable does not throw her edit away. What
+// she has not sent yet waits in its room (a draft), through a reload.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRoom, inKoreanRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { bothIn, createRoom, inKoreanRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -88,4 +89,51 @@ test('an edit she empties says why and stays open; in Korean it says so in Korea
   await fix.waitFor({ state: 'detached' });
   assert.equal(await message(minah, '주말', '열 시에 만나요').count(), 1, 'the message as it was');
   await minah.context().close();
+});
+
+test('a message half written waits in its room while she looks at another, and through a reload, until she sends it', async () => {
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina');
+  const jun = await signedInPage(world.browser, world.server.url, 'Jun');
+  await createRoom(mina, 'errands');
+  await bothIn(mina, jun, 'trip');
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.pressSequentially('Bring the tent, @j');
+  await mina.getByRole('listbox', { name: 'Mention' }).getByRole('option', { name: 'Jun' }).waitFor();
+  await composer.press('Enter'); // picks Jun
+  await composer.pressSequentially('and');
+
+  // Her errands have a box of their own, empty; back in the trip, her words wait.
+  const rooms = mina.getByRole('navigation', { name: 'Rooms' });
+  await rooms.getByRole('link', { name: 'errands' }).click();
+  await mina.getByRole('log', { name: 'errands' }).waitFor();
+  assert.equal(await composer.inputValue(), '', 'each room has its own draft');
+  await rooms.getByRole('link', { name: 'trip' }).click();
+  await mina.getByRole('log', { name: 'trip' }).waitFor();
+  assert.equal(await composer.inputValue(), 'Bring the tent, @Jun and');
+  await mina.keyboard.type(' the stove'); // the box has the focus, her caret at the end
+
+  // A reload keeps it too, and sent, the mention still means Jun.
+  await mina.reload();
+  await mina.getByRole('log', { name: 'trip' }).waitFor();
+  assert.equal(await composer.inputValue(), 'Bring the tent, @Jun and the stove');
+  await composer.press('Enter');
+  const said = message(jun, 'trip', 'the stove');
+  await said.waitFor();
+  assert.equal(await said.locator('.mention.you').textContent(), '@Jun', 'a mention of him, not the letters');
+
+  // Sent, it is no draft any more.
+  await message(mina, 'trip', 'the stove').waitFor();
+  await mina.reload();
+  await mina.getByRole('log', { name: 'trip' }).waitFor();
+  assert.equal(await composer.inputValue(), '');
+
+  // A draft is not left for whoever signs in next on this browser.
+  await composer.pressSequentially('just between us');
+  await mina.getByRole('button', { name: 'Sign out' }).click();
+  await mina.getByRole('textbox', { name: 'Name' }).waitFor({ timeout: 15_000 });
+  const drafts = await mina.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('hanmadi.draft.')));
+  assert.deepEqual(drafts, [], 'no draft kept');
+  assert.deepEqual([...mina.errors, ...jun.errors], []);
+  await mina.context().close();
+  await jun.context().close();
 });

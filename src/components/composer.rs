@@ -22,6 +22,7 @@ use super::formatting_help::FormattingHelp;
 use super::mention_picker::{MentionList, MentionPicker};
 use super::pending_files::{files_in, AttachButton, DraftFiles, FileChips};
 use super::reactive::{effect, handler, memo, redrawn};
+use crate::drafts::{self, Draft};
 use crate::i18n::{lang, t};
 use crate::parcels::saved::Parcel;
 use crate::parcels::use_parcels;
@@ -33,10 +34,17 @@ use crate::store::Store;
 pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
     let (socket, parcels) = (use_socket(), use_parcels());
     let store = StoredValue::new(expect_context::<Store>());
-    let text = RwSignal::new(String::new());
+    let me = store.with_value(|store| store.me().get_untracked());
+    let kept = me.map(|me| drafts::read(me, room)).unwrap_or_default();
+    let text = RwSignal::new(kept.text);
     let error = RwSignal::new(None::<String>);
     let field = NodeRef::<html::Textarea>::new();
     let picker = MentionPicker::new(room, text, field);
+    picker.resume(kept.picked);
+    // What is typed stays the room's draft until it is sent (`crate::drafts`).
+    if let Some(me) = me {
+        effect(move || drafts::keep(me, room, &Draft { text: text.get(), picked: picker.picked() }));
+    }
     // The message being answered, if it is one of this room's.
     let replying = {
         let replying = store.with_value(Store::replying);

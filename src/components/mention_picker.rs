@@ -130,6 +130,16 @@ impl MentionPicker {
         self.picked.with_value(|picked| mentions::encode(text, picked))
     }
 
+    /// Whom the mentions typed so far mean, to keep with a draft.
+    pub fn picked(self) -> Vec<Member> {
+        self.picked.get_value()
+    }
+
+    /// A kept draft is back in the field: its mentions mean whom they meant.
+    pub fn resume(self, picked: Vec<Member>) {
+        self.picked.set_value(picked);
+    }
+
     /// The text was sent: nobody is picked any more.
     pub fn reset(self) {
         self.picked.set_value(Vec::new());

@@ -21,6 +21,7 @@ use wasm_bindgen_futures::spawn_local;
 use super::adapter::{drive_later, Adapter};
 use super::open_tabs;
 use crate::console;
+use crate::local_storage::{keys, storage};
 
 const OUTBOX: &str = "hanmadi.outbox.";
 const LEFT_BEHIND: &str = "hanmadi.outbox-left-behind.";
@@ -30,10 +31,6 @@ const TAB_ID: &str = "hanmadi.tab";
 /// The leading tab's outbox, where tabs share one socket (`tabs`): one copy
 /// for the browser, saved by whichever tab leads.
 const LEADERS: &str = "hanmadi.outbox.leader";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
 
 /// This tab's id: kept across reloads of the tab, new in a new tab.
 fn tab_id() -> String {
@@ -164,10 +161,6 @@ fn saved_tabs(storage: &web_sys::Storage) -> Vec<String> {
         .filter(|tab| tab.chars().all(|c| c.is_ascii_hexdigit()))
         .map(str::to_owned)
         .collect()
-}
-
-fn keys(storage: &web_sys::Storage) -> Vec<String> {
-    (0..storage.length().unwrap_or(0)).filter_map(|n| storage.key(n).ok().flatten()).collect()
 }
 
 /// A tab's saved outbox, by key, and its left-behind marker removed.

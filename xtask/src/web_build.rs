@@ -56,8 +56,10 @@ use crate::{cmd, root, std_for_size, step};
 /// syllable being composed, an edit that cannot be saved saying why, a name
 /// not taken worded in both languages by kind), 240.5 → 241.1 KiB. Raised
 /// for "Delete this message?" asked before a deletion, and a rename whose
-/// token had expired tried again with a renewed one, 241.1 → 242.0 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 242.5;
+/// token had expired tried again with a renewed one, 241.1 → 242.0 KiB; for
+/// drafts (what is typed and not sent kept per room, through a reload),
+/// 242.0 → 242.7 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 243.0;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
