@@ -226,14 +226,17 @@ export async function createRoom(page, name) {
 
 /**
  * A page of a Korean browser (more `contextOptions` beside its locale),
- * signed in as `name` and in a room of its own called `room`, all in the
- * page's Korean words.
+ * signed in as `name`, connected, and in a room of its own called `room`, all
+ * in the page's Korean words. It collects uncaught errors in `page.errors`.
  */
 export async function inKoreanRoom(browser, url, name, room, contextOptions = {}) {
   const page = await (await browser.newContext({ ...contextOptions, locale: 'ko-KR' })).newPage();
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
   await page.goto(url);
   await page.getByRole('textbox', { name: '이름' }).fill(name);
   await page.getByRole('button', { name: '계속' }).click();
+  await page.getByRole('status').filter({ hasText: '연결됨' }).waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: '새 대화방' }).click();
   await page.getByRole('textbox', { name: '대화방 이름' }).fill(room);
   await page.getByRole('button', { name: '만들기' }).click();
@@ -255,7 +258,7 @@ export async function bothIn(mina, jun, room) {
 export async function deleteMessage(row) {
   await row.hover();
   await row.getByRole('button', { name: 'Delete' }).click();
-  await row.page().getByRole('dialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).click();
+  await row.page().getByRole('alertdialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).click();
 }
 
 /**

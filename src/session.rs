@@ -132,17 +132,21 @@ pub async fn create(name: &str) -> Result<Session, NameRefused> {
 /// Asks the server to change our name (`PATCH /api/me`) and keeps the saved
 /// session in step; the error is as [`create`]'s. A token refused (it expired
 /// while the tab slept) is refreshed by the engine, as for the API's calls,
-/// and the name is asked for once more.
+/// and the name is asked for once more with the new one.
 pub async fn rename(name: &str) -> Result<Session, NameRefused> {
-    let user = match rename_with_saved_token(name).await {
+    let token = saved().ok_or_else(signed_out)?.token;
+    let user = match rename_with(name, &token).await {
+        Ok(answered) => answered,
         Err(TokenRefused) => {
             crate::socket::token_refused().await;
-            // Refused again: the refresh found no server (had the server
+            // No new token: the refresh found no server (had the server
             // ended the session, the name prompt would have replaced this
             // form).
-            rename_with_saved_token(name).await.map_err(|TokenRefused| NameRefused::Unreachable)?
+            let renewed = saved().map(|session| session.token).filter(|renewed| *renewed != token);
+            let renewed = renewed.ok_or(NameRefused::Unreachable)?;
+            // Refused again at once: the server is not making sense.
+            rename_with(name, &renewed).await.map_err(|TokenRefused| NameRefused::ServerFault)?
         }
-        Ok(answered) => answered,
     }?;
     let saved = saved().ok_or_else(signed_out)?;
     let session = Session { user, ..saved };
@@ -153,12 +157,10 @@ pub async fn rename(name: &str) -> Result<Session, NameRefused> {
 /// The server refused the token itself (401).
 struct TokenRefused;
 
-/// One try of [`rename`], with the token saved now.
-async fn rename_with_saved_token(name: &str) -> Result<Result<Profile, NameRefused>, TokenRefused> {
-    let Some(saved) = saved() else { return Ok(Err(signed_out())) };
+/// One try of [`rename`], with `token`.
+async fn rename_with(name: &str, token: &str) -> Result<Result<Profile, NameRefused>, TokenRefused> {
     let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
-    let request =
-        deadline.on(authorised(Method::PATCH, "/api/me", &saved.token)).json(&NameRequest { name: name.to_owned() });
+    let request = deadline.on(authorised(Method::PATCH, "/api/me", token)).json(&NameRequest { name: name.to_owned() });
     let Ok(request) = request else { return Ok(Err(NameRefused::ServerFault)) };
     let response = request.send().await;
     if response.as_ref().is_ok_and(|response| response.status() == 401) {

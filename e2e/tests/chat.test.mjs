@@ -240,7 +240,7 @@ test('on a phone, a tap on a message shows its buttons, and hidden buttons take 
 
   // …and then Delete works, once she says yes.
   await deleteButton.tap();
-  await mina.getByRole('dialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).tap();
+  await mina.getByRole('alertdialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).tap();
   await messages(mina, 'on the bus', 'This message was deleted.').waitFor();
 });
 
@@ -249,42 +249,68 @@ const focused = (page) => page.evaluate(() => document.activeElement?.getAttribu
 
 test('Mina presses Delete by mistake: she is asked first, and no, Escape or a click beside it keeps her message', async () => {
   const mina = await signIn('Mina');
+  await createRoom(mina, 'elsewhere');
   await createRoom(mina, 'second thoughts');
   const composer = mina.getByRole('textbox', { name: 'Message' });
-  for (const text of ['keep me', 'let me go']) {
+  for (const text of ['keep me', 'gone meanwhile', 'let me go']) {
     await composer.fill(text);
     await composer.press('Enter');
   }
   await nothingWaiting(mina);
   const keep = messages(mina, 'second thoughts', 'keep me');
-  const question = mina.getByRole('dialog', { name: 'Delete this message?' });
-
-  // Delete asks, with Cancel in hand, and each way of saying no keeps her place on Delete.
+  const question = mina.getByRole('alertdialog', { name: 'Delete this message?' });
   const deleteButton = keep.getByRole('button', { name: 'Delete' });
+  const ask = async (row) => {
+    await row.hover();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await question.getByText("Everyone in the room will see that it was deleted. This can't be undone.").waitFor();
+  };
+
+  // While it asks, the room stays: its shortcuts wait, and a click on the question's own edge is no answer.
+  await ask(keep);
+  assert.equal(await focused(mina), 'Cancel', 'a key pressed by mistake deletes nothing');
+  const room = mina.url();
+  await mina.keyboard.press('Alt+ArrowUp');
+  const edge = await question.boundingBox();
+  await mina.mouse.click(edge.x + 4, edge.y + 4);
+  assert.ok(await question.isVisible(), 'still asking');
+  assert.equal(mina.url(), room, 'in the same room');
+
+  // Each way of saying no keeps her message, and her place on its Delete.
   for (const sayNo of [
     () => mina.keyboard.press('Escape'),
     () => question.getByRole('button', { name: 'Cancel' }).click(),
     () => mina.mouse.click(5, 5),
   ]) {
-    await keep.hover();
-    await deleteButton.click();
-    await question.getByText("Everyone in the room will see that it was deleted. This can't be undone.").waitFor();
-    assert.equal(await focused(mina), 'Cancel', 'a key pressed by mistake deletes nothing');
+    if (!(await question.isVisible())) await ask(keep);
     await sayNo();
     await question.waitFor({ state: 'hidden' });
     assert.equal(await focused(mina), 'Delete', 'back on the Delete she pressed');
   }
 
-  // Yes deletes the other message, and she types on in the message box.
-  await deleteMessage(messages(mina, 'second thoughts', 'let me go'));
+  // Her other tab deletes a message while this one asks about it: no Delete to go back to, so the message box.
+  const otherTab = await mina.context().newPage();
+  await otherTab.goto(mina.url());
+  const thereToo = messages(otherTab, 'second thoughts', 'gone meanwhile');
+  await thereToo.waitFor({ timeout: 30_000 });
+  await ask(messages(mina, 'second thoughts', 'gone meanwhile'));
+  await deleteMessage(thereToo);
   await messages(mina, 'second thoughts', 'This message was deleted.').waitFor();
+  await question.getByRole('button', { name: 'Cancel' }).click();
+  // The dialog's `close` event, which moves the focus, comes a moment after it closes.
+  await mina.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Message');
+  await otherTab.close();
+
+  // Yes deletes, and she types on in the message box.
+  await deleteMessage(messages(mina, 'second thoughts', 'let me go'));
+  await messages(mina, 'second thoughts', 'let me go').waitFor({ state: 'detached' });
   await mina.keyboard.type('as I was saying');
   assert.equal(await composer.inputValue(), 'as I was saying');
-  // As the server keeps them: the message she said no for, and the other deleted.
+
+  // As the server keeps them: the message she said no for, and the others deleted.
   await mina.reload();
   await keep.waitFor();
-  await messages(mina, 'second thoughts', 'This message was deleted.').waitFor();
-  assert.equal(await messages(mina, 'second thoughts', 'let me go').count(), 0);
+  assert.equal(await messages(mina, 'second thoughts', 'This message was deleted.').count(), 2);
   assert.deepEqual(mina.errors, [], 'no uncaught errors');
 });
 
@@ -298,11 +324,12 @@ test('a Korean page asks in Korean before a message is deleted', async () => {
   const row = messages(page, '점심', '김밥 어때요?');
   await row.hover();
   await row.getByRole('button', { name: '삭제' }).click();
-  const question = page.getByRole('dialog', { name: '이 메시지를 삭제할까요?' });
+  const question = page.getByRole('alertdialog', { name: '이 메시지를 삭제할까요?' });
   await question.getByText('방의 모두에게 삭제된 메시지로 보여요. 되돌릴 수 없어요.').waitFor();
   assert.deepEqual(await seriousViolations(page), [], 'axe finds nothing serious in the question');
   await question.getByRole('button', { name: '삭제' }).click();
   await messages(page, '점심', '삭제된 메시지예요.').waitFor();
+  assert.deepEqual(page.errors, [], 'no uncaught errors');
   await page.context().close();
 });
 

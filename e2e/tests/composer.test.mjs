@@ -88,6 +88,7 @@ test('an edit she empties says why and stays open; in Korean it says so in Korea
   await fix.press('Escape');
   await fix.waitFor({ state: 'detached' });
   assert.equal(await message(minah, '주말', '열 시에 만나요').count(), 1, 'the message as it was');
+  assert.deepEqual(minah.errors, []);
   await minah.context().close();
 });
 

@@ -294,6 +294,6 @@ pub fn focus_composer() {
 }
 
 /// A mouse or trackpad: a computer, where a focused composer is welcome.
-fn fine_pointer() -> bool {
+pub fn fine_pointer() -> bool {
     window().match_media("(pointer: fine)").ok().flatten().is_some_and(|query| query.matches())
 }

@@ -14,7 +14,7 @@ use crate::socket::use_socket;
 /// Asks whether to delete a message; a row's Delete finds it in context.
 #[derive(Clone, Copy)]
 pub struct DeleteQuestion {
-    /// The message asked about, until it is deleted or kept.
+    /// The message asked about last.
     message: StoredValue<Option<MessageId>>,
     modal: Modal,
 }
@@ -54,20 +54,25 @@ pub fn DeleteQuestionDialog(room: RoomId, question: DeleteQuestion) -> impl Into
     view! {
         <dialog
             class="question"
+            role="alertdialog"
             node_ref=modal.dialog
             aria-labelledby="delete-question"
             aria-describedby="delete-explained"
-            on:close=handler(move |_| {
-                message.set_value(None);
-                modal.on_close();
-            })
+            on:close=handler(move |_| modal.on_close())
+            on:pointerdown=handler(move |event| modal.on_pointerdown(&event))
             on:click=handler(move |event| modal.on_click(&event))
         >
-            <h2 id="delete-question">{t().delete_question}</h2>
-            <p id="delete-explained">{t().delete_explained}</p>
-            <div class="question-buttons">
-                <button type="button" on:click=handler(move |_| modal.close())>{t().cancel}</button>
-                <button type="button" class="danger" on:click=handler(delete)>{t().delete}</button>
+            <div class="question-body">
+                <h2 id="delete-question">{t().delete_question}</h2>
+                <p id="delete-explained">{t().delete_explained}</p>
+                <div class="question-buttons">
+                    <button type="button" autofocus on:click=handler(move |_| modal.close())>
+                        {t().cancel}
+                    </button>
+                    <button type="button" class="danger" on:click=handler(delete)>
+                        {t().delete}
+                    </button>
+                </div>
             </div>
         </dialog>
     }

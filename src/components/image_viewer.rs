@@ -69,6 +69,7 @@ pub fn ImageViewer(viewer: Viewer) -> impl IntoView {
                 shown.set(None);
                 modal.on_close();
             })
+            on:pointerdown=handler(move |event| modal.on_pointerdown(&event))
             on:click=handler(move |event| modal.on_click(&event))
         >
             {content}

@@ -8,6 +8,7 @@ use leptos::ev::{self, KeyboardEvent};
 use leptos::prelude::*;
 
 use super::composer::focus_composer;
+use super::modal;
 use crate::router::use_navigate;
 use crate::store::navigation::{next_unread, room_after};
 use crate::store::Store;
@@ -18,7 +19,8 @@ pub fn KeyboardShortcuts() -> impl IntoView {
     let store = expect_context::<Store>();
     let navigate = use_navigate();
     let handle = window_event_listener(ev::keydown, move |event: KeyboardEvent| {
-        if !event.alt_key() || event.ctrl_key() || event.meta_key() || event.is_composing() {
+        // A question or the image viewer open is answered or closed first.
+        if !event.alt_key() || event.ctrl_key() || event.meta_key() || event.is_composing() || modal::one_is_open() {
             return;
         }
         let current = store.current_room().get_untracked();

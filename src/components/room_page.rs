@@ -121,10 +121,11 @@ fn Room(room: RoomId) -> impl IntoView {
             <MessageList room name=name.into() />
             <TypingLine typing=state.typing() />
             <Composer room files />
-            <ImageViewer viewer />
-            <DeleteQuestionDialog room question=delete_question />
             <p class="drop-hint" aria-hidden="true">{t().drop_files}</p>
         </section>
+        // Outside the room: what is dragged over them is not dropped in it.
+        <ImageViewer viewer />
+        <DeleteQuestionDialog room question=delete_question />
     }
 }
 

@@ -58,8 +58,10 @@ use crate::{cmd, root, std_for_size, step};
 /// for "Delete this message?" asked before a deletion, and a rename whose
 /// token had expired tried again with a renewed one, 241.1 → 242.0 KiB; for
 /// drafts (what is typed and not sent kept per room, through a reload),
-/// 242.0 → 242.7 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 243.0;
+/// 242.0 → 242.7 KiB; for a review's fixes (a dialog closed with its room,
+/// the page's shortcuts waiting while one is open, only a click begun beside
+/// it closing it), 242.7 → 243.4 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 243.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
