@@ -4,10 +4,12 @@
 //! mean are kept with it, so they are still sent by id. Sending or emptying
 //! the box forgets it, and signing out forgets them all.
 //!
-//! Kept at each change: a few hundred bytes written now and then beat a
-//! draft lost to a crash, and nothing here runs for other people's events.
+//! Kept at each change of the text: a few hundred bytes written now and then
+//! beat a draft lost to a crash, and nothing here runs for other people's
+//! events.
 
 use hanmadi_protocol::json::{self, Error, FromJson, Json};
+use hanmadi_protocol::limits::MAX_MESSAGE_CHARS;
 use hanmadi_protocol::{Member, RoomId, UserId};
 use serde::Serialize;
 
@@ -15,19 +17,23 @@ use crate::local_storage::{forget_prefixed, storage};
 
 const PREFIX: &str = "hanmadi.draft.";
 
+/// Past this a draft is not kept: it could not be sent as it is, and a paste
+/// of a book must not crowd the session and the outbox out of the storage.
+const MOST_KEPT_CHARS: usize = 4 * MAX_MESSAGE_CHARS;
+
 /// A message box's text as shown (`@Mina`), and whom its mentions mean.
-#[derive(Debug, Default, PartialEq, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
 pub struct Draft {
     pub text: String,
     pub picked: Vec<Member>,
 }
 
+/// Fields it does not know are passed over: a draft kept by a newer version
+/// of the app (in another tab, or before a rollback) is read, not lost.
 impl FromJson for Draft {
     fn from_json(value: Json<'_>) -> Result<Self, Error> {
         let mut o = value.into_object("struct Draft")?;
-        let draft = Draft { text: o.field("text")?, picked: o.field("picked")? };
-        o.deny_unknown()?;
-        Ok(draft)
+        Ok(Draft { text: o.field("text")?, picked: o.field("picked")? })
     }
 }
 
@@ -41,14 +47,23 @@ pub fn read(user: UserId, room: RoomId) -> Draft {
     kept.and_then(|kept| json::from_str(&kept).ok()).unwrap_or_default()
 }
 
-/// Keeps `draft` as `user`'s in `room`; an empty one is forgotten.
+/// Keeps `draft` as `user`'s in `room`. An empty one is forgotten, and so
+/// is one that cannot be kept (too long, the storage full): an older draft
+/// must not come back in its place. Signed out (the server not yet told),
+/// nothing is kept.
 pub fn keep(user: UserId, room: RoomId, draft: &Draft) {
     let Some(storage) = storage() else { return };
-    if draft.text.trim().is_empty() {
-        let _ = storage.remove_item(&key(user, room));
-    } else if let Ok(json) = serde_json::to_string(draft) {
-        // A full storage keeps the draft for this page's life alone.
-        let _ = storage.set_item(&key(user, room), &json);
+    if storage.get_item(crate::session::KEY).ok().flatten().is_none() {
+        return;
+    }
+    let key = key(user, room);
+    let too_long = draft.text.chars().nth(MOST_KEPT_CHARS).is_some();
+    let kept = match serde_json::to_string(draft) {
+        Ok(json) if !too_long && !draft.text.trim().is_empty() => storage.set_item(&key, &json).is_ok(),
+        _ => false,
+    };
+    if !kept {
+        let _ = storage.remove_item(&key);
     }
 }
 
@@ -64,12 +79,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_draft_reads_back_as_it_was_kept() {
+    fn a_draft_reads_back_as_it_was_kept_and_one_from_a_newer_app_too() {
         let draft = Draft {
             text: "@미나 \"quoted\"\nsecond line".into(),
             picked: vec![Member { user: UserId(7), name: "미나".into() }],
         };
         let kept = serde_json::to_string(&draft).unwrap();
         assert_eq!(json::from_str::<Draft>(&kept).unwrap(), draft);
+        let newer = r#"{"text":"hi","picked":[],"reply_to":12}"#;
+        assert_eq!(json::from_str::<Draft>(newer).unwrap(), Draft { text: "hi".into(), picked: vec![] });
     }
 }

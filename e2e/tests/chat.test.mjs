@@ -266,15 +266,28 @@ test('Mina presses Delete by mistake: she is asked first, and no, Escape or a cl
     await question.getByText("Everyone in the room will see that it was deleted. This can't be undone.").waitFor();
   };
 
-  // While it asks, the room stays: its shortcuts wait, and a click on the question's own edge is no answer.
+  // While it asks, the room stays: its shortcuts wait, and neither a click on
+  // the question's own edge nor its words selected out past it is an answer.
   await ask(keep);
   assert.equal(await focused(mina), 'Cancel', 'a key pressed by mistake deletes nothing');
   const room = mina.url();
   await mina.keyboard.press('Alt+ArrowUp');
   const edge = await question.boundingBox();
-  await mina.mouse.click(edge.x + 4, edge.y + 4);
+  await mina.mouse.click(edge.x + edge.width / 2, edge.y + 4);
+  const words = await question.getByText('Everyone in the room').boundingBox();
+  await mina.mouse.move(words.x + 5, words.y + words.height / 2);
+  await mina.mouse.down();
+  await mina.mouse.move(5, 5, { steps: 5 });
+  await mina.mouse.up();
   assert.ok(await question.isVisible(), 'still asking');
   assert.equal(mina.url(), room, 'in the same room');
+
+  // Back to the room before: the question goes with the room it was asked in.
+  await mina.goBack();
+  await mina.getByRole('log', { name: 'elsewhere' }).waitFor();
+  await question.waitFor({ state: 'hidden' });
+  await mina.goForward();
+  await mina.getByRole('log', { name: 'second thoughts' }).waitFor();
 
   // Each way of saying no keeps her message, and her place on its Delete.
   for (const sayNo of [
@@ -304,6 +317,7 @@ test('Mina presses Delete by mistake: she is asked first, and no, Escape or a cl
   // Yes deletes, and she types on in the message box.
   await deleteMessage(messages(mina, 'second thoughts', 'let me go'));
   await messages(mina, 'second thoughts', 'let me go').waitFor({ state: 'detached' });
+  await mina.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Message');
   await mina.keyboard.type('as I was saying');
   assert.equal(await composer.inputValue(), 'as I was saying');
 

@@ -35,15 +35,23 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
     let (socket, parcels) = (use_socket(), use_parcels());
     let store = StoredValue::new(expect_context::<Store>());
     let me = store.with_value(|store| store.me().get_untracked());
-    let kept = me.map(|me| drafts::read(me, room)).unwrap_or_default();
-    let text = RwSignal::new(kept.text);
+    let draft = me.map(|me| drafts::read(me, room)).unwrap_or_default();
+    let text = RwSignal::new(draft.text.clone());
     let error = RwSignal::new(None::<String>);
     let field = NodeRef::<html::Textarea>::new();
     let picker = MentionPicker::new(room, text, field);
-    picker.resume(kept.picked);
-    // What is typed stays the room's draft until it is sent (`crate::drafts`).
+    picker.resume(draft.picked.clone());
+    // What is typed stays the room's draft until it is sent (`crate::drafts`),
+    // written only when it changed (not on opening the room).
     if let Some(me) = me {
-        effect(move || drafts::keep(me, room, &Draft { text: text.get(), picked: picker.picked() }));
+        let last_kept = StoredValue::new(draft);
+        effect(move || {
+            let draft = Draft { text: text.get(), picked: picker.picked() };
+            if last_kept.with_value(|kept| *kept != draft) {
+                drafts::keep(me, room, &draft);
+                last_kept.set_value(draft);
+            }
+        });
     }
     // The message being answered, if it is one of this room's.
     let replying = {
@@ -97,7 +105,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
         let reply_to = replying.with_untracked(|replying| replying.as_ref().map(|replying| replying.message));
         let Some(attachments) = attachments else {
             let Some(user) = store.with_value(|store| store.me().get_untracked()) else { return };
-            let (typed, kept) = (text.get_untracked(), files.for_parcel());
+            let (typed, picked, kept) = (text.get_untracked(), picker.picked(), files.for_parcel());
             let originals: Vec<web_sys::File> =
                 kept.iter().filter_map(|file| file.bytes.clone().dyn_into().ok()).collect();
             let made = js_sys::Date::now();
@@ -119,6 +127,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
                 if let Err(why) = parcels.keep(parcel).await {
                     if error.try_set(Some(why)).is_none() {
                         if text.with_untracked(String::is_empty) {
+                            picker.resume(picked);
                             text.set(typed);
                         }
                         files.add(originals);

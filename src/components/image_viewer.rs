@@ -72,7 +72,7 @@ pub fn ImageViewer(viewer: Viewer) -> impl IntoView {
             on:pointerdown=handler(move |event| modal.on_pointerdown(&event))
             on:click=handler(move |event| modal.on_click(&event))
         >
-            {content}
+            <div class="viewer-body">{content}</div>
         </dialog>
     }
 }

@@ -1,8 +1,8 @@
 //! A modal `<dialog>` that a button opens, about one thing (an image, a
 //! message). The browser's own modal keeps the focus inside it and the page
 //! behind it out of reach of the pointer and of screen readers, and Escape
-//! closes it; the page's keyboard shortcuts wait while one is open
-//! ([`one_is_open`]). Closing gives the focus back to the button that opened
+//! closes it; the page's keyboard shortcuts wait while one is open, and
+//! nothing is dropped into the room through it ([`one_is_open`]). Closing gives the focus back to the button that opened
 //! it, so keyboard users keep their place in the list; where that button is
 //! gone (its message deleted), to the message box on a computer.
 
@@ -57,7 +57,7 @@ impl Modal {
 
     /// Closes it, as Escape does.
     pub fn close(self) {
-        if let Some(dialog) = self.dialog.get_untracked() {
+        if let Some(dialog) = self.dialog.try_get_untracked().flatten() {
             dialog.close();
         }
     }
@@ -85,9 +85,8 @@ impl Modal {
     }
 
     /// The dialog's `pointerdown` event: on the dialog itself, not on what it
-    /// holds, it is on the dimmed page around it (its `::backdrop`). The
-    /// dialog's content sits in a box of its own, so its padding is not the
-    /// frame.
+    /// holds, it is on the dimmed page around it (its `::backdrop`). So the
+    /// dialog's content sits in one box that fills it, padding and all.
     pub fn on_pointerdown(self, event: &PointerEvent) {
         self.pressed_beside.set_value(self.is_frame(event.target()));
     }
@@ -108,5 +107,5 @@ impl Modal {
 
 /// Whether a modal dialog is open on the page.
 pub fn one_is_open() -> bool {
-    document().query_selector("dialog[open]").ok().flatten().is_some()
+    document().query_selector("dialog:modal").ok().flatten().is_some()
 }

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 
 use super::delete_question::{provide_delete_question, DeleteQuestionDialog};
 use super::image_viewer::{provide_viewer, ImageViewer};
+use super::modal;
 use super::pending_files::{carries_files, files_in, DraftFiles};
 use super::reactive::{effect, handler, memo};
 use super::{Composer, MembersPanel, MessageList, TypingLine};
@@ -87,6 +88,13 @@ fn Room(room: RoomId) -> impl IntoView {
         }
         // Without this the browser would open the file in place of the app.
         event.prevent_default();
+        // Nothing is dropped through a question or the image viewer.
+        if modal::one_is_open() {
+            if let Some(data) = event.data_transfer() {
+                data.set_drop_effect("none");
+            }
+            return;
+        }
         if step != 0 {
             drags.update_value(|drags| *drags = drags.saturating_add_signed(step));
             show_drop_hint(&event, drags.get_value() > 0);
@@ -95,6 +103,9 @@ fn Room(room: RoomId) -> impl IntoView {
     let on_drop = move |event: DragEvent| {
         if let Some(data) = event.data_transfer().filter(|data| carries_files(Some(data.clone()))) {
             event.prevent_default();
+            if modal::one_is_open() {
+                return;
+            }
             drags.set_value(0);
             show_drop_hint(&event, false);
             files.add(files_in(&data));
@@ -121,11 +132,10 @@ fn Room(room: RoomId) -> impl IntoView {
             <MessageList room name=name.into() />
             <TypingLine typing=state.typing() />
             <Composer room files />
+            <ImageViewer viewer />
+            <DeleteQuestionDialog room question=delete_question />
             <p class="drop-hint" aria-hidden="true">{t().drop_files}</p>
         </section>
-        // Outside the room: what is dragged over them is not dropped in it.
-        <ImageViewer viewer />
-        <DeleteQuestionDialog room question=delete_question />
     }
 }
 

@@ -60,8 +60,10 @@ use crate::{cmd, root, std_for_size, step};
 /// drafts (what is typed and not sent kept per room, through a reload),
 /// 242.0 → 242.7 KiB; for a review's fixes (a dialog closed with its room,
 /// the page's shortcuts waiting while one is open, only a click begun beside
-/// it closing it), 242.7 → 243.4 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 243.5;
+/// it closing it), 242.7 → 243.4 KiB; and a second review's (a draft that
+/// cannot be kept forgotten rather than an older one brought back, nothing
+/// dropped through a dialog), 243.4 → 243.9 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 244.0;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
