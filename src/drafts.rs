@@ -2,7 +2,9 @@
 //! and room in localStorage: looking at another room, a reload or a crash
 //! loses none of it, as in the chat apps people use. The people its mentions
 //! mean are kept with it, so they are still sent by id. Sending or emptying
-//! the box forgets it, and signing out forgets them all.
+//! the box forgets it, and signing out forgets them all. The room's box in
+//! another tab follows the draft while nothing was typed there since: a
+//! message sent in one tab is not left in the other to be sent twice.
 //!
 //! Kept at each change of the text: a few hundred bytes written now and then
 //! beat a draft lost to a crash, and nothing here runs for other people's
@@ -45,6 +47,15 @@ fn key(user: UserId, room: RoomId) -> String {
 pub fn read(user: UserId, room: RoomId) -> Draft {
     let kept = storage().and_then(|storage| storage.get_item(&key(user, room)).ok().flatten());
     kept.and_then(|kept| json::from_str(&kept).ok()).unwrap_or_default()
+}
+
+/// The draft `user`'s other tab just kept in `room` (empty if it forgot it),
+/// if that is what `event` is about.
+pub fn changed_elsewhere(event: &web_sys::StorageEvent, user: UserId, room: RoomId) -> Option<Draft> {
+    if event.key()? != key(user, room) {
+        return None;
+    }
+    Some(event.new_value().and_then(|kept| json::from_str(&kept).ok()).unwrap_or_default())
 }
 
 /// Keeps `draft` as `user`'s in `room`. An empty one is forgotten, and so

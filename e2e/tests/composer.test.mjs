@@ -138,3 +138,28 @@ test('a message half written waits in its room while she looks at another, and t
   await mina.context().close();
   await jun.context().close();
 });
+
+test('her draft follows her into her other tab, and once she sends it from one it is gone from both', async () => {
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina');
+  await createRoom(mina, 'picnic');
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.pressSequentially('Who brings');
+  const otherTab = await mina.context().newPage();
+  otherTab.errors = [];
+  otherTab.on('pageerror', (error) => otherTab.errors.push(error.message));
+  await otherTab.goto(mina.url());
+  await otherTab.getByRole('log', { name: 'picnic' }).waitFor({ timeout: 30_000 });
+  const shown = (text) => otherTab.waitForFunction((text) => document.getElementById('composer')?.value === text, text);
+  await shown('Who brings');
+
+  // She writes on in the first tab; the other, where she typed nothing, follows.
+  await composer.pressSequentially(' the blanket?');
+  await shown('Who brings the blanket?');
+
+  // Sent from the first, it is not left in the other to be sent twice.
+  await composer.press('Enter');
+  await message(mina, 'picnic', 'the blanket?').waitFor();
+  await shown('');
+  assert.deepEqual([...mina.errors, ...otherTab.errors], []);
+  await mina.context().close();
+});

@@ -12,7 +12,7 @@
 
 use hanmadi_protocol::limits::{check_message_text, ProblemKind};
 use hanmadi_protocol::{Action, RoomId};
-use leptos::ev::{ClipboardEvent, KeyboardEvent, SubmitEvent};
+use leptos::ev::{self, ClipboardEvent, KeyboardEvent, SubmitEvent};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -52,6 +52,17 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
                 last_kept.set_value(draft);
             }
         });
+        // Another tab changed it: the box follows, unless something was
+        // typed here since this tab last kept it.
+        let follow = window_event_listener(ev::storage, move |event| {
+            let Some(theirs) = drafts::changed_elsewhere(&event, me, room) else { return };
+            if last_kept.with_value(|kept| text.with_untracked(|typed| *typed == kept.text)) {
+                picker.resume(theirs.picked.clone());
+                text.set(theirs.text.clone());
+                last_kept.set_value(theirs);
+            }
+        });
+        on_cleanup(move || follow.remove());
     }
     // The message being answered, if it is one of this room's.
     let replying = {

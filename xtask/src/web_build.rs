@@ -62,8 +62,10 @@ use crate::{cmd, root, std_for_size, step};
 /// the page's shortcuts waiting while one is open, only a click begun beside
 /// it closing it), 242.7 → 243.4 KiB; and a second review's (a draft that
 /// cannot be kept forgotten rather than an older one brought back, nothing
-/// dropped through a dialog), 243.4 → 243.9 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 244.0;
+/// dropped through a dialog), 243.4 → 243.9 KiB; a room's box in another
+/// tab following its draft (a message sent in one is not left in the other
+/// to be sent twice), 243.9 → 244.4 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 244.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
