@@ -195,6 +195,21 @@ export async function postMessages(page, room, count, text = 'message number') {
   );
 }
 
+/** The page's words the helpers below look for, in English and in Korean. */
+const ENGLISH = {
+  name: 'Name', continue: 'Continue', connected: 'Connected', newRoom: 'New room', roomName: 'Room name', create: 'Create',
+};
+const KOREAN = {
+  name: '이름', continue: '계속', connected: '연결됨', newRoom: '새 대화방', roomName: '대화방 이름', create: '만들기',
+};
+
+/** Collects `page`'s uncaught errors in `page.errors`. */
+export function collectErrors(page) {
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  return page;
+}
+
 /**
  * A new browser context (`contextOptions`, e.g. a viewport) on the app, signed
  * in as a guest called `name` and connected. The page collects uncaught errors
@@ -205,22 +220,24 @@ export async function signedInPage(browser, url, name, contextOptions = { viewpo
   return signInOn(await context.newPage(), url, name);
 }
 
-/** `signedInPage` on a page you already have (e.g. from `launchBrowserWithRealTab`). */
-export async function signInOn(page, url, name) {
-  page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
+/**
+ * `signedInPage` on a page you already have (e.g. from
+ * `launchBrowserWithRealTab`), in the page's `words`.
+ */
+export async function signInOn(page, url, name, words = ENGLISH) {
+  collectErrors(page);
   await page.goto(url);
-  await page.getByRole('textbox', { name: 'Name' }).fill(name);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('textbox', { name: words.name }).fill(name);
+  await page.getByRole('button', { name: words.continue }).click();
+  await page.getByRole('status').filter({ hasText: words.connected }).waitFor({ timeout: 30_000 });
   return page;
 }
 
 /** `page`'s person creates a room called `name`, which opens it. */
-export async function createRoom(page, name) {
-  await page.getByRole('button', { name: 'New room' }).click();
-  await page.getByRole('textbox', { name: 'Room name' }).fill(name);
-  await page.getByRole('button', { name: 'Create' }).click();
+export async function createRoom(page, name, words = ENGLISH) {
+  await page.getByRole('button', { name: words.newRoom }).click();
+  await page.getByRole('textbox', { name: words.roomName }).fill(name);
+  await page.getByRole('button', { name: words.create }).click();
   await page.getByRole('log', { name }).waitFor();
 }
 
@@ -231,16 +248,8 @@ export async function createRoom(page, name) {
  */
 export async function inKoreanRoom(browser, url, name, room, contextOptions = {}) {
   const page = await (await browser.newContext({ ...contextOptions, locale: 'ko-KR' })).newPage();
-  page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
-  await page.goto(url);
-  await page.getByRole('textbox', { name: '이름' }).fill(name);
-  await page.getByRole('button', { name: '계속' }).click();
-  await page.getByRole('status').filter({ hasText: '연결됨' }).waitFor({ timeout: 30_000 });
-  await page.getByRole('button', { name: '새 대화방' }).click();
-  await page.getByRole('textbox', { name: '대화방 이름' }).fill(room);
-  await page.getByRole('button', { name: '만들기' }).click();
-  await page.getByRole('log', { name: room }).waitFor();
+  await signInOn(page, url, name, KOREAN);
+  await createRoom(page, room, KOREAN);
   return page;
 }
 

@@ -45,7 +45,11 @@ fn key(user: UserId, room: RoomId) -> String {
 
 /// `user`'s draft in `room`; empty if none was kept (or it cannot be read).
 pub fn read(user: UserId, room: RoomId) -> Draft {
-    let kept = storage().and_then(|storage| storage.get_item(&key(user, room)).ok().flatten());
+    parse(storage().and_then(|storage| storage.get_item(&key(user, room)).ok().flatten()))
+}
+
+/// A kept draft; empty if there is none, or it cannot be read.
+fn parse(kept: Option<String>) -> Draft {
     kept.and_then(|kept| json::from_str(&kept).ok()).unwrap_or_default()
 }
 
@@ -55,7 +59,7 @@ pub fn changed_elsewhere(event: &web_sys::StorageEvent, user: UserId, room: Room
     if event.key()? != key(user, room) {
         return None;
     }
-    Some(event.new_value().and_then(|kept| json::from_str(&kept).ok()).unwrap_or_default())
+    Some(parse(event.new_value()))
 }
 
 /// Keeps `draft` as `user`'s in `room`. An empty one is forgotten, and so
@@ -68,21 +72,16 @@ pub fn keep(user: UserId, room: RoomId, draft: &Draft) {
         return;
     }
     let key = key(user, room);
-    let too_long = draft.text.chars().nth(MOST_KEPT_CHARS).is_some();
-    let kept = match serde_json::to_string(draft) {
-        Ok(json) if !too_long && !draft.text.trim().is_empty() => storage.set_item(&key, &json).is_ok(),
-        _ => false,
-    };
-    if !kept {
+    let worth_keeping = !draft.text.trim().is_empty() && draft.text.chars().nth(MOST_KEPT_CHARS).is_none();
+    let json = worth_keeping.then(|| serde_json::to_string(draft).ok()).flatten();
+    if json.is_none_or(|json| storage.set_item(&key, &json).is_err()) {
         let _ = storage.remove_item(&key);
     }
 }
 
 /// Signed out: no one's unsent words stay on this browser.
 pub fn forget_all() {
-    if let Some(storage) = storage() {
-        forget_prefixed(&storage, PREFIX);
-    }
+    forget_prefixed(PREFIX);
 }
 
 #[cfg(test)]

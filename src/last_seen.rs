@@ -32,7 +32,7 @@ fn room_key(user: UserId, room: RoomId) -> String {
 pub fn save(store: &Store) {
     let (Some(storage), Some(user)) = (storage(), store.me().get_untracked()) else { return };
     let Snapshot { rooms, pages } = store.snapshot();
-    forget_prefixed(&storage, &format!("{PREFIX}{user}.room."));
+    forget_prefixed(&format!("{PREFIX}{user}.room."));
     if let Ok(json) = serde_json::to_string(&rooms) {
         let _ = storage.set_item(&rooms_key(user), &json);
     }
@@ -61,7 +61,5 @@ pub fn load(user: UserId) -> Option<Snapshot> {
 
 /// Signed out: nothing of what anyone saw stays on this browser.
 pub fn forget() {
-    if let Some(storage) = storage() {
-        forget_prefixed(&storage, PREFIX);
-    }
+    forget_prefixed(PREFIX);
 }

@@ -13,9 +13,10 @@ pub fn keys(storage: &web_sys::Storage) -> Vec<String> {
     (0..storage.length().unwrap_or(0)).filter_map(|index| storage.key(index).ok().flatten()).collect()
 }
 
-/// Removes every key of `storage` that starts with `prefix`.
-pub fn forget_prefixed(storage: &web_sys::Storage, prefix: &str) {
-    for key in keys(storage).iter().filter(|key| key.starts_with(prefix)) {
+/// Removes every key that starts with `prefix`.
+pub fn forget_prefixed(prefix: &str) {
+    let Some(storage) = storage() else { return };
+    for key in keys(&storage).iter().filter(|key| key.starts_with(prefix)) {
         let _ = storage.remove_item(key);
     }
 }

@@ -8,7 +8,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bothIn, createRoom, inKoreanRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { bothIn, collectErrors, createRoom, inKoreanRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -144,9 +144,7 @@ test('her draft follows her into her other tab, and once she sends it from one i
   await createRoom(mina, 'picnic');
   const composer = mina.getByRole('textbox', { name: 'Message' });
   await composer.pressSequentially('Who brings');
-  const otherTab = await mina.context().newPage();
-  otherTab.errors = [];
-  otherTab.on('pageerror', (error) => otherTab.errors.push(error.message));
+  const otherTab = collectErrors(await mina.context().newPage());
   await otherTab.goto(mina.url());
   await otherTab.getByRole('log', { name: 'picnic' }).waitFor({ timeout: 30_000 });
   const shown = (text) => otherTab.waitForFunction((text) => document.getElementById('composer')?.value === text, text);

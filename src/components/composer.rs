@@ -115,7 +115,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
         }
         let reply_to = replying.with_untracked(|replying| replying.as_ref().map(|replying| replying.message));
         let Some(attachments) = attachments else {
-            let Some(user) = store.with_value(|store| store.me().get_untracked()) else { return };
+            let Some(user) = me else { return };
             let (typed, picked, kept) = (text.get_untracked(), picker.picked(), files.for_parcel());
             let originals: Vec<web_sys::File> =
                 kept.iter().filter_map(|file| file.bytes.clone().dyn_into().ok()).collect();

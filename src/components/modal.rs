@@ -2,9 +2,10 @@
 //! message). The browser's own modal keeps the focus inside it and the page
 //! behind it out of reach of the pointer and of screen readers, and Escape
 //! closes it; the page's keyboard shortcuts wait while one is open, and
-//! nothing is dropped into the room through it ([`one_is_open`]). Closing gives the focus back to the button that opened
-//! it, so keyboard users keep their place in the list; where that button is
-//! gone (its message deleted), to the message box on a computer.
+//! nothing is dropped into the room through it ([`one_is_open`]). Closing
+//! gives the focus back to the button that opened it, so keyboard users keep
+//! their place in the list; where that button is gone (its message deleted),
+//! to the message box on a computer.
 
 use leptos::ev::{MouseEvent, PointerEvent};
 use leptos::html;
