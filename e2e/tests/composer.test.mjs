@@ -4,11 +4,12 @@
 // her lines and shrinks once they are sent; Send leaves her in the box; an
 // edit that cannot be saved says why, in her language, and stays open, and
 // Escape pressed to end a Korean syllable does not throw her edit away. What
-// she has not sent yet waits in its room (a draft), through a reload.
+// she has not sent yet, and the message she is answering, waits in its room
+// (a draft), through a reload.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bothIn, collectErrors, createRoom, inKoreanRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { bothIn, collectErrors, createRoom, deleteMessage, inKoreanRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -134,6 +135,74 @@ test('a message half written waits in its room while she looks at another, and t
   await mina.getByRole('textbox', { name: 'Name' }).waitFor({ timeout: 15_000 });
   const drafts = await mina.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('hanmadi.draft.')));
   assert.deepEqual(drafts, [], 'no draft kept');
+  assert.deepEqual([...mina.errors, ...jun.errors], []);
+  await mina.context().close();
+  await jun.context().close();
+});
+
+test('her answer to Jun, half written, waits in its room through a reload and goes as a reply, unless he deletes his question', async () => {
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina');
+  const jun = await signedInPage(world.browser, world.server.url, 'Jun');
+  await createRoom(mina, 'chores');
+  await bothIn(mina, jun, 'hike');
+  await jun.getByRole('textbox', { name: 'Message' }).fill('Who has the map?');
+  await jun.getByRole('textbox', { name: 'Message' }).press('Enter');
+  const question = message(mina, 'hike', 'Who has the map?').first(); // the answer quotes it
+  const answerJun = async () => {
+    await question.hover();
+    await question.getByRole('button', { name: 'Reply' }).click();
+  };
+  await answerJun();
+  const replying = mina.getByText('Replying to Jun');
+  await replying.waitFor();
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.pressSequentially('I do, and');
+
+  // Her chores answer nothing; back in the trip, she is still answering Jun.
+  const rooms = mina.getByRole('navigation', { name: 'Rooms' });
+  await rooms.getByRole('link', { name: 'chores' }).click();
+  await mina.getByRole('log', { name: 'chores' }).waitFor();
+  assert.equal(await replying.count(), 0, 'no answer in a room she did not answer in');
+  await rooms.getByRole('link', { name: 'hike' }).click();
+  await replying.waitFor();
+  assert.equal(await composer.inputValue(), 'I do, and');
+
+  // A reload keeps the answer with its words, and sent, it quotes his question.
+  await mina.reload();
+  await mina.getByRole('log', { name: 'hike' }).waitFor();
+  await replying.waitFor();
+  assert.equal(await composer.inputValue(), 'I do, and');
+  await composer.press('End');
+  await composer.pressSequentially(' the compass');
+  await composer.press('Enter');
+  await replying.waitFor({ state: 'detached' });
+  await message(jun, 'hike', 'the compass')
+    .getByRole('link', { name: 'In reply to Jun: Who has the map?' })
+    .waitFor({ timeout: 30_000 });
+
+  // Sent, it answers nothing any more; an answer begun with no words yet is
+  // kept too, and one she cancels is forgotten.
+  await message(mina, 'hike', 'the compass').waitFor();
+  await mina.reload();
+  await mina.getByRole('log', { name: 'hike' }).waitFor();
+  assert.equal(await replying.count(), 0, 'the sent answer is not begun again');
+  await answerJun();
+  await replying.waitFor();
+  await mina.reload();
+  await replying.waitFor();
+  await composer.press('Escape');
+  await replying.waitFor({ state: 'detached' });
+  await mina.reload();
+  await question.waitFor();
+  assert.equal(await replying.count(), 0, 'the cancelled answer stays cancelled');
+
+  // Jun deletes his question while she answers it: nothing is left to
+  // answer, and her words stay.
+  await answerJun();
+  await composer.pressSequentially('Still need');
+  await deleteMessage(message(jun, 'hike', 'Who has the map?').first());
+  await replying.waitFor({ state: 'detached' });
+  assert.equal(await composer.inputValue(), 'Still need');
   assert.deepEqual([...mina.errors, ...jun.errors], []);
   await mina.context().close();
   await jun.context().close();

@@ -1,7 +1,8 @@
 //! The composer: Enter sends, Shift+Enter adds a line, and Enter during an IME
 //! composition (Korean, Japanese, Chinese) only confirms the syllable. ↑ in an
 //! empty composer edits your last message. While answering a message it says
-//! "Replying to {name}"; Escape or "Cancel reply" stops. `@` offers the
+//! "Replying to {name}"; Escape or "Cancel reply" stops. What is typed and
+//! answered waits in its room as a draft (`crate::drafts`). `@` offers the
 //! room's members to mention (`MentionPicker`). Files are attached with
 //! "Attach file" or by pasting an image (`pending_files`), the text being
 //! their caption; a message with files goes to the outbox only once each is
@@ -41,35 +42,63 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
     let field = NodeRef::<html::Textarea>::new();
     let picker = MentionPicker::new(room, text, field);
     picker.resume(draft.picked.clone());
-    // What is typed stays the room's draft until it is sent (`crate::drafts`),
-    // written only when it changed (not on opening the room).
-    if let Some(me) = me {
-        let last_kept = StoredValue::new(draft);
-        effect(move || {
-            let draft = Draft { text: text.get(), picked: picker.picked() };
-            if last_kept.with_value(|kept| *kept != draft) {
-                drafts::keep(me, room, &draft);
-                last_kept.set_value(draft);
-            }
-        });
-        // Another tab changed it: the box follows, unless something was
-        // typed here since this tab last kept it.
-        let follow = window_event_listener(ev::storage, move |event| {
-            let Some(theirs) = drafts::changed_elsewhere(&event, me, room) else { return };
-            if last_kept.with_value(|kept| text.with_untracked(|typed| *typed == kept.text)) {
-                picker.resume(theirs.picked.clone());
-                text.set(theirs.text.clone());
-                last_kept.set_value(theirs);
-            }
-        });
-        on_cleanup(move || follow.remove());
-    }
     // The message being answered, if it is one of this room's.
     let replying = {
         let replying = store.with_value(Store::replying);
         memo(move || replying.with(|replying| replying.clone().filter(|replying| replying.room == room)))
     };
     let cancel_reply = move || store.with_value(Store::stop_reply);
+    // Takes up the answer a kept draft holds, or lets go of this room's if
+    // it holds none (sent or cancelled in another tab meanwhile).
+    let take_up_reply = move |draft: &Draft| match draft.replying.clone().filter(|replying| replying.room == room) {
+        Some(replying) => store.with_value(|store| store.start_reply(replying)),
+        None => {
+            if replying.with_untracked(Option::is_some) {
+                cancel_reply();
+            }
+        }
+    };
+    if me.is_some() {
+        take_up_reply(&draft);
+    }
+    // The message answered is deleted: there is nothing left to answer.
+    let timeline = store.with_value(|store| store.room(room).timeline());
+    effect(move || {
+        let Some(answered) = replying.with(|replying| replying.as_ref().map(|replying| replying.message)) else {
+            return;
+        };
+        if timeline.with(|timeline| timeline.was_deleted(answered)) {
+            cancel_reply();
+        }
+    });
+    // What is typed, and what it answers, stays the room's draft until it is
+    // sent (`crate::drafts`), written only when it changed (not on opening
+    // the room).
+    if let Some(me) = me {
+        let last_kept = StoredValue::new(draft);
+        effect(move || {
+            let draft = Draft { text: text.get(), picked: picker.picked(), replying: replying.get() };
+            if last_kept.with_value(|kept| *kept != draft) {
+                drafts::keep(me, room, &draft);
+                last_kept.set_value(draft);
+            }
+        });
+        // Another tab changed it: the box follows, unless something was
+        // typed or answered here since this tab last kept it.
+        let follow = window_event_listener(ev::storage, move |event| {
+            let Some(theirs) = drafts::changed_elsewhere(&event, me, room) else { return };
+            let untouched = last_kept.with_value(|kept| {
+                text.with_untracked(|typed| *typed == kept.text) && replying.with_untracked(|now| *now == kept.replying)
+            });
+            if untouched {
+                picker.resume(theirs.picked.clone());
+                text.set(theirs.text.clone());
+                take_up_reply(&theirs);
+                last_kept.set_value(theirs);
+            }
+        });
+        on_cleanup(move || follow.remove());
+    }
 
     // Send was pressed while files were still uploading: the message goes
     // as soon as the last one is up.
@@ -116,7 +145,8 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
         let reply_to = replying.with_untracked(|replying| replying.as_ref().map(|replying| replying.message));
         let Some(attachments) = attachments else {
             let Some(user) = me else { return };
-            let (typed, picked, kept) = (text.get_untracked(), picker.picked(), files.for_parcel());
+            let (typed, picked, replied_to, kept) =
+                (text.get_untracked(), picker.picked(), replying.get_untracked(), files.for_parcel());
             let originals: Vec<web_sys::File> =
                 kept.iter().filter_map(|file| file.bytes.clone().dyn_into().ok()).collect();
             let made = js_sys::Date::now();
@@ -140,6 +170,9 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
                         if text.with_untracked(String::is_empty) {
                             picker.resume(picked);
                             text.set(typed);
+                            if let Some(replied_to) = replied_to.filter(|_| replying.with_untracked(Option::is_none)) {
+                                store.with_value(|store| store.start_reply(replied_to));
+                            }
                         }
                         files.add(originals);
                     }

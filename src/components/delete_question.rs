@@ -1,35 +1,38 @@
 //! "Delete this message?": a deletion cannot be undone and everyone in the
 //! room sees it, so a message's Delete asks first, as chat apps do. One
-//! modal dialog (`super::modal`) per room asks for any of its messages.
+//! modal dialog (`super::modal`) per room asks for any of its messages. It
+//! goes away by itself if the message is deleted meanwhile (from another tab
+//! or device): there is nothing left to ask.
 
 use hanmadi_protocol::{Action, MessageId, RoomId};
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 
 use super::modal::Modal;
-use super::reactive::handler;
+use super::reactive::{effect, handler};
 use crate::i18n::t;
 use crate::socket::use_socket;
+use crate::store::Store;
 
 /// Asks whether to delete a message; a row's Delete finds it in context.
 #[derive(Clone, Copy)]
 pub struct DeleteQuestion {
-    /// The message asked about last.
-    message: StoredValue<Option<MessageId>>,
+    /// The message asked about while the question is open.
+    message: RwSignal<Option<MessageId>>,
     modal: Modal,
 }
 
 impl DeleteQuestion {
     /// Asks about `message`; `event` is the click on its Delete.
     pub fn ask(self, message: MessageId, event: &MouseEvent) {
-        self.message.set_value(Some(message));
+        self.message.set(Some(message));
         self.modal.open(event);
     }
 }
 
 /// Makes the room's question and provides it to the room's rows.
 pub fn provide_delete_question() -> DeleteQuestion {
-    let question = DeleteQuestion { message: StoredValue::new(None), modal: Modal::new() };
+    let question = DeleteQuestion { message: RwSignal::new(None), modal: Modal::new() };
     provide_context(question);
     question
 }
@@ -44,8 +47,16 @@ pub fn use_delete_question() -> DeleteQuestion {
 pub fn DeleteQuestionDialog(room: RoomId, question: DeleteQuestion) -> impl IntoView {
     let DeleteQuestion { message, modal } = question;
     let socket = use_socket();
+    let timeline = expect_context::<Store>().room(room).timeline();
+    // Watched only while it asks: the room's events pass it by otherwise.
+    effect(move || {
+        let Some(id) = message.get() else { return };
+        if timeline.with(|timeline| timeline.was_deleted(id)) {
+            modal.close_done();
+        }
+    });
     let delete = move |_| {
-        if let Some(message) = message.get_value() {
+        if let Some(message) = message.get_untracked() {
             // A full outbox is explained by the socket, as for any action.
             let _ = socket.act(Action::DeleteMessage { room, message });
         }
@@ -58,7 +69,10 @@ pub fn DeleteQuestionDialog(room: RoomId, question: DeleteQuestion) -> impl Into
             node_ref=modal.dialog
             aria-labelledby="delete-question"
             aria-describedby="delete-explained"
-            on:close=handler(move |_| modal.on_close())
+            on:close=handler(move |_| {
+                message.set(None);
+                modal.on_close();
+            })
             on:pointerdown=handler(move |event| modal.on_pointerdown(&event))
             on:click=handler(move |event| modal.on_click(&event))
         >

@@ -121,8 +121,10 @@ pub struct Refused {
 }
 
 /// The message being answered: the composer of its room says "Replying to
-/// {author}" until the reply is sent or cancelled.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// {author}" until the reply is sent or cancelled (or the message deleted).
+/// Kept with the room's draft (`crate::drafts`, which reads it back), so a
+/// reload does not forget it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Replying {
     pub room: RoomId,
     pub message: MessageId,

@@ -115,6 +115,15 @@ impl Timeline {
         })
     }
 
+    /// Whether the message `id` is held and was deleted: a question about it,
+    /// or an answer to it, has nothing left to be about.
+    pub fn was_deleted(&self, id: MessageId) -> bool {
+        self.entries
+            .iter()
+            .rev()
+            .any(|entry| matches!(entry, Entry::Message(message) if message.id == id && message.deleted))
+    }
+
     /// Applies one event of the room's stream (delivered in order, exactly once).
     pub fn apply(&mut self, seq: Seq, at: Millis, event: &RoomEvent) {
         match event {

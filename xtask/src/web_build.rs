@@ -64,8 +64,11 @@ use crate::{cmd, root, std_for_size, step};
 /// cannot be kept forgotten rather than an older one brought back, nothing
 /// dropped through a dialog), 243.4 → 243.9 KiB; a room's box in another
 /// tab following its draft (a message sent in one is not left in the other
-/// to be sent twice), 243.9 → 244.4 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 244.5;
+/// to be sent twice), 243.9 → 244.4 KiB. Raised for the message being
+/// answered kept with its room's draft (through a reload, let go once it is
+/// deleted) and "Delete this message?" going away once another tab deleted
+/// it, 244.2 → 245.2 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 245.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
