@@ -195,6 +195,19 @@ export async function postMessages(page, room, count, text = 'message number') {
   );
 }
 
+/**
+ * `page`'s person signs out, saying yes when asked; the question, as it
+ * asked. Waits for the name prompt.
+ */
+export async function signOut(page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  const question = page.getByRole('alertdialog', { name: 'Sign out?' });
+  const asked = await question.locator('#sign-out-explained').innerText();
+  await question.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('textbox', { name: 'Name' }).waitFor({ timeout: 15_000 });
+  return asked;
+}
+
 /** The page's words the helpers below look for, in English and in Korean. */
 const ENGLISH = {
   name: 'Name', continue: 'Continue', connected: 'Connected', newRoom: 'New room', roomName: 'Room name', create: 'Create',

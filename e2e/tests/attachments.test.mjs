@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { attach, chip, countUploads, parcelsKept, sendOffline } from '../files.mjs';
-import { bothIn, nothingWaiting, seriousViolations, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { bothIn, nothingWaiting, seriousViolations, serverAndBrowser, signedInPage, signOut } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -400,14 +400,8 @@ test('signing out forgets a message waiting with its files, so the next person n
   await mina.context().setOffline(true);
   await sendOffline(mina, 'diary.txt', 'dear diary', 'for my eyes only');
 
-  let asked = '';
-  mina.once('dialog', (dialog) => {
-    asked = dialog.message();
-    dialog.accept();
-  });
-  await mina.getByRole('button', { name: 'Sign out' }).click();
-  await mina.getByRole('textbox', { name: 'Name' }).waitFor({ timeout: 15_000 });
-  assert.match(asked, /^1 action has not been sent yet/, 'she was told it would be lost');
+  const asked = await signOut(mina);
+  assert.match(asked, /1 action has not been sent yet and will be lost\./, 'she was told it would be lost');
 
   // Sora signs in on the same browser, online.
   await mina.context().setOffline(false);

@@ -216,7 +216,7 @@ test('a reaction made offline to a message deleted meanwhile is explained, not d
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
 });
 
-test('on a phone, a tap on a message shows its buttons, and hidden buttons take no taps', async () => {
+test('on a phone, a tap on a message shows its buttons, hidden buttons take no taps, and its reactions are all on the screen', async () => {
   const phone = { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true };
   const mina = await signedInPage(world.browser, world.server.url, 'Mina', phone);
   await mina.getByRole('button', { name: 'New room' }).tap();
@@ -231,14 +231,26 @@ test('on a phone, a tap on a message shows its buttons, and hidden buttons take 
   // The confirmed row can come a frame before the "Sending…" one goes.
   await nothingWaiting(mina);
 
-  // A tap where the hidden Delete button sits deletes nothing: it shows the buttons…
+  // A tap where the hidden Delete button sits deletes nothing: it shows the buttons.
   const deleteButton = message.getByRole('button', { name: 'Delete' });
   const box = await deleteButton.boundingBox();
   await mina.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
   await mina.waitForFunction(() => getComputedStyle(document.querySelector('.message-actions')).opacity === '1');
   assert.equal(await messages(mina, 'on the bus', 'tap me').count(), 1, 'still there');
 
-  // …and then Delete works, once she says yes.
+  // Every reaction in the palette is on the screen, none off its edge.
+  await message.getByRole('button', { name: 'Add reaction' }).tap();
+  const palette = message.getByRole('group', { name: 'Add reaction' });
+  await palette.waitFor();
+  const reactions = await palette.getByRole('button').evaluateAll((buttons) =>
+    buttons.map((button) => button.getBoundingClientRect()).map(({ left, right }) => [left, right]),
+  );
+  assert.ok(reactions.length > 0);
+  for (const [left, right] of reactions) assert.ok(left >= 0 && right <= 360, `${left}–${right} on a 360 px screen`);
+  await message.getByRole('button', { name: 'Add reaction' }).tap();
+  await palette.waitFor({ state: 'detached' });
+
+  // Delete, pressed now, works once she says yes.
   await deleteButton.tap();
   await mina.getByRole('alertdialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).tap();
   await messages(mina, 'on the bus', 'This message was deleted.').waitFor();

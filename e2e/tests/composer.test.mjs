@@ -3,13 +3,25 @@
 // she empties by mistake, and one made in Korean. The message box grows with
 // her lines and shrinks once they are sent; Send leaves her in the box; an
 // edit that cannot be saved says why, in her language, and stays open, and
-// Escape pressed to end a Korean syllable does not throw her edit away. What
+// Escape pressed to end a Korean syllable does not throw her edit away; the
+// newest message stays in view as the box grows, and the edit of a long one
+// opens all in view. What
 // she has not sent yet, and the message she is answering, waits in its room
 // (a draft), through a reload.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bothIn, collectErrors, createRoom, deleteMessage, inKoreanRoom, serverAndBrowser, signedInPage } from '../harness.mjs';
+import {
+  bothIn,
+  collectErrors,
+  createRoom,
+  deleteMessage,
+  inKoreanRoom,
+  postMessages,
+  serverAndBrowser,
+  signedInPage,
+  signOut,
+} from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -57,6 +69,38 @@ test('the message box grows with her lines, and after a click on Send she types 
   assert.equal(await composer.inputValue(), 'Who is in?', 'typed into the box, not lost on the button');
   await mina.keyboard.press('Enter');
   await message(mina, 'plans', 'Who is in?').waitFor();
+  assert.deepEqual(mina.errors, []);
+  await mina.context().close();
+});
+
+test('a message box grown over lines keeps her newest message in view, and ↑ opens all of its edit in view', async () => {
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina');
+  await createRoom(mina, 'minutes');
+  const room = Number(new URL(mina.url()).pathname.split('/')[2]);
+  await postMessages(mina, room, 30, 'earlier');
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  const lines = ['Agenda:', '1. budget', '2. venue', '3. food', '4. music', '5. anything else'];
+  await composer.fill(lines.join('\n'));
+  await composer.press('Enter');
+  const agenda = message(mina, 'minutes', 'anything else');
+  await agenda.waitFor();
+  const log = mina.getByRole('log', { name: 'minutes' });
+  /** Whether all of `locator`'s box is inside the list's view. */
+  const wholeInView = async (locator) => {
+    await mina.waitForTimeout(300); // a frame or two for anything that would move the view
+    const [list, box] = [await log.boundingBox(), await locator.boundingBox()];
+    return box.y >= list.y - 1 && box.y + box.height <= list.y + list.height + 1;
+  };
+
+  // Her next message grows the box over five lines: the list, shorter, still shows her last one.
+  await composer.fill('Minutes:\n- budget agreed\n- venue booked\n- food to decide\n- music by Jun');
+  assert.ok(await wholeInView(agenda), 'the newest message stays in view');
+
+  // ↑ in the emptied box opens her last message's edit, taller than it was: all of it shows.
+  await composer.fill('');
+  await composer.press('ArrowUp');
+  await mina.getByRole('textbox', { name: 'Edit message' }).waitFor();
+  assert.ok(await wholeInView(mina.locator('.edit-form')), 'the whole edit is in view');
   assert.deepEqual(mina.errors, []);
   await mina.context().close();
 });
@@ -131,8 +175,7 @@ test('a message half written waits in its room while she looks at another, and t
 
   // A draft is not left for whoever signs in next on this browser.
   await composer.pressSequentially('just between us');
-  await mina.getByRole('button', { name: 'Sign out' }).click();
-  await mina.getByRole('textbox', { name: 'Name' }).waitFor({ timeout: 15_000 });
+  await signOut(mina);
   const drafts = await mina.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('hanmadi.draft.')));
   assert.deepEqual(drafts, [], 'no draft kept');
   assert.deepEqual([...mina.errors, ...jun.errors], []);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifactsDir, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { artifactsDir, serverAndBrowser, signedInPage, signOut } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -74,15 +74,25 @@ test('Minah signs in while the server cannot be reached, then too often: the pag
   await context.close();
 });
 
-test('Mina signs out in one tab, and her other tab is signed out too', async () => {
+test('Mina is asked before she signs out, for good, in one tab, and her other tab is signed out too', async () => {
   const mina = await signedInPage(world.browser, world.server.url, 'Mina');
   const otherTab = await mina.context().newPage();
   await otherTab.goto(world.server.url);
   await otherTab.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   const token = await mina.evaluate(() => JSON.parse(localStorage.getItem('hanmadi.session')).token);
 
+  // Signing out a name-only guest cannot be undone: she is asked, and Escape keeps her in.
   await mina.getByRole('button', { name: 'Sign out' }).click();
-  await mina.getByRole('textbox', { name: 'Name' }).waitFor({ timeout: 15_000 });
+  const question = mina.getByRole('alertdialog', { name: 'Sign out?' });
+  await question.waitFor();
+  assert.equal(await mina.evaluate(() => document.activeElement?.textContent), 'Cancel', 'a key pressed by mistake keeps her in');
+  await mina.keyboard.press('Escape');
+  await question.waitFor({ state: 'hidden' });
+  await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+
+  const asked = await signOut(mina);
+  assert.match(asked, /can't be undone/);
+  assert.doesNotMatch(asked, /not been sent/, 'nothing of hers waits to be sent');
   // The server ended the session: the other tab's socket is closed and it
   // cannot refresh its way back in.
   await otherTab.getByRole('textbox', { name: 'Name' }).waitFor({ timeout: 30_000 });

@@ -9,7 +9,7 @@
 // him under "Direct messages", named after her, and reaches her there as
 // unread. It is one conversation however often either of them opens it, it
 // cannot be renamed, left or joined, and Sora, in the lobby with them, never
-// sees it.
+// sees it. When Jun takes a fuller name, the conversation takes it at once.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,7 +76,7 @@ test('a private room is joined only with its invite link, and a revoked link let
   for (const page of [mina, jun, sora]) assert.deepEqual(page.errors, []);
 });
 
-test('"Message" opens one direct conversation for the two of them, which nobody else sees', async () => {
+test('"Message" opens one direct conversation for the two of them, which nobody else sees, named as he is now', async () => {
   const mina = await signIn('Mina');
   const jun = await signIn('Jun');
   const sora = await signIn('Sora');
@@ -118,5 +118,17 @@ test('"Message" opens one direct conversation for the two of them, which nobody 
   await message(sora, 'lobby', 'anyone around?').waitFor();
   assert.equal(await sora.getByRole('heading', { name: 'Direct messages' }).count(), 0, 'Sora has none');
   assert.equal(await sora.getByRole('link', { name: /^(Jun|Mina)/ }).count(), 0, 'and sees not theirs');
+
+  // Jun takes a fuller name while Mina looks at the lobby's members: there,
+  // and in her conversation with him, he is called so at once.
+  await mina.getByRole('link', { name: 'lobby' }).click();
+  const members = mina.getByRole('complementary', { name: 'Members' });
+  if (!(await members.isVisible())) await openMembers(mina);
+  await members.getByText('Jun').first().waitFor();
+  await jun.getByRole('button', { name: 'Your name: Jun' }).click();
+  await jun.getByRole('textbox', { name: 'Your name' }).fill('Jun Park');
+  await jun.keyboard.press('Enter');
+  await members.getByText('Jun Park').waitFor();
+  await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^Jun Park/ }).waitFor();
   for (const page of [mina, jun, sora]) assert.deepEqual(page.errors, []);
 });

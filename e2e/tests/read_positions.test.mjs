@@ -1,6 +1,7 @@
 // Where Mina has read up to is kept by the server: her unread counts, the tab
 // title and the "New messages" line survive a reload, and reading on one of
-// her screens clears the count on the others.
+// her screens clears the count on the others. What she watches arrive is
+// not new to her, and nothing before a newcomer's joining is new to them.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -98,4 +99,46 @@ test('a room with screens of unread messages opens at its New messages line, not
   });
   assert.deepEqual(seen, { line: true, newest: false }, 'she starts reading where she left off');
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
+});
+
+test('no New messages line over what Mina watches arrive, and Sora, joining a busy room, starts at its latest', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await createRoom(mina, 'book club');
+  await jun.getByRole('button', { name: 'Join book club' }).click();
+  const junComposer = jun.getByRole('textbox', { name: 'Message' });
+  const minaComposer = mina.getByRole('textbox', { name: 'Message' });
+  const minaLog = mina.getByRole('log', { name: 'book club' });
+  for (const [composer, text] of [
+    [junComposer, 'Chapter one tonight?'],
+    [minaComposer, 'Yes, at eight'],
+    [junComposer, 'Great, see you'],
+  ]) {
+    await composer.fill(text);
+    await composer.press('Enter');
+    await minaLog.locator('article[data-seq]').filter({ hasText: text }).waitFor();
+  }
+  // Her own last word, after his: the line would have been drawn by then.
+  await minaComposer.fill('See you');
+  await minaComposer.press('Enter');
+  await minaLog.locator('article[data-seq]').filter({ hasText: 'See you' }).last().waitFor();
+  assert.equal(await minaLog.getByText('New messages').count(), 0, 'she saw each one come');
+
+  // Jun talks on; Sora joins later, with nothing unread and the newest in view.
+  const room = Number(new URL(jun.url()).pathname.split('/')[2]);
+  await postMessages(jun, room, 60, 'notes');
+  await minaLog.locator('article[data-seq]').filter({ hasText: 'notes 60' }).waitFor();
+  const sora = await signIn('Sora');
+  await sora.getByRole('button', { name: 'Join book club' }).click();
+  const soraLog = sora.getByRole('log', { name: 'book club' });
+  const newest = soraLog.locator('article[data-seq]').filter({ hasText: 'notes 60' });
+  await newest.waitFor({ timeout: 30_000 });
+  await sora.waitForTimeout(500); // anything that would scroll has had its frames
+  const view = await soraLog.boundingBox();
+  const box = await newest.boundingBox();
+  assert.ok(box.y < view.y + view.height && box.y + box.height > view.y, 'the newest message is in view');
+  assert.equal(await soraLog.getByText('New messages').count(), 0, 'nothing before her joining is new to her');
+  assert.equal(await roomLink(sora, 'book club').getByLabel(/unread/).count(), 0);
+  assert.equal(await minaLog.getByText('New messages').count(), 0, 'Mina, reading along, has no line either');
+  assert.deepEqual([...mina.errors, ...jun.errors, ...sora.errors], [], 'no uncaught errors');
 });

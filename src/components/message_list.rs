@@ -14,7 +14,9 @@ use super::keyed::live_rows;
 use super::message_row::{Pending, Row};
 use super::parcel_row::ParcelRow;
 use super::reactive::{effect, handler, memo, When};
-use super::scroll_anchor::{reveal_row, scroll_to_bottom, scroll_to_new_line, ScrollAnchor};
+use super::scroll_anchor::{
+    hold_bottom_through_resizes, reveal_row, scroll_to_bottom, scroll_to_new_line, ScrollAnchor,
+};
 use crate::api;
 use crate::i18n::{lang, t};
 use crate::parcels::use_parcels;
@@ -279,6 +281,9 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         }
     };
 
+    let following = memo(move || at_bottom.get() && window.get() == Window::Latest);
+    hold_bottom_through_resizes(list, last_top, following.into());
+
     view! {
         <div
             class="messages"
@@ -286,7 +291,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             tabindex="0"
             aria-label=move || name.get()
             aria-busy=move || loading_older.get().to_string()
-            class:following=move || at_bottom.get() && window.get() == Window::Latest
+            class:following=following
             node_ref=list
             on:scroll=handler(on_scroll)
         >

@@ -283,17 +283,26 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
             stop_editing();
         }
     };
-    let field = NodeRef::<html::Textarea>::new();
+    let (form, field) = (NodeRef::<html::Form>::new(), NodeRef::<html::Textarea>::new());
+    // Ready to type at the end, and all of it in view: ↑ on a long last
+    // message opens an edit taller than the row was, above the composer.
     effect(move || {
-        if let Some(field) = field.get() {
+        if let (Some(form), Some(field)) = (form.get(), field.get()) {
             let _ = field.focus();
             let end = field.value().encode_utf16().count() as u32;
             let _ = field.set_selection_range(end, end);
+            // Once drawn with its text, at its full height.
+            request_animation_frame(move || {
+                let nearest = web_sys::ScrollIntoViewOptions::new();
+                nearest.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                form.scroll_into_view_with_scroll_into_view_options(&nearest);
+            });
         }
     });
     view! {
         <form
             class="edit-form"
+            node_ref=form
             on:submit=handler(move |event: SubmitEvent| {
                 event.prevent_default();
                 save();

@@ -9,7 +9,10 @@
 
 use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
+
+use super::reactive::effect;
 
 /// The attribute every row of the history carries (written by `message_row`):
 /// its seq, unique in the room.
@@ -62,6 +65,35 @@ pub fn scroll_to_bottom(list: NodeRef<html::Div>, placed: StoredValue<i32>) {
             el.set_scroll_top(el.scroll_height());
             placed.set_value(el.scroll_top());
         }
+    });
+}
+
+/// Keeps the newest rows in view while the list is made shorter under them
+/// (the message box grows a line, a phone's keyboard opens): the browser keeps
+/// the distance from the top, which would hide them. Only while `following`
+/// the newest rows; `placed` as above. Done as the size changes, before it is
+/// painted, so the newest rows never flicker out of sight.
+pub fn hold_bottom_through_resizes(list: NodeRef<html::Div>, placed: StoredValue<i32>, following: Signal<bool>) {
+    let watching = StoredValue::new_local(None::<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>);
+    effect(move || {
+        let Some(el) = list.get() else { return };
+        let on_resize = Closure::<dyn FnMut()>::new(move || {
+            let Some(el) = list.try_get_untracked().flatten() else { return };
+            if following.try_get_untracked() == Some(true) {
+                el.set_scroll_top(el.scroll_height());
+                placed.set_value(el.scroll_top());
+            }
+        });
+        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+            observer.observe(&el);
+            let before = watching.try_update_value(|watching| watching.replace((observer, on_resize))).flatten();
+            if let Some((before, _)) = before {
+                before.disconnect();
+            }
+        }
+    });
+    on_cleanup(move || {
+        watching.try_with_value(|watching| watching.as_ref().map(|(observer, _)| observer.disconnect()));
     });
 }
 

@@ -1,10 +1,14 @@
 //! "Sign out" in the header: the session ends on the server (every tab and
-//! device using it is signed out), and this browser forgets it. Actions still
-//! waiting to be sent, messages waiting with their files included, would be
-//! lost, so the user is asked first.
+//! device using it is signed out), and this browser forgets it. A guest
+//! signed in with a name only, so signing out cannot be undone: signing in
+//! again, even under the same name, makes someone new, without the rooms and
+//! conversations. The button asks first (`super::modal`, as "Delete this
+//! message?" does), and says too how many actions still waiting to be sent,
+//! messages waiting with their files included, would be lost.
 
 use leptos::prelude::*;
 
+use super::modal::Modal;
 use super::reactive::handler;
 
 use crate::i18n::{lang, t};
@@ -16,18 +20,44 @@ use crate::store::Store;
 pub fn SignOut() -> impl IntoView {
     let socket = use_socket();
     let (outbox, parcels) = (expect_context::<Store>().outbox(), use_parcels());
+    let modal = Modal::new();
+    let waiting = move || {
+        let waiting = outbox.with(Vec::len) + parcels.count();
+        (waiting > 0).then(|| view! { <p class="sign-out-loses">{lang().sign_out_drops(waiting)}</p> })
+    };
     let sign_out = move |_| {
-        let waiting = outbox.with_untracked(Vec::len) + untrack(|| parcels.count());
-        let confirmed = waiting == 0
-            || web_sys::window()
-                .is_some_and(|window| window.confirm_with_message(&lang().sign_out_drops(waiting)).unwrap_or(false));
-        if confirmed {
-            socket.sign_out();
-        }
+        modal.close_done();
+        socket.sign_out();
     };
     view! {
-        <button type="button" class="sign-out" on:click=handler(sign_out)>
+        <button type="button" class="sign-out" on:click=handler(move |event| modal.open(&event))>
             {t().sign_out}
         </button>
+        <dialog
+            class="question"
+            role="alertdialog"
+            node_ref=modal.dialog
+            aria-labelledby="sign-out-question"
+            aria-describedby="sign-out-explained"
+            on:close=handler(move |_| modal.on_close())
+            on:pointerdown=handler(move |event| modal.on_pointerdown(&event))
+            on:click=handler(move |event| modal.on_click(&event))
+        >
+            <div class="question-body">
+                <h2 id="sign-out-question">{t().sign_out_question}</h2>
+                <div id="sign-out-explained">
+                    <p>{t().sign_out_explained}</p>
+                    {waiting}
+                </div>
+                <div class="question-buttons">
+                    <button type="button" autofocus on:click=handler(move |_| modal.close())>
+                        {t().cancel}
+                    </button>
+                    <button type="button" class="danger" on:click=handler(sign_out)>
+                        {t().sign_out}
+                    </button>
+                </div>
+            </div>
+        </dialog>
     }
 }

@@ -76,12 +76,12 @@ impl Lang {
         }
     }
 
-    /// Asked before signing out drops what has not been sent.
+    /// Said before signing out: what has not been sent would be lost.
     pub fn sign_out_drops(self, waiting: usize) -> String {
         match (self, waiting) {
-            (Lang::En, 1) => "1 action has not been sent yet and will be lost. Sign out anyway?".to_owned(),
-            (Lang::En, n) => format!("{n} actions have not been sent yet and will be lost. Sign out anyway?"),
-            (Lang::Ko, n) => format!("아직 보내지 못한 작업 {n}개가 사라져요. 그래도 로그아웃할까요?"),
+            (Lang::En, 1) => "1 action has not been sent yet and will be lost.".to_owned(),
+            (Lang::En, n) => format!("{n} actions have not been sent yet and will be lost."),
+            (Lang::Ko, n) => format!("아직 보내지 못한 작업 {n}개가 사라져요."),
         }
     }
 

@@ -53,6 +53,8 @@ pub struct Texts {
     pub someone_left: &'static str,
     pub waiting_actions: &'static str,
     pub sign_out: &'static str,
+    pub sign_out_question: &'static str,
+    pub sign_out_explained: &'static str,
     pub messages_missing: &'static str,
     pub several_typing: &'static str,
     pub loading_earlier: &'static str,
@@ -160,6 +162,10 @@ const EN: Texts = Texts {
     someone_left: "Someone left",
     waiting_actions: "Waiting to be done",
     sign_out: "Sign out",
+    sign_out_question: "Sign out?",
+    sign_out_explained:
+        "You signed in with just a name, so this can't be undone: signing in again, even with the same name, \
+        makes someone new, without your rooms and conversations.",
     formatting_help: "Formatting help",
     fmt_bold: "bold",
     fmt_italic: "italic",
@@ -267,6 +273,9 @@ const KO: Texts = Texts {
     someone_left: "누군가 나갔어요",
     waiting_actions: "처리를 기다리는 작업",
     sign_out: "로그아웃",
+    sign_out_question: "로그아웃할까요?",
+    sign_out_explained: "이름만으로 들어왔기 때문에 되돌릴 수 없어요. 같은 이름으로 다시 들어와도 새 사람이 되고, \
+        지금의 대화방과 대화는 이어지지 않아요.",
     formatting_help: "서식 도움말",
     fmt_bold: "굵게",
     fmt_italic: "기울임",

@@ -306,19 +306,22 @@ fn settle(shared: &Shared, now: Instant) {
             _ => {}
         }
         store.apply(&event, &outbox);
-        if let Event::RoomEvents { room, .. } = &event {
-            read_if_on_screen(Rc::downgrade(shared), &store, *room);
+        if let Event::RoomEvents { room, events } = &event {
+            let arrived_from = events.first().map(|event| event.seq);
+            read_if_on_screen(Rc::downgrade(shared), &store, *room, arrived_from);
         }
     }
 }
 
 /// A room on screen in a visible page is read: the store moves its position
 /// (and places the "New messages" line) at once, the engine tells the server.
-pub fn read_if_on_screen(weak: Weak<RefCell<Adapter>>, store: &Store, room: RoomId) {
+/// `arrived_from`: the first of the messages that just arrived, seen as they
+/// came, so no line goes above them.
+pub fn read_if_on_screen(weak: Weak<RefCell<Adapter>>, store: &Store, room: RoomId, arrived_from: Option<Seq>) {
     if store.current_room().get_untracked() != Some(room) || !page_visible() {
         return;
     }
-    if let Some(seq) = store.mark_read(room) {
+    if let Some(seq) = store.mark_read(room, arrived_from) {
         tell_tabs(&weak, |tabs| tabs.read(room, seq));
         drive_later(weak, move |client, now| client.read(now, room, seq));
     }

@@ -142,7 +142,7 @@ impl SocketContext {
     pub fn read(&self, room: RoomId) {
         self.adapter.with_value(|adapter| {
             let store = adapter.borrow().store.clone();
-            adapter::read_if_on_screen(Rc::downgrade(adapter), &store, room);
+            adapter::read_if_on_screen(Rc::downgrade(adapter), &store, room, None);
         });
     }
 

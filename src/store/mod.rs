@@ -198,7 +198,7 @@ impl Store {
                 self.room(*room).timeline.set(Timeline::default());
                 self.count_unread(*room);
             }
-            Event::ReadElsewhere { room, seq } => self.read_elsewhere(*room, *seq),
+            Event::ReadElsewhere { room, seq } => self.read_up_to(*room, *seq),
             Event::OutboxChanged => self.outbox.set(outbox.to_vec()),
             // Only public rooms are announced to all.
             Event::RoomListed { room, name } => {
@@ -206,7 +206,7 @@ impl Store {
             }
             // A room created or joined is opened in the tab it was done in;
             // every tab lists it.
-            Event::ActionApplied { action, room, here, .. } => match action {
+            Event::ActionApplied { action, room, here, seq, .. } => match action {
                 // Ours whether the socket listed it before this ack or not.
                 Action::CreateRoom { name, private } => {
                     let kind = if *private { RoomKind::Private } else { RoomKind::Public };
@@ -217,9 +217,13 @@ impl Store {
                     }
                 }
                 // A room known by its id only until the rooms list, fetched
-                // again (the engine asks), names it.
+                // again (the engine asks), names it. Read up to our joining
+                // (`seq`, none if we were in it already).
                 Action::JoinRoom { .. } | Action::JoinWithInvite { .. } | Action::OpenDirect { .. } => {
                     self.change_rooms(RoomChange::Member { room: *room, member: true });
+                    if let Some(seq) = seq {
+                        self.read_up_to(*room, *seq);
+                    }
                     if *here {
                         self.joined_room.set(Some(*room));
                     }
@@ -236,7 +240,10 @@ impl Store {
                 self.refused.set(Some(refused));
             }
             Event::Typing { room, names } => self.room(*room).typing.set(names.clone()),
-            Event::Presence { room, members } => self.room(*room).presence.set(members.clone()),
+            Event::Presence { room, members } => {
+                self.room(*room).presence.set(members.clone());
+                self.name_conversation_as_now(*room, members);
+            }
             Event::Status(_)
             | Event::ActionRejected { stays: true, .. }
             | Event::ActionRejected { here: false, .. }

@@ -14,15 +14,21 @@ pub struct Person {
 }
 
 /// The room's members with who is online, online first, each group by name
-/// (ignoring case). Someone online whom the list does not have yet (they joined
-/// a moment ago) is shown too, under the name they are online with.
+/// (ignoring case). Someone online is shown under the name they are online
+/// with, which follows a rename at once (the members list has the name they
+/// had when it was fetched); one the list does not have yet (they joined a
+/// moment ago) is shown too.
 pub fn people(members: &[Member], online: &[Member], me: Option<UserId>) -> Vec<Person> {
-    let is_online = |user: UserId| online.iter().any(|m| m.user == user);
+    let online_as = |user: UserId| online.iter().find(|m| m.user == user);
     let newcomers = online.iter().filter(|o| !members.iter().any(|m| m.user == o.user));
     let mut people: Vec<Person> = members
         .iter()
         .chain(newcomers)
-        .map(|m| Person { user: m.user, name: m.name.clone(), online: is_online(m.user), me: Some(m.user) == me })
+        .map(|m| {
+            let now = online_as(m.user);
+            let name = now.map_or(&m.name, |now| &now.name).clone();
+            Person { user: m.user, name, online: now.is_some(), me: Some(m.user) == me }
+        })
         .collect();
     sorting::sort_by_cached_key(&mut people, |p| (!p.online, super::lowercase(&p.name), p.user));
     people
@@ -52,6 +58,12 @@ mod tests {
                 ("Jun", false, false)
             ]
         );
+    }
+
+    #[test]
+    fn someone_online_goes_by_the_name_they_just_took() {
+        let list = people(&[member(2, "Jun")], &[member(2, "Jun Park")], None);
+        assert_eq!(list, [Person { user: UserId(2), name: "Jun Park".into(), online: true, me: false }]);
     }
 
     #[test]

@@ -54,12 +54,15 @@ impl Store {
     /// The room is on screen in a visible page: everything it holds is read.
     /// Returns the new position if it moved, for the server to hear. The first
     /// time this finds something unread, the "New messages" line is placed
-    /// before it (and stays while the room is open).
-    pub fn mark_read(&self, room: RoomId) -> Option<Seq> {
+    /// before it (and stays while the room is open); but not before messages
+    /// from `watched_from` on, which arrived while the person was looking:
+    /// the line marks what came while they were away.
+    pub fn mark_read(&self, room: RoomId, watched_from: Option<Seq>) -> Option<Seq> {
         let state = self.room(room);
         let me = self.me.get_untracked();
         let read = state.read.get_untracked();
         let (newest, first_new) = state.timeline.with_untracked(|t| (t.newest_seq(), first_unread(t, me, read)));
+        let first_new = first_new.filter(|first| watched_from.is_none_or(|watched| *first < watched));
         let has_unread = self.rooms.with_untracked(|rooms| rooms.iter().any(|r| r.id == room && r.unread.messages > 0));
         if has_unread && first_new.is_some() && state.unread_from.with_untracked(Option::is_none) {
             state.unread_from.set(first_new);
@@ -70,8 +73,10 @@ impl Store {
         Some(newest)
     }
 
-    /// The person read `room` up to `seq` on another screen.
-    pub fn read_elsewhere(&self, room: RoomId, seq: Seq) {
+    /// The person has read `room` up to `seq`: on another screen, or by
+    /// joining it (a newcomer starts with nothing unread, as the server
+    /// counts, however long the room's history).
+    pub fn read_up_to(&self, room: RoomId, seq: Seq) {
         let state = self.room(room);
         if seq > state.read.get_untracked() {
             state.read.set(seq);

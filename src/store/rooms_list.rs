@@ -4,7 +4,7 @@
 
 use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_protocol::http::{RoomKind, RoomSummary};
-use hanmadi_protocol::{RoomId, UserId};
+use hanmadi_protocol::{Member, RoomId, UserId};
 use leptos::prelude::*;
 
 use super::reading::Unread;
@@ -147,6 +147,19 @@ impl Store {
         let mut fetches = self.list_fetches.lock().expect("list fetches");
         if fetches.in_flight > 0 {
             fetches.heard.push(change);
+        }
+    }
+
+    /// A direct conversation is named after the other person as they are
+    /// named now: online, `present` has the name they just took.
+    pub(super) fn name_conversation_as_now(&self, room: RoomId, present: &[Member]) {
+        let renamed = self.rooms.with_untracked(|rooms| {
+            let info = rooms.iter().find(|info| info.id == room)?;
+            let other = present.iter().find(|member| Some(member.user) == info.with)?;
+            (other.name != info.name).then(|| other.name.clone())
+        });
+        if let Some(name) = renamed {
+            self.update_room(room, |info| info.name = name);
         }
     }
 

@@ -72,9 +72,9 @@ fn messages_from_others_are_unread_until_the_room_is_read_and_a_replay_counts_on
     store.apply(&message_from(JUN, 3), &[]);
     store.apply(&message_from(JUN, 3), &[]);
     assert_eq!(unread(&store), 2, "replayed after a reconnect, still one message");
-    assert_eq!(store.mark_read(LOBBY), Some(Seq(3)), "the position the server is to hear");
+    assert_eq!(store.mark_read(LOBBY, None), Some(Seq(3)), "the position the server is to hear");
     assert_eq!(unread(&store), 0);
-    assert_eq!(store.mark_read(LOBBY), None, "nothing new: nothing to tell");
+    assert_eq!(store.mark_read(LOBBY, None), None, "nothing new: nothing to tell");
 }
 
 #[test]
@@ -99,11 +99,43 @@ fn the_new_messages_line_goes_before_the_first_unread_message() {
     store.apply(&message_from(MINA, 1), &[]);
     store.apply(&message_from(JUN, 2), &[]);
     store.apply(&message_from(JUN, 3), &[]);
-    store.mark_read(LOBBY);
+    store.mark_read(LOBBY, None);
     assert_eq!(unread_from(), Some(Seq(2)), "the first unread one, not the latest nor mine");
     store.apply(&message_from(JUN, 4), &[]);
-    store.mark_read(LOBBY);
+    store.mark_read(LOBBY, None);
     assert_eq!(unread_from(), Some(Seq(2)), "reading on keeps the line where it was");
+}
+
+#[test]
+fn a_room_she_joins_has_nothing_unread_before_her_joining() {
+    let store = store_as_mina();
+    let room = RoomId(2);
+    store.apply(&room_listed(2, "산책"), &[]);
+    let (key, action) = (ActionKey::new("k").unwrap(), Action::JoinRoom { room });
+    store.apply(&Event::ActionApplied { key, action, room, seq: Some(Seq(61)), here: true }, &[]);
+    // Opened, its newest page of history loads: Jun's 60 messages before she came.
+    store.history_loaded(room, history((1..=60).map(|seq| (seq, JUN))));
+    assert_eq!(store.rooms.with(|rooms| rooms[1].unread), Unread::default(), "what came before she joined");
+    assert_eq!(store.mark_read(room, None), None, "nothing to read");
+    assert_eq!(store.room(room).unread_from.get(), None, "no \"New messages\" line over the room's history");
+}
+
+#[test]
+fn what_arrives_while_she_looks_gets_no_new_messages_line_and_what_came_while_away_does() {
+    let store = store_as_mina();
+    let unread_from = || store.room(LOBBY).unread_from.get();
+    store.apply(&message_from(JUN, 1), &[]);
+    store.mark_read(LOBBY, None);
+    store.room_closed(LOBBY); // seen, then opened again
+    assert_eq!(store.mark_read(LOBBY, None), None, "nothing new");
+    store.apply(&message_from(JUN, 2), &[]);
+    assert_eq!(store.mark_read(LOBBY, Some(Seq(2))), Some(Seq(2)), "read as it arrives");
+    assert_eq!(unread_from(), None, "no line above what she watched arrive");
+    // Her page hidden a while: what came meanwhile is marked once she is back.
+    store.apply(&message_from(JUN, 3), &[]);
+    store.apply(&message_from(JUN, 4), &[]);
+    store.mark_read(LOBBY, None);
+    assert_eq!(unread_from(), Some(Seq(3)));
 }
 
 fn history(seqs: impl IntoIterator<Item = (u64, UserId)>) -> Vec<hanmadi_protocol::http::MessageView> {
@@ -134,7 +166,7 @@ fn after_a_reload_the_servers_position_gives_the_count_and_the_line() {
     // Opening the room loads its history: the messages the list counted are not counted twice.
     store.room(LOBBY).timeline.update(|t| t.add_history(history([(6, JUN), (7, MINA), (8, JUN), (9, JUN)])));
     assert_eq!(unread(&store), 3);
-    assert_eq!(store.mark_read(LOBBY), Some(Seq(11)));
+    assert_eq!(store.mark_read(LOBBY, None), Some(Seq(11)));
     assert_eq!(store.room(LOBBY).unread_from.get(), Some(Seq(8)), "the line where reading stopped last time");
     assert_eq!(unread(&store), 0);
 }
@@ -149,7 +181,7 @@ fn mentions_of_me_are_counted_apart_from_the_list_on_and_cleared_by_reading() {
     store.apply(&said(13, MINA, &format!("{} me", mention_token(MINA))), &[]);
     let counted = store.rooms.with(|rooms| rooms[0].unread);
     assert_eq!(counted, Unread { messages: 4, mentions: 2 }, "the list's one and Jun's; not his own or mine");
-    store.mark_read(LOBBY);
+    store.mark_read(LOBBY, None);
     assert_eq!(store.rooms.with(|rooms| rooms[0].unread), Unread::default());
 }
 
@@ -177,7 +209,7 @@ fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages()
     again.begin_rooms_fetch().finish(rooms.iter().cloned().map(RoomInfo::from).collect());
     again.listed_reads(listed);
     assert_eq!(again.rooms.with(|rooms| rooms[0].unread), shown, "counted as it was shown");
-    assert_eq!(again.mark_read(LOBBY), Some(Seq(61)));
+    assert_eq!(again.mark_read(LOBBY, None), Some(Seq(61)));
 }
 
 #[test]
@@ -452,4 +484,17 @@ fn each_ticker_symbol_gets_its_own_signal_updated_in_place() {
     store.paint_ticker(vec![value("AAA", 2)]);
     assert_eq!(aaa.get().version, Version(2), "the same signal, updated");
     assert_eq!(store.ticker.with(|t| t.len()), 2);
+}
+
+#[test]
+fn a_conversation_takes_the_name_the_other_person_just_took() {
+    let store = store_as_mina();
+    let direct =
+        RoomInfo { member: true, with: Some(JUN), ..RoomInfo::listed(RoomId(5), "Jun".into(), RoomKind::Direct) };
+    store.begin_rooms_fetch().finish(vec![lobby(), direct]);
+    let online = vec![Member { user: MINA, name: "Mina".into() }, Member { user: JUN, name: "Jun Park".into() }];
+    store.apply(&Event::Presence { room: RoomId(5), members: online.clone() }, &[]);
+    assert_eq!(listed(&store)[1], shown(5, "Jun Park", true));
+    store.apply(&Event::Presence { room: LOBBY, members: online }, &[]);
+    assert_eq!(listed(&store)[0], shown(1, "lobby", true), "a room keeps its own name");
 }

@@ -67,8 +67,12 @@ use crate::{cmd, root, std_for_size, step};
 /// to be sent twice), 243.9 → 244.4 KiB. Raised for the message being
 /// answered kept with its room's draft (through a reload, let go once it is
 /// deleted) and "Delete this message?" going away once another tab deleted
-/// it, 244.2 → 245.2 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 245.5;
+/// it, 244.2 → 245.2 KiB; for what a user trying the app tripped on ("Sign
+/// out?" asked, a guest's signing out being for good; the newest message held
+/// in view as the list grows shorter, and an edit opened wholly in view; a
+/// rename followed by the members panel and the conversation's name; nothing
+/// before a joining, or seen arriving, marked new), 245.2 → 248.0 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 248.3;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
