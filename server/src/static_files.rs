@@ -3,10 +3,13 @@
 //! Files compressed at build time (`x.wasm.br`, `x.wasm.gz`, written by `cargo
 //! xtask build`) are served as they are, with the original's type: nothing is
 //! compressed per request, and the wasm arrives as `application/wasm`, which the
-//! browser compiles while it downloads. (The headers every response carries are
-//! added in `security`.)
+//! browser compiles while it downloads. The policy follows `index.html` as it
+//! is on disk, so a new build of the app needs no restart. (The headers every
+//! response carries are added in `security`.)
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -26,13 +29,14 @@ pub fn router(dist: &Path) -> Router {
         tracing::warn!(dist = %dist.display(), "no built web app; serving the API only");
         return Router::new().route("/", get(|| async { Html(NOT_BUILT) }));
     };
-    let csp = HeaderValue::from_str(&content_security_policy(&index_html)).expect("the policy is plain ASCII");
+    let policy = Arc::new(PagePolicy::new(index.clone(), &index_html));
     let index = ServeFile::new(index).precompressed_br().precompressed_gzip();
     let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
     Router::new().fallback_service(files).layer(middleware::from_fn(move |request: Request, next: Next| {
-        let csp = csp.clone();
+        let policy = policy.clone();
         async move {
             let cache = cache_control(request.uri().path());
+            let csp = policy.now().await;
             let mut response: Response = next.run(request).await;
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_SECURITY_POLICY, csp);
@@ -58,6 +62,47 @@ fn cache_control(path: &str) -> &'static str {
     } else {
         "no-cache"
     }
+}
+
+/// The policy for `index.html` as it is now. A new build written while the
+/// server runs has a new loader, whose hash the old policy would not name: the
+/// browser would block it and show a blank page. So the file's modification
+/// time is looked at on each request, and the policy made again when it moved.
+struct PagePolicy {
+    index: PathBuf,
+    /// The policy, and the modification time of the page it was made from.
+    made: Mutex<(Option<SystemTime>, HeaderValue)>,
+}
+
+impl PagePolicy {
+    fn new(index: PathBuf, html: &str) -> Self {
+        let modified = std::fs::metadata(&index).and_then(|metadata| metadata.modified()).ok();
+        PagePolicy { index, made: Mutex::new((modified, policy_header(html))) }
+    }
+
+    async fn now(&self) -> HeaderValue {
+        let modified = tokio::fs::metadata(&self.index).await.and_then(|metadata| metadata.modified()).ok();
+        {
+            let made = self.made.lock().expect("never poisoned: nothing panics while holding it");
+            if made.0 == modified {
+                return made.1.clone();
+            }
+        }
+        match tokio::fs::read_to_string(&self.index).await {
+            Ok(html) => {
+                let policy = policy_header(&html);
+                *self.made.lock().expect("never poisoned") = (modified, policy.clone());
+                policy
+            }
+            // Between a build's removing the page and writing it again: the
+            // last policy until it is there.
+            Err(_) => self.made.lock().expect("never poisoned").1.clone(),
+        }
+    }
+}
+
+fn policy_header(index_html: &str) -> HeaderValue {
+    HeaderValue::from_str(&content_security_policy(index_html)).expect("the policy is plain ASCII")
 }
 
 /// A policy that allows only our own scripts, styles and socket. Trunk's loader is

@@ -60,3 +60,33 @@ async fn files_compressed_at_build_time_are_sent_as_they_are_with_the_originals_
     assert_eq!(plain.headers()["content-type"], "application/wasm");
     assert_eq!(plain.bytes().await.unwrap().as_ref(), b"\0asm the module");
 }
+
+#[tokio::test]
+async fn a_new_build_written_while_the_server_runs_is_served_with_its_own_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir(&dist).unwrap();
+    let page = |loader: &str| format!(r#"<!doctype html><script type="module">{loader}</script>"#);
+    std::fs::write(dist.join("index.html"), page("import('/app-0123456789abcdef.js');")).unwrap();
+    let mut config = Config::for_tests(format!("sqlite://{}", dir.path().join("chat.db").display()));
+    config.static_dir = dist.clone();
+    let server = start(config).await.unwrap();
+    let url = format!("http://{}/rooms/1", server.local_addr());
+    let policy = || async { reqwest::get(&url).await.unwrap().headers()["content-security-policy"].clone() };
+    let before = policy().await;
+
+    // `cargo xtask build` again: a new loader, in a page written a moment later.
+    let index = dist.join("index.html");
+    std::fs::write(&index, page("import('/app-fedcba9876543210.js');")).unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(2);
+    std::fs::File::options().write(true).open(&index).unwrap().set_modified(later).unwrap();
+    let after = policy().await;
+    assert_ne!(after, before, "the old policy would block the new loader");
+    let new_loader_hash = {
+        use base64::Engine;
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest("import('/app-fedcba9876543210.js');");
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    };
+    assert!(after.to_str().unwrap().contains(&new_loader_hash), "{after:?}");
+}
