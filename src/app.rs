@@ -49,7 +49,9 @@ fn SignedIn(page: Memo<Page>) -> impl IntoView {
         <KeyboardShortcuts />
         <OpenJoinedRoom />
         <ActionNotices />
-        <div class="layout">
+        // A phone shows one of them at a time (see `main.css`): the rooms,
+        // or the room open, with a way back to them.
+        <div class="layout" class:at-home=move || page.get() == Page::Home class:in-room=move || page.get() == Page::Room>
             <RoomsNav />
             <main class="app-main">
                 {move || match page.get() {

@@ -216,13 +216,19 @@ test('a reaction made offline to a message deleted meanwhile is explained, not d
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
 });
 
-test('on a phone, a tap on a message shows its buttons, hidden buttons take no taps, and its reactions are all on the screen', async () => {
+test('on a phone, rooms and a room take turns on the screen, a tap on a message shows its buttons, hidden buttons take no taps, and its reactions are all on the screen', async () => {
   const phone = { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true };
   const mina = await signedInPage(world.browser, world.server.url, 'Mina', phone);
+  // One screen at a time: her rooms, then the room she opens, all the phone's height.
+  const rooms = mina.getByRole('navigation', { name: 'Rooms' });
+  assert.ok(await rooms.isVisible(), 'her rooms first');
   await mina.getByRole('button', { name: 'New room' }).tap();
   await mina.getByRole('textbox', { name: 'Room name' }).fill('on the bus');
   await mina.getByRole('button', { name: 'Create' }).tap();
-  await mina.getByRole('log', { name: 'on the bus' }).waitFor();
+  const log = mina.getByRole('log', { name: 'on the bus' });
+  await log.waitFor();
+  await rooms.waitFor({ state: 'hidden' });
+  assert.ok((await log.boundingBox()).height > 400, 'the conversation has the screen');
   const composer = mina.getByRole('textbox', { name: 'Message' });
   await composer.fill('tap me');
   await composer.press('Enter');
@@ -254,6 +260,14 @@ test('on a phone, a tap on a message shows its buttons, hidden buttons take no t
   await deleteButton.tap();
   await mina.getByRole('alertdialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).tap();
   await messages(mina, 'on the bus', 'This message was deleted.').waitFor();
+
+  // "← Rooms" takes her back to her rooms, and a tap on one opens it again.
+  await mina.getByRole('link', { name: 'Rooms' }).tap();
+  await rooms.waitFor();
+  await log.waitFor({ state: 'detached' });
+  await rooms.getByRole('link', { name: 'on the bus' }).tap();
+  await log.waitFor();
+  assert.deepEqual(mina.errors, []);
 });
 
 /** The name of what has the focus on `page`, as a screen reader says it. */

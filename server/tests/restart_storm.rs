@@ -422,7 +422,7 @@ impl Person {
     fn note(&mut self, event: Event) {
         let n = self.record.n;
         match event {
-            Event::RoomEvents { room, events } => {
+            Event::RoomEvents { room, events, .. } => {
                 let texts = events.into_iter().filter_map(|sequenced| match sequenced.event {
                     RoomEvent::Message { text, .. } => Some(text),
                     _ => None,

@@ -1,5 +1,5 @@
 //! A modal `<dialog>` that a button opens, about one thing (an image, a
-//! message). The browser's own modal keeps the focus inside it and the page
+//! message, signing out). The browser's own modal keeps the focus inside it and the page
 //! behind it out of reach of the pointer and of screen readers, and Escape
 //! closes it; the page's keyboard shortcuts wait while one is open, and
 //! nothing is dropped into the room through it ([`one_is_open`]). Closing

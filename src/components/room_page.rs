@@ -16,7 +16,7 @@ use super::reactive::{effect, handler, memo};
 use super::{Composer, MembersPanel, MessageList, TypingLine};
 use crate::api;
 use crate::i18n::{lang, t};
-use crate::router::use_room;
+use crate::router::{use_room, Link};
 use crate::socket::use_socket;
 use crate::store::timeline::Timeline;
 use crate::store::Store;
@@ -123,6 +123,11 @@ fn Room(room: RoomId) -> impl IntoView {
             on:drop=handler(on_drop)
         >
             <header class="room-header">
+                // Shown on a phone only, where the rooms give way to the room.
+                <Link href="/".to_owned() class="room-back">
+                    <span aria-hidden="true">"←"</span>
+                    {t().rooms}
+                </Link>
                 <div class="room-heading">
                     <h2 class="room-title">{move || name.get()}</h2>
                     <p class="room-presence">{here}</p>

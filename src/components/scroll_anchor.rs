@@ -69,7 +69,7 @@ pub fn scroll_to_bottom(list: NodeRef<html::Div>, placed: StoredValue<i32>) {
 }
 
 /// Keeps the newest rows in view while the list is made shorter under them
-/// (the message box grows a line, a phone's keyboard opens): the browser keeps
+/// (the message box grows a line, the window is made smaller): the browser keeps
 /// the distance from the top, which would hide them. Only while `following`
 /// the newest rows; `placed` as above. Done as the size changes, before it is
 /// painted, so the newest rows never flicker out of sight.

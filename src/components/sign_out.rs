@@ -1,10 +1,12 @@
 //! "Sign out" in the header: the session ends on the server (every tab and
-//! device using it is signed out), and this browser forgets it. A guest
-//! signed in with a name only, so signing out cannot be undone: signing in
-//! again, even under the same name, makes someone new, without the rooms and
-//! conversations. The button asks first (`super::modal`, as "Delete this
-//! message?" does), and says too how many actions still waiting to be sent,
-//! messages waiting with their files included, would be lost.
+//! device using it is signed out), and this browser forgets it. Everyone
+//! here is a guest, signed in with a name only, so signing out cannot be
+//! undone: signing in again, even under the same name, starts a new user,
+//! without the rooms and conversations. The button asks first
+//! (`super::modal`, as "Delete this message?" does), and says too how many
+//! actions still waiting to be sent, messages waiting with their files
+//! included, would be lost. While the server hears of it, the button says
+//! "Signing out…" and nothing else has the focus.
 
 use leptos::prelude::*;
 
@@ -21,17 +23,24 @@ pub fn SignOut() -> impl IntoView {
     let socket = use_socket();
     let (outbox, parcels) = (expect_context::<Store>().outbox(), use_parcels());
     let modal = Modal::new();
+    let signing_out = RwSignal::new(false);
     let waiting = move || {
         let waiting = outbox.with(Vec::len) + parcels.count();
         (waiting > 0).then(|| view! { <p class="sign-out-loses">{lang().sign_out_drops(waiting)}</p> })
     };
     let sign_out = move |_| {
-        modal.close_done();
+        signing_out.set(true);
+        modal.close();
         socket.sign_out();
     };
     view! {
-        <button type="button" class="sign-out" on:click=handler(move |event| modal.open(&event))>
-            {t().sign_out}
+        <button
+            type="button"
+            class="sign-out"
+            disabled=move || signing_out.get()
+            on:click=handler(move |event| modal.open(&event))
+        >
+            {move || if signing_out.get() { t().signing_out } else { t().sign_out }}
         </button>
         <dialog
             class="question"

@@ -55,6 +55,7 @@ pub struct Texts {
     pub sign_out: &'static str,
     pub sign_out_question: &'static str,
     pub sign_out_explained: &'static str,
+    pub signing_out: &'static str,
     pub messages_missing: &'static str,
     pub several_typing: &'static str,
     pub loading_earlier: &'static str,
@@ -165,7 +166,8 @@ const EN: Texts = Texts {
     sign_out_question: "Sign out?",
     sign_out_explained:
         "You signed in with just a name, so this can't be undone: signing in again, even with the same name, \
-        makes someone new, without your rooms and conversations.",
+        starts you as a new user, without your rooms and conversations.",
+    signing_out: "Signing out…",
     formatting_help: "Formatting help",
     fmt_bold: "bold",
     fmt_italic: "italic",
@@ -274,8 +276,10 @@ const KO: Texts = Texts {
     waiting_actions: "처리를 기다리는 작업",
     sign_out: "로그아웃",
     sign_out_question: "로그아웃할까요?",
-    sign_out_explained: "이름만으로 들어왔기 때문에 되돌릴 수 없어요. 같은 이름으로 다시 들어와도 새 사람이 되고, \
-        지금의 대화방과 대화는 이어지지 않아요.",
+    sign_out_explained:
+        "이름만으로 로그인했기 때문에 되돌릴 수 없어요. 같은 이름으로 다시 로그인해도 새 사용자로 시작하고, \
+        지금의 대화방과 1:1 대화로는 돌아올 수 없어요.",
+    signing_out: "로그아웃하는 중…",
     formatting_help: "서식 도움말",
     fmt_bold: "굵게",
     fmt_italic: "기울임",

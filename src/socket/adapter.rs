@@ -306,8 +306,8 @@ fn settle(shared: &Shared, now: Instant) {
             _ => {}
         }
         store.apply(&event, &outbox);
-        if let Event::RoomEvents { room, events } = &event {
-            let arrived_from = events.first().map(|event| event.seq);
+        if let Event::RoomEvents { room, events, live } = &event {
+            let arrived_from = events.first().filter(|_| *live).map(|event| event.seq);
             read_if_on_screen(Rc::downgrade(shared), &store, *room, arrived_from);
         }
     }
@@ -315,8 +315,9 @@ fn settle(shared: &Shared, now: Instant) {
 
 /// A room on screen in a visible page is read: the store moves its position
 /// (and places the "New messages" line) at once, the engine tells the server.
-/// `arrived_from`: the first of the messages that just arrived, seen as they
-/// came, so no line goes above them.
+/// `arrived_from`: where the events that just came live begin: the page
+/// showed them as they came, so no line goes above them (events replayed
+/// after a reconnect came while the page was away, and may have one).
 pub fn read_if_on_screen(weak: Weak<RefCell<Adapter>>, store: &Store, room: RoomId, arrived_from: Option<Seq>) {
     if store.current_room().get_untracked() != Some(room) || !page_visible() {
         return;

@@ -176,7 +176,7 @@ impl Store {
     /// Applies what the engine reported.
     pub fn apply(&self, event: &Event, outbox: &[PendingAction]) {
         match event {
-            Event::RoomEvents { room, events } => {
+            Event::RoomEvents { room, events, .. } => {
                 let state = self.room(*room);
                 state.timeline.update(|timeline| {
                     for event in events {
@@ -216,9 +216,11 @@ impl Store {
                         self.joined_room.set(Some(*room));
                     }
                 }
-                // A room known by its id only until the rooms list, fetched
+                // A room known by its id: a public one is listed already, a
+                // private one or a conversation once the rooms list, fetched
                 // again (the engine asks), names it. Read up to our joining
-                // (`seq`, none if we were in it already).
+                // (`seq`; none if we were in it already, or the conversation
+                // was there before).
                 Action::JoinRoom { .. } | Action::JoinWithInvite { .. } | Action::OpenDirect { .. } => {
                     self.change_rooms(RoomChange::Member { room: *room, member: true });
                     if let Some(seq) = seq {
@@ -240,9 +242,13 @@ impl Store {
                 self.refused.set(Some(refused));
             }
             Event::Typing { room, names } => self.room(*room).typing.set(names.clone()),
-            Event::Presence { room, members } => {
-                self.room(*room).presence.set(members.clone());
-                self.name_conversation_as_now(*room, members);
+            Event::Presence { room, members: online } => {
+                let state = self.room(*room);
+                state.presence.set(online.clone());
+                state.members.maybe_update(|members| {
+                    members.as_mut().is_some_and(|members| people::take_names_online(members, online))
+                });
+                self.name_conversation_as_now(*room, online);
             }
             Event::Status(_)
             | Event::ActionRejected { stays: true, .. }

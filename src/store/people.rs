@@ -14,24 +14,32 @@ pub struct Person {
 }
 
 /// The room's members with who is online, online first, each group by name
-/// (ignoring case). Someone online is shown under the name they are online
-/// with, which follows a rename at once (the members list has the name they
-/// had when it was fetched); one the list does not have yet (they joined a
-/// moment ago) is shown too.
+/// (ignoring case). Someone online whom the list does not have yet (they joined
+/// a moment ago) is shown too, under the name they are online with.
 pub fn people(members: &[Member], online: &[Member], me: Option<UserId>) -> Vec<Person> {
-    let online_as = |user: UserId| online.iter().find(|m| m.user == user);
+    let is_online = |user: UserId| online.iter().any(|m| m.user == user);
     let newcomers = online.iter().filter(|o| !members.iter().any(|m| m.user == o.user));
     let mut people: Vec<Person> = members
         .iter()
         .chain(newcomers)
-        .map(|m| {
-            let now = online_as(m.user);
-            let name = now.map_or(&m.name, |now| &now.name).clone();
-            Person { user: m.user, name, online: now.is_some(), me: Some(m.user) == me }
-        })
+        .map(|m| Person { user: m.user, name: m.name.clone(), online: is_online(m.user), me: Some(m.user) == me })
         .collect();
     sorting::sort_by_cached_key(&mut people, |p| (!p.online, super::lowercase(&p.name), p.user));
     people
+}
+
+/// Gives the fetched members the names they are online with: someone who
+/// renamed themselves since the list was fetched keeps the new name once they
+/// go offline. Whether any changed.
+pub fn take_names_online(members: &mut [Member], online: &[Member]) -> bool {
+    let mut changed = false;
+    for member in members.iter_mut() {
+        if let Some(now) = online.iter().find(|now| now.user == member.user && now.name != member.name) {
+            member.name.clone_from(&now.name);
+            changed = true;
+        }
+    }
+    changed
 }
 
 #[cfg(test)]
@@ -61,9 +69,11 @@ mod tests {
     }
 
     #[test]
-    fn someone_online_goes_by_the_name_they_just_took() {
-        let list = people(&[member(2, "Jun")], &[member(2, "Jun Park")], None);
-        assert_eq!(list, [Person { user: UserId(2), name: "Jun Park".into(), online: true, me: false }]);
+    fn a_name_taken_online_stays_once_they_go_offline() {
+        let mut members = [member(1, "Mina"), member(2, "Jun")];
+        assert!(take_names_online(&mut members, &[member(2, "Jun Park")]));
+        assert!(!take_names_online(&mut members, &[]), "gone offline: nothing to take");
+        assert_eq!(people(&members, &[], None)[0].name, "Jun Park");
     }
 
     #[test]

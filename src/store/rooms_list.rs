@@ -151,7 +151,9 @@ impl Store {
     }
 
     /// A direct conversation is named after the other person as they are
-    /// named now: online, `present` has the name they just took.
+    /// named now. While they are online in it, `present` carries their
+    /// current name, and the conversation takes it (made again on top of a
+    /// list fetched meanwhile, like any change heard).
     pub(super) fn name_conversation_as_now(&self, room: RoomId, present: &[Member]) {
         let renamed = self.rooms.with_untracked(|rooms| {
             let info = rooms.iter().find(|info| info.id == room)?;
@@ -159,7 +161,7 @@ impl Store {
             (other.name != info.name).then(|| other.name.clone())
         });
         if let Some(name) = renamed {
-            self.update_room(room, |info| info.name = name);
+            self.change_rooms(RoomChange::Listed { room, name, kind: RoomKind::Direct });
         }
     }
 

@@ -54,7 +54,7 @@ fn said(seq: u64, author: UserId, text: &str) -> Event {
         reply_to: None,
         attachments: Vec::new(),
     };
-    Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }] }
+    Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }], live: true }
 }
 
 fn unread(store: &Store) -> u32 {
@@ -82,8 +82,11 @@ fn a_quoted_original_outside_the_history_follows_its_edits_and_deletion() {
     let store = store_as_mina();
     let original = history([(3, JUN)]).remove(0);
     store.original_fetched(LOBBY, original.clone());
-    let event =
-        |seq, event| Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }] };
+    let event = |seq, event| Event::RoomEvents {
+        room: LOBBY,
+        events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }],
+        live: true,
+    };
     let quoted = || store.room(LOBBY).quoted.with(|quoted| quoted.get(&original.id).cloned().unwrap());
     store.apply(&event(40, RoomEvent::Edited { id: original.id, text: "fixed".into() }), &[]);
     assert_eq!((quoted().text.as_str(), quoted().edited), ("fixed", true));
@@ -248,7 +251,11 @@ fn a_created_room_appears_once_and_a_rename_follows() {
     assert_eq!(store.joined_room.get(), Some(RoomId(2)), "and we are taken into it");
     let renamed = RoomEvent::Renamed { name: "저녁".into(), by: JUN };
     store.apply(
-        &Event::RoomEvents { room: RoomId(2), events: vec![SequencedEvent { seq: Seq(3), at: 0, event: renamed }] },
+        &Event::RoomEvents {
+            room: RoomId(2),
+            events: vec![SequencedEvent { seq: Seq(3), at: 0, event: renamed }],
+            live: true,
+        },
         &[],
     );
     assert_eq!(store.rooms.with(|rooms| rooms[1].name.clone()), "저녁");
@@ -377,6 +384,7 @@ fn the_members_list_follows_joins_and_leaves_once_fetched() {
     let event = |seq: u64, event: RoomEvent| Event::RoomEvents {
         room: LOBBY,
         events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }],
+        live: true,
     };
     let members = || store.room(LOBBY).members.get().map(|m| m.into_iter().map(|m| m.name).collect::<Vec<_>>());
     store.apply(&event(1, RoomEvent::Joined { user: JUN, name: "Jun".into() }), &[]);

@@ -62,8 +62,11 @@ pub enum Output {
 pub enum Event {
     /// The badge's new status.
     Status(Status),
-    /// A room's next events: in order, each exactly once.
-    RoomEvents { room: RoomId, events: Vec<SequencedEvent> },
+    /// A room's next events: in order, each exactly once. `live`: they are
+    /// happening now (the room was caught up since the last connect), so a
+    /// page showing the room shows them as they come; otherwise they are
+    /// replayed from while this page was away from the server.
+    RoomEvents { room: RoomId, events: Vec<SequencedEvent>, live: bool },
     /// The server has replayed a room up to `head` after a (re)connect.
     CaughtUp { room: RoomId, head: Seq },
     /// A gap in a room's events closed.

@@ -39,8 +39,10 @@ pub enum GapOutcome {
 /// What the streams ask of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StreamOutput {
-    /// The next events of a room, in order, each exactly once.
-    Deliver { room: RoomId, events: Vec<SequencedEvent> },
+    /// The next events of a room, in order, each exactly once. `live`: the
+    /// server had caught the room up since the last (re)connect, so they are
+    /// happening now, not replayed from while the app was away.
+    Deliver { room: RoomId, events: Vec<SequencedEvent>, live: bool },
     /// Fetch the events with `after < seq < before` over HTTP and hand them to
     /// [`RoomStreams::on_history`].
     FetchRange { room: RoomId, after: Seq, before: Seq },
@@ -60,6 +62,9 @@ struct Stream {
     /// A fetch that failed: the end of its range, and when to ask again.
     retry: Option<(Seq, Instant)>,
     failed_fetches: u32,
+    /// Replayed up to the server's head since the last (re)connect: what
+    /// comes from now on comes as it happens.
+    live: bool,
 }
 
 /// Waits before asking again for a range whose fetch failed: 1 s, doubling, at most 30 s.
@@ -191,6 +196,7 @@ impl RoomStreams {
     /// short of it, events went missing in the replay: fetch them.
     pub fn on_caught_up(&mut self, room: RoomId, head: Seq, out: &mut Vec<StreamOutput>) {
         let Some(stream) = self.rooms.get_mut(&room) else { return };
+        stream.live = true;
         if head > stream.delivered && stream.fetching.is_none() {
             let before = stream.held.keys().next().copied().unwrap_or(head.next()).min(head.next());
             if before > stream.delivered.next() {
@@ -232,11 +238,12 @@ impl RoomStreams {
     }
 
     /// After a reconnect the server replays from each cursor, which fills any gap;
-    /// fetches in flight are no longer needed.
+    /// fetches in flight are no longer needed. What it replays came meanwhile.
     pub fn on_reconnect(&mut self) {
         for stream in self.rooms.values_mut() {
             stream.fetching = None;
             stream.retry = None;
+            stream.live = false;
         }
     }
 
@@ -254,7 +261,7 @@ impl RoomStreams {
         let rest = stream.held.split_off(&seq);
         let skipped: Vec<SequencedEvent> = std::mem::replace(&mut stream.held, rest).into_values().collect();
         if !skipped.is_empty() {
-            out.push(StreamOutput::Deliver { room, events: skipped });
+            out.push(StreamOutput::Deliver { room, events: skipped, live: stream.live });
         }
         stream.delivered = stream.delivered.max(Seq(seq.0 - 1));
         stream.fetching = None;
@@ -270,7 +277,7 @@ impl RoomStreams {
             events.push(event);
         }
         if !events.is_empty() {
-            out.push(StreamOutput::Deliver { room, events });
+            out.push(StreamOutput::Deliver { room, events, live: stream.live });
         }
     }
 }
@@ -293,6 +300,30 @@ mod tests {
                 _ => vec![],
             })
             .collect()
+    }
+
+    #[test]
+    fn what_a_reconnect_replays_is_not_live_and_what_comes_once_caught_up_is() {
+        let mut streams = RoomStreams::default();
+        streams.track(ROOM, Seq(0));
+        let live = |out: &[StreamOutput]| -> Vec<bool> {
+            out.iter()
+                .filter_map(|o| match o {
+                    StreamOutput::Deliver { live, .. } => Some(*live),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut out = Vec::new();
+        for _connection in 0..2 {
+            streams.on_reconnect();
+            out.clear();
+            let replayed = streams.cursor(ROOM).unwrap().next();
+            streams.on_event(ROOM, event(replayed.0), &mut out);
+            streams.on_caught_up(ROOM, replayed, &mut out);
+            streams.on_event(ROOM, event(replayed.0 + 1), &mut out);
+            assert_eq!(live(&out), [false, true], "replayed, then happening");
+        }
     }
 
     #[test]

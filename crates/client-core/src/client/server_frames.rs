@@ -148,7 +148,7 @@ impl Client {
     pub(super) fn stream_outputs(&mut self, out: Vec<StreamOutput>) {
         for output in out {
             match output {
-                StreamOutput::Deliver { room, events } => self.event(Event::RoomEvents { room, events }),
+                StreamOutput::Deliver { room, events, live } => self.event(Event::RoomEvents { room, events, live }),
                 StreamOutput::FetchRange { room, after, before } => {
                     self.outputs.push_back(Output::FetchRange { room, after, before })
                 }

@@ -434,7 +434,7 @@ impl World {
                 Output::FetchRange { room, after, before } => {
                     self.after(LATENCY * 3, Happening::History { room, after, before });
                 }
-                Output::Event(Event::RoomEvents { room, events }) => {
+                Output::Event(Event::RoomEvents { room, events, .. }) => {
                     self.delivered.entry(room).or_default().extend(events);
                 }
                 Output::Event(Event::Status(status)) => self.statuses.push(status),
