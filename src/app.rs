@@ -9,8 +9,8 @@ use crate::components::{
 };
 use crate::i18n::t;
 use crate::parcels::Parcels;
-use crate::router::{provide_router, use_page, Page};
-use crate::socket::provide_socket;
+use crate::router::{provide_router, use_page, use_room, Page};
+use crate::socket::{provide_socket, use_socket};
 use crate::store::Store;
 
 #[component]
@@ -44,6 +44,10 @@ pub fn App() -> impl IntoView {
 /// The app for a signed-in person.
 #[component]
 fn SignedIn(page: Memo<Page>) -> impl IntoView {
+    // While signing out, nothing more is typed or sent as the person leaving.
+    let signing_out = use_socket().signing_out;
+    // A room's address with no room in it shows the rooms too: it has no way back.
+    let room = use_room();
     view! {
         <TabTitle />
         <KeyboardShortcuts />
@@ -51,7 +55,12 @@ fn SignedIn(page: Memo<Page>) -> impl IntoView {
         <ActionNotices />
         // A phone shows one of them at a time (see `main.css`): the rooms,
         // or the room open, with a way back to them.
-        <div class="layout" class:at-home=move || page.get() == Page::Home class:in-room=move || page.get() == Page::Room>
+        <div
+            class="layout"
+            class:at-home=move || page.get() == Page::Home
+            class:in-room=move || room.with(Option::is_some)
+            inert=move || signing_out.get()
+        >
             <RoomsNav />
             <main class="app-main">
                 {move || match page.get() {

@@ -262,7 +262,7 @@ test('on a phone, rooms and a room take turns on the screen, a tap on a message 
   await messages(mina, 'on the bus', 'This message was deleted.').waitFor();
 
   // "← Rooms" takes her back to her rooms, and a tap on one opens it again.
-  await mina.getByRole('link', { name: 'Rooms' }).tap();
+  await mina.getByRole('link', { name: 'Rooms', exact: true }).tap();
   await rooms.waitFor();
   await log.waitFor({ state: 'detached' });
   await rooms.getByRole('link', { name: 'on the bus' }).tap();

@@ -67,31 +67,33 @@ fn cache_control(path: &str) -> &'static str {
 /// The policy for `index.html` as it is now. A new build written while the
 /// server runs has a new loader, whose hash the old policy would not name: the
 /// browser would block it and show a blank page. So the file's modification
-/// time is looked at on each request, and the policy made again when it moved.
+/// time and length are looked at on each request, and the policy made again
+/// when either moved (the length too: a file system's coarse clock may give
+/// a page rewritten in place the time it had half written).
 struct PagePolicy {
     index: PathBuf,
-    /// The policy, and the modification time of the page it was made from.
-    made: Mutex<(Option<SystemTime>, HeaderValue)>,
+    /// The policy, and the version of the page it was made from.
+    made: Mutex<(Option<(SystemTime, u64)>, HeaderValue)>,
 }
 
 impl PagePolicy {
     fn new(index: PathBuf, html: &str) -> Self {
-        let modified = std::fs::metadata(&index).and_then(|metadata| metadata.modified()).ok();
-        PagePolicy { index, made: Mutex::new((modified, policy_header(html))) }
+        let version = std::fs::metadata(&index).ok().and_then(|metadata| version(&metadata));
+        PagePolicy { index, made: Mutex::new((version, policy_header(html))) }
     }
 
     async fn now(&self) -> HeaderValue {
-        let modified = tokio::fs::metadata(&self.index).await.and_then(|metadata| metadata.modified()).ok();
+        let on_disk = tokio::fs::metadata(&self.index).await.ok().and_then(|metadata| version(&metadata));
         {
             let made = self.made.lock().expect("never poisoned: nothing panics while holding it");
-            if made.0 == modified {
+            if made.0 == on_disk {
                 return made.1.clone();
             }
         }
         match tokio::fs::read_to_string(&self.index).await {
             Ok(html) => {
                 let policy = policy_header(&html);
-                *self.made.lock().expect("never poisoned") = (modified, policy.clone());
+                *self.made.lock().expect("never poisoned") = (on_disk, policy.clone());
                 policy
             }
             // Between a build's removing the page and writing it again: the
@@ -99,6 +101,10 @@ impl PagePolicy {
             Err(_) => self.made.lock().expect("never poisoned").1.clone(),
         }
     }
+}
+
+fn version(metadata: &std::fs::Metadata) -> Option<(SystemTime, u64)> {
+    Some((metadata.modified().ok()?, metadata.len()))
 }
 
 fn policy_header(index_html: &str) -> HeaderValue {

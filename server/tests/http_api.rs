@@ -212,18 +212,20 @@ async fn a_burst_of_sign_ups_from_one_address_is_slowed_with_retry_after() {
 
 #[tokio::test]
 async fn a_flood_of_api_calls_from_one_address_is_slowed_and_others_are_not() {
-    let server = TestServer::start_with(|config| config.api_calls_per_minute = 60).await;
+    // One call back every ten seconds: the burst is spent long before the
+    // next comes back, however slow the machine.
+    let server = TestServer::start_with(|config| config.api_calls_per_minute = 6).await;
     let mina = server.sign_up("Mina").await;
     let http = reqwest::Client::new();
     let rooms = || http.get(server.http("/api/rooms")).bearer_auth(&mina.token).send();
-    // The sign-up took one call of the burst (half a minute's worth: 30).
-    for _ in 0..29 {
+    // The sign-up took one call of the burst (half a minute's worth: 3).
+    for _ in 0..2 {
         assert_eq!(rooms().await.unwrap().status(), 200, "a burst is fine");
     }
     let refused = rooms().await.unwrap();
     assert_eq!(refused.status(), 429);
     let retry_after: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert_eq!(retry_after, 1, "one call a second comes back");
+    assert!((9..=10).contains(&retry_after), "one call every ten seconds comes back: {retry_after}");
     let body: Value = refused.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("too many requests"), "{body}");
     // The socket is not an API call: Mina can still chat.

@@ -6,7 +6,7 @@
 //! (`super::modal`, as "Delete this message?" does), and says too how many
 //! actions still waiting to be sent, messages waiting with their files
 //! included, would be lost. While the server hears of it, the button says
-//! "Signing out…" and nothing else has the focus.
+//! "Signing out…" and the rest of the page is out of reach (`app.rs`).
 
 use leptos::prelude::*;
 
@@ -23,13 +23,12 @@ pub fn SignOut() -> impl IntoView {
     let socket = use_socket();
     let (outbox, parcels) = (expect_context::<Store>().outbox(), use_parcels());
     let modal = Modal::new();
-    let signing_out = RwSignal::new(false);
+    let signing_out = socket.signing_out;
     let waiting = move || {
         let waiting = outbox.with(Vec::len) + parcels.count();
         (waiting > 0).then(|| view! { <p class="sign-out-loses">{lang().sign_out_drops(waiting)}</p> })
     };
     let sign_out = move |_| {
-        signing_out.set(true);
         modal.close();
         socket.sign_out();
     };

@@ -33,6 +33,9 @@ pub struct SocketContext {
     pub status: ReadSignal<Status>,
     /// Who we are; `None` until the first-run prompt has made a guest session.
     pub session: ReadSignal<Option<Session>>,
+    /// Signing out is under way (the server is being told, then the page
+    /// starts over): nothing more may be done as the person leaving.
+    pub signing_out: RwSignal<bool>,
     adapter: StoredValue<Rc<RefCell<Adapter>>, LocalStorage>,
 }
 
@@ -51,6 +54,7 @@ impl SocketContext {
     /// caller has asked the user first), the server ends the session, and
     /// the page starts over at the first-run prompt.
     pub fn sign_out(&self) {
+        self.signing_out.set(true);
         self.adapter.with_value(|adapter| {
             adapter::drive(adapter, |client, now| client.sign_out(now));
             let ending = session::end();
@@ -165,7 +169,8 @@ pub fn provide_socket(store: Store) -> SocketContext {
     let (session, set_session) = signal(saved);
     let adapter = Adapter::start(set_status, set_session, store);
     browser_events::listen(&adapter);
-    let context = SocketContext { status, session, adapter: StoredValue::new_local(adapter) };
+    let context =
+        SocketContext { status, session, signing_out: RwSignal::new(false), adapter: StoredValue::new_local(adapter) };
     provide_context(context);
     context
 }

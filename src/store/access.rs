@@ -10,6 +10,7 @@ use hanmadi_protocol::http::{MessageView, Profile};
 use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
+use super::people;
 use super::timeline::Timeline;
 use super::{Mention, Refused, Replying, RoomInfo, RoomState, Store};
 
@@ -164,7 +165,11 @@ impl Store {
     /// Everyone in the room, as fetched on opening it (names may have changed
     /// since); its joins and leaves keep the list current from then on.
     pub fn members_fetched(&self, room: RoomId, members: Vec<Member>) {
-        self.room(room).members.set(Some(members));
+        let state = self.room(room);
+        let mut members = members;
+        // A rename heard while the list was on its way is not undone by it.
+        state.presence.with_untracked(|online| people::take_names_online(&mut members, online));
+        state.members.set(Some(members));
     }
 
     /// The room left the screen: what was new has been seen, so the next

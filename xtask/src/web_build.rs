@@ -72,10 +72,10 @@ use crate::{cmd, root, std_for_size, step};
 /// in view as the list grows shorter, and an edit opened wholly in view; a
 /// rename followed by the members panel and the conversation's name; nothing
 /// before a joining, or seen arriving, marked new), 245.2 → 248.0 KiB; for
-/// a phone showing the rooms or a room at a time, "Signing out…", only live
-/// events (not a reconnect's replay) read without a line, and a rename kept
-/// in the members list, 248.0 → 248.6 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 248.9;
+/// a phone showing the rooms or a room at a time, "Signing out…" (the page
+/// out of reach meanwhile), only live events (not a reconnect's replay) read
+/// without a line, and a rename kept in the members list, 248.0 → 248.8 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 249.1;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

@@ -39,9 +39,10 @@ pub enum GapOutcome {
 /// What the streams ask of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StreamOutput {
-    /// The next events of a room, in order, each exactly once. `live`: the
-    /// server had caught the room up since the last (re)connect, so they are
-    /// happening now, not replayed from while the app was away.
+    /// The next events of a room, in order, each exactly once. `live`: they
+    /// come after the head the server caught the room up to since the
+    /// connection was last lost, so they are happening now, not replayed (or
+    /// fetched) from while the app was away.
     Deliver { room: RoomId, events: Vec<SequencedEvent>, live: bool },
     /// Fetch the events with `after < seq < before` over HTTP and hand them to
     /// [`RoomStreams::on_history`].
@@ -62,9 +63,9 @@ struct Stream {
     /// A fetch that failed: the end of its range, and when to ask again.
     retry: Option<(Seq, Instant)>,
     failed_fetches: u32,
-    /// Replayed up to the server's head since the last (re)connect: what
-    /// comes from now on comes as it happens.
-    live: bool,
+    /// The head the server replayed the room up to since the connection was
+    /// last lost: what comes after it comes as it happens.
+    caught_up_to: Option<Seq>,
 }
 
 /// Waits before asking again for a range whose fetch failed: 1 s, doubling, at most 30 s.
@@ -196,7 +197,7 @@ impl RoomStreams {
     /// short of it, events went missing in the replay: fetch them.
     pub fn on_caught_up(&mut self, room: RoomId, head: Seq, out: &mut Vec<StreamOutput>) {
         let Some(stream) = self.rooms.get_mut(&room) else { return };
-        stream.live = true;
+        stream.caught_up_to = Some(head);
         if head > stream.delivered && stream.fetching.is_none() {
             let before = stream.held.keys().next().copied().unwrap_or(head.next()).min(head.next());
             if before > stream.delivered.next() {
@@ -238,12 +239,21 @@ impl RoomStreams {
     }
 
     /// After a reconnect the server replays from each cursor, which fills any gap;
-    /// fetches in flight are no longer needed. What it replays came meanwhile.
+    /// fetches in flight are no longer needed.
     pub fn on_reconnect(&mut self) {
+        self.on_connection_lost();
         for stream in self.rooms.values_mut() {
             stream.fetching = None;
             stream.retry = None;
-            stream.live = false;
+        }
+    }
+
+    /// The connection events come through was lost (this tab's own, or the
+    /// leading tab's that a following tab hears through): until the server
+    /// has caught each room up again, what comes is from while it was lost.
+    pub fn on_connection_lost(&mut self) {
+        for stream in self.rooms.values_mut() {
+            stream.caught_up_to = None;
         }
     }
 
@@ -261,7 +271,8 @@ impl RoomStreams {
         let rest = stream.held.split_off(&seq);
         let skipped: Vec<SequencedEvent> = std::mem::replace(&mut stream.held, rest).into_values().collect();
         if !skipped.is_empty() {
-            out.push(StreamOutput::Deliver { room, events: skipped, live: stream.live });
+            let live = Self::live(stream, &skipped);
+            out.push(StreamOutput::Deliver { room, events: skipped, live });
         }
         stream.delivered = stream.delivered.max(Seq(seq.0 - 1));
         stream.fetching = None;
@@ -277,8 +288,15 @@ impl RoomStreams {
             events.push(event);
         }
         if !events.is_empty() {
-            out.push(StreamOutput::Deliver { room, events, live: stream.live });
+            let live = Self::live(stream, &events);
+            out.push(StreamOutput::Deliver { room, events, live });
         }
+    }
+
+    /// Whether `events` happen now: they come after the head the room was
+    /// caught up to.
+    fn live(stream: &Stream, events: &[SequencedEvent]) -> bool {
+        stream.caught_up_to.zip(events.first()).is_some_and(|(head, first)| first.seq > head)
     }
 }
 
@@ -324,6 +342,15 @@ mod tests {
             streams.on_event(ROOM, event(replayed.0 + 1), &mut out);
             assert_eq!(live(&out), [false, true], "replayed, then happening");
         }
+        // The replay stopped short of the head (the server's budget): what is
+        // fetched up to it came while away too.
+        streams.on_reconnect();
+        out.clear();
+        let cursor = streams.cursor(ROOM).unwrap().0;
+        streams.on_caught_up(ROOM, Seq(cursor + 2), &mut out);
+        streams.on_history(ROOM, vec![event(cursor + 1), event(cursor + 2)], &mut out);
+        streams.on_event(ROOM, event(cursor + 3), &mut out);
+        assert_eq!(live(&out), [false, true], "fetched, then happening");
     }
 
     #[test]

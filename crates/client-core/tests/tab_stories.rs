@@ -549,6 +549,44 @@ fn an_action_handed_over_in_a_tunnel_survives_two_hand_overs() {
 }
 
 #[test]
+fn after_a_hand_over_what_the_new_leader_replays_is_not_live_in_any_tab_and_what_follows_is() {
+    let mut browser = three_tabs();
+    for n in 0..3 {
+        browser.track_room(n, Seq::ZERO);
+    }
+    browser.settle();
+    browser.jun_says("all three watch this");
+    browser.settle();
+    // The leader goes; Jun speaks before the next one has a socket.
+    browser.close_tab(0);
+    browser.server.jun_says("said while no tab listened");
+    browser.settle();
+    browser.jun_says("said once it listens again");
+    browser.settle();
+    for n in 1..3 {
+        let lives: Vec<(String, bool)> = browser.tabs[n]
+            .events
+            .iter()
+            .filter_map(|event| match event {
+                Event::RoomEvents { events, live, .. } => Some(events.iter().map(move |sequenced| (sequenced, *live))),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|(sequenced, live)| match &sequenced.event {
+                RoomEvent::Message { text, .. } => Some((text.clone(), live)),
+                _ => None,
+            })
+            .collect();
+        let expected = [
+            ("all three watch this", true),
+            ("said while no tab listened", false),
+            ("said once it listens again", true),
+        ];
+        assert_eq!(lives, expected.map(|(text, live)| (text.to_owned(), live)), "tab {n}");
+    }
+}
+
+#[test]
 fn a_tab_opened_later_shows_who_is_here() {
     let mut browser = three_tabs();
     let later = browser.open_tab();

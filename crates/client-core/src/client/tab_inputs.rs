@@ -88,6 +88,7 @@ impl Client {
                 self.typing_changed(room);
             }
             self.presence.connection_lost();
+            self.streams.on_connection_lost();
         }
     }
 
@@ -109,6 +110,8 @@ impl Client {
     /// once, the server applies it once).
     pub fn on_new_leader(&mut self) {
         let Some(following) = &self.following else { return };
+        // It replays what its socket missed before the rooms are live again.
+        self.streams.on_connection_lost();
         for entry in following.handed.clone() {
             self.ask_leader(FromFollower::Hand(entry));
         }
