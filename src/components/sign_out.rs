@@ -41,6 +41,9 @@ pub fn SignOut() -> impl IntoView {
         >
             {move || if signing_out.get() { t().signing_out } else { t().sign_out }}
         </button>
+        // The same dialog as "Delete this message?" (`delete_question.rs`),
+        // written out in each: one shared component measured 0.4 to 0.5 KiB
+        // more of bundle (brotli) in each form tried.
         <dialog
             class="question"
             role="alertdialog"
