@@ -9,6 +9,8 @@
 //! close after a non-space and before a space or punctuation, on the same line.
 //! So `snake_case_name`, `2*3*4` and `* not a list *` stay as typed.
 
+use std::ops::Range;
+
 use hanmadi_protocol::UserId;
 
 use crate::mentions;
@@ -28,8 +30,9 @@ pub enum Inline<'a> {
     Italic(Vec<Inline<'a>>),
     Code(&'a str),
     Link(&'a str),
-    /// A person, drawn under their current name.
-    Mention(UserId),
+    /// A person, drawn under their current name, and their token as typed
+    /// (`<@12>`).
+    Mention(UserId, &'a str),
 }
 
 const FENCE: &str = "```";
@@ -68,7 +71,8 @@ pub fn inline(text: &str) -> Vec<Inline<'_>> {
             b'`' => inline_code(text, at),
             marker @ (b'*' | b'_') => emphasis(text, at, marker),
             b'h' | b'H' => link(text, at),
-            b'<' => mentions::token_at(&text[at..]).map(|(user, len)| (Inline::Mention(user), at + len)),
+            b'<' => mentions::token_at(&text[at..])
+                .map(|(user, len)| (Inline::Mention(user, &text[at..at + len]), at + len)),
             _ => None,
         };
         match found {
@@ -86,6 +90,51 @@ pub fn inline(text: &str) -> Vec<Inline<'_>> {
         out.push(Inline::Text(&text[plain..]));
     }
     out
+}
+
+/// The stretches of `text` a drawn message shows, in order: all of it but
+/// the formatting's markers (emphasis marks, backticks, fences). Line breaks
+/// around a fence stay, so a code block still begins a line of its own.
+/// What shows a message as plain text (a reply's quote, a search result, a
+/// notification) shows these, so `*KTX*` reads as "KTX" there as in the room.
+pub fn shown(text: &str) -> Vec<Range<usize>> {
+    let mut pieces = Vec::new();
+    for block in parse(text) {
+        match block {
+            Block::Text(inline) => shown_pieces(&inline, &mut pieces),
+            Block::Code(code) => pieces.push(code),
+        }
+    }
+    // Every piece is a slice of `text`: where it starts is how far its first
+    // byte is from `text`'s.
+    let start_of = |piece: &str| piece.as_ptr() as usize - text.as_ptr() as usize;
+    let mut stretches = Vec::new();
+    let mut from = 0;
+    for piece in pieces.into_iter().filter(|piece| !piece.is_empty()) {
+        let start = start_of(piece);
+        let breaks = text[from..start].match_indices('\n').map(|(at, _)| from + at);
+        stretches.extend(breaks.map(|at| at..at + 1));
+        stretches.push(start..start + piece.len());
+        from = start + piece.len();
+    }
+    stretches
+}
+
+fn shown_pieces<'a>(inline: &[Inline<'a>], pieces: &mut Vec<&'a str>) {
+    for piece in inline {
+        match piece {
+            Inline::Text(text) | Inline::Code(text) | Inline::Link(text) | Inline::Mention(_, text) => {
+                pieces.push(text)
+            }
+            Inline::Bold(inner) | Inline::Italic(inner) => shown_pieces(inner, pieces),
+        }
+    }
+}
+
+/// `text` as it reads once drawn, without its formatting's markers (see
+/// [`shown`]); mentions stay tokens, for `mentions::readable` to name.
+pub fn plain(text: &str) -> String {
+    shown(text).into_iter().map(|stretch| &text[stretch]).collect()
 }
 
 /// `` `code` `` at `at`, on one line: the piece and where it ends.
@@ -215,7 +264,7 @@ mod tests {
                 Bold(inner) => format!("*{}*", unparse(inner)),
                 Italic(inner) => format!("_{}_", unparse(inner)),
                 Code(code) => format!("`{code}`"),
-                Inline::Mention(user) => hanmadi_protocol::mention_token(*user),
+                Inline::Mention(user, _) => hanmadi_protocol::mention_token(*user),
             })
             .collect()
     }
@@ -231,8 +280,41 @@ mod tests {
     }
 
     #[test]
+    fn plain_text_reads_as_the_drawn_message_without_its_markers() {
+        assert_eq!(plain("*KTX* at _noon_, in `room 3`"), "KTX at noon, in room 3");
+        assert_eq!(
+            plain("look:\n```\nfn main() {}\n```\nnice"),
+            "look:\n\nfn main() {}\n\nnice",
+            "the code keeps lines of its own"
+        );
+        assert_eq!(plain("*<@12>* lunch?"), "<@12> lunch?", "a mention stays a token, to be named");
+        for text in ["snake_case_name", "2*3*4", "```unclosed", "", "점심 *먹자"] {
+            assert_eq!(plain(text), text, "nothing was formatting");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// What plain text leaves out of a message is only its markers, and
+        /// what it shows comes in the order typed.
+        #[test]
+        fn only_markers_are_left_out(text in "[a-z 가*_`.\nh:/tps<@1>]{0,40}") {
+            let mut from = 0;
+            for stretch in shown(&text) {
+                proptest::prop_assert!(stretch.start >= from && stretch.end > stretch.start, "{:?}", stretch);
+                proptest::prop_assert!(text[from..stretch.start].chars().all(|c| "*_`".contains(c)));
+                from = stretch.end;
+            }
+            proptest::prop_assert!(text[from..].chars().all(|c| "*_`\n".contains(c)));
+        }
+    }
+
+    #[test]
     fn a_mention_is_a_piece_of_its_own_even_inside_emphasis() {
-        assert_eq!(one_line("*<@12>*, lunch? <@x>"), [Bold(vec![Inline::Mention(UserId(12))]), Text(", lunch? <@x>")]);
+        assert_eq!(
+            one_line("*<@12>*, lunch? <@x>"),
+            [Bold(vec![Inline::Mention(UserId(12), "<@12>")]), Text(", lunch? <@x>")]
+        );
         assert_eq!(one_line("`<@12>`"), [Code("<@12>")]);
     }
 

@@ -111,25 +111,38 @@ pub fn is_current(to: &str) -> bool {
 }
 
 /// Shows `to` in place of the path on screen (no new history entry): Back
-/// does not return to a page that was only on its way elsewhere.
+/// does not return to a page that was only on its way elsewhere. Where the
+/// entry was opened from stays.
 pub fn use_replace() -> impl Fn(&str) + Clone + 'static {
     let path = current_path();
     move |to: &str| {
-        let _ = window().history().and_then(|history| history.replace_state_with_url(&JsValue::NULL, "", Some(to)));
+        let _ = window().history().and_then(|history| {
+            let from = history.state()?;
+            history.replace_state_with_url(&from, "", Some(to))
+        });
         path.set(to.to_owned());
     }
 }
 
 /// Goes to `to` (a new history entry, scrolled to the top), as a link would.
+/// The entry's state is the path it was opened from (see [`opened_from`]).
 pub fn use_navigate() -> impl Fn(&str) + Clone + 'static {
     let path = current_path();
     move |to: &str| {
         if path.get_untracked() != to {
-            let _ = window().history().and_then(|history| history.push_state_with_url(&JsValue::NULL, "", Some(to)));
+            let from = JsValue::from_str(&path.get_untracked());
+            let _ = window().history().and_then(|history| history.push_state_with_url(&from, "", Some(to)));
             path.set(to.to_owned());
         }
         window().scroll_to_with_x_and_y(0.0, 0.0);
     }
+}
+
+/// Whether the page on screen was opened, in this app, from `path`: its
+/// history entry says so (an entry typed in or reloaded from elsewhere has
+/// no such state).
+fn opened_from(path: &str) -> bool {
+    window().history().and_then(|history| history.state()).is_ok_and(|state| state.as_string().as_deref() == Some(path))
 }
 
 /// Whether the page at `path` is the one `href` links to: a link to one of a
@@ -140,9 +153,12 @@ fn shows(path: &str, href: &str) -> bool {
 
 /// A link inside the app: `aria-current="page"` while its page is on screen;
 /// a plain click navigates without reloading, a click with a modifier (new tab,
-/// new window) is left to the browser.
+/// new window) is left to the browser. A link `up` (a room's "← Rooms") goes
+/// back through history when the page was opened from where it leads, as a
+/// phone's Back would: going in and out of rooms does not pile up entries for
+/// Back to walk through again.
 #[component]
-pub fn Link(href: String, class: &'static str, children: Children) -> impl IntoView {
+pub fn Link(href: String, class: &'static str, #[prop(optional)] up: bool, children: Children) -> impl IntoView {
     let path = current_path();
     let navigate = use_navigate();
     let here = {
@@ -156,7 +172,12 @@ pub fn Link(href: String, class: &'static str, children: Children) -> impl IntoV
             return;
         }
         event.prevent_default();
-        navigate(&target);
+        match window().history() {
+            Ok(history) if up && opened_from(&target) => {
+                let _ = history.back();
+            }
+            _ => navigate(&target),
+        }
     };
     view! {
         <a href=href class=class aria-current=here on:click=handler(click)>

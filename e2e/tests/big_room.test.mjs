@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { postMessages as flood, serverAndBrowser } from '../harness.mjs';
+import { postMessages as flood, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser(['--actions-per-sec', '100000', '--frames-per-sec', '100000']);
 
@@ -58,6 +58,9 @@ test('a room of 10,000 messages keeps only a window of rows in the page wherever
   await page.getByRole('button', { name: 'Create' }).click();
   await page.getByRole('log', { name: 'busy' }).waitFor();
   const room = Number(new URL(page.url()).pathname.split('/').pop());
+  const jun = await signedInPage(world.browser, world.server.url, 'Jun');
+  await jun.getByRole('button', { name: 'Join busy' }).click();
+  await jun.getByRole('log', { name: 'busy' }).waitFor();
   await flood(page, room, 10_000);
 
   await page.reload();
@@ -88,8 +91,8 @@ test('a room of 10,000 messages keeps only a window of rows in the page wherever
   assert.ok(most <= WINDOW_ROWS, `never more than ${WINDOW_ROWS} messages in the page (${most})`);
   await articles.filter({ hasText: 'message number 10000' }).waitFor({ state: 'detached' });
 
-  // Reading history while a new message arrives: the view stays, a button offers the latest.
-  await flood(page, room, 1, 'just arrived');
+  // Reading history while Jun's message arrives: the view stays, a button offers the latest.
+  await flood(jun, room, 1, 'just arrived');
   const jump = (count) => page.getByRole('button', { name: `Jump to latest (${count} new)` });
   await jump(1).waitFor();
 
@@ -104,12 +107,19 @@ test('a room of 10,000 messages keeps only a window of rows in the page wherever
   await articles.filter({ hasText: 'just arrived' }).waitFor();
   assert.ok(most <= WINDOW_ROWS, `never more than ${WINDOW_ROWS} messages in the page (${most})`);
 
-  // A little way up, another message arrives: one click brings it into view.
+  // A little way up, she says something from her phone, and Jun answers: only
+  // his message is new to her, and one click brings it into view.
   await log.evaluate((el) => el.scrollBy(0, -2 * el.clientHeight));
   // The app must have seen the scroll (she is reading, not following) before
   // the message arrives; a fast server could otherwise beat the scroll event.
   await settle(page, log);
-  await flood(page, room, 1, 'and another');
+  await flood(page, room, 1, 'from her phone');
+  await flood(jun, room, 1, 'and another');
+  await jump(1).waitFor();
+  // Both have reached the page a moment later (they were acknowledged, in
+  // this order): had hers counted, the button would now say 2.
+  await page.waitForTimeout(1000);
+  assert.equal(await page.locator('.jump-latest').textContent(), 'Jump to latest (1 new)', 'what she said is not new to her');
   await jump(1).click();
   await articles.filter({ hasText: 'and another 1' }).waitFor();
   await jump(1).waitFor({ state: 'detached' });

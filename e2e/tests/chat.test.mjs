@@ -79,8 +79,13 @@ test('two people chat, and a message written during an outage arrives once', asy
   await answer.getByRole('button', { name: '👍 1, including you' }).waitFor();
   const junSees = messages(jun, '점심', '냉면').getByRole('button', { name: '👍 1' });
   await junSees.click();
-  await answer.getByRole('button', { name: '👍 2, including you' }).waitFor();
-  await messages(jun, '점심', '냉면').getByRole('button', { name: '👍 2, including you' }).click();
+  const both = answer.getByRole('button', { name: '👍 2, including you' });
+  await both.waitFor();
+  // Who reacted shows over the chip, and is read after its count.
+  assert.equal(await both.getAttribute('title'), 'You and Jun reacted with 👍');
+  const junBoth = messages(jun, '점심', '냉면').getByRole('button', { name: '👍 2, including you' });
+  assert.equal(await junBoth.getAttribute('title'), 'You and Mina reacted with 👍');
+  await junBoth.click();
   await answer.getByRole('button', { name: '👍 1, including you' }).waitFor();
 
   // Mina fixes her question, then takes it back.
@@ -262,11 +267,17 @@ test('on a phone, rooms and a room take turns on the screen, a tap on a message 
   await messages(mina, 'on the bus', 'This message was deleted.').waitFor();
 
   // "← Rooms" takes her back to her rooms, and a tap on one opens it again.
-  await mina.getByRole('link', { name: 'Rooms', exact: true }).tap();
-  await rooms.waitFor();
-  await log.waitFor({ state: 'detached' });
-  await rooms.getByRole('link', { name: 'on the bus' }).tap();
-  await log.waitFor();
+  // In and out as often as she likes, the phone's Back has no more to walk
+  // through: "← Rooms" went back, as Back would.
+  const entries = await mina.evaluate(() => history.length);
+  for (let visit = 0; visit < 2; visit++) {
+    await mina.getByRole('link', { name: 'Rooms', exact: true }).tap();
+    await rooms.waitFor();
+    await log.waitFor({ state: 'detached' });
+    await rooms.getByRole('link', { name: 'on the bus' }).tap();
+    await log.waitFor();
+  }
+  assert.equal(await mina.evaluate(() => history.length), entries, 'no entries piled up');
   assert.deepEqual(mina.errors, []);
 });
 

@@ -50,3 +50,35 @@ test('bold, italic, code, a code block and a link show as such, and typed HTML s
   assert.equal(await help.evaluate((button) => button === document.activeElement), true);
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
 });
+
+test("a reply's quote and a search result read a formatted message as it is drawn, without its markers", async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await bothIn(mina, jun, 'trip');
+
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('*KTX* leaves at _9:10_ from `platform 3`');
+  await composer.press('Enter');
+  const plain = 'KTX leaves at 9:10 from platform 3';
+  const asked = jun.getByRole('log', { name: 'trip' }).locator('article[data-seq]').filter({ hasText: 'platform 3' });
+  await asked.waitFor({ timeout: 30_000 });
+
+  // Jun answers it: the quote over his answer reads as her message does.
+  await asked.click();
+  await asked.getByRole('button', { name: 'Reply' }).click();
+  const answer = jun.getByRole('textbox', { name: 'Message' });
+  await answer.fill('see you there');
+  await answer.press('Enter');
+  const quote = mina.getByRole('log', { name: 'trip' }).locator('.reply-quote .quote-text');
+  await quote.waitFor({ timeout: 30_000 });
+  assert.equal(await quote.textContent(), plain);
+
+  // Mina searches for the train: the result is her message as drawn, the word marked.
+  await mina.getByRole('searchbox', { name: 'Search messages' }).fill('ktx');
+  const hit = mina.getByRole('list', { name: 'Search results' }).getByRole('listitem').first();
+  await hit.waitFor({ timeout: 10_000 });
+  assert.equal(await hit.locator('.hit-text').textContent(), plain);
+  assert.deepEqual(await hit.locator('mark').allTextContents(), ['KTX']);
+  assert.ok((await hit.getByRole('link').getAttribute('aria-label')).includes(plain), 'and so is it read out');
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
+});

@@ -38,7 +38,16 @@ test('a private room is joined only with its invite link, and a revoked link let
 
   await mina.getByRole('button', { name: 'New room' }).click();
   await mina.getByRole('textbox', { name: 'Room name' }).fill('secret plans');
-  await mina.getByRole('checkbox', { name: 'Private' }).check();
+  const privately = mina.getByRole('checkbox', { name: 'Private' });
+  // The box sits just before its word, at its own size.
+  const [box, word] = await privately.evaluate((input) => {
+    const range = document.createRange();
+    range.selectNodeContents(input.parentElement);
+    range.setStartAfter(input);
+    return [input.getBoundingClientRect().toJSON(), range.getBoundingClientRect().toJSON()];
+  });
+  assert.ok(box.width <= 24 && word.left - box.right <= 12, `box ${JSON.stringify(box)}, word ${JSON.stringify(word)}`);
+  await privately.check();
   await mina.getByRole('button', { name: 'Create' }).click();
   await mina.getByRole('log', { name: 'secret plans' }).waitFor();
   await mina.getByRole('link', { name: /^secret plans\W+Private room$/ }).waitFor();

@@ -142,3 +142,41 @@ test('no New messages line over what Mina watches arrive, and Sora, joining a bu
   assert.equal(await minaLog.getByText('New messages').count(), 0, 'Mina, reading along, has no line either');
   assert.deepEqual([...mina.errors, ...jun.errors, ...sora.errors], [], 'no uncaught errors');
 });
+
+test('a room with more unread than a page holds opens at its New messages line, and Mina reads back from there', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await createRoom(mina, 'saga');
+  await jun.getByRole('button', { name: 'Join saga' }).click();
+  await jun.getByRole('log', { name: 'saga' }).waitFor();
+  const composer = jun.getByRole('textbox', { name: 'Message' });
+  await composer.fill('before you left');
+  await composer.press('Enter');
+  await mina.getByRole('log', { name: 'saga' }).getByText('before you left').waitFor();
+
+  // Mina closes the app; Jun writes on and on.
+  const url = mina.url();
+  await createRoom(mina, 'elsewhere');
+  const context = mina.context();
+  await mina.close();
+  const room = Number(new URL(url).pathname.split('/')[2]);
+  await postMessages(jun, room, 300, 'chapter');
+
+  // She comes back to the room: it opens at the line, and scrolling up from
+  // there brings what came before it, back to what she had read.
+  const back = await context.newPage();
+  await back.goto(url);
+  const log = back.getByRole('log', { name: 'saga' });
+  await log.locator('.new-messages').waitFor({ timeout: 30_000 });
+  await back.waitForTimeout(500); // anything that would scroll has had its frames
+  await log.hover();
+  const read = log.locator('article[data-seq]').filter({ hasText: 'before you left' });
+  for (let tries = 0; tries < 60 && !(await read.count()); tries++) {
+    await back.mouse.wheel(0, -1500);
+    await back.waitForTimeout(200);
+  }
+  await read.waitFor({ timeout: 5_000 });
+  const firstAfterLine = await log.evaluate((list) => list.querySelector('.new-messages ~ article[data-seq] .message-text')?.textContent);
+  assert.equal(firstAfterLine, 'chapter 1', 'the line stays above the first of what she had not read');
+  assert.deepEqual([...jun.errors], [], 'no uncaught errors');
+});

@@ -98,14 +98,7 @@ async fn a_rename_reaches_sockets_already_open() {
     assert!(matches!(mina_tab.next_presence_change(room).await, PresenceChange::Joined { .. }));
 
     // Jun renames himself over HTTP while his socket stays open.
-    let renamed = reqwest::Client::new()
-        .patch(server.http("/api/me"))
-        .bearer_auth(&jun.token)
-        .json(&serde_json::json!({ "name": "준" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(renamed.status().is_success());
+    rename(&server, &jun, "준").await;
 
     let renamed_in_presence = PresenceChange::Renamed { user: jun.user.id, name: "준".into() };
     assert_eq!(mina_tab.next_presence_change(room).await, renamed_in_presence);
@@ -129,6 +122,33 @@ async fn a_rename_reaches_sockets_already_open() {
         })
         .await;
     assert_eq!(author, "준", "messages sent on the old socket carry the new name");
+}
+
+#[tokio::test]
+async fn a_room_followed_after_a_rename_hears_the_new_name() {
+    let server = TestServer::start().await;
+    let TwoInARoom { jun, mut mina_tab, mut jun_tab, .. } = server.mina_and_jun_in("general").await;
+    rename(&server, &jun, "준").await;
+
+    // Mina makes a second room; Jun's socket, opened under his old name, joins and follows it.
+    let second = mina_tab.create_room("second").await;
+    mina_tab.resume(second, Seq::ZERO).await;
+    jun_tab.act(Action::JoinRoom { room: second }).await;
+    jun_tab.send(&ClientFrame::Resume { cursors: vec![Cursor { room: second, after: Seq::ZERO }] }).await;
+    let came = PresenceChange::Joined { user: jun.user.id, name: "준".into() };
+    assert_eq!(mina_tab.next_presence_change(second).await, came);
+}
+
+/// `session`'s person renames themselves over HTTP.
+async fn rename(server: &TestServer, session: &common::Session, name: &str) {
+    let renamed = reqwest::Client::new()
+        .patch(server.http("/api/me"))
+        .bearer_auth(&session.token)
+        .json(&serde_json::json!({ "name": name }))
+        .send()
+        .await
+        .unwrap();
+    assert!(renamed.status().is_success());
 }
 
 #[tokio::test]

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
+use super::message_text::plain_text;
 use super::reactive::{effect, handler, When};
 
 use crate::i18n::{lang, t};
-use crate::mentions;
 use crate::store::{page_visible, Store};
 
 #[component]
@@ -25,9 +25,9 @@ pub fn MentionNotifier() -> impl IntoView {
             return;
         }
         let options = NotificationOptions::new();
-        // As the room shows it: `@Mina`, not the stored token.
+        // As the room shows it: `@Mina`, not the stored token, and no markers.
         let state = store.room(mention.room);
-        options.set_body(&mentions::readable(&mention.text, |user| untrack(|| state.name_of(user)), t().someone));
+        options.set_body(&untrack(|| plain_text(&state, &mention.text)));
         options.set_tag(&format!("hanmadi-room-{}", mention.room));
         let title = if mention.direct { mention.author.clone() } else { lang().mentioned_by(&mention.author) };
         let _ = Notification::new_with_options(&title, &options);

@@ -23,7 +23,7 @@ use crate::parcels::use_parcels;
 use crate::router::use_linked_message;
 use crate::store::timeline::{layout, Entry, RowLayout, Timeline};
 use crate::store::window::{ScrollPosition, Scrolled, Window, STEP_ROWS};
-use crate::store::Store;
+use crate::store::{reading, Store};
 
 /// Messages per page when loading history back to a message far away: the
 /// server's largest page.
@@ -53,8 +53,11 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
 
     let rows = {
         let timeline = timeline.clone();
-        let unread_from = state.unread_from();
-        memo(move || timeline.with(|timeline| rows_in(window.get(), timeline, unread_from.get())))
+        let store = store.clone();
+        memo(move || {
+            let new_line = store.new_line_at(room);
+            timeline.with(|timeline| rows_in(window.get(), timeline, new_line))
+        })
     };
     let shows_newest = {
         let timeline = timeline.clone();
@@ -99,19 +102,20 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     };
 
     // After every arrival: follow the bottom if we are there, else count what is
-    // new. Only rows that arrive below count as new, not older pages loaded above.
+    // new. Only messages by others that arrive below count as new, not older
+    // pages loaded above, nor notices, nor what you said in another tab.
     // A message you send takes you to the latest, as in every chat app.
     let newest_seen = StoredValue::new(None::<Seq>);
     let pending_count = StoredValue::new(0usize);
     {
         let timeline = timeline.clone();
-        let unread_from = state.unread_from();
+        let store = store.clone();
+        let me = store.me();
         effect(move || {
+            let me = me.get_untracked();
             let (newest, arrived) = timeline.with(|t| {
                 let newest = t.entries().last().map(Entry::seq);
-                let arrived = newest_seen
-                    .get_value()
-                    .map_or(0, |seen| t.entries().iter().rev().take_while(|e| e.seq() > seen).count());
+                let arrived = newest_seen.get_value().map_or(0, |seen| reading::new_to(me, t, seen).count());
                 (newest, arrived)
             });
             // The first rows ever shown: a room with unread messages opens at
@@ -120,7 +124,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             newest_seen.set_value(newest.or(newest_seen.get_value()));
             let sent = pending.with(Vec::len) > pending_count.get_value();
             pending_count.set_value(pending.with(Vec::len));
-            let opens_at_new_line = first_view && unread_from.with_untracked(Option::is_some);
+            let opens_at_new_line = first_view && untrack(|| store.new_line_at(room)).is_some();
             if sent && !opens_at_new_line {
                 jump_to_latest();
             } else if revealing.get_value() {
@@ -355,12 +359,12 @@ pub struct RowPlace {
 /// The rows of the window. The row just before the window is looked at too, so
 /// the first row in the page groups as it would in the whole history (no
 /// separator or repeated author where none belongs).
-fn rows_in(window: Window, timeline: &Timeline, unread_from: Option<Seq>) -> Vec<RowPlace> {
+fn rows_in(window: Window, timeline: &Timeline, new_line: Option<Seq>) -> Vec<RowPlace> {
     let entries = timeline.entries();
     let range = window.range(entries);
     let context = range.start.saturating_sub(1);
     let layouts = layout(&entries[context..range.end], utc_offset_minutes());
-    let first_unread = unread_from.map(|from| entries.partition_point(|entry| entry.seq() < from));
+    let first_unread = new_line.map(|at| entries.partition_point(|entry| entry.seq() < at));
     entries[range.clone()]
         .iter()
         .zip(layouts.into_iter().skip(range.start - context))

@@ -17,11 +17,12 @@ use wasm_bindgen::JsCast;
 use super::composer::composing;
 use super::keyed::live_rows;
 use super::message_link::MessageLink;
+use super::message_text::plain_text;
 use super::reactive::{handler, memo, redrawn, When};
 use crate::api;
 use crate::i18n::{lang, t};
-use crate::mentions;
 use crate::store::Store;
+use crate::{markup, mentions};
 
 /// A pause in typing this long runs the search: not one request per key.
 const TYPING_PAUSE: Duration = Duration::from_millis(250);
@@ -210,10 +211,11 @@ fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
         let timeline = expect_context::<Store>().room(room).timeline();
         memo(move || timeline.with(|t| t.message_at(seq, id).is_some_and(|message| message.deleted)))
     };
-    // Mentions by the names the room knows (pieces are cut by the match
-    // first, as the server counted its offsets on the stored text).
+    // As the message reads drawn (see `plain_text`): the server counted the
+    // match's offsets on the stored text, so it is cut there first, and each
+    // piece then loses its markers and has its mentions named.
     let state = StoredValue::new(expect_context::<Store>().room(room));
-    let readable =
+    let named =
         move |text: &str| state.with_value(|state| mentions::readable(text, |user| state.name_of(user), t().someone));
     let text = redrawn(move || {
         if deleted.get() {
@@ -223,7 +225,7 @@ fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
             marked(&hit.text, &hit.highlights)
                 .into_iter()
                 .map(|(piece, found)| {
-                    let piece = readable(&piece);
+                    let piece = named(&piece);
                     if found {
                         view! { <mark>{piece}</mark> }.into_any()
                     } else {
@@ -238,7 +240,11 @@ fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
     let label = {
         let time = time.clone();
         Signal::derive(move || {
-            let said = if deleted.get() { t().deleted.to_owned() } else { hit.with(|hit| readable(&hit.text)) };
+            let said = if deleted.get() {
+                t().deleted.to_owned()
+            } else {
+                hit.with(|hit| state.with_value(|state| plain_text(state, &hit.text)))
+            };
             hit.with(|hit| lang().search_hit(&hit.author_name, &hit.room_name, &time, &said))
         })
     };
@@ -254,25 +260,37 @@ fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
     }
 }
 
-/// `text` cut into pieces, each marked as found or not. Ranges that do not
-/// fall on character boundaries, overlap or run backwards are left unmarked:
-/// the text is always shown whole.
+/// `text` as it reads drawn (without its formatting's markers, see
+/// `markup::shown`), cut into pieces, each marked as found or not. Ranges
+/// that do not fall on character boundaries, overlap or run backwards are
+/// left unmarked: the text is always shown whole.
 fn marked(text: &str, highlights: &[Highlight]) -> Vec<(String, bool)> {
-    let mut pieces = Vec::new();
+    let mut found = Vec::new();
     let mut from = 0;
     for highlight in highlights {
         let (start, end) = (highlight.start as usize, highlight.end as usize);
         if start < from || text.get(start..end).is_none_or(str::is_empty) {
             continue;
         }
-        if start > from {
-            pieces.push((text[from..start].to_owned(), false));
-        }
-        pieces.push((text[start..end].to_owned(), true));
+        found.push(start..end);
         from = end;
     }
-    if from < text.len() {
-        pieces.push((text[from..].to_owned(), false));
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    for stretch in markup::shown(text) {
+        let mut at = stretch.start;
+        while at < stretch.end {
+            let within = found.iter().find(|found| found.end > at && found.start < stretch.end);
+            let (end, is_found) = match within {
+                Some(found) if found.start <= at => (found.end.min(stretch.end), true),
+                Some(found) => (found.start, false),
+                None => (stretch.end, false),
+            };
+            match pieces.last_mut() {
+                Some((piece, was_found)) if *was_found == is_found => piece.push_str(&text[at..end]),
+                _ => pieces.push((text[at..end].to_owned(), is_found)),
+            }
+            at = end;
+        }
     }
     pieces
 }
@@ -297,5 +315,17 @@ mod tests {
         assert_eq!(marked(text, &bad), [(text.into(), false)], "off a character boundary, backwards, past the end");
         assert_eq!(marked("lunch", &[at(0, 5), at(2, 4)]), [("lunch".into(), true)], "an overlap is skipped");
         assert_eq!(marked("", &[]), []);
+    }
+
+    #[test]
+    fn a_result_reads_as_the_message_drawn_without_its_markers() {
+        // "*KTX* at `noon`": the match "KTX" at 1..4, "noon" at 10..14.
+        let text = "*KTX* at `noon`";
+        assert_eq!(marked(text, &[at(1, 4)]), [("KTX".into(), true), (" at noon".into(), false)]);
+        assert_eq!(
+            marked(text, &[at(0, 5), at(9, 15)]),
+            [("KTX".into(), true), (" at ".into(), false), ("noon".into(), true)],
+            "a match over the markers marks what shows of it"
+        );
     }
 }

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 
 use crate::i18n::t;
 use crate::markup::{self, Block, Inline};
-use crate::store::Store;
+use crate::mentions;
+use crate::store::{RoomState, Store};
 
 /// The text of a message in `room` (whose members name its mentions).
 #[component]
@@ -22,6 +23,14 @@ pub fn MessageText(room: RoomId, text: String) -> impl IntoView {
         .collect_view()
 }
 
+/// A message of `state`'s room as one stretch of plain text, where it is
+/// quoted rather than drawn (a reply's quote, a search result, a
+/// notification): as it reads drawn, without its formatting's markers, its
+/// mentions as `@name` under the names the room knows now.
+pub fn plain_text(state: &RoomState, text: &str) -> String {
+    mentions::readable(&markup::plain(text), |user| state.name_of(user), t().someone)
+}
+
 fn inline_views(room: RoomId, pieces: Vec<Inline<'_>>) -> Vec<AnyView> {
     pieces.into_iter().map(|piece| inline_view(room, piece)).collect()
 }
@@ -31,7 +40,7 @@ fn inline_view(room: RoomId, piece: Inline<'_>) -> AnyView {
         Inline::Text(text) => text.to_owned().into_any(),
         Inline::Bold(inner) => view! { <strong>{inline_views(room, inner)}</strong> }.into_any(),
         Inline::Italic(inner) => view! { <em>{inline_views(room, inner)}</em> }.into_any(),
-        Inline::Mention(user) => view! { <MentionChip room user /> }.into_any(),
+        Inline::Mention(user, _) => view! { <MentionChip room user /> }.into_any(),
         Inline::Code(code) => view! { <code>{code.to_owned()}</code> }.into_any(),
         Inline::Link(url) => {
             view! { <a href=url.to_owned() target="_blank" rel="noopener noreferrer nofollow">{url.to_owned()}</a> }

@@ -14,6 +14,7 @@ use super::reactive::{effect, handler, When};
 use crate::i18n::{lang, t};
 use crate::socket::{use_socket, SocketContext};
 use crate::store::reactions::ShownReaction;
+use crate::store::Store;
 
 /// Adds your `emoji` to the message, or takes it back if it is already yours.
 fn toggle(socket: SocketContext, room: RoomId, message: MessageId, emoji: &str, mine: bool) {
@@ -28,15 +29,26 @@ fn toggle(socket: SocketContext, room: RoomId, message: MessageId, emoji: &str, 
 
 /// The chips under a message, one per emoji: a chip stays (with the focus on
 /// it) while its count and pressed state change.
+/// Who reacted shows over the chip (and is read after its count), by the
+/// names the room knows now.
 #[component]
 pub fn ReactionChips(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReaction>>) -> impl IntoView {
     let socket = use_socket();
+    let state = StoredValue::new(expect_context::<Store>().room(room));
     view! {
         {live_rows(
             chips,
             |chip| chip.emoji.clone(),
             move |chip| {
                 let emoji = chip.with_untracked(|chip| chip.emoji.clone());
+                let who = move || {
+                    chip.with(|chip| {
+                        let others = state.with_value(|state| {
+                            chip.others.iter().map(|user| state.name_of(*user).unwrap_or_else(|| t().someone.to_owned())).collect::<Vec<_>>()
+                        });
+                        lang().reacted_by(&chip.emoji, &others, chip.mine)
+                    })
+                };
                 view! {
                     <button
                         type="button"
@@ -44,6 +56,7 @@ pub fn ReactionChips(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReac
                         class:waiting=move || chip.with(|chip| chip.waiting)
                         aria-pressed=move || chip.with(|chip| chip.mine.to_string())
                         aria-label=move || chip.with(|chip| lang().reaction(&chip.emoji, chip.count, chip.mine))
+                        title=who
                         on:click=handler(move |_| chip.with_untracked(|chip| toggle(socket, room, message, &chip.emoji, chip.mine)))
                     >
                         {emoji}

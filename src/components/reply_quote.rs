@@ -8,10 +8,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::message_link::MessageLink;
+use super::message_text::plain_text;
 use super::reactive::memo;
 use crate::api;
 use crate::i18n::{lang, t};
-use crate::mentions;
 use crate::store::{RoomState, Store};
 
 /// Characters of the original shown in the quote.
@@ -30,13 +30,12 @@ enum Original {
 }
 
 impl Original {
-    /// The original as quoted in `state`'s room: its mentions by the names
-    /// the room knows now.
+    /// The original as quoted in `state`'s room (see [`plain_text`]).
     fn of(message: &MessageView, state: &RoomState) -> Original {
         if message.deleted {
             return Original::Deleted;
         }
-        let text = mentions::readable(&message.text, |user| state.name_of(user), t().someone);
+        let text = plain_text(state, &message.text);
         Original::Said { author: message.author_name.clone(), beginning: beginning(&text) }
     }
 

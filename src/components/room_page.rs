@@ -124,7 +124,7 @@ fn Room(room: RoomId) -> impl IntoView {
         >
             <header class="room-header">
                 // Shown on a phone only, where the rooms give way to the room.
-                <Link href="/".to_owned() class="room-back">
+                <Link href="/".to_owned() class="room-back" up=true>
                     <span aria-hidden="true">"←"</span>
                     {t().rooms}
                 </Link>

@@ -99,9 +99,15 @@ pub fn hold_bottom_through_resizes(list: NodeRef<html::Div>, placed: StoredValue
 
 /// Shows the "New messages" line near the top of the view, after the next
 /// render; the newest rows if the line is not in the page. `placed` as above.
+///
+/// A line at the very top of what is loaded leaves the view where it was, at
+/// the top, and then no scroll event comes: nor would one when the reader
+/// tries to scroll further up. So the list is sent one, to look at where its
+/// view is as after any scroll, and fetch the page before the line.
 pub fn scroll_to_new_line(list: NodeRef<html::Div>, placed: StoredValue<i32>) {
     request_animation_frame(move || {
         let Some(el) = list.try_get_untracked().flatten() else { return };
+        let before = el.scroll_top();
         match el.query_selector(".new-messages") {
             Ok(Some(line)) => {
                 let above = line.get_bounding_client_rect().top() - el.get_bounding_client_rect().top();
@@ -110,6 +116,11 @@ pub fn scroll_to_new_line(list: NodeRef<html::Div>, placed: StoredValue<i32>) {
             _ => el.set_scroll_top(el.scroll_height()),
         }
         placed.set_value(el.scroll_top());
+        if el.scroll_top() == before {
+            if let Ok(scrolled) = web_sys::Event::new("scroll") {
+                let _ = el.dispatch_event(&scrolled);
+            }
+        }
     });
 }
 

@@ -5,6 +5,9 @@ use hanmadi_protocol::Action;
 
 use super::Lang;
 
+/// How many people a reaction's "reacted with" names before counting the rest.
+const NAMED_REACTORS: usize = 4;
+
 impl Lang {
     /// "Mina is typing…", "Mina and Jun are typing…", "Several people are typing…".
     pub fn typing(self, names: &[String]) -> String {
@@ -107,6 +110,30 @@ impl Lang {
             (Lang::En, false) => format!("{emoji} {count}"),
             (Lang::Ko, true) => format!("{emoji} {count}명, 나 포함"),
             (Lang::Ko, false) => format!("{emoji} {count}명"),
+        }
+    }
+
+    /// Who reacted with a chip's emoji, shown over it: "You, Jun and Sora
+    /// reacted with 👍". Past [`NAMED_REACTORS`] people, the rest are counted.
+    pub fn reacted_by(self, emoji: &str, others: &[String], yours: bool) -> String {
+        let you = yours.then_some(match self {
+            Lang::En => "You",
+            Lang::Ko => "나",
+        });
+        let mut who: Vec<&str> = you.into_iter().chain(others.iter().map(String::as_str)).collect();
+        let more = who.len().saturating_sub(NAMED_REACTORS);
+        who.truncate(NAMED_REACTORS);
+        match self {
+            Lang::En => {
+                let who = match (who.split_last(), more) {
+                    (Some((last, [])), 0) => (*last).to_owned(),
+                    (Some((last, rest)), 0) => format!("{} and {last}", rest.join(", ")),
+                    (_, more) => format!("{} and {more} more", who.join(", ")),
+                };
+                format!("{who} reacted with {emoji}")
+            }
+            Lang::Ko if more == 0 => format!("{emoji} 반응: {}", who.join(", ")),
+            Lang::Ko => format!("{emoji} 반응: {} 외 {more}명", who.join(", ")),
         }
     }
 
@@ -317,6 +344,23 @@ mod tests {
         assert_eq!(Lang::En.file_size(1_023_949), "1000 KB");
         assert_eq!(Lang::En.file_size(2_621_440), "2.5 MB");
         assert!(Lang::En.file_size(u64::MAX).ends_with(" GB"), "no overflow");
+    }
+
+    #[test]
+    fn who_reacted_reads_naturally_in_both_languages() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(Lang::En.reacted_by("👍", &[], true), "You reacted with 👍");
+        assert_eq!(Lang::En.reacted_by("👍", &names(&["Jun"]), false), "Jun reacted with 👍");
+        assert_eq!(Lang::En.reacted_by("👍", &names(&["Jun", "Sora"]), true), "You, Jun and Sora reacted with 👍");
+        assert_eq!(
+            Lang::En.reacted_by("👍", &names(&["Jun", "Sora", "Seo", "Ha", "Bo"]), true),
+            "You, Jun, Sora, Seo and 2 more reacted with 👍"
+        );
+        assert_eq!(Lang::Ko.reacted_by("👍", &names(&["준"]), true), "👍 반응: 나, 준");
+        assert_eq!(
+            Lang::Ko.reacted_by("👍", &names(&["준", "소라", "서", "하", "보"]), false),
+            "👍 반응: 준, 소라, 서, 하 외 1명"
+        );
     }
 
     #[test]

@@ -175,7 +175,7 @@ impl Store {
     /// The room left the screen: what was new has been seen, so the next
     /// visit has no "New messages" line unless more arrive.
     pub fn room_closed(&self, room: RoomId) {
-        self.room(room).unread_from.set(None);
+        self.room(room).new_line_after.set(None);
     }
 }
 
@@ -218,10 +218,5 @@ impl RoomState {
     /// The message to bring into view, once asked for.
     pub fn reveal_requests(&self) -> ArcReadSignal<Option<Seq>> {
         self.reveal.read_only()
-    }
-
-    /// Where the "New messages" line goes, while the room is open.
-    pub fn unread_from(&self) -> ArcReadSignal<Option<Seq>> {
-        self.unread_from.read_only()
     }
 }

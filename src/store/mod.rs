@@ -39,10 +39,12 @@ pub struct RoomState {
     /// Everyone in the room, online or not: `None` until the list is fetched,
     /// then kept current by the room's joins and leaves.
     members: ArcRwSignal<Option<Vec<Member>>>,
-    /// The first message that arrived unread, where the message list draws its
-    /// "New messages" line. It stays while the room is open (so the line does
-    /// not vanish under the reader) and is cleared when the room is left.
-    unread_from: ArcRwSignal<Option<Seq>>,
+    /// Where reading had stopped when the room was opened with something
+    /// unread: the message list draws its "New messages" line before the
+    /// first message new to you after it (see [`Store::new_line_at`]). It
+    /// stays while the room is open (so the line does not vanish under the
+    /// reader) and is cleared when the room is left.
+    new_line_after: ArcRwSignal<Option<Seq>>,
     /// Read up to here, as far as this tab knows (see `reading`).
     read: ArcRwSignal<Seq>,
     /// What the last rooms list said of it.
@@ -64,7 +66,7 @@ impl RoomState {
             typing: ArcRwSignal::new(Vec::new()),
             presence: ArcRwSignal::new(Vec::new()),
             members: ArcRwSignal::new(None),
-            unread_from: ArcRwSignal::new(None),
+            new_line_after: ArcRwSignal::new(None),
             read: ArcRwSignal::new(Seq::ZERO),
             listed: ArcRwSignal::new(None),
             caught_up: ArcRwSignal::new(false),

@@ -14,6 +14,8 @@ pub struct ShownReaction {
     pub count: usize,
     /// Whether you are among the people (so a click takes yours back).
     pub mine: bool,
+    /// The others among them, in the order they reacted.
+    pub others: Vec<UserId>,
     /// Whether your part in it is still waiting to be sent or confirmed.
     pub waiting: bool,
 }
@@ -32,6 +34,7 @@ pub fn shown(
             emoji: r.emoji.clone(),
             count: r.users.len(),
             mine: me.is_some_and(|me| r.users.contains(&me)),
+            others: r.users.iter().copied().filter(|user| Some(*user) != me).collect(),
             waiting: false,
         })
         .collect();
@@ -45,7 +48,13 @@ pub fn shown(
                         chip.mine = true;
                         chip.waiting = true;
                     }
-                    None => chips.push(ShownReaction { emoji: emoji.clone(), count: 1, mine: true, waiting: true }),
+                    None => chips.push(ShownReaction {
+                        emoji: emoji.clone(),
+                        count: 1,
+                        mine: true,
+                        others: Vec::new(),
+                        waiting: true,
+                    }),
                 }
             }
             Action::RemoveReaction { message: m, emoji, .. } if *m == message => {
@@ -96,9 +105,17 @@ mod tests {
             [("👍", 2, true, true), ("🙏", 1, true, true)]
         );
 
+        let who = |list: &[ShownReaction]| list.iter().map(|c| c.others.clone()).collect::<Vec<_>>();
+        assert_eq!(who(&shown(&applied, &outbox, MESSAGE, Some(MINA))), [vec![JUN], vec![]], "Jun and you; you");
+
         // Once the server has applied it, the outbox no longer holds it: still counted once.
         let applied = [Reaction { emoji: "👍".into(), users: vec![JUN, MINA] }];
         assert_eq!(chips(&shown(&applied, &outbox[..1], MESSAGE, Some(MINA))), [("👍", 2, true, false)]);
+        assert_eq!(
+            who(&shown(&applied, &outbox[..1], MESSAGE, Some(MINA))),
+            [vec![JUN]],
+            "you are not among the others"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Unread is counted from the position, never kept as a tally: a message
 //! replayed after a reconnect is still one message.
 
+use hanmadi_protocol::http::MessageView;
 use hanmadi_protocol::{RoomId, Seq, UserId};
 use leptos::prelude::*;
 
@@ -38,7 +39,7 @@ pub fn unread(timeline: &Timeline, me: Option<UserId>, read: Seq, listed: Option
         Some(listed) if read <= listed.read => (listed.unread, listed.head),
         _ => (Unread::default(), read),
     };
-    for message in timeline.messages_after(after).filter(|message| Some(message.author) != me && !message.deleted) {
+    for message in new_to(me, timeline, after) {
         counted.messages += 1;
         counted.mentions += u32::from(me.is_some_and(|me| mentions::mentions(&message.text, me)));
     }
@@ -47,7 +48,14 @@ pub fn unread(timeline: &Timeline, me: Option<UserId>, read: Seq, listed: Option
 
 /// The first message by others after `read`: where the "New messages" line goes.
 fn first_unread(timeline: &Timeline, me: Option<UserId>, read: Seq) -> Option<Seq> {
-    timeline.messages_after(read).find(|message| Some(message.author) != me && !message.deleted).map(|m| m.seq)
+    new_to(me, timeline, read).next().map(|m| m.seq)
+}
+
+/// The messages after `seq` that are news to `me`: by others (what you say
+/// from another tab or device is not), and still there. What unread counts,
+/// what the "New messages" line marks, and what "Jump to latest" counts.
+pub fn new_to(me: Option<UserId>, timeline: &Timeline, seq: Seq) -> impl Iterator<Item = &MessageView> {
+    timeline.messages_after(seq).filter(move |message| Some(message.author) != me && !message.deleted)
 }
 
 impl Store {
@@ -62,15 +70,26 @@ impl Store {
         let me = self.me.get_untracked();
         let read = state.read.get_untracked();
         let (newest, first_new) = state.timeline.with_untracked(|t| (t.newest_seq(), first_unread(t, me, read)));
-        let first_new = first_new.filter(|first| watched_from.is_none_or(|watched| *first < watched));
+        let came_while_away = first_new.is_some_and(|first| watched_from.is_none_or(|watched| first < watched));
         let has_unread = self.rooms.with_untracked(|rooms| rooms.iter().any(|r| r.id == room && r.unread.messages > 0));
-        if has_unread && first_new.is_some() && state.unread_from.with_untracked(Option::is_none) {
-            state.unread_from.set(first_new);
+        if has_unread && came_while_away && state.new_line_after.with_untracked(Option::is_none) {
+            state.new_line_after.set(Some(read));
         }
         let newest = newest.filter(|newest| *newest > read)?;
         state.read.set(newest);
         self.count_unread(room);
         Some(newest)
+    }
+
+    /// Where the "New messages" line goes while `room` is open: before the
+    /// first message new to you after where reading had stopped. As older
+    /// pages load, it moves up to the one that really was first, however
+    /// much was unread. Tracked.
+    pub fn new_line_at(&self, room: RoomId) -> Option<Seq> {
+        let state = self.room(room);
+        let after = state.new_line_after.get()?;
+        let me = self.me.get();
+        state.timeline.with(|timeline| first_unread(timeline, me, after))
     }
 
     /// The person has read `room` up to `seq`: on another screen, or by

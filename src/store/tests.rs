@@ -98,15 +98,15 @@ fn a_quoted_original_outside_the_history_follows_its_edits_and_deletion() {
 #[test]
 fn the_new_messages_line_goes_before_the_first_unread_message() {
     let store = store_as_mina();
-    let unread_from = || store.room(LOBBY).unread_from.get();
+    let new_line = || store.new_line_at(LOBBY);
     store.apply(&message_from(MINA, 1), &[]);
     store.apply(&message_from(JUN, 2), &[]);
     store.apply(&message_from(JUN, 3), &[]);
     store.mark_read(LOBBY, None);
-    assert_eq!(unread_from(), Some(Seq(2)), "the first unread one, not the latest nor mine");
+    assert_eq!(new_line(), Some(Seq(2)), "the first unread one, not the latest nor mine");
     store.apply(&message_from(JUN, 4), &[]);
     store.mark_read(LOBBY, None);
-    assert_eq!(unread_from(), Some(Seq(2)), "reading on keeps the line where it was");
+    assert_eq!(new_line(), Some(Seq(2)), "reading on keeps the line where it was");
 }
 
 #[test]
@@ -120,25 +120,25 @@ fn a_room_she_joins_has_nothing_unread_before_her_joining() {
     store.history_loaded(room, history((1..=60).map(|seq| (seq, JUN))));
     assert_eq!(store.rooms.with(|rooms| rooms[1].unread), Unread::default(), "what came before she joined");
     assert_eq!(store.mark_read(room, None), None, "nothing to read");
-    assert_eq!(store.room(room).unread_from.get(), None, "no \"New messages\" line over the room's history");
+    assert_eq!(store.new_line_at(room), None, "no \"New messages\" line over the room's history");
 }
 
 #[test]
 fn what_arrives_while_she_looks_gets_no_new_messages_line_and_what_came_while_away_does() {
     let store = store_as_mina();
-    let unread_from = || store.room(LOBBY).unread_from.get();
+    let new_line = || store.new_line_at(LOBBY);
     store.apply(&message_from(JUN, 1), &[]);
     store.mark_read(LOBBY, None);
     store.room_closed(LOBBY); // seen, then opened again
     assert_eq!(store.mark_read(LOBBY, None), None, "nothing new");
     store.apply(&message_from(JUN, 2), &[]);
     assert_eq!(store.mark_read(LOBBY, Some(Seq(2))), Some(Seq(2)), "read as it arrives");
-    assert_eq!(unread_from(), None, "no line above what she watched arrive");
+    assert_eq!(new_line(), None, "no line above what she watched arrive");
     // Her page hidden a while: what came meanwhile is marked once she is back.
     store.apply(&message_from(JUN, 3), &[]);
     store.apply(&message_from(JUN, 4), &[]);
     store.mark_read(LOBBY, None);
-    assert_eq!(unread_from(), Some(Seq(3)));
+    assert_eq!(new_line(), Some(Seq(3)));
 }
 
 fn history(seqs: impl IntoIterator<Item = (u64, UserId)>) -> Vec<hanmadi_protocol::http::MessageView> {
@@ -170,8 +170,25 @@ fn after_a_reload_the_servers_position_gives_the_count_and_the_line() {
     store.room(LOBBY).timeline.update(|t| t.add_history(history([(6, JUN), (7, MINA), (8, JUN), (9, JUN)])));
     assert_eq!(unread(&store), 3);
     assert_eq!(store.mark_read(LOBBY, None), Some(Seq(11)));
-    assert_eq!(store.room(LOBBY).unread_from.get(), Some(Seq(8)), "the line where reading stopped last time");
+    assert_eq!(store.new_line_at(LOBBY), Some(Seq(8)), "the line where reading stopped last time");
     assert_eq!(unread(&store), 0);
+}
+
+#[test]
+fn with_more_unread_than_a_page_the_line_moves_up_as_older_pages_load() {
+    let store = store_as_mina();
+    store.listed_reads([(
+        LOBBY,
+        Listed { head: Seq(300), read: Seq(100), unread: Unread { messages: 200, mentions: 0 } },
+    )]);
+    // Opened after a reload: the newest page only.
+    store.history_loaded(LOBBY, history((251..=300).map(|seq| (seq, JUN))));
+    store.mark_read(LOBBY, None);
+    assert_eq!(store.new_line_at(LOBBY), Some(Seq(251)), "before the first unread one held");
+    store.history_loaded(LOBBY, history((151..=250).map(|seq| (seq, JUN))));
+    assert_eq!(store.new_line_at(LOBBY), Some(Seq(151)));
+    store.history_loaded(LOBBY, history((51..=150).map(|seq| (seq, JUN))));
+    assert_eq!(store.new_line_at(LOBBY), Some(Seq(101)), "where her reading had stopped");
 }
 
 #[test]

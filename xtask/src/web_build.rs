@@ -74,8 +74,12 @@ use crate::{cmd, root, std_for_size, step};
 /// before a joining, or seen arriving, marked new), 245.2 → 248.0 KiB; for
 /// a phone showing the rooms or a room at a time, "Signing out…" (the page
 /// out of reach meanwhile), only live events (not a reconnect's replay) read
-/// without a line, and a rename kept in the members list, 248.0 → 248.8 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 249.1;
+/// without a line, and a rename kept in the members list, 248.0 → 248.8 KiB;
+/// for quotes, search results and notifications read without formatting
+/// marks, who reacted shown over a chip, "Jump to latest" counting only
+/// others' messages, "← Rooms" going back through history, and the "New
+/// messages" line moving up as older pages load, 248.8 → 250.6 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 250.9;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

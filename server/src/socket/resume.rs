@@ -16,6 +16,13 @@ impl Session {
         let mut cursors = cursors;
         cursors.sort_by_key(|cursor| (cursor.room, cursor.after));
         cursors.dedup_by_key(|cursor| cursor.room);
+        // Presence shows the name the person has now: a rename made since
+        // this socket's hello (on another device, say) must not come back
+        // with a room this socket starts to follow.
+        let name = match self.state.store.user(user.id).await {
+            Ok(now) => now.map_or_else(|| user.name.clone(), |now| now.name),
+            Err(error) => return self.internal(error),
+        };
         let mut replay_budget = MAX_REPLAY_PER_RESUME;
         for Cursor { room, after } in cursors {
             match self.state.store.is_member(room, user.id).await {
@@ -31,7 +38,7 @@ impl Session {
             }
             // Followed before the log is read, so no event can fall between the
             // replay and the live frames: what the replay sent, live skips.
-            self.state.delivery.follow(&self.subscription, room, user.id, &user.name);
+            self.state.delivery.follow(&self.subscription, room, user.id, &name);
             let head = match self.replay(room, after, &mut replay_budget).await {
                 Ok(Some(head)) => head,
                 Ok(None) => return Next::Stop,
