@@ -93,8 +93,8 @@ pub fn inline(text: &str) -> Vec<Inline<'_>> {
 }
 
 /// The stretches of `text` a drawn message shows, in order: all of it but
-/// the formatting's markers (emphasis marks, backticks, fences). Line breaks
-/// around a fence stay, so a code block still begins a line of its own.
+/// the formatting's markers (emphasis marks, backticks, fences). The line
+/// breaks typed around a fence stay.
 /// What shows a message as plain text (a reply's quote, a search result, a
 /// notification) shows these, so `*KTX*` reads as "KTX" there as in the room.
 pub fn shown(text: &str) -> Vec<Range<usize>> {

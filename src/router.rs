@@ -139,8 +139,8 @@ pub fn use_navigate() -> impl Fn(&str) + Clone + 'static {
 }
 
 /// Whether the page on screen was opened, in this app, from `path`: its
-/// history entry says so (an entry typed in or reloaded from elsewhere has
-/// no such state).
+/// history entry says so (one typed in, or opened from outside the app, has
+/// no such state; a reload keeps it).
 fn opened_from(path: &str) -> bool {
     window().history().and_then(|history| history.state()).is_ok_and(|state| state.as_string().as_deref() == Some(path))
 }

@@ -268,14 +268,20 @@ test('on a phone, rooms and a room take turns on the screen, a tap on a message 
 
   // "← Rooms" takes her back to her rooms, and a tap on one opens it again.
   // In and out as often as she likes, the phone's Back has no more to walk
-  // through: "← Rooms" went back, as Back would.
+  // through: "← Rooms" went back, as Back would. The focus is never lost to
+  // the page: it goes to the room's link, then to the room's name.
   const entries = await mina.evaluate(() => history.length);
+  const focusedIs = (selector) =>
+    mina.waitForFunction((selector) => document.activeElement?.matches(selector), selector, { timeout: 5_000 });
   for (let visit = 0; visit < 2; visit++) {
     await mina.getByRole('link', { name: 'Rooms', exact: true }).tap();
     await rooms.waitFor();
     await log.waitFor({ state: 'detached' });
+    await focusedIs('.room-link');
+    assert.equal(await mina.evaluate(() => document.activeElement.textContent), 'on the bus');
     await rooms.getByRole('link', { name: 'on the bus' }).tap();
     await log.waitFor();
+    await focusedIs('h2.room-title');
   }
   assert.equal(await mina.evaluate(() => history.length), entries, 'no entries piled up');
   assert.deepEqual(mina.errors, []);

@@ -101,6 +101,36 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         scroll_to_bottom(list, last_top);
     };
 
+    // A room opened with something unread shows its "New messages" line near
+    // the top of the view. When more was unread than the first page holds,
+    // the history is loaded back to where reading had stopped first: the
+    // line then stands above the first unread message, not above the oldest
+    // one held, only to move out of the page as older ones come.
+    let open_at_new_line = {
+        let store = store.clone();
+        move || {
+            let Some(read) = store.new_line_after(room) else { return };
+            let this_load = new_load();
+            let still_wanted = move || !window.is_disposed() && loads.get_value() == this_load;
+            revealing.set_value(true);
+            loading_older.set(true);
+            let store = store.clone();
+            spawn_local(async move {
+                load_back_to(room, read, &store, history_complete, still_wanted).await;
+                if !still_wanted() {
+                    return;
+                }
+                loading_older.set(false);
+                revealing.set_value(false);
+                if let Some(line) = untrack(|| store.new_line_at(room)) {
+                    let timeline = store.room(room).timeline();
+                    window.set(timeline.with_untracked(|t| Window::around(t.entries(), line)));
+                }
+                scroll_to_new_line(list, last_top);
+            });
+        }
+    };
+
     // After every arrival: follow the bottom if we are there, else count what is
     // new. Only messages by others that arrive below count as new, not older
     // pages loaded above, nor notices, nor what you said in another tab.
@@ -131,7 +161,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                 // The message being revealed decides where the view goes.
             } else if opens_at_new_line {
                 at_bottom.set(false);
-                scroll_to_new_line(list, last_top);
+                open_at_new_line();
             } else if at_bottom.get_untracked() && window.get_untracked() == Window::Latest {
                 scroll_to_bottom(list, last_top);
             } else if arrived > 0 {
@@ -203,25 +233,16 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             revealing.set_value(true);
             loading_older.set(true);
             spawn_local(async move {
-                while !history_complete.get_untracked() {
-                    let oldest = timeline.with_untracked(Timeline::oldest_seq);
-                    if oldest.is_some_and(|oldest| oldest <= seq) {
-                        break;
-                    }
-                    let page = api::messages(room, oldest, REVEAL_PAGE).await;
-                    if !still_wanted() {
-                        return;
-                    }
-                    let Ok((_, older)) = page else {
-                        // Offline or refused: the view stays where it was.
-                        loading_older.set(false);
-                        revealing.set_value(false);
-                        return;
-                    };
-                    history_complete.set(older.len() < REVEAL_PAGE as usize);
-                    store.history_loaded(room, older);
+                let reached = load_back_to(room, seq, &store, history_complete, still_wanted).await;
+                if !still_wanted() {
+                    return;
                 }
                 loading_older.set(false);
+                if !reached {
+                    // Offline or refused: the view stays where it was.
+                    revealing.set_value(false);
+                    return;
+                }
                 sliding.set(true);
                 window.set(timeline.with_untracked(|t| Window::around(t.entries(), seq)));
                 // Whether the reader is at the bottom is measured where the
@@ -354,6 +375,30 @@ pub struct RowPlace {
     pub seq: Seq,
     pub layout: RowLayout,
     pub new_line: bool,
+}
+
+/// Loads `room`'s history back to `seq`, a page of the server's largest size
+/// at a time, however far back. False if a page could not be had (offline,
+/// refused) or the view went elsewhere meanwhile (`still_wanted`).
+async fn load_back_to(
+    room: RoomId,
+    seq: Seq,
+    store: &Store,
+    history_complete: RwSignal<bool>,
+    still_wanted: impl Fn() -> bool,
+) -> bool {
+    let timeline = store.room(room).timeline();
+    while !history_complete.get_untracked() {
+        let oldest = timeline.with_untracked(Timeline::oldest_seq);
+        if oldest.is_some_and(|oldest| oldest <= seq) {
+            break;
+        }
+        let page = api::messages(room, oldest, REVEAL_PAGE).await;
+        let Some((_, older)) = page.ok().filter(|_| still_wanted()) else { return false };
+        history_complete.set(older.len() < REVEAL_PAGE as usize);
+        store.history_loaded(room, older);
+    }
+    true
 }
 
 /// The rows of the window. The row just before the window is looked at too, so

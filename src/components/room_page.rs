@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::composer::fine_pointer;
 use super::delete_question::{provide_delete_question, DeleteQuestionDialog};
 use super::image_viewer::{provide_viewer, ImageViewer};
 use super::modal;
@@ -66,6 +67,8 @@ fn Room(room: RoomId) -> impl IntoView {
         let store = store.clone();
         on_cleanup(move || store.room_closed(room));
     }
+    let heading = NodeRef::<leptos::html::H2>::new();
+    hand_focus_on_touch(heading, room);
     {
         let store = store.clone();
         spawn_local(async move {
@@ -129,7 +132,7 @@ fn Room(room: RoomId) -> impl IntoView {
                     {t().rooms}
                 </Link>
                 <div class="room-heading">
-                    <h2 class="room-title">{move || name.get()}</h2>
+                    <h2 class="room-title" tabindex="-1" node_ref=heading>{move || name.get()}</h2>
                     <p class="room-presence">{here}</p>
                 </div>
                 <MembersPanel room name=name.into() />
@@ -145,6 +148,36 @@ fn Room(room: RoomId) -> impl IntoView {
 }
 
 /// Shows or hides "Drop files here" over the room a drag event is handled on.
+/// On a touch screen the composer does not take the focus when a room opens
+/// (its keyboard would cover the room), so the room's heading does: a
+/// screen reader says which room opened. Going back to the rooms (a phone
+/// shows one or the other) gives the focus to the room's link there, in
+/// place of the page, once nothing else has it.
+fn hand_focus_on_touch(heading: NodeRef<leptos::html::H2>, room: RoomId) {
+    effect(move || {
+        if let Some(heading) = heading.get() {
+            if !fine_pointer() {
+                let _ = heading.focus();
+            }
+        }
+    });
+    on_cleanup(move || {
+        if fine_pointer() {
+            return;
+        }
+        request_animation_frame(move || {
+            let document = document();
+            if document.active_element().is_some_and(|focused| Some(focused) != document.body().map(Into::into)) {
+                return;
+            }
+            let link = document.query_selector(&format!(".room-link[href=\"/rooms/{room}\"]")).ok().flatten();
+            if let Some(link) = link.and_then(|link| link.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = link.focus();
+            }
+        });
+    });
+}
+
 fn show_drop_hint(event: &DragEvent, shown: bool) {
     if let Some(room) = event.current_target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) {
         let _ = room.class_list().toggle_with_force("dropping", shown);

@@ -82,14 +82,22 @@ impl Store {
     }
 
     /// Where the "New messages" line goes while `room` is open: before the
-    /// first message new to you after where reading had stopped. As older
+    /// first message by someone else after where reading had stopped. As older
     /// pages load, it moves up to the one that really was first, however
     /// much was unread. Tracked.
     pub fn new_line_at(&self, room: RoomId) -> Option<Seq> {
         let state = self.room(room);
         let after = state.new_line_after.get()?;
         let me = self.me.get();
-        state.timeline.with(|timeline| first_unread(timeline, me, after))
+        // A message deleted since is still a row, and the line stays above
+        // it: moving down would put it over what the reader watched arrive.
+        state.timeline.with(|timeline| timeline.messages_after(after).find(|m| Some(m.author) != me).map(|m| m.seq))
+    }
+
+    /// Where reading had stopped when `room` was opened with its "New
+    /// messages" line, while it is open.
+    pub fn new_line_after(&self, room: RoomId) -> Option<Seq> {
+        self.room(room).new_line_after.get_untracked()
     }
 
     /// The person has read `room` up to `seq`: on another screen, or by

@@ -192,6 +192,19 @@ fn with_more_unread_than_a_page_the_line_moves_up_as_older_pages_load() {
 }
 
 #[test]
+fn the_line_stays_above_a_message_deleted_after_it_was_placed() {
+    let store = store_as_mina();
+    store.apply(&message_from(JUN, 1), &[]);
+    store.mark_read(LOBBY, None);
+    store.apply(&message_from(JUN, 2), &[]); // watched arriving
+    store.mark_read(LOBBY, Some(Seq(2)));
+    assert_eq!(store.new_line_at(LOBBY), Some(Seq(1)));
+    let deletion = SequencedEvent { seq: Seq(3), at: 0, event: RoomEvent::Deleted { id: MessageId(1) } };
+    store.apply(&Event::RoomEvents { room: LOBBY, events: vec![deletion], live: true }, &[]);
+    assert_eq!(store.new_line_at(LOBBY), Some(Seq(1)), "not moved over what she watched arrive");
+}
+
+#[test]
 fn mentions_of_me_are_counted_apart_from_the_list_on_and_cleared_by_reading() {
     let store = store_as_mina();
     let listed = Unread { messages: 2, mentions: 1 };

@@ -78,8 +78,11 @@ use crate::{cmd, root, std_for_size, step};
 /// for quotes, search results and notifications read without formatting
 /// marks, who reacted shown over a chip, "Jump to latest" counting only
 /// others' messages, "← Rooms" going back through history, and the "New
-/// messages" line moving up as older pages load, 248.8 → 250.6 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 250.9;
+/// messages" line moving up as older pages load, 248.8 → 250.6 KiB; for a
+/// room with more unread than a page opened at its first unread message
+/// (history loaded back to it) and the focus handed over on a touch screen,
+/// 250.6 → 251.8 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 252.1;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
