@@ -7,7 +7,7 @@
 use gloo_net::http::Method;
 use hanmadi_client_core::SequencedEvent;
 use hanmadi_protocol::http::{
-    EventsPage, Invite, InviteCreated, MessageView, MessagesPage, RoomSummary, SearchResults, ROOMS_PAGE,
+    EventsPage, Invite, InviteCreated, InvitePreview, MessageView, MessagesPage, RoomSummary, SearchResults, ROOMS_PAGE,
 };
 use hanmadi_protocol::json::{self, FromJson};
 use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq};
@@ -63,6 +63,11 @@ pub async fn create_invite(room: RoomId) -> Result<InviteCreated, String> {
 }
 
 /// The private room's invite links that still work, newest last.
+/// Which room an invite link opens, and who made it; asked before signing in.
+pub async fn invite_preview(token: &str) -> Result<InvitePreview, String> {
+    get(&format!("/api/invites/{token}")).await
+}
+
 pub async fn invites(room: RoomId) -> Result<Vec<Invite>, String> {
     get(&format!("/api/rooms/{room}/invites")).await
 }

@@ -2,8 +2,10 @@
 //
 // Mina makes "secret plans" private: Jun, who sees her public rooms, never
 // sees it. She copies an invite link from its members panel; Jun opens the
-// link and is taken into the room, where they talk. Mina revokes the link, and
-// when Sora opens it she is told it no longer works and gets nothing.
+// link and is taken into the room, where they talk. Hana, who has never used
+// the app, opens it too: before she picks a name she is told where it leads.
+// Mina revokes the link, and when Sora opens it she is told it no longer
+// works and gets nothing; someone not signed in is not even told the room.
 //
 // Jun messages Mina from the lobby's members panel: the conversation opens for
 // him under "Direct messages", named after her, and reaches her there as
@@ -13,7 +15,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRoom, serverAndBrowser, seriousViolations, signedInPage } from '../harness.mjs';
+import { collectErrors, createRoom, serverAndBrowser, seriousViolations, signedInPage } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -76,14 +78,29 @@ test('a private room is joined only with its invite link, and a revoked link let
   await say(jun, 'count me in');
   await message(mina, 'secret plans', 'count me in').waitFor();
 
+  // Hana has never used the app: the link's sign-in screen says where it
+  // leads, and once she has a name she is in the room.
+  const hana = collectErrors(await (await world.browser.newContext()).newPage());
+  await hana.goto(link);
+  await hana.getByText('Mina invited you to “secret plans”. Choose a name to join it.').waitFor({ timeout: 30_000 });
+  await hana.getByRole('textbox', { name: 'Name' }).fill('Hana');
+  await hana.getByRole('button', { name: 'Continue' }).click();
+  await hana.getByRole('log', { name: 'secret plans' }).waitFor({ timeout: 30_000 });
+
   await live.getByRole('button', { name: /^Revoke the invite link: Made by Mina/ }).click();
   await live.waitFor({ state: 'detached' });
 
   await sora.goto(link);
   await sora.getByRole('alert').filter({ hasText: "Couldn't join with the invite" }).waitFor({ timeout: 30_000 });
+  // Nor does it say where it led to someone not signed in.
+  const stranger = await (await world.browser.newContext()).newPage();
+  await stranger.goto(link);
+  await stranger.getByRole('textbox', { name: 'Name' }).waitFor();
+  await stranger.waitForLoadState('networkidle');
+  assert.equal(await stranger.getByText('secret plans').count(), 0, 'a revoked link names nothing');
   assert.equal(await sora.getByText('secret plans').count(), 0, 'a revoked link shows Sora nothing');
   assert.equal(new URL(sora.url()).pathname, '/', 'and the link is not kept in her history');
-  for (const page of [mina, jun, sora]) assert.deepEqual(page.errors, []);
+  for (const page of [mina, jun, sora, hana]) assert.deepEqual(page.errors, []);
 });
 
 test('"Message" opens one direct conversation for the two of them, which nobody else sees, named as he is now', async () => {

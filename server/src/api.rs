@@ -42,6 +42,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/rooms/{room}/members", get(members))
         .route("/api/rooms/{room}/invites", get(invites::list).post(invites::create))
         .route("/api/rooms/{room}/invites/{invite}", delete(invites::revoke))
+        .route("/api/invites/{token}", get(invites::preview))
         .route("/api/search", get(search::search))
         .layer(DefaultBodyLimit::max(16 * 1024))
         // Uploads are streamed, under a limit of their own.

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{call_as, get_as, Session, TestServer};
-use hanmadi_protocol::http::{Invite, InviteCreated, RoomKind, RoomSummary, MAX_LIVE_INVITES};
+use hanmadi_protocol::http::{Invite, InviteCreated, InvitePreview, RoomKind, RoomSummary, MAX_LIVE_INVITES};
 use hanmadi_protocol::{Action, Outcome, RejectCode, RoomId, Seq, ServerFrame};
 use reqwest::Method;
 
@@ -26,10 +26,54 @@ async fn live_invites(server: &TestServer, who: &Session, room: RoomId) -> Vec<I
     serde_json::from_value(body).unwrap()
 }
 
+/// What `GET /api/invites/{token}` answers, asked with no session at all.
+async fn preview(server: &TestServer, token: &str) -> (u16, serde_json::Value) {
+    let response = reqwest::get(server.http(&format!("/api/invites/{token}"))).await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
 fn refused(outcome: Outcome) -> RejectCode {
     match outcome {
         Outcome::Rejected { code, .. } => code,
         other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_invite_link_says_which_room_it_opens_before_signing_in_until_it_is_revoked() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let room = mina_tab.create_private_room("북클럽").await;
+    let link = invite(&server, &mina, room).await;
+
+    // Whoever holds the link, not signed in yet, learns where it leads.
+    let (status, body) = preview(&server, &link.token).await;
+    assert_eq!(status, 200, "{body}");
+    let expected = InvitePreview { room_name: "북클럽".into(), invited_by: "Mina".into() };
+    assert_eq!(serde_json::from_value::<InvitePreview>(body).unwrap(), expected);
+
+    // Under the names they have now.
+    mina_tab.act(Action::RenameRoom { room, name: "책 모임".into() }).await;
+    let renamed = reqwest::Client::new()
+        .patch(server.http("/api/me"))
+        .bearer_auth(&mina.token)
+        .json(&serde_json::json!({ "name": "미나" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(renamed.status().is_success());
+    let (_, body) = preview(&server, &link.token).await;
+    let expected = InvitePreview { room_name: "책 모임".into(), invited_by: "미나".into() };
+    assert_eq!(serde_json::from_value::<InvitePreview>(body).unwrap(), expected);
+
+    // Revoked, or never made: a clear 404, and nothing about the room.
+    assert_eq!(revoke(&server, &mina, room, link.id).await, 204);
+    for token in [link.token.clone(), "0".repeat(64), "nope".into()] {
+        let (status, body) = preview(&server, &token).await;
+        assert_eq!(status, 404, "{token}: {body}");
+        assert!(body["error"].as_str().is_some_and(|why| why.contains("not valid")), "{body}");
+        assert!(!body.to_string().contains("책"), "{body}");
     }
 }
 

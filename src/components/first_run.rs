@@ -1,5 +1,6 @@
 //! The first-run prompt: a name, then a guest session. It carries on from
 //! the one index.html drew before the app had loaded (`first_screen`).
+//! Opened from an invite link, it says which room the link leads to.
 
 use hanmadi_protocol::limits::{check_display_name, ProblemKind, TextProblem};
 use leptos::ev::SubmitEvent;
@@ -9,8 +10,10 @@ use leptos::task::spawn_local;
 
 use super::reactive::{effect, handler};
 
+use crate::api;
 use crate::first_screen;
 use crate::i18n::{lang, t};
+use crate::router::use_invite;
 use crate::session;
 use crate::socket::use_socket;
 
@@ -62,9 +65,21 @@ pub fn FirstRun() -> impl IntoView {
         }
     });
 
+    // Opened from an invite link: where it leads, once the server says. A
+    // link that cannot be read is explained when it is spent, after signing in.
+    let invited = RwSignal::new(None::<String>);
+    if let Some(token) = use_invite().get_untracked() {
+        spawn_local(async move {
+            if let Ok(preview) = api::invite_preview(&token).await {
+                invited.set(Some(lang().invited_to(&preview.invited_by, &preview.room_name)));
+            }
+        });
+    }
+
     view! {
         <form class="first-run" on:submit=handler(submit)>
             <h2>{t().welcome}</h2>
+            <p class="first-run-invite" hidden=move || invited.with(Option::is_none)>{move || invited.get()}</p>
             <p class="first-run-hint">{t().name_hint}</p>
             <label for="first-run-name">{t().name}</label>
             <input

@@ -137,6 +137,14 @@ impl Lang {
         }
     }
 
+    /// Over the sign-in screen an invite link opened.
+    pub fn invited_to(self, by: &str, room: &str) -> String {
+        match self {
+            Lang::En => format!("{by} invited you to “{room}”. Choose a name to join it."),
+            Lang::Ko => format!("{by} 님이 “{room}” 방에 초대했어요. 이름을 정하면 들어가요."),
+        }
+    }
+
     /// One emoji of the reaction picker.
     pub fn react_with(self, emoji: &str) -> String {
         match self {

@@ -3,8 +3,8 @@
 //! in `tests/json_reader.rs`.
 
 use crate::http::{
-    ApiError, EventsPage, HistoryEvent, Invite, InviteCreated, MessageView, MessagesPage, Profile, Reaction, RoomKind,
-    RoomSummary, Session,
+    ApiError, EventsPage, HistoryEvent, Invite, InviteCreated, InvitePreview, MessageView, MessagesPage, Profile,
+    Reaction, RoomKind, RoomSummary, Session,
 };
 use crate::json::{unknown_variant, Error, FromJson, Json};
 use crate::limits::{ProblemKind, TextField, TextProblem};
@@ -289,6 +289,13 @@ impl FromJson for RoomSummary {
             kind: o.defaulted("kind")?,
             with: o.optional("with")?,
         })
+    }
+}
+
+impl FromJson for InvitePreview {
+    fn from_json(value: Json<'_>) -> Result<Self, Error> {
+        let mut o = value.into_object("struct InvitePreview")?;
+        Ok(InvitePreview { room_name: o.field("room_name")?, invited_by: o.field("invited_by")? })
     }
 }
 

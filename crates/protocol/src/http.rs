@@ -114,6 +114,16 @@ pub struct InviteCreated {
     pub token: String,
 }
 
+/// `GET /api/invites/{token}`: what an invite link opens, for whoever holds
+/// it, signed in or not (the sign-in screen names the room): the private
+/// room's name as it is now, and who made the link, under their name now.
+/// 404 once the link is revoked, or if it never was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitePreview {
+    pub room_name: String,
+    pub invited_by: String,
+}
+
 /// One live invite of `GET /api/rooms/{id}/invites` (its token cannot be
 /// shown again): who made it and when, and its id to revoke it with
 /// `DELETE /api/rooms/{id}/invites/{invite}`.

@@ -3,8 +3,8 @@
 
 use hanmadi_protocol::attachments::{Attachment, UploadProblem};
 use hanmadi_protocol::http::{
-    ApiError, EventsPage, HistoryEvent, Invite, InviteCreated, MessageView, MessagesPage, Profile, Reaction, RoomKind,
-    RoomSummary, Session,
+    ApiError, EventsPage, HistoryEvent, Invite, InviteCreated, InvitePreview, MessageView, MessagesPage, Profile,
+    Reaction, RoomKind, RoomSummary, Session,
 };
 use hanmadi_protocol::json::{self, FromJson};
 use hanmadi_protocol::*;
@@ -153,6 +153,8 @@ fn http_bodies_and_the_outbox_read_the_same() {
     check(r#"[{"id":1,"name":"a","head":2,"members":1,"member":true,"kind":"private"}]"#.into());
     let invite = InviteCreated { id: 1, room: RoomId(2), token: "ab".repeat(32) };
     agree::<InviteCreated>(&serde_json::to_string(&invite).unwrap()).unwrap();
+    let preview = InvitePreview { room_name: "비밀 \"plans\"".into(), invited_by: "Mina".into() };
+    agree::<InvitePreview>(&serde_json::to_string(&preview).unwrap()).unwrap();
     let invites = vec![Invite { id: 1, created_by: UserId(3), created_at: 4 }];
     agree::<Vec<Invite>>(&serde_json::to_string(&invites).unwrap()).unwrap();
     check(

@@ -3,13 +3,14 @@
 //! nowhere else ever again), `GET` lists the live ones, `DELETE
 //! …/invites/{invite}` revokes one. Spending a token is an action
 //! (`join_with_invite`), so a join made offline goes out once with the
-//! outbox. Counted by the API's per-address limit like every call, and a
+//! outbox. `GET /api/invites/{token}` says what a link opens, to whoever
+//! holds it. Counted by the API's per-address limit like every call, and a
 //! room has at most [`MAX_LIVE_INVITES`] live invites.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hanmadi_protocol::http::{Invite, InviteCreated, RoomKind, MAX_LIVE_INVITES};
+use hanmadi_protocol::http::{Invite, InviteCreated, InvitePreview, RoomKind, MAX_LIVE_INVITES};
 use hanmadi_protocol::RoomId;
 
 use super::{no_such_room, ApiError, ApiResult, AuthUser};
@@ -25,6 +26,19 @@ pub(super) async fn create(
     let created = state.store.create_invite(room, user.id).await?.map_err(|problem| refused(room, problem))?;
     tracing::info!(%room, user = %user.id, invite = created.id, "invite created");
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The room a link opens and who made it. No session is needed: the link is
+/// opened before signing in, to say where it leads, and its token (256
+/// random bits, shown only to the member who made it) is the secret.
+pub(super) async fn preview(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<InvitePreview> {
+    match state.store.invite_preview(&token).await? {
+        Some(preview) => Ok(Json(preview)),
+        None => Err(ApiError(
+            StatusCode::NOT_FOUND,
+            "this invite link is not valid: it was revoked, or never existed".into(),
+        )),
+    }
 }
 
 pub(super) async fn list(

@@ -4,7 +4,7 @@
 //! the room's invites; anyone signed in may spend a live one
 //! (`Action::JoinWithInvite`, applied in `apply.rs`).
 
-use hanmadi_protocol::http::{Invite, InviteCreated, RoomKind, INVITE_TOKEN_CHARS, MAX_LIVE_INVITES};
+use hanmadi_protocol::http::{Invite, InviteCreated, InvitePreview, RoomKind, INVITE_TOKEN_CHARS, MAX_LIVE_INVITES};
 use hanmadi_protocol::{RoomId, UserId};
 use sqlx::{Any, Executor, Transaction};
 
@@ -104,6 +104,23 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(Ok(InviteCreated { id: id as u64, room, token }))
+    }
+
+    /// What the live invite `token` opens, for whoever holds it: the room's
+    /// name and who made the invite, both as they are named now.
+    pub async fn invite_preview(&self, token: &str) -> anyhow::Result<Option<InvitePreview>> {
+        if !well_formed(token) {
+            return Ok(None);
+        }
+        let found: Option<(String, String)> = sqlx::query_as(
+            "SELECT rooms.name, users.name FROM invites \
+             JOIN rooms ON rooms.id = invites.room_id JOIN users ON users.id = invites.created_by \
+             WHERE invites.token_sha256 = $1 AND invites.revoked_at IS NULL",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.map(|(room_name, invited_by)| InvitePreview { room_name, invited_by }))
     }
 
     /// The live invites of the private room `room`, oldest first, as its
