@@ -62,12 +62,12 @@ pub async fn create_invite(room: RoomId) -> Result<InviteCreated, String> {
     read(Method::POST, &format!("/api/rooms/{room}/invites")).await
 }
 
-/// The private room's invite links that still work, newest last.
 /// Which room an invite link opens, and who made it; asked before signing in.
 pub async fn invite_preview(token: &str) -> Result<InvitePreview, String> {
     get(&format!("/api/invites/{token}")).await
 }
 
+/// The private room's invite links that still work, newest last.
 pub async fn invites(room: RoomId) -> Result<Vec<Invite>, String> {
     get(&format!("/api/rooms/{room}/invites")).await
 }
@@ -109,7 +109,7 @@ async fn read<T: FromJson>(method: Method, path: &str) -> Result<T, String> {
 /// The body of the server's answer to `method path`, when it is a success.
 async fn answer(method: Method, path: &str) -> Result<String, String> {
     let (mut status, mut body) = exchange(method.clone(), path).await?;
-    if status == 401 {
+    if status == 401 && session::saved().is_some() {
         // The token expired while the tab slept.
         crate::socket::token_refused().await;
         session::saved().ok_or("signed out")?;
@@ -126,6 +126,7 @@ async fn answer(method: Method, path: &str) -> Result<String, String> {
 async fn exchange(method: Method, path: &str) -> Result<(u16, String), String> {
     let unreachable = |_| "cannot reach the server".to_owned();
     let deadline = Deadline::after(deadline::ANSWER_TIMEOUT_MS);
+    // Signed out (an invite link's preview), a request carries no token.
     let token = session::saved().map(|session| session.token).unwrap_or_default();
     let response = deadline.on(session::authorised(method, path, &token)).send().await.map_err(unreachable)?;
     let body = response.text().await.map_err(unreachable)?;

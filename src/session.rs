@@ -59,9 +59,13 @@ pub fn end() -> impl std::future::Future<Output = Result<(), String>> {
 
 /// A request to the API's `path` carrying `token`, as every call made for a
 /// signed-in person does (an upload sets the same header on its own
-/// `XMLHttpRequest`).
+/// `XMLHttpRequest`). With no token (signed out), it carries none.
 pub fn authorised(method: Method, path: &str, token: &str) -> RequestBuilder {
-    RequestBuilder::new(&deploy_config::api_url(path)).method(method).header(AUTHORIZATION, &bearer(token))
+    let request = RequestBuilder::new(&deploy_config::api_url(path)).method(method);
+    if token.is_empty() {
+        return request;
+    }
+    request.header(AUTHORIZATION, &bearer(token))
 }
 
 /// The header that carries a signed-in person's token.

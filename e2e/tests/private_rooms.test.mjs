@@ -93,14 +93,16 @@ test('a private room is joined only with its invite link, and a revoked link let
   await sora.goto(link);
   await sora.getByRole('alert').filter({ hasText: "Couldn't join with the invite" }).waitFor({ timeout: 30_000 });
   // Nor does it say where it led to someone not signed in.
-  const stranger = await (await world.browser.newContext()).newPage();
+  const stranger = collectErrors(await (await world.browser.newContext()).newPage());
+  const asked = stranger.waitForResponse((response) => response.url().includes('/api/invites/'));
   await stranger.goto(link);
+  assert.equal((await asked).status(), 404);
   await stranger.getByRole('textbox', { name: 'Name' }).waitFor();
-  await stranger.waitForLoadState('networkidle');
   assert.equal(await stranger.getByText('secret plans').count(), 0, 'a revoked link names nothing');
   assert.equal(await sora.getByText('secret plans').count(), 0, 'a revoked link shows Sora nothing');
   assert.equal(new URL(sora.url()).pathname, '/', 'and the link is not kept in her history');
-  for (const page of [mina, jun, sora, hana]) assert.deepEqual(page.errors, []);
+  for (const page of [mina, jun, sora, hana, stranger]) assert.deepEqual(page.errors, []);
+  await Promise.all([hana, stranger].map((page) => page.context().close()));
 });
 
 test('"Message" opens one direct conversation for the two of them, which nobody else sees, named as he is now', async () => {

@@ -29,7 +29,11 @@ async fn live_invites(server: &TestServer, who: &Session, room: RoomId) -> Vec<I
 /// What `GET /api/invites/{token}` answers, asked with no session at all.
 async fn preview(server: &TestServer, token: &str) -> (u16, serde_json::Value) {
     let response = reqwest::get(server.http(&format!("/api/invites/{token}"))).await.unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
+    let status = response.status().as_u16();
+    if status == 200 {
+        assert_eq!(response.headers()["cache-control"], "no-store", "no cache keeps a link's answer");
+    }
+    (status, response.json().await.unwrap())
 }
 
 fn refused(outcome: Outcome) -> RejectCode {

@@ -79,7 +79,9 @@ pub fn FirstRun() -> impl IntoView {
     view! {
         <form class="first-run" on:submit=handler(submit)>
             <h2>{t().welcome}</h2>
-            <p class="first-run-invite" hidden=move || invited.with(Option::is_none)>{move || invited.get()}</p>
+            <p id="first-run-invite" class="first-run-invite" hidden=move || invited.with(Option::is_none)>
+                {move || invited.get()}
+            </p>
             <p class="first-run-hint">{t().name_hint}</p>
             <label for="first-run-name">{t().name}</label>
             <input
@@ -87,6 +89,8 @@ pub fn FirstRun() -> impl IntoView {
                 node_ref=field
                 type="text"
                 autocomplete="nickname"
+                // Read with the field, for the line can come after the focus.
+                aria-describedby="first-run-invite"
                 maxlength="40"
                 required
                 prop:value=move || name.get()

@@ -147,7 +147,6 @@ fn Room(room: RoomId) -> impl IntoView {
     }
 }
 
-/// Shows or hides "Drop files here" over the room a drag event is handled on.
 /// On a touch screen the composer does not take the focus when a room opens
 /// (its keyboard would cover the room), so the room's heading does: a
 /// screen reader says which room opened. Going back to the rooms (a phone
@@ -178,6 +177,7 @@ fn hand_focus_on_touch(heading: NodeRef<leptos::html::H2>, room: RoomId) {
     });
 }
 
+/// Shows or hides "Drop files here" over the room a drag event is handled on.
 fn show_drop_hint(event: &DragEvent, shown: bool) {
     if let Some(room) = event.current_target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) {
         let _ = room.class_list().toggle_with_force("dropping", shown);

@@ -141,7 +141,7 @@ impl Lang {
     pub fn invited_to(self, by: &str, room: &str) -> String {
         match self {
             Lang::En => format!("{by} invited you to “{room}”. Choose a name to join it."),
-            Lang::Ko => format!("{by} 님이 “{room}” 방에 초대했어요. 이름을 정하면 들어가요."),
+            Lang::Ko => format!("{by} 님이 “{room}” 대화방에 초대했어요. 이름을 정하면 바로 참여할 수 있어요."),
         }
     }
 

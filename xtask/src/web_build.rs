@@ -82,8 +82,8 @@ use crate::{cmd, root, std_for_size, step};
 /// room with more unread than a page opened at its first unread message
 /// (history loaded back to it) and the focus handed over on a touch screen,
 /// 250.6 → 251.8 KiB; for the sign-in screen of an invite link saying where
-/// it leads, 251.8 → 252.3 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 252.6;
+/// it leads (with its review's fixes), 251.8 → 252.5 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 252.8;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

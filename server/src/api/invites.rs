@@ -8,7 +8,7 @@
 //! room has at most [`MAX_LIVE_INVITES`] live invites.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::Json;
 use hanmadi_protocol::http::{Invite, InviteCreated, InvitePreview, RoomKind, MAX_LIVE_INVITES};
 use hanmadi_protocol::RoomId;
@@ -30,10 +30,14 @@ pub(super) async fn create(
 
 /// The room a link opens and who made it. No session is needed: the link is
 /// opened before signing in, to say where it leads, and its token (256
-/// random bits, shown only to the member who made it) is the secret.
-pub(super) async fn preview(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<InvitePreview> {
+/// random bits, shown only to the member who made it) is the secret. Never
+/// kept by a cache on the way: a revoked link must stop naming the room.
+pub(super) async fn preview(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<([(header::HeaderName, &'static str); 1], Json<InvitePreview>), ApiError> {
     match state.store.invite_preview(&token).await? {
-        Some(preview) => Ok(Json(preview)),
+        Some(preview) => Ok(([(header::CACHE_CONTROL, "no-store")], Json(preview))),
         None => Err(ApiError(
             StatusCode::NOT_FOUND,
             "this invite link is not valid: it was revoked, or never existed".into(),
