@@ -92,17 +92,26 @@ pub fn inline(text: &str) -> Vec<Inline<'_>> {
     out
 }
 
+/// A stretch of a message as it shows once drawn: a range of its text, and
+/// the person it names when it is a mention (drawn as a chip, not as typed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    pub range: Range<usize>,
+    pub mention: Option<UserId>,
+}
+
 /// The stretches of `text` a drawn message shows, in order: all of it but
 /// the formatting's markers (emphasis marks, backticks, fences). The line
-/// breaks typed around a fence stay.
+/// breaks typed around a fence stay. A mention is a stretch of its own; a
+/// token inside code is not one, and stays as typed.
 /// What shows a message as plain text (a reply's quote, a search result, a
 /// notification) shows these, so `*KTX*` reads as "KTX" there as in the room.
-pub fn shown(text: &str) -> Vec<Range<usize>> {
+pub fn shown(text: &str) -> Vec<Shown> {
     let mut pieces = Vec::new();
     for block in parse(text) {
         match block {
             Block::Text(inline) => shown_pieces(&inline, &mut pieces),
-            Block::Code(code) => pieces.push(code),
+            Block::Code(code) => pieces.push((code, None)),
         }
     }
     // Every piece is a slice of `text`: where it starts is how far its first
@@ -110,31 +119,40 @@ pub fn shown(text: &str) -> Vec<Range<usize>> {
     let start_of = |piece: &str| piece.as_ptr() as usize - text.as_ptr() as usize;
     let mut stretches = Vec::new();
     let mut from = 0;
-    for piece in pieces.into_iter().filter(|piece| !piece.is_empty()) {
+    for (piece, mention) in pieces.into_iter().filter(|(piece, _)| !piece.is_empty()) {
         let start = start_of(piece);
         let breaks = text[from..start].match_indices('\n').map(|(at, _)| from + at);
-        stretches.extend(breaks.map(|at| at..at + 1));
-        stretches.push(start..start + piece.len());
+        stretches.extend(breaks.map(|at| Shown { range: at..at + 1, mention: None }));
+        stretches.push(Shown { range: start..start + piece.len(), mention });
         from = start + piece.len();
     }
     stretches
 }
 
-fn shown_pieces<'a>(inline: &[Inline<'a>], pieces: &mut Vec<&'a str>) {
+fn shown_pieces<'a>(inline: &[Inline<'a>], pieces: &mut Vec<(&'a str, Option<UserId>)>) {
     for piece in inline {
         match piece {
-            Inline::Text(text) | Inline::Code(text) | Inline::Link(text) | Inline::Mention(_, text) => {
-                pieces.push(text)
-            }
+            Inline::Text(text) | Inline::Code(text) | Inline::Link(text) => pieces.push((text, None)),
+            Inline::Mention(user, token) => pieces.push((token, Some(*user))),
             Inline::Bold(inner) | Inline::Italic(inner) => shown_pieces(inner, pieces),
         }
     }
 }
 
 /// `text` as it reads once drawn, without its formatting's markers (see
-/// [`shown`]); mentions stay tokens, for `mentions::readable` to name.
-pub fn plain(text: &str) -> String {
-    shown(text).into_iter().map(|stretch| &text[stretch]).collect()
+/// [`shown`]), each mention as `@` and the name `name_of` gives.
+pub fn plain(text: &str, name_of: impl Fn(UserId) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    for stretch in shown(text) {
+        match stretch.mention {
+            Some(user) => {
+                out.push('@');
+                out.push_str(&name_of(user));
+            }
+            None => out.push_str(&text[stretch.range]),
+        }
+    }
+    out
 }
 
 /// `` `code` `` at `at`, on one line: the piece and where it ends.
@@ -279,18 +297,29 @@ mod tests {
         }
     }
 
+    /// Names person 12 Mina, and anyone else by their number.
+    fn named(text: &str) -> String {
+        plain(text, |user| if user == UserId(12) { "Mina".into() } else { format!("#{}", user.0) })
+    }
+
     #[test]
     fn plain_text_reads_as_the_drawn_message_without_its_markers() {
-        assert_eq!(plain("*KTX* at _noon_, in `room 3`"), "KTX at noon, in room 3");
+        assert_eq!(named("*KTX* at _noon_, in `room 3`"), "KTX at noon, in room 3");
         assert_eq!(
-            plain("look:\n```\nfn main() {}\n```\nnice"),
+            named("look:\n```\nfn main() {}\n```\nnice"),
             "look:\n\nfn main() {}\n\nnice",
             "the code keeps lines of its own"
         );
-        assert_eq!(plain("*<@12>* lunch?"), "<@12> lunch?", "a mention stays a token, to be named");
+        assert_eq!(named("*<@12>* lunch? <@7>"), "@Mina lunch? @#7", "a mention is named, emphasised or not");
         for text in ["snake_case_name", "2*3*4", "```unclosed", "", "점심 *먹자"] {
-            assert_eq!(plain(text), text, "nothing was formatting");
+            assert_eq!(named(text), text, "nothing was formatting");
         }
+    }
+
+    #[test]
+    fn a_mention_typed_inside_code_stays_as_typed() {
+        assert_eq!(named("write `<@12>` to mention <@12>"), "write <@12> to mention @Mina");
+        assert_eq!(named("see\n```\nping <@12>\n```"), "see\n\nping <@12>", "nor inside a fenced block");
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -300,10 +329,10 @@ mod tests {
         #[test]
         fn only_markers_are_left_out(text in "[a-z 가*_`.\nh:/tps<@1>]{0,40}") {
             let mut from = 0;
-            for stretch in shown(&text) {
-                proptest::prop_assert!(stretch.start >= from && stretch.end > stretch.start, "{:?}", stretch);
-                proptest::prop_assert!(text[from..stretch.start].chars().all(|c| "*_`".contains(c)));
-                from = stretch.end;
+            for Shown { range, .. } in shown(&text) {
+                proptest::prop_assert!(range.start >= from && range.end > range.start, "{:?}", range);
+                proptest::prop_assert!(text[from..range.start].chars().all(|c| "*_`".contains(c)));
+                from = range.end;
             }
             proptest::prop_assert!(text[from..].chars().all(|c| "*_`\n".contains(c)));
         }

@@ -147,14 +147,6 @@ pub fn decode(text: &str, name_of: impl Fn(UserId) -> Option<String>) -> (String
     (out, picked)
 }
 
-/// A stored text as people read it where no chip can be drawn (a quote, a
-/// search result, a notification): each token as `@{name}`, and as
-/// `@{someone}` for a person `name_of` does not know.
-pub fn readable(text: &str, name_of: impl Fn(UserId) -> Option<String>, someone: &str) -> String {
-    let (text, _) = decode(text, |user| Some(name_of(user).unwrap_or_else(|| someone.to_owned())));
-    text
-}
-
 /// The byte offset in `text` of a position the browser counts in UTF-16
 /// units (a field's `selectionStart`), and back.
 pub fn byte_offset(text: &str, utf16: u32) -> usize {
@@ -240,12 +232,6 @@ mod tests {
         assert_eq!(shown, "@미나 점심? <@9> @미나");
         assert_eq!(picked, [member(2, "미나")]);
         assert_eq!(encode(&shown, &picked), "<@2> 점심? <@9> <@2>");
-    }
-
-    #[test]
-    fn read_where_no_chip_can_be_drawn_a_mention_is_its_name_or_someone() {
-        let names = |user: UserId| (user == UserId(2)).then(|| "Mina".to_owned());
-        assert_eq!(readable("<@2>, <@9>: lunch?", names, "someone"), "@Mina, @someone: lunch?");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use hanmadi_protocol::http::{Highlight, SearchHit, SearchResults, MAX_SEARCH_CHARS};
-use hanmadi_protocol::MessageId;
+use hanmadi_protocol::{MessageId, UserId};
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,12 +17,12 @@ use wasm_bindgen::JsCast;
 use super::composer::composing;
 use super::keyed::live_rows;
 use super::message_link::MessageLink;
-use super::message_text::plain_text;
+use super::message_text::{name_in, plain_text};
 use super::reactive::{handler, memo, redrawn, When};
 use crate::api;
 use crate::i18n::{lang, t};
+use crate::markup::{self, Shown};
 use crate::store::Store;
-use crate::{markup, mentions};
 
 /// A pause in typing this long runs the search: not one request per key.
 const TYPING_PAUSE: Duration = Duration::from_millis(250);
@@ -212,26 +212,18 @@ fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
         memo(move || timeline.with(|t| t.message_at(seq, id).is_some_and(|message| message.deleted)))
     };
     // As the message reads drawn (see `plain_text`): the server counted the
-    // match's offsets on the stored text, so it is cut there first, and each
-    // piece then loses its markers and has its mentions named.
+    // match's offsets on the stored text, so it is cut there first, each
+    // piece without its markers and with its mentions named.
     let state = StoredValue::new(expect_context::<Store>().room(room));
-    let named =
-        move |text: &str| state.with_value(|state| mentions::readable(text, |user| state.name_of(user), t().someone));
     let text = redrawn(move || {
         if deleted.get() {
             return t().deleted.into_any();
         }
         hit.with(|hit| {
-            marked(&hit.text, &hit.highlights)
+            state
+                .with_value(|state| marked(&hit.text, &hit.highlights, |user| name_in(state, user)))
                 .into_iter()
-                .map(|(piece, found)| {
-                    let piece = named(&piece);
-                    if found {
-                        view! { <mark>{piece}</mark> }.into_any()
-                    } else {
-                        piece.into_any()
-                    }
-                })
+                .map(|(piece, found)| if found { view! { <mark>{piece}</mark> }.into_any() } else { piece.into_any() })
                 .collect_view()
                 .into_any()
         })
@@ -260,11 +252,12 @@ fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
     }
 }
 
-/// `text` as it reads drawn (without its formatting's markers, see
-/// `markup::shown`), cut into pieces, each marked as found or not. Ranges
-/// that do not fall on character boundaries, overlap or run backwards are
-/// left unmarked: the text is always shown whole.
-fn marked(text: &str, highlights: &[Highlight]) -> Vec<(String, bool)> {
+/// `text` as it reads drawn (without its formatting's markers, its mentions
+/// named by `name_of`, see `markup::shown`), cut into pieces, each marked as
+/// found or not. A mention touched by a match is marked whole. Ranges that do
+/// not fall on character boundaries, overlap or run backwards are left
+/// unmarked: the text is always shown whole.
+fn marked(text: &str, highlights: &[Highlight], name_of: impl Fn(UserId) -> String) -> Vec<(String, bool)> {
     let mut found = Vec::new();
     let mut from = 0;
     for highlight in highlights {
@@ -276,19 +269,25 @@ fn marked(text: &str, highlights: &[Highlight]) -> Vec<(String, bool)> {
         from = end;
     }
     let mut pieces: Vec<(String, bool)> = Vec::new();
-    for stretch in markup::shown(text) {
-        let mut at = stretch.start;
-        while at < stretch.end {
-            let within = found.iter().find(|found| found.end > at && found.start < stretch.end);
+    let mut push = |piece: &str, is_found: bool| match pieces.last_mut() {
+        Some((last, was_found)) if *was_found == is_found => last.push_str(piece),
+        _ => pieces.push((piece.to_owned(), is_found)),
+    };
+    for Shown { range, mention } in markup::shown(text) {
+        if let Some(user) = mention {
+            let is_found = found.iter().any(|found| found.end > range.start && found.start < range.end);
+            push(&format!("@{}", name_of(user)), is_found);
+            continue;
+        }
+        let mut at = range.start;
+        while at < range.end {
+            let within = found.iter().find(|found| found.end > at && found.start < range.end);
             let (end, is_found) = match within {
-                Some(found) if found.start <= at => (found.end.min(stretch.end), true),
+                Some(found) if found.start <= at => (found.end.min(range.end), true),
                 Some(found) => (found.start, false),
-                None => (stretch.end, false),
+                None => (range.end, false),
             };
-            match pieces.last_mut() {
-                Some((piece, was_found)) if *was_found == is_found => piece.push_str(&text[at..end]),
-                _ => pieces.push((text[at..end].to_owned(), is_found)),
-            }
+            push(&text[at..end], is_found);
             at = end;
         }
     }
@@ -301,6 +300,11 @@ mod tests {
 
     fn at(start: u32, end: u32) -> Highlight {
         Highlight { start, end }
+    }
+
+    /// `marked`, with person 12 named Mina.
+    fn marked(text: &str, highlights: &[Highlight]) -> Vec<(String, bool)> {
+        super::marked(text, highlights, |user| if user == UserId(12) { "Mina".into() } else { "someone".into() })
     }
 
     #[test]
@@ -326,6 +330,19 @@ mod tests {
             marked(text, &[at(0, 5), at(9, 15)]),
             [("KTX".into(), true), (" at ".into(), false), ("noon".into(), true)],
             "a match over the markers marks what shows of it"
+        );
+    }
+
+    #[test]
+    fn a_mention_reads_as_its_name_and_one_in_code_as_typed() {
+        // "<@12>, `<@12>` lunch": the match "lunch" at 15..20; one at 2..4 is
+        // inside the first mention's token.
+        let text = "<@12>, `<@12>` lunch";
+        assert_eq!(marked(text, &[at(15, 20)]), [("@Mina, <@12> ".into(), false), ("lunch".into(), true)]);
+        assert_eq!(
+            marked(text, &[at(2, 4)]),
+            [("@Mina".into(), true), (", <@12> lunch".into(), false)],
+            "a match inside a token marks the name whole"
         );
     }
 }

@@ -8,7 +8,6 @@ use leptos::prelude::*;
 
 use crate::i18n::t;
 use crate::markup::{self, Block, Inline};
-use crate::mentions;
 use crate::store::{RoomState, Store};
 
 /// The text of a message in `room` (whose members name its mentions).
@@ -28,7 +27,13 @@ pub fn MessageText(room: RoomId, text: String) -> impl IntoView {
 /// notification): as it reads drawn, without its formatting's markers, its
 /// mentions as `@name` under the names the room knows now.
 pub fn plain_text(state: &RoomState, text: &str) -> String {
-    mentions::readable(&markup::plain(text), |user| state.name_of(user), t().someone)
+    markup::plain(text, |user| name_in(state, user))
+}
+
+/// A person as `state`'s room names them now, "someone" once no longer known
+/// there.
+pub fn name_in(state: &RoomState, user: UserId) -> String {
+    state.name_of(user).unwrap_or_else(|| t().someone.to_owned())
 }
 
 fn inline_views(room: RoomId, pieces: Vec<Inline<'_>>) -> Vec<AnyView> {
@@ -56,6 +61,6 @@ fn MentionChip(room: RoomId, user: UserId) -> impl IntoView {
     let store = expect_context::<Store>();
     let you = store.me().get_untracked() == Some(user);
     let state = store.room(room);
-    let name = move || state.name_of(user).unwrap_or_else(|| t().someone.to_owned());
+    let name = move || name_in(&state, user);
     view! { <span class="mention" class:you=you data-user=user.0>"@"{name}</span> }
 }
