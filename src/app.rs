@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    ActionNotices, ConnectionBadge, FirstRun, JoinByInvite, KeyboardShortcuts, MentionNotifier, OpenJoinedRoom,
-    RoomPage, RoomsNav, SignOut, TabTitle, TickerPanel, When, YourName,
+    refuse_stray_drops, ActionNotices, ConnectionBadge, FirstRun, JoinByInvite, KeyboardShortcuts, MentionNotifier,
+    OpenJoinedRoom, RoomPage, RoomsNav, SignOut, TabTitle, TickerPanel, When, YourName,
 };
 use crate::i18n::t;
 use crate::parcels::Parcels;
@@ -20,6 +20,8 @@ pub fn App() -> impl IntoView {
     let socket = provide_socket(store);
     // Messages with files that wait for the connection, sent from here.
     Parcels::provide();
+    // A file let go beside a room is refused, never opened in place of the app.
+    refuse_stray_drops();
     let signed_in = move || socket.session.with(Option::is_some);
     provide_router();
     let page = use_page();

@@ -1,6 +1,7 @@
 // Mina and Hoon share files in real Chromium against the real server: a photo
 // pasted with a caption, a PDF attached and a note dropped on the room, a
-// file too large for the server, a large one that takes its time while the
+// file let go beside the room (refused, never opened in place of the app),
+// a file too large for the server, a large one that takes its time while the
 // room carries on, one whose connection goes silent mid-upload, and one attached in a tunnel, kept through a reload with
 // no network, that reaches Hoon once when the train comes out (one the server
 // refuses when it comes out, which stays refused in every tab and through a
@@ -10,6 +11,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { attach, chip, countUploads, parcelsKept, sendOffline } from '../files.mjs';
 import { bothIn, nothingWaiting, seriousViolations, serverAndBrowser, signedInPage, signOut } from '../harness.mjs';
 
@@ -179,6 +183,58 @@ test('a PDF attached and a note dropped on the room reach Hoon as cards whose li
   assert.equal(served.nosniff, 'nosniff');
   assert.equal(served.text, 'Lunch at noon, then the roadmap.\n');
   assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
+});
+
+/**
+ * Drags a file from the desktop over `target` and lets it go, by Chromium's
+ * own input (not an event the page makes up). Answers what the page told the
+ * browser on the drag's last move: whether it took the drag over (cancelled
+ * it) and with what effect. Headless Chromium never opens a dropped file
+ * itself, so that answer is what the story reads: a drag over nothing that
+ * takes it, left to the browser, is a file opened in place of the app.
+ */
+async function dragFromDesktop(page, target, path) {
+  await page.evaluate(() => {
+    // Added after the app's own listeners, so it sees what they decided.
+    window.lastDragOver = null;
+    window.addEventListener('dragover', (event) => {
+      window.lastDragOver = { taken: event.defaultPrevented, effect: event.dataTransfer.dropEffect };
+    });
+  });
+  const box = await target.boundingBox();
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: [path], dragOperationsMask: 1 | 2 | 16 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) {
+    await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  }
+  await cdp.detach();
+  return page.evaluate(() => window.lastDragOver);
+}
+
+test('a file let go beside the room is refused, and Mina’s page and draft stay', async () => {
+  const mina = await minaSignsIn();
+  const hoon = await hoonSignsIn();
+  await bothIn(mina, hoon, 'photos');
+  const path = join(tmpdir(), `menu-${process.pid}.txt`);
+  await writeFile(path, 'Bibimbap, then tea.\n');
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('Here is the menu');
+
+  // Over the room, it is taken, as the hint says.
+  const overRoom = await dragFromDesktop(mina, mina.getByRole('log', { name: 'photos' }), path);
+  assert.equal(overRoom.taken, true, 'the room takes the drag');
+  assert.notEqual(overRoom.effect, 'none');
+  await chip(mina, `menu-${process.pid}.txt`).waitFor();
+
+  // Over the rooms beside it and the header, the page refuses it: nothing is
+  // taken, and the browser is told not to open the file in place of the app.
+  for (const beside of [mina.getByRole('navigation', { name: 'Rooms' }), mina.locator('.app-header')]) {
+    assert.deepEqual(await dragFromDesktop(mina, beside, path), { taken: true, effect: 'none' }, 'refused');
+  }
+  assert.equal(await composer.inputValue(), 'Here is the menu', 'the draft stays');
+  assert.equal(await mina.locator('.file-chips li').count(), 1, 'one chip: the drop over the room');
+  assert.deepEqual(mina.errors, [], 'no uncaught errors');
 });
 
 test('a file over the server’s limit is refused in words, and nothing is sent', async () => {
