@@ -17,7 +17,7 @@ test('the badge follows the server through a restart', async () => {
   await page.goto(world.server.url);
   await page.getByRole('textbox', { name: 'Name' }).fill('Mina');
   await page.getByRole('button', { name: 'Continue' }).click();
-  const badge = page.getByRole('status');
+  const badge = page.locator('.connection').getByRole('status');
   await badge.filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   await page.screenshot({ path: join(artifactsDir(), 'connected.png') });
 
@@ -90,9 +90,20 @@ test('Mina is asked before she signs out, for good, in one tab, and her other ta
   await question.waitFor({ state: 'hidden' });
   await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
 
-  const asked = await signOut(mina);
-  assert.match(asked, /can't be undone/);
-  assert.doesNotMatch(asked, /not been sent/, 'nothing of hers waits to be sent');
+  // The server is slow to hear of it: meanwhile the page says so, to her
+  // screen reader too, and nothing on it can be used.
+  let hear;
+  const heard = new Promise((resolve) => (hear = resolve));
+  await mina.route(/\/api\/session$/, async (route) => {
+    if (route.request().method() === 'DELETE') await heard;
+    return route.continue();
+  });
+  const asked = signOut(mina);
+  await mina.getByRole('status').filter({ hasText: 'Signing out…' }).waitFor();
+  assert.equal(await mina.locator('.layout').evaluate((layout) => layout.inert), true, 'the page is out of reach');
+  hear();
+  assert.match(await asked, /can't be undone/);
+  assert.doesNotMatch(await asked, /not been sent/, 'nothing of hers waits to be sent');
   // The server ended the session: the other tab's socket is closed and it
   // cannot refresh its way back in.
   await otherTab.getByRole('textbox', { name: 'Name' }).waitFor({ timeout: 30_000 });

@@ -6,7 +6,9 @@
 //! (`super::modal`, as "Delete this message?" does), and says too how many
 //! actions still waiting to be sent, messages waiting with their files
 //! included, would be lost. While the server hears of it, the button says
-//! "Signing out…" and the rest of the page is out of reach (`app.rs`).
+//! "Signing out…" and the rest of the page is out of reach (`app.rs`); a
+//! screen reader hears it too, since the focus, on the button, is lost once
+//! the button is disabled.
 
 use leptos::prelude::*;
 
@@ -41,6 +43,7 @@ pub fn SignOut() -> impl IntoView {
         >
             {move || if signing_out.get() { t().signing_out } else { t().sign_out }}
         </button>
+        <p class="visually-hidden" role="status">{move || signing_out.get().then_some(t().signing_out)}</p>
         // The same dialog as "Delete this message?" (`delete_question.rs`),
         // written out in each: one shared component measured 0.4 to 0.5 KiB
         // more of bundle (brotli) in each form tried.
