@@ -14,9 +14,13 @@ use leptos::prelude::*;
 use crate::components::{handler, memo};
 use wasm_bindgen::JsValue;
 
-/// The path on screen; provided at the root.
+/// The path on screen, and whether a step back through history has been
+/// asked for and not yet landed (`popstate`); provided at the root.
 #[derive(Clone, Copy)]
-struct CurrentPath(RwSignal<String>);
+struct CurrentPath {
+    path: RwSignal<String>,
+    going_back: StoredValue<bool>,
+}
 
 /// Which page the path shows.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -70,14 +74,17 @@ fn location_path() -> String {
 
 /// Starts following the address bar; call once, at the root.
 pub fn provide_router() {
-    let path = RwSignal::new(location_path());
-    let handle = window_event_listener(ev::popstate, move |_| path.set(location_path()));
+    let (path, going_back) = (RwSignal::new(location_path()), StoredValue::new(false));
+    let handle = window_event_listener(ev::popstate, move |_| {
+        going_back.set_value(false);
+        path.set(location_path());
+    });
     on_cleanup(move || handle.remove());
-    provide_context(CurrentPath(path));
+    provide_context(CurrentPath { path, going_back });
 }
 
 fn current_path() -> RwSignal<String> {
-    expect_context::<CurrentPath>().0
+    expect_context::<CurrentPath>().path
 }
 
 /// The page on screen. Moving from one room to another is the same page:
@@ -159,7 +166,7 @@ fn shows(path: &str, href: &str) -> bool {
 /// Back to walk through again.
 #[component]
 pub fn Link(href: String, class: &'static str, #[prop(optional)] up: bool, children: Children) -> impl IntoView {
-    let path = current_path();
+    let CurrentPath { path, going_back } = expect_context();
     let navigate = use_navigate();
     let here = {
         let href = href.clone();
@@ -172,9 +179,14 @@ pub fn Link(href: String, class: &'static str, #[prop(optional)] up: bool, child
             return;
         }
         event.prevent_default();
+        // A second tap before the first step back has landed would take a
+        // second step, out of where the first one leads.
+        if going_back.get_value() {
+            return;
+        }
         match window().history() {
             Ok(history) if up && opened_from(&target) => {
-                let _ = history.back();
+                going_back.set_value(history.back().is_ok());
             }
             _ => navigate(&target),
         }

@@ -284,6 +284,26 @@ test('on a phone, rooms and a room take turns on the screen, a tap on a message 
     await focusedIs('h2.room-title');
   }
   assert.equal(await mina.evaluate(() => history.length), entries, 'no entries piled up');
+
+  // A hurried double tap on "← Rooms" goes back once: the second, before
+  // the first has landed, would have taken her out of the app.
+  const backs = await mina.getByRole('link', { name: 'Rooms', exact: true }).evaluate((link) => {
+    let backs = 0;
+    const back = history.back.bind(history);
+    history.back = () => {
+      backs += 1;
+      back();
+    };
+    link.click();
+    link.click();
+    return backs;
+  });
+  assert.equal(backs, 1, 'one step back');
+  await rooms.waitFor();
+  await log.waitFor({ state: 'detached' });
+  await rooms.getByRole('link', { name: 'on the bus' }).tap();
+  await log.waitFor();
+  assert.equal(await mina.evaluate(() => history.length), entries, 'and the app is where it was');
   assert.deepEqual(mina.errors, []);
 });
 
