@@ -16,6 +16,7 @@ mod liveness;
 mod media;
 mod origin;
 mod rate_limit;
+mod request_log;
 mod retention;
 mod security;
 mod sessions;
@@ -168,7 +169,9 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         )
         .with_state(state)
         .merge(static_files::router(&config.static_dir));
-    let app = security::with_headers(app).layer(CompressionLayer::new()).layer(TraceLayer::new_for_http());
+    let app = security::with_headers(app)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http().make_span_with(request_log::span_for));
 
     let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
