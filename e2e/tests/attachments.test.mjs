@@ -64,6 +64,14 @@ test('a pasted photo with a caption reaches Hoon once, as a thumbnail that opens
   await pasteImage(mina, 'office.png');
   const photoChip = chip(mina, 'office.png');
   await photoChip.getByRole('button', { name: 'Remove attachment' }).waitFor();
+  // The chip shows the photo: its middle square, the yellow box on blue.
+  const preview = photoChip.locator('canvas.file-preview:not([hidden])');
+  await preview.waitFor();
+  const colours = await preview.evaluate((canvas) => {
+    const at = (x, y) => [...canvas.getContext('2d').getImageData(x * canvas.width, y * canvas.height, 1, 1).data];
+    return { corner: at(0.05, 0.05), box: at(0.3, 0.3) };
+  });
+  assert.deepEqual(colours, { corner: [0x3b, 0x5b, 0xdb, 255], box: [0xff, 0xd4, 0x3b, 255] });
   // Uploaded: its progress bar goes.
   await photoChip.getByRole('progressbar').waitFor({ state: 'detached' });
   assert.deepEqual(await seriousViolations(mina), [], 'the composer with a chip');
@@ -148,6 +156,7 @@ test('a PDF attached and a note dropped on the room reach Hoon as cards whose li
   await dropFile(mina, 'minutes', 'agenda.txt', 'Lunch at noon, then the roadmap.\n');
   await chip(mina, 'minutes.pdf').waitFor();
   await chip(mina, 'agenda.txt').waitFor();
+  assert.equal(await mina.locator('.file-chips canvas:not([hidden])').count(), 0, 'no picture of a file that is not one');
   await mina.waitForFunction(() => !document.querySelector('.file-chips progress'));
   await mina.getByRole('button', { name: 'Send' }).click();
 

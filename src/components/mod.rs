@@ -8,6 +8,7 @@ mod delete_question;
 mod disclosure;
 mod first_run;
 mod formatting_help;
+mod image_preview;
 mod image_viewer;
 mod invite_links;
 mod join_by_invite;

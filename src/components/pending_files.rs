@@ -16,6 +16,7 @@ use leptos::task::spawn_local;
 use web_sys::{DataTransfer, File, FileList};
 
 use super::composer::focus_composer;
+use super::image_preview::ImagePreview;
 use super::reactive::{handler, memo, redrawn};
 use crate::api;
 use crate::i18n::{lang, t};
@@ -108,10 +109,14 @@ impl DraftFiles {
         if !self.state.try_update(|state| state.retry(key)).unwrap_or(false) {
             return;
         }
-        let file = self.handles.with_value(|handles| handles.iter().find(|h| h.key == key).map(|h| h.file.clone()));
-        if let Some(file) = file {
+        if let Some(file) = self.file(key) {
             self.upload(key, file);
         }
+    }
+
+    /// The file the browser holds under `key`.
+    fn file(self, key: FileKey) -> Option<File> {
+        self.handles.with_value(|handles| handles.iter().find(|h| h.key == key).map(|h| h.file.clone()))
     }
 
     /// "Remove attachment": its upload is stopped, or forgotten by the server.
@@ -273,8 +278,11 @@ fn FileChip(files: DraftFiles, key: FileKey) -> impl IntoView {
             })
             .into_any()
     });
+    let preview =
+        files.file(key).filter(|file| file.type_().starts_with("image/")).map(|file| view! { <ImagePreview file /> });
     view! {
         <li class="file-chip" class:not-uploaded=not_uploaded>
+            {preview}
             <span class="chip-about">
                 <span class="file-name" id=name_id.clone()>{name}</span>
                 <span class="file-size">{lang().file_size(size)}</span>

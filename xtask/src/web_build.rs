@@ -82,8 +82,13 @@ use crate::{cmd, root, std_for_size, step};
 /// room with more unread than a page opened at its first unread message
 /// (history loaded back to it) and the focus handed over on a touch screen,
 /// 250.6 → 251.8 KiB; for the sign-in screen of an invite link saying where
-/// it leads (with its review's fixes), 251.8 → 252.5 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 252.8;
+/// it leads (with its review's fixes), 251.8 → 252.5 KiB. Then a mention
+/// in code kept as typed in quotes and search (plain text from the parse
+/// tree), a file let go beside the room refused, "Signing out…" said to a
+/// screen reader and a double tap on "← Rooms" going back once, 252.5 →
+/// 252.5 KiB; raised for a picture of an image in its composer chip (a
+/// canvas), 252.5 → 253.6 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 253.9;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
