@@ -225,7 +225,9 @@ struct MessagesQuery {
 }
 
 /// Scroll-back: the newest `limit` messages created before seq `before`, as they
-/// stand now (edits applied, deletions marked).
+/// stand now (edits applied, deletions marked), and the notices among them
+/// (from the oldest message on; from the room's start once a short page
+/// reaches it), so that "Jun joined" is still there after a reload.
 async fn messages(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -235,8 +237,15 @@ async fn messages(
     let room = RoomId(room);
     let head = readable_room(&state, room, &user).await?;
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_MESSAGES_PAGE);
-    let messages = state.store.messages(room, query.before.map(Seq), limit).await?;
-    Ok(Json(MessagesPage { head, messages }))
+    let before = query.before.map(Seq);
+    let messages = state.store.messages(room, before, limit).await?;
+    let from = match messages.first() {
+        Some(oldest) if messages.len() == limit as usize => oldest.seq,
+        _ => Seq::ZERO,
+    };
+    let notices = state.store.notices(room, from, before, MAX_MESSAGES_PAGE).await?;
+    let notices = notices.into_iter().map(HistoryEvent::from).collect();
+    Ok(Json(MessagesPage { head, messages, notices }))
 }
 
 #[derive(Deserialize)]
@@ -258,7 +267,7 @@ async fn events(
     let limit = query.limit.unwrap_or(MAX_EVENTS_PAGE).clamp(1, MAX_EVENTS_PAGE);
     let after = Seq(query.after.unwrap_or(0));
     let events = state.store.events(room, after, query.before.map(Seq), limit).await?;
-    let events = events.into_iter().map(|e| HistoryEvent { seq: e.seq, at: e.at, event: e.event }).collect();
+    let events = events.into_iter().map(HistoryEvent::from).collect();
     Ok(Json(EventsPage { head, events }))
 }
 

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::TestServer;
-use hanmadi_protocol::Action;
+use common::{get_as, Session, TestServer, TwoInARoom};
+use hanmadi_protocol::{Action, RoomId};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -106,6 +106,71 @@ async fn history_pages_for_scroll_back_and_gap_backfill() {
     assert_eq!(outsider.status(), 403);
     let missing = http.get(server.http("/api/rooms/999/events")).bearer_auth(&jun.token).send().await.unwrap();
     assert_eq!(missing.status(), 404);
+}
+
+/// A page of three of `room`'s messages before `before`: the seqs of its
+/// messages, and of its notices with their kinds.
+async fn page_of(
+    server: &TestServer,
+    who: &Session,
+    room: RoomId,
+    before: Option<u64>,
+) -> (Vec<u64>, Vec<u64>, Vec<String>) {
+    let before = before.map(|seq| format!("&before={seq}")).unwrap_or_default();
+    let (status, page) = get_as(server, who, &format!("/api/rooms/{room}/messages?limit=3{before}")).await;
+    assert_eq!(status, 200, "{page}");
+    let listed = |field: &str| page.get(field).and_then(Value::as_array).cloned().unwrap_or_default();
+    let seqs = |list: &[Value]| list.iter().map(|item| item["seq"].as_u64().unwrap()).collect();
+    let notices = listed("notices");
+    let kinds = notices.iter().map(|notice| notice["event"]["kind"].as_str().unwrap().to_owned()).collect();
+    (seqs(&listed("messages")), seqs(&notices), kinds)
+}
+
+#[tokio::test]
+async fn history_pages_carry_the_joins_leaves_and_renames_among_their_messages() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let (mut mina_tab, mut jun_tab) = (server.connect(&mina).await, server.connect(&jun).await);
+    let room = mina_tab.create_room("lunch").await; // created 1, Mina joined 2
+    let say = |text: &str| Action::SendMessage { room, text: text.into(), reply_to: None, attachments: Vec::new() };
+    for text in ["m1", "m2", "m3"] {
+        mina_tab.act(say(text)).await; // 3, 4, 5
+    }
+    jun_tab.act(Action::JoinRoom { room }).await; // 6
+    for text in ["m4", "m5", "m6"] {
+        mina_tab.act(say(text)).await; // 7, 8, 9
+    }
+    jun_tab.act(Action::LeaveRoom { room }).await; // 10
+    mina_tab.act(Action::RenameRoom { room, name: "점심".into() }).await; // 11
+    mina_tab.act(say("m7")).await; // 12
+
+    // Each page of three messages, newest first, with the notices among them.
+    let page = |before: Option<u64>| page_of(&server, &mina, room, before);
+    assert_eq!(page(None).await, (vec![8, 9, 12], vec![10, 11], vec!["left".into(), "renamed".into()]));
+    assert_eq!(page(Some(8)).await, (vec![4, 5, 7], vec![6], vec!["joined".into()]));
+    let first = (vec![3], vec![1, 2], vec!["created".into(), "joined".into()]);
+    assert_eq!(page(Some(4)).await, first, "the last page reaches back to the room's start");
+}
+
+#[tokio::test]
+async fn the_notices_of_a_room_from_before_they_were_marked_are_found_after_the_upgrade() {
+    let server = TestServer::start().await;
+    let TwoInARoom { mina, mut mina_tab, room, .. } = server.mina_and_jun_in("old times").await;
+    mina_tab.act(Action::SendMessage { room, text: "hello".into(), reply_to: None, attachments: Vec::new() }).await;
+    drop(mina_tab);
+    let database = server.stop().await;
+    // Taken back to how it was before notices were marked.
+    let pool = sqlx::AnyPool::connect(&database.url).await.unwrap();
+    sqlx::query("DROP INDEX events_notices").execute(&pool).await.unwrap();
+    sqlx::query("ALTER TABLE events DROP COLUMN notice").execute(&pool).await.unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 12").execute(&pool).await.unwrap();
+    pool.close().await;
+
+    let server = TestServer::start_on(database, |_| {}).await;
+    let (messages, _, kinds) = page_of(&server, &mina, room, None).await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(kinds, ["created", "joined", "joined"], "the room's creation, Mina's join and Jun's");
 }
 
 #[tokio::test]

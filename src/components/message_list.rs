@@ -195,9 +195,9 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                 if window.is_disposed() {
                     return;
                 }
-                if let Ok((_, older)) = page {
+                if let Ok(older) = page {
                     // A short page is the last one: nothing older is left.
-                    history_complete.set(older.len() < STEP_ROWS);
+                    history_complete.set(older.messages.len() < STEP_ROWS);
                     store.history_loaded(room, older);
                     if loads.get_value() != this_load {
                         return; // the view has gone elsewhere since
@@ -394,8 +394,8 @@ async fn load_back_to(
             break;
         }
         let page = api::messages(room, oldest, REVEAL_PAGE).await;
-        let Some((_, older)) = page.ok().filter(|_| still_wanted()) else { return false };
-        history_complete.set(older.len() < REVEAL_PAGE as usize);
+        let Some(older) = page.ok().filter(|_| still_wanted()) else { return false };
+        history_complete.set(older.messages.len() < REVEAL_PAGE as usize);
         store.history_loaded(room, older);
     }
     true

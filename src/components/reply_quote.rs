@@ -73,7 +73,7 @@ pub fn ReplyQuote(room: RoomId, reply_to: ReplyTo) -> impl IntoView {
         let store = store.clone();
         spawn_local(async move {
             let page = api::messages(room, Some(Seq(reply_to.seq.0 + 1)), 1).await;
-            if let Some(original) = page.ok().and_then(|(_, page)| page.into_iter().find(|m| m.id == reply_to.id)) {
+            if let Some(original) = page.ok().and_then(|page| page.messages.into_iter().find(|m| m.id == reply_to.id)) {
                 store.original_fetched(room, original);
             }
         });

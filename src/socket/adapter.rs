@@ -174,8 +174,9 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
                 let store = shared.borrow().store.clone();
                 for (room, page) in pages {
                     if shared.borrow().client.room_cursor(room).is_none() {
-                        store.history_loaded(room, page.messages);
-                        drive(&shared, |client, now| client.track_room(now, room, page.head));
+                        let head = page.head;
+                        store.history_loaded(room, page);
+                        drive(&shared, |client, now| client.track_room(now, room, head));
                     }
                 }
                 show_rooms(weak, fetch, rooms);
@@ -227,8 +228,9 @@ fn load_room(weak: Weak<RefCell<Adapter>>, room: RoomId) {
     shared.borrow_mut().loading.insert(room, ());
     spawn_local(async move {
         let after = match api::messages(room, None, PAGE).await {
-            Ok((head, messages)) => {
-                store.history_loaded(room, messages);
+            Ok(page) => {
+                let head = page.head;
+                store.history_loaded(room, page);
                 head
             }
             Err(error) => {

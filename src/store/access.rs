@@ -6,7 +6,7 @@ use hanmadi_client_core::sorted_map::SortedMap;
 
 use hanmadi_client_core::{PendingAction, TickerValue};
 use hanmadi_protocol::attachments::Attachment;
-use hanmadi_protocol::http::{MessageView, Profile};
+use hanmadi_protocol::http::{MessageView, MessagesPage, Profile};
 use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
@@ -157,8 +157,8 @@ impl Store {
     }
 
     /// A page of a room's history arrived (on opening it, or scrolling back).
-    pub fn history_loaded(&self, room: RoomId, messages: Vec<MessageView>) {
-        self.room(room).timeline.update(|timeline| timeline.add_history(messages));
+    pub fn history_loaded(&self, room: RoomId, page: MessagesPage) {
+        self.room(room).timeline.update(|timeline| timeline.add_history(page));
         self.count_unread(room);
     }
 

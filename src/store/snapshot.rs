@@ -41,7 +41,9 @@ impl Store {
                 newest.reverse();
                 let head = newest.last().map_or(read, |message| message.seq.max(read));
                 if info.member && !newest.is_empty() && pages.len() < ROOMS_KEPT {
-                    pages.push((info.id, MessagesPage { head, messages: newest }));
+                    // Without their notices ("Jun joined"), which come back
+                    // with the room's first page once the server answers.
+                    pages.push((info.id, MessagesPage { head, messages: newest, notices: Vec::new() }));
                 }
                 RoomSummary {
                     id: info.id,

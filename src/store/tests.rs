@@ -3,6 +3,7 @@
 
 use super::*;
 use hanmadi_client_core::SequencedEvent;
+use hanmadi_protocol::http::MessagesPage;
 use hanmadi_protocol::Version;
 use hanmadi_protocol::{mention_token, ActionKey};
 use reading::Unread;
@@ -80,7 +81,7 @@ fn messages_from_others_are_unread_until_the_room_is_read_and_a_replay_counts_on
 #[test]
 fn a_quoted_original_outside_the_history_follows_its_edits_and_deletion() {
     let store = store_as_mina();
-    let original = history([(3, JUN)]).remove(0);
+    let original = history([(3, JUN)]).messages.remove(0);
     store.original_fetched(LOBBY, original.clone());
     let event = |seq, event| Event::RoomEvents {
         room: LOBBY,
@@ -141,8 +142,10 @@ fn what_arrives_while_she_looks_gets_no_new_messages_line_and_what_came_while_aw
     assert_eq!(new_line(), Some(Seq(3)));
 }
 
-fn history(seqs: impl IntoIterator<Item = (u64, UserId)>) -> Vec<hanmadi_protocol::http::MessageView> {
-    seqs.into_iter()
+/// A page of history holding a message at each seq, by its author.
+fn history(seqs: impl IntoIterator<Item = (u64, UserId)>) -> MessagesPage {
+    let messages: Vec<_> = seqs
+        .into_iter()
         .map(|(seq, author)| hanmadi_protocol::http::MessageView {
             id: MessageId(seq),
             seq: Seq(seq),
@@ -156,7 +159,9 @@ fn history(seqs: impl IntoIterator<Item = (u64, UserId)>) -> Vec<hanmadi_protoco
             reactions: Vec::new(),
             attachments: Vec::new(),
         })
-        .collect()
+        .collect();
+    let head = messages.last().map_or(Seq::ZERO, |message| message.seq);
+    MessagesPage { head, messages, notices: Vec::new() }
 }
 
 #[test]
@@ -235,7 +240,7 @@ fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages()
     // Opened again, as the adapter does with no server to answer.
     let again = Store::new();
     again.me.set(Some(MINA));
-    again.history_loaded(LOBBY, page.messages.clone());
+    again.history_loaded(LOBBY, page.clone());
     let listed = rooms.iter().map(|r| {
         (r.id, Listed { head: r.head, read: r.read, unread: Unread { messages: r.unread, mentions: r.mentions } })
     });

@@ -3,7 +3,7 @@
 //! the grouping and day separators of a modern chat app. Pure logic, tested
 //! natively.
 
-use hanmadi_protocol::http::{MessageView, Reaction};
+use hanmadi_protocol::http::{MessageView, MessagesPage, Reaction};
 use hanmadi_protocol::{MessageId, Millis, RoomEvent, Seq, UserId};
 
 /// One row of the history.
@@ -150,17 +150,24 @@ impl Timeline {
                     Self::change(message, event);
                 }
             }
-            RoomEvent::Created { name, .. } => {
-                self.insert(Entry::Notice { seq, at, text: Notice::Created { name: name.clone() } })
-            }
-            RoomEvent::Joined { name, .. } => {
-                self.insert(Entry::Notice { seq, at, text: Notice::Joined { name: name.clone() } })
-            }
-            RoomEvent::Left { user } => self.insert(Entry::Notice { seq, at, text: Notice::Left { user: *user } }),
-            RoomEvent::Renamed { name, .. } => {
-                self.insert(Entry::Notice { seq, at, text: Notice::Renamed { name: name.clone() } })
-            }
+            RoomEvent::Created { .. }
+            | RoomEvent::Joined { .. }
+            | RoomEvent::Left { .. }
+            | RoomEvent::Renamed { .. } => self.add_notice(seq, at, event),
         }
+    }
+
+    /// A notice of the room's history (`RoomEvent::is_notice`), heard live or
+    /// from a history page: once, whichever comes first.
+    fn add_notice(&mut self, seq: Seq, at: Millis, event: &RoomEvent) {
+        let text = match event {
+            RoomEvent::Created { name, .. } => Notice::Created { name: name.clone() },
+            RoomEvent::Joined { name, .. } => Notice::Joined { name: name.clone() },
+            RoomEvent::Left { user } => Notice::Left { user: *user },
+            RoomEvent::Renamed { name, .. } => Notice::Renamed { name: name.clone() },
+            _ => return,
+        };
+        self.insert(Entry::Notice { seq, at, text });
     }
 
     /// What an edit, deletion or reaction does to the message it is about
@@ -184,13 +191,16 @@ impl Timeline {
         }
     }
 
-    /// Adds messages from a scroll-back page (as they stand now); any already held
-    /// are left alone.
-    pub fn add_history(&mut self, messages: impl IntoIterator<Item = MessageView>) {
-        for message in messages {
+    /// Adds a scroll-back page: its messages (as they stand now) and the
+    /// notices among them; any already held are left alone.
+    pub fn add_history(&mut self, page: MessagesPage) {
+        for message in page.messages {
             if self.message_mut(message.id).is_none() {
                 self.insert(Entry::Message(message));
             }
+        }
+        for notice in page.notices {
+            self.add_notice(notice.seq, notice.at, &notice.event);
         }
     }
 
@@ -255,6 +265,7 @@ pub fn layout(entries: &[Entry], utc_offset_minutes: i64) -> Vec<RowLayout> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hanmadi_protocol::http::HistoryEvent;
 
     const MINUTE: Millis = 60_000;
     const DAY: Millis = 86_400_000;
@@ -354,10 +365,17 @@ mod tests {
             reactions: Vec::new(),
             attachments: Vec::new(),
         };
-        timeline.add_history([old(8), old(9), old(10)]);
+        let notices = vec![
+            HistoryEvent { seq: Seq(7), at: 0, event: RoomEvent::Joined { user: UserId(2), name: "Jun".into() } },
+            HistoryEvent { seq: Seq(11), at: 0, event: RoomEvent::Left { user: UserId(2) } },
+        ];
+        timeline.add_history(MessagesPage { head: Seq(11), messages: vec![old(8), old(9), old(10)], notices });
+        // The leave was heard live too: it is held once.
+        timeline.apply(Seq(11), 0, &RoomEvent::Left { user: UserId(2) });
         let seqs: Vec<u64> = timeline.entries().iter().map(|e| e.seq().0).collect();
-        assert_eq!(seqs, [8, 9, 10]);
-        assert_eq!(timeline.oldest_seq(), Some(Seq(8)));
+        assert_eq!(seqs, [7, 8, 9, 10, 11]);
+        assert!(matches!(&timeline.entries()[0], Entry::Notice { text: Notice::Joined { name }, .. } if name == "Jun"));
+        assert_eq!(timeline.oldest_seq(), Some(Seq(7)));
     }
 
     #[test]

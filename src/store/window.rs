@@ -143,6 +143,7 @@ fn fixed(entries: &[Entry], range: Range<usize>) -> Option<Window> {
 mod tests {
     use super::*;
     use crate::store::timeline::Timeline;
+    use hanmadi_protocol::http::MessagesPage;
     use hanmadi_protocol::{MessageId, RoomEvent, UserId};
 
     fn timeline(seqs: impl IntoIterator<Item = u64>) -> Timeline {
@@ -226,15 +227,11 @@ mod tests {
         let window = Window::Latest.hold(room.entries());
         assert_eq!(window.older(room.entries()), None, "nothing older held yet");
         let page = timeline(251..=300);
-        room.add_history(
-            page.entries()
-                .iter()
-                .filter_map(|e| match e {
-                    Entry::Message(m) => Some(m.clone()),
-                    Entry::Notice { .. } => None,
-                })
-                .collect::<Vec<_>>(),
-        );
+        let messages = page.entries().iter().filter_map(|e| match e {
+            Entry::Message(m) => Some(m.clone()),
+            Entry::Notice { .. } => None,
+        });
+        room.add_history(MessagesPage { head: Seq(500), messages: messages.collect(), notices: Vec::new() });
         assert_eq!(shown(window, &room), (301, 500), "the rows on screen did not move");
         let older = window.older(room.entries()).expect("the new page is reachable");
         assert_eq!(shown(older, &room), (251, 450));

@@ -87,8 +87,9 @@ use crate::{cmd, root, std_for_size, step};
 /// tree), a file let go beside the room refused, "Signing out…" said to a
 /// screen reader and a double tap on "← Rooms" going back once, 252.5 →
 /// 252.5 KiB; raised for a picture of an image in its composer chip (a
-/// canvas), 252.5 → 253.6 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 253.9;
+/// canvas), 252.5 → 253.6 KiB; for the notices ("Jun joined") carried by
+/// history pages, 253.6 → 253.9 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 254.2;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

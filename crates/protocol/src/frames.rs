@@ -372,6 +372,18 @@ pub enum RoomEvent {
     },
 }
 
+impl RoomEvent {
+    /// Whether the event is a notice in the room's history (its creation, a
+    /// join, a leave, a rename) rather than a message or a change to one:
+    /// history pages carry notices beside their messages.
+    pub fn is_notice(&self) -> bool {
+        matches!(
+            self,
+            RoomEvent::Created { .. } | RoomEvent::Joined { .. } | RoomEvent::Left { .. } | RoomEvent::Renamed { .. }
+        )
+    }
+}
+
 /// The message a reply answers: its id, and the seq it was created at, which
 /// is where the room opens to show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

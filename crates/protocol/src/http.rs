@@ -190,6 +190,11 @@ impl Reaction {
 pub struct MessagesPage {
     pub head: Seq,
     pub messages: Vec<MessageView>,
+    /// The room's notices among these messages (`RoomEvent::is_notice`: its
+    /// creation, joins, leaves, renames), oldest first: from the oldest
+    /// message on, or from the room's start when the page reaches it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<HistoryEvent>,
 }
 
 /// One event of a room's log.

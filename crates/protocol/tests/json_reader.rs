@@ -168,9 +168,16 @@ fn http_bodies_and_the_outbox_read_the_same() {
                 ),
                 MessageView { attachments: attachments(), ..message(vec![], None) },
             ],
+            notices: vec![HistoryEvent {
+                seq: Seq(2),
+                at: 5,
+                event: RoomEvent::Joined { user: UserId(3), name: "준".into() },
+            }],
         })
         .unwrap(),
     );
+    // From a server that sends no notices.
+    check(r#"{"head":0,"messages":[]}"#.into());
     check(
         serde_json::to_string(&EventsPage {
             head: Seq(9),

@@ -350,12 +350,13 @@ async fn store_event(
         RoomEvent::Message { id, .. } | RoomEvent::Edited { id, .. } => Some(id.0 as i64),
         _ => None,
     };
-    sqlx::query("INSERT INTO events (room_id, seq, at, body, message_id) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO events (room_id, seq, at, body, message_id, notice) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(event.room.0 as i64)
         .bind(event.seq.0 as i64)
         .bind(event.at as i64)
         .bind(serde_json::to_string(&event.event)?)
         .bind(message)
+        .bind(i64::from(event.event.is_notice()))
         .execute(&mut **tx)
         .await?;
     events.push(event);

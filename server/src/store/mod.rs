@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use hanmadi_protocol::http::{MessageView, Profile, Reaction, RoomSummary};
+use hanmadi_protocol::http::{HistoryEvent, MessageView, Profile, Reaction, RoomSummary};
 use hanmadi_protocol::limits::{check_display_name, TextProblem};
 use hanmadi_protocol::{Member, MessageId, Millis, Outcome, RejectCode, ReplyTo, RoomEvent, RoomId, Seq, UserId};
 use sqlx::AnyPool;
@@ -46,6 +46,13 @@ pub struct StoredEvent {
     pub seq: Seq,
     pub at: Millis,
     pub event: RoomEvent,
+}
+
+/// An event as the HTTP API sends it (its room is in the path).
+impl From<StoredEvent> for HistoryEvent {
+    fn from(stored: StoredEvent) -> Self {
+        HistoryEvent { seq: stored.seq, at: stored.at, event: stored.event }
+    }
 }
 
 /// Whether an action may change anything, or only be answered if its key was
@@ -265,12 +272,30 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|(seq, at, body)| {
-                let event = serde_json::from_str(&body).with_context(|| format!("corrupt event {room}/{seq}"))?;
-                Ok(StoredEvent { room, seq: Seq(seq as u64), at: at as u64, event })
-            })
-            .collect()
+        decoded(room, rows)
+    }
+
+    /// The room's notices (see `RoomEvent::is_notice`) with `from <= seq <
+    /// before`, oldest first: the newest `limit` of them.
+    pub async fn notices(
+        &self,
+        room: RoomId,
+        from: Seq,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> anyhow::Result<Vec<StoredEvent>> {
+        let before = before.map_or(i64::MAX, |seq| seq.0 as i64);
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT seq, at, body FROM events \
+             WHERE room_id = $1 AND notice <> 0 AND seq >= $2 AND seq < $3 ORDER BY seq DESC LIMIT $4",
+        )
+        .bind(room.0 as i64)
+        .bind(from.0 as i64)
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        decoded(room, rows.into_iter().rev())
     }
 
     /// The newest `limit` messages created before `before`, oldest first.
@@ -385,4 +410,14 @@ impl Store {
 
 pub fn now_millis() -> Millis {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// A room's events as stored (seq, time, JSON body), read back.
+fn decoded(room: RoomId, rows: impl IntoIterator<Item = (i64, i64, String)>) -> anyhow::Result<Vec<StoredEvent>> {
+    rows.into_iter()
+        .map(|(seq, at, body)| {
+            let event = serde_json::from_str(&body).with_context(|| format!("corrupt event {room}/{seq}"))?;
+            Ok(StoredEvent { room, seq: Seq(seq as u64), at: at as u64, event })
+        })
+        .collect()
 }
