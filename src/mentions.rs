@@ -7,15 +7,20 @@
 use hanmadi_client_core::sorting;
 use hanmadi_protocol::{mention_token, Member, UserId};
 
+use crate::markup;
 use crate::store::lowercase;
 
 /// How many people the "Mention" list offers at once.
 pub const MOST_OFFERED: usize = 8;
 
-/// Whether `text` mentions `user`: it holds their token. The server counts a
-/// room's mentions of you by the same rule.
+/// Whether `text` mentions `user`: it holds their token where the message
+/// draws it as a mention (`markup::shown`), not inside code, where it shows
+/// as typed. The notification, the row's "Mentions you" and the counts here
+/// all ask this. (The server counts a room's unread mentions by the token
+/// alone, in SQL, so a token typed inside code counts there until the room's
+/// messages are loaded here.)
 pub fn mentions(text: &str, user: UserId) -> bool {
-    text.contains(&mention_token(user))
+    text.contains(&mention_token(user)) && markup::shown(text).iter().any(|shown| shown.mention == Some(user))
 }
 
 /// A mention token at the start of `text`: whom it names, and its length.
@@ -180,7 +185,9 @@ mod tests {
             assert_eq!(token_at(text), None, "{text}");
         }
         assert!(mentions("lunch, <@7>?", UserId(7)));
+        assert!(mentions("*<@7>*, lunch?", UserId(7)), "emphasised, still a mention");
         assert!(!mentions("lunch, <@77>?", UserId(7)));
+        assert!(!mentions("type `<@7>` to mention", UserId(7)), "inside code, text as typed");
     }
 
     #[test]

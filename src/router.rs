@@ -14,12 +14,22 @@ use leptos::prelude::*;
 use crate::components::{handler, memo};
 use wasm_bindgen::JsValue;
 
-/// The path on screen, and whether a step back through history has been
-/// asked for and not yet landed (`popstate`); provided at the root.
+/// The path on screen, and when a step back through history was last asked
+/// for (until it lands, `popstate`); provided at the root.
 #[derive(Clone, Copy)]
 struct CurrentPath {
     path: RwSignal<String>,
-    going_back: StoredValue<bool>,
+    going_back_since: StoredValue<f64>,
+}
+
+/// How long a step back may take to land before links work again anyway:
+/// one that never lands (say this page went into the back/forward cache on
+/// its way back and was brought forward again) must not leave every link
+/// dead.
+const STEP_BACK_LANDS_MS: f64 = 1000.0;
+
+fn now_ms() -> f64 {
+    window().performance().map_or(0.0, |performance| performance.now())
 }
 
 /// Which page the path shows.
@@ -74,13 +84,13 @@ fn location_path() -> String {
 
 /// Starts following the address bar; call once, at the root.
 pub fn provide_router() {
-    let (path, going_back) = (RwSignal::new(location_path()), StoredValue::new(false));
+    let (path, going_back_since) = (RwSignal::new(location_path()), StoredValue::new(f64::NEG_INFINITY));
     let handle = window_event_listener(ev::popstate, move |_| {
-        going_back.set_value(false);
+        going_back_since.set_value(f64::NEG_INFINITY);
         path.set(location_path());
     });
     on_cleanup(move || handle.remove());
-    provide_context(CurrentPath { path, going_back });
+    provide_context(CurrentPath { path, going_back_since });
 }
 
 fn current_path() -> RwSignal<String> {
@@ -166,7 +176,7 @@ fn shows(path: &str, href: &str) -> bool {
 /// Back to walk through again.
 #[component]
 pub fn Link(href: String, class: &'static str, #[prop(optional)] up: bool, children: Children) -> impl IntoView {
-    let CurrentPath { path, going_back } = expect_context();
+    let CurrentPath { path, going_back_since } = expect_context();
     let navigate = use_navigate();
     let here = {
         let href = href.clone();
@@ -181,12 +191,14 @@ pub fn Link(href: String, class: &'static str, #[prop(optional)] up: bool, child
         event.prevent_default();
         // A second tap before the first step back has landed would take a
         // second step, out of where the first one leads.
-        if going_back.get_value() {
+        if now_ms() - going_back_since.get_value() < STEP_BACK_LANDS_MS {
             return;
         }
         match window().history() {
             Ok(history) if up && opened_from(&target) => {
-                going_back.set_value(history.back().is_ok());
+                if history.back().is_ok() {
+                    going_back_since.set_value(now_ms());
+                }
             }
             _ => navigate(&target),
         }

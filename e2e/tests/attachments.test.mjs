@@ -72,6 +72,14 @@ test('a pasted photo with a caption reaches Hoon once, as a thumbnail that opens
     return { corner: at(0.05, 0.05), box: at(0.3, 0.3) };
   });
   assert.deepEqual(colours, { corner: [0x3b, 0x5b, 0xdb, 255], box: [0xff, 0xd4, 0x3b, 255] });
+  // Another file coming and going leaves the chip, and its picture, as it was.
+  await preview.evaluate((canvas) => (canvas.dataset.first = 'yes'));
+  await pasteImage(mina, 'extra.png');
+  const extra = chip(mina, 'extra.png');
+  await extra.locator('canvas.file-preview:not([hidden])').waitFor();
+  await extra.getByRole('button', { name: 'Remove attachment' }).click();
+  await extra.waitFor({ state: 'detached' });
+  assert.equal(await photoChip.locator('canvas[data-first="yes"]').count(), 1, 'the same chip, not drawn again');
   // Uploaded: its progress bar goes.
   await photoChip.getByRole('progressbar').waitFor({ state: 'detached' });
   assert.deepEqual(await seriousViolations(mina), [], 'the composer with a chip');
@@ -156,7 +164,7 @@ test('a PDF attached and a note dropped on the room reach Hoon as cards whose li
   await dropFile(mina, 'minutes', 'agenda.txt', 'Lunch at noon, then the roadmap.\n');
   await chip(mina, 'minutes.pdf').waitFor();
   await chip(mina, 'agenda.txt').waitFor();
-  assert.equal(await mina.locator('.file-chips canvas:not([hidden])').count(), 0, 'no picture of a file that is not one');
+  assert.equal(await chip(mina, 'minutes.pdf').locator('canvas').count(), 0, 'no picture of a file that is not one');
   await mina.waitForFunction(() => !document.querySelector('.file-chips progress'));
   await mina.getByRole('button', { name: 'Send' }).click();
 
@@ -195,14 +203,15 @@ test('a PDF attached and a note dropped on the room reach Hoon as cards whose li
 });
 
 /**
- * Drags a file from the desktop over `target` and lets it go, by Chromium's
+ * Drags `dragged` (`{ files: [path] }` from the desktop, or `{ items }`, a
+ * link from another page) over `target` and lets it go, by Chromium's
  * own input (not an event the page makes up). Answers what the page told the
  * browser on the drag's last move: whether it took the drag over (cancelled
  * it) and with what effect. Headless Chromium never opens a dropped file
  * itself, so that answer is what the story reads: a drag over nothing that
  * takes it, left to the browser, is a file opened in place of the app.
  */
-async function dragFromDesktop(page, target, path) {
+async function dragFromDesktop(page, target, dragged) {
   await page.evaluate(() => {
     // Added after the app's own listeners, so it sees what they decided.
     window.lastDragOver = null;
@@ -213,7 +222,7 @@ async function dragFromDesktop(page, target, path) {
   const box = await target.boundingBox();
   const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
   const cdp = await page.context().newCDPSession(page);
-  const data = { items: [], files: [path], dragOperationsMask: 1 | 2 | 16 };
+  const data = { items: [], files: [], ...dragged, dragOperationsMask: 1 | 2 | 16 };
   for (const type of ['dragEnter', 'dragOver', 'drop']) {
     await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
   }
@@ -221,7 +230,7 @@ async function dragFromDesktop(page, target, path) {
   return page.evaluate(() => window.lastDragOver);
 }
 
-test('a file let go beside the room is refused, and Mina’s page and draft stay', async () => {
+test('a file let go beside the room, or a link anywhere but the message box, is refused, and Mina’s page and draft stay', async () => {
   const mina = await minaSignsIn();
   const hoon = await hoonSignsIn();
   await bothIn(mina, hoon, 'photos');
@@ -231,7 +240,7 @@ test('a file let go beside the room is refused, and Mina’s page and draft stay
   await composer.fill('Here is the menu');
 
   // Over the room, it is taken, as the hint says.
-  const overRoom = await dragFromDesktop(mina, mina.getByRole('log', { name: 'photos' }), path);
+  const overRoom = await dragFromDesktop(mina, mina.getByRole('log', { name: 'photos' }), { files: [path] });
   assert.equal(overRoom.taken, true, 'the room takes the drag');
   assert.notEqual(overRoom.effect, 'none');
   await chip(mina, `menu-${process.pid}.txt`).waitFor();
@@ -239,10 +248,17 @@ test('a file let go beside the room is refused, and Mina’s page and draft stay
   // Over the rooms beside it and the header, the page refuses it: nothing is
   // taken, and the browser is told not to open the file in place of the app.
   for (const beside of [mina.getByRole('navigation', { name: 'Rooms' }), mina.locator('.app-header')]) {
-    assert.deepEqual(await dragFromDesktop(mina, beside, path), { taken: true, effect: 'none' }, 'refused');
+    assert.deepEqual(await dragFromDesktop(mina, beside, { files: [path] }), { taken: true, effect: 'none' }, 'refused');
   }
   assert.equal(await composer.inputValue(), 'Here is the menu', 'the draft stays');
   assert.equal(await mina.locator('.file-chips li').count(), 1, 'one chip: the drop over the room');
+
+  // A link dragged from another page: the message box takes it as text, and
+  // anywhere else it is refused, where the browser would open it in place of
+  // the app.
+  const link = { items: [{ mimeType: 'text/uri-list', data: 'https://example.com/menu' }] };
+  assert.equal((await dragFromDesktop(mina, mina.getByRole('log', { name: 'photos' }), link)).effect, 'none');
+  assert.equal((await dragFromDesktop(mina, composer, link)).taken, false, 'left to the message box');
   assert.deepEqual(mina.errors, [], 'no uncaught errors');
 });
 

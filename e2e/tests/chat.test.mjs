@@ -338,6 +338,20 @@ test('on a phone, rooms and a room take turns on the screen, a tap on a message 
   await rooms.getByRole('link', { name: 'on the bus' }).tap();
   await log.waitFor();
   assert.equal(await mina.evaluate(() => history.length), entries, 'and the app is where it was');
+
+  // A step back that never lands (the page put in the back/forward cache on
+  // its way, say) leaves no link dead: a moment later, "← Rooms" works.
+  await mina.evaluate(() => {
+    const back = history.back;
+    history.back = () => {
+      history.back = back;
+    };
+  });
+  await mina.getByRole('link', { name: 'Rooms', exact: true }).tap();
+  await mina.waitForTimeout(1_200);
+  await mina.getByRole('link', { name: 'Rooms', exact: true }).tap();
+  await rooms.waitFor();
+  await log.waitFor({ state: 'detached' });
   assert.deepEqual(mina.errors, []);
 });
 

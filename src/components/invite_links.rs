@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::keyed::keyed_list;
+use super::message_text::name_in;
 use super::reactive::{handler, memo, redrawn, When};
 use crate::browser_text;
 use crate::i18n::{lang, t};
@@ -102,7 +103,7 @@ fn LiveInvite(room: RoomId, invite: Invite, revoke: impl Fn(u64) + Copy + Send +
     let state = expect_context::<Store>().room(room);
     // The maker's name follows a rename, as everywhere.
     let made = memo(move || {
-        let maker = state.name_of(invite.created_by).unwrap_or_else(|| t().someone.to_owned());
+        let maker = name_in(&state, invite.created_by);
         lang().invite_made(&maker, &browser_text::date_and_time(invite.created_at))
     });
     view! {

@@ -17,6 +17,7 @@ use web_sys::{DataTransfer, File, FileList};
 
 use super::composer::focus_composer;
 use super::image_preview::ImagePreview;
+use super::keyed::keyed_list;
 use super::reactive::{handler, memo, redrawn};
 use crate::api;
 use crate::i18n::{lang, t};
@@ -234,14 +235,15 @@ pub fn AttachButton(files: DraftFiles) -> impl IntoView {
     }
 }
 
-/// The draft's files, one chip each, in the order added. The chips are made
-/// again only when a file comes or goes; each follows its own file's progress.
+/// The draft's files, one chip each, in the order added. A chip is made when
+/// its file comes, and kept while it stays (its picture is not decoded
+/// again as others come and go); each follows its own file's progress.
 #[component]
 pub fn FileChips(files: DraftFiles) -> impl IntoView {
     let keys = memo(move || files.state.with(|state| state.files().iter().map(|file| file.key).collect::<Vec<_>>()));
     view! {
         <ul class="file-chips" aria-label=t().attachments hidden=move || keys.with(Vec::is_empty)>
-            {redrawn(move || keys.get().into_iter().map(|key| view! { <FileChip files key /> }).collect_view().into_any())}
+            {keyed_list(move || keys.get(), |key: &FileKey| u64::from(key.0), move |key| view! { <FileChip files key /> }.into_any())}
         </ul>
     }
 }

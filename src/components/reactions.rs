@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use super::disclosure::Disclosure;
 use super::keyed::live_rows;
+use super::message_text::name_in;
 use super::reactive::{effect, handler, When};
 use crate::i18n::{lang, t};
 use crate::socket::{use_socket, SocketContext};
@@ -44,7 +45,7 @@ pub fn ReactionChips(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReac
                 let who = move || {
                     chip.with(|chip| {
                         let others = state.with_value(|state| {
-                            chip.others.iter().map(|user| state.name_of(*user).unwrap_or_else(|| t().someone.to_owned())).collect::<Vec<_>>()
+                            chip.others.iter().map(|user| name_in(state, *user)).collect::<Vec<_>>()
                         });
                         lang().reacted_by(&chip.emoji, &others, chip.mine)
                     })

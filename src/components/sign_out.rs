@@ -6,9 +6,9 @@
 //! (`super::modal`, as "Delete this message?" does), and says too how many
 //! actions still waiting to be sent, messages waiting with their files
 //! included, would be lost. While the server hears of it, the button says
-//! "Signing out…" and the rest of the page is out of reach (`app.rs`); a
-//! screen reader hears it too, since the focus, on the button, is lost once
-//! the button is disabled.
+//! "Signing out…" and the rooms and the room open are out of reach (`app.rs`);
+//! a screen reader hears it too, since the focus, on the button, is lost
+//! once the button is disabled.
 
 use leptos::prelude::*;
 

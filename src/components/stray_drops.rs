@@ -1,7 +1,8 @@
 //! A file let go anywhere but over a room (the rooms beside it, the header,
 //! the first screen) would be opened by the browser in place of the app, and
-//! what was being typed would go with it. The page refuses such a drag: the
-//! pointer shows it cannot be dropped there, and letting go does nothing.
+//! what was being typed would go with it; so would a link let go anywhere but
+//! in a text field. The page refuses such a drag: the pointer shows it cannot
+//! be dropped there, and letting go does nothing.
 
 use leptos::ev::{self, DragEvent};
 use leptos::prelude::*;
@@ -9,11 +10,13 @@ use wasm_bindgen::JsCast;
 
 use super::pending_files::carries_files;
 
-/// Listens, for as long as the app is open, for drags of files over the page.
-/// A room takes a drag over itself (`room_page.rs`); this refuses the rest.
+/// Listens, for as long as the app is open, for drags over the page. A room
+/// takes files dragged over it (`room_page.rs`), and a text field takes text
+/// and links; this refuses the rest.
 pub fn refuse_stray_drops() {
     let refuse = |event: DragEvent| {
-        if over_a_room(&event) || !carries_files(event.data_transfer()) {
+        let taker = if carries_files(event.data_transfer()) { ".room" } else { "textarea, input" };
+        if over(&event, taker) {
             return;
         }
         // Cancelling is what keeps the browser from opening the file; "none"
@@ -31,8 +34,9 @@ pub fn refuse_stray_drops() {
     });
 }
 
-/// Whether a drag event happened over a room, whose own handlers decide.
-fn over_a_room(event: &DragEvent) -> bool {
+/// Whether a drag event happened over something `selector` picks, which
+/// takes the drag itself.
+fn over(event: &DragEvent, selector: &str) -> bool {
     let target = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
-    target.is_some_and(|target| target.closest(".room").ok().flatten().is_some())
+    target.is_some_and(|target| target.closest(selector).ok().flatten().is_some())
 }

@@ -88,8 +88,11 @@ use crate::{cmd, root, std_for_size, step};
 /// screen reader and a double tap on "← Rooms" going back once, 252.5 →
 /// 252.5 KiB; raised for a picture of an image in its composer chip (a
 /// canvas), 252.5 → 253.6 KiB; for the notices ("Jun joined") carried by
-/// history pages, 253.6 → 253.9 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 254.2;
+/// history pages, 253.6 → 253.9 KiB; for a review's fixes (the chips keyed
+/// by file, a picture decoded small and turned as taken, a link dragged
+/// anywhere but a text field refused, a step back that never lands leaving
+/// no link dead, a mention inside code mentioning no one), 253.9 → 254.1 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 254.4;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
