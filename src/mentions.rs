@@ -17,8 +17,8 @@ pub const MOST_OFFERED: usize = 8;
 /// draws it as a mention (`markup::shown`), not inside code, where it shows
 /// as typed. The notification, the row's "Mentions you" and the counts here
 /// all ask this. (The server counts a room's unread mentions by the token
-/// alone, in SQL, so a token typed inside code counts there until the room's
-/// messages are loaded here.)
+/// alone, in SQL, so a token typed inside code counts in the rooms list
+/// until the room is read.)
 pub fn mentions(text: &str, user: UserId) -> bool {
     text.contains(&mention_token(user)) && markup::shown(text).iter().any(|shown| shown.mention == Some(user))
 }

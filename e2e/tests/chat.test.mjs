@@ -189,34 +189,34 @@ test('Jun changes his name and everyone sees the new one at once', async () => {
 
 test('after a reload the room still says who joined, where it happened among the messages', async () => {
   const mina = await signIn('Mina');
-  await createRoom(mina, 'book club');
+  await createRoom(mina, 'reading circle');
   const composer = mina.getByRole('textbox', { name: 'Message' });
   await composer.fill('First chapter tonight');
   await composer.press('Enter');
   const jun = await signIn('Jun');
-  await jun.getByRole('button', { name: 'Join book club' }).click();
-  await jun.getByRole('log', { name: 'book club' }).waitFor();
+  await jun.getByRole('button', { name: 'Join reading circle' }).click();
+  await jun.getByRole('log', { name: 'reading circle' }).waitFor();
   await mina.getByText('Jun joined').waitFor();
   await composer.fill('Welcome, Jun!');
   await composer.press('Enter');
-  await messages(mina, 'book club', 'Welcome, Jun!').filter({ hasNotText: 'Sending…' }).waitFor();
+  await messages(mina, 'reading circle', 'Welcome, Jun!').filter({ hasNotText: 'Sending…' }).waitFor();
 
   // The room's rows in order: each notice by its words, each message by its text.
   const rows = () =>
     mina
-      .getByRole('log', { name: 'book club' })
+      .getByRole('log', { name: 'reading circle' })
       .locator('.notice, article .message-text')
       .evaluateAll((rows) => rows.map((row) => row.textContent));
   const seen = await rows();
   assert.deepEqual(seen, [
-    'Room “book club” was created',
+    'Room “reading circle” was created',
     'Mina joined',
     'First chapter tonight',
     'Jun joined',
     'Welcome, Jun!',
   ]);
   await mina.reload();
-  await messages(mina, 'book club', 'Welcome, Jun!').waitFor();
+  await messages(mina, 'reading circle', 'Welcome, Jun!').waitFor();
   assert.deepEqual(await rows(), seen, 'the same, from the server’s history');
   assert.deepEqual([...mina.errors, ...jun.errors], []);
 });

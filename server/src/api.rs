@@ -227,7 +227,11 @@ struct MessagesQuery {
 /// Scroll-back: the newest `limit` messages created before seq `before`, as they
 /// stand now (edits applied, deletions marked), and the notices among them
 /// (from the oldest message on; from the room's start once a short page
-/// reaches it), so that "Jun joined" is still there after a reload.
+/// reaches it), so that "Jun joined" is still there after a reload. A page
+/// with more notices than [`MAX_MESSAGES_PAGE`] (people coming and going in a
+/// quiet room) starts at the oldest notice it holds, its older messages left
+/// to the next page, so that nothing is skipped; `complete` says whether
+/// anything older is left.
 async fn messages(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -238,14 +242,19 @@ async fn messages(
     let head = readable_room(&state, room, &user).await?;
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_MESSAGES_PAGE);
     let before = query.before.map(Seq);
-    let messages = state.store.messages(room, before, limit).await?;
-    let from = match messages.first() {
-        Some(oldest) if messages.len() == limit as usize => oldest.seq,
-        _ => Seq::ZERO,
-    };
-    let notices = state.store.notices(room, from, before, MAX_MESSAGES_PAGE).await?;
+    let mut messages = state.store.messages(room, before, limit).await?;
+    let full = messages.len() == limit as usize;
+    let from = if full { messages[0].seq } else { Seq::ZERO };
+    // No further than the head read above, which the app follows the room
+    // from: a notice past a message committed meanwhile would run ahead of it.
+    let up_to = before.unwrap_or(Seq(head.0 + 1));
+    let notices = state.store.notices(room, from, Some(up_to), MAX_MESSAGES_PAGE).await?;
+    let cut = notices.len() == MAX_MESSAGES_PAGE as usize;
+    if cut {
+        messages.retain(|message| message.seq > notices[0].seq);
+    }
     let notices = notices.into_iter().map(HistoryEvent::from).collect();
-    Ok(Json(MessagesPage { head, messages, notices }))
+    Ok(Json(MessagesPage { head, messages, notices, complete: !full && !cut }))
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,7 @@
 mod common;
 
 use common::{get_as, Session, TestServer, TwoInARoom};
+use hanmadi_protocol::http::MessagesPage;
 use hanmadi_protocol::{Action, RoomId};
 use serde_json::{json, Value};
 
@@ -151,6 +152,42 @@ async fn history_pages_carry_the_joins_leaves_and_renames_among_their_messages()
     assert_eq!(page(Some(8)).await, (vec![4, 5, 7], vec![6], vec!["joined".into()]));
     let first = (vec![3], vec![1, 2], vec!["created".into(), "joined".into()]);
     assert_eq!(page(Some(4)).await, first, "the last page reaches back to the room's start");
+}
+
+#[tokio::test]
+async fn a_quiet_room_of_many_comings_and_goings_pages_back_through_every_notice_once() {
+    let server = TestServer::start_with(|config| config.actions_per_sec = 10_000).await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let (mut mina_tab, mut jun_tab) = (server.connect(&mina).await, server.connect(&jun).await);
+    let room = mina_tab.create_room("lobby").await; // created 1, Mina joined 2
+    let say = |text: &str| Action::SendMessage { room, text: text.into(), reply_to: None, attachments: Vec::new() };
+    mina_tab.act(say("first")).await; // 3
+    for _ in 0..110 {
+        jun_tab.act(Action::JoinRoom { room }).await;
+        jun_tab.act(Action::LeaveRoom { room }).await; // 4..=223
+    }
+    mina_tab.act(say("last")).await; // 224
+
+    // Scrolling back as the app does: each page before the oldest row held.
+    let (mut seen, mut before, mut pages) = (Vec::new(), None, 0);
+    loop {
+        let suffix = before.map(|seq: u64| format!("&before={seq}")).unwrap_or_default();
+        let (status, page) = get_as(&server, &mina, &format!("/api/rooms/{room}/messages?limit=50{suffix}")).await;
+        assert_eq!(status, 200, "{page}");
+        let page: MessagesPage = serde_json::from_value(page).unwrap();
+        pages += 1;
+        seen.extend(page.messages.iter().map(|message| message.seq.0));
+        seen.extend(page.notices.iter().map(|notice| notice.seq.0));
+        before = seen.iter().copied().min();
+        if page.complete {
+            break;
+        }
+        assert!(pages < 10, "the pages never reach the start");
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (1..=224).collect::<Vec<_>>(), "every message and notice, each once");
+    assert_eq!(pages, 2, "200 notices at most a page");
 }
 
 #[tokio::test]

@@ -196,8 +196,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                     return;
                 }
                 if let Ok(older) = page {
-                    // A short page is the last one: nothing older is left.
-                    history_complete.set(older.messages.len() < STEP_ROWS);
+                    history_complete.set(older.complete);
                     store.history_loaded(room, older);
                     if loads.get_value() != this_load {
                         return; // the view has gone elsewhere since
@@ -395,7 +394,7 @@ async fn load_back_to(
         }
         let page = api::messages(room, oldest, REVEAL_PAGE).await;
         let Some(older) = page.ok().filter(|_| still_wanted()) else { return false };
-        history_complete.set(older.messages.len() < REVEAL_PAGE as usize);
+        history_complete.set(older.complete);
         store.history_loaded(room, older);
     }
     true

@@ -15,7 +15,9 @@ use super::pending_files::carries_files;
 /// and links; this refuses the rest.
 pub fn refuse_stray_drops() {
     let refuse = |event: DragEvent| {
-        let taker = if carries_files(event.data_transfer()) { ".room" } else { "textarea, input" };
+        // `:read-write`: a field that can be typed in (not a checkbox, nor
+        // the invite link's read-only field).
+        let taker = if carries_files(event.data_transfer()) { ".room" } else { ":read-write" };
         if over(&event, taker) {
             return;
         }

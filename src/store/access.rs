@@ -157,7 +157,13 @@ impl Store {
     }
 
     /// A page of a room's history arrived (on opening it, or scrolling back).
-    pub fn history_loaded(&self, room: RoomId, page: MessagesPage) {
+    /// A direct conversation shows none of its notices: "Room “Mina, Jun” was
+    /// created", "Mina joined" and "Jun joined" say nothing its two people
+    /// do not know.
+    pub fn history_loaded(&self, room: RoomId, mut page: MessagesPage) {
+        if self.is_direct(room) {
+            page.notices.clear();
+        }
         self.room(room).timeline.update(|timeline| timeline.add_history(page));
         self.count_unread(room);
     }

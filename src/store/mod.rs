@@ -179,9 +179,10 @@ impl Store {
     pub fn apply(&self, event: &Event, outbox: &[PendingAction]) {
         match event {
             Event::RoomEvents { room, events, .. } => {
-                let state = self.room(*room);
+                let (state, direct) = (self.room(*room), self.is_direct(*room));
                 state.timeline.update(|timeline| {
-                    for event in events {
+                    // A direct conversation says nothing of how it began (see `history_loaded`).
+                    for event in events.iter().filter(|event| !(direct && event.event.is_notice())) {
                         timeline.apply(event.seq, event.at, &event.event);
                     }
                 });
@@ -276,13 +277,15 @@ impl Store {
         }
     }
 
+    /// Whether `room` is a direct conversation.
+    fn is_direct(&self, room: RoomId) -> bool {
+        self.rooms.with_untracked(|rooms| rooms.iter().any(|info| info.id == room && navigation::is_direct(info)))
+    }
+
     fn room_event(&self, room: RoomId, event: &RoomEvent) {
         match event {
             RoomEvent::Message { author, author_name, text, .. } => {
-                let me = self.me.get_untracked();
-                let direct = self
-                    .rooms
-                    .with_untracked(|rooms| rooms.iter().any(|info| info.id == room && navigation::is_direct(info)));
+                let (me, direct) = (self.me.get_untracked(), self.is_direct(room));
                 if me.is_some_and(|me| me != *author && (direct || mentions::mentions(text, me))) {
                     let author = author_name.clone();
                     self.last_mention.set(Some(Mention { room, author, text: text.clone(), direct }));

@@ -41,9 +41,11 @@ impl Store {
                 newest.reverse();
                 let head = newest.last().map_or(read, |message| message.seq.max(read));
                 if info.member && !newest.is_empty() && pages.len() < ROOMS_KEPT {
-                    // Without their notices ("Jun joined"), which come back
-                    // with the room's first page once the server answers.
-                    pages.push((info.id, MessagesPage { head, messages: newest, notices: Vec::new() }));
+                    // Without their notices ("Jun joined"): a room opened
+                    // from this shows none from before what it kept until it
+                    // is opened online again.
+                    pages
+                        .push((info.id, MessagesPage { head, messages: newest, notices: Vec::new(), complete: false }));
                 }
                 RoomSummary {
                     id: info.id,

@@ -3,7 +3,7 @@
 
 use super::*;
 use hanmadi_client_core::SequencedEvent;
-use hanmadi_protocol::http::MessagesPage;
+use hanmadi_protocol::http::{HistoryEvent, MessagesPage};
 use hanmadi_protocol::Version;
 use hanmadi_protocol::{mention_token, ActionKey};
 use reading::Unread;
@@ -161,7 +161,7 @@ fn history(seqs: impl IntoIterator<Item = (u64, UserId)>) -> MessagesPage {
         })
         .collect();
     let head = messages.last().map_or(Seq::ZERO, |message| message.seq);
-    MessagesPage { head, messages, notices: Vec::new() }
+    MessagesPage { head, messages, notices: Vec::new(), complete: false }
 }
 
 #[test]
@@ -411,6 +411,31 @@ fn anything_said_to_me_in_a_direct_conversation_is_offered_for_a_notification() 
     store.apply(&said(4, JUN, "are you free?"), &[]);
     let offered = store.last_mention.get().expect("offered");
     assert_eq!((offered.text.as_str(), offered.direct), ("are you free?", true));
+}
+
+#[test]
+fn a_room_shows_who_joined_and_a_direct_conversation_does_not() {
+    let store = Store::new();
+    store.me.set(Some(MINA));
+    let with_jun =
+        RoomInfo { member: true, with: Some(JUN), ..RoomInfo::listed(RoomId(4), "Jun".into(), RoomKind::Direct) };
+    store.begin_rooms_fetch().finish(vec![lobby(), with_jun]);
+    let rows =
+        |room: RoomId| store.room(room).timeline.with(|t| t.entries().iter().map(|e| e.seq().0).collect::<Vec<_>>());
+    for room in [LOBBY, RoomId(4)] {
+        let joined = |seq: u64, user: UserId| HistoryEvent {
+            seq: Seq(seq),
+            at: 0,
+            event: RoomEvent::Joined { user, name: "x".into() },
+        };
+        let mut page = history([(3, MINA)]);
+        page.notices = vec![joined(1, MINA), joined(2, JUN)];
+        store.history_loaded(room, page);
+        let live = SequencedEvent { seq: Seq(4), at: 0, event: RoomEvent::Left { user: JUN } };
+        store.apply(&Event::RoomEvents { room, events: vec![live], live: true }, &[]);
+    }
+    assert_eq!(rows(LOBBY), [1, 2, 3, 4], "from the page and live");
+    assert_eq!(rows(RoomId(4)), [3], "the message alone");
 }
 
 #[test]

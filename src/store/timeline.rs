@@ -369,7 +369,12 @@ mod tests {
             HistoryEvent { seq: Seq(7), at: 0, event: RoomEvent::Joined { user: UserId(2), name: "Jun".into() } },
             HistoryEvent { seq: Seq(11), at: 0, event: RoomEvent::Left { user: UserId(2) } },
         ];
-        timeline.add_history(MessagesPage { head: Seq(11), messages: vec![old(8), old(9), old(10)], notices });
+        timeline.add_history(MessagesPage {
+            head: Seq(11),
+            messages: vec![old(8), old(9), old(10)],
+            notices,
+            complete: false,
+        });
         // The leave was heard live too: it is held once.
         timeline.apply(Seq(11), 0, &RoomEvent::Left { user: UserId(2) });
         let seqs: Vec<u64> = timeline.entries().iter().map(|e| e.seq().0).collect();

@@ -231,7 +231,12 @@ mod tests {
             Entry::Message(m) => Some(m.clone()),
             Entry::Notice { .. } => None,
         });
-        room.add_history(MessagesPage { head: Seq(500), messages: messages.collect(), notices: Vec::new() });
+        room.add_history(MessagesPage {
+            head: Seq(500),
+            messages: messages.collect(),
+            notices: Vec::new(),
+            complete: false,
+        });
         assert_eq!(shown(window, &room), (301, 500), "the rows on screen did not move");
         let older = window.older(room.entries()).expect("the new page is reachable");
         assert_eq!(shown(older, &room), (251, 450));

@@ -343,7 +343,12 @@ impl FromJson for Reaction {
 impl FromJson for MessagesPage {
     fn from_json(value: Json<'_>) -> Result<Self, Error> {
         let mut o = value.into_object("struct MessagesPage")?;
-        Ok(MessagesPage { head: o.field("head")?, messages: o.field("messages")?, notices: o.defaulted("notices")? })
+        Ok(MessagesPage {
+            head: o.field("head")?,
+            messages: o.field("messages")?,
+            notices: o.defaulted("notices")?,
+            complete: o.defaulted("complete")?,
+        })
     }
 }
 

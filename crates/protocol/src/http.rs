@@ -192,9 +192,14 @@ pub struct MessagesPage {
     pub messages: Vec<MessageView>,
     /// The room's notices among these messages (`RoomEvent::is_notice`: its
     /// creation, joins, leaves, renames), oldest first: from the oldest
-    /// message on, or from the room's start when the page reaches it.
+    /// message on, or from the room's start when the page reaches it. A page
+    /// with more notices than it may carry starts at the oldest of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<HistoryEvent>,
+    /// Whether the room has nothing older than this page: the start of its
+    /// history is reached.
+    #[serde(default)]
+    pub complete: bool,
 }
 
 /// One event of a room's log.

@@ -173,6 +173,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
                 at: 5,
                 event: RoomEvent::Joined { user: UserId(3), name: "준".into() },
             }],
+            complete: true,
         })
         .unwrap(),
     );
