@@ -2,7 +2,8 @@
 // all (not just the socket blocked): the app still opens, from the files its
 // service worker kept, with her rooms, the unread count of the room she was
 // not reading and the messages she last saw. She writes to Jun; it waits as
-// "Sending…" and goes out once when the train comes out, and Jun gets it once.
+// "Sending…" and goes out once when the train comes out, and Jun gets it once;
+// what the kept copy left out (who joined) comes back from the server.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,6 +58,8 @@ test('a reload with no network opens the app with what was last seen, and what i
   await messages(jun, 'walk', 'Running late').waitFor({ timeout: 30_000 });
   await messages(mina, 'walk', 'Running late').waitFor({ timeout: 30_000 });
   await nothingWaiting(mina);
+  // What the kept copy left out comes back from the server: who joined.
+  await mina.getByRole('log', { name: 'walk' }).locator('.notice').filter({ hasText: 'Jun joined' }).waitFor();
   // Whatever the reconnect replayed, it is there once, for both.
   await jun.reload();
   await messages(jun, 'walk', 'By the river').waitFor({ timeout: 30_000 });

@@ -42,6 +42,10 @@ pub struct Adapter {
     /// Rooms whose first page is being loaded, so that two lists fetched at
     /// once (at start, and on connecting) load each room once.
     loading: SortedMap<RoomId, ()>,
+    /// Rooms opened from what was last seen (`last_seen`), by the head kept:
+    /// once the server answers, their history up to it is fetched again for
+    /// what the kept copy leaves out (their notices, "Jun joined").
+    opened_offline: SortedMap<RoomId, Seq>,
     /// The other tabs of this browser, where they can share one socket.
     pub tabs: Option<Tabs>,
 }
@@ -98,6 +102,7 @@ impl Adapter {
             store,
             sleep_watch: clock::SleepWatch::new(),
             loading: SortedMap::new(),
+            opened_offline: SortedMap::new(),
             tabs: None,
         }));
         tabs::join(&shared);
@@ -165,7 +170,10 @@ pub fn start_session(shared: &Shared, session: &Session) {
 fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
     spawn_local(async move {
         match api::rooms().await {
-            Ok(rooms) => show_rooms(weak, fetch, rooms),
+            Ok(rooms) => {
+                refetch_opened_offline(&weak);
+                show_rooms(weak, fetch, rooms)
+            }
             Err(error) => {
                 console::warn(format_args!("cannot load the rooms: {error}"));
                 let Some(shared) = weak.upgrade() else { return };
@@ -175,6 +183,7 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
                 for (room, page) in pages {
                     if shared.borrow().client.room_cursor(room).is_none() {
                         let head = page.head;
+                        shared.borrow_mut().opened_offline.insert(room, head);
                         store.history_loaded(room, page);
                         drive(&shared, |client, now| client.track_room(now, room, head));
                     }
@@ -183,6 +192,22 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
             }
         }
     });
+}
+
+/// The server answers: the rooms opened from what was last seen get their
+/// history up to the head kept, whose events the engine does not replay.
+fn refetch_opened_offline(weak: &Weak<RefCell<Adapter>>) {
+    let Some(shared) = weak.upgrade() else { return };
+    let opened = std::mem::take(&mut shared.borrow_mut().opened_offline);
+    let store = shared.borrow().store.clone();
+    for (room, head) in opened.iter().map(|(room, head)| (*room, *head)) {
+        let store = store.clone();
+        spawn_local(async move {
+            if let Ok(page) = api::messages(room, Some(Seq(head.0 + 1)), PAGE).await {
+                store.history_loaded(room, page);
+            }
+        });
+    }
 }
 
 /// Shows a rooms list (fetched, or last seen), and loads each room we are in

@@ -41,9 +41,8 @@ impl Store {
                 newest.reverse();
                 let head = newest.last().map_or(read, |message| message.seq.max(read));
                 if info.member && !newest.is_empty() && pages.len() < ROOMS_KEPT {
-                    // Without their notices ("Jun joined"): a room opened
-                    // from this shows none from before what it kept until it
-                    // is opened online again.
+                    // Without their notices ("Jun joined"), fetched again
+                    // once the server answers (`socket::adapter`).
                     pages
                         .push((info.id, MessagesPage { head, messages: newest, notices: Vec::new(), complete: false }));
                 }

@@ -93,8 +93,9 @@ use crate::{cmd, root, std_for_size, step};
 /// anywhere but a text field refused, a step back that never lands leaving
 /// no link dead, a mention inside code mentioning no one), 253.9 → 254.1 KiB;
 /// a second review's (notices paged by `complete`, none in a direct
-/// conversation), 254.1 → 254.0 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 254.4;
+/// conversation), 254.1 → 254.0 KiB; for the notices of a room opened
+/// offline fetched again once the server answers, 254.0 → 254.4 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 254.7;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
