@@ -1,7 +1,8 @@
 // Mina writes the way people do in a chat app: a long message over several
 // lines, sent with a click on Send and the next one typed at once; an edit
 // she empties by mistake, and one made in Korean. The message box grows with
-// her lines and shrinks once they are sent; Send leaves her in the box; an
+// her lines and shrinks once they are sent, in a browser that sizes fields
+// itself and in one that does not (Firefox); Send leaves her in the box; an
 // edit that cannot be saved says why, in her language, and stays open, and
 // Escape pressed to end a Korean syllable does not throw her edit away; the
 // newest message stays in view as the box grows, and the edit of a long one
@@ -69,6 +70,62 @@ test('the message box grows with her lines, and after a click on Send she types 
   assert.equal(await composer.inputValue(), 'Who is in?', 'typed into the box, not lost on the button');
   await mina.keyboard.press('Enter');
   await message(mina, 'plans', 'Who is in?').waitFor();
+  assert.deepEqual(mina.errors, []);
+  await mina.context().close();
+});
+
+/** Waits until the page has drawn twice, so that what a frame measures is done. */
+const twoFrames = (page) =>
+  page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+
+/** Whether all of a field's text shows, with nothing scrolled out of it. */
+const showsAllItsText = (field) => field.evaluate((element) => element.scrollHeight <= element.clientHeight);
+
+test('in a browser that does not size fields itself, as Firefox, the message box and the edit still grow with her lines', async () => {
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina');
+  await createRoom(mina, 'packing list');
+  // Firefox does not know `field-sizing`: the page is made to answer and draw as it would.
+  await mina.addInitScript(() => {
+    const supports = CSS.supports.bind(CSS);
+    CSS.supports = (...query) => !String(query[0]).includes('field-sizing') && supports(...query);
+    const unknown = new CSSStyleSheet();
+    unknown.replaceSync('textarea { field-sizing: fixed !important; }');
+    document.adoptedStyleSheets = [unknown];
+  });
+  await mina.reload();
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.waitFor();
+  await twoFrames(mina);
+  const oneLine = await height(composer);
+
+  await composer.pressSequentially('Bring:');
+  for (const line of ['- a tent', '- two torches', '- the map']) {
+    await composer.press('Shift+Enter');
+    await composer.pressSequentially(line);
+  }
+  await twoFrames(mina);
+  const fourLines = await height(composer);
+  assert.ok(fourLines >= oneLine * 2.5, `the box shows her lines (${oneLine} px → ${fourLines} px)`);
+  assert.ok(await showsAllItsText(composer), 'none of them scrolled out of sight');
+
+  await composer.press('Enter');
+  await message(mina, 'packing list', 'the map').waitFor();
+  await twoFrames(mina);
+  assert.equal(await height(composer), oneLine, 'one line again, for the next message');
+
+  // ↑ opens the edit of her four lines: all of them show, and it grows as she adds one.
+  await composer.press('ArrowUp');
+  const edit = mina.getByRole('textbox', { name: 'Edit message' });
+  await edit.waitFor();
+  await twoFrames(mina);
+  assert.ok(await showsAllItsText(edit), 'the whole message shows in its edit');
+  const editHeight = await height(edit);
+  await edit.press('End');
+  await edit.press('Shift+Enter');
+  await edit.pressSequentially('- matches');
+  await twoFrames(mina);
+  assert.ok((await height(edit)) > editHeight, 'a line added grows the edit');
+  assert.ok(await showsAllItsText(edit), 'and shows it');
   assert.deepEqual(mina.errors, []);
   await mina.context().close();
 });

@@ -19,6 +19,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::field_growth::grow_with_text;
 use super::formatting_help::FormattingHelp;
 use super::mention_picker::{MentionList, MentionPicker};
 use super::pending_files::{files_in, AttachButton, DraftFiles, FileChips};
@@ -40,6 +41,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
     let text = RwSignal::new(draft.text.clone());
     let error = RwSignal::new(None::<String>);
     let field = NodeRef::<html::Textarea>::new();
+    grow_with_text(field, text.into());
     let picker = MentionPicker::new(room, text, field);
     picker.resume(draft.picked.clone());
     // The message being answered, if it is one of this room's.

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use super::attachment_view::AttachmentList;
 use super::composer::{composing, focus_composer, is_send_key};
 use super::delete_question::use_delete_question;
+use super::field_growth::grow_with_text;
 use super::keyed::live;
 use super::message_list::{Announcer, RowPlace};
 use super::reactions::{ReactionChips, ReactionPicker};
@@ -284,6 +285,7 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
         }
     };
     let (form, field) = (NodeRef::<html::Form>::new(), NodeRef::<html::Textarea>::new());
+    grow_with_text(field, draft.into());
     // Ready to type at the end, and all of it in view: ↑ on a long last
     // message opens an edit taller than the row was, above the composer.
     effect(move || {

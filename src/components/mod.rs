@@ -6,6 +6,7 @@ mod composer;
 mod connection_badge;
 mod delete_question;
 mod disclosure;
+mod field_growth;
 mod first_run;
 mod formatting_help;
 mod image_preview;

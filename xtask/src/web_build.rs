@@ -94,8 +94,10 @@ use crate::{cmd, root, std_for_size, step};
 /// no link dead, a mention inside code mentioning no one), 253.9 → 254.1 KiB;
 /// a second review's (notices paged by `complete`, none in a direct
 /// conversation), 254.1 → 254.0 KiB; for the notices of a room opened
-/// offline fetched again once the server answers, 254.0 → 254.4 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 254.7;
+/// offline fetched again once the server answers, 254.0 → 254.4 KiB; for
+/// the message box and the edit growing with their text in a browser without
+/// `field-sizing` (Firefox), 254.4 → 255.2 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 255.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
