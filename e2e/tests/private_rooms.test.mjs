@@ -12,10 +12,21 @@
 // unread. It is one conversation however often either of them opens it, it
 // cannot be renamed, left or joined, and Sora, in the lobby with them, never
 // sees it. When Jun takes a fuller name, the conversation takes it at once.
+//
+// Under his name, Mina's list shows what was said last in their
+// conversation, as it stands: his words, "You: " before hers, an edit, a
+// deletion giving way to the message before, and the same after a reload.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectErrors, createRoom, serverAndBrowser, seriousViolations, signedInPage } from '../harness.mjs';
+import {
+  collectErrors,
+  createRoom,
+  deleteMessage,
+  serverAndBrowser,
+  seriousViolations,
+  signedInPage,
+} from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -160,4 +171,48 @@ test('"Message" opens one direct conversation for the two of them, which nobody 
   await members.getByText('Jun Park').waitFor();
   await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^Jun Park/ }).waitFor();
   for (const page of [mina, jun, sora]) assert.deepEqual(page.errors, []);
+});
+
+test("under Jun's name Mina's list shows what was said last in their conversation, as it stands, after a reload too", async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await createRoom(mina, 'picnic');
+  await jun.getByRole('button', { name: 'Join picnic' }).click();
+  await jun.getByRole('log', { name: 'picnic' }).waitFor();
+  await openMembers(jun);
+  await jun.getByRole('button', { name: 'Message Mina' }).click();
+  await jun.getByRole('log', { name: 'Mina' }).waitFor();
+  await say(jun, 'Bring a blanket?');
+
+  const withJun = mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^Jun/ });
+  const last = withJun.locator('.room-last');
+  await last.filter({ hasText: 'Bring a blanket?' }).waitFor();
+  // A screen reader hears it after his name, apart from it (Chromium puts a
+  // space between the two lines).
+  await mina.getByRole('link', { name: /^Jun ?: Bring a blanket\?/ }).waitFor();
+  assert.deepEqual(await seriousViolations(mina), [], 'the line passes axe');
+  await mina.emulateMedia({ colorScheme: 'dark' });
+  assert.deepEqual(await seriousViolations(mina), [], 'in dark mode too');
+
+  await withJun.click();
+  await say(mina, 'Yes, and snacks');
+  await last.filter({ hasText: 'You: Yes, and snacks' }).waitFor();
+
+  // Jun says when, then corrects it, then takes it back.
+  await say(jun, 'See you at 7');
+  await last.filter({ hasText: 'See you at 7' }).waitFor();
+  const composer = jun.getByRole('textbox', { name: 'Message' });
+  await composer.press('ArrowUp');
+  const edit = jun.getByRole('textbox', { name: 'Edit message' });
+  await edit.fill('See you at 8');
+  await edit.press('Enter');
+  await last.filter({ hasText: 'See you at 8' }).waitFor();
+  await deleteMessage(message(jun, 'Mina', 'See you at 8'));
+  await last.filter({ hasText: 'You: Yes, and snacks' }).waitFor();
+
+  // After a reload, from the server: the same line, with nothing opened.
+  await mina.getByRole('link', { name: 'picnic' }).click();
+  await mina.reload();
+  await last.filter({ hasText: 'You: Yes, and snacks' }).waitFor();
+  for (const page of [mina, jun]) assert.deepEqual(page.errors, []);
 });

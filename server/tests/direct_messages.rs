@@ -1,12 +1,16 @@
 //! Direct conversations: one room per pair of people, found again (never made
 //! twice) whoever opens it and however many times at once, named after the
-//! other person in each one's list, and closed to everyone else.
+//! other person in each one's list with its newest message, and closed to
+//! everyone else.
 
 mod common;
 
 use common::{call_as, get_as, Client, Session, TestServer};
+use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{Profile, RoomKind, RoomSummary};
-use hanmadi_protocol::{Action, ActionKey, ClientFrame, Outcome, RejectCode, RoomId, Seq, ServerFrame, UserId};
+use hanmadi_protocol::{
+    Action, ActionKey, ClientFrame, MessageId, Outcome, RejectCode, RoomId, Seq, ServerFrame, UserId,
+};
 use reqwest::Method;
 
 fn opened(outcome: Outcome) -> (RoomId, Option<Seq>) {
@@ -137,4 +141,69 @@ async fn sora_can_neither_join_nor_read_their_conversation() {
     assert_ne!(own, room);
     assert_eq!(refused(sora_tab.act(Action::OpenDirect { with: sora.user.id }).await), RejectCode::Invalid);
     assert_eq!(refused(sora_tab.act(Action::OpenDirect { with: UserId(999_999) }).await), RejectCode::NotFound);
+}
+
+/// Sends `text` with the uploads `files` (names) as `who`; the new message's id.
+async fn say(
+    server: &TestServer,
+    who: &Session,
+    tab: &mut Client,
+    room: RoomId,
+    text: &str,
+    files: &[&str],
+) -> MessageId {
+    let mut attachments = Vec::new();
+    for (n, name) in files.iter().enumerate() {
+        let response = reqwest::Client::new()
+            .post(server.http("/api/attachments"))
+            .query(&[("name", name)])
+            .bearer_auth(&who.token)
+            .body(format!("file {n} of {text}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        attachments.push(response.json::<Attachment>().await.unwrap().id);
+    }
+    match tab.act(Action::SendMessage { room, text: text.into(), reply_to: None, attachments }).await {
+        Outcome::Applied { message: Some(id), .. } => id,
+        other => panic!("not sent: {other:?}"),
+    }
+}
+
+/// What Mina's list shows under Jun's name: who wrote what, and its files.
+async fn preview(server: &TestServer, mina: &Session, room: RoomId) -> Option<(UserId, String, u32, Option<String>)> {
+    let last = listed(server, mina, room).await.expect("in Mina's list").last?;
+    Some((last.author, last.text, last.files, last.first_file))
+}
+
+#[tokio::test]
+async fn mina_s_list_shows_the_newest_message_of_her_conversation_with_jun_as_it_stands() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let mut jun_tab = server.connect(&jun).await;
+    let (room, _) = opened(mina_tab.act(Action::OpenDirect { with: jun.user.id }).await);
+    assert_eq!(preview(&server, &mina, room).await, None, "nothing said yet");
+
+    say(&server, &mina, &mut mina_tab, room, "Dinner at 7?", &[]).await;
+    let photos = say(&server, &jun, &mut jun_tab, room, "", &["forest.jpg", "lake.jpg"]).await;
+    assert_eq!(preview(&server, &mina, room).await, Some((jun.user.id, String::new(), 2, Some("forest.jpg".into()))));
+
+    let sure = say(&server, &jun, &mut jun_tab, room, "Sure", &[]).await;
+    jun_tab.act(Action::EditMessage { room, message: sure, text: "Sure, see you there".into() }).await;
+    assert_eq!(preview(&server, &mina, room).await, Some((jun.user.id, "Sure, see you there".into(), 0, None)));
+
+    // Deleted, the message before it is the newest still there.
+    jun_tab.act(Action::DeleteMessage { room, message: sure }).await;
+    let (_, _, _, first_file) = preview(&server, &mina, room).await.expect("the photos");
+    assert_eq!(first_file.as_deref(), Some("forest.jpg"));
+    jun_tab.act(Action::DeleteMessage { room, message: photos }).await;
+    assert_eq!(preview(&server, &mina, room).await, Some((mina.user.id, "Dinner at 7?".into(), 0, None)));
+
+    // A room that is not a direct one shows none.
+    let lobby = mina_tab.create_room("lobby").await;
+    say(&server, &mina, &mut mina_tab, lobby, "hello", &[]).await;
+    assert_eq!(preview(&server, &mina, lobby).await, None);
 }

@@ -1,5 +1,6 @@
 //! The rooms sidebar: your rooms with unread counts (a private one marked),
-//! "New room", your direct conversations, and the other rooms to join.
+//! "New room", your direct conversations with their newest message, and the
+//! other rooms to join.
 
 use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
@@ -8,9 +9,11 @@ use leptos::prelude::*;
 
 use super::keyed::live_rows;
 use super::message_search::MessageSearch;
+use super::message_text::name_in;
 use super::one_field_form::{FormControl, OneFieldForm};
 use super::reactive::{handler, memo, When};
 use crate::i18n::{lang, t};
+use crate::markup;
 use crate::router::Link;
 use crate::socket::use_socket;
 use crate::store::navigation::is_direct;
@@ -89,15 +92,24 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
                     });
                     let unread = memo(move || room.with(|room| room.unread.messages));
                     let mentions = memo(move || room.with(|room| room.unread.mentions));
+                    let last = last_message(room);
                     view! {
                         <li>
                             <Link href class="room-link">
-                                <span class="room-name">
-                                    {move || room.with(|room| room.name.clone())}
-                                    {private.then(|| view! {
-                                        <span class="room-private" aria-hidden="true">" 🔒"</span>
-                                        <span class="visually-hidden">{format!(", {}", t().private_room)}</span>
-                                    })}
+                                <span class="room-label">
+                                    <span class="room-name">
+                                        {move || room.with(|room| room.name.clone())}
+                                        {private.then(|| view! {
+                                            <span class="room-private" aria-hidden="true">" 🔒"</span>
+                                            <span class="visually-hidden">{format!(", {}", t().private_room)}</span>
+                                        })}
+                                    </span>
+                                    <When when=move || last.with(|last| !last.is_empty())>
+                                        <span class="room-last">
+                                            <span class="visually-hidden">": "</span>
+                                            {last}
+                                        </span>
+                                    </When>
                                 </span>
                                 <When when=move || { unread.get() > 0 }>
                                     <span class="unread" aria-label=move || lang().unread(unread.get())>
@@ -117,6 +129,23 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
             )}
         </ul>
     }
+}
+
+/// A direct conversation's newest message as its link shows it under the
+/// other person's name (empty for any other room, or before a word is said).
+/// A mention in it is named as the conversation names its people.
+fn last_message(room: Memo<RoomInfo>) -> Memo<String> {
+    let store = expect_context::<Store>();
+    let me = store.me();
+    memo(move || {
+        room.with(|info| {
+            let Some(last) = &info.last else { return String::new() };
+            let state = store.room(info.id);
+            let name_of = |user| if Some(user) == info.with { info.name.clone() } else { name_in(&state, user) };
+            let text = markup::plain(&last.text, name_of);
+            lang().last_message(me.get() == Some(last.author), &text, last.files, last.first_file.as_deref())
+        })
+    })
 }
 
 /// "New room": a button that opens a one-field form in its place, with

@@ -176,6 +176,28 @@ impl Lang {
         }
     }
 
+    /// A direct conversation's newest message under the other person's name
+    /// in the rooms list: `text` as plain text on one line, "You: " before
+    /// yours, and its files by the first one's name when it says nothing
+    /// else.
+    pub fn last_message(self, yours: bool, text: &str, files: u32, first_file: Option<&str>) -> String {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let said = match (text.is_empty(), first_file) {
+            (true, Some(first)) if files > 1 => match self {
+                Lang::En => format!("📎 {first} and {} more", files - 1),
+                Lang::Ko => format!("📎 {first} 외 {}개", files - 1),
+            },
+            (true, Some(first)) => format!("📎 {first}"),
+            (false, Some(_)) => format!("📎 {text}"),
+            (_, None) => text,
+        };
+        match (self, yours) {
+            (_, false) => said,
+            (Lang::En, true) => format!("You: {said}"),
+            (Lang::Ko, true) => format!("나: {said}"),
+        }
+    }
+
     /// The rooms list's count of unread messages that mention you.
     pub fn mentions(self, count: u32) -> String {
         match (self, count) {
@@ -352,6 +374,17 @@ mod tests {
         assert_eq!(Lang::En.file_size(1_023_949), "1000 KB");
         assert_eq!(Lang::En.file_size(2_621_440), "2.5 MB");
         assert!(Lang::En.file_size(u64::MAX).ends_with(" GB"), "no overflow");
+    }
+
+    #[test]
+    fn a_conversation_s_newest_message_reads_on_one_line_in_both_languages() {
+        assert_eq!(Lang::En.last_message(false, "Dinner\n  at 7?", 0, None), "Dinner at 7?");
+        assert_eq!(Lang::En.last_message(true, "Sure", 0, None), "You: Sure");
+        assert_eq!(Lang::Ko.last_message(true, "좋아", 0, None), "나: 좋아");
+        assert_eq!(Lang::En.last_message(false, "", 1, Some("forest.jpg")), "📎 forest.jpg");
+        assert_eq!(Lang::En.last_message(true, " ", 3, Some("a.pdf")), "You: 📎 a.pdf and 2 more");
+        assert_eq!(Lang::Ko.last_message(false, "", 2, Some("숲.jpg")), "📎 숲.jpg 외 1개");
+        assert_eq!(Lang::En.last_message(false, "the lake", 2, Some("lake.jpg")), "📎 the lake");
     }
 
     #[test]

@@ -24,7 +24,7 @@ use leptos::prelude::*;
 
 use crate::mentions;
 use reading::Listed;
-use rooms_list::{ListFetches, RoomChange};
+use rooms_list::{last_message, last_of, LastChange, ListFetches, RoomChange};
 pub use rooms_list::{RoomInfo, RoomsFetch};
 use timeline::Timeline;
 
@@ -187,7 +187,7 @@ impl Store {
                     }
                 });
                 for event in events {
-                    self.room_event(*room, &event.event);
+                    self.room_event(*room, event.seq, &event.event);
                 }
                 self.count_unread(*room);
             }
@@ -282,7 +282,10 @@ impl Store {
         self.rooms.with_untracked(|rooms| rooms.iter().any(|info| info.id == room && navigation::is_direct(info)))
     }
 
-    fn room_event(&self, room: RoomId, event: &RoomEvent) {
+    fn room_event(&self, room: RoomId, seq: Seq, event: &RoomEvent) {
+        if self.is_direct(room) {
+            self.conversation_event(room, seq, event);
+        }
         match event {
             RoomEvent::Message { author, author_name, text, .. } => {
                 let (me, direct) = (self.me.get_untracked(), self.is_direct(room));
@@ -315,6 +318,27 @@ impl Store {
             }),
             _ => {}
         }
+    }
+}
+
+impl Store {
+    /// A direct conversation's newest message, as `event` (applied to its
+    /// timeline already) changes it.
+    fn conversation_event(&self, room: RoomId, seq: Seq, event: &RoomEvent) {
+        let change = match event {
+            RoomEvent::Message { id, author, text, attachments, .. } => {
+                LastChange::Said(last_message(*id, seq, *author, text, attachments))
+            }
+            RoomEvent::Edited { id, text } => LastChange::Edited { id: *id, text: text.clone() },
+            RoomEvent::Deleted { id } => {
+                let before = self.room(room).timeline.with_untracked(|timeline| {
+                    timeline.messages_after(Seq::ZERO).rev().find(|message| !message.deleted).map(last_of)
+                });
+                LastChange::Deleted { id: *id, before }
+            }
+            _ => return,
+        };
+        self.change_rooms(RoomChange::Last { room, change });
     }
 }
 

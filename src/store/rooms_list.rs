@@ -1,10 +1,13 @@
 //! The rooms list as the sidebar shows it: fetched whole once per
 //! connection, then kept current by the changes the socket tells and our own
 //! applied actions, which are made again on top of a fetch that was on its way.
+//! A direct conversation shows its newest message under the other person's
+//! name: the server's as listed, then each message said, edited or deleted.
 
 use hanmadi_client_core::sorted_map::SortedMap;
-use hanmadi_protocol::http::{RoomKind, RoomSummary};
-use hanmadi_protocol::{Member, RoomId, UserId};
+use hanmadi_protocol::attachments::Attachment;
+use hanmadi_protocol::http::{LastMessage, MessageView, RoomKind, RoomSummary};
+use hanmadi_protocol::{Member, MessageId, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use super::reading::Unread;
@@ -21,12 +24,15 @@ pub struct RoomInfo {
     pub kind: RoomKind,
     /// In a direct conversation, the other person.
     pub with: Option<UserId>,
+    /// In a direct conversation: its newest message still there, shown under
+    /// the other person's name.
+    pub last: Option<LastMessage>,
 }
 
 impl RoomInfo {
     /// A room as it is first heard of: not ours, nothing unread.
     pub fn listed(id: RoomId, name: String, kind: RoomKind) -> Self {
-        RoomInfo { id, name, member: false, unread: Unread::default(), kind, with: None }
+        RoomInfo { id, name, member: false, unread: Unread::default(), kind, with: None, last: None }
     }
 }
 
@@ -35,6 +41,7 @@ impl From<RoomSummary> for RoomInfo {
         RoomInfo {
             member: summary.member,
             with: summary.with.map(|profile| profile.id),
+            last: summary.last,
             ..RoomInfo::listed(summary.id, summary.name, summary.kind)
         }
     }
@@ -50,6 +57,66 @@ pub(super) enum RoomChange {
     Listed { room: RoomId, name: String, kind: RoomKind },
     /// We joined (or created) the room, or left it.
     Member { room: RoomId, member: bool },
+    /// Something said in a direct conversation that may change its newest
+    /// message.
+    Last { room: RoomId, change: LastChange },
+}
+
+/// What may change a direct conversation's newest message, as the socket
+/// tells it. Each is made whatever order it comes in with a list fetched
+/// meanwhile: a message said is taken only if newer than the one shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum LastChange {
+    Said(LastMessage),
+    Edited {
+        id: MessageId,
+        text: String,
+    },
+    /// The one shown, if it is, gives way to `before`: the newest still there
+    /// that this tab holds (none if it holds no other).
+    Deleted {
+        id: MessageId,
+        before: Option<LastMessage>,
+    },
+}
+
+impl LastChange {
+    fn apply(&self, last: &mut Option<LastMessage>) {
+        match self {
+            LastChange::Said(said) => {
+                if last.as_ref().is_none_or(|shown| shown.seq < said.seq) {
+                    *last = Some(said.clone());
+                }
+            }
+            LastChange::Edited { id, text } => {
+                if let Some(shown) = last.as_mut().filter(|shown| shown.id == *id) {
+                    shown.text.clone_from(text);
+                }
+            }
+            LastChange::Deleted { id, before } => {
+                if last.as_ref().is_some_and(|shown| shown.id == *id) {
+                    last.clone_from(before);
+                }
+            }
+        }
+    }
+}
+
+/// A message as a conversation's newest: who wrote what, and its files.
+pub(super) fn last_message(id: MessageId, seq: Seq, author: UserId, text: &str, files: &[Attachment]) -> LastMessage {
+    LastMessage {
+        id,
+        seq,
+        author,
+        text: text.to_owned(),
+        files: files.len() as u32,
+        first_file: files.first().map(|file| file.name.clone()),
+    }
+}
+
+/// A message held in a timeline as a conversation's newest.
+pub(super) fn last_of(message: &MessageView) -> LastMessage {
+    last_message(message.id, message.seq, message.author, &message.text, &message.attachments)
 }
 
 impl RoomChange {
@@ -66,6 +133,11 @@ impl RoomChange {
             RoomChange::Member { room, member } => {
                 if let Some(info) = rooms.iter_mut().find(|info| info.id == *room) {
                     info.member = *member;
+                }
+            }
+            RoomChange::Last { room, change } => {
+                if let Some(info) = rooms.iter_mut().find(|info| info.id == *room && info.kind == RoomKind::Direct) {
+                    change.apply(&mut info.last);
                 }
             }
         }

@@ -57,6 +57,7 @@ impl Store {
                     mentions: info.unread.mentions,
                     kind: info.kind,
                     with: info.with.map(|id| Profile { id, name: info.name.clone() }),
+                    last: info.last.clone(),
                 }
             })
             .collect();

@@ -3,7 +3,7 @@
 
 use super::*;
 use hanmadi_client_core::SequencedEvent;
-use hanmadi_protocol::http::{HistoryEvent, MessagesPage};
+use hanmadi_protocol::http::{HistoryEvent, LastMessage, MessagesPage};
 use hanmadi_protocol::Version;
 use hanmadi_protocol::{mention_token, ActionKey};
 use reading::Unread;
@@ -565,4 +565,58 @@ fn a_conversation_takes_the_name_the_other_person_just_took() {
     assert_eq!(listed(&store)[1], shown(5, "Jun Park", true));
     store.apply(&Event::Presence { room: LOBBY, members: online }, &[]);
     assert_eq!(listed(&store)[0], shown(1, "lobby", true), "a room keeps its own name");
+}
+
+#[test]
+fn a_direct_conversation_shows_its_newest_message_as_it_stands_whatever_the_order_heard() {
+    let store = Store::new();
+    store.me.set(Some(MINA));
+    let last = |seq: u64, text: &str| LastMessage {
+        id: MessageId(seq),
+        seq: Seq(seq),
+        author: JUN,
+        text: text.into(),
+        files: 0,
+        first_file: None,
+    };
+    let with_jun = |newest: Option<LastMessage>| RoomInfo {
+        member: true,
+        with: Some(JUN),
+        last: newest,
+        ..RoomInfo::listed(LOBBY, "Jun".into(), RoomKind::Direct)
+    };
+    let shown = || store.rooms.with(|rooms| rooms[0].last.as_ref().map(|last| last.text.clone()));
+    store.begin_rooms_fetch().finish(vec![with_jun(Some(last(2, "hi")))]);
+    assert_eq!(shown().as_deref(), Some("hi"), "as listed");
+
+    // A list fetched before "dinner?" was said arrives after it: the newer stays.
+    let fetch = store.begin_rooms_fetch();
+    store.apply(&said(3, JUN, "dinner?"), &[]);
+    fetch.finish(vec![with_jun(Some(last(2, "hi")))]);
+    assert_eq!(shown().as_deref(), Some("dinner?"));
+    store.apply(&said(2, JUN, "hi"), &[]);
+    assert_eq!(shown().as_deref(), Some("dinner?"), "a replay of an older one changes nothing");
+
+    let edit = SequencedEvent {
+        seq: Seq(4),
+        at: 0,
+        event: RoomEvent::Edited { id: MessageId(3), text: "dinner at 7?".into() },
+    };
+    store.apply(&Event::RoomEvents { room: LOBBY, events: vec![edit], live: true }, &[]);
+    assert_eq!(shown().as_deref(), Some("dinner at 7?"));
+
+    // Deleted, it gives way to the newest this tab holds, or to nothing.
+    let delete = |seq: u64, id: u64| {
+        let event = SequencedEvent { seq: Seq(seq), at: 0, event: RoomEvent::Deleted { id: MessageId(id) } };
+        Event::RoomEvents { room: LOBBY, events: vec![event], live: true }
+    };
+    store.apply(&delete(5, 3), &[]);
+    assert_eq!(shown().as_deref(), Some("hi"), "the one before, held by the timeline");
+    store.apply(&delete(6, 2), &[]);
+    assert_eq!(shown(), None);
+
+    // A room that is not a direct one keeps none.
+    store.begin_rooms_fetch().finish(vec![lobby()]);
+    store.apply(&said(7, JUN, "hello"), &[]);
+    assert_eq!(shown(), None);
 }

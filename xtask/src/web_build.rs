@@ -96,8 +96,10 @@ use crate::{cmd, root, std_for_size, step};
 /// conversation), 254.1 → 254.0 KiB; for the notices of a room opened
 /// offline fetched again once the server answers, 254.0 → 254.4 KiB; for
 /// the message box and the edit growing with their text in a browser without
-/// `field-sizing` (Firefox), 254.4 → 255.2 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 255.5;
+/// `field-sizing` (Firefox), 254.4 → 255.2 KiB; for a direct conversation's
+/// newest message under its name in the rooms list (as it stands: edited,
+/// deleted, through a reload), 255.2 → 257.2 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 257.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

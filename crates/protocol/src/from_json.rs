@@ -3,8 +3,8 @@
 //! in `tests/json_reader.rs`.
 
 use crate::http::{
-    ApiError, EventsPage, HistoryEvent, Invite, InviteCreated, InvitePreview, MessageView, MessagesPage, Profile,
-    Reaction, RoomKind, RoomSummary, Session,
+    ApiError, EventsPage, HistoryEvent, Invite, InviteCreated, InvitePreview, LastMessage, MessageView, MessagesPage,
+    Profile, Reaction, RoomKind, RoomSummary, Session,
 };
 use crate::json::{unknown_variant, Error, FromJson, Json};
 use crate::limits::{ProblemKind, TextField, TextProblem};
@@ -288,6 +288,21 @@ impl FromJson for RoomSummary {
             mentions: o.defaulted("mentions")?,
             kind: o.defaulted("kind")?,
             with: o.optional("with")?,
+            last: o.optional("last")?,
+        })
+    }
+}
+
+impl FromJson for LastMessage {
+    fn from_json(value: Json<'_>) -> Result<Self, Error> {
+        let mut o = value.into_object("struct LastMessage")?;
+        Ok(LastMessage {
+            id: o.field("id")?,
+            seq: o.field("seq")?,
+            author: o.field("author")?,
+            text: o.field("text")?,
+            files: o.defaulted("files")?,
+            first_file: o.optional("first_file")?,
         })
     }
 }

@@ -61,6 +61,26 @@ pub struct RoomSummary {
     /// `name` in this viewer's list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with: Option<Profile>,
+    /// For a direct room of the asking user's: its newest message still
+    /// there, which their list shows under the other person's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<LastMessage>,
+}
+
+/// A conversation's newest message as a list previews it: who wrote what,
+/// and the files it carries, by the first one's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastMessage {
+    pub id: MessageId,
+    /// The seq of the event that created it: of two previews, the newer.
+    pub seq: Seq,
+    pub author: UserId,
+    /// As it stands now (edits applied).
+    pub text: String,
+    #[serde(default)]
+    pub files: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_file: Option<String>,
 }
 
 /// Who may see and join a room.

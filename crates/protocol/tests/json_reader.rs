@@ -3,8 +3,8 @@
 
 use hanmadi_protocol::attachments::{Attachment, UploadProblem};
 use hanmadi_protocol::http::{
-    ApiError, EventsPage, HistoryEvent, Invite, InviteCreated, InvitePreview, MessageView, MessagesPage, Profile,
-    Reaction, RoomKind, RoomSummary, Session,
+    ApiError, EventsPage, HistoryEvent, Invite, InviteCreated, InvitePreview, LastMessage, MessageView, MessagesPage,
+    Profile, Reaction, RoomKind, RoomSummary, Session,
 };
 use hanmadi_protocol::json::{self, FromJson};
 use hanmadi_protocol::*;
@@ -132,6 +132,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
             mentions: 1,
             kind: RoomKind::Public,
             with: None,
+            last: None,
         }])
         .unwrap(),
     );
@@ -147,10 +148,22 @@ fn http_bodies_and_the_outbox_read_the_same() {
             mentions: 0,
             kind: RoomKind::Direct,
             with: Some(Profile { id: UserId(4), name: "Jun".into() }),
+            last: Some(LastMessage {
+                id: MessageId(5),
+                seq: Seq(3),
+                author: UserId(4),
+                text: "사진 \"두\" 장".into(),
+                files: 2,
+                first_file: Some("숲.jpg".into()),
+            }),
         }])
         .unwrap(),
     );
     check(r#"[{"id":1,"name":"a","head":2,"members":1,"member":true,"kind":"private"}]"#.into());
+    check(
+        r#"[{"id":1,"name":"a","head":2,"members":2,"member":true,"last":{"id":1,"seq":2,"author":3,"text":"hi"}}]"#
+            .into(),
+    );
     let invite = InviteCreated { id: 1, room: RoomId(2), token: "ab".repeat(32) };
     agree::<InviteCreated>(&serde_json::to_string(&invite).unwrap()).unwrap();
     let preview = InvitePreview { room_name: "비밀 \"plans\"".into(), invited_by: "Mina".into() };

@@ -180,7 +180,8 @@ impl Store {
     /// have read up to and how many messages by others are still unread there
     /// (deleted ones do not count: there is nothing left to read), and how many
     /// of those mention them (hold their mention token, see
-    /// [`hanmadi_protocol::mention_token`]).
+    /// [`hanmadi_protocol::mention_token`]); for their direct rooms, the
+    /// newest message still there.
     pub async fn rooms_for(&self, user: UserId, after: RoomId, limit: u32) -> anyhow::Result<Vec<RoomSummary>> {
         /// id, name, head, members, member (0 or 1), read, unread, mentions,
         /// kind, and for a direct room the other person's id and name.
@@ -208,6 +209,8 @@ impl Store {
         .bind(mentioned)
         .fetch_all(&self.pool)
         .await?;
+        let through = rows.last().map_or(after, |row| RoomId(row.0 as u64));
+        let mut last = direct::last_messages(&self.pool, user, after, through).await?;
         rows.into_iter()
             .map(
                 |(id, name, head, members, mine, read, unread, mentions, kind, with, with_name)| -> anyhow::Result<_> {
@@ -223,6 +226,7 @@ impl Store {
                         mentions: u32::try_from(mentions).unwrap_or(u32::MAX),
                         kind: access::kind_of(&kind)?,
                         with,
+                        last: last.remove(&RoomId(id as u64)),
                     })
                 },
             )
