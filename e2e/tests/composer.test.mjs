@@ -74,6 +74,13 @@ test('the message box grows with her lines, and after a click on Send she types 
   await mina.context().close();
 });
 
+/** Whether all of `locator`'s box is inside the view of the list `log`. */
+async function wholeInViewOf(log, locator) {
+  await log.page().waitForTimeout(300); // a frame or two for anything that would move the view
+  const [list, box] = [await log.boundingBox(), await locator.boundingBox()];
+  return box.y >= list.y - 1 && box.y + box.height <= list.y + list.height + 1;
+}
+
 /** Waits until the page has drawn twice, so that what a frame measures is done. */
 const twoFrames = (page) =>
   page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
@@ -95,6 +102,10 @@ test('in a browser that does not size fields itself, as Firefox, the message box
   await mina.reload();
   const composer = mina.getByRole('textbox', { name: 'Message' });
   await composer.waitFor();
+  const room = Number(new URL(mina.url()).pathname.split('/')[2]);
+  await postMessages(mina, room, 30, 'earlier');
+  const newest = message(mina, 'packing list', 'earlier 30');
+  await newest.waitFor();
   await twoFrames(mina);
   const oneLine = await height(composer);
 
@@ -102,6 +113,7 @@ test('in a browser that does not size fields itself, as Firefox, the message box
   for (const line of ['- a tent', '- two torches', '- the map']) {
     await composer.press('Shift+Enter');
     await composer.pressSequentially(line);
+    assert.ok(await wholeInViewOf(mina.getByRole('log', { name: 'packing list' }), newest), 'the newest message stays in view');
   }
   await twoFrames(mina);
   const fourLines = await height(composer);
@@ -141,13 +153,7 @@ test('a message box grown over lines keeps her newest message in view, and ↑ o
   await composer.press('Enter');
   const agenda = message(mina, 'minutes', 'anything else');
   await agenda.waitFor();
-  const log = mina.getByRole('log', { name: 'minutes' });
-  /** Whether all of `locator`'s box is inside the list's view. */
-  const wholeInView = async (locator) => {
-    await mina.waitForTimeout(300); // a frame or two for anything that would move the view
-    const [list, box] = [await log.boundingBox(), await locator.boundingBox()];
-    return box.y >= list.y - 1 && box.y + box.height <= list.y + list.height + 1;
-  };
+  const wholeInView = (locator) => wholeInViewOf(mina.getByRole('log', { name: 'minutes' }), locator);
 
   // Her next message grows the box over five lines: the list, shorter, still shows her last one.
   await composer.fill('Minutes:\n- budget agreed\n- venue booked\n- food to decide\n- music by Jun');

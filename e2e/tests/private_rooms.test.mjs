@@ -16,6 +16,7 @@
 // Under his name, Mina's list shows what was said last in their
 // conversation, as it stands: his words, "You: " before hers, an edit, a
 // deletion giving way to the message before, and the same after a reload.
+// The conversation she heard from last is listed first.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -210,9 +211,33 @@ test("under Jun's name Mina's list shows what was said last in their conversatio
   await deleteMessage(message(jun, 'Mina', 'See you at 8'));
   await last.filter({ hasText: 'You: Yes, and snacks' }).waitFor();
 
-  // After a reload, from the server: the same line, with nothing opened.
-  await mina.getByRole('link', { name: 'picnic' }).click();
+  // Sora writes to her too: the conversation heard from last comes first.
+  const sora = await signIn('Sora');
+  await sora.getByRole('button', { name: 'Join picnic' }).click();
+  await openMembers(sora);
+  await sora.getByRole('button', { name: 'Message Mina' }).click();
+  await sora.getByRole('log', { name: 'Mina' }).waitFor();
+  await say(sora, 'Is the picnic still on?');
+  await conversationsAre(mina, ['Sora', 'Jun']);
+  await say(jun, 'Bring a frisbee too');
+  await conversationsAre(mina, ['Jun', 'Sora']);
+
+  // After a reload, from the server: the same lines in the same order, with nothing opened.
+  await mina.getByRole('link', { name: 'picnic', exact: true }).click();
   await mina.reload();
-  await last.filter({ hasText: 'You: Yes, and snacks' }).waitFor();
-  for (const page of [mina, jun]) assert.deepEqual(page.errors, []);
+  await last.filter({ hasText: 'Bring a frisbee too' }).waitFor();
+  await conversationsAre(mina, ['Jun', 'Sora']);
+  for (const page of [mina, jun, sora]) assert.deepEqual(page.errors, []);
 });
+
+/** Waits until `page`'s "Direct messages" lists exactly these names, in this order. */
+const conversationsAre = (page, names) =>
+  page.waitForFunction(
+    (names) => {
+      const heading = [...document.querySelectorAll('.rooms-heading')].find((h) => h.textContent === 'Direct messages');
+      const shown = [...(heading?.nextElementSibling?.querySelectorAll('.room-name') ?? [])];
+      return JSON.stringify(shown.map((name) => name.textContent.trim())) === JSON.stringify(names);
+    },
+    names,
+    { timeout: 10_000 },
+  );

@@ -206,4 +206,16 @@ async fn mina_s_list_shows_the_newest_message_of_her_conversation_with_jun_as_it
     let lobby = mina_tab.create_room("lobby").await;
     say(&server, &mina, &mut mina_tab, lobby, "hello", &[]).await;
     assert_eq!(preview(&server, &mina, lobby).await, None);
+
+    // Page by page, each conversation's comes with its own page.
+    let page = |after: u64| {
+        let (server, mina) = (&server, &mina);
+        async move {
+            let (_, body) = get_as(server, mina, &format!("/api/rooms?after={after}&limit=1")).await;
+            serde_json::from_value::<Vec<RoomSummary>>(body).unwrap().remove(0)
+        }
+    };
+    let (conversation, lobby_page) = (page(room.0 - 1).await, page(room.0).await);
+    assert_eq!(conversation.last.map(|last| last.text), Some("Dinner at 7?".into()));
+    assert_eq!((lobby_page.id, lobby_page.last), (lobby, None));
 }

@@ -4,13 +4,14 @@
 //! The stylesheet asks for it with `field-sizing: content`, which Chromium and
 //! Safari 26 follow; Firefox does not know it, and a field there would keep
 //! one line and scroll (a six-line message read through a slot). There, the
-//! field is given the height of its text after each change instead. No crate
-//! does this, and the browser's own way wins wherever it exists: it also
-//! follows the field's width as the window changes.
+//! field is given the height of its text after each change, and as the
+//! window's width changes. No crate does this, and the browser's own way wins
+//! wherever it exists.
 
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlTextAreaElement};
 
 use super::reactive::effect;
 
@@ -21,16 +22,23 @@ pub fn grow_with_text(field: NodeRef<html::Textarea>, text: Signal<String>) {
     if sizes_fields_itself() {
         return;
     }
-    effect(move || {
-        text.track();
-        // Measured in the next frame, before it is drawn: the field holds the
-        // new text by then, however it was set (typed, sent, a draft).
+    // Measured in the next frame, before it is drawn: the field holds the
+    // new text by then, however it was set (typed, sent, a draft). The field
+    // may be gone by then (its room closed meanwhile, in a hidden tab whose
+    // frames wait).
+    let fit_soon = move || {
         request_animation_frame(move || {
-            if let Some(field) = field.get_untracked() {
+            if let Some(field) = field.try_get_untracked().flatten() {
                 fit(&field);
             }
-        });
+        })
+    };
+    effect(move || {
+        text.track();
+        fit_soon();
     });
+    let resized = window_event_listener(leptos::ev::resize, move |_| fit_soon());
+    on_cleanup(move || resized.remove());
 }
 
 /// Whether the browser grows a field with its content from the stylesheet.
@@ -38,12 +46,32 @@ fn sizes_fields_itself() -> bool {
     web_sys::css::supports_with_value("field-sizing", "content").unwrap_or(false)
 }
 
-/// Sets the field's height to its text's: first `auto`, so that a field that
-/// had grown shrinks again, then the text's height with the field's borders
-/// (the stylesheet sizes borders in, `box-sizing: border-box`).
-fn fit(field: &web_sys::HtmlTextAreaElement) {
-    let style = field.unchecked_ref::<web_sys::HtmlElement>().style();
-    let _ = style.set_property("height", "auto");
-    let borders = field.offset_height() - field.client_height();
-    let _ = style.set_property("height", &format!("{}px", field.scroll_height() + borders));
+/// Gives the field its text's height, with its borders (the stylesheet sizes
+/// borders in, `box-sizing: border-box`). The text is measured in a hidden
+/// copy of the field beside it, out of the page's flow: shrinking the field
+/// itself to measure would grow the message list for a moment, and the
+/// browser would move the list's scroll away from the newest message.
+fn fit(field: &HtmlTextAreaElement) {
+    let Some(parent) = field.parent_node() else { return };
+    let Some(copy) = field.clone_node().ok().and_then(|copy| copy.dyn_into::<HtmlTextAreaElement>().ok()) else {
+        return;
+    };
+    copy.remove_attribute("id").ok();
+    copy.set_rows(1);
+    let style = HtmlElement::style(&copy);
+    for (property, value) in [
+        ("position", "absolute"),
+        ("visibility", "hidden"),
+        ("height", "auto"),
+        ("width", &format!("{}px", field.offset_width())),
+    ] {
+        style.set_property(property, value).ok();
+    }
+    copy.set_value(&field.value());
+    if parent.append_child(&copy).is_err() {
+        return;
+    }
+    let height = copy.scroll_height() + field.offset_height() - field.client_height();
+    copy.remove();
+    HtmlElement::style(field).set_property("height", &format!("{height}px")).ok();
 }

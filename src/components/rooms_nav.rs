@@ -16,19 +16,22 @@ use crate::i18n::{lang, t};
 use crate::markup;
 use crate::router::Link;
 use crate::socket::use_socket;
-use crate::store::navigation::is_direct;
+use crate::store::navigation::{conversations, is_direct};
 use crate::store::{RoomInfo, Store};
 
 #[component]
 pub fn RoomsNav() -> impl IntoView {
     let store = expect_context::<Store>();
     let rooms = store.rooms();
+    let direct = {
+        let rooms = rooms.clone();
+        memo(move || rooms.with(|rooms| conversations(rooms).into_iter().cloned().collect::<Vec<_>>()))
+    };
     let in_list = move |wanted: fn(&RoomInfo) -> bool| {
         let rooms = rooms.clone();
         memo(move || rooms.with(|rooms| rooms.iter().filter(|room| wanted(room)).cloned().collect::<Vec<_>>()))
     };
     let mine = in_list(|room| room.member && !is_direct(room));
-    let direct = in_list(|room| room.member && is_direct(room));
     let others = in_list(|room| !room.member);
     let socket = use_socket();
 
@@ -92,7 +95,7 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
                     });
                     let unread = memo(move || room.with(|room| room.unread.messages));
                     let mentions = memo(move || room.with(|room| room.unread.mentions));
-                    let last = last_message(room);
+                    let last = newest_line(room);
                     view! {
                         <li>
                             <Link href class="room-link">
@@ -132,18 +135,23 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
 }
 
 /// A direct conversation's newest message as its link shows it under the
-/// other person's name (empty for any other room, or before a word is said).
-/// A mention in it is named as the conversation names its people.
-fn last_message(room: Memo<RoomInfo>) -> Memo<String> {
-    let store = expect_context::<Store>();
-    let me = store.me();
+/// other person's name (empty for any other room, or while nothing said is
+/// left). A mention in it names the two people as they are named now.
+fn newest_line(room: Memo<RoomInfo>) -> Memo<String> {
+    let (store, socket) = (expect_context::<Store>(), use_socket());
     memo(move || {
         room.with(|info| {
             let Some(last) = &info.last else { return String::new() };
+            let me = socket.session.with(|session| session.as_ref().map(|session| session.user.clone()));
             let state = store.room(info.id);
-            let name_of = |user| if Some(user) == info.with { info.name.clone() } else { name_in(&state, user) };
+            let name_of = |user| match &me {
+                Some(me) if me.id == user => me.name.clone(),
+                _ if Some(user) == info.with => info.name.clone(),
+                _ => name_in(&state, user),
+            };
             let text = markup::plain(&last.text, name_of);
-            lang().last_message(me.get() == Some(last.author), &text, last.files, last.first_file.as_deref())
+            let yours = me.is_some_and(|me| me.id == last.author);
+            lang().last_message(yours, &text, last.files, last.first_file.as_deref())
         })
     })
 }

@@ -8,6 +8,9 @@ use super::Lang;
 /// How many people a reaction's "reacted with" names before counting the rest.
 const NAMED_REACTORS: usize = 4;
 
+/// See [`Lang::last_message`].
+const LAST_MESSAGE_CHARS: usize = 80;
+
 impl Lang {
     /// "Mina is typing…", "Mina and Jun are typing…", "Several people are typing…".
     pub fn typing(self, names: &[String]) -> String {
@@ -177,11 +180,16 @@ impl Lang {
     }
 
     /// A direct conversation's newest message under the other person's name
-    /// in the rooms list: `text` as plain text on one line, "You: " before
-    /// yours, and its files by the first one's name when it says nothing
-    /// else.
+    /// in the rooms list: `text` as plain text on one line, its first
+    /// [`LAST_MESSAGE_CHARS`] characters (all a line shows, and all a screen
+    /// reader reads with the link), "You: " before yours, and its files by
+    /// the first one's name when it says nothing else.
     pub fn last_message(self, yours: bool, text: &str, files: u32, first_file: Option<&str>) -> String {
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some((cut, _)) = text.char_indices().nth(LAST_MESSAGE_CHARS) {
+            text.truncate(cut);
+            text.push('…');
+        }
         let said = match (text.is_empty(), first_file) {
             (true, Some(first)) if files > 1 => match self {
                 Lang::En => format!("📎 {first} and {} more", files - 1),
@@ -385,6 +393,10 @@ mod tests {
         assert_eq!(Lang::En.last_message(true, " ", 3, Some("a.pdf")), "You: 📎 a.pdf and 2 more");
         assert_eq!(Lang::Ko.last_message(false, "", 2, Some("숲.jpg")), "📎 숲.jpg 외 1개");
         assert_eq!(Lang::En.last_message(false, "the lake", 2, Some("lake.jpg")), "📎 the lake");
+        let long = "가".repeat(LAST_MESSAGE_CHARS + 1);
+        let shown = Lang::Ko.last_message(false, &long, 0, None);
+        assert_eq!((shown.chars().count(), shown.ends_with("가…")), (LAST_MESSAGE_CHARS + 1, true));
+        assert_eq!(Lang::Ko.last_message(false, &long[3..], 0, None), long[3..], "one that fits is whole");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use super::people;
+use super::rooms_list::{last_of, LastChange};
 use super::timeline::Timeline;
 use super::{Mention, Refused, Replying, RoomInfo, RoomState, Store};
 
@@ -160,9 +161,15 @@ impl Store {
     /// A direct conversation shows none of its notices: "Room “Mina, Jun” was
     /// created", "Mina joined" and "Jun joined" say nothing its two people
     /// do not know.
+    ///
+    /// Its newest message may be newer than the rooms list's, when said
+    /// between the two fetches: the page is the only place it is heard.
     pub fn history_loaded(&self, room: RoomId, mut page: MessagesPage) {
         if self.is_direct(room) {
             page.notices.clear();
+            if let Some(newest) = page.messages.iter().rev().find(|message| !message.deleted) {
+                self.change_last(room, LastChange::Said(last_of(newest)));
+            }
         }
         self.room(room).timeline.update(|timeline| timeline.add_history(page));
         self.count_unread(room);

@@ -15,7 +15,7 @@ pub mod window;
 use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::sorted_map::SortedMap;
-use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, TickerValue};
+use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, SequencedEvent, TickerValue};
 use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{MessageView, RoomKind};
 use hanmadi_protocol::limits::TextProblem;
@@ -187,7 +187,7 @@ impl Store {
                     }
                 });
                 for event in events {
-                    self.room_event(*room, event.seq, &event.event);
+                    self.room_event(*room, event);
                 }
                 self.count_unread(*room);
             }
@@ -282,10 +282,11 @@ impl Store {
         self.rooms.with_untracked(|rooms| rooms.iter().any(|info| info.id == room && navigation::is_direct(info)))
     }
 
-    fn room_event(&self, room: RoomId, seq: Seq, event: &RoomEvent) {
+    fn room_event(&self, room: RoomId, sequenced: &SequencedEvent) {
         if self.is_direct(room) {
-            self.conversation_event(room, seq, event);
+            self.conversation_event(room, sequenced);
         }
+        let event = &sequenced.event;
         match event {
             RoomEvent::Message { author, author_name, text, .. } => {
                 let (me, direct) = (self.me.get_untracked(), self.is_direct(room));
@@ -324,10 +325,10 @@ impl Store {
 impl Store {
     /// A direct conversation's newest message, as `event` (applied to its
     /// timeline already) changes it.
-    fn conversation_event(&self, room: RoomId, seq: Seq, event: &RoomEvent) {
-        let change = match event {
+    fn conversation_event(&self, room: RoomId, sequenced: &SequencedEvent) {
+        let change = match &sequenced.event {
             RoomEvent::Message { id, author, text, attachments, .. } => {
-                LastChange::Said(last_message(*id, seq, *author, text, attachments))
+                LastChange::Said(last_message(*id, (sequenced.seq, sequenced.at), *author, text, attachments))
             }
             RoomEvent::Edited { id, text } => LastChange::Edited { id: *id, text: text.clone() },
             RoomEvent::Deleted { id } => {
@@ -338,7 +339,7 @@ impl Store {
             }
             _ => return,
         };
-        self.change_rooms(RoomChange::Last { room, change });
+        self.change_last(room, change);
     }
 }
 

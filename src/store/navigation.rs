@@ -2,16 +2,27 @@
 //! next room, Alt+Shift+↓ to the next one with unread messages. Pure logic over
 //! the sidebar's list, tested natively.
 
+use std::cmp::Reverse;
+
+use hanmadi_client_core::sorting::sort_by_cached_key;
 use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::{RoomId, UserId};
 
 use super::RoomInfo;
 
-/// Your rooms in the sidebar's order: the rooms first, then the direct
-/// conversations, each in the list's order.
+/// Your rooms in the sidebar's order: the rooms first, in the list's order,
+/// then the direct conversations, the one heard from last first.
 pub fn yours_in_sidebar_order(rooms: &[RoomInfo]) -> impl Iterator<Item = &RoomInfo> {
-    let section = |direct: bool| rooms.iter().filter(move |room| room.member && is_direct(room) == direct);
-    section(false).chain(section(true))
+    rooms.iter().filter(|room| room.member && !is_direct(room)).chain(conversations(rooms))
+}
+
+/// Your direct conversations as the sidebar lists them: the one whose newest
+/// message is newest first, as in every chat app, then those where nothing
+/// has been said yet, the newest made first.
+pub fn conversations(rooms: &[RoomInfo]) -> Vec<&RoomInfo> {
+    let mut yours: Vec<&RoomInfo> = rooms.iter().filter(|room| room.member && is_direct(room)).collect();
+    sort_by_cached_key(&mut yours, |room| Reverse((room.last.as_ref().map(|last| last.at), room.id)));
+    yours
 }
 
 /// Whether the room is listed under "Direct messages".
@@ -56,6 +67,8 @@ pub fn next_unread(rooms: &[RoomInfo], current: Option<RoomId>) -> Option<RoomId
 mod tests {
     use super::*;
     use crate::store::reading::Unread;
+    use hanmadi_protocol::http::LastMessage;
+    use hanmadi_protocol::{MessageId, Seq};
 
     fn room(id: u64, member: bool, unread: u32) -> RoomInfo {
         RoomInfo {
@@ -97,6 +110,28 @@ mod tests {
             "from the last room to the first conversation"
         );
         assert_eq!(next_unread(&rooms, Some(RoomId(1))), Some(RoomId(2)), "an unread conversation is found too");
+    }
+
+    #[test]
+    fn the_conversation_heard_from_last_comes_first_and_alt_arrows_follow_it() {
+        let said_at = |id, at: Option<u64>| RoomInfo {
+            kind: RoomKind::Direct,
+            last: at.map(|at| LastMessage {
+                id: MessageId(id),
+                seq: Seq(id),
+                at,
+                author: UserId(9),
+                text: "hi".into(),
+                files: 0,
+                first_file: None,
+            }),
+            ..room(id, true, 0)
+        };
+        let rooms =
+            [room(1, true, 0), said_at(2, Some(500)), said_at(3, None), said_at(4, Some(900)), said_at(5, None)];
+        let order: Vec<RoomId> = yours_in_sidebar_order(&rooms).map(|room| room.id).collect();
+        assert_eq!(order, [1, 4, 2, 5, 3].map(RoomId), "newest said first, then nothing said, newest made first");
+        assert_eq!(room_after(&rooms, Some(RoomId(1)), 1), Some(RoomId(4)), "Alt+↓ goes as the list shows");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{LastMessage, MessageView, RoomKind, RoomSummary};
-use hanmadi_protocol::{Member, MessageId, RoomId, Seq, UserId};
+use hanmadi_protocol::{Member, MessageId, Millis, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use super::reading::Unread;
@@ -102,11 +102,19 @@ impl LastChange {
     }
 }
 
-/// A message as a conversation's newest: who wrote what, and its files.
-pub(super) fn last_message(id: MessageId, seq: Seq, author: UserId, text: &str, files: &[Attachment]) -> LastMessage {
+/// A message as a conversation's newest: when, who wrote what, and its
+/// files.
+pub(super) fn last_message(
+    id: MessageId,
+    (seq, at): (Seq, Millis),
+    author: UserId,
+    text: &str,
+    files: &[Attachment],
+) -> LastMessage {
     LastMessage {
         id,
         seq,
+        at,
         author,
         text: text.to_owned(),
         files: files.len() as u32,
@@ -116,7 +124,7 @@ pub(super) fn last_message(id: MessageId, seq: Seq, author: UserId, text: &str, 
 
 /// A message held in a timeline as a conversation's newest.
 pub(super) fn last_of(message: &MessageView) -> LastMessage {
-    last_message(message.id, message.seq, message.author, &message.text, &message.attachments)
+    last_message(message.id, (message.seq, message.at), message.author, &message.text, &message.attachments)
 }
 
 impl RoomChange {
@@ -234,6 +242,22 @@ impl Store {
         });
         if let Some(name) = renamed {
             self.change_rooms(RoomChange::Listed { room, name, kind: RoomKind::Direct });
+        }
+    }
+
+    /// A direct conversation's newest message changes, if `change` changes
+    /// it: a replayed older message or an edit of another is not a change
+    /// to the whole list (each is heard again and again on a resume).
+    pub(super) fn change_last(&self, room: RoomId, change: LastChange) {
+        let changes = self.rooms.with_untracked(|rooms| {
+            rooms.iter().find(|info| info.id == room).is_some_and(|info| {
+                let mut last = info.last.clone();
+                change.apply(&mut last);
+                last != info.last
+            })
+        });
+        if changes {
+            self.change_rooms(RoomChange::Last { room, change });
         }
     }
 

@@ -574,6 +574,7 @@ fn a_direct_conversation_shows_its_newest_message_as_it_stands_whatever_the_orde
     let last = |seq: u64, text: &str| LastMessage {
         id: MessageId(seq),
         seq: Seq(seq),
+        at: 0,
         author: JUN,
         text: text.into(),
         files: 0,
@@ -619,4 +620,18 @@ fn a_direct_conversation_shows_its_newest_message_as_it_stands_whatever_the_orde
     store.begin_rooms_fetch().finish(vec![lobby()]);
     store.apply(&said(7, JUN, "hello"), &[]);
     assert_eq!(shown(), None);
+}
+
+#[test]
+fn a_conversation_s_page_may_bring_a_message_newer_than_its_listing_and_an_older_page_changes_nothing() {
+    let store = Store::new();
+    store.me.set(Some(MINA));
+    let with_jun =
+        RoomInfo { member: true, with: Some(JUN), ..RoomInfo::listed(LOBBY, "Jun".into(), RoomKind::Direct) };
+    store.begin_rooms_fetch().finish(vec![with_jun]);
+    let shown = || store.rooms.with(|rooms| rooms[0].last.as_ref().map(|last| (last.seq, last.author)));
+    store.history_loaded(LOBBY, history([(3, JUN), (4, MINA)]));
+    assert_eq!(shown(), Some((Seq(4), MINA)), "said between the list and the page");
+    store.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]));
+    assert_eq!(shown(), Some((Seq(4), MINA)));
 }

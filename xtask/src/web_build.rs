@@ -98,8 +98,13 @@ use crate::{cmd, root, std_for_size, step};
 /// the message box and the edit growing with their text in a browser without
 /// `field-sizing` (Firefox), 254.4 → 255.2 KiB; for a direct conversation's
 /// newest message under its name in the rooms list (as it stands: edited,
-/// deleted, through a reload), 255.2 → 257.2 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 257.5;
+/// deleted, through a reload), 255.2 → 257.2 KiB; for the conversation
+/// heard from last listed first, 257.2 → 257.5 KiB; for a review's fixes
+/// (a Firefox field measured in a hidden copy, so the list keeps its newest
+/// message in view, and again as the window's width changes; a
+/// conversation's newest message from its pages too, cut to a line's
+/// length, naming you as you are named), 257.5 → 258.6 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 258.9;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

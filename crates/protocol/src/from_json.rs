@@ -299,6 +299,7 @@ impl FromJson for LastMessage {
         Ok(LastMessage {
             id: o.field("id")?,
             seq: o.field("seq")?,
+            at: o.field("at")?,
             author: o.field("author")?,
             text: o.field("text")?,
             files: o.defaulted("files")?,

@@ -74,6 +74,9 @@ pub struct LastMessage {
     pub id: MessageId,
     /// The seq of the event that created it: of two previews, the newer.
     pub seq: Seq,
+    /// When it was said: the list shows the conversation heard from last
+    /// first.
+    pub at: Millis,
     pub author: UserId,
     /// As it stands now (edits applied).
     pub text: String,

@@ -151,6 +151,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
             last: Some(LastMessage {
                 id: MessageId(5),
                 seq: Seq(3),
+                at: 1_764_900_000_000,
                 author: UserId(4),
                 text: "사진 \"두\" 장".into(),
                 files: 2,
@@ -161,7 +162,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
     );
     check(r#"[{"id":1,"name":"a","head":2,"members":1,"member":true,"kind":"private"}]"#.into());
     check(
-        r#"[{"id":1,"name":"a","head":2,"members":2,"member":true,"last":{"id":1,"seq":2,"author":3,"text":"hi"}}]"#
+        r#"[{"id":1,"name":"a","head":2,"members":2,"member":true,"last":{"id":1,"seq":2,"at":9,"author":3,"text":"hi"}}]"#
             .into(),
     );
     let invite = InviteCreated { id: 1, room: RoomId(2), token: "ab".repeat(32) };

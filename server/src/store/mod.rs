@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use hanmadi_protocol::http::{HistoryEvent, MessageView, Profile, Reaction, RoomSummary};
+use hanmadi_protocol::http::{HistoryEvent, MessageView, Profile, Reaction, RoomKind, RoomSummary};
 use hanmadi_protocol::limits::{check_display_name, TextProblem};
 use hanmadi_protocol::{Member, MessageId, Millis, Outcome, RejectCode, ReplyTo, RoomEvent, RoomId, Seq, UserId};
 use sqlx::AnyPool;
@@ -209,8 +209,11 @@ impl Store {
         .bind(mentioned)
         .fetch_all(&self.pool)
         .await?;
-        let through = rows.last().map_or(after, |row| RoomId(row.0 as u64));
-        let mut last = direct::last_messages(&self.pool, user, after, through).await?;
+        let mut last = HashMap::new();
+        if rows.iter().any(|row| row.8 == RoomKind::Direct.as_str()) {
+            let through = rows.last().map_or(after, |row| RoomId(row.0 as u64));
+            last = direct::last_messages(&self.pool, user, after, through).await?;
+        }
         rows.into_iter()
             .map(
                 |(id, name, head, members, mine, read, unread, mentions, kind, with, with_name)| -> anyhow::Result<_> {
