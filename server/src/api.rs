@@ -248,7 +248,7 @@ async fn messages(
     // No further than the head read above, which the app follows the room
     // from: a notice past a message committed meanwhile would run ahead of it.
     let up_to = before.unwrap_or(Seq(head.0 + 1));
-    let notices = state.store.notices(room, from, Some(up_to), MAX_MESSAGES_PAGE).await?;
+    let notices = state.store.notices(room, from, up_to, MAX_MESSAGES_PAGE).await?;
     let cut = notices.len() == MAX_MESSAGES_PAGE as usize;
     if cut {
         messages.retain(|message| message.seq > notices[0].seq);

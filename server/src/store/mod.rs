@@ -284,21 +284,14 @@ impl Store {
 
     /// The room's notices (see `RoomEvent::is_notice`) with `from <= seq <
     /// before`, oldest first: the newest `limit` of them.
-    pub async fn notices(
-        &self,
-        room: RoomId,
-        from: Seq,
-        before: Option<Seq>,
-        limit: u32,
-    ) -> anyhow::Result<Vec<StoredEvent>> {
-        let before = before.map_or(i64::MAX, |seq| seq.0 as i64);
+    pub async fn notices(&self, room: RoomId, from: Seq, before: Seq, limit: u32) -> anyhow::Result<Vec<StoredEvent>> {
         let rows: Vec<(i64, i64, String)> = sqlx::query_as(
             "SELECT seq, at, body FROM events \
              WHERE room_id = $1 AND notice <> 0 AND seq >= $2 AND seq < $3 ORDER BY seq DESC LIMIT $4",
         )
         .bind(room.0 as i64)
         .bind(from.0 as i64)
-        .bind(before)
+        .bind(before.0 as i64)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
