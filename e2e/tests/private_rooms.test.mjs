@@ -15,8 +15,9 @@
 //
 // Under his name, Mina's list shows what was said last in their
 // conversation, as it stands: his words, "You: " before hers, an edit, a
-// deletion giving way to the message before, and the same after a reload.
-// The conversation she heard from last is listed first.
+// deletion giving way to the message before, and the same after a reload;
+// "typing…" while he types. The conversation she heard from last is listed
+// first.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -199,10 +200,12 @@ test("under Jun's name Mina's list shows what was said last in their conversatio
   await say(mina, 'Yes, and snacks');
   await last.filter({ hasText: 'You: Yes, and snacks' }).waitFor();
 
-  // Jun says when, then corrects it, then takes it back.
-  await say(jun, 'See you at 7');
-  await last.filter({ hasText: 'See you at 7' }).waitFor();
+  // Jun says when (his typing shows first), then corrects it, then takes it back.
   const composer = jun.getByRole('textbox', { name: 'Message' });
+  await composer.pressSequentially('See you at 7');
+  await last.filter({ hasText: 'typing…' }).waitFor();
+  await composer.press('Enter');
+  await last.filter({ hasText: 'See you at 7' }).waitFor();
   await composer.press('ArrowUp');
   const edit = jun.getByRole('textbox', { name: 'Edit message' });
   await edit.fill('See you at 8');

@@ -1,6 +1,6 @@
 //! The rooms sidebar: your rooms with unread counts (a private one marked),
-//! "New room", your direct conversations with their newest message, and the
-//! other rooms to join.
+//! "New room", your direct conversations with their newest message (or
+//! "typing…"), and the other rooms to join.
 
 use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
@@ -95,7 +95,7 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
                     });
                     let unread = memo(move || room.with(|room| room.unread.messages));
                     let mentions = memo(move || room.with(|room| room.unread.mentions));
-                    let last = newest_line(room);
+                    let (last, typing) = newest_line(room);
                     view! {
                         <li>
                             <Link href class="room-link">
@@ -108,7 +108,7 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
                                         })}
                                     </span>
                                     <When when=move || last.with(|last| !last.is_empty())>
-                                        <span class="room-last">
+                                        <span class="room-last" class:typing=typing>
                                             <span class="visually-hidden">": "</span>
                                             {last}
                                         </span>
@@ -134,12 +134,20 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
     }
 }
 
-/// A direct conversation's newest message as its link shows it under the
-/// other person's name (empty for any other room, or while nothing said is
-/// left). A mention in it names the two people as they are named now.
-fn newest_line(room: Memo<RoomInfo>) -> Memo<String> {
+/// What a direct conversation's link shows under the other person's name:
+/// "typing…" while they type, else its newest message (empty for any other
+/// room, or while nothing said is left), and whether they type. A mention in
+/// it names the two people as they are named now.
+fn newest_line(room: Memo<RoomInfo>) -> (Memo<String>, Memo<bool>) {
     let (store, socket) = (expect_context::<Store>(), use_socket());
-    memo(move || {
+    let typing = {
+        let typing = store.room(room.with_untracked(|info| info.id)).typing();
+        memo(move || room.with(|info| info.kind == RoomKind::Direct) && typing.with(|names| !names.is_empty()))
+    };
+    let line = memo(move || {
+        if typing.get() {
+            return t().typing_now.to_owned();
+        }
         room.with(|info| {
             let Some(last) = &info.last else { return String::new() };
             let me = socket.session.with(|session| session.as_ref().map(|session| session.user.clone()));
@@ -153,7 +161,8 @@ fn newest_line(room: Memo<RoomInfo>) -> Memo<String> {
             let yours = me.is_some_and(|me| me.id == last.author);
             lang().last_message(yours, &text, last.files, last.first_file.as_deref())
         })
-    })
+    });
+    (line, typing)
 }
 
 /// "New room": a button that opens a one-field form in its place, with

@@ -103,7 +103,9 @@ use crate::{cmd, root, std_for_size, step};
 /// (a Firefox field measured in a hidden copy, so the list keeps its newest
 /// message in view, and again as the window's width changes; a
 /// conversation's newest message from its pages too, cut to a line's
-/// length, naming you as you are named), 257.5 → 258.6 KiB.
+/// length, naming you as you are named), 257.5 → 258.6 KiB; for "typing…"
+/// under a conversation's name while the other person types, 258.6 → 258.7
+/// KiB.
 pub const BUNDLE_BUDGET_KIB: f64 = 258.9;
 
 /// What the web app is built from: a change to any of these rebuilds it
