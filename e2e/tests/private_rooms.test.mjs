@@ -17,7 +17,7 @@
 // conversation, as it stands: his words, "You: " before hers, an edit, a
 // deletion giving way to the message before, and the same after a reload;
 // "typing…" while he types. The conversation she heard from last is listed
-// first.
+// first, but not while her pointer or keyboard is on the list.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -197,6 +197,7 @@ test("under Jun's name Mina's list shows what was said last in their conversatio
   assert.deepEqual(await seriousViolations(mina), [], 'in dark mode too');
 
   await withJun.click();
+  await mina.mouse.move(600, 300); // off the rooms, over the conversation
   await say(mina, 'Yes, and snacks');
   await last.filter({ hasText: 'You: Yes, and snacks' }).waitFor();
 
@@ -222,7 +223,16 @@ test("under Jun's name Mina's list shows what was said last in their conversatio
   await sora.getByRole('log', { name: 'Mina' }).waitFor();
   await say(sora, 'Is the picnic still on?');
   await conversationsAre(mina, ['Sora', 'Jun']);
+
+  // With her keyboard on Sora's link, the list holds still as Jun writes,
+  // and the link keeps her focus; back in the conversation, Jun's comes first.
+  const withSora = mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^Sora/ });
+  await withSora.focus();
   await say(jun, 'Bring a frisbee too');
+  await last.filter({ hasText: 'Bring a frisbee too' }).waitFor();
+  await conversationsAre(mina, ['Sora', 'Jun']);
+  assert.ok(await withSora.evaluate((link) => link === document.activeElement), 'the focus stays on it');
+  await mina.getByRole('textbox', { name: 'Message' }).focus();
   await conversationsAre(mina, ['Jun', 'Sora']);
 
   // After a reload, from the server: the same lines in the same order, with nothing opened.

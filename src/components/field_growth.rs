@@ -41,6 +41,15 @@ pub fn grow_with_text(field: NodeRef<html::Textarea>, text: Signal<String>) {
     on_cleanup(move || resized.remove());
 }
 
+/// `length` in CSS pixels to a hundredth, as the field's width may be
+/// fractional (a width rounded up could fit a line the field wraps). Written
+/// with integers, so that the app carries no float formatting: it formats no
+/// other float.
+fn css_px(length: f64) -> String {
+    let hundredths = (length * 100.0 + 0.5) as u64;
+    format!("{}.{:02}px", hundredths / 100, hundredths % 100)
+}
+
 /// Whether the browser grows a field with its content from the stylesheet.
 fn sizes_fields_itself() -> bool {
     web_sys::css::supports_with_value("field-sizing", "content").unwrap_or(false)
@@ -63,7 +72,7 @@ fn fit(field: &HtmlTextAreaElement) {
         ("position", "absolute"),
         ("visibility", "hidden"),
         ("height", "auto"),
-        ("width", &format!("{}px", field.offset_width())),
+        ("width", &css_px(field.get_bounding_client_rect().width())),
     ] {
         style.set_property(property, value).ok();
     }

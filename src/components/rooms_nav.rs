@@ -4,7 +4,7 @@
 
 use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
-use hanmadi_protocol::Action;
+use hanmadi_protocol::{Action, RoomId};
 use leptos::prelude::*;
 
 use super::keyed::live_rows;
@@ -16,16 +16,30 @@ use crate::i18n::{lang, t};
 use crate::markup;
 use crate::router::Link;
 use crate::socket::use_socket;
-use crate::store::navigation::{conversations, is_direct};
+use crate::store::navigation::{conversations, in_order_shown, is_direct};
 use crate::store::{RoomInfo, Store};
 
 #[component]
 pub fn RoomsNav() -> impl IntoView {
     let store = expect_context::<Store>();
     let rooms = store.rooms();
+    let sidebar = NodeRef::<leptos::html::Div>::new();
+    // Looked at again when the pointer or the focus leaves the rooms.
+    let recheck = RwSignal::new(());
     let direct = {
         let rooms = rooms.clone();
-        memo(move || rooms.with(|rooms| conversations(rooms).into_iter().cloned().collect::<Vec<_>>()))
+        let shown = StoredValue::new(Vec::<RoomId>::new());
+        memo(move || {
+            recheck.track();
+            let yours = rooms.with(|rooms| {
+                let fresh = conversations(rooms);
+                let yours =
+                    if holds_still(sidebar) { shown.with_value(|shown| in_order_shown(fresh, shown)) } else { fresh };
+                yours.into_iter().cloned().collect::<Vec<_>>()
+            });
+            shown.set_value(yours.iter().map(|room| room.id).collect());
+            yours
+        })
     };
     let in_list = move |wanted: fn(&RoomInfo) -> bool| {
         let rooms = rooms.clone();
@@ -36,7 +50,12 @@ pub fn RoomsNav() -> impl IntoView {
     let socket = use_socket();
 
     view! {
-        <div class="rooms">
+        <div
+            class="rooms"
+            node_ref=sidebar
+            on:pointerleave=handler(move |_| recheck.set(()))
+            on:focusout=handler(move |_| recheck.set(()))
+        >
             <MessageSearch />
             <nav aria-label=t().rooms>
             <YourRooms rooms=mine />
@@ -76,6 +95,16 @@ pub fn RoomsNav() -> impl IntoView {
             </nav>
         </div>
     }
+}
+
+/// Whether the conversations hold still, in the order shown: while the
+/// pointer is over the rooms (a conversation heard from meanwhile does not
+/// move from under a click) or the focus is in them (a row moved is put back
+/// in the page, which takes the focus away). Read when the list changes.
+fn holds_still(sidebar: NodeRef<leptos::html::Div>) -> bool {
+    let Some(sidebar) = sidebar.try_get_untracked().flatten() else { return false };
+    let focused = document().active_element().is_some_and(|focused| sidebar.contains(Some(&focused)));
+    focused || sidebar.matches(":hover").unwrap_or(false)
 }
 
 /// Links to rooms of yours, with their unread and mention counts; a private

@@ -11,7 +11,7 @@ use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use super::people;
-use super::rooms_list::{last_of, LastChange};
+use super::rooms_list::LastChange;
 use super::timeline::Timeline;
 use super::{Mention, Refused, Replying, RoomInfo, RoomState, Store};
 
@@ -165,13 +165,16 @@ impl Store {
     /// Its newest message may be newer than the rooms list's, when said
     /// between the two fetches: the page is the only place it is heard.
     pub fn history_loaded(&self, room: RoomId, mut page: MessagesPage) {
-        if self.is_direct(room) {
+        let direct = self.is_direct(room);
+        if direct {
             page.notices.clear();
-            if let Some(newest) = page.messages.iter().rev().find(|message| !message.deleted) {
-                self.change_last(room, LastChange::Said(last_of(newest)));
-            }
         }
         self.room(room).timeline.update(|timeline| timeline.add_history(page));
+        // As the timeline holds it: a deletion heard live while the page was
+        // on its way is kept.
+        if let Some(newest) = direct.then(|| self.newest_held(room)).flatten() {
+            self.change_last(room, LastChange::Said(newest));
+        }
         self.count_unread(room);
     }
 

@@ -24,7 +24,7 @@ use leptos::prelude::*;
 
 use crate::mentions;
 use reading::Listed;
-use rooms_list::{last_message, last_of, LastChange, ListFetches, RoomChange};
+use rooms_list::{last_message, LastChange, ListFetches, RoomChange};
 pub use rooms_list::{RoomInfo, RoomsFetch};
 use timeline::Timeline;
 
@@ -331,12 +331,7 @@ impl Store {
                 LastChange::Said(last_message(*id, (sequenced.seq, sequenced.at), *author, text, attachments))
             }
             RoomEvent::Edited { id, text } => LastChange::Edited { id: *id, text: text.clone() },
-            RoomEvent::Deleted { id } => {
-                let before = self.room(room).timeline.with_untracked(|timeline| {
-                    timeline.messages_after(Seq::ZERO).rev().find(|message| !message.deleted).map(last_of)
-                });
-                LastChange::Deleted { id: *id, before }
-            }
+            RoomEvent::Deleted { id } => LastChange::Deleted { id: *id, before: self.newest_held(room) },
             _ => return,
         };
         self.change_last(room, change);

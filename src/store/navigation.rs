@@ -36,6 +36,15 @@ pub fn direct_with(rooms: &[RoomInfo], user: UserId) -> Option<RoomId> {
     rooms.iter().find(|room| room.member && is_direct(room) && room.with == Some(user)).map(|room| room.id)
 }
 
+/// `conversations` put back in the order `shown` lists them, any not shown
+/// last: while the sidebar holds still (see `RoomsNav`).
+pub fn in_order_shown<'a>(conversations: Vec<&'a RoomInfo>, shown: &[RoomId]) -> Vec<&'a RoomInfo> {
+    let mut ordered: Vec<&RoomInfo> =
+        shown.iter().filter_map(|id| conversations.iter().find(|room| room.id == *id).copied()).collect();
+    ordered.extend(conversations.into_iter().filter(|room| !shown.contains(&room.id)));
+    ordered
+}
+
 /// The room `step` places away from `current` among your rooms, in the
 /// sidebar's order, wrapping around. With no room open, ↓ starts at the first
 /// room and ↑ at the last.
@@ -132,6 +141,14 @@ mod tests {
         let order: Vec<RoomId> = yours_in_sidebar_order(&rooms).map(|room| room.id).collect();
         assert_eq!(order, [1, 4, 2, 5, 3].map(RoomId), "newest said first, then nothing said, newest made first");
         assert_eq!(room_after(&rooms, Some(RoomId(1)), 1), Some(RoomId(4)), "Alt+↓ goes as the list shows");
+    }
+
+    #[test]
+    fn held_still_the_conversations_keep_the_order_shown_and_a_new_one_comes_last() {
+        let direct = |id| RoomInfo { kind: RoomKind::Direct, ..room(id, true, 0) };
+        let fresh = [direct(3), direct(1), direct(4), direct(2)];
+        let held = in_order_shown(fresh.iter().collect(), &[RoomId(1), RoomId(5), RoomId(2), RoomId(3)]);
+        assert_eq!(held.iter().map(|room| room.id.0).collect::<Vec<_>>(), [1, 2, 3, 4], "one gone, one new");
     }
 
     #[test]

@@ -123,7 +123,7 @@ pub(super) fn last_message(
 }
 
 /// A message held in a timeline as a conversation's newest.
-pub(super) fn last_of(message: &MessageView) -> LastMessage {
+fn last_of(message: &MessageView) -> LastMessage {
     last_message(message.id, (message.seq, message.at), message.author, &message.text, &message.attachments)
 }
 
@@ -224,6 +224,11 @@ impl Store {
 
     pub(super) fn change_rooms(&self, change: RoomChange) {
         self.rooms.update(|rooms| change.apply(rooms));
+        self.remember_for_fetches(change);
+    }
+
+    /// Keeps `change` to be made again on top of the lists being fetched.
+    fn remember_for_fetches(&self, change: RoomChange) {
         let mut fetches = self.list_fetches.lock().expect("list fetches");
         if fetches.in_flight > 0 {
             fetches.heard.push(change);
@@ -247,7 +252,9 @@ impl Store {
 
     /// A direct conversation's newest message changes, if `change` changes
     /// it: a replayed older message or an edit of another is not a change
-    /// to the whole list (each is heard again and again on a resume).
+    /// to the whole list shown (each is heard again and again on a resume).
+    /// It is still kept for a list being fetched, which may differ from the
+    /// one shown (a deletion this tab could not replace, say).
     pub(super) fn change_last(&self, room: RoomId, change: LastChange) {
         let changes = self.rooms.with_untracked(|rooms| {
             rooms.iter().find(|info| info.id == room).is_some_and(|info| {
@@ -256,9 +263,19 @@ impl Store {
                 last != info.last
             })
         });
+        let change = RoomChange::Last { room, change };
         if changes {
-            self.change_rooms(RoomChange::Last { room, change });
+            self.change_rooms(change);
+        } else {
+            self.remember_for_fetches(change);
         }
+    }
+
+    /// The newest message still there that this tab holds of `room`.
+    pub(super) fn newest_held(&self, room: RoomId) -> Option<LastMessage> {
+        self.room(room).timeline.with_untracked(|timeline| {
+            timeline.messages_after(Seq::ZERO).rev().find(|message| !message.deleted).map(last_of)
+        })
     }
 
     pub(super) fn update_room(&self, room: RoomId, change: impl FnOnce(&mut RoomInfo)) {

@@ -635,3 +635,34 @@ fn a_conversation_s_page_may_bring_a_message_newer_than_its_listing_and_an_older
     store.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]));
     assert_eq!(shown(), Some((Seq(4), MINA)));
 }
+
+#[test]
+fn a_deletion_that_changes_nothing_shown_is_still_made_on_a_list_fetched_meanwhile() {
+    let store = Store::new();
+    store.me.set(Some(MINA));
+    let last = |seq: u64| LastMessage {
+        id: MessageId(seq),
+        seq: Seq(seq),
+        at: 0,
+        author: JUN,
+        text: "hi".into(),
+        files: 0,
+        first_file: None,
+    };
+    let with_jun = |newest: u64| RoomInfo {
+        member: true,
+        with: Some(JUN),
+        last: Some(last(newest)),
+        ..RoomInfo::listed(LOBBY, "Jun".into(), RoomKind::Direct)
+    };
+    let deleted = |seq: u64, id: u64| {
+        let event = SequencedEvent { seq: Seq(seq), at: 0, event: RoomEvent::Deleted { id: MessageId(id) } };
+        Event::RoomEvents { room: LOBBY, events: vec![event], live: true }
+    };
+    store.begin_rooms_fetch().finish(vec![with_jun(7)]);
+    let fetch = store.begin_rooms_fetch();
+    store.apply(&deleted(8, 7), &[]); // this tab holds nothing before it: nothing shown
+    store.apply(&deleted(9, 6), &[]); // nothing shown changes
+    fetch.finish(vec![with_jun(6)]); // the server's list, made between the two
+    assert_eq!(store.rooms.with(|rooms| rooms[0].last.clone()), None, "not the deleted one");
+}

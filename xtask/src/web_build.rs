@@ -105,8 +105,12 @@ use crate::{cmd, root, std_for_size, step};
 /// conversation's newest message from its pages too, cut to a line's
 /// length, naming you as you are named), 257.5 → 258.6 KiB; for "typing…"
 /// under a conversation's name while the other person types, 258.6 → 258.7
-/// KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 258.9;
+/// KiB; for a second review's fixes (the conversations held in the order
+/// shown while the pointer or the focus is on the rooms, so no row moves
+/// from under a click or takes the focus; a deletion that changes nothing
+/// shown still made on a list fetched meanwhile; a Firefox field's copy as
+/// wide as the field to a hundredth of a pixel), 258.7 → 260.1 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 260.4;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

@@ -299,7 +299,7 @@ impl FromJson for LastMessage {
         Ok(LastMessage {
             id: o.field("id")?,
             seq: o.field("seq")?,
-            at: o.field("at")?,
+            at: o.defaulted("at")?,
             author: o.field("author")?,
             text: o.field("text")?,
             files: o.defaulted("files")?,

@@ -75,7 +75,8 @@ pub struct LastMessage {
     /// The seq of the event that created it: of two previews, the newer.
     pub seq: Seq,
     /// When it was said: the list shows the conversation heard from last
-    /// first.
+    /// first. (A list kept offline from before it was sent has none.)
+    #[serde(default)]
     pub at: Millis,
     pub author: UserId,
     /// As it stands now (edits applied).
