@@ -120,6 +120,14 @@ test('in a browser that does not size fields itself, as Firefox, the message box
   assert.ok(fourLines >= oneLine * 2.5, `the box shows her lines (${oneLine} px → ${fourLines} px)`);
   assert.ok(await showsAllItsText(composer), 'none of them scrolled out of sight');
 
+  // A long line, then a narrower window: it wraps, and the box grows for it.
+  await composer.press('Shift+Enter');
+  await composer.pressSequentially('- the long blue rope from the car');
+  await mina.setViewportSize({ width: 420, height: 800 });
+  await twoFrames(mina);
+  assert.ok(await showsAllItsText(composer), 'all of it still shows');
+  await mina.setViewportSize({ width: 1200, height: 800 });
+
   await composer.press('Enter');
   await message(mina, 'packing list', 'the map').waitFor();
   await twoFrames(mina);

@@ -4,8 +4,8 @@
 //! The stylesheet asks for it with `field-sizing: content`, which Chromium and
 //! Safari 26 follow; Firefox does not know it, and a field there would keep
 //! one line and scroll (a six-line message read through a slot). There, the
-//! field is given the height of its text after each change, and as the
-//! window's width changes. No crate does this, and the browser's own way wins
+//! field is given the height of its text after each change, and as its
+//! width changes. No crate does this, and the browser's own way wins
 //! wherever it exists.
 
 use leptos::html;
@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlTextAreaElement};
 
 use super::reactive::effect;
+use super::resized::on_resize;
 
 /// Keeps `field` as tall as its text (up to the stylesheet's `max-height`,
 /// past which it scrolls), whenever `text` changes, where the browser does
@@ -37,8 +38,13 @@ pub fn grow_with_text(field: NodeRef<html::Textarea>, text: Signal<String>) {
         text.track();
         fit_soon();
     });
-    let resized = window_event_listener(leptos::ev::resize, move |_| fit_soon());
-    on_cleanup(move || resized.remove());
+    // Its width changed (the window, a scrollbar beside it): the text wraps
+    // anew. Its own height changing calls this too, and fits it to the same.
+    on_resize(field, move || {
+        if let Some(field) = field.try_get_untracked().flatten() {
+            fit(&field);
+        }
+    });
 }
 
 /// `length` in CSS pixels to a hundredth, as the field's width may be

@@ -31,6 +31,7 @@ mod pending_files;
 mod reactions;
 mod reactive;
 mod reply_quote;
+mod resized;
 mod room_actions;
 mod room_page;
 mod rooms_nav;

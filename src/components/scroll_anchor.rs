@@ -9,10 +9,9 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use super::reactive::effect;
+use super::resized::on_resize;
 
 /// The attribute every row of the history carries (written by `message_row`):
 /// its seq, unique in the room.
@@ -74,26 +73,12 @@ pub fn scroll_to_bottom(list: NodeRef<html::Div>, placed: StoredValue<i32>) {
 /// the newest rows; `placed` as above. Done as the size changes, before it is
 /// painted, so the newest rows never flicker out of sight.
 pub fn hold_bottom_through_resizes(list: NodeRef<html::Div>, placed: StoredValue<i32>, following: Signal<bool>) {
-    let watching = StoredValue::new_local(None::<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>);
-    effect(move || {
-        let Some(el) = list.get() else { return };
-        let on_resize = Closure::<dyn FnMut()>::new(move || {
-            let Some(el) = list.try_get_untracked().flatten() else { return };
-            if following.try_get_untracked() == Some(true) {
-                el.set_scroll_top(el.scroll_height());
-                placed.set_value(el.scroll_top());
-            }
-        });
-        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-            observer.observe(&el);
-            let before = watching.try_update_value(|watching| watching.replace((observer, on_resize))).flatten();
-            if let Some((before, _)) = before {
-                before.disconnect();
-            }
+    on_resize(list, move || {
+        let Some(el) = list.try_get_untracked().flatten() else { return };
+        if following.try_get_untracked() == Some(true) {
+            el.set_scroll_top(el.scroll_height());
+            placed.set_value(el.scroll_top());
         }
-    });
-    on_cleanup(move || {
-        watching.try_with_value(|watching| watching.as_ref().map(|(observer, _)| observer.disconnect()));
     });
 }
 
