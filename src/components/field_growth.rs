@@ -27,24 +27,18 @@ pub fn grow_with_text(field: NodeRef<html::Textarea>, text: Signal<String>) {
     // new text by then, however it was set (typed, sent, a draft). The field
     // may be gone by then (its room closed meanwhile, in a hidden tab whose
     // frames wait).
-    let fit_soon = move || {
-        request_animation_frame(move || {
-            if let Some(field) = field.try_get_untracked().flatten() {
-                fit(&field);
-            }
-        })
-    };
-    effect(move || {
-        text.track();
-        fit_soon();
-    });
-    // Its width changed (the window, a scrollbar beside it): the text wraps
-    // anew. Its own height changing calls this too, and fits it to the same.
-    on_resize(field, move || {
+    let fit_now = move || {
         if let Some(field) = field.try_get_untracked().flatten() {
             fit(&field);
         }
+    };
+    effect(move || {
+        text.track();
+        request_animation_frame(fit_now);
     });
+    // Its width changed (the window, a scrollbar beside it): the text wraps
+    // anew. Its own height changing calls this too, and fits it to the same.
+    on_resize(field, fit_now);
 }
 
 /// `length` in CSS pixels to a hundredth, as the field's width may be

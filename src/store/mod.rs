@@ -187,7 +187,7 @@ impl Store {
                     }
                 });
                 for event in events {
-                    self.room_event(*room, event);
+                    self.room_event(*room, direct, event);
                 }
                 self.count_unread(*room);
             }
@@ -282,14 +282,15 @@ impl Store {
         self.rooms.with_untracked(|rooms| rooms.iter().any(|info| info.id == room && navigation::is_direct(info)))
     }
 
-    fn room_event(&self, room: RoomId, sequenced: &SequencedEvent) {
-        if self.is_direct(room) {
+    /// `direct`: whether `room` is a direct conversation (the caller knows).
+    fn room_event(&self, room: RoomId, direct: bool, sequenced: &SequencedEvent) {
+        if direct {
             self.conversation_event(room, sequenced);
         }
         let event = &sequenced.event;
         match event {
             RoomEvent::Message { author, author_name, text, .. } => {
-                let (me, direct) = (self.me.get_untracked(), self.is_direct(room));
+                let me = self.me.get_untracked();
                 if me.is_some_and(|me| me != *author && (direct || mentions::mentions(text, me))) {
                     let author = author_name.clone();
                     self.last_mention.set(Some(Mention { room, author, text: text.clone(), direct }));
