@@ -18,6 +18,9 @@
 // deletion giving way to the message before, and the same after a reload;
 // "typing…" while he types. The conversation she heard from last is listed
 // first, but not while her pointer or keyboard is on the list.
+//
+// Once Jun has read what Mina said last, "Seen" shows under it, until he
+// answers; and again after she reloads.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -241,6 +244,51 @@ test("under Jun's name Mina's list shows what was said last in their conversatio
   await last.filter({ hasText: 'Bring a frisbee too' }).waitFor();
   await conversationsAre(mina, ['Jun', 'Sora']);
   for (const page of [mina, jun, sora]) assert.deepEqual(page.errors, []);
+});
+
+test('Mina sees "Seen" under her newest message once Jun has read it, until he answers, and after a reload', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await createRoom(mina, 'tea house');
+  await jun.getByRole('button', { name: 'Join tea house' }).click();
+  await jun.getByRole('log', { name: 'tea house' }).waitFor();
+  await openMembers(jun);
+  await jun.getByRole('button', { name: 'Message Mina' }).click();
+  await jun.getByRole('log', { name: 'Mina' }).waitFor();
+  await say(jun, 'Free on Saturday?');
+  await message(jun, 'Mina', 'Free on Saturday?').waitFor();
+  await jun.getByRole('link', { name: 'tea house', exact: true }).click();
+
+  // Jun looks elsewhere: what she says is not seen.
+  await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^Jun/ }).click();
+  await say(mina, 'Yes! What is the plan?');
+  const yes = message(mina, 'Jun', 'Yes! What is the plan?');
+  await yes.waitFor();
+  const seen = mina.getByRole('log', { name: 'Jun' }).locator('.seen');
+  await mina.waitForTimeout(1500); // a read would be reported within a second
+  assert.equal(await seen.count(), 0, 'he has not opened it');
+
+  // He opens it: "Seen" comes under her message, and passes axe.
+  await jun.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^Mina/ }).click();
+  await seen.filter({ hasText: 'Seen' }).waitFor();
+  assert.ok(await yes.evaluate((row) => row.nextElementSibling.classList.contains('seen')), 'under her message');
+  assert.deepEqual(await seriousViolations(mina), []);
+
+  // His answer says he read it; her next, once read, says "Seen" again.
+  await say(jun, 'Tea at 3');
+  await message(mina, 'Jun', 'Tea at 3').waitFor();
+  await seen.waitFor({ state: 'detached' });
+  await say(mina, 'See you there');
+  const seeYou = message(mina, 'Jun', 'See you there');
+  await seen.waitFor();
+  assert.ok(await seeYou.evaluate((row) => row.nextElementSibling.classList.contains('seen')));
+
+  // After a reload, from the server.
+  await mina.reload();
+  await seen.waitFor();
+  assert.ok(await seeYou.evaluate((row) => row.nextElementSibling.classList.contains('seen')));
+  assert.equal(await seen.count(), 1);
+  for (const page of [mina, jun]) assert.deepEqual(page.errors, []);
 });
 
 /** Waits until `page`'s "Direct messages" lists exactly these names, in this order. */

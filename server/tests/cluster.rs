@@ -176,3 +176,37 @@ async fn a_room_read_on_one_node_is_read_on_the_same_persons_tab_on_the_other() 
     assert_eq!(told, (room, seq));
     drop((node_a, node_b));
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
+async fn what_jun_reads_on_one_node_mina_is_told_he_has_seen_on_the_other() {
+    let database = Database::fresh().await;
+    assert!(database.url.starts_with("postgres"), "set HANMADI_TEST_POSTGRES to a PostgreSQL admin URL");
+    let node_a = Node::start(&database.url);
+    let node_b = Node::start(&database.url);
+    let mina = sign_up_at(node_a.addr, "Mina").await;
+    let jun = sign_up_at(node_b.addr, "Jun").await;
+    let mut mina_tab = connect_at(node_a.addr, &mina).await;
+    let mut jun_tab = connect_at(node_b.addr, &jun).await;
+    let room = match mina_tab.act(Action::OpenDirect { with: jun.user.id }).await {
+        hanmadi_protocol::Outcome::Applied { room, .. } => room,
+        other => panic!("not opened: {other:?}"),
+    };
+    let seq = match mina_tab
+        .act(Action::SendMessage { room, text: "see you at 7".into(), reply_to: None, attachments: Vec::new() })
+        .await
+    {
+        hanmadi_protocol::Outcome::Applied { seq: Some(seq), .. } => seq,
+        other => panic!("not sent: {other:?}"),
+    };
+
+    jun_tab.send(&ClientFrame::Read { room, seq }).await;
+    let told = mina_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Seen { room, seq } => Some((*room, *seq)),
+            _ => None,
+        })
+        .await;
+    assert_eq!(told, (room, seq));
+    drop((node_a, node_b));
+}

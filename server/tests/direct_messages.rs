@@ -9,7 +9,7 @@ use common::{call_as, get_as, Client, Session, TestServer};
 use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{Profile, RoomKind, RoomSummary};
 use hanmadi_protocol::{
-    Action, ActionKey, ClientFrame, MessageId, Outcome, RejectCode, RoomId, Seq, ServerFrame, UserId,
+    Action, ActionKey, ClientFrame, MessageId, Outcome, RejectCode, RoomEvent, RoomId, Seq, ServerFrame, UserId,
 };
 use reqwest::Method;
 
@@ -218,4 +218,54 @@ async fn mina_s_list_shows_the_newest_message_of_her_conversation_with_jun_as_it
     let (conversation, lobby_page) = (page(room.0 - 1).await, page(room.0).await);
     assert_eq!(conversation.last.map(|last| last.text), Some("Dinner at 7?".into()));
     assert_eq!((lobby_page.id, lobby_page.last), (lobby, None));
+}
+
+/// The next time this connection is told what the other person has seen.
+async fn next_seen(tab: &mut Client) -> (RoomId, Seq) {
+    tab.recv_until(|frame| match frame {
+        ServerFrame::Seen { room, seq } => Some((*room, *seq)),
+        _ => None,
+    })
+    .await
+}
+
+#[tokio::test]
+async fn when_jun_reads_their_conversation_minas_tabs_and_list_say_he_has_seen_it() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let mut mina_phone = server.connect(&mina).await;
+    let mut jun_tab = server.connect(&jun).await;
+    let (room, _) = opened(mina_tab.act(Action::OpenDirect { with: jun.user.id }).await);
+    say(&server, &mina, &mut mina_tab, room, "Dinner at 7?", &[]).await;
+    let head = listed(&server, &mina, room).await.expect("in Mina's list").head;
+    let seen_before = listed(&server, &mina, room).await.expect("in Mina's list").seen;
+    assert!(seen_before < head, "not read yet: {seen_before:?} of {head:?}");
+
+    jun_tab.send(&ClientFrame::Read { room, seq: head }).await;
+    assert_eq!(next_seen(&mut mina_tab).await, (room, head));
+    assert_eq!(next_seen(&mut mina_phone).await, (room, head));
+    assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, head);
+    // Jun's own list says where Mina has read, not where he has.
+    assert_eq!(listed(&server, &jun, room).await.expect("in Jun's list").seen, seen_before);
+
+    // In a room that is not a direct one, what each reads is their own
+    // affair. Had Mina been told, it would come before Jun's next message:
+    // his frames are handled in order, and hers handed to her in order.
+    let lobby = mina_tab.create_room("lobby").await;
+    mina_tab.resume(lobby, Seq::ZERO).await;
+    jun_tab.act(Action::JoinRoom { room: lobby }).await;
+    say(&server, &mina, &mut mina_tab, lobby, "hello all", &[]).await;
+    let lobby_head = listed(&server, &mina, lobby).await.expect("hers").head;
+    jun_tab.send(&ClientFrame::Read { room: lobby, seq: lobby_head }).await;
+    say(&server, &jun, &mut jun_tab, lobby, "hi", &[]).await;
+    mina_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Seen { .. } => panic!("told what was seen in a group room: {frame:?}"),
+            ServerFrame::Event { event: RoomEvent::Message { text, .. }, .. } => (text == "hi").then_some(()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(listed(&server, &mina, lobby).await.expect("hers").seen, Seq::ZERO);
 }

@@ -55,8 +55,8 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         let timeline = timeline.clone();
         let store = store.clone();
         memo(move || {
-            let new_line = store.new_line_at(room);
-            timeline.with(|timeline| rows_in(window.get(), timeline, new_line))
+            let marks = Marks { new_line: store.new_line_at(room), seen: store.seen_at(room) };
+            timeline.with(|timeline| rows_in(window.get(), timeline, marks))
         })
     };
     let shows_newest = {
@@ -366,14 +366,24 @@ impl Announcer {
     }
 }
 
-/// Where a row of the history goes: its seq, how it is laid out, and whether
-/// the "New messages" line comes before it. The row reads its entry from the
-/// timeline itself, so laying out the window clones no message.
+/// Where a row of the history goes: its seq, how it is laid out, whether
+/// the "New messages" line comes before it, and whether "Seen" comes after
+/// it. The row reads its entry from the timeline itself, so laying out the
+/// window clones no message.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RowPlace {
     pub seq: Seq,
     pub layout: RowLayout,
     pub new_line: bool,
+    pub seen: bool,
+}
+
+/// The rows the history marks: the first with the "New messages" line
+/// before it, and your message with "Seen" under it.
+#[derive(Debug, Clone, Copy)]
+struct Marks {
+    new_line: Option<Seq>,
+    seen: Option<Seq>,
 }
 
 /// Loads `room`'s history back to `seq`, a page of the server's largest size
@@ -403,17 +413,22 @@ async fn load_back_to(
 /// The rows of the window. The row just before the window is looked at too, so
 /// the first row in the page groups as it would in the whole history (no
 /// separator or repeated author where none belongs).
-fn rows_in(window: Window, timeline: &Timeline, new_line: Option<Seq>) -> Vec<RowPlace> {
+fn rows_in(window: Window, timeline: &Timeline, marks: Marks) -> Vec<RowPlace> {
     let entries = timeline.entries();
     let range = window.range(entries);
     let context = range.start.saturating_sub(1);
     let layouts = layout(&entries[context..range.end], utc_offset_minutes());
-    let first_unread = new_line.map(|at| entries.partition_point(|entry| entry.seq() < at));
+    let first_unread = marks.new_line.map(|at| entries.partition_point(|entry| entry.seq() < at));
     entries[range.clone()]
         .iter()
         .zip(layouts.into_iter().skip(range.start - context))
         .zip(range)
-        .map(|((entry, layout), index)| RowPlace { seq: entry.seq(), layout, new_line: first_unread == Some(index) })
+        .map(|((entry, layout), index)| RowPlace {
+            seq: entry.seq(),
+            layout,
+            new_line: first_unread == Some(index),
+            seen: marks.seen == Some(entry.seq()),
+        })
         .collect()
 }
 

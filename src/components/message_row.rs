@@ -48,6 +48,10 @@ pub fn Row(room: RoomId, place: Memo<RowPlace>) -> impl IntoView {
         let new_line = place.with(|place| place.new_line);
         new_line.then(|| view! { <p class="new-messages" role="separator">{t().new_messages}</p> }).into_any()
     });
+    let seen = redrawn(move || {
+        let seen = place.with(|place| place.seen);
+        seen.then(|| view! { <p class="seen">{t().seen}</p> }).into_any()
+    });
     let body = match first {
         Entry::Message(first) => {
             // Edits, reactions, a deletion and the author's new name change
@@ -68,6 +72,7 @@ pub fn Row(room: RoomId, place: Memo<RowPlace>) -> impl IntoView {
         {separator}
         {new_line}
         {body}
+        {seen}
     }
     .into_any()
 }

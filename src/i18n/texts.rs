@@ -70,6 +70,9 @@ pub struct Texts {
     pub leave_room: &'static str,
     pub your_name: &'static str,
     pub new_messages: &'static str,
+    /// Under your newest message in a direct conversation, once the other
+    /// person has read it.
+    pub seen: &'static str,
     pub add_reaction: &'static str,
     pub dismiss: &'static str,
     pub reply: &'static str,
@@ -203,6 +206,7 @@ const EN: Texts = Texts {
     leave_room: "Leave room",
     your_name: "Your name",
     new_messages: "New messages",
+    seen: "Seen",
     add_reaction: "Add reaction",
     dismiss: "Dismiss",
     reply: "Reply",
@@ -316,6 +320,7 @@ const KO: Texts = Texts {
     leave_room: "대화방 나가기",
     your_name: "내 이름",
     new_messages: "새 메시지",
+    seen: "읽음",
     add_reaction: "반응 남기기",
     dismiss: "닫기",
     reply: "답장",

@@ -221,6 +221,7 @@ fn show_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch, rooms: Vec<RoomSu
                     head: room.head,
                     read: room.read,
                     unread: Unread { messages: room.unread, mentions: room.mentions },
+                    seen: room.seen,
                 },
             )
         });

@@ -49,6 +49,9 @@ pub struct RoomState {
     read: ArcRwSignal<Seq>,
     /// What the last rooms list said of it.
     listed: ArcRwSignal<Option<Listed>>,
+    /// In a direct conversation, where the other person has read up to (see
+    /// `reading`): what you said up to there was seen.
+    seen: ArcRwSignal<Seq>,
     /// The server has replayed this room since the last connect.
     caught_up: ArcRwSignal<bool>,
     /// A message to bring into view and highlight (a reply's quote or a link
@@ -69,6 +72,7 @@ impl RoomState {
             new_line_after: ArcRwSignal::new(None),
             read: ArcRwSignal::new(Seq::ZERO),
             listed: ArcRwSignal::new(None),
+            seen: ArcRwSignal::new(Seq::ZERO),
             caught_up: ArcRwSignal::new(false),
             reveal: ArcRwSignal::new(None),
             quoted: ArcRwSignal::new(SortedMap::new()),
@@ -202,6 +206,7 @@ impl Store {
                 self.count_unread(*room);
             }
             Event::ReadElsewhere { room, seq } => self.read_up_to(*room, *seq),
+            Event::Seen { room, seq } => self.seen_up_to(*room, *seq),
             Event::OutboxChanged => self.outbox.set(outbox.to_vec()),
             // Only public rooms are announced to all.
             Event::RoomListed { room, name } => {

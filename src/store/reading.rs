@@ -2,6 +2,8 @@
 //! position is kept on the server, so it survives a reload and follows the
 //! person to their other tabs and devices; this tab learns it from the rooms
 //! list, from its own reading, and from other screens' (`Event::ReadElsewhere`).
+//! In a direct conversation, where the other person has read up to is kept
+//! too (`Event::Seen`), so the room says what of yours they have seen.
 //! Unread is counted from the position, never kept as a tally: a message
 //! replayed after a reconnect is still one message.
 
@@ -14,13 +16,15 @@ use super::Store;
 use crate::mentions;
 
 /// What the rooms list said of a room: the server's counts of unread messages
-/// (and of those that mention the person) up to its head at that moment, and
-/// where it had the person's position.
+/// (and of those that mention the person) up to its head at that moment,
+/// where it had the person's position, and in a direct conversation the
+/// other person's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Listed {
     pub head: Seq,
     pub read: Seq,
     pub unread: Unread,
+    pub seen: Seq,
 }
 
 /// What is unread in a room: messages by others that are still there, and how
@@ -111,6 +115,29 @@ impl Store {
         }
     }
 
+    /// In a direct conversation, the other person has read `room` up to
+    /// `seq`. Only ever forward: a list fetched before they read further
+    /// may arrive after the socket said so.
+    pub fn seen_up_to(&self, room: RoomId, seq: Seq) {
+        let seen = &self.room(room).seen;
+        if seq > seen.get_untracked() {
+            seen.set(seq);
+        }
+    }
+
+    /// In a direct conversation, your message to mark "Seen": the newest
+    /// still there, if it is yours and the other person has read up to it.
+    /// (Once they answer, the answer says it.) Tracked.
+    pub fn seen_at(&self, room: RoomId) -> Option<Seq> {
+        let state = self.room(room);
+        let me = self.me.get()?;
+        let seen = state.seen.get();
+        state.timeline.with(|timeline| {
+            let newest = timeline.messages_after(Seq::ZERO).rev().find(|message| !message.deleted)?;
+            (newest.author == me && newest.seq <= seen).then_some(newest.seq)
+        })
+    }
+
     /// The rooms list arrived with the server's positions and counts.
     pub fn listed_reads(&self, listed: impl IntoIterator<Item = (RoomId, Listed)>) {
         for (room, listed) in listed {
@@ -119,6 +146,7 @@ impl Store {
             if listed.read > state.read.get_untracked() {
                 state.read.set(listed.read);
             }
+            self.seen_up_to(room, listed.seen);
             self.count_unread(room);
         }
     }

@@ -58,6 +58,7 @@ impl Store {
                     kind: info.kind,
                     with: info.with.map(|id| Profile { id, name: info.name.clone() }),
                     last: info.last.clone(),
+                    seen: state.seen.get_untracked(),
                 }
             })
             .collect();

@@ -167,7 +167,10 @@ fn history(seqs: impl IntoIterator<Item = (u64, UserId)>) -> MessagesPage {
 #[test]
 fn after_a_reload_the_servers_position_gives_the_count_and_the_line() {
     let store = store_as_mina();
-    store.listed_reads([(LOBBY, Listed { head: Seq(10), read: Seq(7), unread: Unread { messages: 2, mentions: 0 } })]);
+    store.listed_reads([(
+        LOBBY,
+        Listed { head: Seq(10), read: Seq(7), unread: Unread { messages: 2, mentions: 0 }, seen: Seq::ZERO },
+    )]);
     assert_eq!(unread(&store), 2, "as the server counted");
     store.apply(&message_from(JUN, 11), &[]);
     assert_eq!(unread(&store), 3, "and one more since");
@@ -184,7 +187,7 @@ fn with_more_unread_than_a_page_the_line_moves_up_as_older_pages_load() {
     let store = store_as_mina();
     store.listed_reads([(
         LOBBY,
-        Listed { head: Seq(300), read: Seq(100), unread: Unread { messages: 200, mentions: 0 } },
+        Listed { head: Seq(300), read: Seq(100), unread: Unread { messages: 200, mentions: 0 }, seen: Seq::ZERO },
     )]);
     // Opened after a reload: the newest page only.
     store.history_loaded(LOBBY, history((251..=300).map(|seq| (seq, JUN))));
@@ -194,6 +197,35 @@ fn with_more_unread_than_a_page_the_line_moves_up_as_older_pages_load() {
     assert_eq!(store.new_line_at(LOBBY), Some(Seq(151)));
     store.history_loaded(LOBBY, history((51..=150).map(|seq| (seq, JUN))));
     assert_eq!(store.new_line_at(LOBBY), Some(Seq(101)), "where her reading had stopped");
+}
+
+#[test]
+fn minas_newest_message_says_seen_once_jun_has_read_it_until_he_answers() {
+    let store = store_as_mina();
+    store.apply(&message_from(JUN, 1), &[]);
+    store.apply(&message_from(MINA, 2), &[]);
+    store.apply(&message_from(MINA, 3), &[]);
+    assert_eq!(store.seen_at(LOBBY), None, "not read yet");
+
+    // Read up to her first: nothing says it yet, as her newest is unread.
+    store.apply(&Event::Seen { room: LOBBY, seq: Seq(2) }, &[]);
+    assert_eq!(store.seen_at(LOBBY), None);
+    // A rooms list fetched before he read further says less: it stays.
+    let listed = Listed { head: Seq(3), read: Seq(3), unread: Unread::default(), seen: Seq(3) };
+    store.listed_reads([(LOBBY, listed)]);
+    assert_eq!(store.seen_at(LOBBY), Some(Seq(3)));
+    store.listed_reads([(LOBBY, Listed { seen: Seq(1), ..listed })]);
+    assert_eq!(store.seen_at(LOBBY), Some(Seq(3)), "never back");
+
+    // Taken back, the one before it is her newest, and read.
+    let deletion = SequencedEvent { seq: Seq(4), at: 0, event: RoomEvent::Deleted { id: MessageId(3) } };
+    store.apply(&Event::RoomEvents { room: LOBBY, events: vec![deletion], live: true }, &[]);
+    assert_eq!(store.seen_at(LOBBY), Some(Seq(2)));
+
+    // He answers: his answer says he read it.
+    store.apply(&message_from(JUN, 5), &[]);
+    store.apply(&Event::Seen { room: LOBBY, seq: Seq(5) }, &[]);
+    assert_eq!(store.seen_at(LOBBY), None);
 }
 
 #[test]
@@ -213,7 +245,7 @@ fn the_line_stays_above_a_message_deleted_after_it_was_placed() {
 fn mentions_of_me_are_counted_apart_from_the_list_on_and_cleared_by_reading() {
     let store = store_as_mina();
     let listed = Unread { messages: 2, mentions: 1 };
-    store.listed_reads([(LOBBY, Listed { head: Seq(10), read: Seq(7), unread: listed })]);
+    store.listed_reads([(LOBBY, Listed { head: Seq(10), read: Seq(7), unread: listed, seen: Seq::ZERO })]);
     store.apply(&said(11, JUN, &format!("{} lunch?", mention_token(MINA))), &[]);
     store.apply(&said(12, JUN, &format!("{} too?", mention_token(JUN))), &[]);
     store.apply(&said(13, MINA, &format!("{} me", mention_token(MINA))), &[]);
@@ -226,7 +258,10 @@ fn mentions_of_me_are_counted_apart_from_the_list_on_and_cleared_by_reading() {
 #[test]
 fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages() {
     let store = store_as_mina();
-    store.listed_reads([(LOBBY, Listed { head: Seq(60), read: Seq(58), unread: Unread { messages: 2, mentions: 0 } })]);
+    store.listed_reads([(
+        LOBBY,
+        Listed { head: Seq(60), read: Seq(58), unread: Unread { messages: 2, mentions: 0 }, seen: Seq::ZERO },
+    )]);
     let seen: Vec<(u64, UserId)> = (1..=60).map(|seq| (seq, if seq % 2 == 0 { JUN } else { MINA })).collect();
     store.history_loaded(LOBBY, history(seen));
     store.apply(&message_from(JUN, 61), &[]);
@@ -242,7 +277,15 @@ fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages()
     again.me.set(Some(MINA));
     again.history_loaded(LOBBY, page.clone());
     let listed = rooms.iter().map(|r| {
-        (r.id, Listed { head: r.head, read: r.read, unread: Unread { messages: r.unread, mentions: r.mentions } })
+        (
+            r.id,
+            Listed {
+                head: r.head,
+                read: r.read,
+                unread: Unread { messages: r.unread, mentions: r.mentions },
+                seen: r.seen,
+            },
+        )
     });
     again.begin_rooms_fetch().finish(rooms.iter().cloned().map(RoomInfo::from).collect());
     again.listed_reads(listed);
@@ -266,7 +309,10 @@ fn the_kept_copy_keeps_which_rooms_are_private_and_who_a_conversation_is_with() 
 #[test]
 fn reading_on_another_screen_clears_what_is_unread_here() {
     let store = store_as_mina();
-    store.listed_reads([(LOBBY, Listed { head: Seq(10), read: Seq(7), unread: Unread { messages: 2, mentions: 0 } })]);
+    store.listed_reads([(
+        LOBBY,
+        Listed { head: Seq(10), read: Seq(7), unread: Unread { messages: 2, mentions: 0 }, seen: Seq::ZERO },
+    )]);
     store.apply(&message_from(JUN, 11), &[]);
     store.apply(&Event::ReadElsewhere { room: LOBBY, seq: Seq(10) }, &[]);
     assert_eq!(unread(&store), 1, "read up to 10 on the phone; 11 is still new");

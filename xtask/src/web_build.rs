@@ -111,8 +111,10 @@ use crate::{cmd, root, std_for_size, step};
 /// shown still made on a list fetched meanwhile; a Firefox field's copy as
 /// wide as the field to a hundredth of a pixel), 258.7 → 260.1 KiB; for a
 /// Firefox field fitted again whenever its width changes (one
-/// `ResizeObserver` helper for it and the message list), 260.1 → 260.2 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 260.4;
+/// `ResizeObserver` helper for it and the message list), 260.1 → 260.2 KiB;
+/// for "Seen" under your newest message in a direct conversation once the
+/// other person has read it, 260.2 → 260.5 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 260.7;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

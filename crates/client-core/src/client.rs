@@ -102,6 +102,9 @@ pub enum Event {
     /// The person read the room up to `seq` on another tab or device: what
     /// is unread here follows.
     ReadElsewhere { room: RoomId, seq: Seq },
+    /// In a direct conversation, the other person has read it up to `seq`:
+    /// what you said up to there was seen.
+    Seen { room: RoomId, seq: Seq },
     /// A room was created or renamed: list it under this name (or rename it).
     RoomListed { room: RoomId, name: String },
     /// The rooms list may be missing changes: fetch it whole, and apply every

@@ -194,6 +194,10 @@ fn where_i_have_read_reaches_the_server_once_a_second_again_after_a_drop_and_fol
     // Mina reads further on her phone: this tab is told, and never sends back less.
     tab.receive(&ServerFrame::ReadUpTo { room, seq: Seq(20) });
     assert!(tab.events.contains(&Event::ReadElsewhere { room, seq: Seq(20) }));
+    // Someone else has read further: what she said was seen, not what she read.
+    tab.receive(&ServerFrame::Seen { room, seq: Seq(22) });
+    assert!(tab.events.contains(&Event::Seen { room, seq: Seq(22) }));
+    assert!(!tab.events.contains(&Event::ReadElsewhere { room, seq: Seq(22) }));
     tab.wait(Duration::from_secs(2));
     tab.client.read(tab.now, room, Seq(18));
     tab.drain();

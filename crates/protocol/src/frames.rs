@@ -240,6 +240,10 @@ pub enum ServerFrame {
     /// the room up to `seq` on another tab or device: what is unread here
     /// follows.
     ReadUpTo { room: RoomId, seq: Seq },
+    /// Latest-wins, per room. In a direct conversation of this person's, the
+    /// other person has read it up to `seq`: what they said up to there has
+    /// been seen ("Seen" under it).
+    Seen { room: RoomId, seq: Seq },
 }
 
 impl ServerFrame {
@@ -258,7 +262,8 @@ impl ServerFrame {
             | ServerFrame::PresenceChanged { .. }
             | ServerFrame::RoomListed { .. }
             | ServerFrame::RoomListStale {}
-            | ServerFrame::ReadUpTo { .. } => DeliveryClass::LatestWins,
+            | ServerFrame::ReadUpTo { .. }
+            | ServerFrame::Seen { .. } => DeliveryClass::LatestWins,
             ServerFrame::Typing { .. } => DeliveryClass::Ephemeral,
         }
     }
@@ -279,6 +284,7 @@ impl ServerFrame {
         "room_listed",
         "room_list_stale",
         "read_up_to",
+        "seen",
     ];
 }
 

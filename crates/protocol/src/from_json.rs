@@ -251,6 +251,7 @@ impl FromJson for ServerFrame {
             "room_listed" => ServerFrame::RoomListed { room: o.field("room")?, name: o.field("name")? },
             "room_list_stale" => ServerFrame::RoomListStale {},
             "read_up_to" => ServerFrame::ReadUpTo { room: o.field("room")?, seq: o.field("seq")? },
+            "seen" => ServerFrame::Seen { room: o.field("room")?, seq: o.field("seq")? },
             other => return Err(unknown_variant(other)),
         };
         o.deny_unknown()?;
@@ -289,6 +290,7 @@ impl FromJson for RoomSummary {
             kind: o.defaulted("kind")?,
             with: o.optional("with")?,
             last: o.optional("last")?,
+            seen: o.defaulted("seen")?,
         })
     }
 }

@@ -65,6 +65,10 @@ pub struct RoomSummary {
     /// there, which their list shows under the other person's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last: Option<LastMessage>,
+    /// For a direct room of the asking user's: where the other person has
+    /// read it up to, so that their list and the room say what was seen.
+    #[serde(default, skip_serializing_if = "Seq::is_zero")]
+    pub seen: Seq,
 }
 
 /// A conversation's newest message as a list previews it: who wrote what,

@@ -57,6 +57,11 @@ pub fn mention_token(user: UserId) -> String {
 impl Seq {
     pub const ZERO: Seq = Seq(0);
 
+    /// Whether this is [`Seq::ZERO`]: nothing yet (a field left out of JSON).
+    pub fn is_zero(&self) -> bool {
+        *self == Seq::ZERO
+    }
+
     pub fn next(self) -> Seq {
         Seq(self.0 + 1)
     }

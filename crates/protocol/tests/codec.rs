@@ -123,6 +123,7 @@ fn all_server_frames() -> Vec<ServerFrame> {
         ServerFrame::RoomListStale {},
         ServerFrame::Reset { room, head: Seq(0) },
         ServerFrame::ReadUpTo { room, seq: Seq(8) },
+        ServerFrame::Seen { room, seq: Seq(9) },
     ];
     frames.extend(all_presence_changes().into_iter().enumerate().map(|(i, change)| ServerFrame::PresenceChanged {
         room,
@@ -179,9 +180,10 @@ fn every_server_frame_variant_is_checked() {
             ServerFrame::RoomListed { .. } => 12,
             ServerFrame::RoomListStale {} => 13,
             ServerFrame::ReadUpTo { .. } => 14,
+            ServerFrame::Seen { .. } => 15,
         }
     }
-    let mut seen = [false; 15];
+    let mut seen = [false; 16];
     for frame in all_server_frames() {
         seen[variant(&frame)] = true;
     }

@@ -77,6 +77,9 @@ fn frames_read_the_same() {
         r#"{"type":"read_up_to","room":7}"#,
         r#"{"type":"read_up_to","room":7,"seq":null}"#,
         r#"{"type":"read_up_to","room":7,"seq":1,"x":0}"#,
+        r#"{"type":"seen","room":7,"seq":42}"#,
+        r#"{"type":"seen","room":7}"#,
+        r#"{"type":"seen","room":7,"seq":1,"x":0}"#,
         r#"{"type":"teleport"}"#,
         r#"{"type":5}"#,
         r#"{}"#,
@@ -133,6 +136,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
             kind: RoomKind::Public,
             with: None,
             last: None,
+            seen: Seq::ZERO,
         }])
         .unwrap(),
     );
@@ -157,6 +161,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
                 files: 2,
                 first_file: Some("숲.jpg".into()),
             }),
+            seen: Seq(2),
         }])
         .unwrap(),
     );

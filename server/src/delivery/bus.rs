@@ -82,6 +82,11 @@ pub enum BusMessage {
         user: UserId,
         room: RoomId,
         seq: Seq,
+        /// In a direct room, the other person, who is told it was seen. (Left
+        /// out by a node from before it was, whose readers' others are then
+        /// told at their next fetch of the rooms list.)
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        direct_with: Option<UserId>,
     },
     /// The node is shutting down: forget whom it held now, without waiting.
     Gone {
@@ -307,7 +312,9 @@ async fn on_message(delivery: &Delivery, store: &Store, message: BusMessage) {
         BusMessage::Absent { node, room, user } => delivery.remote_absent(node, room, user),
         BusMessage::Renamed { node, user, name } => delivery.remote_renamed(node, user, &name),
         BusMessage::Typing { node: _, room, user, name } => delivery.deliver_typing(room, user, &name),
-        BusMessage::Read { node: _, user, room, seq } => delivery.deliver_read(user, room, seq, None),
+        BusMessage::Read { node: _, user, room, seq, direct_with } => {
+            delivery.deliver_read(user, room, seq, None, direct_with)
+        }
         BusMessage::Gone { node } => delivery.forget_node(node),
     }
 }

@@ -174,10 +174,11 @@ impl Delivery {
 
     /// `user` read `room` up to `seq` on the connection of `from` (and the
     /// store moved their position there): their other connections, on every
-    /// node, are told.
-    pub fn read_up_to(&self, from: &Subscription, user: UserId, room: RoomId, seq: Seq) {
-        self.deliver_read(user, room, seq, Some(from.conn));
-        self.announce(BusMessage::Read { node: self.node, user, room, seq });
+    /// node, are told; and in a direct room, the other person (`direct_with`),
+    /// that what they said up to there was seen.
+    pub fn read_up_to(&self, from: &Subscription, user: UserId, room: RoomId, seq: Seq, direct_with: Option<UserId>) {
+        self.deliver_read(user, room, seq, Some(from.conn), direct_with);
+        self.announce(BusMessage::Read { node: self.node, user, room, seq, direct_with });
     }
 
     /// `user` renamed themselves: every room they are present in hears the new name.
@@ -240,9 +241,13 @@ impl Delivery {
         );
     }
 
-    fn deliver_read(&self, user: UserId, room: RoomId, seq: Seq, except: Option<ConnId>) {
+    fn deliver_read(&self, user: UserId, room: RoomId, seq: Seq, except: Option<ConnId>, direct_with: Option<UserId>) {
         let frame = ServerFrame::ReadUpTo { room, seq };
         self.registry.tell(user, &Utf8Bytes::from(encode(&frame)), except);
+        if let Some(other) = direct_with {
+            let frame = ServerFrame::Seen { room, seq };
+            self.registry.tell(other, &Utf8Bytes::from(encode(&frame)), None);
+        }
     }
 
     /// Notes the rooms that committed events created, renamed, joined or left,

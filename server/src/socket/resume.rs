@@ -92,8 +92,8 @@ impl Session {
     /// the connection is sent again after the reconnect).
     pub(super) async fn on_read(&mut self, user: &User, room: RoomId, seq: Seq) -> Next {
         match self.state.store.read_up_to(user.id, room, seq).await {
-            Ok(ReadPosition::Moved(read)) => {
-                self.state.delivery.read_up_to(&self.subscription, user.id, room, read);
+            Ok(ReadPosition::Moved { to, direct_with }) => {
+                self.state.delivery.read_up_to(&self.subscription, user.id, room, to, direct_with);
                 Next::Continue
             }
             Ok(ReadPosition::Unchanged) => Next::Continue,

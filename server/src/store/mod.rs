@@ -181,11 +181,12 @@ impl Store {
     /// (deleted ones do not count: there is nothing left to read), and how many
     /// of those mention them (hold their mention token, see
     /// [`hanmadi_protocol::mention_token`]); for their direct rooms, the
-    /// newest message still there.
+    /// newest message still there, and where the other person has read up to.
     pub async fn rooms_for(&self, user: UserId, after: RoomId, limit: u32) -> anyhow::Result<Vec<RoomSummary>> {
         /// id, name, head, members, member (0 or 1), read, unread, mentions,
-        /// kind, and for a direct room the other person's id and name.
-        type Row = (i64, String, i64, i64, i64, i64, i64, i64, String, Option<i64>, Option<String>);
+        /// kind, and for a direct room the other person's id, name and read
+        /// position.
+        type Row = (i64, String, i64, i64, i64, i64, i64, i64, String, Option<i64>, Option<String>, Option<i64>);
         // `<@12>` in a LIKE pattern: none of its characters is a wildcard.
         let mentioned = format!("%{}%", hanmadi_protocol::mention_token(user));
         let rows: Vec<Row> = sqlx::query_as(
@@ -197,7 +198,8 @@ impl Store {
                      AND g.author_id <> $1 AND g.deleted = 0) AS BIGINT), \
                  CAST((SELECT COUNT(*) FROM messages g WHERE g.room_id = r.id AND g.seq > me.read_seq \
                      AND g.author_id <> $1 AND g.deleted = 0 AND g.body LIKE $4) AS BIGINT), \
-                 r.kind, w.id, w.name \
+                 r.kind, w.id, w.name, \
+                 (SELECT o.read_seq FROM memberships o WHERE o.room_id = d.room_id AND o.user_id = w.id) \
              FROM rooms r LEFT JOIN memberships me ON me.room_id = r.id AND me.user_id = $1 \
              LEFT JOIN direct_rooms d ON d.room_id = r.id \
              LEFT JOIN users w ON w.id = CASE WHEN d.low_user = $1 THEN d.high_user ELSE d.low_user END \
@@ -216,7 +218,7 @@ impl Store {
         }
         rows.into_iter()
             .map(
-                |(id, name, head, members, mine, read, unread, mentions, kind, with, with_name)| -> anyhow::Result<_> {
+                |(id, name, head, members, mine, read, unread, mentions, kind, with, with_name, seen)| -> anyhow::Result<_> {
                     let with = with.zip(with_name).map(|(id, name)| Profile { id: UserId(id as u64), name });
                     Ok(RoomSummary {
                         id: RoomId(id as u64),
@@ -230,6 +232,7 @@ impl Store {
                         kind: access::kind_of(&kind)?,
                         with,
                         last: last.remove(&RoomId(id as u64)),
+                        seen: Seq(seen.unwrap_or(0) as u64),
                     })
                 },
             )

@@ -10,9 +10,10 @@ use super::Store;
 /// What became of a read position a connection reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadPosition {
-    /// It moved forward, to this seq (the one asked for, or the room's head
-    /// if that was beyond it).
-    Moved(Seq),
+    /// It moved forward, `to` this seq (the one asked for, or the room's
+    /// head if that was beyond it). In a direct room, `direct_with` is the
+    /// other person, who is told what of theirs was seen.
+    Moved { to: Seq, direct_with: Option<UserId> },
     /// It was already there or further: another tab read further first, or
     /// the report is a repeat after a reconnect.
     Unchanged,
@@ -28,16 +29,18 @@ impl Store {
     pub async fn read_up_to(&self, user: UserId, room: RoomId, seq: Seq) -> anyhow::Result<ReadPosition> {
         let (room_id, user_id) = (room.0 as i64, user.0 as i64);
         let wanted = i64::try_from(seq.0).unwrap_or(i64::MAX);
-        let moved: Option<i64> = {
+        let moved: Option<(i64, Option<i64>)> = {
             let _turn = self.write_turn().await;
             // The condition is checked again on the row once it is locked, so
             // of two reports racing on PostgreSQL the lower cannot win.
-            sqlx::query_scalar(
+            sqlx::query_as(
                 "UPDATE memberships SET read_seq = \
                      (SELECT CASE WHEN r.head_seq < $3 THEN r.head_seq ELSE $3 END FROM rooms r WHERE r.id = $1) \
                  WHERE room_id = $1 AND user_id = $2 AND read_seq < $3 \
                      AND read_seq < (SELECT r.head_seq FROM rooms r WHERE r.id = $1) \
-                 RETURNING read_seq",
+                 RETURNING read_seq, \
+                     (SELECT CASE WHEN d.low_user = $2 THEN d.high_user ELSE d.low_user END \
+                      FROM direct_rooms d WHERE d.room_id = $1)",
             )
             .bind(room_id)
             .bind(user_id)
@@ -46,7 +49,9 @@ impl Store {
             .await?
         };
         Ok(match moved {
-            Some(read) => ReadPosition::Moved(Seq(read as u64)),
+            Some((read, direct_with)) => {
+                ReadPosition::Moved { to: Seq(read as u64), direct_with: direct_with.map(|user| UserId(user as u64)) }
+            }
             // Membership is asked about only when nothing moved: the common
             // case, a report that moves, is one query.
             None if self.is_member(room, user).await? => ReadPosition::Unchanged,

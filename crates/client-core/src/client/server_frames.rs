@@ -72,6 +72,7 @@ impl Client {
                     self.event(Event::ReadElsewhere { room, seq });
                 }
             }
+            ServerFrame::Seen { room, seq } => self.event(Event::Seen { room, seq }),
             ServerFrame::Typing { room, user, name } => {
                 if Some(user) != self.me && self.typing.on_typing(room, user, name, now + self.config.typing_ttl) {
                     self.typing_changed(room);
