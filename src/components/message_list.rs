@@ -307,6 +307,20 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
 
     let following = memo(move || at_bottom.get() && window.get() == Window::Latest);
     hold_bottom_through_resizes(list, last_top, following.into());
+    // "Seen" coming under your newest message makes the rows taller below
+    // the view, as no arrival does: followed, the bottom is held.
+    {
+        let store = store.clone();
+        let marked = StoredValue::new(None::<Option<Seq>>);
+        effect(move || {
+            let seen = store.seen_at(room);
+            let before = marked.get_value();
+            marked.set_value(Some(seen));
+            if before.is_some_and(|before| before != seen) && following.get_untracked() {
+                scroll_to_bottom(list, last_top);
+            }
+        });
+    }
 
     view! {
         <div

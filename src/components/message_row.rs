@@ -48,10 +48,6 @@ pub fn Row(room: RoomId, place: Memo<RowPlace>) -> impl IntoView {
         let new_line = place.with(|place| place.new_line);
         new_line.then(|| view! { <p class="new-messages" role="separator">{t().new_messages}</p> }).into_any()
     });
-    let seen = redrawn(move || {
-        let seen = place.with(|place| place.seen);
-        seen.then(|| view! { <p class="seen">{t().seen}</p> }).into_any()
-    });
     let body = match first {
         Entry::Message(first) => {
             // Edits, reactions, a deletion and the author's new name change
@@ -63,7 +59,8 @@ pub fn Row(room: RoomId, place: Memo<RowPlace>) -> impl IntoView {
                 })
             });
             let starts_group = memo(move || place.with(|place| place.layout.starts_group));
-            view! { <MessageRow room message starts_group /> }.into_any()
+            let seen = memo(move || place.with(|place| place.seen));
+            view! { <MessageRow room message starts_group seen /> }.into_any()
         }
         // A notice never changes.
         Entry::Notice { text, .. } => view! { <p class="notice" data-seq=seq.0>{notice_text(&text)}</p> }.into_any(),
@@ -72,14 +69,15 @@ pub fn Row(room: RoomId, place: Memo<RowPlace>) -> impl IntoView {
         {separator}
         {new_line}
         {body}
-        {seen}
     }
     .into_any()
 }
 
-/// A message with its author and time (shown at the start of a group).
+/// A message with its author and time (shown at the start of a group), and
+/// "Seen" under it once read in a direct conversation: inside the message,
+/// so a screen reader reading it reads that too.
 #[component]
-fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>) -> impl IntoView {
+fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>, seen: Memo<bool>) -> impl IntoView {
     let store = expect_context::<Store>();
     let selected = ReadSignal::from(store.selected());
     let (id, seq, at) = message.with_untracked(|message| (message.id, message.seq, message.at));
@@ -123,6 +121,7 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
         >
             {header}
             <MessageBody room message />
+            {redrawn(move || seen.get().then(|| view! { <p class="seen">{t().seen}</p> }).into_any())}
         </article>
     }
 }

@@ -27,7 +27,7 @@ use crate::console;
 use crate::deploy_config;
 use crate::last_seen;
 use crate::session::{self, Session};
-use crate::store::reading::{Listed, Unread};
+use crate::store::reading::Listed;
 use crate::store::snapshot::Snapshot;
 use crate::store::{page_visible, RoomInfo, RoomsFetch, Store};
 
@@ -214,18 +214,8 @@ fn refetch_opened_offline(weak: &Weak<RefCell<Adapter>>) {
 /// that the engine does not follow yet.
 fn show_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch, rooms: Vec<RoomSummary>) {
     {
-        let listed = rooms.iter().filter(|room| room.member).map(|room| {
-            (
-                room.id,
-                Listed {
-                    head: room.head,
-                    read: room.read,
-                    unread: Unread { messages: room.unread, mentions: room.mentions },
-                    seen: room.seen,
-                },
-            )
-        });
-        let listed: Vec<(RoomId, Listed)> = listed.collect();
+        let listed: Vec<(RoomId, Listed)> =
+            rooms.iter().filter(|room| room.member).map(|room| (room.id, Listed::from(room))).collect();
         fetch.finish(rooms.into_iter().map(RoomInfo::from).collect());
         let Some(shared) = weak.upgrade() else { return };
         let store = shared.borrow().store.clone();

@@ -7,7 +7,7 @@
 //! Unread is counted from the position, never kept as a tally: a message
 //! replayed after a reconnect is still one message.
 
-use hanmadi_protocol::http::MessageView;
+use hanmadi_protocol::http::{MessageView, RoomSummary};
 use hanmadi_protocol::{RoomId, Seq, UserId};
 use leptos::prelude::*;
 
@@ -25,6 +25,17 @@ pub struct Listed {
     pub read: Seq,
     pub unread: Unread,
     pub seen: Seq,
+}
+
+impl From<&RoomSummary> for Listed {
+    fn from(room: &RoomSummary) -> Self {
+        Listed {
+            head: room.head,
+            read: room.read,
+            unread: Unread { messages: room.unread, mentions: room.mentions },
+            seen: room.seen,
+        }
+    }
 }
 
 /// What is unread in a room: messages by others that are still there, and how

@@ -265,6 +265,7 @@ fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages()
     let seen: Vec<(u64, UserId)> = (1..=60).map(|seq| (seq, if seq % 2 == 0 { JUN } else { MINA })).collect();
     store.history_loaded(LOBBY, history(seen));
     store.apply(&message_from(JUN, 61), &[]);
+    store.apply(&Event::Seen { room: LOBBY, seq: Seq(59) }, &[]);
     let shown = store.rooms.with(|rooms| rooms[0].unread);
 
     let snapshot::Snapshot { rooms, pages } = store.snapshot();
@@ -276,20 +277,11 @@ fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages()
     let again = Store::new();
     again.me.set(Some(MINA));
     again.history_loaded(LOBBY, page.clone());
-    let listed = rooms.iter().map(|r| {
-        (
-            r.id,
-            Listed {
-                head: r.head,
-                read: r.read,
-                unread: Unread { messages: r.unread, mentions: r.mentions },
-                seen: r.seen,
-            },
-        )
-    });
+    let listed = rooms.iter().map(|room| (room.id, Listed::from(room)));
     again.begin_rooms_fetch().finish(rooms.iter().cloned().map(RoomInfo::from).collect());
     again.listed_reads(listed);
     assert_eq!(again.rooms.with(|rooms| rooms[0].unread), shown, "counted as it was shown");
+    assert_eq!(again.room(LOBBY).seen.get_untracked(), Seq(59), "as far as Jun had read");
     assert_eq!(again.mark_read(LOBBY, None), Some(Seq(61)));
 }
 

@@ -113,8 +113,11 @@ use crate::{cmd, root, std_for_size, step};
 /// Firefox field fitted again whenever its width changes (one
 /// `ResizeObserver` helper for it and the message list), 260.1 → 260.2 KiB;
 /// for "Seen" under your newest message in a direct conversation once the
-/// other person has read it, 260.2 → 260.5 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 260.7;
+/// other person has read it, 260.2 → 260.5 KiB; for a review's fixes
+/// ("Seen" inside the message for a screen reader, held in view at the
+/// bottom) and a conversation's newest message cut between characters that
+/// show as one, 260.5 → 261.1 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 261.2;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

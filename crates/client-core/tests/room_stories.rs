@@ -194,10 +194,6 @@ fn where_i_have_read_reaches_the_server_once_a_second_again_after_a_drop_and_fol
     // Mina reads further on her phone: this tab is told, and never sends back less.
     tab.receive(&ServerFrame::ReadUpTo { room, seq: Seq(20) });
     assert!(tab.events.contains(&Event::ReadElsewhere { room, seq: Seq(20) }));
-    // Someone else has read further: what she said was seen, not what she read.
-    tab.receive(&ServerFrame::Seen { room, seq: Seq(22) });
-    assert!(tab.events.contains(&Event::Seen { room, seq: Seq(22) }));
-    assert!(!tab.events.contains(&Event::ReadElsewhere { room, seq: Seq(22) }));
     tab.wait(Duration::from_secs(2));
     tab.client.read(tab.now, room, Seq(18));
     tab.drain();
@@ -242,4 +238,18 @@ fn a_room_i_create_is_followed_at_once_one_i_join_is_loaded_first_and_one_i_leav
 
     applied(&mut tab, Action::LeaveRoom { room: RoomId(5) }, 5);
     assert_eq!(tab.client.room_cursor(RoomId(5)), None, "followed no more");
+}
+
+#[test]
+fn what_jun_has_seen_in_our_conversation_is_told_and_is_not_where_i_have_read() {
+    let mut tab = Tab::new(10);
+    let room = RoomId(3);
+    tab.go_online();
+    tab.client.read(tab.now, room, Seq(5));
+    tab.drain();
+    tab.receive(&ServerFrame::Seen { room, seq: Seq(8) });
+    assert!(tab.events.contains(&Event::Seen { room, seq: Seq(8) }));
+    assert!(!tab.events.iter().any(|event| matches!(event, Event::ReadElsewhere { .. })), "not my reading");
+    let sent_reads = tab.sent.iter().filter(|frame| matches!(frame, ClientFrame::Read { .. })).count();
+    assert_eq!(sent_reads, 1, "nor sent back as mine");
 }

@@ -240,9 +240,11 @@ pub enum ServerFrame {
     /// the room up to `seq` on another tab or device: what is unread here
     /// follows.
     ReadUpTo { room: RoomId, seq: Seq },
-    /// Latest-wins, per room. In a direct conversation of this person's, the
-    /// other person has read it up to `seq`: what they said up to there has
-    /// been seen ("Seen" under it).
+    /// Latest-wins, per room. In a direct conversation of the person this
+    /// connection is signed in as, the other person has read it up to `seq`
+    /// (as their unread counts take it: the conversation was on their screen
+    /// with it, as in other chat apps): what this person said up to there
+    /// was seen.
     Seen { room: RoomId, seq: Seq },
 }
 

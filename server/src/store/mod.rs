@@ -20,6 +20,14 @@ use tokio::sync::{Mutex, MutexGuard};
 
 use crate::db::Dialect;
 
+/// The other person of a direct room's pair `d` (a `direct_rooms` row), for
+/// the person given as the parameter `$me` ("$1"): an SQL expression.
+macro_rules! other_in_pair {
+    ($me:literal) => {
+        concat!("CASE WHEN d.low_user = ", $me, " THEN d.high_user ELSE d.low_user END")
+    };
+}
+
 mod access;
 mod apply;
 mod attachments;
@@ -189,7 +197,7 @@ impl Store {
         type Row = (i64, String, i64, i64, i64, i64, i64, i64, String, Option<i64>, Option<String>, Option<i64>);
         // `<@12>` in a LIKE pattern: none of its characters is a wildcard.
         let mentioned = format!("%{}%", hanmadi_protocol::mention_token(user));
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = sqlx::query_as(concat!(
             "SELECT r.id, r.name, r.head_seq, \
                  CAST((SELECT COUNT(*) FROM memberships m WHERE m.room_id = r.id) AS BIGINT), \
                  CAST(CASE WHEN me.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT), \
@@ -202,9 +210,10 @@ impl Store {
                  (SELECT o.read_seq FROM memberships o WHERE o.room_id = d.room_id AND o.user_id = w.id) \
              FROM rooms r LEFT JOIN memberships me ON me.room_id = r.id AND me.user_id = $1 \
              LEFT JOIN direct_rooms d ON d.room_id = r.id \
-             LEFT JOIN users w ON w.id = CASE WHEN d.low_user = $1 THEN d.high_user ELSE d.low_user END \
-             WHERE r.id > $2 AND (r.kind = 'public' OR me.user_id IS NOT NULL) ORDER BY r.id LIMIT $3",
-        )
+             LEFT JOIN users w ON w.id = ",
+            other_in_pair!("$1"),
+            " WHERE r.id > $2 AND (r.kind = 'public' OR me.user_id IS NOT NULL) ORDER BY r.id LIMIT $3",
+        ))
         .bind(user.0 as i64)
         .bind(after.0 as i64)
         .bind(i64::from(limit))

@@ -33,15 +33,15 @@ impl Store {
             let _turn = self.write_turn().await;
             // The condition is checked again on the row once it is locked, so
             // of two reports racing on PostgreSQL the lower cannot win.
-            sqlx::query_as(
+            sqlx::query_as(concat!(
                 "UPDATE memberships SET read_seq = \
                      (SELECT CASE WHEN r.head_seq < $3 THEN r.head_seq ELSE $3 END FROM rooms r WHERE r.id = $1) \
                  WHERE room_id = $1 AND user_id = $2 AND read_seq < $3 \
                      AND read_seq < (SELECT r.head_seq FROM rooms r WHERE r.id = $1) \
-                 RETURNING read_seq, \
-                     (SELECT CASE WHEN d.low_user = $2 THEN d.high_user ELSE d.low_user END \
-                      FROM direct_rooms d WHERE d.room_id = $1)",
-            )
+                 RETURNING read_seq, (SELECT ",
+                other_in_pair!("$2"),
+                " FROM direct_rooms d WHERE d.room_id = $1)",
+            ))
             .bind(room_id)
             .bind(user_id)
             .bind(wanted)

@@ -28,11 +28,13 @@ use crate::db::Dialect;
 /// person's, as in the rooms list.
 macro_rules! hit_columns {
     () => {
-        "SELECT m.id, m.room_id, \
-             COALESCE((SELECT w.name FROM direct_rooms d \
-                 JOIN users w ON w.id = CASE WHEN d.low_user = $1 THEN d.high_user ELSE d.low_user END \
-                 WHERE d.room_id = r.id), r.name), \
+        concat!(
+            "SELECT m.id, m.room_id, \
+             COALESCE((SELECT w.name FROM direct_rooms d JOIN users w ON w.id = ",
+            other_in_pair!("$1"),
+            " WHERE d.room_id = r.id), r.name), \
              m.seq, m.author_id, m.author_name, m.body, m.created_at "
+        )
     };
 }
 
