@@ -17,7 +17,8 @@
 // conversation, as it stands: his words, "You: " before hers, an edit, a
 // deletion giving way to the message before, and the same after a reload;
 // "typing…" while he types. The conversation she heard from last is listed
-// first, but not while her pointer or keyboard is on the list.
+// first, but not while her pointer or keyboard is on the list (and Alt+↑/↓
+// follow the list as shown).
 //
 // Once Jun has read what Mina said last, "Seen" shows under it, until he
 // answers; and again after she reloads.
@@ -235,6 +236,9 @@ test("under Jun's name Mina's list shows what was said last in their conversatio
   await last.filter({ hasText: 'Bring a frisbee too' }).waitFor();
   await conversationsAre(mina, ['Sora', 'Jun']);
   assert.ok(await withSora.evaluate((link) => link === document.activeElement), 'the focus stays on it');
+  // Alt+↑ from Jun's conversation opens the one shown above it.
+  await mina.keyboard.press('Alt+ArrowUp');
+  await mina.getByRole('log', { name: 'Sora' }).waitFor();
   await mina.getByRole('textbox', { name: 'Message' }).focus();
   await conversationsAre(mina, ['Jun', 'Sora']);
 

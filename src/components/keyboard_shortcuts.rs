@@ -24,10 +24,11 @@ pub fn KeyboardShortcuts() -> impl IntoView {
             return;
         }
         let current = store.current_room().get_untracked();
+        let shown = store.conversations_shown();
         let target = store.rooms().with_untracked(|rooms| match (event.key().as_str(), event.shift_key()) {
-            ("ArrowDown", true) => next_unread(rooms, current),
-            ("ArrowDown", false) => room_after(rooms, current, 1),
-            ("ArrowUp", false) => room_after(rooms, current, -1),
+            ("ArrowDown", true) => next_unread(rooms, &shown, current),
+            ("ArrowDown", false) => room_after(rooms, &shown, current, 1),
+            ("ArrowUp", false) => room_after(rooms, &shown, current, -1),
             _ => None,
         });
         if let Some(room) = target {

@@ -4,7 +4,7 @@
 
 use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
-use hanmadi_protocol::{Action, RoomId};
+use hanmadi_protocol::Action;
 use leptos::prelude::*;
 
 use super::keyed::live_rows;
@@ -27,20 +27,23 @@ pub fn RoomsNav() -> impl IntoView {
     // Looked at again when the pointer or the focus leaves the rooms.
     let recheck = RwSignal::new(());
     let direct = {
-        let rooms = rooms.clone();
-        let shown = StoredValue::new(Vec::<RoomId>::new());
+        let (rooms, store) = (rooms.clone(), store.clone());
         memo(move || {
             recheck.track();
             let yours = rooms.with(|rooms| {
                 let fresh = conversations(rooms);
                 let yours =
-                    if holds_still(sidebar) { shown.with_value(|shown| in_order_shown(fresh, shown)) } else { fresh };
+                    if holds_still(sidebar) { in_order_shown(fresh, &store.conversations_shown()) } else { fresh };
                 yours.into_iter().cloned().collect::<Vec<_>>()
             });
-            shown.set_value(yours.iter().map(|room| room.id).collect());
+            store.conversations_shown_as(yours.iter().map(|room| room.id).collect());
             yours
         })
     };
+    {
+        let store = store.clone();
+        on_cleanup(move || store.conversations_shown_as(Vec::new()));
+    }
     let in_list = move |wanted: fn(&RoomInfo) -> bool| {
         let rooms = rooms.clone();
         memo(move || rooms.with(|rooms| rooms.iter().filter(|room| wanted(room)).cloned().collect::<Vec<_>>()))

@@ -73,6 +73,12 @@ impl Store {
         self.joined_room.read_only()
     }
 
+    /// The direct conversations in the order the sidebar shows them (see
+    /// [`Store::conversations_shown_as`]).
+    pub fn conversations_shown(&self) -> Vec<RoomId> {
+        self.conversations_shown.lock().expect("conversations shown").clone()
+    }
+
     /// The files of a message of ours still in the outbox, as far as this tab
     /// uploaded them.
     pub fn uploaded_files(&self, ids: &[AttachmentId]) -> Vec<Attachment> {
@@ -145,6 +151,12 @@ impl Store {
     /// back to the room later does not reveal it again.
     pub fn reveal_taken(&self, room: RoomId) {
         self.room(room).reveal.set(None);
+    }
+
+    /// The sidebar shows the direct conversations in this order (none: it
+    /// is gone), which the keyboard's Alt+↑/↓ follow.
+    pub fn conversations_shown_as(&self, shown: Vec<RoomId>) {
+        *self.conversations_shown.lock().expect("conversations shown") = shown;
     }
 
     /// A file of a message being written is on the server.

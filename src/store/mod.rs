@@ -107,6 +107,10 @@ pub struct Store {
     joined_room: ArcRwSignal<Option<RoomId>>,
     room_states: Arc<Mutex<SortedMap<RoomId, RoomState>>>,
     list_fetches: Arc<Mutex<ListFetches>>,
+    /// The direct conversations in the order the sidebar shows them, which
+    /// holds still while it is pointed at or focused (`RoomsNav`): Alt+↑/↓
+    /// follow it. Empty while no sidebar is shown.
+    conversations_shown: Arc<Mutex<Vec<RoomId>>>,
     /// What the server said of each file this tab uploaded: the outbox holds
     /// only a message's ids, and its row shows the files while it waits.
     uploaded: Arc<Mutex<SortedMap<AttachmentId, Attachment>>>,
@@ -164,6 +168,7 @@ impl Store {
             joined_room: ArcRwSignal::new(None),
             room_states: Arc::new(Mutex::new(SortedMap::new())),
             list_fetches: Arc::new(Mutex::new(ListFetches::default())),
+            conversations_shown: Arc::new(Mutex::new(Vec::new())),
             uploaded: Arc::new(Mutex::new(SortedMap::new())),
         }
     }

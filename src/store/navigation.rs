@@ -11,9 +11,11 @@ use hanmadi_protocol::{RoomId, UserId};
 use super::RoomInfo;
 
 /// Your rooms in the sidebar's order: the rooms first, in the list's order,
-/// then the direct conversations, the one heard from last first.
-pub fn yours_in_sidebar_order(rooms: &[RoomInfo]) -> impl Iterator<Item = &RoomInfo> {
-    rooms.iter().filter(|room| room.member && !is_direct(room)).chain(conversations(rooms))
+/// then the direct conversations, the one heard from last first, or as
+/// `shown` while the sidebar holds them still (see [`in_order_shown`]).
+pub fn yours_in_sidebar_order<'a>(rooms: &'a [RoomInfo], shown: &[RoomId]) -> impl Iterator<Item = &'a RoomInfo> {
+    let conversations = in_order_shown(conversations(rooms), shown);
+    rooms.iter().filter(|room| room.member && !is_direct(room)).chain(conversations)
 }
 
 /// Your direct conversations as the sidebar lists them: the one whose newest
@@ -46,10 +48,10 @@ pub fn in_order_shown<'a>(conversations: Vec<&'a RoomInfo>, shown: &[RoomId]) ->
 }
 
 /// The room `step` places away from `current` among your rooms, in the
-/// sidebar's order, wrapping around. With no room open, ↓ starts at the first
-/// room and ↑ at the last.
-pub fn room_after(rooms: &[RoomInfo], current: Option<RoomId>, step: isize) -> Option<RoomId> {
-    let mine: Vec<RoomId> = yours_in_sidebar_order(rooms).map(|room| room.id).collect();
+/// sidebar's order (its conversations as `shown`), wrapping around. With no
+/// room open, ↓ starts at the first room and ↑ at the last.
+pub fn room_after(rooms: &[RoomInfo], shown: &[RoomId], current: Option<RoomId>, step: isize) -> Option<RoomId> {
+    let mine: Vec<RoomId> = yours_in_sidebar_order(rooms, shown).map(|room| room.id).collect();
     let count = mine.len() as isize;
     if count == 0 {
         return None;
@@ -62,9 +64,10 @@ pub fn room_after(rooms: &[RoomInfo], current: Option<RoomId>, step: isize) -> O
     Some(mine[next as usize])
 }
 
-/// The first of your rooms after `current` (wrapping around) with unread messages.
-pub fn next_unread(rooms: &[RoomInfo], current: Option<RoomId>) -> Option<RoomId> {
-    let mine: Vec<&RoomInfo> = yours_in_sidebar_order(rooms).collect();
+/// The first of your rooms after `current` (wrapping around) with unread
+/// messages, in the sidebar's order (its conversations as `shown`).
+pub fn next_unread(rooms: &[RoomInfo], shown: &[RoomId], current: Option<RoomId>) -> Option<RoomId> {
+    let mine: Vec<&RoomInfo> = yours_in_sidebar_order(rooms, shown).collect();
     let start = current.and_then(|current| mine.iter().position(|room| room.id == current)).map_or(0, |at| at + 1);
     (0..mine.len())
         .map(|offset| mine[(start + offset) % mine.len()])
@@ -90,35 +93,35 @@ mod tests {
     #[test]
     fn alt_arrows_walk_your_rooms_in_sidebar_order_and_wrap() {
         let rooms = [room(1, true, 0), room(2, false, 0), room(3, true, 0), room(4, true, 0)];
-        assert_eq!(room_after(&rooms, Some(RoomId(1)), 1), Some(RoomId(3)), "rooms you are not in are skipped");
-        assert_eq!(room_after(&rooms, Some(RoomId(4)), 1), Some(RoomId(1)), "past the last comes the first");
-        assert_eq!(room_after(&rooms, Some(RoomId(1)), -1), Some(RoomId(4)));
-        assert_eq!(room_after(&rooms, None, 1), Some(RoomId(1)));
-        assert_eq!(room_after(&rooms, None, -1), Some(RoomId(4)));
-        assert_eq!(room_after(&[room(2, false, 0)], None, 1), None);
+        assert_eq!(room_after(&rooms, &[], Some(RoomId(1)), 1), Some(RoomId(3)), "rooms you are not in are skipped");
+        assert_eq!(room_after(&rooms, &[], Some(RoomId(4)), 1), Some(RoomId(1)), "past the last comes the first");
+        assert_eq!(room_after(&rooms, &[], Some(RoomId(1)), -1), Some(RoomId(4)));
+        assert_eq!(room_after(&rooms, &[], None, 1), Some(RoomId(1)));
+        assert_eq!(room_after(&rooms, &[], None, -1), Some(RoomId(4)));
+        assert_eq!(room_after(&[room(2, false, 0)], &[], None, 1), None);
     }
 
     #[test]
     fn alt_shift_down_goes_to_the_next_room_with_unread_messages() {
         let rooms = [room(1, true, 2), room(2, true, 0), room(3, false, 5), room(4, true, 1)];
-        assert_eq!(next_unread(&rooms, Some(RoomId(1))), Some(RoomId(4)));
-        assert_eq!(next_unread(&rooms, Some(RoomId(4))), Some(RoomId(1)), "wrapping around");
-        assert_eq!(next_unread(&rooms, None), Some(RoomId(1)));
-        assert_eq!(next_unread(&[room(1, true, 3)], Some(RoomId(1))), None, "the room you are in does not count");
+        assert_eq!(next_unread(&rooms, &[], Some(RoomId(1))), Some(RoomId(4)));
+        assert_eq!(next_unread(&rooms, &[], Some(RoomId(4))), Some(RoomId(1)), "wrapping around");
+        assert_eq!(next_unread(&rooms, &[], None), Some(RoomId(1)));
+        assert_eq!(next_unread(&[room(1, true, 3)], &[], Some(RoomId(1))), None, "the room you are in does not count");
     }
 
     #[test]
     fn direct_conversations_come_after_the_rooms_as_the_sidebar_shows_them() {
         let direct = |id| RoomInfo { kind: RoomKind::Direct, ..room(id, true, 1) };
         let rooms = [room(1, true, 0), direct(2), room(3, true, 0)];
-        let order: Vec<RoomId> = yours_in_sidebar_order(&rooms).map(|room| room.id).collect();
+        let order: Vec<RoomId> = yours_in_sidebar_order(&rooms, &[]).map(|room| room.id).collect();
         assert_eq!(order, [RoomId(1), RoomId(3), RoomId(2)]);
         assert_eq!(
-            room_after(&rooms, Some(RoomId(3)), 1),
+            room_after(&rooms, &[], Some(RoomId(3)), 1),
             Some(RoomId(2)),
             "from the last room to the first conversation"
         );
-        assert_eq!(next_unread(&rooms, Some(RoomId(1))), Some(RoomId(2)), "an unread conversation is found too");
+        assert_eq!(next_unread(&rooms, &[], Some(RoomId(1))), Some(RoomId(2)), "an unread conversation is found too");
     }
 
     #[test]
@@ -138,9 +141,15 @@ mod tests {
         };
         let rooms =
             [room(1, true, 0), said_at(2, Some(500)), said_at(3, None), said_at(4, Some(900)), said_at(5, None)];
-        let order: Vec<RoomId> = yours_in_sidebar_order(&rooms).map(|room| room.id).collect();
+        let order: Vec<RoomId> = yours_in_sidebar_order(&rooms, &[]).map(|room| room.id).collect();
         assert_eq!(order, [1, 4, 2, 5, 3].map(RoomId), "newest said first, then nothing said, newest made first");
-        assert_eq!(room_after(&rooms, Some(RoomId(1)), 1), Some(RoomId(4)), "Alt+↓ goes as the list shows");
+        assert_eq!(room_after(&rooms, &[], Some(RoomId(1)), 1), Some(RoomId(4)), "Alt+↓ goes as the list shows");
+
+        // Held still, the sidebar shows them as before 2 and 4 were heard from.
+        let shown = [3, 2, 5, 4].map(RoomId);
+        let order: Vec<RoomId> = yours_in_sidebar_order(&rooms, &shown).map(|room| room.id).collect();
+        assert_eq!(order, [1, 3, 2, 5, 4].map(RoomId), "as shown");
+        assert_eq!(room_after(&rooms, &shown, Some(RoomId(1)), 1), Some(RoomId(3)), "Alt+↓ goes as shown");
     }
 
     #[test]

@@ -116,8 +116,10 @@ use crate::{cmd, root, std_for_size, step};
 /// other person has read it, 260.2 → 260.5 KiB; for a review's fixes
 /// ("Seen" inside the message for a screen reader, held in view at the
 /// bottom) and a conversation's newest message cut between characters that
-/// show as one, 260.5 → 261.1 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 261.2;
+/// show as one, 260.5 → 261.1 KiB; for Alt+↑/↓ following the direct
+/// conversations as the sidebar shows them while it holds them still,
+/// 261.1 → 261.5 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 261.7;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
