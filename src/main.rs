@@ -7,6 +7,7 @@ mod browser_tests;
 mod browser_text;
 mod components;
 mod console;
+mod cut_short;
 mod deadline;
 mod deploy_config;
 mod drafts;

@@ -134,7 +134,9 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     // After every arrival: follow the bottom if we are there, else count what is
     // new. Only messages by others that arrive below count as new, not older
     // pages loaded above, nor notices, nor what you said in another tab.
-    // A message you send takes you to the latest, as in every chat app.
+    // A message you send takes you to the latest, as in every chat app. So
+    // does "Seen" coming under your newest message, which makes the rows
+    // taller below the view as an arrival does.
     let newest_seen = StoredValue::new(None::<Seq>);
     let pending_count = StoredValue::new(0usize);
     {
@@ -142,6 +144,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         let store = store.clone();
         let me = store.me();
         effect(move || {
+            store.seen_at(room);
             let me = me.get_untracked();
             let (newest, arrived) = timeline.with(|t| {
                 let newest = t.entries().last().map(Entry::seq);
@@ -307,20 +310,6 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
 
     let following = memo(move || at_bottom.get() && window.get() == Window::Latest);
     hold_bottom_through_resizes(list, last_top, following.into());
-    // "Seen" coming under your newest message makes the rows taller below
-    // the view, as no arrival does: followed, the bottom is held.
-    {
-        let store = store.clone();
-        let marked = StoredValue::new(None::<Option<Seq>>);
-        effect(move || {
-            let seen = store.seen_at(room);
-            let before = marked.get_value();
-            marked.set_value(Some(seen));
-            if before.is_some_and(|before| before != seen) && following.get_untracked() {
-                scroll_to_bottom(list, last_top);
-            }
-        });
-    }
 
     view! {
         <div

@@ -11,6 +11,7 @@ use super::message_link::MessageLink;
 use super::message_text::plain_text;
 use super::reactive::memo;
 use crate::api;
+use crate::cut_short::cut_short;
 use crate::i18n::{lang, t};
 use crate::store::{RoomState, Store};
 
@@ -51,10 +52,7 @@ impl Original {
 /// The first line of a message, cut short with "…" past [`QUOTE_CHARS`].
 fn beginning(text: &str) -> String {
     let line = text.lines().find(|line| !line.trim().is_empty()).unwrap_or_default().trim();
-    match line.char_indices().nth(QUOTE_CHARS) {
-        Some((cut, _)) => format!("{}…", &line[..cut]),
-        None => line.to_owned(),
-    }
+    cut_short(line, QUOTE_CHARS)
 }
 
 #[component]

@@ -36,6 +36,8 @@ pub fn RoomsNav() -> impl IntoView {
                     if holds_still(sidebar) { in_order_shown(fresh, &store.conversations_shown()) } else { fresh };
                 yours.into_iter().cloned().collect::<Vec<_>>()
             });
+            // Kept as shown: the list reads this memo, so it is computed
+            // again before the page is drawn, and so before a key is pressed.
             store.conversations_shown_as(yours.iter().map(|room| room.id).collect());
             yours
         })

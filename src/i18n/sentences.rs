@@ -4,6 +4,7 @@
 use hanmadi_protocol::Action;
 
 use super::Lang;
+use crate::cut_short::cut_short;
 
 /// How many people a reaction's "reacted with" names before counting the rest.
 const NAMED_REACTORS: usize = 4;
@@ -185,11 +186,7 @@ impl Lang {
     /// reader reads with the link), "You: " before yours, and its files by
     /// the first one's name when it says nothing else.
     pub fn last_message(self, yours: bool, text: &str, files: u32, first_file: Option<&str>) -> String {
-        let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        if let Some(cut) = cut_near(&text, LAST_MESSAGE_CHARS) {
-            text.truncate(cut);
-            text.push('…');
-        }
+        let text = cut_short(&text.split_whitespace().collect::<Vec<_>>().join(" "), LAST_MESSAGE_CHARS);
         let said = match (text.is_empty(), first_file) {
             (true, Some(first)) if files > 1 => match self {
                 Lang::En => format!("📎 {first} and {} more", files - 1),
@@ -363,52 +360,6 @@ impl Lang {
     }
 }
 
-/// Where to cut `text` to keep its first `chars` characters, or a few less
-/// so as not to split what a reader sees as one: an emoji made of several (a
-/// family, a skin tone, a flag), a letter and its accents, a Hangul syllable
-/// typed as letters. `None` if it is no longer than that. A few rules by
-/// hand rather than Unicode's segmentation tables (the unicode-segmentation
-/// crate): those would add their size to the wasm for this one line.
-fn cut_near(text: &str, chars: usize) -> Option<usize> {
-    let (whole, _) = text.char_indices().nth(chars)?;
-    let mut cut = whole;
-    while let Some(before) = text[..cut].chars().next_back() {
-        let next = text[cut..].chars().next().unwrap_or(' ');
-        let flag_halved =
-            is_regional(next) && text[..cut].chars().rev().take_while(|c| is_regional(*c)).count() % 2 == 1;
-        if !(joins_before(next) || before == ZERO_WIDTH_JOINER || flag_halved) {
-            break;
-        }
-        cut -= before.len_utf8();
-    }
-    // Nothing but marks: cut where counted.
-    Some(if cut == 0 { whole } else { cut })
-}
-
-const ZERO_WIDTH_JOINER: char = '\u{200D}';
-
-/// Whether `c` belongs with the character before it: a joiner, a variation
-/// selector, a skin tone, a combining mark or tag, a vowel or final
-/// consonant of a syllable typed as Hangul letters.
-fn joins_before(c: char) -> bool {
-    matches!(c,
-        ZERO_WIDTH_JOINER
-        | '\u{0300}'..='\u{036F}'
-        | '\u{1160}'..='\u{11FF}'
-        | '\u{20D0}'..='\u{20FF}'
-        | '\u{3099}'..='\u{309A}'
-        | '\u{D7B0}'..='\u{D7FF}'
-        | '\u{FE00}'..='\u{FE0F}'
-        | '\u{1F3FB}'..='\u{1F3FF}'
-        | '\u{E0020}'..='\u{E007F}'
-        | '\u{E0100}'..='\u{E01EF}')
-}
-
-/// One of the two letters a flag is made of.
-fn is_regional(c: char) -> bool {
-    ('\u{1F1E6}'..='\u{1F1FF}').contains(&c)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,25 +394,6 @@ mod tests {
         let shown = Lang::Ko.last_message(false, &long, 0, None);
         assert_eq!((shown.chars().count(), shown.ends_with("가…")), (LAST_MESSAGE_CHARS + 1, true));
         assert_eq!(Lang::Ko.last_message(false, &long[3..], 0, None), long[3..], "one that fits is whole");
-    }
-
-    #[test]
-    fn a_long_newest_message_is_cut_between_what_a_reader_sees_as_one() {
-        let cut = |end: &str| {
-            let text = "a".repeat(LAST_MESSAGE_CHARS - 1) + end;
-            let shown = Lang::En.last_message(false, &text, 0, None);
-            shown.trim_start_matches('a').to_owned()
-        };
-        assert_eq!(cut("bc"), "b…", "plain letters: at 80");
-        assert_eq!(cut("👩\u{200D}👩\u{200D}👧 hi"), "…", "a family, not a woman");
-        assert_eq!(cut("👍🏽 ok"), "…", "a thumb with its skin tone");
-        assert_eq!(cut("🇰🇷 go"), "…", "a flag, not half of one");
-        assert_eq!(cut("e\u{301} !"), "…", "a letter with its accent");
-        assert_eq!(cut("\u{1112}\u{1161}\u{11AB}"), "…", "한 typed as three letters");
-        assert_eq!(cut("x🇰🇷 go"), "x…", "a flag after the cut is not split");
-        let marks = "\u{301}".repeat(LAST_MESSAGE_CHARS + 1);
-        let shown = Lang::En.last_message(false, &marks, 0, None);
-        assert_eq!(shown.chars().count(), LAST_MESSAGE_CHARS + 1, "marks alone: cut where counted");
     }
 
     #[test]

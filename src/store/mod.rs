@@ -109,7 +109,7 @@ pub struct Store {
     list_fetches: Arc<Mutex<ListFetches>>,
     /// The direct conversations in the order the sidebar shows them, which
     /// holds still while it is pointed at or focused (`RoomsNav`): Alt+↑/↓
-    /// follow it. Empty while no sidebar is shown.
+    /// follow it. Emptied when the sidebar goes (at signing out).
     conversations_shown: Arc<Mutex<Vec<RoomId>>>,
     /// What the server said of each file this tab uploaded: the outbox holds
     /// only a message's ids, and its row shows the files while it waits.

@@ -118,8 +118,10 @@ use crate::{cmd, root, std_for_size, step};
 /// bottom) and a conversation's newest message cut between characters that
 /// show as one, 260.5 → 261.1 KiB; for Alt+↑/↓ following the direct
 /// conversations as the sidebar shows them while it holds them still,
-/// 261.1 → 261.5 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 261.7;
+/// 261.1 → 261.5 KiB; lowered after a review's fixes ("Seen" held in view
+/// by the arrivals' own effect, one cut between characters for quotes and
+/// conversations), 261.5 → 260.8 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 261.0;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
