@@ -9,7 +9,26 @@ mod common;
 
 use common::node::Node;
 use common::{connect_at, sign_up_at, text_of, Client, Database};
-use hanmadi_protocol::{Action, ClientFrame, PresenceChange, RoomId, Seq, ServerFrame, UserId};
+use hanmadi_protocol::{Action, ClientFrame, Outcome, PresenceChange, RoomId, Seq, ServerFrame, UserId};
+
+/// A fresh PostgreSQL database and two nodes serving it, started one after
+/// the other: the first creates the signing key the second reads. The
+/// database goes when dropped, after the nodes.
+async fn two_nodes() -> (Database, Node, Node) {
+    let database = Database::fresh().await;
+    assert!(database.url.starts_with("postgres"), "set HANMADI_TEST_POSTGRES to a PostgreSQL admin URL");
+    let node_a = Node::start(&database.url);
+    let node_b = Node::start(&database.url);
+    (database, node_a, node_b)
+}
+
+/// Says `text` in `room`; the seq of the message.
+async fn say(tab: &mut Client, room: RoomId, text: &str) -> Seq {
+    match tab.act(Action::SendMessage { room, text: text.into(), reply_to: None, attachments: Vec::new() }).await {
+        Outcome::Applied { seq: Some(seq), .. } => seq,
+        other => panic!("not sent: {other:?}"),
+    }
+}
 
 /// Waits until `user` is shown present in `room` (in the snapshot or a later change).
 async fn until_present(tab: &mut Client, room: RoomId, user: UserId) {
@@ -40,11 +59,7 @@ async fn next_message(tab: &mut Client, room: RoomId) -> (Seq, String) {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
 async fn two_nodes_are_one_service_and_a_person_whose_node_dies_resumes_on_the_other() {
-    let database = Database::fresh().await;
-    assert!(database.url.starts_with("postgres"), "set HANMADI_TEST_POSTGRES to a PostgreSQL admin URL");
-    // One after the other: the first creates the signing key the second reads.
-    let node_a = Node::start(&database.url);
-    let node_b = Node::start(&database.url);
+    let (_database, node_a, node_b) = two_nodes().await;
 
     // Mina is on node A, Jun on node B; their sessions are good on both.
     let mina = sign_up_at(node_a.addr, "Mina").await;
@@ -116,10 +131,7 @@ async fn two_nodes_are_one_service_and_a_person_whose_node_dies_resumes_on_the_o
 #[tokio::test]
 #[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
 async fn a_room_created_or_renamed_on_one_node_is_listed_on_the_other() {
-    let database = Database::fresh().await;
-    assert!(database.url.starts_with("postgres"), "set HANMADI_TEST_POSTGRES to a PostgreSQL admin URL");
-    let node_a = Node::start(&database.url);
-    let node_b = Node::start(&database.url);
+    let (_database, node_a, node_b) = two_nodes().await;
     let mina = sign_up_at(node_a.addr, "Mina").await;
     let jun = sign_up_at(node_b.addr, "Jun").await;
     let mut mina_tab = connect_at(node_a.addr, &mina).await;
@@ -147,10 +159,7 @@ async fn listed_as(tab: &mut Client, room: RoomId, name: &str) {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
 async fn a_room_read_on_one_node_is_read_on_the_same_persons_tab_on_the_other() {
-    let database = Database::fresh().await;
-    assert!(database.url.starts_with("postgres"), "set HANMADI_TEST_POSTGRES to a PostgreSQL admin URL");
-    let node_a = Node::start(&database.url);
-    let node_b = Node::start(&database.url);
+    let (_database, node_a, node_b) = two_nodes().await;
     let mina = sign_up_at(node_a.addr, "Mina").await;
     let jun = sign_up_at(node_a.addr, "Jun").await;
     let mut mina_laptop = connect_at(node_a.addr, &mina).await;
@@ -158,13 +167,7 @@ async fn a_room_read_on_one_node_is_read_on_the_same_persons_tab_on_the_other() 
     let room = mina_laptop.create_room("across the hall").await;
     let mut jun_tab = connect_at(node_a.addr, &jun).await;
     jun_tab.act(Action::JoinRoom { room }).await;
-    let seq = match jun_tab
-        .act(Action::SendMessage { room, text: "read me".into(), reply_to: None, attachments: Vec::new() })
-        .await
-    {
-        hanmadi_protocol::Outcome::Applied { seq: Some(seq), .. } => seq,
-        other => panic!("not sent: {other:?}"),
-    };
+    let seq = say(&mut jun_tab, room, "read me").await;
 
     mina_laptop.send(&ClientFrame::Read { room, seq }).await;
     let told = mina_phone
@@ -180,25 +183,16 @@ async fn a_room_read_on_one_node_is_read_on_the_same_persons_tab_on_the_other() 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
 async fn what_jun_reads_on_one_node_mina_is_told_he_has_seen_on_the_other() {
-    let database = Database::fresh().await;
-    assert!(database.url.starts_with("postgres"), "set HANMADI_TEST_POSTGRES to a PostgreSQL admin URL");
-    let node_a = Node::start(&database.url);
-    let node_b = Node::start(&database.url);
+    let (_database, node_a, node_b) = two_nodes().await;
     let mina = sign_up_at(node_a.addr, "Mina").await;
     let jun = sign_up_at(node_b.addr, "Jun").await;
     let mut mina_tab = connect_at(node_a.addr, &mina).await;
     let mut jun_tab = connect_at(node_b.addr, &jun).await;
     let room = match mina_tab.act(Action::OpenDirect { with: jun.user.id }).await {
-        hanmadi_protocol::Outcome::Applied { room, .. } => room,
+        Outcome::Applied { room, .. } => room,
         other => panic!("not opened: {other:?}"),
     };
-    let seq = match mina_tab
-        .act(Action::SendMessage { room, text: "see you at 7".into(), reply_to: None, attachments: Vec::new() })
-        .await
-    {
-        hanmadi_protocol::Outcome::Applied { seq: Some(seq), .. } => seq,
-        other => panic!("not sent: {other:?}"),
-    };
+    let seq = say(&mut mina_tab, room, "see you at 7").await;
 
     jun_tab.send(&ClientFrame::Read { room, seq }).await;
     let told = mina_tab

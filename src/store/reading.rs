@@ -144,7 +144,7 @@ impl Store {
         let me = self.me.get()?;
         let seen = state.seen.get();
         state.timeline.with(|timeline| {
-            let newest = timeline.messages_after(Seq::ZERO).rev().find(|message| !message.deleted)?;
+            let newest = timeline.newest_message()?;
             (newest.author == me && newest.seq <= seen).then_some(newest.seq)
         })
     }

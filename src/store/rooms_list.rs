@@ -273,9 +273,7 @@ impl Store {
 
     /// The newest message still there that this tab holds of `room`.
     pub(super) fn newest_held(&self, room: RoomId) -> Option<LastMessage> {
-        self.room(room).timeline.with_untracked(|timeline| {
-            timeline.messages_after(Seq::ZERO).rev().find(|message| !message.deleted).map(last_of)
-        })
+        self.room(room).timeline.with_untracked(|timeline| timeline.newest_message().map(last_of))
     }
 
     pub(super) fn update_room(&self, room: RoomId, change: impl FnOnce(&mut RoomInfo)) {

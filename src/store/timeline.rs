@@ -101,6 +101,12 @@ impl Timeline {
         })
     }
 
+    /// The newest message held that is still there: a conversation's line
+    /// in the rooms list, and the one "Seen" may go under.
+    pub fn newest_message(&self) -> Option<&MessageView> {
+        self.messages_after(Seq::ZERO).rev().find(|message| !message.deleted)
+    }
+
     /// The oldest seq held, for asking the server for the page before it.
     pub fn oldest_seq(&self) -> Option<Seq> {
         self.entries.first().map(Entry::seq)

@@ -1,0 +1,117 @@
+//! Direct conversations in the rooms list: named after the other person as
+//! they are named now, with their newest message as it stands.
+
+use super::*;
+
+#[test]
+fn a_conversation_takes_the_name_the_other_person_just_took() {
+    let store = store_as_mina();
+    let direct =
+        RoomInfo { member: true, with: Some(JUN), ..RoomInfo::listed(RoomId(5), "Jun".into(), RoomKind::Direct) };
+    store.begin_rooms_fetch().finish(vec![lobby(), direct]);
+    let online = vec![Member { user: MINA, name: "Mina".into() }, Member { user: JUN, name: "Jun Park".into() }];
+    store.apply(&Event::Presence { room: RoomId(5), members: online.clone() }, &[]);
+    assert_eq!(listed(&store)[1], shown(5, "Jun Park", true));
+    store.apply(&Event::Presence { room: LOBBY, members: online }, &[]);
+    assert_eq!(listed(&store)[0], shown(1, "lobby", true), "a room keeps its own name");
+}
+
+#[test]
+fn a_direct_conversation_shows_its_newest_message_as_it_stands_whatever_the_order_heard() {
+    let store = Store::new();
+    store.me.set(Some(MINA));
+    let last = |seq: u64, text: &str| LastMessage {
+        id: MessageId(seq),
+        seq: Seq(seq),
+        at: 0,
+        author: JUN,
+        text: text.into(),
+        files: 0,
+        first_file: None,
+    };
+    let with_jun = |newest: Option<LastMessage>| RoomInfo {
+        member: true,
+        with: Some(JUN),
+        last: newest,
+        ..RoomInfo::listed(LOBBY, "Jun".into(), RoomKind::Direct)
+    };
+    let shown = || store.rooms.with(|rooms| rooms[0].last.as_ref().map(|last| last.text.clone()));
+    store.begin_rooms_fetch().finish(vec![with_jun(Some(last(2, "hi")))]);
+    assert_eq!(shown().as_deref(), Some("hi"), "as listed");
+
+    // A list fetched before "dinner?" was said arrives after it: the newer stays.
+    let fetch = store.begin_rooms_fetch();
+    store.apply(&said(3, JUN, "dinner?"), &[]);
+    fetch.finish(vec![with_jun(Some(last(2, "hi")))]);
+    assert_eq!(shown().as_deref(), Some("dinner?"));
+    store.apply(&said(2, JUN, "hi"), &[]);
+    assert_eq!(shown().as_deref(), Some("dinner?"), "a replay of an older one changes nothing");
+
+    let edit = SequencedEvent {
+        seq: Seq(4),
+        at: 0,
+        event: RoomEvent::Edited { id: MessageId(3), text: "dinner at 7?".into() },
+    };
+    store.apply(&Event::RoomEvents { room: LOBBY, events: vec![edit], live: true }, &[]);
+    assert_eq!(shown().as_deref(), Some("dinner at 7?"));
+
+    // Deleted, it gives way to the newest this tab holds, or to nothing.
+    let delete = |seq: u64, id: u64| {
+        let event = SequencedEvent { seq: Seq(seq), at: 0, event: RoomEvent::Deleted { id: MessageId(id) } };
+        Event::RoomEvents { room: LOBBY, events: vec![event], live: true }
+    };
+    store.apply(&delete(5, 3), &[]);
+    assert_eq!(shown().as_deref(), Some("hi"), "the one before, held by the timeline");
+    store.apply(&delete(6, 2), &[]);
+    assert_eq!(shown(), None);
+
+    // A room that is not a direct one keeps none.
+    store.begin_rooms_fetch().finish(vec![lobby()]);
+    store.apply(&said(7, JUN, "hello"), &[]);
+    assert_eq!(shown(), None);
+}
+
+#[test]
+fn a_conversation_s_page_may_bring_a_message_newer_than_its_listing_and_an_older_page_changes_nothing() {
+    let store = Store::new();
+    store.me.set(Some(MINA));
+    let with_jun =
+        RoomInfo { member: true, with: Some(JUN), ..RoomInfo::listed(LOBBY, "Jun".into(), RoomKind::Direct) };
+    store.begin_rooms_fetch().finish(vec![with_jun]);
+    let shown = || store.rooms.with(|rooms| rooms[0].last.as_ref().map(|last| (last.seq, last.author)));
+    store.history_loaded(LOBBY, history([(3, JUN), (4, MINA)]));
+    assert_eq!(shown(), Some((Seq(4), MINA)), "said between the list and the page");
+    store.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]));
+    assert_eq!(shown(), Some((Seq(4), MINA)));
+}
+
+#[test]
+fn a_deletion_that_changes_nothing_shown_is_still_made_on_a_list_fetched_meanwhile() {
+    let store = Store::new();
+    store.me.set(Some(MINA));
+    let last = |seq: u64| LastMessage {
+        id: MessageId(seq),
+        seq: Seq(seq),
+        at: 0,
+        author: JUN,
+        text: "hi".into(),
+        files: 0,
+        first_file: None,
+    };
+    let with_jun = |newest: u64| RoomInfo {
+        member: true,
+        with: Some(JUN),
+        last: Some(last(newest)),
+        ..RoomInfo::listed(LOBBY, "Jun".into(), RoomKind::Direct)
+    };
+    let deleted = |seq: u64, id: u64| {
+        let event = SequencedEvent { seq: Seq(seq), at: 0, event: RoomEvent::Deleted { id: MessageId(id) } };
+        Event::RoomEvents { room: LOBBY, events: vec![event], live: true }
+    };
+    store.begin_rooms_fetch().finish(vec![with_jun(7)]);
+    let fetch = store.begin_rooms_fetch();
+    store.apply(&deleted(8, 7), &[]); // this tab holds nothing before it: nothing shown
+    store.apply(&deleted(9, 6), &[]); // nothing shown changes
+    fetch.finish(vec![with_jun(6)]); // the server's list, made between the two
+    assert_eq!(store.rooms.with(|rooms| rooms[0].last.clone()), None, "not the deleted one");
+}

@@ -1,0 +1,216 @@
+//! Where Mina has read each room: what is unread, the "New messages" line,
+//! what Jun has seen of hers, and all of it opened again from what was kept.
+
+use super::*;
+
+#[test]
+fn messages_from_others_are_unread_until_the_room_is_read_and_a_replay_counts_once() {
+    let store = store_as_mina();
+    store.apply(&message_from(JUN, 1), &[]);
+    store.apply(&message_from(MINA, 2), &[]);
+    assert_eq!(unread(&store), 1, "my own message is not unread");
+    store.begin_rooms_fetch().finish(vec![lobby()]);
+    assert_eq!(unread(&store), 1, "a refreshed rooms list keeps the count");
+    store.apply(&message_from(JUN, 3), &[]);
+    store.apply(&message_from(JUN, 3), &[]);
+    assert_eq!(unread(&store), 2, "replayed after a reconnect, still one message");
+    assert_eq!(store.mark_read(LOBBY, None), Some(Seq(3)), "the position the server is to hear");
+    assert_eq!(unread(&store), 0);
+    assert_eq!(store.mark_read(LOBBY, None), None, "nothing new: nothing to tell");
+}
+
+#[test]
+fn the_new_messages_line_goes_before_the_first_unread_message() {
+    let store = store_as_mina();
+    let new_line = || store.new_line_at(LOBBY);
+    store.apply(&message_from(MINA, 1), &[]);
+    store.apply(&message_from(JUN, 2), &[]);
+    store.apply(&message_from(JUN, 3), &[]);
+    store.mark_read(LOBBY, None);
+    assert_eq!(new_line(), Some(Seq(2)), "the first unread one, not the latest nor mine");
+    store.apply(&message_from(JUN, 4), &[]);
+    store.mark_read(LOBBY, None);
+    assert_eq!(new_line(), Some(Seq(2)), "reading on keeps the line where it was");
+}
+
+#[test]
+fn a_room_she_joins_has_nothing_unread_before_her_joining() {
+    let store = store_as_mina();
+    let room = RoomId(2);
+    store.apply(&room_listed(2, "산책"), &[]);
+    let (key, action) = (ActionKey::new("k").unwrap(), Action::JoinRoom { room });
+    store.apply(&Event::ActionApplied { key, action, room, seq: Some(Seq(61)), here: true }, &[]);
+    // Opened, its newest page of history loads: Jun's 60 messages before she came.
+    store.history_loaded(room, history((1..=60).map(|seq| (seq, JUN))));
+    assert_eq!(store.rooms.with(|rooms| rooms[1].unread), Unread::default(), "what came before she joined");
+    assert_eq!(store.mark_read(room, None), None, "nothing to read");
+    assert_eq!(store.new_line_at(room), None, "no \"New messages\" line over the room's history");
+}
+
+#[test]
+fn what_arrives_while_she_looks_gets_no_new_messages_line_and_what_came_while_away_does() {
+    let store = store_as_mina();
+    let new_line = || store.new_line_at(LOBBY);
+    store.apply(&message_from(JUN, 1), &[]);
+    store.mark_read(LOBBY, None);
+    store.room_closed(LOBBY); // seen, then opened again
+    assert_eq!(store.mark_read(LOBBY, None), None, "nothing new");
+    store.apply(&message_from(JUN, 2), &[]);
+    assert_eq!(store.mark_read(LOBBY, Some(Seq(2))), Some(Seq(2)), "read as it arrives");
+    assert_eq!(new_line(), None, "no line above what she watched arrive");
+    // Her page hidden a while: what came meanwhile is marked once she is back.
+    store.apply(&message_from(JUN, 3), &[]);
+    store.apply(&message_from(JUN, 4), &[]);
+    store.mark_read(LOBBY, None);
+    assert_eq!(new_line(), Some(Seq(3)));
+}
+
+#[test]
+fn after_a_reload_the_servers_position_gives_the_count_and_the_line() {
+    let store = store_as_mina();
+    store.listed_reads([(
+        LOBBY,
+        Listed { head: Seq(10), read: Seq(7), unread: Unread { messages: 2, mentions: 0 }, seen: Seq::ZERO },
+    )]);
+    assert_eq!(unread(&store), 2, "as the server counted");
+    store.apply(&message_from(JUN, 11), &[]);
+    assert_eq!(unread(&store), 3, "and one more since");
+    // Opening the room loads its history: the messages the list counted are not counted twice.
+    store.room(LOBBY).timeline.update(|t| t.add_history(history([(6, JUN), (7, MINA), (8, JUN), (9, JUN)])));
+    assert_eq!(unread(&store), 3);
+    assert_eq!(store.mark_read(LOBBY, None), Some(Seq(11)));
+    assert_eq!(store.new_line_at(LOBBY), Some(Seq(8)), "the line where reading stopped last time");
+    assert_eq!(unread(&store), 0);
+}
+
+#[test]
+fn with_more_unread_than_a_page_the_line_moves_up_as_older_pages_load() {
+    let store = store_as_mina();
+    store.listed_reads([(
+        LOBBY,
+        Listed { head: Seq(300), read: Seq(100), unread: Unread { messages: 200, mentions: 0 }, seen: Seq::ZERO },
+    )]);
+    // Opened after a reload: the newest page only.
+    store.history_loaded(LOBBY, history((251..=300).map(|seq| (seq, JUN))));
+    store.mark_read(LOBBY, None);
+    assert_eq!(store.new_line_at(LOBBY), Some(Seq(251)), "before the first unread one held");
+    store.history_loaded(LOBBY, history((151..=250).map(|seq| (seq, JUN))));
+    assert_eq!(store.new_line_at(LOBBY), Some(Seq(151)));
+    store.history_loaded(LOBBY, history((51..=150).map(|seq| (seq, JUN))));
+    assert_eq!(store.new_line_at(LOBBY), Some(Seq(101)), "where her reading had stopped");
+}
+
+#[test]
+fn minas_newest_message_says_seen_once_jun_has_read_it_until_he_answers() {
+    let store = store_as_mina();
+    store.apply(&message_from(JUN, 1), &[]);
+    store.apply(&message_from(MINA, 2), &[]);
+    store.apply(&message_from(MINA, 3), &[]);
+    assert_eq!(store.seen_at(LOBBY), None, "not read yet");
+
+    // Read up to her first: nothing says it yet, as her newest is unread.
+    store.apply(&Event::Seen { room: LOBBY, seq: Seq(2) }, &[]);
+    assert_eq!(store.seen_at(LOBBY), None);
+    // A rooms list fetched before he read further says less: it stays.
+    let listed = Listed { head: Seq(3), read: Seq(3), unread: Unread::default(), seen: Seq(3) };
+    store.listed_reads([(LOBBY, listed)]);
+    assert_eq!(store.seen_at(LOBBY), Some(Seq(3)));
+    store.listed_reads([(LOBBY, Listed { seen: Seq(1), ..listed })]);
+    assert_eq!(store.seen_at(LOBBY), Some(Seq(3)), "never back");
+
+    // Taken back, the one before it is her newest, and read.
+    let deletion = SequencedEvent { seq: Seq(4), at: 0, event: RoomEvent::Deleted { id: MessageId(3) } };
+    store.apply(&Event::RoomEvents { room: LOBBY, events: vec![deletion], live: true }, &[]);
+    assert_eq!(store.seen_at(LOBBY), Some(Seq(2)));
+
+    // He answers: his answer says he read it.
+    store.apply(&message_from(JUN, 5), &[]);
+    store.apply(&Event::Seen { room: LOBBY, seq: Seq(5) }, &[]);
+    assert_eq!(store.seen_at(LOBBY), None);
+}
+
+#[test]
+fn the_line_stays_above_a_message_deleted_after_it_was_placed() {
+    let store = store_as_mina();
+    store.apply(&message_from(JUN, 1), &[]);
+    store.mark_read(LOBBY, None);
+    store.apply(&message_from(JUN, 2), &[]); // watched arriving
+    store.mark_read(LOBBY, Some(Seq(2)));
+    assert_eq!(store.new_line_at(LOBBY), Some(Seq(1)));
+    let deletion = SequencedEvent { seq: Seq(3), at: 0, event: RoomEvent::Deleted { id: MessageId(1) } };
+    store.apply(&Event::RoomEvents { room: LOBBY, events: vec![deletion], live: true }, &[]);
+    assert_eq!(store.new_line_at(LOBBY), Some(Seq(1)), "not moved over what she watched arrive");
+}
+
+#[test]
+fn mentions_of_me_are_counted_apart_from_the_list_on_and_cleared_by_reading() {
+    let store = store_as_mina();
+    let listed = Unread { messages: 2, mentions: 1 };
+    store.listed_reads([(LOBBY, Listed { head: Seq(10), read: Seq(7), unread: listed, seen: Seq::ZERO })]);
+    store.apply(&said(11, JUN, &format!("{} lunch?", mention_token(MINA))), &[]);
+    store.apply(&said(12, JUN, &format!("{} too?", mention_token(JUN))), &[]);
+    store.apply(&said(13, MINA, &format!("{} me", mention_token(MINA))), &[]);
+    let counted = store.rooms.with(|rooms| rooms[0].unread);
+    assert_eq!(counted, Unread { messages: 4, mentions: 2 }, "the list's one and Jun's; not his own or mine");
+    store.mark_read(LOBBY, None);
+    assert_eq!(store.rooms.with(|rooms| rooms[0].unread), Unread::default());
+}
+
+#[test]
+fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages() {
+    let store = store_as_mina();
+    store.listed_reads([(
+        LOBBY,
+        Listed { head: Seq(60), read: Seq(58), unread: Unread { messages: 2, mentions: 0 }, seen: Seq::ZERO },
+    )]);
+    let seen: Vec<(u64, UserId)> = (1..=60).map(|seq| (seq, if seq % 2 == 0 { JUN } else { MINA })).collect();
+    store.history_loaded(LOBBY, history(seen));
+    store.apply(&message_from(JUN, 61), &[]);
+    store.apply(&Event::Seen { room: LOBBY, seq: Seq(59) }, &[]);
+    let shown = store.rooms.with(|rooms| rooms[0].unread);
+
+    let snapshot::Snapshot { rooms, pages } = store.snapshot();
+    let [(room, page)] = pages.as_slice() else { panic!("one room of hers: {pages:?}") };
+    assert_eq!((*room, page.head, page.messages.len()), (LOBBY, Seq(61), snapshot::MESSAGES_KEPT));
+    assert_eq!(page.messages[0].seq, Seq(12), "the newest kept");
+
+    // Opened again, as the adapter does with no server to answer.
+    let again = Store::new();
+    again.me.set(Some(MINA));
+    again.history_loaded(LOBBY, page.clone());
+    let listed = rooms.iter().map(|room| (room.id, Listed::from(room)));
+    again.begin_rooms_fetch().finish(rooms.iter().cloned().map(RoomInfo::from).collect());
+    again.listed_reads(listed);
+    assert_eq!(again.rooms.with(|rooms| rooms[0].unread), shown, "counted as it was shown");
+    assert_eq!(again.room(LOBBY).seen.get_untracked(), Seq(59), "as far as Jun had read");
+    assert_eq!(again.mark_read(LOBBY, None), Some(Seq(61)));
+}
+
+#[test]
+fn the_kept_copy_keeps_which_rooms_are_private_and_who_a_conversation_is_with() {
+    let store = store_as_mina();
+    let direct =
+        RoomInfo { member: true, with: Some(JUN), ..RoomInfo::listed(RoomId(4), "Jun".into(), RoomKind::Direct) };
+    let private = RoomInfo { member: true, ..RoomInfo::listed(RoomId(5), "비밀".into(), RoomKind::Private) };
+    store.begin_rooms_fetch().finish(vec![lobby(), direct.clone(), private.clone()]);
+
+    let again = Store::new();
+    again.begin_rooms_fetch().finish(store.snapshot().rooms.into_iter().map(RoomInfo::from).collect());
+    assert_eq!(again.rooms.get(), [lobby(), direct, private]);
+}
+
+#[test]
+fn reading_on_another_screen_clears_what_is_unread_here() {
+    let store = store_as_mina();
+    store.listed_reads([(
+        LOBBY,
+        Listed { head: Seq(10), read: Seq(7), unread: Unread { messages: 2, mentions: 0 }, seen: Seq::ZERO },
+    )]);
+    store.apply(&message_from(JUN, 11), &[]);
+    store.apply(&Event::ReadElsewhere { room: LOBBY, seq: Seq(10) }, &[]);
+    assert_eq!(unread(&store), 1, "read up to 10 on the phone; 11 is still new");
+    store.apply(&Event::ReadElsewhere { room: LOBBY, seq: Seq(11) }, &[]);
+    assert_eq!(unread(&store), 0);
+    store.apply(&Event::ReadElsewhere { room: LOBBY, seq: Seq(9) }, &[]);
+    assert_eq!(unread(&store), 0, "a position never moves back");
+}

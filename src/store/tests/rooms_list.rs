@@ -1,0 +1,110 @@
+//! The rooms list: what the socket tells, our own actions, and fetches of
+//! the whole list, in whatever order they come.
+
+use super::*;
+
+#[test]
+fn a_created_room_appears_once_and_a_rename_follows() {
+    let store = store_as_mina();
+    let created = applied(Action::CreateRoom { name: "점심".into(), private: false }, 2);
+    store.apply(&created, &[]);
+    store.apply(&created, &[]);
+    assert_eq!(store.rooms.with(|rooms| rooms.len()), 2);
+    assert_eq!(store.joined_room.get(), Some(RoomId(2)), "and we are taken into it");
+    let renamed = RoomEvent::Renamed { name: "저녁".into(), by: JUN };
+    store.apply(
+        &Event::RoomEvents {
+            room: RoomId(2),
+            events: vec![SequencedEvent { seq: Seq(3), at: 0, event: renamed }],
+            live: true,
+        },
+        &[],
+    );
+    assert_eq!(store.rooms.with(|rooms| rooms[1].name.clone()), "저녁");
+}
+
+#[test]
+fn a_room_created_in_another_tab_is_listed_here_but_opened_only_there() {
+    let store = store_as_mina();
+    let Event::ActionApplied { key, action, room, seq, .. } =
+        applied(Action::CreateRoom { name: "점심".into(), private: false }, 2)
+    else {
+        unreachable!()
+    };
+    store.apply(&Event::ActionApplied { key, action, room, seq, here: false }, &[]);
+    assert_eq!(listed(&store)[1], shown(2, "점심", true));
+    assert_eq!(store.joined_room.get(), None, "this tab stays where it is");
+}
+
+#[test]
+fn the_rooms_list_follows_what_the_socket_tells_without_fetching() {
+    let store = store_as_mina();
+    store.apply(&room_listed(3, "점심"), &[]);
+    store.apply(&room_listed(2, "산책"), &[]);
+    store.apply(&room_listed(3, "저녁"), &[]);
+    store.apply(&room_listed(LOBBY.0, "로비"), &[]);
+    let expected = [shown(1, "로비", true), shown(2, "산책", false), shown(3, "저녁", false)];
+    assert_eq!(listed(&store), expected, "in id order, renamed in place, membership kept");
+}
+
+#[test]
+fn a_fetched_list_gets_the_changes_heard_while_it_was_on_its_way() {
+    let store = store_as_mina();
+    store.apply(&room_listed(2, "산책"), &[]);
+    let fetch = store.begin_rooms_fetch();
+    store.apply(&room_listed(3, "점심"), &[]);
+    store.apply(&applied(Action::JoinRoom { room: RoomId(2) }, 2), &[]);
+    // Read by the server before either change.
+    fetch.finish(vec![lobby(), RoomInfo::listed(RoomId(2), "산책".into(), RoomKind::Public)]);
+    let expected = [shown(1, "lobby", true), shown(2, "산책", true), shown(3, "점심", false)];
+    assert_eq!(listed(&store), expected);
+
+    store.begin_rooms_fetch().finish(vec![lobby()]);
+    assert_eq!(listed(&store), [shown(1, "lobby", true)], "once done, a later fetch is the list");
+}
+
+#[test]
+fn a_slow_fetch_from_before_a_reconnect_never_replaces_a_newer_list() {
+    let store = store_as_mina();
+    let slow = store.begin_rooms_fetch();
+    store.apply(&room_listed(2, "산책"), &[]);
+    // Offline, the room is renamed "점심"; the next connection fetches again.
+    let fresh = store.begin_rooms_fetch();
+    fresh.finish(vec![lobby(), RoomInfo::listed(RoomId(2), "점심".into(), RoomKind::Public)]);
+    assert_eq!(listed(&store)[1], shown(2, "점심", false), "what was heard before it began is older than it");
+    slow.finish(vec![lobby()]);
+    assert_eq!(listed(&store)[1], shown(2, "점심", false), "an older list arriving late changes nothing");
+}
+
+#[test]
+fn a_room_i_create_is_mine_whether_the_socket_lists_it_before_or_after_the_ack() {
+    let store = store_as_mina();
+    let create = |name: &str| Action::CreateRoom { name: name.into(), private: false };
+    store.apply(&room_listed(2, "점심"), &[]);
+    store.apply(&applied(create("점심"), 2), &[]);
+    store.apply(&applied(create("저녁"), 3), &[]);
+    store.apply(&room_listed(3, "저녁"), &[]);
+    assert_eq!(listed(&store)[1..], [shown(2, "점심", true), shown(3, "저녁", true)]);
+}
+
+#[test]
+fn a_private_room_i_make_is_listed_as_private_and_one_entered_by_invite_opens_once_the_list_names_it() {
+    let store = store_as_mina();
+    store.apply(&applied(Action::CreateRoom { name: "비밀".into(), private: true }, 2), &[]);
+    let kind_of =
+        |room| store.rooms.with(|rooms| rooms.iter().find(|info| info.id == RoomId(room)).map(|info| info.kind));
+    assert_eq!(kind_of(2), Some(RoomKind::Private));
+    store.entered_joined_room();
+
+    // The invite's answer names the room by id only: the list, fetched
+    // again, brings its name and kind.
+    let fetch = store.begin_rooms_fetch();
+    store.apply(&applied(Action::JoinWithInvite { invite: "ab".repeat(32) }, 3), &[]);
+    assert_eq!(store.joined_room.get(), Some(RoomId(3)), "the tab that used the link goes in");
+    fetch.finish(vec![
+        lobby(),
+        RoomInfo { member: true, ..RoomInfo::listed(RoomId(3), "팀".into(), RoomKind::Private) },
+    ]);
+    assert_eq!(listed(&store)[1], shown(3, "팀", true));
+    assert_eq!(kind_of(3), Some(RoomKind::Private));
+}
