@@ -15,7 +15,6 @@ mod first_screen;
 mod i18n;
 mod last_seen;
 mod local_storage;
-mod markup;
 mod mentions;
 mod parcels;
 mod pending_files;

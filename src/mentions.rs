@@ -2,37 +2,17 @@
 //! token, `<@12>` (`hanmadi_protocol::mention_token`), so a rename never
 //! breaks it; the composer and the edit box show `@Mina` instead, and turn
 //! the names picked from the "Mention" list back into tokens when sending.
-//! Pure logic, tested natively.
+//! Whether a message mentions someone is `hanmadi_protocol::markup::mentions`,
+//! which the server's count asks too. Pure logic, tested natively.
 
 use hanmadi_client_core::sorting;
+use hanmadi_protocol::markup::mention_at;
 use hanmadi_protocol::{mention_token, Member, UserId};
 
-use crate::markup;
 use crate::store::lowercase;
 
 /// How many people the "Mention" list offers at once.
 pub const MOST_OFFERED: usize = 8;
-
-/// Whether `text` mentions `user`: it holds their token where the message
-/// draws it as a mention (`markup::shown`), not inside code, where it shows
-/// as typed. The notification, the row's "Mentions you" and the counts here
-/// all ask this. (The server counts a room's unread mentions by the token
-/// alone, in SQL, so a token typed inside code counts in the rooms list
-/// until the room is read.)
-pub fn mentions(text: &str, user: UserId) -> bool {
-    text.contains(&mention_token(user)) && markup::shown(text).iter().any(|shown| shown.mention == Some(user))
-}
-
-/// A mention token at the start of `text`: whom it names, and its length.
-pub fn token_at(text: &str) -> Option<(UserId, usize)> {
-    let digits = text.strip_prefix("<@")?;
-    let end = digits.find(|c: char| !c.is_ascii_digit())?;
-    if end == 0 || !digits[end..].starts_with('>') {
-        return None;
-    }
-    let user = digits[..end].parse().ok()?;
-    Some((UserId(user), 2 + end + 1))
-}
 
 /// The `@name` being typed just before `caret` (a byte offset): where its `@`
 /// is, and what follows it. An `@` counts at the start or after a space or an
@@ -133,7 +113,7 @@ pub fn decode(text: &str, name_of: impl Fn(UserId) -> Option<String>) -> (String
     let mut rest = text;
     while let Some(at) = rest.find("<@") {
         out.push_str(&rest[..at]);
-        match token_at(&rest[at..]).and_then(|(user, len)| Some((user, len, name_of(user)?))) {
+        match mention_at(&rest[at..]).and_then(|(user, len)| Some((user, len, name_of(user)?))) {
             Some((user, len, name)) => {
                 out.push('@');
                 out.push_str(&name);
@@ -176,18 +156,6 @@ mod tests {
 
     fn member(user: u64, name: &str) -> Member {
         Member { user: UserId(user), name: name.into() }
-    }
-
-    #[test]
-    fn a_token_names_a_user_by_id_and_anything_else_is_not_one() {
-        assert_eq!(token_at("<@12> hi"), Some((UserId(12), 5)));
-        for text in ["<@>", "<@12", "<@x>", "<12>", "@12", "<@1 2>"] {
-            assert_eq!(token_at(text), None, "{text}");
-        }
-        assert!(mentions("lunch, <@7>?", UserId(7)));
-        assert!(mentions("*<@7>*, lunch?", UserId(7)), "emphasised, still a mention");
-        assert!(!mentions("lunch, <@77>?", UserId(7)));
-        assert!(!mentions("type `<@7>` to mention", UserId(7)), "inside code, text as typed");
     }
 
     #[test]

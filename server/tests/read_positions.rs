@@ -136,6 +136,42 @@ async fn unread_messages_that_mention_her_are_counted_apart_by_her_id() {
 }
 
 #[tokio::test]
+async fn a_mention_typed_inside_code_counts_for_no_one_as_the_app_draws_it() {
+    let server = TestServer::start().await;
+    let TwoInARoom { mina, mut jun_tab, room, .. } = server.mina_and_jun_in("lunch").await;
+    let at_mina = mention_token(mina.user.id);
+    say(&mut jun_tab, room, &format!("to mention someone, type `{at_mina}`")).await;
+    say(&mut jun_tab, room, &format!("or a block:\n```\nping {at_mina}\n```")).await;
+    let (_, mentioned) = say(&mut jun_tab, room, &format!("*{at_mina}*, lunch? {at_mina}")).await;
+    assert_eq!(listed(&server, &mina, room).await.mentions, 1, "only the one the app shows as a mention");
+
+    let code = format!("lunch? `{at_mina}`");
+    jun_tab.act(Action::EditMessage { room, message: mentioned, text: code }).await;
+    assert_eq!(listed(&server, &mina, room).await.mentions, 0, "edited into code, a mention no longer");
+    jun_tab.act(Action::EditMessage { room, message: mentioned, text: format!("lunch, {at_mina}?") }).await;
+    assert_eq!(listed(&server, &mina, room).await.mentions, 1, "and out of it again");
+
+    let database = server.database().await;
+    jun_tab.act(Action::DeleteMessage { room, message: mentioned }).await;
+    let kept: Option<String> = sqlx::query_scalar("SELECT mentioned FROM messages WHERE id = $1")
+        .bind(mentioned.0 as i64)
+        .fetch_one(&database)
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some(""), "a deleted message keeps no trace of whom it mentioned");
+
+    // A message kept from before the server read mentions (migration 0013)
+    // is counted by the token in its text, as it was then.
+    let (_, older) = say(&mut jun_tab, room, &format!("{at_mina}, from before")).await;
+    sqlx::query("UPDATE messages SET mentioned = NULL WHERE id = $1")
+        .bind(older.0 as i64)
+        .execute(&database)
+        .await
+        .unwrap();
+    assert_eq!(listed(&server, &mina, room).await.mentions, 1, "counted by its text");
+}
+
+#[tokio::test]
 async fn a_read_in_a_room_one_is_not_in_is_refused_and_the_connection_carries_on() {
     let server = TestServer::start().await;
     let TwoInARoom { mut jun_tab, room, .. } = server.mina_and_jun_in("lunch").await;

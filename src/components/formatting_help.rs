@@ -1,5 +1,5 @@
 //! "Formatting help" under the composer: what a message's markers turn into
-//! (`crate::markup`), each shown as typed and as it will look.
+//! (`hanmadi_protocol::markup`), each shown as typed and as it will look.
 
 use leptos::prelude::*;
 

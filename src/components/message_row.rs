@@ -3,6 +3,7 @@
 
 use hanmadi_client_core::{ActionState, PendingAction};
 use hanmadi_protocol::http::MessageView;
+use hanmadi_protocol::markup;
 use hanmadi_protocol::{Action, MessageId, Millis, ReplyTo, RoomId, Seq};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::html;
@@ -84,7 +85,7 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
     let author_name = memo(move || message.with(|message| message.author_name.clone()));
     let me = store.me().get_untracked();
     let mentions_you = memo(move || {
-        message.with(|message| !message.deleted && me.is_some_and(|me| mentions::mentions(&message.text, me)))
+        message.with(|message| !message.deleted && me.is_some_and(|me| markup::mentions(&message.text, me)))
     });
     let label = move || {
         let label = lang().at_time(&author_name.get(), &local_time(at));

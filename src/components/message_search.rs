@@ -21,8 +21,8 @@ use super::message_text::{name_in, plain_text};
 use super::reactive::{handler, memo, redrawn, When};
 use crate::api;
 use crate::i18n::{lang, t};
-use crate::markup::{self, Shown};
 use crate::store::Store;
+use hanmadi_protocol::markup::{self, Shown};
 
 /// A pause in typing this long runs the search: not one request per key.
 const TYPING_PAUSE: Duration = Duration::from_millis(250);

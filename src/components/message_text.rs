@@ -1,5 +1,5 @@
 //! A message's text as DOM nodes, built from its parsed formatting
-//! (`crate::markup`): user content never reaches `inner_html`, and no scheme
+//! (`hanmadi_protocol::markup`): user content never reaches `inner_html`, and no scheme
 //! but http(s) (`javascript:`, `data:`) ever becomes a link. A mention is a
 //! chip with the person's current name; one of you stands out.
 
@@ -7,8 +7,8 @@ use hanmadi_protocol::{RoomId, UserId};
 use leptos::prelude::*;
 
 use crate::i18n::t;
-use crate::markup::{self, Block, Inline};
 use crate::store::{RoomState, Store};
+use hanmadi_protocol::markup::{self, Block, Inline};
 
 /// The text of a message in `room` (whose members name its mentions).
 #[component]

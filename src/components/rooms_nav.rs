@@ -4,6 +4,7 @@
 
 use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
+use hanmadi_protocol::markup;
 use hanmadi_protocol::Action;
 use leptos::prelude::*;
 
@@ -13,7 +14,6 @@ use super::message_text::name_in;
 use super::one_field_form::{FormControl, OneFieldForm};
 use super::reactive::{handler, memo, When};
 use crate::i18n::{lang, t};
-use crate::markup;
 use crate::router::Link;
 use crate::socket::use_socket;
 use crate::store::navigation::{conversations, in_order_shown, is_direct};

@@ -19,10 +19,10 @@ use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, Sequenc
 use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{MessageView, RoomKind};
 use hanmadi_protocol::limits::TextProblem;
+use hanmadi_protocol::markup;
 use hanmadi_protocol::{Action, AttachmentId, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
-use crate::mentions;
 use reading::Listed;
 use rooms_list::{last_message, LastChange, ListFetches, RoomChange};
 pub use rooms_list::{RoomInfo, RoomsFetch};
@@ -301,7 +301,7 @@ impl Store {
         match event {
             RoomEvent::Message { author, author_name, text, .. } => {
                 let me = self.me.get_untracked();
-                if me.is_some_and(|me| me != *author && (direct || mentions::mentions(text, me))) {
+                if me.is_some_and(|me| me != *author && (direct || markup::mentions(text, me))) {
                     let author = author_name.clone();
                     self.last_mention.set(Some(Mention { room, author, text: text.clone(), direct }));
                 }

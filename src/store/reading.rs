@@ -8,12 +8,12 @@
 //! replayed after a reconnect is still one message.
 
 use hanmadi_protocol::http::{MessageView, RoomSummary};
+use hanmadi_protocol::markup;
 use hanmadi_protocol::{RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use super::timeline::Timeline;
 use super::Store;
-use crate::mentions;
 
 /// What the rooms list said of a room: the server's counts of unread messages
 /// (and of those that mention the person) up to its head at that moment,
@@ -56,7 +56,7 @@ pub fn unread(timeline: &Timeline, me: Option<UserId>, read: Seq, listed: Option
     };
     for message in new_to(me, timeline, after) {
         counted.messages += 1;
-        counted.mentions += u32::from(me.is_some_and(|me| mentions::mentions(&message.text, me)));
+        counted.mentions += u32::from(me.is_some_and(|me| markup::mentions(&message.text, me)));
     }
     counted
 }

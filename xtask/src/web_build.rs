@@ -120,8 +120,11 @@ use crate::{cmd, root, std_for_size, step};
 /// conversations as the sidebar shows them while it holds them still,
 /// 261.1 → 261.5 KiB; lowered after a review's fixes ("Seen" held in view
 /// by the arrivals' own effect, one cut between characters for quotes and
-/// conversations), 261.5 → 260.8 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 261.0;
+/// conversations), 261.5 → 260.8 KiB; for the markup parse moved into
+/// the protocol crate, so the server reads mentions with it (the same code,
+/// laid out in another order: 31 bytes more before compression), 260.8 →
+/// 261.0 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 261.2;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

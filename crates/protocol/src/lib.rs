@@ -22,6 +22,7 @@ pub mod http;
 mod ids;
 pub mod json;
 pub mod limits;
+pub mod markup;
 
 pub use codec::{decode_client, decode_server, encode, DecodeError, MAX_FRAME_BYTES};
 pub use frames::{

@@ -6,8 +6,10 @@ use anyhow::Context;
 use hanmadi_protocol::attachments::{Attachment, MAX_ATTACHMENTS};
 use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::limits::{check_message_text, check_reaction, check_room_name, ProblemKind};
+use hanmadi_protocol::markup;
 use hanmadi_protocol::{
-    Action, ActionKey, AttachmentId, MessageId, Millis, Outcome, RejectCode, ReplyTo, RoomEvent, RoomId, Seq, UserId,
+    mention_token, Action, ActionKey, AttachmentId, MessageId, Millis, Outcome, RejectCode, ReplyTo, RoomEvent, RoomId,
+    Seq, UserId,
 };
 use sqlx::{Any, Executor, Transaction};
 
@@ -198,14 +200,15 @@ async fn apply_action(
             };
             let seq = next_seq(tx, *room).await?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO messages (room_id, author_id, author_name, seq, body, created_at, reply_to) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO messages (room_id, author_id, author_name, seq, body, mentioned, created_at, reply_to) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(room.0 as i64)
             .bind(me)
             .bind(user.name.as_str())
             .bind(seq.0 as i64)
             .bind(text.as_str())
+            .bind(mention_tokens(text))
             .bind(now as i64)
             .bind(reply_to.map(|original| original.id.0 as i64))
             .fetch_one(&mut **tx)
@@ -237,8 +240,9 @@ async fn apply_action(
             if let Err(problem) = check_message_text(text) {
                 return Ok(Err(problem.into()));
             }
-            sqlx::query("UPDATE messages SET body = $1, edited_at = $2 WHERE id = $3")
+            sqlx::query("UPDATE messages SET body = $1, mentioned = $2, edited_at = $3 WHERE id = $4")
                 .bind(text.as_str())
+                .bind(mention_tokens(text))
                 .bind(now as i64)
                 .bind(message.0 as i64)
                 .execute(&mut **tx)
@@ -258,7 +262,7 @@ async fn apply_action(
             if deleted {
                 applied(*room, None, Some(*message))
             } else {
-                sqlx::query("UPDATE messages SET body = '', deleted = 1 WHERE id = $1")
+                sqlx::query("UPDATE messages SET body = '', mentioned = '', deleted = 1 WHERE id = $1")
                     .bind(message.0 as i64)
                     .execute(&mut **tx)
                     .await?;
@@ -361,6 +365,13 @@ async fn store_event(
         .await?;
     events.push(event);
     Ok(())
+}
+
+/// The `mentioned` column of a message with `text` (see migration 0013): the
+/// tokens of the people it mentions as the app draws it, so a token typed
+/// inside code counts for no one.
+fn mention_tokens(text: &str) -> String {
+    markup::mentioned(text).into_iter().map(mention_token).collect()
 }
 
 /// What [`rewrite_text`] does to a message's stored events.

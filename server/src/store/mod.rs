@@ -187,15 +187,17 @@ impl Store {
     /// after the other person, as they are named now. For the rooms they are in, where they
     /// have read up to and how many messages by others are still unread there
     /// (deleted ones do not count: there is nothing left to read), and how many
-    /// of those mention them (hold their mention token, see
-    /// [`hanmadi_protocol::mention_token`]); for their direct rooms, the
+    /// of those mention them (as the app draws them, see
+    /// [`hanmadi_protocol::markup::mentions`] and migration 0013); for their direct rooms, the
     /// newest message still there, and where the other person has read up to.
     pub async fn rooms_for(&self, user: UserId, after: RoomId, limit: u32) -> anyhow::Result<Vec<RoomSummary>> {
         /// id, name, head, members, member (0 or 1), read, unread, mentions,
         /// kind, and for a direct room the other person's id, name and read
         /// position.
         type Row = (i64, String, i64, i64, i64, i64, i64, i64, String, Option<i64>, Option<String>, Option<i64>);
-        // `<@12>` in a LIKE pattern: none of its characters is a wildcard.
+        // `<@12>` in a LIKE pattern: none of its characters is a wildcard. It
+        // is looked for among whom a message mentions; in the text of a
+        // message from before that was kept (migration 0013).
         let mentioned = format!("%{}%", hanmadi_protocol::mention_token(user));
         let rows: Vec<Row> = sqlx::query_as(concat!(
             "SELECT r.id, r.name, r.head_seq, \
@@ -205,7 +207,7 @@ impl Store {
                  CAST((SELECT COUNT(*) FROM messages g WHERE g.room_id = r.id AND g.seq > me.read_seq \
                      AND g.author_id <> $1 AND g.deleted = 0) AS BIGINT), \
                  CAST((SELECT COUNT(*) FROM messages g WHERE g.room_id = r.id AND g.seq > me.read_seq \
-                     AND g.author_id <> $1 AND g.deleted = 0 AND g.body LIKE $4) AS BIGINT), \
+                     AND g.author_id <> $1 AND g.deleted = 0 AND COALESCE(g.mentioned, g.body) LIKE $4) AS BIGINT), \
                  r.kind, w.id, w.name, \
                  (SELECT o.read_seq FROM memberships o WHERE o.room_id = d.room_id AND o.user_id = w.id) \
              FROM rooms r LEFT JOIN memberships me ON me.room_id = r.id AND me.user_id = $1 \

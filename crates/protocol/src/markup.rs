@@ -1,8 +1,10 @@
 //! The little formatting a message may carry, as chat apps write it:
 //! `*bold*`, `_italic_`, `` `code` ``, fenced code blocks (```` ``` ````),
-//! http(s) links, and mentions (`<@12>`, see `crate::mentions`). Parsed into a tree that the page builds as DOM nodes
-//! (`components::message_text`): nothing a person types ever becomes HTML,
-//! and anything that is not one of these stays literal text.
+//! http(s) links, and mentions (`<@12>`, see [`crate::mention_token`]).
+//! Parsed into a tree that the web app builds as DOM nodes: nothing a person
+//! types ever becomes HTML, and anything that is not one of these stays
+//! literal text. The server reads mentions with the same parse, so a message
+//! mentions the same people in the rooms list's count as on the screen.
 //!
 //! A marker counts only where people mean it: `*` and `_` open after a space
 //! (or the start, or an opening bracket or quote) and before a non-space, and
@@ -11,9 +13,7 @@
 
 use std::ops::Range;
 
-use hanmadi_protocol::UserId;
-
-use crate::mentions;
+use crate::{mention_token, UserId};
 
 /// A stretch of a message: running text, or a fenced code block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,8 +71,7 @@ pub fn inline(text: &str) -> Vec<Inline<'_>> {
             b'`' => inline_code(text, at),
             marker @ (b'*' | b'_') => emphasis(text, at, marker),
             b'h' | b'H' => link(text, at),
-            b'<' => mentions::token_at(&text[at..])
-                .map(|(user, len)| (Inline::Mention(user, &text[at..at + len]), at + len)),
+            b'<' => mention_at(&text[at..]).map(|(user, len)| (Inline::Mention(user, &text[at..at + len]), at + len)),
             _ => None,
         };
         match found {
@@ -137,6 +136,37 @@ fn shown_pieces<'a>(inline: &[Inline<'a>], pieces: &mut Vec<(&'a str, Option<Use
             Inline::Bold(inner) | Inline::Italic(inner) => shown_pieces(inner, pieces),
         }
     }
+}
+
+/// A mention token at the start of `text` (see [`mention_token`]): whom it
+/// names, and its length.
+pub fn mention_at(text: &str) -> Option<(UserId, usize)> {
+    let digits = text.strip_prefix("<@")?;
+    let end = digits.find(|c: char| !c.is_ascii_digit())?;
+    if end == 0 || !digits[end..].starts_with('>') {
+        return None;
+    }
+    let user = digits[..end].parse().ok()?;
+    Some((UserId(user), 2 + end + 1))
+}
+
+/// Whether `text` mentions `user`: it holds their token where the message
+/// draws it as a mention (see [`shown`]), not inside code, where it shows
+/// as typed.
+pub fn mentions(text: &str, user: UserId) -> bool {
+    text.contains(&mention_token(user)) && shown(text).iter().any(|shown| shown.mention == Some(user))
+}
+
+/// Everyone `text` mentions (see [`mentions`]), each once, in the order
+/// first mentioned.
+pub fn mentioned(text: &str) -> Vec<UserId> {
+    let mut people = Vec::new();
+    for user in shown(text).into_iter().filter_map(|shown| shown.mention) {
+        if !people.contains(&user) {
+            people.push(user);
+        }
+    }
+    people
 }
 
 /// `text` as it reads once drawn, without its formatting's markers (see
@@ -282,7 +312,7 @@ mod tests {
                 Bold(inner) => format!("*{}*", unparse(inner)),
                 Italic(inner) => format!("_{}_", unparse(inner)),
                 Code(code) => format!("`{code}`"),
-                Inline::Mention(user, _) => hanmadi_protocol::mention_token(*user),
+                Inline::Mention(user, _) => mention_token(*user),
             })
             .collect()
     }
@@ -345,6 +375,29 @@ mod tests {
             [Bold(vec![Inline::Mention(UserId(12), "<@12>")]), Text(", lunch? <@x>")]
         );
         assert_eq!(one_line("`<@12>`"), [Code("<@12>")]);
+    }
+
+    #[test]
+    fn a_token_names_a_user_by_id_and_anything_else_is_not_one() {
+        assert_eq!(mention_at("<@12> hi"), Some((UserId(12), 5)));
+        for text in ["<@>", "<@12", "<@x>", "<12>", "@12", "<@1 2>"] {
+            assert_eq!(mention_at(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_message_mentions_whom_it_draws_as_a_mention() {
+        assert!(mentions("lunch, <@7>?", UserId(7)));
+        assert!(mentions("*<@7>*, lunch?", UserId(7)), "emphasised, still a mention");
+        assert!(!mentions("lunch, <@77>?", UserId(7)));
+        assert!(!mentions("type `<@7>` to mention", UserId(7)), "inside code, text as typed");
+        assert!(!mentions("```\nping <@7>\n```", UserId(7)), "nor inside a fenced block");
+        assert_eq!(
+            mentioned("<@7> and <@12>, `<@3>`, *<@7>* again"),
+            [UserId(7), UserId(12)],
+            "each once, in order, none inside code"
+        );
+        assert_eq!(mentioned("no one here, <@x>"), []);
     }
 
     #[test]
