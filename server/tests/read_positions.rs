@@ -159,6 +159,7 @@ async fn a_mention_typed_inside_code_counts_for_no_one_as_the_app_draws_it() {
         .await
         .unwrap();
     assert_eq!(kept.as_deref(), Some(""), "a deleted message keeps no trace of whom it mentioned");
+    assert_eq!(listed(&server, &mina, room).await.mentions, 0, "nor counts");
 
     // A message kept from before the server read mentions (migration 0013)
     // is counted by the token in its text, as it was then.

@@ -1,8 +1,10 @@
 //! Shortcuts that work anywhere on the page, for people who chat from the
 //! keyboard: Alt+↑ / Alt+↓ open the previous / next of your rooms, and
 //! Alt+Shift+↓ the next one with unread messages. The composer of the room
-//! opened takes the focus. (Editing keys live with what they edit: ↑ in an empty
-//! composer, Escape in an edit or in the members panel.)
+//! opened takes the focus. Shift+Escape marks all as read, as in other chat
+//! apps. (Editing keys live with what they edit: ↑ in an empty composer,
+//! Escape in an edit or in the members panel; what they handle is not
+//! handled again here.)
 
 use leptos::ev::{self, KeyboardEvent};
 use leptos::prelude::*;
@@ -10,6 +12,7 @@ use leptos::prelude::*;
 use super::composer::focus_composer;
 use super::modal;
 use crate::router::use_navigate;
+use crate::socket::use_socket;
 use crate::store::navigation::{next_unread, room_after};
 use crate::store::Store;
 
@@ -18,9 +21,19 @@ use crate::store::Store;
 pub fn KeyboardShortcuts() -> impl IntoView {
     let store = expect_context::<Store>();
     let navigate = use_navigate();
+    let socket = use_socket();
     let handle = window_event_listener(ev::keydown, move |event: KeyboardEvent| {
         // A question or the image viewer open is answered or closed first.
-        if !event.alt_key() || event.ctrl_key() || event.meta_key() || event.is_composing() || modal::one_is_open() {
+        if event.ctrl_key() || event.meta_key() || event.is_composing() || modal::one_is_open() {
+            return;
+        }
+        // An Escape that closed or cancelled something was for that.
+        if event.key() == "Escape" && event.shift_key() && !event.alt_key() && !event.default_prevented() {
+            event.prevent_default();
+            socket.read_everything();
+            return;
+        }
+        if !event.alt_key() {
             return;
         }
         let current = store.current_room().get_untracked();

@@ -1,12 +1,14 @@
-//! The rooms sidebar: your rooms with unread counts (a private one marked),
-//! "New room", your direct conversations with their newest message (or
-//! "typing…"), and the other rooms to join.
+//! The rooms sidebar: "Mark all as read" while anything is unread, your rooms
+//! with unread counts (a private one marked), "New room", your direct
+//! conversations with their newest message (or "typing…"), and the other
+//! rooms to join.
 
 use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
 use hanmadi_protocol::markup;
 use hanmadi_protocol::Action;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::keyed::live_rows;
 use super::message_search::MessageSearch;
@@ -17,7 +19,7 @@ use crate::i18n::{lang, t};
 use crate::router::Link;
 use crate::socket::use_socket;
 use crate::store::navigation::{conversations, in_order_shown, is_direct};
-use crate::store::{RoomInfo, Store};
+use crate::store::{reading, RoomInfo, Store};
 
 #[component]
 pub fn RoomsNav() -> impl IntoView {
@@ -63,6 +65,7 @@ pub fn RoomsNav() -> impl IntoView {
         >
             <MessageSearch />
             <nav aria-label=t().rooms>
+            <ReadAll />
             <YourRooms rooms=mine />
             <NewRoom />
             <When when=move || direct.with(|direct| !direct.is_empty())>
@@ -99,6 +102,43 @@ pub fn RoomsNav() -> impl IntoView {
             </When>
             </nav>
         </div>
+    }
+}
+
+/// "Mark all as read" (also Shift+Escape, see `keyboard_shortcuts`), while
+/// anything of yours is unread. Once pressed it is gone, so the focus goes to
+/// the first of your rooms rather than to nowhere.
+#[component]
+fn ReadAll() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let socket = use_socket();
+    let button = NodeRef::<leptos::html::Button>::new();
+    let rooms = store.rooms();
+    let any_unread = memo(move || rooms.with(|rooms| rooms.iter().any(reading::has_unread)));
+    let read_all = move |_| {
+        socket.read_everything();
+        let pressed = button.get_untracked();
+        let focused = document().active_element();
+        if let Some(pressed) =
+            pressed.filter(|pressed| focused.is_some_and(|focused| focused.is_same_node(Some(pressed))))
+        {
+            focus_first_room(&pressed);
+        }
+    };
+    view! {
+        <When when=move || any_unread.get()>
+            <button type="button" class="read-all" node_ref=button aria-keyshortcuts="Shift+Escape" on:click=handler(read_all)>
+                {t().read_all}
+            </button>
+        </When>
+    }
+}
+
+/// Focuses the first room link in the sidebar holding `button`.
+fn focus_first_room(button: &web_sys::HtmlButtonElement) {
+    let link = button.closest("nav").ok().flatten().and_then(|nav| nav.query_selector("a.room-link").ok().flatten());
+    if let Some(link) = link.and_then(|link| link.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = link.focus();
     }
 }
 

@@ -346,6 +346,20 @@ pub fn read_if_on_screen(weak: Weak<RefCell<Adapter>>, store: &Store, room: Room
     }
 }
 
+/// Reads every room of yours with something unread (see
+/// [`Store::read_everything`]), telling the other tabs and the server.
+pub fn read_all(weak: Weak<RefCell<Adapter>>, store: &Store) {
+    let reads = store.read_everything();
+    for &(room, seq) in &reads {
+        tell_tabs(&weak, |tabs| tabs.read(room, seq));
+    }
+    drive_later(weak, move |client, now| {
+        for (room, seq) in reads {
+            client.read(now, room, seq);
+        }
+    });
+}
+
 /// Tells the other tabs something, where tabs share one socket. Called from
 /// browser callbacks, never while the adapter is borrowed.
 fn tell_tabs(weak: &Weak<RefCell<Adapter>>, tell: impl FnOnce(&Tabs)) {

@@ -150,6 +150,15 @@ impl SocketContext {
         });
     }
 
+    /// "Mark all as read": every room of yours is read up to its newest, and
+    /// the server and the other tabs hear of each.
+    pub fn read_everything(&self) {
+        self.adapter.with_value(|adapter| {
+            let store = adapter.borrow().store.clone();
+            adapter::read_all(Rc::downgrade(adapter), &store);
+        });
+    }
+
     /// The user pressed "Retry now".
     pub fn retry_now(&self) {
         self.adapter.with_value(|adapter| adapter::drive(adapter, |client, now| client.retry_now(now)));

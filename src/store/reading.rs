@@ -13,7 +13,7 @@ use hanmadi_protocol::{RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use super::timeline::Timeline;
-use super::Store;
+use super::{RoomInfo, Store};
 
 /// What the rooms list said of a room: the server's counts of unread messages
 /// (and of those that mention the person) up to its head at that moment,
@@ -59,6 +59,12 @@ pub fn unread(timeline: &Timeline, me: Option<UserId>, read: Seq, listed: Option
         counted.mentions += u32::from(me.is_some_and(|me| markup::mentions(&message.text, me)));
     }
     counted
+}
+
+/// Whether `room` is one of yours with something unread: what "Mark all as
+/// read" reads, and shows for.
+pub fn has_unread(room: &RoomInfo) -> bool {
+    room.member && room.unread.messages > 0
 }
 
 /// The first message by others after `read`: where the "New messages" line goes.
@@ -124,6 +130,28 @@ impl Store {
             state.read.set(seq);
             self.count_unread(room);
         }
+    }
+
+    /// "Mark all as read": each room of yours with something unread is read
+    /// up to the newest of it this tab knows of (the list's head, or a newer
+    /// message held). Returns each new position, for the server and the
+    /// other tabs to hear.
+    pub fn read_everything(&self) -> Vec<(RoomId, Seq)> {
+        let unread: Vec<RoomId> = self
+            .rooms
+            .with_untracked(|rooms| rooms.iter().filter(|room| has_unread(room)).map(|room| room.id).collect());
+        unread
+            .into_iter()
+            .filter_map(|room| {
+                let state = self.room(room);
+                let head = state.listed.get_untracked().map(|listed| listed.head);
+                let newest = state.timeline.with_untracked(Timeline::newest_seq).max(head)?;
+                (newest > state.read.get_untracked()).then(|| {
+                    self.read_up_to(room, newest);
+                    (room, newest)
+                })
+            })
+            .collect()
     }
 
     /// In a direct conversation, the other person has read `room` up to

@@ -200,6 +200,14 @@ impl Client {
         self.outbox.entries()
     }
 
+    /// Where the person has read each room up to, as far as this engine
+    /// knows, by room. A leading tab tells a tab that joins it: the server
+    /// never tells a connection of positions sent on it, so a tab opened
+    /// while one was held back (see [`Config::read_every`]) would not hear it.
+    pub fn read_positions(&self) -> impl Iterator<Item = (RoomId, Seq)> + '_ {
+        self.reads.positions()
+    }
+
     /// The user the server says we are, once welcomed.
     pub fn me(&self) -> Option<UserId> {
         self.me

@@ -81,6 +81,11 @@ impl ReadPositions {
             .min()
     }
 
+    /// Where each room is read up to, by room.
+    pub fn positions(&self) -> impl Iterator<Item = (RoomId, Seq)> + '_ {
+        self.rooms.iter().map(|(room, position)| (*room, position.read))
+    }
+
     /// A new connection: what was sent on the old one may not have arrived.
     pub fn on_reconnect(&mut self) {
         for position in self.rooms.values_mut() {
@@ -139,6 +144,16 @@ mod tests {
         assert_eq!(positions.due(at(0), EVERY), vec![(ROOM, Seq(3))], "the server told us of room 2 itself");
         positions.on_reconnect();
         assert_eq!(positions.due(at(10), EVERY), vec![(ROOM, Seq(3))], "at once, on the new connection");
+    }
+
+    #[test]
+    fn where_each_room_is_read_is_known_while_held_back() {
+        let mut positions = ReadPositions::default();
+        positions.read(RoomId(2), Seq(4));
+        positions.due(at(0), EVERY);
+        positions.read(RoomId(2), Seq(6));
+        positions.confirmed(ROOM, Seq(3));
+        assert_eq!(positions.positions().collect::<Vec<_>>(), [(ROOM, Seq(3)), (RoomId(2), Seq(6))]);
     }
 
     #[test]

@@ -10,6 +10,10 @@
 //! - **ephemeral**: meaningful for a few seconds; dropped while offline.
 //! - **control**: the connection's own housekeeping (handshake, heartbeat, errors).
 //!
+//! Beside the frames, what both ends must read alike: the limits on what is
+//! sent ([`limits`]) and the markup of a message's text ([`markup`]), whose
+//! mentions the server counts as the app draws them.
+//!
 //! This crate does no I/O. Decoding never panics: every malformed input is a
 //! [`DecodeError`] that says what was wrong.
 

@@ -138,12 +138,13 @@ fn shown_pieces<'a>(inline: &[Inline<'a>], pieces: &mut Vec<(&'a str, Option<Use
     }
 }
 
-/// A mention token at the start of `text` (see [`mention_token`]): whom it
-/// names, and its length.
+/// A mention token at the start of `text`, written as [`mention_token`]
+/// writes it: whom it names, and its length. `<@012>` is not one, so that
+/// each person has one token to look for.
 pub fn mention_at(text: &str) -> Option<(UserId, usize)> {
     let digits = text.strip_prefix("<@")?;
     let end = digits.find(|c: char| !c.is_ascii_digit())?;
-    if end == 0 || !digits[end..].starts_with('>') {
+    if end == 0 || digits.starts_with('0') || !digits[end..].starts_with('>') {
         return None;
     }
     let user = digits[..end].parse().ok()?;
@@ -380,7 +381,7 @@ mod tests {
     #[test]
     fn a_token_names_a_user_by_id_and_anything_else_is_not_one() {
         assert_eq!(mention_at("<@12> hi"), Some((UserId(12), 5)));
-        for text in ["<@>", "<@12", "<@x>", "<12>", "@12", "<@1 2>"] {
+        for text in ["<@>", "<@12", "<@x>", "<12>", "@12", "<@1 2>", "<@012>", "<@0>"] {
             assert_eq!(mention_at(text), None, "{text}");
         }
     }
@@ -397,7 +398,8 @@ mod tests {
             [UserId(7), UserId(12)],
             "each once, in order, none inside code"
         );
-        assert_eq!(mentioned("no one here, <@x>"), []);
+        assert_eq!(mentioned("no one here, <@x>, <@012>"), []);
+        assert!(!mentions("<@012>", UserId(12)), "as mentioned says");
     }
 
     #[test]

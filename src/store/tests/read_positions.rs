@@ -214,3 +214,24 @@ fn reading_on_another_screen_clears_what_is_unread_here() {
     store.apply(&Event::ReadElsewhere { room: LOBBY, seq: Seq(9) }, &[]);
     assert_eq!(unread(&store), 0, "a position never moves back");
 }
+
+#[test]
+fn mark_all_as_read_reads_each_room_with_something_unread_up_to_its_newest_known() {
+    let store = store_as_mina();
+    let (garden, quiet) = (RoomId(2), RoomId(3));
+    let yours = |id, name: &str| RoomInfo { member: true, ..RoomInfo::listed(id, name.into(), RoomKind::Public) };
+    store.begin_rooms_fetch().finish(vec![lobby(), yours(garden, "garden"), yours(quiet, "quiet")]);
+    // The garden's list says 4 unread up to its head, none of them held here.
+    let unread_there = Unread { messages: 4, mentions: 1 };
+    store.listed_reads([(garden, Listed { head: Seq(9), read: Seq(5), unread: unread_there, seen: Seq::ZERO })]);
+    // The lobby holds Jun's two messages, the newer past what the list said.
+    store.listed_reads([(LOBBY, Listed { head: Seq(1), read: Seq::ZERO, unread: unread_there, seen: Seq::ZERO })]);
+    store.apply(&message_from(JUN, 2), &[]);
+
+    assert_eq!(store.read_everything(), [(LOBBY, Seq(2)), (garden, Seq(9))], "the quiet room had nothing unread");
+    let counts: Vec<Unread> = store.rooms.with(|rooms| rooms.iter().map(|room| room.unread).collect());
+    assert_eq!(counts, [Unread::default(); 3]);
+    assert_eq!(store.read_everything(), [], "nothing left to read");
+    store.apply(&message_from(JUN, 3), &[]);
+    assert_eq!(store.read_everything(), [(LOBBY, Seq(3))], "what comes after is unread again, and read again");
+}
