@@ -8,11 +8,13 @@
 
 use leptos::ev::{self, KeyboardEvent};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
-use super::composer::focus_composer;
+use super::composer::{composing, focus_composer};
 use super::modal;
+use super::rooms_nav::MARK_ALL_READ_CLASS;
 use crate::router::use_navigate;
-use crate::socket::use_socket;
+use crate::socket::{use_socket, SocketContext};
 use crate::store::navigation::{next_unread, room_after};
 use crate::store::Store;
 
@@ -24,13 +26,13 @@ pub fn KeyboardShortcuts() -> impl IntoView {
     let socket = use_socket();
     let handle = window_event_listener(ev::keydown, move |event: KeyboardEvent| {
         // A question or the image viewer open is answered or closed first.
-        if event.ctrl_key() || event.meta_key() || event.is_composing() || modal::one_is_open() {
+        if event.ctrl_key() || event.meta_key() || composing(&event) || modal::one_is_open() {
             return;
         }
         // An Escape that closed or cancelled something was for that.
         if event.key() == "Escape" && event.shift_key() && !event.alt_key() && !event.default_prevented() {
             event.prevent_default();
-            socket.read_everything();
+            mark_all_read(socket);
             return;
         }
         if !event.alt_key() {
@@ -52,4 +54,18 @@ pub fn KeyboardShortcuts() -> impl IntoView {
         }
     });
     on_cleanup(move || handle.remove());
+}
+
+/// Shift+Escape presses "Mark all as read" where the sidebar shows it, so a
+/// screen reader hears it done there; with no sidebar on screen, the rooms
+/// are marked all the same.
+fn mark_all_read(socket: SocketContext) {
+    let selector = format!(".{MARK_ALL_READ_CLASS}");
+    let button = document().query_selector(&selector).ok().flatten();
+    match button.and_then(|button| button.dyn_into::<web_sys::HtmlElement>().ok()) {
+        Some(button) => button.click(),
+        None => {
+            socket.mark_all_read();
+        }
+    }
 }

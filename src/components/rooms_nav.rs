@@ -14,7 +14,7 @@ use super::keyed::live_rows;
 use super::message_search::MessageSearch;
 use super::message_text::name_in;
 use super::one_field_form::{FormControl, OneFieldForm};
-use super::reactive::{handler, memo, When};
+use super::reactive::{effect, handler, memo, When};
 use crate::i18n::{lang, t};
 use crate::router::Link;
 use crate::socket::use_socket;
@@ -65,7 +65,7 @@ pub fn RoomsNav() -> impl IntoView {
         >
             <MessageSearch />
             <nav aria-label=t().rooms>
-            <ReadAll />
+            <MarkAllRead />
             <YourRooms rooms=mine />
             <NewRoom />
             <When when=move || direct.with(|direct| !direct.is_empty())>
@@ -105,37 +105,53 @@ pub fn RoomsNav() -> impl IntoView {
     }
 }
 
-/// "Mark all as read" (also Shift+Escape, see `keyboard_shortcuts`), while
-/// anything of yours is unread. Once pressed it is gone, so the focus goes to
-/// the first of your rooms rather than to nowhere.
+/// The class of the "Mark all as read" button, which Shift+Escape presses
+/// (see `keyboard_shortcuts`).
+pub const MARK_ALL_READ_CLASS: &str = "mark-all-read";
+
+/// "Mark all as read", above the rooms. It keeps its place while nothing is
+/// unread, hidden, so the rooms never move under a click as it comes and
+/// goes. Pressed, a screen reader hears it done, and if it had the focus the
+/// focus goes to the first of your rooms rather than to nowhere.
 #[component]
-fn ReadAll() -> impl IntoView {
+fn MarkAllRead() -> impl IntoView {
     let store = expect_context::<Store>();
     let socket = use_socket();
-    let button = NodeRef::<leptos::html::Button>::new();
     let rooms = store.rooms();
     let any_unread = memo(move || rooms.with(|rooms| rooms.iter().any(reading::has_unread)));
-    let read_all = move |_| {
-        socket.read_everything();
-        let pressed = button.get_untracked();
+    let done = RwSignal::new(false);
+    effect(move || {
+        if any_unread.get() {
+            done.set(false);
+        }
+    });
+    let mark = move |event: web_sys::MouseEvent| {
         let focused = document().active_element();
-        if let Some(pressed) =
-            pressed.filter(|pressed| focused.is_some_and(|focused| focused.is_same_node(Some(pressed))))
+        if socket.mark_all_read() {
+            done.set(true);
+        }
+        let button = event.current_target().and_then(|target| target.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(button) = button.filter(|button| focused.is_some_and(|focused| focused.is_same_node(Some(button))))
         {
-            focus_first_room(&pressed);
+            focus_first_room(&button);
         }
     };
     view! {
-        <When when=move || any_unread.get()>
-            <button type="button" class="read-all" node_ref=button aria-keyshortcuts="Shift+Escape" on:click=handler(read_all)>
-                {t().read_all}
-            </button>
-        </When>
+        <button
+            type="button"
+            class=MARK_ALL_READ_CLASS
+            class:idle=move || !any_unread.get()
+            aria-keyshortcuts="Shift+Escape"
+            on:click=handler(mark)
+        >
+            {t().mark_all_read}
+        </button>
+        <p class="visually-hidden" role="status">{move || done.get().then_some(t().all_marked_read)}</p>
     }
 }
 
 /// Focuses the first room link in the sidebar holding `button`.
-fn focus_first_room(button: &web_sys::HtmlButtonElement) {
+fn focus_first_room(button: &web_sys::HtmlElement) {
     let link = button.closest("nav").ok().flatten().and_then(|nav| nav.query_selector("a.room-link").ok().flatten());
     if let Some(link) = link.and_then(|link| link.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = link.focus();

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::reactive::effect;
 
 use crate::socket::use_socket;
+use crate::store::reading::has_unread;
 use crate::store::Store;
 
 #[component]
@@ -14,7 +15,8 @@ pub fn TabTitle() -> impl IntoView {
     let store = expect_context::<Store>();
     let rooms = store.rooms();
     effect(move || {
-        let unread: u32 = rooms.with(|rooms| rooms.iter().map(|room| room.unread.messages).sum());
+        let unread: u32 =
+            rooms.with(|rooms| rooms.iter().filter(|room| has_unread(room)).map(|room| room.unread.messages).sum());
         let title = if unread > 0 { format!("({unread}) Hanmadi") } else { "Hanmadi".to_owned() };
         document().set_title(&title);
     });

@@ -347,9 +347,11 @@ pub fn read_if_on_screen(weak: Weak<RefCell<Adapter>>, store: &Store, room: Room
 }
 
 /// Reads every room of yours with something unread (see
-/// [`Store::read_everything`]), telling the other tabs and the server.
-pub fn read_all(weak: Weak<RefCell<Adapter>>, store: &Store) {
-    let reads = store.read_everything();
+/// [`Store::mark_all_read`]), telling the other tabs and the server. False if
+/// nothing was unread.
+pub fn mark_all_read(weak: Weak<RefCell<Adapter>>, store: &Store) -> bool {
+    let reads = store.mark_all_read();
+    let any = !reads.is_empty();
     for &(room, seq) in &reads {
         tell_tabs(&weak, |tabs| tabs.read(room, seq));
     }
@@ -358,6 +360,7 @@ pub fn read_all(weak: Weak<RefCell<Adapter>>, store: &Store) {
             client.read(now, room, seq);
         }
     });
+    any
 }
 
 /// Tells the other tabs something, where tabs share one socket. Called from

@@ -150,13 +150,14 @@ impl SocketContext {
         });
     }
 
-    /// "Mark all as read": every room of yours is read up to its newest, and
-    /// the server and the other tabs hear of each.
-    pub fn read_everything(&self) {
+    /// "Mark all as read": every room of yours is read up to the newest of
+    /// it this tab knows of, and the server and the other tabs hear of each.
+    /// False if nothing was unread.
+    pub fn mark_all_read(&self) -> bool {
         self.adapter.with_value(|adapter| {
             let store = adapter.borrow().store.clone();
-            adapter::read_all(Rc::downgrade(adapter), &store);
-        });
+            adapter::mark_all_read(Rc::downgrade(adapter), &store)
+        })
     }
 
     /// The user pressed "Retry now".

@@ -272,8 +272,9 @@ fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
                 let adapter = shared.borrow();
                 if let Some(tabs) = &adapter.tabs {
                     tabs.tell_state(adapter.client.status(), &outbox_json(&adapter));
-                    // A read this tab holds back, the server will not tell
-                    // the new tab of: it is on this tab's connection.
+                    // Where each room is read: one this tab still holds back
+                    // the server will not tell the new tab, as it goes on
+                    // this tab's connection.
                     for (room, seq) in adapter.client.read_positions() {
                         tabs.read(room, seq);
                     }

@@ -8,7 +8,7 @@ use hanmadi_client_core::sorting::sort_by_cached_key;
 use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::{RoomId, UserId};
 
-use super::RoomInfo;
+use super::{reading, RoomInfo};
 
 /// Your rooms in the sidebar's order: the rooms first, in the list's order,
 /// then the direct conversations, the one heard from last first, or as
@@ -71,7 +71,7 @@ pub fn next_unread(rooms: &[RoomInfo], shown: &[RoomId], current: Option<RoomId>
     let start = current.and_then(|current| mine.iter().position(|room| room.id == current)).map_or(0, |at| at + 1);
     (0..mine.len())
         .map(|offset| mine[(start + offset) % mine.len()])
-        .find(|room| room.unread.messages > 0 && Some(room.id) != current)
+        .find(|room| reading::has_unread(room) && Some(room.id) != current)
         .map(|room| room.id)
 }
 

@@ -61,8 +61,9 @@ pub fn unread(timeline: &Timeline, me: Option<UserId>, read: Seq, listed: Option
     counted
 }
 
-/// Whether `room` is one of yours with something unread: what "Mark all as
-/// read" reads, and shows for.
+/// Whether `room` is one of yours with something unread (a room left keeps
+/// no count): what the tab title counts, Alt+Shift+↓ goes to, and "Mark all
+/// as read" reads.
 pub fn has_unread(room: &RoomInfo) -> bool {
     room.member && room.unread.messages > 0
 }
@@ -92,8 +93,8 @@ impl Store {
         let read = state.read.get_untracked();
         let (newest, first_new) = state.timeline.with_untracked(|t| (t.newest_seq(), first_unread(t, me, read)));
         let came_while_away = first_new.is_some_and(|first| watched_from.is_none_or(|watched| first < watched));
-        let has_unread = self.rooms.with_untracked(|rooms| rooms.iter().any(|r| r.id == room && r.unread.messages > 0));
-        if has_unread && came_while_away && state.new_line_after.with_untracked(Option::is_none) {
+        let unread_here = self.rooms.with_untracked(|rooms| rooms.iter().any(|r| r.id == room && has_unread(r)));
+        if unread_here && came_while_away && state.new_line_after.with_untracked(Option::is_none) {
             state.new_line_after.set(Some(read));
         }
         let newest = newest.filter(|newest| *newest > read)?;
@@ -136,7 +137,7 @@ impl Store {
     /// up to the newest of it this tab knows of (the list's head, or a newer
     /// message held). Returns each new position, for the server and the
     /// other tabs to hear.
-    pub fn read_everything(&self) -> Vec<(RoomId, Seq)> {
+    pub fn mark_all_read(&self) -> Vec<(RoomId, Seq)> {
         let unread: Vec<RoomId> = self
             .rooms
             .with_untracked(|rooms| rooms.iter().filter(|room| has_unread(room)).map(|room| room.id).collect());

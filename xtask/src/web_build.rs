@@ -123,9 +123,10 @@ use crate::{cmd, root, std_for_size, step};
 /// conversations), 261.5 → 260.8 KiB; for the markup parse moved into
 /// the protocol crate, so the server reads mentions with it (the same code,
 /// laid out in another order: 31 bytes more before compression), 260.8 →
-/// 261.0 KiB; for "Mark all as read" (a button, Shift+Escape) and a tab
-/// that joins hearing where each room is read, 261.0 → 262.0 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 262.2;
+/// 261.0 KiB; for "Mark all as read" (a button keeping its place, heard
+/// when pressed, and Shift+Escape) and a tab that joins hearing where each
+/// room is read, 261.0 → 262.1 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 262.3;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

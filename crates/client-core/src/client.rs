@@ -201,9 +201,10 @@ impl Client {
     }
 
     /// Where the person has read each room up to, as far as this engine
-    /// knows, by room. A leading tab tells a tab that joins it: the server
-    /// never tells a connection of positions sent on it, so a tab opened
-    /// while one was held back (see [`Config::read_every`]) would not hear it.
+    /// knows, by room (rooms never read left out). A leading tab tells a tab
+    /// that joins it: the server never tells a connection of positions sent
+    /// on it, so a tab opened while one was held back (see
+    /// [`Config::read_every`]) would not hear it.
     pub fn read_positions(&self) -> impl Iterator<Item = (RoomId, Seq)> + '_ {
         self.reads.positions()
     }
@@ -284,8 +285,9 @@ impl Client {
     }
 
     /// Signing out: the socket closes, the token is forgotten, and the outbox
-    /// is emptied. What it held was the ended session's to send; it must not
-    /// go out under whoever signs in next. (The app asks before dropping it.)
+    /// and the read positions are emptied. What they held was the ended
+    /// session's to send; it must not go out under whoever signs in next, nor
+    /// be told to their tabs. (The app asks before dropping the outbox.)
     pub fn sign_out(&mut self, now: Instant) {
         self.conn.disconnect(now);
         self.set_token(None);
@@ -308,7 +310,7 @@ impl Client {
     /// [`Client::token_valid_for`] so it is renewed before it expires.
     pub fn set_token(&mut self, token: Option<String>) {
         if token.is_none() {
-            self.renewal.forget();
+            self.session_over();
         }
         self.conn.set_token(token);
     }
@@ -325,10 +327,17 @@ impl Client {
     pub fn on_token_refreshed(&mut self, now: Instant, token: Option<String>) {
         self.refreshing = false;
         if token.is_none() {
-            self.renewal.forget();
+            self.session_over();
         }
         self.conn.on_token_refreshed(now, token);
         self.pump(now);
+    }
+
+    /// The session is over (signed out, or ended by the server): nothing of
+    /// it is to be renewed, and where it had read is not the next person's.
+    fn session_over(&mut self) {
+        self.renewal.forget();
+        self.reads = ReadPositions::default();
     }
 
     /// The refresh asked by [`Output::RefreshToken`] could not reach the server:

@@ -81,9 +81,12 @@ impl ReadPositions {
             .min()
     }
 
-    /// Where each room is read up to, by room.
+    /// Where each room is read up to, by room: those read at all.
     pub fn positions(&self) -> impl Iterator<Item = (RoomId, Seq)> + '_ {
-        self.rooms.iter().map(|(room, position)| (*room, position.read))
+        self.rooms
+            .iter()
+            .filter(|(_, position)| !position.read.is_zero())
+            .map(|(room, position)| (*room, position.read))
     }
 
     /// A new connection: what was sent on the old one may not have arrived.
@@ -153,6 +156,7 @@ mod tests {
         positions.due(at(0), EVERY);
         positions.read(RoomId(2), Seq(6));
         positions.confirmed(ROOM, Seq(3));
+        positions.confirmed(RoomId(3), Seq::ZERO);
         assert_eq!(positions.positions().collect::<Vec<_>>(), [(ROOM, Seq(3)), (RoomId(2), Seq(6))]);
     }
 

@@ -298,10 +298,13 @@ fn signing_out_drops_what_waited_so_the_next_person_sends_none_of_it() {
     tab.client.on_offline(tab.now);
     tab.say("for Jun, from Mina");
     assert_eq!(tab.client.outbox().len(), 1);
+    tab.client.read(tab.now, RoomId(1), Seq(4));
+    assert_eq!(tab.client.read_positions().collect::<Vec<_>>(), [(RoomId(1), Seq(4))], "not told yet, offline");
 
     tab.client.sign_out(tab.now);
     tab.drain();
     assert!(tab.client.outbox().is_empty());
+    assert_eq!(tab.client.read_positions().count(), 0, "where Mina read is not Sora's");
     assert_eq!(tab.saved_outbox.as_deref(), Some("[]"), "the saved copy is emptied too");
     assert_eq!(tab.client.status(), &Status::Closed);
 
@@ -310,6 +313,7 @@ fn signing_out_drops_what_waited_so_the_next_person_sends_none_of_it() {
     tab.client.on_online(tab.now);
     tab.go_online();
     assert!(tab.sent_actions().is_empty());
+    assert!(!tab.sent.iter().any(|frame| matches!(frame, ClientFrame::Read { .. })), "nor where she read");
     let hello = tab.sent.iter().rev().find(|frame| matches!(frame, ClientFrame::Hello { .. }));
     assert_eq!(hello, Some(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some("sora".into()) }));
 }

@@ -228,10 +228,10 @@ fn mark_all_as_read_reads_each_room_with_something_unread_up_to_its_newest_known
     store.listed_reads([(LOBBY, Listed { head: Seq(1), read: Seq::ZERO, unread: unread_there, seen: Seq::ZERO })]);
     store.apply(&message_from(JUN, 2), &[]);
 
-    assert_eq!(store.read_everything(), [(LOBBY, Seq(2)), (garden, Seq(9))], "the quiet room had nothing unread");
+    assert_eq!(store.mark_all_read(), [(LOBBY, Seq(2)), (garden, Seq(9))], "the quiet room had nothing unread");
     let counts: Vec<Unread> = store.rooms.with(|rooms| rooms.iter().map(|room| room.unread).collect());
     assert_eq!(counts, [Unread::default(); 3]);
-    assert_eq!(store.read_everything(), [], "nothing left to read");
+    assert_eq!(store.mark_all_read(), [], "nothing left to read");
     store.apply(&message_from(JUN, 3), &[]);
-    assert_eq!(store.read_everything(), [(LOBBY, Seq(3))], "what comes after is unread again, and read again");
+    assert_eq!(store.mark_all_read(), [(LOBBY, Seq(3))], "what comes after is unread again, and read again");
 }
