@@ -14,7 +14,7 @@ use super::keyed::live_rows;
 use super::message_search::MessageSearch;
 use super::message_text::name_in;
 use super::one_field_form::{FormControl, OneFieldForm};
-use super::reactive::{effect, handler, memo, When};
+use super::reactive::{handler, memo, When};
 use crate::i18n::{lang, t};
 use crate::router::Link;
 use crate::socket::use_socket;
@@ -109,6 +109,9 @@ pub fn RoomsNav() -> impl IntoView {
 /// (see `keyboard_shortcuts`).
 pub const MARK_ALL_READ_CLASS: &str = "mark-all-read";
 
+/// How long "All marked as read" stays for a screen reader to come upon.
+const ANNOUNCED_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// "Mark all as read", above the rooms. It keeps its place while nothing is
 /// unread, hidden, so the rooms never move under a click as it comes and
 /// goes. Pressed, a screen reader hears it done, and if it had the focus the
@@ -119,16 +122,12 @@ fn MarkAllRead() -> impl IntoView {
     let socket = use_socket();
     let rooms = store.rooms();
     let any_unread = memo(move || rooms.with(|rooms| rooms.iter().any(reading::has_unread)));
-    let done = RwSignal::new(false);
-    effect(move || {
-        if any_unread.get() {
-            done.set(false);
-        }
-    });
+    let announced = RwSignal::new(false);
     let mark = move |event: web_sys::MouseEvent| {
         let focused = document().active_element();
         if socket.mark_all_read() {
-            done.set(true);
+            announced.set(true);
+            set_timeout(move || _ = announced.try_set(false), ANNOUNCED_FOR);
         }
         let button = event.current_target().and_then(|target| target.dyn_into::<web_sys::HtmlElement>().ok());
         if let Some(button) = button.filter(|button| focused.is_some_and(|focused| focused.is_same_node(Some(button))))
@@ -146,7 +145,7 @@ fn MarkAllRead() -> impl IntoView {
         >
             {t().mark_all_read}
         </button>
-        <p class="visually-hidden" role="status">{move || done.get().then_some(t().all_marked_read)}</p>
+        <p class="visually-hidden" role="status">{move || announced.get().then_some(t().all_marked_read)}</p>
     }
 }
 

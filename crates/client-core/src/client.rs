@@ -289,6 +289,8 @@ impl Client {
     /// session's to send; it must not go out under whoever signs in next, nor
     /// be told to their tabs. (The app asks before dropping the outbox.)
     pub fn sign_out(&mut self, now: Instant) {
+        // Where they read last is theirs: it goes before the socket closes.
+        self.on_hidden(now);
         self.conn.disconnect(now);
         self.set_token(None);
         if self.outbox.clear() {
@@ -308,6 +310,8 @@ impl Client {
 
     /// The session token to authenticate with. Give its lifetime to
     /// [`Client::token_valid_for`] so it is renewed before it expires.
+    /// `None` ends the session: nothing is renewed, and the read positions
+    /// not yet told are dropped (see [`Client::sign_out`]).
     pub fn set_token(&mut self, token: Option<String>) {
         if token.is_none() {
             self.session_over();

@@ -319,6 +319,28 @@ fn signing_out_drops_what_waited_so_the_next_person_sends_none_of_it() {
 }
 
 #[test]
+fn signing_out_tells_the_server_where_she_read_before_the_socket_closes() {
+    let mut tab = Tab::new(9);
+    tab.client.set_token(Some("mina".into()));
+    tab.go_online();
+    let room = RoomId(1);
+    tab.client.read(tab.now, room, Seq(3));
+    tab.client.read(tab.now, room, Seq(5)); // within a second of the first: held back
+    tab.drain();
+    tab.client.sign_out(tab.now);
+    tab.drain();
+    let told: Vec<(RoomId, Seq)> = tab
+        .sent
+        .iter()
+        .filter_map(|frame| match frame {
+            ClientFrame::Read { room, seq } => Some((*room, *seq)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(told, [(room, Seq(3)), (room, Seq(5))], "the one held back goes too");
+}
+
+#[test]
 fn an_edit_refused_for_good_leaves_the_outbox_while_a_refused_message_stays_for_retry() {
     let mut tab = Tab::new(10);
     tab.go_online();
