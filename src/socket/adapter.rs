@@ -341,8 +341,7 @@ pub fn read_if_on_screen(weak: Weak<RefCell<Adapter>>, store: &Store, room: Room
         return;
     }
     if let Some(seq) = store.mark_read(room, arrived_from) {
-        tell_tabs(&weak, |tabs| tabs.read(room, seq));
-        drive_later(weak, move |client, now| client.read(now, room, seq));
+        read_here(weak, vec![(room, seq)]);
     }
 }
 
@@ -352,6 +351,13 @@ pub fn read_if_on_screen(weak: Weak<RefCell<Adapter>>, store: &Store, room: Room
 pub fn mark_all_read(weak: Weak<RefCell<Adapter>>, store: &Store) -> bool {
     let reads = store.mark_all_read();
     let any = !reads.is_empty();
+    read_here(weak, reads);
+    any
+}
+
+/// Rooms read in this tab, up to these positions: the other tabs are told,
+/// and the engine, for the server.
+fn read_here(weak: Weak<RefCell<Adapter>>, reads: Vec<(RoomId, Seq)>) {
     for &(room, seq) in &reads {
         tell_tabs(&weak, |tabs| tabs.read(room, seq));
     }
@@ -360,7 +366,6 @@ pub fn mark_all_read(weak: Weak<RefCell<Adapter>>, store: &Store) -> bool {
             client.read(now, room, seq);
         }
     });
-    any
 }
 
 /// Tells the other tabs something, where tabs share one socket. Called from

@@ -155,7 +155,7 @@ pub fn mention_at(text: &str) -> Option<(UserId, usize)> {
 /// draws it as a mention (see [`shown`]), not inside code, where it shows
 /// as typed.
 pub fn mentions(text: &str, user: UserId) -> bool {
-    text.contains(&mention_token(user)) && shown(text).iter().any(|shown| shown.mention == Some(user))
+    text.contains(&mention_token(user)) && mentioned(text).contains(&user)
 }
 
 /// Everyone `text` mentions (see [`mentions`]), each once, in the order

@@ -64,6 +64,12 @@ fn said(seq: u64, author: UserId, text: &str) -> Event {
     Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }], live: true }
 }
 
+/// What the rooms list says of a room where nobody's reading is seen: its
+/// head, where Mina had read up to, and what is unread after that.
+fn listed_at(head: u64, read: u64, unread: Unread) -> Listed {
+    Listed { head: Seq(head), read: Seq(read), unread, seen: Seq::ZERO }
+}
+
 fn unread(store: &Store) -> u32 {
     store.rooms.with(|rooms| rooms[0].unread.messages)
 }

@@ -68,10 +68,7 @@ fn what_arrives_while_she_looks_gets_no_new_messages_line_and_what_came_while_aw
 #[test]
 fn after_a_reload_the_servers_position_gives_the_count_and_the_line() {
     let store = store_as_mina();
-    store.listed_reads([(
-        LOBBY,
-        Listed { head: Seq(10), read: Seq(7), unread: Unread { messages: 2, mentions: 0 }, seen: Seq::ZERO },
-    )]);
+    store.listed_reads([(LOBBY, listed_at(10, 7, Unread { messages: 2, mentions: 0 }))]);
     assert_eq!(unread(&store), 2, "as the server counted");
     store.apply(&message_from(JUN, 11), &[]);
     assert_eq!(unread(&store), 3, "and one more since");
@@ -86,10 +83,7 @@ fn after_a_reload_the_servers_position_gives_the_count_and_the_line() {
 #[test]
 fn with_more_unread_than_a_page_the_line_moves_up_as_older_pages_load() {
     let store = store_as_mina();
-    store.listed_reads([(
-        LOBBY,
-        Listed { head: Seq(300), read: Seq(100), unread: Unread { messages: 200, mentions: 0 }, seen: Seq::ZERO },
-    )]);
+    store.listed_reads([(LOBBY, listed_at(300, 100, Unread { messages: 200, mentions: 0 }))]);
     // Opened after a reload: the newest page only.
     store.history_loaded(LOBBY, history((251..=300).map(|seq| (seq, JUN))));
     store.mark_read(LOBBY, None);
@@ -146,7 +140,7 @@ fn the_line_stays_above_a_message_deleted_after_it_was_placed() {
 fn mentions_of_me_are_counted_apart_from_the_list_on_and_cleared_by_reading() {
     let store = store_as_mina();
     let listed = Unread { messages: 2, mentions: 1 };
-    store.listed_reads([(LOBBY, Listed { head: Seq(10), read: Seq(7), unread: listed, seen: Seq::ZERO })]);
+    store.listed_reads([(LOBBY, listed_at(10, 7, listed))]);
     store.apply(&said(11, JUN, &format!("{} lunch?", mention_token(MINA))), &[]);
     store.apply(&said(12, JUN, &format!("{} too?", mention_token(JUN))), &[]);
     store.apply(&said(13, MINA, &format!("{} me", mention_token(MINA))), &[]);
@@ -159,10 +153,7 @@ fn mentions_of_me_are_counted_apart_from_the_list_on_and_cleared_by_reading() {
 #[test]
 fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages() {
     let store = store_as_mina();
-    store.listed_reads([(
-        LOBBY,
-        Listed { head: Seq(60), read: Seq(58), unread: Unread { messages: 2, mentions: 0 }, seen: Seq::ZERO },
-    )]);
+    store.listed_reads([(LOBBY, listed_at(60, 58, Unread { messages: 2, mentions: 0 }))]);
     let seen: Vec<(u64, UserId)> = (1..=60).map(|seq| (seq, if seq % 2 == 0 { JUN } else { MINA })).collect();
     store.history_loaded(LOBBY, history(seen));
     store.apply(&message_from(JUN, 61), &[]);
@@ -202,10 +193,7 @@ fn the_kept_copy_keeps_which_rooms_are_private_and_who_a_conversation_is_with() 
 #[test]
 fn reading_on_another_screen_clears_what_is_unread_here() {
     let store = store_as_mina();
-    store.listed_reads([(
-        LOBBY,
-        Listed { head: Seq(10), read: Seq(7), unread: Unread { messages: 2, mentions: 0 }, seen: Seq::ZERO },
-    )]);
+    store.listed_reads([(LOBBY, listed_at(10, 7, Unread { messages: 2, mentions: 0 }))]);
     store.apply(&message_from(JUN, 11), &[]);
     store.apply(&Event::ReadElsewhere { room: LOBBY, seq: Seq(10) }, &[]);
     assert_eq!(unread(&store), 1, "read up to 10 on the phone; 11 is still new");
@@ -223,9 +211,9 @@ fn mark_all_as_read_reads_each_room_with_something_unread_up_to_its_newest_known
     store.begin_rooms_fetch().finish(vec![lobby(), yours(garden, "garden"), yours(quiet, "quiet")]);
     // The garden's list says 4 unread up to its head, none of them held here.
     let unread_there = Unread { messages: 4, mentions: 1 };
-    store.listed_reads([(garden, Listed { head: Seq(9), read: Seq(5), unread: unread_there, seen: Seq::ZERO })]);
+    store.listed_reads([(garden, listed_at(9, 5, unread_there))]);
     // The lobby holds Jun's two messages, the newer past what the list said.
-    store.listed_reads([(LOBBY, Listed { head: Seq(1), read: Seq::ZERO, unread: unread_there, seen: Seq::ZERO })]);
+    store.listed_reads([(LOBBY, listed_at(1, 0, unread_there))]);
     store.apply(&message_from(JUN, 2), &[]);
 
     assert_eq!(store.mark_all_read(), [(LOBBY, Seq(2)), (garden, Seq(9))], "the quiet room had nothing unread");
