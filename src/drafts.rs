@@ -18,7 +18,7 @@ use hanmadi_protocol::limits::MAX_MESSAGE_CHARS;
 use hanmadi_protocol::{Member, RoomId, UserId};
 use serde::Serialize;
 
-use crate::local_storage::{forget_prefixed, storage};
+use crate::local_storage::{forget_prefixed, keys, storage};
 use crate::store::Replying;
 
 const PREFIX: &str = "hanmadi.draft.";
@@ -96,6 +96,20 @@ pub fn keep(user: UserId, room: RoomId, draft: &Draft) {
     if json.is_none_or(|json| storage.set_item(&key, &json).is_err()) {
         let _ = storage.remove_item(&key);
     }
+}
+
+/// Every draft `user` has kept, by room, with words in it (the session is
+/// ending: `crate::unsent` shows them).
+pub fn all(user: UserId) -> Vec<(RoomId, String)> {
+    let Some(storage) = storage() else { return Vec::new() };
+    let mine = format!("{PREFIX}{user}.");
+    keys(&storage)
+        .iter()
+        .filter_map(|key| {
+            let room = RoomId(key.strip_prefix(&mine)?.parse().ok()?);
+            Some((room, read(user, room).text))
+        })
+        .collect()
 }
 
 /// Signed out: no one's unsent words stay on this browser.

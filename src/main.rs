@@ -22,6 +22,7 @@ mod router;
 mod session;
 mod socket;
 mod store;
+mod unsent;
 mod upload;
 mod web_locks;
 

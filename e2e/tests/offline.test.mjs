@@ -4,10 +4,26 @@
 // not reading and the messages she last saw. She writes to Jun; it waits as
 // "Sending…" and goes out once when the train comes out, and Jun gets it once;
 // what the kept copy left out (who joined) comes back from the server.
+//
+// Then weeks in the mountains: her session is ended on the server while what
+// she wrote waits. Nothing of it can go out as her any more; the app shows her
+// every word, in each of her tabs, to copy, and sends none of it under the new
+// user she signs in as.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bothIn, createRoom, nothingWaiting, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { join } from 'node:path';
+import {
+  artifactsDir,
+  bothIn,
+  collectErrors,
+  createRoom,
+  nothingWaiting,
+  seriousViolations,
+  serverAndBrowser,
+  signedInPage,
+} from '../harness.mjs';
+import { sendOffline } from '../files.mjs';
 
 const world = serverAndBrowser();
 
@@ -67,4 +83,82 @@ test('a reload with no network opens the app with what was last seen, and what i
   assert.equal(await messages(mina, 'walk', 'Running late').count(), 1);
   assert.equal(await messages(mina, 'walk', 'By the river').count(), 1);
   for (const page of [mina, jun]) assert.deepEqual(page.errors, []);
+});
+
+test('a session ended on the server while messages waited: Mina is shown every word to copy, and none of it goes out under her new user', async () => {
+  // axe's script needs the CSP bypassed (see `seriousViolations`).
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina', { viewport: { width: 1200, height: 800 }, bypassCSP: true });
+  const jun = await signIn('Jun');
+  await bothIn(mina, jun, 'hike');
+  const otherTab = await mina.context().newPage();
+  collectErrors(otherTab);
+  await otherTab.goto(world.server.url);
+  await otherTab.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  const token = await mina.evaluate(() => JSON.parse(localStorage.getItem('hanmadi.session')).token);
+
+  // In the mountains: two messages, one with a file, and a draft wait.
+  await mina.context().setOffline(true);
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('Summit at noon');
+  await composer.press('Enter');
+  await mina.locator('article.pending').filter({ hasText: 'Summit at noon' }).getByText('Sending…').waitFor();
+  await sendOffline(mina, 'route.txt', 'north ridge', 'The route');
+  await composer.fill('Bring\nwarm socks');
+
+  // Her session is ended on the server (signed out on another device).
+  const ended = await jun.evaluate(async (token) => {
+    const response = await fetch('/api/session', { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+    return response.status;
+  }, token);
+  assert.ok(ended < 300, `the session ended (${ended})`);
+
+  // Back in range: the app cannot get her back in, and shows what was not sent.
+  await mina.context().setOffline(false);
+  const unsent =
+    'Message in hike\nSummit at noon\n\n' +
+    'Message in hike · files not sent: route.txt\nThe route\n\n' +
+    'Draft in hike\nBring\nwarm socks';
+  for (const page of [mina, otherTab]) {
+    const notice = page.getByRole('region', { name: 'Your session ended before these were sent' });
+    await notice.waitFor({ timeout: 30_000 });
+    const words = notice.getByRole('textbox', { name: 'Your session ended before these were sent' });
+    assert.equal(await words.inputValue(), unsent, 'every waiting word, once, and where it was for');
+    assert.equal(await words.getAttribute('readonly'), '', 'to copy, not to edit');
+    await page.getByRole('textbox', { name: 'Name' }).waitFor();
+  }
+  assert.deepEqual(await seriousViolations(mina), []);
+  await mina.emulateMedia({ colorScheme: 'dark' });
+  assert.deepEqual(await seriousViolations(mina), [], 'in the dark too');
+  await mina.screenshot({ path: join(artifactsDir(), 'unsent-notice.png') });
+  await mina.emulateMedia({ colorScheme: 'light' });
+  await mina.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: world.server.url });
+  const notice = mina.getByRole('region', { name: 'Your session ended before these were sent' });
+  await notice.getByRole('button', { name: 'Copy' }).click();
+  await notice.getByRole('button', { name: 'Copied' }).waitFor();
+  assert.equal(await mina.evaluate(() => navigator.clipboard.readText()), unsent);
+  const kept = await mina.evaluate(() =>
+    Object.keys(localStorage)
+      .filter((key) => key.startsWith('hanmadi.outbox'))
+      .map((key) => localStorage.getItem(key)),
+  );
+  assert.ok(kept.every((json) => json === '[]'), `the outbox kept is emptied: ${kept}`);
+
+  // She signs in again, a new user: the notice goes, and nothing of hers waits or goes out.
+  await mina.getByRole('textbox', { name: 'Name' }).fill('Mina');
+  await mina.getByRole('button', { name: 'Continue' }).click();
+  await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  assert.equal(await notice.count(), 0);
+  await mina.getByRole('button', { name: 'Join hike' }).click();
+  await mina.getByRole('log', { name: 'hike' }).waitFor();
+  await composer.fill('Back, new phone who dis');
+  await composer.press('Enter');
+  await messages(jun, 'hike', 'Back, new phone').waitFor({ timeout: 30_000 });
+  await nothingWaiting(mina);
+  for (const text of ['Summit at noon', 'The route', 'warm socks']) {
+    assert.equal(await jun.getByRole('log', { name: 'hike' }).getByText(text).count(), 0, `Jun never got "${text}"`);
+    assert.equal(await mina.getByRole('log', { name: 'hike' }).getByText(text).count(), 0, `"${text}" is not drawn as hers`);
+  }
+  assert.equal(await composer.inputValue(), '', 'the old draft is not in her new box');
+  assert.equal(await mina.evaluate(() => localStorage.getItem('hanmadi.unsent')), null);
+  for (const page of [mina, otherTab, jun]) assert.deepEqual(page.errors, []);
 });

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::reactive::{effect, handler};
+use super::unsent_notice::UnsentNotice;
 
 use crate::api;
 use crate::first_screen;
@@ -16,6 +17,7 @@ use crate::i18n::{lang, t};
 use crate::router::use_invite;
 use crate::session;
 use crate::socket::use_socket;
+use crate::unsent;
 
 #[component]
 pub fn FirstRun() -> impl IntoView {
@@ -36,7 +38,11 @@ pub fn FirstRun() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match session::create(&chosen).await {
-                Ok(session) => socket.sign_in(session),
+                Ok(session) => {
+                    // A new user: what the last session left unsent is theirs to copy, not to send.
+                    unsent::forget();
+                    socket.sign_in(session)
+                }
                 Err(refused) => error.set(Some(lang().name_refused(&refused))),
             }
             busy.set(false);
@@ -77,6 +83,7 @@ pub fn FirstRun() -> impl IntoView {
     }
 
     view! {
+        <UnsentNotice />
         <form class="first-run" on:submit=handler(submit)>
             <h2>{t().welcome}</h2>
             <p id="first-run-invite" class="first-run-invite" hidden=move || invited.with(Option::is_none)>

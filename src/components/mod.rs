@@ -41,6 +41,7 @@ mod stray_drops;
 mod tab_title;
 mod ticker_panel;
 mod typing_line;
+mod unsent_notice;
 mod your_name;
 
 pub use action_notices::ActionNotices;

@@ -5,6 +5,7 @@ use hanmadi_protocol::Action;
 
 use super::Lang;
 use crate::cut_short::cut_short;
+use crate::unsent::Kind;
 
 /// How many people a reaction's "reacted with" names before counting the rest.
 const NAMED_REACTORS: usize = 4;
@@ -89,6 +90,34 @@ impl Lang {
             (Lang::En, 1) => "1 action has not been sent yet and will be lost.".to_owned(),
             (Lang::En, n) => format!("{n} actions have not been sent yet and will be lost."),
             (Lang::Ko, n) => format!("아직 보내지 못한 작업 {n}개가 사라져요."),
+        }
+    }
+
+    /// What unsent words were for, where, and the files that were to go
+    /// with them (`crate::unsent`): "Message in hike · files not sent: route.txt".
+    pub fn unsent_about(self, kind: Kind, room: &str, files: &str) -> String {
+        let texts = self.texts();
+        let what = match kind {
+            Kind::Message => texts.unsent_message,
+            Kind::Edit => texts.unsent_edit,
+            Kind::Draft => texts.unsent_draft,
+        };
+        let about = match self {
+            Lang::En => format!("{what} in {room}"),
+            Lang::Ko => format!("{room}: {what}"),
+        };
+        if files.is_empty() {
+            return about;
+        }
+        format!("{about} · {}: {files}", texts.files_not_sent)
+    }
+
+    /// Actions with no words that an ended session did not send.
+    pub fn unsent_others(self, count: usize) -> String {
+        match (self, count) {
+            (Lang::En, 1) => "1 other action (a reaction, a room joined or left) was not sent either.".to_owned(),
+            (Lang::En, n) => format!("{n} other actions (reactions, rooms joined or left) were not sent either."),
+            (Lang::Ko, n) => format!("그 밖의 작업 {n}개(반응, 대화방 참여나 나가기)도 보내지 못했어요."),
         }
     }
 

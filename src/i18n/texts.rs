@@ -6,6 +6,15 @@ use super::Lang;
 pub struct Texts {
     pub welcome: &'static str,
     pub name_hint: &'static str,
+    /// On the first-run prompt after the server ended the session (`unsent`).
+    pub unsent_heading: &'static str,
+    pub unsent_explained: &'static str,
+    pub unsent_message: &'static str,
+    pub unsent_edit: &'static str,
+    pub unsent_draft: &'static str,
+    pub files_not_sent: &'static str,
+    pub copy: &'static str,
+    pub copied: &'static str,
     pub name: &'static str,
     pub enter_name: &'static str,
     pub continue_: &'static str,
@@ -123,6 +132,15 @@ pub struct Texts {
 const EN: Texts = Texts {
     welcome: "Welcome to Hanmadi",
     name_hint: "Pick the name others will see. No account needed.",
+    unsent_heading: "Your session ended before these were sent",
+    unsent_explained: "Signing in again starts you as a new user, so they can't be sent as they were. \
+        Copy what you want to keep before you continue.",
+    unsent_message: "Message",
+    unsent_edit: "Edit",
+    unsent_draft: "Draft",
+    files_not_sent: "files not sent",
+    copy: "Copy",
+    copied: "Copied",
     name: "Name",
     enter_name: "Please enter a name.",
     continue_: "Continue",
@@ -239,6 +257,15 @@ const EN: Texts = Texts {
 const KO: Texts = Texts {
     welcome: "한마디에 오신 것을 환영해요",
     name_hint: "다른 사람에게 보일 이름을 정하세요. 가입은 필요 없어요.",
+    unsent_heading: "세션이 끝나 보내지 못한 내용이에요",
+    unsent_explained: "다시 로그인하면 새 사용자로 시작하므로 그대로 보낼 수 없어요. \
+        남기고 싶은 내용은 계속하기 전에 복사해 두세요.",
+    unsent_message: "보낼 메시지",
+    unsent_edit: "고친 메시지",
+    unsent_draft: "쓰던 글",
+    files_not_sent: "보내지 못한 파일",
+    copy: "복사",
+    copied: "복사했어요",
     name: "이름",
     enter_name: "이름을 입력하세요.",
     continue_: "계속",

@@ -50,7 +50,7 @@ pub struct Adapter {
     pub tabs: Option<Tabs>,
 }
 
-type Shared = Rc<RefCell<Adapter>>;
+pub type Shared = Rc<RefCell<Adapter>>;
 
 thread_local! {
     /// The page's adapter, for HTTP calls whose token was refused
@@ -315,6 +315,7 @@ fn settle(shared: &Shared, now: Instant) {
             }
             Event::RoomReset { room, .. } => load_room(Rc::downgrade(shared), *room),
             Event::RoomListStale => fetch_rooms(Rc::downgrade(shared), store.begin_rooms_fetch()),
+            Event::SessionEnded { unsent } => super::session_ended::session_ended(shared, &store, unsent),
             Event::BadFrame { error, bytes, so_far } => {
                 console::warn(format_args!("skipped a {bytes}-byte frame from the server ({so_far} so far): {error}"))
             }
@@ -477,10 +478,10 @@ impl Adapter {
                         Err(session::RefreshFailed::Unreachable) => {
                             drive_later(weak, |client, now| client.on_token_refresh_unreachable(now));
                         }
+                        // The session is over: the engine gives up what it
+                        // held (`Event::SessionEnded`), and the page goes back
+                        // to the first-run prompt (`session_ended`).
                         Err(session::RefreshFailed::Ended(_)) => {
-                            // The session is over: back to the first-run prompt.
-                            session::forget();
-                            set_session.set(None);
                             drive_later(weak, move |client, now| client.on_token_refreshed(now, None));
                         }
                     }

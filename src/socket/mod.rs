@@ -11,6 +11,7 @@ mod clock;
 pub(crate) mod live_socket;
 mod open_tabs;
 pub(crate) mod saved_outbox;
+mod session_ended;
 mod tabs;
 
 use std::cell::RefCell;

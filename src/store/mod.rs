@@ -269,6 +269,7 @@ impl Store {
             | Event::GapClosed { outcome: GapOutcome::Recovered | GapOutcome::Backfilled, .. }
             | Event::TickerChanged
             | Event::RoomListStale
+            | Event::SessionEnded { .. }
             | Event::ServerError { .. }
             | Event::BadFrame { .. } => {}
         }

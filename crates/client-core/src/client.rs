@@ -100,6 +100,11 @@ pub enum Event {
     Typing { room: RoomId, names: Vec<String> },
     /// Who is in a room changed: everyone in it now, by user id.
     Presence { room: RoomId, members: Vec<Member> },
+    /// The server ended the session (a refresh was refused: signed out on
+    /// another device, or away past the token's grace). The outbox was
+    /// emptied, and `unsent` is what it held, failed or waiting: none of it
+    /// can be sent now, so the page shows the person what was lost.
+    SessionEnded { unsent: Vec<PendingAction> },
     /// The person read the room up to `seq` on another tab or device: what
     /// is unread here follows.
     ReadElsewhere { room: RoomId, seq: Seq },

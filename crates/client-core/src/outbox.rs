@@ -191,12 +191,10 @@ impl Outbox {
         self.entries.len() != before
     }
 
-    /// Drops everything, sent or not (signing out: see `Client::sign_out`).
-    /// False if there was nothing.
-    pub fn clear(&mut self) -> bool {
-        let had_any = !self.entries.is_empty();
-        self.entries.clear();
-        had_any
+    /// Takes everything out, sent or not: the session it was made in is
+    /// over (see `Client::sign_out`, `Client::on_token_refreshed`).
+    pub fn take_all(&mut self) -> Vec<PendingAction> {
+        std::mem::take(&mut self.entries)
     }
 
     /// The outbox as JSON, for the browser to keep in localStorage.

@@ -6,7 +6,7 @@ mod tab;
 
 use std::time::Duration;
 
-use hanmadi_client_core::{ActionState, Client, Config, Event, Instant, Status};
+use hanmadi_client_core::{ActionState, Client, Config, Event, FailReason, Instant, Status};
 use hanmadi_protocol::limits::{ProblemKind, TextField, TextProblem};
 use hanmadi_protocol::{
     close_code, Action, ActionKey, ClientFrame, MessageId, Outcome, RejectCode, RoomEvent, RoomId, Seq, ServerFrame,
@@ -316,6 +316,70 @@ fn signing_out_drops_what_waited_so_the_next_person_sends_none_of_it() {
     assert!(!tab.sent.iter().any(|frame| matches!(frame, ClientFrame::Read { .. })), "nor where she read");
     let hello = tab.sent.iter().rev().find(|frame| matches!(frame, ClientFrame::Hello { .. }));
     assert_eq!(hello, Some(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some("sora".into()) }));
+}
+
+#[test]
+fn a_session_the_server_ended_gives_up_what_waited_and_says_what_so_the_next_person_sends_none_of_it() {
+    let mut tab = Tab::new(11);
+    tab.client.set_token(Some("mina".into()));
+    tab.go_online();
+    // One message the server refused stays as "Not sent"; the train goes
+    // into a tunnel and two more wait.
+    tab.say("refused");
+    let refused = tab.client.outbox()[0].key.clone();
+    let outcome = Outcome::Rejected { code: RejectCode::Forbidden, message: "muted".into(), problem: None };
+    tab.receive(&ServerFrame::Ack { key: refused, outcome });
+    tab.client.on_offline(tab.now);
+    tab.say("see you at 6");
+    tab.say("bring the map");
+    assert_eq!(tab.client.outbox().len(), 3);
+
+    // Out of the tunnel, weeks later: the server refuses the token and the
+    // refresh, for her session was ended on her other device.
+    tab.client.on_online(tab.now);
+    tab.drain();
+    tab.client.on_socket_open(tab.now, tab.socket.expect("reconnecting"));
+    tab.drain();
+    let socket = tab.socket.expect("open");
+    tab.client.on_socket_closed(tab.now, socket, close_code::UNAUTHORIZED, "signed out");
+    tab.drain();
+    assert_eq!(tab.token_refreshes_asked, 1);
+    tab.events.clear();
+    tab.client.on_token_refreshed(tab.now, None);
+    tab.drain();
+
+    let told: Vec<String> = tab
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::SessionEnded { unsent } => Some(unsent),
+            _ => None,
+        })
+        .flatten()
+        .map(|pending| match &pending.action {
+            Action::SendMessage { text, .. } => text.clone(),
+            other => panic!("only messages were made: {other:?}"),
+        })
+        .collect();
+    assert_eq!(told, ["refused", "see you at 6", "bring the map"], "told once, in the order written");
+    assert!(tab.client.outbox().is_empty());
+    assert_eq!(tab.saved_outbox.as_deref(), Some("[]"), "the saved copy is emptied too");
+    assert_eq!(tab.client.status(), &Status::Failed { reason: FailReason::Unauthorized });
+
+    // A history page asked meanwhile is refused too: the session is not ended twice.
+    tab.client.on_api_unauthorized();
+    tab.drain();
+    tab.client.on_token_refreshed(tab.now, None);
+    tab.drain();
+    let ends = tab.events.iter().filter(|event| matches!(event, Event::SessionEnded { .. })).count();
+    assert_eq!(ends, 1);
+
+    // She signs in again, a new user to the server: nothing of the ended session goes out.
+    tab.sent.clear();
+    tab.client.set_token(Some("mina again".into()));
+    tab.client.connect(tab.now);
+    tab.go_online();
+    assert!(tab.sent_actions().is_empty(), "sent: {:?}", tab.sent_actions());
 }
 
 #[test]

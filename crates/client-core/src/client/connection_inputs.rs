@@ -2,8 +2,9 @@
 //! [`Connection`](crate::Connection): connecting, the session's token, the
 //! socket's events, the network and the page coming and going, and timers.
 
-use super::Client;
+use super::{Client, Event};
 use crate::connection::SocketId;
+use crate::outbox::PendingAction;
 use crate::read_positions::ReadPositions;
 use crate::tabs::FromFollower;
 use crate::Instant;
@@ -34,9 +35,7 @@ impl Client {
         self.on_hidden(now);
         self.conn.disconnect(now);
         self.set_token(None);
-        if self.outbox.clear() {
-            self.outbox_changed();
-        }
+        self.drop_outbox();
         self.pump(now);
     }
 
@@ -67,15 +66,34 @@ impl Client {
         self.renewal.valid_for(now, valid_for);
     }
 
-    /// The answer to [`Output::RefreshToken`]: a fresh token, or `None` if the
-    /// server said the session is over.
+    /// The answer to [`Output::RefreshToken`]: a fresh token, or `None` if
+    /// the server said the session is over. Then the outbox is emptied, as
+    /// signing out empties it: a guest who signs in again is a new user, and
+    /// nothing the ended session made may go out under them. What it held
+    /// is told ([`Event::SessionEnded`]), for the page to show the person.
     pub fn on_token_refreshed(&mut self, now: Instant, token: Option<String>) {
         self.refreshing = false;
         if token.is_none() {
-            self.session_over();
+            // Told once: a refresh asked again after the end (an HTTP call
+            // refused meanwhile) finds no session left to end.
+            let ending = self.conn.has_token();
+            self.set_token(None);
+            if ending {
+                let unsent = self.drop_outbox();
+                self.event(Event::SessionEnded { unsent });
+            }
         }
         self.conn.on_token_refreshed(now, token);
         self.pump(now);
+    }
+
+    /// Empties the outbox, and its saved copy, returning what it held.
+    fn drop_outbox(&mut self) -> Vec<PendingAction> {
+        let dropped = self.outbox.take_all();
+        if !dropped.is_empty() {
+            self.outbox_changed();
+        }
+        dropped
     }
 
     /// The session is over (signed out, or ended by the server): nothing of
