@@ -87,19 +87,30 @@ async fn tell_server_signed_out(token: &str) -> Result<(), String> {
 }
 
 /// Forgets the session, and with it what was last seen with it, the drafts,
-/// and the messages waiting with their files (`crate::parcels`).
+/// the outboxes kept, and the messages waiting with their files
+/// (`crate::parcels`).
 pub fn forget() {
+    forget_all_but_files();
+    wasm_bindgen_futures::spawn_local(forget_files());
+}
+
+/// [`forget`] but for the messages waiting with their files, which the
+/// caller reads first ([`forget_files`] after).
+pub fn forget_all_but_files() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(KEY);
         let _ = storage.remove_item(HAS_FILES_COOKIE);
     }
     crate::last_seen::forget();
     crate::drafts::forget_all();
-    wasm_bindgen_futures::spawn_local(async {
-        if let Err(why) = crate::parcels::saved::forget_all().await {
-            crate::console::warn(format_args!("messages waiting with files stay kept: {why}"));
-        }
-    });
+    crate::socket::saved_outbox::forget_all();
+}
+
+/// Forgets the messages waiting with their files.
+pub async fn forget_files() {
+    if let Err(why) = crate::parcels::saved::forget_all().await {
+        crate::console::warn(format_args!("messages waiting with files stay kept: {why}"));
+    }
 }
 
 /// Why a name was not taken, signing in or renaming: the form words it in

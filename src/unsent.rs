@@ -36,8 +36,8 @@ pub struct Notice {
     lang: Lang,
     /// Each piece of words: what it was for, then the words.
     words: Vec<String>,
-    /// Actions with no words of the person's to show: reactions, rooms
-    /// joined or left, a deletion.
+    /// Actions with no words of the person's to show, or only a room's
+    /// name: reactions, deletions, rooms created, renamed, joined or left.
     others: usize,
 }
 
@@ -147,7 +147,7 @@ mod tests {
              Edit in walk\nby the river\n\n\
              Message in walk · files not sent: file9.png, file10.png\n\n\
              Draft in walk\nhalf\na thought\n\n\
-             2 other actions (reactions, rooms joined or left) were not sent either.",
+             2 other actions were not sent either (reactions, deletions, rooms created, renamed, joined or left).",
             "an empty draft says nothing"
         );
     }
@@ -160,8 +160,8 @@ mod tests {
         notice.add_outbox(&[pending(Action::LeaveRoom { room: RoomId(1) })], &|_| String::new(), &|_| Vec::new());
         assert_eq!(
             notice.text(),
-            "로비: 보낼 메시지 · 보내지 못한 파일: 지도.png\n안녕\n\n\
-             그 밖의 작업 1개(반응, 대화방 참여나 나가기)도 보내지 못했어요."
+            "로비: 보내지 못한 메시지 · 보내지 못한 파일: 지도.png\n안녕\n\n\
+             그 밖의 작업 1건(반응, 삭제, 대화방 만들기·이름 바꾸기·참여·나가기)도 보내지 못했어요."
         );
     }
 }

@@ -17,7 +17,6 @@ use crate::i18n::{lang, t};
 use crate::router::use_invite;
 use crate::session;
 use crate::socket::use_socket;
-use crate::unsent;
 
 #[component]
 pub fn FirstRun() -> impl IntoView {
@@ -38,11 +37,7 @@ pub fn FirstRun() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match session::create(&chosen).await {
-                Ok(session) => {
-                    // A new user: what the last session left unsent is theirs to copy, not to send.
-                    unsent::forget();
-                    socket.sign_in(session)
-                }
+                Ok(session) => socket.sign_in(session),
                 Err(refused) => error.set(Some(lang().name_refused(&refused))),
             }
             busy.set(false);

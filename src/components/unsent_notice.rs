@@ -1,32 +1,49 @@
 //! Above the first-run prompt after the server ended the session: what the
-//! person wrote that was never sent (`crate::unsent`), as one text to read
-//! and copy, so nothing is lost without their knowing. It stays until
-//! dismissed or until they sign in again (`first_run`).
+//! person wrote that was never sent (`crate::unsent`, shown through the
+//! store so every tab follows it), as one text to read and copy, so nothing
+//! is lost without their knowing. It stays until dismissed (in any tab) or
+//! until they sign in again.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use super::reactive::handler;
 use crate::browser_text;
 use crate::i18n::t;
+use crate::store::Store;
 use crate::unsent;
 
 #[component]
 pub fn UnsentNotice() -> impl IntoView {
-    let kept = RwSignal::new(unsent::saved());
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        let text = kept.get_untracked().unwrap_or_default();
-        spawn_local(async move {
-            browser_text::copy_and_say_so(&text, copied).await;
-        });
+    let store = expect_context::<Store>();
+    let kept = store.unsent();
+    // "Copied", or that it could not be (no clipboard outside a secure page).
+    let said = RwSignal::new(None::<&'static str>);
+    let copy = {
+        let kept = kept.clone();
+        move |_| {
+            let text = kept.get_untracked().unwrap_or_default();
+            spawn_local(async move {
+                let copied = browser_text::copy(&text).await;
+                said.set(Some(if copied { t().copied } else { t().unsent_not_copied }));
+            });
+        }
     };
     let dismiss = move |_| {
         unsent::forget();
-        kept.set(None);
+        store.show_unsent(None);
+        // Its button is gone: the one thing left to do is the name.
+        if let Some(name) = document().get_element_by_id("first-run-name") {
+            let _ = name.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    };
+    let hidden = {
+        let kept = kept.clone();
+        move || kept.with(Option::is_none)
     };
     view! {
-        <section class="unsent" aria-labelledby="unsent-heading" hidden=move || kept.with(Option::is_none)>
+        <section class="unsent" aria-labelledby="unsent-heading" hidden=hidden>
             // Heard on coming, whatever has the focus (the name field does).
             <div role="alert">
                 <h2 id="unsent-heading">{t().unsent_heading}</h2>
@@ -40,11 +57,10 @@ pub fn UnsentNotice() -> impl IntoView {
                 prop:value=move || kept.get().unwrap_or_default()
             ></textarea>
             <div class="unsent-buttons">
-                <button type="button" on:click=handler(copy)>
-                    {move || if copied.get() { t().copied } else { t().copy }}
-                </button>
+                <button type="button" on:click=handler(copy)>{t().copy}</button>
                 <button type="button" on:click=handler(dismiss)>{t().dismiss}</button>
             </div>
+            <p role="status">{move || said.get()}</p>
         </section>
     }
 }

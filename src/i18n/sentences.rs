@@ -115,9 +115,17 @@ impl Lang {
     /// Actions with no words that an ended session did not send.
     pub fn unsent_others(self, count: usize) -> String {
         match (self, count) {
-            (Lang::En, 1) => "1 other action (a reaction, a room joined or left) was not sent either.".to_owned(),
-            (Lang::En, n) => format!("{n} other actions (reactions, rooms joined or left) were not sent either."),
-            (Lang::Ko, n) => format!("그 밖의 작업 {n}개(반응, 대화방 참여나 나가기)도 보내지 못했어요."),
+            (Lang::En, 1) => {
+                "1 other action was not sent either (a reaction, a deletion, or a room created, renamed, joined or \
+                 left)."
+                    .to_owned()
+            }
+            (Lang::En, n) => format!(
+                "{n} other actions were not sent either (reactions, deletions, rooms created, renamed, joined or left)."
+            ),
+            (Lang::Ko, n) => {
+                format!("그 밖의 작업 {n}건(반응, 삭제, 대화방 만들기·이름 바꾸기·참여·나가기)도 보내지 못했어요.")
+            }
         }
     }
 

@@ -30,6 +30,7 @@ use crate::session::{self, Session};
 use crate::store::reading::Listed;
 use crate::store::snapshot::Snapshot;
 use crate::store::{page_visible, RoomInfo, RoomsFetch, Store};
+use crate::unsent;
 
 pub struct Adapter {
     pub client: Client,
@@ -88,6 +89,7 @@ impl Adapter {
         let mut client = Client::new(Config::new(deploy_config::socket_url(), seed));
         saved_outbox::restore(&mut client);
         store.show_outbox(client.outbox().to_vec());
+        store.show_unsent(unsent::saved());
         let saved = session::saved();
         client.set_token(saved.as_ref().map(|session| session.token.clone()));
         if let Some(session) = &saved {
@@ -117,6 +119,9 @@ impl Adapter {
 /// A guest session was just created, here or in another tab: remember it and
 /// connect with it.
 pub fn signed_in(shared: &Shared, session: Session) {
+    // A new user: what the last session left unsent was theirs to copy, not to send.
+    unsent::forget();
+    shared.borrow().store.show_unsent(None);
     shared.borrow().set_session.set(Some(session.clone()));
     let token = session.token.clone();
     let valid_for = session::valid_for(&session);

@@ -13,6 +13,7 @@ use web_sys::VisibilityState;
 use super::adapter::{drive, drive_later, Adapter};
 use super::saved_outbox;
 use crate::last_seen;
+use crate::unsent;
 
 /// How often to look for outboxes of tabs that crashed: a crashed tab's
 /// messages go out this long after, at worst.
@@ -39,7 +40,13 @@ pub fn listen(adapter: &Rc<RefCell<Adapter>>) {
         hidden(&weak);
     });
     let weak = Rc::downgrade(adapter);
-    on(&window, "storage", move || saved_outbox::adopt_left_behind(weak.clone()));
+    on(&window, "storage", move || {
+        saved_outbox::adopt_left_behind(weak.clone());
+        // Another tab kept, added to or dismissed what an ended session left unsent.
+        if let Some(shared) = weak.upgrade() {
+            shared.borrow().store.show_unsent(unsent::saved());
+        }
+    });
     let weak = Rc::downgrade(adapter);
     saved_outbox::adopt_abandoned(weak.clone());
     Interval::new(CRASHED_TABS_EVERY_MS, move || saved_outbox::adopt_abandoned(weak.clone())).forget();

@@ -21,7 +21,7 @@ use wasm_bindgen_futures::spawn_local;
 use super::adapter::{drive_later, Adapter};
 use super::open_tabs;
 use crate::console;
-use crate::local_storage::{keys, storage};
+use crate::local_storage::{forget_prefixed, keys, storage};
 
 const OUTBOX: &str = "hanmadi.outbox.";
 const LEFT_BEHIND: &str = "hanmadi.outbox-left-behind.";
@@ -100,6 +100,12 @@ fn save_as(key: &str, json: &str) {
         // works for this page's lifetime, it just will not survive a reload.
         console::warn_with(format_args!("cannot save the outbox:"), &error);
     }
+}
+
+/// Signed out, or the session ended: every tab's copy goes, left behind or
+/// not, so none is adopted later and sent under whoever signs in next.
+pub fn forget_all() {
+    forget_prefixed(SHARED_BEFORE);
 }
 
 /// The tab is going away (closed, or reloaded): if anything is still queued,

@@ -8,7 +8,8 @@
 //!   (as saved), and "leading" when it takes over;
 //! - from a follower, for the leader: the user's actions and what else the
 //!   engine hands over ([`FromFollower`]);
-//! - from any tab: how far the person has read a room, and a sign-in.
+//! - from any tab: how far the person has read a room, a sign-in, a sign-out,
+//!   and the session's end as the server told it.
 //!
 //! The lock is released by the browser the moment the leading tab closes or
 //! crashes, and granted to the tab that has waited longest, which takes over
@@ -99,6 +100,12 @@ impl Tabs {
     /// Signed out here: the other tabs start over too.
     pub fn signed_out(&self) {
         self.post("signed-out", &[]);
+    }
+
+    /// The server ended the session, as this tab found: the other tabs end
+    /// it too, each telling what it held (`Client::on_session_ended`).
+    pub fn session_ended(&self) {
+        self.post("session-ended", &[]);
     }
 
     /// For the leader's engine (`Output::ToLeader`).
@@ -264,6 +271,7 @@ fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
             }
         }
         "signed-out" => super::adapter::signed_out(&shared),
+        "session-ended" => drive(&shared, |client, now| client.on_session_ended(now)),
         _ if leads => {
             let Some(request) = request_from(&kind, &text, &number) else { return };
             let hello = request == FromFollower::Hello;

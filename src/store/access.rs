@@ -73,6 +73,12 @@ impl Store {
         self.joined_room.read_only()
     }
 
+    /// What a session the server ended left unsent, to show above the
+    /// first-run prompt.
+    pub fn unsent(&self) -> ArcReadSignal<Option<String>> {
+        self.unsent.read_only()
+    }
+
     /// The direct conversations in the order the sidebar shows them (see
     /// [`Store::conversations_shown_as`]).
     pub fn conversations_shown(&self) -> Vec<RoomId> {
@@ -167,6 +173,14 @@ impl Store {
     /// The refusal notice was dismissed.
     pub fn dismiss_refusal(&self) {
         self.refused.set(None);
+    }
+
+    /// What is kept of a session the server ended (`crate::unsent`), as it
+    /// stands: read at start, and again when any tab changes it.
+    pub fn show_unsent(&self, kept: Option<String>) {
+        if self.unsent.with_untracked(|shown| *shown != kept) {
+            self.unsent.set(kept);
+        }
     }
 
     /// A page of a room's history arrived (on opening it, or scrolling back).

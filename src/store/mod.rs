@@ -105,6 +105,9 @@ pub struct Store {
     last_mention: ArcRwSignal<Option<Mention>>,
     /// A room we just created or joined, to take us into (`OpenJoinedRoom`).
     joined_room: ArcRwSignal<Option<RoomId>>,
+    /// What a session the server ended left unsent, as kept for the
+    /// first-run prompt (`crate::unsent`), in every tab.
+    unsent: ArcRwSignal<Option<String>>,
     room_states: Arc<Mutex<SortedMap<RoomId, RoomState>>>,
     list_fetches: Arc<Mutex<ListFetches>>,
     /// The direct conversations in the order the sidebar shows them, which
@@ -166,6 +169,7 @@ impl Store {
             refused: ArcRwSignal::new(None),
             last_mention: ArcRwSignal::new(None),
             joined_room: ArcRwSignal::new(None),
+            unsent: ArcRwSignal::new(None),
             room_states: Arc::new(Mutex::new(SortedMap::new())),
             list_fetches: Arc::new(Mutex::new(ListFetches::default())),
             conversations_shown: Arc::new(Mutex::new(Vec::new())),

@@ -101,8 +101,9 @@ pub enum Event {
     /// Who is in a room changed: everyone in it now, by user id.
     Presence { room: RoomId, members: Vec<Member> },
     /// The server ended the session (a refresh was refused: signed out on
-    /// another device, or away past the token's grace). The outbox was
-    /// emptied, and `unsent` is what it held, failed or waiting: none of it
+    /// another device, or away past the token's grace; here or in another
+    /// tab, [`Client::on_session_ended`]). The outbox was emptied, and
+    /// `unsent` is what this tab held of it, failed or waiting: none of it
     /// can be sent now, so the page shows the person what was lost.
     SessionEnded { unsent: Vec<PendingAction> },
     /// The person read the room up to `seq` on another tab or device: what

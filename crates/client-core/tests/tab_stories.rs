@@ -153,6 +153,16 @@ impl Browser {
         }
     }
 
+    /// The server cannot be reached, and the leader's socket goes.
+    fn into_tunnel(&mut self) {
+        self.server_down = true;
+        let leader = self.leader.expect("a leader");
+        let socket = self.tabs[leader].socket.expect("the leader's socket");
+        self.tabs[leader].client.on_socket_closed(self.now, socket, 1006, "");
+        self.drain(leader);
+        self.settle();
+    }
+
     /// A tab opens: it leads if no tab does, and follows otherwise; then it
     /// loads the room's newest page and follows the room from there.
     fn open_tab(&mut self) -> usize {
@@ -524,11 +534,7 @@ fn a_hand_over_into_an_outage_shows_reconnecting_once_the_blip_grace_is_over() {
 #[test]
 fn an_action_handed_over_in_a_tunnel_survives_two_hand_overs() {
     let mut browser = three_tabs();
-    browser.server_down = true;
-    let leader_socket = browser.tabs[0].socket.unwrap();
-    browser.tabs[0].client.on_socket_closed(browser.now, leader_socket, 1006, "");
-    browser.drain(0);
-    browser.settle();
+    browser.into_tunnel();
     browser.say(1, "typed as the first tab went");
     // Tab 0 goes without reading it; tab 1 leads, then goes too, still in the tunnel.
     browser.tabs[0].open = false;
@@ -546,6 +552,64 @@ fn an_action_handed_over_in_a_tunnel_survives_two_hand_overs() {
     browser.settle();
     assert_eq!(browser.server.texts, ["typed as the first tab went"]);
     assert_eq!(browser.shown(2), ["typed as the first tab went"]);
+}
+
+#[test]
+fn a_session_ended_while_tabs_share_a_socket_is_told_once_per_action_and_nothing_goes_out_after() {
+    let mut browser = three_tabs();
+    browser.into_tunnel();
+    browser.say(1, "handed and held");
+    browser.settle();
+    browser.say(0, "the leader's own");
+    browser.settle();
+    // Typed in tab 2 as the end came: handed over, not yet held by the leader.
+    browser.say(2, "still on its way");
+
+    // The leader's refresh is refused; it tells the others, who end it too.
+    browser.tabs[0].client.on_token_refreshed(browser.now, None);
+    browser.drain(0);
+    browser.settle();
+    for n in [1, 2] {
+        browser.tabs[n].client.on_session_ended(browser.now);
+        browser.drain(n);
+    }
+    let told: Vec<Vec<String>> = (0..3)
+        .map(|n| {
+            let unsent = browser.tabs[n].events.iter().filter_map(|event| match event {
+                Event::SessionEnded { unsent } => Some(unsent),
+                _ => None,
+            });
+            unsent
+                .flatten()
+                .map(|pending| match &pending.action {
+                    Action::SendMessage { text, .. } => text.clone(),
+                    other => panic!("only messages were made: {other:?}"),
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        told,
+        [vec!["handed and held", "the leader's own"], vec![], vec!["still on its way"]],
+        "each action told once, by the tab that held it"
+    );
+    browser.tabs[2].client.on_session_ended(browser.now);
+    browser.drain(2);
+    let ends = browser.tabs[2].events.iter().filter(|event| matches!(event, Event::SessionEnded { .. })).count();
+    assert_eq!(ends, 1, "told once");
+    assert_eq!(browser.saved.as_deref(), Some("[]"));
+    assert!(browser.tabs.iter().all(|tab| tab.saved == "[]"), "no tab keeps a copy to hand over again");
+
+    // Someone signs in again, a new user: nothing of the ended session goes out.
+    browser.server_down = false;
+    for tab in &mut browser.tabs {
+        tab.client.set_token(Some("someone new".into()));
+    }
+    browser.tabs[0].client.connect(browser.now);
+    browser.drain(0);
+    browser.settle();
+    browser.wait(Duration::from_secs(30));
+    assert!(browser.server.texts.is_empty(), "sent: {:?}", browser.server.texts);
 }
 
 #[test]

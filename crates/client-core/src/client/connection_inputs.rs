@@ -67,33 +67,52 @@ impl Client {
     }
 
     /// The answer to [`Output::RefreshToken`]: a fresh token, or `None` if
-    /// the server said the session is over. Then the outbox is emptied, as
-    /// signing out empties it: a guest who signs in again is a new user, and
-    /// nothing the ended session made may go out under them. What it held
-    /// is told ([`Event::SessionEnded`]), for the page to show the person.
+    /// the server said the session is over (see [`Client::on_session_ended`]).
     pub fn on_token_refreshed(&mut self, now: Instant, token: Option<String>) {
         self.refreshing = false;
-        if token.is_none() {
-            // Told once: a refresh asked again after the end (an HTTP call
-            // refused meanwhile) finds no session left to end.
-            let ending = self.conn.has_token();
-            self.set_token(None);
-            if ending {
-                let unsent = self.drop_outbox();
-                self.event(Event::SessionEnded { unsent });
-            }
+        match token {
+            Some(_) => self.conn.on_token_refreshed(now, token),
+            None => self.end_session(now),
         }
-        self.conn.on_token_refreshed(now, token);
         self.pump(now);
     }
 
-    /// Empties the outbox, and its saved copy, returning what it held.
+    /// The server ended the session, as another tab of this browser found
+    /// (its refresh was refused): this tab's engine ends it too. The outbox
+    /// is emptied, as signing out empties it: a guest who signs in again is
+    /// a new user, and nothing the ended session made may go out under them.
+    /// What this tab held is told ([`Event::SessionEnded`]), once per
+    /// session, for the page to show the person.
+    pub fn on_session_ended(&mut self, now: Instant) {
+        self.end_session(now);
+        self.pump(now);
+    }
+
+    fn end_session(&mut self, now: Instant) {
+        // Told once: a refresh asked again after the end (an HTTP call
+        // refused meanwhile), or another tab telling of it, finds no session
+        // left to end.
+        let ending = self.conn.has_token();
+        self.set_token(None);
+        self.conn.on_token_refreshed(now, None);
+        if ending {
+            let unsent = self.drop_outbox();
+            self.event(Event::SessionEnded { unsent });
+        }
+    }
+
+    /// Empties the outbox and its saved copy, returning what was this tab's
+    /// to send: all of it in a leading (or lone) tab; in a following tab,
+    /// which shows the leader's outbox, what it handed over that the leader
+    /// has not yet shown it holds.
     fn drop_outbox(&mut self) -> Vec<PendingAction> {
-        let dropped = self.outbox.take_all();
-        if !dropped.is_empty() {
+        let shown = self.outbox.take_all();
+        let handed = self.following.as_mut().map(|following| std::mem::take(&mut following.handed));
+        let had_any = !shown.is_empty() || handed.as_ref().is_some_and(|handed| !handed.is_empty());
+        if had_any {
             self.outbox_changed();
         }
-        dropped
+        handed.unwrap_or(shown)
     }
 
     /// The session is over (signed out, or ended by the server): nothing of

@@ -132,6 +132,10 @@ impl Client {
                     self.conn.send_frame(&ClientFrame::Resume { cursors });
                 }
             }
+            // With no session (signed out, or ended), what a follower hands
+            // over belongs to no one: it stays the follower's, which tells it
+            // when the session's end reaches it.
+            FromFollower::Hand(_) if !self.conn.has_token() => {}
             FromFollower::Hand(entry) => {
                 if !self.recently_answered.contains(&entry.key) && self.outbox.hand(entry) {
                     self.outbox_changed();
