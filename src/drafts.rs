@@ -3,7 +3,8 @@
 //! loses none of it, as in the chat apps people use. The people its mentions
 //! mean are kept with it, so they are still sent by id, and the message it
 //! answers, so it is still sent as a reply. Sending it, or emptying the box
-//! with no reply begun, forgets it, and signing out forgets them all. The
+//! with no reply begun, forgets it, and the session's end (signing out, or
+//! the server ending it: `crate::unsent` shows them first) forgets them all. The
 //! room's box in another tab follows the draft while nothing was typed or
 //! answered there since: a message sent in one tab is not left in the other
 //! to be sent twice.
@@ -112,7 +113,7 @@ pub fn all(user: UserId) -> Vec<(RoomId, String)> {
         .collect()
 }
 
-/// Signed out: no one's unsent words stay on this browser.
+/// The session is over: no one's unsent words stay on this browser.
 pub fn forget_all() {
     forget_prefixed(PREFIX);
 }

@@ -202,6 +202,9 @@ pub enum RefreshFailed {
     /// The server could not be reached (offline, down): the session may be
     /// fine, and is kept; try again later.
     Unreachable,
+    /// Someone signed in or out while it was asked: the answer is of a
+    /// session no longer this browser's, and the one saved now counts.
+    Superseded,
 }
 
 impl std::fmt::Display for RefreshFailed {
@@ -209,6 +212,7 @@ impl std::fmt::Display for RefreshFailed {
         match self {
             RefreshFailed::Ended(why) => f.write_str(why),
             RefreshFailed::Unreachable => f.write_str("cannot reach the server; check the connection and try again"),
+            RefreshFailed::Superseded => f.write_str("signed in or out meanwhile"),
         }
     }
 }
@@ -218,10 +222,10 @@ impl std::fmt::Display for RefreshFailed {
 /// expired wait with it), so a request stalled on a dying network must end.
 const REFRESH_TIMEOUT_MS: u32 = 15_000;
 
-/// Exchanges a (possibly expired) token for a fresh one.
-pub async fn refresh(token: &str) -> Result<Session, RefreshFailed> {
+/// Exchanges `asked`'s (possibly expired) token for a fresh one.
+pub async fn refresh(asked: &Session) -> Result<Session, RefreshFailed> {
     let give_up = Deadline::after(REFRESH_TIMEOUT_MS);
-    let request = authorised(Method::POST, "/api/session/refresh", token);
+    let request = authorised(Method::POST, "/api/session/refresh", &asked.token);
     let response = give_up.on(request).send().await.map_err(|_| RefreshFailed::Unreachable)?;
     // The answer has come: its body is read to the end, however long it takes.
     drop(give_up);
@@ -231,7 +235,12 @@ pub async fn refresh(token: &str) -> Result<Session, RefreshFailed> {
     }
     // Only the server's refusal ends the session: a body cut off or
     // unreadable is tried again, as no answer at all.
-    let session = answer(Ok(response)).await.map_err(|refused| match refused {
+    let answered = answer(Ok(response)).await;
+    // Neither kept nor taken for the end of the session saved now.
+    if saved().map(|saved| saved.user.id) != Some(asked.user.id) {
+        return Err(RefreshFailed::Superseded);
+    }
+    let session = answered.map_err(|refused| match refused {
         NameRefused::Refused(refused) => RefreshFailed::Ended(refused.error),
         _ => RefreshFailed::Unreachable,
     })?;

@@ -7,20 +7,19 @@
 //! dismissed or until the person signs in again
 //! (`components::unsent_notice`).
 //!
-//! Kept in localStorage, so whichever tab the person looks at shows it: the
-//! tab whose refresh was refused keeps it, and the others start over at the
-//! prompt and read it. Tabs that cannot share a socket each find the end on
-//! their own, and each adds what it held. Kept as the text shown, worded
-//! when kept: one string to read back, where a structure would cost the
-//! bundle its reading and writing for a notice seldom shown.
+//! Kept in localStorage, so every tab shows it (the store follows the
+//! `storage` event), each tab adding its part (`socket::session_ended`).
+//! Kept as the text shown, worded when kept: strings to read back, where a
+//! structure would cost the bundle its reading and writing for a notice
+//! seldom shown.
 
 use hanmadi_client_core::PendingAction;
 use hanmadi_protocol::{Action, AttachmentId, RoomId};
 
 use crate::i18n::Lang;
-use crate::local_storage::storage;
+use crate::local_storage::{forget_prefixed, keys, storage};
 
-const KEY: &str = "hanmadi.unsent";
+const PREFIX: &str = "hanmadi.unsent.";
 
 /// What the words were for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,30 +83,32 @@ impl Notice {
     }
 }
 
-/// Keeps `notice` after any kept before (another tab's, where tabs cannot
-/// share a socket). Nothing is kept for an empty one.
+/// Keeps `notice` beside what is kept already, under a key of its own that
+/// sorts by when it was kept: tabs keep their parts at about the same moment,
+/// and localStorage gives no way to read, add to and write one shared key
+/// without losing another tab's part. Nothing is kept for an empty notice.
 pub fn keep(notice: &Notice) {
     let text = notice.text();
     let Some(storage) = storage().filter(|_| !text.is_empty()) else { return };
-    let kept = match saved() {
-        Some(before) => format!("{before}\n\n{text}"),
-        None => text,
-    };
-    if storage.set_item(KEY, &kept).is_err() {
+    let random = (js_sys::Math::random() * 2f64.powi(32)) as u64;
+    let key = format!("{PREFIX}{:015}.{random:08x}", js_sys::Date::now() as u64);
+    if storage.set_item(&key, &text).is_err() {
         crate::console::warn(format_args!("what was not sent could not be kept to show"));
     }
 }
 
-/// What is kept to show, if anything.
+/// Everything kept to show, in the order kept, if anything.
 pub fn saved() -> Option<String> {
-    storage()?.get_item(KEY).ok().flatten()
+    let storage = storage()?;
+    let mut kept: Vec<String> = keys(&storage).into_iter().filter(|key| key.starts_with(PREFIX)).collect();
+    kept.sort();
+    let parts: Vec<String> = kept.iter().filter_map(|key| storage.get_item(key).ok().flatten()).collect();
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
 /// Dismissed, or the person signed in again.
 pub fn forget() {
-    if let Some(storage) = storage() {
-        let _ = storage.remove_item(KEY);
-    }
+    forget_prefixed(PREFIX);
 }
 
 #[cfg(test)]

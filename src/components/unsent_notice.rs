@@ -18,15 +18,16 @@ use crate::unsent;
 pub fn UnsentNotice() -> impl IntoView {
     let store = expect_context::<Store>();
     let kept = store.unsent();
-    // "Copied", or that it could not be (no clipboard outside a secure page).
-    let said = RwSignal::new(None::<&'static str>);
+    let copied = RwSignal::new(false);
+    // No clipboard outside a secure page: the text is there to select.
+    let not_copied = RwSignal::new(false);
     let copy = {
         let kept = kept.clone();
         move |_| {
             let text = kept.get_untracked().unwrap_or_default();
             spawn_local(async move {
-                let copied = browser_text::copy(&text).await;
-                said.set(Some(if copied { t().copied } else { t().unsent_not_copied }));
+                let copied = browser_text::copy_and_say_so(&text, copied).await;
+                let _ = not_copied.try_set(!copied);
             });
         }
     };
@@ -60,7 +61,13 @@ pub fn UnsentNotice() -> impl IntoView {
                 <button type="button" on:click=handler(copy)>{t().copy}</button>
                 <button type="button" on:click=handler(dismiss)>{t().dismiss}</button>
             </div>
-            <p role="status">{move || said.get()}</p>
+            <p role="status">
+                {move || match (copied.get(), not_copied.get()) {
+                    (true, _) => t().copied,
+                    (_, true) => t().unsent_not_copied,
+                    _ => "",
+                }}
+            </p>
         </section>
     }
 }

@@ -151,7 +151,7 @@ impl Parcels {
         parcels
     }
 
-    /// How many messages wait with their files (signing out drops them).
+    /// How many messages wait with their files (the session's end drops them).
     pub fn count(self) -> usize {
         self.shown.with(Vec::len)
     }

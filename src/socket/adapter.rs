@@ -464,8 +464,9 @@ impl Adapter {
             Output::RefreshToken => {
                 let set_session = self.set_session;
                 spawn_local(async move {
-                    let refreshed = match session::saved() {
-                        Some(old) => session::refresh(&old.token).await,
+                    let asked = session::saved();
+                    let refreshed = match &asked {
+                        Some(asked) => session::refresh(asked).await,
                         None => Err(session::RefreshFailed::Ended("signed out".into())),
                     };
                     match refreshed {
@@ -484,10 +485,23 @@ impl Adapter {
                             drive_later(weak, |client, now| client.on_token_refresh_unreachable(now));
                         }
                         // The session is over: the engine gives up what it
-                        // held (`Event::SessionEnded`), and the page goes back
-                        // to the first-run prompt (`session_ended`).
+                        // held (`Event::SessionEnded`), the page goes back to
+                        // the first-run prompt (`session_ended`), and so do
+                        // the other tabs.
                         Err(session::RefreshFailed::Ended(_)) => {
+                            let ended = asked.map(|asked| asked.user.id);
+                            if let (Some(shared), Some(ended)) = (weak.upgrade(), ended) {
+                                if let Some(tabs) = &shared.borrow().tabs {
+                                    tabs.session_ended(ended);
+                                }
+                            }
                             drive_later(weak, move |client, now| client.on_token_refreshed(now, None));
+                        }
+                        // The engine carries on with the session saved now
+                        // (none: signed out), which it was given meanwhile.
+                        Err(session::RefreshFailed::Superseded) => {
+                            let token = session::saved().map(|saved| saved.token);
+                            drive_later(weak, move |client, now| client.on_token_refreshed(now, token));
                         }
                     }
                     token_answered();

@@ -21,13 +21,17 @@ use wasm_bindgen_futures::spawn_local;
 use super::adapter::{drive_later, Adapter};
 use super::open_tabs;
 use crate::console;
-use crate::local_storage::{forget_prefixed, keys, storage};
+use crate::local_storage::{keys, storage};
 
 const OUTBOX: &str = "hanmadi.outbox.";
 const LEFT_BEHIND: &str = "hanmadi.outbox-left-behind.";
 /// Where every tab saved its outbox before tabs had their own.
 const SHARED_BEFORE: &str = "hanmadi.outbox";
 const TAB_ID: &str = "hanmadi.tab";
+/// What every key above starts with.
+const EVERY_COPY: &str = "hanmadi.outbox";
+/// Added to a copy's key when it cannot be read (see [`restore`]).
+const UNREADABLE: &str = ".unreadable";
 /// The leading tab's outbox, where tabs share one socket (`tabs`): one copy
 /// for the browser, saved by whichever tab leads.
 const LEADERS: &str = "hanmadi.outbox.leader";
@@ -64,8 +68,8 @@ pub fn restore(client: &mut Client) {
     saved.extend(take_left_behind(&storage));
     for (key, json) in saved {
         if let Err(error) = client.restore_outbox(&json) {
-            console::error(format_args!("{error}; kept it as {key}.unreadable"));
-            let _ = storage.set_item(&format!("{key}.unreadable"), &json);
+            console::error(format_args!("{error}; kept it as {key}{UNREADABLE}"));
+            let _ = storage.set_item(&format!("{key}{UNREADABLE}"), &json);
         }
         if key != own {
             let _ = storage.remove_item(&key);
@@ -103,9 +107,15 @@ fn save_as(key: &str, json: &str) {
 }
 
 /// Signed out, or the session ended: every tab's copy goes, left behind or
-/// not, so none is adopted later and sent under whoever signs in next.
+/// not, so none is adopted later and sent under whoever signs in next. (A
+/// copy kept aside as unreadable stays: nothing adopts it, and it holds the
+/// user's words.)
 pub fn forget_all() {
-    forget_prefixed(SHARED_BEFORE);
+    let Some(storage) = storage() else { return };
+    let copies = keys(&storage).into_iter().filter(|key| key.starts_with(EVERY_COPY) && !key.ends_with(UNREADABLE));
+    for key in copies {
+        let _ = storage.remove_item(&key);
+    }
 }
 
 /// The tab is going away (closed, or reloaded): if anything is still queued,

@@ -20,9 +20,9 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use hanmadi_client_core::{FailReason, FromFollower, Instant, PendingAction, Status};
-use hanmadi_protocol::{ActionKey, RoomId, Seq};
+use hanmadi_protocol::{ActionKey, RoomId, Seq, UserId};
 use js_sys::{Object, Reflect};
-use leptos::prelude::Set;
+use leptos::prelude::{GetUntracked, Set};
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent};
 
@@ -102,10 +102,12 @@ impl Tabs {
         self.post("signed-out", &[]);
     }
 
-    /// The server ended the session, as this tab found: the other tabs end
-    /// it too, each telling what it held (`Client::on_session_ended`).
-    pub fn session_ended(&self) {
-        self.post("session-ended", &[]);
+    /// The server ended `user`'s session, as this tab found: the other tabs
+    /// signed in as `user` end it too, each telling what it held
+    /// (`Client::on_session_ended`). Named, so a tab that hears it late, after
+    /// someone signed in again, does not end the new session.
+    pub fn session_ended(&self, user: UserId) {
+        self.post("session-ended", &[("user", (user.0 as f64).into())]);
     }
 
     /// For the leader's engine (`Output::ToLeader`).
@@ -271,7 +273,10 @@ fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
             }
         }
         "signed-out" => super::adapter::signed_out(&shared),
-        "session-ended" => drive(&shared, |client, now| client.on_session_ended(now)),
+        // Only a tab still signed in as the person whose session it was.
+        "session-ended" if shared.borrow().store.me().get_untracked() == Some(UserId(number("user"))) => {
+            drive(&shared, |client, now| client.on_session_ended(now))
+        }
         _ if leads => {
             let Some(request) = request_from(&kind, &text, &number) else { return };
             let hello = request == FromFollower::Hello;

@@ -126,11 +126,12 @@ use crate::{cmd, root, std_for_size, step};
 /// 261.0 KiB; for "Mark all as read" (a button keeping its place, heard
 /// when pressed, and Shift+Escape) and a tab that joins hearing where each
 /// room is read, 261.0 → 262.1 KiB; for a session the server ended: what it
-/// had not sent (each tab's outbox, files waiting, drafts) kept as one text,
+/// had not sent (each tab's outbox, files waiting, drafts) kept as text and
 /// shown above the first-run prompt in every tab to copy (Copy, Dismiss,
-/// heard as it comes), and sent under no one (kept as a string, not a
-/// structure, which measured 2 KiB more), 262.1 → 266.1 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 266.3;
+/// heard as it comes), sent under no one, and a refresh answered after
+/// someone signed in again taken for nothing (kept as strings, not a
+/// structure, which measured 2 KiB more), 262.1 → 267.1 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 267.3;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

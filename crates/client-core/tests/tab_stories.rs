@@ -154,7 +154,7 @@ impl Browser {
     }
 
     /// The server cannot be reached, and the leader's socket goes.
-    fn into_tunnel(&mut self) {
+    fn enter_tunnel(&mut self) {
         self.server_down = true;
         let leader = self.leader.expect("a leader");
         let socket = self.tabs[leader].socket.expect("the leader's socket");
@@ -534,7 +534,7 @@ fn a_hand_over_into_an_outage_shows_reconnecting_once_the_blip_grace_is_over() {
 #[test]
 fn an_action_handed_over_in_a_tunnel_survives_two_hand_overs() {
     let mut browser = three_tabs();
-    browser.into_tunnel();
+    browser.enter_tunnel();
     browser.say(1, "typed as the first tab went");
     // Tab 0 goes without reading it; tab 1 leads, then goes too, still in the tunnel.
     browser.tabs[0].open = false;
@@ -557,7 +557,7 @@ fn an_action_handed_over_in_a_tunnel_survives_two_hand_overs() {
 #[test]
 fn a_session_ended_while_tabs_share_a_socket_is_told_once_per_action_and_nothing_goes_out_after() {
     let mut browser = three_tabs();
-    browser.into_tunnel();
+    browser.enter_tunnel();
     browser.say(1, "handed and held");
     browser.settle();
     browser.say(0, "the leader's own");

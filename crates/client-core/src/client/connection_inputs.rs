@@ -50,8 +50,11 @@ impl Client {
 
     /// The session token to authenticate with. Give its lifetime to
     /// [`Client::token_valid_for`] so it is renewed before it expires.
-    /// `None` ends the session: nothing is renewed, and the read positions
-    /// not yet told are dropped (see [`Client::sign_out`]).
+    /// `None`: no session from now on; nothing is renewed, and the read
+    /// positions not yet told are dropped. The outbox is left as it is (a
+    /// tab taking the lead with nobody signed in, say): signing out and a
+    /// session the server ended empty it ([`Client::sign_out`],
+    /// [`Client::on_session_ended`]).
     pub fn set_token(&mut self, token: Option<String>) {
         if token.is_none() {
             self.session_over();
