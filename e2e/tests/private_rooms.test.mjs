@@ -29,6 +29,7 @@ import {
   collectErrors,
   createRoom,
   deleteMessage,
+  nothingWaiting,
   serverAndBrowser,
   seriousViolations,
   signedInPage,
@@ -211,6 +212,9 @@ test("under Jun's name Mina's list shows what was said last in their conversatio
   await last.filter({ hasText: 'typing…' }).waitFor();
   await composer.press('Enter');
   await last.filter({ hasText: 'See you at 7' }).waitFor();
+  // Mina may hear it before Jun's own socket does: ↑ edits his last message
+  // there is, which until then is the one before.
+  await nothingWaiting(jun);
   await composer.press('ArrowUp');
   const edit = jun.getByRole('textbox', { name: 'Edit message' });
   await edit.fill('See you at 8');
