@@ -106,6 +106,11 @@ pub fn saved() -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
+/// Whether a localStorage key holds a part of what is kept to show.
+pub fn is_kept_part(key: &str) -> bool {
+    key.starts_with(PREFIX)
+}
+
 /// Dismissed, or the person signed in again.
 pub fn forget() {
     forget_prefixed(PREFIX);

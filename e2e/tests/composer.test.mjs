@@ -6,9 +6,9 @@
 // edit that cannot be saved says why, in her language, and stays open, and
 // Escape pressed to end a Korean syllable does not throw her edit away; the
 // newest message stays in view as the box grows, and the edit of a long one
-// opens all in view. What
-// she has not sent yet, and the message she is answering, waits in its room
-// (a draft), through a reload.
+// opens all in view; ↑ pressed on a slow network just after Enter edits the
+// message she just sent. What she has not sent yet, and the message she is
+// answering, waits in its room (a draft), through a reload.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -172,6 +172,42 @@ test('a message box grown over lines keeps her newest message in view, and ↑ o
   await composer.press('ArrowUp');
   await mina.getByRole('textbox', { name: 'Edit message' }).waitFor();
   assert.ok(await wholeInView(mina.locator('.edit-form')), 'the whole edit is in view');
+  assert.deepEqual(mina.errors, []);
+  await mina.context().close();
+});
+
+test('↑ pressed while her message is still on its way opens its edit once the server has it, never the one before', async () => {
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina');
+  await createRoom(mina, 'typos');
+  // A slow network: what the server says reaches her only when let through.
+  let socket = null;
+  let held = null;
+  await mina.context().routeWebSocket(/\/ws$/, (ws) => {
+    socket = ws;
+    ws.connectToServer().onMessage((frame) => (held ? held.push(frame) : ws.send(frame)));
+  });
+  await mina.reload();
+  await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('See you at 6');
+  await composer.press('Enter');
+  await message(mina, 'typos', 'See you at 6').waitFor();
+
+  held = [];
+  await composer.fill('Runing late');
+  await composer.press('Enter');
+  await mina.locator('article.pending').filter({ hasText: 'Runing late' }).getByText('Sending…').waitFor();
+  await composer.press('ArrowUp');
+  const edit = mina.getByRole('textbox', { name: 'Edit message' });
+  assert.equal(await edit.count(), 0, 'not "See you at 6", the message before the one she sees as her newest');
+
+  const arrived = held;
+  held = null;
+  for (const frame of arrived) socket.send(frame);
+  assert.equal(await edit.inputValue(), 'Runing late', 'the message she just sent, once the server has it');
+  await edit.fill('Running late');
+  await edit.press('Enter');
+  await message(mina, 'typos', 'Running late').filter({ hasText: '(edited)' }).waitFor();
   assert.deepEqual(mina.errors, []);
   await mina.context().close();
 });

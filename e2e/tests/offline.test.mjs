@@ -44,6 +44,10 @@ test('a reload with no network opens the app with what was last seen, and what i
     await junComposer.press('Enter');
     await messages(mina, 'walk', text).waitFor();
   }
+  const minaComposer = mina.getByRole('textbox', { name: 'Message' });
+  await minaComposer.fill('Yes!');
+  await minaComposer.press('Enter');
+  await messages(jun, 'walk', 'Yes!').waitFor();
   // Something unread in the room she is not reading.
   await jun.getByRole('button', { name: 'Join news' }).click();
   await jun.getByRole('log', { name: 'news' }).waitFor();
@@ -65,15 +69,21 @@ test('a reload with no network opens the app with what was last seen, and what i
   await mina.getByRole('link', { name: /news/ }).getByLabel('1 unread').waitFor();
   assert.notEqual(await mina.getByRole('status').filter({ hasText: 'Connected' }).count(), 1, 'not connected');
 
-  const composer = mina.getByRole('textbox', { name: 'Message' });
-  await composer.fill('Running late, 10 min');
-  await composer.press('Enter');
+  await minaComposer.fill('Running late, 10 min');
+  await minaComposer.press('Enter');
   await mina.locator('article.pending').filter({ hasText: 'Running late' }).getByText('Sending…').waitFor();
+  // ↑ edits her newest message, and that one is not sent yet: "Yes!" is not it.
+  await minaComposer.press('ArrowUp');
+  assert.equal(await mina.getByRole('textbox', { name: 'Edit message' }).count(), 0, 'no edit of an older message');
 
   await mina.context().setOffline(false);
   await messages(jun, 'walk', 'Running late').waitFor({ timeout: 30_000 });
   await messages(mina, 'walk', 'Running late').waitFor({ timeout: 30_000 });
   await nothingWaiting(mina);
+  const edit = mina.getByRole('textbox', { name: 'Edit message' });
+  await minaComposer.press('ArrowUp');
+  assert.equal(await edit.inputValue(), 'Running late, 10 min', 'once sent, ↑ edits it');
+  await edit.press('Escape');
   // What the kept copy left out comes back from the server: who joined.
   await mina.getByRole('log', { name: 'walk' }).locator('.notice').filter({ hasText: 'Jun joined' }).waitFor();
   // Whatever the reconnect replayed, it is there once, for both.

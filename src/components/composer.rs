@@ -1,15 +1,16 @@
 //! The composer: Enter sends, Shift+Enter adds a line, and Enter during an IME
 //! composition (Korean, Japanese, Chinese) only confirms the syllable. ↑ in an
-//! empty composer edits your last message. While answering a message it says
-//! "Replying to {name}"; Escape or "Cancel reply" stops. What is typed and
-//! answered waits in its room as a draft (`crate::drafts`). `@` offers the
-//! room's members to mention (`MentionPicker`). Files are attached with
-//! "Attach file" or by pasting an image (`pending_files`), the text being
-//! their caption; a message with files goes to the outbox only once each is
-//! uploaded, and Send pressed before sends it then. Files that could not
-//! reach the server (no connection) wait with their message for it, kept
-//! across reloads (`crate::parcels`). It takes the focus when a
-//! room opens on a computer (not on a phone, where that would pop the keyboard up).
+//! empty composer edits your newest message (`Store::edit_newest`). While
+//! answering a message it says "Replying to {name}"; Escape or "Cancel
+//! reply" stops. What is typed and answered waits in its room as a draft
+//! (`crate::drafts`). `@` offers the room's members to mention
+//! (`MentionPicker`). Files are attached with "Attach file" or by pasting an
+//! image (`pending_files`), the text being their caption; a message with
+//! files goes to the outbox only once each is uploaded, and Send pressed
+//! before sends it then. Files that could not reach the server (no
+//! connection) wait with their message for it, kept across reloads
+//! (`crate::parcels`). It takes the focus when a room opens on a computer
+//! (not on a phone, where that would pop the keyboard up).
 
 use hanmadi_protocol::limits::{check_message_text, ProblemKind};
 use hanmadi_protocol::{Action, RoomId};
@@ -205,13 +206,6 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             files.add(pasted);
         }
     };
-    let edit_last = move || {
-        let store = store.get_value();
-        let mine = store.me().get_untracked()?;
-        let last = store.room(room).timeline().with_untracked(|t| t.last_message_by(mine))?;
-        store.start_editing(last);
-        Some(())
-    };
     let on_keydown = move |event: KeyboardEvent| {
         if picker.handles_key(&event) {
             return;
@@ -222,7 +216,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
         } else if event.key() == "ArrowUp"
             && !has_modifier(&event)
             && text.with_untracked(String::is_empty)
-            && edit_last().is_some()
+            && store.with_value(|store| store.edit_newest(room))
         {
             event.prevent_default();
         } else if event.key() == "Escape" && !composing(&event) && replying.with_untracked(Option::is_some) {

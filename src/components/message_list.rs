@@ -4,8 +4,7 @@
 //! you are looking at is in the page (see `store::window`); it slides as you
 //! scroll, and the row under your eyes stays where it was.
 
-use hanmadi_client_core::PendingAction;
-use hanmadi_protocol::{Action, RoomId, Seq};
+use hanmadi_protocol::{RoomId, Seq};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,7 +22,7 @@ use crate::parcels::use_parcels;
 use crate::router::use_linked_message;
 use crate::store::timeline::{layout, Entry, RowLayout, Timeline};
 use crate::store::window::{ScrollPosition, Scrolled, Window, STEP_ROWS};
-use crate::store::{reading, Store};
+use crate::store::{messages_waiting_in, reading, Store};
 
 /// Messages per page when loading history back to a message far away: the
 /// server's largest page.
@@ -69,7 +68,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     };
     let pending = {
         let outbox = store.outbox();
-        memo(move || outbox.with(|outbox| pending_in(room, outbox)))
+        memo(move || outbox.with(|outbox| messages_waiting_in(room, outbox).cloned().collect::<Vec<_>>()))
     };
     // Messages whose files wait for the connection, after those in the outbox.
     let waiting_files = {
@@ -433,11 +432,6 @@ fn rows_in(window: Window, timeline: &Timeline, marks: Marks) -> Vec<RowPlace> {
             seen: marks.seen == Some(entry.seq()),
         })
         .collect()
-}
-
-/// Your messages to this room that the server has not confirmed yet.
-fn pending_in(room: RoomId, outbox: &[PendingAction]) -> Vec<PendingAction> {
-    outbox.iter().filter(|p| matches!(&p.action, Action::SendMessage { room: r, .. } if *r == room)).cloned().collect()
 }
 
 /// The viewer's offset from UTC in minutes (Seoul: +540), for local day breaks.

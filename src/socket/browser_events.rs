@@ -40,11 +40,18 @@ pub fn listen(adapter: &Rc<RefCell<Adapter>>) {
         hidden(&weak);
     });
     let weak = Rc::downgrade(adapter);
-    on(&window, "storage", move || {
-        saved_outbox::adopt_left_behind(weak.clone());
+    on_storage(&window, move |key| {
+        // Every draft keystroke in another tab is a `storage` event too: look
+        // only at what the key says changed. No key: the storage was cleared.
+        let changed = |is_it: fn(&str) -> bool| key.as_deref().is_none_or(is_it);
+        if changed(saved_outbox::is_left_behind_mark) {
+            saved_outbox::adopt_left_behind(weak.clone());
+        }
         // Another tab kept, added to or dismissed what an ended session left unsent.
-        if let Some(shared) = weak.upgrade() {
-            shared.borrow().store.show_unsent(unsent::saved());
+        if changed(unsent::is_kept_part) {
+            if let Some(shared) = weak.upgrade() {
+                shared.borrow().store.show_unsent(unsent::saved());
+            }
         }
     });
     let weak = Rc::downgrade(adapter);
@@ -76,8 +83,17 @@ fn hidden(weak: &Weak<RefCell<Adapter>>) {
     }
 }
 
-fn on(target: &web_sys::EventTarget, event: &str, handler: impl FnMut() + 'static) {
-    let closure = Closure::<dyn FnMut()>::new(handler);
+fn on(target: &web_sys::EventTarget, event: &str, mut handler: impl FnMut() + 'static) {
+    listen_to(target, event, move |_| handler());
+}
+
+/// Another tab changed localStorage; the handler is given the key it changed.
+fn on_storage(window: &web_sys::Window, mut handler: impl FnMut(Option<String>) + 'static) {
+    listen_to(window, "storage", move |event| handler(event.unchecked_ref::<web_sys::StorageEvent>().key()));
+}
+
+fn listen_to(target: &web_sys::EventTarget, event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
+    let closure = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
     target
         .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
         .expect("adding an event listener cannot fail");

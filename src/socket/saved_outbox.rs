@@ -157,6 +157,11 @@ pub fn adopt_abandoned(weak: Weak<RefCell<Adapter>>) {
     });
 }
 
+/// Whether a localStorage key is a tab's mark that it left its outbox behind.
+pub fn is_left_behind_mark(key: &str) -> bool {
+    key.starts_with(LEFT_BEHIND)
+}
+
 fn adopt(weak: Weak<RefCell<Adapter>>, storage: &web_sys::Storage, outboxes: Vec<(String, String)>) {
     for (key, json) in outboxes {
         let _ = storage.remove_item(&key);

@@ -107,6 +107,9 @@ impl Store {
 
     /// A room opened, or none is on screen any more.
     pub fn show_room(&self, room: Option<RoomId>) {
+        if self.current_room.get_untracked() != room {
+            self.wait_to_edit(None);
+        }
         self.current_room.set(room);
     }
 
@@ -122,11 +125,13 @@ impl Store {
 
     /// Editing one of our messages begins (any other edit ends).
     pub fn start_editing(&self, message: MessageId) {
+        self.wait_to_edit(None);
         self.editing.set(Some(message));
     }
 
     /// The edit was saved or cancelled.
     pub fn stop_editing(&self) {
+        self.wait_to_edit(None);
         self.editing.set(None);
     }
 

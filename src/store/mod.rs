@@ -10,6 +10,7 @@ pub mod reading;
 mod rooms_list;
 pub mod snapshot;
 pub mod timeline;
+mod up_arrow;
 pub mod window;
 
 use std::sync::{Arc, Mutex};
@@ -20,7 +21,9 @@ use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{MessageView, RoomKind};
 use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::markup;
-use hanmadi_protocol::{Action, AttachmentId, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
+use hanmadi_protocol::{
+    Action, ActionKey, AttachmentId, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId,
+};
 use leptos::prelude::*;
 
 use reading::Listed;
@@ -96,6 +99,9 @@ pub struct Store {
     selected: ArcRwSignal<Option<MessageId>>,
     /// Your message being edited, if any: one at a time.
     editing: ArcRwSignal<Option<MessageId>>,
+    /// Your newest message, still being sent, that ↑ asked to edit: its edit
+    /// opens once the server has it (`Store::edit_newest`).
+    edit_when_sent: Arc<Mutex<Option<ActionKey>>>,
     /// The message the composer's next message answers, if any.
     replying: ArcRwSignal<Option<Replying>>,
     /// An action of ours the server refused and nothing on the page shows,
@@ -174,6 +180,7 @@ impl Store {
             list_fetches: Arc::new(Mutex::new(ListFetches::default())),
             conversations_shown: Arc::new(Mutex::new(Vec::new())),
             uploaded: Arc::new(Mutex::new(SortedMap::new())),
+            edit_when_sent: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -216,14 +223,17 @@ impl Store {
             }
             Event::ReadElsewhere { room, seq } => self.read_up_to(*room, *seq),
             Event::Seen { room, seq } => self.seen_up_to(*room, *seq),
-            Event::OutboxChanged => self.outbox.set(outbox.to_vec()),
+            Event::OutboxChanged => {
+                self.outbox_for_edit_when_sent(outbox);
+                self.outbox.set(outbox.to_vec());
+            }
             // Only public rooms are announced to all.
             Event::RoomListed { room, name } => {
                 self.change_rooms(RoomChange::Listed { room: *room, name: name.clone(), kind: RoomKind::Public })
             }
             // A room created or joined is opened in the tab it was done in;
             // every tab lists it.
-            Event::ActionApplied { action, room, here, seq, .. } => match action {
+            Event::ActionApplied { key, action, room, here, seq } => match action {
                 // Ours whether the socket listed it before this ack or not.
                 Action::CreateRoom { name, private } => {
                     let kind = if *private { RoomKind::Private } else { RoomKind::Public };
@@ -248,6 +258,11 @@ impl Store {
                     }
                 }
                 Action::LeaveRoom { .. } => self.change_rooms(RoomChange::Member { room: *room, member: false }),
+                Action::SendMessage { .. } => {
+                    if let Some(seq) = seq {
+                        self.sent_for_edit_when_sent(key, *room, *seq);
+                    }
+                }
                 _ => {}
             },
             // A message that stays shows as "Not sent" (in every tab);
@@ -359,6 +374,12 @@ impl Store {
 /// once. Every other action is listed while it waits by `ActionNotices`.
 pub fn drawn_in_place(action: &Action) -> bool {
     matches!(action, Action::SendMessage { .. } | Action::AddReaction { .. } | Action::RemoveReaction { .. })
+}
+
+/// Your messages to `room` the server has not confirmed yet, sending or not
+/// sent: the timeline shows them after everything it holds.
+pub fn messages_waiting_in(room: RoomId, outbox: &[PendingAction]) -> impl Iterator<Item = &PendingAction> {
+    outbox.iter().filter(move |pending| matches!(&pending.action, Action::SendMessage { room: to, .. } if *to == room))
 }
 
 /// The actions still waiting to be applied that nothing else on the page

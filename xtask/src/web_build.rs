@@ -130,8 +130,12 @@ use crate::{cmd, root, std_for_size, step};
 /// shown above the first-run prompt in every tab to copy (Copy, Dismiss,
 /// heard as it comes), sent under no one, and a refresh answered after
 /// someone signed in again taken for nothing (kept as strings, not a
-/// structure, which measured 2 KiB more), 262.1 → 267.1 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 267.3;
+/// structure, which measured 2 KiB more), 262.1 → 267.1 KiB; for another
+/// tab's `storage` event read by its key (not every draft keystroke a scan
+/// of localStorage) and ↑ in an empty composer editing your newest message
+/// (once the server has it, when pressed while it is being sent; never the
+/// one before it), 267.1 → 267.8 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 268.0;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

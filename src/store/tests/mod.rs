@@ -6,6 +6,7 @@ mod conversations;
 mod read_positions;
 mod room_events;
 mod rooms_list;
+mod up_arrow;
 
 use super::*;
 use hanmadi_client_core::SequencedEvent;
