@@ -81,6 +81,7 @@ test('a reload with no network opens the app with what was last seen, and what i
   await messages(mina, 'walk', 'Running late').waitFor({ timeout: 30_000 });
   await nothingWaiting(mina);
   const edit = mina.getByRole('textbox', { name: 'Edit message' });
+  assert.equal(await edit.count(), 0, 'the ↑ pressed offline opened nothing once it was sent');
   await minaComposer.press('ArrowUp');
   assert.equal(await edit.inputValue(), 'Running late, 10 min', 'once sent, ↑ edits it');
   await edit.press('Escape');

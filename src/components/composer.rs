@@ -216,7 +216,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
         } else if event.key() == "ArrowUp"
             && !has_modifier(&event)
             && text.with_untracked(String::is_empty)
-            && store.with_value(|store| store.edit_newest(room))
+            && store.with_value(|store| store.edit_newest(room, !untrack(|| parcels.in_room(room).is_empty())))
         {
             event.prevent_default();
         } else if event.key() == "Escape" && !composing(&event) && replying.with_untracked(Option::is_some) {
@@ -280,6 +280,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
                 rows="1"
                 prop:value=move || text.get()
                 on:input=handler(move |event| {
+                    store.with_value(Store::forget_edit_once_sent);
                     text.set(event_target_value(&event));
                     picker.follow_caret();
                     socket.typing(room);

@@ -108,7 +108,7 @@ impl Store {
     /// A room opened, or none is on screen any more.
     pub fn show_room(&self, room: Option<RoomId>) {
         if self.current_room.get_untracked() != room {
-            self.wait_to_edit(None);
+            self.forget_edit_once_sent();
         }
         self.current_room.set(room);
     }
@@ -125,19 +125,20 @@ impl Store {
 
     /// Editing one of our messages begins (any other edit ends).
     pub fn start_editing(&self, message: MessageId) {
-        self.wait_to_edit(None);
+        self.forget_edit_once_sent();
         self.editing.set(Some(message));
     }
 
     /// The edit was saved or cancelled.
     pub fn stop_editing(&self) {
-        self.wait_to_edit(None);
+        self.forget_edit_once_sent();
         self.editing.set(None);
     }
 
     /// "Reply" on a message: the next message sent in its room answers it
     /// (answering another message instead replaces it).
     pub fn start_reply(&self, replying: Replying) {
+        self.forget_edit_once_sent();
         self.replying.set(Some(replying));
     }
 

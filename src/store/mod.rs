@@ -21,9 +21,7 @@ use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{MessageView, RoomKind};
 use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::markup;
-use hanmadi_protocol::{
-    Action, ActionKey, AttachmentId, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId,
-};
+use hanmadi_protocol::{Action, AttachmentId, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use reading::Listed;
@@ -99,9 +97,6 @@ pub struct Store {
     selected: ArcRwSignal<Option<MessageId>>,
     /// Your message being edited, if any: one at a time.
     editing: ArcRwSignal<Option<MessageId>>,
-    /// Your newest message, still being sent, that ↑ asked to edit: its edit
-    /// opens once the server has it (`Store::edit_newest`).
-    edit_when_sent: Arc<Mutex<Option<ActionKey>>>,
     /// The message the composer's next message answers, if any.
     replying: ArcRwSignal<Option<Replying>>,
     /// An action of ours the server refused and nothing on the page shows,
@@ -123,6 +118,9 @@ pub struct Store {
     /// What the server said of each file this tab uploaded: the outbox holds
     /// only a message's ids, and its row shows the files while it waits.
     uploaded: Arc<Mutex<SortedMap<AttachmentId, Attachment>>>,
+    /// Your newest message, on its way, whose edit ↑ opens once the server
+    /// has it (`Store::edit_newest`).
+    up_arrow: Arc<Mutex<up_arrow::UpArrow>>,
 }
 
 /// An action the server refused, and its reason.
@@ -180,7 +178,7 @@ impl Store {
             list_fetches: Arc::new(Mutex::new(ListFetches::default())),
             conversations_shown: Arc::new(Mutex::new(Vec::new())),
             uploaded: Arc::new(Mutex::new(SortedMap::new())),
-            edit_when_sent: Arc::new(Mutex::new(None)),
+            up_arrow: Arc::new(Mutex::new(up_arrow::UpArrow::default())),
         }
     }
 
@@ -223,17 +221,14 @@ impl Store {
             }
             Event::ReadElsewhere { room, seq } => self.read_up_to(*room, *seq),
             Event::Seen { room, seq } => self.seen_up_to(*room, *seq),
-            Event::OutboxChanged => {
-                self.outbox_for_edit_when_sent(outbox);
-                self.outbox.set(outbox.to_vec());
-            }
+            Event::OutboxChanged => self.outbox.set(outbox.to_vec()),
             // Only public rooms are announced to all.
             Event::RoomListed { room, name } => {
                 self.change_rooms(RoomChange::Listed { room: *room, name: name.clone(), kind: RoomKind::Public })
             }
             // A room created or joined is opened in the tab it was done in;
             // every tab lists it.
-            Event::ActionApplied { key, action, room, here, seq } => match action {
+            Event::ActionApplied { action, room, here, seq, .. } => match action {
                 // Ours whether the socket listed it before this ack or not.
                 Action::CreateRoom { name, private } => {
                     let kind = if *private { RoomKind::Private } else { RoomKind::Public };
@@ -258,11 +253,6 @@ impl Store {
                     }
                 }
                 Action::LeaveRoom { .. } => self.change_rooms(RoomChange::Member { room: *room, member: false }),
-                Action::SendMessage { .. } => {
-                    if let Some(seq) = seq {
-                        self.sent_for_edit_when_sent(key, *room, *seq);
-                    }
-                }
                 _ => {}
             },
             // A message that stays shows as "Not sent" (in every tab);
@@ -292,6 +282,7 @@ impl Store {
             | Event::ServerError { .. }
             | Event::BadFrame { .. } => {}
         }
+        self.up_arrow_follows(event, outbox);
     }
 
     /// One animation frame's worth of ticker values: one write per symbol.
