@@ -18,6 +18,7 @@ import {
   createRoom,
   deleteMessage,
   inKoreanRoom,
+  nothingWaiting,
   postMessages,
   serverAndBrowser,
   signedInPage,
@@ -208,6 +209,21 @@ test('↑ pressed while her message is still on its way opens its edit once the 
   await edit.fill('Running late');
   await edit.press('Enter');
   await message(mina, 'typos', 'Running late').filter({ hasText: '(edited)' }).waitFor();
+
+  // She presses ↑ again on her way, then thinks better of it and types: nothing opens behind her.
+  held = [];
+  await composer.fill('On my way');
+  await composer.press('Enter');
+  await mina.locator('article.pending').filter({ hasText: 'On my way' }).getByText('Sending…').waitFor();
+  await composer.press('ArrowUp');
+  await composer.pressSequentially('Sorry');
+  const later = held;
+  held = null;
+  for (const frame of later) socket.send(frame);
+  await message(mina, 'typos', 'On my way').waitFor();
+  await nothingWaiting(mina);
+  assert.equal(await edit.count(), 0, 'no edit opened while she typed');
+  assert.equal(await composer.inputValue(), 'Sorry');
   assert.deepEqual(mina.errors, []);
   await mina.context().close();
 });

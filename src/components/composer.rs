@@ -117,6 +117,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
         }
     };
     let send = move || {
+        store.with_value(Store::forget_edit_once_sent);
         // `None`: some files could not reach the server (no connection); the
         // message waits for it with them, as a parcel.
         let attachments = match untrack(|| files.ready()) {

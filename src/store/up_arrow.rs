@@ -7,9 +7,12 @@
 //! opened as soon as the server has it, so ↑ pressed just after Enter edits
 //! what was just sent, on a slow network too. Nothing opens later out of the
 //! blue: the wait ends when she types, sends, answers, edits or opens another
-//! room, when the connection goes, or when the message is refused. A message
-//! waiting for the connection, waiting with its files, or not sent cannot be
-//! edited yet, and ↑ does nothing.
+//! room, when the connection goes, when the message is refused, and when the
+//! answer comes; if the room does not show the message as her newest then (a
+//! gap before it still being filled, another message of hers after it),
+//! nothing opens, and ↑ again once it shows does. A message waiting for the
+//! connection, waiting with its files, or not sent cannot be edited yet, and
+//! ↑ does nothing.
 
 use hanmadi_client_core::{ActionState, Event, PendingAction, Status};
 use hanmadi_protocol::{Action, ActionKey, RoomId, Seq};
@@ -19,20 +22,13 @@ use super::timeline::Entry;
 use super::{messages_waiting_in, Store};
 
 /// What ↑ waits for, in one tab.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(super) struct UpArrow {
     /// Only with the connection up is a message "Sending…" on its way.
     connected: bool,
-    waiting: Option<Waiting>,
-}
-
-#[derive(Debug, PartialEq)]
-enum Waiting {
-    /// Your newest message in the room, on its way.
-    Answer(RoomId, ActionKey),
-    /// The server has it at this seq, and the room will show it there (now,
-    /// or once a gap before it is filled).
-    InRoom(RoomId, Seq),
+    /// Your newest message in the room, on its way: the server's answer to
+    /// this key opens its edit.
+    waiting: Option<(RoomId, ActionKey)>,
 }
 
 impl Store {
@@ -51,7 +47,7 @@ impl Store {
         up_arrow.waiting = None;
         match newest_waiting {
             Some((key, ActionState::Queued | ActionState::Sending)) if up_arrow.connected => {
-                up_arrow.waiting = Some(Waiting::Answer(room, key));
+                up_arrow.waiting = Some((room, key));
                 true
             }
             Some(_) => false,
@@ -85,44 +81,55 @@ impl Store {
                     up_arrow.waiting = None;
                 }
             }
-            // A key gone from the outbox was answered: its `ActionApplied`
-            // comes next (the engine tells the outbox first). Anything else
-            // ends the wait: a newer message sent, the message refused.
             Event::OutboxChanged => {
-                if let Some(Waiting::Answer(room, key)) = &up_arrow.waiting {
-                    let newest = messages_waiting_in(*room, outbox).last();
-                    let answered = !outbox.iter().any(|pending| pending.key == *key);
-                    let still_on_its_way = newest.is_some_and(|newest| {
-                        newest.key == *key && !matches!(newest.state, ActionState::Failed { .. })
-                    });
-                    if !answered && !still_on_its_way {
-                        up_arrow.waiting = None;
+                let Some((room, key)) = &up_arrow.waiting else { return };
+                let still_newest = match outbox.iter().find(|pending| pending.key == *key) {
+                    // Answered: its `ActionApplied` comes next (the engine
+                    // tells the outbox first), and opens the edit if the
+                    // room shows it as her newest then.
+                    None => true,
+                    Some(pending) => {
+                        messages_waiting_in(*room, outbox).last().is_some_and(|newest| newest.key == *key)
+                            && !matches!(pending.state, ActionState::Failed { .. })
                     }
+                };
+                if !still_newest {
+                    up_arrow.waiting = None;
                 }
             }
-            Event::ActionApplied { key, action: Action::SendMessage { .. }, room, seq: Some(seq), .. } => {
-                if up_arrow.waiting == Some(Waiting::Answer(*room, key.clone())) {
-                    up_arrow.waiting = Some(Waiting::InRoom(*room, *seq));
-                }
+            Event::ActionApplied { key, action: Action::SendMessage { .. }, room, seq: Some(seq), .. }
+                if up_arrow.waiting.as_ref().is_some_and(|waiting| *waiting == (*room, key.clone())) =>
+            {
+                up_arrow.waiting = None;
+                drop(up_arrow);
+                self.edit_if_newest(*room, *seq);
             }
-            Event::RoomEvents { .. } => {}
-            Event::SessionEnded { .. } | Event::RoomReset { .. } => up_arrow.waiting = None,
-            _ => return,
+            Event::RoomReset { room, .. } if up_arrow.waiting.as_ref().is_some_and(|(waiting, _)| waiting == room) => {
+                up_arrow.waiting = None
+            }
+            Event::SessionEnded { .. } => up_arrow.waiting = None,
+            _ => {}
         }
-        let Some(Waiting::InRoom(room, seq)) = up_arrow.waiting else { return };
-        let shown = self.room(room).timeline.with_untracked(|timeline| match timeline.entry(seq) {
-            Some(Entry::Message(message)) => Some((!message.deleted).then_some(message.id)),
-            Some(Entry::Notice { .. }) => Some(None),
-            // Not yet, if the room shows nothing after it either.
-            None if timeline.newest_seq().is_some_and(|newest| newest > seq) => Some(None),
-            None => None,
+    }
+
+    /// Opens the edit of the message the room holds at `seq` if the room
+    /// shows it as her newest: nothing of hers waits after it, and the room
+    /// holds nothing newer of hers (written in another tab or on another
+    /// device, heard before this answer).
+    fn edit_if_newest(&self, room: RoomId, seq: Seq) {
+        let Some(me) = self.me.get_untracked() else { return };
+        if self.outbox.with_untracked(|outbox| messages_waiting_in(room, outbox).next().is_some()) {
+            return;
+        }
+        let newest = self.room(room).timeline.with_untracked(|timeline| {
+            let at_seq = match timeline.entry(seq) {
+                Some(Entry::Message(message)) => Some(message.id),
+                _ => None,
+            };
+            at_seq.filter(|id| timeline.last_message_by(me) == Some(*id))
         });
-        if let Some(message) = shown {
-            up_arrow.waiting = None;
-            drop(up_arrow);
-            if let Some(message) = message {
-                self.start_editing(message);
-            }
+        if let Some(message) = newest {
+            self.start_editing(message);
         }
     }
 }

@@ -134,8 +134,8 @@ use crate::{cmd, root, std_for_size, step};
 /// tab's `storage` event read by its key (not every draft keystroke a scan
 /// of localStorage) and ↑ in an empty composer editing your newest message
 /// (once the server has it, when pressed while it is being sent; never the
-/// one before it), 267.1 → 268.2 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 268.4;
+/// one before it), 267.1 → 268.3 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 268.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

@@ -82,13 +82,14 @@ fn in_a_tab_that_does_not_hold_the_socket_a_message_on_its_way_is_queued_and_ope
 }
 
 #[test]
-fn an_answer_that_comes_before_the_room_shows_the_message_opens_its_edit_when_it_does() {
-    // The room was fetching a gap: the message's event is held back until it is filled.
+fn an_answer_that_comes_before_the_room_shows_the_message_opens_nothing_and_a_new_up_arrow_does() {
+    // The room was filling a gap: the message's event is held back until it is filled.
     let store = up_arrow_while_second_is(ActionState::Sending);
     store.apply(&Event::OutboxChanged, &[]);
     store.apply(&second_applied(), &[]);
-    assert_eq!(store.editing.get(), None);
     store.apply(&said(7, MINA, SECOND), &[]);
+    assert_eq!(store.editing.get(), None, "nothing opens while she may be reading");
+    assert!(store.edit_newest(LOBBY, NO_FILES));
     assert_eq!(store.editing.get(), Some(MessageId(7)));
 }
 
@@ -154,13 +155,32 @@ fn what_she_does_meanwhile_wins() {
 }
 
 #[test]
-fn a_message_deleted_in_her_other_tab_before_this_one_shows_it_opens_nothing() {
+fn a_message_of_hers_shown_after_it_when_the_answer_comes_opens_nothing() {
+    // "third" refused, still shown as not sent after the second.
     let store = up_arrow_while_second_is(ActionState::Sending);
+    let third = PendingAction { key: ActionKey::new("third").unwrap(), ..second(LOBBY, refused()) };
+    store.apply(&said(7, MINA, SECOND), &[second(LOBBY, ActionState::Sending), third.clone()]);
+    store.apply(&Event::OutboxChanged, std::slice::from_ref(&third));
+    store.apply(&second_applied(), &[third]);
+    assert_eq!(store.editing.get(), None);
+}
+
+#[test]
+fn a_message_she_wrote_on_her_phone_heard_before_the_answer_opens_nothing() {
+    let store = up_arrow_while_second_is(ActionState::Sending);
+    store.apply(&said(7, MINA, SECOND), &[second(LOBBY, ActionState::Sending)]);
+    store.apply(&said(8, MINA, "from her phone"), &[second(LOBBY, ActionState::Sending)]);
     store.apply(&Event::OutboxChanged, &[]);
     store.apply(&second_applied(), &[]);
-    let deleted = SequencedEvent { seq: Seq(8), at: 0, event: RoomEvent::Deleted { id: MessageId(7) } };
-    let Event::RoomEvents { room, mut events, live } = said(7, MINA, SECOND) else { unreachable!() };
-    events.push(deleted);
-    store.apply(&Event::RoomEvents { room, events, live }, &[]);
     assert_eq!(store.editing.get(), None);
+}
+
+#[test]
+fn the_room_reset_or_the_session_ended_ends_the_wait() {
+    for ended in [Event::RoomReset { room: LOBBY, head: Seq(9) }, Event::SessionEnded { unsent: Vec::new() }] {
+        let store = up_arrow_while_second_is(ActionState::Sending);
+        store.apply(&ended, &[second(LOBBY, ActionState::Sending)]);
+        second_arrives(&store);
+        assert_eq!(store.editing.get(), None, "{ended:?}");
+    }
 }
