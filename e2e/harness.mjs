@@ -170,26 +170,44 @@ const PROTOCOL_VERSION = Number(
  * Posts `count` messages to `room` through a raw socket opened from inside
  * `page`, as the page's signed-in user, and waits until all are acknowledged.
  * The server must allow the rate (`--actions-per-sec`, `--frames-per-sec`).
+ * A socket closed before every answer came (a shared machine may stall long
+ * enough for the server to give up on it) is opened again and what was not
+ * answered sent again, under the same keys: the server applies each once.
+ * Throws, with the server's reasons, rather than wait for ever.
  */
 export async function postMessages(page, room, count, text = 'message number') {
   await page.evaluate(
     async ({ room, count, text, protocol }) => {
       const { token } = JSON.parse(localStorage.getItem('hanmadi.session'));
-      const ws = new WebSocket(`ws://${location.host}/ws`);
-      await new Promise((resolve) => (ws.onopen = resolve));
-      ws.send(JSON.stringify({ type: 'hello', protocol, token }));
-      let acked = 0;
-      const done = new Promise((resolve) => {
-        ws.onmessage = (event) => {
-          if (JSON.parse(event.data).type === 'ack' && ++acked === count) resolve();
-        };
-      });
-      for (let n = 1; n <= count; n++) {
-        const action = { kind: 'send_message', room, text: `${text} ${n}` };
-        ws.send(JSON.stringify({ type: 'action', key: `flood-${text.replaceAll(' ', '-')}-${n}`, action }));
+      const key = (n) => `flood-${text.replaceAll(' ', '-')}-${n}`;
+      const unanswered = new Set(Array.from({ length: count }, (_, i) => key(i + 1)));
+      const closes = [];
+      while (unanswered.size > 0) {
+        if (closes.length === 5) throw new Error(`the flood's socket closed ${closes.length} times: ${closes.join('; ')}`);
+        const ws = new WebSocket(`ws://${location.host}/ws`);
+        await new Promise((resolve) => {
+          ws.onopen = () => {
+            ws.send(JSON.stringify({ type: 'hello', protocol, token }));
+            for (let n = 1; n <= count; n++) {
+              if (!unanswered.has(key(n))) continue;
+              const action = { kind: 'send_message', room, text: `${text} ${n}` };
+              ws.send(JSON.stringify({ type: 'action', key: key(n), action }));
+            }
+          };
+          ws.onmessage = (event) => {
+            const frame = JSON.parse(event.data);
+            if (frame.type !== 'ack') return;
+            unanswered.delete(frame.key);
+            if (unanswered.size === 0) resolve();
+          };
+          ws.onclose = (event) => {
+            closes.push(`${event.code} ${event.reason} (${unanswered.size} unanswered)`);
+            resolve();
+          };
+        });
+        ws.onclose = null;
+        ws.close();
       }
-      await done;
-      ws.close();
     },
     { room, count, text, protocol: PROTOCOL_VERSION },
   );
