@@ -9,14 +9,15 @@
 //! each kind of item and row (its keyed diff, its state, its effect), which
 //! cost about 1 KiB of the bundle a list (brotli).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_protocol::{ActionKey, MessageId, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 /// What tells the rows of a list apart: an id, or a text (an emoji, an
 /// action's key).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RowKey {
     Id(u64),
     Text(String),
@@ -92,18 +93,52 @@ fn erased_rows(each: Box<dyn Fn() -> Vec<KeyedRow> + Send + Sync>) -> AnyView {
         .into_any()
 }
 
-/// The rows of `rows`, keyed by `key`, each drawn by `row` from its own value
-/// ([`live_row`]).
+/// The rows of `rows`, keyed by `key`, each drawn by `row` from its own
+/// signal, which is set only when that row's value changes.
+///
+/// The list keeps the signals by key, so a change of `rows` costs one pass
+/// over it: each row is compared with what its signal holds, and only the
+/// changed ones are told. Rows that each followed the whole list instead
+/// were all woken by every change, and each woken row searched the list and
+/// left and rejoined its subscribers: a room's window of 200 rows spent most
+/// of a live message's time there.
 pub fn live_rows<T, K>(
     rows: Memo<Vec<T>>,
     key: fn(&T) -> K,
-    row: impl Fn(Memo<T>) -> AnyView + Send + Sync + 'static,
+    row: impl Fn(ReadSignal<T>) -> AnyView + Send + Sync + 'static,
 ) -> AnyView
 where
     T: Clone + PartialEq + Send + Sync + 'static,
-    K: Into<RowKey> + PartialEq + Send + Sync + 'static,
+    K: Into<RowKey> + 'static,
 {
-    keyed_list(move || rows.get(), key, move |item| row(live_row(rows, item, key)))
+    let row = Arc::new(row);
+    let held = Mutex::new(SortedMap::<RowKey, ArcRwSignal<T>>::new());
+    erased_rows(Box::new(move || {
+        let mut held = held.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut kept = SortedMap::new();
+        let listed = rows.with(|items| {
+            items
+                .iter()
+                .map(|item| {
+                    let key = key(item).into();
+                    let value = match held.remove(&key) {
+                        Some(value) => {
+                            if value.with_untracked(|current| current != item) {
+                                value.set(item.clone());
+                            }
+                            value
+                        }
+                        None => ArcRwSignal::new(item.clone()),
+                    };
+                    kept.insert(key.clone(), value.clone());
+                    let row = Arc::clone(&row);
+                    KeyedRow { key, draw: Box::new(move || row(value.read_only().into())) }
+                })
+                .collect()
+        });
+        *held = kept;
+        listed
+    }))
 }
 
 /// A value that starts as `initial` and then follows `changed`, which looks at
@@ -119,24 +154,5 @@ where
             Some(current) => (current, true),
             None => (held, false),
         }
-    })
-}
-
-/// The current value of the row `initial` began as: the row in `rows` with the
-/// same key. A row that has just left the list keeps its last value until the
-/// list removes it.
-///
-/// Each change of `rows` costs a linear search per row: fine for the lists it
-/// serves (at most the few hundred rows of a room's window, a page of search
-/// results, the rooms, a room's members, a message's chips), and cheaper than
-/// keeping an index in step.
-fn live_row<T, K>(rows: Memo<Vec<T>>, initial: T, key_of: fn(&T) -> K) -> Memo<T>
-where
-    T: Clone + PartialEq + Send + Sync + 'static,
-    K: PartialEq + Send + Sync + 'static,
-{
-    let key = key_of(&initial);
-    live(initial, move |held| {
-        rows.with(|rows| rows.iter().find(|row| key_of(row) == key).filter(|row| *row != held).cloned())
     })
 }

@@ -368,13 +368,14 @@ impl Announcer {
     }
 }
 
-/// Where a row of the history goes: its seq, how it is laid out, whether
-/// the "New messages" line comes before it, and whether "Seen" comes after
-/// it. The row reads its entry from the timeline itself, so laying out the
-/// window clones no message.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A row of the history and where it goes: its entry, how it is laid out,
+/// whether the "New messages" line comes before it, and whether "Seen" comes
+/// after it. Everything the row shows is here, so a change reaches only the
+/// rows it changed (see `keyed::live_rows`), not every row in the window.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RowPlace {
     pub seq: Seq,
+    pub entry: Entry,
     pub layout: RowLayout,
     pub new_line: bool,
     pub seen: bool,
@@ -427,6 +428,7 @@ fn rows_in(window: Window, timeline: &Timeline, marks: Marks) -> Vec<RowPlace> {
         .zip(range)
         .map(|((entry, layout), index)| RowPlace {
             seq: entry.seq(),
+            entry: entry.clone(),
             layout,
             new_line: first_unread == Some(index),
             seen: marks.seen == Some(entry.seq()),

@@ -30,32 +30,29 @@ use crate::store::timeline::{Entry, Notice};
 use crate::store::{reactions, Replying, Store};
 
 /// One row of the history, made once for its seq and kept while it is in the
-/// window: where it sits (`place`) and what it shows (read from the timeline)
-/// update in place.
+/// window: what it shows and where it sits (`place`) update in place.
 #[component]
-pub fn Row(room: RoomId, place: Memo<RowPlace>) -> impl IntoView {
-    let timeline = expect_context::<Store>().room(room).timeline();
+pub fn Row(room: RoomId, place: ReadSignal<RowPlace>) -> impl IntoView {
     // The key the list's scroll anchor finds this row by (see scroll_anchor.rs).
-    let seq = place.with_untracked(|place| place.seq);
-    let Some(first) = timeline.with_untracked(|timeline| timeline.entry(seq).cloned()) else {
-        return ().into_any();
-    };
+    let (seq, first) = place.with_untracked(|place| (place.seq, place.entry.clone()));
     let at = first.at();
+    // Memos, so that an edit or a reaction, which changes the place too,
+    // does not draw the separator and the line again.
+    let separated = memo(move || place.with(|place| place.layout.day_separator.is_some()));
     let separator = redrawn(move || {
-        let separated = place.with(|place| place.layout.day_separator.is_some());
-        separated.then(|| view! { <p class="day-separator" role="separator">{day_label(at)}</p> }).into_any()
+        separated.get().then(|| view! { <p class="day-separator" role="separator">{day_label(at)}</p> }).into_any()
     });
+    let new_line = memo(move || place.with(|place| place.new_line));
     let new_line = redrawn(move || {
-        let new_line = place.with(|place| place.new_line);
-        new_line.then(|| view! { <p class="new-messages" role="separator">{t().new_messages}</p> }).into_any()
+        new_line.get().then(|| view! { <p class="new-messages" role="separator">{t().new_messages}</p> }).into_any()
     });
     let body = match first {
         Entry::Message(first) => {
             // Edits, reactions, a deletion and the author's new name change
             // the message; the row stays.
             let message = live(first, move |held| {
-                timeline.with(|timeline| match timeline.entry(seq) {
-                    Some(Entry::Message(current)) if current != held => Some(current.clone()),
+                place.with(|place| match &place.entry {
+                    Entry::Message(current) if current != held => Some(current.clone()),
                     _ => None,
                 })
             });
@@ -87,8 +84,10 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
     let mentions_you = memo(move || {
         message.with(|message| !message.deleted && me.is_some_and(|me| markup::mentions(&message.text, me)))
     });
+    let time = local_time(at);
+    let shown_time = time.clone();
     let label = move || {
-        let label = lang().at_time(&author_name.get(), &local_time(at));
+        let label = lang().at_time(&author_name.get(), &time);
         if mentions_you.get() {
             format!("{label}, {}", t().mentions_you)
         } else {
@@ -96,11 +95,11 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
         }
     };
     let header = redrawn(move || {
-        let header = move || {
+        let header = || {
             view! {
                 <header class="message-header">
                     <span class="author">{author_name}</span>
-                    <time class="time">{local_time(at)}</time>
+                    <time class="time">{shown_time.clone()}</time>
                 </header>
             }
         };
@@ -336,7 +335,7 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
 /// "Not sent", why, and Retry or Delete. Its files are shown as this tab
 /// uploaded them (after a reload, only its text).
 #[component]
-pub fn Pending(action: Memo<PendingAction>) -> impl IntoView {
+pub fn Pending(action: ReadSignal<PendingAction>) -> impl IntoView {
     let socket = use_socket();
     let store = expect_context::<Store>();
     // Only messages are drawn as pending rows; the room is theirs.
@@ -405,12 +404,25 @@ fn date(at: Millis) -> js_sys::Date {
     js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64))
 }
 
+thread_local! {
+    /// The browser's formatter of local times, made once: a
+    /// `toLocaleTimeString` call builds one anew each time, which took a
+    /// tenth of a live message's time in a busy room.
+    static TIME_FORMAT: js_sys::Function = {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"hour".into(), &"numeric".into());
+        let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options).format()
+    };
+}
+
 /// Local time, in the browser's language ("오후 3:04", "3:04 PM").
 fn local_time(at: Millis) -> String {
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"numeric".into());
-    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
-    date(at).to_locale_time_string_with_options("default", &options).into()
+    TIME_FORMAT
+        .with(|format| format.call1(&wasm_bindgen::JsValue::UNDEFINED, &date(at)))
+        .ok()
+        .and_then(|time| time.as_string())
+        .unwrap_or_default()
 }
 
 /// The day, in the browser's language.

@@ -201,7 +201,7 @@ enum OlderPage {
 
 /// One result: where and by whom, when, and the text with the match marked.
 #[component]
-fn Hit(hit: Memo<SearchHit>) -> impl IntoView {
+fn Hit(hit: ReadSignal<SearchHit>) -> impl IntoView {
     // Where a message is, and who wrote it when, never change.
     let (room, seq, id, at) = hit.with_untracked(|hit| (hit.room, hit.seq, hit.message, hit.at));
     let time = crate::browser_text::date_and_time(at);

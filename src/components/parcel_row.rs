@@ -11,7 +11,7 @@ use crate::i18n::{lang, t};
 use crate::parcels::{use_parcels, ParcelState, ParcelView};
 
 #[component]
-pub fn ParcelRow(room: RoomId, parcel: Memo<ParcelView>) -> impl IntoView {
+pub fn ParcelRow(room: RoomId, parcel: ReadSignal<ParcelView>) -> impl IntoView {
     let parcels = use_parcels();
     let (key, text, files) =
         parcel.with_untracked(|parcel| (parcel.key.clone(), parcel.text.clone(), parcel.files.clone()));

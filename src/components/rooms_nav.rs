@@ -227,7 +227,7 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
 /// "typing…" while they type, else its newest message (empty for any other
 /// room, or while nothing said is left), and whether they type. A mention in
 /// it names the two people as they are named now.
-fn newest_line(room: Memo<RoomInfo>) -> (Memo<String>, Memo<bool>) {
+fn newest_line(room: ReadSignal<RoomInfo>) -> (Memo<String>, Memo<bool>) {
     let (store, socket) = (expect_context::<Store>(), use_socket());
     let typing = {
         let typing = store.room(room.with_untracked(|info| info.id)).typing();
