@@ -93,15 +93,13 @@ fn erased_rows(each: Box<dyn Fn() -> Vec<KeyedRow> + Send + Sync>) -> AnyView {
         .into_any()
 }
 
-/// The rows of `rows`, keyed by `key`, each drawn by `row` from its own
-/// signal, which is set only when that row's value changes.
+/// The rows of `rows`, keyed by `key` (each key once), each drawn by `row`
+/// from its own signal, which is set only when that row's value changes.
 ///
 /// The list keeps the signals by key, so a change of `rows` costs one pass
 /// over it: each row is compared with what its signal holds, and only the
-/// changed ones are told. Rows that each followed the whole list instead
-/// were all woken by every change, and each woken row searched the list and
-/// left and rejoined its subscribers: a room's window of 200 rows spent most
-/// of a live message's time there.
+/// changed ones are told. A row that followed the list itself would be woken
+/// by every change to any row, and would search the list for its own.
 pub fn live_rows<T, K>(
     rows: Memo<Vec<T>>,
     key: fn(&T) -> K,
@@ -121,15 +119,16 @@ where
                 .iter()
                 .map(|item| {
                     let key = key(item).into();
-                    let value = match held.remove(&key) {
+                    let value = match held.get(&key) {
                         Some(value) => {
                             if value.with_untracked(|current| current != item) {
                                 value.set(item.clone());
                             }
-                            value
+                            value.clone()
                         }
                         None => ArcRwSignal::new(item.clone()),
                     };
+                    // At the end, for rows in key order (a room's, by seq).
                     kept.insert(key.clone(), value.clone());
                     let row = Arc::clone(&row);
                     KeyedRow { key, draw: Box::new(move || row(value.read_only().into())) }

@@ -33,8 +33,9 @@ use crate::store::{reactions, Replying, Store};
 /// window: what it shows and where it sits (`place`) update in place.
 #[component]
 pub fn Row(room: RoomId, place: ReadSignal<RowPlace>) -> impl IntoView {
+    let first = place.with_untracked(|place| place.entry.clone());
     // The key the list's scroll anchor finds this row by (see scroll_anchor.rs).
-    let (seq, first) = place.with_untracked(|place| (place.seq, place.entry.clone()));
+    let seq = first.seq();
     let at = first.at();
     // Memos, so that an edit or a reaction, which changes the place too,
     // does not draw the separator and the line again.
@@ -407,7 +408,9 @@ fn date(at: Millis) -> js_sys::Date {
 thread_local! {
     /// The browser's formatter of local times, made once: a
     /// `toLocaleTimeString` call builds one anew each time, which took a
-    /// tenth of a live message's time in a busy room.
+    /// tenth of a live message's time in a busy room. It keeps the time zone
+    /// of the page's first message: a zone changed while the page is open
+    /// shows after a reload (as the app's language does).
     static TIME_FORMAT: js_sys::Function = {
         let options = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&options, &"hour".into(), &"numeric".into());
@@ -419,7 +422,7 @@ thread_local! {
 /// Local time, in the browser's language ("오후 3:04", "3:04 PM").
 fn local_time(at: Millis) -> String {
     TIME_FORMAT
-        .with(|format| format.call1(&wasm_bindgen::JsValue::UNDEFINED, &date(at)))
+        .with(|format| format.call1(&wasm_bindgen::JsValue::UNDEFINED, &(at as f64).into()))
         .ok()
         .and_then(|time| time.as_string())
         .unwrap_or_default()

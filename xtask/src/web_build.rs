@@ -134,8 +134,11 @@ use crate::{cmd, root, std_for_size, step};
 /// tab's `storage` event read by its key (not every draft keystroke a scan
 /// of localStorage) and ↑ in an empty composer editing your newest message
 /// (once the server has it, when pressed while it is being sent; never the
-/// one before it), 267.1 → 268.3 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 268.5;
+/// one before it), 267.1 → 268.3 KiB; lowered when a live message began
+/// to wake only the rows it changes (each list keeps its rows' signals by
+/// key; a message row drawn from its place, not the timeline), 268.3 →
+/// 267.2 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 267.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
