@@ -7,8 +7,9 @@
 // Escape pressed to end a Korean syllable does not throw her edit away; the
 // newest message stays in view as the box grows, and the edit of a long one
 // opens all in view; ↑ pressed on a slow network just after Enter edits the
-// message she just sent. What she has not sent yet, and the message she is
-// answering, waits in its room (a draft), through a reload.
+// message she just sent; a message shows once, never as sent and as
+// "Sending…" at the same moment. What she has not sent yet, and the message
+// she is answering, waits in its room (a draft), through a reload.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -226,6 +227,33 @@ test('↑ pressed while her message is still on its way opens its edit once the 
   assert.equal(await composer.inputValue(), 'Sorry');
   assert.deepEqual(mina.errors, []);
   await mina.context().close();
+});
+
+test('each message Mina sends shows once: the moment the room has it, its "Sending…" copy is gone', async () => {
+  const mina = await signedInPage(world.browser, world.server.url, 'Mina');
+  await createRoom(mina, 'once');
+  // Every change to the page is looked at, and a message shown both as sent
+  // and as "Sending…" at any moment is written down. The server sends the
+  // room's event and then its ack; drawn apart, they showed her message twice.
+  await mina.evaluate(() => {
+    window.shownTwice = [];
+    const log = document.querySelector('[role=log].messages');
+    new MutationObserver(() => {
+      const sent = [...log.querySelectorAll('article[data-seq] .message-text')].map((text) => text.textContent);
+      for (const pending of log.querySelectorAll('article.pending .message-text')) {
+        if (sent.includes(pending.textContent)) window.shownTwice.push(pending.textContent);
+      }
+    }).observe(log, { childList: true, subtree: true, characterData: true });
+  });
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  for (const text of ['Lunch?', 'At the usual place', 'Noon, then']) {
+    await composer.fill(text);
+    await composer.press('Enter');
+    await message(mina, 'once', text).waitFor();
+  }
+  await mina.locator('article.pending').waitFor({ state: 'detached' });
+  assert.deepEqual(await mina.evaluate(() => window.shownTwice), [], 'no message shown as sent and as Sending… at once');
+  assert.deepEqual(mina.errors, [], 'no uncaught errors');
 });
 
 test('an edit she empties says why and stays open; in Korean it says so in Korean, and Escape ending a syllable keeps it', async () => {

@@ -22,7 +22,7 @@ use crate::parcels::use_parcels;
 use crate::router::use_linked_message;
 use crate::store::timeline::{layout, Entry, RowLayout, Timeline};
 use crate::store::window::{ScrollPosition, Scrolled, Window, STEP_ROWS};
-use crate::store::{messages_waiting_in, reading, Store};
+use crate::store::{reading, Store};
 
 /// Messages per page when loading history back to a message far away: the
 /// server's largest page.
@@ -67,8 +67,8 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         memo(move || timeline.with(|timeline| window.get().range(timeline.entries()).start == 0))
     };
     let pending = {
-        let outbox = store.outbox();
-        memo(move || outbox.with(|outbox| messages_waiting_in(room, outbox).cloned().collect::<Vec<_>>()))
+        let store = store.clone();
+        memo(move || store.messages_shown_waiting(room))
     };
     // Messages whose files wait for the connection, after those in the outbox.
     let waiting_files = {

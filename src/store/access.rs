@@ -10,6 +10,7 @@ use hanmadi_protocol::http::{MessageView, MessagesPage, Profile};
 use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
+use super::landed;
 use super::people;
 use super::rooms_list::LastChange;
 use super::timeline::Timeline;
@@ -31,6 +32,13 @@ impl Store {
     /// The user's actions the server has not answered yet, with their state.
     pub fn outbox(&self) -> ArcReadSignal<Vec<PendingAction>> {
         self.outbox.read_only()
+    }
+
+    /// Your messages waiting in `room`, as its list shows them below the
+    /// history: not those the room already shows (`landed`). Tracked.
+    pub fn messages_shown_waiting(&self, room: RoomId) -> Vec<PendingAction> {
+        self.outbox
+            .with(|outbox| self.landed.with(|landed| landed::shown_waiting(room, outbox, landed).cloned().collect()))
     }
 
     /// One signal per symbol, so a price change re-renders only its own item.

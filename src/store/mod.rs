@@ -3,6 +3,7 @@
 //! narrowest signal they need (one room's timeline, one symbol's price).
 
 mod access;
+pub mod landed;
 pub mod navigation;
 pub mod people;
 pub mod reactions;
@@ -21,7 +22,9 @@ use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{MessageView, RoomKind};
 use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::markup;
-use hanmadi_protocol::{Action, AttachmentId, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId};
+use hanmadi_protocol::{
+    Action, ActionKey, AttachmentId, Member, MessageId, RejectCode, RoomEvent, RoomId, Seq, UserId,
+};
 use leptos::prelude::*;
 
 use reading::Listed;
@@ -90,6 +93,8 @@ pub struct Store {
     /// The room on screen: its messages do not count as unread.
     current_room: ArcRwSignal<Option<RoomId>>,
     outbox: ArcRwSignal<Vec<PendingAction>>,
+    /// Messages in the outbox that their room already shows (see `landed`).
+    landed: ArcRwSignal<Vec<ActionKey>>,
     /// One signal per symbol, so a price change re-renders only its own item.
     ticker: ArcRwSignal<SortedMap<String, ArcRwSignal<TickerValue>>>,
     me: ArcRwSignal<Option<UserId>>,
@@ -165,6 +170,7 @@ impl Store {
             rooms: ArcRwSignal::new(Vec::new()),
             current_room: ArcRwSignal::new(None),
             outbox: ArcRwSignal::new(Vec::new()),
+            landed: ArcRwSignal::new(Vec::new()),
             ticker: ArcRwSignal::new(SortedMap::new()),
             me: ArcRwSignal::new(None),
             selected: ArcRwSignal::new(None),
@@ -204,6 +210,7 @@ impl Store {
                         timeline.apply(event.seq, event.at, &event.event);
                     }
                 });
+                self.landed_in(*room, events);
                 for event in events {
                     self.room_event(*room, direct, event);
                 }
@@ -221,7 +228,10 @@ impl Store {
             }
             Event::ReadElsewhere { room, seq } => self.read_up_to(*room, *seq),
             Event::Seen { room, seq } => self.seen_up_to(*room, *seq),
-            Event::OutboxChanged => self.outbox.set(outbox.to_vec()),
+            Event::OutboxChanged => {
+                self.landed.maybe_update(|landed| landed::forget_gone(landed, outbox));
+                self.outbox.set(outbox.to_vec());
+            }
             // Only public rooms are announced to all.
             Event::RoomListed { room, name } => {
                 self.change_rooms(RoomChange::Listed { room: *room, name: name.clone(), kind: RoomKind::Public })
@@ -301,6 +311,36 @@ impl Store {
     /// Whether `room` is a direct conversation.
     fn is_direct(&self, room: RoomId) -> bool {
         self.rooms.with_untracked(|rooms| rooms.iter().any(|info| info.id == room && navigation::is_direct(info)))
+    }
+
+    /// Your messages among `events` that were waiting in the outbox: the
+    /// room shows them now, so their "Sending…" copies go (see `landed`).
+    fn landed_in(&self, room: RoomId, events: &[SequencedEvent]) {
+        let Some(me) = self.me.get_untracked() else { return };
+        let mine: Vec<landed::Arrived> = events
+            .iter()
+            .filter_map(|event| match &event.event {
+                RoomEvent::Message { author, text, reply_to, attachments, .. } if *author == me => {
+                    Some(landed::Arrived { text, reply_to: *reply_to, attachments })
+                }
+                _ => None,
+            })
+            .collect();
+        if mine.is_empty() {
+            return;
+        }
+        let mut landed = self.landed.get_untracked();
+        let before = landed.len();
+        self.outbox.with_untracked(|outbox| {
+            for arrived in &mine {
+                if let Some(key) = landed::landed_as(room, arrived, outbox, &landed) {
+                    landed.push(key);
+                }
+            }
+        });
+        if landed.len() != before {
+            self.landed.set(landed);
+        }
     }
 
     /// `direct`: whether `room` is a direct conversation (the caller knows).

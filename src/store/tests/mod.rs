@@ -3,6 +3,7 @@
 //! Mina's store, the lobby, and what is said in it.
 
 mod conversations;
+mod landed;
 mod read_positions;
 mod room_events;
 mod rooms_list;
