@@ -1,16 +1,9 @@
 //! One browser `WebSocket` and its event handlers, detached before it is closed or
 //! dropped so that nothing a replaced socket does can reach the engine.
-//!
-//! Its frames are handed on once per animation frame (see `per_frame`);
-//! what came before a close, before the close.
-
-use std::rc::Rc;
 
 use hanmadi_client_core::SocketId;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
-
-use super::per_frame::PerFrame;
 
 /// What a socket reports, tagged with its id by [`LiveSocket`].
 pub enum SocketEvent {
@@ -36,28 +29,19 @@ impl LiveSocket {
             let report = report.clone();
             Closure::<dyn FnMut()>::new(move || report(SocketEvent::Opened))
         };
-        let arrivals = {
-            let report = report.clone();
-            PerFrame::new(move |frame| report(SocketEvent::Frame(frame)))
-        };
         let on_message = {
-            let arrivals = Rc::clone(&arrivals);
+            let report = report.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 // The protocol is text only; the server answers binary with an error,
                 // and so would we, so a binary frame is simply not ours to read.
                 if let Some(text) = event.data().as_string() {
-                    arrivals.arrived(text);
+                    report(SocketEvent::Frame(text));
                 }
             })
         };
-        let on_close = {
-            let arrivals = Rc::clone(&arrivals);
-            Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
-                // What came before the close is the engine's before the close.
-                arrivals.hand_on();
-                report(SocketEvent::Closed { code: event.code(), reason: event.reason() })
-            })
-        };
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+            report(SocketEvent::Closed { code: event.code(), reason: event.reason() })
+        });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));

@@ -10,7 +10,6 @@ mod browser_events;
 mod clock;
 pub(crate) mod live_socket;
 mod open_tabs;
-mod per_frame;
 pub(crate) mod saved_outbox;
 mod session_ended;
 mod tabs;

@@ -27,7 +27,6 @@ use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent};
 
 use super::adapter::{drive, Adapter};
-use super::per_frame::PerFrame;
 use super::saved_outbox;
 use crate::{console, session, web_locks};
 
@@ -145,14 +144,12 @@ pub fn join(shared: &Rc<RefCell<Adapter>>) -> bool {
     let Some(locks) = web_locks::locks() else { return false };
     let Ok(channel) = BroadcastChannel::new(CHANNEL) else { return false };
     let weak = Rc::downgrade(shared);
-    // Once per animation frame, as the socket's frames (see `per_frame`):
-    // under a flood, the leading tab relays a burst of them.
-    let notes = PerFrame::new(move |note: JsValue| {
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let weak = weak.clone();
+        let note = event.data();
         // From a microtask, like every browser callback (see `adapter`).
         wasm_bindgen_futures::spawn_local(async move { receive(&weak, &note) });
     });
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| notes.arrived(event.data()));
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     shared.borrow_mut().tabs = Some(Tabs { role: Role::Undecided, channel, _on_message: on_message });
 

@@ -5,12 +5,14 @@
 //! until the ack: between the two, which can be a frame or more apart, the
 //! message showed twice. The event does not carry the action's key, so a
 //! message of yours that arrives is matched to the first of your messages
-//! waiting in that room with the same words, answer and files (the server
-//! applies one connection's actions in order, and tabs share one connection).
-//! The same words sent at that moment from your other device may be matched
-//! instead: the waiting copy then goes a moment early, and both messages
-//! show once this one arrives too. A message refused after all shows again,
-//! with its reason.
+//! waiting in that room with the same words, answer and files, one already
+//! sent before one still queued (the server applies one connection's actions
+//! in order, and the tabs of a browser that can share one connection share
+//! it). The same words sent at that moment from your other device (or a tab
+//! that cannot share the connection) may be matched instead: the waiting
+//! copy then goes a moment early, and both messages show once this one
+//! arrives too. A message refused after all shows again, with its reason; a
+//! room loaded again shows its waiting messages again until it holds them.
 
 use hanmadi_client_core::{ActionState, PendingAction};
 use hanmadi_protocol::attachments::Attachment;
@@ -26,11 +28,17 @@ pub struct Arrived<'a> {
 }
 
 /// The key of the message waiting in `room` that `arrived` is, if any: the
-/// first one saying the same that no earlier arrival was matched to.
+/// first one saying the same that no earlier arrival was matched to, among
+/// those sent, else among those queued (in a tab that does not hold the
+/// socket, a message stays queued until the leading tab says it has it).
 pub fn landed_as(room: RoomId, arrived: &Arrived, outbox: &[PendingAction], landed: &[ActionKey]) -> Option<ActionKey> {
-    messages_waiting_in(room, outbox)
-        .filter(|pending| !landed.contains(&pending.key) && !refused(pending))
-        .find(|pending| says(&pending.action, arrived))
+    let first_in = |state: fn(&ActionState) -> bool| {
+        messages_waiting_in(room, outbox)
+            .filter(|pending| state(&pending.state) && !landed.contains(&pending.key))
+            .find(|pending| says(&pending.action, arrived))
+    };
+    first_in(|state| *state == ActionState::Sending)
+        .or_else(|| first_in(|state| *state == ActionState::Queued))
         .map(|pending| pending.key.clone())
 }
 
@@ -48,6 +56,15 @@ pub fn shown_waiting<'a>(
 pub fn forget_gone(landed: &mut Vec<ActionKey>, outbox: &[PendingAction]) -> bool {
     let before = landed.len();
     landed.retain(|key| outbox.iter().any(|pending| pending.key == *key));
+    landed.len() != before
+}
+
+/// Forgets the keys of the messages waiting in `room`, whose history is
+/// loaded again: the room shows them once it holds them. True if any was
+/// forgotten.
+pub fn forget_in(room: RoomId, landed: &mut Vec<ActionKey>, outbox: &[PendingAction]) -> bool {
+    let before = landed.len();
+    landed.retain(|key| !messages_waiting_in(room, outbox).any(|pending| pending.key == *key));
     landed.len() != before
 }
 

@@ -3,7 +3,7 @@
 //! narrowest signal they need (one room's timeline, one symbol's price).
 
 mod access;
-pub mod landed;
+mod landed;
 pub mod navigation;
 pub mod people;
 pub mod reactions;
@@ -223,6 +223,9 @@ impl Store {
             // What was shown no longer exists on the server; the adapter loads
             // the room again.
             Event::RoomReset { room, .. } => {
+                self.outbox.with_untracked(|outbox| {
+                    self.landed.maybe_update(|landed| landed::forget_in(*room, landed, outbox))
+                });
                 self.room(*room).timeline.set(Timeline::default());
                 self.count_unread(*room);
             }

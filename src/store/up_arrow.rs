@@ -1,7 +1,8 @@
 //! ↑ in an empty composer edits your newest message in the room: the one the
 //! room shows last of yours. A message still in the outbox shows after
-//! everything the room holds, and one waiting with its files after that, so
-//! while one is there, the message before it is not what ↑ means.
+//! everything the room holds (until the room shows it, see `landed`), and
+//! one waiting with its files after that, so while one is there, the message
+//! before it is not what ↑ means.
 //!
 //! A message on its way ("Sending…" with the connection up) has its edit
 //! opened as soon as the server has it, so ↑ pressed just after Enter edits
@@ -19,7 +20,7 @@ use hanmadi_protocol::{Action, ActionKey, RoomId, Seq};
 use leptos::prelude::*;
 
 use super::timeline::Entry;
-use super::{messages_waiting_in, Store};
+use super::{landed, messages_waiting_in, Store};
 
 /// What ↑ waits for, in one tab.
 #[derive(Default)]
@@ -41,7 +42,10 @@ impl Store {
             return false;
         }
         let newest_waiting = self.outbox.with_untracked(|outbox| {
-            messages_waiting_in(room, outbox).last().map(|newest| (newest.key.clone(), newest.state.clone()))
+            self.landed.with_untracked(|landed| {
+                let newest = landed::shown_waiting(room, outbox, landed).last();
+                newest.map(|newest| (newest.key.clone(), newest.state.clone()))
+            })
         });
         let mut up_arrow = self.up_arrow.lock().expect("up arrow");
         up_arrow.waiting = None;

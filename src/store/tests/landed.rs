@@ -35,7 +35,6 @@ fn her_message_shows_once_from_the_moment_the_room_has_it_to_the_answer_after() 
 
     // The answer takes it out of the outbox; nothing is held for it after.
     store.apply(&Event::OutboxChanged, &[]);
-    assert!(shown_waiting(&store).is_empty());
     assert!(store.landed.get().is_empty());
 }
 
@@ -95,6 +94,31 @@ fn a_message_refused_after_all_shows_again_with_its_reason() {
     refused.state = ActionState::Failed { code: RejectCode::RateLimited, reason: "slow down".into(), problem: None };
     store.apply(&Event::OutboxChanged, &[refused]);
     assert_eq!(shown_waiting(&store), ["a"]);
+}
+
+#[test]
+fn a_message_already_sent_is_matched_before_one_still_queued() {
+    let mut queued = waiting("q", LOBBY, "ok");
+    queued.state = ActionState::Queued;
+    let store = mina_waiting_for(&[queued, waiting("s", LOBBY, "ok")]);
+    store.apply(&said(7, MINA, "ok"), &[]);
+    assert_eq!(shown_waiting(&store), ["q"]);
+}
+
+#[test]
+fn a_room_loaded_again_shows_her_waiting_message_again_until_it_holds_it() {
+    let store = mina_waiting_for(&[waiting("a", LOBBY, "ok")]);
+    store.apply(&said(7, MINA, "ok"), &[]);
+    store.apply(&Event::RoomReset { room: LOBBY, head: Seq(7) }, &[]);
+    assert_eq!(shown_waiting(&store), ["a"], "the room holds nothing yet");
+}
+
+#[test]
+fn up_arrow_edits_her_message_the_moment_the_room_shows_it() {
+    let store = mina_waiting_for(&[waiting("a", LOBBY, "ok")]);
+    store.apply(&said(7, MINA, "ok"), &[]);
+    assert!(store.edit_newest(LOBBY, false));
+    assert_eq!(store.editing.get(), Some(MessageId(7)));
 }
 
 /// Mina says `text` in the lobby at `seq`, answering `reply_to`, with `attachments`.
