@@ -32,14 +32,12 @@ pub struct Arrived<'a> {
 /// those sent, else among those queued (in a tab that does not hold the
 /// socket, a message stays queued until the leading tab says it has it).
 pub fn landed_as(room: RoomId, arrived: &Arrived, outbox: &[PendingAction], landed: &[ActionKey]) -> Option<ActionKey> {
-    let first_in = |state: fn(&ActionState) -> bool| {
+    let first_in = |state: ActionState| {
         messages_waiting_in(room, outbox)
-            .filter(|pending| state(&pending.state) && !landed.contains(&pending.key))
+            .filter(|pending| pending.state == state && !landed.contains(&pending.key))
             .find(|pending| says(&pending.action, arrived))
     };
-    first_in(|state| *state == ActionState::Sending)
-        .or_else(|| first_in(|state| *state == ActionState::Queued))
-        .map(|pending| pending.key.clone())
+    first_in(ActionState::Sending).or_else(|| first_in(ActionState::Queued)).map(|pending| pending.key.clone())
 }
 
 /// Your messages waiting in `room` that the room does not already show.
@@ -54,17 +52,20 @@ pub fn shown_waiting<'a>(
 /// Forgets the keys no longer in the outbox (acked, or given up). True if
 /// any was forgotten.
 pub fn forget_gone(landed: &mut Vec<ActionKey>, outbox: &[PendingAction]) -> bool {
-    let before = landed.len();
-    landed.retain(|key| outbox.iter().any(|pending| pending.key == *key));
-    landed.len() != before
+    forget(landed, |key| !outbox.iter().any(|pending| pending.key == *key))
 }
 
 /// Forgets the keys of the messages waiting in `room`, whose history is
 /// loaded again: the room shows them once it holds them. True if any was
 /// forgotten.
 pub fn forget_in(room: RoomId, landed: &mut Vec<ActionKey>, outbox: &[PendingAction]) -> bool {
+    forget(landed, |key| messages_waiting_in(room, outbox).any(|pending| pending.key == *key))
+}
+
+/// Forgets the keys `gone` says, and says whether there were any.
+fn forget(landed: &mut Vec<ActionKey>, gone: impl Fn(&ActionKey) -> bool) -> bool {
     let before = landed.len();
-    landed.retain(|key| !messages_waiting_in(room, outbox).any(|pending| pending.key == *key));
+    landed.retain(|key| !gone(key));
     landed.len() != before
 }
 
