@@ -6,7 +6,8 @@
 // no network, that reaches Hoon once when the train comes out (one the server
 // refuses when it comes out, which stays refused in every tab and through a
 // reload, and one that Mina signs out from, which the next person on her
-// browser never sends).
+// browser never sends). Ara, in no room yet, looks into one before joining
+// and sees its photo as its members do.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,15 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attach, chip, countUploads, parcelsKept, sendOffline } from '../files.mjs';
-import { bothIn, nothingWaiting, seriousViolations, serverAndBrowser, signedInPage, signOut } from '../harness.mjs';
+import {
+  bothIn,
+  createRoom,
+  nothingWaiting,
+  seriousViolations,
+  serverAndBrowser,
+  signedInPage,
+  signOut,
+} from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -55,6 +64,42 @@ async function dropFile(page, room, name, text) {
     }
   }, { name, text });
 }
+
+test('Ara looks into a room before joining it: what was said, its photo and who is in it; then she joins and takes part', async () => {
+  const mina = await minaSignsIn();
+  await createRoom(mina, 'studio');
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await pasteImage(mina, 'studio.png');
+  await chip(mina, 'studio.png').getByRole('progressbar').waitFor({ state: 'detached' });
+  await composer.fill('The new studio');
+  await composer.press('Enter');
+  await composer.fill('Open house on Friday');
+  await composer.press('Enter');
+  await nothingWaiting(mina);
+
+  // Under "Other rooms", the room's name looks into it.
+  const ara = await signedInPage(world.browser, world.server.url, 'Ara', { viewport: VIEWPORT, bypassCSP: true });
+  await ara.getByRole('link', { name: 'studio', exact: true }).click();
+  const preview = ara.getByRole('region', { name: 'What was said in studio' });
+  await preview.getByRole('article').filter({ hasText: 'Open house on Friday' }).waitFor();
+  const photo = preview.getByRole('article').filter({ hasText: 'The new studio' }).getByRole('img', { name: 'studio.png' });
+  await ara.waitForFunction((img) => img.complete && img.naturalWidth > 0, await photo.elementHandle());
+  await ara.getByText('1 member', { exact: true }).waitFor();
+  await ara.getByText("You're looking in on studio. Join it to take part.").waitFor();
+  assert.equal(await ara.getByRole('textbox', { name: 'Message' }).count(), 0, 'nothing to write in before joining');
+  assert.equal(await preview.getByRole('button', { name: 'Add reaction' }).count(), 0, 'nor to react with');
+  assert.deepEqual(await seriousViolations(ara), [], 'the room looked into passes axe');
+  await ara.emulateMedia({ colorScheme: 'dark' });
+  assert.deepEqual(await seriousViolations(ara), [], 'and in the dark');
+  await ara.emulateMedia({ colorScheme: 'light' });
+
+  await ara.getByRole('button', { name: 'Join this room' }).click();
+  await ara.getByRole('log', { name: 'studio' }).getByRole('article').filter({ hasText: 'Open house on Friday' }).waitFor();
+  const hers = ara.getByRole('textbox', { name: 'Message' });
+  await hers.fill('Count me in');
+  await hers.press('Enter');
+  await messages(mina, 'studio', 'Count me in').waitFor();
+});
 
 test('a pasted photo with a caption reaches Hoon once, as a thumbnail that opens full size', async () => {
   const mina = await minaSignsIn();

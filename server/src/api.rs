@@ -291,13 +291,14 @@ async fn members(
     Ok(Json(state.store.members(room).await?))
 }
 
-/// The room's head, if the user is a member. A public room they are not in
-/// is 403 (join it to read it); a private or direct one is 404, as a room
-/// that does not exist, so its id cannot be probed.
+/// The room's head, if the user may read it: a room they are in, or a
+/// public one, which anyone signed in may look into before joining (it is
+/// listed to them, and joining needs nothing more); writing in it still
+/// takes joining. A private or direct room they are not in is 404, as a
+/// room that does not exist, so its id cannot be probed.
 async fn readable_room(state: &AppState, room: RoomId, user: &User) -> Result<Seq, ApiError> {
     match state.store.access(room, user.id).await? {
-        Access::Member { head, .. } => Ok(head),
-        Access::Outsider => Err(ApiError(StatusCode::FORBIDDEN, format!("join room {room} to read it").into())),
+        Access::Member { head, .. } | Access::Outsider { head } => Ok(head),
         Access::Unknown => Err(no_such_room(room)),
     }
 }

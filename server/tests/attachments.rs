@@ -7,9 +7,10 @@ mod common;
 use std::io::Cursor;
 use std::time::Duration;
 
-use common::{Session, TestServer, TwoInARoom};
+use common::{call_as, Session, TestServer, TwoInARoom};
 use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::{Action, AttachmentId, MessageId, Outcome, RejectCode, RoomEvent, RoomId, Seq};
+use reqwest::Method;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -236,7 +237,7 @@ async fn what_is_not_a_readable_picture_is_only_ever_a_download() {
 }
 
 #[tokio::test]
-async fn only_the_uploader_and_the_rooms_members_read_a_file() {
+async fn a_file_is_read_by_its_uploader_and_by_whoever_may_read_its_room() {
     let server = TestServer::start().await;
     let TwoInARoom { mina, jun, mut mina_tab, room, .. } = server.mina_and_jun_in("members only").await;
     let ara = server.sign_up("Ara").await;
@@ -248,8 +249,12 @@ async fn only_the_uploader_and_the_rooms_members_read_a_file() {
     assert_eq!(read(&server, &jun, photo.id, "").await.status(), 200, "a member of the room");
     for part in ["", "/thumbnail"] {
         let outsider = read(&server, &ara, photo.id, part).await;
-        assert_eq!(outsider.status(), 404, "not a member: as if there were no such file");
+        assert_eq!(outsider.status(), 200, "not a member, looking into the public room: as its messages");
     }
+    let private = mina_tab.create_private_room("just us").await;
+    let secret = upload(&server, &mina, "plan.png", png(40, 30, 6)).await;
+    sent(&mut mina_tab, private, vec![secret.id]).await;
+    assert_eq!(read(&server, &ara, secret.id, "").await.status(), 404, "a private room's: as if there were none");
     assert_eq!(read(&server, &ara, AttachmentId(999), "").await.status(), 404);
     let anonymous = reqwest::get(server.http(&format!("/api/attachments/{}", photo.id))).await.unwrap();
     assert_eq!(anonymous.status(), 401);
@@ -488,7 +493,9 @@ async fn read_with_cookie(server: &TestServer, cookie: &str, id: AttachmentId, p
     reqwest::Client::new().get(url).header("cookie", cookie).send().await.unwrap()
 }
 
-/// Mina posts a photo and a PDF in a room Jun is in; Ara is in no room.
+/// Mina posts a photo and a PDF in a private room Jun joined with her
+/// invite; Ara is in no room (and a private room's files are hers to read
+/// only once she is in it).
 struct FilesInARoom {
     mina: Browser,
     jun: Browser,
@@ -502,9 +509,13 @@ async fn photo_and_pdf_in_a_room(server: &TestServer) -> FilesInARoom {
     let jun = sign_up_in_a_browser(server, "Jun").await;
     let ara = sign_up_in_a_browser(server, "Ara").await;
     let mut mina_tab = server.connect(&mina.session).await;
-    let room = mina_tab.create_room("weekend").await;
+    let room = mina_tab.create_private_room("weekend").await;
+    let (status, invite) = call_as(server, &mina.session, Method::POST, &format!("/api/rooms/{room}/invites")).await;
+    assert_eq!(status, 201, "{invite}");
     let mut jun_tab = server.connect(&jun.session).await;
-    jun_tab.act(Action::JoinRoom { room }).await;
+    let invite = invite["token"].as_str().expect("an invite token").to_owned();
+    let joined = jun_tab.act(Action::JoinWithInvite { invite }).await;
+    assert!(matches!(joined, Outcome::Applied { .. }), "{joined:?}");
     let photo = upload(server, &mina.session, "beach.png", png(640, 480, 2)).await;
     let pdf = upload(server, &mina.session, "tickets.pdf", noise(2000, 4)).await;
     sent(&mut mina_tab, room, vec![photo.id, pdf.id]).await;

@@ -216,8 +216,17 @@ async fn a_public_room_stays_open_to_outsiders() {
     let listed = rooms_of(&server, &sora).await;
     let seen = listed.iter().find(|r| r.id == room).expect("listed to everyone");
     assert_eq!((seen.kind, seen.member), (RoomKind::Public, false));
-    let (status, _) = get_as(&server, &sora, &format!("/api/rooms/{room}/messages")).await;
-    assert_eq!(status, 403, "seen, and read once joined");
+    // Sora looks into it before joining: what was said, and who is in it.
+    let said = Action::SendMessage { room, text: "어서 와요".into(), reply_to: None, attachments: Vec::new() };
+    assert!(matches!(mina_tab.act(said).await, Outcome::Applied { .. }));
+    let (status, page) = get_as(&server, &sora, &format!("/api/rooms/{room}/messages")).await;
+    assert_eq!((status, page["messages"][0]["text"].as_str()), (200, Some("어서 와요")), "{page}");
+    let (status, members) = get_as(&server, &sora, &format!("/api/rooms/{room}/members")).await;
+    assert_eq!((status, members[0]["name"].as_str()), (200, Some("Mina")), "{members}");
+    // Taking part takes joining.
+    let early = Action::SendMessage { room, text: "안녕".into(), reply_to: None, attachments: Vec::new() };
+    let refused = sora_tab.act(early).await;
+    assert!(matches!(refused, Outcome::Rejected { code: RejectCode::Forbidden, .. }), "{refused:?}");
     let (status, body) = call_as(&server, &mina, Method::POST, &format!("/api/rooms/{room}/invites")).await;
     assert_eq!(status, 409, "a public room needs no invite: {body}");
     assert!(matches!(sora_tab.act(Action::JoinRoom { room }).await, Outcome::Applied { seq: Some(_), .. }));

@@ -437,6 +437,6 @@ fn rows_in(window: Window, timeline: &Timeline, marks: Marks) -> Vec<RowPlace> {
 }
 
 /// The viewer's offset from UTC in minutes (Seoul: +540), for local day breaks.
-fn utc_offset_minutes() -> i64 {
+pub(super) fn utc_offset_minutes() -> i64 {
     -(js_sys::Date::new_0().get_timezone_offset() as i64)
 }

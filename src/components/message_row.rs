@@ -391,7 +391,7 @@ fn quote_of(room: RoomId, original: MessageId) -> Option<impl IntoView> {
     Some(view! { <ReplyQuote room reply_to /> })
 }
 
-fn notice_text(notice: &Notice) -> String {
+pub(super) fn notice_text(notice: &Notice) -> String {
     match notice {
         Notice::Created { name } => lang().room_created(name),
         Notice::Joined { name } => lang().joined(name),
@@ -420,7 +420,7 @@ thread_local! {
 }
 
 /// Local time, in the browser's language ("오후 3:04", "3:04 PM").
-fn local_time(at: Millis) -> String {
+pub(super) fn local_time(at: Millis) -> String {
     TIME_FORMAT
         .with(|format| format.call1(&wasm_bindgen::JsValue::UNDEFINED, &(at as f64).into()))
         .ok()
@@ -429,7 +429,7 @@ fn local_time(at: Millis) -> String {
 }
 
 /// The day, in the browser's language.
-fn day_label(at: Millis) -> String {
+pub(super) fn day_label(at: Millis) -> String {
     let options = js_sys::Object::new();
     for (key, value) in [("weekday", "long"), ("year", "numeric"), ("month", "long"), ("day", "numeric")] {
         let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());

@@ -34,6 +34,7 @@ mod reply_quote;
 mod resized;
 mod room_actions;
 mod room_page;
+mod room_preview;
 mod rooms_nav;
 mod scroll_anchor;
 mod sign_out;

@@ -1,6 +1,7 @@
 //! One room: its name and who is here, the message list, what is typing, the
 //! composer, and the viewer its images open in. Files dropped anywhere on it
-//! are attached to the message being written. The route is `/rooms/{id}`.
+//! are attached to the message being written. The route is `/rooms/{id}`;
+//! a public room you are not in is looked into there (`RoomPreview`).
 
 use hanmadi_protocol::RoomId;
 use leptos::ev::DragEvent;
@@ -14,6 +15,7 @@ use super::image_viewer::{provide_viewer, ImageViewer};
 use super::modal;
 use super::pending_files::{carries_files, files_in, DraftFiles};
 use super::reactive::{effect, handler, memo};
+use super::room_preview::RoomPreview;
 use super::{Composer, MembersPanel, MessageList, TypingLine};
 use crate::api;
 use crate::i18n::{lang, t};
@@ -47,22 +49,31 @@ pub fn RoomPage() -> impl IntoView {
         on_cleanup(move || store.show_room(None));
     }
 
-    move || match room.get() {
+    // A public room she is not in is looked into; any other is the room
+    // itself (one still unlisted too: a room just created or joined shows
+    // before the list has it).
+    let page = {
+        let rooms = store.rooms();
+        memo(move || room.get().map(|room| (room, rooms.with(|rooms| rooms.iter().any(|r| r.id == room && !r.member)))))
+    };
+    move || match page.get() {
         None => view! { <p class="empty">{t().no_such_room}</p> }.into_any(),
-        Some(room) => view! { <Room room /> }.into_any(),
+        Some((room, true)) => view! { <RoomPreview room name=name_of(room) /> }.into_any(),
+        Some((room, false)) => view! { <Room room /> }.into_any(),
     }
+}
+
+/// The room's name as listed ("" until the list has it).
+fn name_of(room: RoomId) -> Memo<String> {
+    let rooms = expect_context::<Store>().rooms();
+    memo(move || rooms.with(|rooms| rooms.iter().find(|r| r.id == room).map(|r| r.name.clone()).unwrap_or_default()))
 }
 
 #[component]
 fn Room(room: RoomId) -> impl IntoView {
     let store = expect_context::<Store>();
     let state = store.room(room);
-    let name = {
-        let rooms = store.rooms();
-        memo(move || {
-            rooms.with(|rooms| rooms.iter().find(|r| r.id == room).map(|r| r.name.clone()).unwrap_or_default())
-        })
-    };
+    let name = name_of(room);
     {
         let store = store.clone();
         on_cleanup(move || store.room_closed(room));
@@ -126,11 +137,7 @@ fn Room(room: RoomId) -> impl IntoView {
             on:drop=handler(on_drop)
         >
             <header class="room-header">
-                // Shown on a phone only, where the rooms give way to the room.
-                <Link href="/".to_owned() class="room-back" up=true>
-                    <span aria-hidden="true">"←"</span>
-                    {t().rooms}
-                </Link>
+                <BackToRooms />
                 <div class="room-heading">
                     <h2 class="room-title" tabindex="-1" node_ref=heading>{move || name.get()}</h2>
                     <p class="room-presence">{here}</p>
@@ -144,6 +151,17 @@ fn Room(room: RoomId) -> impl IntoView {
             <DeleteQuestionDialog room question=delete_question />
             <p class="drop-hint" aria-hidden="true">{t().drop_files}</p>
         </section>
+    }
+}
+
+/// "← Rooms", shown on a phone only, where the rooms give way to the room.
+#[component]
+pub(super) fn BackToRooms() -> impl IntoView {
+    view! {
+        <Link href="/".to_owned() class="room-back" up=true>
+            <span aria-hidden="true">"←"</span>
+            {t().rooms}
+        </Link>
     }
 }
 

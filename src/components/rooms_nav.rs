@@ -1,7 +1,7 @@
 //! The rooms sidebar: "Mark all as read" while anything is unread, your rooms
 //! with unread counts (a private one marked), "New room", your direct
 //! conversations with their newest message (or "typing…"), and the other
-//! rooms to join.
+//! rooms, to look into or join.
 
 use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
@@ -81,9 +81,10 @@ pub fn RoomsNav() -> impl IntoView {
                         move |room| {
                             let id = room.with_untracked(|room| room.id);
                             let name = memo(move || room.with(|room| room.name.clone()));
+                            // The name looks into the room; "Join" joins it from here.
                             view! {
                                 <li class="room-joinable">
-                                    <span class="room-name">{name}</span>
+                                    <Link href=format!("/rooms/{id}") class="room-peek">{name}</Link>
                                     <button
                                         type="button"
                                         aria-label=move || lang().join_room(&name.get())

@@ -84,6 +84,31 @@ impl Lang {
         }
     }
 
+    /// How many are in a room looked into before joining.
+    pub fn member_count(self, count: usize) -> String {
+        match (self, count) {
+            (Lang::En, 1) => "1 member".to_owned(),
+            (Lang::En, _) => format!("{count} members"),
+            (Lang::Ko, _) => format!("멤버 {count}명"),
+        }
+    }
+
+    /// The messages of a room looked into before joining, named for screen readers.
+    pub fn preview_of(self, room: &str) -> String {
+        match self {
+            Lang::En => format!("What was said in {room}"),
+            Lang::Ko => format!("{room} 대화방의 최근 메시지"),
+        }
+    }
+
+    /// Where the composer would be, in a room looked into before joining.
+    pub fn looking_in(self, room: &str) -> String {
+        match self {
+            Lang::En => format!("You're looking in on {room}. Join it to take part."),
+            Lang::Ko => format!("{room} 대화방을 둘러보고 있어요. 참여하면 함께 대화할 수 있어요."),
+        }
+    }
+
     /// Said before signing out: what has not been sent would be lost.
     pub fn sign_out_drops(self, waiting: usize) -> String {
         match (self, waiting) {

@@ -18,8 +18,9 @@ use super::{Checked, Refusal, Store};
 pub enum Access {
     /// No such room, or a private or direct one they are not in: the same.
     Unknown,
-    /// A public room they are not in: they may see it and join it.
-    Outsider,
+    /// A public room they are not in: they may read it and join it; `head`
+    /// is its latest seq.
+    Outsider { head: Seq },
     /// They are in it; `head` is its latest seq.
     Member { kind: RoomKind, head: Seq },
 }
@@ -52,7 +53,7 @@ pub(super) async fn access<'e>(
     let kind = kind_of(&kind)?;
     Ok(match (kind, member > 0) {
         (kind, true) => Access::Member { kind, head: Seq(head as u64) },
-        (RoomKind::Public, false) => Access::Outsider,
+        (RoomKind::Public, false) => Access::Outsider { head: Seq(head as u64) },
         (_, false) => Access::Unknown,
     })
 }
@@ -73,7 +74,7 @@ pub(super) async fn member_of(
 ) -> anyhow::Result<Checked<RoomKind>> {
     Ok(match access(&mut **tx, room, user).await? {
         Access::Member { kind, .. } => Ok(kind),
-        Access::Outsider => Err(Refusal::new(RejectCode::Forbidden, "join the room first".into())),
+        Access::Outsider { .. } => Err(Refusal::new(RejectCode::Forbidden, "join the room first".into())),
         Access::Unknown => Err(no_such_room(room)),
     })
 }

@@ -118,7 +118,7 @@ async fn apply_action(
             // Only a public room is joined by its id; a private one takes an invite.
             Access::Unknown => return Ok(Err(no_such_room(*room))),
             Access::Member { .. } => applied(*room, None, None),
-            Access::Outsider => applied(*room, Some(join(tx, *room, user, now, events).await?), None),
+            Access::Outsider { .. } => applied(*room, Some(join(tx, *room, user, now, events).await?), None),
         },
         Action::JoinWithInvite { invite } => {
             let Some(room) = room_of_invite(tx, invite).await? else {
@@ -142,7 +142,7 @@ async fn apply_action(
                     let why = "a direct conversation cannot be left".to_owned();
                     return Ok(Err(Refusal::new(RejectCode::Forbidden, why)));
                 }
-                Access::Outsider => false,
+                Access::Outsider { .. } => false,
                 Access::Member { .. } => true,
             };
             if !member {
@@ -468,7 +468,7 @@ pub(super) async fn is_member<'e>(
 async fn known_room(tx: &mut Transaction<'_, Any>, room: RoomId, user: UserId) -> anyhow::Result<Checked<()>> {
     Ok(match access(&mut **tx, room, user).await? {
         Access::Unknown => Err(no_such_room(room)),
-        Access::Outsider | Access::Member { .. } => Ok(()),
+        Access::Outsider { .. } | Access::Member { .. } => Ok(()),
     })
 }
 

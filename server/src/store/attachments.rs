@@ -151,10 +151,11 @@ impl Store {
         Ok(Ok(attachment(row)))
     }
 
-    /// The upload, if `reader` may read it: they uploaded it, or they are in
-    /// a room where a message (not deleted) carries it. `None` alike for an
-    /// upload that does not exist and one they may not read, so ids cannot be
-    /// probed.
+    /// The upload, if `reader` may read it: they uploaded it, or a message
+    /// (not deleted) carries it in a room they may read: one they are in, or
+    /// a public one, which anyone may look into before joining (as its
+    /// messages, `api::readable_room`). `None` alike for an upload that does
+    /// not exist and one they may not read, so ids cannot be probed.
     pub async fn readable_attachment(&self, reader: UserId, id: AttachmentId) -> anyhow::Result<Option<Served>> {
         /// The description, and the content's hash.
         type Readable = (i64, String, i64, String, Option<i64>, Option<i64>, String);
@@ -162,8 +163,9 @@ impl Store {
             "SELECT {DESCRIPTION}, a.sha256 FROM attachments a JOIN attachment_contents c ON c.sha256 = a.sha256 \
              WHERE a.id = $1 AND (a.uploader_id = $2 OR EXISTS ( \
                  SELECT 1 FROM message_attachments ma JOIN messages m ON m.id = ma.message_id \
-                 JOIN memberships s ON s.room_id = m.room_id AND s.user_id = $2 \
-                 WHERE ma.attachment_id = a.id AND m.deleted = 0))"
+                 JOIN rooms r ON r.id = m.room_id \
+                 WHERE ma.attachment_id = a.id AND m.deleted = 0 AND (r.kind = 'public' OR EXISTS ( \
+                     SELECT 1 FROM memberships s WHERE s.room_id = m.room_id AND s.user_id = $2))))"
         ))
         .bind(id.0 as i64)
         .bind(reader.0 as i64)

@@ -36,7 +36,7 @@ async fn private_room<'e>(
     Ok(match access(executor, room, user).await? {
         Access::Member { kind: RoomKind::Private, .. } => Ok(()),
         Access::Member { kind, .. } => Err(InviteProblem::NotPrivate(kind)),
-        Access::Outsider => Err(InviteProblem::NotMember),
+        Access::Outsider { .. } => Err(InviteProblem::NotMember),
         Access::Unknown => Err(InviteProblem::NoSuchRoom),
     })
 }
