@@ -137,7 +137,7 @@ fn Room(room: RoomId) -> impl IntoView {
             on:drop=handler(on_drop)
         >
             <header class="room-header">
-                <BackToRooms />
+                {back_to_rooms()}
                 <div class="room-heading">
                     <h2 class="room-title" tabindex="-1" node_ref=heading>{move || name.get()}</h2>
                     <p class="room-presence">{here}</p>
@@ -155,8 +155,7 @@ fn Room(room: RoomId) -> impl IntoView {
 }
 
 /// "← Rooms", shown on a phone only, where the rooms give way to the room.
-#[component]
-pub(super) fn BackToRooms() -> impl IntoView {
+pub(super) fn back_to_rooms() -> impl IntoView {
     view! {
         <Link href="/".to_owned() class="room-back" up=true>
             <span aria-hidden="true">"←"</span>

@@ -20,7 +20,7 @@ use super::message_row::{day_label, local_time, notice_text};
 use super::message_text::MessageText;
 use super::reactive::{effect, handler};
 use super::reply_quote::ReplyQuote;
-use super::room_page::BackToRooms;
+use super::room_page::back_to_rooms;
 use crate::api;
 use crate::i18n::{lang, t};
 use crate::socket::use_socket;
@@ -90,7 +90,7 @@ pub fn RoomPreview(room: RoomId, name: Memo<String>) -> impl IntoView {
     view! {
         <section class="room">
             <header class="room-header">
-                <BackToRooms />
+                {back_to_rooms()}
                 <div class="room-heading">
                     <h2 class="room-title">{move || name.get()}</h2>
                     <p class="room-presence">{move || members.get().map(|count| lang().member_count(count))}</p>
