@@ -127,6 +127,12 @@ pub fn is_current(to: &str) -> bool {
     current_path().with_untracked(|path| path == to)
 }
 
+/// Whether the page on screen is `to` or a page inside it (a room's, for a
+/// link to one of its messages).
+pub fn is_within(to: &str) -> bool {
+    current_path().with_untracked(|path| shows(path, to))
+}
+
 /// Shows `to` in place of the path on screen (no new history entry): Back
 /// does not return to a page that was only on its way elsewhere. Where the
 /// entry was opened from stays.

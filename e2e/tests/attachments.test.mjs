@@ -67,6 +67,7 @@ async function dropFile(page, room, name, text) {
 
 test('Ara looks into a room before joining it: what was said, its photo and who is in it; then she joins and takes part', async () => {
   const mina = await minaSignsIn();
+  await createRoom(mina, 'garden');
   await createRoom(mina, 'studio');
   const composer = mina.getByRole('textbox', { name: 'Message' });
   await pasteImage(mina, 'studio.png');
@@ -76,29 +77,48 @@ test('Ara looks into a room before joining it: what was said, its photo and who 
   await composer.fill('Open house on Friday');
   await composer.press('Enter');
   await nothingWaiting(mina);
+  const studioSeq = await messages(mina, 'studio', 'The new studio').getAttribute('data-seq');
 
   // Under "Other rooms", the room's name looks into it.
   const ara = await signedInPage(world.browser, world.server.url, 'Ara', { viewport: VIEWPORT, bypassCSP: true });
   await ara.getByRole('link', { name: 'studio', exact: true }).click();
   const preview = ara.getByRole('region', { name: 'What was said in studio' });
-  await preview.getByRole('article').filter({ hasText: 'Open house on Friday' }).waitFor();
-  const photo = preview.getByRole('article').filter({ hasText: 'The new studio' }).getByRole('img', { name: 'studio.png' });
-  await ara.waitForFunction((img) => img.complete && img.naturalWidth > 0, await photo.elementHandle());
-  await ara.getByText('1 member', { exact: true }).waitFor();
-  await ara.getByText("You're looking in on studio. Join it to take part.").waitFor();
-  assert.equal(await ara.getByRole('textbox', { name: 'Message' }).count(), 0, 'nothing to write in before joining');
-  assert.equal(await preview.getByRole('button', { name: 'Add reaction' }).count(), 0, 'nor to react with');
+  const looksIn = async () => {
+    await preview.getByRole('article').filter({ hasText: 'Open house on Friday' }).waitFor();
+    const photo = preview.getByRole('article').filter({ hasText: 'The new studio' }).getByRole('img', { name: 'studio.png' });
+    await ara.waitForFunction((img) => img.complete && img.naturalWidth > 0, await photo.elementHandle());
+    await ara.getByText('1 member', { exact: true }).waitFor();
+    await ara.getByText("You're looking in on studio. Join it to take part.").waitFor();
+    assert.equal(await ara.getByRole('textbox', { name: 'Message' }).count(), 0, 'nothing to write in before joining');
+    assert.equal(await preview.getByRole('button', { name: 'Add reaction' }).count(), 0, 'nor to react with');
+  };
+  await looksIn();
   assert.deepEqual(await seriousViolations(ara), [], 'the room looked into passes axe');
   await ara.emulateMedia({ colorScheme: 'dark' });
   assert.deepEqual(await seriousViolations(ara), [], 'and in the dark');
   await ara.emulateMedia({ colorScheme: 'light' });
+  // A reload there looks into it again, never opens it as hers.
+  await ara.reload();
+  await looksIn();
 
+  // Mina sends her a link to the photo's message: joining from there opens
+  // the room at that message.
+  await ara.goto(`${world.server.url}/rooms/${new URL(mina.url()).pathname.split('/')[2]}/messages/${studioSeq}`);
+  await looksIn();
   await ara.getByRole('button', { name: 'Join this room' }).click();
-  await ara.getByRole('log', { name: 'studio' }).getByRole('article').filter({ hasText: 'Open house on Friday' }).waitFor();
+  await ara.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
+  assert.match(await ara.evaluate(() => document.activeElement.textContent), /The new studio/);
+  assert.match(new URL(ara.url()).pathname, /\/messages\//, 'the link stays');
   const hers = ara.getByRole('textbox', { name: 'Message' });
   await hers.fill('Count me in');
   await hers.press('Enter');
   await messages(mina, 'studio', 'Count me in').waitFor();
+
+  // Joining a room from where it is looked into takes her in, ready to type.
+  await ara.getByRole('link', { name: 'garden', exact: true }).click();
+  await ara.getByRole('button', { name: 'Join this room' }).click();
+  await ara.getByRole('log', { name: 'garden' }).waitFor();
+  await ara.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Message');
 });
 
 test('a pasted photo with a caption reaches Hoon once, as a thumbnail that opens full size', async () => {

@@ -239,18 +239,24 @@ async fn what_is_not_a_readable_picture_is_only_ever_a_download() {
 #[tokio::test]
 async fn a_file_is_read_by_its_uploader_and_by_whoever_may_read_its_room() {
     let server = TestServer::start().await;
-    let TwoInARoom { mina, jun, mut mina_tab, room, .. } = server.mina_and_jun_in("members only").await;
+    let TwoInARoom { mina, jun, mut mina_tab, room, .. } = server.mina_and_jun_in("open to all").await;
     let ara = server.sign_up("Ara").await;
     let photo = upload(&server, &mina, "us.png", png(400, 300, 5)).await;
     assert_eq!(read(&server, &mina, photo.id, "").await.status(), 200, "the uploader, before it is sent");
     assert_eq!(read(&server, &jun, photo.id, "").await.status(), 404, "nobody else before it is sent");
 
-    sent(&mut mina_tab, room, vec![photo.id]).await;
+    let message = sent(&mut mina_tab, room, vec![photo.id]).await;
     assert_eq!(read(&server, &jun, photo.id, "").await.status(), 200, "a member of the room");
     for part in ["", "/thumbnail"] {
         let outsider = read(&server, &ara, photo.id, part).await;
         assert_eq!(outsider.status(), 200, "not a member, looking into the public room: as its messages");
     }
+    let other = upload(&server, &mina, "them.png", png(40, 30, 7)).await;
+    sent(&mut mina_tab, room, vec![other.id]).await;
+    mina_tab.act(Action::DeleteMessage { room, message }).await;
+    assert_eq!(read(&server, &ara, photo.id, "").await.status(), 404, "gone with its message");
+    assert_eq!(read(&server, &jun, photo.id, "").await.status(), 404, "for the members too");
+    assert_eq!(read(&server, &ara, other.id, "").await.status(), 200, "the next one stays");
     let private = mina_tab.create_private_room("just us").await;
     let secret = upload(&server, &mina, "plan.png", png(40, 30, 6)).await;
     sent(&mut mina_tab, private, vec![secret.id]).await;

@@ -7,7 +7,8 @@ mod common;
 use common::{call_as, get_as, Client, Session, TestServer};
 use hanmadi_protocol::http::{RoomKind, RoomSummary};
 use hanmadi_protocol::{
-    Action, AttachmentId, ClientFrame, Cursor, ErrorCode, Outcome, RejectCode, RoomId, Seq, ServerFrame,
+    Action, AttachmentId, ClientFrame, Cursor, ErrorCode, MessageId, Outcome, RejectCode, RoomEvent, RoomId, Seq,
+    ServerFrame,
 };
 use reqwest::Method;
 use tokio_tungstenite::tungstenite::Message;
@@ -223,15 +224,20 @@ async fn a_public_room_stays_open_to_outsiders() {
     assert_eq!((status, page["messages"][0]["text"].as_str()), (200, Some("어서 와요")), "{page}");
     let (status, members) = get_as(&server, &sora, &format!("/api/rooms/{room}/members")).await;
     assert_eq!((status, members[0]["name"].as_str()), (200, Some("Mina")), "{members}");
-    // Taking part takes joining.
+    // Taking part, and following it live, take joining.
     let early = Action::SendMessage { room, text: "안녕".into(), reply_to: None, attachments: Vec::new() };
     let refused = sora_tab.act(early).await;
     assert!(matches!(refused, Outcome::Rejected { code: RejectCode::Forbidden, .. }), "{refused:?}");
+    let said = MessageId(page["messages"][0]["id"].as_u64().expect("its id"));
+    let react = Action::AddReaction { room, message: said, emoji: "👍".into() };
+    let refused = sora_tab.act(react).await;
+    assert!(matches!(refused, Outcome::Rejected { code: RejectCode::Forbidden, .. }), "{refused:?}");
+    assert_eq!(resume_refused(&mut sora_tab, room).await.0, ErrorCode::Forbidden);
     let (status, body) = call_as(&server, &mina, Method::POST, &format!("/api/rooms/{room}/invites")).await;
     assert_eq!(status, 409, "a public room needs no invite: {body}");
     assert!(matches!(sora_tab.act(Action::JoinRoom { room }).await, Outcome::Applied { seq: Some(_), .. }));
-    let (status, _) = get_as(&server, &sora, &format!("/api/rooms/{room}/messages")).await;
-    assert_eq!(status, 200);
+    let (replayed, _) = sora_tab.resume(room, Seq::ZERO).await;
+    assert!(replayed.iter().any(|(_, event)| matches!(event, RoomEvent::Message { text, .. } if text == "어서 와요")));
 }
 
 #[tokio::test]

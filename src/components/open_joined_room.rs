@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::reactive::effect;
 
-use crate::router::use_navigate;
+use crate::router::{is_within, use_navigate};
 use crate::store::Store;
 
 #[component]
@@ -18,7 +18,12 @@ pub fn OpenJoinedRoom() -> impl IntoView {
     effect(move || {
         if let Some(room) = joined.get() {
             store.entered_joined_room();
-            navigate(&format!("/rooms/{room}"));
+            // Joined where it was looked into: a link to one of its messages
+            // stays, and the room opens at that message.
+            let path = format!("/rooms/{room}");
+            if !is_within(&path) {
+                navigate(&path);
+            }
         }
     });
 }

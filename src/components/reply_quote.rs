@@ -40,6 +40,15 @@ impl Original {
         Original::Said { author: message.author_name.clone(), beginning: beginning(&text) }
     }
 
+    /// The author's name (empty until the original is known) and what is
+    /// shown of the original.
+    fn parts(&self) -> (String, String) {
+        match self {
+            Original::Said { author, beginning } => (author.clone(), beginning.clone()),
+            other => (String::new(), other.label()),
+        }
+    }
+
     fn label(&self) -> String {
         match self {
             Original::Unknown => t().reply_to_earlier.to_owned(),
@@ -78,20 +87,32 @@ pub fn ReplyQuote(room: RoomId, reply_to: ReplyTo) -> impl IntoView {
     }
 
     // The author's name is empty (and its span hidden) until the original is known.
-    let author = move || match original.get() {
-        Original::Said { author, .. } => author,
-        _ => String::new(),
-    };
-    let said = move || match original.get() {
-        Original::Said { beginning, .. } => beginning,
-        other => other.label(),
-    };
+    let author = move || original.with(Original::parts).0;
+    let said = move || original.with(Original::parts).1;
     let label = Signal::derive(move || original.with(Original::label));
     view! {
         <MessageLink room seq=reply_to.seq class="reply-quote" label>
             <span class="quote-author">{author}</span>
             <span class="quote-text">{said}</span>
         </MessageLink>
+    }
+}
+
+/// The quote above a reply in a room looked into before joining: the
+/// original as the preview's page holds it (`None`: older than the page).
+/// Drawn once, and not a link: nothing there leads into the room yet, and
+/// nothing is fetched or kept for a room not followed.
+#[component]
+pub fn HeldQuote(room: RoomId, original: Option<MessageView>) -> impl IntoView {
+    let state = expect_context::<Store>().room(room);
+    let original = original.map_or(Original::Unknown, |message| Original::of(&message, &state));
+    let (author, said) = original.parts();
+    view! {
+        <p class="reply-quote">
+            <span class="visually-hidden">{original.label()}</span>
+            <span class="quote-author" aria-hidden="true">{author}</span>
+            <span class="quote-text" aria-hidden="true">{said}</span>
+        </p>
     }
 }
 

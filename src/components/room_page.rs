@@ -22,15 +22,23 @@ use crate::i18n::{lang, t};
 use crate::router::{use_room, Link};
 use crate::socket::use_socket;
 use crate::store::timeline::Timeline;
-use crate::store::Store;
+use crate::store::{RoomView, Store};
 
 #[component]
 pub fn RoomPage() -> impl IntoView {
     let store = expect_context::<Store>();
     let room = use_room();
 
+    // What the page shows: the room, or a public room she is not in looked
+    // into, once the rooms list says which.
+    let page = {
+        let store = store.clone();
+        memo(move || room.get().map(|room| (room, store.room_view(room))))
+    };
+
     // The room on screen: what it holds is read, and what arrives or loads
-    // while it is open (the history fetched on opening after a reload).
+    // while it is open (the history fetched on opening after a reload). A
+    // room looked into is not hers to read.
     {
         let store = store.clone();
         effect(move || store.show_room(room.get()));
@@ -38,7 +46,7 @@ pub fn RoomPage() -> impl IntoView {
     {
         let (store, socket) = (store.clone(), use_socket());
         effect(move || {
-            if let Some(room) = room.get() {
+            if let Some((room, RoomView::Room)) = page.get() {
                 store.room(room).timeline().with(Timeline::newest_seq);
                 socket.read(room);
             }
@@ -49,17 +57,11 @@ pub fn RoomPage() -> impl IntoView {
         on_cleanup(move || store.show_room(None));
     }
 
-    // A public room she is not in is looked into; any other is the room
-    // itself (one still unlisted too: a room just created or joined shows
-    // before the list has it).
-    let page = {
-        let rooms = store.rooms();
-        memo(move || room.get().map(|room| (room, rooms.with(|rooms| rooms.iter().any(|r| r.id == room && !r.member)))))
-    };
     move || match page.get() {
         None => view! { <p class="empty">{t().no_such_room}</p> }.into_any(),
-        Some((room, true)) => view! { <RoomPreview room name=name_of(room) /> }.into_any(),
-        Some((room, false)) => view! { <Room room /> }.into_any(),
+        Some((_, RoomView::Waiting)) => view! { <p class="empty">{t().loading}</p> }.into_any(),
+        Some((room, RoomView::LookedInto)) => view! { <RoomPreview room name=name_of(room) /> }.into_any(),
+        Some((room, RoomView::Room)) => view! { <Room room /> }.into_any(),
     }
 }
 
@@ -169,7 +171,7 @@ pub(super) fn back_to_rooms() -> impl IntoView {
 /// screen reader says which room opened. Going back to the rooms (a phone
 /// shows one or the other) gives the focus to the room's link there, in
 /// place of the page, once nothing else has it.
-fn hand_focus_on_touch(heading: NodeRef<leptos::html::H2>, room: RoomId) {
+pub(super) fn hand_focus_on_touch(heading: NodeRef<leptos::html::H2>, room: RoomId) {
     effect(move || {
         if let Some(heading) = heading.get() {
             if !fine_pointer() {
@@ -186,7 +188,7 @@ fn hand_focus_on_touch(heading: NodeRef<leptos::html::H2>, room: RoomId) {
             if document.active_element().is_some_and(|focused| Some(focused) != document.body().map(Into::into)) {
                 return;
             }
-            let link = document.query_selector(&format!(".room-link[href=\"/rooms/{room}\"]")).ok().flatten();
+            let link = document.query_selector(&format!(".rooms a[href=\"/rooms/{room}\"]")).ok().flatten();
             if let Some(link) = link.and_then(|link| link.dyn_into::<web_sys::HtmlElement>().ok()) {
                 let _ = link.focus();
             }

@@ -1,12 +1,13 @@
 //! A public room you are not in, looked into before joining: its newest
 //! messages as they stood when it opened, who is in it, and "Join this room"
 //! where the composer would be. Joining turns the page into the room itself
-//! (`RoomPage` follows the rooms list), with everything live from then on.
+//! (`Store::room_view`), with everything live from then on.
 //!
 //! The server lets anyone signed in read a public room, as it lists it to
 //! them; writing, reacting and following it live take joining. So the
-//! preview is one page fetched once, drawn without any of a message's
-//! buttons: nothing in it can be done before joining.
+//! preview is what two requests bring (a page of messages, the members),
+//! drawn once without any of a message's buttons, and nothing of it is kept
+//! in the store's timeline for a room the engine does not follow.
 
 use hanmadi_protocol::http::MessageView;
 use hanmadi_protocol::{Action, RoomId};
@@ -19,8 +20,8 @@ use super::message_list::utc_offset_minutes;
 use super::message_row::{day_label, local_time, notice_text};
 use super::message_text::MessageText;
 use super::reactive::{effect, handler};
-use super::reply_quote::ReplyQuote;
-use super::room_page::back_to_rooms;
+use super::reply_quote::HeldQuote;
+use super::room_page::{back_to_rooms, hand_focus_on_touch};
 use crate::api;
 use crate::i18n::{lang, t};
 use crate::socket::use_socket;
@@ -36,9 +37,33 @@ const PREVIEW_MESSAGES: u32 = 30;
 enum Preview {
     Loading,
     Failed,
-    /// The page's messages and notices in order, each laid out as the room
-    /// lays out its rows (groups by author, a line between days).
-    Loaded(Vec<(Entry, RowLayout)>),
+    Loaded(Vec<HeldRow>),
+}
+
+/// A row of the page fetched: its entry, laid out as the room lays out its
+/// rows (groups by author, a line between days), and for a reply the
+/// original, if the page holds it.
+#[derive(Clone)]
+struct HeldRow {
+    entry: Entry,
+    layout: RowLayout,
+    original: Option<MessageView>,
+}
+
+/// The room's newest messages and notices, as rows to draw.
+async fn newest_rows(room: RoomId) -> Preview {
+    let Ok(page) = api::messages(room, None, PREVIEW_MESSAGES).await else { return Preview::Failed };
+    let mut timeline = Timeline::default();
+    timeline.add_history(page);
+    let entries = timeline.entries();
+    let rows = entries.iter().zip(layout(entries, utc_offset_minutes())).map(|(entry, layout)| {
+        let original = match entry {
+            Entry::Message(MessageView { reply_to: Some(to), .. }) => timeline.message_at(to.seq, to.id).cloned(),
+            _ => None,
+        };
+        HeldRow { entry: entry.clone(), layout, original }
+    });
+    Preview::Loaded(rows.collect())
 }
 
 #[component]
@@ -46,17 +71,13 @@ pub fn RoomPreview(room: RoomId, name: Memo<String>) -> impl IntoView {
     let store = expect_context::<Store>();
     let socket = use_socket();
     let preview = RwSignal::new(Preview::Loading);
-    let members = RwSignal::new(None::<usize>);
-    spawn_local(async move {
-        let loaded = api::messages(room, None, PREVIEW_MESSAGES).await.map(|page| {
-            let mut timeline = Timeline::default();
-            timeline.add_history(page);
-            let entries = timeline.entries();
-            entries.iter().cloned().zip(layout(entries, utc_offset_minutes())).collect()
-        });
+    let load = move || {
+        preview.set(Preview::Loading);
         // The page may have been left before the answer came.
-        let _ = preview.try_set(loaded.map_or(Preview::Failed, Preview::Loaded));
-    });
+        spawn_local(async move { drop(preview.try_set(newest_rows(room).await)) });
+    };
+    load();
+    let members = RwSignal::new(None::<usize>);
     spawn_local(async move {
         if let Ok(list) = api::members(room).await {
             let _ = members.try_set(Some(list.len()));
@@ -64,17 +85,20 @@ pub fn RoomPreview(room: RoomId, name: Memo<String>) -> impl IntoView {
             store.members_fetched(room, list);
         }
     });
-    // Opened at its newest, as a room is, once the page is drawn.
+    // Opened at its newest, as a room is, once the page is drawn (it may be
+    // gone by then).
     let list = NodeRef::<leptos::html::Div>::new();
     effect(move || {
-        if matches!(preview.get(), Preview::Loaded(_)) {
+        if preview.with(|preview| matches!(preview, Preview::Loaded(_))) {
             request_animation_frame(move || {
-                if let Some(list) = list.get_untracked() {
+                if let Some(list) = list.try_get_untracked().flatten() {
                     list.set_scroll_top(list.scroll_height());
                 }
             });
         }
     });
+    let heading = NodeRef::<leptos::html::H2>::new();
+    hand_focus_on_touch(heading, room);
     let viewer = provide_viewer();
     let join = move |_| {
         // A full outbox is explained by the socket.
@@ -82,9 +106,16 @@ pub fn RoomPreview(room: RoomId, name: Memo<String>) -> impl IntoView {
     };
     let rows = move || match preview.get() {
         Preview::Loading => view! { <p class="preview-state">{t().loading}</p> }.into_any(),
-        Preview::Failed => view! { <p class="preview-state">{t().preview_failed}</p> }.into_any(),
+        Preview::Failed => view! {
+            <p class="preview-state">
+                {t().preview_failed}
+                " "
+                <button type="button" on:click=handler(move |_| load())>{t().retry}</button>
+            </p>
+        }
+        .into_any(),
         Preview::Loaded(rows) => {
-            rows.into_iter().map(|(entry, layout)| view! { <PreviewRow room entry layout /> }).collect_view().into_any()
+            rows.into_iter().map(|row| view! { <PreviewRow room row /> }).collect_view().into_any()
         }
     };
     view! {
@@ -92,7 +123,7 @@ pub fn RoomPreview(room: RoomId, name: Memo<String>) -> impl IntoView {
             <header class="room-header">
                 {back_to_rooms()}
                 <div class="room-heading">
-                    <h2 class="room-title">{move || name.get()}</h2>
+                    <h2 class="room-title" tabindex="-1" node_ref=heading>{move || name.get()}</h2>
                     <p class="room-presence">{move || members.get().map(|count| lang().member_count(count))}</p>
                 </div>
             </header>
@@ -111,13 +142,14 @@ pub fn RoomPreview(room: RoomId, name: Memo<String>) -> impl IntoView {
 /// One row as it stood, with the day's line before it if it starts a day:
 /// a notice, or a message ([`PreviewMessage`]).
 #[component]
-fn PreviewRow(room: RoomId, entry: Entry, layout: RowLayout) -> impl IntoView {
+fn PreviewRow(room: RoomId, row: HeldRow) -> impl IntoView {
+    let HeldRow { entry, layout, original } = row;
     let separator =
         layout.day_separator.map(|_| view! { <p class="day-separator" role="separator">{day_label(entry.at())}</p> });
     let row = match entry {
         Entry::Notice { text, .. } => view! { <p class="notice">{notice_text(&text)}</p> }.into_any(),
         Entry::Message(message) => {
-            view! { <PreviewMessage room message starts_group=layout.starts_group /> }.into_any()
+            view! { <PreviewMessage room message original starts_group=layout.starts_group /> }.into_any()
         }
     };
     view! { {separator} {row} }
@@ -127,7 +159,12 @@ fn PreviewRow(room: RoomId, entry: Entry, layout: RowLayout) -> impl IntoView {
 /// answers, its words and files, and a word that it was edited or deleted.
 /// No reactions or buttons: they take joining.
 #[component]
-fn PreviewMessage(room: RoomId, message: MessageView, starts_group: bool) -> impl IntoView {
+fn PreviewMessage(
+    room: RoomId,
+    message: MessageView,
+    original: Option<MessageView>,
+    starts_group: bool,
+) -> impl IntoView {
     let time = local_time(message.at);
     let label = lang().at_time(&message.author_name, &time);
     let header = starts_group.then(|| {
@@ -142,7 +179,7 @@ fn PreviewMessage(room: RoomId, message: MessageView, starts_group: bool) -> imp
         view! { <p class="message-text deleted">{t().deleted}</p> }.into_any()
     } else {
         view! {
-            {message.reply_to.map(|reply_to| view! { <ReplyQuote room reply_to /> })}
+            {message.reply_to.is_some().then(|| view! { <HeldQuote room original /> })}
             <div class="message-text">
                 <MessageText room text=message.text />
                 {message.edited.then(|| view! { <span class="edited">{t().edited}</span> })}

@@ -29,7 +29,7 @@ use leptos::prelude::*;
 
 use reading::Listed;
 use rooms_list::{last_message, LastChange, ListFetches, RoomChange};
-pub use rooms_list::{RoomInfo, RoomsFetch};
+pub use rooms_list::{RoomInfo, RoomView, RoomsFetch};
 use timeline::Timeline;
 
 /// Everything the page shows about one room: read through the accessors
@@ -90,6 +90,9 @@ impl RoomState {
 #[derive(Clone)]
 pub struct Store {
     rooms: ArcRwSignal<Vec<RoomInfo>>,
+    /// Whether a rooms list (fetched, or last seen) has been shown: until
+    /// then a room missing from it may be anyone's (`Store::room_view`).
+    rooms_listed: ArcRwSignal<bool>,
     /// The room on screen: its messages do not count as unread.
     current_room: ArcRwSignal<Option<RoomId>>,
     outbox: ArcRwSignal<Vec<PendingAction>>,
@@ -168,6 +171,7 @@ impl Store {
     pub fn new() -> Self {
         Self {
             rooms: ArcRwSignal::new(Vec::new()),
+            rooms_listed: ArcRwSignal::new(false),
             current_room: ArcRwSignal::new(None),
             outbox: ArcRwSignal::new(Vec::new()),
             landed: ArcRwSignal::new(Vec::new()),

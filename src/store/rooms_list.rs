@@ -152,6 +152,35 @@ impl RoomChange {
     }
 }
 
+/// What a room's page (`/rooms/{id}`) shows, by what the rooms list says of
+/// the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoomView {
+    /// No list shown yet (a first visit, the server not answered yet): the
+    /// room may turn out to be one she is not in, so nothing is fetched or
+    /// reported read for it until the list says.
+    Waiting,
+    /// A public room she is not in: looked into before joining.
+    LookedInto,
+    /// The room itself: hers, or one the list does not hold (joined with an
+    /// invite link a moment ago, or none at all, which its own paths say).
+    Room,
+}
+
+impl Store {
+    /// What `room`'s page shows. Tracked.
+    pub fn room_view(&self, room: RoomId) -> RoomView {
+        let listed =
+            self.rooms.with(|rooms| rooms.iter().find(|info| info.id == room).map(|info| (info.member, info.kind)));
+        match listed {
+            Some((false, RoomKind::Public)) => RoomView::LookedInto,
+            Some(_) => RoomView::Room,
+            None if self.rooms_listed.get() => RoomView::Room,
+            None => RoomView::Waiting,
+        }
+    }
+}
+
 /// Fetches of the whole rooms list on their way, and the changes made since
 /// the first of them began.
 #[derive(Debug, Default)]
@@ -197,6 +226,9 @@ impl RoomsFetch {
                 change.apply(rooms);
             }
         });
+        if !self.store.rooms_listed.get_untracked() {
+            self.store.rooms_listed.set(true);
+        }
     }
 }
 

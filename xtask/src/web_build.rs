@@ -140,8 +140,11 @@ use crate::{cmd, root, std_for_size, step};
 /// 267.2 KiB; for a message shown once (its "Sending…" copy gone the moment
 /// the room shows it), 267.2 → 268.1 KiB; for a public room looked into
 /// before joining (its newest messages laid out as the room lays them out,
-/// who is in it, "Join this room"), 268.1 → 272.2 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 272.4;
+/// who is in it, "Join this room"), 268.1 → 272.2 KiB; for a review's
+/// fixes (the page waits for the rooms list before deciding, replies quote
+/// from the page fetched, a failed page can be fetched again), 272.2 →
+/// 273.2 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 273.4;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

@@ -226,8 +226,8 @@ async fn thumbnail(
 /// enough that a room's thumbnails are drawn from the cache as one scrolls,
 /// switches rooms and reloads; short enough that a URL something still holds
 /// (a tab not yet told, the offline copy) shows a file whose message was
-/// deleted, or whose room its reader left, for at most this long. After it,
-/// a request that costs a 304 checks access again.
+/// deleted, or whose private room its reader left, for at most this long.
+/// After it, a request that costs a 304 checks access again.
 const CACHED_FOR_SECS: u32 = 3600;
 
 #[derive(Clone, Copy, PartialEq, Eq)]

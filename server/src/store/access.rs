@@ -1,5 +1,6 @@
-//! Who may see a room. A public room is listed to everyone and anyone may
-//! join it; a private or direct room is known only to its members: to anyone
+//! Who may see a room. A public room is listed to everyone, anyone signed in
+//! may read it (look into it before joining) and join it; a private or
+//! direct room is known only to its members: to anyone
 //! else it answers as a room that does not exist, on every path (history,
 //! events, members, invites, actions), so its id cannot be probed. See
 //! docs/ARCHITECTURE.md, Private rooms and direct messages.

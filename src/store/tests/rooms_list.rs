@@ -108,3 +108,28 @@ fn a_private_room_i_make_is_listed_as_private_and_one_entered_by_invite_opens_on
     assert_eq!(listed(&store)[1], shown(3, "팀", true));
     assert_eq!(kind_of(3), Some(RoomKind::Private));
 }
+
+#[test]
+fn a_public_room_she_is_not_in_is_looked_into_until_she_joins_and_nothing_is_decided_before_the_list() {
+    let store = Store::new();
+    store.me.set(Some(MINA));
+    let news = RoomId(2);
+    assert_eq!(store.room_view(news), RoomView::Waiting, "a reload at its address, the list not known yet");
+
+    let fetch = store.begin_rooms_fetch();
+    fetch.finish(vec![lobby(), RoomInfo::listed(news, "news".into(), RoomKind::Public)]);
+    assert_eq!(store.room_view(news), RoomView::LookedInto);
+    assert_eq!(store.room_view(LOBBY), RoomView::Room, "hers");
+    assert_eq!(store.room_view(RoomId(9)), RoomView::Room, "not listed: the room's own paths say what it is");
+
+    store.apply(&applied(Action::JoinRoom { room: news }, 2), &[]);
+    assert_eq!(store.room_view(news), RoomView::Room, "joined: the room itself, live");
+    store.apply(&applied(Action::LeaveRoom { room: news }, 2), &[]);
+    assert_eq!(store.room_view(news), RoomView::LookedInto, "left: looked into again");
+
+    // A private room she left stays listed until the list is fetched
+    // again, but is not one to look into: the server would not show it.
+    store.apply(&applied(Action::CreateRoom { name: "team".into(), private: true }, 5), &[]);
+    store.apply(&applied(Action::LeaveRoom { room: RoomId(5) }, 5), &[]);
+    assert_eq!(store.room_view(RoomId(5)), RoomView::Room);
+}
