@@ -103,8 +103,19 @@ test('Ara looks into a room before joining it: what was said, its photo and who 
 
   // Mina sends her a link to the photo's message: joining from there opens
   // the room at that message.
-  await ara.goto(`${world.server.url}/rooms/${new URL(mina.url()).pathname.split('/')[2]}/messages/${studioSeq}`);
+  // Until her rooms list says it is not hers, the room is neither opened
+  // nor read: the only page of it fetched is the preview's.
+  const studio = new URL(mina.url()).pathname.split('/')[2];
+  const pagesAsked = [];
+  const asked = (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === `/api/rooms/${studio}/messages`) pagesAsked.push(url.searchParams.get('limit'));
+  };
+  ara.on('request', asked);
+  await ara.goto(`${world.server.url}/rooms/${studio}/messages/${studioSeq}`);
   await looksIn();
+  ara.off('request', asked);
+  assert.deepEqual(pagesAsked, ['30'], 'one page, the preview\'s');
   await ara.getByRole('button', { name: 'Join this room' }).click();
   await ara.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
   assert.match(await ara.evaluate(() => document.activeElement.textContent), /The new studio/);

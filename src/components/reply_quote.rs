@@ -1,6 +1,7 @@
 //! The quote above a reply: who wrote the original and how it began, read
 //! from the original as it stands (an edit shows, a deletion says so), as a
-//! link that brings the original into view however far back it is.
+//! link that brings the original into view however far back it is; in a
+//! room looked into before joining, as the page fetched holds it, plainly.
 
 use hanmadi_protocol::http::MessageView;
 use hanmadi_protocol::{ReplyTo, RoomId, Seq};
@@ -105,13 +106,13 @@ pub fn ReplyQuote(room: RoomId, reply_to: ReplyTo) -> impl IntoView {
 #[component]
 pub fn HeldQuote(room: RoomId, original: Option<MessageView>) -> impl IntoView {
     let state = expect_context::<Store>().room(room);
-    let original = original.map_or(Original::Unknown, |message| Original::of(&message, &state));
-    let (author, said) = original.parts();
+    // A memo: a mention in the original is named once the members come.
+    let original = memo(move || original.as_ref().map_or(Original::Unknown, |message| Original::of(message, &state)));
     view! {
         <p class="reply-quote">
-            <span class="visually-hidden">{original.label()}</span>
-            <span class="quote-author" aria-hidden="true">{author}</span>
-            <span class="quote-text" aria-hidden="true">{said}</span>
+            <span class="visually-hidden">{move || original.with(Original::label)}</span>
+            <span class="quote-author" aria-hidden="true">{move || original.with(Original::parts).0}</span>
+            <span class="quote-text" aria-hidden="true">{move || original.with(Original::parts).1}</span>
         </p>
     }
 }

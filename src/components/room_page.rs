@@ -38,15 +38,17 @@ pub fn RoomPage() -> impl IntoView {
 
     // The room on screen: what it holds is read, and what arrives or loads
     // while it is open (the history fetched on opening after a reload). A
-    // room looked into is not hers to read.
+    // room looked into, or one waiting for the list, is not one of hers on
+    // screen.
+    let hers = memo(move || page.get().and_then(|(room, view)| (view == RoomView::Room).then_some(room)));
     {
         let store = store.clone();
-        effect(move || store.show_room(room.get()));
+        effect(move || store.show_room(hers.get()));
     }
     {
         let (store, socket) = (store.clone(), use_socket());
         effect(move || {
-            if let Some((room, RoomView::Room)) = page.get() {
+            if let Some(room) = hers.get() {
                 store.room(room).timeline().with(Timeline::newest_seq);
                 socket.read(room);
             }
@@ -59,7 +61,13 @@ pub fn RoomPage() -> impl IntoView {
 
     move || match page.get() {
         None => view! { <p class="empty">{t().no_such_room}</p> }.into_any(),
-        Some((_, RoomView::Waiting)) => view! { <p class="empty">{t().loading}</p> }.into_any(),
+        Some((_, RoomView::Waiting)) => view! {
+            <section class="room">
+                <header class="room-header">{back_to_rooms()}</header>
+                <p class="empty">{t().loading}</p>
+            </section>
+        }
+        .into_any(),
         Some((room, RoomView::LookedInto)) => view! { <RoomPreview room name=name_of(room) /> }.into_any(),
         Some((room, RoomView::Room)) => view! { <Room room /> }.into_any(),
     }

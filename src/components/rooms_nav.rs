@@ -19,7 +19,7 @@ use crate::i18n::{lang, t};
 use crate::router::Link;
 use crate::socket::use_socket;
 use crate::store::navigation::{conversations, in_order_shown, is_direct};
-use crate::store::{reading, RoomInfo, Store};
+use crate::store::{reading, to_look_into, RoomInfo, Store};
 
 #[component]
 pub fn RoomsNav() -> impl IntoView {
@@ -53,7 +53,7 @@ pub fn RoomsNav() -> impl IntoView {
         memo(move || rooms.with(|rooms| rooms.iter().filter(|room| wanted(room)).cloned().collect::<Vec<_>>()))
     };
     let mine = in_list(|room| room.member && !is_direct(room));
-    let others = in_list(|room| !room.member);
+    let others = in_list(to_look_into);
     let socket = use_socket();
 
     view! {

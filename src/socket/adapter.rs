@@ -183,8 +183,10 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
                 console::warn(format_args!("cannot load the rooms: {error}"));
                 let Some(shared) = weak.upgrade() else { return };
                 let me = shared.borrow().store.me().get_untracked();
-                let Some(Snapshot { rooms, pages }) = me.and_then(last_seen::load) else { return };
                 let store = shared.borrow().store.clone();
+                let Some(Snapshot { rooms, pages }) = me.and_then(last_seen::load) else {
+                    return store.no_rooms_listed();
+                };
                 for (room, page) in pages {
                     if shared.borrow().client.room_cursor(room).is_none() {
                         let head = page.head;

@@ -29,7 +29,7 @@ use leptos::prelude::*;
 
 use reading::Listed;
 use rooms_list::{last_message, LastChange, ListFetches, RoomChange};
-pub use rooms_list::{RoomInfo, RoomView, RoomsFetch};
+pub use rooms_list::{to_look_into, RoomInfo, RoomView, RoomsFetch};
 use timeline::Timeline;
 
 /// Everything the page shows about one room: read through the accessors

@@ -167,16 +167,31 @@ pub enum RoomView {
     Room,
 }
 
+/// Whether she may look into the room before joining: a public room she is
+/// not in. Only these are listed under "Other rooms": a private room she
+/// left stays in the list until it is fetched again, but is not hers to
+/// look into or join any more.
+pub fn to_look_into(room: &RoomInfo) -> bool {
+    !room.member && room.kind == RoomKind::Public
+}
+
 impl Store {
     /// What `room`'s page shows. Tracked.
     pub fn room_view(&self, room: RoomId) -> RoomView {
-        let listed =
-            self.rooms.with(|rooms| rooms.iter().find(|info| info.id == room).map(|info| (info.member, info.kind)));
+        let listed = self.rooms.with(|rooms| rooms.iter().find(|info| info.id == room).map(to_look_into));
         match listed {
-            Some((false, RoomKind::Public)) => RoomView::LookedInto,
-            Some(_) => RoomView::Room,
+            Some(true) => RoomView::LookedInto,
+            Some(false) => RoomView::Room,
             None if self.rooms_listed.get() => RoomView::Room,
             None => RoomView::Waiting,
+        }
+    }
+
+    /// No list could be fetched and none was last seen here: a room's page
+    /// stops waiting for one (each connection asks for it again).
+    pub fn no_rooms_listed(&self) {
+        if !self.rooms_listed.get_untracked() {
+            self.rooms_listed.set(true);
         }
     }
 }

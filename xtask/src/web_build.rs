@@ -143,7 +143,7 @@ use crate::{cmd, root, std_for_size, step};
 /// who is in it, "Join this room"), 268.1 → 272.2 KiB; for a review's
 /// fixes (the page waits for the rooms list before deciding, replies quote
 /// from the page fetched, a failed page can be fetched again), 272.2 →
-/// 273.2 KiB.
+/// 273.3 KiB.
 pub const BUNDLE_BUDGET_KIB: f64 = 273.4;
 
 /// What the web app is built from: a change to any of these rebuilds it
