@@ -4,6 +4,7 @@
 // Each test binary uses part of this module; what one does not use is not dead.
 #![allow(dead_code)]
 
+pub mod files;
 pub mod node;
 pub mod proxy;
 
