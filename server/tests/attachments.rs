@@ -15,8 +15,12 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn refused_with(outcome: Outcome) -> RejectCode {
+    refusal(outcome).0
+}
+
+fn refusal(outcome: Outcome) -> (RejectCode, String) {
     match outcome {
-        Outcome::Rejected { code, .. } => code,
+        Outcome::Rejected { code, message, .. } => (code, message),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -280,8 +284,12 @@ async fn a_message_carries_only_its_senders_own_files() {
     let server = TestServer::start().await;
     let TwoInARoom { mina, jun, mut mina_tab, room, .. } = server.mina_and_jun_in("mine").await;
     let juns = upload(&server, &jun, "jun.bin", noise(100, 1)).await;
-    assert_eq!(refused_with(send(&mut mina_tab, room, "look", vec![juns.id]).await), RejectCode::Forbidden);
-    assert_eq!(refused_with(send(&mut mina_tab, room, "look", vec![AttachmentId(999)]).await), RejectCode::NotFound);
+    // Someone else's file is refused as one that does not exist: ids cannot
+    // be probed for which were uploaded.
+    let not_hers = refusal(send(&mut mina_tab, room, "look", vec![juns.id]).await);
+    assert_eq!(not_hers, (RejectCode::NotFound, format!("you have no attachment {}", juns.id)));
+    let none = refusal(send(&mut mina_tab, room, "look", vec![AttachmentId(999)]).await);
+    assert_eq!(none, (RejectCode::NotFound, "you have no attachment 999".to_owned()));
     assert_eq!(read(&server, &mina, juns.id, "").await.status(), 404, "a refused send shares nothing");
 
     let minas = upload(&server, &mina, "mina.bin", noise(100, 2)).await;

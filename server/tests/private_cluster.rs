@@ -7,7 +7,7 @@ mod common;
 
 use common::node::Node;
 use common::{connect_at, sign_up_at, Client, Database};
-use hanmadi_protocol::{Action, ActionKey, ClientFrame, Outcome, RoomId, ServerFrame};
+use hanmadi_protocol::{Action, ActionKey, ClientFrame, Outcome, RoomEvent, RoomId, Seq, ServerFrame};
 
 async fn answer(tab: &mut Client, key: &ActionKey) -> Outcome {
     tab.recv_until(|frame| match frame {
@@ -76,4 +76,49 @@ async fn a_private_room_made_on_one_node_reaches_only_its_members_lists_on_the_o
             _ => None,
         })
         .await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
+async fn leaving_a_room_on_one_node_stops_it_on_the_other() {
+    let database = Database::fresh().await;
+    assert!(database.url.starts_with("postgres"), "set HANMADI_TEST_POSTGRES to a PostgreSQL admin URL");
+    let (a, b) = (Node::start(&database.url), Node::start(&database.url));
+    let mina = sign_up_at(a.addr, "Mina").await;
+    let jun = sign_up_at(a.addr, "Jun").await;
+    let mut mina_tab = connect_at(a.addr, &mina).await;
+    let room = mina_tab.create_room("lobby").await;
+    let still_his = mina_tab.create_room("garden").await;
+
+    let mut jun_laptop = connect_at(a.addr, &jun).await;
+    let mut jun_phone = connect_at(b.addr, &jun).await;
+    for joined in [room, still_his] {
+        assert!(matches!(jun_laptop.act(Action::JoinRoom { room: joined }).await, Outcome::Applied { .. }));
+    }
+    jun_phone.resume(room, Seq::ZERO).await;
+    jun_phone.resume(still_his, Seq::ZERO).await;
+
+    // Left on his laptop, on node A: his phone, on node B, hears that he
+    // left and nothing said there after.
+    assert!(matches!(jun_laptop.act(Action::LeaveRoom { room }).await, Outcome::Applied { seq: Some(_), .. }));
+    let said = |room: RoomId, text: &str| Action::SendMessage {
+        room,
+        text: text.into(),
+        reply_to: None,
+        attachments: Vec::new(),
+    };
+    assert!(matches!(mina_tab.act(said(room, "after Jun left")).await, Outcome::Applied { .. }));
+    assert!(matches!(mina_tab.act(said(still_his, "marker")).await, Outcome::Applied { .. }));
+    let mut heard_in_lobby = Vec::new();
+    jun_phone
+        .recv_until(|frame| match frame {
+            ServerFrame::Event { room: r, event, .. } if *r == room => {
+                heard_in_lobby.push(event.clone());
+                None
+            }
+            ServerFrame::Event { event: RoomEvent::Message { text, .. }, .. } if text == "marker" => Some(()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(heard_in_lobby, [RoomEvent::Left { user: jun.user.id }]);
 }

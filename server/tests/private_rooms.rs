@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{call_as, get_as, Client, Session, TestServer};
+use common::{call_as, get_as, text_of, Client, Session, TestServer};
 use hanmadi_protocol::http::{RoomKind, RoomSummary};
 use hanmadi_protocol::{
     Action, AttachmentId, ClientFrame, Cursor, ErrorCode, MessageId, Outcome, RejectCode, RoomEvent, RoomId, Seq,
@@ -203,6 +203,70 @@ async fn a_private_room_reaches_the_rooms_lists_of_its_members_alone() {
             break;
         }
     }
+}
+
+#[tokio::test]
+async fn leaving_a_room_on_one_screen_stops_it_on_every_other() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let room = mina_tab.create_room("lobby").await;
+    // Jun stays in this one: what reaches his phone here comes after
+    // anything of the lobby that would.
+    let still_his = mina_tab.create_room("garden").await;
+    mina_tab.resume(room, Seq::ZERO).await;
+    mina_tab.resume(still_his, Seq::ZERO).await;
+
+    let mut jun_laptop = server.connect(&jun).await;
+    let mut jun_phone = server.connect(&jun).await;
+    for joined in [room, still_his] {
+        assert!(matches!(jun_laptop.act(Action::JoinRoom { room: joined }).await, Outcome::Applied { .. }));
+    }
+    for tab in [&mut jun_laptop, &mut jun_phone] {
+        tab.resume(room, Seq::ZERO).await;
+        tab.resume(still_his, Seq::ZERO).await;
+    }
+
+    // He leaves the lobby on his laptop. His phone hears that he left, and
+    // nothing more of it: not what is said there next, not Mina typing.
+    assert!(matches!(jun_laptop.act(Action::LeaveRoom { room }).await, Outcome::Applied { seq: Some(_), .. }));
+    let (_, _, left) = jun_phone.next_event().await;
+    assert_eq!(left, RoomEvent::Left { user: jun.user.id });
+    mina_tab.send(&ClientFrame::Typing { room }).await;
+    let after = Action::SendMessage { room, text: "after Jun left".into(), reply_to: None, attachments: Vec::new() };
+    assert!(matches!(mina_tab.act(after).await, Outcome::Applied { .. }));
+    let marker =
+        Action::SendMessage { room: still_his, text: "marker".into(), reply_to: None, attachments: Vec::new() };
+    assert!(matches!(mina_tab.act(marker).await, Outcome::Applied { .. }));
+    let heard = jun_phone
+        .recv_until(|frame| match frame {
+            ServerFrame::Event { room: r, event, .. } if *r == still_his && text_of(event) == "marker" => Some(()),
+            other if about(other) == Some(room) => panic!("the phone still follows the room he left: {other:?}"),
+            _ => None,
+        })
+        .await;
+    assert_eq!(heard, ());
+
+    // To Mina, he is no longer there, and his phone's typing does not reach her.
+    let mut mina_phone = server.connect(&mina).await;
+    mina_phone.resume(room, Seq::ZERO).await;
+    let present = mina_phone
+        .recv_until(|frame| match frame {
+            ServerFrame::Presence { members, .. } => Some(members.iter().map(|m| m.user).collect::<Vec<_>>()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(present, [mina.user.id]);
+    jun_phone.send(&ClientFrame::Typing { room }).await;
+    jun_phone.send(&ClientFrame::Typing { room: still_his }).await;
+    let typing_in = mina_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Typing { room, .. } => Some(*room),
+            _ => None,
+        })
+        .await;
+    assert_eq!(typing_in, still_his, "typing in a room he left is not relayed");
 }
 
 #[tokio::test]

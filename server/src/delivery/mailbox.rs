@@ -68,6 +68,9 @@ struct State {
     listings: Vec<Utf8Bytes>,
     /// Room-list changes were dropped since the last [`Mailbox::take`].
     list_stale: bool,
+    /// Rooms the person signed in here left (on this connection or another)
+    /// since the last [`Mailbox::take`]: no parcel of theirs comes after.
+    left: Vec<RoomId>,
 }
 
 /// What [`Mailbox::take`] hands over besides the parcels.
@@ -78,6 +81,9 @@ pub struct Taken {
     pub listings: Vec<Utf8Bytes>,
     /// The client must fetch the rooms list again.
     pub list_stale: bool,
+    /// Rooms the connection no longer follows, their parcels above being the
+    /// last.
+    pub left: Vec<RoomId>,
 }
 
 impl Mailbox {
@@ -143,6 +149,13 @@ impl Mailbox {
         self.wake.notify_one();
     }
 
+    /// The person left `room`: the connection stops following it once the
+    /// parcels waiting are sent (the last of them says they left).
+    pub fn left(&self, room: RoomId) {
+        self.state.lock().expect("mailbox lock").left.push(room);
+        self.wake.notify_one();
+    }
+
     /// Moves every waiting parcel into `into` (which should be empty: its
     /// allocation is swapped in, so a busy connection reuses two buffers).
     pub fn take(&self, into: &mut VecDeque<Parcel>) -> Taken {
@@ -152,6 +165,7 @@ impl Mailbox {
             lagged: std::mem::take(&mut state.lagged),
             listings: std::mem::take(&mut state.listings),
             list_stale: std::mem::take(&mut state.list_stale),
+            left: std::mem::take(&mut state.left),
         }
     }
 

@@ -212,7 +212,23 @@ impl Delivery {
         self.registry.is_followed(room)
     }
 
+    /// Hands committed events to the followers of their rooms. Whoever left
+    /// a room stops following it on every connection of theirs, right after
+    /// the event that says so: their other tabs and devices hear nothing
+    /// more of it, and are no longer present in it.
     fn committed(&self, events: &[StoredEvent]) {
+        let leaves = |stored: &StoredEvent| matches!(stored.event, RoomEvent::Left { .. });
+        for batch in events.split_inclusive(leaves) {
+            self.publish_events(batch);
+            if let Some(StoredEvent { room, event: RoomEvent::Left { user }, .. }) = batch.last() {
+                for _ in 0..self.registry.unfollow_person(*room, *user) {
+                    self.left(*room, *user);
+                }
+            }
+        }
+    }
+
+    fn publish_events(&self, events: &[StoredEvent]) {
         let parcels: Vec<Parcel> = events
             .iter()
             .filter(|stored| self.registry.is_followed(stored.room))

@@ -121,6 +121,29 @@ impl Registry {
         true
     }
 
+    /// `user` left `room`: none of their connections on this node follows it
+    /// any more, and each is told through its mailbox. Returns how many did.
+    pub fn unfollow_person(&self, room: RoomId, user: UserId) -> usize {
+        let mut rooms = self.rooms.write().expect("registry lock");
+        let Some(followers) = rooms.get_mut(&room) else { return 0 };
+        let (theirs, others): (Vec<Follower>, Vec<Follower>) =
+            std::mem::take(followers).into_iter().partition(|follower| follower.user == user);
+        if others.is_empty() {
+            rooms.remove(&room);
+        } else {
+            *followers = others;
+        }
+        drop(rooms);
+        let mut connections = self.connections.lock().expect("registry lock");
+        for follower in &theirs {
+            if let Some(connection) = connections.get_mut(&follower.conn) {
+                connection.rooms.retain(|followed| *followed != room);
+            }
+            follower.mailbox.left(room);
+        }
+        theirs.len()
+    }
+
     /// Whether any connection of this node follows `room`.
     pub fn is_followed(&self, room: RoomId) -> bool {
         self.rooms.read().expect("registry lock").contains_key(&room)
@@ -271,6 +294,27 @@ mod tests {
         registry.disconnect(conn_other_tab);
         registry.tell(UserId(1), &Utf8Bytes::from_static("{}"), None);
         assert_eq!((told(&reading), told(&other_tab)), (1, 0), "a closed tab is told nothing more");
+    }
+
+    #[test]
+    fn a_person_leaving_a_room_stops_every_connection_of_theirs_following_it() {
+        let registry = Registry::default();
+        let (phone, laptop, someone_else) = (Mailbox::new(8), Mailbox::new(8), Mailbox::new(8));
+        let conn_phone = registry.connect(Arc::clone(&phone));
+        let conn_laptop = registry.connect(Arc::clone(&laptop));
+        let conn_someone_else = registry.connect(Arc::clone(&someone_else));
+        registry.follow(RoomId(1), conn_phone, UserId(1));
+        registry.follow(RoomId(1), conn_laptop, UserId(1));
+        registry.follow(RoomId(2), conn_laptop, UserId(1));
+        registry.follow(RoomId(1), conn_someone_else, UserId(2));
+
+        assert_eq!(registry.unfollow_person(RoomId(1), UserId(1)), 2);
+        let left = |mailbox: &Mailbox| mailbox.take(&mut VecDeque::new()).left;
+        assert_eq!((left(&phone), left(&laptop), left(&someone_else)), (vec![RoomId(1)], vec![RoomId(1)], vec![]));
+        registry.publish(&parcel(1), Class::Resyncable, None);
+        assert_eq!((waiting(&phone), waiting(&laptop), waiting(&someone_else)), (0, 0, 1));
+        assert!(!registry.follows(RoomId(1), conn_laptop) && registry.follows(RoomId(2), conn_laptop));
+        assert_eq!(registry.unfollow_person(RoomId(1), UserId(1)), 0, "already gone");
     }
 
     #[test]

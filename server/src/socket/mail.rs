@@ -35,8 +35,10 @@ impl Session {
         }
         for room in &taken.lagged {
             // Too slow to keep up: the lost frames are not in the mailbox, but
-            // their events are in the database. The client resumes the room.
+            // their events are in the database. The client resumes the room
+            // (unless the person has left it meanwhile).
             if self.following.contains_key(room)
+                && !taken.left.contains(room)
                 && !self.feed(encode(&ServerFrame::Resync { room: *room }).into()).await
             {
                 return false;
@@ -65,6 +67,12 @@ impl Session {
             if !self.feed(parcel.text).await {
                 return false;
             }
+        }
+        // The person left these rooms (here or elsewhere): the parcels above
+        // were their last, and typing is no longer relayed to them.
+        for room in &taken.left {
+            self.following.remove(room);
+            self.typing_relayed.remove(room);
         }
         // An ack whose event was lost with a lagging room is not worth holding.
         while let Some(held) = self.held_acks.front() {

@@ -19,7 +19,7 @@ use crate::media::Described;
 const DESCRIPTION: &str = "a.id, a.name, c.size, c.mime, c.width, c.height";
 /// id, name, size, mime, width, height.
 type Row = (i64, String, i64, String, Option<i64>, Option<i64>);
-/// Another id (a message's, an uploader's), then a [`Row`].
+/// A message's id, then a [`Row`].
 type Keyed = (i64, i64, String, i64, String, Option<i64>, Option<i64>);
 
 fn attachment((id, name, size, mime, width, height): Row) -> Attachment {
@@ -265,6 +265,8 @@ impl Store {
 
 /// The uploads a new message is to carry, described, if each exists and was
 /// uploaded by `sender` (a message cannot pass on someone else's file).
+/// Someone else's upload is refused in the same words as one that does not
+/// exist, so that ids cannot be probed.
 pub(super) async fn own_attachments(
     tx: &mut Transaction<'_, Any>,
     sender: UserId,
@@ -272,22 +274,17 @@ pub(super) async fn own_attachments(
 ) -> anyhow::Result<Checked<Vec<Attachment>>> {
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
-        let row: Option<Keyed> = sqlx::query_as(&format!(
-            "SELECT a.uploader_id, {DESCRIPTION} FROM attachments a \
-             JOIN attachment_contents c ON c.sha256 = a.sha256 WHERE a.id = $1"
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "SELECT {DESCRIPTION} FROM attachments a \
+             JOIN attachment_contents c ON c.sha256 = a.sha256 WHERE a.id = $1 AND a.uploader_id = $2"
         ))
         .bind(id.0 as i64)
+        .bind(sender.0 as i64)
         .fetch_optional(&mut **tx)
         .await?;
         match row {
-            None => return Ok(Err(Refusal::new(RejectCode::NotFound, format!("there is no attachment {id}")))),
-            Some((uploader, ..)) if uploader as u64 != sender.0 => {
-                let why = format!("attachment {id} was uploaded by someone else");
-                return Ok(Err(Refusal::new(RejectCode::Forbidden, why)));
-            }
-            Some((_, id, name, size, mime, width, height)) => {
-                found.push(attachment((id, name, size, mime, width, height)))
-            }
+            Some(row) => found.push(attachment(row)),
+            None => return Ok(Err(Refusal::new(RejectCode::NotFound, format!("you have no attachment {id}")))),
         }
     }
     Ok(Ok(found))
