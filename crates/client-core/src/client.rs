@@ -157,8 +157,9 @@ pub struct Client {
     made_here: Vec<ActionKey>,
     /// An [`Output::RefreshToken`] is out and has not been answered.
     refreshing: bool,
-    /// The last keys the server answered: a copy of an outbox saved or
-    /// handed over before the answer brings none of them back.
+    /// The last keys the server answered that left the outbox: a copy of an
+    /// outbox saved or handed over before the answer brings none of them
+    /// back.
     recently_answered: VecDeque<ActionKey>,
 }
 
@@ -526,15 +527,20 @@ impl Client {
         }
     }
 
-    /// The server answered `key`: whether it was made in this tab.
-    fn answered(&mut self, key: &ActionKey) -> bool {
+    /// The server answered `key`: whether it was made in this tab. `gone`:
+    /// the action left the outbox (applied, or refused for good), so no copy
+    /// saved or handed over before the answer brings it back. A refused
+    /// message stays, "Not sent", for Retry or Delete: every copy keeps it.
+    fn answered(&mut self, key: &ActionKey, gone: bool) -> bool {
         if let Some(following) = &mut self.following {
             following.answered(key);
         }
-        if self.recently_answered.len() == RECENTLY_ANSWERED {
-            self.recently_answered.pop_front();
+        if gone {
+            if self.recently_answered.len() == RECENTLY_ANSWERED {
+                self.recently_answered.pop_front();
+            }
+            self.recently_answered.push_back(key.clone());
         }
-        self.recently_answered.push_back(key.clone());
         let here = self.made_here.contains(key);
         self.made_here.retain(|made| made != key);
         here

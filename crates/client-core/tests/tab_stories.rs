@@ -7,7 +7,7 @@ mod tab_browser;
 
 use std::time::Duration;
 
-use hanmadi_client_core::{Event, Status};
+use hanmadi_client_core::{ActionState, Event, Status};
 use hanmadi_protocol::{decode_client, Action, ActionKey, Member, RoomEvent, Seq};
 use proptest::prelude::*;
 use tab_browser::*;
@@ -70,6 +70,33 @@ fn the_leader_closes_with_messages_queued_offline_and_another_tab_sends_them_onc
         assert_eq!(browser.shown(n), ["from the leader, offline", "from a follower, offline"], "tab {n}");
         assert!(browser.tabs[n].client.outbox().is_empty());
     }
+}
+
+#[test]
+fn a_message_the_server_refuses_stays_not_sent_in_every_tab_through_hand_overs() {
+    let mut browser = three_tabs();
+    browser.server.refuses.push("to a room I left on my phone".into());
+    browser.say(1, "to a room I left on my phone");
+    browser.settle();
+    let not_sent = |browser: &Browser, n: usize| {
+        let outbox = browser.tabs[n].client.outbox();
+        outbox.len() == 1 && matches!(outbox[0].state, ActionState::Failed { .. })
+    };
+    for n in 0..3 {
+        assert!(not_sent(&browser, n), "tab {n} shows it not sent: {:?}", browser.tabs[n].client.outbox());
+    }
+
+    // The leader closes, then the next one: the message stays, for Retry or
+    // Delete, in the tab it was typed in and in the browser's copy.
+    browser.close_tab(0);
+    browser.settle();
+    assert!(not_sent(&browser, 1) && not_sent(&browser, 2));
+    browser.close_tab(1);
+    browser.settle();
+    assert_eq!(browser.leader, Some(2));
+    assert!(not_sent(&browser, 2), "{:?}", browser.tabs[2].client.outbox());
+    assert!(browser.saved.as_deref().is_some_and(|saved| saved.contains("to a room I left")));
+    assert!(browser.server.texts.is_empty(), "refused, never applied");
 }
 
 #[test]

@@ -86,7 +86,7 @@ impl Client {
             Outcome::Applied { room, seq, .. } => {
                 // An unknown key is the answer to a repeat we already had: ignore it.
                 if let Some(PendingAction { key, action, .. }) = self.outbox.applied(&key) {
-                    let here = self.answered(&key);
+                    let here = self.answered(&key, true);
                     self.outbox_changed();
                     self.follow_after(&action, room);
                     self.event(Event::ActionApplied { key, action, room, seq, here });
@@ -102,7 +102,7 @@ impl Client {
             }
             Outcome::Rejected { code, message, problem } => {
                 if let Some((action, stays)) = self.outbox.rejected(&key, code, message.clone(), problem) {
-                    let here = self.answered(&key);
+                    let here = self.answered(&key, !stays);
                     self.outbox_changed();
                     self.event(Event::ActionRejected { key, action, stays, here, code, reason: message, problem });
                 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use hanmadi_client_core::{Client, Config, Event, FromFollower, Instant, Output, SocketId, Status};
 use hanmadi_protocol::{
-    decode_client, encode, Action, ActionKey, ClientFrame, Member, MessageId, Outcome, RoomEvent, RoomId, Seq,
-    ServerFrame, UserId, Version, PROTOCOL_VERSION,
+    decode_client, encode, Action, ActionKey, ClientFrame, Member, MessageId, Outcome, RejectCode, RoomEvent, RoomId,
+    Seq, ServerFrame, UserId, Version, PROTOCOL_VERSION,
 };
 
 pub const ROOM: RoomId = RoomId(1);
@@ -36,6 +36,8 @@ pub struct Server {
     pub applied: BTreeMap<ActionKey, Seq>,
     /// Messages applied, for "exactly once".
     pub texts: Vec<String>,
+    /// Messages refused, as one sent to a room left on another device.
+    pub refuses: Vec<String>,
 }
 
 impl Server {
@@ -53,6 +55,13 @@ impl Server {
                     out.push(ServerFrame::Presence { room: cursor.room, version: Version(1), members: vec![mina] });
                 }
                 out
+            }
+            ClientFrame::Action { key, action: Action::SendMessage { text, .. } } if self.refuses.contains(&text) => {
+                let message = "not a member of room 1".to_owned();
+                vec![ServerFrame::Ack {
+                    key,
+                    outcome: Outcome::Rejected { code: RejectCode::Forbidden, message, problem: None },
+                }]
             }
             ClientFrame::Action { key, action: Action::SendMessage { text, .. } } => {
                 let mut out = Vec::new();
