@@ -166,9 +166,13 @@ test('a session ended on the server while messages waited: Mina is shown every w
   assert.ok(kept.every((json) => json === '[]'), `the outbox kept is emptied: ${kept}`);
 
   // She signs in again, a new user: the notice goes, and nothing of hers waits or goes out.
+  // The page starts over as the new user: nothing the last one's page held
+  // (rooms, messages, the rooms its engine followed) is left to show.
+  await mina.evaluate(() => { window.lastPersonsPage = true; });
   await mina.getByRole('textbox', { name: 'Name' }).fill('Mina');
   await mina.getByRole('button', { name: 'Continue' }).click();
   await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  assert.equal(await mina.evaluate(() => window.lastPersonsPage), undefined, 'a fresh page');
   await mina.getByRole('button', { name: 'Join hike' }).click();
   await mina.getByRole('log', { name: 'hike' }).waitFor();
   await composer.fill('Back, new phone who dis');

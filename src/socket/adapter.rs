@@ -121,6 +121,13 @@ impl Adapter {
 pub fn signed_in(shared: &Shared, session: Session) {
     // A new user: what the last session left unsent was theirs to copy, not to send.
     unsent::forget();
+    // Someone else, on a page whose session ended: the page starts over as
+    // them (the session is saved), so nothing the last person's page held
+    // (rooms, messages, members, the engine's rooms) shows or is asked for
+    // under the new session.
+    if shared.borrow().store.me().get_untracked().is_some_and(|me| me != session.user.id) {
+        return start_over();
+    }
     shared.borrow().store.show_unsent(None);
     shared.borrow().set_session.set(Some(session.clone()));
     let token = session.token.clone();
@@ -184,6 +191,11 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
                 let Some(shared) = weak.upgrade() else { return };
                 let me = shared.borrow().store.me().get_untracked();
                 let store = shared.borrow().store.clone();
+                // A list shown meanwhile (a later fetch's) is newer than
+                // anything last seen.
+                if store.has_rooms_list() {
+                    return;
+                }
                 let Some(Snapshot { rooms, pages }) = me.and_then(last_seen::load) else {
                     return store.no_rooms_listed();
                 };
@@ -223,7 +235,9 @@ fn show_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch, rooms: Vec<RoomSu
     {
         let listed: Vec<(RoomId, Listed)> =
             rooms.iter().filter(|room| room.member).map(|room| (room.id, Listed::from(room))).collect();
-        fetch.finish(rooms.into_iter().map(RoomInfo::from).collect());
+        if !fetch.finish(rooms.into_iter().map(RoomInfo::from).collect()) {
+            return;
+        }
         let Some(shared) = weak.upgrade() else { return };
         let store = shared.borrow().store.clone();
         store.listed_reads(listed);

@@ -103,15 +103,10 @@ impl Store {
     // ---- what the page changes ----
 
     /// Who we are, from the session (signing in, renaming ourselves): the one
-    /// place the store learns it.
+    /// place the store learns it. Never someone else: a new person signing
+    /// in on a page whose session ended starts the page over
+    /// (`adapter::signed_in`).
     pub fn signed_in_as(&self, user: &Profile) {
-        // Someone else, on a page whose session ended: nothing of the last
-        // person's rooms list shows or decides a room's page (`room_view`)
-        // until theirs is fetched.
-        if self.me.get_untracked().is_some_and(|me| me != user.id) {
-            self.rooms.set(Vec::new());
-            self.rooms_listed.set(false);
-        }
         self.me.set(Some(user.id));
     }
 

@@ -187,6 +187,11 @@ impl Store {
         }
     }
 
+    /// Whether a rooms list (fetched, or last seen) has been shown.
+    pub fn has_rooms_list(&self) -> bool {
+        self.rooms_listed.get_untracked()
+    }
+
     /// No list could be fetched and none was last seen here: a room's page
     /// stops waiting for one (each connection asks for it again).
     pub fn no_rooms_listed(&self) {
@@ -221,12 +226,13 @@ impl RoomsFetch {
     /// every change made since the fetch began is made again on top of it.
     /// (Only those: an older one may be older than the list, e.g. a rename
     /// undone while no connection was open to tell.) A list older than the
-    /// one shown, from a fetch begun before it, is not worth showing.
-    pub fn finish(self, fresh: Vec<RoomInfo>) {
+    /// one shown, from a fetch begun before it, is not worth showing, nor
+    /// anything else it says (its read positions): false then.
+    pub fn finish(self, fresh: Vec<RoomInfo>) -> bool {
         let heard = {
             let mut fetches = self.store.list_fetches.lock().expect("list fetches");
             if self.number < fetches.shown {
-                return;
+                return false;
             }
             fetches.shown = self.number;
             fetches.heard[self.from..].to_vec()
@@ -244,6 +250,7 @@ impl RoomsFetch {
         if !self.store.rooms_listed.get_untracked() {
             self.store.rooms_listed.set(true);
         }
+        true
     }
 }
 
