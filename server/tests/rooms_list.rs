@@ -50,8 +50,13 @@ async fn a_created_then_renamed_room_reaches_everyone_as_a_delta() {
     let renamed = mina_tab.act(Action::RenameRoom { room, name: "저녁".into() }).await;
     assert!(matches!(renamed, Outcome::Applied { .. }), "{renamed:?}");
     assert_eq!(until_listed(&mut jun_tab, room, "저녁").await, ["저녁"]);
-    let heard_by_mina = until_listed(&mut mina_tab, room, "저녁").await;
-    assert!(heard_by_mina.ends_with(&["저녁".to_owned()]), "her own tabs too: {heard_by_mina:?}");
+    let heard_by_mina = mina_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::RoomListed { room: r, name } if *r == room && name == "저녁" => Some(name.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(heard_by_mina, "저녁", "her own tabs too");
 
     // A socket that has not said who it is hears no room names.
     stranger.send(&ClientFrame::Ping { nonce: 1 }).await;
@@ -111,4 +116,42 @@ async fn a_reader_too_far_behind_is_told_to_fetch_the_list_again() {
     jun_tab.recv_until(|frame| matches!(frame, ServerFrame::RoomListStale {}).then_some(())).await;
     let listed = rooms_page(&server, &jun.token, "").await;
     assert_eq!(listed.len(), 5, "the list fetched again has every room: {listed:?}");
+}
+
+#[tokio::test]
+async fn a_room_made_joined_or_left_on_one_screen_is_so_on_every_other() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_laptop = server.connect(&mina).await;
+    let mut mina_phone = server.connect(&mina).await;
+    let mut jun_tab = server.connect(&jun).await;
+    let told_to_fetch_again = |frame: &ServerFrame| matches!(frame, ServerFrame::RoomListStale {}).then_some(());
+    let hers = |list: Vec<RoomSummary>, room: RoomId| list.iter().any(|listed| listed.id == room && listed.member);
+
+    // Mina makes a room on her laptop: her phone fetches a list where it is
+    // hers (the laptop is told too, as every screen of hers is).
+    let made = mina_laptop.create_room("made on the laptop").await;
+    mina_phone.recv_until(told_to_fetch_again).await;
+    mina_laptop.recv_until(told_to_fetch_again).await;
+    assert!(hers(rooms_page(&server, &mina.token, "").await, made));
+
+    // Jun makes one; she joins it on her phone, then leaves it there: her
+    // laptop is told each time, and Jun, who made it but did neither, is not.
+    let juns = jun_tab.create_room("Jun's").await;
+    jun_tab.recv_until(told_to_fetch_again).await;
+    assert!(matches!(mina_phone.act(Action::JoinRoom { room: juns }).await, Outcome::Applied { .. }));
+    mina_laptop.recv_until(told_to_fetch_again).await;
+    assert!(hers(rooms_page(&server, &mina.token, "").await, juns));
+    assert!(matches!(mina_phone.act(Action::LeaveRoom { room: juns }).await, Outcome::Applied { .. }));
+    mina_laptop.recv_until(told_to_fetch_again).await;
+    assert!(!hers(rooms_page(&server, &mina.token, "").await, juns));
+    jun_tab.send(&ClientFrame::Ping { nonce: 7 }).await;
+    jun_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::RoomListStale {} => panic!("nothing of Jun's changed"),
+            ServerFrame::Pong { nonce: 7 } => Some(()),
+            _ => None,
+        })
+        .await;
 }

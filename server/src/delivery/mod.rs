@@ -51,8 +51,10 @@ struct Listing {
     room: RoomId,
     /// Its newest name, if it was created or renamed.
     name: Option<String>,
-    /// Who left it: no longer members, yet their lists still show a private room.
-    left: Vec<UserId>,
+    /// Who made, joined or left it: the room is theirs now, or no longer, on
+    /// every screen of theirs (a room left, private, is still in the list
+    /// those screens show).
+    came_or_went: Vec<UserId>,
 }
 
 /// Room-list changes are gathered this long before every connection is handed
@@ -269,29 +271,30 @@ impl Delivery {
     /// Notes the rooms that committed events created, renamed, joined or left,
     /// for the next burst of room-list changes. Called with every committed
     /// event, followed here or not. A join or a leave changes no public
-    /// listing, but a private room's list follows its member to all their
-    /// screens.
+    /// listing, but whoever made, joined or left a room has it in or out of
+    /// the list on all their screens, and a private room's list follows
+    /// each of its members to all of theirs.
     fn listed<'e>(&self, events: impl IntoIterator<Item = (RoomId, &'e RoomEvent)>) {
         let mut listings = self.listings.lock().expect("listings lock");
         let mut noted = false;
         for (room, event) in events {
-            let (name, left) = match event {
-                RoomEvent::Created { name, .. } | RoomEvent::Renamed { name, .. } => (Some(name), None),
-                RoomEvent::Joined { .. } => (None, None),
-                RoomEvent::Left { user } => (None, Some(*user)),
+            let (name, came_or_went) = match event {
+                RoomEvent::Created { name, by } => (Some(name), Some(*by)),
+                RoomEvent::Renamed { name, .. } => (Some(name), None),
+                RoomEvent::Joined { user, .. } | RoomEvent::Left { user } => (None, Some(*user)),
                 _ => continue,
             };
             let listing = match listings.iter().position(|listing| listing.room == room) {
                 Some(at) => &mut listings[at],
                 None => {
-                    listings.push(Listing { room, name: None, left: Vec::new() });
+                    listings.push(Listing { room, name: None, came_or_went: Vec::new() });
                     listings.last_mut().expect("just pushed")
                 }
             };
             if let Some(name) = name {
                 listing.name = Some(name.clone());
             }
-            listing.left.extend(left);
+            listing.came_or_went.extend(came_or_went);
             noted = true;
         }
         drop(listings);
@@ -364,11 +367,14 @@ impl Delivery {
             };
             let mut told: Vec<UserId> = Vec::new();
             let mut listings: Vec<Utf8Bytes> = Vec::new();
-            for Listing { room, name, left } in burst {
+            for Listing { room, name, came_or_went } in burst {
                 match hidden.get(&room) {
-                    Some(members) => told.extend(members.iter().chain(&left)),
-                    None => listings
-                        .extend(name.map(|name| Utf8Bytes::from(encode(&ServerFrame::RoomListed { room, name })))),
+                    Some(members) => told.extend(members.iter().chain(&came_or_went)),
+                    None => {
+                        let listed = name.map(|name| Utf8Bytes::from(encode(&ServerFrame::RoomListed { room, name })));
+                        listings.extend(listed);
+                        told.extend(came_or_went);
+                    }
                 }
             }
             if !listings.is_empty() {
