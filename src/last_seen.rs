@@ -13,7 +13,7 @@ use hanmadi_protocol::json;
 use hanmadi_protocol::{RoomId, UserId};
 use leptos::prelude::*;
 
-use crate::local_storage::{forget_prefixed, storage};
+use crate::local_storage::{forget_prefixed, keys, storage};
 use crate::store::snapshot::Snapshot;
 use crate::store::Store;
 
@@ -27,12 +27,18 @@ fn room_key(user: UserId, room: RoomId) -> String {
     format!("{PREFIX}{user}.room.{room}")
 }
 
-/// Keeps what `store` shows, replacing what was kept before. A full storage
-/// keeps what fitted: the rooms list first, then room after room.
+/// Keeps what `store` shows, replacing what was kept before, but for the
+/// rooms it has not loaded yet, and nothing before a rooms list is shown
+/// (`Store::snapshot`). A full storage keeps what fitted: the rooms list
+/// first, then room after room.
 pub fn save(store: &Store) {
     let (Some(storage), Some(user)) = (storage(), store.me().get_untracked()) else { return };
-    let Snapshot { rooms, pages } = store.snapshot();
-    forget_prefixed(&format!("{PREFIX}{user}.room."));
+    let Some(Snapshot { rooms, pages }) = store.snapshot() else { return };
+    let still_stands: Vec<String> = store.rooms_not_loaded().into_iter().map(|room| room_key(user, room)).collect();
+    let kept_rooms = format!("{PREFIX}{user}.room.");
+    for key in keys(&storage).into_iter().filter(|key| key.starts_with(&kept_rooms) && !still_stands.contains(key)) {
+        let _ = storage.remove_item(&key);
+    }
     if let Ok(json) = serde_json::to_string(&rooms) {
         let _ = storage.set_item(&rooms_key(user), &json);
     }

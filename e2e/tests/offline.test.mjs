@@ -1,4 +1,5 @@
-// Mina's train goes into a tunnel. She reloads the page with no network at
+// Mina's train goes into a tunnel (after a reload on a slow network, left
+// before her rooms came). She reloads the page with no network at
 // all (not just the socket blocked): the app still opens, from the files its
 // service worker kept, with her rooms, the unread count of the room she was
 // not reading and the messages she last saw. She writes to Jun; it waits as
@@ -61,6 +62,13 @@ test('a reload with no network opens the app with what was last seen, and what i
     await navigator.serviceWorker.ready;
     while (!navigator.serviceWorker.controller) await new Promise((resolve) => setTimeout(resolve, 50));
   });
+
+  // On a slow network she reloads, and leaves again before her rooms come:
+  // what she last saw stays kept.
+  await mina.route(/\/api\/rooms\?/, () => {});
+  await mina.reload();
+  await mina.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await mina.unroute(/\/api\/rooms\?/);
 
   await mina.context().setOffline(true);
   await mina.reload();

@@ -25,8 +25,13 @@ impl Store {
     /// The rooms list as the server would answer it now, and the newest
     /// messages of the first [`ROOMS_KEPT`] rooms of yours. A room's head is
     /// its newest message kept: following it again from there replays only
-    /// what came after.
-    pub fn snapshot(&self) -> Snapshot {
+    /// what came after. `None` before any rooms list is shown (a reload on a
+    /// slow network left at once): the page holds nothing worth keeping then,
+    /// and what was kept before is worth more.
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        if !self.has_rooms_list() {
+            return None;
+        }
         let rooms = self.rooms.get_untracked();
         let mut pages = Vec::new();
         let rooms = rooms
@@ -39,7 +44,10 @@ impl Store {
                     timeline.messages_after(hanmadi_protocol::Seq::ZERO).rev().take(MESSAGES_KEPT).cloned().collect()
                 });
                 newest.reverse();
-                let head = newest.last().map_or(read, |message| message.seq.max(read));
+                // A room not loaded yet keeps the page kept before, which the
+                // server's head, as listed, counts the unread from.
+                let listed_head = state.listed.get_untracked().map_or(read, |listed| listed.head.max(read));
+                let head = newest.last().map_or(listed_head, |message| message.seq.max(read));
                 if info.member && !newest.is_empty() && pages.len() < ROOMS_KEPT {
                     // Without their notices ("Jun joined"), fetched again
                     // once the server answers (`socket::adapter`).
@@ -62,6 +70,16 @@ impl Store {
                 }
             })
             .collect();
-        Snapshot { rooms, pages }
+        Some(Snapshot { rooms, pages })
+    }
+
+    /// The rooms of yours whose messages are not loaded yet: what was kept
+    /// of them before still stands.
+    pub fn rooms_not_loaded(&self) -> Vec<RoomId> {
+        let rooms = self.rooms.get_untracked();
+        let unloaded = rooms
+            .iter()
+            .filter(|info| info.member && self.room(info.id).timeline.with_untracked(|t| t.entries().is_empty()));
+        unloaded.map(|info| info.id).collect()
     }
 }

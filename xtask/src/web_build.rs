@@ -143,8 +143,11 @@ use crate::{cmd, root, std_for_size, step};
 /// who is in it, "Join this room"), 268.1 → 272.2 KiB; for a review's
 /// fixes (the page waits for the rooms list before deciding, replies quote
 /// from the page fetched, a failed page can be fetched again), 272.2 →
-/// 273.3 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 273.4;
+/// 273.3 KiB; for three reviewed bugs (someone else signing in starts the
+/// page over, a rooms list older than the one shown changes nothing, and a
+/// page left before its rooms list came keeps what was last seen), 273.3 →
+/// 273.7 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 273.7;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

@@ -160,7 +160,7 @@ fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages()
     store.apply(&Event::Seen { room: LOBBY, seq: Seq(59) }, &[]);
     let shown = store.rooms.with(|rooms| rooms[0].unread);
 
-    let snapshot::Snapshot { rooms, pages } = store.snapshot();
+    let snapshot::Snapshot { rooms, pages } = store.snapshot().expect("a list is shown");
     let [(room, page)] = pages.as_slice() else { panic!("one room of hers: {pages:?}") };
     assert_eq!((*room, page.head, page.messages.len()), (LOBBY, Seq(61), snapshot::MESSAGES_KEPT));
     assert_eq!(page.messages[0].seq, Seq(12), "the newest kept");
@@ -186,7 +186,9 @@ fn the_kept_copy_keeps_which_rooms_are_private_and_who_a_conversation_is_with() 
     store.begin_rooms_fetch().finish(vec![lobby(), direct.clone(), private.clone()]);
 
     let again = Store::new();
-    again.begin_rooms_fetch().finish(store.snapshot().rooms.into_iter().map(RoomInfo::from).collect());
+    again
+        .begin_rooms_fetch()
+        .finish(store.snapshot().expect("a list is shown").rooms.into_iter().map(RoomInfo::from).collect());
     assert_eq!(again.rooms.get(), [lobby(), direct, private]);
 }
 
@@ -222,4 +224,27 @@ fn mark_all_as_read_reads_each_room_with_something_unread_up_to_its_newest_known
     assert_eq!(store.mark_all_read(), [], "nothing left to read");
     store.apply(&message_from(JUN, 3), &[]);
     assert_eq!(store.mark_all_read(), [(LOBBY, Seq(3))], "what comes after is unread again, and read again");
+}
+
+#[test]
+fn nothing_is_kept_before_a_list_is_shown_and_a_room_not_loaded_yet_keeps_its_last_copy() {
+    let store = Store::new();
+    store.me.set(Some(MINA));
+    assert!(store.snapshot().is_none(), "a page left before its rooms came has nothing worth keeping");
+
+    let news = RoomInfo { member: true, ..RoomInfo::listed(RoomId(4), "news".into(), RoomKind::Public) };
+    store.begin_rooms_fetch().finish(vec![lobby(), news]);
+    store.listed_reads([(RoomId(4), listed_at(4, 2, Unread { messages: 1, mentions: 0 }))]);
+    store.history_loaded(LOBBY, history(vec![(1, JUN)]));
+    let snapshot::Snapshot { rooms, pages } = store.snapshot().expect("a list is shown");
+    assert_eq!(pages.iter().map(|(room, _)| *room).collect::<Vec<_>>(), [LOBBY]);
+    assert_eq!(store.rooms_not_loaded(), [RoomId(4)], "its copy kept before stands");
+    // Opened again with that copy (Jun's message, seq 4): counted once.
+    let again = Store::new();
+    again.me.set(Some(MINA));
+    again.history_loaded(RoomId(4), history(vec![(4, JUN)]));
+    again.begin_rooms_fetch().finish(rooms.iter().cloned().map(RoomInfo::from).collect());
+    again.listed_reads(rooms.iter().map(|room| (room.id, Listed::from(room))));
+    let news = again.rooms.with(|rooms| rooms.iter().find(|room| room.id == RoomId(4)).map(|room| room.unread));
+    assert_eq!(news, Some(Unread { messages: 1, mentions: 0 }));
 }
