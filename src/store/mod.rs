@@ -261,6 +261,12 @@ impl Store {
                 // (`seq`; none if we were in it already, or the conversation
                 // was there before).
                 Action::JoinRoom { .. } | Action::JoinWithInvite { .. } | Action::OpenDirect { .. } => {
+                    // What was held of a room she had left went stale unseen
+                    // (nothing followed it): it is loaded anew, from its
+                    // newest page, as any room she joins.
+                    if self.listed_not_hers(*room) {
+                        self.room(*room).timeline.set(Timeline::default());
+                    }
                     self.change_rooms(RoomChange::Member { room: *room, member: true });
                     if let Some(seq) = seq {
                         self.read_up_to(*room, *seq);
@@ -316,6 +322,11 @@ impl Store {
     }
 
     /// Whether `room` is a direct conversation.
+    /// Whether `room` is listed as one she is not in (left, or never joined).
+    fn listed_not_hers(&self, room: RoomId) -> bool {
+        self.rooms.with_untracked(|rooms| rooms.iter().any(|info| info.id == room && !info.member))
+    }
+
     fn is_direct(&self, room: RoomId) -> bool {
         self.rooms.with_untracked(|rooms| rooms.iter().any(|info| info.id == room && navigation::is_direct(info)))
     }

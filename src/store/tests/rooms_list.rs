@@ -154,3 +154,16 @@ fn a_list_older_than_the_one_shown_is_not_shown() {
     assert_eq!(store.rooms.with(Vec::len), 1);
     assert!(store.has_rooms_list());
 }
+
+#[test]
+fn a_room_left_and_joined_again_is_loaded_anew_not_with_what_went_stale_meanwhile() {
+    let store = store_as_mina();
+    store.begin_rooms_fetch().finish(vec![lobby()]);
+    store.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]));
+    store.apply(&applied(Action::LeaveRoom { room: LOBBY }, 1), &[]);
+    // Away, she hears nothing of it while Jun says 60 more.
+    store.apply(&applied(Action::JoinRoom { room: LOBBY }, 1), &[]);
+    store.history_loaded(LOBBY, history((63..=70).map(|seq| (seq, JUN))));
+    let held: Vec<Seq> = store.room(LOBBY).timeline().with(|t| t.entries().iter().map(|entry| entry.seq()).collect());
+    assert_eq!(held, (63..=70).map(Seq).collect::<Vec<_>>(), "no hole after what went stale");
+}
