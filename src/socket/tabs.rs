@@ -221,12 +221,12 @@ fn lead(weak: &Weak<RefCell<Adapter>>) {
         if let Some(session) = &session {
             client.token_valid_for(now, session::valid_for(session));
         }
+        client.lead(now);
         if let Some(json) = saved {
             if let Err(error) = client.adopt_outbox(now, &json) {
                 console::error(format_args!("the last leading tab's outbox: {error}"));
             }
         }
-        client.lead(now);
     });
     // What this tab kept of its own is in the leader's copy now.
     saved_outbox::save("[]");

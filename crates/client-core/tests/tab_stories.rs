@@ -100,6 +100,32 @@ fn a_message_the_server_refuses_stays_not_sent_in_every_tab_through_hand_overs()
 }
 
 #[test]
+fn a_new_leader_never_tells_the_other_tabs_an_outbox_without_what_the_last_one_held() {
+    let mut browser = three_tabs();
+    browser.tabs[0].client.on_offline(browser.now);
+    let leader_socket = browser.tabs[0].socket.unwrap();
+    browser.tabs[0].client.on_socket_closed(browser.now, leader_socket, 1006, "");
+    browser.drain(0);
+    browser.settle();
+    browser.say(0, "on its way");
+    browser.settle();
+
+    browser.close_tab(0);
+    let told: Vec<&String> = browser
+        .channel
+        .iter()
+        .filter_map(|(from, note)| match note {
+            Note::Outbox(json) if *from == 1 => Some(json),
+            _ => None,
+        })
+        .collect();
+    assert!(!told.is_empty(), "the new leader tells its outbox");
+    assert!(told.iter().all(|json| json.contains("on its way")), "never without the message: {told:?}");
+    browser.settle();
+    assert_eq!(browser.server.texts, ["on its way"], "and it goes out once");
+}
+
+#[test]
 fn the_leader_dies_mid_flush_and_the_new_leader_resends_under_the_same_keys() {
     let mut browser = three_tabs();
     browser.say(1, "one");

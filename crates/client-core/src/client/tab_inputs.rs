@@ -29,9 +29,11 @@ impl Client {
 
     /// This tab leads from now on (the leading tab closed or crashed, or there
     /// was none): it connects, resumes every room from the cursors it holds
-    /// and sends the outbox it has been showing. Give it the leader's saved
-    /// outbox first, with [`Client::adopt_outbox`], in case the last copy shown
-    /// here missed a change.
+    /// and sends the outbox it has been showing. Then give it the leader's
+    /// saved outbox, with [`Client::adopt_outbox`], in case the last copy
+    /// shown here missed a change (given before, while still following, it
+    /// would be handed to a leader that is gone, and the outbox told as this
+    /// tab's would be only what it handed over).
     ///
     /// Without a token (signed out elsewhere) it leads but stays closed, and
     /// [`Client::connect`] starts it once signed in.

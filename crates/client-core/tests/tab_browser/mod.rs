@@ -266,10 +266,10 @@ impl Browser {
     pub fn take_lead(&mut self, n: usize) {
         self.leader = Some(n);
         let now = self.now;
+        self.tabs[n].client.lead(now);
         if let Some(saved) = self.saved.clone() {
             self.tabs[n].client.adopt_outbox(now, &saved).unwrap();
         }
-        self.tabs[n].client.lead(now);
         self.channel.push_back((n, Note::Leading));
         self.drain(n);
     }
