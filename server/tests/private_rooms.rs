@@ -270,6 +270,47 @@ async fn leaving_a_room_on_one_screen_stops_it_on_every_other() {
 }
 
 #[tokio::test]
+async fn a_room_whose_leave_never_reached_a_connection_stops_there_once_it_resumes_it() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let room = mina_tab.create_room("lobby").await;
+    let still_his = mina_tab.create_room("garden").await;
+    let mut jun_phone = server.connect(&jun).await;
+    for joined in [room, still_his] {
+        assert!(matches!(jun_phone.act(Action::JoinRoom { room: joined }).await, Outcome::Applied { .. }));
+        jun_phone.resume(joined, Seq::ZERO).await;
+    }
+    // He is out of the lobby, and no `left` event told this node (as when
+    // a node loses its bus): the phone, asked to resync, resumes the room.
+    sqlx::query("DELETE FROM memberships WHERE room_id = $1 AND user_id = $2")
+        .bind(room.0 as i64)
+        .bind(jun.user.id.0 as i64)
+        .execute(&server.database().await)
+        .await
+        .unwrap();
+    assert_eq!(resume_refused(&mut jun_phone, room).await.0, ErrorCode::Forbidden);
+
+    // Refused, it follows the room no more.
+    let said = |room: RoomId, text: &str| Action::SendMessage {
+        room,
+        text: text.into(),
+        reply_to: None,
+        attachments: Vec::new(),
+    };
+    assert!(matches!(mina_tab.act(said(room, "not for Jun")).await, Outcome::Applied { .. }));
+    assert!(matches!(mina_tab.act(said(still_his, "marker")).await, Outcome::Applied { .. }));
+    jun_phone
+        .recv_until(|frame| match frame {
+            ServerFrame::Event { event, .. } if text_of(event) == "marker" => Some(()),
+            other if about(other) == Some(room) => panic!("still following a room he is not in: {other:?}"),
+            _ => None,
+        })
+        .await;
+}
+
+#[tokio::test]
 async fn a_public_room_stays_open_to_outsiders() {
     let server = TestServer::start().await;
     let mina = server.sign_up("Mina").await;

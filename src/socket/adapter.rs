@@ -263,6 +263,7 @@ fn load_room(weak: Weak<RefCell<Adapter>>, room: RoomId) {
     let Some(shared) = weak.upgrade() else { return };
     let store = shared.borrow().store.clone();
     shared.borrow_mut().loading.insert(room, ());
+    store.loading_room(room);
     spawn_local(async move {
         let after = match api::messages(room, None, PAGE).await {
             Ok(page) => {

@@ -220,6 +220,17 @@ impl Store {
         self.count_unread(room);
     }
 
+    /// The room is loaded to be followed from its newest page: what the
+    /// page held of it since she left it is dropped first (nothing kept it
+    /// current), so no silent hole stands between it and the new page.
+    pub fn loading_room(&self, room: RoomId) {
+        let state = self.room(room);
+        if state.left.get_untracked() {
+            state.left.set(false);
+            state.timeline.set(Timeline::default());
+        }
+    }
+
     /// Everyone in the room, as fetched on opening it (names may have changed
     /// since); its joins and leaves keep the list current from then on.
     pub fn members_fetched(&self, room: RoomId, members: Vec<Member>) {

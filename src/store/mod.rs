@@ -64,6 +64,10 @@ pub struct RoomState {
     /// Originals of replies older than the history held, fetched one by one
     /// for their quotes and kept current by the room's edits and deletions.
     quoted: ArcRwSignal<SortedMap<MessageId, MessageView>>,
+    /// She left it since its messages were loaded: what the timeline holds
+    /// went stale unseen, and goes when the room is loaded again
+    /// ([`Store::loading_room`]).
+    left: ArcRwSignal<bool>,
 }
 
 impl RoomState {
@@ -80,6 +84,7 @@ impl RoomState {
             caught_up: ArcRwSignal::new(false),
             reveal: ArcRwSignal::new(None),
             quoted: ArcRwSignal::new(SortedMap::new()),
+            left: ArcRwSignal::new(false),
         }
     }
 }
@@ -206,8 +211,13 @@ impl Store {
     /// Applies what the engine reported.
     pub fn apply(&self, event: &Event, outbox: &[PendingAction]) {
         match event {
-            Event::RoomEvents { room, events, .. } => {
+            Event::RoomEvents { room, events, live } => {
                 let (state, direct) = (self.room(*room), self.is_direct(*room));
+                let me = self.me.get_untracked();
+                if *live && events.iter().any(|e| matches!(e.event, RoomEvent::Left { user } if Some(user) == me)) {
+                    // Left on another screen: followed here no more.
+                    state.left.set(true);
+                }
                 state.timeline.update(|timeline| {
                     // A direct conversation says nothing of how it began (see `history_loaded`).
                     for event in events.iter().filter(|event| !(direct && event.event.is_notice())) {
@@ -261,12 +271,6 @@ impl Store {
                 // (`seq`; none if we were in it already, or the conversation
                 // was there before).
                 Action::JoinRoom { .. } | Action::JoinWithInvite { .. } | Action::OpenDirect { .. } => {
-                    // What was held of a room she had left went stale unseen
-                    // (nothing followed it): it is loaded anew, from its
-                    // newest page, as any room she joins.
-                    if self.listed_not_hers(*room) {
-                        self.room(*room).timeline.set(Timeline::default());
-                    }
                     self.change_rooms(RoomChange::Member { room: *room, member: true });
                     if let Some(seq) = seq {
                         self.read_up_to(*room, *seq);
@@ -275,7 +279,10 @@ impl Store {
                         self.joined_room.set(Some(*room));
                     }
                 }
-                Action::LeaveRoom { .. } => self.change_rooms(RoomChange::Member { room: *room, member: false }),
+                Action::LeaveRoom { .. } => {
+                    self.room(*room).left.set(true);
+                    self.change_rooms(RoomChange::Member { room: *room, member: false });
+                }
                 _ => {}
             },
             // A message that stays shows as "Not sent" (in every tab);
@@ -322,11 +329,6 @@ impl Store {
     }
 
     /// Whether `room` is a direct conversation.
-    /// Whether `room` is listed as one she is not in (left, or never joined).
-    fn listed_not_hers(&self, room: RoomId) -> bool {
-        self.rooms.with_untracked(|rooms| rooms.iter().any(|info| info.id == room && !info.member))
-    }
-
     fn is_direct(&self, room: RoomId) -> bool {
         self.rooms.with_untracked(|rooms| rooms.iter().any(|info| info.id == room && navigation::is_direct(info)))
     }

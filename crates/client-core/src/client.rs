@@ -157,9 +157,9 @@ pub struct Client {
     made_here: Vec<ActionKey>,
     /// An [`Output::RefreshToken`] is out and has not been answered.
     refreshing: bool,
-    /// The last keys the server answered that left the outbox: a copy of an
-    /// outbox saved or handed over before the answer brings none of them
-    /// back.
+    /// The last keys that left the outbox (answered, deleted, or sent again
+    /// under a new key): a copy of an outbox saved or handed over before
+    /// brings none of them back.
     recently_answered: VecDeque<ActionKey>,
 }
 
@@ -329,6 +329,7 @@ impl Client {
         if !self.outbox.retry(key, new_key.clone()) {
             return None;
         }
+        self.gone_from_outbox(key);
         self.outbox_changed();
         self.flush_outbox();
         self.pump(now);
@@ -343,6 +344,7 @@ impl Client {
         }
         let discarded = self.outbox.discard(key);
         if discarded {
+            self.gone_from_outbox(key);
             self.outbox_changed();
         }
         discarded
@@ -536,14 +538,20 @@ impl Client {
             following.answered(key);
         }
         if gone {
-            if self.recently_answered.len() == RECENTLY_ANSWERED {
-                self.recently_answered.pop_front();
-            }
-            self.recently_answered.push_back(key.clone());
+            self.gone_from_outbox(key);
         }
         let here = self.made_here.contains(key);
         self.made_here.retain(|made| made != key);
         here
+    }
+
+    /// `key` left the outbox (answered, deleted, or sent again under a new
+    /// key): no copy saved or handed over before brings it back.
+    fn gone_from_outbox(&mut self, key: &ActionKey) {
+        if self.recently_answered.len() == RECENTLY_ANSWERED {
+            self.recently_answered.pop_front();
+        }
+        self.recently_answered.push_back(key.clone());
     }
 
     fn typing_changed(&mut self, room: RoomId) {

@@ -402,11 +402,13 @@ impl Connection {
 
     fn handle_frame(&mut self, now: Instant, socket: SocketId, frame: ServerFrame) {
         match (&mut self.phase, frame) {
-            (Phase::Handshaking { .. }, ServerFrame::Welcome { protocol, .. }) => {
+            (Phase::Handshaking { .. }, ServerFrame::Welcome { protocol, user }) => {
                 if protocol == PROTOCOL_VERSION {
                     self.phase = Phase::Connected { socket, last_heard: now, ping: None };
                     self.outage = None;
                     self.unproven_refreshes = 0;
+                    // Who the server says we are, for the client.
+                    self.outputs.push_back(ConnectionOutput::Received(ServerFrame::Welcome { protocol, user }));
                 } else {
                     self.close_live_socket(close_code::NORMAL, "unsupported protocol");
                     self.phase = Phase::Failed(FailReason::UnsupportedProtocol);

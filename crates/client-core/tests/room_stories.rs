@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use hanmadi_client_core::{Event, TickerValue};
 use hanmadi_protocol::{
-    close_code, Action, ClientFrame, Cursor, Member, RoomId, Seq, ServerFrame, TickerUpdate, UserId, Version,
-    PROTOCOL_VERSION,
+    close_code, Action, ClientFrame, Cursor, Member, RoomEvent, RoomId, Seq, ServerFrame, TickerUpdate, UserId,
+    Version, PROTOCOL_VERSION,
 };
 use tab::*;
 
@@ -238,6 +238,39 @@ fn a_room_i_create_is_followed_at_once_one_i_join_is_loaded_first_and_one_i_leav
 
     applied(&mut tab, Action::LeaveRoom { room: RoomId(5) }, 5);
     assert_eq!(tab.client.room_cursor(RoomId(5)), None, "followed no more");
+}
+
+#[test]
+fn a_room_i_leave_on_another_screen_is_followed_here_no_more_but_one_left_before_and_joined_again_is() {
+    let mut tab = Tab::new(12);
+    tab.go_online();
+    assert_eq!(tab.client.me(), Some(UserId(1)), "welcomed as Mina");
+    let room = RoomId(1);
+    let event = |seq: u64, event: RoomEvent| ServerFrame::Event { room, seq: Seq(seq), at: 0, event };
+    // A resume replays that she left once and came back: she is in it.
+    tab.client.track_room(tab.now, room, Seq::ZERO);
+    tab.receive(&event(1, RoomEvent::Left { user: UserId(1) }));
+    tab.receive(&event(2, RoomEvent::Joined { user: UserId(1), name: "Mina".into() }));
+    tab.receive(&ServerFrame::CaughtUp { room, head: Seq(2) });
+    tab.receive(&ServerFrame::Presence { room, version: Version(1), members: vec![mina()] });
+    assert_eq!(tab.client.room_cursor(room), Some(Seq(2)));
+
+    // Then she leaves it on her phone: the server follows it here no more,
+    // and neither does the engine (the rooms list loads it anew if she
+    // comes back), nor does it show her there.
+    tab.receive(&event(3, RoomEvent::Left { user: UserId(1) }));
+    assert_eq!(tab.client.room_cursor(room), None, "followed no more");
+    assert_eq!(tab.presence_shown(room).last(), Some(&vec![]));
+    // Someone else leaving changes nothing of the rooms followed.
+    tab.client.track_room(tab.now, RoomId(2), Seq::ZERO);
+    tab.receive(&ServerFrame::CaughtUp { room: RoomId(2), head: Seq::ZERO });
+    tab.receive(&ServerFrame::Event {
+        room: RoomId(2),
+        seq: Seq(1),
+        at: 0,
+        event: RoomEvent::Left { user: UserId(2) },
+    });
+    assert_eq!(tab.client.room_cursor(RoomId(2)), Some(Seq(1)));
 }
 
 #[test]

@@ -100,6 +100,25 @@ fn a_message_the_server_refuses_stays_not_sent_in_every_tab_through_hand_overs()
 }
 
 #[test]
+fn a_not_sent_message_deleted_as_the_leader_closes_does_not_come_back() {
+    let mut browser = three_tabs();
+    browser.server.refuses.push("to a room I left on my phone".into());
+    let key = browser.say(1, "to a room I left on my phone");
+    browser.settle();
+    assert_eq!(browser.tabs[1].client.outbox().len(), 1, "not sent");
+
+    // She deletes it in her tab, and the leading tab closes before it hears.
+    assert!(browser.tabs[1].client.discard_action(&key));
+    browser.drain(1);
+    browser.close_tab(0);
+    browser.settle();
+    assert_eq!(browser.leader, Some(1));
+    for n in 1..3 {
+        assert!(browser.tabs[n].client.outbox().is_empty(), "tab {n}: {:?}", browser.tabs[n].client.outbox());
+    }
+}
+
+#[test]
 fn a_new_leader_never_tells_the_other_tabs_an_outbox_without_what_the_last_one_held() {
     let mut browser = three_tabs();
     browser.tabs[0].client.on_offline(browser.now);

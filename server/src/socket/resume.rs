@@ -28,6 +28,11 @@ impl Session {
             match self.state.store.is_member(room, user.id).await {
                 Ok(true) => {}
                 Ok(false) => {
+                    // Followed still, its `left` event lost on the way here
+                    // (a node that lost its bus resyncs every room): no more.
+                    if self.following.remove(&room).is_some() {
+                        self.state.delivery.unfollow(&self.subscription, room, user.id);
+                    }
                     let message = format!("not a member of room {room}");
                     if let Next::Stop = self.error(ErrorCode::Forbidden, &message).await {
                         return Next::Stop;

@@ -157,13 +157,34 @@ fn a_list_older_than_the_one_shown_is_not_shown() {
 
 #[test]
 fn a_room_left_and_joined_again_is_loaded_anew_not_with_what_went_stale_meanwhile() {
+    let held = |store: &Store| -> Vec<Seq> {
+        store.room(LOBBY).timeline().with(|t| t.entries().iter().map(|entry| entry.seq()).collect())
+    };
+    let newest_page = || history((63..=70).map(|seq| (seq, JUN)));
     let store = store_as_mina();
     store.begin_rooms_fetch().finish(vec![lobby()]);
     store.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]));
+
+    // Loading a room she never left keeps what is held (a link's history).
+    store.loading_room(LOBBY);
+    assert_eq!(held(&store), [Seq(1), Seq(2)]);
+
+    // She leaves it here; away, she hears nothing while Jun says 60 more;
+    // she joins again, and it is loaded from its newest page.
     store.apply(&applied(Action::LeaveRoom { room: LOBBY }, 1), &[]);
-    // Away, she hears nothing of it while Jun says 60 more.
     store.apply(&applied(Action::JoinRoom { room: LOBBY }, 1), &[]);
-    store.history_loaded(LOBBY, history((63..=70).map(|seq| (seq, JUN))));
-    let held: Vec<Seq> = store.room(LOBBY).timeline().with(|t| t.entries().iter().map(|entry| entry.seq()).collect());
-    assert_eq!(held, (63..=70).map(Seq).collect::<Vec<_>>(), "no hole after what went stale");
+    store.loading_room(LOBBY);
+    store.history_loaded(LOBBY, newest_page());
+    assert_eq!(held(&store), (63..=70).map(Seq).collect::<Vec<_>>(), "no hole after what went stale");
+
+    // On her laptop, the leave is heard live from her phone; she comes back
+    // on the phone, and the laptop loads the room anew.
+    let laptop = store_as_mina();
+    laptop.begin_rooms_fetch().finish(vec![lobby()]);
+    laptop.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]));
+    let left = SequencedEvent { seq: Seq(3), at: 0, event: RoomEvent::Left { user: MINA } };
+    laptop.apply(&Event::RoomEvents { room: LOBBY, events: vec![left], live: true }, &[]);
+    laptop.loading_room(LOBBY);
+    laptop.history_loaded(LOBBY, newest_page());
+    assert_eq!(held(&laptop), (63..=70).map(Seq).collect::<Vec<_>>());
 }

@@ -149,7 +149,20 @@ impl Client {
     pub(super) fn stream_outputs(&mut self, out: Vec<StreamOutput>) {
         for output in out {
             match output {
-                StreamOutput::Deliver { room, events, live } => self.event(Event::RoomEvents { room, events, live }),
+                StreamOutput::Deliver { room, events, live } => {
+                    // Left on another screen: the server follows the room on
+                    // this connection no more, and neither does the engine,
+                    // so the room is loaded anew should she come back. (A
+                    // replay's "left" was followed by a return: a resume
+                    // needs her in the room.)
+                    let me = self.me;
+                    let left =
+                        live && events.iter().any(|e| matches!(e.event, RoomEvent::Left { user } if Some(user) == me));
+                    self.event(Event::RoomEvents { room, events, live });
+                    if left {
+                        self.untrack_room(room);
+                    }
+                }
                 StreamOutput::FetchRange { room, after, before } => {
                     self.outputs.push_back(Output::FetchRange { room, after, before })
                 }
