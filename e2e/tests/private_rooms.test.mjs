@@ -323,3 +323,48 @@ const conversationsAre = (page, names) =>
     names,
     { timeout: 10_000 },
   );
+
+test('Mina leaves the hallway on her phone and joins it again there: her laptop follows it live once more, nothing missing', async () => {
+  const laptop = await signedInPage(world.browser, world.server.url, 'Mina');
+  const jun = await signedInPage(world.browser, world.server.url, 'Jun');
+  await createRoom(jun, 'hallway');
+  await laptop.getByRole('button', { name: 'Join hallway' }).click();
+  const said = (page, text) => page.getByRole('log', { name: 'hallway' }).locator('article[data-seq]').filter({ hasText: text });
+  const junSays = async (text) => {
+    const composer = jun.getByRole('textbox', { name: 'Message' });
+    await composer.fill(text);
+    await composer.press('Enter');
+    await said(jun, text).waitFor();
+  };
+  await junSays('Before she left');
+  await said(laptop, 'Before she left').waitFor();
+
+  // Her phone: the same person on another device, with the same session
+  // (copied as it stands, so neither device renews it from under the other).
+  const phone = collectErrors(await (await world.browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage());
+  const kept = await laptop.evaluate(() => ['hanmadi.session', 'hanmadi.files-cookie'].map((key) => [key, localStorage.getItem(key)]));
+  await phone.goto(world.server.url);
+  await phone.evaluate((kept) => kept.forEach(([key, value]) => localStorage.setItem(key, value)), kept);
+  await phone.reload();
+  await phone.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+
+  // She leaves the hallway on her phone: on her laptop too it is no longer
+  // hers. Jun talks on.
+  await phone.getByRole('link', { name: /hallway/ }).click();
+  await phone.getByRole('button', { name: /^Members/ }).click();
+  await phone.getByRole('button', { name: 'Leave room' }).click();
+  await phone.getByRole('button', { name: 'Join hallway' }).waitFor();
+  await laptop.getByRole('button', { name: 'Join hallway' }).waitFor({ timeout: 30_000 });
+  await junSays('While she was away');
+
+  // She joins it again on her phone: her laptop has it as hers, and what is
+  // said there reaches it live, with nothing missing before.
+  await phone.getByRole('button', { name: 'Join hallway' }).click();
+  await phone.getByRole('log', { name: 'hallway' }).waitFor();
+  await laptop.getByRole('link', { name: /hallway/ }).click();
+  await laptop.getByRole('log', { name: 'hallway' }).waitFor();
+  await junSays('Welcome back');
+  await said(laptop, 'Welcome back').waitFor({ timeout: 30_000 });
+  await said(laptop, 'While she was away').waitFor();
+  for (const page of [laptop, phone, jun]) assert.deepEqual(page.errors, []);
+});

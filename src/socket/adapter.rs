@@ -241,17 +241,27 @@ fn show_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch, rooms: Vec<RoomSu
         let Some(shared) = weak.upgrade() else { return };
         let store = shared.borrow().store.clone();
         store.listed_reads(listed);
-        let unfollowed: Vec<RoomId> = {
+        // The list (with what was heard since it was asked for) says which
+        // rooms are hers: those followed that it does not are followed no
+        // more (left while the page was away, or their leave lost on the
+        // way), and those not followed yet are loaded.
+        let (not_hers, unfollowed): (Vec<RoomId>, Vec<RoomId>) = {
             let adapter = shared.borrow();
             adapter.store.rooms().with_untracked(|rooms| {
+                let hers = |room: RoomId| rooms.iter().any(|info| info.id == room && info.member);
+                let not_hers = adapter.client.rooms_followed().filter(|room| !hers(*room)).collect();
                 let unfollowed = rooms.iter().filter(|room| {
                     room.member
                         && adapter.client.room_cursor(room.id).is_none()
                         && !adapter.loading.contains_key(&room.id)
                 });
-                unfollowed.map(|room| room.id).collect()
+                (not_hers, unfollowed.map(|room| room.id).collect())
             })
         };
+        for room in not_hers {
+            store.not_hers_any_more(room);
+            drive(&shared, |client, _| client.untrack_room(room));
+        }
         for room in unfollowed {
             load_room(weak.clone(), room);
         }

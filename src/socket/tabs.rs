@@ -263,6 +263,10 @@ fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
             }
         }),
         "leading" if follows => drive(&shared, |client, _| client.on_new_leader()),
+        "welcomed" if follows => {
+            let user = UserId(number("user"));
+            drive(&shared, |client, _| client.on_leader_welcomed(user));
+        }
         "read" => {
             let (room, seq) = (RoomId(number("room")), Seq(number("seq")));
             drive(&shared, |client, now| client.on_read_in_other_tab(now, room, seq));
@@ -285,6 +289,11 @@ fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
                 let adapter = shared.borrow();
                 if let Some(tabs) = &adapter.tabs {
                     tabs.tell_state(adapter.client.status(), &outbox_json(&adapter));
+                    // Who we are: the server said it once, on this tab's
+                    // socket, before the new tab listened.
+                    if let Some(me) = adapter.client.me() {
+                        tabs.post("welcomed", &[("user", (me.0 as f64).into())]);
+                    }
                     // Where each room is read: one this tab still holds back
                     // the server will not tell the new tab, as it goes on
                     // this tab's connection.

@@ -220,6 +220,13 @@ impl Store {
         self.count_unread(room);
     }
 
+    /// The rooms list no longer has `room` as hers (left while this page was
+    /// away, or its leave lost on the way): what the page holds of it went
+    /// stale, as for a room left here.
+    pub fn not_hers_any_more(&self, room: RoomId) {
+        self.room(room).left.set(true);
+    }
+
     /// The room is loaded to be followed from its newest page: what the
     /// page held of it since she left it is dropped first (nothing kept it
     /// current), so no silent hole stands between it and the new page.

@@ -17,7 +17,7 @@ pub mod window;
 use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::sorted_map::SortedMap;
-use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, SequencedEvent, TickerValue};
+use hanmadi_client_core::{last_says_left, ActionState, Event, GapOutcome, PendingAction, SequencedEvent, TickerValue};
 use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{MessageView, RoomKind};
 use hanmadi_protocol::limits::TextProblem;
@@ -213,8 +213,7 @@ impl Store {
         match event {
             Event::RoomEvents { room, events, live } => {
                 let (state, direct) = (self.room(*room), self.is_direct(*room));
-                let me = self.me.get_untracked();
-                if *live && events.iter().any(|e| matches!(e.event, RoomEvent::Left { user } if Some(user) == me)) {
+                if *live && self.me.get_untracked().is_some_and(|me| last_says_left(events, me)) {
                     // Left on another screen: followed here no more.
                     state.left.set(true);
                 }

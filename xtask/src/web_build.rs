@@ -146,8 +146,10 @@ use crate::{cmd, root, std_for_size, step};
 /// 273.3 KiB; for three reviewed bugs (someone else signing in starts the
 /// page over, a rooms list older than the one shown changes nothing, and a
 /// page left before its rooms list came keeps what was last seen), 273.3 →
-/// 273.7 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 273.7;
+/// 273.7 KiB; for a review of those fixes (a room left on another screen,
+/// or while the page was away, followed no more and loaded anew if she
+/// comes back; a tab opened later told who she is), 273.7 → 273.8 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 273.8;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

@@ -405,6 +405,11 @@ impl Client {
         }
     }
 
+    /// Every room followed (tracked), in room order.
+    pub fn rooms_followed(&self) -> impl Iterator<Item = RoomId> + '_ {
+        self.streams.cursors().map(|(room, _)| room)
+    }
+
     /// The cursor of a tracked room: every event up to it has been delivered.
     pub fn room_cursor(&self, room: RoomId) -> Option<Seq> {
         self.streams.cursor(room)

@@ -100,7 +100,7 @@ pub use client::{Client, Event, Output};
 pub use config::Config;
 pub use connection::{Connection, ConnectionOutput, SocketId};
 pub use outbox::{stays_when_refused, ActionState, OutboxFull, PendingAction};
-pub use room_streams::{GapOutcome, SequencedEvent};
+pub use room_streams::{last_says_left, GapOutcome, SequencedEvent};
 pub use status::{FailReason, Status};
 pub use tabs::FromFollower;
 pub use ticker::TickerValue;

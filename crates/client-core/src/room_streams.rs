@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use hanmadi_protocol::{Millis, RoomEvent, RoomId, Seq};
+use hanmadi_protocol::{Millis, RoomEvent, RoomId, Seq, UserId};
 
 use crate::sorted_map::SortedMap;
 use crate::Instant;
@@ -257,6 +257,15 @@ impl RoomStreams {
         }
     }
 
+    /// The server skipped some of `room`'s live events and replays them (a
+    /// resync): until it has caught the room up again, what comes is from
+    /// while they were missed, not live.
+    pub fn on_resync(&mut self, room: RoomId) {
+        if let Some(stream) = self.rooms.get_mut(&room) {
+            stream.caught_up_to = None;
+        }
+    }
+
     fn merge(room: RoomId, stream: &mut Stream, events: Vec<SequencedEvent>, out: &mut Vec<StreamOutput>) {
         for event in events.into_iter().filter(|event| event.seq > stream.delivered) {
             stream.held.insert_if_absent(event.seq, event);
@@ -298,6 +307,17 @@ impl RoomStreams {
     fn live(stream: &Stream, events: &[SequencedEvent]) -> bool {
         stream.caught_up_to.zip(events.first()).is_some_and(|(head, first)| first.seq > head)
     }
+}
+
+/// Whether the last of `me`'s own joins and leaves among `events` is a leave
+/// (a batch may hold her leaving and coming back).
+pub fn last_says_left(events: &[SequencedEvent], me: UserId) -> bool {
+    let own = events.iter().rev().find_map(|sequenced| match sequenced.event {
+        RoomEvent::Left { user } if user == me => Some(true),
+        RoomEvent::Joined { user, .. } if user == me => Some(false),
+        _ => None,
+    });
+    own.unwrap_or(false)
 }
 
 #[cfg(test)]

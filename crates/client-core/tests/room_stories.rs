@@ -6,7 +6,7 @@ mod tab;
 
 use std::time::Duration;
 
-use hanmadi_client_core::{Event, TickerValue};
+use hanmadi_client_core::{Event, SequencedEvent, TickerValue};
 use hanmadi_protocol::{
     close_code, Action, ClientFrame, Cursor, Member, RoomEvent, RoomId, Seq, ServerFrame, TickerUpdate, UserId,
     Version, PROTOCOL_VERSION,
@@ -261,6 +261,24 @@ fn a_room_i_leave_on_another_screen_is_followed_here_no_more_but_one_left_before
     tab.receive(&event(3, RoomEvent::Left { user: UserId(1) }));
     assert_eq!(tab.client.room_cursor(room), None, "followed no more");
     assert_eq!(tab.presence_shown(room).last(), Some(&vec![]));
+    // Back in it, the server skips live events and resyncs the room: its
+    // replay of her leaving and coming back again is not live, nor is a
+    // batch whose last word from her is that she came back.
+    tab.client.track_room(tab.now, room, Seq(3));
+    tab.receive(&ServerFrame::CaughtUp { room, head: Seq(3) });
+    tab.receive(&ServerFrame::Resync { room });
+    tab.receive(&event(4, RoomEvent::Left { user: UserId(1) }));
+    tab.receive(&event(5, RoomEvent::Joined { user: UserId(1), name: "Mina".into() }));
+    tab.receive(&ServerFrame::CaughtUp { room, head: Seq(5) });
+    assert_eq!(tab.client.room_cursor(room), Some(Seq(5)), "a resync's replay is not live");
+    assert!(!hanmadi_client_core::last_says_left(
+        &[
+            SequencedEvent { seq: Seq(6), at: 0, event: RoomEvent::Left { user: UserId(1) } },
+            SequencedEvent { seq: Seq(7), at: 0, event: RoomEvent::Joined { user: UserId(1), name: "Mina".into() } },
+        ],
+        UserId(1),
+    ));
+
     // Someone else leaving changes nothing of the rooms followed.
     tab.client.track_room(tab.now, RoomId(2), Seq::ZERO);
     tab.receive(&ServerFrame::CaughtUp { room: RoomId(2), head: Seq::ZERO });

@@ -119,6 +119,17 @@ fn a_not_sent_message_deleted_as_the_leader_closes_does_not_come_back() {
 }
 
 #[test]
+fn a_tab_opened_after_the_leader_was_welcomed_knows_who_she_is() {
+    let mut browser = Browser::new();
+    browser.open_tab();
+    browser.settle();
+    assert_eq!(browser.tabs[0].client.me(), Some(ME), "the leader, from its own socket");
+    let later = browser.open_tab();
+    browser.settle();
+    assert_eq!(browser.tabs[later].client.me(), Some(ME), "told by the leader");
+}
+
+#[test]
 fn a_new_leader_never_tells_the_other_tabs_an_outbox_without_what_the_last_one_held() {
     let mut browser = three_tabs();
     browser.tabs[0].client.on_offline(browser.now);

@@ -8,7 +8,7 @@ use hanmadi_protocol::{
 
 use super::{Client, Event, Output};
 use crate::outbox::PendingAction;
-use crate::room_streams::{SequencedEvent, StreamOutput};
+use crate::room_streams::{last_says_left, SequencedEvent, StreamOutput};
 use crate::tabs::FromFollower;
 use crate::Instant;
 
@@ -41,6 +41,7 @@ impl Client {
                 }
             }
             ServerFrame::Resync { room } => {
+                self.streams.on_resync(room);
                 if let Some(after) = self.streams.cursor(room) {
                     self.conn.send_frame(&ClientFrame::Resume { cursors: vec![Cursor { room, after }] });
                 }
@@ -155,9 +156,7 @@ impl Client {
                     // so the room is loaded anew should she come back. (A
                     // replay's "left" was followed by a return: a resume
                     // needs her in the room.)
-                    let me = self.me;
-                    let left =
-                        live && events.iter().any(|e| matches!(e.event, RoomEvent::Left { user } if Some(user) == me));
+                    let left = live && self.me.is_some_and(|me| last_says_left(&events, me));
                     self.event(Event::RoomEvents { room, events, live });
                     if left {
                         self.untrack_room(room);

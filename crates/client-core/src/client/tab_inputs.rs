@@ -1,7 +1,7 @@
 //! The [`Client`]'s inputs and outputs for tabs of one browser sharing one
 //! connection (see `crate::tabs`): following a leading tab, and leading.
 
-use hanmadi_protocol::{decode_server, ClientFrame, Cursor, RoomId, Seq, ServerFrame};
+use hanmadi_protocol::{decode_server, ClientFrame, Cursor, RoomId, Seq, ServerFrame, UserId};
 
 use super::{Client, Event, Output};
 use crate::outbox::{Outbox, PendingAction};
@@ -69,6 +69,14 @@ impl Client {
                 self.bad_frames += 1;
                 self.event(Event::BadFrame { error, bytes: text.len(), so_far: self.bad_frames });
             }
+        }
+    }
+
+    /// Who the leading tab's socket was welcomed as, told to a tab that
+    /// began following after the welcome went by.
+    pub fn on_leader_welcomed(&mut self, user: UserId) {
+        if self.following.is_some() {
+            self.me = Some(user);
         }
     }
 

@@ -25,6 +25,9 @@ pub enum Note {
     Outbox(String),
     /// From a tab that just took the lead.
     Leading,
+    /// From the leader, to a tab that says hello: who its socket was
+    /// welcomed as.
+    Welcomed(UserId),
     /// From a follower, for the leader.
     ToLeader(FromFollower),
 }
@@ -348,12 +351,19 @@ impl Browser {
         let leads = self.leader == Some(n);
         let client = &mut self.tabs[n].client;
         match note {
-            Note::ToLeader(request) if leads => client.on_follower(now, request),
+            Note::ToLeader(request) if leads => {
+                let hello = request == FromFollower::Hello;
+                client.on_follower(now, request);
+                if let Some(me) = client.me().filter(|_| hello) {
+                    self.channel.push_back((n, Note::Welcomed(me)));
+                }
+            }
             Note::ToLeader(_) => {}
             Note::Frame(text) => client.on_leader_frame(now, &text),
             Note::Status(status) => client.on_leader_status(status),
             Note::Outbox(json) => client.on_leader_outbox(&json).unwrap(),
             Note::Leading => client.on_new_leader(),
+            Note::Welcomed(user) => client.on_leader_welcomed(user),
         }
         self.drain(n);
     }
