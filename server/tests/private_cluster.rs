@@ -101,14 +101,8 @@ async fn leaving_a_room_on_one_node_stops_it_on_the_other() {
     // Left on his laptop, on node A: his phone, on node B, hears that he
     // left and nothing said there after.
     assert!(matches!(jun_laptop.act(Action::LeaveRoom { room }).await, Outcome::Applied { seq: Some(_), .. }));
-    let said = |room: RoomId, text: &str| Action::SendMessage {
-        room,
-        text: text.into(),
-        reply_to: None,
-        attachments: Vec::new(),
-    };
-    assert!(matches!(mina_tab.act(said(room, "after Jun left")).await, Outcome::Applied { .. }));
-    assert!(matches!(mina_tab.act(said(still_his, "marker")).await, Outcome::Applied { .. }));
+    mina_tab.say(room, "after Jun left").await;
+    mina_tab.say(still_his, "marker").await;
     let mut heard_in_lobby = Vec::new();
     jun_phone
         .recv_until(|frame| match frame {

@@ -50,6 +50,40 @@ async fn frames_until_pong(tab: &mut Client, nonce: u64) -> Vec<ServerFrame> {
     heard
 }
 
+/// Mina's two rooms, for the stories of Jun leaving one: the lobby he
+/// leaves, and the garden he stays in, where what reaches him comes after
+/// anything of the lobby that would.
+struct Leaving {
+    mina: Session,
+    jun: Session,
+    mina_tab: Client,
+    room: RoomId,
+    still_his: RoomId,
+}
+
+impl Leaving {
+    async fn start(server: &TestServer) -> Self {
+        let mina = server.sign_up("Mina").await;
+        let jun = server.sign_up("Jun").await;
+        let mut mina_tab = server.connect(&mina).await;
+        let room = mina_tab.create_room("lobby").await;
+        let still_his = mina_tab.create_room("garden").await;
+        Leaving { mina, jun, mina_tab, room, still_his }
+    }
+}
+
+/// Reads `tab` until `marker` is said elsewhere, failing on anything of
+/// `room` on the way: said after what was said in `room`, it shows the
+/// connection follows `room` no more.
+async fn hears_nothing_of_until(tab: &mut Client, room: RoomId, marker: &str) {
+    tab.recv_until(|frame| match frame {
+        ServerFrame::Event { room: r, event, .. } if *r != room && text_of(event) == marker => Some(()),
+        other if about(other) == Some(room) => panic!("still following room {room}: {other:?}"),
+        _ => None,
+    })
+    .await
+}
+
 /// The room a frame of the room's own stream is about.
 fn about(frame: &ServerFrame) -> Option<RoomId> {
     match frame {
@@ -208,13 +242,7 @@ async fn a_private_room_reaches_the_rooms_lists_of_its_members_alone() {
 #[tokio::test]
 async fn leaving_a_room_on_one_screen_stops_it_on_every_other() {
     let server = TestServer::start().await;
-    let mina = server.sign_up("Mina").await;
-    let jun = server.sign_up("Jun").await;
-    let mut mina_tab = server.connect(&mina).await;
-    let room = mina_tab.create_room("lobby").await;
-    // Jun stays in this one: what reaches his phone here comes after
-    // anything of the lobby that would.
-    let still_his = mina_tab.create_room("garden").await;
+    let Leaving { mina, jun, mut mina_tab, room, still_his } = Leaving::start(&server).await;
     mina_tab.resume(room, Seq::ZERO).await;
     mina_tab.resume(still_his, Seq::ZERO).await;
 
@@ -234,19 +262,9 @@ async fn leaving_a_room_on_one_screen_stops_it_on_every_other() {
     let (_, _, left) = jun_phone.next_event().await;
     assert_eq!(left, RoomEvent::Left { user: jun.user.id });
     mina_tab.send(&ClientFrame::Typing { room }).await;
-    let after = Action::SendMessage { room, text: "after Jun left".into(), reply_to: None, attachments: Vec::new() };
-    assert!(matches!(mina_tab.act(after).await, Outcome::Applied { .. }));
-    let marker =
-        Action::SendMessage { room: still_his, text: "marker".into(), reply_to: None, attachments: Vec::new() };
-    assert!(matches!(mina_tab.act(marker).await, Outcome::Applied { .. }));
-    let heard = jun_phone
-        .recv_until(|frame| match frame {
-            ServerFrame::Event { room: r, event, .. } if *r == still_his && text_of(event) == "marker" => Some(()),
-            other if about(other) == Some(room) => panic!("the phone still follows the room he left: {other:?}"),
-            _ => None,
-        })
-        .await;
-    assert_eq!(heard, ());
+    mina_tab.say(room, "after Jun left").await;
+    mina_tab.say(still_his, "marker").await;
+    hears_nothing_of_until(&mut jun_phone, room, "marker").await;
 
     // To Mina, he is no longer there, and his phone's typing does not reach her.
     let mut mina_phone = server.connect(&mina).await;
@@ -272,11 +290,7 @@ async fn leaving_a_room_on_one_screen_stops_it_on_every_other() {
 #[tokio::test]
 async fn a_room_whose_leave_never_reached_a_connection_stops_there_once_it_resumes_it() {
     let server = TestServer::start().await;
-    let mina = server.sign_up("Mina").await;
-    let jun = server.sign_up("Jun").await;
-    let mut mina_tab = server.connect(&mina).await;
-    let room = mina_tab.create_room("lobby").await;
-    let still_his = mina_tab.create_room("garden").await;
+    let Leaving { jun, mut mina_tab, room, still_his, .. } = Leaving::start(&server).await;
     let mut jun_phone = server.connect(&jun).await;
     for joined in [room, still_his] {
         assert!(matches!(jun_phone.act(Action::JoinRoom { room: joined }).await, Outcome::Applied { .. }));
@@ -293,21 +307,9 @@ async fn a_room_whose_leave_never_reached_a_connection_stops_there_once_it_resum
     assert_eq!(resume_refused(&mut jun_phone, room).await.0, ErrorCode::Forbidden);
 
     // Refused, it follows the room no more.
-    let said = |room: RoomId, text: &str| Action::SendMessage {
-        room,
-        text: text.into(),
-        reply_to: None,
-        attachments: Vec::new(),
-    };
-    assert!(matches!(mina_tab.act(said(room, "not for Jun")).await, Outcome::Applied { .. }));
-    assert!(matches!(mina_tab.act(said(still_his, "marker")).await, Outcome::Applied { .. }));
-    jun_phone
-        .recv_until(|frame| match frame {
-            ServerFrame::Event { event, .. } if text_of(event) == "marker" => Some(()),
-            other if about(other) == Some(room) => panic!("still following a room he is not in: {other:?}"),
-            _ => None,
-        })
-        .await;
+    mina_tab.say(room, "not for Jun").await;
+    mina_tab.say(still_his, "marker").await;
+    hears_nothing_of_until(&mut jun_phone, room, "marker").await;
 }
 
 #[tokio::test]

@@ -49,11 +49,7 @@ fn a_message_typed_in_a_follower_tab_is_sent_once_and_shows_once_in_every_tab() 
 fn the_leader_closes_with_messages_queued_offline_and_another_tab_sends_them_once() {
     let mut browser = three_tabs();
     // The network is gone: the leader's socket reaches nobody.
-    browser.tabs[0].client.on_offline(browser.now);
-    let leader_socket = browser.tabs[0].socket.unwrap();
-    browser.tabs[0].client.on_socket_closed(browser.now, leader_socket, 1006, "");
-    browser.drain(0);
-    browser.settle();
+    browser.leader_goes_offline();
     browser.say(0, "from the leader, offline");
     browser.say(1, "from a follower, offline");
     browser.settle();
@@ -132,11 +128,7 @@ fn a_tab_opened_after_the_leader_was_welcomed_knows_who_she_is() {
 #[test]
 fn a_new_leader_never_tells_the_other_tabs_an_outbox_without_what_the_last_one_held() {
     let mut browser = three_tabs();
-    browser.tabs[0].client.on_offline(browser.now);
-    let leader_socket = browser.tabs[0].socket.unwrap();
-    browser.tabs[0].client.on_socket_closed(browser.now, leader_socket, 1006, "");
-    browser.drain(0);
-    browser.settle();
+    browser.leader_goes_offline();
     browser.say(0, "on its way");
     browser.settle();
 

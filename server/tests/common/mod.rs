@@ -287,6 +287,14 @@ impl Client {
         self.act_with_key(&key, action).await
     }
 
+    /// Says `text` in `room`, which must be applied: the message's seq.
+    pub async fn say(&mut self, room: RoomId, text: &str) -> Seq {
+        match self.act(Action::SendMessage { room, text: text.into(), reply_to: None, attachments: Vec::new() }).await {
+            Outcome::Applied { seq: Some(seq), .. } => seq,
+            other => panic!("{text:?} not sent: {other:?}"),
+        }
+    }
+
     pub async fn create_room(&mut self, name: &str) -> RoomId {
         match self.act(Action::CreateRoom { name: name.into(), private: false }).await {
             Outcome::Applied { room, .. } => room,

@@ -173,6 +173,17 @@ impl Browser {
         self.settle();
     }
 
+    /// The leading tab's browser says the network is gone, and its socket
+    /// closes (the server stays up: a tab that leads later connects).
+    pub fn leader_goes_offline(&mut self) {
+        let leader = self.leader.expect("a leader");
+        self.tabs[leader].client.on_offline(self.now);
+        let socket = self.tabs[leader].socket.expect("the leader's socket");
+        self.tabs[leader].client.on_socket_closed(self.now, socket, 1006, "");
+        self.drain(leader);
+        self.settle();
+    }
+
     /// A tab opens: it leads if no tab does, and follows otherwise; then it
     /// loads the room's newest page and follows the room from there.
     pub fn open_tab(&mut self) -> usize {
