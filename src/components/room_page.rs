@@ -92,9 +92,10 @@ fn Room(room: RoomId) -> impl IntoView {
     hand_focus_on_touch(heading, room);
     {
         let store = store.clone();
+        let fetch = store.begin_members_fetch(room);
         spawn_local(async move {
             if let Ok(list) = api::members(room).await {
-                store.members_fetched(room, list);
+                fetch.finish(list);
             }
         });
     }

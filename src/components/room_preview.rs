@@ -78,11 +78,12 @@ pub fn RoomPreview(room: RoomId, name: Memo<String>) -> impl IntoView {
     };
     load();
     let members = RwSignal::new(None::<usize>);
+    let fetch = store.begin_members_fetch(room);
     spawn_local(async move {
         if let Ok(list) = api::members(room).await {
             let _ = members.try_set(Some(list.len()));
             // Mentions in the messages name the people as they are named now.
-            store.members_fetched(room, list);
+            fetch.finish(list);
         }
     });
     // Opened at its newest, as a room is, once the page is drawn (it may be

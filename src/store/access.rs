@@ -11,7 +11,6 @@ use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use super::landed;
-use super::people;
 use super::rooms_list::LastChange;
 use super::timeline::Timeline;
 use super::{Mention, Refused, Replying, RoomInfo, RoomState, Store};
@@ -236,16 +235,6 @@ impl Store {
             state.left.set(false);
             state.timeline.set(Timeline::default());
         }
-    }
-
-    /// Everyone in the room, as fetched on opening it (names may have changed
-    /// since); its joins and leaves keep the list current from then on.
-    pub fn members_fetched(&self, room: RoomId, members: Vec<Member>) {
-        let state = self.room(room);
-        let mut members = members;
-        // A rename heard while the list was on its way is not undone by it.
-        state.presence.with_untracked(|online| people::take_names_online(&mut members, online));
-        state.members.set(Some(members));
     }
 
     /// The room left the screen: what was new has been seen, so the next

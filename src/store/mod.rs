@@ -3,6 +3,7 @@
 //! narrowest signal they need (one room's timeline, one symbol's price).
 
 mod access;
+mod fetches;
 mod landed;
 pub mod navigation;
 pub mod people;
@@ -27,8 +28,10 @@ use hanmadi_protocol::{
 };
 use leptos::prelude::*;
 
+use fetches::Fetches;
+use people::MemberChange;
 use reading::Listed;
-use rooms_list::{last_message, LastChange, ListFetches, RoomChange};
+use rooms_list::{last_message, LastChange, RoomChange};
 pub use rooms_list::{to_look_into, RoomInfo, RoomView, RoomsFetch};
 use timeline::Timeline;
 
@@ -43,6 +46,8 @@ pub struct RoomState {
     /// Everyone in the room, online or not: `None` until the list is fetched,
     /// then kept current by the room's joins and leaves.
     members: ArcRwSignal<Option<Vec<Member>>>,
+    /// Fetches of the members on their way (see [`Store::begin_members_fetch`]).
+    member_fetches: Arc<Mutex<Fetches<MemberChange>>>,
     /// Where reading had stopped when the room was opened with something
     /// unread: the message list draws its "New messages" line before the
     /// first message new to you after it (see [`Store::new_line_at`]). It
@@ -77,6 +82,7 @@ impl RoomState {
             typing: ArcRwSignal::new(Vec::new()),
             presence: ArcRwSignal::new(Vec::new()),
             members: ArcRwSignal::new(None),
+            member_fetches: Arc::new(Mutex::new(Fetches::default())),
             new_line_after: ArcRwSignal::new(None),
             read: ArcRwSignal::new(Seq::ZERO),
             listed: ArcRwSignal::new(None),
@@ -123,7 +129,7 @@ pub struct Store {
     /// first-run prompt (`crate::unsent`), in every tab.
     unsent: ArcRwSignal<Option<String>>,
     room_states: Arc<Mutex<SortedMap<RoomId, RoomState>>>,
-    list_fetches: Arc<Mutex<ListFetches>>,
+    list_fetches: Arc<Mutex<Fetches<RoomChange>>>,
     /// The direct conversations in the order the sidebar shows them, which
     /// holds still while it is pointed at or focused (`RoomsNav`): Alt+↑/↓
     /// follow it. Emptied when the sidebar goes (at signing out).
@@ -190,7 +196,7 @@ impl Store {
             joined_room: ArcRwSignal::new(None),
             unsent: ArcRwSignal::new(None),
             room_states: Arc::new(Mutex::new(SortedMap::new())),
-            list_fetches: Arc::new(Mutex::new(ListFetches::default())),
+            list_fetches: Arc::new(Mutex::new(Fetches::default())),
             conversations_shown: Arc::new(Mutex::new(Vec::new())),
             uploaded: Arc::new(Mutex::new(SortedMap::new())),
             up_arrow: Arc::new(Mutex::new(up_arrow::UpArrow::default())),
@@ -388,16 +394,10 @@ impl Store {
                 }
             }
             RoomEvent::Renamed { name, .. } => self.update_room(room, |info| info.name.clone_from(name)),
-            RoomEvent::Joined { user, name } => self.room(room).members.update(|members| {
-                if let Some(members) = members.as_mut().filter(|members| !members.iter().any(|m| m.user == *user)) {
-                    members.push(Member { user: *user, name: name.clone() });
-                }
-            }),
-            RoomEvent::Left { user } => self.room(room).members.update(|members| {
-                if let Some(members) = members {
-                    members.retain(|m| m.user != *user);
-                }
-            }),
+            RoomEvent::Joined { user, name } => {
+                self.room(room).members_changed(MemberChange::Joined(Member { user: *user, name: name.clone() }));
+            }
+            RoomEvent::Left { user } => self.room(room).members_changed(MemberChange::Left(*user)),
             _ => {}
         }
     }

@@ -1,8 +1,85 @@
-//! The members panel's list: everyone in the room, who of them is online, and
-//! which one is you. Pure logic, tested natively.
+//! The members panel's list: everyone in the room, as fetched and kept
+//! current by its joins and leaves, who of them is online, and which one is
+//! you.
 
 use hanmadi_client_core::sorting;
-use hanmadi_protocol::{Member, UserId};
+use hanmadi_protocol::{Member, RoomId, UserId};
+use leptos::prelude::*;
+
+use super::fetches::Ticket;
+use super::{RoomState, Store};
+
+/// A join or a leave, as the room's members list takes it: made twice, it
+/// changes nothing more (the list fetched may already hold it).
+#[derive(Debug, Clone)]
+pub(super) enum MemberChange {
+    Joined(Member),
+    Left(UserId),
+}
+
+impl MemberChange {
+    fn apply(&self, members: &mut Vec<Member>) {
+        match self {
+            Self::Joined(member) if !members.iter().any(|m| m.user == member.user) => members.push(member.clone()),
+            Self::Joined(_) => {}
+            Self::Left(user) => members.retain(|m| m.user != *user),
+        }
+    }
+}
+
+impl RoomState {
+    /// Someone joined or left: the list shown, if fetched yet, and those on
+    /// their way take it.
+    pub(super) fn members_changed(&self, change: MemberChange) {
+        self.members.update(|members| {
+            if let Some(members) = members {
+                change.apply(members);
+            }
+        });
+        self.member_fetches.lock().expect("member fetches").heard(change);
+    }
+}
+
+/// A fetch of a room's members on its way (see [`Store::begin_members_fetch`]).
+/// Dropped unfinished, it gives up and shows nothing new.
+pub struct MembersFetch {
+    room: RoomState,
+    ticket: Ticket,
+}
+
+impl MembersFetch {
+    /// The list arrived: it replaces the one shown (names as they are online
+    /// now: a rename heard while it was on its way is not undone by it), with
+    /// every join and leave heard since the fetch began made again on top.
+    pub fn finish(self, fetched: Vec<Member>) {
+        let Some(heard) = self.room.member_fetches.lock().expect("member fetches").finish(self.ticket) else {
+            return;
+        };
+        let mut members = fetched;
+        for change in &heard {
+            change.apply(&mut members);
+        }
+        self.room.presence.with_untracked(|online| take_names_online(&mut members, online));
+        self.room.members.set(Some(members));
+    }
+}
+
+impl Drop for MembersFetch {
+    fn drop(&mut self) {
+        self.room.member_fetches.lock().expect("member fetches").end();
+    }
+}
+
+impl Store {
+    /// A fetch of everyone in the room (`GET /api/rooms/{room}/members`, on
+    /// opening it) begins; hand what it brings to [`MembersFetch::finish`].
+    /// Its joins and leaves keep the list current from then on.
+    pub fn begin_members_fetch(&self, room: RoomId) -> MembersFetch {
+        let room = self.room(room);
+        let ticket = room.member_fetches.lock().expect("member fetches").begin();
+        MembersFetch { room, ticket }
+    }
+}
 
 /// One line of the members panel.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

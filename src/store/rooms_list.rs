@@ -10,6 +10,7 @@ use hanmadi_protocol::http::{LastMessage, MessageView, RoomKind, RoomSummary};
 use hanmadi_protocol::{Member, MessageId, Millis, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
+use super::fetches::Ticket;
 use super::reading::Unread;
 use super::Store;
 
@@ -201,24 +202,11 @@ impl Store {
     }
 }
 
-/// Fetches of the whole rooms list on their way, and the changes made since
-/// the first of them began.
-#[derive(Debug, Default)]
-pub(super) struct ListFetches {
-    in_flight: usize,
-    heard: Vec<RoomChange>,
-    /// Fetches begun so far, and the number of the one whose list is shown.
-    begun: u64,
-    shown: u64,
-}
-
 /// A fetch of the whole rooms list on its way (see [`Store::begin_rooms_fetch`]).
 /// Dropped unfinished, it gives up and shows nothing new.
 pub struct RoomsFetch {
     store: Store,
-    number: u64,
-    /// Where the changes made since this fetch began start in `heard`.
-    from: usize,
+    ticket: Ticket,
 }
 
 impl RoomsFetch {
@@ -229,13 +217,8 @@ impl RoomsFetch {
     /// one shown, from a fetch begun before it, is not worth showing, nor
     /// anything else it says (its read positions): false then.
     pub fn finish(self, fresh: Vec<RoomInfo>) -> bool {
-        let heard = {
-            let mut fetches = self.store.list_fetches.lock().expect("list fetches");
-            if self.number < fetches.shown {
-                return false;
-            }
-            fetches.shown = self.number;
-            fetches.heard[self.from..].to_vec()
+        let Some(heard) = self.store.list_fetches.lock().expect("list fetches").finish(self.ticket) else {
+            return false;
         };
         self.store.rooms.update(|rooms| {
             let unread: SortedMap<RoomId, Unread> = rooms.iter().map(|room| (room.id, room.unread)).collect();
@@ -256,11 +239,7 @@ impl RoomsFetch {
 
 impl Drop for RoomsFetch {
     fn drop(&mut self) {
-        let mut fetches = self.store.list_fetches.lock().expect("list fetches");
-        fetches.in_flight -= 1;
-        if fetches.in_flight == 0 {
-            fetches.heard.clear();
-        }
+        self.store.list_fetches.lock().expect("list fetches").end();
     }
 }
 
@@ -270,10 +249,8 @@ impl Store {
     /// telling changes, which the list may or may not hold: they are made again
     /// on top of it.
     pub fn begin_rooms_fetch(&self) -> RoomsFetch {
-        let mut fetches = self.list_fetches.lock().expect("list fetches");
-        fetches.in_flight += 1;
-        fetches.begun += 1;
-        RoomsFetch { store: self.clone(), number: fetches.begun, from: fetches.heard.len() }
+        let ticket = self.list_fetches.lock().expect("list fetches").begin();
+        RoomsFetch { store: self.clone(), ticket }
     }
 
     pub(super) fn change_rooms(&self, change: RoomChange) {
@@ -283,10 +260,7 @@ impl Store {
 
     /// Keeps `change` to be made again on top of the lists being fetched.
     fn remember_for_fetches(&self, change: RoomChange) {
-        let mut fetches = self.list_fetches.lock().expect("list fetches");
-        if fetches.in_flight > 0 {
-            fetches.heard.push(change);
-        }
+        self.list_fetches.lock().expect("list fetches").heard(change);
     }
 
     /// A direct conversation is named after the other person as they are

@@ -148,8 +148,10 @@ use crate::{cmd, root, std_for_size, step};
 /// page left before its rooms list came keeps what was last seen), 273.3 →
 /// 273.7 KiB; for a review of those fixes (a room left on another screen,
 /// or while the page was away, followed no more and loaded anew if she
-/// comes back; a tab opened later told who she is), 273.7 → 273.8 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 273.8;
+/// comes back; a tab opened later told who she is), 273.7 → 273.8 KiB; for
+/// a room's joins and leaves heard while its members are fetched, made again
+/// on top of the list, 273.8 → 274.5 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 274.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

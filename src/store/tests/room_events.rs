@@ -89,15 +89,49 @@ fn the_members_list_follows_joins_and_leaves_once_fetched() {
     store.apply(&event(1, RoomEvent::Joined { user: JUN, name: "Jun".into() }), &[]);
     assert_eq!(members(), None, "a join before the list is fetched does not make a list of one");
 
-    store
-        .room(LOBBY)
-        .members
-        .set(Some(vec![Member { user: MINA, name: "Mina".into() }, Member { user: JUN, name: "Jun".into() }]));
+    store.begin_members_fetch(LOBBY).finish(vec![member(MINA, "Mina"), member(JUN, "Jun")]);
     store.apply(&event(2, RoomEvent::Joined { user: JUN, name: "Jun".into() }), &[]);
     store.apply(&event(3, RoomEvent::Joined { user: UserId(3), name: "Sora".into() }), &[]);
     assert_eq!(members(), Some(vec!["Mina".into(), "Jun".into(), "Sora".into()]), "each person once");
     store.apply(&event(4, RoomEvent::Left { user: JUN }), &[]);
     assert_eq!(members(), Some(vec!["Mina".into(), "Sora".into()]));
+}
+
+#[test]
+fn a_join_or_leave_heard_while_the_members_are_on_their_way_is_not_lost() {
+    let store = store_as_mina();
+    let heard = |seq: u64, event: RoomEvent| {
+        let events = vec![SequencedEvent { seq: Seq(seq), at: 0, event }];
+        store.apply(&Event::RoomEvents { room: LOBBY, events, live: true }, &[]);
+    };
+    let members = || store.room(LOBBY).members.get().map(|m| m.into_iter().map(|m| m.name).collect::<Vec<_>>());
+
+    // Mina opens the lobby; the server reads its members before Sora joins
+    // and Jun leaves, and its answer comes after both are heard.
+    let opening = store.begin_members_fetch(LOBBY);
+    heard(1, RoomEvent::Joined { user: UserId(3), name: "Sora".into() });
+    heard(2, RoomEvent::Left { user: JUN });
+    opening.finish(vec![member(MINA, "Mina"), member(JUN, "Jun")]);
+    assert_eq!(members(), Some(vec!["Mina".into(), "Sora".into()]), "Sora in, Jun out");
+
+    // She opens it twice more; the first answer comes last, read before Yuna joined.
+    let first = store.begin_members_fetch(LOBBY);
+    let second = store.begin_members_fetch(LOBBY);
+    heard(3, RoomEvent::Joined { user: UserId(4), name: "Yuna".into() });
+    second.finish(vec![member(MINA, "Mina"), member(UserId(3), "Sora"), member(UserId(4), "Yuna")]);
+    first.finish(vec![member(MINA, "Mina"), member(UserId(3), "Sora")]);
+    assert_eq!(members(), Some(vec!["Mina".into(), "Sora".into(), "Yuna".into()]), "Yuna stays");
+
+    // Once no fetch is on its way, nothing heard is kept for the next one.
+    heard(4, RoomEvent::Left { user: UserId(4) });
+    let later = store.begin_members_fetch(LOBBY);
+    heard(5, RoomEvent::Joined { user: UserId(4), name: "Yuna".into() });
+    later.finish(vec![member(MINA, "Mina"), member(UserId(3), "Sora")]);
+    assert_eq!(members(), Some(vec!["Mina".into(), "Sora".into(), "Yuna".into()]), "back again");
+}
+
+fn member(user: UserId, name: &str) -> Member {
+    Member { user, name: name.into() }
 }
 
 #[test]
