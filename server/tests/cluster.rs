@@ -22,14 +22,6 @@ async fn two_nodes() -> (Database, Node, Node) {
     (database, node_a, node_b)
 }
 
-/// Says `text` in `room`; the seq of the message.
-async fn say(tab: &mut Client, room: RoomId, text: &str) -> Seq {
-    match tab.act(Action::SendMessage { room, text: text.into(), reply_to: None, attachments: Vec::new() }).await {
-        Outcome::Applied { seq: Some(seq), .. } => seq,
-        other => panic!("not sent: {other:?}"),
-    }
-}
-
 /// Waits until `user` is shown present in `room` (in the snapshot or a later change).
 async fn until_present(tab: &mut Client, room: RoomId, user: UserId) {
     tab.recv_until(|frame| match frame {
@@ -169,7 +161,7 @@ async fn a_room_read_on_one_node_is_read_on_the_same_persons_tab_on_the_other() 
     let room = mina_laptop.create_room("across the hall").await;
     let mut jun_tab = connect_at(node_a.addr, &jun).await;
     jun_tab.act(Action::JoinRoom { room }).await;
-    let seq = say(&mut jun_tab, room, "read me").await;
+    let seq = jun_tab.say(room, "read me").await.seq;
 
     mina_laptop.send(&ClientFrame::Read { room, seq }).await;
     let told = mina_phone
@@ -194,7 +186,7 @@ async fn what_jun_reads_on_one_node_mina_is_told_he_has_seen_on_the_other() {
         Outcome::Applied { room, .. } => room,
         other => panic!("not opened: {other:?}"),
     };
-    let seq = say(&mut mina_tab, room, "see you at 7").await;
+    let seq = mina_tab.say(room, "see you at 7").await.seq;
 
     jun_tab.send(&ClientFrame::Read { room, seq }).await;
     let told = mina_tab

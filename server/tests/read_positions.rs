@@ -7,17 +7,7 @@ mod common;
 
 use common::{Client, Session, TestServer, TwoInARoom};
 use hanmadi_protocol::http::RoomSummary;
-use hanmadi_protocol::{
-    mention_token, Action, ClientFrame, ErrorCode, MessageId, Outcome, RoomEvent, RoomId, Seq, ServerFrame,
-};
-
-/// Sends a message; returns its seq and id.
-async fn say(tab: &mut Client, room: RoomId, text: &str) -> (Seq, MessageId) {
-    match tab.act(Action::SendMessage { room, text: text.into(), reply_to: None, attachments: Vec::new() }).await {
-        Outcome::Applied { seq: Some(seq), message: Some(id), .. } => (seq, id),
-        other => panic!("not sent: {other:?}"),
-    }
-}
+use hanmadi_protocol::{mention_token, Action, ClientFrame, ErrorCode, Outcome, RoomEvent, RoomId, Seq, ServerFrame};
 
 /// Reports a read position and waits until the server has handled it: frames
 /// are handled in order, so the answer to a ping sent after it comes after.
@@ -67,16 +57,16 @@ async fn a_room_read_on_one_tab_is_read_on_her_other_tabs_and_no_one_elses() {
     let TwoInARoom { mina, mut mina_tab, mut jun_tab, room, .. } = server.mina_and_jun_in("lunch").await;
     // Her phone follows no room yet: where she read up to concerns her, not the room.
     let mut mina_phone = server.connect(&mina).await;
-    let (seq, _) = say(&mut jun_tab, room, "밥 먹었어?").await;
+    let seq = jun_tab.say(room, "밥 먹었어?").await.seq;
 
     mina_tab.send(&ClientFrame::Read { room, seq }).await;
     assert_eq!(next_read_up_to(&mut mina_phone).await, (room, seq));
 
     // Neither the tab that read nor Jun is told (each waits for the other's
     // next message: their own is read before its ack).
-    say(&mut jun_tab, room, "아직이야").await;
+    jun_tab.say(room, "아직이야").await;
     no_read_position_before(&mut mina_tab, "아직이야").await;
-    say(&mut mina_tab, room, "나도").await;
+    mina_tab.say(room, "나도").await;
     no_read_position_before(&mut jun_tab, "나도").await;
 }
 
@@ -84,10 +74,10 @@ async fn a_room_read_on_one_tab_is_read_on_her_other_tabs_and_no_one_elses() {
 async fn read_positions_come_with_the_rooms_list_and_survive_a_restart() {
     let server = TestServer::start().await;
     let TwoInARoom { mina, jun, mut mina_tab, mut jun_tab, room } = server.mina_and_jun_in("lunch").await;
-    let (first, _) = say(&mut jun_tab, room, "one").await;
-    let (_, deleted) = say(&mut jun_tab, room, "two, taken back").await;
-    say(&mut jun_tab, room, "three").await;
-    say(&mut mina_tab, room, "mine").await;
+    let first = jun_tab.say(room, "one").await.seq;
+    let deleted = jun_tab.say(room, "two, taken back").await.message;
+    jun_tab.say(room, "three").await;
+    mina_tab.say(room, "mine").await;
     jun_tab.act(Action::DeleteMessage { room, message: deleted }).await;
     let head = listed(&server, &mina, room).await.head;
 
@@ -108,7 +98,7 @@ async fn read_positions_come_with_the_rooms_list_and_survive_a_restart() {
     let mina_sees = listed(&server, &mina, room).await;
     assert_eq!((mina_sees.read, mina_sees.unread), (head, 0), "kept across the restart");
     let mut jun_tab = server.connect(&jun).await;
-    say(&mut jun_tab, room, "after the restart").await;
+    jun_tab.say(room, "after the restart").await;
     assert_eq!(listed(&server, &mina, room).await.unread, 1);
 }
 
@@ -117,12 +107,12 @@ async fn unread_messages_that_mention_her_are_counted_apart_by_her_id() {
     let server = TestServer::start().await;
     let TwoInARoom { mina, jun, mut mina_tab, mut jun_tab, room } = server.mina_and_jun_in("lunch").await;
     let at_mina = mention_token(mina.user.id);
-    let (first, _) = say(&mut jun_tab, room, &format!("{at_mina} lunch?")).await;
-    let (_, plain) = say(&mut jun_tab, room, "or later").await;
-    let (_, taken_back) = say(&mut jun_tab, room, &format!("{at_mina} never mind")).await;
+    let first = jun_tab.say(room, &format!("{at_mina} lunch?")).await.seq;
+    let plain = jun_tab.say(room, "or later").await.message;
+    let taken_back = jun_tab.say(room, &format!("{at_mina} never mind")).await.message;
     jun_tab.act(Action::DeleteMessage { room, message: taken_back }).await;
-    say(&mut jun_tab, room, &format!("{} and you?", mention_token(jun.user.id))).await;
-    say(&mut mina_tab, room, &format!("note to self {at_mina}")).await;
+    jun_tab.say(room, &format!("{} and you?", mention_token(jun.user.id))).await;
+    mina_tab.say(room, &format!("note to self {at_mina}")).await;
 
     let mina_sees = listed(&server, &mina, room).await;
     assert_eq!((mina_sees.unread, mina_sees.mentions), (3, 1), "his first; not the deleted one, his own, or hers");
@@ -140,9 +130,9 @@ async fn a_mention_typed_inside_code_counts_for_no_one_as_the_app_draws_it() {
     let server = TestServer::start().await;
     let TwoInARoom { mina, mut jun_tab, room, .. } = server.mina_and_jun_in("lunch").await;
     let at_mina = mention_token(mina.user.id);
-    say(&mut jun_tab, room, &format!("to mention someone, type `{at_mina}`")).await;
-    say(&mut jun_tab, room, &format!("or a block:\n```\nping {at_mina}\n```")).await;
-    let (_, mentioned) = say(&mut jun_tab, room, &format!("*{at_mina}*, lunch? {at_mina}")).await;
+    jun_tab.say(room, &format!("to mention someone, type `{at_mina}`")).await;
+    jun_tab.say(room, &format!("or a block:\n```\nping {at_mina}\n```")).await;
+    let mentioned = jun_tab.say(room, &format!("*{at_mina}*, lunch? {at_mina}")).await.message;
     assert_eq!(listed(&server, &mina, room).await.mentions, 1, "only the one the app shows as a mention");
 
     let code = format!("lunch? `{at_mina}`");
@@ -163,7 +153,7 @@ async fn a_mention_typed_inside_code_counts_for_no_one_as_the_app_draws_it() {
 
     // A message kept from before the server read mentions (migration 0013)
     // is counted by the token in its text, as it was then.
-    let (_, older) = say(&mut jun_tab, room, &format!("{at_mina}, from before")).await;
+    let older = jun_tab.say(room, &format!("{at_mina}, from before")).await.message;
     sqlx::query("UPDATE messages SET mentioned = NULL WHERE id = $1")
         .bind(older.0 as i64)
         .execute(&database)
@@ -176,7 +166,7 @@ async fn a_mention_typed_inside_code_counts_for_no_one_as_the_app_draws_it() {
 async fn a_read_in_a_room_one_is_not_in_is_refused_and_the_connection_carries_on() {
     let server = TestServer::start().await;
     let TwoInARoom { mut jun_tab, room, .. } = server.mina_and_jun_in("lunch").await;
-    let (seq, _) = say(&mut jun_tab, room, "members only").await;
+    let seq = jun_tab.say(room, "members only").await.seq;
     let hoon = server.sign_up("Hoon").await;
     let mut hoon_tab = server.connect(&hoon).await;
 
@@ -198,7 +188,7 @@ async fn a_newcomer_starts_with_nothing_unread_however_long_the_history() {
     let mut mina_tab = server.connect(&mina).await;
     let room = mina_tab.create_room("long story").await;
     for n in 1..=5 {
-        say(&mut mina_tab, room, &format!("chapter {n}")).await;
+        mina_tab.say(room, &format!("chapter {n}")).await;
     }
     assert_eq!(listed(&server, &mina, room).await.unread, 0, "the one who made it has read all of it");
 
@@ -209,7 +199,7 @@ async fn a_newcomer_starts_with_nothing_unread_however_long_the_history() {
     };
     let jun_sees = listed(&server, &jun, room).await;
     assert_eq!((jun_sees.member, jun_sees.read, jun_sees.unread), (true, joined, 0));
-    say(&mut mina_tab, room, "chapter 6").await;
+    mina_tab.say(room, "chapter 6").await;
     assert_eq!(listed(&server, &jun, room).await.unread, 1, "what is written after he joined is unread");
 }
 
@@ -217,7 +207,7 @@ async fn a_newcomer_starts_with_nothing_unread_however_long_the_history() {
 async fn members_from_before_read_positions_start_with_nothing_unread() {
     let server = TestServer::start().await;
     let TwoInARoom { mina, mut jun_tab, room, .. } = server.mina_and_jun_in("old times").await;
-    say(&mut jun_tab, room, "written before the upgrade").await;
+    jun_tab.say(room, "written before the upgrade").await;
     drop(jun_tab);
     let database = server.stop().await;
     // Taken back to how it was before read positions were kept.

@@ -6,18 +6,10 @@
 
 mod common;
 
-use common::{Client, Session, TestServer};
+use common::{Session, TestServer};
 use hanmadi_protocol::http::{SearchHit, SearchResults, MAX_SEARCH_CHARS, MAX_SEARCH_PAGE};
-use hanmadi_protocol::{mention_token, Action, MessageId, Outcome, RoomId};
+use hanmadi_protocol::{mention_token, Action, MessageId};
 use serde_json::Value;
-
-/// Sends `text` to `room` and returns the new message's id.
-async fn say(tab: &mut Client, room: RoomId, text: &str) -> MessageId {
-    match tab.act(Action::SendMessage { room, text: text.into(), reply_to: None, attachments: Vec::new() }).await {
-        Outcome::Applied { message: Some(message), .. } => message,
-        other => panic!("{text:?} not sent: {other:?}"),
-    }
-}
 
 /// `GET /api/search` with these query parameters as `who`: the status and the body.
 async fn search_as(server: &TestServer, who: Option<&Session>, params: &[(&str, &str)]) -> (u16, Value) {
@@ -53,11 +45,11 @@ async fn mina_finds_lunch_in_her_rooms_newest_first_and_nowhere_else() {
     let work = mina_tab.create_room("work").await;
     let secret = jun_tab.create_room("jun's secret").await;
 
-    let first = say(&mut mina_tab, plans, "Lunch at noon?").await;
-    say(&mut jun_tab, secret, "a lunch Mina must not find").await;
-    say(&mut mina_tab, work, "nothing to see").await;
-    let second = say(&mut jun_tab, plans, "yes, LUNCH at noon").await;
-    let third = say(&mut mina_tab, work, "back from lunch").await;
+    let first = mina_tab.say(plans, "Lunch at noon?").await.message;
+    jun_tab.say(secret, "a lunch Mina must not find").await;
+    mina_tab.say(work, "nothing to see").await;
+    let second = jun_tab.say(plans, "yes, LUNCH at noon").await.message;
+    let third = mina_tab.say(work, "back from lunch").await.message;
 
     let found = search(&server, &two.mina, "lunch").await;
     assert_eq!(texts(&found), ["back from lunch", "yes, LUNCH at noon", "Lunch at noon?"], "newest first");
@@ -87,9 +79,9 @@ async fn a_person_s_name_finds_the_messages_that_mention_them_marked_whole() {
     let two = server.mina_and_jun_in("picnic").await;
     let (mut mina_tab, mut jun_tab, picnic) = (two.mina_tab, two.jun_tab, two.room);
     let mina = two.mina.user.id;
-    let asked = say(&mut jun_tab, picnic, &format!("{} can you bring the mat?", mention_token(mina))).await;
-    say(&mut jun_tab, picnic, "the mat is blue").await;
-    let signed = say(&mut mina_tab, picnic, "yes! Mina").await;
+    let asked = jun_tab.say(picnic, &format!("{} can you bring the mat?", mention_token(mina))).await.message;
+    jun_tab.say(picnic, "the mat is blue").await;
+    let signed = mina_tab.say(picnic, "yes! Mina").await.message;
 
     // Her name, in any case, whole or two letters of it (which SQLite scans
     // for rather than looks up), finds her mention and her name as written.
@@ -106,7 +98,7 @@ async fn a_person_s_name_finds_the_messages_that_mention_them_marked_whole() {
     // Minho shares no room with Jun: his name finds nothing of Jun's, though
     // a message there holds his token (Jun's app draws it as "someone").
     let minho = server.sign_up("Minho").await;
-    say(&mut jun_tab, picnic, &format!("ask {} too?", mention_token(minho.user.id))).await;
+    jun_tab.say(picnic, &format!("ask {} too?", mention_token(minho.user.id))).await;
     assert!(search(&server, &two.jun, "minho").await.hits.is_empty());
     assert!(search(&server, &two.jun, "Sora").await.hits.is_empty(), "a name no one has");
 }
@@ -116,9 +108,9 @@ async fn korean_words_are_found_by_any_part_even_two_syllables() {
     let server = TestServer::start().await;
     let two = server.mina_and_jun_in("점심 모임").await;
     let (mut mina_tab, room) = (two.mina_tab, two.room);
-    say(&mut mina_tab, room, "오늘 점심 먹자").await;
-    say(&mut mina_tab, room, "점심은 김밥으로 해요").await;
-    say(&mut mina_tab, room, "저녁은 따로 먹자").await;
+    mina_tab.say(room, "오늘 점심 먹자").await;
+    mina_tab.say(room, "점심은 김밥으로 해요").await;
+    mina_tab.say(room, "저녁은 따로 먹자").await;
 
     let lunch = search(&server, &two.jun, "점심").await;
     assert_eq!(texts(&lunch), ["점심은 김밥으로 해요", "오늘 점심 먹자"], "a two-syllable word, particles and all");
@@ -135,9 +127,9 @@ async fn deleted_messages_and_replaced_text_are_never_found() {
     let server = TestServer::start().await;
     let two = server.mina_and_jun_in("oversharing").await;
     let (mut mina_tab, room) = (two.mina_tab, two.room);
-    let secret = say(&mut mina_tab, room, "my password is hunter2").await;
-    let short = say(&mut mina_tab, room, "ok").await;
-    say(&mut mina_tab, room, "the password rules are posted").await;
+    let secret = mina_tab.say(room, "my password is hunter2").await.message;
+    let short = mina_tab.say(room, "ok").await.message;
+    mina_tab.say(room, "the password rules are posted").await;
 
     mina_tab.act(Action::EditMessage { room, message: secret, text: "my password is ********".into() }).await;
     assert!(search(&server, &two.jun, "hunter2").await.hits.is_empty(), "an edit replaces the text");
@@ -159,7 +151,7 @@ async fn what_is_typed_is_searched_for_literally() {
     let two = server.mina_and_jun_in("punctuation").await;
     let (mut mina_tab, room) = (two.mina_tab, two.room);
     for text in ["100% sure", "1000 reasons", "she said \"hi\" to me", "a*b", "x_y", "xzy", "back\\slash", "NEAR OR"] {
-        say(&mut mina_tab, room, text).await;
+        mina_tab.say(room, text).await;
     }
     let found = |q: &'static str| {
         let (server, jun) = (&server, &two.jun);
@@ -221,9 +213,9 @@ async fn pages_bring_the_rest_without_repeats() {
     let two = server.mina_and_jun_in("chatty").await;
     let (mut mina_tab, room) = (two.mina_tab, two.room);
     for n in 0..55 {
-        say(&mut mina_tab, room, &format!("lunch idea {n}")).await;
+        mina_tab.say(room, &format!("lunch idea {n}")).await;
     }
-    say(&mut mina_tab, room, "unrelated").await;
+    mina_tab.say(room, "unrelated").await;
 
     let (_, most) = search_as(&server, Some(&two.jun), &[("q", "lunch"), ("limit", "1000")]).await;
     let most: SearchResults = serde_json::from_value(most).unwrap();

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use hanmadi_protocol::{
-    decode_server, encode, Action, ActionKey, ClientFrame, Cursor, Outcome, PresenceChange, RoomEvent, RoomId, Seq,
-    ServerFrame, UserId, PROTOCOL_VERSION,
+    decode_server, encode, Action, ActionKey, ClientFrame, Cursor, MessageId, Outcome, PresenceChange, RoomEvent,
+    RoomId, Seq, ServerFrame, UserId, PROTOCOL_VERSION,
 };
 use hanmadi_server::{start, Config, RunningServer};
 use serde::Deserialize;
@@ -193,6 +193,13 @@ pub struct SessionUser {
     pub name: String,
 }
 
+/// A message [`Client::say`] said: where it is in its room, and its id.
+#[derive(Debug, Clone, Copy)]
+pub struct Said {
+    pub seq: Seq,
+    pub message: MessageId,
+}
+
 pub struct Client {
     pub ws: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
     pub user: Option<UserId>,
@@ -287,10 +294,10 @@ impl Client {
         self.act_with_key(&key, action).await
     }
 
-    /// Says `text` in `room`, which must be applied: the message's seq.
-    pub async fn say(&mut self, room: RoomId, text: &str) -> Seq {
+    /// Says `text` in `room`, which must be applied.
+    pub async fn say(&mut self, room: RoomId, text: &str) -> Said {
         match self.act(Action::SendMessage { room, text: text.into(), reply_to: None, attachments: Vec::new() }).await {
-            Outcome::Applied { seq: Some(seq), .. } => seq,
+            Outcome::Applied { seq: Some(seq), message: Some(message), .. } => Said { seq, message },
             other => panic!("{text:?} not sent: {other:?}"),
         }
     }
