@@ -16,7 +16,7 @@ use hanmadi_protocol::http::{EventsPage, HistoryEvent, MessagesPage, NameRequest
 use hanmadi_protocol::{Member, RoomId, Seq};
 use serde::Deserialize;
 
-use crate::auth::Issued;
+use crate::auth::{Issued, TokenError};
 use crate::store::{Access, User};
 use crate::AppState;
 
@@ -160,10 +160,11 @@ async fn sign_up(
 /// A fresh token for the session; the one sent stops working (see `sessions.rs`).
 async fn refresh_session(State(state): State<AppState>, headers: HeaderMap) -> Result<SignedIn, ApiError> {
     let token = bearer(&headers)?;
-    let (user_id, issued) =
-        state.sessions.refresh(token).await.map_err(|_| {
-            ApiError(StatusCode::UNAUTHORIZED, "this session cannot be refreshed; sign in again".into())
-        })?;
+    let (user_id, issued) = state
+        .sessions
+        .refresh(token)
+        .await
+        .map_err(|error| refused_token(error, "this session cannot be refreshed; sign in again"))?;
     let user = state.store.user(user_id).await?.ok_or_else(unknown_user)?;
     Ok(signed_in(issued, user, &headers))
 }
@@ -178,7 +179,7 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response
             .end(token)
             .await
             .map(|()| StatusCode::NO_CONTENT)
-            .map_err(|_| ApiError(StatusCode::UNAUTHORIZED, "the session token is invalid".into())),
+            .map_err(|error| refused_token(error, "the session token is invalid")),
         Err(refusal) => Err(refusal),
     };
     ([(header::SET_COOKIE, files_cookie::clear(&headers))], ended).into_response()
@@ -321,9 +322,11 @@ impl FromRequestParts<AppState> for AuthUser {
 
 /// The user of a token that may be used now (see `Sessions::check`).
 async fn user_with(state: &AppState, token: &str) -> Result<User, ApiError> {
-    let (user_id, _) = state.sessions.check(token).await.map_err(|_| {
-        ApiError(StatusCode::UNAUTHORIZED, "the session token is invalid, expired or signed out".into())
-    })?;
+    let (user_id, _) = state
+        .sessions
+        .check(token)
+        .await
+        .map_err(|error| refused_token(error, "the session token is invalid, expired or signed out"))?;
     state.store.user(user_id).await?.ok_or_else(unknown_user)
 }
 
@@ -333,6 +336,18 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .ok_or_else(|| ApiError(StatusCode::UNAUTHORIZED, "sign in first (Authorization: Bearer <token>)".into()))
+}
+
+/// A token not taken: refused (401, `words` say why), or not known either
+/// way while the database does not answer (503: the client tries again and
+/// keeps its session).
+fn refused_token(error: TokenError, words: &'static str) -> ApiError {
+    match error {
+        TokenError::Unavailable => {
+            ApiError(StatusCode::SERVICE_UNAVAILABLE, "sessions cannot be checked just now; try again".into())
+        }
+        _ => ApiError(StatusCode::UNAUTHORIZED, words.into()),
+    }
 }
 
 fn unknown_user() -> ApiError {

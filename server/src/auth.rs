@@ -51,6 +51,10 @@ pub enum TokenError {
     NoSession,
     /// Signed out, revoked by an operator, or replaced by a newer token.
     Ended,
+    /// The database could not be asked, so nothing is known of the token:
+    /// try again. Never taken for [`TokenError::Ended`], which tells a client
+    /// to drop its session and everything it had waiting to send.
+    Unavailable,
 }
 
 /// What a token with a good signature says.

@@ -80,7 +80,7 @@ impl Sessions {
     /// session still open, and the session's latest.
     pub async fn check(&self, token: &str) -> Result<(UserId, Arc<str>), TokenError> {
         let (user, session) = self.read(token).await?.check_current()?;
-        match self.row(&session.id, user).await {
+        match self.row(&session.id, user).await? {
             Some(row) if !row.ended && row.generation == session.generation => Ok((user, session.id.into())),
             _ => Err(TokenError::Ended),
         }
@@ -93,13 +93,13 @@ impl Sessions {
     pub async fn refresh(&self, token: &str) -> Result<(UserId, Issued), TokenError> {
         let claims = self.read(token).await?.check_refreshable()?;
         let Some(session) = claims.session else {
-            return self.open(claims.user).await.map(|issued| (claims.user, issued)).map_err(|_| TokenError::Ended);
+            return self.open(claims.user).await.map(|issued| (claims.user, issued)).map_err(unavailable);
         };
         let user = claims.user;
         for _ in 0..2 {
-            let row = self.row(&session.id, user).await.filter(|row| !row.ended).ok_or(TokenError::Ended)?;
+            let row = self.row(&session.id, user).await?.filter(|row| !row.ended).ok_or(TokenError::Ended)?;
             if row.generation == session.generation {
-                if self.advance(&session).await.map_err(|_| TokenError::Ended)? {
+                if self.advance(&session).await.map_err(unavailable)? {
                     let next = SessionRef { id: session.id.clone(), generation: session.generation + 1 };
                     return Ok((user, self.issue(user, &next)));
                 }
@@ -126,7 +126,7 @@ impl Sessions {
             .bind(claims.user.0 as i64)
             .execute(&self.pool)
             .await
-            .map_err(|_| TokenError::Ended)?;
+            .map_err(unavailable)?;
         let _ = self.ended.send(session.id.into());
         Ok(())
     }
@@ -155,19 +155,21 @@ impl Sessions {
         let read = self.tokens.read().expect("tokens lock").read(token);
         match read {
             Err(TokenError::UnknownKey(_)) if self.may_reload_keys() => {
-                self.reload_keys().await;
+                if let Err(error) = self.reload_keys().await {
+                    // Not known yet, not unknown: the next request reads them again.
+                    *self.keys_reloaded.lock().expect("reload lock") = None;
+                    return Err(unavailable(error));
+                }
                 self.tokens.read().expect("tokens lock").read(token)
             }
             other => other,
         }
     }
 
-    async fn reload_keys(&self) {
+    async fn reload_keys(&self) -> anyhow::Result<()> {
         let current = self.tokens.read().expect("tokens lock").clone();
-        match current.reload_keys(&self.pool).await {
-            Ok(reloaded) => *self.tokens.write().expect("tokens lock") = reloaded,
-            Err(error) => tracing::warn!(%error, "cannot read the signing keys"),
-        }
+        *self.tokens.write().expect("tokens lock") = current.reload_keys(&self.pool).await?;
+        Ok(())
     }
 
     fn may_reload_keys(&self) -> bool {
@@ -179,15 +181,15 @@ impl Sessions {
         due
     }
 
-    async fn row(&self, session: &str, user: UserId) -> Option<Row> {
+    async fn row(&self, session: &str, user: UserId) -> Result<Option<Row>, TokenError> {
         let row: Option<(i64, i64, Option<i64>)> =
             sqlx::query_as("SELECT generation, refreshed_at, ended_at FROM sessions WHERE id = $1 AND user_id = $2")
                 .bind(session)
                 .bind(user.0 as i64)
                 .fetch_optional(&self.pool)
                 .await
-                .ok()?;
-        row.map(|(generation, refreshed_at, ended_at)| Row { generation, refreshed_at, ended: ended_at.is_some() })
+                .map_err(unavailable)?;
+        Ok(row.map(|(generation, refreshed_at, ended_at)| Row { generation, refreshed_at, ended: ended_at.is_some() }))
     }
 
     /// Moves the session past `session.generation`; false if it already was.
@@ -229,7 +231,9 @@ impl Sessions {
                 }
                 Err(error) => tracing::warn!(%error, "cannot look for ended sessions"),
             }
-            self.reload_keys().await;
+            if let Err(error) = self.reload_keys().await {
+                tracing::warn!(%error, "cannot read the signing keys");
+            }
         }
     }
 }
@@ -243,4 +247,11 @@ pub async fn end_all_of(pool: &AnyPool, user: UserId) -> anyhow::Result<u64> {
         .execute(pool)
         .await?;
     Ok(ended.rows_affected())
+}
+
+/// The database did not answer (down, restarting, its pool exhausted): the
+/// token is neither good nor refused.
+fn unavailable(error: impl std::fmt::Display) -> TokenError {
+    tracing::warn!(%error, "cannot check a session");
+    TokenError::Unavailable
 }

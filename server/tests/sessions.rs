@@ -19,13 +19,13 @@ async fn me(server: &TestServer, token: &str) -> StatusCode {
     reqwest::Client::new().get(server.http("/api/me")).bearer_auth(token).send().await.unwrap().status()
 }
 
-async fn refresh(server: &TestServer, token: &str) -> Option<Session> {
+/// The refreshed session, or the status of the refusal.
+async fn refresh(server: &TestServer, token: &str) -> Result<Session, StatusCode> {
     let response =
         reqwest::Client::new().post(server.http("/api/session/refresh")).bearer_auth(token).send().await.unwrap();
-    if response.status() == StatusCode::OK {
-        Some(response.json().await.unwrap())
-    } else {
-        None
+    match response.status() {
+        StatusCode::OK => Ok(response.json().await.unwrap()),
+        refused => Err(refused),
     }
 }
 
@@ -55,7 +55,7 @@ async fn signing_out_ends_the_session_on_the_server_and_closes_its_sockets() {
     assert_eq!(sign_out(&server, &mina.token).await, StatusCode::NO_CONTENT);
     assert_eq!(laptop.expect_close(close_code::UNAUTHORIZED).await, "signed out");
     assert_eq!(me(&server, &mina.token).await, StatusCode::UNAUTHORIZED, "the token no longer works");
-    assert!(refresh(&server, &mina.token).await.is_none(), "nor can it be refreshed");
+    assert_eq!(refresh(&server, &mina.token).await.err(), Some(StatusCode::UNAUTHORIZED), "nor can it be refreshed");
     let mut again = server.raw().await;
     again.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some(mina.token.clone()) }).await;
     assert_eq!(again.expect_close(close_code::UNAUTHORIZED).await, "signed out");
@@ -88,7 +88,36 @@ async fn a_refresh_replaces_the_token_and_two_tabs_refreshing_at_once_both_carry
     // The next refresh moves on again; the token before it is now two behind.
     let next = refresh(&server, &first.token).await.expect("refreshed");
     assert_eq!(me(&server, &next.token).await, StatusCode::OK);
-    assert!(refresh(&server, &mina.token).await.is_none(), "a token two refreshes old is refused");
+    assert_eq!(
+        refresh(&server, &mina.token).await.err(),
+        Some(StatusCode::UNAUTHORIZED),
+        "a token two refreshes old is refused"
+    );
+}
+
+#[tokio::test]
+async fn a_database_that_does_not_answer_ends_no_session() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let database = server.database().await;
+
+    // The database stops answering for sessions while Mina's app reconnects:
+    // nothing is known of her token, and nothing says it is over (a 401 or a
+    // 4401 would make her app drop the session and all it had waiting).
+    sqlx::query("ALTER TABLE sessions RENAME TO sessions_away").execute(&database).await.unwrap();
+    assert_eq!(me(&server, &mina.token).await, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refresh(&server, &mina.token).await.err(), Some(StatusCode::SERVICE_UNAVAILABLE));
+    let mut socket = server.raw().await;
+    socket.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some(mina.token.clone()) }).await;
+    assert_eq!(socket.expect_close(close_code::TRY_AGAIN_LATER).await, "sessions cannot be checked just now");
+    assert_eq!(sign_out(&server, &mina.token).await, StatusCode::SERVICE_UNAVAILABLE, "nor can it be ended");
+
+    // It answers again: her session carries on where it was.
+    sqlx::query("ALTER TABLE sessions_away RENAME TO sessions").execute(&database).await.unwrap();
+    assert_eq!(me(&server, &mina.token).await, StatusCode::OK);
+    assert_eq!(hello_with(&server, &mina.token).await, Ok(()));
+    let renewed = refresh(&server, &mina.token).await.expect("refreshed");
+    assert_eq!(me(&server, &renewed.token).await, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -349,6 +349,9 @@ impl Session {
             Ok(signed_in) => signed_in,
             Err(TokenError::Expired { .. }) => return Next::Close(close_code::UNAUTHORIZED, "token expired"),
             Err(TokenError::Ended) => return Next::Close(close_code::UNAUTHORIZED, "signed out"),
+            Err(TokenError::Unavailable) => {
+                return Next::Close(close_code::TRY_AGAIN_LATER, "sessions cannot be checked just now")
+            }
             Err(
                 TokenError::Malformed | TokenError::BadSignature | TokenError::UnknownKey(_) | TokenError::NoSession,
             ) => return Next::Close(close_code::UNAUTHORIZED, "invalid token"),
