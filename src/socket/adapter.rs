@@ -481,8 +481,12 @@ impl Adapter {
             Output::FetchRange { room, after, before } => {
                 spawn_local(async move {
                     match api::events(room, after, before).await {
-                        Ok(events) => drive_later(weak, move |client, now| client.on_history(now, room, events)),
-                        Err(_) => drive_later(weak, move |client, now| client.on_history_failed(now, room)),
+                        Ok(events) => {
+                            drive_later(weak, move |client, now| client.on_history(now, room, (after, before), events))
+                        }
+                        Err(_) => {
+                            drive_later(weak, move |client, now| client.on_history_failed(now, room, (after, before)))
+                        }
                     }
                 });
             }

@@ -39,7 +39,8 @@ pub enum Output {
     /// previous copy; hand it to [`Client::restore_outbox`] on the next start.
     SaveOutbox(String),
     /// Fetch a room's events with `after < seq < before` over HTTP and hand them to
-    /// [`Client::on_history`] (or [`Client::on_history_failed`]).
+    /// [`Client::on_history`] (or [`Client::on_history_failed`]), with the
+    /// range they answer: an answer may come after the engine has moved on.
     FetchRange { room: RoomId, after: Seq, before: Seq },
     /// Load the room's newest messages over HTTP, show them, and follow it
     /// from there with [`Client::track_room`]: a room we just joined.
@@ -415,17 +416,17 @@ impl Client {
         self.streams.cursor(room)
     }
 
-    /// The answer to an [`Output::FetchRange`].
-    pub fn on_history(&mut self, now: Instant, room: RoomId, events: Vec<SequencedEvent>) {
+    /// The answer to the [`Output::FetchRange`] for `range` (`after`, `before`).
+    pub fn on_history(&mut self, now: Instant, room: RoomId, range: (Seq, Seq), events: Vec<SequencedEvent>) {
         let mut out = Vec::new();
-        self.streams.on_history(room, events, &mut out);
+        self.streams.on_history(room, range, events, &mut out);
         self.stream_outputs(out);
         self.pump(now);
     }
 
     /// An [`Output::FetchRange`] failed; it is asked again after a pause.
-    pub fn on_history_failed(&mut self, now: Instant, room: RoomId) {
-        self.streams.on_history_failed(room, now);
+    pub fn on_history_failed(&mut self, now: Instant, room: RoomId, range: (Seq, Seq)) {
+        self.streams.on_history_failed(room, range, now);
     }
 
     // ---- the ticker ----

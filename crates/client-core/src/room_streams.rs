@@ -56,7 +56,8 @@ struct Stream {
     delivered: Seq,
     held: SortedMap<Seq, SequencedEvent>,
     /// The highest seq known to exist beyond what is held: events above
-    /// [`MAX_HELD`] are let go (memory stays bounded) and fetched again later.
+    /// [`MAX_HELD`] are let go (memory stays bounded) and fetched again later,
+    /// and a resume's replay may stop short of the head it names.
     known_head: Seq,
     /// The gap being fetched, if any, so it is asked for once.
     fetching: Option<(Seq, Seq)>,
@@ -143,16 +144,25 @@ impl RoomStreams {
         }
     }
 
-    /// The answer to a [`StreamOutput::FetchRange`]: the events the server has in
-    /// that range (possibly none, if they no longer exist).
-    pub fn on_history(&mut self, room: RoomId, events: Vec<SequencedEvent>, out: &mut Vec<StreamOutput>) {
+    /// The answer to the [`StreamOutput::FetchRange`] for `after < seq < before`:
+    /// the events the server has in that range (possibly none, if they no
+    /// longer exist). An answer to a range no longer asked for (asked before a
+    /// reconnect, or before its gap closed by itself) is dropped: what it
+    /// lacks says nothing of the range asked now, and what it holds came, or
+    /// will come, another way (the resume's replay, the fetch asked now).
+    pub fn on_history(
+        &mut self,
+        room: RoomId,
+        (after, before): (Seq, Seq),
+        events: Vec<SequencedEvent>,
+        out: &mut Vec<StreamOutput>,
+    ) {
         let Some(stream) = self.rooms.get_mut(&room) else { return };
+        if stream.fetching != Some((after, before)) {
+            return;
+        }
+        stream.fetching = None;
         stream.failed_fetches = 0;
-        let Some((_, before)) = stream.fetching.take() else {
-            // Nothing was asked (the gap closed by itself meanwhile): still merge,
-            // duplicates are dropped below.
-            return Self::merge(room, stream, events, out);
-        };
         let cursor_before = stream.delivered;
         Self::merge(room, stream, events, out);
         if stream.delivered.next() >= before {
@@ -169,16 +179,19 @@ impl RoomStreams {
         }
     }
 
-    /// The gap up to the first held event is closed. If events beyond what is
-    /// held were let go meanwhile, they are the next range to fetch.
+    /// The gap up to the first held event is closed. If more is missing beyond
+    /// it (a later gap before an event held, events let go above what is held,
+    /// or a head the server replayed the room up to), that is the next range
+    /// to fetch: nothing else would ask for it in a quiet room.
     fn gap_closed(room: RoomId, stream: &mut Stream, outcome: GapOutcome, out: &mut Vec<StreamOutput>) {
-        if stream.held.is_empty() && stream.known_head > stream.delivered {
-            let before = stream.known_head.next();
-            stream.fetching = Some((stream.delivered, before));
-            out.push(StreamOutput::FetchRange { room, after: stream.delivered, before });
-        } else {
-            out.push(StreamOutput::GapClosed { room, outcome });
-        }
+        out.push(StreamOutput::GapClosed { room, outcome });
+        let before = match stream.held.keys().next() {
+            Some(first_held) => *first_held,
+            None if stream.known_head > stream.delivered => stream.known_head.next(),
+            None => return,
+        };
+        stream.fetching = Some((stream.delivered, before));
+        out.push(StreamOutput::FetchRange { room, after: stream.delivered, before });
     }
 
     /// Keeps the oldest [`MAX_HELD`] held events and remembers how far the rest went.
@@ -198,6 +211,8 @@ impl RoomStreams {
     pub fn on_caught_up(&mut self, room: RoomId, head: Seq, out: &mut Vec<StreamOutput>) {
         let Some(stream) = self.rooms.get_mut(&room) else { return };
         stream.caught_up_to = Some(head);
+        // Everything up to it exists: what one fetch does not reach, the next will.
+        stream.known_head = stream.known_head.max(head);
         if head > stream.delivered && stream.fetching.is_none() {
             let before = stream.held.keys().next().copied().unwrap_or(head.next()).min(head.next());
             if before > stream.delivered.next() {
@@ -207,14 +222,15 @@ impl RoomStreams {
         }
     }
 
-    /// The history fetch failed (network): ask again after a growing pause, unless
-    /// the gap closes by itself first.
-    pub fn on_history_failed(&mut self, room: RoomId, now: Instant) {
-        if let Some(stream) = self.rooms.get_mut(&room) {
-            if let Some((_, before)) = stream.fetching.take() {
-                stream.retry = Some((before, now + retry_delay(stream.failed_fetches)));
-                stream.failed_fetches += 1;
-            }
+    /// The history fetch for `after < seq < before` failed (network): ask again
+    /// after a growing pause, unless the gap closes by itself first. A range no
+    /// longer asked for is not asked again.
+    pub fn on_history_failed(&mut self, room: RoomId, (after, before): (Seq, Seq), now: Instant) {
+        let Some(stream) = self.rooms.get_mut(&room) else { return };
+        if stream.fetching == Some((after, before)) {
+            stream.fetching = None;
+            stream.retry = Some((before, now + retry_delay(stream.failed_fetches)));
+            stream.failed_fetches += 1;
         }
     }
 
@@ -368,7 +384,7 @@ mod tests {
         out.clear();
         let cursor = streams.cursor(ROOM).unwrap().0;
         streams.on_caught_up(ROOM, Seq(cursor + 2), &mut out);
-        streams.on_history(ROOM, vec![event(cursor + 1), event(cursor + 2)], &mut out);
+        streams.on_history(ROOM, (Seq(cursor), Seq(cursor + 3)), vec![event(cursor + 1), event(cursor + 2)], &mut out);
         streams.on_event(ROOM, event(cursor + 3), &mut out);
         assert_eq!(live(&out), [false, true], "fetched, then happening");
     }
@@ -407,7 +423,7 @@ mod tests {
         let mut out = Vec::new();
         streams.on_event(ROOM, event(14), &mut out);
         assert_eq!(out, [StreamOutput::FetchRange { room: ROOM, after: Seq(10), before: Seq(14) }]);
-        streams.on_history(ROOM, vec![event(11), event(12), event(13)], &mut out);
+        streams.on_history(ROOM, (Seq(10), Seq(14)), vec![event(11), event(12), event(13)], &mut out);
         assert_eq!(delivered(&out), [11, 12, 13, 14]);
         assert_eq!(out.last(), Some(&StreamOutput::GapClosed { room: ROOM, outcome: GapOutcome::Backfilled }));
     }
@@ -418,7 +434,7 @@ mod tests {
         streams.track(ROOM, Seq(0));
         let mut out = Vec::new();
         streams.on_event(ROOM, event(5), &mut out);
-        streams.on_history(ROOM, vec![event(2)], &mut out);
+        streams.on_history(ROOM, (Seq(0), Seq(5)), vec![event(2)], &mut out);
         assert_eq!(delivered(&out), [2, 5], "what exists is delivered, in order");
         assert_eq!(
             out.last(),
@@ -440,7 +456,7 @@ mod tests {
             }
             fetches += 1;
             let page: Vec<_> = (after.0 + 1..before.0.min(exists_up_to + 1)).take(1000).map(event).collect();
-            streams.on_history(ROOM, page, out);
+            streams.on_history(ROOM, (after, before), page, out);
         }
         fetches
     }
@@ -498,13 +514,13 @@ mod retry_tests {
         assert_eq!(out, std::slice::from_ref(&fetch));
 
         out.clear();
-        streams.on_history_failed(room, Instant::from_millis(0));
+        streams.on_history_failed(room, (Seq(0), Seq(3)), Instant::from_millis(0));
         assert_eq!(streams.next_retry(), Some(Instant::from_millis(1000)));
         streams.retry_due(Instant::from_millis(999), &mut out);
         assert!(out.is_empty());
         streams.retry_due(Instant::from_millis(1000), &mut out);
         assert_eq!(out, [fetch]);
-        streams.on_history_failed(room, Instant::from_millis(1000));
+        streams.on_history_failed(room, (Seq(0), Seq(3)), Instant::from_millis(1000));
         assert_eq!(streams.next_retry(), Some(Instant::from_millis(3000)), "the pause doubles");
     }
 }

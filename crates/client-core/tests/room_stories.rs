@@ -6,7 +6,7 @@ mod tab;
 
 use std::time::Duration;
 
-use hanmadi_client_core::{Event, SequencedEvent, TickerValue};
+use hanmadi_client_core::{Event, GapOutcome, SequencedEvent, TickerValue};
 use hanmadi_protocol::{
     close_code, Action, ClientFrame, Cursor, Member, RoomEvent, RoomId, Seq, ServerFrame, TickerUpdate, UserId,
     Version, PROTOCOL_VERSION,
@@ -109,6 +109,65 @@ fn leaving_a_room_stops_showing_who_is_in_it() {
     tab.receive(&ServerFrame::Presence { room, version: Version(2), members: vec![mina(), jun()] });
     tab.receive(&ServerFrame::PresenceChanged { room, version: Version(3), change: joined(4, "Sora") });
     assert_eq!(tab.presence_shown(room), [vec![mina()], vec![]], "a late snapshot brings nothing back");
+}
+
+#[test]
+fn an_answer_to_a_gap_asked_before_a_reconnect_does_not_pass_for_the_gap_asked_after_it() {
+    let mut tab = Tab::new(21);
+    tab.go_online();
+    let room = RoomId(1);
+    tab.client.track_room(tab.now, room, Seq(10));
+    // 20 arrives while 11 to 19 are missing: they are asked for.
+    tab.hear(room, 20);
+    assert_eq!(tab.fetches, [(room, Seq(10), Seq(20))]);
+
+    // The connection drops before the answer. The next one's replay stops
+    // at 30 (the server's budget) though the room is at 60: the rest is asked for.
+    tab.reconnect_after_a_blip();
+    for seq in 11..=30 {
+        tab.hear(room, seq);
+    }
+    tab.receive(&ServerFrame::CaughtUp { room, head: Seq(60) });
+    assert_eq!(tab.fetches.last(), Some(&(room, Seq(30), Seq(61))));
+
+    // The first answer comes now, late: it is no answer to the range asked
+    // now, and 31 to 60 are not given up for lost.
+    tab.fetched(room, (10, 20), 11..20);
+    assert_eq!(tab.client.room_cursor(room), Some(Seq(30)));
+    tab.fetched(room, (30, 61), 31..=60);
+    assert_eq!(tab.client.room_cursor(room), Some(Seq(60)));
+    assert!(
+        !tab.events.iter().any(|event| matches!(event, Event::GapClosed { outcome: GapOutcome::Resynced { .. }, .. })),
+        "nothing was marked missing"
+    );
+}
+
+#[test]
+fn a_quiet_room_is_fetched_to_its_head_past_every_gap_without_waiting_for_a_new_message() {
+    let mut tab = Tab::new(22);
+    tab.go_online();
+    let room = RoomId(1);
+    tab.client.track_room(tab.now, room, Seq(10));
+    // Two live events are lost, close together: 11 and 13.
+    tab.hear(room, 12);
+    tab.hear(room, 14);
+    assert_eq!(tab.fetches, [(room, Seq(10), Seq(12))]);
+    tab.fetched(room, (10, 12), [11]);
+    assert_eq!(tab.fetches.last(), Some(&(room, Seq(12), Seq(14))), "the second gap is asked for at once");
+    tab.fetched(room, (12, 14), [13]);
+    assert_eq!(tab.client.room_cursor(room), Some(Seq(14)));
+
+    // 16 was heard before a drop, and the next replay had no budget left for
+    // the room: the head it names is fetched, past 16, with nobody speaking.
+    tab.hear(room, 16);
+    assert_eq!(tab.fetches.last(), Some(&(room, Seq(14), Seq(16))));
+    tab.reconnect_after_a_blip();
+    tab.receive(&ServerFrame::CaughtUp { room, head: Seq(40) });
+    assert_eq!(tab.fetches.last(), Some(&(room, Seq(14), Seq(16))), "asked again after the drop, up to 16");
+    tab.fetched(room, (14, 16), [15]);
+    assert_eq!(tab.fetches.last(), Some(&(room, Seq(16), Seq(41))), "then on to the head");
+    tab.fetched(room, (16, 41), 17..=40);
+    assert_eq!(tab.client.room_cursor(room), Some(Seq(40)));
 }
 
 #[test]

@@ -24,6 +24,9 @@ const LATENCY: Duration = Duration::from_millis(40);
 /// Most events one history answer holds, like the real server's cap (1,000),
 /// scaled down so that gaps here always take several pages.
 const HISTORY_PAGE: usize = 3;
+/// Most events a resume replays of one room, like the real server's budget
+/// (5,000 over every room), scaled down so that replays here often stop short.
+const REPLAY_BUDGET: usize = 4;
 /// How many new actions in a row a rate-limit fault refuses.
 const RATE_LIMITED_ACTIONS: u32 = 3;
 
@@ -293,7 +296,7 @@ impl World {
                 // Every fourth fetch fails, as HTTP requests on a bad network do.
                 self.history_fetches += 1;
                 if self.server.down || self.history_fetches.is_multiple_of(4) {
-                    self.client.on_history_failed(now, room);
+                    self.client.on_history_failed(now, room, (after, before));
                 } else {
                     let events = self.server.log[&room]
                         .iter()
@@ -301,7 +304,7 @@ impl World {
                         .take(HISTORY_PAGE)
                         .cloned()
                         .collect();
-                    self.client.on_history(now, room, events);
+                    self.client.on_history(now, room, (after, before), events);
                 }
             }
             Happening::TokenRefresh => match self.server.valid_token.clone() {
@@ -432,7 +435,9 @@ impl World {
                 Output::SaveOutbox(_) | Output::LoadRoom { .. } | Output::ToLeader(_) => {}
                 Output::RefreshToken => self.after(LATENCY * 3, Happening::TokenRefresh),
                 Output::FetchRange { room, after, before } => {
-                    self.after(LATENCY * 3, Happening::History { room, after, before });
+                    // Some answers come quickly, some after a reconnect has asked again.
+                    let slowness = 3 + 10 * (after.0 % 5) as u32;
+                    self.after(LATENCY * slowness, Happening::History { room, after, before });
                 }
                 Output::Event(Event::RoomEvents { room, events, .. }) => {
                     self.delivered.entry(room).or_default().extend(events);
@@ -488,8 +493,13 @@ impl World {
             }
             ClientFrame::Resume { cursors } => {
                 for cursor in cursors {
-                    let replay: Vec<SequencedEvent> =
-                        self.server.log[&cursor.room].iter().filter(|e| e.seq > cursor.after).cloned().collect();
+                    // Like the real server's budget, a replay may stop short of the head it names.
+                    let replay: Vec<SequencedEvent> = self.server.log[&cursor.room]
+                        .iter()
+                        .filter(|e| e.seq > cursor.after)
+                        .take(REPLAY_BUDGET)
+                        .cloned()
+                        .collect();
                     for event in replay {
                         self.send(socket, &event_frame(cursor.room, &event));
                     }

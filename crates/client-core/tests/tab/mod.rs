@@ -6,10 +6,10 @@
 
 use std::time::Duration;
 
-use hanmadi_client_core::{Client, Config, Event, Instant, Output, SocketId};
+use hanmadi_client_core::{Client, Config, Event, Instant, Output, SequencedEvent, SocketId};
 use hanmadi_protocol::{
-    decode_client, encode, Action, ClientFrame, Member, Outcome, PresenceChange, RoomId, Seq, ServerFrame, UserId,
-    PROTOCOL_VERSION,
+    decode_client, encode, Action, ClientFrame, Member, Outcome, PresenceChange, RoomEvent, RoomId, Seq, ServerFrame,
+    UserId, PROTOCOL_VERSION,
 };
 
 /// A client wired to nothing: the test plays the server by hand.
@@ -22,6 +22,8 @@ pub struct Tab {
     pub saved_outbox: Option<String>,
     pub token_refreshes_asked: usize,
     pub rooms_to_load: Vec<RoomId>,
+    /// Every range of a room's events asked for over HTTP: room, after, before.
+    pub fetches: Vec<(RoomId, Seq, Seq)>,
 }
 
 impl Tab {
@@ -35,6 +37,7 @@ impl Tab {
             saved_outbox: None,
             token_refreshes_asked: 0,
             rooms_to_load: Vec::new(),
+            fetches: Vec::new(),
         }
     }
 
@@ -47,7 +50,7 @@ impl Tab {
                 Output::SaveOutbox(json) => self.saved_outbox = Some(json),
                 Output::Event(event) => self.events.push(event),
                 Output::RefreshToken => self.token_refreshes_asked += 1,
-                Output::FetchRange { .. } => {}
+                Output::FetchRange { room, after, before } => self.fetches.push((room, after, before)),
                 Output::LoadRoom { room } => self.rooms_to_load.push(room),
                 Output::ToLeader(request) => panic!("a lone tab follows nobody: {request:?}"),
             }
@@ -93,6 +96,29 @@ impl Tab {
         }
     }
 
+    /// The connection drops and the next attempt, within the first backoff
+    /// ceiling, is welcomed.
+    pub fn reconnect_after_a_blip(&mut self) {
+        self.client.on_socket_closed(self.now, self.socket.take().expect("connected"), 1006, "wifi dropped");
+        self.wait(Duration::from_millis(1_500));
+        self.client.on_socket_open(self.now, self.socket.expect("retried within the first backoff ceiling"));
+        self.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
+    }
+
+    /// Event `seq` of `room` arrives on the socket (live, or replayed).
+    pub fn hear(&mut self, room: RoomId, seq: u64) {
+        self.receive(&ServerFrame::Event { room, seq: Seq(seq), at: 0, event: renamed_event(seq) });
+    }
+
+    /// The answer to the fetch of `room`'s events with `after < seq < before`:
+    /// those of `seqs` (what the server has of the range).
+    pub fn fetched(&mut self, room: RoomId, (after, before): (u64, u64), seqs: impl IntoIterator<Item = u64>) {
+        let events =
+            seqs.into_iter().map(|seq| SequencedEvent { seq: Seq(seq), at: 0, event: renamed_event(seq) }).collect();
+        self.client.on_history(self.now, room, (Seq(after), Seq(before)), events);
+        self.drain();
+    }
+
     pub fn say(&mut self, text: &str) {
         let action =
             Action::SendMessage { room: RoomId(1), text: text.into(), reply_to: None, attachments: Vec::new() };
@@ -130,6 +156,11 @@ impl Tab {
             _ => None,
         })
     }
+}
+
+/// An event that says which one it is: the room renamed after its seq.
+fn renamed_event(seq: u64) -> RoomEvent {
+    RoomEvent::Renamed { name: format!("room at {seq}"), by: UserId(2) }
 }
 
 pub fn member(user: u64, name: &str) -> Member {
