@@ -2,7 +2,8 @@
 // pasted with a caption, a PDF attached and a note dropped on the room, a
 // file let go beside the room (refused, never opened in place of the app),
 // a file too large for the server, a large one that takes its time while the
-// room carries on, one whose connection goes silent mid-upload, and one attached in a tunnel, kept through a reload with
+// room carries on (and one sent before it was up, from a room Mina then
+// left), one whose connection goes silent mid-upload, and one attached in a tunnel, kept through a reload with
 // no network, that reaches Hoon once when the train comes out (one the server
 // refuses when it comes out, which stays refused in every tab and through a
 // reload, and one that Mina signs out from, which the next person on her
@@ -413,6 +414,41 @@ test('a 9 MB file shows its progress while the room carries on, and its message 
   await message.waitFor({ timeout: 60_000 });
   assert.match(await message.locator('.file-card').innerText(), /survey\.bin\s+9 MB/);
   assert.equal(await composer.inputValue(), '', 'the composer is cleared once it went');
+  await cdp.detach();
+  assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
+});
+
+test('Mina sends while her file is still going up and goes to another room: it reaches Hoon once, and her draft is empty', async () => {
+  const mina = await minaSignsIn();
+  const hoon = await hoonSignsIn();
+  await bothIn(mina, hoon, 'survey room');
+  const cdp = await mina.context().newCDPSession(mina);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 1024 * 1024,
+  });
+
+  const size = 3 * 1024 * 1024;
+  await attach(mina, [{ name: 'results.bin', mimeType: 'application/octet-stream', buffer: randomBytes(size) }]);
+  await chip(mina, 'results.bin').getByRole('progressbar', { name: 'Uploading results.bin' }).waitFor();
+  const composer = mina.getByRole('textbox', { name: 'Message' });
+  await composer.fill('The results, as promised');
+  await composer.press('Enter');
+  await mina.getByRole('status').filter({ hasText: 'Sends as soon as the files are uploaded' }).waitFor();
+
+  // She moves on before the file is up: the message still goes, with it.
+  await createRoom(mina, 'next topic');
+  const message = messages(hoon, 'survey room', 'The results, as promised');
+  await message.waitFor({ timeout: 60_000 });
+  assert.match(await message.locator('.file-card').innerText(), /results\.bin\s+3 MB/);
+
+  // Back in the room: the message once, nothing waiting, an empty box.
+  await mina.getByRole('link', { name: 'survey room' }).click();
+  await messages(mina, 'survey room', 'The results, as promised').waitFor();
+  await nothingWaiting(mina);
+  assert.equal(await messages(mina, 'survey room', 'The results, as promised').count(), 1);
+  assert.equal(await messages(hoon, 'survey room', 'The results, as promised').count(), 1, 'sent once');
+  assert.equal(await composer.inputValue(), '', 'the draft went with the message');
   await cdp.detach();
   assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
 });

@@ -13,7 +13,7 @@
 //! (not on a phone, where that would pop the keyboard up).
 
 use hanmadi_protocol::limits::{check_message_text, ProblemKind};
-use hanmadi_protocol::{Action, RoomId};
+use hanmadi_protocol::{Action, AttachmentId, RoomId};
 use leptos::ev::{self, ClipboardEvent, KeyboardEvent, SubmitEvent};
 use leptos::html;
 use leptos::prelude::*;
@@ -104,7 +104,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
     }
 
     // Send was pressed while files were still uploading: the message goes
-    // as soon as the last one is up.
+    // as soon as the last one is up (or as a parcel if the room is left first).
     let waiting = RwSignal::new(false);
     // What was typed and attached went: the composer starts afresh.
     let clear = move |replied: bool| {
@@ -116,23 +116,10 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             cancel_reply();
         }
     };
-    let send = move || {
-        store.with_value(Store::forget_edit_once_sent);
-        // `None`: some files could not reach the server (no connection); the
-        // message waits for it with them, as a parcel.
-        let attachments = match untrack(|| files.ready()) {
-            Ready::Files(ids) => Some(ids),
-            Ready::Uploading => {
-                waiting.set(true);
-                return;
-            }
-            Ready::NotUploaded if untrack(|| files.waits_for_network()) => None,
-            Ready::NotUploaded => {
-                waiting.set(false);
-                error.set(Some(t().files_not_uploaded.to_owned()));
-                return;
-            }
-        };
+    // The message as typed goes with the files `attachments` names, or, with
+    // `None`, waits with the draft's files as a parcel: some could not reach
+    // the server (no connection), or the room is left while they upload.
+    let send_with = move |attachments: Option<Vec<AttachmentId>>| {
         waiting.set(false);
         let mut message = picker.encode(&text.get_untracked());
         let with_files = attachments.as_ref().is_none_or(|ids| !ids.is_empty());
@@ -169,18 +156,20 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             // back if it cannot be kept.
             clear(reply_to.is_some());
             spawn_local(async move {
-                if let Err(why) = parcels.keep(parcel).await {
-                    if error.try_set(Some(why)).is_none() {
-                        if text.with_untracked(String::is_empty) {
-                            picker.resume(picked);
-                            text.set(typed);
-                            if let Some(replied_to) = replied_to.filter(|_| replying.with_untracked(Option::is_none)) {
-                                store.with_value(|store| store.start_reply(replied_to));
-                            }
-                        }
-                        files.add(originals);
+                let Err(why) = parcels.keep(parcel).await else { return };
+                if error.try_set(Some(why)).is_some() {
+                    // The room was left meanwhile: its words wait as its draft.
+                    drafts::keep(user, room, &Draft { text: typed, picked, replying: replied_to });
+                    return;
+                }
+                if text.with_untracked(String::is_empty) {
+                    picker.resume(picked);
+                    text.set(typed);
+                    if let Some(replied_to) = replied_to.filter(|_| replying.with_untracked(Option::is_none)) {
+                        store.with_value(|store| store.start_reply(replied_to));
                     }
                 }
+                files.add(originals);
             });
             return;
         };
@@ -189,9 +178,38 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             clear(reply_to.is_some());
         }
     };
+    let send = move || {
+        store.with_value(Store::forget_edit_once_sent);
+        let attachments = match untrack(|| files.ready()) {
+            Ready::Files(ids) => Some(ids),
+            Ready::Uploading => {
+                waiting.set(true);
+                return;
+            }
+            Ready::NotUploaded if untrack(|| files.waits_for_network()) => None,
+            Ready::NotUploaded => {
+                waiting.set(false);
+                error.set(Some(t().files_not_uploaded.to_owned()));
+                return;
+            }
+        };
+        send_with(attachments);
+    };
     effect(move || {
         if files.ready() != Ready::Uploading && waiting.get_untracked() {
             send();
+        }
+    });
+    // The room is left while a message sent waits for its uploads, which do
+    // not outlive the room's page: it waits as a parcel instead, its files
+    // uploaded again from the start. Its draft goes with it (what keeps
+    // drafts is gone by now).
+    on_cleanup(move || {
+        if waiting.get_untracked() {
+            send_with(None);
+            if let Some(me) = me {
+                drafts::keep(me, room, &Draft::default());
+            }
         }
     });
     // A pasted image (a screenshot) is attached. Anything with text on it

@@ -150,8 +150,10 @@ use crate::{cmd, root, std_for_size, step};
 /// or while the page was away, followed no more and loaded anew if she
 /// comes back; a tab opened later told who she is), 273.7 → 273.8 KiB; for
 /// a room's joins and leaves heard while its members are fetched, made again
-/// on top of the list, 273.8 → 274.5 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 274.5;
+/// on top of the list, 273.8 → 274.5 KiB; for history answers matched to
+/// the range they answer, and a message sent while its files upload that
+/// waits as a parcel if its room is left, 274.5 → 275.0 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 275.0;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
