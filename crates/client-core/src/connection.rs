@@ -78,6 +78,8 @@ enum Phase {
         socket: SocketId,
         last_heard: Instant,
         ping: Option<Ping>,
+        /// When the server welcomed it (see [`PROVEN_AFTER`]).
+        welcomed: Instant,
     },
     /// Between attempts.
     Waiting {
@@ -111,7 +113,9 @@ pub struct Connection {
     outage: Option<Outage>,
     /// The status last reported; differs from the truth while a blip is hidden.
     shown: Status,
-    /// While a lost connection is being hidden from the badge: when to stop hiding.
+    /// While a lost connection is being hidden from the badge: when to stop
+    /// hiding. Only the loss of a proven connection (or the hand-over of
+    /// another tab's) is hidden.
     blip_until: Option<Instant>,
     /// The wake-up time we last asked for; a wake-up far later means a clock jump.
     armed: Option<Instant>,
@@ -122,6 +126,14 @@ pub struct Connection {
     /// loop on a dead session).
     unproven_refreshes: u32,
 }
+
+/// A connection welcomed and still up after this long has proved itself: the
+/// outage it ended is over. One lost sooner (a server that welcomes and then
+/// closes, a proxy that cuts every socket after a moment) continues that
+/// outage: its retries back off as any failed attempt's, it may become
+/// suspended, and its loss is not hidden as a blip, so the badge never says
+/// "Connected" through a reconnect loop.
+const PROVEN_AFTER: Duration = Duration::from_secs(10);
 
 /// Fresh tokens tried before giving up on the session. More than one: a fresh
 /// token can be replaced before it is used (another tab of the same browser
@@ -238,6 +250,7 @@ impl Connection {
             if matches!(this.phase, Phase::Closed | Phase::Failed(_)) {
                 let was_up = !matches!(shown, Status::Connecting | Status::Closed);
                 this.outage = was_up.then_some(Outage { since: now, attempts: 0 });
+                this.blip_until = was_up.then_some(now + this.config.blip_grace);
                 this.shown = shown;
                 this.start_attempt(now);
             }
@@ -373,6 +386,7 @@ impl Connection {
     /// and the wake-up time.
     fn step(&mut self, now: Instant, input: impl FnOnce(&mut Self)) {
         let ready_before = self.ready_socket();
+        let proven_before = self.outage.is_none();
         if let Some(armed) = self.armed {
             if now > armed + self.config.clock_jump {
                 self.on_clock_jump(now);
@@ -384,6 +398,9 @@ impl Connection {
         if ready_before != ready_after {
             if ready_before.is_some() {
                 self.outputs.push_back(ConnectionOutput::Lost);
+                if proven_before {
+                    self.blip_until = Some(now + self.config.blip_grace);
+                }
             }
             if ready_after.is_some() {
                 self.outputs.push_back(ConnectionOutput::Ready);
@@ -404,8 +421,7 @@ impl Connection {
         match (&mut self.phase, frame) {
             (Phase::Handshaking { .. }, ServerFrame::Welcome { protocol, user }) => {
                 if protocol == PROTOCOL_VERSION {
-                    self.phase = Phase::Connected { socket, last_heard: now, ping: None };
-                    self.outage = None;
+                    self.phase = Phase::Connected { socket, last_heard: now, ping: None, welcomed: now };
                     self.unproven_refreshes = 0;
                     // Who the server says we are, for the client.
                     self.outputs.push_back(ConnectionOutput::Received(ServerFrame::Welcome { protocol, user }));
@@ -428,6 +444,9 @@ impl Connection {
 
     /// Acts on every deadline that has passed by `now`.
     fn advance(&mut self, now: Instant) {
+        if self.proven_at().is_some_and(|at| now >= at) {
+            self.outage = None;
+        }
         match self.phase {
             Phase::Opening { since, .. } | Phase::Handshaking { since, .. }
                 if now >= since + self.config.connect_timeout =>
@@ -548,16 +567,21 @@ impl Connection {
         }
     }
 
-    /// Reports the true status, except that losing a good connection is hidden for
-    /// [`Config::blip_grace`]: if it is back by then, the user never sees a flash.
+    /// When the connection up now, welcomed after an outage, proves itself.
+    fn proven_at(&self) -> Option<Instant> {
+        match self.phase {
+            Phase::Connected { welcomed, .. } if self.outage.is_some() => Some(welcomed + PROVEN_AFTER),
+            _ => None,
+        }
+    }
+
+    /// Reports the true status, except that losing a proven connection is hidden
+    /// for [`Config::blip_grace`]: if it is back by then, the user never sees a flash.
     fn refresh_status(&mut self, now: Instant) {
         let truth = self.true_status(now);
         let is_blip = self.shown == Status::Connected && matches!(truth, Status::Reconnecting { .. });
-        if is_blip {
-            let until = *self.blip_until.get_or_insert(now + self.config.blip_grace);
-            if now < until {
-                return;
-            }
+        if is_blip && self.blip_until.is_some_and(|until| now < until) {
+            return;
         }
         self.blip_until = None;
         if truth != self.shown {
@@ -576,9 +600,6 @@ impl Connection {
             Phase::Waiting { until } => Some(until),
             Phase::Closed | Phase::Offline | Phase::Failed(_) | Phase::AwaitingToken => None,
         };
-        match (phase_deadline, self.blip_until) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [phase_deadline, self.blip_until, self.proven_at()].into_iter().flatten().min()
     }
 }

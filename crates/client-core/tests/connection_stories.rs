@@ -162,6 +162,53 @@ fn a_long_outage_shows_reconnecting_with_growing_waits_then_suspends() {
 }
 
 #[test]
+fn a_server_that_welcomes_then_closes_every_socket_is_not_hammered_and_the_badge_says_so() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    browser.wait(secs(60));
+    // From now on the server welcomes each socket, then fails it at once.
+    let start = browser.now;
+    browser.socket_closes(close_code::INTERNAL_ERROR, "");
+    let mut attempts = 0;
+    while browser.now.saturating_since(start) < secs(110) {
+        while browser.open_sockets.is_empty() {
+            browser.wait(Duration::from_millis(100));
+        }
+        browser.server_accepts();
+        browser.socket_closes(close_code::INTERNAL_ERROR, "");
+        attempts += 1;
+    }
+    // Each welcome does not start the backoff over: the outage goes on.
+    assert!((5..40).contains(&attempts), "{attempts} attempts in two minutes");
+    assert!(
+        browser.statuses.iter().any(|status| matches!(status, Status::Reconnecting { .. })),
+        "the badge told the truth: {:?}",
+        browser.statuses
+    );
+    while browser.now.saturating_since(start) < secs(125) {
+        while browser.open_sockets.is_empty() {
+            browser.wait(Duration::from_millis(100));
+        }
+        browser.server_accepts();
+        browser.socket_closes(close_code::INTERNAL_ERROR, "");
+    }
+    assert!(matches!(browser.status(), Status::Suspended { .. }), "{:?}", browser.status());
+
+    // Once the server is well, a connection that stays up ends the outage:
+    // its next loss is a blip again, hidden, and retried at once.
+    while browser.open_sockets.is_empty() {
+        browser.wait(Duration::from_millis(100));
+    }
+    browser.server_accepts();
+    browser.wait(secs(12));
+    let shown = browser.statuses.len();
+    browser.socket_closes(close_code::SERVICE_RESTART, "restarting");
+    browser.wait(Duration::from_millis(1_500));
+    browser.server_accepts();
+    assert_eq!(browser.statuses[shown..], [], "nothing flashed");
+}
+
+#[test]
 fn retry_now_tries_at_once_and_starts_the_backoff_over() {
     let mut browser = Browser::new();
     browser.server_accepts();
