@@ -67,11 +67,15 @@ fn initials(name: &str) -> String {
 }
 
 /// `text` with the `@query` from `at` to `caret` replaced by `@{name} `:
-/// the new text and the caret after the space.
-pub fn pick(text: &str, at: usize, caret: usize, name: &str) -> (String, usize) {
+/// the new text and the caret after the space. `None` if no `@query` stands
+/// there any more (the text changed under the list: another tab's draft).
+pub fn pick(text: &str, at: usize, caret: usize, name: &str) -> Option<(String, usize)> {
+    if query_at(text, caret)?.0 != at {
+        return None;
+    }
     let inserted = format!("@{name} ");
     let picked = format!("{}{inserted}{}", &text[..at], &text[caret..]);
-    (picked, at + inserted.len())
+    Some((picked, at + inserted.len()))
 }
 
 /// The text to send: each `@{name}` of someone picked from the list, where
@@ -192,12 +196,19 @@ mod tests {
 
     #[test]
     fn picking_replaces_what_was_typed_and_sending_stores_ids() {
-        let (text, caret) = pick("lunch @mi now", 6, 9, "Mina");
+        let (text, caret) = pick("lunch @mi now", 6, 9, "Mina").expect("an @query at 6");
         assert_eq!((text.as_str(), caret), ("lunch @Mina  now", 12));
         let picked = [member(2, "Mina"), member(3, "Mina Kim")];
         assert_eq!(encode("@Mina Kim and @Mina, hi", &picked), "<@3> and <@2>, hi");
         assert_eq!(encode("@Minari and mail@Mina.com", &picked), "@Minari and mail@Mina.com");
         assert_eq!(encode("@Sora", &picked), "@Sora", "typed, never picked: not a mention");
+    }
+
+    #[test]
+    fn picking_where_the_text_changed_under_the_list_changes_nothing() {
+        assert_eq!(pick("", 6, 9, "Mina"), None, "the box emptied by another tab");
+        assert_eq!(pick("lunch now", 6, 9, "Mina"), None, "no @query there any more");
+        assert_eq!(pick("a @mi and @so", 2, 5, "Sora").map(|(text, _)| text), Some("a @Sora  and @so".into()));
     }
 
     #[test]

@@ -112,7 +112,9 @@ impl MentionPicker {
     /// Writes `@{name} ` in place of what was typed and puts the caret after it.
     fn choose(self, member: Option<Member>) {
         let (Some(member), Some((at, caret))) = (member, self.typing.get_untracked()) else { return };
-        let (text, caret) = self.text.with_untracked(|text| mentions::pick(text, at, caret, &member.name));
+        let Some((text, caret)) = self.text.with_untracked(|text| mentions::pick(text, at, caret, &member.name)) else {
+            return self.close();
+        };
         // Written into the field at once, caret and all, before the next key
         // can land: the render then finds the same value and leaves it.
         if let Some(field) = self.field.get_untracked() {
