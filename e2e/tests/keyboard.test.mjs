@@ -104,6 +104,22 @@ test('Sora chats with the keyboard alone', async () => {
   await focusOn(sora, 'Message');
   assert.equal(await log.getByRole('article').filter({ hasText: 'and more' }).count(), 0);
 
+  // ↑ and Enter with nothing changed saves nothing: no "(edited)" mark.
+  const landed = async (text) =>
+    log.getByRole('article').filter({ hasText: text }).filter({ hasNotText: 'Sending…' }).waitFor();
+  await sora.keyboard.type('one more thing');
+  await sora.keyboard.press('Enter');
+  await landed('one more thing');
+  await sora.keyboard.press('ArrowUp');
+  await focusOn(sora, 'Edit message');
+  await sora.keyboard.press('Enter');
+  await focusOn(sora, 'Message');
+  // Actions land in order: an edit sent would be shown before this is.
+  await sora.keyboard.type('that is all');
+  await sora.keyboard.press('Enter');
+  await landed('that is all');
+  assert.equal(await log.getByRole('article').filter({ hasText: 'one more thing' }).filter({ hasText: '(edited)' }).count(), 0);
+
   // Alt+↓ and Alt+↑ walk the rooms, wrapping around.
   const alpha = roomId(sora);
   await sora.keyboard.press('Alt+ArrowDown');

@@ -269,7 +269,12 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
     // composer says it; gone with the next keystroke.
     let error = RwSignal::new(None::<String>);
     let save = move || {
-        let text = mentioned.with_value(|mentioned| mentions::encode(&draft.get_untracked(), mentioned));
+        let edited = mentioned.with_value(|mentioned| mentions::encode(&draft.get_untracked(), mentioned));
+        // Saved unchanged: nothing to tell anyone, and no "(edited)" mark.
+        if text.with_untracked(|original| *original == edited) {
+            return stop_editing();
+        }
+        let text = edited;
         match hanmadi_protocol::limits::check_message_text(&text) {
             // A full outbox is explained by the socket; the edit stays open.
             Ok(()) => {

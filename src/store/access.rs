@@ -118,6 +118,11 @@ impl Store {
     pub fn show_room(&self, room: Option<RoomId>) {
         if self.current_room.get_untracked() != room {
             self.forget_edit_once_sent();
+            // An edit left open is let go with its room: it must not open
+            // again (and take the focus) when she comes back.
+            if self.editing.get_untracked().is_some() {
+                self.editing.set(None);
+            }
         }
         self.current_room.set(room);
     }

@@ -155,6 +155,18 @@ fn what_she_does_meanwhile_wins() {
 }
 
 #[test]
+fn an_edit_left_open_does_not_follow_her_out_of_the_room_or_back() {
+    let store = store_as_mina();
+    store.show_room(Some(LOBBY));
+    store.start_editing(MessageId(3));
+    store.show_room(Some(LOBBY));
+    assert_eq!(store.editing.get(), Some(MessageId(3)), "the same room shown again");
+    store.show_room(Some(RoomId(2)));
+    store.show_room(Some(LOBBY));
+    assert_eq!(store.editing.get(), None);
+}
+
+#[test]
 fn a_message_of_hers_shown_after_it_when_the_answer_comes_opens_nothing() {
     // "third" refused, still shown as not sent after the second.
     let store = up_arrow_while_second_is(ActionState::Sending);
