@@ -223,12 +223,20 @@ impl Store {
                     // Left on another screen: followed here no more.
                     state.left.set(true);
                 }
+                let mut listed = state.listed.get_untracked();
+                let me = self.me.get_untracked();
                 state.timeline.update(|timeline| {
                     // A direct conversation says nothing of how it began (see `history_loaded`).
                     for event in events.iter().filter(|event| !(direct && event.event.is_notice())) {
+                        if let Some(listed) = &mut listed {
+                            listed.correct(me, event.seq, &event.event, timeline);
+                        }
                         timeline.apply(event.seq, event.at, &event.event);
                     }
                 });
+                if listed != state.listed.get_untracked() {
+                    state.listed.set(listed);
+                }
                 self.landed_in(*room, events);
                 for event in events {
                     self.room_event(*room, direct, event);

@@ -9,7 +9,7 @@
 
 use hanmadi_protocol::http::{MessageView, RoomSummary};
 use hanmadi_protocol::markup;
-use hanmadi_protocol::{RoomId, Seq, UserId};
+use hanmadi_protocol::{RoomEvent, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use super::timeline::Timeline;
@@ -34,6 +34,33 @@ impl From<&RoomSummary> for Listed {
             read: room.read,
             unread: Unread { messages: room.unread, mentions: room.mentions },
             seen: room.seen,
+        }
+    }
+}
+
+impl Listed {
+    /// Corrects the counts for `event` at `seq`, if it changes a message
+    /// they counted: deleted since, it no longer counts; edited since, it
+    /// counts as a mention if it mentions you now. (The list counted each
+    /// message as it stood at its `head`: an event up to it is in its counts
+    /// already.) `timeline` holds the message as it stood before the event;
+    /// one not held cannot be told apart, and its count stays.
+    pub fn correct(&mut self, me: Option<UserId>, seq: Seq, event: &RoomEvent, timeline: &Timeline) {
+        let (RoomEvent::Edited { id, .. } | RoomEvent::Deleted { id }) = event else { return };
+        let Some(before) = timeline.message(*id) else { return };
+        let counted = seq > self.head
+            && before.seq > self.read
+            && before.seq <= self.head
+            && Some(before.author) != me
+            && !before.deleted;
+        if !counted {
+            return;
+        }
+        let mentions = |text: &str| u32::from(me.is_some_and(|me| markup::mentions(text, me)));
+        self.unread.mentions -= mentions(&before.text).min(self.unread.mentions);
+        match event {
+            RoomEvent::Edited { text, .. } => self.unread.mentions += mentions(text),
+            _ => self.unread.messages = self.unread.messages.saturating_sub(1),
         }
     }
 }

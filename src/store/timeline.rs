@@ -81,8 +81,13 @@ impl Timeline {
 
     /// Where the message `id` is, if it is held.
     pub fn seq_of(&self, id: MessageId) -> Option<Seq> {
+        self.message(id).map(|message| message.seq)
+    }
+
+    /// The message `id` as it stands, if it is held.
+    pub fn message(&self, id: MessageId) -> Option<&MessageView> {
         self.entries.iter().rev().find_map(|entry| match entry {
-            Entry::Message(message) if message.id == id => Some(message.seq),
+            Entry::Message(message) if message.id == id => Some(message),
             _ => None,
         })
     }

@@ -11,7 +11,7 @@ mod up_arrow;
 
 use super::*;
 use hanmadi_client_core::SequencedEvent;
-use hanmadi_protocol::http::{HistoryEvent, LastMessage, MessagesPage};
+use hanmadi_protocol::http::{HistoryEvent, LastMessage, MessageView, MessagesPage};
 use hanmadi_protocol::Version;
 use hanmadi_protocol::{mention_token, ActionKey};
 use reading::Unread;
@@ -72,28 +72,30 @@ fn listed_at(head: u64, read: u64, unread: Unread) -> Listed {
     Listed { head: Seq(head), read: Seq(read), unread, seen: Seq::ZERO }
 }
 
+/// Message `seq` (its id too) as a page of history holds it.
+fn view(seq: u64, author: UserId, text: &str) -> MessageView {
+    MessageView {
+        id: MessageId(seq),
+        seq: Seq(seq),
+        author,
+        author_name: "x".into(),
+        text: text.into(),
+        at: 0,
+        edited: false,
+        deleted: false,
+        reply_to: None,
+        reactions: Vec::new(),
+        attachments: Vec::new(),
+    }
+}
+
 fn unread(store: &Store) -> u32 {
     store.rooms.with(|rooms| rooms[0].unread.messages)
 }
 
 /// A page of history holding a message at each seq, by its author.
 fn history(seqs: impl IntoIterator<Item = (u64, UserId)>) -> MessagesPage {
-    let messages: Vec<_> = seqs
-        .into_iter()
-        .map(|(seq, author)| hanmadi_protocol::http::MessageView {
-            id: MessageId(seq),
-            seq: Seq(seq),
-            author,
-            author_name: "x".into(),
-            text: "hi".into(),
-            at: 0,
-            edited: false,
-            deleted: false,
-            reply_to: None,
-            reactions: Vec::new(),
-            attachments: Vec::new(),
-        })
-        .collect();
+    let messages: Vec<_> = seqs.into_iter().map(|(seq, author)| view(seq, author, "hi")).collect();
     let head = messages.last().map_or(Seq::ZERO, |message| message.seq);
     MessagesPage { head, messages, notices: Vec::new(), complete: false }
 }

@@ -151,6 +151,37 @@ fn mentions_of_me_are_counted_apart_from_the_list_on_and_cleared_by_reading() {
 }
 
 #[test]
+fn a_message_the_list_counted_that_is_deleted_or_edited_since_counts_as_it_stands() {
+    let store = store_as_mina();
+    let at_mina = mention_token(MINA);
+    store.listed_reads([(LOBBY, listed_at(10, 7, Unread { messages: 3, mentions: 2 }))]);
+    let messages = vec![
+        view(8, JUN, &format!("{at_mina} lunch?")),
+        view(9, JUN, &format!("{at_mina} at noon")),
+        view(10, JUN, "or later"),
+    ];
+    let page = MessagesPage { head: Seq(10), messages, notices: Vec::new(), complete: false };
+    store.history_loaded(LOBBY, page);
+    let counted = || store.rooms.with(|rooms| rooms[0].unread);
+    assert_eq!(counted(), Unread { messages: 3, mentions: 2 });
+    let heard = |seq: u64, event: RoomEvent| {
+        let events = vec![SequencedEvent { seq: Seq(seq), at: 0, event }];
+        store.apply(&Event::RoomEvents { room: LOBBY, events, live: true }, &[]);
+    };
+
+    // Jun takes back his first question, and makes the last one about her.
+    heard(11, RoomEvent::Deleted { id: MessageId(8) });
+    assert_eq!(counted(), Unread { messages: 2, mentions: 1 });
+    heard(12, RoomEvent::Edited { id: MessageId(10), text: format!("{at_mina} or later") });
+    assert_eq!(counted(), Unread { messages: 2, mentions: 2 });
+    heard(13, RoomEvent::Edited { id: MessageId(9), text: "at noon".into() });
+    assert_eq!(counted(), Unread { messages: 2, mentions: 1 });
+    // Heard again (a replay), it is not taken off twice.
+    heard(14, RoomEvent::Deleted { id: MessageId(8) });
+    assert_eq!(counted(), Unread { messages: 2, mentions: 1 });
+}
+
+#[test]
 fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages() {
     let store = store_as_mina();
     store.listed_reads([(LOBBY, listed_at(60, 58, Unread { messages: 2, mentions: 0 }))]);
