@@ -1,7 +1,10 @@
-//! How many actions one connection may apply, and the order they keep when it
-//! runs out.
+//! How many actions one person may apply, and the order a connection's actions
+//! keep when the person runs out.
 //!
-//! Three rules, for clients that resend their outbox after every reconnect:
+//! The tokens are the person's, shared by all their sockets on this node: a new
+//! socket starts from what the last one left, or a script reconnecting again
+//! and again could act at any rate. Three rules, for clients that resend their
+//! outbox after every reconnect:
 //! - a replay costs nothing: an action over the budget is still looked up, and
 //!   a key applied before gets its original outcome (its token, if one was
 //!   taken, is given back);
@@ -10,17 +13,75 @@
 //! - order is kept: once one action is deferred, every later new action on the
 //!   connection is deferred too, until the client sends the first deferred one
 //!   again (its outbox resends in order, so it comes first). Otherwise a later
-//!   message could be applied before an earlier one that waited.
+//!   message could be applied before an earlier one that waited. This is the
+//!   connection's own: another connection's actions are not in its line.
 
-use hanmadi_protocol::ActionKey;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hanmadi_protocol::limits::OUTBOX_CAPACITY;
+use hanmadi_protocol::{ActionKey, UserId};
+use tokio::time::Instant;
 
 use crate::rate_limit::TokenBucket;
 use crate::store::{Admission, Settled};
 
-#[derive(Debug)]
+/// How often the buckets of people who have not acted for a while are dropped.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// Every person's action tokens on this node: one bucket each, shared by all
+/// their sockets.
+pub struct ActionTokens {
+    burst: u32,
+    per_second: u32,
+    buckets: Mutex<Buckets>,
+}
+
+struct Buckets {
+    by_person: HashMap<UserId, TokenBucket>,
+    swept: Instant,
+}
+
+impl Buckets {
+    /// Drops the buckets that are full again. A new bucket starts full, so
+    /// forgetting one changes nothing, and only the people who acted lately
+    /// are remembered.
+    fn sweep_if_due(&mut self) {
+        if self.swept.elapsed() >= SWEEP_EVERY {
+            self.by_person.retain(|_, bucket| !bucket.is_full());
+            self.swept = Instant::now();
+        }
+    }
+}
+
+impl ActionTokens {
+    /// `per_second` actions a second for each person, in bursts of ten
+    /// seconds' worth and never less than a full outbox, so that an outbox
+    /// that filled while offline goes through at once.
+    pub fn new(per_second: u32) -> Self {
+        Self::with_burst(per_second.saturating_mul(10).max(OUTBOX_CAPACITY as u32), per_second)
+    }
+
+    fn with_burst(burst: u32, per_second: u32) -> Self {
+        let buckets = Buckets { by_person: HashMap::new(), swept: Instant::now() };
+        Self { burst, per_second, buckets: Mutex::new(buckets) }
+    }
+
+    /// Runs `use_bucket` on `person`'s bucket.
+    fn with_bucket<T>(&self, person: UserId, use_bucket: impl FnOnce(&mut TokenBucket) -> T) -> T {
+        let mut buckets = self.buckets.lock().expect("action tokens lock");
+        buckets.sweep_if_due();
+        let bucket = buckets.by_person.entry(person).or_insert_with(|| TokenBucket::new(self.burst, self.per_second));
+        use_bucket(bucket)
+    }
+}
+
+/// One connection's use of its person's tokens.
 pub struct ActionBudget {
-    bucket: TokenBucket,
-    /// The earliest action that was (or may yet be) deferred.
+    tokens: Arc<ActionTokens>,
+    person: UserId,
+    /// The earliest action of this connection that was (or may yet be) deferred.
     deferred_from: Option<ActionKey>,
 }
 
@@ -33,24 +94,26 @@ pub struct Admitted {
 }
 
 impl ActionBudget {
-    pub fn new(bucket: TokenBucket) -> Self {
-        Self { bucket, deferred_from: None }
+    pub fn new(tokens: Arc<ActionTokens>, person: UserId) -> Self {
+        Self { tokens, person, deferred_from: None }
     }
 
     /// Whether a new action under `key` may be applied, or only answered if
     /// it is a repeat.
     pub fn admit(&mut self, key: ActionKey) -> Admitted {
-        if self.deferred_from.as_ref() == Some(&key) || self.bucket.is_full() {
-            // The first deferred action is back (or the client has been quiet
-            // for a whole burst's worth of time, having given up on it).
-            self.deferred_from = None;
-        }
-        let admission = if self.deferred_from.is_none() && self.bucket.try_take() {
-            Admission::Apply
-        } else {
-            self.deferred_from.get_or_insert_with(|| key.clone());
-            Admission::RepeatOnly
-        };
+        let admission = self.tokens.with_bucket(self.person, |bucket| {
+            if self.deferred_from.as_ref() == Some(&key) || bucket.is_full() {
+                // The first deferred action is back (or the person has been
+                // quiet for a whole burst's worth of time, having given up on it).
+                self.deferred_from = None;
+            }
+            if self.deferred_from.is_none() && bucket.try_take() {
+                Admission::Apply
+            } else {
+                self.deferred_from.get_or_insert_with(|| key.clone());
+                Admission::RepeatOnly
+            }
+        });
         Admitted { key, admission }
     }
 
@@ -66,7 +129,7 @@ impl ActionBudget {
             return;
         }
         if admitted.admission == Admission::Apply {
-            self.bucket.give_back();
+            self.tokens.with_bucket(self.person, TokenBucket::give_back);
         }
         if self.deferred_from.as_ref() == Some(&admitted.key) {
             // Done already, so it will not come again: the next action that
@@ -78,7 +141,8 @@ impl ActionBudget {
 
     /// The refusal's wording: when a token is back.
     pub fn retry_message(&self) -> String {
-        format!("too many actions; try again in {} s", self.bucket.wait().as_secs_f64().ceil())
+        let wait = self.tokens.with_bucket(self.person, |bucket| bucket.wait());
+        format!("too many actions; try again in {} s", wait.as_secs_f64().ceil())
     }
 }
 
@@ -98,9 +162,21 @@ mod tests {
         Settled::Repeat(Outcome::Applied { room: RoomId(1), seq: None, message: None })
     }
 
+    const MINA: UserId = UserId(1);
+
+    /// A connection of Mina's, with `tokens` her tokens on this node.
+    fn connection(tokens: &Arc<ActionTokens>) -> ActionBudget {
+        ActionBudget::new(Arc::clone(tokens), MINA)
+    }
+
+    /// Tokens for bursts of `burst` actions, refilled at one a second.
+    fn tokens(burst: u32) -> Arc<ActionTokens> {
+        Arc::new(ActionTokens::with_burst(burst, 1))
+    }
+
     /// A budget of 3 actions, refilled at one a second, already spent.
     fn spent() -> ActionBudget {
-        let mut budget = ActionBudget::new(TokenBucket::new(3, 1));
+        let mut budget = connection(&tokens(3));
         for n in 100..103 {
             assert_eq!(budget.admit(key(n)).admission, Admission::Apply);
         }
@@ -109,7 +185,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_replay_costs_nothing_and_a_new_action_over_the_budget_waits() {
-        let mut budget = ActionBudget::new(TokenBucket::new(2, 1));
+        let mut budget = connection(&tokens(2));
         let first = budget.admit(key(1));
         let second = budget.admit(key(2));
         assert_eq!((first.admission, second.admission), (Admission::Apply, Admission::Apply));
@@ -149,5 +225,39 @@ mod tests {
         assert_eq!(budget.admit(key(1)).admission, Admission::RepeatOnly);
         tokio::time::advance(Duration::from_secs(3)).await;
         assert_eq!(budget.admit(key(2)).admission, Admission::Apply, "a full budget lets the next one through");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_person_s_connections_share_the_tokens_but_not_the_line() {
+        let tokens = tokens(3);
+        let mut first = connection(&tokens);
+        for n in 100..103 {
+            assert_eq!(first.admit(key(n)).admission, Admission::Apply);
+        }
+        assert_eq!(first.admit(key(1)).admission, Admission::RepeatOnly);
+        let mut second = connection(&tokens);
+        assert_eq!(second.admit(key(2)).admission, Admission::RepeatOnly, "a new connection brings no tokens");
+        let mut jun = ActionBudget::new(Arc::clone(&tokens), UserId(2));
+        assert_eq!(jun.admit(key(3)).admission, Admission::Apply, "another person has tokens of their own");
+
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert_eq!(first.admit(key(4)).admission, Admission::RepeatOnly, "key 4 waits behind key 1");
+        assert_eq!(second.admit(key(2)).admission, Admission::Apply, "but not on another connection");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_bucket_is_forgotten_once_full_again() {
+        let tokens = tokens(3);
+        let mut mina = connection(&tokens);
+        let mut jun = ActionBudget::new(Arc::clone(&tokens), UserId(2));
+        jun.admit(key(1));
+        tokio::time::advance(SWEEP_EVERY - Duration::from_secs(1)).await;
+        for n in 2..5 {
+            mina.admit(key(n));
+        }
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let mut buckets = tokens.buckets.lock().unwrap();
+        buckets.sweep_if_due();
+        assert_eq!(buckets.by_person.keys().collect::<Vec<_>>(), [&MINA], "Jun's is full again, Mina's not yet");
     }
 }

@@ -50,8 +50,9 @@ pub struct Config {
     #[arg(long, env = "HANMADI_FRAMES_PER_SEC", default_value_t = 100)]
     pub frames_per_sec: u32,
 
-    /// Actions per second one connection may send (bursts of ten seconds' worth,
-    /// and never less than a full outbox, so one flushes after a reconnect);
+    /// Actions per second one person may send, over all their sockets on a
+    /// node (bursts of ten seconds' worth, and never less than a full outbox,
+    /// so one filled offline flushes at once);
     /// beyond, new actions are refused as rate-limited and can be sent again
     /// under the same key. A repeat of an action already applied costs nothing.
     #[arg(long, env = "HANMADI_ACTIONS_PER_SEC", default_value_t = 10)]

@@ -53,6 +53,8 @@ struct AppState {
     sessions: Arc<sessions::Sessions>,
     delivery: Arc<delivery::Delivery>,
     writer: writer::Writer,
+    /// Every person's action tokens, shared by their sockets on this node.
+    action_tokens: Arc<action_budget::ActionTokens>,
     ticker: Arc<ticker::TickerFeed>,
     allowed_origins: Arc<[String]>,
     /// Cancelled when the server begins to shut down; every socket session watches it.
@@ -70,7 +72,6 @@ struct AppState {
 #[derive(Clone, Copy)]
 struct Limits {
     frames_per_sec: u32,
-    actions_per_sec: u32,
     idle_timeout: Duration,
     write_timeout: Duration,
 }
@@ -134,13 +135,13 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
         sessions,
         delivery,
         writer,
+        action_tokens: Arc::new(action_budget::ActionTokens::new(config.actions_per_sec)),
         ticker,
         allowed_origins: config.allowed_origins.clone().into(),
         shutdown: shutdown.clone(),
         tracker: tracker.clone(),
         limits: Limits {
             frames_per_sec: config.frames_per_sec,
-            actions_per_sec: config.actions_per_sec,
             idle_timeout: Duration::from_secs(config.idle_timeout_secs),
             write_timeout: Duration::from_secs(config.write_timeout_secs),
         },

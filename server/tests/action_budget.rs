@@ -1,7 +1,8 @@
-//! A connection's action budget never costs an honest client a message: a full
+//! A person's action budget never costs an honest client a message: a full
 //! outbox goes through a fresh socket at once, a replay of actions already
 //! applied is answered from the record whatever the budget, and an action
-//! over the budget waits (unrecorded) and keeps its place in line.
+//! over the budget waits (unrecorded) and keeps its place in line. Nor does a
+//! new socket bring a new budget.
 
 mod common;
 
@@ -62,6 +63,9 @@ async fn a_full_outbox_goes_through_a_fresh_socket_and_its_replay_is_answered_fr
     let mina = server.sign_up("Mina").await;
     let mut tab = server.connect(&mina).await;
     let room = tab.create_room("a long way underground").await;
+    // The budget is Mina's, on every socket: the token the room took is back
+    // in a tenth of a second (ten a second by default).
+    tokio::time::sleep(Duration::from_millis(150)).await;
     let mut fresh = server.connect(&mina).await;
     let outbox = messages(&mut fresh, room, OUTBOX_CAPACITY);
 
@@ -86,6 +90,8 @@ async fn an_action_over_the_budget_waits_unrecorded_and_keeps_its_place() {
     let mina = server.sign_up("Mina").await;
     let mut tab = server.connect(&mina).await;
     let room = tab.create_room("busy").await;
+    // The room took one of Mina's tokens: back in half a second.
+    tokio::time::sleep(Duration::from_millis(600)).await;
     let mut fresh = server.connect(&mina).await;
     let outbox = messages(&mut fresh, room, OUTBOX_CAPACITY + 3);
 
@@ -115,4 +121,29 @@ async fn an_action_over_the_budget_waits_unrecorded_and_keeps_its_place() {
     let texts = stored_texts(&mut tab, room).await;
     let written: Vec<String> = (1..=OUTBOX_CAPACITY + 3).map(|n| format!("message {n}")).collect();
     assert_eq!(texts, written, "each once, in the order written");
+}
+
+/// Reconnecting is no way around the budget: a script opening socket after
+/// socket would otherwise create rooms or send messages at any rate. A replay
+/// on the new socket still costs nothing.
+#[tokio::test]
+async fn a_new_socket_brings_no_new_budget_but_a_replay_is_still_answered() {
+    let server = TestServer::start_with(|config| config.actions_per_sec = 1).await;
+    let mina = server.sign_up("Mina").await;
+    let mut tab = server.connect(&mina).await;
+    let room = tab.create_room("flooded").await;
+    let outbox = messages(&mut tab, room, OUTBOX_CAPACITY + 3);
+    let spent = flush(&mut tab, &outbox).await;
+    let last = spent.last().unwrap();
+    assert!(is_rate_limited(&last.1), "the budget is spent: {last:?}");
+    drop(tab);
+
+    // The replay first, as an outbox resends in order; then two new messages:
+    // the first may have a token that came back meanwhile, never both.
+    let mut reconnected = server.connect(&mina).await;
+    let mut resent = vec![outbox[0].clone()];
+    resent.extend(messages(&mut reconnected, room, 2));
+    let acks = flush(&mut reconnected, &resent).await;
+    assert_eq!(acks[0], spent[0], "a replay is answered from the record");
+    assert!(is_rate_limited(&acks[2].1), "a new socket brings no new budget: {acks:?}");
 }

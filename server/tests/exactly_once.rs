@@ -5,7 +5,7 @@
 mod common;
 
 use common::TestServer;
-use hanmadi_protocol::{Action, ActionKey, ClientFrame, Outcome, RejectCode, RoomEvent, Seq, ServerFrame};
+use hanmadi_protocol::{close_code, Action, ActionKey, ClientFrame, Outcome, RejectCode, RoomEvent, Seq, ServerFrame};
 
 #[tokio::test]
 async fn a_duplicated_action_is_applied_once_and_answered_alike() {
@@ -102,6 +102,75 @@ async fn pipelined_actions_are_applied_in_the_order_sent() {
     }
     let expected: Vec<String> = (0..20).map(|n| n.to_string()).collect();
     assert_eq!(texts, expected);
+}
+
+/// An action that fails (its database connection lost mid-batch, here a
+/// trigger) closes the socket with 1011, and the actions queued behind it are
+/// not applied either: the client sends them all again, in order, so a later
+/// one applied meanwhile would end up before it.
+#[tokio::test]
+async fn after_an_action_fails_the_ones_behind_it_wait_for_the_resend() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let mut tab = server.connect(&mina).await;
+    let room = tab.create_room("general").await;
+    let (fail_on_boom, stop_failing) = boom_fails(&server);
+    execute(&server, fail_on_boom).await;
+
+    // Sent together, as the app flushes its outbox: all three are queued to
+    // the writer before the first one's failure comes back.
+    let outbox: Vec<ClientFrame> = ["boom", "b", "c"]
+        .into_iter()
+        .map(|text| ClientFrame::Action {
+            key: tab.new_key(),
+            action: Action::SendMessage { room, text: text.into(), reply_to: None, attachments: Vec::new() },
+        })
+        .collect();
+    tab.send_together(outbox.iter().cloned()).await;
+    tab.expect_close(close_code::INTERNAL_ERROR).await;
+
+    execute(&server, stop_failing).await;
+    let mut reconnected = server.connect(&mina).await;
+    reconnected.send_together(outbox.iter().cloned()).await;
+    let outcomes = acks(&mut reconnected, outbox.len()).await;
+    assert!(outcomes.iter().all(|(_, outcome)| matches!(outcome, Outcome::Applied { .. })), "{outcomes:?}");
+    let (events, _) = reconnected.resume(room, Seq::ZERO).await;
+    let texts: Vec<&str> = events
+        .iter()
+        .filter(|(_, event)| matches!(event, RoomEvent::Message { .. }))
+        .map(|(_, event)| common::text_of(event))
+        .collect();
+    assert_eq!(texts, ["boom", "b", "c"], "applied in the order sent");
+}
+
+/// Statements that make the database fail every message saying "boom" (an
+/// error, as from a connection lost mid-transaction, not a refusal), and
+/// statements that stop it.
+fn boom_fails(server: &TestServer) -> (&'static [&'static str], &'static [&'static str]) {
+    if server.database_url().starts_with("postgres") {
+        (
+            &[
+                "CREATE FUNCTION fail_on_boom() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'boom'; END $$",
+                "CREATE TRIGGER fail_on_boom BEFORE INSERT ON messages \
+                 FOR EACH ROW WHEN (NEW.body = 'boom') EXECUTE FUNCTION fail_on_boom()",
+            ],
+            &["DROP TRIGGER fail_on_boom ON messages"],
+        )
+    } else {
+        (
+            &["CREATE TRIGGER fail_on_boom BEFORE INSERT ON messages \
+               WHEN NEW.body = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END"],
+            &["DROP TRIGGER fail_on_boom"],
+        )
+    }
+}
+
+async fn execute(server: &TestServer, statements: &[&str]) {
+    let database = server.database().await;
+    for statement in statements {
+        sqlx::query(statement).execute(&database).await.unwrap();
+    }
 }
 
 /// The writer commits whatever has queued up together in one transaction; each

@@ -30,7 +30,7 @@ use crate::delivery::{Parcel, Subscription};
 use crate::liveness::{Due, Liveness};
 use crate::rate_limit::TokenBucket;
 use crate::store::{Settled, User};
-use crate::writer::Reply;
+use crate::writer::{Lane, Reply};
 use crate::{origin, AppState};
 
 mod mail;
@@ -131,13 +131,16 @@ struct Session {
     following: HashMap<RoomId, Seq>,
     /// Actions handed to the writer, oldest first; the writer answers in order.
     in_flight: VecDeque<InFlight>,
+    /// Where the writer keeps this connection's actions in order.
+    lane: Lane,
     /// Acks waiting for their own event to go out first (on a cluster the event
     /// comes back through the bus, possibly after the writer's answer).
     held_acks: VecDeque<HeldAck>,
     /// The mailbox's parcels being sent; kept to reuse its allocation.
     parcels: VecDeque<Parcel>,
     frames: TokenBucket,
-    actions: ActionBudget,
+    /// The person's action budget as this connection uses it, once welcomed.
+    actions: Option<ActionBudget>,
     /// Frames refused for rate; forgiven only once the bucket has filled up
     /// again, so a steady flood just over the rate is cut off, not tolerated.
     strikes: u32,
@@ -193,12 +196,6 @@ fn frame_burst(per_second: u32) -> u32 {
     per_second.saturating_mul(3).max(2 * OUTBOX_CAPACITY as u32)
 }
 
-/// Actions a fresh connection may send at once: ten seconds' worth, and at
-/// least a full outbox, so an honest client's reconnect never hits the limit.
-fn action_burst(per_second: u32) -> u32 {
-    per_second.saturating_mul(10).max(OUTBOX_CAPACITY as u32)
-}
-
 impl Session {
     fn new(socket: WebSocket, state: AppState, seat: Seat) -> Self {
         let limits = state.limits;
@@ -209,10 +206,11 @@ impl Session {
             user: None,
             following: HashMap::new(),
             in_flight: VecDeque::new(),
+            lane: Lane::default(),
             held_acks: VecDeque::new(),
             parcels: VecDeque::new(),
             frames: TokenBucket::new(frame_burst(limits.frames_per_sec), limits.frames_per_sec),
-            actions: ActionBudget::new(TokenBucket::new(action_burst(limits.actions_per_sec), limits.actions_per_sec)),
+            actions: None,
             strikes: 0,
             typing_relayed: HashMap::new(),
             liveness: Liveness::new(limits.idle_timeout),
@@ -364,6 +362,7 @@ impl Session {
                 tracing::debug!(user = %user.id, "welcomed");
                 self.signed_in = Some(SignedIn { session, ended });
                 self.state.delivery.sign_in(&self.subscription, user.id);
+                self.actions = Some(ActionBudget::new(Arc::clone(&self.state.action_tokens), user.id));
                 let welcome = ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(user.id) };
                 self.user = Some(user);
                 self.send(&welcome).await
@@ -374,14 +373,14 @@ impl Session {
     }
 
     async fn on_action(&mut self, user: &User, key: ActionKey, action: Action) -> Next {
-        let admitted = self.actions.admit(key);
+        let admitted = self.actions.as_mut().expect("actions come after hello").admit(key);
         tracing::debug!(user = %user.id, kind = action_kind(&action), "action submitted");
         let then = match &action {
             Action::SendMessage { room, .. } => AfterApply::TypingEnded(*room),
             Action::LeaveRoom { room } => AfterApply::Left(*room),
             _ => AfterApply::Nothing,
         };
-        let reply = self.state.writer.submit(user.clone(), admitted.clone(), action).await;
+        let reply = self.state.writer.submit(&self.lane, user.clone(), admitted.clone(), action).await;
         self.in_flight.push_back(InFlight { admitted, then, reply });
         Next::Continue
     }
@@ -395,12 +394,13 @@ impl Session {
             Ok(Err(error)) => return self.internal(error),
             Err(_) => return self.internal(anyhow::anyhow!("the writer dropped an action")),
         };
-        self.actions.settled(&admitted, &settled, self.in_flight.iter().map(|later| &later.admitted));
+        let budget = self.actions.as_mut().expect("actions come after hello");
+        budget.settled(&admitted, &settled, self.in_flight.iter().map(|later| &later.admitted));
         let key = admitted.key;
         let outcome = match settled {
             Settled::New(outcome) | Settled::Repeat(outcome) => outcome,
             Settled::Deferred => {
-                let message = self.actions.retry_message();
+                let message = budget.retry_message();
                 Outcome::Rejected { code: RejectCode::RateLimited, message, problem: None }
             }
         };

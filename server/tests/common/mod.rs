@@ -210,6 +210,16 @@ impl Client {
         self.ws.send(Message::text(encode(frame))).await.unwrap();
     }
 
+    /// Sends `frames` in one write, so that the server reads them together (one
+    /// at a time, Nagle's algorithm holds the later ones back until the first is
+    /// acknowledged).
+    pub async fn send_together(&mut self, frames: impl IntoIterator<Item = ClientFrame>) {
+        for frame in frames {
+            self.ws.feed(Message::text(encode(&frame))).await.unwrap();
+        }
+        self.ws.flush().await.unwrap();
+    }
+
     pub async fn send_raw(&mut self, message: Message) {
         self.ws.send(message).await.unwrap();
     }
