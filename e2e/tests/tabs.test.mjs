@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bothIn, createRoom, nothingWaiting, serverAndBrowser, signedInPage, signInOn } from '../harness.mjs';
+import { bothIn, createRoom, nothingWaiting, postMessages, serverAndBrowser, signedInPage, signInOn } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -124,6 +124,34 @@ test('three tabs share one socket, and a message typed in any of them shows once
   assert.equal(await messages(jun, 'one socket', 'typed as the first tab closed').count(), 1, 'sent once');
   assert.equal(sockets.open, 1, 'one socket, now the second tab’s or the third’s');
   assert.deepEqual([...mina.errors, ...second.errors, ...third.errors, ...jun.errors], [], 'no uncaught errors');
+});
+
+test('reading back in one tab, Mina sends from another: the tab she reads in stays where she was', async () => {
+  const mina = await signIn('Mina');
+  await createRoom(mina, 'long read');
+  const room = Number(new URL(mina.url()).pathname.split('/')[2]);
+  await postMessages(mina, room, 60, 'chapter');
+  await messages(mina, 'long read', 'chapter 60').waitFor();
+  const reading = await anotherTab(mina, 'long read');
+  const log = reading.getByRole('log', { name: 'long read' });
+  await messages(reading, 'long read', 'chapter 60').waitFor();
+
+  // She scrolls to the top in the second tab, and the app has seen it.
+  await log.evaluate((el) => (el.scrollTop = 0));
+  await reading.waitForFunction(() => !document.querySelector('.messages')?.classList.contains('following'));
+  const top = await log.evaluate((el) => el.scrollTop);
+
+  await say(mina, 'a note from the first tab');
+  await messages(reading, 'long read', 'a note from the first tab').waitFor({ state: 'attached' });
+  await nothingWaiting(reading);
+  // Two frames: a jump would have been drawn by then.
+  await reading.evaluate(() => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))));
+  assert.equal(await log.evaluate((el) => el.scrollTop), top, 'not pulled to the latest');
+
+  // In the tab she sends from, she goes to the latest, as ever.
+  await messages(mina, 'long read', 'a note from the first tab').waitFor();
+  assert.ok(await messages(mina, 'long read', 'a note from the first tab').isVisible());
+  assert.deepEqual([...mina.errors, ...reading.errors], [], 'no uncaught errors');
 });
 
 test('the tab holding the socket is closed with messages queued in a tunnel, and another takes over and sends them once', async () => {

@@ -155,6 +155,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             // twice and leaving the room forgets none of its uploads; given
             // back if it cannot be kept.
             clear(reply_to.is_some());
+            store.with_value(|store| store.sent_here(room));
             spawn_local(async move {
                 let Err(why) = parcels.keep(parcel).await else { return };
                 if error.try_set(Some(why)).is_some() {
@@ -176,6 +177,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
         // A full outbox is explained by the socket; what was typed stays.
         if socket.act(Action::SendMessage { room, text: message, reply_to, attachments }).is_ok() {
             clear(reply_to.is_some());
+            store.with_value(|store| store.sent_here(room));
         }
     };
     let send = move || {

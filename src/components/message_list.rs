@@ -133,11 +133,12 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     // After every arrival: follow the bottom if we are there, else count what is
     // new. Only messages by others that arrive below count as new, not older
     // pages loaded above, nor notices, nor what you said in another tab.
-    // A message you send takes you to the latest, as in every chat app. So
+    // A message you send here takes you to the latest, as in every chat app. So
     // does "Seen" coming under your newest message, which makes the rows
     // taller below the view as an arrival does.
     let newest_seen = StoredValue::new(None::<Seq>);
-    let pending_count = StoredValue::new(0usize);
+    let sent_here = store.room(room).sent_here();
+    let sent_count = StoredValue::new(sent_here.get_untracked());
     {
         let timeline = timeline.clone();
         let store = store.clone();
@@ -154,8 +155,10 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             // its "New messages" line, not at the bottom.
             let first_view = newest_seen.get_value().is_none() && newest.is_some();
             newest_seen.set_value(newest.or(newest_seen.get_value()));
-            let sent = pending.with(Vec::len) > pending_count.get_value();
-            pending_count.set_value(pending.with(Vec::len));
+            // Her "Sending…" rows grow the list below the view as arrivals do.
+            pending.track();
+            let sent = sent_here.get() > sent_count.get_value();
+            sent_count.set_value(sent_here.get_untracked());
             let opens_at_new_line = first_view && untrack(|| store.new_line_at(room)).is_some();
             if sent && !opens_at_new_line {
                 jump_to_latest();

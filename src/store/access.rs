@@ -242,6 +242,11 @@ impl Store {
         }
     }
 
+    /// A message was sent from this tab's composer (or waits as a parcel).
+    pub fn sent_here(&self, room: RoomId) {
+        self.room(room).sent_here.update(|sent| *sent += 1);
+    }
+
     /// The room left the screen: what was new has been seen, so the next
     /// visit has no "New messages" line unless more arrive.
     pub fn room_closed(&self, room: RoomId) {
@@ -258,6 +263,11 @@ impl RoomState {
     /// The names of who is typing now.
     pub fn typing(&self) -> ArcReadSignal<Vec<String>> {
         self.typing.read_only()
+    }
+
+    /// How many messages were sent from this tab's composer.
+    pub fn sent_here(&self) -> ArcReadSignal<u32> {
+        self.sent_here.read_only()
     }
 
     /// Who of the members is online now.

@@ -73,6 +73,10 @@ pub struct RoomState {
     /// went stale unseen, and goes when the room is loaded again
     /// ([`Store::loading_room`]).
     left: ArcRwSignal<bool>,
+    /// Messages sent from this tab's composer: each takes the message list
+    /// to the latest (one sent in another tab, or a parcel that goes later,
+    /// does not pull the reader away from where she is).
+    sent_here: ArcRwSignal<u32>,
 }
 
 impl RoomState {
@@ -91,6 +95,7 @@ impl RoomState {
             reveal: ArcRwSignal::new(None),
             quoted: ArcRwSignal::new(SortedMap::new()),
             left: ArcRwSignal::new(false),
+            sent_here: ArcRwSignal::new(0),
         }
     }
 }

@@ -155,8 +155,9 @@ use crate::{cmd, root, std_for_size, step};
 /// waits as a parcel if its room is left, 274.5 → 275.0 KiB; for a
 /// connection that must prove itself before its outage ends, an unchanged
 /// edit not sent, and unread counts corrected by deletions and edits heard
-/// since the list, 275.0 → 275.5 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 275.5;
+/// since the list, 275.0 → 275.5 KiB; for only a message sent from this
+/// tab taking its message list to the latest, 275.5 → 275.7 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 275.7;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
