@@ -122,6 +122,10 @@ impl Lang {
             (Lang::Ko, RejectCode::NotFound) if matches!(action, Action::JoinWithInvite { .. }) => {
                 "초대 링크가 취소되었거나 없어요".to_owned()
             }
+            // Its room, a file it carries or the message it answers.
+            (Lang::Ko, RejectCode::NotFound) if matches!(action, Action::SendMessage { .. }) => {
+                "대화방이나 첨부 파일, 답장할 메시지를 찾을 수 없어요".to_owned()
+            }
             (Lang::Ko, RejectCode::NotFound) => "그 대화방은 없어요".to_owned(),
             (Lang::Ko, RejectCode::Forbidden) if changing_a_message => "쓴 사람만 바꿀 수 있어요".to_owned(),
             (Lang::Ko, RejectCode::Forbidden) => "먼저 대화방에 참여해 주세요".to_owned(),
@@ -165,7 +169,8 @@ impl Lang {
                 format!("업로드가 너무 많아요 (1분에 {per_minute}개까지). {retry_after}초 뒤에 다시 해 주세요")
             }
             (Lang::En, UploadFailure::Other(reason)) => format!("Couldn't upload: {reason}"),
-            (Lang::Ko, UploadFailure::Other(reason)) => format!("올리지 못했어요: {reason}"),
+            // The server's words are English: not worth showing in Korean.
+            (Lang::Ko, UploadFailure::Other(_)) => "올리지 못했어요. 다시 해 주세요".to_owned(),
             (Lang::En, UploadFailure::Unreachable) => "Couldn't upload: the server can't be reached".to_owned(),
             (Lang::Ko, UploadFailure::Unreachable) => "서버에 연결할 수 없어 올리지 못했어요".to_owned(),
         }
@@ -251,6 +256,12 @@ mod tests {
             Lang::Ko.action_refused(&join, RejectCode::NotFound, "there is no room 9", None),
             "그 대화방은 없어요"
         );
+        let send = Action::SendMessage { room: RoomId(1), text: "x".into(), reply_to: None, attachments: Vec::new() };
+        assert_eq!(
+            Lang::Ko.action_refused(&send, RejectCode::NotFound, "you have no attachment 4", None),
+            "대화방이나 첨부 파일, 답장할 메시지를 찾을 수 없어요",
+            "not only a room"
+        );
         let forbidden = |action| Lang::Ko.action_refused(action, RejectCode::Forbidden, "no", None);
         assert_eq!(forbidden(&edit), "쓴 사람만 바꿀 수 있어요");
         assert_eq!(forbidden(&react), "먼저 대화방에 참여해 주세요");
@@ -299,9 +310,11 @@ mod tests {
         assert_eq!(Lang::Ko.upload_failure(&busy), "업로드가 너무 많아요 (1분에 30개까지). 12초 뒤에 다시 해 주세요");
         let other = UploadFailure::Other("the file did not arrive in time".into());
         assert_eq!(Lang::En.upload_failure(&other), "Couldn't upload: the file did not arrive in time");
-        for failure in [too_large, quota, busy, other, UploadFailure::Unreachable] {
+        let no_code = UploadFailure::Other("the server answered 504".into());
+        for failure in [too_large, quota, busy, other, no_code, UploadFailure::Unreachable] {
             let ko = Lang::Ko.upload_failure(&failure);
             assert!(ko.chars().any(|c| ('가'..='힣').contains(&c)), "{failure:?} in Korean: {ko}");
+            assert!(!ko.replace("MB", "").chars().any(|c| c.is_ascii_alphabetic()), "no English: {ko}");
         }
         assert_eq!(Lang::En.too_many_files(10), "A message can carry at most 10 files");
     }
