@@ -83,6 +83,18 @@ test('Jun adds his reaction with the keyboard, and the chip keeps the focus as i
   await junRow.getByRole('button', { name: '🙏 1', exact: true }).waitFor();
   assert.equal(await stillMarked(chip), true, 'the chip was rebuilt');
   assert.equal(await focusedLabel(jun), '🙏 1');
+
+  // His own 👍, alone: taking it back takes the chip away, and the focus
+  // goes to "Add reaction" on the same message, not to the page.
+  await junRow.hover();
+  await junRow.getByRole('button', { name: 'Add reaction' }).click();
+  await jun.getByRole('button', { name: 'React with 👍' }).click();
+  const thumbs = junRow.getByRole('button', { name: '👍 1, including you' });
+  await thumbs.waitFor();
+  await thumbs.focus();
+  await jun.keyboard.press('Enter');
+  await thumbs.waitFor({ state: 'detached' });
+  assert.equal(await focusedLabel(jun), 'Add reaction');
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
 });
 

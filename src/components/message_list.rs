@@ -349,7 +349,17 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         </div>
         <p class="visually-hidden" role="status">{move || status.get()}</p>
         <When when=move || { !at_bottom.get() && unseen.get() > 0 }>
-            <button type="button" class="jump-latest" on:click=handler(move |_| jump_to_latest())>
+            <button
+                type="button"
+                class="jump-latest"
+                on:click=handler(move |_| {
+                    // The button goes once there: the focus stays in the list, not lost to the page.
+                    if let Some(list) = list.get_untracked() {
+                        let _ = list.focus();
+                    }
+                    jump_to_latest();
+                })
+            >
                 {move || lang().jump_to_latest(unseen.get())}
             </button>
         </When>

@@ -7,6 +7,7 @@ use hanmadi_protocol::limits::REACTIONS;
 use hanmadi_protocol::{Action, MessageId, RoomId};
 use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::disclosure::Disclosure;
 use super::keyed::live_rows;
@@ -58,7 +59,16 @@ pub fn ReactionChips(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReac
                         aria-pressed=move || chip.with(|chip| chip.mine.to_string())
                         aria-label=move || chip.with(|chip| lang().reaction(&chip.emoji, chip.count, chip.mine))
                         title=who
-                        on:click=handler(move |_| chip.with_untracked(|chip| toggle(socket, room, message, &chip.emoji, chip.mine)))
+                        on:click=handler(move |event: leptos::ev::MouseEvent| {
+                            chip.with_untracked(|chip| {
+                                if chip.mine && chip.count == 1 {
+                                    // Taking back the last of it: the chip goes, the focus
+                                    // goes to "Add reaction" rather than to the page.
+                                    focus_add_reaction(&event);
+                                }
+                                toggle(socket, room, message, &chip.emoji, chip.mine);
+                            })
+                        })
                     >
                         {emoji}
                         " "
@@ -71,6 +81,18 @@ pub fn ReactionChips(room: RoomId, message: MessageId, chips: Memo<Vec<ShownReac
     }
 }
 
+/// Focuses the "Add reaction" of the message whose chip was clicked.
+fn focus_add_reaction(event: &leptos::ev::MouseEvent) {
+    let chip = event.current_target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
+    let button = chip
+        .and_then(|chip| chip.closest("article").ok().flatten())
+        .and_then(|row| row.query_selector(".reaction-picker > button").ok().flatten())
+        .and_then(|button| button.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(button) = button {
+        let _ = button.focus();
+    }
+}
+
 /// "Add reaction" and, while open, the emoji to choose from. Escape closes it
 /// and gives the focus back to the button.
 #[component]
@@ -80,7 +102,7 @@ pub fn ReactionPicker(room: RoomId, message: MessageId, chips: Memo<Vec<ShownRea
     let palette = NodeRef::<html::Div>::new();
     effect(move || {
         if let Some(first) = palette.get().and_then(|p| p.query_selector("button").ok().flatten()) {
-            if let Ok(first) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(first) {
+            if let Ok(first) = first.dyn_into::<web_sys::HtmlElement>() {
                 let _ = first.focus();
             }
         }
