@@ -408,6 +408,8 @@ impl Person {
                 Output::RefreshToken => panic!("person {n}: the token was refused"),
                 Output::LoadRoom { room } => panic!("person {n}: joined room {room}, and nobody joins in this story"),
                 Output::ToLeader(request) => panic!("person {n}: one tab each, following nobody: {request:?}"),
+                // One tab each: nobody follows.
+                Output::ToFollowers(_) => {}
             }
         }
     }

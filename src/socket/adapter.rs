@@ -478,6 +478,11 @@ impl Adapter {
                     tabs.ask_leader(request);
                 }
             }
+            Output::ToFollowers(note) => {
+                if let Some(tabs) = &self.tabs {
+                    tabs.tell_followers(note);
+                }
+            }
             Output::FetchRange { room, after, before } => {
                 spawn_local(async move {
                     match api::events(room, after, before).await {

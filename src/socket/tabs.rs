@@ -4,8 +4,10 @@
 //! others follow, and every tab talks to the others over the
 //! `BroadcastChannel` `hanmadi.tabs`, in notes:
 //!
-//! - from the leader: each frame its socket receives, its status, its outbox
-//!   (as saved), and "leading" when it takes over;
+//! - from the leader: each frame its socket receives, its status, what it
+//!   tells of its connection ([`FromLeader`]: lost, ready; its status hides
+//!   a quick reconnect), its outbox (as saved), and "leading" when it takes
+//!   over;
 //! - from a follower, for the leader: the user's actions and what else the
 //!   engine hands over ([`FromFollower`]);
 //! - from any tab: how far the person has read a room, a sign-in, a sign-out,
@@ -19,7 +21,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use hanmadi_client_core::{FailReason, FromFollower, Instant, PendingAction, Status};
+use hanmadi_client_core::{FailReason, FromFollower, FromLeader, Instant, PendingAction, Status};
 use hanmadi_protocol::{ActionKey, RoomId, Seq, UserId};
 use js_sys::{Object, Reflect};
 use leptos::prelude::{GetUntracked, Set};
@@ -77,6 +79,16 @@ impl Tabs {
     pub fn status_changed(&self, status: &Status) {
         if self.role == Role::Leader {
             self.post("status", &status_fields(status));
+        }
+    }
+
+    /// For the other tabs' engines (`Output::ToFollowers`).
+    pub fn tell_followers(&self, note: FromLeader) {
+        if self.role == Role::Leader {
+            match note {
+                FromLeader::Lost => self.post("lost", &[]),
+                FromLeader::Ready => self.post("ready", &[]),
+            }
         }
     }
 
@@ -257,6 +269,8 @@ fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
             let status = status_from(&field);
             drive(&shared, |client, _| client.on_leader_status(status));
         }
+        "lost" if follows => drive(&shared, |client, _| client.on_leader(FromLeader::Lost)),
+        "ready" if follows => drive(&shared, |client, _| client.on_leader(FromLeader::Ready)),
         "outbox" if follows => drive(&shared, |client, _| {
             if let Err(error) = client.on_leader_outbox(&text("json")) {
                 console::error(format_args!("the leading tab's outbox: {error}"));

@@ -16,7 +16,7 @@ use crate::presence::Presence;
 use crate::read_positions::ReadPositions;
 use crate::rng::SplitMix64;
 use crate::room_streams::{GapOutcome, RoomStreams, SequencedEvent};
-use crate::tabs::{Following, FromFollower};
+use crate::tabs::{Following, FromFollower, FromLeader};
 use crate::ticker::{Ticker, TickerValue};
 use crate::token_renewal::TokenRenewal;
 use crate::typing::Typing;
@@ -55,6 +55,10 @@ pub enum Output {
     /// This tab follows another ([`Client::follow`]): carry this to the
     /// leading tab's [`Client::on_follower`].
     ToLeader(FromFollower),
+    /// Where other tabs follow this one ([`Client::lead`]): carry this to
+    /// each following tab's [`Client::on_leader`]. A tab alone has nobody to
+    /// tell.
+    ToFollowers(FromLeader),
     /// Something for the user interface.
     Event(Event),
 }
@@ -249,9 +253,10 @@ impl Client {
 
     /// Takes over the outbox another tab of this browser left behind when it
     /// closed before its actions went out: merged by key, older actions first,
-    /// and sent at once if connected. Adopting the same outbox twice, or two
-    /// tabs adopting it, sends each action under its own key: the server
-    /// applies it once.
+    /// and sent if connected, once what is already in flight (which they now
+    /// come before) is answered. Adopting the same outbox twice, or two tabs
+    /// adopting it, sends each action under its own key: the server applies
+    /// it once.
     pub fn adopt_outbox(&mut self, now: Instant, saved: &str) -> Result<(), String> {
         if self.following.is_some() {
             for entry in Outbox::parse(saved)? {
@@ -338,10 +343,12 @@ impl Client {
     }
 
     /// "Delete" on a queued or failed action. False if it is already in flight.
+    /// While following, the leading tab deletes it, and so does each new
+    /// leader until one shows it is gone.
     pub fn discard_action(&mut self, key: &ActionKey) -> bool {
         if let Some(following) = &mut self.following {
-            following.answered(key);
-            self.outputs.push_back(Output::ToLeader(FromFollower::Discard { key: key.clone() }));
+            following.discard(key);
+            self.ask_leader(FromFollower::Discard { key: key.clone() });
         }
         let discarded = self.outbox.discard(key);
         if discarded {
@@ -467,11 +474,13 @@ impl Client {
 
     /// A fresh connection: resume every room, then resend the outbox in order
     /// (a new connection has a fresh action budget: no pause), have the rooms
-    /// list fetched, and tell the read positions the server may have missed.
+    /// list fetched (here and in the following tabs), and tell the read
+    /// positions the server may have missed.
     fn on_ready(&mut self, now: Instant) {
         self.outbox_paused_until = None;
         self.reads.on_reconnect();
         self.event(Event::RoomListStale);
+        self.outputs.push_back(Output::ToFollowers(FromLeader::Ready));
         self.streams.on_reconnect();
         // In room order: the streams are kept by room.
         let cursors: Vec<Cursor> = self.streams.cursors().map(|(room, after)| Cursor { room, after }).collect();
@@ -491,14 +500,26 @@ impl Client {
         }
     }
 
+    /// The connection was lost, whether the badge shows it or not: what was
+    /// in flight goes again on the next one, and the following tabs are told.
     fn on_lost(&mut self) {
         if self.outbox.requeue_sending() {
             self.outbox_changed();
         }
+        self.connection_gone();
+        self.outputs.push_back(Output::ToFollowers(FromLeader::Lost));
+    }
+
+    /// The connection the events came through is gone (this tab's, or the
+    /// leading tab's): nobody is typing any more, who is in each room waits
+    /// for the next connection's snapshots, and each room is replayed from
+    /// its cursor before what comes is live again.
+    fn connection_gone(&mut self) {
         for room in self.typing.clear() {
             self.typing_changed(room);
         }
         self.presence.connection_lost();
+        self.streams.on_connection_lost();
     }
 
     fn flush_outbox(&mut self) {

@@ -32,10 +32,11 @@
 //!   [`Client::follow`] or [`Client::lead`] instead of [`Client::connect`]. A
 //!   follower carries every [`Output::ToLeader`] to the leader's
 //!   [`Client::on_follower`], and is given what the leader's socket receives
-//!   ([`Client::on_leader_frame`]), its status ([`Client::on_leader_status`])
-//!   and each outbox it saves ([`Client::on_leader_outbox`]); when another tab
-//!   takes the lead, [`Client::on_new_leader`]. Reads made in one tab go to
-//!   every other's [`Client::on_read_in_other_tab`].
+//!   ([`Client::on_leader_frame`]), its status ([`Client::on_leader_status`]),
+//!   every [`Output::ToFollowers`] ([`Client::on_leader`]) and each outbox it
+//!   saves ([`Client::on_leader_outbox`]); when another tab takes the lead,
+//!   [`Client::on_new_leader`]. Reads made in one tab go to every other's
+//!   [`Client::on_read_in_other_tab`].
 //!
 //! A whole run against a server that welcomes us, in a few lines:
 //!
@@ -102,6 +103,6 @@ pub use connection::{Connection, ConnectionOutput, SocketId};
 pub use outbox::{stays_when_refused, ActionState, OutboxFull, PendingAction};
 pub use room_streams::{last_says_left, GapOutcome, SequencedEvent};
 pub use status::{FailReason, Status};
-pub use tabs::FromFollower;
+pub use tabs::{FromFollower, FromLeader};
 pub use ticker::TickerValue;
 pub use time::Instant;

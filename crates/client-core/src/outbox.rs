@@ -101,8 +101,19 @@ impl Outbox {
         Ok(())
     }
 
-    /// Marks every queued action as sending and returns them, in order, to be sent.
+    /// Marks every queued action as sending and returns them, in order, to be
+    /// sent; none while a queued one comes before one still in flight.
+    ///
+    /// That one was put back (rate-limited) after later ones went out, and
+    /// the server defers every later new action of the connection until the
+    /// first deferred one comes again: those in flight may yet be put back
+    /// too. Were it sent now, it would end the deferral, and what was queued
+    /// after them would overtake them. So the queue waits for their answers,
+    /// then goes out whole, in the order written.
     pub fn take_queued(&mut self) -> Vec<(ActionKey, Action)> {
+        if self.queued_before_in_flight() {
+            return Vec::new();
+        }
         self.entries
             .iter_mut()
             .filter(|entry| entry.state == ActionState::Queued)
@@ -111,6 +122,12 @@ impl Outbox {
                 (entry.key.clone(), entry.action.clone())
             })
             .collect()
+    }
+
+    /// Whether a queued action comes before one still in flight.
+    fn queued_before_in_flight(&self) -> bool {
+        let first_queued = self.entries.iter().position(|entry| entry.state == ActionState::Queued);
+        first_queued.is_some_and(|first| self.entries[first..].iter().any(|entry| entry.state == ActionState::Sending))
     }
 
     /// The connection is gone: whatever was in flight must go again, with the same
@@ -295,6 +312,20 @@ mod tests {
         assert!(outbox.requeue_sending());
         let again: Vec<ActionKey> = outbox.take_queued().into_iter().map(|(key, _)| key).collect();
         assert_eq!(again, [key(1), key(2)]);
+    }
+
+    #[test]
+    fn a_queued_action_waits_while_one_sent_after_it_may_yet_be_put_back() {
+        let mut outbox = Outbox::new(10);
+        outbox.push(key(1), send("one")).unwrap();
+        outbox.push(key(2), send("two")).unwrap();
+        outbox.take_queued();
+        assert!(outbox.postpone(&key(1)), "rate-limited, with two in flight");
+        outbox.push(key(3), send("three")).unwrap();
+        assert!(outbox.take_queued().is_empty(), "two may be put back too");
+        assert!(outbox.postpone(&key(2)));
+        let sent: Vec<ActionKey> = outbox.take_queued().into_iter().map(|(key, _)| key).collect();
+        assert_eq!(sent, [key(1), key(2), key(3)], "in order");
     }
 
     #[test]

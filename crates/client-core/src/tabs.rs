@@ -4,15 +4,17 @@
 //! does. Every other tab follows: its engine opens no socket, hands what the
 //! user does to the leader ([`FromFollower`], through
 //! [`crate::Output::ToLeader`]), and is fed what the leader's socket receives
-//! (`Client::on_leader_frame`), the leader's status and its outbox. So each
-//! tab's page is built by the same engine rules from the same stream, and the
-//! server sees one socket and one outbox.
+//! (`Client::on_leader_frame`), the leader's status, what it tells of its
+//! connection ([`FromLeader`]) and its outbox. So each tab's page is built by
+//! the same engine rules from the same stream, and the server sees one socket
+//! and one outbox.
 //!
 //! Choosing the leader and carrying the messages between tabs are the
 //! adapter's (a Web Lock and a `BroadcastChannel` in the browser); this module
 //! keeps what a follower must remember so that nothing is lost when the
 //! leader goes away: the actions it handed over that the leader has not yet
-//! shown it holds.
+//! shown it holds, and those deleted there that it has not yet shown it
+//! dropped.
 
 use hanmadi_protocol::{ActionKey, RoomId, Seq};
 
@@ -45,6 +47,18 @@ pub enum FromFollower {
     RetryNow,
 }
 
+/// What the leading tab tells the following tabs of its connection (see
+/// [`crate::Client::on_leader`]), through [`crate::Output::ToFollowers`]. Its
+/// status does not say it: a quick reconnect is hidden from the badge, yet
+/// the connection the events came through was lost all the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FromLeader {
+    /// The connection was lost.
+    Lost,
+    /// A connection is ready (again).
+    Ready,
+}
+
 /// A following tab's own memory.
 #[derive(Debug)]
 pub(crate) struct Following {
@@ -54,22 +68,40 @@ pub(crate) struct Following {
     /// the leader's outbox shows it holds them or the server answered them.
     /// Handed again to each new leader; kept in this tab's outbox meanwhile.
     pub handed: Vec<PendingAction>,
+    /// Actions deleted here ("Delete" on one not sent), until the leader's
+    /// outbox shows it no longer holds them. Deleted again by each new
+    /// leader: the one before may have gone without reading it, leaving
+    /// them in the outbox it saved, which the next one adopts.
+    pub discarded: Vec<ActionKey>,
 }
 
 impl Following {
     pub fn new(handed: Vec<PendingAction>) -> Self {
-        Self { status: Status::Connecting, handed }
+        Self { status: Status::Connecting, handed, discarded: Vec::new() }
     }
 
-    /// The leader's outbox arrived: what it holds is no longer ours to keep.
-    /// Returns the outbox to show: the leader's, then what it does not hold yet.
+    /// The leader's outbox arrived: what it holds is no longer ours to keep,
+    /// and what was deleted here that it does not hold is gone for good.
+    /// Returns the outbox to show: the leader's, then what it does not hold
+    /// yet.
     pub fn merge(&mut self, leaders: Vec<PendingAction>) -> Vec<PendingAction> {
-        self.handed.retain(|mine| !leaders.iter().any(|held| held.key == mine.key));
+        let holds = |key: &ActionKey| leaders.iter().any(|held| &held.key == key);
+        self.handed.retain(|mine| !holds(&mine.key));
+        self.discarded.retain(|key| holds(key));
         leaders.into_iter().chain(self.handed.iter().cloned()).collect()
     }
 
     /// The server answered this key: the leader had it.
     pub fn answered(&mut self, key: &ActionKey) {
         self.handed.retain(|mine| &mine.key != key);
+    }
+
+    /// The person deleted this action here: it is no longer handed, and
+    /// stays deleted through hand-overs.
+    pub fn discard(&mut self, key: &ActionKey) {
+        self.handed.retain(|mine| &mine.key != key);
+        if !self.discarded.contains(key) {
+            self.discarded.push(key.clone());
+        }
     }
 }

@@ -4,6 +4,7 @@
 mod sim;
 mod tab;
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use hanmadi_client_core::{ActionState, Client, Config, Event, FailReason, Instant, Status};
@@ -146,6 +147,61 @@ fn a_message_the_server_had_no_room_for_yet_goes_again_under_its_key_and_is_neve
     assert_eq!(texts, ["one", "two", "three"], "in the order written");
     assert_eq!(resent[0].0, keys[0], "under the same keys");
     assert_eq!(resent[1].0, keys[1]);
+}
+
+#[test]
+fn messages_the_server_deferred_are_applied_in_the_order_written_when_it_says_so_after_the_pause() {
+    let mut tab = Tab::new(14);
+    tab.go_online();
+    let mut server = ActionBudget { tokens: 1, ..ActionBudget::default() };
+    for text in ["one", "two", "three", "four"] {
+        tab.say(text);
+    }
+    // The person is out of budget after "one": the server defers the rest,
+    // but it is slow to say so. "two" is put back, and the outbox pauses.
+    server.read(&mut tab);
+    server.answer(&mut tab, 2);
+    tab.say("five");
+    server.tokens = 10;
+    tab.wait(Duration::from_secs(1));
+
+    // The pause is over before the server says it deferred "three" and "four".
+    for _ in 0..3 {
+        server.read(&mut tab);
+        server.answer(&mut tab, usize::MAX);
+        tab.wait(Duration::from_secs(1));
+    }
+    assert_eq!(server.applied, ["one", "two", "three", "four", "five"], "in the order written");
+    assert!(tab.client.outbox().is_empty());
+}
+
+#[test]
+fn a_message_put_back_goes_again_as_soon_as_the_one_sent_after_it_is_answered() {
+    let mut tab = Tab::new(15);
+    tab.go_online();
+    tab.say("one");
+    tab.say("two");
+    let keys: Vec<ActionKey> = tab.client.outbox().iter().map(|pending| pending.key.clone()).collect();
+    let outcome =
+        Outcome::Rejected { code: RejectCode::RateLimited, message: "too many actions".into(), problem: None };
+    tab.receive(&ServerFrame::Ack { key: keys[0].clone(), outcome });
+    tab.sent.clear();
+    tab.wait(Duration::from_secs(1));
+    assert!(tab.sent_actions().is_empty(), "\"two\" may be put back too: \"one\" waits for its answer");
+
+    // "two" went out on an earlier connection too, and was applied then: the
+    // server answers it from its record.
+    let outcome = Outcome::Applied { room: RoomId(1), seq: Some(Seq(8)), message: None };
+    tab.receive(&ServerFrame::Ack { key: keys[1].clone(), outcome });
+    let resent: Vec<&ActionKey> = tab
+        .sent_actions()
+        .into_iter()
+        .map(|frame| match frame {
+            ClientFrame::Action { key, .. } => key,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(resent, [&keys[0]]);
 }
 
 #[test]
@@ -483,4 +539,56 @@ fn a_message_made_again_under_its_reserved_key_is_sent_once() {
     tab.drain();
     assert_eq!(tab.sent_actions().len(), 1, "answered lately: not sent again");
     assert!(tab.client.outbox().is_empty());
+}
+
+/// The server's action budget (`server/src/action_budget.rs`), played by
+/// hand: `tokens` new actions may be applied; once one is deferred, every
+/// later new one is deferred too, until the first comes again. Its answers
+/// wait until the story lets them through.
+#[derive(Default)]
+struct ActionBudget {
+    tokens: usize,
+    deferred_from: Option<ActionKey>,
+    /// The messages applied, in order.
+    applied: Vec<String>,
+    applied_keys: Vec<ActionKey>,
+    answers: VecDeque<ServerFrame>,
+}
+
+impl ActionBudget {
+    /// Takes in every action the tab sent since last time, in order.
+    fn read(&mut self, tab: &mut Tab) {
+        for frame in tab.sent.drain(..) {
+            if let ClientFrame::Action { key, action: Action::SendMessage { text, .. } } = frame {
+                let outcome = self.admit(&key, text);
+                self.answers.push_back(ServerFrame::Ack { key, outcome });
+            }
+        }
+    }
+
+    fn admit(&mut self, key: &ActionKey, text: String) -> Outcome {
+        let applied = Outcome::Applied { room: RoomId(1), seq: None, message: None };
+        if self.applied_keys.contains(key) {
+            return applied;
+        }
+        if self.deferred_from.as_ref() == Some(key) {
+            self.deferred_from = None;
+        }
+        if self.deferred_from.is_none() && self.tokens > 0 {
+            self.tokens -= 1;
+            self.applied.push(text);
+            self.applied_keys.push(key.clone());
+            return applied;
+        }
+        self.deferred_from.get_or_insert_with(|| key.clone());
+        Outcome::Rejected { code: RejectCode::RateLimited, message: "too many actions".into(), problem: None }
+    }
+
+    /// The next `count` answers reach the tab.
+    fn answer(&mut self, tab: &mut Tab, count: usize) {
+        for _ in 0..count {
+            let Some(answer) = self.answers.pop_front() else { return };
+            tab.receive(&answer);
+        }
+    }
 }

@@ -115,6 +115,32 @@ fn a_not_sent_message_deleted_as_the_leader_closes_does_not_come_back() {
 }
 
 #[test]
+fn a_not_sent_message_deleted_in_a_follower_as_the_leader_closes_does_not_come_back() {
+    let mut browser = three_tabs();
+    browser.open_tab();
+    browser.settle();
+    browser.server.refuses.push("to a room I left on my phone".into());
+    let key = browser.say(1, "to a room I left on my phone");
+    browser.settle();
+    assert_eq!(browser.tabs[2].client.outbox().len(), 1, "not sent");
+
+    // She deletes it in the third tab. The leading tab closes before it
+    // hears, and the next one hears it while it still follows.
+    assert!(browser.tabs[2].client.discard_action(&key));
+    browser.drain(2);
+    browser.tabs[0].open = false;
+    browser.step();
+    assert!(browser.channel.is_empty());
+    browser.close_tab(0);
+    browser.settle();
+    assert_eq!(browser.leader, Some(1));
+    for n in 1..4 {
+        assert!(browser.tabs[n].client.outbox().is_empty(), "tab {n}: {:?}", browser.tabs[n].client.outbox());
+    }
+    assert!(browser.saved.as_deref().is_some_and(|saved| !saved.contains("to a room I left")));
+}
+
+#[test]
 fn a_tab_opened_after_the_leader_was_welcomed_knows_who_she_is() {
     let mut browser = Browser::new();
     browser.open_tab();
@@ -335,6 +361,51 @@ fn after_a_hand_over_what_the_new_leader_replays_is_not_live_in_any_tab_and_what
             ("said once it listens again", true),
         ];
         assert_eq!(lives, expected.map(|(text, live)| (text.to_owned(), live)), "tab {n}");
+    }
+}
+
+#[test]
+fn after_a_reconnect_the_badge_hid_what_the_leader_replays_is_not_live_in_any_tab_and_what_follows_is() {
+    let mut browser = three_tabs();
+    for n in 0..3 {
+        browser.track_room(n, Seq::ZERO);
+    }
+    browser.settle();
+    browser.jun_says("all three watch this");
+    browser.hoon_types();
+    browser.settle();
+    // The leader's socket drops; Jun speaks before it is back, in under 2 s.
+    let before_the_drop: Vec<usize> = browser.tabs.iter().map(|tab| tab.events.len()).collect();
+    browser.leaders_socket_drops();
+    browser.server.jun_says("said while no tab listened");
+    browser.wait(Duration::from_millis(1_500));
+    browser.jun_says("said once it listens again");
+    browser.settle();
+    for (n, before_the_drop) in before_the_drop.into_iter().enumerate() {
+        let flashed = browser.statuses(n).iter().any(|status| matches!(status, Status::Reconnecting { .. }));
+        assert!(!flashed, "tab {n} showed {:?}", browser.statuses(n));
+        let lives: Vec<(String, bool)> = browser.tabs[n]
+            .events
+            .iter()
+            .filter_map(|event| match event {
+                Event::RoomEvents { events, live, .. } => Some(events.iter().map(move |sequenced| (sequenced, *live))),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|(sequenced, live)| match &sequenced.event {
+                RoomEvent::Message { text, .. } => Some((text.clone(), live)),
+                _ => None,
+            })
+            .collect();
+        let expected = [
+            ("all three watch this", true),
+            ("said while no tab listened", false),
+            ("said once it listens again", true),
+        ];
+        assert_eq!(lives, expected.map(|(text, live)| (text.to_owned(), live)), "tab {n}");
+        assert_eq!(browser.typing(n), Some(Vec::new()), "tab {n}: nobody is typing on the new connection");
+        let since_the_drop = &browser.tabs[n].events[before_the_drop..];
+        assert!(since_the_drop.contains(&Event::RoomListStale), "tab {n} fetches the rooms list again");
     }
 }
 

@@ -109,6 +109,8 @@ impl Client {
                 }
             }
         }
+        // The queue may have waited for this answer (see `Outbox::take_queued`).
+        self.flush_outbox();
     }
 
     /// Which rooms are followed follows our own applied actions: a room we

@@ -5,7 +5,7 @@ use hanmadi_protocol::{decode_server, ClientFrame, Cursor, RoomId, Seq, ServerFr
 
 use super::{Client, Event, Output};
 use crate::outbox::{Outbox, PendingAction};
-use crate::tabs::{Following, FromFollower};
+use crate::tabs::{Following, FromFollower, FromLeader};
 use crate::{Instant, Status};
 
 impl Client {
@@ -81,24 +81,29 @@ impl Client {
     }
 
     /// The leading tab's connection status changed (or a new leader said
-    /// what it is). Losing the connection or getting it back means here what
-    /// it means there: nobody is typing any more, and the rooms list is
-    /// fetched again.
+    /// what it is): the badge here shows it. What losing the connection or
+    /// getting it back means for the rooms comes apart ([`Client::on_leader`]),
+    /// since the status hides a quick reconnect.
     pub fn on_leader_status(&mut self, status: Status) {
         let Some(following) = &mut self.following else { return };
-        if following.status == status {
+        if following.status != status {
+            following.status = status.clone();
+            self.event(Event::Status(status));
+        }
+    }
+
+    /// The leading tab's connection was lost, or is ready again (its
+    /// [`Output::ToFollowers`]): it means here what it means there. Lost,
+    /// nobody is typing any more and each room is replayed before it is live
+    /// again; ready, the rooms list is fetched again, for what changed while
+    /// no connection was open.
+    pub fn on_leader(&mut self, note: FromLeader) {
+        if self.following.is_none() {
             return;
         }
-        let was_connected = std::mem::replace(&mut following.status, status.clone()) == Status::Connected;
-        self.event(Event::Status(status.clone()));
-        if status == Status::Connected {
-            self.event(Event::RoomListStale);
-        } else if was_connected {
-            for room in self.typing.clear() {
-                self.typing_changed(room);
-            }
-            self.presence.connection_lost();
-            self.streams.on_connection_lost();
+        match note {
+            FromLeader::Lost => self.connection_gone(),
+            FromLeader::Ready => self.event(Event::RoomListStale),
         }
     }
 
@@ -117,13 +122,20 @@ impl Client {
 
     /// Another tab took the lead: everything handed to the one before that it
     /// had not shown it holds is handed again (the new leader keeps each key
-    /// once, the server applies it once).
+    /// once, the server applies it once), and everything deleted here that
+    /// it had not shown it dropped is deleted again (it may be in the outbox
+    /// the new leader adopted).
     pub fn on_new_leader(&mut self) {
         let Some(following) = &self.following else { return };
-        // It replays what its socket missed before the rooms are live again.
-        self.streams.on_connection_lost();
-        for entry in following.handed.clone() {
+        let (handed, discarded) = (following.handed.clone(), following.discarded.clone());
+        // The last leader's connection went with it: the new one replays
+        // what it missed before the rooms are live again.
+        self.connection_gone();
+        for entry in handed {
             self.ask_leader(FromFollower::Hand(entry));
+        }
+        for key in discarded {
+            self.ask_leader(FromFollower::Discard { key });
         }
         self.ask_leader(FromFollower::Hello);
     }

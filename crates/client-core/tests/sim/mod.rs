@@ -432,7 +432,7 @@ impl World {
                     self.links.remove(&socket);
                 }
                 // The simulated user only writes in rooms followed from the start.
-                Output::SaveOutbox(_) | Output::LoadRoom { .. } | Output::ToLeader(_) => {}
+                Output::SaveOutbox(_) | Output::LoadRoom { .. } | Output::ToLeader(_) | Output::ToFollowers(_) => {}
                 Output::RefreshToken => self.after(LATENCY * 3, Happening::TokenRefresh),
                 Output::FetchRange { room, after, before } => {
                     // Some answers come quickly, some after a reconnect has asked again.

@@ -53,6 +53,7 @@ impl Tab {
                 Output::FetchRange { room, after, before } => self.fetches.push((room, after, before)),
                 Output::LoadRoom { room } => self.rooms_to_load.push(room),
                 Output::ToLeader(request) => panic!("a lone tab follows nobody: {request:?}"),
+                Output::ToFollowers(_) => {}
             }
         }
     }

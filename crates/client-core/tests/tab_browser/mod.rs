@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
-use hanmadi_client_core::{Client, Config, Event, FromFollower, Instant, Output, SocketId, Status};
+use hanmadi_client_core::{Client, Config, Event, FromFollower, FromLeader, Instant, Output, SocketId, Status};
 use hanmadi_protocol::{
     decode_client, encode, Action, ActionKey, ClientFrame, Member, MessageId, Outcome, RejectCode, RoomEvent, RoomId,
     Seq, ServerFrame, UserId, Version, PROTOCOL_VERSION,
@@ -19,9 +19,11 @@ pub const ME: UserId = UserId(1);
 /// What crosses the channel between tabs.
 #[derive(Debug, Clone)]
 pub enum Note {
-    /// From the leader: a frame its socket received, its status, its outbox.
+    /// From the leader: a frame its socket received, its status, what it
+    /// tells of its connection, its outbox.
     Frame(String),
     Status(Status),
+    FromLeader(FromLeader),
     Outbox(String),
     /// From a tab that just took the lead.
     Leading,
@@ -184,6 +186,18 @@ impl Browser {
         self.settle();
     }
 
+    /// The leader's socket closes (the wifi dropped); the server stays up,
+    /// so the leader's next attempt gets through.
+    pub fn leaders_socket_drops(&mut self) {
+        let leader = self.leader.expect("a leader");
+        let socket = self.tabs[leader].socket.take().expect("the leader's socket");
+        self.tabs[leader].inbox.clear();
+        self.wire.clear();
+        self.tabs[leader].client.on_socket_closed(self.now, socket, 1006, "wifi dropped");
+        self.drain(leader);
+        self.settle();
+    }
+
     /// A tab opens: it leads if no tab does, and follows otherwise; then it
     /// loads the room's newest page and follows the room from there.
     pub fn open_tab(&mut self) -> usize {
@@ -223,6 +237,14 @@ impl Browser {
     /// Jun's message reaches the leader's socket.
     pub fn jun_says(&mut self, text: &str) {
         let frame = self.server.jun_says(text);
+        if let Some(leader) = self.leader {
+            self.tabs[leader].inbox.push_back(encode(&frame));
+        }
+    }
+
+    /// Hoon types in the room: the signal reaches the leader's socket.
+    pub fn hoon_types(&mut self) {
+        let frame = ServerFrame::Typing { room: ROOM, user: UserId(3), name: "Hoon".into() };
         if let Some(leader) = self.leader {
             self.tabs[leader].inbox.push_back(encode(&frame));
         }
@@ -316,6 +338,7 @@ impl Browser {
                 // A follower's own copy of what it handed over, under its own key.
                 Output::SaveOutbox(json) => self.tabs[n].saved = json,
                 Output::ToLeader(request) => self.channel.push_back((n, Note::ToLeader(request))),
+                Output::ToFollowers(note) => self.channel.push_back((n, Note::FromLeader(note))),
                 Output::Event(event) => {
                     if let (true, Event::Status(status)) = (leads, &event) {
                         self.channel.push_back((n, Note::Status(status.clone())));
@@ -372,6 +395,7 @@ impl Browser {
             Note::ToLeader(_) => {}
             Note::Frame(text) => client.on_leader_frame(now, &text),
             Note::Status(status) => client.on_leader_status(status),
+            Note::FromLeader(note) => client.on_leader(note),
             Note::Outbox(json) => client.on_leader_outbox(&json).unwrap(),
             Note::Leading => client.on_new_leader(),
             Note::Welcomed(user) => client.on_leader_welcomed(user),
@@ -407,6 +431,14 @@ impl Browser {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Who the tab last showed typing in the room, if it showed anyone.
+    pub fn typing(&self, n: usize) -> Option<Vec<String>> {
+        self.tabs[n].events.iter().rev().find_map(|event| match event {
+            Event::Typing { names, .. } => Some(names.clone()),
+            _ => None,
+        })
     }
 
     pub fn statuses(&self, n: usize) -> Vec<Status> {
