@@ -1,15 +1,21 @@
 //! Several server processes on one PostgreSQL database are one service: what
 //! is said on one node reaches the people on another live, presence and typing
 //! cross too, and a person whose node is killed resumes on another with
-//! nothing missed. Real processes (so one can be killed with SIGKILL), real
-//! sockets, a real PostgreSQL: `cargo xtask test` runs this on its throwaway
-//! server.
+//! nothing missed. A node paused for a while, or deaf to the others for a
+//! while, catches up once it is back. Real processes (so one can be killed
+//! with SIGKILL, or paused), real sockets, a real PostgreSQL: `cargo xtask
+//! test` runs this on its throwaway server.
 
 mod common;
 
+use std::time::Duration;
+
 use common::node::Node;
 use common::{connect_at, sign_up_at, text_of, Client, Database};
-use hanmadi_protocol::{Action, ClientFrame, Outcome, PresenceChange, RoomId, Seq, ServerFrame, UserId};
+use hanmadi_protocol::{
+    Action, ClientFrame, Cursor, Outcome, PresenceChange, RoomEvent, RoomId, Seq, ServerFrame, UserId,
+};
+use sqlx::{Connection, Executor};
 
 /// A fresh PostgreSQL database and two nodes serving it, started one after
 /// the other: the first creates the signing key the second reads. The
@@ -197,4 +203,144 @@ async fn what_jun_reads_on_one_node_mina_is_told_he_has_seen_on_the_other() {
         .await;
     assert_eq!(told, (room, seq));
     drop((node_a, node_b));
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
+async fn people_on_a_node_taken_for_dead_are_present_again_once_it_is_heard_again() {
+    let (_database, node_a, node_b) = two_nodes().await;
+    let mina = sign_up_at(node_a.addr, "Mina").await;
+    let jun = sign_up_at(node_b.addr, "Jun").await;
+    let mut mina_tab = connect_at(node_a.addr, &mina).await;
+    let room = mina_tab.create_room("across the hall").await;
+    mina_tab.resume(room, Seq::ZERO).await;
+    let mut jun_tab = connect_at(node_b.addr, &jun).await;
+    jun_tab.act(Action::JoinRoom { room }).await;
+    jun_tab.resume(room, Seq::ZERO).await;
+    until_present(&mut mina_tab, room, jun.user.id).await;
+
+    // Node B stops (a debugger, a host swapping) for longer than node A
+    // waits for a silent node: node A takes it for dead, and Jun leaves.
+    node_b.pause();
+    assert_eq!(mina_tab.next_presence_change(room).await, PresenceChange::Left { user: jun.user.id });
+
+    // Node B goes on, Jun still connected to it all along: once node A hears
+    // from it again, Jun is back.
+    node_b.resume();
+    tokio::time::timeout(Duration::from_secs(5), until_present(&mut mina_tab, room, jun.user.id))
+        .await
+        .expect("Jun is present again once node B is heard from");
+    drop((node_a, node_b));
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
+async fn what_is_said_while_a_node_cannot_listen_reaches_its_people_once_it_listens_again() {
+    let database = Database::fresh().await;
+    assert!(database.url.starts_with("postgres"), "set HANMADI_TEST_POSTGRES to a PostgreSQL admin URL");
+    let mut admin = admin().await;
+    let role = own_role(&mut admin, &database).await;
+    let node_a = Node::start(&url_as(&database.url, &role));
+    let node_b = Node::start(&database.url);
+    let mina = sign_up_at(node_a.addr, "Mina").await;
+    let jun = sign_up_at(node_b.addr, "Jun").await;
+    let mut mina_tab = connect_at(node_a.addr, &mina).await;
+    let room = mina_tab.create_room("across the hall").await;
+    mina_tab.resume(room, Seq::ZERO).await;
+    let mut jun_tab = connect_at(node_b.addr, &jun).await;
+    jun_tab.act(Action::JoinRoom { room }).await;
+    let before = jun_tab.say(room, "before").await.seq;
+    assert_eq!(next_message(&mut mina_tab, room).await, (before, "before".to_owned()));
+    let mina_reads = tokio::spawn(read_until_said(mina_tab, room, before, "while node A was not listening"));
+
+    // Node A loses its listening connection and cannot connect again: the
+    // database turns its role away, so the listener fails.
+    admin.execute(format!("ALTER ROLE {role} NOLOGIN").as_str()).await.unwrap();
+    // (Found first, then ended: in one query, PostgreSQL may end backends
+    // before it checks whose they are.)
+    let listeners: Vec<i32> =
+        sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE usename = $1 AND query LIKE 'LISTEN%'")
+            .bind(&role)
+            .fetch_all(&mut admin)
+            .await
+            .unwrap();
+    assert_eq!(listeners.len(), 1, "node A's listener");
+    sqlx::query("SELECT 1 FROM (SELECT pg_terminate_backend($1)) AS ended")
+        .bind(listeners[0])
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Its next try, a second after the failure, is held back instead (too
+    // many connections for the role: a wait the listener sits out). Once
+    // that try has begun (and a resync made before it, which Mina's tab
+    // answers at once, has read the room), Jun, on node B, says something
+    // that node A, not listening, is never told of.
+    admin.execute(format!("ALTER ROLE {role} LOGIN CONNECTION LIMIT 0").as_str()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    jun_tab.say(room, "while node A was not listening").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    admin.execute(format!("ALTER ROLE {role} CONNECTION LIMIT -1").as_str()).await.unwrap();
+
+    // Node A listens again, and Mina gets what was said meanwhile.
+    tokio::time::timeout(Duration::from_secs(8), mina_reads)
+        .await
+        .expect("what was said while node A was not listening reaches Mina")
+        .unwrap();
+    drop((node_a, node_b));
+}
+
+/// A connection to the PostgreSQL server the tests run on, as its admin.
+async fn admin() -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    let url = std::env::var("HANMADI_TEST_POSTGRES").expect("a PostgreSQL admin URL");
+    sqlx::AnyConnection::connect(&url).await.unwrap()
+}
+
+/// A new role that owns `database` (so a node may run its migrations as
+/// it), and which the test may then keep from connecting. It stays, as the
+/// database does, on the throwaway server.
+async fn own_role(admin: &mut sqlx::AnyConnection, database: &Database) -> String {
+    let name = database.url.rsplit_once('/').expect("a database name").1;
+    let role = format!("{name}_node");
+    admin.execute(format!("CREATE ROLE {role} LOGIN PASSWORD '{role}'").as_str()).await.unwrap();
+    admin.execute(format!("ALTER DATABASE {name} OWNER TO {role}").as_str()).await.unwrap();
+    role
+}
+
+/// `url` signed in as `role` (whose password is its name).
+fn url_as(url: &str, role: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let server_and_database = rest.split_once('@').map_or(rest, |(_, after)| after);
+    format!("{scheme}://{role}:{role}@{server_and_database}")
+}
+
+/// Reads `room` as the app does, from the event after `last`: events in
+/// order, and on a resync a resume from the last one it has. Returns once
+/// a message says `text`.
+async fn read_until_said(mut tab: Client, room: RoomId, mut last: Seq, text: &str) {
+    loop {
+        let frame = tab
+            .recv_until(|frame| match frame {
+                ServerFrame::Event { room: r, .. } | ServerFrame::Resync { room: r } if *r == room => {
+                    Some(frame.clone())
+                }
+                _ => None,
+            })
+            .await;
+        match frame {
+            ServerFrame::Resync { .. } => {
+                tab.send(&ClientFrame::Resume { cursors: vec![Cursor { room, after: last }] }).await
+            }
+            ServerFrame::Event { seq, event, .. } if seq == last.next() => {
+                last = seq;
+                if matches!(&event, RoomEvent::Message { text: said, .. } if said == text) {
+                    return;
+                }
+            }
+            // Replayed again, or beyond a gap a resync fills.
+            _ => {}
+        }
+    }
 }

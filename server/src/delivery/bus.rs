@@ -8,10 +8,11 @@
 //! themselves: a `created` or `renamed` event lists the room on every node,
 //! for every connection, followed or not.
 //!
-//! A node that lost its listening connection may have missed announcements: it
-//! asks every connection to resync its rooms and the other nodes to announce
-//! who they hold again. A node not heard from for [`NODE_TIMEOUT`] is
-//! taken for dead and the people it held leave.
+//! A node that lost its listening connection may have missed announcements:
+//! once it listens again it asks every connection to resync its rooms and the
+//! other nodes to announce who they hold again. A node not heard from for
+//! [`NODE_TIMEOUT`] is taken for dead and the people it held leave; one heard
+//! from again (it was only paused, or held up) is asked who it holds.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
 use sqlx::{Any, AnyPool, Executor};
 use tokio::sync::mpsc;
+use tokio::time::{Interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use super::presence::{Entry, NodeId};
@@ -36,6 +38,8 @@ const MAX_INLINE_EVENT: usize = 6_000;
 const HEARTBEAT: Duration = Duration::from_secs(1);
 /// A node silent for this long is taken for dead.
 pub const NODE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Typing announcements waiting to go out, at most: beyond, more are dropped.
+const TYPING_BACKLOG: usize = 256;
 
 /// What one notification says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,9 +54,13 @@ pub enum BusMessage {
         node: NodeId,
     },
     /// A node (new, or back after losing its listener) asks everyone to announce
-    /// who they hold.
+    /// who they hold; or, with `only`, asks that node alone (one it had taken
+    /// for dead and hears from again).
     Sync {
         node: NodeId,
+        /// Left out by a node from before it was, which asks everyone.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        only: Option<NodeId>,
     },
     /// The node holds these people in these rooms.
     Present {
@@ -110,13 +118,22 @@ impl BusMessage {
         match self {
             BusMessage::Events { .. } => None,
             BusMessage::Alive { node }
-            | BusMessage::Sync { node }
+            | BusMessage::Sync { node, .. }
             | BusMessage::Present { node, .. }
             | BusMessage::Absent { node, .. }
             | BusMessage::Renamed { node, .. }
             | BusMessage::Typing { node, .. }
             | BusMessage::Read { node, .. }
             | BusMessage::Gone { node } => Some(*node),
+        }
+    }
+
+    /// The node this message shows alive: whichever sent it, unless it says
+    /// it is going.
+    fn alive(&self) -> Option<NodeId> {
+        match self {
+            BusMessage::Gone { .. } => None,
+            other => other.node(),
         }
     }
 }
@@ -166,11 +183,16 @@ fn encode(message: &BusMessage) -> String {
 }
 
 /// The sending side: announcements queued here go out one at a time, in order,
-/// so a person's arrival is never announced after their departure.
+/// so a person's arrival is never announced after their departure. Typing
+/// waits in a lane of its own, bounded: a typist says so again every few
+/// seconds, and the others forget it a few seconds later, so one dropped while
+/// the bus is behind is not missed, and a flood of it cannot grow the queue
+/// without bound (nor hold up the presence behind it).
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     node: NodeId,
-    queue: mpsc::UnboundedSender<BusMessage>,
+    ordered: mpsc::UnboundedSender<BusMessage>,
+    typing: mpsc::Sender<BusMessage>,
 }
 
 impl Outgoing {
@@ -179,24 +201,62 @@ impl Outgoing {
     }
 
     pub fn send(&self, message: BusMessage) {
-        // The sender task ends only at shutdown, when there is nobody left to tell.
-        let _ = self.queue.send(message);
+        match message {
+            // Dropped when its lane is full.
+            BusMessage::Typing { .. } => {
+                let _ = self.typing.try_send(message);
+            }
+            // The sender task ends only at shutdown, when there is nobody left to tell.
+            other => {
+                let _ = self.ordered.send(other);
+            }
+        }
+    }
+}
+
+/// The receiving end of [`Outgoing`], for [`start`]'s sender.
+pub struct Queued {
+    node: NodeId,
+    ordered: mpsc::UnboundedReceiver<BusMessage>,
+    typing: mpsc::Receiver<BusMessage>,
+}
+
+impl Queued {
+    /// The next announcement to send, or `None` once nothing more can be
+    /// queued. A heartbeat due goes first: waiting behind a backlog, it would
+    /// have this node taken for dead while it is only busy. Typing goes last.
+    async fn next(&mut self, heartbeat: &mut Interval) -> Option<BusMessage> {
+        tokio::select! {
+            biased;
+            _ = heartbeat.tick() => Some(BusMessage::Alive { node: self.node }),
+            message = self.ordered.recv() => message,
+            Some(message) = self.typing.recv() => Some(message),
+        }
     }
 }
 
 /// A queue for announcements, and its receiving end for [`start`].
-pub fn outgoing(node: NodeId) -> (Outgoing, mpsc::UnboundedReceiver<BusMessage>) {
-    let (queue, receiver) = mpsc::unbounded_channel();
-    (Outgoing { node, queue }, receiver)
+pub fn outgoing(node: NodeId) -> (Outgoing, Queued) {
+    let (ordered, ordered_queue) = mpsc::unbounded_channel();
+    let (typing, typing_queue) = mpsc::channel(TYPING_BACKLOG);
+    (Outgoing { node, ordered, typing }, Queued { node, ordered: ordered_queue, typing: typing_queue })
+}
+
+/// Ticks every [`HEARTBEAT`], the first at once; one late (the task was
+/// busy, or the process paused) is not made up for with a burst.
+fn every_heartbeat() -> Interval {
+    let mut every = tokio::time::interval(HEARTBEAT);
+    every.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    every
 }
 
 /// Listens (before returning, so no announcement made after this node starts
-/// serving can be missed), then runs the sender, the listener and the heartbeat
-/// until `shutdown`.
+/// serving can be missed), then runs the sender (with the heartbeat), the
+/// listener and the expiry of silent nodes until `shutdown`.
 pub async fn start(
     database_url: &str,
     pool: AnyPool,
-    outgoing: mpsc::UnboundedReceiver<BusMessage>,
+    outgoing: Queued,
     delivery: Arc<Delivery>,
     store: Arc<Store>,
     shutdown: CancellationToken,
@@ -205,22 +265,20 @@ pub async fn start(
     listener.listen(CHANNEL).await?;
     let node = delivery.node();
     tokio::spawn(send_all(pool, outgoing, node, shutdown.clone()));
-    delivery.announce(BusMessage::Sync { node });
+    delivery.announce(BusMessage::Sync { node, only: None });
     tokio::spawn(listen(listener, Arc::clone(&delivery), store, shutdown.clone()));
-    tokio::spawn(heartbeat(delivery, shutdown));
+    tokio::spawn(expire_silent_nodes(delivery, shutdown));
     Ok(())
 }
 
-async fn send_all(
-    pool: AnyPool,
-    mut outgoing: mpsc::UnboundedReceiver<BusMessage>,
-    node: NodeId,
-    shutdown: CancellationToken,
-) {
+/// Sends what is queued, and says every [`HEARTBEAT`] that this node is
+/// alive; says it is going last.
+async fn send_all(pool: AnyPool, mut outgoing: Queued, node: NodeId, shutdown: CancellationToken) {
+    let mut heartbeat = every_heartbeat();
     loop {
         let message = tokio::select! {
             () = shutdown.cancelled() => break,
-            message = outgoing.recv() => match message {
+            message = outgoing.next(&mut heartbeat) => match message {
                 Some(message) => message,
                 None => break,
             },
@@ -250,28 +308,44 @@ async fn send_one(pool: &AnyPool, message: &BusMessage) {
     }
 }
 
+/// Hands what is announced on the bus to the delivery path. Whatever was
+/// announced while the listener was not listening is lost: every room is
+/// resynced, and the other nodes asked again, once it listens again. Not
+/// before: a room resynced then would read a head whose next events may be
+/// announced before the listener is back, and never be heard.
 async fn listen(mut listener: PgListener, delivery: Arc<Delivery>, store: Arc<Store>, shutdown: CancellationToken) {
+    // Set when the listener fails. `try_recv` connects and listens again on
+    // a later call, and says nothing when it manages: the first notification
+    // after that (this node's own heartbeat, at the latest) says so.
+    let mut deaf = false;
     loop {
         let received = tokio::select! {
             () = shutdown.cancelled() => return,
             received = listener.try_recv() => received,
         };
         match received {
-            Ok(Some(notification)) => match serde_json::from_str::<BusMessage>(notification.payload()) {
-                Ok(message) if message.node() == Some(delivery.node()) => {}
-                Ok(message) => on_message(&delivery, &store, message).await,
-                Err(error) => tracing::warn!(%error, "ignored an unreadable message on the cluster bus"),
-            },
+            Ok(Some(notification)) => {
+                if std::mem::take(&mut deaf) {
+                    tracing::warn!("listening on the cluster bus again; resyncing every room");
+                    delivery.lost_bus();
+                }
+                match serde_json::from_str::<BusMessage>(notification.payload()) {
+                    Ok(message) if message.node() == Some(delivery.node()) => {}
+                    Ok(message) => on_message(&delivery, &store, message).await,
+                    Err(error) => tracing::warn!(%error, "ignored an unreadable message on the cluster bus"),
+                }
+            }
             Ok(None) => {
-                // The connection dropped (try_recv reconnects on the next call).
-                // Whatever was announced meanwhile is lost: resync, and ask again.
+                // The connection dropped, and try_recv has connected and
+                // listened again already.
                 tracing::warn!("lost the cluster bus connection; resyncing every room");
+                deaf = false;
                 delivery.lost_bus();
             }
             Err(error) => {
                 tracing::warn!(%error, "the cluster bus failed; retrying in a second");
+                deaf = true;
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                delivery.lost_bus();
             }
         }
     }
@@ -279,6 +353,9 @@ async fn listen(mut listener: PgListener, delivery: Arc<Delivery>, store: Arc<St
 
 async fn on_message(delivery: &Delivery, store: &Store, message: BusMessage) {
     let now = Instant::now();
+    if let Some(node) = message.alive() {
+        delivery.heard_from(node, now);
+    }
     match message {
         BusMessage::Events { events } => {
             // Room names are far below `MAX_INLINE_EVENT`: the events that list
@@ -302,11 +379,12 @@ async fn on_message(delivery: &Delivery, store: &Store, message: BusMessage) {
             }
             delivery.committed(&committed);
         }
-        BusMessage::Alive { node } => delivery.presence().heard_from(node, now),
-        BusMessage::Sync { node } => {
-            delivery.presence().heard_from(node, now);
+        BusMessage::Alive { .. } => {}
+        BusMessage::Sync { node: _, only } => {
             let me = delivery.node();
-            delivery.announce(BusMessage::Present { node: me, entries: delivery.presence().owned() });
+            if only.is_none_or(|asked| asked == me) {
+                delivery.announce(BusMessage::Present { node: me, entries: delivery.presence().owned() });
+            }
         }
         BusMessage::Present { node, entries } => delivery.remote_present(node, entries, now),
         BusMessage::Absent { node, room, user } => delivery.remote_absent(node, room, user),
@@ -319,15 +397,14 @@ async fn on_message(delivery: &Delivery, store: &Store, message: BusMessage) {
     }
 }
 
-async fn heartbeat(delivery: Arc<Delivery>, shutdown: CancellationToken) {
-    let mut every = tokio::time::interval(HEARTBEAT);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+/// Every [`HEARTBEAT`], forgets the nodes not heard from for [`NODE_TIMEOUT`].
+async fn expire_silent_nodes(delivery: Arc<Delivery>, shutdown: CancellationToken) {
+    let mut every = every_heartbeat();
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
             _ = every.tick() => {}
         }
-        delivery.announce(BusMessage::Alive { node: delivery.node() });
         delivery.expire_nodes(Instant::now() - NODE_TIMEOUT);
     }
 }
@@ -348,6 +425,48 @@ mod tests {
             attachments: Vec::new(),
         };
         StoredEvent { room: RoomId(3), seq: Seq(seq), at: 1, event }
+    }
+
+    fn typing(user: u64) -> BusMessage {
+        BusMessage::Typing { node: 1, room: RoomId(3), user: UserId(user), name: "Mina".into() }
+    }
+
+    fn absent(user: u64) -> BusMessage {
+        BusMessage::Absent { node: 1, room: RoomId(3), user: UserId(user) }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn heartbeats_go_first_and_typing_is_bounded_and_last() {
+        let (outgoing, mut queued) = outgoing(1);
+        let mut heartbeat = every_heartbeat();
+        for user in 0..1_000 {
+            outgoing.send(typing(user));
+        }
+        for user in 0..3 {
+            outgoing.send(absent(user));
+        }
+        let alive = Some(BusMessage::Alive { node: 1 });
+        assert_eq!(queued.next(&mut heartbeat).await, alive);
+        assert_eq!(queued.next(&mut heartbeat).await, Some(absent(0)));
+        tokio::time::advance(HEARTBEAT).await;
+        assert_eq!(queued.next(&mut heartbeat).await, alive, "a heartbeat due waits for no backlog");
+        assert_eq!(queued.next(&mut heartbeat).await, Some(absent(1)));
+        assert_eq!(queued.next(&mut heartbeat).await, Some(absent(2)));
+        let mut typed = 0;
+        while let Some(BusMessage::Typing { user, .. }) = queued.next(&mut heartbeat).await {
+            assert_eq!(user, UserId(typed), "typing keeps its order");
+            typed += 1;
+        }
+        assert_eq!(typed, TYPING_BACKLOG as u64, "typing beyond the backlog is dropped");
+    }
+
+    #[test]
+    fn a_sync_asks_one_node_or_everyone_as_before() {
+        let everyone = r#"{"k":"sync","node":1}"#;
+        assert_eq!(serde_json::from_str::<BusMessage>(everyone).unwrap(), BusMessage::Sync { node: 1, only: None });
+        assert_eq!(encode(&BusMessage::Sync { node: 1, only: None }), everyone);
+        let one = BusMessage::Sync { node: 1, only: Some(2) };
+        assert_eq!(serde_json::from_str::<BusMessage>(&encode(&one)).unwrap(), one);
     }
 
     #[test]

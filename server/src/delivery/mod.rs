@@ -311,7 +311,17 @@ impl Delivery {
     /// is asked who it holds.
     fn lost_bus(&self) {
         self.registry.lag_everything();
-        self.announce(BusMessage::Sync { node: self.node });
+        self.announce(BusMessage::Sync { node: self.node, only: None });
+    }
+
+    /// A message from `node` says it is alive. If it had been taken for dead,
+    /// its people left here and nothing it says from now on would bring them
+    /// back (it only announces changes): it is asked who it holds.
+    fn heard_from(&self, node: NodeId, now: Instant) {
+        if self.presence.heard_from(node, now) {
+            tracing::warn!(node = format!("{node:016x}"), "a node taken for dead is heard again; asking whom it holds");
+            self.announce(BusMessage::Sync { node: self.node, only: Some(node) });
+        }
     }
 
     fn remote_present(&self, node: NodeId, entries: Vec<Entry>, now: Instant) {

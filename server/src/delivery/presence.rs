@@ -5,9 +5,11 @@
 //!
 //! A person is present in a room while at least one connection, on any node,
 //! follows it. Entries of another node live only as long as that node is heard
-//! from: a node that dies takes its people with it when it is expired.
+//! from: a node that dies takes its people with it when it is expired. One that
+//! was only silent (paused, or held up) and is heard from again must be asked
+//! who it holds, since it announces only changes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -45,6 +47,10 @@ struct Remote {
 struct State {
     owned: HashMap<(RoomId, UserId), Owned>,
     remote: HashMap<NodeId, Remote>,
+    /// Nodes expired and not heard from since: one heard from again was only
+    /// silent. (One id per node that died without a word, for the life of the
+    /// process: a node that says it is going is not kept.)
+    taken_for_dead: HashSet<NodeId>,
     /// The merged view followers see, per room by user.
     view: HashMap<RoomId, BTreeMap<UserId, String>>,
 }
@@ -117,11 +123,14 @@ impl Presence {
             .collect()
     }
 
-    /// `node` is alive (any message from it says so).
-    pub fn heard_from(&self, node: NodeId, now: Instant) {
+    /// `node` is alive (any message from it but a goodbye says so). Returns
+    /// true if it had been taken for dead: it holds people again whose entries
+    /// were dropped here, and must be asked who they are.
+    pub fn heard_from(&self, node: NodeId, now: Instant) -> bool {
         let mut state = self.state.lock().expect("presence lock");
         state.remote.entry(node).or_insert_with(|| Remote { last_heard: now, entries: HashMap::new() }).last_heard =
             now;
+        state.taken_for_dead.remove(&node)
     }
 
     /// `node` holds these people (a new entry, a rename, or a full announcement).
@@ -176,6 +185,7 @@ impl Presence {
             state.remote.iter().filter(|(_, remote)| remote.last_heard < deadline).map(|(node, _)| *node).collect();
         for node in &dead {
             self.drop_node(&mut state, registry, *node);
+            state.taken_for_dead.insert(*node);
         }
         dead
     }
@@ -184,6 +194,7 @@ impl Presence {
     pub fn forget(&self, registry: &Registry, node: NodeId) {
         let mut state = self.state.lock().expect("presence lock");
         self.drop_node(&mut state, registry, node);
+        state.taken_for_dead.remove(&node);
     }
 
     fn drop_node(&self, state: &mut State, registry: &Registry, node: NodeId) {
@@ -318,6 +329,28 @@ mod tests {
         presence.heard_from(43, later);
         assert_eq!(presence.expire(&registry, later - Duration::from_secs(10)), vec![42]);
         assert_eq!(changes(&mailbox), vec![PresenceChange::Left { user: JUN }]);
+    }
+
+    #[test]
+    fn a_node_heard_from_again_after_it_was_taken_for_dead_is_asked_who_it_holds_once() {
+        let (registry, mailbox) = watched();
+        let presence = Presence::default();
+        let start = Instant::now();
+        assert!(!presence.heard_from(42, start), "a new node announces its people itself");
+        presence.remote_present(&registry, 42, vec![Entry { room: ROOM, user: JUN, name: "Jun".into() }], start);
+        let paused = start + Duration::from_secs(6);
+        assert_eq!(presence.expire(&registry, paused - Duration::from_secs(5)), vec![42]);
+        assert_eq!(
+            changes(&mailbox),
+            vec![PresenceChange::Joined { user: JUN, name: "Jun".into() }, PresenceChange::Left { user: JUN }]
+        );
+        assert!(presence.heard_from(42, paused), "back: Jun is still there, but only node 42 can say so");
+        assert!(!presence.heard_from(42, paused), "asked once");
+
+        let quiet_again = paused + Duration::from_secs(6);
+        assert_eq!(presence.expire(&registry, quiet_again - Duration::from_secs(5)), vec![42]);
+        presence.forget(&registry, 42);
+        assert!(!presence.heard_from(42, quiet_again), "its goodbye came late: it is going, not back");
     }
 
     #[test]

@@ -43,6 +43,24 @@ impl Node {
         Node { process, addr }
     }
 
+    /// Stops the process (SIGSTOP), as a debugger or a host short of memory
+    /// would: it keeps its sockets and connections, and says nothing until
+    /// [`Node::resume`].
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a paused process go on (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.process.id().to_string();
+        let status = Command::new("kill").args([signal, &pid]).status().expect("kill runs");
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+
     /// Kills the process with SIGKILL: no shutdown, no flush, as a crash would.
     pub fn kill(mut self) {
         self.process.kill().expect("SIGKILL");
