@@ -157,8 +157,11 @@ use crate::{cmd, root, std_for_size, step};
 /// edit not sent, and unread counts corrected by deletions and edits heard
 /// since the list, 275.0 → 275.5 KiB; for only a message sent from this
 /// tab taking its message list to the latest, 275.5 → 275.7 KiB; for the
-/// focus kept when a chip or "Jump to latest" goes, 275.7 → 275.8 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 275.8;
+/// focus kept when a chip or "Jump to latest" goes, 275.7 → 275.8 KiB; for
+/// the leading tab telling its followers when its connection is lost and
+/// ready, and a follower's deletions kept through hand-overs, 275.8 → 276.1
+/// KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 276.1;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
