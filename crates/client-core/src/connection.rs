@@ -386,6 +386,9 @@ impl Connection {
     /// and the wake-up time.
     fn step(&mut self, now: Instant, input: impl FnOnce(&mut Self)) {
         let ready_before = self.ready_socket();
+        // Proven by now, whether a timer said so or not (a throttled tab, a
+        // sleep): the loss the input may report is a proven connection's.
+        self.end_proven_outage(now);
         let proven_before = self.outage.is_none();
         if let Some(armed) = self.armed {
             if now > armed + self.config.clock_jump {
@@ -444,9 +447,7 @@ impl Connection {
 
     /// Acts on every deadline that has passed by `now`.
     fn advance(&mut self, now: Instant) {
-        if self.proven_at().is_some_and(|at| now >= at) {
-            self.outage = None;
-        }
+        self.end_proven_outage(now);
         match self.phase {
             Phase::Opening { since, .. } | Phase::Handshaking { since, .. }
                 if now >= since + self.config.connect_timeout =>
@@ -564,6 +565,13 @@ impl Connection {
                     Status::Reconnecting { attempt: outage.attempts + 1, next_try: Some(*until) }
                 }
             }
+        }
+    }
+
+    /// The connection up now has stayed long enough: the outage it ended is over.
+    fn end_proven_outage(&mut self, now: Instant) {
+        if self.proven_at().is_some_and(|at| now >= at) {
+            self.outage = None;
         }
     }
 

@@ -129,6 +129,10 @@ impl RoomStreams {
         let gap_was_open = stream.fetching.is_some();
         Self::drain(room, stream, out);
         match (gap_was_open, stream.held.is_empty()) {
+            // A fetch reaching further than what came (to the head a short
+            // replay named) carries on: asking again at each event of a
+            // replay would send a request per event.
+            (true, true) if stream.fetching.is_some_and(|(_, before)| before > stream.delivered.next()) => {}
             (true, true) => {
                 stream.fetching = None;
                 Self::gap_closed(room, stream, GapOutcome::Recovered, out);
@@ -164,12 +168,15 @@ impl RoomStreams {
         stream.fetching = None;
         stream.failed_fetches = 0;
         let cursor_before = stream.delivered;
+        let newest_answered = events.last().map(|event| event.seq);
         Self::merge(room, stream, events, out);
+        let brought_meanwhile = newest_answered.is_some_and(|newest| newest <= stream.delivered);
         if stream.delivered.next() >= before {
             Self::gap_closed(room, stream, GapOutcome::Backfilled, out);
-        } else if stream.delivered > cursor_before {
-            // A page, not the whole range (the server caps its answers): ask for
-            // the rest, from where this page ended.
+        } else if stream.delivered > cursor_before || brought_meanwhile {
+            // A page, not the whole range (the server caps its answers), or
+            // events the socket brought meanwhile: ask for the rest, from
+            // where the room is now.
             stream.fetching = Some((stream.delivered, before));
             out.push(StreamOutput::FetchRange { room, after: stream.delivered, before });
         } else {
@@ -261,6 +268,9 @@ impl RoomStreams {
         for stream in self.rooms.values_mut() {
             stream.fetching = None;
             stream.retry = None;
+            // The replay and the head it names say anew what exists (the
+            // server's log may have gone back, restored from a backup).
+            stream.known_head = stream.delivered;
         }
     }
 
@@ -387,6 +397,23 @@ mod tests {
         streams.on_history(ROOM, (Seq(cursor), Seq(cursor + 3)), vec![event(cursor + 1), event(cursor + 2)], &mut out);
         streams.on_event(ROOM, event(cursor + 3), &mut out);
         assert_eq!(live(&out), [false, true], "fetched, then happening");
+    }
+
+    #[test]
+    fn a_head_named_before_a_reconnect_is_not_fetched_after_it() {
+        let mut streams = RoomStreams::default();
+        streams.track(ROOM, Seq(10));
+        let mut out = Vec::new();
+        streams.on_caught_up(ROOM, Seq(100), &mut out);
+        assert_eq!(out, [StreamOutput::FetchRange { room: ROOM, after: Seq(10), before: Seq(101) }]);
+        // The server's log went back to 90 (restored from a backup) meanwhile.
+        streams.on_reconnect();
+        out.clear();
+        streams.on_caught_up(ROOM, Seq(90), &mut out);
+        assert_eq!(out, [StreamOutput::FetchRange { room: ROOM, after: Seq(10), before: Seq(91) }]);
+        streams.on_history(ROOM, (Seq(10), Seq(91)), (11..=90).map(event).collect(), &mut out);
+        assert_eq!(streams.cursor(ROOM), Some(Seq(90)));
+        assert_eq!(out.last(), Some(&StreamOutput::GapClosed { room: ROOM, outcome: GapOutcome::Backfilled }));
     }
 
     #[test]

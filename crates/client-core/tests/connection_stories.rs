@@ -209,6 +209,25 @@ fn a_server_that_welcomes_then_closes_every_socket_is_not_hammered_and_the_badge
 }
 
 #[test]
+fn a_connection_up_for_minutes_after_an_outage_is_proven_though_no_timer_said_so() {
+    let mut browser = Browser::new();
+    browser.server_accepts();
+    browser.socket_closes(close_code::ABNORMAL, "");
+    browser.fail_next_attempt();
+    while browser.open_sockets.is_empty() {
+        browser.wait(Duration::from_millis(100));
+    }
+    browser.server_accepts();
+    // The laptop sleeps; on waking, the socket's close is the first thing heard.
+    browser.now = browser.now + secs(300);
+    let shown = browser.statuses.len();
+    browser.socket_closes(close_code::ABNORMAL, "");
+    assert_eq!(browser.statuses[shown..], [], "a proven connection's loss is a blip, not a suspension");
+    browser.wait(Duration::from_millis(1_500));
+    assert_eq!(browser.open_sockets.len(), 1, "retried within the first backoff ceiling");
+}
+
+#[test]
 fn retry_now_tries_at_once_and_starts_the_backoff_over() {
     let mut browser = Browser::new();
     browser.server_accepts();

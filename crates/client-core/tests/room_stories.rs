@@ -143,6 +143,40 @@ fn an_answer_to_a_gap_asked_before_a_reconnect_does_not_pass_for_the_gap_asked_a
 }
 
 #[test]
+fn a_room_replayed_again_while_its_rest_is_fetched_asks_once_not_once_an_event() {
+    let mut tab = Tab::new(23);
+    tab.go_online();
+    let room = RoomId(1);
+    tab.client.track_room(tab.now, room, Seq(10));
+    // After a drop, the replay stops at 20 though the room is at 300.
+    tab.reconnect_after_a_blip();
+    for seq in 11..=20 {
+        tab.hear(room, seq);
+    }
+    tab.receive(&ServerFrame::CaughtUp { room, head: Seq(300) });
+    assert_eq!(tab.fetches, [(room, Seq(20), Seq(301))]);
+
+    // The server replays the room again (it fell behind): each event closes
+    // nothing, and the fetch on its way is not asked again for each.
+    tab.receive(&ServerFrame::Resync { room });
+    for seq in 21..=120 {
+        tab.hear(room, seq);
+    }
+    assert_eq!(tab.fetches.len(), 1, "one fetch on its way: {:?}", tab.fetches);
+
+    // Its answer holds what the socket brought meanwhile: the rest is asked
+    // for, nothing given up for lost.
+    tab.fetched(room, (20, 301), 21..=120);
+    assert_eq!(tab.fetches.last(), Some(&(room, Seq(120), Seq(301))));
+    tab.fetched(room, (120, 301), 121..=300);
+    assert_eq!(tab.client.room_cursor(room), Some(Seq(300)));
+    assert!(
+        !tab.events.iter().any(|event| matches!(event, Event::GapClosed { outcome: GapOutcome::Resynced { .. }, .. })),
+        "nothing was marked missing"
+    );
+}
+
+#[test]
 fn a_quiet_room_is_fetched_to_its_head_past_every_gap_without_waiting_for_a_new_message() {
     let mut tab = Tab::new(22);
     tab.go_online();
