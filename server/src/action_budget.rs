@@ -139,6 +139,15 @@ impl ActionBudget {
         }
     }
 
+    /// The writer failed `admitted`, or refused it behind one that failed
+    /// (the connection closes, and its client sends it again): it changed
+    /// nothing, so the token it took is given back.
+    pub fn unapplied(&mut self, admitted: &Admitted) {
+        if admitted.admission == Admission::Apply {
+            self.tokens.with_bucket(self.person, TokenBucket::give_back);
+        }
+    }
+
     /// The refusal's wording: when a token is back.
     pub fn retry_message(&self) -> String {
         let wait = self.tokens.with_bucket(self.person, |bucket| bucket.wait());
@@ -243,6 +252,19 @@ mod tests {
         tokio::time::advance(Duration::from_secs(1)).await;
         assert_eq!(first.admit(key(4)).admission, Admission::RepeatOnly, "key 4 waits behind key 1");
         assert_eq!(second.admit(key(2)).admission, Admission::Apply, "but not on another connection");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_action_the_writer_failed_costs_nothing() {
+        let mut budget = connection(&tokens(2));
+        let failed = budget.admit(key(1));
+        let behind = budget.admit(key(2));
+        assert_eq!(budget.admit(key(3)).admission, Admission::RepeatOnly, "spent");
+        budget.unapplied(&failed);
+        budget.unapplied(&behind);
+        let mut resent = connection(&budget.tokens);
+        assert_eq!(resent.admit(key(1)).admission, Admission::Apply, "its tokens are back for the resend");
+        assert_eq!(resent.admit(key(2)).admission, Admission::Apply);
     }
 
     #[tokio::test(start_paused = true)]

@@ -9,9 +9,9 @@
 //! was only silent (paused, or held up) and is heard from again must be asked
 //! who it holds, since it announces only changes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
 use hanmadi_protocol::{encode, Member, PresenceChange, RoomId, ServerFrame, UserId};
@@ -19,6 +19,9 @@ use hanmadi_protocol::{encode, Member, PresenceChange, RoomId, ServerFrame, User
 use super::mailbox::{Class, Parcel};
 use super::registry::Registry;
 use crate::versions::VersionClock;
+
+/// How long a node asked who it holds has to answer before it is asked again.
+const ASK_AGAIN_AFTER: Duration = Duration::from_secs(2);
 
 /// A server process in a cluster, named at random when it starts.
 pub type NodeId = u64;
@@ -47,10 +50,13 @@ struct Remote {
 struct State {
     owned: HashMap<(RoomId, UserId), Owned>,
     remote: HashMap<NodeId, Remote>,
-    /// Nodes expired and not heard from since: one heard from again was only
-    /// silent. (One id per node that died without a word, for the life of the
-    /// process: a node that says it is going is not kept.)
-    taken_for_dead: HashSet<NodeId>,
+    /// Nodes expired and not heard from since, or heard from but not yet
+    /// answered, with when they were last asked who they hold: one heard from
+    /// again was only silent. Asked again each [`ASK_AGAIN_AFTER`] until it
+    /// answers, since the question or the answer may be lost on a bus that
+    /// is failing. (One id per node that died without a word, for the life
+    /// of the process: a node that says it is going is not kept.)
+    taken_for_dead: HashMap<NodeId, Option<Instant>>,
     /// The merged view followers see, per room by user.
     view: HashMap<RoomId, BTreeMap<UserId, String>>,
 }
@@ -130,12 +136,19 @@ impl Presence {
         let mut state = self.state.lock().expect("presence lock");
         state.remote.entry(node).or_insert_with(|| Remote { last_heard: now, entries: HashMap::new() }).last_heard =
             now;
-        state.taken_for_dead.remove(&node)
+        let Some(asked) = state.taken_for_dead.get_mut(&node) else { return false };
+        let due = asked.is_none_or(|at| now.saturating_duration_since(at) >= ASK_AGAIN_AFTER);
+        if due {
+            *asked = Some(now);
+        }
+        due
     }
 
     /// `node` holds these people (a new entry, a rename, or a full announcement).
     pub fn remote_present(&self, registry: &Registry, node: NodeId, entries: Vec<Entry>, now: Instant) {
         let mut state = self.state.lock().expect("presence lock");
+        // It says who it holds: if it was asked, it has answered.
+        state.taken_for_dead.remove(&node);
         let remote = state.remote.entry(node).or_insert_with(|| Remote { last_heard: now, entries: HashMap::new() });
         remote.last_heard = now;
         let keys: Vec<(RoomId, UserId)> = entries
@@ -185,7 +198,7 @@ impl Presence {
             state.remote.iter().filter(|(_, remote)| remote.last_heard < deadline).map(|(node, _)| *node).collect();
         for node in &dead {
             self.drop_node(&mut state, registry, *node);
-            state.taken_for_dead.insert(*node);
+            state.taken_for_dead.insert(*node, None);
         }
         dead
     }
@@ -345,9 +358,14 @@ mod tests {
             vec![PresenceChange::Joined { user: JUN, name: "Jun".into() }, PresenceChange::Left { user: JUN }]
         );
         assert!(presence.heard_from(42, paused), "back: Jun is still there, but only node 42 can say so");
-        assert!(!presence.heard_from(42, paused), "asked once");
+        assert!(!presence.heard_from(42, paused), "asked once for now");
+        let unanswered = paused + ASK_AGAIN_AFTER;
+        assert!(presence.heard_from(42, unanswered), "no answer yet (lost on the way): asked again");
+        presence.remote_present(&registry, 42, vec![Entry { room: ROOM, user: JUN, name: "Jun".into() }], unanswered);
+        let answered = unanswered + ASK_AGAIN_AFTER;
+        assert!(!presence.heard_from(42, answered), "answered: asked no more");
 
-        let quiet_again = paused + Duration::from_secs(6);
+        let quiet_again = answered + Duration::from_secs(6);
         assert_eq!(presence.expire(&registry, quiet_again - Duration::from_secs(5)), vec![42]);
         presence.forget(&registry, 42);
         assert!(!presence.heard_from(42, quiet_again), "its goodbye came late: it is going, not back");

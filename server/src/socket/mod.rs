@@ -391,8 +391,8 @@ impl Session {
             self.in_flight.pop_front().expect("an answer comes for an action in flight");
         let settled = match answer {
             Ok(Ok(settled)) => settled,
-            Ok(Err(error)) => return self.internal(error),
-            Err(_) => return self.internal(anyhow::anyhow!("the writer dropped an action")),
+            Ok(Err(error)) => return self.failed(&admitted, error),
+            Err(_) => return self.failed(&admitted, anyhow::anyhow!("the writer dropped an action")),
         };
         let budget = self.actions.as_mut().expect("actions come after hello");
         budget.settled(&admitted, &settled, self.in_flight.iter().map(|later| &later.admitted));
@@ -439,6 +439,19 @@ impl Session {
             }
             AfterApply::Nothing => {}
         }
+    }
+
+    /// The writer failed `admitted`, and applies none of the connection's
+    /// actions behind it (its `Lane`): the socket closes, and the tokens they
+    /// took go back to the person, whose client sends them all again.
+    fn failed(&mut self, admitted: &Admitted, error: anyhow::Error) -> Next {
+        if let Some(budget) = &mut self.actions {
+            budget.unapplied(admitted);
+            for later in &self.in_flight {
+                budget.unapplied(&later.admitted);
+            }
+        }
+        self.internal(error)
     }
 
     fn internal(&self, error: anyhow::Error) -> Next {
