@@ -418,7 +418,7 @@ test('a 9 MB file shows its progress while the room carries on, and its message 
   assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
 });
 
-test('Mina sends while her file is still going up and goes to another room: it reaches Hoon once, and her draft is empty', async () => {
+test('Mina sends while a file is still going up and goes to another room: it reaches Hoon once with both files, and her draft is empty', async () => {
   const mina = await minaSignsIn();
   const hoon = await hoonSignsIn();
   await bothIn(mina, hoon, 'survey room');
@@ -428,6 +428,9 @@ test('Mina sends while her file is still going up and goes to another room: it r
     offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 1024 * 1024,
   });
 
+  // A small note goes up at once; the results take a few seconds.
+  await attach(mina, [{ name: 'method.txt', mimeType: 'text/plain', buffer: Buffer.from('how we counted') }]);
+  await chip(mina, 'method.txt').getByRole('progressbar').waitFor({ state: 'detached' });
   const size = 3 * 1024 * 1024;
   await attach(mina, [{ name: 'results.bin', mimeType: 'application/octet-stream', buffer: randomBytes(size) }]);
   await chip(mina, 'results.bin').getByRole('progressbar', { name: 'Uploading results.bin' }).waitFor();
@@ -440,7 +443,8 @@ test('Mina sends while her file is still going up and goes to another room: it r
   await createRoom(mina, 'next topic');
   const message = messages(hoon, 'survey room', 'The results, as promised');
   await message.waitFor({ timeout: 60_000 });
-  assert.match(await message.locator('.file-card').innerText(), /results\.bin\s+3 MB/);
+  assert.match(await message.locator('.file-card').filter({ hasText: 'results.bin' }).innerText(), /results\.bin\s+3 MB/);
+  await message.locator('.file-card').filter({ hasText: 'method.txt' }).waitFor();
 
   // Back in the room: the message once, nothing waiting, an empty box.
   await mina.getByRole('link', { name: 'survey room' }).click();

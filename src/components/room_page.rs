@@ -102,7 +102,6 @@ fn Room(room: RoomId) -> impl IntoView {
     let viewer = provide_viewer();
     let delete_question = provide_delete_question();
     let files = DraftFiles::new();
-    on_cleanup(move || files.discard());
     // Drags over the room: entering a child counts, leaving one uncounts,
     // so the hint stays while the pointer moves over the room's parts. The
     // hint is the room's class, set on the element the handlers sit on.
@@ -139,7 +138,7 @@ fn Room(room: RoomId) -> impl IntoView {
     let presence = state.presence();
     let here =
         move || presence.with(|members| lang().here(&members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>()));
-    view! {
+    let room_view = view! {
         <section
             class="room"
             on:dragenter=handler(move |event| on_drag(event, 1))
@@ -162,7 +161,13 @@ fn Room(room: RoomId) -> impl IntoView {
             <DeleteQuestionDialog room question=delete_question />
             <p class="drop-hint" aria-hidden="true">{t().drop_files}</p>
         </section>
-    }
+    };
+    // The draft's files are let go with the room, after the composer's own
+    // cleanup (cleanups run in the order registered): a message waiting for
+    // them takes them along first (`Composer`), and only what is left is
+    // stopped or forgotten.
+    on_cleanup(move || files.discard());
+    room_view
 }
 
 /// "← Rooms", shown on a phone only, where the rooms give way to the room.
