@@ -128,9 +128,8 @@ impl ActionBudget {
         if !matches!(settled, Settled::Repeat(_)) {
             return;
         }
-        if admitted.admission == Admission::Apply {
-            self.tokens.with_bucket(self.person, TokenBucket::give_back);
-        }
+        // A repeat changed nothing either.
+        self.unapplied(admitted);
         if self.deferred_from.as_ref() == Some(&admitted.key) {
             // Done already, so it will not come again: the next action that
             // was held back is now the first one the client must resend.

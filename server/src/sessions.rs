@@ -252,6 +252,6 @@ pub async fn end_all_of(pool: &AnyPool, user: UserId) -> anyhow::Result<u64> {
 /// The database did not answer (down, restarting, its pool exhausted): the
 /// token is neither good nor refused.
 fn unavailable(error: impl std::fmt::Display) -> TokenError {
-    tracing::warn!(%error, "cannot check a session");
+    tracing::warn!(%error, "the sessions cannot be read or written");
     TokenError::Unavailable
 }

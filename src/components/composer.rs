@@ -106,8 +106,10 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
     // Send was pressed while files were still uploading: the message goes
     // as soon as the last one is up (or as a parcel if the room is left first).
     let waiting = RwSignal::new(false);
-    // What was typed and attached went: the composer starts afresh.
+    // What was typed and attached went: the composer starts afresh, and the
+    // room's list goes to the latest.
     let clear = move |replied: bool| {
+        store.with_value(|store| store.sent_here(room));
         text.set(String::new());
         picker.reset();
         files.sent();
@@ -155,7 +157,6 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             // twice and leaving the room forgets none of its uploads; given
             // back if it cannot be kept.
             clear(reply_to.is_some());
-            store.with_value(|store| store.sent_here(room));
             spawn_local(async move {
                 let Err(why) = parcels.keep(parcel).await else { return };
                 if error.try_set(Some(why)).is_some() {
@@ -177,7 +178,6 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
         // A full outbox is explained by the socket; what was typed stays.
         if socket.act(Action::SendMessage { room, text: message, reply_to, attachments }).is_ok() {
             clear(reply_to.is_some());
-            store.with_value(|store| store.sent_here(room));
         }
     };
     let send = move || {

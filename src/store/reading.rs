@@ -48,18 +48,13 @@ impl Listed {
     pub fn correct(&mut self, me: Option<UserId>, seq: Seq, event: &RoomEvent, timeline: &Timeline) {
         let (RoomEvent::Edited { id, .. } | RoomEvent::Deleted { id }) = event else { return };
         let Some(before) = timeline.message(*id) else { return };
-        let counted = seq > self.head
-            && before.seq > self.read
-            && before.seq <= self.head
-            && Some(before.author) != me
-            && !before.deleted;
+        let counted = seq > self.head && before.seq > self.read && before.seq <= self.head && is_news_to(me, before);
         if !counted {
             return;
         }
-        let mentions = |text: &str| u32::from(me.is_some_and(|me| markup::mentions(text, me)));
-        self.unread.mentions -= mentions(&before.text).min(self.unread.mentions);
+        self.unread.mentions -= mentions_of(me, &before.text).min(self.unread.mentions);
         match event {
-            RoomEvent::Edited { text, .. } => self.unread.mentions += mentions(text),
+            RoomEvent::Edited { text, .. } => self.unread.mentions += mentions_of(me, text),
             _ => self.unread.messages = self.unread.messages.saturating_sub(1),
         }
     }
@@ -83,9 +78,14 @@ pub fn unread(timeline: &Timeline, me: Option<UserId>, read: Seq, listed: Option
     };
     for message in new_to(me, timeline, after) {
         counted.messages += 1;
-        counted.mentions += u32::from(me.is_some_and(|me| markup::mentions(&message.text, me)));
+        counted.mentions += mentions_of(me, &message.text);
     }
     counted
+}
+
+/// 1 if `text` mentions `me`, for the mentions counted apart.
+fn mentions_of(me: Option<UserId>, text: &str) -> u32 {
+    u32::from(me.is_some_and(|me| markup::mentions(text, me)))
 }
 
 /// Whether `room` is one of yours with something unread (a room left keeps
@@ -104,7 +104,12 @@ fn first_unread(timeline: &Timeline, me: Option<UserId>, read: Seq) -> Option<Se
 /// from another tab or device is not), and still there. What unread counts,
 /// what the "New messages" line marks, and what "Jump to latest" counts.
 pub fn new_to(me: Option<UserId>, timeline: &Timeline, seq: Seq) -> impl Iterator<Item = &MessageView> {
-    timeline.messages_after(seq).filter(move |message| Some(message.author) != me && !message.deleted)
+    timeline.messages_after(seq).filter(move |message| is_news_to(me, message))
+}
+
+/// Whether `message` is news to `me`: by someone else, and still there.
+fn is_news_to(me: Option<UserId>, message: &MessageView) -> bool {
+    Some(message.author) != me && !message.deleted
 }
 
 impl Store {

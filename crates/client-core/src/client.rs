@@ -473,7 +473,8 @@ impl Client {
     }
 
     /// A fresh connection: resume every room, then resend the outbox in order
-    /// (a new connection has a fresh action budget: no pause), have the rooms
+    /// at once (no pause: whatever the person's budget cannot take yet, the
+    /// server defers again, and says so), have the rooms
     /// list fetched (here and in the following tabs), and tell the read
     /// positions the server may have missed.
     fn on_ready(&mut self, now: Instant) {

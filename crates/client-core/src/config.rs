@@ -34,8 +34,8 @@ pub struct Config {
     pub heartbeat_timeout: Duration,
     /// Give up on an attempt that has not been welcomed after this long. Default 10 s.
     pub connect_timeout: Duration,
-    /// Losing the connection is shown only if it is not back within this long.
-    /// Default 2 s.
+    /// Losing a connection that had proved itself (up 10 s after its
+    /// welcome) is shown only if it is not back within this long. Default 2 s.
     pub blip_grace: Duration,
     /// A timer that fires this much later than asked means the machine slept (or
     /// the tab was frozen): the socket is checked at once. Default 5 s.

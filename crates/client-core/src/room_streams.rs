@@ -141,8 +141,7 @@ impl RoomStreams {
             (false, false) => {
                 Self::let_go_beyond_max_held(stream);
                 let before = *stream.held.keys().next().expect("not empty");
-                stream.fetching = Some((stream.delivered, before));
-                out.push(StreamOutput::FetchRange { room, after: stream.delivered, before });
+                Self::ask(room, stream, before, out);
             }
             _ => {}
         }
@@ -177,8 +176,7 @@ impl RoomStreams {
             // A page, not the whole range (the server caps its answers), or
             // events the socket brought meanwhile: ask for the rest, from
             // where the room is now.
-            stream.fetching = Some((stream.delivered, before));
-            out.push(StreamOutput::FetchRange { room, after: stream.delivered, before });
+            Self::ask(room, stream, before, out);
         } else {
             // The server answered and had nothing of the range: those events are
             // gone for good, and waiting for them would stall the room forever.
@@ -197,6 +195,11 @@ impl RoomStreams {
             None if stream.known_head > stream.delivered => stream.known_head.next(),
             None => return,
         };
+        Self::ask(room, stream, before, out);
+    }
+
+    /// Asks for the room's events from the cursor up to `before`, once.
+    fn ask(room: RoomId, stream: &mut Stream, before: Seq, out: &mut Vec<StreamOutput>) {
         stream.fetching = Some((stream.delivered, before));
         out.push(StreamOutput::FetchRange { room, after: stream.delivered, before });
     }
@@ -223,8 +226,7 @@ impl RoomStreams {
         if head > stream.delivered && stream.fetching.is_none() {
             let before = stream.held.keys().next().copied().unwrap_or(head.next()).min(head.next());
             if before > stream.delivered.next() {
-                stream.fetching = Some((stream.delivered, before));
-                out.push(StreamOutput::FetchRange { room, after: stream.delivered, before });
+                Self::ask(room, stream, before, out);
             }
         }
     }
@@ -255,8 +257,7 @@ impl RoomStreams {
             }
             stream.retry = None;
             if stream.fetching.is_none() && stream.delivered.next() < before {
-                stream.fetching = Some((stream.delivered, before));
-                out.push(StreamOutput::FetchRange { room: *room, after: stream.delivered, before });
+                Self::ask(*room, stream, before, out);
             }
         }
     }

@@ -207,9 +207,9 @@ fn a_quiet_room_is_fetched_to_its_head_past_every_gap_without_waiting_for_a_new_
 #[test]
 fn rooms_made_by_others_arrive_as_deltas_and_the_list_is_fetched_once_per_connection() {
     let mut tab = Tab::new(10);
-    let fetches = |tab: &Tab| tab.events.iter().filter(|event| matches!(event, Event::RoomListStale)).count();
+    let list_fetches = |tab: &Tab| tab.events.iter().filter(|event| matches!(event, Event::RoomListStale)).count();
     tab.go_online();
-    assert_eq!(fetches(&tab), 1, "the list is fetched once the connection is ready");
+    assert_eq!(list_fetches(&tab), 1, "the list is fetched once the connection is ready");
 
     // Jun makes a room and renames it: each change arrives as itself.
     tab.receive(&ServerFrame::RoomListed { room: RoomId(7), name: "점심".into() });
@@ -223,20 +223,20 @@ fn rooms_made_by_others_arrive_as_deltas_and_the_list_is_fetched_once_per_connec
         })
         .collect();
     assert_eq!(listed, [(RoomId(7), "점심"), (RoomId(7), "저녁")]);
-    assert_eq!(fetches(&tab), 1, "not once per change");
+    assert_eq!(list_fetches(&tab), 1, "not once per change");
 
     // The server could not keep up with us and dropped some: fetch once more.
     tab.receive(&ServerFrame::RoomListStale {});
-    assert_eq!(fetches(&tab), 2);
+    assert_eq!(list_fetches(&tab), 2);
 
     // Rooms made while we were away are not replayed: the next connection
     // fetches the list again, once.
     tab.client.on_socket_closed(tab.now, tab.socket.take().expect("connected"), 1006, "wifi dropped");
     tab.wait(Duration::from_millis(1_500));
-    assert_eq!(fetches(&tab), 2, "nothing to fetch with while offline");
+    assert_eq!(list_fetches(&tab), 2, "nothing to fetch with while offline");
     tab.client.on_socket_open(tab.now, tab.socket.expect("retried within the first backoff ceiling"));
     tab.receive(&ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(UserId(1)) });
-    assert_eq!(fetches(&tab), 3);
+    assert_eq!(list_fetches(&tab), 3);
 }
 
 #[test]

@@ -264,7 +264,7 @@ pub async fn start(
     let mut listener = PgListener::connect(database_url).await?;
     listener.listen(CHANNEL).await?;
     let node = delivery.node();
-    tokio::spawn(send_all(pool, outgoing, node, shutdown.clone()));
+    tokio::spawn(send_all(pool, outgoing, shutdown.clone()));
     delivery.announce(BusMessage::Sync { node, only: None });
     tokio::spawn(listen(listener, Arc::clone(&delivery), store, shutdown.clone()));
     tokio::spawn(expire_silent_nodes(delivery, shutdown));
@@ -273,7 +273,7 @@ pub async fn start(
 
 /// Sends what is queued, and says every [`HEARTBEAT`] that this node is
 /// alive; says it is going last.
-async fn send_all(pool: AnyPool, mut outgoing: Queued, node: NodeId, shutdown: CancellationToken) {
+async fn send_all(pool: AnyPool, mut outgoing: Queued, shutdown: CancellationToken) {
     let mut heartbeat = every_heartbeat();
     loop {
         let message = tokio::select! {
@@ -285,7 +285,7 @@ async fn send_all(pool: AnyPool, mut outgoing: Queued, node: NodeId, shutdown: C
         };
         send_one(&pool, &message).await;
     }
-    send_one(&pool, &BusMessage::Gone { node }).await;
+    send_one(&pool, &BusMessage::Gone { node: outgoing.node }).await;
 }
 
 async fn send_one(pool: &AnyPool, message: &BusMessage) {

@@ -130,8 +130,9 @@ impl Presence {
     }
 
     /// `node` is alive (any message from it but a goodbye says so). Returns
-    /// true if it had been taken for dead: it holds people again whose entries
-    /// were dropped here, and must be asked who they are.
+    /// whether to ask it now who it holds: it had been taken for dead (its
+    /// people's entries were dropped here), has not answered since, and was
+    /// not asked within [`ASK_AGAIN_AFTER`].
     pub fn heard_from(&self, node: NodeId, now: Instant) -> bool {
         let mut state = self.state.lock().expect("presence lock");
         state.remote.entry(node).or_insert_with(|| Remote { last_heard: now, entries: HashMap::new() }).last_heard =

@@ -131,7 +131,7 @@ fn said_with(seq: u64, text: &str, reply_to: Option<ReplyTo>, attachments: Vec<A
         reply_to,
         attachments,
     };
-    Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }], live: true }
+    in_lobby(seq, event)
 }
 
 fn photo() -> Attachment {

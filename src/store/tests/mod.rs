@@ -63,7 +63,16 @@ fn said(seq: u64, author: UserId, text: &str) -> Event {
         reply_to: None,
         attachments: Vec::new(),
     };
+    in_lobby(seq, event)
+}
+
+/// `event` happens in the lobby at `seq`, and is heard live.
+fn in_lobby(seq: u64, event: RoomEvent) -> Event {
     Event::RoomEvents { room: LOBBY, events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }], live: true }
+}
+
+fn member(user: UserId, name: &str) -> Member {
+    Member { user, name: name.into() }
 }
 
 /// What the rooms list says of a room where nobody's reading is seen: its

@@ -164,10 +164,7 @@ fn a_message_the_list_counted_that_is_deleted_or_edited_since_counts_as_it_stand
     store.history_loaded(LOBBY, page);
     let counted = || store.rooms.with(|rooms| rooms[0].unread);
     assert_eq!(counted(), Unread { messages: 3, mentions: 2 });
-    let heard = |seq: u64, event: RoomEvent| {
-        let events = vec![SequencedEvent { seq: Seq(seq), at: 0, event }];
-        store.apply(&Event::RoomEvents { room: LOBBY, events, live: true }, &[]);
-    };
+    let heard = |seq: u64, event: RoomEvent| store.apply(&in_lobby(seq, event), &[]);
 
     // Jun takes back his first question, and makes the last one about her.
     heard(11, RoomEvent::Deleted { id: MessageId(8) });

@@ -8,15 +8,10 @@ fn a_quoted_original_outside_the_history_follows_its_edits_and_deletion() {
     let store = store_as_mina();
     let original = history([(3, JUN)]).messages.remove(0);
     store.original_fetched(LOBBY, original.clone());
-    let event = |seq, event| Event::RoomEvents {
-        room: LOBBY,
-        events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }],
-        live: true,
-    };
     let quoted = || store.room(LOBBY).quoted.with(|quoted| quoted.get(&original.id).cloned().unwrap());
-    store.apply(&event(40, RoomEvent::Edited { id: original.id, text: "fixed".into() }), &[]);
+    store.apply(&in_lobby(40, RoomEvent::Edited { id: original.id, text: "fixed".into() }), &[]);
     assert_eq!((quoted().text.as_str(), quoted().edited), ("fixed", true));
-    store.apply(&event(41, RoomEvent::Deleted { id: original.id }), &[]);
+    store.apply(&in_lobby(41, RoomEvent::Deleted { id: original.id }), &[]);
     assert!(quoted().deleted && quoted().text.is_empty(), "no copy of a deleted original's text stays");
     assert!(store.room(LOBBY).timeline.with(|t| t.entries().is_empty()), "the history held is untouched");
 }
@@ -80,30 +75,22 @@ fn a_room_shows_who_joined_and_a_direct_conversation_does_not() {
 #[test]
 fn the_members_list_follows_joins_and_leaves_once_fetched() {
     let store = store_as_mina();
-    let event = |seq: u64, event: RoomEvent| Event::RoomEvents {
-        room: LOBBY,
-        events: vec![SequencedEvent { seq: Seq(seq), at: 0, event }],
-        live: true,
-    };
     let members = || store.room(LOBBY).members.get().map(|m| m.into_iter().map(|m| m.name).collect::<Vec<_>>());
-    store.apply(&event(1, RoomEvent::Joined { user: JUN, name: "Jun".into() }), &[]);
+    store.apply(&in_lobby(1, RoomEvent::Joined { user: JUN, name: "Jun".into() }), &[]);
     assert_eq!(members(), None, "a join before the list is fetched does not make a list of one");
 
     store.begin_members_fetch(LOBBY).finish(vec![member(MINA, "Mina"), member(JUN, "Jun")]);
-    store.apply(&event(2, RoomEvent::Joined { user: JUN, name: "Jun".into() }), &[]);
-    store.apply(&event(3, RoomEvent::Joined { user: UserId(3), name: "Sora".into() }), &[]);
+    store.apply(&in_lobby(2, RoomEvent::Joined { user: JUN, name: "Jun".into() }), &[]);
+    store.apply(&in_lobby(3, RoomEvent::Joined { user: UserId(3), name: "Sora".into() }), &[]);
     assert_eq!(members(), Some(vec!["Mina".into(), "Jun".into(), "Sora".into()]), "each person once");
-    store.apply(&event(4, RoomEvent::Left { user: JUN }), &[]);
+    store.apply(&in_lobby(4, RoomEvent::Left { user: JUN }), &[]);
     assert_eq!(members(), Some(vec!["Mina".into(), "Sora".into()]));
 }
 
 #[test]
 fn a_join_or_leave_heard_while_the_members_are_on_their_way_is_not_lost() {
     let store = store_as_mina();
-    let heard = |seq: u64, event: RoomEvent| {
-        let events = vec![SequencedEvent { seq: Seq(seq), at: 0, event }];
-        store.apply(&Event::RoomEvents { room: LOBBY, events, live: true }, &[]);
-    };
+    let heard = |seq: u64, event: RoomEvent| store.apply(&in_lobby(seq, event), &[]);
     let members = || store.room(LOBBY).members.get().map(|m| m.into_iter().map(|m| m.name).collect::<Vec<_>>());
 
     // Mina opens the lobby; the server reads its members before Sora joins
@@ -128,10 +115,6 @@ fn a_join_or_leave_heard_while_the_members_are_on_their_way_is_not_lost() {
     heard(5, RoomEvent::Joined { user: UserId(4), name: "Yuna".into() });
     later.finish(vec![member(MINA, "Mina"), member(UserId(3), "Sora")]);
     assert_eq!(members(), Some(vec!["Mina".into(), "Sora".into(), "Yuna".into()]), "back again");
-}
-
-fn member(user: UserId, name: &str) -> Member {
-    Member { user, name: name.into() }
 }
 
 #[test]
