@@ -11,7 +11,7 @@ mod common;
 use std::time::Duration;
 
 use common::node::Node;
-use common::{connect_at, sign_up_at, text_of, Client, Database};
+use common::{connect_at, sign_up_at, text_of, Client, Database, Session};
 use hanmadi_protocol::{
     Action, ClientFrame, Cursor, Outcome, PresenceChange, RoomEvent, RoomId, Seq, ServerFrame, UserId,
 };
@@ -26,6 +26,27 @@ async fn two_nodes() -> (Database, Node, Node) {
     let node_a = Node::start(&database.url);
     let node_b = Node::start(&database.url);
     (database, node_a, node_b)
+}
+
+/// Mina on node A and Jun on node B, each with a tab, in the room "across the
+/// hall": Mina made it and follows it, Jun has joined it.
+struct Hall {
+    mina: Session,
+    jun: Session,
+    mina_tab: Client,
+    jun_tab: Client,
+    room: RoomId,
+}
+
+async fn across_the_hall(node_a: &Node, node_b: &Node) -> Hall {
+    let mina = sign_up_at(node_a.addr, "Mina").await;
+    let jun = sign_up_at(node_b.addr, "Jun").await;
+    let mut mina_tab = connect_at(node_a.addr, &mina).await;
+    let room = mina_tab.create_room("across the hall").await;
+    mina_tab.resume(room, Seq::ZERO).await;
+    let mut jun_tab = connect_at(node_b.addr, &jun).await;
+    jun_tab.act(Action::JoinRoom { room }).await;
+    Hall { mina, jun, mina_tab, jun_tab, room }
 }
 
 /// Waits until `user` is shown present in `room` (in the snapshot or a later change).
@@ -60,13 +81,7 @@ async fn two_nodes_are_one_service_and_a_person_whose_node_dies_resumes_on_the_o
     let (_database, node_a, node_b) = two_nodes().await;
 
     // Mina is on node A, Jun on node B; their sessions are good on both.
-    let mina = sign_up_at(node_a.addr, "Mina").await;
-    let jun = sign_up_at(node_b.addr, "Jun").await;
-    let mut mina_tab = connect_at(node_a.addr, &mina).await;
-    let room = mina_tab.create_room("across the hall").await;
-    mina_tab.resume(room, Seq::ZERO).await;
-    let mut jun_tab = connect_at(node_b.addr, &jun).await;
-    jun_tab.act(Action::JoinRoom { room }).await;
+    let Hall { mina, jun, mut mina_tab, mut jun_tab, room } = across_the_hall(&node_a, &node_b).await;
     jun_tab.send(&ClientFrame::Resume { cursors: vec![hanmadi_protocol::Cursor { room, after: Seq::ZERO }] }).await;
 
     // Presence crosses both ways.
@@ -209,13 +224,7 @@ async fn what_jun_reads_on_one_node_mina_is_told_he_has_seen_on_the_other() {
 #[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
 async fn people_on_a_node_taken_for_dead_are_present_again_once_it_is_heard_again() {
     let (_database, node_a, node_b) = two_nodes().await;
-    let mina = sign_up_at(node_a.addr, "Mina").await;
-    let jun = sign_up_at(node_b.addr, "Jun").await;
-    let mut mina_tab = connect_at(node_a.addr, &mina).await;
-    let room = mina_tab.create_room("across the hall").await;
-    mina_tab.resume(room, Seq::ZERO).await;
-    let mut jun_tab = connect_at(node_b.addr, &jun).await;
-    jun_tab.act(Action::JoinRoom { room }).await;
+    let Hall { jun, mut mina_tab, mut jun_tab, room, .. } = across_the_hall(&node_a, &node_b).await;
     jun_tab.resume(room, Seq::ZERO).await;
     until_present(&mut mina_tab, room, jun.user.id).await;
 
@@ -242,13 +251,7 @@ async fn what_is_said_while_a_node_cannot_listen_reaches_its_people_once_it_list
     let role = own_role(&mut admin, &database).await;
     let node_a = Node::start(&url_as(&database.url, &role));
     let node_b = Node::start(&database.url);
-    let mina = sign_up_at(node_a.addr, "Mina").await;
-    let jun = sign_up_at(node_b.addr, "Jun").await;
-    let mut mina_tab = connect_at(node_a.addr, &mina).await;
-    let room = mina_tab.create_room("across the hall").await;
-    mina_tab.resume(room, Seq::ZERO).await;
-    let mut jun_tab = connect_at(node_b.addr, &jun).await;
-    jun_tab.act(Action::JoinRoom { room }).await;
+    let Hall { mut mina_tab, mut jun_tab, room, .. } = across_the_hall(&node_a, &node_b).await;
     let before = jun_tab.say(room, "before").await.seq;
     assert_eq!(next_message(&mut mina_tab, room).await, (before, "before".to_owned()));
     let mina_reads = tokio::spawn(read_until_said(mina_tab, room, before, "while node A was not listening"));
