@@ -342,26 +342,29 @@ fn after_a_hand_over_what_the_new_leader_replays_is_not_live_in_any_tab_and_what
     browser.jun_says("said once it listens again");
     browser.settle();
     for n in 1..3 {
-        let lives: Vec<(String, bool)> = browser.tabs[n]
-            .events
-            .iter()
-            .filter_map(|event| match event {
-                Event::RoomEvents { events, live, .. } => Some(events.iter().map(move |sequenced| (sequenced, *live))),
-                _ => None,
-            })
-            .flatten()
-            .filter_map(|(sequenced, live)| match &sequenced.event {
-                RoomEvent::Message { text, .. } => Some((text.clone(), live)),
-                _ => None,
-            })
-            .collect();
-        let expected = [
-            ("all three watch this", true),
-            ("said while no tab listened", false),
-            ("said once it listens again", true),
-        ];
-        assert_eq!(lives, expected.map(|(text, live)| (text.to_owned(), live)), "tab {n}");
+        only_what_no_tab_listened_to_came_as_replayed(&browser, n);
     }
+}
+
+/// Tab `n` was given Jun's three messages, the one said while no tab
+/// listened as replayed (not live), the others as they happened.
+fn only_what_no_tab_listened_to_came_as_replayed(browser: &Browser, n: usize) {
+    let lives: Vec<(String, bool)> = browser.tabs[n]
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::RoomEvents { events, live, .. } => Some(events.iter().map(move |sequenced| (sequenced, *live))),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|(sequenced, live)| match &sequenced.event {
+            RoomEvent::Message { text, .. } => Some((text.clone(), live)),
+            _ => None,
+        })
+        .collect();
+    let expected =
+        [("all three watch this", true), ("said while no tab listened", false), ("said once it listens again", true)];
+    assert_eq!(lives, expected.map(|(text, live)| (text.to_owned(), live)), "tab {n}");
 }
 
 #[test]
@@ -384,25 +387,7 @@ fn after_a_reconnect_the_badge_hid_what_the_leader_replays_is_not_live_in_any_ta
     for (n, before_the_drop) in before_the_drop.into_iter().enumerate() {
         let flashed = browser.statuses(n).iter().any(|status| matches!(status, Status::Reconnecting { .. }));
         assert!(!flashed, "tab {n} showed {:?}", browser.statuses(n));
-        let lives: Vec<(String, bool)> = browser.tabs[n]
-            .events
-            .iter()
-            .filter_map(|event| match event {
-                Event::RoomEvents { events, live, .. } => Some(events.iter().map(move |sequenced| (sequenced, *live))),
-                _ => None,
-            })
-            .flatten()
-            .filter_map(|(sequenced, live)| match &sequenced.event {
-                RoomEvent::Message { text, .. } => Some((text.clone(), live)),
-                _ => None,
-            })
-            .collect();
-        let expected = [
-            ("all three watch this", true),
-            ("said while no tab listened", false),
-            ("said once it listens again", true),
-        ];
-        assert_eq!(lives, expected.map(|(text, live)| (text.to_owned(), live)), "tab {n}");
+        only_what_no_tab_listened_to_came_as_replayed(&browser, n);
         assert_eq!(browser.typing(n), Some(Vec::new()), "tab {n}: nobody is typing on the new connection");
         let since_the_drop = &browser.tabs[n].events[before_the_drop..];
         assert!(since_the_drop.contains(&Event::RoomListStale), "tab {n} fetches the rooms list again");
