@@ -17,7 +17,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hanmadi_protocol::UserId;
 use sqlx::AnyPool;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::{unix_now, Claims, Issued, SessionRef, TokenError, Tokens};
@@ -33,11 +33,17 @@ const ENDED_POLL: Duration = Duration::from_secs(2);
 /// Keys are read again for a token signed with an unknown one at most this
 /// often, so forged key ids cannot make every request hit the database.
 const KEY_RELOAD_EVERY: Duration = Duration::from_secs(10);
+/// How long a token signed with a key this node does not know waits for the
+/// keys to be read after it came: past it, the token is neither good nor
+/// refused. The poll reads them every [`ENDED_POLL`].
+const KEY_READ_WAIT: Duration = Duration::from_secs(5);
 
 pub struct Sessions {
     pool: AnyPool,
     tokens: RwLock<Tokens>,
     keys_reloaded: Mutex<Option<Instant>>,
+    /// When the read of the signing keys last held by this node began.
+    keys_read: watch::Sender<Instant>,
     /// The ids of sessions that ended, for every socket on this node.
     ended: broadcast::Sender<Arc<str>>,
 }
@@ -53,7 +59,13 @@ impl Sessions {
     /// Starts watching for sessions ended elsewhere, until `shutdown`.
     pub fn start(pool: AnyPool, tokens: Tokens, shutdown: CancellationToken) -> Arc<Self> {
         let (ended, _) = broadcast::channel(256);
-        let sessions = Arc::new(Self { pool, tokens: RwLock::new(tokens), keys_reloaded: Mutex::new(None), ended });
+        let sessions = Arc::new(Self {
+            pool,
+            tokens: RwLock::new(tokens),
+            keys_reloaded: Mutex::new(None),
+            keys_read: watch::Sender::new(Instant::now()),
+            ended,
+        });
         tokio::spawn(Arc::clone(&sessions).watch_ended(shutdown));
         sessions
     }
@@ -149,26 +161,50 @@ impl Sessions {
         self.tokens.read().expect("tokens lock").issue(user, session)
     }
 
-    /// A token's claims, reading the signing keys again if it names one this
-    /// node has not seen (another node or an operator added it).
+    /// A token's claims. One signed with a key this node does not know is
+    /// refused only once keys read after it came do not know it either:
+    /// another node, or an operator, may have just added that key, and a
+    /// refusal would end the session for good. Till then it waits for a read
+    /// (its own, if one is due, or another request's, or the poll's).
     async fn read(&self, token: &str) -> Result<Claims, TokenError> {
-        let read = self.tokens.read().expect("tokens lock").read(token);
-        match read {
-            Err(TokenError::UnknownKey(_)) if self.may_reload_keys() => {
-                if let Err(error) = self.reload_keys().await {
-                    // Not known yet, not unknown: the next request reads them again.
-                    *self.keys_reloaded.lock().expect("reload lock") = None;
-                    return Err(unavailable(error));
+        let came_at = Instant::now();
+        let mut keys_read = self.keys_read.subscribe();
+        let waited = tokio::time::timeout(KEY_READ_WAIT, async {
+            loop {
+                let read_at = *keys_read.borrow_and_update();
+                let read = self.tokens.read().expect("tokens lock").read(token);
+                match read {
+                    Err(TokenError::UnknownKey(_)) if read_at < came_at => {}
+                    other => return other,
                 }
-                self.tokens.read().expect("tokens lock").read(token)
+                if self.may_reload_keys() {
+                    if let Err(error) = self.reload_keys().await {
+                        // Not known yet, not unknown: the next request reads them again.
+                        *self.keys_reloaded.lock().expect("reload lock") = None;
+                        return Err(unavailable(error));
+                    }
+                } else if keys_read.changed().await.is_err() {
+                    return Err(TokenError::Unavailable);
+                }
             }
-            other => other,
-        }
+        });
+        waited.await.unwrap_or(Err(TokenError::Unavailable))
     }
 
+    /// Reads the signing keys. Of two reads at once (a request's and the
+    /// poll's), the one begun later is kept, whichever ends first.
     async fn reload_keys(&self) -> anyhow::Result<()> {
+        let began = Instant::now();
         let current = self.tokens.read().expect("tokens lock").clone();
-        *self.tokens.write().expect("tokens lock") = current.reload_keys(&self.pool).await?;
+        let fresh = current.reload_keys(&self.pool).await?;
+        self.keys_read.send_if_modified(|read_at| {
+            let newer = began > *read_at;
+            if newer {
+                *self.tokens.write().expect("tokens lock") = fresh;
+                *read_at = began;
+            }
+            newer
+        });
         Ok(())
     }
 
@@ -254,4 +290,53 @@ pub async fn end_all_of(pool: &AnyPool, user: UserId) -> anyhow::Result<u64> {
 fn unavailable(error: impl std::fmt::Display) -> TokenError {
     tracing::warn!(%error, "the sessions cannot be read or written");
     TokenError::Unavailable
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::add_signing_key;
+    use crate::db;
+
+    const TTL: Duration = Duration::from_secs(3600);
+
+    /// A fresh database's pool and signing keys.
+    async fn database() -> (tempfile::TempDir, AnyPool, Tokens) {
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", folder.path().join("db.sqlite").display());
+        let (pool, _) = db::connect(&url).await.unwrap();
+        let tokens = Tokens::load_or_create(&pool, TTL).await.unwrap();
+        (folder, pool, tokens)
+    }
+
+    /// A node's sessions, with Mina signed in.
+    async fn node(pool: &AnyPool, tokens: Tokens) -> (Arc<Sessions>, UserId, SessionRef) {
+        let sessions = Sessions::start(pool.clone(), tokens, CancellationToken::new());
+        let mina: i64 = sqlx::query_scalar("INSERT INTO users (name, created_at) VALUES ('Mina', 0) RETURNING id")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let mina = UserId(mina as u64);
+        let issued = sessions.open(mina).await.unwrap();
+        let (_, session) = sessions.read(&issued.token).await.unwrap().check_current().unwrap();
+        (sessions, mina, session)
+    }
+
+    #[tokio::test]
+    async fn a_key_another_node_just_added_is_honoured_though_the_keys_were_just_read() {
+        let (_folder, pool, tokens) = database().await;
+        let (sessions, mina, session) = node(&pool, tokens).await;
+        // A made-up key makes this node read its keys, which it will not do
+        // again on demand for a while.
+        let (_elsewhere, _, foreign) = database().await;
+        let forged = foreign.issue(mina, &session).token;
+        assert!(matches!(sessions.check(&forged).await, Err(TokenError::UnknownKey(_))));
+
+        // Then another node adds a key and signs Mina's token with it.
+        add_signing_key(&pool).await.unwrap();
+        let other_node = Tokens::load_or_create(&pool, TTL).await.unwrap();
+        let token = other_node.issue(mina, &session).token;
+        let checked = sessions.check(&token).await;
+        assert_eq!(checked.map(|(user, _)| user), Ok(mina), "it waits for the keys to be read, not refused");
+    }
 }
