@@ -582,6 +582,8 @@ test('a file refused after waiting offline stays “Not sent” in every tab and
 
   // Deleted in one tab, it is gone from both, and nothing reached Hoon.
   await inOther.getByRole('button', { name: 'Delete' }).click();
+  const otherComposer = other.getByRole('textbox', { name: 'Message' });
+  assert.equal(await otherComposer.evaluate((field) => field === document.activeElement), true, 'the focus goes to the composer');
   await refused.waitFor({ state: 'detached', timeout: 10_000 });
   await inOther.waitFor({ state: 'detached' });
   assert.equal(await parcelsKept(mina), 0, 'nothing waits in the browser');

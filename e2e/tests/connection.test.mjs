@@ -25,6 +25,10 @@ test('the badge follows the server through a restart', async () => {
   await badge.filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
   await page.getByRole('button', { name: 'Retry now' }).waitFor();
   await page.screenshot({ path: join(artifactsDir(), 'reconnecting.png') });
+  // "Retry now" goes while the new attempt connects; the focus goes to the word saying how.
+  await page.getByRole('button', { name: 'Retry now' }).click();
+  await badge.filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
+  assert.equal(await badge.evaluate((word) => word === document.activeElement), true, 'the focus is on the badge');
 
   await world.server.restart();
   await badge.filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });

@@ -50,6 +50,7 @@ test('a file over the quota stays “Not sent” through a reload, and Retry sen
   await deleteMessage(dayOne);
   await messages(hoon, 'album', 'This message was deleted.').waitFor({ timeout: 30_000 });
   await waiting.getByRole('button', { name: 'Retry' }).click();
+  assert.equal(await composer.evaluate((field) => field === document.activeElement), true, 'the focus goes to the composer');
   const arrived = messages(hoon, 'album', 'day two');
   await arrived.getByRole('link', { name: 'Download day2.bin' }).waitFor({ timeout: 30_000 });
   await nothingWaiting(mina);

@@ -364,6 +364,16 @@ pub fn focus_composer() {
     }
 }
 
+/// Gives the focus to the composer once what held it went away (a dialog
+/// whose opener is gone, a refused message retried or deleted), rather than
+/// leave it on the page. Not on a touch screen, where a focused field brings
+/// up the keyboard.
+pub fn return_focus_to_composer() {
+    if fine_pointer() {
+        focus_composer();
+    }
+}
+
 /// A mouse or trackpad: a computer, where a focused composer is welcome.
 pub fn fine_pointer() -> bool {
     window().match_media("(pointer: fine)").ok().flatten().is_some_and(|query| query.matches())

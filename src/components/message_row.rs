@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::attachment_view::AttachmentList;
-use super::composer::{composing, focus_composer, is_send_key};
+use super::composer::{composing, focus_composer, is_send_key, return_focus_to_composer};
 use super::delete_question::use_delete_question;
 use super::field_growth::grow_with_text;
 use super::keyed::live;
@@ -368,8 +368,14 @@ pub fn Pending(action: ReadSignal<PendingAction>) -> impl IntoView {
             let (retry_key, delete_key) = (key.clone(), key.clone());
             view! {
                 <span class="pending-reason">{reason}</span>
-                <button type="button" on:click=handler(move |_| socket.retry(retry_key.clone()))>{t().retry}</button>
-                <button type="button" on:click=handler(move |_| socket.discard(delete_key.clone()))>{t().delete}</button>
+                <button type="button" on:click=handler(move |_| {
+                    socket.retry(retry_key.clone());
+                    return_focus_to_composer();
+                })>{t().retry}</button>
+                <button type="button" on:click=handler(move |_| {
+                    socket.discard(delete_key.clone());
+                    return_focus_to_composer();
+                })>{t().delete}</button>
             }
         };
         refusal.get().map(controls).into_any()

@@ -12,7 +12,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::composer::{fine_pointer, focus_composer};
+use super::composer::return_focus_to_composer;
 
 /// A dialog, and what opened it. What it is about is its owner's to keep.
 #[derive(Clone, Copy)]
@@ -80,8 +80,7 @@ impl Modal {
                 let _ = opener.focus();
             }
             // The row scrolled out of the page's window, or its message is gone.
-            None if fine_pointer() => focus_composer(),
-            None => {}
+            None => return_focus_to_composer(),
         }
     }
 

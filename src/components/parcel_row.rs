@@ -5,6 +5,7 @@
 use hanmadi_protocol::RoomId;
 use leptos::prelude::*;
 
+use super::composer::return_focus_to_composer;
 use super::reactive::{handler, redrawn};
 use super::MessageText;
 use crate::i18n::{lang, t};
@@ -29,9 +30,17 @@ pub fn ParcelRow(room: RoomId, parcel: ReadSignal<ParcelView>) -> impl IntoView 
                     <span>{t().not_sent}</span>
                     <span class="pending-reason">{lang().upload_failure(failure)}</span>
                     {failure.may_pass_on_retry().then(|| {
-                        view! { <button type="button" on:click=handler(move |_| parcels.retry(&again))>{t().retry}</button> }
+                        view! {
+                            <button type="button" on:click=handler(move |_| {
+                                parcels.retry(&again);
+                                return_focus_to_composer();
+                            })>{t().retry}</button>
+                        }
                     })}
-                    <button type="button" on:click=handler(move |_| parcels.delete(delete.clone()))>{t().delete}</button>
+                    <button type="button" on:click=handler(move |_| {
+                        parcels.delete(delete.clone());
+                        return_focus_to_composer();
+                    })>{t().delete}</button>
                 }
                 .into_any()
             }

@@ -161,8 +161,11 @@ use crate::{cmd, root, std_for_size, step};
 /// the leading tab telling its followers when its connection is lost and
 /// ready, and a follower's deletions kept through hand-overs, 275.8 → 276.1
 /// KiB; for a last read's one rule in one place (what is news to her, a
-/// fetch asked), 276.1 → 276.2 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 276.2;
+/// fetch asked), 276.1 → 276.2 KiB; lowered when Retry, Delete and "Retry
+/// now" began to hand the focus on (the badge's state word found by its
+/// class rather than a typed node reference, and the dialogs' rule for the
+/// composer's focus shared), 276.2 → 276.1 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 276.1;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
