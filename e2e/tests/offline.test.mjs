@@ -195,3 +195,53 @@ test('a session ended on the server while messages waited: Mina is shown every w
   assert.equal(await mina.evaluate(() => localStorage.getItem('hanmadi.unsent')), null);
   for (const page of [mina, otherTab, jun]) assert.deepEqual(page.errors, []);
 });
+
+test('written in a tunnel to a room she left on her phone, her messages stay in sight, Not sent: she deletes one, joins again and sends the other', async () => {
+  const laptop = await signIn('Mina');
+  await createRoom(laptop, 'summit');
+
+  // Her phone: the same person on another device, with the same session.
+  const phone = collectErrors(await (await world.browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage());
+  const kept = await laptop.evaluate(() => ['hanmadi.session', 'hanmadi.files-cookie'].map((key) => [key, localStorage.getItem(key)]));
+  await phone.goto(world.server.url);
+  await phone.evaluate((kept) => kept.forEach(([key, value]) => localStorage.setItem(key, value)), kept);
+  await phone.reload();
+  await phone.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+
+  // In a tunnel, she writes twice on her laptop; meanwhile she leaves the room on her phone.
+  await laptop.context().setOffline(true);
+  const composer = laptop.getByRole('textbox', { name: 'Message' });
+  const waiting = (text) => laptop.locator('article.pending').filter({ hasText: text });
+  for (const text of ['See you at the top', 'Bring snacks']) {
+    await composer.fill(text);
+    await composer.press('Enter');
+    await waiting(text).getByText('Sending…').waitFor();
+  }
+  await phone.getByRole('link', { name: /summit/ }).click();
+  await phone.getByRole('button', { name: /^Members/ }).click();
+  await phone.getByRole('button', { name: 'Leave room' }).click();
+  await phone.getByRole('button', { name: 'Join summit' }).waitFor();
+
+  // Out of the tunnel, the server refuses both: she is no longer in the
+  // room. Her laptop looks into it now, and still shows what she wrote.
+  await laptop.context().setOffline(false);
+  const join = laptop.getByRole('button', { name: 'Join this room' });
+  await join.waitFor({ timeout: 30_000 });
+  for (const text of ['See you at the top', 'Bring snacks']) await waiting(text).getByText('Not sent').waitFor({ timeout: 30_000 });
+  const hasFocus = (element) => element.evaluate((element) => element === document.activeElement);
+
+  // She deletes one; the focus goes to where she would write: Join.
+  await waiting('Bring snacks').getByRole('button', { name: 'Delete' }).click();
+  assert.equal(await hasFocus(join), true, 'Delete gives the focus to "Join this room"');
+  await waiting('Bring snacks').waitFor({ state: 'detached' });
+
+  // She joins again, and Retry sends the other.
+  await join.click();
+  await laptop.getByRole('log', { name: 'summit' }).waitFor();
+  await waiting('See you at the top').getByRole('button', { name: 'Retry' }).click();
+  assert.equal(await hasFocus(composer), true, 'Retry gives the focus to the composer');
+  await messages(laptop, 'summit', 'See you at the top').waitFor({ timeout: 30_000 });
+  await nothingWaiting(laptop);
+  assert.equal(await messages(laptop, 'summit', 'Bring snacks').count(), 0, 'the deleted one never went');
+  assert.deepEqual([...laptop.errors, ...phone.errors], [], 'no uncaught errors');
+});

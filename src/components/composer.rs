@@ -364,13 +364,21 @@ pub fn focus_composer() {
     }
 }
 
-/// Gives the focus to the composer once what held it went away (a dialog
+/// Gives the focus to where she writes once what held it went away (a dialog
 /// whose opener is gone, a refused message retried or deleted), rather than
-/// leave it on the page. Not on a touch screen, where a focused field brings
-/// up the keyboard.
+/// leave it on the page: the composer, or in a room she looks into, its
+/// "Join this room". Not on a touch screen, where a focused field brings up
+/// the keyboard.
 pub fn return_focus_to_composer() {
-    if fine_pointer() {
-        focus_composer();
+    if !fine_pointer() {
+        return;
+    }
+    let document = document();
+    let target = document
+        .get_element_by_id(COMPOSER_ID)
+        .or_else(|| document.query_selector(".preview-join button").ok().flatten());
+    if let Some(target) = target.and_then(|target| target.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = target.focus();
     }
 }
 

@@ -10,15 +10,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::keyed::live_rows;
-use super::message_row::{Pending, Row};
-use super::parcel_row::ParcelRow;
+use super::message_row::Row;
 use super::reactive::{effect, handler, memo, When};
 use super::scroll_anchor::{
     hold_bottom_through_resizes, reveal_row, scroll_to_bottom, scroll_to_new_line, ScrollAnchor,
 };
+use super::waiting_rows::{waiting_in, WaitingRows};
 use crate::api;
 use crate::i18n::{lang, t};
-use crate::parcels::use_parcels;
 use crate::router::use_linked_message;
 use crate::store::timeline::{layout, Entry, RowLayout, Timeline};
 use crate::store::window::{ScrollPosition, Scrolled, Window, STEP_ROWS};
@@ -66,15 +65,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         let timeline = timeline.clone();
         memo(move || timeline.with(|timeline| window.get().range(timeline.entries()).start == 0))
     };
-    let pending = {
-        let store = store.clone();
-        memo(move || store.messages_shown_waiting(room))
-    };
-    // Messages whose files wait for the connection, after those in the outbox.
-    let waiting_files = {
-        let parcels = use_parcels();
-        memo(move || parcels.in_room(room))
-    };
+    let pending = waiting_in(room);
 
     // Each load of history that moves the view (a reveal) or may slide it (an
     // older page) belongs to a generation: jumping to the latest or another
@@ -339,12 +330,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             </When>
             {live_rows(rows, |place| place.entry.seq(), move |place| view! { <Row room place /> }.into_any())}
             <When when=move || shows_newest.get()>
-                {live_rows(pending, |pending| pending.key.clone(), |action| view! { <Pending action /> }.into_any())}
-                {live_rows(
-                    waiting_files,
-                    |parcel| parcel.key.clone(),
-                    move |parcel| view! { <ParcelRow room parcel /> }.into_any(),
-                )}
+                <WaitingRows room pending />
             </When>
         </div>
         <p class="visually-hidden" role="status">{move || status.get()}</p>

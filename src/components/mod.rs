@@ -43,6 +43,7 @@ mod tab_title;
 mod ticker_panel;
 mod typing_line;
 mod unsent_notice;
+mod waiting_rows;
 mod your_name;
 
 pub use action_notices::ActionNotices;

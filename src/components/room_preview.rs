@@ -22,6 +22,7 @@ use super::message_text::MessageText;
 use super::reactive::{effect, handler};
 use super::reply_quote::HeldQuote;
 use super::room_page::{back_to_rooms, hand_focus_on_touch};
+use super::waiting_rows::{waiting_in, WaitingRows};
 use crate::api;
 use crate::i18n::{lang, t};
 use crate::socket::use_socket;
@@ -130,6 +131,7 @@ pub fn RoomPreview(room: RoomId, name: Memo<String>) -> impl IntoView {
             </header>
             <div class="messages preview" node_ref=list role="region" aria-label=move || lang().preview_of(&name.get())>
                 {rows}
+                <WaitingRows room pending=waiting_in(room) />
             </div>
             <div class="preview-join">
                 <p>{move || lang().looking_in(&name.get())}</p>

@@ -164,8 +164,10 @@ use crate::{cmd, root, std_for_size, step};
 /// fetch asked), 276.1 → 276.2 KiB; lowered when Retry, Delete and "Retry
 /// now" began to hand the focus on (the badge's state word found by its
 /// class rather than a typed node reference, and the dialogs' rule for the
-/// composer's focus shared), 276.2 → 276.1 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 276.1;
+/// composer's focus shared), 276.2 → 276.1 KiB; for her messages not sent
+/// shown in a room's preview too (written for a room she left on another
+/// screen), 276.1 → 276.3 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 276.3;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
