@@ -44,6 +44,8 @@ pub struct Sessions {
     keys_reloaded: Mutex<Option<Instant>>,
     /// When the read of the signing keys last held by this node began.
     keys_read: watch::Sender<Instant>,
+    /// The server stopping: the poll reads no more keys, so nothing waits for it.
+    shutdown: CancellationToken,
     /// The ids of sessions that ended, for every socket on this node.
     ended: broadcast::Sender<Arc<str>>,
 }
@@ -65,8 +67,9 @@ impl Sessions {
             keys_reloaded: Mutex::new(None),
             keys_read: watch::Sender::new(Instant::now()),
             ended,
+            shutdown,
         });
-        tokio::spawn(Arc::clone(&sessions).watch_ended(shutdown));
+        tokio::spawn(Arc::clone(&sessions).watch_ended());
         sessions
     }
 
@@ -183,8 +186,11 @@ impl Sessions {
                         *self.keys_reloaded.lock().expect("reload lock") = None;
                         return Err(unavailable(error));
                     }
-                } else if keys_read.changed().await.is_err() {
-                    return Err(TokenError::Unavailable);
+                } else {
+                    tokio::select! {
+                        changed = keys_read.changed() => changed.map_err(|_| TokenError::Unavailable)?,
+                        () = self.shutdown.cancelled() => return Err(TokenError::Unavailable),
+                    }
                 }
             }
         });
@@ -244,11 +250,11 @@ impl Sessions {
 
     /// Tells this node's sockets about sessions ended on other nodes or by an
     /// operator, and picks up new signing keys, every [`ENDED_POLL`].
-    async fn watch_ended(self: Arc<Self>, shutdown: CancellationToken) {
+    async fn watch_ended(self: Arc<Self>) {
         let mut since = unix_now() as i64;
         loop {
             tokio::select! {
-                () = shutdown.cancelled() => return,
+                () = self.shutdown.cancelled() => return,
                 () = tokio::time::sleep(ENDED_POLL) => {}
             }
             // A second of overlap: an end written in the same second as the
