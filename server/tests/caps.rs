@@ -49,6 +49,20 @@ async fn one_address_cannot_hold_every_socket() {
 }
 
 #[tokio::test]
+async fn sockets_from_another_site_take_no_place_under_the_caps() {
+    let server = TestServer::start_with(|config| config.max_sockets_per_address = 1).await;
+    // A page elsewhere opens sockets and never answers their close, which
+    // the server waits a second for.
+    let _refused: Vec<_> =
+        futures_util::future::join_all((0..3).map(|_| server.connect_with_origin("https://evil.example"))).await;
+
+    let mina = server.sign_up("Mina").await;
+    let mut own = server.raw().await;
+    own.send(&ClientFrame::Hello { protocol: hanmadi_protocol::PROTOCOL_VERSION, token: Some(mina.token) }).await;
+    assert!(matches!(own.recv().await, ServerFrame::Welcome { .. }), "the address's one place was free");
+}
+
+#[tokio::test]
 async fn the_server_as_a_whole_says_when_it_is_full() {
     let server = TestServer::start_with(|config| config.max_sockets = 2).await;
     let _held = (server.raw().await, server.raw().await);
