@@ -330,7 +330,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             </When>
             {live_rows(rows, |place| place.entry.seq(), move |place| view! { <Row room place /> }.into_any())}
             <When when=move || shows_newest.get()>
-                <WaitingRows room pending />
+                <WaitingRows room pending looked_into=false />
             </When>
         </div>
         <p class="visually-hidden" role="status">{move || status.get()}</p>

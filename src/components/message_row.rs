@@ -341,7 +341,7 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
 /// "Not sent", why, and Retry or Delete. Its files are shown as this tab
 /// uploaded them (after a reload, only its text).
 #[component]
-pub fn Pending(action: ReadSignal<PendingAction>) -> impl IntoView {
+pub fn Pending(action: ReadSignal<PendingAction>, looked_into: bool) -> impl IntoView {
     let socket = use_socket();
     let store = expect_context::<Store>();
     // Only messages are drawn as pending rows; the room is theirs.
@@ -350,7 +350,8 @@ pub fn Pending(action: ReadSignal<PendingAction>) -> impl IntoView {
             pending.key.clone(),
             *room,
             text.clone(),
-            reply_to.and_then(|original| quote_of(*room, original)),
+            // A quote is a link into the room, which a room looked into leads nowhere.
+            reply_to.filter(|_| !looked_into).and_then(|original| quote_of(*room, original)),
             store.uploaded_files(attachments),
         ),
         other => (pending.key.clone(), other.room().unwrap_or_default(), String::new(), None, Vec::new()),

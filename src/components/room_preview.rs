@@ -7,7 +7,10 @@
 //! them; writing, reacting and following it live take joining. So the
 //! preview is what two requests bring (a page of messages, the members),
 //! drawn once without any of a message's buttons, and nothing of it is kept
-//! in the store's timeline for a room the engine does not follow.
+//! in the store's timeline for a room the engine does not follow. Below them
+//! are her own messages not taken yet (`WaitingRows`), which do change: one
+//! written for the room before she left it on another screen is refused
+//! there, and shows "Not sent" with Retry and Delete.
 
 use hanmadi_protocol::http::MessageView;
 use hanmadi_protocol::{Action, RoomId};
@@ -25,6 +28,7 @@ use super::room_page::{back_to_rooms, hand_focus_on_touch};
 use super::waiting_rows::{waiting_in, WaitingRows};
 use crate::api;
 use crate::i18n::{lang, t};
+use crate::parcels::use_parcels;
 use crate::socket::use_socket;
 use crate::store::timeline::{layout, Entry, RowLayout, Timeline};
 use crate::store::Store;
@@ -88,9 +92,14 @@ pub fn RoomPreview(room: RoomId, name: Memo<String>) -> impl IntoView {
         }
     });
     // Opened at its newest, as a room is, once the page is drawn (it may be
-    // gone by then).
+    // gone by then), and kept there as her own waiting rows change below.
     let list = NodeRef::<leptos::html::Div>::new();
+    let pending = waiting_in(room);
+    let parcels = use_parcels();
     effect(move || {
+        // Read to be woken as her rows change, not for what they hold.
+        pending.track();
+        let _ = parcels.in_room(room);
         if preview.with(|preview| matches!(preview, Preview::Loaded(_))) {
             request_animation_frame(move || {
                 if let Some(list) = list.try_get_untracked().flatten() {
@@ -131,7 +140,11 @@ pub fn RoomPreview(room: RoomId, name: Memo<String>) -> impl IntoView {
             </header>
             <div class="messages preview" node_ref=list role="region" aria-label=move || lang().preview_of(&name.get())>
                 {rows}
-                <WaitingRows room pending=waiting_in(room) />
+                // Live, unlike the rows above: a refusal that comes while she
+                // looks in is read out.
+                <div aria-live="polite">
+                    <WaitingRows room pending looked_into=true />
+                </div>
             </div>
             <div class="preview-join">
                 <p>{move || lang().looking_in(&name.get())}</p>

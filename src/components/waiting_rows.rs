@@ -23,14 +23,16 @@ pub fn waiting_in(room: RoomId) -> Memo<Vec<PendingAction>> {
     memo(move || store.messages_shown_waiting(room))
 }
 
+/// `looked_into`: drawn in a room's preview, where a reply's quote leads
+/// nowhere and is left out.
 #[component]
-pub fn WaitingRows(room: RoomId, pending: Memo<Vec<PendingAction>>) -> impl IntoView {
+pub fn WaitingRows(room: RoomId, pending: Memo<Vec<PendingAction>>, looked_into: bool) -> impl IntoView {
     let waiting_files = {
         let parcels = use_parcels();
         memo(move || parcels.in_room(room))
     };
     view! {
-        {live_rows(pending, |pending| pending.key.clone(), |action| view! { <Pending action /> }.into_any())}
+        {live_rows(pending, |pending| pending.key.clone(), move |action| view! { <Pending action looked_into /> }.into_any())}
         {live_rows(waiting_files, |parcel| parcel.key.clone(), move |parcel| view! { <ParcelRow room parcel /> }.into_any())}
     }
 }

@@ -166,8 +166,10 @@ use crate::{cmd, root, std_for_size, step};
 /// class rather than a typed node reference, and the dialogs' rule for the
 /// composer's focus shared), 276.2 → 276.1 KiB; for her messages not sent
 /// shown in a room's preview too (written for a room she left on another
-/// screen), 276.1 → 276.3 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 276.3;
+/// screen), 276.1 → 276.3 KiB; for a review of those (the preview kept at
+/// her rows as they change, read out as they do, without a quote's link),
+/// 276.3 → 276.4 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 276.4;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
