@@ -264,6 +264,21 @@ export async function signInOn(page, url, name, words = ENGLISH) {
   return page;
 }
 
+/**
+ * The same person as `page` on another device: a new browser context with
+ * `page`'s session copied as it stands (so neither device renews it from
+ * under the other), connected. It collects uncaught errors in `errors`.
+ */
+export async function sameSessionElsewhere(browser, url, page) {
+  const device = collectErrors(await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage());
+  const kept = await page.evaluate(() => ['hanmadi.session', 'hanmadi.files-cookie'].map((key) => [key, localStorage.getItem(key)]));
+  await device.goto(url);
+  await device.evaluate((kept) => kept.forEach(([key, value]) => localStorage.setItem(key, value)), kept);
+  await device.reload();
+  await device.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  return device;
+}
+
 /** `page`'s person creates a room called `name`, which opens it. */
 export async function createRoom(page, name, words = ENGLISH) {
   await page.getByRole('button', { name: words.newRoom }).click();

@@ -20,6 +20,7 @@ import {
   collectErrors,
   createRoom,
   nothingWaiting,
+  sameSessionElsewhere,
   seriousViolations,
   serverAndBrowser,
   signedInPage,
@@ -201,12 +202,7 @@ test('written in a tunnel to a room she left on her phone, her messages stay in 
   await createRoom(laptop, 'summit');
 
   // Her phone: the same person on another device, with the same session.
-  const phone = collectErrors(await (await world.browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage());
-  const kept = await laptop.evaluate(() => ['hanmadi.session', 'hanmadi.files-cookie'].map((key) => [key, localStorage.getItem(key)]));
-  await phone.goto(world.server.url);
-  await phone.evaluate((kept) => kept.forEach(([key, value]) => localStorage.setItem(key, value)), kept);
-  await phone.reload();
-  await phone.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  const phone = await sameSessionElsewhere(world.browser, world.server.url, laptop);
 
   // In a tunnel, she writes twice on her laptop; meanwhile she leaves the room on her phone.
   await laptop.context().setOffline(true);

@@ -30,6 +30,7 @@ import {
   createRoom,
   deleteMessage,
   nothingWaiting,
+  sameSessionElsewhere,
   serverAndBrowser,
   seriousViolations,
   signedInPage,
@@ -339,14 +340,8 @@ test('Mina leaves the hallway on her phone and joins it again there: her laptop 
   await junSays('Before she left');
   await said(laptop, 'Before she left').waitFor();
 
-  // Her phone: the same person on another device, with the same session
-  // (copied as it stands, so neither device renews it from under the other).
-  const phone = collectErrors(await (await world.browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage());
-  const kept = await laptop.evaluate(() => ['hanmadi.session', 'hanmadi.files-cookie'].map((key) => [key, localStorage.getItem(key)]));
-  await phone.goto(world.server.url);
-  await phone.evaluate((kept) => kept.forEach(([key, value]) => localStorage.setItem(key, value)), kept);
-  await phone.reload();
-  await phone.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  // Her phone: the same person on another device, with the same session.
+  const phone = await sameSessionElsewhere(world.browser, world.server.url, laptop);
 
   // She leaves the hallway on her phone: on her laptop too it is no longer
   // hers. Jun talks on.
