@@ -14,7 +14,13 @@
 //!   connection is deferred too, until the client sends the first deferred one
 //!   again (its outbox resends in order, so it comes first). Otherwise a later
 //!   message could be applied before an earlier one that waited. This is the
-//!   connection's own: another connection's actions are not in its line.
+//!   connection's own: another connection's actions are not in its line. An
+//!   action the connection refused for its frame rate, before it came here,
+//!   waits in the same line.
+//!
+//! A client that gave up on its first deferred action (its person deleted the
+//! message) does not hold the line forever: after as long as a spent budget
+//! takes to fill again, the line is let go.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -68,6 +74,11 @@ impl ActionTokens {
         Self { burst, per_second, buckets: Mutex::new(buckets) }
     }
 
+    /// How long a spent bucket takes to fill again.
+    fn refill_time(&self) -> Duration {
+        Duration::from_secs_f64(f64::from(self.burst) / f64::from(self.per_second.max(1)))
+    }
+
     /// Runs `use_bucket` on `person`'s bucket.
     fn with_bucket<T>(&self, person: UserId, use_bucket: impl FnOnce(&mut TokenBucket) -> T) -> T {
         let mut buckets = self.buckets.lock().expect("action tokens lock");
@@ -82,7 +93,13 @@ pub struct ActionBudget {
     tokens: Arc<ActionTokens>,
     person: UserId,
     /// The earliest action of this connection that was (or may yet be) deferred.
-    deferred_from: Option<ActionKey>,
+    deferred_from: Option<Deferral>,
+}
+
+/// The first action in a connection's line, and since when it has held it.
+struct Deferral {
+    key: ActionKey,
+    since: Instant,
 }
 
 /// An action let through [`ActionBudget::admit`], as the connection keeps it
@@ -101,20 +118,25 @@ impl ActionBudget {
     /// Whether a new action under `key` may be applied, or only answered if
     /// it is a repeat.
     pub fn admit(&mut self, key: ActionKey) -> Admitted {
-        let admission = self.tokens.with_bucket(self.person, |bucket| {
-            if self.deferred_from.as_ref() == Some(&key) || bucket.is_full() {
-                // The first deferred action is back (or the person has been
-                // quiet for a whole burst's worth of time, having given up on it).
-                self.deferred_from = None;
-            }
-            if self.deferred_from.is_none() && bucket.try_take() {
-                Admission::Apply
-            } else {
-                self.deferred_from.get_or_insert_with(|| key.clone());
-                Admission::RepeatOnly
-            }
-        });
+        let refill = self.tokens.refill_time();
+        if self.deferred_from.as_ref().is_some_and(|first| first.key == key || first.since.elapsed() >= refill) {
+            // The first deferred action is back, or its client gave up on it.
+            self.deferred_from = None;
+        }
+        let admission = if self.deferred_from.is_none() && self.tokens.with_bucket(self.person, TokenBucket::try_take) {
+            Admission::Apply
+        } else {
+            self.defer(key.clone());
+            Admission::RepeatOnly
+        };
         Admitted { key, admission }
+    }
+
+    /// An action under `key` is deferred: it comes again, and the actions
+    /// after it wait behind it. Also for one refused before it reached the
+    /// budget (the connection sent frames too fast).
+    pub fn defer(&mut self, key: ActionKey) {
+        self.deferred_from.get_or_insert_with(|| Deferral { key, since: Instant::now() });
     }
 
     /// The writer settled `admitted` (the oldest in flight); `later` are the
@@ -130,11 +152,13 @@ impl ActionBudget {
         }
         // A repeat changed nothing either.
         self.unapplied(admitted);
-        if self.deferred_from.as_ref() == Some(&admitted.key) {
+        if self.deferred_from.as_ref().is_some_and(|first| first.key == admitted.key) {
             // Done already, so it will not come again: the next action that
             // was held back is now the first one the client must resend.
-            self.deferred_from =
-                later.into_iter().find(|later| later.admission == Admission::RepeatOnly).map(|later| later.key.clone());
+            self.deferred_from = None;
+            if let Some(next) = later.into_iter().find(|later| later.admission == Admission::RepeatOnly) {
+                self.defer(next.key.clone());
+            }
         }
     }
 
@@ -233,6 +257,19 @@ mod tests {
         assert_eq!(budget.admit(key(1)).admission, Admission::RepeatOnly);
         tokio::time::advance(Duration::from_secs(3)).await;
         assert_eq!(budget.admit(key(2)).admission, Admission::Apply, "a full budget lets the next one through");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_action_refused_for_the_frame_rate_holds_the_line_though_tokens_are_plenty() {
+        let mut budget = connection(&tokens(3));
+        budget.defer(key(1));
+        assert_eq!(budget.admit(key(2)).admission, Admission::RepeatOnly, "key 2 must not overtake key 1");
+        assert_eq!(budget.admit(key(1)).admission, Admission::Apply);
+        assert_eq!(budget.admit(key(2)).admission, Admission::Apply);
+
+        budget.defer(key(3));
+        tokio::time::advance(Duration::from_secs(3)).await;
+        assert_eq!(budget.admit(key(4)).admission, Admission::Apply, "key 3 was given up on");
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,8 +1,9 @@
 //! A person's action budget never costs an honest client a message: a full
 //! outbox goes through a fresh socket at once, a replay of actions already
 //! applied is answered from the record whatever the budget, and an action
-//! over the budget waits (unrecorded) and keeps its place in line. Nor does a
-//! new socket bring a new budget.
+//! over the budget waits (unrecorded) and keeps its place in line, as does one
+//! sent faster than the socket's frame rate. Nor does a new socket bring a new
+//! budget.
 
 mod common;
 
@@ -149,4 +150,36 @@ async fn a_new_socket_brings_no_new_budget_but_a_replay_is_still_answered() {
     assert_eq!(acks[0], spent[0], "a replay is answered from the record");
     let last = acks.last().unwrap();
     assert!(is_rate_limited(&last.1), "a new socket brings no new budget: {acks:?}");
+}
+
+/// A tab flushing several tabs' outboxes at once can outrun the socket's
+/// frame rate. An action it refuses is answered by its key, so the outbox
+/// sends it again instead of waiting for an answer that never comes, and the
+/// message after it does not overtake it.
+#[tokio::test]
+async fn an_action_over_the_frame_rate_is_answered_by_its_key_and_keeps_its_place() {
+    let server = TestServer::start_with(|config| config.frames_per_sec = 1).await;
+    let mina = server.sign_up("Mina").await;
+    let mut tab = server.connect(&mina).await;
+    let room = tab.create_room("one tab for three").await;
+    let mut leader = server.connect(&mina).await;
+    let outbox = messages(&mut leader, room, 2);
+
+    // The socket's whole burst of frames, and fifty more (a slow machine
+    // gives one back a second), then the first message.
+    let burst = 2 * OUTBOX_CAPACITY as u64;
+    leader.send_together((0..burst + 50).map(|nonce| ClientFrame::Ping { nonce })).await;
+    let first = flush(&mut leader, &outbox[..1]).await;
+    assert!(is_rate_limited(&first[0].1), "answered by its key, to be sent again: {first:?}");
+
+    // A frame later, the second message may not go before the first.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let second = flush(&mut leader, &outbox[1..]).await;
+    assert!(is_rate_limited(&second[0].1), "it waits behind the first: {second:?}");
+
+    // Both again, in order, once the socket has frames for them.
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    let acks = flush(&mut leader, &outbox).await;
+    assert!(acks.iter().all(|(_, outcome)| matches!(outcome, Outcome::Applied { .. })), "{acks:?}");
+    assert_eq!(stored_texts(&mut tab, room).await, ["message 1", "message 2"], "each once, in order");
 }

@@ -304,7 +304,7 @@ impl Session {
                     self.strikes = 0;
                 }
                 if !self.frames.try_take() {
-                    return self.refuse_for_rate().await;
+                    return self.refuse_for_rate(&message).await;
                 }
                 match message {
                     Message::Text(text) => self.on_text(text.as_bytes()).await,
@@ -318,13 +318,25 @@ impl Session {
         }
     }
 
-    async fn refuse_for_rate(&mut self) -> Next {
+    /// Refuses a frame over the connection's frame rate. An action among them
+    /// is answered by its key, as one over the person's action budget is: not
+    /// recorded, so its client sends it again after a pause, and the actions
+    /// after it wait behind it. A bare error names no action, and the outbox
+    /// would wait for an answer for as long as the socket lives (a leader tab
+    /// flushing the outboxes of every tab at once can outrun the frame burst).
+    async fn refuse_for_rate(&mut self, frame: &Message) -> Next {
         self.strikes += 1;
         if self.strikes > MAX_STRIKES {
             return Next::Close(close_code::RATE_LIMITED, "too many frames");
         }
         let wait = self.frames.wait().as_millis();
-        self.error(ErrorCode::RateLimited, &format!("too many frames; slow down (next in {wait} ms)")).await
+        let message = format!("too many frames; slow down (next in {wait} ms)");
+        if let (Some(key), Some(budget)) = (action_key(frame), self.actions.as_mut()) {
+            budget.defer(key.clone());
+            let outcome = Outcome::Rejected { code: RejectCode::RateLimited, message, problem: None };
+            return self.send(&ServerFrame::Ack { key, outcome }).await;
+        }
+        self.error(ErrorCode::RateLimited, &message).await
     }
 
     async fn on_text(&mut self, text: &[u8]) -> Next {
@@ -540,6 +552,15 @@ async fn next_tick(ticker: &mut Option<Receiver<Arc<str>>>) -> Result<Arc<str>, 
 }
 
 /// For logs: what kind of action, never its content.
+/// The key of the action `frame` carries, if it is one.
+fn action_key(frame: &Message) -> Option<ActionKey> {
+    let Message::Text(text) = frame else { return None };
+    match decode_client(text.as_bytes()) {
+        Ok(ClientFrame::Action { key, .. }) => Some(key),
+        _ => None,
+    }
+}
+
 fn action_kind(action: &Action) -> &'static str {
     match action {
         Action::CreateRoom { .. } => "create_room",
