@@ -187,7 +187,7 @@ test('Jun changes his name and everyone sees the new one at once', async () => {
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors on either page');
 });
 
-test('after a reload the room still says who joined, where it happened among the messages', async () => {
+test('after a reload the room still says who joined and who left, where it happened among the messages', async () => {
   const mina = await signIn('Mina');
   await createRoom(mina, 'reading circle');
   const composer = mina.getByRole('textbox', { name: 'Message' });
@@ -200,6 +200,9 @@ test('after a reload the room still says who joined, where it happened among the
   await composer.fill('Welcome, Jun!');
   await composer.press('Enter');
   await messages(mina, 'reading circle', 'Welcome, Jun!').filter({ hasNotText: 'Sending…' }).waitFor();
+  await jun.getByRole('button', { name: /^Members/ }).click();
+  await jun.getByRole('button', { name: 'Leave room' }).click();
+  await mina.getByText('Jun left').waitFor();
 
   // The room's rows in order: each notice by its words, each message by its text.
   const rows = () =>
@@ -214,6 +217,7 @@ test('after a reload the room still says who joined, where it happened among the
     'First chapter tonight',
     'Jun joined',
     'Welcome, Jun!',
+    'Jun left',
   ]);
   await mina.reload();
   await messages(mina, 'reading circle', 'Welcome, Jun!').waitFor();

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { attach, countUploads, sendOffline, uploadsReach } from '../files.mjs';
-import { bothIn, deleteMessage, nothingWaiting, serverAndBrowser, signedInPage } from '../harness.mjs';
+import { bothIn, createRoom, deleteMessage, nothingWaiting, serverAndBrowser, signedInPage } from '../harness.mjs';
 
 const MIB = 1024 * 1024;
 // Room for one of the album's 2 MiB halves, not for both.
@@ -59,4 +59,20 @@ test('a file over the quota stays “Not sent” through a reload, and Retry sen
   await uploadsReach(uploads, 3);
   assert.equal(uploads.count, 3, 'and its file uploaded once more, on Retry');
   assert.deepEqual([...mina.errors, ...hoon.errors], [], 'no uncaught errors');
+});
+
+test('on a phone, Delete on a file that stays “Not sent” hands the focus to the room’s messages, not to a keyboard', async () => {
+  const phone = { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true };
+  const sora = await signedInPage(world.browser, world.server.url, 'Sora', phone);
+  await createRoom(sora, 'scans');
+  await sora.context().setOffline(true);
+  const waiting = await sendOffline(sora, 'scan.bin', randomBytes(4 * MIB), 'all the scans');
+  await sora.context().setOffline(false);
+  await waiting.getByText(/^Your files already take .+: delete some to upload more$/).waitFor({ timeout: 30_000 });
+
+  await waiting.getByRole('button', { name: 'Delete' }).tap();
+  await waiting.waitFor({ state: 'detached' });
+  const log = sora.getByRole('log', { name: 'scans' });
+  assert.equal(await log.evaluate((log) => log === document.activeElement), true, 'the room’s messages have the focus');
+  assert.deepEqual(sora.errors, [], 'no uncaught errors');
 });

@@ -134,7 +134,7 @@ async fn sora_can_neither_join_nor_read_their_conversation() {
     let (_, found) = get_as(&server, &sora, "/api/search?q=%EB%B9%84%EB%B0%80").await;
     assert_eq!(found["hits"].as_array().map(Vec::len), Some(0), "{found}");
     sora_tab.send(&ClientFrame::Resume { cursors: vec![hanmadi_protocol::Cursor { room, after: Seq::ZERO }] }).await;
-    assert!(matches!(sora_tab.recv().await, ServerFrame::Error { .. }), "not followed");
+    assert_eq!(sora_tab.recv().await, ServerFrame::NotMember { room }, "not followed");
 
     // Sora's own conversation with Mina is another room.
     let (own, _) = opened(sora_tab.act(Action::OpenDirect { with: mina.user.id }).await);

@@ -114,5 +114,5 @@ async fn leaving_a_room_on_one_node_stops_it_on_the_other() {
             _ => None,
         })
         .await;
-    assert_eq!(heard_in_lobby, [RoomEvent::Left { user: jun.user.id }]);
+    assert_eq!(heard_in_lobby, [RoomEvent::Left { user: jun.user.id, name: Some("Jun".into()) }]);
 }

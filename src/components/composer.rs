@@ -366,17 +366,15 @@ pub fn focus_composer() {
 
 /// Gives the focus to where she writes once what held it went away (a dialog
 /// whose opener is gone, a refused message retried or deleted), rather than
-/// leave it on the page: the composer, or in a room she looks into, its
-/// "Join this room". Not on a touch screen, where a focused field brings up
-/// the keyboard.
-pub fn return_focus_to_composer() {
-    if !fine_pointer() {
-        return;
-    }
+/// leave it on the page, where a keyboard or a screen reader would start
+/// again from the top: the composer, or in a room she looks into, its "Join
+/// this room". On a touch screen, where a focused field brings up the
+/// keyboard, the room's messages instead of the composer.
+pub fn return_focus_to_room() {
     let document = document();
-    let target = document
-        .get_element_by_id(COMPOSER_ID)
-        .or_else(|| document.query_selector(".preview-join button").ok().flatten());
+    let composer = fine_pointer().then(|| document.get_element_by_id(COMPOSER_ID)).flatten();
+    // A room's page holds one of the two: its log, or a preview's Join.
+    let target = composer.or_else(|| document.query_selector(".preview-join button, [role=log]").ok().flatten());
     if let Some(target) = target.and_then(|target| target.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = target.focus();
     }

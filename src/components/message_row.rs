@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::attachment_view::AttachmentList;
-use super::composer::{composing, focus_composer, is_send_key, return_focus_to_composer};
+use super::composer::{composing, focus_composer, is_send_key, return_focus_to_room};
 use super::delete_question::use_delete_question;
 use super::field_growth::grow_with_text;
 use super::keyed::live;
@@ -371,11 +371,11 @@ pub fn Pending(action: ReadSignal<PendingAction>, looked_into: bool) -> impl Int
                 <span class="pending-reason">{reason}</span>
                 <button type="button" on:click=handler(move |_| {
                     socket.retry(retry_key.clone());
-                    return_focus_to_composer();
+                    return_focus_to_room();
                 })>{t().retry}</button>
                 <button type="button" on:click=handler(move |_| {
                     socket.discard(delete_key.clone());
-                    return_focus_to_composer();
+                    return_focus_to_room();
                 })>{t().delete}</button>
             }
         };
@@ -407,7 +407,8 @@ pub(super) fn notice_text(notice: &Notice) -> String {
     match notice {
         Notice::Created { name } => lang().room_created(name),
         Notice::Joined { name } => lang().joined(name),
-        Notice::Left { .. } => t().someone_left.to_owned(),
+        Notice::Left { name: Some(name) } => lang().left(name),
+        Notice::Left { name: None } => t().someone_left.to_owned(),
         Notice::Renamed { name } => lang().renamed(name),
         Notice::Missing => t().messages_missing.to_owned(),
     }

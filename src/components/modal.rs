@@ -12,7 +12,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::composer::return_focus_to_composer;
+use super::composer::return_focus_to_room;
 
 /// A dialog, and what opened it. What it is about is its owner's to keep.
 #[derive(Clone, Copy)]
@@ -80,7 +80,7 @@ impl Modal {
                 let _ = opener.focus();
             }
             // The row scrolled out of the page's window, or its message is gone.
-            None => return_focus_to_composer(),
+            None => return_focus_to_room(),
         }
     }
 

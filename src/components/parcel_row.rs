@@ -5,7 +5,7 @@
 use hanmadi_protocol::RoomId;
 use leptos::prelude::*;
 
-use super::composer::return_focus_to_composer;
+use super::composer::return_focus_to_room;
 use super::reactive::{handler, redrawn};
 use super::MessageText;
 use crate::i18n::{lang, t};
@@ -33,13 +33,13 @@ pub fn ParcelRow(room: RoomId, parcel: ReadSignal<ParcelView>) -> impl IntoView 
                         view! {
                             <button type="button" on:click=handler(move |_| {
                                 parcels.retry(&again);
-                                return_focus_to_composer();
+                                return_focus_to_room();
                             })>{t().retry}</button>
                         }
                     })}
                     <button type="button" on:click=handler(move |_| {
                         parcels.delete(delete.clone());
-                        return_focus_to_composer();
+                        return_focus_to_room();
                     })>{t().delete}</button>
                 }
                 .into_any()

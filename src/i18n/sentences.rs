@@ -346,6 +346,13 @@ impl Lang {
         }
     }
 
+    pub fn left(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("{name} left"),
+            Lang::Ko => format!("{name} 님이 나갔어요"),
+        }
+    }
+
     /// A file's size as people read it: bytes below a kibibyte, then KB, MB
     /// and GB (of 1024), with one decimal below ten ("1.5 MB", "12 MB").
     /// Integer arithmetic only: the wasm carries no float formatter.

@@ -259,8 +259,7 @@ fn show_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch, rooms: Vec<RoomSu
             })
         };
         for room in not_hers {
-            store.not_hers_any_more(room);
-            drive(&shared, |client, _| client.untrack_room(room));
+            drive(&shared, |client, _| client.no_longer_in(room));
         }
         for room in unfollowed {
             load_room(weak.clone(), room);

@@ -11,7 +11,7 @@ use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use super::landed;
-use super::rooms_list::LastChange;
+use super::rooms_list::{LastChange, RoomChange};
 use super::timeline::Timeline;
 use super::{Mention, Refused, Replying, RoomInfo, RoomState, Store};
 
@@ -224,11 +224,11 @@ impl Store {
         self.count_unread(room);
     }
 
-    /// The rooms list no longer has `room` as hers (left while this page was
-    /// away, or its leave lost on the way): what the page holds of it went
-    /// stale, as for a room left here.
-    pub fn not_hers_any_more(&self, room: RoomId) {
+    /// `room` is not hers any more (left here or on another screen): the
+    /// list shows it so, and what the page holds of it goes stale.
+    pub(super) fn no_longer_in(&self, room: RoomId) {
         self.room(room).left.set(true);
+        self.change_rooms(RoomChange::Member { room, member: false });
     }
 
     /// The room is loaded to be followed from its newest page: what the

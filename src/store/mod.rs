@@ -18,7 +18,7 @@ pub mod window;
 use std::sync::{Arc, Mutex};
 
 use hanmadi_client_core::sorted_map::SortedMap;
-use hanmadi_client_core::{last_says_left, ActionState, Event, GapOutcome, PendingAction, SequencedEvent, TickerValue};
+use hanmadi_client_core::{ActionState, Event, GapOutcome, PendingAction, SequencedEvent, TickerValue};
 use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{MessageView, RoomKind};
 use hanmadi_protocol::limits::TextProblem;
@@ -222,12 +222,8 @@ impl Store {
     /// Applies what the engine reported.
     pub fn apply(&self, event: &Event, outbox: &[PendingAction]) {
         match event {
-            Event::RoomEvents { room, events, live } => {
+            Event::RoomEvents { room, events, .. } => {
                 let (state, direct) = (self.room(*room), self.is_direct(*room));
-                if *live && self.me.get_untracked().is_some_and(|me| last_says_left(events, me)) {
-                    // Left on another screen: followed here no more.
-                    state.left.set(true);
-                }
                 let mut listed = state.listed.get_untracked();
                 let me = self.me.get_untracked();
                 state.timeline.update(|timeline| {
@@ -261,6 +257,7 @@ impl Store {
                 self.room(*room).timeline.set(Timeline::default());
                 self.count_unread(*room);
             }
+            Event::NoLongerIn { room } => self.no_longer_in(*room),
             Event::ReadElsewhere { room, seq } => self.read_up_to(*room, *seq),
             Event::Seen { room, seq } => self.seen_up_to(*room, *seq),
             Event::OutboxChanged => {
@@ -297,10 +294,7 @@ impl Store {
                         self.joined_room.set(Some(*room));
                     }
                 }
-                Action::LeaveRoom { .. } => {
-                    self.room(*room).left.set(true);
-                    self.change_rooms(RoomChange::Member { room: *room, member: false });
-                }
+                Action::LeaveRoom { .. } => self.no_longer_in(*room),
                 _ => {}
             },
             // A message that stays shows as "Not sent" (in every tab);
@@ -410,7 +404,7 @@ impl Store {
             RoomEvent::Joined { user, name } => {
                 self.room(room).members_changed(MemberChange::Joined(Member { user: *user, name: name.clone() }));
             }
-            RoomEvent::Left { user } => self.room(room).members_changed(MemberChange::Left(*user)),
+            RoomEvent::Left { user, .. } => self.room(room).members_changed(MemberChange::Left(*user)),
             _ => {}
         }
     }

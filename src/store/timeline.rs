@@ -27,8 +27,9 @@ pub enum Notice {
     Joined {
         name: String,
     },
+    /// By name, but for leaves stored before the server kept it.
     Left {
-        user: UserId,
+        name: Option<String>,
     },
     Renamed {
         name: String,
@@ -174,7 +175,7 @@ impl Timeline {
         let text = match event {
             RoomEvent::Created { name, .. } => Notice::Created { name: name.clone() },
             RoomEvent::Joined { name, .. } => Notice::Joined { name: name.clone() },
-            RoomEvent::Left { user } => Notice::Left { user: *user },
+            RoomEvent::Left { name, .. } => Notice::Left { name: name.clone() },
             RoomEvent::Renamed { name, .. } => Notice::Renamed { name: name.clone() },
             _ => return,
         };
@@ -378,7 +379,7 @@ mod tests {
         };
         let notices = vec![
             HistoryEvent { seq: Seq(7), at: 0, event: RoomEvent::Joined { user: UserId(2), name: "Jun".into() } },
-            HistoryEvent { seq: Seq(11), at: 0, event: RoomEvent::Left { user: UserId(2) } },
+            HistoryEvent { seq: Seq(11), at: 0, event: RoomEvent::Left { user: UserId(2), name: None } },
         ];
         timeline.add_history(MessagesPage {
             head: Seq(11),
@@ -387,7 +388,7 @@ mod tests {
             complete: false,
         });
         // The leave was heard live too: it is held once.
-        timeline.apply(Seq(11), 0, &RoomEvent::Left { user: UserId(2) });
+        timeline.apply(Seq(11), 0, &RoomEvent::Left { user: UserId(2), name: None });
         let seqs: Vec<u64> = timeline.entries().iter().map(|e| e.seq().0).collect();
         assert_eq!(seqs, [7, 8, 9, 10, 11]);
         assert!(matches!(&timeline.entries()[0], Entry::Notice { text: Notice::Joined { name }, .. } if name == "Jun"));

@@ -111,6 +111,11 @@ pub enum Event {
     /// `unsent` is what this tab held of it, failed or waiting: none of it
     /// can be sent now, so the page shows the person what was lost.
     SessionEnded { unsent: Vec<PendingAction> },
+    /// The person is not in `room` any more (see [`Client::no_longer_in`]):
+    /// the page shows it as not theirs. After its live `left`, this follows
+    /// the [`Event::RoomEvents`] that holds it; left here, it comes before
+    /// the leave's [`Event::ActionApplied`].
+    NoLongerIn { room: RoomId },
     /// The person read the room up to `seq` on another tab or device: what
     /// is unread here follows.
     ReadElsewhere { room: RoomId, seq: Seq },
@@ -405,8 +410,21 @@ impl Client {
         self.pump(now);
     }
 
+    /// `room` is not the person's any more, as its live `left`, the server's
+    /// refusal to resume it, or the rooms list says (left on another screen,
+    /// or here): the server follows it on this connection no more, and
+    /// neither does the engine, so the room is loaded anew should they come
+    /// back. [`Event::NoLongerIn`] tells the page, once: a room not followed
+    /// is already known to be left.
+    pub fn no_longer_in(&mut self, room: RoomId) {
+        if self.streams.cursor(room).is_some() {
+            self.untrack_room(room);
+            self.event(Event::NoLongerIn { room });
+        }
+    }
+
     /// Stops following a room. Who is in it is no longer known, so nobody is shown.
-    pub fn untrack_room(&mut self, room: RoomId) {
+    pub(crate) fn untrack_room(&mut self, room: RoomId) {
         self.streams.untrack(room);
         if self.presence.forget(room) {
             self.event(Event::Presence { room, members: Vec::new() });

@@ -140,8 +140,7 @@ impl RoomStreams {
             (true, false) => Self::let_go_beyond_max_held(stream),
             (false, false) => {
                 Self::let_go_beyond_max_held(stream);
-                let before = *stream.held.keys().next().expect("not empty");
-                Self::ask(room, stream, before, out);
+                Self::ask_for_missing(room, stream, out);
             }
             _ => {}
         }
@@ -190,12 +189,17 @@ impl RoomStreams {
     /// to fetch: nothing else would ask for it in a quiet room.
     fn gap_closed(room: RoomId, stream: &mut Stream, outcome: GapOutcome, out: &mut Vec<StreamOutput>) {
         out.push(StreamOutput::GapClosed { room, outcome });
-        let before = match stream.held.keys().next() {
-            Some(first_held) => *first_held,
-            None if stream.known_head > stream.delivered => stream.known_head.next(),
-            None => return,
-        };
-        Self::ask(room, stream, before, out);
+        Self::ask_for_missing(room, stream, out);
+    }
+
+    /// Asks for the first range missing after the cursor, if any: up to the
+    /// first event held, or past the newest known to exist.
+    fn ask_for_missing(room: RoomId, stream: &mut Stream, out: &mut Vec<StreamOutput>) {
+        let known_beyond = (stream.known_head > stream.delivered).then(|| stream.known_head.next());
+        let before = stream.held.keys().next().copied().or(known_beyond);
+        if let Some(before) = before.filter(|before| *before > stream.delivered.next()) {
+            Self::ask(room, stream, before, out);
+        }
     }
 
     /// Asks for the room's events from the cursor up to `before`, once.
@@ -223,11 +227,8 @@ impl RoomStreams {
         stream.caught_up_to = Some(head);
         // Everything up to it exists: what one fetch does not reach, the next will.
         stream.known_head = stream.known_head.max(head);
-        if head > stream.delivered && stream.fetching.is_none() {
-            let before = stream.held.keys().next().copied().unwrap_or(head.next()).min(head.next());
-            if before > stream.delivered.next() {
-                Self::ask(room, stream, before, out);
-            }
+        if stream.fetching.is_none() {
+            Self::ask_for_missing(room, stream, out);
         }
     }
 
@@ -340,7 +341,7 @@ impl RoomStreams {
 /// (a batch may hold her leaving and coming back).
 pub fn last_says_left(events: &[SequencedEvent], me: UserId) -> bool {
     let own = events.iter().rev().find_map(|sequenced| match sequenced.event {
-        RoomEvent::Left { user } if user == me => Some(true),
+        RoomEvent::Left { user, .. } if user == me => Some(true),
         RoomEvent::Joined { user, .. } if user == me => Some(false),
         _ => None,
     });
@@ -355,7 +356,7 @@ mod tests {
     const ROOM: RoomId = RoomId(1);
 
     fn event(seq: u64) -> SequencedEvent {
-        SequencedEvent { seq: Seq(seq), at: 0, event: RoomEvent::Left { user: UserId(seq) } }
+        SequencedEvent { seq: Seq(seq), at: 0, event: RoomEvent::Left { user: UserId(seq), name: None } }
     }
 
     fn delivered(out: &[StreamOutput]) -> Vec<u64> {
@@ -536,7 +537,7 @@ mod retry_tests {
         let mut streams = RoomStreams::default();
         streams.track(room, Seq(0));
         let mut out = Vec::new();
-        let event = SequencedEvent { seq: Seq(3), at: 0, event: RoomEvent::Left { user: UserId(1) } };
+        let event = SequencedEvent { seq: Seq(3), at: 0, event: RoomEvent::Left { user: UserId(1), name: None } };
         streams.on_event(room, event, &mut out);
         let fetch = StreamOutput::FetchRange { room, after: Seq(0), before: Seq(3) };
         assert_eq!(out, std::slice::from_ref(&fetch));

@@ -104,7 +104,7 @@ fn leaving_a_room_stops_showing_who_is_in_it() {
     let room = RoomId(1);
     tab.client.track_room(tab.now, room, Seq::ZERO);
     tab.receive(&ServerFrame::Presence { room, version: Version(1), members: vec![mina()] });
-    tab.client.untrack_room(room);
+    tab.client.no_longer_in(room);
     tab.drain();
     tab.receive(&ServerFrame::Presence { room, version: Version(2), members: vec![mina(), jun()] });
     tab.receive(&ServerFrame::PresenceChanged { room, version: Version(3), change: joined(4, "Sora") });
@@ -342,7 +342,7 @@ fn a_room_i_leave_on_another_screen_is_followed_here_no_more_but_one_left_before
     let event = |seq: u64, event: RoomEvent| ServerFrame::Event { room, seq: Seq(seq), at: 0, event };
     // A resume replays that she left once and came back: she is in it.
     tab.client.track_room(tab.now, room, Seq::ZERO);
-    tab.receive(&event(1, RoomEvent::Left { user: UserId(1) }));
+    tab.receive(&event(1, RoomEvent::Left { user: UserId(1), name: None }));
     tab.receive(&event(2, RoomEvent::Joined { user: UserId(1), name: "Mina".into() }));
     tab.receive(&ServerFrame::CaughtUp { room, head: Seq(2) });
     tab.receive(&ServerFrame::Presence { room, version: Version(1), members: vec![mina()] });
@@ -351,7 +351,7 @@ fn a_room_i_leave_on_another_screen_is_followed_here_no_more_but_one_left_before
     // Then she leaves it on her phone: the server follows it here no more,
     // and neither does the engine (the rooms list loads it anew if she
     // comes back), nor does it show her there.
-    tab.receive(&event(3, RoomEvent::Left { user: UserId(1) }));
+    tab.receive(&event(3, RoomEvent::Left { user: UserId(1), name: None }));
     assert_eq!(tab.client.room_cursor(room), None, "followed no more");
     assert_eq!(tab.presence_shown(room).last(), Some(&vec![]));
     // Back in it, the server skips live events and resyncs the room: its
@@ -360,13 +360,13 @@ fn a_room_i_leave_on_another_screen_is_followed_here_no_more_but_one_left_before
     tab.client.track_room(tab.now, room, Seq(3));
     tab.receive(&ServerFrame::CaughtUp { room, head: Seq(3) });
     tab.receive(&ServerFrame::Resync { room });
-    tab.receive(&event(4, RoomEvent::Left { user: UserId(1) }));
+    tab.receive(&event(4, RoomEvent::Left { user: UserId(1), name: None }));
     tab.receive(&event(5, RoomEvent::Joined { user: UserId(1), name: "Mina".into() }));
     tab.receive(&ServerFrame::CaughtUp { room, head: Seq(5) });
     assert_eq!(tab.client.room_cursor(room), Some(Seq(5)), "a resync's replay is not live");
     assert!(!hanmadi_client_core::last_says_left(
         &[
-            SequencedEvent { seq: Seq(6), at: 0, event: RoomEvent::Left { user: UserId(1) } },
+            SequencedEvent { seq: Seq(6), at: 0, event: RoomEvent::Left { user: UserId(1), name: None } },
             SequencedEvent { seq: Seq(7), at: 0, event: RoomEvent::Joined { user: UserId(1), name: "Mina".into() } },
         ],
         UserId(1),
@@ -379,9 +379,52 @@ fn a_room_i_leave_on_another_screen_is_followed_here_no_more_but_one_left_before
         room: RoomId(2),
         seq: Seq(1),
         at: 0,
-        event: RoomEvent::Left { user: UserId(2) },
+        event: RoomEvent::Left { user: UserId(2), name: None },
     });
     assert_eq!(tab.client.room_cursor(RoomId(2)), Some(Seq(1)));
+}
+
+#[test]
+fn a_room_left_on_her_phone_while_the_laptop_was_away_is_hers_no_more_as_soon_as_it_is_back() {
+    let mut tab = Tab::new(13);
+    tab.go_online();
+    let (lobby, lunch) = (RoomId(1), RoomId(2));
+    for room in [lobby, lunch] {
+        tab.client.track_room(tab.now, room, Seq(4));
+        tab.receive(&ServerFrame::CaughtUp { room, head: Seq(4) });
+    }
+
+    // The laptop's wifi drops; meanwhile she leaves the lunch room on her
+    // phone. Back, the laptop resumes both: the server answers for lunch
+    // that she is not in it.
+    tab.sent.clear();
+    tab.reconnect_after_a_blip();
+    let resumed: Vec<RoomId> = tab
+        .sent
+        .iter()
+        .flat_map(|frame| match frame {
+            ClientFrame::Resume { cursors } => cursors.iter().map(|cursor| cursor.room).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    assert_eq!(resumed, [lobby, lunch]);
+    tab.events.clear();
+    tab.receive(&ServerFrame::CaughtUp { room: lobby, head: Seq(4) });
+    tab.receive(&ServerFrame::NotMember { room: lunch });
+    assert!(tab.events.contains(&Event::NoLongerIn { room: lunch }), "the page hears it: {:?}", tab.events);
+    assert_eq!((tab.client.room_cursor(lobby), tab.client.room_cursor(lunch)), (Some(Seq(4)), None));
+
+    // The next reconnect resumes the lobby alone; a late second answer for
+    // lunch says nothing more.
+    tab.receive(&ServerFrame::NotMember { room: lunch });
+    tab.sent.clear();
+    tab.reconnect_after_a_blip();
+    assert!(tab
+        .sent
+        .iter()
+        .all(|frame| !matches!(frame, ClientFrame::Resume { cursors } if cursors.iter().any(|c| c.room == lunch))));
+    let told = tab.events.iter().filter(|event| **event == Event::NoLongerIn { room: lunch }).count();
+    assert_eq!(told, 1, "said once");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crate::{ActionKey, AttachmentId, MessageId, RoomId, Seq, UserId, Version};
 /// The protocol version this build speaks. Exchanged in the first frames of every
 /// connection ([`ClientFrame::Hello`] / [`ServerFrame::Welcome`]) so that an old tab
 /// talking to a new server is told to reload instead of misreading frames.
-pub const PROTOCOL_VERSION: u32 = 7;
+pub const PROTOCOL_VERSION: u32 = 8;
 
 /// Milliseconds since the Unix epoch, as the server's clock saw it.
 pub type Millis = u64;
@@ -51,7 +51,8 @@ pub enum ClientFrame {
     /// same nonce. Sent only when the connection has been idle.
     Ping { nonce: u64 },
     /// Reliable (control). Replay every event after each cursor, then go live; the
-    /// server answers each room with [`ServerFrame::CaughtUp`].
+    /// server answers each room with [`ServerFrame::CaughtUp`], or with
+    /// [`ServerFrame::NotMember`] for a room the person is not in.
     Resume { cursors: Vec<Cursor> },
     /// Action. Applied exactly once per key; answered by [`ServerFrame::Ack`].
     Action { key: ActionKey, action: Action },
@@ -202,6 +203,11 @@ pub enum ServerFrame {
     /// Reliable (control). The replay asked for by [`ClientFrame::Resume`] is done
     /// for this room: every event up to `head` has been sent.
     CaughtUp { room: RoomId, head: Seq },
+    /// Reliable (control). The answer to resuming a room the person is not in:
+    /// left on another device while this one was away (its `left` event never
+    /// came here), or never theirs. Nothing of it is sent on this connection;
+    /// the client follows it no more either.
+    NotMember { room: RoomId },
     /// Reliable (control). The client's cursor for this room is ahead of the
     /// room's log (the server's data was restored from an older backup): what
     /// the client holds of the room past `head` no longer exists, and seqs
@@ -257,6 +263,7 @@ impl ServerFrame {
             ServerFrame::Ack { .. } => DeliveryClass::Action,
             ServerFrame::Event { .. }
             | ServerFrame::CaughtUp { .. }
+            | ServerFrame::NotMember { .. }
             | ServerFrame::Reset { .. }
             | ServerFrame::Resync { .. } => DeliveryClass::Reliable,
             ServerFrame::Ticker { .. }
@@ -277,6 +284,7 @@ impl ServerFrame {
         "ack",
         "event",
         "caught_up",
+        "not_member",
         "reset",
         "resync",
         "ticker",
@@ -341,6 +349,10 @@ pub enum RoomEvent {
     },
     Left {
         user: UserId,
+        /// Their name as they left, for the notice ("Jun left"). Absent in
+        /// leaves stored before protocol 8.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
     },
     Renamed {
         name: String,
@@ -448,7 +460,7 @@ pub enum ErrorCode {
     NotSupported,
     /// Too many frames too fast; slow down.
     RateLimited,
-    /// Not allowed, e.g. resuming a room one is not a member of.
+    /// Not allowed, e.g. reading a room one is not a member of.
     Forbidden,
     /// The server failed; nothing was changed. Try again.
     Internal,

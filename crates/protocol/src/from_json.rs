@@ -154,7 +154,7 @@ impl FromJson for RoomEvent {
         let event = match o.tag("kind")?.as_str() {
             "created" => RoomEvent::Created { name: o.field("name")?, by: o.field("by")? },
             "joined" => RoomEvent::Joined { user: o.field("user")?, name: o.field("name")? },
-            "left" => RoomEvent::Left { user: o.field("user")? },
+            "left" => RoomEvent::Left { user: o.field("user")?, name: o.optional("name")? },
             "renamed" => RoomEvent::Renamed { name: o.field("name")?, by: o.field("by")? },
             "message" => RoomEvent::Message {
                 id: o.field("id")?,
@@ -234,6 +234,7 @@ impl FromJson for ServerFrame {
                 event: o.field("event")?,
             },
             "caught_up" => ServerFrame::CaughtUp { room: o.field("room")?, head: o.field("head")? },
+            "not_member" => ServerFrame::NotMember { room: o.field("room")? },
             "reset" => ServerFrame::Reset { room: o.field("room")?, head: o.field("head")? },
             "resync" => ServerFrame::Resync { room: o.field("room")? },
             "ticker" => ServerFrame::Ticker { updates: o.field("updates")? },

@@ -42,7 +42,8 @@ fn all_room_events() -> Vec<RoomEvent> {
     vec![
         RoomEvent::Created { name: "general".into(), by: UserId(1) },
         RoomEvent::Joined { user: UserId(2), name: "Mina".into() },
-        RoomEvent::Left { user: UserId(2) },
+        RoomEvent::Left { user: UserId(2), name: Some("Mina".into()) },
+        RoomEvent::Left { user: UserId(2), name: None },
         RoomEvent::Renamed { name: "일반".into(), by: UserId(1) },
         RoomEvent::Message {
             id: MessageId(5),
@@ -108,6 +109,7 @@ fn all_server_frames() -> Vec<ServerFrame> {
         },
         ServerFrame::Ack { key: key("d"), outcome: refused_room_name() },
         ServerFrame::CaughtUp { room, head: Seq(8) },
+        ServerFrame::NotMember { room },
         ServerFrame::Resync { room },
         ServerFrame::Ticker {
             updates: vec![TickerUpdate { symbol: "HNMD".into(), version: Version(12), price: 101.25 }],
@@ -181,9 +183,10 @@ fn every_server_frame_variant_is_checked() {
             ServerFrame::RoomListStale {} => 13,
             ServerFrame::ReadUpTo { .. } => 14,
             ServerFrame::Seen { .. } => 15,
+            ServerFrame::NotMember { .. } => 16,
         }
     }
-    let mut seen = [false; 16];
+    let mut seen = [false; 17];
     for frame in all_server_frames() {
         seen[variant(&frame)] = true;
     }

@@ -58,6 +58,9 @@ fn frames_read_the_same() {
         r#"{"type":"ack","key":"k","outcome":{"status":"rejected","code":"invalid","message":"m","problem":{"field":"room_name","kind":"wavy"}}}"#,
         r#"{"type":"event","room":1,"seq":5,"at":1790000000000,"event":{"kind":"message","id":5,"author":2,"author_name":"준","text":"안녕"}}"#,
         r#"{"type":"event","room":1,"seq":5,"at":1,"event":{"kind":"deleted","id":5,"text":"x"}}"#,
+        r#"{"type":"event","room":1,"seq":6,"at":1,"event":{"kind":"left","user":2,"name":"준"}}"#,
+        r#"{"type":"event","room":1,"seq":6,"at":1,"event":{"kind":"left","user":2}}"#,
+        r#"{"type":"event","room":1,"seq":6,"at":1,"event":{"kind":"left","user":2,"name":null}}"#,
         r#"{"type":"event","room":1,"seq":5,"at":1,"event":{"kind":"reacted","id":5,"user":2,"emoji":"👍"}}"#,
         r#"{"type":"caught_up","room":1,"head":8}"#,
         r#"{"type":"reset","room":1,"head":0}"#,
@@ -201,7 +204,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
     check(
         serde_json::to_string(&EventsPage {
             head: Seq(9),
-            events: vec![HistoryEvent { seq: Seq(3), at: 5, event: RoomEvent::Left { user: UserId(1) } }],
+            events: vec![HistoryEvent { seq: Seq(3), at: 5, event: RoomEvent::Left { user: UserId(1), name: None } }],
         })
         .unwrap(),
     );

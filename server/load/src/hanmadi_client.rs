@@ -165,6 +165,9 @@ async fn follow(socket: &mut Socket, room: RoomId) -> anyhow::Result<()> {
     connection::until(socket, |frame| {
         Ok(match decode_server(frame)? {
             ServerFrame::CaughtUp { room: caught_up, .. } => (caught_up == room).then_some(()),
+            ServerFrame::NotMember { room: refused } if refused == room => {
+                bail!("cannot follow room {room}: not a member")
+            }
             ServerFrame::Error { code, message } => {
                 bail!("cannot follow room {room}: {code:?}: {message}")
             }

@@ -222,7 +222,7 @@ impl Delivery {
         let leaves = |stored: &StoredEvent| matches!(stored.event, RoomEvent::Left { .. });
         for batch in events.split_inclusive(leaves) {
             self.publish_events(batch);
-            if let Some(StoredEvent { room, event: RoomEvent::Left { user }, .. }) = batch.last() {
+            if let Some(StoredEvent { room, event: RoomEvent::Left { user, .. }, .. }) = batch.last() {
                 for _ in 0..self.registry.unfollow_person(*room, *user) {
                     self.left(*room, *user);
                 }
@@ -281,7 +281,7 @@ impl Delivery {
             let (name, came_or_went) = match event {
                 RoomEvent::Created { name, by } => (Some(name), Some(*by)),
                 RoomEvent::Renamed { name, .. } => (Some(name), None),
-                RoomEvent::Joined { user, .. } | RoomEvent::Left { user } => (None, Some(*user)),
+                RoomEvent::Joined { user, .. } | RoomEvent::Left { user, .. } => (None, Some(*user)),
                 _ => continue,
             };
             let listing = match listings.iter().position(|listing| listing.room == room) {

@@ -33,8 +33,7 @@ impl Session {
                     if self.following.remove(&room).is_some() {
                         self.state.delivery.unfollow(&self.subscription, room, user.id);
                     }
-                    let message = format!("not a member of room {room}");
-                    if let Next::Stop = self.error(ErrorCode::Forbidden, &message).await {
+                    if let Next::Stop = self.send(&ServerFrame::NotMember { room }).await {
                         return Next::Stop;
                     }
                     continue;

@@ -153,7 +153,8 @@ async fn apply_action(
                     .bind(me)
                     .execute(&mut **tx)
                     .await?;
-                applied(*room, Some(append(tx, *room, now, RoomEvent::Left { user: user.id }, events).await?), None)
+                let left = RoomEvent::Left { user: user.id, name: Some(user.name.clone()) };
+                applied(*room, Some(append(tx, *room, now, left, events).await?), None)
             }
         }
         Action::RenameRoom { room, name } => {

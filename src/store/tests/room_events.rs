@@ -65,7 +65,7 @@ fn a_room_shows_who_joined_and_a_direct_conversation_does_not() {
         let mut page = history([(3, MINA)]);
         page.notices = vec![joined(1, MINA), joined(2, JUN)];
         store.history_loaded(room, page);
-        let live = SequencedEvent { seq: Seq(4), at: 0, event: RoomEvent::Left { user: JUN } };
+        let live = SequencedEvent { seq: Seq(4), at: 0, event: RoomEvent::Left { user: JUN, name: None } };
         store.apply(&Event::RoomEvents { room, events: vec![live], live: true }, &[]);
     }
     assert_eq!(rows(LOBBY), [1, 2, 3, 4], "from the page and live");
@@ -83,7 +83,7 @@ fn the_members_list_follows_joins_and_leaves_once_fetched() {
     store.apply(&in_lobby(2, RoomEvent::Joined { user: JUN, name: "Jun".into() }), &[]);
     store.apply(&in_lobby(3, RoomEvent::Joined { user: UserId(3), name: "Sora".into() }), &[]);
     assert_eq!(members(), Some(vec!["Mina".into(), "Jun".into(), "Sora".into()]), "each person once");
-    store.apply(&in_lobby(4, RoomEvent::Left { user: JUN }), &[]);
+    store.apply(&in_lobby(4, RoomEvent::Left { user: JUN, name: None }), &[]);
     assert_eq!(members(), Some(vec!["Mina".into(), "Sora".into()]));
 }
 
@@ -97,7 +97,7 @@ fn a_join_or_leave_heard_while_the_members_are_on_their_way_is_not_lost() {
     // and Jun leaves, and its answer comes after both are heard.
     let opening = store.begin_members_fetch(LOBBY);
     heard(1, RoomEvent::Joined { user: UserId(3), name: "Sora".into() });
-    heard(2, RoomEvent::Left { user: JUN });
+    heard(2, RoomEvent::Left { user: JUN, name: None });
     opening.finish(vec![member(MINA, "Mina"), member(JUN, "Jun")]);
     assert_eq!(members(), Some(vec!["Mina".into(), "Sora".into()]), "Sora in, Jun out");
 
@@ -110,7 +110,7 @@ fn a_join_or_leave_heard_while_the_members_are_on_their_way_is_not_lost() {
     assert_eq!(members(), Some(vec!["Mina".into(), "Sora".into(), "Yuna".into()]), "Yuna stays");
 
     // Once no fetch is on its way, nothing heard is kept for the next one.
-    heard(4, RoomEvent::Left { user: UserId(4) });
+    heard(4, RoomEvent::Left { user: UserId(4), name: None });
     let later = store.begin_members_fetch(LOBBY);
     heard(5, RoomEvent::Joined { user: UserId(4), name: "Yuna".into() });
     later.finish(vec![member(MINA, "Mina"), member(UserId(3), "Sora")]);

@@ -182,8 +182,10 @@ fn a_room_left_and_joined_again_is_loaded_anew_not_with_what_went_stale_meanwhil
     let laptop = store_as_mina();
     laptop.begin_rooms_fetch().finish(vec![lobby()]);
     laptop.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]));
-    let left = SequencedEvent { seq: Seq(3), at: 0, event: RoomEvent::Left { user: MINA } };
+    let left = SequencedEvent { seq: Seq(3), at: 0, event: RoomEvent::Left { user: MINA, name: None } };
     laptop.apply(&Event::RoomEvents { room: LOBBY, events: vec![left], live: true }, &[]);
+    laptop.apply(&Event::NoLongerIn { room: LOBBY }, &[]);
+    assert_eq!(laptop.room_view(LOBBY), RoomView::LookedInto, "not hers on the laptop either, at once");
     laptop.loading_room(LOBBY);
     laptop.history_loaded(LOBBY, newest_page());
     assert_eq!(held(&laptop), (63..=70).map(Seq).collect::<Vec<_>>());

@@ -35,6 +35,7 @@ impl Client {
                 self.stream_outputs(out);
                 self.event(Event::CaughtUp { room, head });
             }
+            ServerFrame::NotMember { room } => self.no_longer_in(room),
             ServerFrame::Reset { room, head } => {
                 if self.streams.reset(room, head) {
                     self.event(Event::RoomReset { room, head });
@@ -153,15 +154,12 @@ impl Client {
         for output in out {
             match output {
                 StreamOutput::Deliver { room, events, live } => {
-                    // Left on another screen: the server follows the room on
-                    // this connection no more, and neither does the engine,
-                    // so the room is loaded anew should she come back. (A
-                    // replay's "left" was followed by a return: a resume
-                    // needs her in the room.)
+                    // A replay's "left" was followed by a return: a resume
+                    // needs her in the room.
                     let left = live && self.me.is_some_and(|me| last_says_left(&events, me));
                     self.event(Event::RoomEvents { room, events, live });
                     if left {
-                        self.untrack_room(room);
+                        self.no_longer_in(room);
                     }
                 }
                 StreamOutput::FetchRange { room, after, before } => {
