@@ -22,7 +22,7 @@
 //! message) does not hold the line forever: after as long as a spent budget
 //! takes to fill again, the line is let go.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -92,15 +92,17 @@ impl ActionTokens {
 pub struct ActionBudget {
     tokens: Arc<ActionTokens>,
     person: UserId,
-    /// The earliest action of this connection that was (or may yet be) deferred.
-    deferred_from: Option<Deferral>,
+    /// The connection's actions held back that its client must send again,
+    /// oldest first: while any waits, every new action waits behind it.
+    held_back: VecDeque<ActionKey>,
+    /// Since when the first of them has held the line (it was held back, or
+    /// refused again, or became the first).
+    first_since: Instant,
 }
 
-/// The first action in a connection's line, and since when it has held it.
-struct Deferral {
-    key: ActionKey,
-    since: Instant,
-}
+/// Keys remembered in one connection's line. An honest client holds at most
+/// a few outboxes' worth; past this, later keys still wait, unremembered.
+const MAX_HELD_BACK: usize = 4 * OUTBOX_CAPACITY;
 
 /// An action let through [`ActionBudget::admit`], as the connection keeps it
 /// while the writer works on it.
@@ -112,52 +114,53 @@ pub struct Admitted {
 
 impl ActionBudget {
     pub fn new(tokens: Arc<ActionTokens>, person: UserId) -> Self {
-        Self { tokens, person, deferred_from: None }
+        Self { tokens, person, held_back: VecDeque::new(), first_since: Instant::now() }
     }
 
     /// Whether a new action under `key` may be applied, or only answered if
     /// it is a repeat.
     pub fn admit(&mut self, key: ActionKey) -> Admitted {
-        let refill = self.tokens.refill_time();
-        if self.deferred_from.as_ref().is_some_and(|first| first.key == key || first.since.elapsed() >= refill) {
-            // The first deferred action is back, or its client gave up on it.
-            self.deferred_from = None;
+        let given_up = self.first_since.elapsed() >= self.tokens.refill_time();
+        if self.held_back.front() == Some(&key) || given_up {
+            // The first one held back is back, and what was behind it comes
+            // after it (the client resends in order); or its client gave up on it.
+            self.held_back.clear();
         }
-        let admission = if self.deferred_from.is_none() && self.tokens.with_bucket(self.person, TokenBucket::try_take) {
+        let admission = if self.held_back.is_empty() && self.tokens.with_bucket(self.person, TokenBucket::try_take) {
             Admission::Apply
         } else {
-            self.defer(key.clone());
+            self.hold_back(key.clone());
             Admission::RepeatOnly
         };
         Admitted { key, admission }
     }
 
-    /// An action under `key` is deferred: it comes again, and the actions
-    /// after it wait behind it. Also for one refused before it reached the
-    /// budget (the connection sent frames too fast).
-    pub fn defer(&mut self, key: ActionKey) {
-        self.deferred_from.get_or_insert_with(|| Deferral { key, since: Instant::now() });
+    /// An action under `key` is held back: its client sends it again, and
+    /// the actions after it wait behind it. Also for one refused before it
+    /// reached the budget (the connection sent frames too fast).
+    pub fn hold_back(&mut self, key: ActionKey) {
+        if self.held_back.front() == Some(&key) || self.held_back.is_empty() {
+            // Refused again, or the first: its client is still at it.
+            self.first_since = Instant::now();
+        }
+        if self.held_back.len() < MAX_HELD_BACK && !self.held_back.contains(&key) {
+            self.held_back.push_back(key);
+        }
     }
 
-    /// The writer settled `admitted` (the oldest in flight); `later` are the
-    /// actions still in flight after it, oldest first.
-    pub fn settled<'a>(
-        &mut self,
-        admitted: &Admitted,
-        settled: &Settled,
-        later: impl IntoIterator<Item = &'a Admitted>,
-    ) {
+    /// The writer settled `admitted`.
+    pub fn settled(&mut self, admitted: &Admitted, settled: &Settled) {
         if !matches!(settled, Settled::Repeat(_)) {
             return;
         }
         // A repeat changed nothing either.
         self.unapplied(admitted);
-        if self.deferred_from.as_ref().is_some_and(|first| first.key == admitted.key) {
-            // Done already, so it will not come again: the next action that
-            // was held back is now the first one the client must resend.
-            self.deferred_from = None;
-            if let Some(next) = later.into_iter().find(|later| later.admission == Admission::RepeatOnly) {
-                self.defer(next.key.clone());
+        // Done already, so it will not come again: what waited behind it
+        // waits for the next one held back, which the client resends first.
+        if let Some(at) = self.held_back.iter().position(|key| *key == admitted.key) {
+            self.held_back.remove(at);
+            if at == 0 {
+                self.first_since = Instant::now();
             }
         }
     }
@@ -221,8 +224,8 @@ mod tests {
         let first = budget.admit(key(1));
         let second = budget.admit(key(2));
         assert_eq!((first.admission, second.admission), (Admission::Apply, Admission::Apply));
-        budget.settled(&first, &repeat(), [&second]);
-        budget.settled(&second, &repeat(), []);
+        budget.settled(&first, &repeat());
+        budget.settled(&second, &repeat());
         // Both tokens are back: two more may apply, then no more.
         assert_eq!(budget.admit(key(3)).admission, Admission::Apply);
         assert_eq!(budget.admit(key(4)).admission, Admission::Apply);
@@ -244,8 +247,8 @@ mod tests {
     async fn a_held_back_repeat_hands_the_wait_to_the_next_held_action() {
         let mut budget = spent();
         let replayed = budget.admit(key(1));
-        let new = budget.admit(key(2));
-        budget.settled(&replayed, &repeat(), [&new]);
+        assert_eq!(budget.admit(key(2)).admission, Admission::RepeatOnly);
+        budget.settled(&replayed, &repeat());
         tokio::time::advance(Duration::from_secs(2)).await;
         assert_eq!(budget.admit(key(3)).admission, Admission::RepeatOnly, "key 2 is still first in line");
         assert_eq!(budget.admit(key(2)).admission, Admission::Apply);
@@ -256,20 +259,38 @@ mod tests {
         let mut budget = spent();
         assert_eq!(budget.admit(key(1)).admission, Admission::RepeatOnly);
         tokio::time::advance(Duration::from_secs(3)).await;
-        assert_eq!(budget.admit(key(2)).admission, Admission::Apply, "a full budget lets the next one through");
+        assert_eq!(budget.admit(key(2)).admission, Admission::Apply, "given up on: the next one goes through");
     }
 
     #[tokio::test(start_paused = true)]
     async fn an_action_refused_for_the_frame_rate_holds_the_line_though_tokens_are_plenty() {
         let mut budget = connection(&tokens(3));
-        budget.defer(key(1));
+        budget.hold_back(key(1));
         assert_eq!(budget.admit(key(2)).admission, Admission::RepeatOnly, "key 2 must not overtake key 1");
         assert_eq!(budget.admit(key(1)).admission, Admission::Apply);
         assert_eq!(budget.admit(key(2)).admission, Admission::Apply);
 
-        budget.defer(key(3));
+        budget.hold_back(key(3));
+        tokio::time::advance(Duration::from_secs(2)).await;
+        budget.hold_back(key(3));
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert_eq!(budget.admit(key(4)).admission, Admission::RepeatOnly, "refused again: its client is still at it");
         tokio::time::advance(Duration::from_secs(3)).await;
-        assert_eq!(budget.admit(key(4)).admission, Admission::Apply, "key 3 was given up on");
+        assert_eq!(budget.admit(key(5)).admission, Admission::Apply, "key 3 was given up on");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_repeat_hands_the_wait_to_an_action_refused_for_the_frame_rate_behind_it() {
+        let mut budget = spent();
+        let replayed = budget.admit(key(1));
+        budget.hold_back(key(2));
+        let later = budget.admit(key(3));
+        assert_eq!(later.admission, Admission::RepeatOnly);
+        budget.settled(&replayed, &repeat());
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert_eq!(budget.admit(key(3)).admission, Admission::RepeatOnly, "key 2 is first in line now");
+        assert_eq!(budget.admit(key(2)).admission, Admission::Apply);
+        assert_eq!(budget.admit(key(3)).admission, Admission::Apply);
     }
 
     #[tokio::test(start_paused = true)]

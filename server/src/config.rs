@@ -44,9 +44,10 @@ pub struct Config {
     #[arg(long, env = "HANMADI_TICKER_SYMBOLS", default_value_t = 24)]
     pub ticker_symbols: usize,
 
-    /// Frames per second one connection may send (bursts of three seconds' worth
-    /// are fine); beyond, frames are refused with an error, and a connection that
-    /// keeps on is closed with 4429.
+    /// Frames per second one connection may send (bursts of three seconds' worth,
+    /// and never less than two full outboxes, are fine); beyond, frames are
+    /// refused with an error (an action with a rate-limited answer under its key,
+    /// to be sent again), and a connection that keeps on is closed with 4429.
     #[arg(long, env = "HANMADI_FRAMES_PER_SEC", default_value_t = 100)]
     pub frames_per_sec: u32,
 

@@ -225,10 +225,15 @@ impl Store {
     }
 
     /// `room` is not hers any more (left here or on another screen): the
-    /// list shows it so, and what the page holds of it goes stale.
+    /// list shows it so, and what the page holds of it goes stale. Made
+    /// again on top of a list fetched meanwhile, unless a list said so
+    /// itself (then one fetched after it knows better: she may be back).
     pub(super) fn no_longer_in(&self, room: RoomId) {
         self.room(room).left.set(true);
-        self.change_rooms(RoomChange::Member { room, member: false });
+        let listed_as_hers = self.rooms.with_untracked(|rooms| rooms.iter().any(|r| r.id == room && r.member));
+        if listed_as_hers {
+            self.change_rooms(RoomChange::Member { room, member: false });
+        }
     }
 
     /// The room is loaded to be followed from its newest page: what the

@@ -113,8 +113,9 @@ pub enum Event {
     SessionEnded { unsent: Vec<PendingAction> },
     /// The person is not in `room` any more (see [`Client::no_longer_in`]):
     /// the page shows it as not theirs. After its live `left`, this follows
-    /// the [`Event::RoomEvents`] that holds it; left here, it comes before
-    /// the leave's [`Event::ActionApplied`].
+    /// the [`Event::RoomEvents`] that holds it. A leave made here is told by
+    /// its [`Event::ActionApplied`] (before which this may come too, when its
+    /// `left` comes live).
     NoLongerIn { room: RoomId },
     /// The person read the room up to `seq` on another tab or device: what
     /// is unread here follows.

@@ -332,7 +332,7 @@ impl Session {
         let wait = self.frames.wait().as_millis();
         let message = format!("too many frames; slow down (next in {wait} ms)");
         if let (Some(key), Some(budget)) = (action_key(frame), self.actions.as_mut()) {
-            budget.defer(key.clone());
+            budget.hold_back(key.clone());
             let outcome = Outcome::Rejected { code: RejectCode::RateLimited, message, problem: None };
             return self.send(&ServerFrame::Ack { key, outcome }).await;
         }
@@ -431,7 +431,7 @@ impl Session {
             Err(_) => return self.failed(&admitted, anyhow::anyhow!("the writer dropped an action")),
         };
         let budget = self.actions.as_mut().expect("actions come after hello");
-        budget.settled(&admitted, &settled, self.in_flight.iter().map(|later| &later.admitted));
+        budget.settled(&admitted, &settled);
         let key = admitted.key;
         let outcome = match settled {
             Settled::New(outcome) | Settled::Repeat(outcome) => outcome,
@@ -551,7 +551,6 @@ async fn next_tick(ticker: &mut Option<Receiver<Arc<str>>>) -> Result<Arc<str>, 
     }
 }
 
-/// For logs: what kind of action, never its content.
 /// The key of the action `frame` carries, if it is one.
 fn action_key(frame: &Message) -> Option<ActionKey> {
     let Message::Text(text) = frame else { return None };
@@ -561,6 +560,7 @@ fn action_key(frame: &Message) -> Option<ActionKey> {
     }
 }
 
+/// For logs: what kind of action, never its content.
 fn action_kind(action: &Action) -> &'static str {
     match action {
         Action::CreateRoom { .. } => "create_room",

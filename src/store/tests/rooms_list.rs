@@ -190,3 +190,23 @@ fn a_room_left_and_joined_again_is_loaded_anew_not_with_what_went_stale_meanwhil
     laptop.history_loaded(LOBBY, newest_page());
     assert_eq!(held(&laptop), (63..=70).map(Seq).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_room_a_list_says_is_not_hers_is_hers_again_in_a_list_fetched_after_it() {
+    let store = store_as_mina();
+    store.begin_rooms_fetch().finish(vec![lobby()]);
+    let (older, newer) = (store.begin_rooms_fetch(), store.begin_rooms_fetch());
+    // The older list says she left the lobby on another device (and the
+    // engine, told so, follows it no more); she went back in meanwhile.
+    older.finish(vec![RoomInfo { member: false, ..lobby() }]);
+    store.apply(&Event::NoLongerIn { room: LOBBY }, &[]);
+    assert_eq!(listed(&store), [(LOBBY.0, "lobby".to_owned(), false)]);
+    newer.finish(vec![lobby()]);
+    assert_eq!(listed(&store), [(LOBBY.0, "lobby".to_owned(), true)], "the newer list is not overruled");
+
+    // Left while a list was on its way: the list, older than the leave, is.
+    let on_its_way = store.begin_rooms_fetch();
+    store.apply(&Event::NoLongerIn { room: LOBBY }, &[]);
+    on_its_way.finish(vec![lobby()]);
+    assert_eq!(listed(&store), [(LOBBY.0, "lobby".to_owned(), false)]);
+}
