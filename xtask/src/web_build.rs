@@ -168,8 +168,14 @@ use crate::{cmd, root, std_for_size, step};
 /// shown in a room's preview too (written for a room she left on another
 /// screen), 276.1 → 276.3 KiB; for a review of those (the preview kept at
 /// her rows as they change, read out as they do, without a quote's link),
-/// 276.3 → 276.4 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 276.4;
+/// 276.3 → 276.4 KiB; for protocol 8 (a room left on another device shown
+/// as left once the resume says so, a leave's name), the focus handed on by
+/// Retry and Delete on a touch screen, and a review's fix (the rooms list's
+/// own "not hers" not made again on a newer list), 276.4 → 276.7 KiB: 276.53
+/// measured here, where one commit of them measured 0.06 KiB more in a fresh
+/// clone elsewhere and one closure written another way 0.15 KiB more (the
+/// brotli figure moves with the code's layout), so the budget keeps that room.
+pub const BUNDLE_BUDGET_KIB: f64 = 276.7;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
