@@ -46,6 +46,12 @@ impl<C: Clone> Fetches<C> {
         }
     }
 
+    /// Whether a fetch is on its way: what changes now may be missing from
+    /// its list.
+    pub fn on_its_way(&self) -> bool {
+        self.in_flight > 0
+    }
+
     /// The fetch's list arrived: the changes to make again on top of it, or
     /// `None` if a list from a later fetch is shown already.
     pub fn finish(&mut self, ticket: Ticket) -> Option<Vec<C>> {

@@ -30,7 +30,7 @@ use leptos::prelude::*;
 
 use fetches::Fetches;
 use people::MemberChange;
-use reading::Listed;
+use reading::{Correction, Listed};
 use rooms_list::{last_message, LastChange, RoomChange};
 pub use rooms_list::{to_look_into, RoomInfo, RoomView, RoomsFetch};
 use timeline::Timeline;
@@ -58,6 +58,9 @@ pub struct RoomState {
     read: ArcRwSignal<Seq>,
     /// What the last rooms list said of it.
     listed: ArcRwSignal<Option<Listed>>,
+    /// Edits and deletions heard while a rooms list was on its way, to be
+    /// made again on its counts when it comes (see [`Store::listed_reads`]).
+    corrections: Arc<Mutex<Vec<Correction>>>,
     /// In a direct conversation, where the other person has read up to (see
     /// `reading`): what you said up to there was seen.
     seen: ArcRwSignal<Seq>,
@@ -90,6 +93,7 @@ impl RoomState {
             new_line_after: ArcRwSignal::new(None),
             read: ArcRwSignal::new(Seq::ZERO),
             listed: ArcRwSignal::new(None),
+            corrections: Arc::new(Mutex::new(Vec::new())),
             seen: ArcRwSignal::new(Seq::ZERO),
             caught_up: ArcRwSignal::new(false),
             reveal: ArcRwSignal::new(None),
@@ -226,11 +230,17 @@ impl Store {
                 let (state, direct) = (self.room(*room), self.is_direct(*room));
                 let mut listed = state.listed.get_untracked();
                 let me = self.me.get_untracked();
+                let list_on_its_way = self.list_fetches.lock().expect("list fetches").on_its_way();
                 state.timeline.update(|timeline| {
                     // A direct conversation says nothing of how it began (see `history_loaded`).
                     for event in events.iter().filter(|event| !(direct && event.event.is_notice())) {
-                        if let Some(listed) = &mut listed {
-                            listed.correct(me, event.seq, &event.event, timeline);
+                        if let Some(change) = Correction::of(me, event.seq, &event.event, timeline) {
+                            if let Some(listed) = &mut listed {
+                                listed.correct(&change);
+                            }
+                            if list_on_its_way {
+                                state.corrections.lock().expect("corrections").push(change);
+                            }
                         }
                         timeline.apply(event.seq, event.at, &event.event);
                     }

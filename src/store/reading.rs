@@ -38,24 +38,50 @@ impl From<&RoomSummary> for Listed {
     }
 }
 
+/// An edit or deletion, heard live, of a message the rooms list may have
+/// counted unread: how it changes the list's counts if the list was read
+/// before it. Kept while a list is on its way (`RoomState::corrections`), as
+/// the server may have read that list before the change too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Correction {
+    /// The edit's or deletion's own seq.
+    seq: Seq,
+    /// The message changed.
+    message: Seq,
+    mentioned: u32,
+    /// Whether it mentions you now: `None` once deleted.
+    mentions_now: Option<u32>,
+}
+
+impl Correction {
+    /// What `event` at `seq` changes of a message news to `me`.
+    /// `timeline` holds the message as it stood before the event; one not
+    /// held cannot be told apart, and its count stays.
+    pub(super) fn of(me: Option<UserId>, seq: Seq, event: &RoomEvent, timeline: &Timeline) -> Option<Self> {
+        let (RoomEvent::Edited { id, .. } | RoomEvent::Deleted { id }) = event else { return None };
+        let before = timeline.message(*id).filter(|before| is_news_to(me, before))?;
+        let mentions_now = match event {
+            RoomEvent::Edited { text, .. } => Some(mentions_of(me, text)),
+            _ => None,
+        };
+        Some(Correction { seq, message: before.seq, mentioned: mentions_of(me, &before.text), mentions_now })
+    }
+}
+
 impl Listed {
-    /// Corrects the counts for `event` at `seq`, if it changes a message
-    /// they counted: deleted since, it no longer counts; edited since, it
-    /// counts as a mention if it mentions you now. (The list counted each
-    /// message as it stood at its `head`: an event up to it is in its counts
-    /// already.) `timeline` holds the message as it stood before the event;
-    /// one not held cannot be told apart, and its count stays.
-    pub fn correct(&mut self, me: Option<UserId>, seq: Seq, event: &RoomEvent, timeline: &Timeline) {
-        let (RoomEvent::Edited { id, .. } | RoomEvent::Deleted { id }) = event else { return };
-        let Some(before) = timeline.message(*id) else { return };
-        let counted = seq > self.head && before.seq > self.read && before.seq <= self.head && is_news_to(me, before);
+    /// Corrects the counts for `change`, if it changes a message they
+    /// counted: deleted since, it no longer counts; edited since, it counts
+    /// as a mention if it mentions you now. (The list counted each message
+    /// as it stood at its `head`: a change up to it is in its counts already.)
+    pub(super) fn correct(&mut self, change: &Correction) {
+        let counted = change.seq > self.head && change.message > self.read && change.message <= self.head;
         if !counted {
             return;
         }
-        self.unread.mentions -= mentions_of(me, &before.text).min(self.unread.mentions);
-        match event {
-            RoomEvent::Edited { text, .. } => self.unread.mentions += mentions_of(me, text),
-            _ => self.unread.messages = self.unread.messages.saturating_sub(1),
+        self.unread.mentions -= change.mentioned.min(self.unread.mentions);
+        match change.mentions_now {
+            Some(mentions) => self.unread.mentions += mentions,
+            None => self.unread.messages = self.unread.messages.saturating_sub(1),
         }
     }
 }
@@ -210,10 +236,19 @@ impl Store {
         })
     }
 
-    /// The rooms list arrived with the server's positions and counts.
+    /// The rooms list arrived with the server's positions and counts. The
+    /// server may have read them before edits and deletions heard since:
+    /// those are made again on them.
     pub fn listed_reads(&self, listed: impl IntoIterator<Item = (RoomId, Listed)>) {
-        for (room, listed) in listed {
+        for (room, mut listed) in listed {
             let state = self.room(room);
+            let mut corrections = state.corrections.lock().expect("corrections");
+            for change in corrections.iter() {
+                listed.correct(change);
+            }
+            // A later list is read later still: it counts these itself.
+            corrections.retain(|change| change.seq > listed.head);
+            drop(corrections);
             state.listed.set(Some(listed));
             if listed.read > state.read.get_untracked() {
                 state.read.set(listed.read);

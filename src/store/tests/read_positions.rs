@@ -179,6 +179,34 @@ fn a_message_the_list_counted_that_is_deleted_or_edited_since_counts_as_it_stand
 }
 
 #[test]
+fn a_message_changed_while_the_rooms_list_was_on_its_way_counts_as_it_stands_once_the_list_comes() {
+    let store = store_as_mina();
+    let at_mina = mention_token(MINA);
+    store.listed_reads([(LOBBY, listed_at(10, 7, Unread { messages: 3, mentions: 1 }))]);
+    let messages = vec![view(8, JUN, &format!("{at_mina} lunch?")), view(9, JUN, "noon"), view(10, JUN, "or later")];
+    store.history_loaded(LOBBY, MessagesPage { head: Seq(10), messages, notices: Vec::new(), complete: false });
+    let counted = || store.rooms.with(|rooms| rooms[0].unread);
+    let heard = |seq: u64, event: RoomEvent| store.apply(&in_lobby(seq, event), &[]);
+
+    // Back online, the app asks for the rooms list; the server reads it at
+    // once, then Jun takes back his question and makes his last about her.
+    let fetch = store.begin_rooms_fetch();
+    heard(11, RoomEvent::Deleted { id: MessageId(8) });
+    heard(12, RoomEvent::Edited { id: MessageId(10), text: format!("{at_mina} or later") });
+    assert_eq!(counted(), Unread { messages: 2, mentions: 1 });
+    // The list arrives after both, counting the messages as they stood before.
+    assert!(fetch.finish(vec![lobby()]));
+    store.listed_reads([(LOBBY, listed_at(10, 7, Unread { messages: 3, mentions: 1 }))]);
+    assert_eq!(counted(), Unread { messages: 2, mentions: 1 }, "the question is gone, the last mentions her");
+
+    // A list read after the deletion counts it gone itself: not taken off twice.
+    let fetch = store.begin_rooms_fetch();
+    assert!(fetch.finish(vec![lobby()]));
+    store.listed_reads([(LOBBY, listed_at(11, 7, Unread { messages: 2, mentions: 0 }))]);
+    assert_eq!(counted(), Unread { messages: 2, mentions: 1 });
+}
+
+#[test]
 fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages() {
     let store = store_as_mina();
     store.listed_reads([(LOBBY, listed_at(60, 58, Unread { messages: 2, mentions: 0 }))]);
