@@ -1,5 +1,6 @@
 //! The Web Locks API, for what the tabs of one browser must do one at a time
-//! or know of each other (`socket::tabs`, `socket::open_tabs`, `parcels`).
+//! or know of each other (`socket::tabs`, `socket::open_tabs`,
+//! `socket::saved_outbox`, `parcels`).
 //! Where the browser has none, `locks()` is `None` and each caller does
 //! without.
 
@@ -34,6 +35,18 @@ pub fn locks() -> Option<LockManager> {
     let locks = js_sys::Reflect::get(&navigator, &"locks".into()).ok()?;
     // Browsers without Web Locks have no `navigator.locks`.
     (!locks.is_undefined()).then(|| locks.unchecked_into())
+}
+
+/// The names of the locks held now by this origin's pages, or `None` where
+/// the browser cannot tell.
+pub async fn held() -> Option<Vec<String>> {
+    let snapshot = JsFuture::from(locks()?.query()).await.ok()?;
+    let held = js_sys::Reflect::get(&snapshot, &"held".into()).ok()?;
+    let names = js_sys::Array::from(&held)
+        .iter()
+        .filter_map(|lock| js_sys::Reflect::get(&lock, &"name".into()).ok()?.as_string())
+        .collect();
+    Some(names)
 }
 
 /// A lock held until this is dropped.

@@ -136,7 +136,11 @@ test('reading back in one tab, Mina sends from another: the tab she reads in sta
   const log = reading.getByRole('log', { name: 'long read' });
   await messages(reading, 'long read', 'chapter 60').waitFor();
 
-  // She scrolls to the top in the second tab, and the app has seen it.
+  // She scrolls to the top in the second tab, where the older messages load
+  // (each page moves what is shown down), then to the very top, and the app
+  // has seen it.
+  await log.evaluate((el) => (el.scrollTop = 0));
+  await messages(reading, 'long read', /chapter 1(?!\d)/).waitFor({ state: 'attached' });
   await log.evaluate((el) => (el.scrollTop = 0));
   await reading.waitForFunction(() => !document.querySelector('.messages')?.classList.contains('following'));
   const top = await log.evaluate((el) => el.scrollTop);
@@ -236,6 +240,79 @@ test('a tab opened later shows the same unread counts and waiting messages as th
   }
   assert.equal(sockets.open, 1, 'one socket for both tabs');
   assert.deepEqual([...mina.errors, ...later.errors, ...jun.errors], [], 'no uncaught errors');
+});
+
+test('a tab of the last version left open across an upgrade: a new tab connects on its own, and what the old one queued goes once it is closed', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  const sockets = await watchSockets(mina.context());
+  await bothIn(mina, jun, 'upgrade');
+
+  // Written in a tunnel, the message waits in the leading tab's saved outbox.
+  await sockets.cut();
+  await say(mina, 'written before the upgrade');
+  await messages(mina, 'upgrade', 'written before the upgrade').filter({ hasText: 'Sending…' }).waitFor({ timeout: 10_000 });
+  const [copy] = await mina.evaluate(() =>
+    Object.keys(localStorage)
+      .filter((key) => key.startsWith('hanmadi.outbox.leader'))
+      .map((key) => [key, localStorage.getItem(key)]),
+  );
+  assert.ok(copy, 'the leading tab saved its outbox');
+
+  // That tab was of the version before tabs were told apart by theirs: it
+  // holds the bare lock, saved its outbox under the bare key, and listens
+  // on the one channel every version hears.
+  // (A page of the app's origin that is not the app plays it: its service
+  // worker's script, shown as text.)
+  const old = await mina.context().newPage();
+  await old.goto(new URL('/sw.js', world.server.url).href);
+  assert.equal(await old.evaluate(() => document.scripts.length), 0, 'not the app');
+  await mina.close();
+  await old.evaluate(([key, json]) => {
+    localStorage.removeItem(key);
+    localStorage.setItem('hanmadi.outbox.leader', json);
+    window.heard = [];
+    window.channel = new BroadcastChannel('hanmadi.tabs');
+    window.channel.onmessage = (event) => window.heard.push(event.data.kind);
+    return new Promise((granted) =>
+      navigator.locks.request('hanmadi.leader', () => {
+        granted();
+        return new Promise(() => {});
+      }),
+    );
+  }, copy);
+
+  // After the upgrade she opens a new tab: it leads its own version's tabs.
+  sockets.tunnel = false;
+  const upgraded = await old.context().newPage();
+  upgraded.errors = [];
+  upgraded.on('pageerror', (error) => upgraded.errors.push(error.message));
+  await upgraded.goto(world.server.url);
+  await upgraded.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await roomLink(upgraded, 'upgrade').click();
+  await upgraded.getByRole('log', { name: 'upgrade' }).waitFor();
+  // The old tab's queue is its own while it lives (crashed tabs are looked for every 5 s).
+  await new Promise((resolve) => setTimeout(resolve, 6_000));
+  const leftWithTheOldTab = await upgraded.evaluate(() => localStorage.getItem('hanmadi.outbox.leader'));
+  assert.equal(leftWithTheOldTab, copy[1], 'not taken from a tab still open');
+  const heard = await old.evaluate(() => window.heard);
+  const forEveryVersion = ['read', 'signed-in', 'signed-out', 'session-ended'];
+  assert.deepEqual(
+    heard.filter((kind) => !forEveryVersion.includes(kind)),
+    [],
+    'the old tab hears nothing of the new leader and its followers',
+  );
+
+  // She closes the old tab: its message goes, once.
+  await old.close();
+  await messages(jun, 'upgrade', 'written before the upgrade').waitFor({ timeout: 30_000 });
+  await messages(upgraded, 'upgrade', 'written before the upgrade').filter({ hasNotText: 'Sending…' }).waitFor({ timeout: 30_000 });
+  await say(jun, 'got it');
+  await messages(upgraded, 'upgrade', 'got it').waitFor({ timeout: 30_000 });
+  await nothingWaiting(upgraded);
+  assert.equal(await messages(jun, 'upgrade', 'written before the upgrade').count(), 1, 'delivered exactly once');
+  assert.equal(await upgraded.evaluate(() => localStorage.getItem('hanmadi.outbox.leader')), null, 'the old copy is gone');
+  assert.deepEqual([...upgraded.errors, ...jun.errors], [], 'no uncaught errors');
 });
 
 test('in a browser without Web Locks, each tab keeps its own socket and outbox, and a closed tab’s message still goes once', async () => {

@@ -19,9 +19,9 @@ use hanmadi_client_core::Client;
 use wasm_bindgen_futures::spawn_local;
 
 use super::adapter::{drive_later, Adapter};
-use super::open_tabs;
-use crate::console;
+use super::{open_tabs, tabs};
 use crate::local_storage::{keys, storage};
+use crate::{console, web_locks};
 
 const OUTBOX: &str = "hanmadi.outbox.";
 const LEFT_BEHIND: &str = "hanmadi.outbox-left-behind.";
@@ -33,7 +33,9 @@ const EVERY_COPY: &str = "hanmadi.outbox";
 /// Added to a copy's key when it cannot be read (see [`restore`]).
 const UNREADABLE: &str = ".unreadable";
 /// The leading tab's outbox, where tabs share one socket (`tabs`): one copy
-/// for the browser, saved by whichever tab leads.
+/// for the browser's tabs of one version, saved by whichever of them leads,
+/// under this and the version (`tabs::of_this_version`). A tab of a version
+/// from before tabs were told apart by it saved it bare.
 const LEADERS: &str = "hanmadi.outbox.leader";
 
 /// This tab's id: kept across reloads of the tab, new in a new tab.
@@ -84,12 +86,12 @@ pub fn save(json: &str) {
 
 /// Saves the outbox of the tab that leads the others.
 pub fn save_leaders(json: &str) {
-    save_as(LEADERS, json);
+    save_as(&tabs::of_this_version(LEADERS), json);
 }
 
-/// The outbox the last leading tab saved.
+/// The outbox the last leading tab of this version saved.
 pub fn leaders() -> Option<String> {
-    storage()?.get_item(LEADERS).ok()?
+    storage()?.get_item(&tabs::of_this_version(LEADERS)).ok()?
 }
 
 fn save_as(key: &str, json: &str) {
@@ -141,20 +143,43 @@ pub fn adopt_left_behind(weak: Weak<RefCell<Adapter>>) {
 }
 
 /// Adopts the outboxes of tabs the browser says are gone though they never
-/// said so (a crash). Nothing happens where the browser cannot tell.
+/// said so (a crash), and those of other versions' leading tabs once they
+/// are gone (reloaded into this version after an upgrade, or closed).
+/// Nothing happens where the browser cannot tell.
 pub fn adopt_abandoned(weak: Weak<RefCell<Adapter>>) {
     let Some(storage) = storage() else { return };
     let mine = tab_id();
     let others: Vec<String> = saved_tabs(&storage).into_iter().filter(|tab| *tab != mine).collect();
-    if others.is_empty() {
+    let other_versions = other_versions_leaders(&storage);
+    if others.is_empty() && other_versions.is_empty() {
         return;
     }
     spawn_local(async move {
-        let Some(open) = open_tabs::open().await else { return };
-        let gone = others.into_iter().filter(|tab| !open.contains(tab));
-        let abandoned = gone.filter_map(|tab| take_outbox_of(&storage, &tab)).collect();
+        let Some(held) = web_locks::held().await else { return };
+        let gone = others.into_iter().filter(|tab| !open_tabs::is_open(&held, tab));
+        let mut abandoned: Vec<(String, String)> = gone.filter_map(|tab| take_outbox_of(&storage, &tab)).collect();
+        let leaders_gone =
+            other_versions.into_iter().filter(|version| !held.contains(&format!("{}{version}", tabs::LEADER_LOCK)));
+        abandoned.extend(leaders_gone.filter_map(|version| {
+            let key = format!("{LEADERS}{version}");
+            Some((key.clone(), storage.get_item(&key).ok()??))
+        }));
         adopt(weak, &storage, abandoned);
     });
+}
+
+/// The versions whose leading tab saved an outbox, other than this one, by
+/// what their names end with: `.v<protocol version>`, or nothing for a
+/// version from before tabs were told apart by it (`tabs::of_this_version`).
+fn other_versions_leaders(storage: &web_sys::Storage) -> Vec<String> {
+    let mine = tabs::of_this_version(LEADERS);
+    keys(storage)
+        .iter()
+        .filter(|key| **key != mine)
+        .filter_map(|key| key.strip_prefix(LEADERS))
+        .filter(|version| version.is_empty() || version.starts_with(".v"))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Whether a localStorage key is a tab's mark that it left its outbox behind.

@@ -1,17 +1,24 @@
 //! One socket per browser, the adapter's half (the rules are the engine's:
 //! `hanmadi_client_core`'s `tabs` module). The tab holding the Web Lock
-//! `hanmadi.leader` leads: its engine holds the socket and the outbox. The
-//! others follow, and every tab talks to the others over the
-//! `BroadcastChannel` `hanmadi.tabs`, in notes:
+//! `hanmadi.leader.v<protocol version>` leads: its engine holds the socket and
+//! the outbox. The others follow, and talk to the leader over the
+//! `BroadcastChannel` of the same name, `hanmadi.tabs.v<protocol version>`,
+//! in notes:
 //!
 //! - from the leader: each frame its socket receives, its status, what it
 //!   tells of its connection ([`FromLeader`]: lost, ready; its status hides
 //!   a quick reconnect), its outbox (as saved), and "leading" when it takes
 //!   over;
 //! - from a follower, for the leader: the user's actions and what else the
-//!   engine hands over ([`FromFollower`]);
-//! - from any tab: how far the person has read a room, a sign-in, a sign-out,
-//!   and the session's end as the server told it.
+//!   engine hands over ([`FromFollower`]).
+//!
+//! Only tabs of one protocol version share a socket (see [`of_this_version`]):
+//! a tab left open across an upgrade speaks the old protocol, which the new
+//! server refuses, and could not read what a new leader passes on. What every
+//! tab of the browser hears, whatever its version, goes over the channel
+//! `hanmadi.tabs`, in notes whose form no version changes: how far the person
+//! has read a room, a sign-in, a sign-out, and the session's end as the
+//! server told it.
 //!
 //! The lock is released by the browser the moment the leading tab closes or
 //! crashes, and granted to the tab that has waited longest, which takes over
@@ -22,7 +29,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use hanmadi_client_core::{FailReason, FromFollower, FromLeader, Instant, PendingAction, Status};
-use hanmadi_protocol::{ActionKey, RoomId, Seq, UserId};
+use hanmadi_protocol::{ActionKey, RoomId, Seq, UserId, PROTOCOL_VERSION};
 use js_sys::{Object, Reflect};
 use leptos::prelude::{GetUntracked, Set};
 use wasm_bindgen::prelude::*;
@@ -32,8 +39,18 @@ use super::adapter::{drive, Adapter};
 use super::saved_outbox;
 use crate::{console, session, web_locks};
 
-const CHANNEL: &str = "hanmadi.tabs";
-const LEADER_LOCK: &str = "hanmadi.leader";
+/// The channel every tab of the browser hears, whatever its version.
+const EVERY_TAB: &str = "hanmadi.tabs";
+/// The lock that makes a tab the leader, before [`of_this_version`]: a tab of
+/// a version from before tabs were told apart by it holds it bare.
+pub const LEADER_LOCK: &str = "hanmadi.leader";
+
+/// `name` for this version's tabs alone: the leader's lock, its channel and
+/// its saved outbox carry the protocol version, so tabs of two versions
+/// never share one socket.
+pub fn of_this_version(name: &str) -> String {
+    format!("{name}.v{PROTOCOL_VERSION}")
+}
 
 /// This tab's part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,11 +61,14 @@ pub enum Role {
     Follower,
 }
 
-/// The channel to the other tabs, and this tab's role.
+/// The channels to the other tabs, and this tab's role.
 pub struct Tabs {
     pub role: Role,
+    /// To the tabs of this version: the leader's notes and its followers'.
     channel: BroadcastChannel,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    /// To every tab of the browser.
+    every_tab: BroadcastChannel,
+    _on_message: [Closure<dyn FnMut(MessageEvent)>; 2],
 }
 
 impl Tabs {
@@ -58,14 +78,14 @@ impl Tabs {
         tabs.is_none_or(|tabs| tabs.role == Role::Leader)
     }
 
+    /// A note for the tabs of this version.
     fn post(&self, kind: &str, fields: &[(&str, JsValue)]) {
-        let note = Object::new();
-        let _ = Reflect::set(&note, &"kind".into(), &kind.into());
-        for (name, value) in fields {
-            let _ = Reflect::set(&note, &(*name).into(), value);
-        }
-        // Fails only once the channel is closed, as the page goes away.
-        let _ = self.channel.post_message(&note);
+        post_on(&self.channel, kind, fields);
+    }
+
+    /// A note for every tab of the browser.
+    fn post_to_every_tab(&self, kind: &str, fields: &[(&str, JsValue)]) {
+        post_on(&self.every_tab, kind, fields);
     }
 
     /// A frame the leader's socket received, for the other tabs' engines.
@@ -101,17 +121,17 @@ impl Tabs {
 
     /// The person read `room` up to `seq` here.
     pub fn read(&self, room: RoomId, seq: Seq) {
-        self.post("read", &[("room", (room.0 as f64).into()), ("seq", (seq.0 as f64).into())]);
+        self.post_to_every_tab("read", &[("room", (room.0 as f64).into()), ("seq", (seq.0 as f64).into())]);
     }
 
     /// Someone signed in here: the other tabs take the saved session.
     pub fn signed_in(&self) {
-        self.post("signed-in", &[]);
+        self.post_to_every_tab("signed-in", &[]);
     }
 
     /// Signed out here: the other tabs start over too.
     pub fn signed_out(&self) {
-        self.post("signed-out", &[]);
+        self.post_to_every_tab("signed-out", &[]);
     }
 
     /// The server ended `user`'s session, as this tab found: the other tabs
@@ -119,7 +139,7 @@ impl Tabs {
     /// (`Client::on_session_ended`). Named, so a tab that hears it late, after
     /// someone signed in again, does not end the new session.
     pub fn session_ended(&self, user: UserId) {
-        self.post("session-ended", &[("user", (user.0 as f64).into())]);
+        self.post_to_every_tab("session-ended", &[("user", (user.0 as f64).into())]);
     }
 
     /// For the leader's engine (`Output::ToLeader`).
@@ -148,24 +168,32 @@ impl Tabs {
     }
 }
 
+fn post_on(channel: &BroadcastChannel, kind: &str, fields: &[(&str, JsValue)]) {
+    let note = Object::new();
+    let _ = Reflect::set(&note, &"kind".into(), &kind.into());
+    for (name, value) in fields {
+        let _ = Reflect::set(&note, &(*name).into(), value);
+    }
+    // Fails only once the channel is closed, as the page goes away.
+    let _ = channel.post_message(&note);
+}
+
 /// Joins the other tabs of this browser, if it can share a socket: opens the
-/// channel, then asks for the lock without waiting. Granted, this tab leads;
+/// channels, then asks for the lock without waiting. Granted, this tab leads;
 /// refused, it follows, and waits for the lock to lead when the leader goes.
 /// Returns `false` where the browser cannot share (each tab alone).
 pub fn join(shared: &Rc<RefCell<Adapter>>) -> bool {
     let Some(locks) = web_locks::locks() else { return false };
-    let Ok(channel) = BroadcastChannel::new(CHANNEL) else { return false };
-    let weak = Rc::downgrade(shared);
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let weak = weak.clone();
-        let note = event.data();
-        // From a microtask, like every browser callback (see `adapter`).
-        wasm_bindgen_futures::spawn_local(async move { receive(&weak, &note) });
-    });
-    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    shared.borrow_mut().tabs = Some(Tabs { role: Role::Undecided, channel, _on_message: on_message });
+    let leader_lock = of_this_version(LEADER_LOCK);
+    let (Ok(channel), Ok(every_tab)) =
+        (BroadcastChannel::new(&of_this_version(EVERY_TAB)), BroadcastChannel::new(EVERY_TAB))
+    else {
+        return false;
+    };
+    let on_message = [listen(shared, &channel, receive), listen(shared, &every_tab, receive_from_any_tab)];
+    shared.borrow_mut().tabs = Some(Tabs { role: Role::Undecided, channel, every_tab, _on_message: on_message });
 
-    let weak = Rc::downgrade(shared);
+    let (weak, waited_for) = (Rc::downgrade(shared), leader_lock.clone());
     let first_ask = Closure::once_into_js(move |lock: JsValue| -> JsValue {
         if lock.is_null() {
             follow(&weak);
@@ -174,7 +202,7 @@ pub fn join(shared: &Rc<RefCell<Adapter>>) -> bool {
                 lead(&weak);
                 held_forever()
             });
-            let _ = locks.request(LEADER_LOCK, &when_free);
+            let _ = locks.request(&waited_for, &when_free);
             JsValue::UNDEFINED
         } else {
             lead(&weak);
@@ -183,7 +211,7 @@ pub fn join(shared: &Rc<RefCell<Adapter>>) -> bool {
     });
     let if_available = Object::new();
     let _ = Reflect::set(&if_available, &"ifAvailable".into(), &true.into());
-    let asked = web_locks::locks().map(|locks| locks.request_with_options(LEADER_LOCK, &if_available, &first_ask));
+    let asked = web_locks::locks().map(|locks| locks.request_with_options(&leader_lock, &if_available, &first_ask));
     // A page the browser will not give locks to (sandboxed, opaque origin)
     // is refused: it runs its own socket, as where there are no locks.
     let weak = Rc::downgrade(shared);
@@ -200,6 +228,23 @@ pub fn join(shared: &Rc<RefCell<Adapter>>) -> bool {
         }
     });
     true
+}
+
+/// Hands each note heard on `channel` to `receive`.
+fn listen(
+    shared: &Rc<RefCell<Adapter>>,
+    channel: &BroadcastChannel,
+    receive: fn(&Weak<RefCell<Adapter>>, &JsValue),
+) -> Closure<dyn FnMut(MessageEvent)> {
+    let weak = Rc::downgrade(shared);
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let weak = weak.clone();
+        let note = event.data();
+        // From a microtask, like every browser callback (see `adapter`).
+        wasm_bindgen_futures::spawn_local(async move { receive(&weak, &note) });
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message
 }
 
 /// A promise that never settles: the lock it is returned for is held until
@@ -253,7 +298,7 @@ fn outbox_json(adapter: &Adapter) -> String {
     serde_json::to_string(adapter.client.outbox()).expect("outbox entries always serialize")
 }
 
-/// A note from another tab.
+/// A note from another tab of this version.
 fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
     let Some(shared) = weak.upgrade() else { return };
     let field = |name: &str| Reflect::get(note, &name.into()).unwrap_or(JsValue::UNDEFINED);
@@ -281,20 +326,6 @@ fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
             let user = UserId(number("user"));
             drive(&shared, |client, _| client.on_leader_welcomed(user));
         }
-        "read" => {
-            let (room, seq) = (RoomId(number("room")), Seq(number("seq")));
-            drive(&shared, |client, now| client.on_read_in_other_tab(now, room, seq));
-        }
-        "signed-in" => {
-            if let Some(session) = session::saved() {
-                super::adapter::signed_in(&shared, session);
-            }
-        }
-        "signed-out" => super::adapter::signed_out(&shared),
-        // Only a tab still signed in as the person whose session it was.
-        "session-ended" if shared.borrow().store.me().get_untracked() == Some(UserId(number("user"))) => {
-            drive(&shared, |client, now| client.on_session_ended(now))
-        }
         _ if leads => {
             let Some(request) = request_from(&kind, &text, &number) else { return };
             let hello = request == FromFollower::Hello;
@@ -316,6 +347,32 @@ fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
                     }
                 }
             }
+        }
+        _ => {}
+    }
+}
+
+/// A note heard on the channel of every tab: from a tab of any version,
+/// old ones included. The leader's and its followers' notes a tab of an
+/// older version posts there are not for this one.
+fn receive_from_any_tab(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
+    let Some(shared) = weak.upgrade() else { return };
+    let field = |name: &str| Reflect::get(note, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let number = |name: &str| field(name).as_f64().unwrap_or(0.0) as u64;
+    match field("kind").as_string().unwrap_or_default().as_str() {
+        "read" => {
+            let (room, seq) = (RoomId(number("room")), Seq(number("seq")));
+            drive(&shared, |client, now| client.on_read_in_other_tab(now, room, seq));
+        }
+        "signed-in" => {
+            if let Some(session) = session::saved() {
+                super::adapter::signed_in(&shared, session);
+            }
+        }
+        "signed-out" => super::adapter::signed_out(&shared),
+        // Only a tab still signed in as the person whose session it was.
+        "session-ended" if shared.borrow().store.me().get_untracked() == Some(UserId(number("user"))) => {
+            drive(&shared, |client, now| client.on_session_ended(now))
         }
         _ => {}
     }

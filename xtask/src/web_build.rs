@@ -174,8 +174,13 @@ use crate::{cmd, root, std_for_size, step};
 /// own "not hers" not made again on a newer list), 276.4 → 276.7 KiB: 276.53
 /// measured, here and in a fresh clone; the same code with one closure
 /// written another way measured 0.15 KiB more (the brotli figure moves with
-/// the code's layout by that much), so the budget keeps that room.
-pub const BUNDLE_BUDGET_KIB: f64 = 276.7;
+/// the code's layout by that much), so the budget keeps that room; for
+/// unread counts corrected on a rooms list that was on its way when a
+/// message was deleted or edited (276.53 → 276.9 measured), and tabs that
+/// share a socket only with tabs of their own protocol version, adopting an
+/// older version's saved outbox once its leader is gone (→ 277.7
+/// measured), 276.7 → 277.9 KiB.
+pub const BUNDLE_BUDGET_KIB: f64 = 277.9;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
