@@ -291,6 +291,17 @@ test('a tab of the last version left open across an upgrade: a new tab connects 
   await upgraded.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   await roomLink(upgraded, 'upgrade').click();
   await upgraded.getByRole('log', { name: 'upgrade' }).waitFor();
+  // The old tab says what an old leader says there, refused by the new
+  // server: the new tab takes none of it for its own leader's.
+  await old.evaluate(() => {
+    window.channel.postMessage({ kind: 'leading' });
+    window.channel.postMessage({ kind: 'status', status: 'failed', why: 'protocol', reason: '' });
+    window.channel.postMessage({ kind: 'outbox', json: '[]' });
+    window.channel.postMessage({ kind: 'lost' });
+  });
+  await say(jun, 'still here');
+  await messages(upgraded, 'upgrade', 'still here').waitFor({ timeout: 30_000 });
+  assert.equal(await upgraded.getByRole('status').filter({ hasText: 'Connected' }).count(), 1, 'still connected');
   // The old tab's queue is its own while it lives (crashed tabs are looked for every 5 s).
   await new Promise((resolve) => setTimeout(resolve, 6_000));
   const leftWithTheOldTab = await upgraded.evaluate(() => localStorage.getItem('hanmadi.outbox.leader'));

@@ -35,7 +35,7 @@ const UNREADABLE: &str = ".unreadable";
 /// The leading tab's outbox, where tabs share one socket (`tabs`): one copy
 /// for the browser's tabs of one version, saved by whichever of them leads,
 /// under this and the version (`tabs::of_this_version`). A tab of a version
-/// from before tabs were told apart by it saved it bare.
+/// from before tabs were told apart by theirs saved it bare.
 const LEADERS: &str = "hanmadi.outbox.leader";
 
 /// This tab's id: kept across reloads of the tab, new in a new tab.
@@ -70,13 +70,19 @@ pub fn restore(client: &mut Client) {
     saved.extend(take_left_behind(&storage));
     for (key, json) in saved {
         if let Err(error) = client.restore_outbox(&json) {
-            console::error(format_args!("{error}; kept it as {key}{UNREADABLE}"));
-            let _ = storage.set_item(&format!("{key}{UNREADABLE}"), &json);
+            keep_unreadable(&storage, &key, &json, error);
         }
         if key != own {
             let _ = storage.remove_item(&key);
         }
     }
+}
+
+/// Keeps a copy that cannot be read aside, under another key, rather than
+/// dropping it: it holds the user's words.
+fn keep_unreadable(storage: &web_sys::Storage, key: &str, json: &str, error: impl std::fmt::Display) {
+    console::error(format_args!("{error}; kept it as {key}{UNREADABLE}"));
+    let _ = storage.set_item(&format!("{key}{UNREADABLE}"), json);
 }
 
 /// Saves this tab's outbox, under its own key.
@@ -150,34 +156,31 @@ pub fn adopt_abandoned(weak: Weak<RefCell<Adapter>>) {
     let Some(storage) = storage() else { return };
     let mine = tab_id();
     let others: Vec<String> = saved_tabs(&storage).into_iter().filter(|tab| *tab != mine).collect();
-    let other_versions = other_versions_leaders(&storage);
-    if others.is_empty() && other_versions.is_empty() {
+    let older_versions = older_versions_leaders(&storage);
+    if others.is_empty() && older_versions.is_empty() {
         return;
     }
     spawn_local(async move {
         let Some(held) = web_locks::held().await else { return };
         let gone = others.into_iter().filter(|tab| !open_tabs::is_open(&held, tab));
         let mut abandoned: Vec<(String, String)> = gone.filter_map(|tab| take_outbox_of(&storage, &tab)).collect();
-        let leaders_gone =
-            other_versions.into_iter().filter(|version| !held.contains(&format!("{}{version}", tabs::LEADER_LOCK)));
-        abandoned.extend(leaders_gone.filter_map(|version| {
-            let key = format!("{LEADERS}{version}");
+        let leaders_gone = older_versions.into_iter().filter(|ending| !tabs::leader_open(&held, ending));
+        abandoned.extend(leaders_gone.filter_map(|ending| {
+            let key = format!("{LEADERS}{ending}");
             Some((key.clone(), storage.get_item(&key).ok()??))
         }));
         adopt(weak, &storage, abandoned);
     });
 }
 
-/// The versions whose leading tab saved an outbox, other than this one, by
-/// what their names end with: `.v<protocol version>`, or nothing for a
-/// version from before tabs were told apart by it (`tabs::of_this_version`).
-fn other_versions_leaders(storage: &web_sys::Storage) -> Vec<String> {
-    let mine = tabs::of_this_version(LEADERS);
+/// The older versions whose leading tab saved an outbox, by what their
+/// names end with (`tabs::is_older_version`). A newer version's copy is left
+/// to that version's tabs: this one might not read it.
+fn older_versions_leaders(storage: &web_sys::Storage) -> Vec<String> {
     keys(storage)
         .iter()
-        .filter(|key| **key != mine)
         .filter_map(|key| key.strip_prefix(LEADERS))
-        .filter(|version| version.is_empty() || version.starts_with(".v"))
+        .filter(|ending| tabs::is_older_version(ending))
         .map(str::to_owned)
         .collect()
 }
@@ -190,9 +193,10 @@ pub fn is_left_behind_mark(key: &str) -> bool {
 fn adopt(weak: Weak<RefCell<Adapter>>, storage: &web_sys::Storage, outboxes: Vec<(String, String)>) {
     for (key, json) in outboxes {
         let _ = storage.remove_item(&key);
+        let storage = storage.clone();
         drive_later(weak.clone(), move |client, now| {
             if let Err(error) = client.adopt_outbox(now, &json) {
-                console::error(format_args!("another tab's outbox: {error}"));
+                keep_unreadable(&storage, &key, &json, error);
             }
         });
     }

@@ -2,8 +2,7 @@
 //! `hanmadi_client_core`'s `tabs` module). The tab holding the Web Lock
 //! `hanmadi.leader.v<protocol version>` leads: its engine holds the socket and
 //! the outbox. The others follow, and talk to the leader over the
-//! `BroadcastChannel` of the same name, `hanmadi.tabs.v<protocol version>`,
-//! in notes:
+//! `BroadcastChannel` `hanmadi.tabs.v<protocol version>`, in notes:
 //!
 //! - from the leader: each frame its socket receives, its status, what it
 //!   tells of its connection ([`FromLeader`]: lost, ready; its status hides
@@ -41,15 +40,29 @@ use crate::{console, session, web_locks};
 
 /// The channel every tab of the browser hears, whatever its version.
 const EVERY_TAB: &str = "hanmadi.tabs";
-/// The lock that makes a tab the leader, before [`of_this_version`]: a tab of
-/// a version from before tabs were told apart by it holds it bare.
-pub const LEADER_LOCK: &str = "hanmadi.leader";
+/// The lock that makes a tab the leader, before [`of_this_version`].
+const LEADER_LOCK: &str = "hanmadi.leader";
 
 /// `name` for this version's tabs alone: the leader's lock, its channel and
 /// its saved outbox carry the protocol version, so tabs of two versions
 /// never share one socket.
 pub fn of_this_version(name: &str) -> String {
     format!("{name}.v{PROTOCOL_VERSION}")
+}
+
+/// Whether `ending`, what follows a name given to [`of_this_version`], is
+/// that of an older version's: `.v<an older protocol version>`, or nothing,
+/// as tabs of a version from before tabs were told apart by theirs name
+/// their lock and saved outbox.
+pub fn is_older_version(ending: &str) -> bool {
+    ending.is_empty()
+        || ending.strip_prefix(".v").and_then(|number| number.parse::<u32>().ok()).is_some_and(|v| v < PROTOCOL_VERSION)
+}
+
+/// Whether the leading tab of the version whose names end with `ending` is
+/// open, by the locks `held` now (`web_locks::held`).
+pub fn leader_open(held: &[String], ending: &str) -> bool {
+    held.iter().any(|name| name.strip_prefix(LEADER_LOCK) == Some(ending))
 }
 
 /// This tab's part.
@@ -298,12 +311,22 @@ fn outbox_json(adapter: &Adapter) -> String {
     serde_json::to_string(adapter.client.outbox()).expect("outbox entries always serialize")
 }
 
+/// A field of a note, undefined if it has none.
+fn field_of(note: &JsValue, name: &str) -> JsValue {
+    Reflect::get(note, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A number field of a note, 0 if it has none.
+fn number_of(note: &JsValue, name: &str) -> u64 {
+    field_of(note, name).as_f64().unwrap_or(0.0) as u64
+}
+
 /// A note from another tab of this version.
 fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
     let Some(shared) = weak.upgrade() else { return };
-    let field = |name: &str| Reflect::get(note, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let field = |name: &str| field_of(note, name);
     let text = |name: &str| field(name).as_string().unwrap_or_default();
-    let number = |name: &str| field(name).as_f64().unwrap_or(0.0) as u64;
+    let number = |name: &str| number_of(note, name);
     let role = shared.borrow().tabs.as_ref().map_or(Role::Undecided, |tabs| tabs.role);
     let leads = role == Role::Leader;
     let follows = role == Role::Follower;
@@ -341,7 +364,9 @@ fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
                     }
                     // Where each room is read: one this tab still holds back
                     // the server will not tell the new tab, as it goes on
-                    // this tab's connection.
+                    // this tab's connection. (It goes to every tab, on
+                    // another channel than the state above: a read only
+                    // ever moves forward, so the order does not matter.)
                     for (room, seq) in adapter.client.read_positions() {
                         tabs.read(room, seq);
                     }
@@ -357,9 +382,8 @@ fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
 /// older version posts there are not for this one.
 fn receive_from_any_tab(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
     let Some(shared) = weak.upgrade() else { return };
-    let field = |name: &str| Reflect::get(note, &name.into()).unwrap_or(JsValue::UNDEFINED);
-    let number = |name: &str| field(name).as_f64().unwrap_or(0.0) as u64;
-    match field("kind").as_string().unwrap_or_default().as_str() {
+    let number = |name: &str| number_of(note, name);
+    match field_of(note, "kind").as_string().unwrap_or_default().as_str() {
         "read" => {
             let (room, seq) = (RoomId(number("room")), Seq(number("seq")));
             drive(&shared, |client, now| client.on_read_in_other_tab(now, room, seq));

@@ -58,9 +58,6 @@ pub struct RoomState {
     read: ArcRwSignal<Seq>,
     /// What the last rooms list said of it.
     listed: ArcRwSignal<Option<Listed>>,
-    /// Edits and deletions heard while a rooms list was on its way, to be
-    /// made again on its counts when it comes (see [`Store::listed_reads`]).
-    corrections: Arc<Mutex<Vec<Correction>>>,
     /// In a direct conversation, where the other person has read up to (see
     /// `reading`): what you said up to there was seen.
     seen: ArcRwSignal<Seq>,
@@ -93,7 +90,6 @@ impl RoomState {
             new_line_after: ArcRwSignal::new(None),
             read: ArcRwSignal::new(Seq::ZERO),
             listed: ArcRwSignal::new(None),
-            corrections: Arc::new(Mutex::new(Vec::new())),
             seen: ArcRwSignal::new(Seq::ZERO),
             caught_up: ArcRwSignal::new(false),
             reveal: ArcRwSignal::new(None),
@@ -139,6 +135,11 @@ pub struct Store {
     unsent: ArcRwSignal<Option<String>>,
     room_states: Arc<Mutex<SortedMap<RoomId, RoomState>>>,
     list_fetches: Arc<Mutex<Fetches<RoomChange>>>,
+    /// Edits and deletions heard while a rooms list was on its way, by room:
+    /// made again on each list that comes, which the server may have read
+    /// before them, and forgotten once none is on its way (see
+    /// [`Store::listed_reads`]).
+    corrections: Arc<Mutex<Vec<(RoomId, Correction)>>>,
     /// The direct conversations in the order the sidebar shows them, which
     /// holds still while it is pointed at or focused (`RoomsNav`): Alt+↑/↓
     /// follow it. Emptied when the sidebar goes (at signing out).
@@ -206,6 +207,7 @@ impl Store {
             unsent: ArcRwSignal::new(None),
             room_states: Arc::new(Mutex::new(SortedMap::new())),
             list_fetches: Arc::new(Mutex::new(Fetches::default())),
+            corrections: Arc::new(Mutex::new(Vec::new())),
             conversations_shown: Arc::new(Mutex::new(Vec::new())),
             uploaded: Arc::new(Mutex::new(SortedMap::new())),
             up_arrow: Arc::new(Mutex::new(up_arrow::UpArrow::default())),
@@ -239,7 +241,7 @@ impl Store {
                                 listed.correct(&change);
                             }
                             if list_on_its_way {
-                                state.corrections.lock().expect("corrections").push(change);
+                                self.corrections.lock().expect("corrections").push((*room, change));
                             }
                         }
                         timeline.apply(event.seq, event.at, &event.event);
@@ -265,6 +267,8 @@ impl Store {
                     self.landed.maybe_update(|landed| landed::forget_in(*room, landed, outbox))
                 });
                 self.room(*room).timeline.set(Timeline::default());
+                // What they corrected is of a history that is gone.
+                self.corrections.lock().expect("corrections").retain(|(of, _)| of != room);
                 self.count_unread(*room);
             }
             Event::NoLongerIn { room } => self.no_longer_in(*room),

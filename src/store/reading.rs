@@ -40,7 +40,7 @@ impl From<&RoomSummary> for Listed {
 
 /// An edit or deletion, heard live, of a message the rooms list may have
 /// counted unread: how it changes the list's counts if the list was read
-/// before it. Kept while a list is on its way (`RoomState::corrections`), as
+/// before it. Kept while a list is on its way (`Store::corrections`), as
 /// the server may have read that list before the change too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Correction {
@@ -237,24 +237,27 @@ impl Store {
     }
 
     /// The rooms list arrived with the server's positions and counts. The
-    /// server may have read them before edits and deletions heard since:
-    /// those are made again on them.
+    /// server may have read them before edits and deletions heard while the
+    /// list was on its way: those are made again on them (a change the list
+    /// counts already is not, by its head). They are kept for as long as
+    /// any list is on its way, not only until a newer one is read: the
+    /// pages of two lists fetched at once are read in any order.
     pub fn listed_reads(&self, listed: impl IntoIterator<Item = (RoomId, Listed)>) {
+        let mut corrections = self.corrections.lock().expect("corrections");
         for (room, mut listed) in listed {
-            let state = self.room(room);
-            let mut corrections = state.corrections.lock().expect("corrections");
-            for change in corrections.iter() {
+            for (_, change) in corrections.iter().filter(|(of, _)| *of == room) {
                 listed.correct(change);
             }
-            // A later list is read later still: it counts these itself.
-            corrections.retain(|change| change.seq > listed.head);
-            drop(corrections);
+            let state = self.room(room);
             state.listed.set(Some(listed));
             if listed.read > state.read.get_untracked() {
                 state.read.set(listed.read);
             }
             self.seen_up_to(room, listed.seen);
             self.count_unread(room);
+        }
+        if !self.list_fetches.lock().expect("list fetches").on_its_way() {
+            corrections.clear();
         }
     }
 

@@ -199,11 +199,32 @@ fn a_message_changed_while_the_rooms_list_was_on_its_way_counts_as_it_stands_onc
     store.listed_reads([(LOBBY, listed_at(10, 7, Unread { messages: 3, mentions: 1 }))]);
     assert_eq!(counted(), Unread { messages: 2, mentions: 1 }, "the question is gone, the last mentions her");
 
-    // A list read after the deletion counts it gone itself: not taken off twice.
+    // The next list, read after both, counts them itself: nothing is taken off twice.
     let fetch = store.begin_rooms_fetch();
     assert!(fetch.finish(vec![lobby()]));
-    store.listed_reads([(LOBBY, listed_at(11, 7, Unread { messages: 2, mentions: 0 }))]);
+    store.listed_reads([(LOBBY, listed_at(12, 7, Unread { messages: 2, mentions: 1 }))]);
     assert_eq!(counted(), Unread { messages: 2, mentions: 1 });
+}
+
+#[test]
+fn of_two_rooms_lists_on_their_way_the_one_read_before_a_deletion_may_come_last() {
+    let store = store_as_mina();
+    store.listed_reads([(LOBBY, listed_at(10, 7, Unread { messages: 3, mentions: 0 }))]);
+    store.history_loaded(LOBBY, history([(8, JUN), (9, JUN), (10, JUN)]));
+    let counted = || store.rooms.with(|rooms| rooms[0].unread.messages);
+
+    // Two lists asked for at once (the page starting, its socket connecting);
+    // Jun takes a message back while both are on their way.
+    let (first, second) = (store.begin_rooms_fetch(), store.begin_rooms_fetch());
+    store.apply(&in_lobby(11, RoomEvent::Deleted { id: MessageId(8) }), &[]);
+    assert_eq!(counted(), 2);
+    // The first was read after the deletion, the second before it, and comes last.
+    assert!(first.finish(vec![lobby()]));
+    store.listed_reads([(LOBBY, listed_at(11, 7, Unread { messages: 2, mentions: 0 }))]);
+    assert_eq!(counted(), 2);
+    assert!(second.finish(vec![lobby()]));
+    store.listed_reads([(LOBBY, listed_at(10, 7, Unread { messages: 3, mentions: 0 }))]);
+    assert_eq!(counted(), 2, "the deletion is made again on it");
 }
 
 #[test]
