@@ -241,6 +241,8 @@ fn show_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch, rooms: Vec<RoomSu
         let Some(shared) = weak.upgrade() else { return };
         let store = shared.borrow().store.clone();
         store.listed_reads(listed);
+        // Its read positions shown, the fetch is over.
+        drop(fetch);
         // The list (with what was heard since it was asked for) says which
         // rooms are hers: those followed that it does not are followed no
         // more (left while the page was away, or their leave lost on the

@@ -100,6 +100,14 @@ pub fn leaders() -> Option<String> {
     storage()?.get_item(&tabs::of_this_version(LEADERS)).ok()?
 }
 
+/// The last leading tab's saved outbox could not be read: it is kept aside
+/// before the new leader saves its own over it.
+pub fn leaders_unreadable(json: &str, error: impl std::fmt::Display) {
+    if let Some(storage) = storage() {
+        keep_unreadable(&storage, &tabs::of_this_version(LEADERS), json, error);
+    }
+}
+
 fn save_as(key: &str, json: &str) {
     let Some(storage) = storage() else { return };
     let saved = match json {

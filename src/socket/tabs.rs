@@ -294,7 +294,7 @@ fn lead(weak: &Weak<RefCell<Adapter>>) {
         client.lead(now);
         if let Some(json) = saved {
             if let Err(error) = client.adopt_outbox(now, &json) {
-                console::error(format_args!("the last leading tab's outbox: {error}"));
+                saved_outbox::leaders_unreadable(&json, error);
             }
         }
     });
@@ -475,4 +475,33 @@ fn status_from(field: &dyn Fn(&str) -> JsValue) -> Status {
 /// When this page's clock (`performance.now()`) started, in wall-clock ms.
 fn time_origin() -> f64 {
     web_sys::window().and_then(|window| window.performance()).map_or(0.0, |p| p.time_origin())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_older_versions_copy_is_taken_for_one_this_version_may_adopt() {
+        let ending = |version: u32| format!(".v{version}");
+        assert!(is_older_version(""), "bare: from before tabs were told apart by version");
+        assert!(is_older_version(&ending(PROTOCOL_VERSION - 1)));
+        assert!(!is_older_version(&ending(PROTOCOL_VERSION)), "this version's own");
+        assert!(
+            !is_older_version(&ending(PROTOCOL_VERSION + 1)),
+            "a newer version may write what this one cannot read"
+        );
+        assert!(!is_older_version(&format!("{}.unreadable", ending(PROTOCOL_VERSION - 1))), "kept aside");
+        assert!(!is_older_version(".unreadable"));
+        assert!(!is_older_version(".v"));
+        assert_eq!(of_this_version(LEADER_LOCK), format!("{LEADER_LOCK}{}", ending(PROTOCOL_VERSION)));
+    }
+
+    #[test]
+    fn a_leader_is_open_only_while_its_own_versions_lock_is_held() {
+        let held = vec!["hanmadi.tab-open.1f".to_owned(), of_this_version(LEADER_LOCK)];
+        assert!(!leader_open(&held, ""), "the bare lock is free");
+        assert!(leader_open(&held, &format!(".v{PROTOCOL_VERSION}")));
+        assert!(leader_open(&[LEADER_LOCK.to_owned()], ""));
+    }
 }

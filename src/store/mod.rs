@@ -137,8 +137,8 @@ pub struct Store {
     list_fetches: Arc<Mutex<Fetches<RoomChange>>>,
     /// Edits and deletions heard while a rooms list was on its way, by room:
     /// made again on each list that comes, which the server may have read
-    /// before them, and forgotten once none is on its way (see
-    /// [`Store::listed_reads`]).
+    /// before them (see [`Store::listed_reads`]), and forgotten once none is
+    /// on its way (`RoomsFetch`'s drop).
     corrections: Arc<Mutex<Vec<(RoomId, Correction)>>>,
     /// The direct conversations in the order the sidebar shows them, which
     /// holds still while it is pointed at or focused (`RoomsNav`): Alt+↑/↓

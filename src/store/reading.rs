@@ -240,12 +240,12 @@ impl Store {
     /// server may have read them before edits and deletions heard while the
     /// list was on its way: those are made again on them (a change the list
     /// counts already is not, by its head). They are kept for as long as
-    /// any list is on its way, not only until a newer one is read: the
-    /// pages of two lists fetched at once are read in any order.
+    /// any list is on its way (see `RoomsFetch`), not only until a newer one
+    /// is read: the pages of two lists fetched at once are read in any order.
     pub fn listed_reads(&self, listed: impl IntoIterator<Item = (RoomId, Listed)>) {
-        let mut corrections = self.corrections.lock().expect("corrections");
         for (room, mut listed) in listed {
-            for (_, change) in corrections.iter().filter(|(of, _)| *of == room) {
+            // Let go of before any signal is set.
+            for (_, change) in self.corrections.lock().expect("corrections").iter().filter(|(of, _)| *of == room) {
                 listed.correct(change);
             }
             let state = self.room(room);
@@ -255,9 +255,6 @@ impl Store {
             }
             self.seen_up_to(room, listed.seen);
             self.count_unread(room);
-        }
-        if !self.list_fetches.lock().expect("list fetches").on_its_way() {
-            corrections.clear();
         }
     }
 

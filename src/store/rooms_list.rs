@@ -203,7 +203,10 @@ impl Store {
 }
 
 /// A fetch of the whole rooms list on its way (see [`Store::begin_rooms_fetch`]).
-/// Dropped unfinished, it gives up and shows nothing new.
+/// Dropped unfinished, it gives up and shows nothing new. Finished, it is
+/// dropped once the list's read positions are shown too
+/// ([`Store::listed_reads`]): until then the corrections they may need are
+/// kept.
 pub struct RoomsFetch {
     store: Store,
     ticket: Ticket,
@@ -216,7 +219,7 @@ impl RoomsFetch {
     /// undone while no connection was open to tell.) A list older than the
     /// one shown, from a fetch begun before it, is not worth showing, nor
     /// anything else it says (its read positions): false then.
-    pub fn finish(self, fresh: Vec<RoomInfo>) -> bool {
+    pub fn finish(&self, fresh: Vec<RoomInfo>) -> bool {
         let Some(heard) = self.store.list_fetches.lock().expect("list fetches").finish(self.ticket) else {
             return false;
         };
@@ -238,8 +241,14 @@ impl RoomsFetch {
 }
 
 impl Drop for RoomsFetch {
+    /// Once no list is on its way, the changes heard meanwhile are of no
+    /// more use: the next list is read after them.
     fn drop(&mut self) {
-        self.store.list_fetches.lock().expect("list fetches").end();
+        let mut fetches = self.store.list_fetches.lock().expect("list fetches");
+        fetches.end();
+        if !fetches.on_its_way() {
+            self.store.corrections.lock().expect("corrections").clear();
+        }
     }
 }
 

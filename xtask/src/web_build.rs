@@ -179,8 +179,10 @@ use crate::{cmd, root, std_for_size, step};
 /// message was deleted or edited (276.53 → 276.9 measured), and tabs that
 /// share a socket only with tabs of their own protocol version, adopting an
 /// older version's saved outbox once its leader is gone (→ 277.7
-/// measured), 276.7 → 277.9 KiB.
-pub const BUNDLE_BUDGET_KIB: f64 = 277.9;
+/// measured), 276.7 → 277.9 KiB; for a review's fixes to those (an
+/// unreadable leader's copy kept aside, the corrections forgotten when the
+/// last fetch ends), 277.9 → 278.0 KiB: 277.76 measured.
+pub const BUNDLE_BUDGET_KIB: f64 = 278.0;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
