@@ -257,6 +257,13 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         let below = el.scroll_height() - el.scroll_top() - el.client_height();
         let moved_up = el.scroll_top() < last_top.get_value();
         last_top.set_value(el.scroll_top());
+        // The message being revealed decides where the view goes, as it does
+        // for arrivals: a scroll event from before it was placed, handled in
+        // the frame that places it, would otherwise ask for the bottom just
+        // after it.
+        if revealing.get_value() {
+            return;
+        }
         // A scroll event arrives a frame after the scroll: while following, a
         // burst of rows may have landed below in between. Only moving up from
         // where the list last put the view, or the reader last left it,
