@@ -113,6 +113,37 @@ test('a link to a message 450 back opens it, a reply quotes it, and the quote le
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
 });
 
+// A scroll event can land in the very frame that places a linked message: the
+// list scrolling as its first rows come, or the reader's wheel. Nothing but
+// the reveal may move the view then. Here one lands before every frame's work,
+// so the race that once pulled the view to the bottom, just after the message
+// was placed, happens on every run instead of one in many.
+test('a link to a message a few screens back stays in view when a scroll event lands as it opens', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await bothIn(mina, jun, 'picnic');
+  const room = Number(new URL(mina.url()).pathname.split('/')[2]);
+  await postMessages(mina, room, 100, 'sandwich');
+  await message(jun, 'picnic', 'sandwich 100').waitFor({ timeout: 30_000 });
+  const seq = await message(jun, 'picnic', 'sandwich 40').getAttribute('data-seq');
+
+  await jun.addInitScript(() => {
+    const nextFrame = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = (work) =>
+      nextFrame((time) => {
+        document.querySelector('[role="log"]')?.dispatchEvent(new Event('scroll'));
+        work(time);
+      });
+  });
+  await jun.goto(`${world.server.url}/rooms/${room}/messages/${seq}`);
+  const linked = message(jun, 'picnic', 'sandwich 40');
+  await linked.waitFor({ timeout: 30_000 });
+  await jun.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
+  await jun.waitForTimeout(300); // a frame or two for anything that would move the view
+  assert.deepEqual(await revealed(linked), { lit: true, focused: true, inView: true });
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
+});
+
 test('a link to a message 5,000 back opens at it, lit, without drawing the history between', async () => {
   const mina = await signIn('Mina');
   const jun = await signIn('Jun');
