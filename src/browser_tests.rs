@@ -61,6 +61,25 @@ fn an_unreadable_saved_outbox_is_kept_aside_not_lost() {
 }
 
 #[wasm_bindgen_test]
+fn a_second_unreadable_copy_of_one_key_is_kept_beside_the_first() {
+    storage().clear().unwrap();
+    storage().set_item("hanmadi.outbox", "{half written").unwrap();
+    saved_outbox::restore(&mut Client::new(Config::new("ws://unused/ws", 4)));
+    storage().set_item("hanmadi.outbox", "{written half").unwrap();
+    saved_outbox::restore(&mut Client::new(Config::new("ws://unused/ws", 5)));
+    // The same words kept aside again take no second key.
+    storage().set_item("hanmadi.outbox", "{half written").unwrap();
+    saved_outbox::restore(&mut Client::new(Config::new("ws://unused/ws", 6)));
+    assert_eq!(storage().get_item("hanmadi.outbox.unreadable").unwrap().as_deref(), Some("{half written"));
+    assert_eq!(storage().get_item("hanmadi.outbox.unreadable.2").unwrap().as_deref(), Some("{written half"));
+    assert_eq!(storage().get_item("hanmadi.outbox.unreadable.3").unwrap(), None);
+
+    // Signing out forgets every queue but keeps both copies.
+    saved_outbox::forget_all();
+    assert_eq!(storage().length().unwrap(), 2);
+}
+
+#[wasm_bindgen_test]
 fn the_socket_url_defaults_to_the_pages_origin_and_a_meta_tag_overrides_it() {
     let location = web_sys::window().unwrap().location();
     let host = location.host().unwrap();

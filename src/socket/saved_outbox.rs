@@ -81,8 +81,26 @@ pub fn restore(client: &mut Client) {
 /// Keeps a copy that cannot be read aside, under another key, rather than
 /// dropping it: it holds the user's words.
 fn keep_unreadable(storage: &web_sys::Storage, key: &str, json: &str, error: impl std::fmt::Display) {
-    console::error(format_args!("{error}; kept it as {key}{UNREADABLE}"));
-    let _ = storage.set_item(&format!("{key}{UNREADABLE}"), json);
+    let aside = aside_key(storage, key, json);
+    console::error(format_args!("{error}; kept it as {aside}"));
+    let _ = storage.set_item(&aside, json);
+}
+
+/// Where to keep `json` aside for `key`: `….unreadable`, or if a copy with
+/// other words is kept there already, the first free `….unreadable.<n>`, so
+/// no copy kept aside is written over.
+fn aside_key(storage: &web_sys::Storage, key: &str, json: &str) -> String {
+    let mut n = 1;
+    loop {
+        let aside = match n {
+            1 => format!("{key}{UNREADABLE}"),
+            n => format!("{key}{UNREADABLE}.{n}"),
+        };
+        if storage.get_item(&aside).ok().flatten().is_none_or(|kept| kept == json) {
+            return aside;
+        }
+        n += 1;
+    }
 }
 
 /// Saves this tab's outbox, under its own key.
@@ -128,7 +146,7 @@ fn save_as(key: &str, json: &str) {
 /// user's words.)
 pub fn forget_all() {
     let Some(storage) = storage() else { return };
-    let copies = keys(&storage).into_iter().filter(|key| key.starts_with(EVERY_COPY) && !key.ends_with(UNREADABLE));
+    let copies = keys(&storage).into_iter().filter(|key| key.starts_with(EVERY_COPY) && !key.contains(UNREADABLE));
     for key in copies {
         let _ = storage.remove_item(&key);
     }
