@@ -178,7 +178,7 @@ async fn preview(server: &TestServer, mina: &Session, room: RoomId) -> Option<(U
 }
 
 #[tokio::test]
-async fn mina_s_list_shows_the_newest_message_of_her_conversation_with_jun_as_it_stands() {
+async fn mina_s_list_shows_the_newest_message_of_her_conversation_with_jun_and_of_her_rooms_as_it_stands() {
     let server = TestServer::start().await;
     let mina = server.sign_up("Mina").await;
     let jun = server.sign_up("Jun").await;
@@ -202,10 +202,24 @@ async fn mina_s_list_shows_the_newest_message_of_her_conversation_with_jun_as_it
     jun_tab.act(Action::DeleteMessage { room, message: photos }).await;
     assert_eq!(preview(&server, &mina, room).await, Some((mina.user.id, "Dinner at 7?".into(), 0, None)));
 
-    // A room that is not a direct one shows none.
+    // A room of hers that is not a direct one shows its newest message
+    // too, its author named as they are now; a room she is not in, none.
     let lobby = mina_tab.create_room("lobby").await;
-    say(&server, &mina, &mut mina_tab, lobby, "hello", &[]).await;
-    assert_eq!(preview(&server, &mina, lobby).await, None);
+    jun_tab.act(Action::JoinRoom { room: lobby }).await;
+    say(&server, &jun, &mut jun_tab, lobby, "hello", &[]).await;
+    let renamed = reqwest::Client::new()
+        .patch(server.http("/api/me"))
+        .bearer_auth(&jun.token)
+        .json(&serde_json::json!({"name": "Junho"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 200);
+    let newest = listed(&server, &mina, lobby).await.and_then(|lobby| lobby.last).expect("the lobby's newest");
+    assert_eq!((newest.author, newest.author_name.as_str(), newest.text.as_str()), (jun.user.id, "Junho", "hello"));
+    let sora = server.sign_up("Sora").await;
+    let not_hers = listed(&server, &sora, lobby).await.expect("listed to everyone");
+    assert_eq!(not_hers.last, None);
 
     // Page by page, each conversation's comes with its own page.
     let page = |after: u64| {
@@ -217,7 +231,7 @@ async fn mina_s_list_shows_the_newest_message_of_her_conversation_with_jun_as_it
     };
     let (conversation, lobby_page) = (page(room.0 - 1).await, page(room.0).await);
     assert_eq!(conversation.last.map(|last| last.text), Some("Dinner at 7?".into()));
-    assert_eq!((lobby_page.id, lobby_page.last), (lobby, None));
+    assert_eq!((lobby_page.id, lobby_page.last.map(|last| last.text)), (lobby, Some("hello".into())));
 }
 
 /// The next time this connection is told what the other person has seen.

@@ -1,7 +1,7 @@
 //! The rooms sidebar: "Mark all as read" while anything is unread, your rooms
-//! with unread counts (a private one marked), "New room", your direct
-//! conversations with their newest message (or "typing…"), and the other
-//! rooms, to look into or join.
+//! with unread counts and their newest message (a private one marked), "New
+//! room", your direct conversations with their newest message (or
+//! "typing…"), and the other rooms, to look into or join.
 
 use hanmadi_protocol::http::RoomKind;
 use hanmadi_protocol::limits::{check_room_name, MAX_ROOM_NAME_CHARS};
@@ -15,7 +15,7 @@ use super::message_search::MessageSearch;
 use super::message_text::name_in;
 use super::one_field_form::{FormControl, OneFieldForm};
 use super::reactive::{handler, memo, When};
-use crate::i18n::{lang, t};
+use crate::i18n::{lang, t, SaidBy};
 use crate::router::Link;
 use crate::socket::use_socket;
 use crate::store::navigation::{conversations, in_order_shown, is_direct};
@@ -224,10 +224,10 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
     }
 }
 
-/// What a direct conversation's link shows under the other person's name:
-/// "typing…" while they type, else its newest message (empty for any other
-/// room, or while nothing said is left), and whether they type. A mention in
-/// it names the two people as they are named now.
+/// What a room's link shows under its name: its newest message (empty while
+/// nothing said is left), who said it first in a group room; in a direct
+/// conversation, "typing…" while the other person types. Also whether they
+/// type. A mention in it names people as they are named now.
 fn newest_line(room: ReadSignal<RoomInfo>) -> (Memo<String>, Memo<bool>) {
     let (store, socket) = (expect_context::<Store>(), use_socket());
     let typing = {
@@ -248,8 +248,14 @@ fn newest_line(room: ReadSignal<RoomInfo>) -> (Memo<String>, Memo<bool>) {
                 _ => name_in(&state, user),
             };
             let text = markup::plain(&last.text, name_of);
-            let yours = me.is_some_and(|me| me.id == last.author);
-            lang().last_message(yours, &text, last.files, last.first_file.as_deref())
+            let by = match &me {
+                Some(me) if me.id == last.author => SaidBy::You,
+                _ if info.kind == RoomKind::Direct => SaidBy::TheOther,
+                // A list kept from before names were sent with it names none.
+                _ if last.author_name.is_empty() => SaidBy::TheOther,
+                _ => SaidBy::Named(&last.author_name),
+            };
+            lang().last_message(by, &text, last.files, last.first_file.as_deref())
         })
     });
     (line, typing)

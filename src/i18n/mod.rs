@@ -9,6 +9,7 @@ mod texts;
 
 use std::sync::OnceLock;
 
+pub use sentences::SaidBy;
 pub use texts::Texts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

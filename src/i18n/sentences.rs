@@ -242,12 +242,12 @@ impl Lang {
         }
     }
 
-    /// A direct conversation's newest message under the other person's name
-    /// in the rooms list: `text` as plain text on one line, its first
-    /// [`LAST_MESSAGE_CHARS`] characters (all a line shows, and all a screen
-    /// reader reads with the link), "You: " before yours, and its files by
-    /// the first one's name when it says nothing else.
-    pub fn last_message(self, yours: bool, text: &str, files: u32, first_file: Option<&str>) -> String {
+    /// A room's newest message under its name in the rooms list: `text` as
+    /// plain text on one line, its first [`LAST_MESSAGE_CHARS`] characters
+    /// (all a line shows, and all a screen reader reads with the link), who
+    /// said it before it (see [`SaidBy`]), and its files by the first one's
+    /// name when it says nothing else.
+    pub fn last_message(self, by: SaidBy<'_>, text: &str, files: u32, first_file: Option<&str>) -> String {
         let text = cut_short(&text.split_whitespace().collect::<Vec<_>>().join(" "), LAST_MESSAGE_CHARS);
         let said = match (text.is_empty(), first_file) {
             (true, Some(first)) if files > 1 => match self {
@@ -258,11 +258,13 @@ impl Lang {
             (false, Some(_)) => format!("📎 {text}"),
             (_, None) => text,
         };
-        match (self, yours) {
-            (_, false) => said,
-            (Lang::En, true) => format!("You: {said}"),
-            (Lang::Ko, true) => format!("나: {said}"),
-        }
+        let who = match (self, by) {
+            (_, SaidBy::TheOther) => return said,
+            (_, SaidBy::Named(name)) => name,
+            (Lang::En, SaidBy::You) => "You",
+            (Lang::Ko, SaidBy::You) => "나",
+        };
+        format!("{who}: {said}")
     }
 
     /// The rooms list's count of unread messages that mention you.
@@ -429,6 +431,18 @@ impl Lang {
     }
 }
 
+/// Who said a room's newest message, as the rooms list names them.
+#[derive(Debug, Clone, Copy)]
+pub enum SaidBy<'a> {
+    /// "You: …".
+    You,
+    /// The other person of a direct conversation, which bears their name
+    /// already: the words alone.
+    TheOther,
+    /// Someone in a group room: "Jun: …".
+    Named(&'a str),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,18 +465,21 @@ mod tests {
     }
 
     #[test]
-    fn a_conversation_s_newest_message_reads_on_one_line_in_both_languages() {
-        assert_eq!(Lang::En.last_message(false, "Dinner\n  at 7?", 0, None), "Dinner at 7?");
-        assert_eq!(Lang::En.last_message(true, "Sure", 0, None), "You: Sure");
-        assert_eq!(Lang::Ko.last_message(true, "좋아", 0, None), "나: 좋아");
-        assert_eq!(Lang::En.last_message(false, "", 1, Some("forest.jpg")), "📎 forest.jpg");
-        assert_eq!(Lang::En.last_message(true, " ", 3, Some("a.pdf")), "You: 📎 a.pdf and 2 more");
-        assert_eq!(Lang::Ko.last_message(false, "", 2, Some("숲.jpg")), "📎 숲.jpg 외 1개");
-        assert_eq!(Lang::En.last_message(false, "the lake", 2, Some("lake.jpg")), "📎 the lake");
+    fn a_room_s_newest_message_reads_on_one_line_in_both_languages() {
+        use SaidBy::{Named, TheOther, You};
+        assert_eq!(Lang::En.last_message(TheOther, "Dinner\n  at 7?", 0, None), "Dinner at 7?");
+        assert_eq!(Lang::En.last_message(You, "Sure", 0, None), "You: Sure");
+        assert_eq!(Lang::Ko.last_message(You, "좋아", 0, None), "나: 좋아");
+        assert_eq!(Lang::En.last_message(Named("Jun"), "see you\tat 7", 0, None), "Jun: see you at 7");
+        assert_eq!(Lang::Ko.last_message(Named("준"), "좋아", 0, None), "준: 좋아");
+        assert_eq!(Lang::En.last_message(TheOther, "", 1, Some("forest.jpg")), "📎 forest.jpg");
+        assert_eq!(Lang::En.last_message(You, " ", 3, Some("a.pdf")), "You: 📎 a.pdf and 2 more");
+        assert_eq!(Lang::Ko.last_message(TheOther, "", 2, Some("숲.jpg")), "📎 숲.jpg 외 1개");
+        assert_eq!(Lang::En.last_message(Named("Jun"), "the lake", 2, Some("lake.jpg")), "Jun: 📎 the lake");
         let long = "가".repeat(LAST_MESSAGE_CHARS + 1);
-        let shown = Lang::Ko.last_message(false, &long, 0, None);
+        let shown = Lang::Ko.last_message(TheOther, &long, 0, None);
         assert_eq!((shown.chars().count(), shown.ends_with("가…")), (LAST_MESSAGE_CHARS + 1, true));
-        assert_eq!(Lang::Ko.last_message(false, &long[3..], 0, None), long[3..], "one that fits is whole");
+        assert_eq!(Lang::Ko.last_message(TheOther, &long[3..], 0, None), long[3..], "one that fits is whole");
     }
 
     #[test]

@@ -391,9 +391,7 @@ impl Store {
 
     /// `direct`: whether `room` is a direct conversation (the caller knows).
     fn room_event(&self, room: RoomId, direct: bool, sequenced: &SequencedEvent) {
-        if direct {
-            self.conversation_event(room, sequenced);
-        }
+        self.newest_message_event(room, sequenced);
         let event = &sequenced.event;
         match event {
             RoomEvent::Message { author, author_name, text, .. } => {
@@ -425,12 +423,13 @@ impl Store {
 }
 
 impl Store {
-    /// A direct conversation's newest message, as `event` (applied to its
-    /// timeline already) changes it.
-    fn conversation_event(&self, room: RoomId, sequenced: &SequencedEvent) {
+    /// A room's newest message, which the rooms list shows, as `event`
+    /// (applied to its timeline already) changes it.
+    fn newest_message_event(&self, room: RoomId, sequenced: &SequencedEvent) {
         let change = match &sequenced.event {
-            RoomEvent::Message { id, author, text, attachments, .. } => {
-                LastChange::Said(last_message(*id, (sequenced.seq, sequenced.at), *author, text, attachments))
+            RoomEvent::Message { id, author, author_name, text, attachments, .. } => {
+                let by = (*author, author_name.as_str());
+                LastChange::Said(last_message(*id, (sequenced.seq, sequenced.at), by, text, attachments))
             }
             RoomEvent::Edited { id, text } => LastChange::Edited { id: *id, text: text.clone() },
             RoomEvent::Deleted { id } => LastChange::Deleted { id: *id, before: self.newest_held(room) },

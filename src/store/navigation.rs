@@ -133,6 +133,7 @@ mod tests {
                 seq: Seq(id),
                 at,
                 author: UserId(9),
+                author_name: "Sora".into(),
                 text: "hi".into(),
                 files: 0,
                 first_file: None,

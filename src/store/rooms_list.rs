@@ -1,8 +1,9 @@
 //! The rooms list as the sidebar shows it: fetched whole once per
 //! connection, then kept current by the changes the socket tells and our own
 //! applied actions, which are made again on top of a fetch that was on its way.
-//! A direct conversation shows its newest message under the other person's
-//! name: the server's as listed, then each message said, edited or deleted.
+//! Each room of yours shows its newest message under its name (a direct
+//! conversation's, under the other person's): the server's as listed, then
+//! each message said, edited or deleted.
 
 use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_protocol::attachments::Attachment;
@@ -25,8 +26,8 @@ pub struct RoomInfo {
     pub kind: RoomKind,
     /// In a direct conversation, the other person.
     pub with: Option<UserId>,
-    /// In a direct conversation: its newest message still there, shown under
-    /// the other person's name.
+    /// In a room of yours: its newest message still there, shown under its
+    /// name.
     pub last: Option<LastMessage>,
 }
 
@@ -58,12 +59,11 @@ pub(super) enum RoomChange {
     Listed { room: RoomId, name: String, kind: RoomKind },
     /// We joined (or created) the room, or left it.
     Member { room: RoomId, member: bool },
-    /// Something said in a direct conversation that may change its newest
-    /// message.
+    /// Something said in a room that may change its newest message.
     Last { room: RoomId, change: LastChange },
 }
 
-/// What may change a direct conversation's newest message, as the socket
+/// What may change a room's newest message, as the socket
 /// tells it. Each is made whatever order it comes in with a list fetched
 /// meanwhile: a message said is taken only if newer than the one shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,12 +103,11 @@ impl LastChange {
     }
 }
 
-/// A message as a conversation's newest: when, who wrote what, and its
-/// files.
+/// A message as a room's newest: when, who wrote what, and its files.
 pub(super) fn last_message(
     id: MessageId,
     (seq, at): (Seq, Millis),
-    author: UserId,
+    (author, author_name): (UserId, &str),
     text: &str,
     files: &[Attachment],
 ) -> LastMessage {
@@ -117,15 +116,17 @@ pub(super) fn last_message(
         seq,
         at,
         author,
+        author_name: author_name.to_owned(),
         text: text.to_owned(),
         files: files.len() as u32,
         first_file: files.first().map(|file| file.name.clone()),
     }
 }
 
-/// A message held in a timeline as a conversation's newest.
+/// A message held in a timeline as a room's newest.
 fn last_of(message: &MessageView) -> LastMessage {
-    last_message(message.id, (message.seq, message.at), message.author, &message.text, &message.attachments)
+    let by = (message.author, message.author_name.as_str());
+    last_message(message.id, (message.seq, message.at), by, &message.text, &message.attachments)
 }
 
 impl RoomChange {
@@ -145,7 +146,7 @@ impl RoomChange {
                 }
             }
             RoomChange::Last { room, change } => {
-                if let Some(info) = rooms.iter_mut().find(|info| info.id == *room && info.kind == RoomKind::Direct) {
+                if let Some(info) = rooms.iter_mut().find(|info| info.id == *room) {
                     change.apply(&mut info.last);
                 }
             }
@@ -287,7 +288,7 @@ impl Store {
         }
     }
 
-    /// A direct conversation's newest message changes, if `change` changes
+    /// A room's newest message changes, if `change` changes
     /// it: a replayed older message or an edit of another is not a change
     /// to the whole list shown (each is heard again and again on a resume).
     /// It is still kept for a list being fetched, which may differ from the

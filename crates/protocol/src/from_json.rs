@@ -304,6 +304,7 @@ impl FromJson for LastMessage {
             seq: o.field("seq")?,
             at: o.defaulted("at")?,
             author: o.field("author")?,
+            author_name: o.defaulted("author_name")?,
             text: o.field("text")?,
             files: o.defaulted("files")?,
             first_file: o.optional("first_file")?,

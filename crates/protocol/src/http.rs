@@ -61,8 +61,9 @@ pub struct RoomSummary {
     /// `name` in this viewer's list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with: Option<Profile>,
-    /// For a direct room of the asking user's: its newest message still
-    /// there, which their list shows under the other person's name.
+    /// For a room of the asking user's: its newest message still there,
+    /// which their list shows under the room's name (a direct room's, under
+    /// the other person's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last: Option<LastMessage>,
     /// For a direct room of the asking user's: where the other person has
@@ -83,6 +84,10 @@ pub struct LastMessage {
     #[serde(default)]
     pub at: Millis,
     pub author: UserId,
+    /// The author's name as they are named now, which a group room's list
+    /// shows. (A list kept offline from before it was sent has none.)
+    #[serde(default)]
+    pub author_name: String,
     /// As it stands now (edits applied).
     pub text: String,
     #[serde(default)]

@@ -160,6 +160,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
                 seq: Seq(3),
                 at: 1_764_900_000_000,
                 author: UserId(4),
+                author_name: "Jun".into(),
                 text: "사진 \"두\" 장".into(),
                 files: 2,
                 first_file: Some("숲.jpg".into()),

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use hanmadi_protocol::http::{HistoryEvent, MessageView, Profile, Reaction, RoomKind, RoomSummary};
+use hanmadi_protocol::http::{HistoryEvent, MessageView, Profile, Reaction, RoomSummary};
 use hanmadi_protocol::limits::{check_display_name, TextProblem};
 use hanmadi_protocol::{Member, MessageId, Millis, Outcome, RejectCode, ReplyTo, RoomEvent, RoomId, Seq, UserId};
 use sqlx::AnyPool;
@@ -33,6 +33,7 @@ mod apply;
 mod attachments;
 mod direct;
 mod invites;
+mod last_messages;
 mod read_positions;
 mod search;
 
@@ -223,9 +224,9 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut last = HashMap::new();
-        if rows.iter().any(|row| row.8 == RoomKind::Direct.as_str()) {
+        if rows.iter().any(|row| row.4 > 0) {
             let through = rows.last().map_or(after, |row| RoomId(row.0 as u64));
-            last = direct::last_messages(&self.pool, user, after, through).await?;
+            last = last_messages::last_messages(&self.pool, user, after, through).await?;
         }
         rows.into_iter()
             .map(

@@ -1,5 +1,6 @@
-//! Direct conversations in the rooms list: named after the other person as
-//! they are named now, with their newest message as it stands.
+//! Rooms in the rooms list: a direct conversation named after the other
+//! person as they are named now, and every room with its newest message as
+//! it stands.
 
 use super::*;
 
@@ -17,7 +18,7 @@ fn a_conversation_takes_the_name_the_other_person_just_took() {
 }
 
 #[test]
-fn a_direct_conversation_shows_its_newest_message_as_it_stands_whatever_the_order_heard() {
+fn a_room_shows_its_newest_message_as_it_stands_whatever_the_order_heard() {
     let store = Store::new();
     store.me.set(Some(MINA));
     let last = |seq: u64, text: &str| LastMessage {
@@ -25,6 +26,7 @@ fn a_direct_conversation_shows_its_newest_message_as_it_stands_whatever_the_orde
         seq: Seq(seq),
         at: 0,
         author: JUN,
+        author_name: "Jun".into(),
         text: text.into(),
         files: 0,
         first_file: None,
@@ -65,10 +67,12 @@ fn a_direct_conversation_shows_its_newest_message_as_it_stands_whatever_the_orde
     store.apply(&delete(6, 2), &[]);
     assert_eq!(shown(), None);
 
-    // A room that is not a direct one keeps none.
+    // A group room keeps its newest message too, with who said it.
     store.begin_rooms_fetch().finish(vec![lobby()]);
     store.apply(&said(7, JUN, "hello"), &[]);
-    assert_eq!(shown(), None);
+    assert_eq!(shown().as_deref(), Some("hello"));
+    let by = store.rooms.with(|rooms| rooms[0].last.as_ref().map(|last| (last.author, last.author_name.clone())));
+    assert_eq!(by, Some((JUN, "Jun".into())));
 }
 
 #[test]
@@ -94,6 +98,7 @@ fn a_deletion_that_changes_nothing_shown_is_still_made_on_a_list_fetched_meanwhi
         seq: Seq(seq),
         at: 0,
         author: JUN,
+        author_name: "Jun".into(),
         text: "hi".into(),
         files: 0,
         first_file: None,
