@@ -8,6 +8,7 @@ mod common;
 use common::{call_as, get_as, Client, Session, TestServer};
 use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{Profile, RoomKind, RoomSummary};
+use hanmadi_protocol::limits::{LAST_MESSAGE_LISTED_CHARS, MAX_MESSAGE_CHARS};
 use hanmadi_protocol::{
     Action, ActionKey, ClientFrame, MessageId, Outcome, RejectCode, RoomEvent, RoomId, Seq, ServerFrame, UserId,
 };
@@ -203,7 +204,8 @@ async fn mina_s_list_shows_the_newest_message_of_her_conversation_with_jun_and_o
     assert_eq!(preview(&server, &mina, room).await, Some((mina.user.id, "Dinner at 7?".into(), 0, None)));
 
     // A room of hers that is not a direct one shows its newest message
-    // too, its author named as they are now; a room she is not in, none.
+    // too, its author named as they said it (as the room shows them); a
+    // room she is not in, none.
     let lobby = mina_tab.create_room("lobby").await;
     jun_tab.act(Action::JoinRoom { room: lobby }).await;
     say(&server, &jun, &mut jun_tab, lobby, "hello", &[]).await;
@@ -216,7 +218,7 @@ async fn mina_s_list_shows_the_newest_message_of_her_conversation_with_jun_and_o
         .unwrap();
     assert_eq!(renamed.status(), 200);
     let newest = listed(&server, &mina, lobby).await.and_then(|lobby| lobby.last).expect("the lobby's newest");
-    assert_eq!((newest.author, newest.author_name.as_str(), newest.text.as_str()), (jun.user.id, "Junho", "hello"));
+    assert_eq!((newest.author, newest.author_name.as_str(), newest.text.as_str()), (jun.user.id, "Jun", "hello"));
     let sora = server.sign_up("Sora").await;
     let not_hers = listed(&server, &sora, lobby).await.expect("listed to everyone");
     assert_eq!(not_hers.last, None);
@@ -232,6 +234,12 @@ async fn mina_s_list_shows_the_newest_message_of_her_conversation_with_jun_and_o
     let (conversation, lobby_page) = (page(room.0 - 1).await, page(room.0).await);
     assert_eq!(conversation.last.map(|last| last.text), Some("Dinner at 7?".into()));
     assert_eq!((lobby_page.id, lobby_page.last.map(|last| last.text)), (lobby, Some("hello".into())));
+
+    // However long, a message is listed by its start alone.
+    let long = "가".repeat(MAX_MESSAGE_CHARS);
+    say(&server, &jun, &mut jun_tab, lobby, &long, &[]).await;
+    let newest = listed(&server, &mina, lobby).await.and_then(|lobby| lobby.last).expect("the lobby's newest");
+    assert_eq!(newest.text, long[..3 * LAST_MESSAGE_LISTED_CHARS]);
 }
 
 /// The next time this connection is told what the other person has seen.

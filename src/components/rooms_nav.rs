@@ -250,9 +250,7 @@ fn newest_line(room: ReadSignal<RoomInfo>) -> (Memo<String>, Memo<bool>) {
             let text = markup::plain(&last.text, name_of);
             let by = match &me {
                 Some(me) if me.id == last.author => SaidBy::You,
-                _ if info.kind == RoomKind::Direct => SaidBy::TheOther,
-                // A list kept from before names were sent with it names none.
-                _ if last.author_name.is_empty() => SaidBy::TheOther,
+                _ if info.kind == RoomKind::Direct || last.author_name.is_empty() => SaidBy::Unnamed,
                 _ => SaidBy::Named(&last.author_name),
             };
             lang().last_message(by, &text, last.files, last.first_file.as_deref())

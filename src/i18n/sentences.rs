@@ -259,7 +259,7 @@ impl Lang {
             (_, None) => text,
         };
         let who = match (self, by) {
-            (_, SaidBy::TheOther) => return said,
+            (_, SaidBy::Unnamed) => return said,
             (_, SaidBy::Named(name)) => name,
             (Lang::En, SaidBy::You) => "You",
             (Lang::Ko, SaidBy::You) => "나",
@@ -436,9 +436,10 @@ impl Lang {
 pub enum SaidBy<'a> {
     /// "You: …".
     You,
-    /// The other person of a direct conversation, which bears their name
-    /// already: the words alone.
-    TheOther,
+    /// No one named, the words alone: the other person of a direct
+    /// conversation, which bears their name already (or the author of a
+    /// list kept from before names came with it).
+    Unnamed,
     /// Someone in a group room: "Jun: …".
     Named(&'a str),
 }
@@ -466,20 +467,20 @@ mod tests {
 
     #[test]
     fn a_room_s_newest_message_reads_on_one_line_in_both_languages() {
-        use SaidBy::{Named, TheOther, You};
-        assert_eq!(Lang::En.last_message(TheOther, "Dinner\n  at 7?", 0, None), "Dinner at 7?");
+        use SaidBy::{Named, Unnamed, You};
+        assert_eq!(Lang::En.last_message(Unnamed, "Dinner\n  at 7?", 0, None), "Dinner at 7?");
         assert_eq!(Lang::En.last_message(You, "Sure", 0, None), "You: Sure");
         assert_eq!(Lang::Ko.last_message(You, "좋아", 0, None), "나: 좋아");
         assert_eq!(Lang::En.last_message(Named("Jun"), "see you\tat 7", 0, None), "Jun: see you at 7");
         assert_eq!(Lang::Ko.last_message(Named("준"), "좋아", 0, None), "준: 좋아");
-        assert_eq!(Lang::En.last_message(TheOther, "", 1, Some("forest.jpg")), "📎 forest.jpg");
+        assert_eq!(Lang::En.last_message(Unnamed, "", 1, Some("forest.jpg")), "📎 forest.jpg");
         assert_eq!(Lang::En.last_message(You, " ", 3, Some("a.pdf")), "You: 📎 a.pdf and 2 more");
-        assert_eq!(Lang::Ko.last_message(TheOther, "", 2, Some("숲.jpg")), "📎 숲.jpg 외 1개");
+        assert_eq!(Lang::Ko.last_message(Unnamed, "", 2, Some("숲.jpg")), "📎 숲.jpg 외 1개");
         assert_eq!(Lang::En.last_message(Named("Jun"), "the lake", 2, Some("lake.jpg")), "Jun: 📎 the lake");
         let long = "가".repeat(LAST_MESSAGE_CHARS + 1);
-        let shown = Lang::Ko.last_message(TheOther, &long, 0, None);
+        let shown = Lang::Ko.last_message(Unnamed, &long, 0, None);
         assert_eq!((shown.chars().count(), shown.ends_with("가…")), (LAST_MESSAGE_CHARS + 1, true));
-        assert_eq!(Lang::Ko.last_message(TheOther, &long[3..], 0, None), long[3..], "one that fits is whole");
+        assert_eq!(Lang::Ko.last_message(Unnamed, &long[3..], 0, None), long[3..], "one that fits is whole");
     }
 
     #[test]

@@ -211,14 +211,13 @@ impl Store {
     /// Its newest message may be newer than the rooms list's, when said
     /// between the two fetches: the page is the only place it is heard.
     pub fn history_loaded(&self, room: RoomId, mut page: MessagesPage) {
-        let direct = self.is_direct(room);
-        if direct {
+        if self.is_direct(room) {
             page.notices.clear();
         }
         self.room(room).timeline.update(|timeline| timeline.add_history(page));
         // As the timeline holds it: a deletion heard live while the page was
         // on its way is kept.
-        if let Some(newest) = direct.then(|| self.newest_held(room)).flatten() {
+        if let Some(newest) = self.newest_held(room) {
             self.change_last(room, LastChange::Said(newest));
         }
         self.count_unread(room);

@@ -72,7 +72,7 @@ pub struct RoomSummary {
     pub seen: Seq,
 }
 
-/// A conversation's newest message as a list previews it: who wrote what,
+/// A room's newest message as the rooms list previews it: who wrote what,
 /// and the files it carries, by the first one's name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastMessage {
@@ -84,11 +84,13 @@ pub struct LastMessage {
     #[serde(default)]
     pub at: Millis,
     pub author: UserId,
-    /// The author's name as they are named now, which a group room's list
-    /// shows. (A list kept offline from before it was sent has none.)
+    /// The author's name as they said it, as the room shows it, which a
+    /// group room's list shows. (A list kept offline from before it was
+    /// sent has none.)
     #[serde(default)]
     pub author_name: String,
-    /// As it stands now (edits applied).
+    /// As it stands now (edits applied). In the rooms list, its start alone
+    /// ([`crate::limits::LAST_MESSAGE_LISTED_CHARS`], see [`crate::markup::start_of`]).
     pub text: String,
     #[serde(default)]
     pub files: u32,

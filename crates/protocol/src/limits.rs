@@ -11,6 +11,11 @@ pub const MAX_MESSAGE_CHARS: usize = 4000;
 /// many in one burst on a fresh connection, so a full outbox flushes at once
 /// after a reconnect instead of being rate-limited halfway.
 pub const OUTBOX_CAPACITY: usize = 200;
+/// Most characters of a room's newest message the rooms list carries: the
+/// app shows 80 of it as plain text, and the rest leaves room for the
+/// formatting and mentions that plain text drops or names. However long the
+/// messages, the list stays small on a slow network.
+pub const LAST_MESSAGE_LISTED_CHARS: usize = 400;
 /// Longest room name, in characters.
 pub const MAX_ROOM_NAME_CHARS: usize = 80;
 /// Longest display name, in characters.

@@ -186,6 +186,18 @@ pub fn plain(text: &str, name_of: impl Fn(UserId) -> String) -> String {
     out
 }
 
+/// The start of `text` a preview needs: its first `chars` characters (all
+/// of it if it is no longer), never ending inside a mention token, which
+/// would show as typed.
+pub fn start_of(text: &str, chars: usize) -> &str {
+    let Some((end, _)) = text.char_indices().nth(chars) else { return text };
+    let start = &text[..end];
+    match start.rfind('<') {
+        Some(open) if !start[open..].contains('>') => &start[..open],
+        _ => start,
+    }
+}
+
 /// `` `code` `` at `at`, on one line: the piece and where it ends.
 fn inline_code(text: &str, at: usize) -> Option<(Inline<'_>, usize)> {
     let inside = &text[at + 1..];
@@ -244,6 +256,15 @@ mod tests {
             [Block::Text(pieces)] => pieces.clone(),
             other => panic!("not one text block: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_preview_takes_the_start_of_a_message_and_no_half_of_a_mention() {
+        assert_eq!(start_of("short", 10), "short");
+        assert_eq!(start_of("가나다라마", 3), "가나다", "characters, not bytes");
+        assert_eq!(start_of("hi <@12> there", 6), "hi ", "a token cut short is left out");
+        assert_eq!(start_of("hi <@12> there", 8), "hi <@12>", "a whole one stays");
+        assert_eq!(start_of("a < b, c > d", 6), "a ", "a lone bracket goes too: only a few characters");
     }
 
     #[test]

@@ -189,8 +189,9 @@ impl Store {
     /// have read up to and how many messages by others are still unread there
     /// (deleted ones do not count: there is nothing left to read), and how many
     /// of those mention them (as the app draws them, see
-    /// [`hanmadi_protocol::markup::mentioned`] and migration 0013); for their direct rooms, the
-    /// newest message still there, and where the other person has read up to.
+    /// [`hanmadi_protocol::markup::mentioned`] and migration 0013), and the
+    /// newest message still there; for their direct rooms, where the other
+    /// person has read up to.
     pub async fn rooms_for(&self, user: UserId, after: RoomId, limit: u32) -> anyhow::Result<Vec<RoomSummary>> {
         /// id, name, head, members, member (0 or 1), read, unread, mentions,
         /// kind, and for a direct room the other person's id, name and read

@@ -120,3 +120,12 @@ fn a_deletion_that_changes_nothing_shown_is_still_made_on_a_list_fetched_meanwhi
     fetch.finish(vec![with_jun(6)]); // the server's list, made between the two
     assert_eq!(store.rooms.with(|rooms| rooms[0].last.clone()), None, "not the deleted one");
 }
+
+#[test]
+fn a_group_room_s_page_may_bring_a_message_newer_than_its_listing_too() {
+    let store = store_as_mina();
+    store.begin_rooms_fetch().finish(vec![lobby()]);
+    store.history_loaded(LOBBY, history([(3, JUN)]));
+    let shown = store.rooms.with(|rooms| rooms[0].last.as_ref().map(|last| (last.seq, last.author)));
+    assert_eq!(shown, Some((Seq(3), JUN)), "said between the list and the page");
+}
