@@ -2,7 +2,8 @@
 // messages later Jun opens the link, which takes him straight to the question
 // (loading the history back to it), and answers it. Mina sees the answer with
 // a quote of her question; the quote takes her back up to it. When she
-// deletes the question, the quote says so. A link 5,000 messages back opens
+// deletes the question, the quote says so. A link opened while the list is
+// still scrolling stays at its message too. A link 5,000 messages back opens
 // just as well: at the message, lit, with only a window of history drawn.
 
 import { test } from 'node:test';
@@ -118,7 +119,7 @@ test('a link to a message 450 back opens it, a reply quotes it, and the quote le
 // the reveal may move the view then. Here one lands before every frame's work,
 // so the race that once pulled the view to the bottom, just after the message
 // was placed, happens on every run instead of one in many.
-test('a link to a message a few screens back stays in view when a scroll event lands as it opens', async () => {
+test('a link Jun opens while his list is still scrolling keeps the message it leads to in view', async () => {
   const mina = await signIn('Mina');
   const jun = await signIn('Jun');
   await bothIn(mina, jun, 'picnic');
