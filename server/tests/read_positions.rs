@@ -180,6 +180,37 @@ async fn a_read_in_a_room_one_is_not_in_is_refused_and_the_connection_carries_on
     assert_eq!((hoon_sees.member, hoon_sees.read, hoon_sees.unread), (false, Seq::ZERO, 0));
 }
 
+/// A client that says again and again where it read (a bug, or a flood)
+/// costs the database nothing after the first: a report no further than
+/// what is kept is dropped by her connection. Shown while another writer
+/// holds the database: her repeat is answered at once, where a write would
+/// wait for that writer (and be refused after SQLite's busy timeout).
+#[tokio::test]
+async fn a_read_position_said_again_costs_no_write() {
+    let server = TestServer::start().await;
+    let TwoInARoom { mina, mut mina_tab, mut jun_tab, room, .. } = server.mina_and_jun_in("lunch").await;
+    let seq = jun_tab.say(room, "밥 먹었어?").await.seq;
+    read(&mut mina_tab, room, seq).await;
+
+    let database = server.database().await;
+    let mut other_writer = database.acquire().await.unwrap();
+    let hold = if server.database_url().starts_with("sqlite") {
+        "BEGIN IMMEDIATE"
+    } else {
+        "BEGIN; LOCK TABLE memberships IN EXCLUSIVE MODE"
+    };
+    sqlx::raw_sql(hold).execute(&mut *other_writer).await.unwrap();
+    for _ in 0..3 {
+        read(&mut mina_tab, room, seq).await;
+    }
+    sqlx::raw_sql("ROLLBACK").execute(&mut *other_writer).await.unwrap();
+
+    // A report further than the last is still kept.
+    let answer = jun_tab.say(room, "아직").await.seq;
+    read(&mut mina_tab, room, answer).await;
+    assert_eq!(listed(&server, &mina, room).await.read, answer);
+}
+
 #[tokio::test]
 async fn a_newcomer_starts_with_nothing_unread_however_long_the_history() {
     let server = TestServer::start().await;

@@ -164,6 +164,10 @@ struct Session {
     /// again, so a steady flood just over the rate is cut off, not tolerated.
     strikes: u32,
     typing_relayed: HashMap<RoomId, Instant>,
+    /// How far the store holds the person's read position in each room, as
+    /// far as this connection has learnt: a report no further is dropped
+    /// here, so repeating one (a client's bug, or a flood) costs no write.
+    read_held: HashMap<RoomId, Seq>,
     liveness: Liveness,
     /// This socket's place under the caps, given back when the session ends.
     seat: Seat,
@@ -232,6 +236,7 @@ impl Session {
             actions: None,
             strikes: 0,
             typing_relayed: HashMap::new(),
+            read_held: HashMap::new(),
             liveness: Liveness::new(limits.idle_timeout),
             seat,
             signed_in: None,

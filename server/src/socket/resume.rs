@@ -95,12 +95,19 @@ impl Session {
     /// connections if it moved. Not acked (latest-wins: a report lost with
     /// the connection is sent again after the reconnect).
     pub(super) async fn on_read(&mut self, user: &User, room: RoomId, seq: Seq) -> Next {
+        if self.read_held.get(&room).is_some_and(|held| seq <= *held) {
+            return Next::Continue;
+        }
         match self.state.store.read_up_to(user.id, room, seq).await {
             Ok(ReadPosition::Moved { to, direct_with }) => {
+                self.read_held.insert(room, to);
                 self.state.delivery.read_up_to(&self.subscription, user.id, room, to, direct_with);
                 Next::Continue
             }
-            Ok(ReadPosition::Unchanged) => Next::Continue,
+            Ok(ReadPosition::Unchanged { at }) => {
+                self.read_held.insert(room, at);
+                Next::Continue
+            }
             Ok(ReadPosition::NotMember) => {
                 self.error(ErrorCode::Forbidden, &format!("not a member of room {room}")).await
             }

@@ -14,9 +14,10 @@ pub enum ReadPosition {
     /// head if that was beyond it). In a direct room, `direct_with` is the
     /// other person, who is told what of theirs was seen.
     Moved { to: Seq, direct_with: Option<UserId> },
-    /// It was already there or further: another tab read further first, or
-    /// the report is a repeat after a reconnect.
-    Unchanged,
+    /// It was already there or further (`at`): another tab read further
+    /// first, or the report is a repeat after a reconnect. (Or the report is
+    /// past the room's head, and `at` is the head.)
+    Unchanged { at: Seq },
     /// The person is not in the room (or there is no such room).
     NotMember,
 }
@@ -48,13 +49,20 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
         };
-        Ok(match moved {
-            Some((read, direct_with)) => {
-                ReadPosition::Moved { to: Seq(read as u64), direct_with: direct_with.map(|user| UserId(user as u64)) }
-            }
-            // Membership is asked about only when nothing moved: the common
-            // case, a report that moves, is one query.
-            None if self.is_member(room, user).await? => ReadPosition::Unchanged,
+        if let Some((read, direct_with)) = moved {
+            let direct_with = direct_with.map(|user| UserId(user as u64));
+            return Ok(ReadPosition::Moved { to: Seq(read as u64), direct_with });
+        }
+        // Where it is, or whether they are a member, is asked only when
+        // nothing moved: the common case, a report that moves, is one query.
+        let at: Option<i64> =
+            sqlx::query_scalar("SELECT read_seq FROM memberships WHERE room_id = $1 AND user_id = $2")
+                .bind(room_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(match at {
+            Some(at) => ReadPosition::Unchanged { at: Seq(at as u64) },
             None => ReadPosition::NotMember,
         })
     }
