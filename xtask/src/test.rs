@@ -126,12 +126,21 @@ pub fn browser_command_with(tools: &Tools, profile: &str) -> Command {
     node
 }
 
+/// Where Debian's `fonts-noto-color-emoji` puts its font.
+const EMOJI_FONT: &str = "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf";
+
 /// Retakes the README's screenshot (docs/screenshot.png) with the app as built now.
 pub fn screenshot() -> anyhow::Result<()> {
     let tools = bootstrap::web_tools()?;
     bootstrap::browser_tools(&tools)?;
     web_build::build(&tools)?;
     cmd::run(tools.command("cargo").args(["build", "--package", "hanmadi-server"]).current_dir(root()))?;
+    // The attach button is an emoji, which Debian's Chromium brings no font
+    // for: without one the screenshot shows an empty box in its place.
+    if !std::path::Path::new(EMOJI_FONT).exists() {
+        step("installing an emoji font for the screenshot");
+        bootstrap::apt_install(&["fonts-noto-color-emoji"])?;
+    }
     step("taking docs/screenshot.png");
     cmd::run(browser_command(&tools).arg("screenshot.mjs").arg(root().join("docs/screenshot.png")))
 }
