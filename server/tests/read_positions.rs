@@ -211,6 +211,21 @@ async fn a_read_position_said_again_costs_no_write() {
     assert_eq!(listed(&server, &mina, room).await.read, answer);
 }
 
+/// What her connection knew of a room she has since left is forgotten: a
+/// read she reports there is refused again, as for anyone not in the room.
+#[tokio::test]
+async fn a_read_reported_again_after_leaving_is_refused() {
+    let server = TestServer::start().await;
+    let TwoInARoom { mut mina_tab, mut jun_tab, room, .. } = server.mina_and_jun_in("lunch").await;
+    let seq = jun_tab.say(room, "밥 먹었어?").await.seq;
+    read(&mut mina_tab, room, seq).await;
+    assert!(matches!(mina_tab.act(Action::LeaveRoom { room }).await, Outcome::Applied { .. }));
+
+    mina_tab.send(&ClientFrame::Read { room, seq }).await;
+    let refused = mina_tab.recv_until(|frame| matches!(frame, ServerFrame::Error { .. }).then(|| frame.clone())).await;
+    assert!(matches!(refused, ServerFrame::Error { code: ErrorCode::Forbidden, .. }), "{refused:?}");
+}
+
 #[tokio::test]
 async fn a_newcomer_starts_with_nothing_unread_however_long_the_history() {
     let server = TestServer::start().await;

@@ -69,10 +69,12 @@ impl Session {
             }
         }
         // The person left these rooms (here or elsewhere): the parcels above
-        // were their last, and typing is no longer relayed to them.
+        // were their last, typing is no longer relayed to them, and a read
+        // reported there is for the store to refuse.
         for room in &taken.left {
             self.following.remove(room);
             self.typing_relayed.remove(room);
+            self.read_held.remove(room);
         }
         // An ack whose event was lost with a lagging room is not worth holding.
         while let Some(held) = self.held_acks.front() {

@@ -69,6 +69,8 @@ impl Session {
         let head = self.state.store.head(room).await?.unwrap_or(after);
         if after > head {
             tracing::warn!(%room, cursor = %after, %head, "a cursor ahead of the log; resetting the client's room");
+            // The log went back (a restore): so may the read position.
+            self.read_held.remove(&room);
             if let Next::Stop = self.send(&ServerFrame::Reset { room, head }).await {
                 return Ok(None);
             }

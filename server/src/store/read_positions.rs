@@ -15,8 +15,8 @@ pub enum ReadPosition {
     /// other person, who is told what of theirs was seen.
     Moved { to: Seq, direct_with: Option<UserId> },
     /// It was already there or further (`at`): another tab read further
-    /// first, or the report is a repeat after a reconnect. (Or the report is
-    /// past the room's head, and `at` is the head.)
+    /// first, or the report is a repeat after a reconnect. (Or it was at the
+    /// room's head already, and the report is past it.)
     Unchanged { at: Seq },
     /// The person is not in the room (or there is no such room).
     NotMember,
