@@ -473,6 +473,9 @@ impl Session {
                 self.typing_relayed.remove(&room);
             }
             AfterApply::Left(room) => {
+                // A read reported there is for the store to refuse (see
+                // `mail` for a leave elsewhere, which may come after this).
+                self.read_held.remove(&room);
                 if self.following.remove(&room).is_some() {
                     let user = self.user.as_ref().expect("actions come after hello").id;
                     self.state.delivery.unfollow(&self.subscription, room, user);
