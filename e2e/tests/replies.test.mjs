@@ -21,6 +21,18 @@ const message = (page, room, text) =>
     .locator('article[data-seq]')
     .filter({ has: page.locator('.message-text', { hasText: text }) });
 
+/**
+ * Waits until the message a link opened in `page` has the focus, and a frame
+ * or two for anything that would move the view; then whether `locator`'s
+ * message is lit and focused, and in the list's view (see `revealed`).
+ */
+async function revealedOnceFocused(page, locator) {
+  await locator.waitFor({ timeout: 30_000 });
+  await page.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
+  await page.waitForTimeout(300);
+  return revealed(locator);
+}
+
 /** Whether `locator`'s message is lit and has the focus, and is in the list's view. */
 const revealed = (locator) =>
   locator.evaluate((row) => {
@@ -107,10 +119,7 @@ test('a link to a message 450 back opens it, a reply quotes it, and the quote le
   // are in the page, and the list must not follow past it to the bottom.
   await jun.goto(`${world.server.url}/rooms/${room}/messages/${recentSeq}`);
   const recent = message(jun, 'party', 'chatter 430');
-  await recent.waitFor({ timeout: 30_000 });
-  await jun.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
-  await jun.waitForTimeout(300); // a frame or two for anything that would move the view
-  assert.deepEqual(await revealed(recent), { lit: true, focused: true, inView: true });
+  assert.deepEqual(await revealedOnceFocused(jun, recent), { lit: true, focused: true, inView: true });
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
 });
 
@@ -138,10 +147,7 @@ test('a link Jun opens while his list is still scrolling keeps the message it le
   });
   await jun.goto(`${world.server.url}/rooms/${room}/messages/${seq}`);
   const linked = message(jun, 'picnic', 'sandwich 40');
-  await linked.waitFor({ timeout: 30_000 });
-  await jun.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
-  await jun.waitForTimeout(300); // a frame or two for anything that would move the view
-  assert.deepEqual(await revealed(linked), { lit: true, focused: true, inView: true });
+  assert.deepEqual(await revealedOnceFocused(jun, linked), { lit: true, focused: true, inView: true });
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
 });
 

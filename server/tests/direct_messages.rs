@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{call_as, get_as, Client, Session, TestServer};
+use common::{call_as, get_as, rename, Client, Session, TestServer};
 use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{Profile, RoomKind, RoomSummary};
 use hanmadi_protocol::limits::{LAST_MESSAGE_LISTED_CHARS, MAX_MESSAGE_CHARS};
@@ -209,14 +209,7 @@ async fn mina_s_list_shows_the_newest_message_of_her_conversation_with_jun_and_o
     let lobby = mina_tab.create_room("lobby").await;
     jun_tab.act(Action::JoinRoom { room: lobby }).await;
     say(&server, &jun, &mut jun_tab, lobby, "hello", &[]).await;
-    let renamed = reqwest::Client::new()
-        .patch(server.http("/api/me"))
-        .bearer_auth(&jun.token)
-        .json(&serde_json::json!({"name": "Junho"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(renamed.status(), 200);
+    assert_eq!(rename(&server, &jun, "Junho").await, 200);
     let newest = listed(&server, &mina, lobby).await.and_then(|lobby| lobby.last).expect("the lobby's newest");
     assert_eq!((newest.author, newest.author_name.as_str(), newest.text.as_str()), (jun.user.id, "Jun", "hello"));
     let sora = server.sign_up("Sora").await;

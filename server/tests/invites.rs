@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{call_as, get_as, Session, TestServer};
+use common::{call_as, get_as, rename, Session, TestServer};
 use hanmadi_protocol::http::{Invite, InviteCreated, InvitePreview, RoomKind, RoomSummary, MAX_LIVE_INVITES};
 use hanmadi_protocol::{Action, Outcome, RejectCode, RoomId, Seq, ServerFrame};
 use reqwest::Method;
@@ -59,14 +59,7 @@ async fn an_invite_link_says_which_room_it_opens_before_signing_in_until_it_is_r
 
     // Under the names they have now.
     mina_tab.act(Action::RenameRoom { room, name: "책 모임".into() }).await;
-    let renamed = reqwest::Client::new()
-        .patch(server.http("/api/me"))
-        .bearer_auth(&mina.token)
-        .json(&serde_json::json!({ "name": "미나" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(renamed.status().is_success());
+    assert!(rename(&server, &mina, "미나").await.is_success());
     let (_, body) = preview(&server, &link.token).await;
     let expected = InvitePreview { room_name: "책 모임".into(), invited_by: "미나".into() };
     assert_eq!(serde_json::from_value::<InvitePreview>(body).unwrap(), expected);

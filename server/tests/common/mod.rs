@@ -379,6 +379,14 @@ pub async fn call_as(
     (status, body)
 }
 
+/// `who` takes the name `name` (`PATCH /api/me`): the status.
+pub async fn rename(server: &TestServer, who: &Session, name: &str) -> reqwest::StatusCode {
+    let body = serde_json::json!({ "name": name });
+    let response =
+        reqwest::Client::new().patch(server.http("/api/me")).bearer_auth(&who.token).json(&body).send().await.unwrap();
+    response.status()
+}
+
 /// GETs `path` as `who`: the status and the JSON body.
 pub async fn get_as(server: &TestServer, who: &Session, path: &str) -> (u16, serde_json::Value) {
     call_as(server, who, reqwest::Method::GET, path).await
