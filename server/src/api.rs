@@ -12,7 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use hanmadi_protocol::http::{EventsPage, HistoryEvent, MessagesPage, NameRequest, RoomSummary, Session, ROOMS_PAGE};
+use hanmadi_protocol::http::{NameRequest, RoomSummary, Session, ROOMS_PAGE};
 use hanmadi_protocol::{Member, RoomId, Seq};
 use serde::Deserialize;
 
@@ -22,13 +22,11 @@ use crate::AppState;
 
 mod attachments;
 mod files_cookie;
+mod history;
 mod invites;
 mod search;
 
 pub use attachments::Uploads;
-
-const MAX_MESSAGES_PAGE: u32 = 200;
-const MAX_EVENTS_PAGE: u32 = 1000;
 
 /// The API's routes, every call counted against its address's limit.
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -37,8 +35,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/session/refresh", post(refresh_session))
         .route("/api/me", get(me).patch(rename_me))
         .route("/api/rooms", get(rooms))
-        .route("/api/rooms/{room}/messages", get(messages))
-        .route("/api/rooms/{room}/events", get(events))
+        .route("/api/rooms/{room}/messages", get(history::messages))
+        .route("/api/rooms/{room}/events", get(history::events))
         .route("/api/rooms/{room}/members", get(members))
         .route("/api/rooms/{room}/invites", get(invites::list).post(invites::create))
         .route("/api/rooms/{room}/invites/{invite}", delete(invites::revoke))
@@ -217,68 +215,6 @@ async fn rooms(
     let after = RoomId(query.after.unwrap_or(0));
     let limit = query.limit.unwrap_or(ROOMS_PAGE).clamp(1, ROOMS_PAGE);
     Ok(Json(state.store.rooms_for(user.id, after, limit).await?))
-}
-
-#[derive(Deserialize)]
-struct MessagesQuery {
-    before: Option<u64>,
-    limit: Option<u32>,
-}
-
-/// Scroll-back: the newest `limit` messages created before seq `before`, as they
-/// stand now (edits applied, deletions marked), and the notices among them
-/// (from the oldest message on; from the room's start once a short page
-/// reaches it), so that "Jun joined" is still there after a reload. A page
-/// with more notices than [`MAX_MESSAGES_PAGE`] (people coming and going in a
-/// quiet room) starts at the oldest notice it holds, its older messages left
-/// to the next page, so that nothing is skipped; `complete` says whether
-/// anything older is left.
-async fn messages(
-    State(state): State<AppState>,
-    AuthUser(user): AuthUser,
-    Path(room): Path<u64>,
-    Query(query): Query<MessagesQuery>,
-) -> ApiResult<MessagesPage> {
-    let room = RoomId(room);
-    let head = readable_room(&state, room, &user).await?;
-    let limit = query.limit.unwrap_or(50).clamp(1, MAX_MESSAGES_PAGE);
-    let before = query.before.map(Seq);
-    let mut messages = state.store.messages(room, before, limit).await?;
-    let full = messages.len() == limit as usize;
-    let from = if full { messages[0].seq } else { Seq::ZERO };
-    // No further than the head read above, which the app follows the room
-    // from: a notice past a message committed meanwhile would run ahead of it.
-    let up_to = before.unwrap_or(Seq(head.0 + 1));
-    let notices = state.store.notices(room, from, up_to, MAX_MESSAGES_PAGE).await?;
-    let cut = notices.len() == MAX_MESSAGES_PAGE as usize;
-    if cut {
-        messages.retain(|message| message.seq > notices[0].seq);
-    }
-    let notices = notices.into_iter().map(HistoryEvent::from).collect();
-    Ok(Json(MessagesPage { head, messages, notices, complete: !full && !cut }))
-}
-
-#[derive(Deserialize)]
-struct EventsQuery {
-    after: Option<u64>,
-    before: Option<u64>,
-    limit: Option<u32>,
-}
-
-/// Gap backfill: the room's events with `after < seq < before`, oldest first.
-async fn events(
-    State(state): State<AppState>,
-    AuthUser(user): AuthUser,
-    Path(room): Path<u64>,
-    Query(query): Query<EventsQuery>,
-) -> ApiResult<EventsPage> {
-    let room = RoomId(room);
-    let head = readable_room(&state, room, &user).await?;
-    let limit = query.limit.unwrap_or(MAX_EVENTS_PAGE).clamp(1, MAX_EVENTS_PAGE);
-    let after = Seq(query.after.unwrap_or(0));
-    let events = state.store.events(room, after, query.before.map(Seq), limit).await?;
-    let events = events.into_iter().map(HistoryEvent::from).collect();
-    Ok(Json(EventsPage { head, events }))
 }
 
 /// Who is in the room (online or not): the members panel.

@@ -119,13 +119,25 @@ async fn page_of(
     before: Option<u64>,
 ) -> (Vec<u64>, Vec<u64>, Vec<String>) {
     let before = before.map(|seq| format!("&before={seq}")).unwrap_or_default();
-    let (status, page) = get_as(server, who, &format!("/api/rooms/{room}/messages?limit=3{before}")).await;
+    let page = page_at(server, who, room, before).await;
+    (page.0, page.1, page.2)
+}
+
+/// A page of three of `room`'s messages from where `start` says (`&before=`
+/// or `&after=`): as [`page_of`], and whether it is complete.
+async fn page_at(
+    server: &TestServer,
+    who: &Session,
+    room: RoomId,
+    start: String,
+) -> (Vec<u64>, Vec<u64>, Vec<String>, bool) {
+    let (status, page) = get_as(server, who, &format!("/api/rooms/{room}/messages?limit=3{start}")).await;
     assert_eq!(status, 200, "{page}");
     let listed = |field: &str| page.get(field).and_then(Value::as_array).cloned().unwrap_or_default();
     let seqs = |list: &[Value]| list.iter().map(|item| item["seq"].as_u64().unwrap()).collect();
     let notices = listed("notices");
     let kinds = notices.iter().map(|notice| notice["event"]["kind"].as_str().unwrap().to_owned()).collect();
-    (seqs(&listed("messages")), seqs(&notices), kinds)
+    (seqs(&listed("messages")), seqs(&notices), kinds, page["complete"].as_bool().unwrap_or(false))
 }
 
 #[tokio::test]
@@ -153,6 +165,25 @@ async fn history_pages_carry_the_joins_leaves_and_renames_among_their_messages()
     assert_eq!(page(Some(8)).await, (vec![4, 5, 7], vec![6], vec!["joined".into()]));
     let first = (vec![3], vec![1, 2], vec!["created".into(), "joined".into()]);
     assert_eq!(page(Some(4)).await, first, "the last page reaches back to the room's start");
+
+    // Read on from far back, as after a link to an old message: each page
+    // the oldest three after where the last one ended, with the notices
+    // among them, up to the head.
+    let on = |after: u64| page_at(&server, &mina, room, format!("&after={after}"));
+    let kinds = |kinds: &[&str]| kinds.iter().map(|kind| kind.to_string()).collect::<Vec<_>>();
+    assert_eq!(on(0).await, (vec![3, 4, 5], vec![1, 2], kinds(&["created", "joined"]), false));
+    assert_eq!(on(5).await, (vec![7, 8, 9], vec![6], kinds(&["joined"]), false));
+    let last = (vec![12], vec![10, 11], kinds(&["left", "renamed"]), true);
+    assert_eq!(on(9).await, last, "the last page reaches the head, with the notices after its message");
+    assert_eq!(on(12).await, (vec![], vec![], vec![], true), "nothing after the head");
+
+    let (status, body) = get_as(&server, &mina, &format!("/api/rooms/{room}/messages?before=8&after=3")).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("ask for the messages before a seq or after one, not both"))
+    );
+    let (status, body) = get_as(&server, &mina, &format!("/api/rooms/{room}/messages?after=soon")).await;
+    assert_eq!(status, 400, "a malformed seq is a JSON error too: {body}");
 }
 
 #[tokio::test]
@@ -188,6 +219,28 @@ async fn a_quiet_room_of_many_comings_and_goings_pages_back_through_every_notice
     }
     seen.sort_unstable();
     assert_eq!(seen, (1..=224).collect::<Vec<_>>(), "every message and notice, each once");
+    assert_eq!(pages, 2, "200 notices at most a page");
+
+    // Reading on from the start, as from a message loaded far back: each
+    // page after the newest row held.
+    let (mut seen, mut after, mut pages) = (Vec::new(), 0, 0);
+    loop {
+        let path = format!("/api/rooms/{room}/messages?limit=50&after={after}");
+        let (status, page) = get_as(&server, &mina, &path).await;
+        assert_eq!(status, 200, "{page}");
+        let page: MessagesPage = serde_json::from_value(page).unwrap();
+        pages += 1;
+        seen.extend(page.messages.iter().map(|message| message.seq.0));
+        seen.extend(page.notices.iter().map(|notice| notice.seq.0));
+        after = seen.iter().copied().max().unwrap_or(after);
+        if page.complete {
+            break;
+        }
+        assert!(pages < 10, "the pages never reach the head");
+    }
+    let mut sorted = seen.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (1..=224).collect::<Vec<_>>(), "every message and notice, each once, on the way down too");
     assert_eq!(pages, 2, "200 notices at most a page");
 }
 

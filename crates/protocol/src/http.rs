@@ -231,8 +231,9 @@ pub struct MessagesPage {
     /// with more notices than it may carry starts at the oldest of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<HistoryEvent>,
-    /// Whether the room has nothing older than this page: the start of its
-    /// history is reached.
+    /// Whether nothing is left the way the page reads: nothing older than a
+    /// scroll-back page (the room's start is reached), nothing newer than a
+    /// page read on with `after` (the room's head is reached).
     #[serde(default)]
     pub complete: bool,
 }

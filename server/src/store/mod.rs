@@ -48,6 +48,40 @@ pub use read_positions::ReadPosition;
 /// A signed-in user (the same shape others see).
 pub type User = Profile;
 
+/// Where a page of a room's history starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// Scrolling back: before this seq (none: from the newest).
+    Before(Option<Seq>),
+    /// Reading on from a stretch loaded far back: after this seq.
+    After(Seq),
+}
+
+/// Which way a page reads from its start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Toward {
+    Older,
+    Newer,
+}
+
+impl Toward {
+    /// The SQL order that takes the rows nearest the page's start first.
+    fn order(self) -> &'static str {
+        match self {
+            Toward::Older => "DESC",
+            Toward::Newer => "ASC",
+        }
+    }
+
+    /// The SQL comparison of a row's seq with the page's start.
+    fn beyond(self) -> &'static str {
+        match self {
+            Toward::Older => "<",
+            Toward::Newer => ">",
+        }
+    }
+}
+
 /// One event of a room's log, with its room.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
@@ -299,38 +333,54 @@ impl Store {
     }
 
     /// The room's notices (see `RoomEvent::is_notice`) with `from <= seq <
-    /// before`, oldest first: the newest `limit` of them.
-    pub async fn notices(&self, room: RoomId, from: Seq, before: Seq, limit: u32) -> anyhow::Result<Vec<StoredEvent>> {
-        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+    /// before`, oldest first: the `limit` of them nearest the page's start
+    /// (`Toward::Older`: the newest; `Toward::Newer`: the oldest).
+    pub async fn notices(
+        &self,
+        room: RoomId,
+        from: Seq,
+        before: Seq,
+        toward: Toward,
+        limit: u32,
+    ) -> anyhow::Result<Vec<StoredEvent>> {
+        let sql = format!(
             "SELECT seq, at, body FROM events \
-             WHERE room_id = $1 AND notice <> 0 AND seq >= $2 AND seq < $3 ORDER BY seq DESC LIMIT $4",
-        )
-        .bind(room.0 as i64)
-        .bind(from.0 as i64)
-        .bind(before.0 as i64)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        decoded(room, rows.into_iter().rev())
+             WHERE room_id = $1 AND notice <> 0 AND seq >= $2 AND seq < $3 ORDER BY seq {} LIMIT $4",
+            toward.order()
+        );
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(&sql)
+            .bind(room.0 as i64)
+            .bind(from.0 as i64)
+            .bind(before.0 as i64)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        match toward {
+            Toward::Older => decoded(room, rows.into_iter().rev()),
+            Toward::Newer => decoded(room, rows),
+        }
     }
 
-    /// The newest `limit` messages created before `before`, oldest first.
-    pub async fn messages(&self, room: RoomId, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<MessageView>> {
-        let before = before.map_or(i64::MAX, |seq| seq.0 as i64);
+    /// `limit` messages from where `page` starts, oldest first: the newest
+    /// ones before a seq, or the oldest ones after one.
+    pub async fn messages(&self, room: RoomId, page: Page, limit: u32) -> anyhow::Result<Vec<MessageView>> {
         /// id, author, author's name, seq, body, created, edited, deleted, and
         /// the id and seq of the message it answers.
         type Row = (i64, i64, String, i64, String, i64, Option<i64>, i64, Option<i64>, Option<i64>);
-        let rows: Vec<Row> = sqlx::query_as(
+        let (bound, toward) = match page {
+            Page::Before(before) => (before.map_or(i64::MAX, |seq| seq.0 as i64), Toward::Older),
+            Page::After(after) => (after.0 as i64, Toward::Newer),
+        };
+        let sql = format!(
             "SELECT m.id, m.author_id, m.author_name, m.seq, m.body, m.created_at, m.edited_at, m.deleted, \
                     m.reply_to, o.seq \
              FROM messages m LEFT JOIN messages o ON o.id = m.reply_to \
-             WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3",
-        )
-        .bind(room.0 as i64)
-        .bind(before)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE m.room_id = $1 AND m.seq {} $2 ORDER BY m.seq {} LIMIT $3",
+            toward.beyond(),
+            toward.order()
+        );
+        let rows: Vec<Row> =
+            sqlx::query_as(&sql).bind(room.0 as i64).bind(bound).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         let mut messages: Vec<MessageView> = rows
             .into_iter()
             .map(|(id, author, author_name, seq, body, at, edited_at, deleted, reply_id, reply_seq)| MessageView {
@@ -349,7 +399,9 @@ impl Store {
                 attachments: Vec::new(),
             })
             .collect();
-        messages.reverse();
+        if toward == Toward::Older {
+            messages.reverse();
+        }
         if let (Some(first), Some(last)) = (messages.first(), messages.last()) {
             let mut reactions = self.reactions(room, first.seq, last.seq).await?;
             let mut attachments = self.attachments_of(room, first.seq, last.seq).await?;
