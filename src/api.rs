@@ -7,7 +7,7 @@
 use gloo_net::http::Method;
 use hanmadi_client_core::SequencedEvent;
 use hanmadi_protocol::http::{
-    EventsPage, Invite, InviteCreated, InvitePreview, MessagesPage, RoomSummary, SearchResults, ROOMS_PAGE,
+    EventsPage, Invite, InviteCreated, InvitePreview, MessagesPage, PageFrom, RoomSummary, SearchResults, ROOMS_PAGE,
 };
 use hanmadi_protocol::json::{self, FromJson};
 use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq};
@@ -30,11 +30,10 @@ pub async fn rooms() -> Result<Vec<RoomSummary>, String> {
     }
 }
 
-/// The newest `limit` messages before `before` (or the newest of all), the
-/// notices among them, and the room's head at the time.
-pub async fn messages(room: RoomId, before: Option<Seq>, limit: u32) -> Result<MessagesPage, String> {
-    let before = before.map(|seq| format!("&before={seq}")).unwrap_or_default();
-    get(&format!("/api/rooms/{room}/messages?limit={limit}{before}")).await
+/// `limit` messages from where `from` says (the newest before a seq, or the
+/// oldest after one), the notices among them, and the room's head at the time.
+pub async fn messages(room: RoomId, from: PageFrom, limit: u32) -> Result<MessagesPage, String> {
+    get(&format!("/api/rooms/{room}/messages?limit={limit}{}", from.query())).await
 }
 
 /// The newest messages containing `query` in the rooms we are in: of all, or

@@ -4,7 +4,11 @@
 // a quote of her question; the quote takes her back up to it. When she
 // deletes the question, the quote says so. A link opened while the list is
 // still scrolling stays at its message too. A link 5,000 messages back opens
-// just as well: at the message, lit, with only a window of history drawn.
+// just as well: at the message, lit, with only a window of history drawn,
+// after one page of history around it (not the 25 pages between it and the
+// newest, a minute's download on a slow phone network); "Jump to latest"
+// takes him back. Reading on from a message far back fetches the rest as he
+// scrolls down, and every message comes once, in order, with none skipped.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +18,10 @@ const world = serverAndBrowser(['--actions-per-sec', '100000', '--frames-per-sec
 
 const signIn = (name) => signedInPage(world.browser, world.server.url, name);
 
-/** The message in `room`, confirmed by the server, whose own text (not a quote of it) is `text`. */
+/**
+ * The message in `room`, confirmed by the server, whose own text (not a quote
+ * of it) holds `text` (a string), or matches it (a RegExp).
+ */
 const message = (page, room, text) =>
   page
     .getByRole('log', { name: room })
@@ -168,11 +175,79 @@ test('a link to a message 5,000 back opens at it, lit, without drawing the histo
   for (let burst = 1; burst <= 10; burst++) await postMessages(mina, room, 500, `later ${burst}`);
   await message(mina, 'archive', 'later 10 500').waitFor({ timeout: 60_000 });
 
+  const pages = historyPagesAsked(jun, room);
   await jun.goto(link);
   const found = message(jun, 'archive', 'The plan, for the record');
   await found.waitFor({ timeout: 30_000 });
   await jun.waitForFunction(() => document.activeElement?.matches('article[data-highlighted]'));
   assert.deepEqual(await revealed(found), { lit: true, focused: true, inView: true });
   assert.ok((await jun.locator('article[data-seq]').count()) < 1000, 'a window of the history, not all of it');
+  const back = () => pages.filter((page) => page.includes('before='));
+  assert.equal(back().length, 1, `one page around the plan, not every page between: ${pages}`);
+
+  // "Jump to latest" takes him to the newest at once: they are held already.
+  await jun.getByRole('button', { name: 'Jump to latest' }).click();
+  await message(jun, 'archive', 'later 10 500').waitFor();
+  assert.equal(await found.count(), 0, 'the plan is out of the page');
+  assert.equal(back().length, 1, `nothing more to fetch: ${pages}`);
   assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
 });
+
+test('Jun reads on from a message far back down to the newest, each message once and in order', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await bothIn(mina, jun, 'minutes');
+  const room = Number(new URL(mina.url()).pathname.split('/')[2]);
+  await jun.goto('about:blank');
+  await postMessages(mina, room, 700, 'item');
+  const first = message(mina, 'minutes', 'item 700');
+  await first.waitFor({ timeout: 60_000 });
+  const seqOf = async (n) => {
+    const { token } = await mina.evaluate(() => JSON.parse(localStorage.getItem('hanmadi.session')));
+    const page = await mina.evaluate(
+      async ({ room, token }) =>
+        (await fetch(`/api/rooms/${room}/messages?limit=1&after=0`, { headers: { authorization: `Bearer ${token}` } })).json(),
+      { room, token },
+    );
+    return page.messages[0].seq + (n - 1);
+  };
+
+  const pages = historyPagesAsked(jun, room);
+  await jun.goto(`${world.server.url}/rooms/${room}/messages/${await seqOf(1)}`);
+  const itemOne = message(jun, 'minutes', /^item 1$/);
+  assert.deepEqual(await revealedOnceFocused(jun, itemOne), { lit: true, focused: true, inView: true });
+  const back = pages.filter((page) => page.includes('before='));
+  assert.equal(back.length, 1, `a page of its own, not every page between: ${pages}`);
+
+  // He scrolls down, page after page, as far as it goes.
+  const list = jun.getByRole('log', { name: 'minutes' });
+  const seen = new Set();
+  for (let step = 0; step < 60; step++) {
+    const shown = await list.evaluate((list) => {
+      const items = [...list.querySelectorAll('article[data-seq] .message-text')].map((text) => text.textContent);
+      list.scrollTop = list.scrollHeight;
+      return items;
+    });
+    const numbers = shown.map((text) => Number(text.replace('item ', '')));
+    for (let i = 1; i < numbers.length; i++) {
+      assert.equal(numbers[i], numbers[i - 1] + 1, `side by side as in the room, no hole between: ${numbers.join(',')}`);
+    }
+    numbers.forEach((n) => seen.add(n));
+    if (seen.has(700) && (await list.getAttribute('aria-busy')) === 'false') break;
+    await jun.waitForTimeout(150);
+  }
+  assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 700 }, (_, i) => i + 1), 'every one, once');
+  assert.ok(pages.some((page) => page.includes('after=')), `read on with pages after what he had: ${pages}`);
+  await jun.getByRole('button', { name: /Jump to latest/ }).waitFor({ state: 'detached' });
+  assert.deepEqual([...mina.errors, ...jun.errors], [], 'no uncaught errors');
+});
+
+/** The pages of `room`'s history `page` asks for from now on, as they are asked. */
+function historyPagesAsked(page, room) {
+  const asked = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === `/api/rooms/${room}/messages`) asked.push(url.search);
+  });
+  return asked;
+}

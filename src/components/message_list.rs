@@ -2,8 +2,11 @@
 //! you read history, with "Jump to latest (N new)", and older pages loaded as you
 //! scroll up. However long the room, only a window of about 200 rows around what
 //! you are looking at is in the page (see `store::window`); it slides as you
-//! scroll, and the row under your eyes stays where it was.
+//! scroll, and the row under your eyes stays where it was. A link to a
+//! message far back loads the page around it, not every page between: the
+//! rest comes as you scroll from there, either way.
 
+use hanmadi_protocol::http::PageFrom;
 use hanmadi_protocol::{RoomId, Seq};
 use leptos::html;
 use leptos::prelude::*;
@@ -23,9 +26,12 @@ use crate::store::timeline::{layout, Entry, RowLayout, Timeline};
 use crate::store::window::{ScrollPosition, Scrolled, Window, STEP_ROWS};
 use crate::store::{reading, Store};
 
-/// Messages per page when loading history back to a message far away: the
+/// Messages per page when loading history to a message far away: the
 /// server's largest page.
 const REVEAL_PAGE: u32 = 200;
+/// Pages fetched at most to reveal a message: the newest, if none is held,
+/// then the one that reaches it (`Timeline::page_toward`).
+const REVEAL_PAGES: usize = 3;
 /// Within this many pixels of the bottom counts as "at the bottom".
 const AT_BOTTOM_PX: i32 = 48;
 /// Within this many pixels of either end of the window, it slides (or, at the
@@ -45,7 +51,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     // events in between describe a page that is about to change, so they wait.
     let sliding = RwSignal::new(false);
     let loading_older = RwSignal::new(false);
-    let history_complete = RwSignal::new(false);
+    let loading_newer = RwSignal::new(false);
     let status = RwSignal::new("");
     provide_context(Announcer(status));
 
@@ -57,21 +63,21 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             timeline.with(|timeline| rows_in(window.get(), timeline, marks))
         })
     };
-    let shows_newest = {
+    // Where the page's rows end: at the room's start or its newest, or at
+    // history still to fetch above or below (after a link far back).
+    let edges = {
         let timeline = timeline.clone();
-        memo(move || timeline.with(|timeline| window.get().shows_newest(timeline.entries())))
-    };
-    let starts_at_oldest = {
-        let timeline = timeline.clone();
-        memo(move || timeline.with(|timeline| window.get().range(timeline.entries()).start == 0))
+        memo(move || timeline.with(|timeline| window.get().edges(timeline)))
     };
     let pending = waiting_in(room);
 
     // Each load of history that moves the view (a reveal) or may slide it (an
-    // older page) belongs to a generation: jumping to the latest or another
-    // reveal starts a new one, and an older load's answer then moves nothing.
+    // older or newer page) belongs to a generation: jumping to the latest or
+    // another reveal starts a new one, and an older load's answer then moves
+    // nothing (nor says it is loading: the page it was for is gone).
     let loads = StoredValue::new(0u32);
     let new_load = move || {
+        loading_newer.set(false);
         loads.update_value(|n| *n += 1);
         loads.get_value()
     };
@@ -106,7 +112,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             loading_older.set(true);
             let store = store.clone();
             spawn_local(async move {
-                load_back_to(room, read, &store, history_complete, still_wanted).await;
+                load_to(room, read, &store, still_wanted).await;
                 if !still_wanted() {
                     return;
                 }
@@ -114,7 +120,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                 revealing.set_value(false);
                 if let Some(line) = untrack(|| store.new_line_at(room)) {
                     let timeline = store.room(room).timeline();
-                    window.set(timeline.with_untracked(|t| Window::around(t.entries(), line)));
+                    window.set(timeline.with_untracked(|t| Window::around(t, line)));
                 }
                 scroll_to_new_line(list, last_top);
             });
@@ -175,40 +181,70 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             None => sliding.set(false),
         }
     };
-    let fetch_older = {
+    // Fetches a page of history at an edge of the window (with `loading`
+    // set), and slides the window into it as `moved` says, unless the view
+    // has gone elsewhere meanwhile.
+    let fetch_and_slide = {
         let (timeline, store) = (timeline.clone(), store.clone());
-        move || {
-            if loading_older.get_untracked() || history_complete.get_untracked() {
-                return;
-            }
-            let Some(oldest) = timeline.with_untracked(Timeline::oldest_seq) else { return };
-            loading_older.set(true);
+        move |from: PageFrom, loading: RwSignal<bool>, moved: fn(Window, &Timeline) -> Option<Window>| {
+            loading.set(true);
             let this_load = loads.get_value();
             let (timeline, store) = (timeline.clone(), store.clone());
             spawn_local(async move {
-                let page = api::messages(room, Some(oldest), STEP_ROWS as u32).await;
+                let page = api::messages(room, from, STEP_ROWS as u32).await;
                 // The room may have been left while the page was on its way.
                 if window.is_disposed() {
                     return;
                 }
-                if let Ok(older) = page {
-                    history_complete.set(older.complete);
-                    store.history_loaded(room, older);
+                if let Ok(page) = page {
+                    store.history_loaded(room, page, from);
                     if loads.get_value() != this_load {
                         return; // the view has gone elsewhere since
                     }
-                    let current = window.get_untracked();
-                    if let Some(older) = timeline.with_untracked(|t| current.older(t.entries())) {
-                        slide(older);
+                    if let Some(moved) = timeline.with_untracked(|t| moved(window.get_untracked(), t)) {
+                        slide(moved);
                     }
                 }
-                loading_older.set(false);
+                loading.set(false);
             });
         }
     };
-    // A reply's quote or a link to a message: the history is loaded back to
-    // it (a page of the server's largest size at a time, however far back),
-    // the window moves to it, and it is lit and focused.
+    // The page before the window's first row, when nothing held comes
+    // before it: scrolling up reaches the room's start, or the hole after a
+    // stretch loaded far back.
+    let fetch_older = {
+        let (timeline, fetch_and_slide) = (timeline.clone(), fetch_and_slide.clone());
+        move || {
+            if loading_older.get_untracked() || edges.get_untracked().room_start {
+                return;
+            }
+            let first =
+                timeline.with_untracked(|t| t.entries().get(window.get_untracked().range(t).start).map(Entry::seq));
+            if let Some(first) = first {
+                fetch_and_slide(PageFrom::Before(Some(first)), loading_older, Window::older);
+            }
+        }
+    };
+    // The page after the window's last row, when a hole comes after it:
+    // reading on from a message far back toward the newest.
+    let fetch_newer = {
+        let timeline = timeline.clone();
+        move || {
+            if loading_newer.get_untracked() {
+                return;
+            }
+            let last = timeline.with_untracked(|t| {
+                let end = window.get_untracked().range(t).end;
+                end.checked_sub(1).and_then(|last| t.entries().get(last)).map(Entry::seq)
+            });
+            if let Some(last) = last {
+                fetch_and_slide(PageFrom::After(last), loading_newer, Window::newer);
+            }
+        }
+    };
+    // A reply's quote or a link to a message: the history is loaded to it
+    // (`load_to`: a page or two, however far back), the window moves to it,
+    // and it is lit and focused.
     {
         let linked = use_linked_message();
         let store = store.clone();
@@ -228,7 +264,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             revealing.set_value(true);
             loading_older.set(true);
             spawn_local(async move {
-                let reached = load_back_to(room, seq, &store, history_complete, still_wanted).await;
+                let reached = load_to(room, seq, &store, still_wanted).await;
                 if !still_wanted() {
                     return;
                 }
@@ -239,7 +275,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                     return;
                 }
                 sliding.set(true);
-                window.set(timeline.with_untracked(|t| Window::around(t.entries(), seq)));
+                window.set(timeline.with_untracked(|t| Window::around(t, seq)));
                 // Whether the reader is at the bottom is measured where the
                 // message left the view, in the same frame: a row arriving
                 // meanwhile must not pull the view away from it.
@@ -285,7 +321,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             near_top: el.scroll_top() <= EDGE_PX,
             near_bottom: below <= EDGE_PX,
         };
-        match timeline.with_untracked(|t| current.scrolled(t.entries(), position)) {
+        match timeline.with_untracked(|t| current.scrolled(t, position)) {
             Scrolled::Follow => {
                 unseen.set(0);
                 if current != Window::Latest {
@@ -305,6 +341,12 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                 }
                 fetch_older();
             }
+            Scrolled::FetchNewer(held) => {
+                if held != current {
+                    window.set(held);
+                }
+                fetch_newer();
+            }
         }
     };
 
@@ -317,15 +359,15 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             role="log"
             tabindex="0"
             aria-label=move || name.get()
-            aria-busy=move || loading_older.get().to_string()
+            aria-busy=move || (loading_older.get() || loading_newer.get()).to_string()
             class:following=following
             node_ref=list
             on:scroll=handler(on_scroll)
         >
-            <When when=move || starts_at_oldest.get()>
+            <When when=move || edges.get().starts_held>
                 <p class="history-edge">
                     {move || {
-                        if history_complete.get() {
+                        if edges.get().room_start {
                             lang().beginning_of(&name.get())
                         } else if loading_older.get() {
                             t().loading_earlier.to_owned()
@@ -336,12 +378,15 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                 </p>
             </When>
             {live_rows(rows, |place| place.entry.seq(), move |place| view! { <Row room place /> }.into_any())}
-            <When when=move || shows_newest.get()>
+            <When when=move || edges.get().hole_below>
+                <p class="history-edge">{move || if loading_newer.get() { t().loading_later } else { "" }}</p>
+            </When>
+            <When when=move || edges.get().newest>
                 <WaitingRows room pending looked_into=false />
             </When>
         </div>
         <p class="visually-hidden" role="status">{move || status.get()}</p>
-        <When when=move || { !at_bottom.get() && unseen.get() > 0 }>
+        <When when=move || { !at_bottom.get() && (unseen.get() > 0 || edges.get().apart_from_newest) }>
             <button
                 type="button"
                 class="jump-latest"
@@ -396,26 +441,18 @@ struct Marks {
     seen: Option<Seq>,
 }
 
-/// Loads `room`'s history back to `seq`, a page of the server's largest size
-/// at a time, however far back. False if a page could not be had (offline,
-/// refused) or the view went elsewhere meanwhile (`still_wanted`).
-async fn load_back_to(
-    room: RoomId,
-    seq: Seq,
-    store: &Store,
-    history_complete: RwSignal<bool>,
-    still_wanted: impl Fn() -> bool,
-) -> bool {
+/// Loads `room`'s history to `seq`: the newest page if none is held, then
+/// the page that reaches it (the one before what is held, when it is near;
+/// else a page of its own around it, however far back). False if a page
+/// could not be had (offline, refused) or the view went elsewhere meanwhile
+/// (`still_wanted`).
+async fn load_to(room: RoomId, seq: Seq, store: &Store, still_wanted: impl Fn() -> bool) -> bool {
     let timeline = store.room(room).timeline();
-    while !history_complete.get_untracked() {
-        let oldest = timeline.with_untracked(Timeline::oldest_seq);
-        if oldest.is_some_and(|oldest| oldest <= seq) {
-            break;
-        }
-        let page = api::messages(room, oldest, REVEAL_PAGE).await;
-        let Some(older) = page.ok().filter(|_| still_wanted()) else { return false };
-        history_complete.set(older.complete);
-        store.history_loaded(room, older);
+    for _ in 0..REVEAL_PAGES {
+        let Some(from) = timeline.with_untracked(|t| t.page_toward(seq)) else { break };
+        let page = api::messages(room, from, REVEAL_PAGE).await;
+        let Some(page) = page.ok().filter(|_| still_wanted()) else { return false };
+        store.history_loaded(room, page, from);
     }
     true
 }
@@ -425,8 +462,9 @@ async fn load_back_to(
 /// separator or repeated author where none belongs).
 fn rows_in(window: Window, timeline: &Timeline, marks: Marks) -> Vec<RowPlace> {
     let entries = timeline.entries();
-    let range = window.range(entries);
-    let context = range.start.saturating_sub(1);
+    let range = window.range(timeline);
+    // Not across a hole: the row before it is not the one before in the room.
+    let context = if window.starts_what_is_held(timeline) { range.start } else { range.start - 1 };
     let layouts = layout(&entries[context..range.end], utc_offset_minutes());
     let first_unread = marks.new_line.map(|at| entries.partition_point(|entry| entry.seq() < at));
     entries[range.clone()]

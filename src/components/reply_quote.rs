@@ -3,7 +3,7 @@
 //! link that brings the original into view however far back it is; in a
 //! room looked into before joining, as the page fetched holds it, plainly.
 
-use hanmadi_protocol::http::MessageView;
+use hanmadi_protocol::http::{MessageView, PageFrom};
 use hanmadi_protocol::{ReplyTo, RoomId, Seq};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -80,7 +80,7 @@ pub fn ReplyQuote(room: RoomId, reply_to: ReplyTo) -> impl IntoView {
     if original.with_untracked(|original| *original == Original::Unknown) {
         let store = store.clone();
         spawn_local(async move {
-            let page = api::messages(room, Some(Seq(reply_to.seq.0 + 1)), 1).await;
+            let page = api::messages(room, PageFrom::Before(Some(Seq(reply_to.seq.0 + 1))), 1).await;
             if let Some(original) = page.ok().and_then(|page| page.messages.into_iter().find(|m| m.id == reply_to.id)) {
                 store.original_fetched(room, original);
             }

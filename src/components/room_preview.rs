@@ -12,7 +12,7 @@
 //! written for the room before she left it on another screen is refused
 //! there, and shows "Not sent" with Retry and Delete.
 
-use hanmadi_protocol::http::MessageView;
+use hanmadi_protocol::http::{MessageView, PageFrom};
 use hanmadi_protocol::{Action, RoomId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -57,9 +57,10 @@ struct HeldRow {
 
 /// The room's newest messages and notices, as rows to draw.
 async fn newest_rows(room: RoomId) -> Preview {
-    let Ok(page) = api::messages(room, None, PREVIEW_MESSAGES).await else { return Preview::Failed };
+    let newest = PageFrom::Before(None);
+    let Ok(page) = api::messages(room, newest, PREVIEW_MESSAGES).await else { return Preview::Failed };
     let mut timeline = Timeline::default();
-    timeline.add_history(page);
+    timeline.add_page(page, newest);
     let entries = timeline.entries();
     let rows = entries.iter().zip(layout(entries, utc_offset_minutes())).map(|(entry, layout)| {
         let original = match entry {

@@ -154,10 +154,13 @@ impl Lang {
         }
     }
 
+    /// With `new` messages arrived below, or none (reading far back).
     pub fn jump_to_latest(self, new: usize) -> String {
-        match self {
-            Lang::En => format!("Jump to latest ({new} new)"),
-            Lang::Ko => format!("최신 메시지로 ({new}개 새로 옴)"),
+        match (self, new) {
+            (Lang::En, 0) => "Jump to latest".to_owned(),
+            (Lang::En, _) => format!("Jump to latest ({new} new)"),
+            (Lang::Ko, 0) => "최신 메시지로".to_owned(),
+            (Lang::Ko, _) => format!("최신 메시지로 ({new}개 새로 옴)"),
         }
     }
 

@@ -13,7 +13,7 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::Timeout;
 use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_client_core::{Client, Config, Event, Instant, Output, Status};
-use hanmadi_protocol::http::RoomSummary;
+use hanmadi_protocol::http::{PageFrom, RoomSummary};
 use hanmadi_protocol::{RoomId, Seq};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -203,7 +203,7 @@ fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
                     if shared.borrow().client.room_cursor(room).is_none() {
                         let head = page.head;
                         shared.borrow_mut().opened_offline.insert(room, head);
-                        store.history_loaded(room, page);
+                        store.history_loaded(room, page, PageFrom::Before(None));
                         drive(&shared, |client, now| client.track_room(now, room, head));
                     }
                 }
@@ -222,8 +222,9 @@ fn refetch_opened_offline(weak: &Weak<RefCell<Adapter>>) {
     for (room, head) in opened.iter().map(|(room, head)| (*room, *head)) {
         let store = store.clone();
         spawn_local(async move {
-            if let Ok(page) = api::messages(room, Some(Seq(head.0 + 1)), PAGE).await {
-                store.history_loaded(room, page);
+            let from = PageFrom::Before(Some(Seq(head.0 + 1)));
+            if let Ok(page) = api::messages(room, from, PAGE).await {
+                store.history_loaded(room, page, from);
             }
         });
     }
@@ -276,10 +277,10 @@ fn load_room(weak: Weak<RefCell<Adapter>>, room: RoomId) {
     shared.borrow_mut().loading.insert(room, ());
     store.loading_room(room);
     spawn_local(async move {
-        let after = match api::messages(room, None, PAGE).await {
+        let after = match api::messages(room, PageFrom::Before(None), PAGE).await {
             Ok(page) => {
                 let head = page.head;
-                store.history_loaded(room, page);
+                store.history_loaded(room, page, PageFrom::Before(None));
                 head
             }
             Err(error) => {

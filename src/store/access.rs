@@ -6,7 +6,7 @@ use hanmadi_client_core::sorted_map::SortedMap;
 
 use hanmadi_client_core::{PendingAction, TickerValue};
 use hanmadi_protocol::attachments::Attachment;
-use hanmadi_protocol::http::{MessageView, MessagesPage, Profile};
+use hanmadi_protocol::http::{MessageView, MessagesPage, PageFrom, Profile};
 use hanmadi_protocol::{AttachmentId, Member, MessageId, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
@@ -203,18 +203,19 @@ impl Store {
         }
     }
 
-    /// A page of a room's history arrived (on opening it, or scrolling back).
+    /// A page of a room's history arrived (on opening it, scrolling back, or
+    /// reading on from a message far back), fetched from where `from` says.
     /// A direct conversation shows none of its notices: "Room “Mina, Jun” was
     /// created", "Mina joined" and "Jun joined" say nothing its two people
     /// do not know.
     ///
     /// Its newest message may be newer than the rooms list's, when said
     /// between the two fetches: the page is the only place it is heard.
-    pub fn history_loaded(&self, room: RoomId, mut page: MessagesPage) {
+    pub fn history_loaded(&self, room: RoomId, mut page: MessagesPage, from: PageFrom) {
         if self.is_direct(room) {
             page.notices.clear();
         }
-        self.room(room).timeline.update(|timeline| timeline.add_history(page));
+        self.room(room).timeline.update(|timeline| timeline.add_page(page, from));
         // As the timeline holds it: a deletion heard live while the page was
         // on its way is kept.
         if let Some(newest) = self.newest_held(room) {

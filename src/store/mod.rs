@@ -11,6 +11,7 @@ pub mod reactions;
 pub mod reading;
 mod rooms_list;
 pub mod snapshot;
+mod stretches;
 pub mod timeline;
 mod up_arrow;
 pub mod window;

@@ -39,10 +39,11 @@ impl Store {
             .map(|info| {
                 let state = self.room(info.id);
                 let read = state.read.get_untracked();
-                // Only the newest are walked, however long the room's history.
-                let mut newest: Vec<_> = state.timeline.with_untracked(|timeline| {
-                    timeline.messages_after(hanmadi_protocol::Seq::ZERO).rev().take(MESSAGES_KEPT).cloned().collect()
-                });
+                // Only the newest are walked, however long the room's history,
+                // and none from across a hole: the page kept is read as whole.
+                let mut newest: Vec<_> = state
+                    .timeline
+                    .with_untracked(|timeline| timeline.newest_whole().rev().take(MESSAGES_KEPT).cloned().collect());
                 newest.reverse();
                 // A room not loaded yet keeps the page kept before, which the
                 // server's head, as listed, counts the unread from.

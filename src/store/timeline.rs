@@ -3,8 +3,20 @@
 //! the grouping and day separators of a modern chat app. Pure logic, tested
 //! natively.
 
-use hanmadi_protocol::http::{MessageView, MessagesPage, Reaction};
+use std::ops::Range;
+
+use hanmadi_protocol::http::{MessageView, MessagesPage, PageFrom, Reaction};
 use hanmadi_protocol::{MessageId, Millis, RoomEvent, Seq, UserId};
+
+use super::stretches::Stretches;
+
+/// A stretch of history no further from a message than this many seqs is
+/// loaded back to it page by page (one page of 200 messages spans 200 seqs
+/// at least); a message further back gets a page of its own.
+pub const NEAR_SEQS: u64 = 200;
+/// Rows of a page of its own above the message it was fetched for: it sits
+/// near the middle.
+const ABOVE_LINKED: u64 = 100;
 
 /// One row of the history.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -59,11 +71,47 @@ impl Entry {
 pub struct Timeline {
     /// Sorted by seq.
     entries: Vec<Entry>,
+    /// Which of them stand side by side as in the room: a page fetched far
+    /// back leaves a hole between it and the rest.
+    whole: Stretches,
 }
 
 impl Timeline {
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// The indices of the entries held whole with the one at `index`: no
+    /// hole between any two of them.
+    pub fn stretch_of(&self, index: usize) -> Range<usize> {
+        let Some(entry) = self.entries.get(index) else { return index..index };
+        let Some((first, last)) = self.whole.around(entry.seq()) else { return index..index + 1 };
+        self.entries.partition_point(|entry| entry.seq() < first)
+            ..self.entries.partition_point(|entry| entry.seq() <= last)
+    }
+
+    /// Whether the oldest row held is where the room's history starts.
+    pub fn holds_start(&self) -> bool {
+        self.whole.reaches_start(self.oldest_seq().unwrap_or(Seq::ZERO))
+    }
+
+    /// The page to fetch next so that `seq` is held: the newest when nothing
+    /// is; the page before the stretch just after it when that is near;
+    /// else a page of its own around it. `None` when it is held, or newer
+    /// than anything held (the room has not reached it yet).
+    pub fn page_toward(&self, seq: Seq) -> Option<PageFrom> {
+        if self.entries.is_empty() {
+            return Some(PageFrom::Before(None));
+        }
+        if self.whole.holds(seq) {
+            return None;
+        }
+        let after = self.entries.get(self.entries.partition_point(|entry| entry.seq() <= seq))?.seq();
+        if after.0 - seq.0 <= NEAR_SEQS {
+            Some(PageFrom::Before(Some(after)))
+        } else {
+            Some(PageFrom::Before(Some(Seq(seq.0 + ABOVE_LINKED))))
+        }
     }
 
     /// The row at `seq`, if it is held.
@@ -96,6 +144,16 @@ impl Timeline {
     /// The newest seq held.
     pub fn newest_seq(&self) -> Option<Seq> {
         self.entries.last().map(Entry::seq)
+    }
+
+    /// The messages of the newest stretch held whole, oldest first: what a
+    /// reload may start from, with no hole in it.
+    pub fn newest_whole(&self) -> impl DoubleEndedIterator<Item = &MessageView> {
+        let start = self.stretch_of(self.entries.len().saturating_sub(1)).start;
+        self.entries[start..].iter().filter_map(|entry| match entry {
+            Entry::Message(message) => Some(message),
+            Entry::Notice { .. } => None,
+        })
     }
 
     /// The messages held after `seq`, oldest first.
@@ -138,6 +196,7 @@ impl Timeline {
 
     /// Applies one event of the room's stream (delivered in order, exactly once).
     pub fn apply(&mut self, seq: Seq, at: Millis, event: &RoomEvent) {
+        self.heard_live(seq);
         match event {
             RoomEvent::Message { id, author, author_name, text, reply_to, attachments } => {
                 self.insert(Entry::Message(MessageView {
@@ -203,9 +262,34 @@ impl Timeline {
         }
     }
 
-    /// Adds a scroll-back page: its messages (as they stand now) and the
-    /// notices among them; any already held are left alone.
-    pub fn add_history(&mut self, page: MessagesPage) {
+    /// The room's stream goes on from the newest row held to `seq`, with
+    /// nothing between: it is followed from the newest page on.
+    fn heard_live(&mut self, seq: Seq) {
+        let from = self.newest_seq().map_or(seq, |newest| newest.min(seq));
+        self.whole.hold(from, seq);
+    }
+
+    /// Adds a page of history, fetched from where `from` says: its messages
+    /// (as they stand now) and the notices among them; any already held are
+    /// left alone. Every seq the page speaks for is held whole from now on.
+    pub fn add_page(&mut self, page: MessagesPage, from: PageFrom) {
+        let seqs = page.messages.iter().map(|message| message.seq).chain(page.notices.iter().map(|notice| notice.seq));
+        let (lowest, highest) = seqs.fold((None, None), |(low, high): (Option<Seq>, Option<Seq>), seq| {
+            (Some(low.map_or(seq, |low| low.min(seq))), Some(high.map_or(seq, |high| high.max(seq))))
+        });
+        let spoken_for = match from {
+            PageFrom::Before(before) => {
+                let last = before.map_or(page.head, |before| Seq(before.0.saturating_sub(1)));
+                (if page.complete { Some(Seq::ZERO) } else { lowest }).map(|first| (first, last))
+            }
+            PageFrom::After(after) => {
+                let last = if page.complete { Some(page.head) } else { highest };
+                last.map(|last| (Seq(after.0 + 1), last))
+            }
+        };
+        if let Some((first, last)) = spoken_for {
+            self.whole.hold(first, last);
+        }
         for message in page.messages {
             if self.message_mut(message.id).is_none() {
                 self.insert(Entry::Message(message));
@@ -220,6 +304,7 @@ impl Timeline {
     /// the first of them. Dated like the row before it, so it sits in the
     /// right day.
     pub fn mark_missing(&mut self, from: Seq) {
+        self.heard_live(from);
         let before = self.entries.partition_point(|entry| entry.seq() < from);
         let at = before.checked_sub(1).map_or(0, |index| self.entries[index].at());
         self.insert(Entry::Notice { seq: from, at, text: Notice::Missing });
@@ -291,6 +376,58 @@ mod tests {
             reply_to: None,
             attachments: Vec::new(),
         }
+    }
+
+    fn page(seqs: impl IntoIterator<Item = u64>, head: u64) -> MessagesPage {
+        let mut messages = Timeline::default();
+        for seq in seqs {
+            messages.apply(Seq(seq), MINUTE, &message(seq, 1));
+        }
+        let messages = messages.messages_after(Seq::ZERO).cloned().collect();
+        MessagesPage { head: Seq(head), messages, notices: Vec::new(), complete: false }
+    }
+
+    #[test]
+    fn a_message_far_back_is_reached_by_one_page_of_its_own_not_every_page_between() {
+        let mut timeline = Timeline::default();
+        assert_eq!(timeline.page_toward(Seq(4_000)), Some(PageFrom::Before(None)), "the newest first");
+        timeline.add_page(page(4_801..=5_000, 5_000), PageFrom::Before(None));
+        assert_eq!(timeline.page_toward(Seq(4_900)), None, "held");
+        assert_eq!(timeline.page_toward(Seq(5_300)), None, "newer than the room has reached");
+        assert_eq!(
+            timeline.page_toward(Seq(4_650)),
+            Some(PageFrom::Before(Some(Seq(4_801)))),
+            "near: the page before what is held reaches it"
+        );
+        let far = timeline.page_toward(Seq(1_000));
+        assert_eq!(far, Some(PageFrom::Before(Some(Seq(1_100)))), "far: a page of its own, with it in the middle");
+        timeline.add_page(page(900..=1_099, 5_000), far.unwrap());
+        assert_eq!(timeline.page_toward(Seq(1_000)), None);
+        assert_eq!(timeline.stretch_of(0), 0..200, "held apart from the newest");
+        assert_eq!(timeline.stretch_of(200), 200..400);
+        assert_eq!(timeline.newest_whole().count(), 200, "a reload keeps the newest, not across the hole");
+        assert!(!timeline.holds_start());
+    }
+
+    #[test]
+    fn pages_read_on_or_reaching_the_start_say_how_much_they_hold() {
+        let mut timeline = Timeline::default();
+        timeline.add_page(page(101..=150, 150), PageFrom::Before(None));
+        timeline.add_page(page(10..=20, 150), PageFrom::Before(Some(Seq(30))));
+        assert!(timeline.whole.holds(Seq(25)), "the page speaks for everything before 30 down to its oldest");
+        assert!(!timeline.whole.holds(Seq(30)) && !timeline.whole.holds(Seq(100)), "the hole up to the newest");
+        let mut last = page(21..=40, 150);
+        last.complete = false;
+        timeline.add_page(last, PageFrom::After(Seq(20)));
+        assert_eq!(timeline.stretch_of(0), 0..31, "read on to 40");
+        let mut rest = page(41..=60, 150);
+        rest.complete = true;
+        timeline.add_page(rest, PageFrom::After(Seq(40)));
+        assert_eq!(timeline.stretch_of(0).len(), timeline.entries().len(), "a complete page reaches the head");
+        let mut first = page(1..=9, 150);
+        first.complete = true;
+        timeline.add_page(first, PageFrom::Before(Some(Seq(10))));
+        assert!(timeline.holds_start(), "a complete page reaches back to the start");
     }
 
     #[test]
@@ -381,12 +518,10 @@ mod tests {
             HistoryEvent { seq: Seq(7), at: 0, event: RoomEvent::Joined { user: UserId(2), name: "Jun".into() } },
             HistoryEvent { seq: Seq(11), at: 0, event: RoomEvent::Left { user: UserId(2), name: None } },
         ];
-        timeline.add_history(MessagesPage {
-            head: Seq(11),
-            messages: vec![old(8), old(9), old(10)],
-            notices,
-            complete: false,
-        });
+        timeline.add_page(
+            MessagesPage { head: Seq(11), messages: vec![old(8), old(9), old(10)], notices, complete: false },
+            PageFrom::Before(None),
+        );
         // The leave was heard live too: it is held once.
         timeline.apply(Seq(11), 0, &RoomEvent::Left { user: UserId(2), name: None });
         let seqs: Vec<u64> = timeline.entries().iter().map(|e| e.seq().0).collect();

@@ -181,8 +181,11 @@ use crate::{cmd, root, std_for_size, step};
 /// older version's saved outbox once its leader is gone (→ 277.7
 /// measured), 276.7 → 277.9 KiB; for a review's fixes to those (an
 /// unreadable leader's copy kept aside, the corrections forgotten when the
-/// last fetch ends), 277.9 → 278.0 KiB: 277.76 measured.
-pub const BUNDLE_BUDGET_KIB: f64 = 278.0;
+/// last fetch ends), 277.9 → 278.0 KiB: 277.76 measured; for a message far
+/// back loaded by a page of its own, not every page between, and read on
+/// from there across the hole (the history held in stretches, pages after a
+/// seq, "Loading later messages…"), 278.0 → 280.5 KiB: 279.9 measured.
+pub const BUNDLE_BUDGET_KIB: f64 = 280.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

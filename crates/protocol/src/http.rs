@@ -220,7 +220,28 @@ impl Reaction {
     }
 }
 
-/// `GET /api/rooms/{id}/messages?before=&limit=`: oldest first.
+/// Where a page of a room's history starts (`?before=` or `?after=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageFrom {
+    /// Scrolling back: the newest messages before this seq (none: of all).
+    Before(Option<Seq>),
+    /// Reading on from a stretch loaded far back: the oldest messages after
+    /// this seq.
+    After(Seq),
+}
+
+impl PageFrom {
+    /// The page's start as the query asks for it, after its `?limit=`.
+    pub fn query(self) -> String {
+        match self {
+            PageFrom::Before(None) => String::new(),
+            PageFrom::Before(Some(seq)) => format!("&before={seq}"),
+            PageFrom::After(seq) => format!("&after={seq}"),
+        }
+    }
+}
+
+/// `GET /api/rooms/{id}/messages?before=&after=&limit=`: oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessagesPage {
     pub head: Seq,

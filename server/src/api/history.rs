@@ -6,12 +6,12 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hanmadi_protocol::http::{EventsPage, HistoryEvent, MessagesPage};
+use hanmadi_protocol::http::{EventsPage, HistoryEvent, MessagesPage, PageFrom};
 use hanmadi_protocol::{RoomId, Seq};
 use serde::Deserialize;
 
 use super::{readable_room, ApiError, ApiResult, AuthUser};
-use crate::store::{Page, Toward};
+use crate::store::Toward;
 use crate::AppState;
 
 const MAX_MESSAGES_PAGE: u32 = 200;
@@ -50,8 +50,8 @@ pub(super) async fn messages(
     let room = RoomId(room);
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_MESSAGES_PAGE);
     let page = match (query.before, query.after) {
-        (before, None) => Page::Before(before.map(Seq)),
-        (None, Some(after)) => Page::After(Seq(after)),
+        (before, None) => PageFrom::Before(before.map(Seq)),
+        (None, Some(after)) => PageFrom::After(Seq(after)),
         (Some(_), Some(_)) => {
             let why = "ask for the messages before a seq or after one, not both";
             return Err(ApiError(StatusCode::BAD_REQUEST, why.into()));
@@ -64,11 +64,11 @@ pub(super) async fn messages(
     // the head read above, which the app follows the room from: a notice
     // past a message committed meanwhile would run ahead of it.
     let (from, up_to, toward) = match page {
-        Page::Before(before) => {
+        PageFrom::Before(before) => {
             let from = if full { messages[0].seq } else { Seq::ZERO };
             (from, before.unwrap_or(Seq(head.0 + 1)), Toward::Older)
         }
-        Page::After(after) => {
+        PageFrom::After(after) => {
             let through = if full { messages[messages.len() - 1].seq } else { head };
             (Seq(after.0 + 1), Seq(through.0 + 1), Toward::Newer)
         }

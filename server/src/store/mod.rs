@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use hanmadi_protocol::http::{HistoryEvent, MessageView, Profile, Reaction, RoomSummary};
+use hanmadi_protocol::http::{HistoryEvent, MessageView, PageFrom, Profile, Reaction, RoomSummary};
 use hanmadi_protocol::limits::{check_display_name, TextProblem};
 use hanmadi_protocol::{Member, MessageId, Millis, Outcome, RejectCode, ReplyTo, RoomEvent, RoomId, Seq, UserId};
 use sqlx::AnyPool;
@@ -47,15 +47,6 @@ pub use read_positions::ReadPosition;
 
 /// A signed-in user (the same shape others see).
 pub type User = Profile;
-
-/// Where a page of a room's history starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Page {
-    /// Scrolling back: before this seq (none: from the newest).
-    Before(Option<Seq>),
-    /// Reading on from a stretch loaded far back: after this seq.
-    After(Seq),
-}
 
 /// Which way a page reads from its start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -363,13 +354,13 @@ impl Store {
 
     /// `limit` messages from where `page` starts, oldest first: the newest
     /// ones before a seq, or the oldest ones after one.
-    pub async fn messages(&self, room: RoomId, page: Page, limit: u32) -> anyhow::Result<Vec<MessageView>> {
+    pub async fn messages(&self, room: RoomId, page: PageFrom, limit: u32) -> anyhow::Result<Vec<MessageView>> {
         /// id, author, author's name, seq, body, created, edited, deleted, and
         /// the id and seq of the message it answers.
         type Row = (i64, i64, String, i64, String, i64, Option<i64>, i64, Option<i64>, Option<i64>);
         let (bound, toward) = match page {
-            Page::Before(before) => (before.map_or(i64::MAX, |seq| seq.0 as i64), Toward::Older),
-            Page::After(after) => (after.0 as i64, Toward::Newer),
+            PageFrom::Before(before) => (before.map_or(i64::MAX, |seq| seq.0 as i64), Toward::Older),
+            PageFrom::After(after) => (after.0 as i64, Toward::Newer),
         };
         let sql = format!(
             "SELECT m.id, m.author_id, m.author_name, m.seq, m.body, m.created_at, m.edited_at, m.deleted, \

@@ -83,9 +83,9 @@ fn a_conversation_s_page_may_bring_a_message_newer_than_its_listing_and_an_older
         RoomInfo { member: true, with: Some(JUN), ..RoomInfo::listed(LOBBY, "Jun".into(), RoomKind::Direct) };
     store.begin_rooms_fetch().finish(vec![with_jun]);
     let shown = || store.rooms.with(|rooms| rooms[0].last.as_ref().map(|last| (last.seq, last.author)));
-    store.history_loaded(LOBBY, history([(3, JUN), (4, MINA)]));
+    store.history_loaded(LOBBY, history([(3, JUN), (4, MINA)]), NEWEST);
     assert_eq!(shown(), Some((Seq(4), MINA)), "said between the list and the page");
-    store.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]));
+    store.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]), NEWEST);
     assert_eq!(shown(), Some((Seq(4), MINA)));
 }
 
@@ -125,7 +125,7 @@ fn a_deletion_that_changes_nothing_shown_is_still_made_on_a_list_fetched_meanwhi
 fn a_group_room_s_page_may_bring_a_message_newer_than_its_listing_too() {
     let store = store_as_mina();
     store.begin_rooms_fetch().finish(vec![lobby()]);
-    store.history_loaded(LOBBY, history([(3, JUN)]));
+    store.history_loaded(LOBBY, history([(3, JUN)]), NEWEST);
     let shown = store.rooms.with(|rooms| rooms[0].last.as_ref().map(|last| (last.seq, last.author)));
     assert_eq!(shown, Some((Seq(3), JUN)), "said between the list and the page");
 }

@@ -11,12 +11,14 @@ mod up_arrow;
 
 use super::*;
 use hanmadi_client_core::SequencedEvent;
-use hanmadi_protocol::http::{HistoryEvent, LastMessage, MessageView, MessagesPage};
+use hanmadi_protocol::http::{HistoryEvent, LastMessage, MessageView, MessagesPage, PageFrom};
 use hanmadi_protocol::Version;
 use hanmadi_protocol::{mention_token, ActionKey};
 use reading::Unread;
 
 const LOBBY: RoomId = RoomId(1);
+/// A room's newest page (its head is its newest message).
+const NEWEST: PageFrom = PageFrom::Before(None);
 const MINA: UserId = UserId(1);
 const JUN: UserId = UserId(2);
 

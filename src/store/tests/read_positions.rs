@@ -41,7 +41,7 @@ fn a_room_she_joins_has_nothing_unread_before_her_joining() {
     let (key, action) = (ActionKey::new("k").unwrap(), Action::JoinRoom { room });
     store.apply(&Event::ActionApplied { key, action, room, seq: Some(Seq(61)), here: true }, &[]);
     // Opened, its newest page of history loads: Jun's 60 messages before she came.
-    store.history_loaded(room, history((1..=60).map(|seq| (seq, JUN))));
+    store.history_loaded(room, history((1..=60).map(|seq| (seq, JUN))), NEWEST);
     assert_eq!(store.rooms.with(|rooms| rooms[1].unread), Unread::default(), "what came before she joined");
     assert_eq!(store.mark_read(room, None), None, "nothing to read");
     assert_eq!(store.new_line_at(room), None, "no \"New messages\" line over the room's history");
@@ -73,7 +73,7 @@ fn after_a_reload_the_servers_position_gives_the_count_and_the_line() {
     store.apply(&message_from(JUN, 11), &[]);
     assert_eq!(unread(&store), 3, "and one more since");
     // Opening the room loads its history: the messages the list counted are not counted twice.
-    store.room(LOBBY).timeline.update(|t| t.add_history(history([(6, JUN), (7, MINA), (8, JUN), (9, JUN)])));
+    store.room(LOBBY).timeline.update(|t| t.add_page(history([(6, JUN), (7, MINA), (8, JUN), (9, JUN)]), NEWEST));
     assert_eq!(unread(&store), 3);
     assert_eq!(store.mark_read(LOBBY, None), Some(Seq(11)));
     assert_eq!(store.new_line_at(LOBBY), Some(Seq(8)), "the line where reading stopped last time");
@@ -85,12 +85,12 @@ fn with_more_unread_than_a_page_the_line_moves_up_as_older_pages_load() {
     let store = store_as_mina();
     store.listed_reads([(LOBBY, listed_at(300, 100, Unread { messages: 200, mentions: 0 }))]);
     // Opened after a reload: the newest page only.
-    store.history_loaded(LOBBY, history((251..=300).map(|seq| (seq, JUN))));
+    store.history_loaded(LOBBY, history((251..=300).map(|seq| (seq, JUN))), NEWEST);
     store.mark_read(LOBBY, None);
     assert_eq!(store.new_line_at(LOBBY), Some(Seq(251)), "before the first unread one held");
-    store.history_loaded(LOBBY, history((151..=250).map(|seq| (seq, JUN))));
+    store.history_loaded(LOBBY, history((151..=250).map(|seq| (seq, JUN))), NEWEST);
     assert_eq!(store.new_line_at(LOBBY), Some(Seq(151)));
-    store.history_loaded(LOBBY, history((51..=150).map(|seq| (seq, JUN))));
+    store.history_loaded(LOBBY, history((51..=150).map(|seq| (seq, JUN))), NEWEST);
     assert_eq!(store.new_line_at(LOBBY), Some(Seq(101)), "where her reading had stopped");
 }
 
@@ -161,7 +161,7 @@ fn a_message_the_list_counted_that_is_deleted_or_edited_since_counts_as_it_stand
         view(10, JUN, "or later"),
     ];
     let page = MessagesPage { head: Seq(10), messages, notices: Vec::new(), complete: false };
-    store.history_loaded(LOBBY, page);
+    store.history_loaded(LOBBY, page, NEWEST);
     let counted = || store.rooms.with(|rooms| rooms[0].unread);
     assert_eq!(counted(), Unread { messages: 3, mentions: 2 });
     let heard = |seq: u64, event: RoomEvent| store.apply(&in_lobby(seq, event), &[]);
@@ -184,7 +184,7 @@ fn a_message_changed_while_the_rooms_list_was_on_its_way_counts_as_it_stands_onc
     let at_mina = mention_token(MINA);
     store.listed_reads([(LOBBY, listed_at(10, 7, Unread { messages: 3, mentions: 1 }))]);
     let messages = vec![view(8, JUN, &format!("{at_mina} lunch?")), view(9, JUN, "noon"), view(10, JUN, "or later")];
-    store.history_loaded(LOBBY, MessagesPage { head: Seq(10), messages, notices: Vec::new(), complete: false });
+    store.history_loaded(LOBBY, MessagesPage { head: Seq(10), messages, notices: Vec::new(), complete: false }, NEWEST);
     let counted = || store.rooms.with(|rooms| rooms[0].unread);
     let heard = |seq: u64, event: RoomEvent| store.apply(&in_lobby(seq, event), &[]);
 
@@ -210,7 +210,7 @@ fn a_message_changed_while_the_rooms_list_was_on_its_way_counts_as_it_stands_onc
 fn of_two_rooms_lists_on_their_way_the_one_read_before_a_deletion_may_come_last() {
     let store = store_as_mina();
     store.listed_reads([(LOBBY, listed_at(10, 7, Unread { messages: 3, mentions: 0 }))]);
-    store.history_loaded(LOBBY, history([(8, JUN), (9, JUN), (10, JUN)]));
+    store.history_loaded(LOBBY, history([(8, JUN), (9, JUN), (10, JUN)]), NEWEST);
     let counted = || store.rooms.with(|rooms| rooms[0].unread.messages);
 
     // Two lists asked for at once (the page starting, its socket connecting);
@@ -232,7 +232,7 @@ fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages()
     let store = store_as_mina();
     store.listed_reads([(LOBBY, listed_at(60, 58, Unread { messages: 2, mentions: 0 }))]);
     let seen: Vec<(u64, UserId)> = (1..=60).map(|seq| (seq, if seq % 2 == 0 { JUN } else { MINA })).collect();
-    store.history_loaded(LOBBY, history(seen));
+    store.history_loaded(LOBBY, history(seen), NEWEST);
     store.apply(&message_from(JUN, 61), &[]);
     store.apply(&Event::Seen { room: LOBBY, seq: Seq(59) }, &[]);
     let shown = store.rooms.with(|rooms| rooms[0].unread);
@@ -245,7 +245,7 @@ fn what_was_last_seen_opens_again_with_the_same_counts_and_its_newest_messages()
     // Opened again, as the adapter does with no server to answer.
     let again = Store::new();
     again.me.set(Some(MINA));
-    again.history_loaded(LOBBY, page.clone());
+    again.history_loaded(LOBBY, page.clone(), NEWEST);
     let listed = rooms.iter().map(|room| (room.id, Listed::from(room)));
     again.begin_rooms_fetch().finish(rooms.iter().cloned().map(RoomInfo::from).collect());
     again.listed_reads(listed);
@@ -312,14 +312,14 @@ fn nothing_is_kept_before_a_list_is_shown_and_a_room_not_loaded_yet_keeps_its_la
     let news = RoomInfo { member: true, ..RoomInfo::listed(RoomId(4), "news".into(), RoomKind::Public) };
     store.begin_rooms_fetch().finish(vec![lobby(), news]);
     store.listed_reads([(RoomId(4), listed_at(4, 2, Unread { messages: 1, mentions: 0 }))]);
-    store.history_loaded(LOBBY, history(vec![(1, JUN)]));
+    store.history_loaded(LOBBY, history(vec![(1, JUN)]), NEWEST);
     let snapshot::Snapshot { rooms, pages } = store.snapshot().expect("a list is shown");
     assert_eq!(pages.iter().map(|(room, _)| *room).collect::<Vec<_>>(), [LOBBY]);
     assert_eq!(store.rooms_not_loaded(), [RoomId(4)], "its copy kept before stands");
     // Opened again with that copy (Jun's message, seq 4): counted once.
     let again = Store::new();
     again.me.set(Some(MINA));
-    again.history_loaded(RoomId(4), history(vec![(4, JUN)]));
+    again.history_loaded(RoomId(4), history(vec![(4, JUN)]), NEWEST);
     again.begin_rooms_fetch().finish(rooms.iter().cloned().map(RoomInfo::from).collect());
     again.listed_reads(rooms.iter().map(|room| (room.id, Listed::from(room))));
     let news = again.rooms.with(|rooms| rooms.iter().find(|room| room.id == RoomId(4)).map(|room| room.unread));

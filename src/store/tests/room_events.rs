@@ -64,7 +64,7 @@ fn a_room_shows_who_joined_and_a_direct_conversation_does_not() {
         };
         let mut page = history([(3, MINA)]);
         page.notices = vec![joined(1, MINA), joined(2, JUN)];
-        store.history_loaded(room, page);
+        store.history_loaded(room, page, NEWEST);
         let live = SequencedEvent { seq: Seq(4), at: 0, event: RoomEvent::Left { user: JUN, name: None } };
         store.apply(&Event::RoomEvents { room, events: vec![live], live: true }, &[]);
     }

@@ -163,7 +163,7 @@ fn a_room_left_and_joined_again_is_loaded_anew_not_with_what_went_stale_meanwhil
     let newest_page = || history((63..=70).map(|seq| (seq, JUN)));
     let store = store_as_mina();
     store.begin_rooms_fetch().finish(vec![lobby()]);
-    store.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]));
+    store.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]), NEWEST);
 
     // Loading a room she never left keeps what is held (a link's history).
     store.loading_room(LOBBY);
@@ -174,20 +174,20 @@ fn a_room_left_and_joined_again_is_loaded_anew_not_with_what_went_stale_meanwhil
     store.apply(&applied(Action::LeaveRoom { room: LOBBY }, 1), &[]);
     store.apply(&applied(Action::JoinRoom { room: LOBBY }, 1), &[]);
     store.loading_room(LOBBY);
-    store.history_loaded(LOBBY, newest_page());
+    store.history_loaded(LOBBY, newest_page(), NEWEST);
     assert_eq!(held(&store), (63..=70).map(Seq).collect::<Vec<_>>(), "no hole after what went stale");
 
     // On her laptop, the leave is heard live from her phone; she comes back
     // on the phone, and the laptop loads the room anew.
     let laptop = store_as_mina();
     laptop.begin_rooms_fetch().finish(vec![lobby()]);
-    laptop.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]));
+    laptop.history_loaded(LOBBY, history([(1, JUN), (2, JUN)]), NEWEST);
     let left = SequencedEvent { seq: Seq(3), at: 0, event: RoomEvent::Left { user: MINA, name: None } };
     laptop.apply(&Event::RoomEvents { room: LOBBY, events: vec![left], live: true }, &[]);
     laptop.apply(&Event::NoLongerIn { room: LOBBY }, &[]);
     assert_eq!(laptop.room_view(LOBBY), RoomView::LookedInto, "not hers on the laptop either, at once");
     laptop.loading_room(LOBBY);
-    laptop.history_loaded(LOBBY, newest_page());
+    laptop.history_loaded(LOBBY, newest_page(), NEWEST);
     assert_eq!(held(&laptop), (63..=70).map(Seq).collect::<Vec<_>>());
 }
 
