@@ -184,6 +184,8 @@ async fn history_pages_carry_the_joins_leaves_and_renames_among_their_messages()
     );
     let (status, body) = get_as(&server, &mina, &format!("/api/rooms/{room}/messages?after=soon")).await;
     assert_eq!(status, 400, "a malformed seq is a JSON error too: {body}");
+    let (status, body) = get_as(&server, &mina, &format!("/api/rooms/{room}/messages?after={}", u64::MAX)).await;
+    assert_eq!(status, 400, "a seq past what the database holds: {body}");
 }
 
 #[tokio::test]

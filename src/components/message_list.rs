@@ -30,12 +30,12 @@ use crate::store::{reading, Store};
 /// server's largest page.
 const REVEAL_PAGE: u32 = 200;
 /// Pages fetched at most to reveal a message: the newest, if none is held,
-/// then the one that reaches it (`Timeline::page_toward`).
-const REVEAL_PAGES: usize = 3;
+/// then the one that reaches it, whether near or far (`Timeline::page_toward`).
+const REVEAL_PAGES: usize = 2;
 /// Within this many pixels of the bottom counts as "at the bottom".
 const AT_BOTTOM_PX: i32 = 48;
-/// Within this many pixels of either end of the window, it slides (or, at the
-/// oldest row held, the previous page is fetched).
+/// Within this many pixels of either end of the window, it slides (or, where
+/// nothing more is held that way, the page beyond is fetched).
 const EDGE_PX: i32 = 400;
 
 #[component]
@@ -99,7 +99,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
 
     // A room opened with something unread shows its "New messages" line near
     // the top of the view. When more was unread than the first page holds,
-    // the history is loaded back to where reading had stopped first: the
+    // the history is loaded to where reading had stopped first: the
     // line then stands above the first unread message, not above the oldest
     // one held, only to move out of the page as older ones come.
     let open_at_new_line = {
@@ -196,14 +196,17 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                 if window.is_disposed() {
                     return;
                 }
+                let arrived = page.is_ok();
                 if let Ok(page) = page {
                     store.history_loaded(room, page, from);
-                    if loads.get_value() != this_load {
-                        return; // the view has gone elsewhere since
-                    }
-                    if let Some(moved) = timeline.with_untracked(|t| moved(window.get_untracked(), t)) {
-                        slide(moved);
-                    }
+                }
+                // The view has gone elsewhere since: this load says nothing
+                // of the window now, nor of a load asked for it.
+                if loads.get_value() != this_load {
+                    return;
+                }
+                if let Some(moved) = timeline.with_untracked(|t| moved(window.get_untracked(), t)).filter(|_| arrived) {
+                    slide(moved);
                 }
                 loading.set(false);
             });
@@ -386,7 +389,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
             </When>
         </div>
         <p class="visually-hidden" role="status">{move || status.get()}</p>
-        <When when=move || { !at_bottom.get() && (unseen.get() > 0 || edges.get().apart_from_newest) }>
+        <When when=move || { (!at_bottom.get() && unseen.get() > 0) || edges.get().apart_from_newest }>
             <button
                 type="button"
                 class="jump-latest"

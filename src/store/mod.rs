@@ -65,7 +65,7 @@ pub struct RoomState {
     /// The server has replayed this room since the last connect.
     caught_up: ArcRwSignal<bool>,
     /// A message to bring into view and highlight (a reply's quote or a link
-    /// to it was opened): the message list loads history back to it.
+    /// to it was opened): the message list loads history to it.
     reveal: ArcRwSignal<Option<Seq>>,
     /// Originals of replies older than the history held, fetched one by one
     /// for their quotes and kept current by the room's edits and deletions.

@@ -10,13 +10,15 @@ use hanmadi_protocol::{MessageId, Millis, RoomEvent, Seq, UserId};
 
 use super::stretches::Stretches;
 
-/// A stretch of history no further from a message than this many seqs is
-/// loaded back to it page by page (one page of 200 messages spans 200 seqs
-/// at least); a message further back gets a page of its own.
-pub const NEAR_SEQS: u64 = 200;
-/// Rows of a page of its own above the message it was fetched for: it sits
-/// near the middle.
-const ABOVE_LINKED: u64 = 100;
+/// A stretch of history no further from a message than this many seqs
+/// reaches it with one page before it (a page of the server's largest size,
+/// 200 messages, spans 200 seqs at least); a message further back gets a
+/// page of its own.
+const NEAR_SEQS: u64 = 200;
+/// Seqs of a page of its own after the message it was fetched for (fewer
+/// than the page's 200 messages, so the message is in it): it sits near the
+/// middle.
+const AFTER_LINKED: u64 = 100;
 
 /// One row of the history.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -110,7 +112,7 @@ impl Timeline {
         if after.0 - seq.0 <= NEAR_SEQS {
             Some(PageFrom::Before(Some(after)))
         } else {
-            Some(PageFrom::Before(Some(Seq(seq.0 + ABOVE_LINKED))))
+            Some(PageFrom::Before(Some(Seq(seq.0 + AFTER_LINKED))))
         }
     }
 
@@ -171,7 +173,7 @@ impl Timeline {
         self.messages_after(Seq::ZERO).rev().find(|message| !message.deleted)
     }
 
-    /// The oldest seq held, for asking the server for the page before it.
+    /// The oldest seq held.
     pub fn oldest_seq(&self) -> Option<Seq> {
         self.entries.first().map(Entry::seq)
     }

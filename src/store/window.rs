@@ -39,7 +39,9 @@ impl Window {
             Window::Fixed { first, last } => {
                 let start = entries.partition_point(|entry| entry.seq() < first);
                 let end = entries.partition_point(|entry| entry.seq() <= last);
-                start..end.max(start)
+                // Never across a hole, even one a history loaded anew has
+                // opened under a window held from before.
+                start..end.max(start).min(timeline.stretch_of(start).end.max(start))
             }
         }
     }
@@ -345,7 +347,7 @@ mod tests {
         assert_eq!(
             shown(Window::around(&with_gap, Seq(200)), &with_gap),
             (1, 399),
-            "a seq not held opens at the first row after it"
+            "a seq with no row opens at the first row after it"
         );
     }
 
@@ -410,6 +412,13 @@ mod tests {
         }
         assert!(window.shows_newest(&room) && !window.apart_from_newest(&room));
         assert_eq!(room.stretch_of(0), 0..800, "all held whole now");
+    }
+
+    #[test]
+    fn a_window_held_from_before_never_reaches_across_a_hole_opened_under_it() {
+        let held = Window::Fixed { first: Seq(401), last: Seq(1_100) };
+        let room = with_a_stretch_far_back();
+        assert_eq!(shown(held, &room), (401, 600), "up to the hole, not the newest rows after it");
     }
 
     #[test]

@@ -247,9 +247,11 @@ pub struct MessagesPage {
     pub head: Seq,
     pub messages: Vec<MessageView>,
     /// The room's notices among these messages (`RoomEvent::is_notice`: its
-    /// creation, joins, leaves, renames), oldest first: from the oldest
-    /// message on, or from the room's start when the page reaches it. A page
-    /// with more notices than it may carry starts at the oldest of them.
+    /// creation, joins, leaves, renames), oldest first. Scrolling back: from
+    /// the oldest message on, or from the room's start when the page reaches
+    /// it; a page with more notices than it may carry starts at the oldest of
+    /// them. Reading on (`after`): up to the newest message, or to the head
+    /// when the page reaches it; a page with more ends at the newest of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<HistoryEvent>,
     /// Whether nothing is left the way the page reads: nothing older than a

@@ -16,6 +16,8 @@ use crate::AppState;
 
 const MAX_MESSAGES_PAGE: u32 = 200;
 const MAX_EVENTS_PAGE: u32 = 1000;
+/// The largest seq the database can hold (SQL's BIGINT).
+const MAX_SEQ: u64 = i64::MAX as u64;
 
 #[derive(Deserialize)]
 pub(super) struct MessagesQuery {
@@ -49,16 +51,20 @@ pub(super) async fn messages(
     let Query(query) = query.map_err(|rejection| ApiError(StatusCode::BAD_REQUEST, rejection.body_text().into()))?;
     let room = RoomId(room);
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_MESSAGES_PAGE);
+    let refuse = |why: &str| Err(ApiError(StatusCode::BAD_REQUEST, why.into()));
+    if query.before.max(query.after).is_some_and(|seq| seq > MAX_SEQ) {
+        return refuse("a seq is a whole number from 0 to 9223372036854775807");
+    }
     let page = match (query.before, query.after) {
         (before, None) => PageFrom::Before(before.map(Seq)),
         (None, Some(after)) => PageFrom::After(Seq(after)),
-        (Some(_), Some(_)) => {
-            let why = "ask for the messages before a seq or after one, not both";
-            return Err(ApiError(StatusCode::BAD_REQUEST, why.into()));
-        }
+        (Some(_), Some(_)) => return refuse("ask for the messages before a seq or after one, not both"),
     };
     let head = readable_room(&state, room, &user).await?;
-    let mut messages = state.store.messages(room, page, limit).await?;
+    // None past the head read here: the page speaks for what is up to it,
+    // and the app follows the room from it, so a message committed
+    // meanwhile comes once, live, not ahead of the rest.
+    let mut messages = state.store.messages(room, page, head, limit).await?;
     let full = messages.len() == limit as usize;
     // The seqs the page speaks for, `from <= seq < up_to`. No further than
     // the head read above, which the app follows the room from: a notice

@@ -353,8 +353,14 @@ impl Store {
     }
 
     /// `limit` messages from where `page` starts, oldest first: the newest
-    /// ones before a seq, or the oldest ones after one.
-    pub async fn messages(&self, room: RoomId, page: PageFrom, limit: u32) -> anyhow::Result<Vec<MessageView>> {
+    /// ones before a seq, or the oldest ones after one; none past `head`.
+    pub async fn messages(
+        &self,
+        room: RoomId,
+        page: PageFrom,
+        head: Seq,
+        limit: u32,
+    ) -> anyhow::Result<Vec<MessageView>> {
         /// id, author, author's name, seq, body, created, edited, deleted, and
         /// the id and seq of the message it answers.
         type Row = (i64, i64, String, i64, String, i64, Option<i64>, i64, Option<i64>, Option<i64>);
@@ -366,12 +372,17 @@ impl Store {
             "SELECT m.id, m.author_id, m.author_name, m.seq, m.body, m.created_at, m.edited_at, m.deleted, \
                     m.reply_to, o.seq \
              FROM messages m LEFT JOIN messages o ON o.id = m.reply_to \
-             WHERE m.room_id = $1 AND m.seq {} $2 ORDER BY m.seq {} LIMIT $3",
+             WHERE m.room_id = $1 AND m.seq {} $2 AND m.seq <= $3 ORDER BY m.seq {} LIMIT $4",
             toward.beyond(),
             toward.order()
         );
-        let rows: Vec<Row> =
-            sqlx::query_as(&sql).bind(room.0 as i64).bind(bound).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        let rows: Vec<Row> = sqlx::query_as(&sql)
+            .bind(room.0 as i64)
+            .bind(bound)
+            .bind(head.0 as i64)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
         let mut messages: Vec<MessageView> = rows
             .into_iter()
             .map(|(id, author, author_name, seq, body, at, edited_at, deleted, reply_id, reply_seq)| MessageView {
