@@ -1,7 +1,7 @@
 // The web app's figures in real Chromium against the release build: opening
 // the app on a slow phone network, a room of 10,000 messages (opening, what the
 // page holds, scrolling back through 2,000 messages) and typing while the live
-// ticker floods. Prints figures, asserts
+// ticker floods, and a link far back opened on a slow network. Prints figures, asserts
 // nothing: machines here are shared and noisy. Run through `cargo xtask bench`.
 
 import { createRoom, launchBrowser, postMessages, Server, signedInPage } from './harness.mjs';
@@ -104,9 +104,59 @@ async function bigRoom(browser) {
     line('window moves / most rows at once', `${scroll.moves} / ${scroll.most}`);
     line('frame interval p50 / p95 / max', `${ms(percentile(frames.frames, 50))} / ${ms(percentile(frames.frames, 95))} / ${ms(Math.max(...frames.frames))}`);
     line('long tasks (> 50 ms) while scrolling', `${frames.longTasks} (${ms(frames.longTaskMs)} in all)`);
+    await linkFarBack(page, room);
   } finally {
     await server.close();
   }
+}
+
+/**
+ * A link to the room's first message, 10,000 back, opened in a new tab on the
+ * slow network: how long until it is shown, and the pages of history asked
+ * for. Beside it, the pages the app asked for before it held history in
+ * stretches (the 200 before the oldest held, back to the message), fetched
+ * the same way in the same tab.
+ */
+async function linkFarBack(page, room) {
+  const history = () =>
+    performance.getEntriesByType('resource').filter((entry) => new URL(entry.name).pathname.endsWith('/messages'));
+  const firstSeq = await page.evaluate(async (room) => {
+    const { token } = JSON.parse(localStorage.getItem('hanmadi.session'));
+    const headers = { authorization: `Bearer ${token}` };
+    return (await (await fetch(`/api/rooms/${room}/messages?limit=1&after=0`, { headers })).json()).messages[0].seq;
+  }, room);
+  const url = new URL(page.url());
+  await page.close(); // as a link opened later: no open tab hands it a socket
+  const tab = await page.context().newPage();
+  await slowNetwork(tab);
+  const shown = tab.getByRole('log', { name: 'busy' }).locator('.message-text', { hasText: /^message number 1$/ });
+  const linkMs = await timeToReady(tab, `${url.origin}/rooms/${room}/messages/${firstSeq}`, () => shown.waitFor({ timeout: 120_000 }));
+  const asked = await tab.evaluate(`(${history})().map((entry) => entry.encodedBodySize)`);
+  const before = await tab.evaluate(
+    async ({ room, firstSeq }) => {
+      const { token } = JSON.parse(localStorage.getItem('hanmadi.session'));
+      const headers = { authorization: `Bearer ${token}` };
+      const earlier = performance.getEntriesByType('resource').length;
+      const started = performance.now();
+      let oldest = null;
+      while (oldest === null || oldest > firstSeq) {
+        const from = oldest === null ? '' : `&before=${oldest}`;
+        const limit = oldest === null ? 50 : 200;
+        const page = await (await fetch(`/api/rooms/${room}/messages?limit=${limit}${from}`, { headers })).json();
+        oldest = Math.min(...page.messages.map((message) => message.seq));
+        if (page.complete) break;
+      }
+      const elapsed = performance.now() - started;
+      const entries = performance.getEntriesByType('resource').slice(earlier);
+      return { pages: entries.length, bytes: entries.reduce((sum, entry) => sum + entry.encodedBodySize, 0), ms: elapsed };
+    },
+    { room, firstSeq },
+  );
+  await tab.close();
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  console.log('\nA link to the first of those 10,000 messages, opened on the slow network');
+  line('message shown', `${ms(linkMs)}, after ${asked.length} pages of history (${kib(asked.reduce((a, b) => a + b, 0))})`);
+  line('every page between, as before', `${before.pages} pages (${kib(before.bytes)}) in ${ms(before.ms)}: ${(before.ms / linkMs).toFixed(1)}× as long`);
 }
 
 /** Keydown to the next animation frame, for `count` keys typed into the composer. */
