@@ -1,8 +1,9 @@
 // The web app's figures in real Chromium against the release build: opening
 // the app on a slow phone network, a room of 10,000 messages (opening, what the
-// page holds, scrolling back through 2,000 messages) and typing while the live
-// ticker floods, and a link far back opened on a slow network. Prints figures, asserts
-// nothing: machines here are shared and noisy. Run through `cargo xtask bench`.
+// page holds, scrolling back through 2,000 messages, a link to its first
+// message opened on the slow network) and typing while the live ticker floods.
+// Prints figures, asserts nothing: machines here are shared and noisy. Run
+// through `cargo xtask bench`.
 
 import { createRoom, launchBrowser, postMessages, Server, signedInPage } from './harness.mjs';
 
