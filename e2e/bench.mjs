@@ -119,8 +119,6 @@ async function bigRoom(browser) {
  * the same way in the same tab.
  */
 async function linkFarBack(page, room) {
-  const history = () =>
-    performance.getEntriesByType('resource').filter((entry) => new URL(entry.name).pathname.endsWith('/messages'));
   const firstSeq = await page.evaluate(async (room) => {
     const { token } = JSON.parse(localStorage.getItem('hanmadi.session'));
     const headers = { authorization: `Bearer ${token}` };
@@ -132,7 +130,13 @@ async function linkFarBack(page, room) {
   await slowNetwork(tab);
   const shown = tab.getByRole('log', { name: 'busy' }).locator('.message-text', { hasText: /^message number 1$/ });
   const linkMs = await timeToReady(tab, `${url.origin}/rooms/${room}/messages/${firstSeq}`, () => shown.waitFor({ timeout: 120_000 }));
-  const asked = await tab.evaluate(`(${history})().map((entry) => entry.encodedBodySize)`);
+  // The pages of history the app asked for, by their encoded size.
+  const asked = await tab.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .filter((entry) => new URL(entry.name).pathname.endsWith('/messages'))
+      .map((entry) => entry.encodedBodySize),
+  );
   const before = await tab.evaluate(
     async ({ room, firstSeq }) => {
       const { token } = JSON.parse(localStorage.getItem('hanmadi.session'));
