@@ -184,6 +184,8 @@ test('a link to a message 5,000 back opens at it, lit, without drawing the histo
   assert.ok((await jun.locator('article[data-seq]').count()) < 1000, 'a window of the history, not all of it');
   const back = () => pages.filter((page) => page.includes('before='));
   assert.equal(back().length, 1, `one page around the plan, not every page between: ${pages}`);
+  const newest = pages.filter((page) => !page.includes('before=') && !page.includes('after='));
+  assert.equal(newest.length, 1, `the room's newest page once, the link waiting for it: ${pages}`);
 
   // "Jump to latest" takes him to the newest at once: they are held already.
   await jun.getByRole('button', { name: 'Jump to latest' }).click();

@@ -260,11 +260,21 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
         let (timeline, store, requests) = (timeline.clone(), store.clone(), state.reveal_requests());
         effect(move || {
             let Some(seq) = requests.get() else { return };
+            // From now on the message decides where the view goes, not the
+            // rows that arrive (nor the "New messages" line).
+            revealing.set_value(true);
+            // A link opened in a new tab comes before the room's own newest
+            // page: the reveal waits for it rather than asking for the
+            // newest a second time, then fetches only the page that reaches
+            // the message (the room is hers, so its page is on its way, or
+            // the resume replays its history).
+            if timeline.with(|t| t.entries().is_empty()) {
+                return;
+            }
             store.reveal_taken(room);
             let (timeline, store) = (timeline.clone(), store.clone());
             let this_load = new_load();
             let still_wanted = move || !window.is_disposed() && loads.get_value() == this_load;
-            revealing.set_value(true);
             loading_older.set(true);
             spawn_local(async move {
                 let reached = load_to(room, seq, &store, still_wanted).await;
