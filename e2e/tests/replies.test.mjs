@@ -6,7 +6,8 @@
 // still scrolling stays at its message too. A link 5,000 messages back opens
 // just as well: at the message, lit, with only a window of history drawn,
 // after one page of history around it (not the 25 pages between it and the
-// newest, a minute's download on a slow phone network); "Jump to latest"
+// newest, a minute's download on a slow phone network), asked for beside the
+// room's newest page, not after it; "Jump to latest"
 // takes him back. Reading on from a message far back fetches the rest as he
 // scrolls down, and every message comes once, in order, with none skipped.
 
@@ -176,6 +177,26 @@ test('a link to a message 5,000 back opens at it, lit, without drawing the histo
   await message(mina, 'archive', 'later 10 500').waitFor({ timeout: 60_000 });
 
   const pages = historyPagesAsked(jun, room);
+  // His tab asks for the page around the plan while the room's newest page
+  // is on its way, not a round trip after it: the newest is held back here
+  // until the other is asked for (ten seconds at most, then let through).
+  const order = [];
+  let aroundAsked;
+  const asked = new Promise((resolve) => (aroundAsked = resolve));
+  await jun.route(
+    (url) => url.pathname === `/api/rooms/${room}/messages`,
+    async (route) => {
+      const search = new URL(route.request().url()).search;
+      if (search.includes('before=')) {
+        order.push('around asked');
+        aroundAsked();
+      } else if (!search.includes('after=')) {
+        await Promise.race([asked, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        order.push('newest let through');
+      }
+      await route.continue();
+    },
+  );
   await jun.goto(link);
   const found = message(jun, 'archive', 'The plan, for the record');
   await found.waitFor({ timeout: 30_000 });
@@ -185,7 +206,9 @@ test('a link to a message 5,000 back opens at it, lit, without drawing the histo
   const back = () => pages.filter((page) => page.includes('before='));
   assert.equal(back().length, 1, `one page around the plan, not every page between: ${pages}`);
   const newest = pages.filter((page) => !page.includes('before=') && !page.includes('after='));
-  assert.equal(newest.length, 1, `the room's newest page once, the link waiting for it: ${pages}`);
+  assert.equal(newest.length, 1, `the room's newest page once: ${pages}`);
+  assert.deepEqual(order, ['around asked', 'newest let through'], 'both pages on their way at once');
+  await jun.unrouteAll();
 
   // "Jump to latest" takes him to the newest at once: they are held already.
   await jun.getByRole('button', { name: 'Jump to latest' }).click();

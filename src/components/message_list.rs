@@ -6,7 +6,7 @@
 //! message far back loads the page around it, not every page between: the
 //! rest comes as you scroll from there, either way.
 
-use hanmadi_protocol::http::PageFrom;
+use hanmadi_protocol::http::{MessagesPage, PageFrom};
 use hanmadi_protocol::{RoomId, Seq};
 use leptos::html;
 use leptos::prelude::*;
@@ -258,18 +258,32 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     }
     {
         let (timeline, store, requests) = (timeline.clone(), store.clone(), state.reveal_requests());
+        let ahead = RwSignal::new(Ahead::Idle);
         effect(move || {
             let Some(seq) = requests.get() else { return };
             // From now on the message decides where the view goes, not the
             // rows that arrive (nor the "New messages" line).
             revealing.set_value(true);
             // A link opened in a new tab comes before the room's own newest
-            // page: the reveal waits for it rather than asking for the
-            // newest a second time, then fetches only the page that reaches
-            // the message (the room is hers, so its page is on its way, or
-            // the resume replays its history).
+            // page (the room is hers: its page is on its way, or the resume
+            // replays its history). The page around the message is fetched
+            // beside it, not after it, and the newest is not asked for twice.
             if timeline.with(|t| t.entries().is_empty()) {
+                if ahead.with_untracked(|ahead| matches!(ahead, Ahead::Idle)) {
+                    fetch_ahead(room, seq, ahead);
+                }
                 return;
+            }
+            // Added only after the newest page: a page far back added first
+            // would stand as the room's newest.
+            // Tracked: the reveal goes on once it lands.
+            if ahead.with(|ahead| matches!(ahead, Ahead::OnItsWay)) {
+                return;
+            }
+            if let Some(Ahead::Landed(from, page)) =
+                ahead.try_update_untracked(|ahead| std::mem::replace(ahead, Ahead::Idle))
+            {
+                store.history_loaded(room, page, from);
             }
             store.reveal_taken(room);
             let (timeline, store) = (timeline.clone(), store.clone());
@@ -452,6 +466,25 @@ pub struct RowPlace {
 struct Marks {
     new_line: Option<Seq>,
     seen: Option<Seq>,
+}
+
+/// The page around a linked message, fetched while the room's own newest
+/// page is on its way (see the reveal in [`MessageList`]).
+enum Ahead {
+    Idle,
+    OnItsWay,
+    Landed(PageFrom, MessagesPage),
+}
+
+fn fetch_ahead(room: RoomId, seq: Seq, ahead: RwSignal<Ahead>) {
+    ahead.set(Ahead::OnItsWay);
+    let from = Timeline::page_around(seq);
+    spawn_local(async move {
+        // Not had: the reveal fetches what it needs once the newest is held.
+        let landed = api::messages(room, from, REVEAL_PAGE).await.map_or(Ahead::Idle, |page| Ahead::Landed(from, page));
+        // The list may be gone meanwhile.
+        let _ = ahead.try_set(landed);
+    });
 }
 
 /// Loads `room`'s history to `seq`: the newest page if none is held, then

@@ -112,8 +112,14 @@ impl Timeline {
         if after.0 - seq.0 <= NEAR_SEQS {
             Some(PageFrom::Before(Some(after)))
         } else {
-            Some(PageFrom::Before(Some(Seq(seq.0 + AFTER_LINKED))))
+            Some(Self::page_around(seq))
         }
+    }
+
+    /// A page of its own around `seq`, however far back: the message sits
+    /// near its middle.
+    pub fn page_around(seq: Seq) -> PageFrom {
+        PageFrom::Before(Some(Seq(seq.0.saturating_add(AFTER_LINKED))))
     }
 
     /// The row at `seq`, if it is held.
