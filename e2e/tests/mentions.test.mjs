@@ -95,3 +95,33 @@ test('mentions are picked from the room by name or initials, counted for her, an
 
   for (const page of [mina, jun, sora]) assert.deepEqual(page.errors, []);
 });
+
+test('the rooms list names whom the newest message mentions, offline and never seen in this tab, not "@someone"', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  const sora = await signIn('Sora');
+  await createRoom(mina, 'office');
+  await createRoom(mina, 'picnic');
+  await join(jun, 'picnic');
+  await join(sora, 'picnic');
+  // Sora goes offline; Mina reloads in her office, so this tab has never
+  // opened the picnic room nor seen Sora online.
+  await sora.close();
+  await mina.getByRole('link', { name: 'office' }).click();
+  await mina.getByRole('log', { name: 'office' }).waitFor();
+  await mina.reload();
+  await mina.getByRole('log', { name: 'office' }).waitFor({ timeout: 30_000 });
+
+  const composer = jun.getByRole('textbox', { name: 'Message' });
+  await composer.pressSequentially('Bring the blanket, @So');
+  await jun.getByRole('listbox', { name: 'Mention' }).getByRole('option', { name: 'Sora' }).waitFor();
+  await composer.press('Enter'); // picks her
+  await composer.press('Enter'); // sends
+  await message(jun, 'picnic', 'Bring the blanket').waitFor();
+
+  const line = mina.getByRole('link', { name: /picnic/ }).locator('.room-last');
+  await line.filter({ hasText: 'blanket' }).waitFor();
+  await line.filter({ hasText: '@Sora' }).waitFor({ timeout: 10_000 }).catch(() => {});
+  assert.equal(await line.textContent(), ': Jun: Bring the blanket, @Sora', 'named as the room knows her');
+  assert.deepEqual(mina.errors, [], 'no uncaught errors');
+});

@@ -86,7 +86,10 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     // Where the view was last put or seen (see `on_scroll`).
     let last_top = StoredValue::new(0);
 
+    let reveals = StoredValue::new(store.clone());
     let jump_to_latest = move || {
+        // A reveal waiting for the room's first page is not wanted any more.
+        reveals.with_value(|store| store.reveal_taken(room));
         new_load();
         loading_older.set(false);
         revealing.set_value(false);
@@ -274,16 +277,21 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                 }
                 return;
             }
-            // Added only after the newest page: a page far back added first
-            // would stand as the room's newest.
-            // Tracked: the reveal goes on once it lands.
-            if ahead.with(|ahead| matches!(ahead, Ahead::OnItsWay)) {
+            // Waited for unless what is held reaches the message already (a
+            // link to a recent one). Tracked: the reveal goes on once it lands.
+            let held = timeline.with_untracked(|t| t.page_toward(seq).is_none());
+            if !held && ahead.with(|ahead| matches!(ahead, Ahead::OnItsWay)) {
                 return;
             }
             if let Some(Ahead::Landed(from, page)) =
                 ahead.try_update_untracked(|ahead| std::mem::replace(ahead, Ahead::Idle))
             {
-                store.history_loaded(room, page, from);
+                // Not if it would stand as the room's newest (the room's own
+                // page failed, and the resume is still replaying): what is
+                // missing is fetched then, as for any reveal.
+                if timeline.with_untracked(|t| t.holds_as_new_as(&page)) {
+                    store.history_loaded(room, page, from);
+                }
             }
             store.reveal_taken(room);
             let (timeline, store) = (timeline.clone(), store.clone());
@@ -478,7 +486,7 @@ enum Ahead {
 
 fn fetch_ahead(room: RoomId, seq: Seq, ahead: RwSignal<Ahead>) {
     ahead.set(Ahead::OnItsWay);
-    let from = Timeline::page_around(seq);
+    let from = Timeline::page_ahead(seq);
     spawn_local(async move {
         // Not had: the reveal fetches what it needs once the newest is held.
         let landed = api::messages(room, from, REVEAL_PAGE).await.map_or(Ahead::Idle, |page| Ahead::Landed(from, page));

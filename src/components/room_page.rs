@@ -73,6 +73,17 @@ pub fn RoomPage() -> impl IntoView {
     }
 }
 
+/// Fetches everyone in `room`, online or not: its joins, leaves and renames
+/// keep the list current from then on (`Store::begin_members_fetch`).
+pub fn fetch_members(store: &Store, room: RoomId) {
+    let fetch = store.begin_members_fetch(room);
+    spawn_local(async move {
+        if let Ok(list) = api::members(room).await {
+            fetch.finish(list);
+        }
+    });
+}
+
 /// The room's name as listed ("" until the list has it).
 fn name_of(room: RoomId) -> Memo<String> {
     let rooms = expect_context::<Store>().rooms();
@@ -90,15 +101,7 @@ fn Room(room: RoomId) -> impl IntoView {
     }
     let heading = NodeRef::<leptos::html::H2>::new();
     hand_focus_on_touch(heading, room);
-    {
-        let store = store.clone();
-        let fetch = store.begin_members_fetch(room);
-        spawn_local(async move {
-            if let Ok(list) = api::members(room).await {
-                fetch.finish(list);
-            }
-        });
-    }
+    fetch_members(&store, room);
     let viewer = provide_viewer();
     let delete_question = provide_delete_question();
     let files = DraftFiles::new();

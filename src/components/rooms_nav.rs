@@ -14,7 +14,8 @@ use super::keyed::live_rows;
 use super::message_search::MessageSearch;
 use super::message_text::name_in;
 use super::one_field_form::{FormControl, OneFieldForm};
-use super::reactive::{handler, memo, When};
+use super::reactive::{effect, handler, memo, When};
+use super::room_page::fetch_members;
 use crate::i18n::{lang, t, SaidBy};
 use crate::router::Link;
 use crate::socket::use_socket;
@@ -227,13 +228,36 @@ fn YourRooms(rooms: Memo<Vec<RoomInfo>>) -> impl IntoView {
 /// What a room's link shows under its name: its newest message (empty while
 /// nothing said is left), who said it first in a group room; in a direct
 /// conversation, "typing…" while the other person types. Also whether they
-/// type. A mention in it names people as they are named now.
+/// type. A mention in it names people as they are named now, those the page
+/// has not heard of yet once the room's members are fetched.
 fn newest_line(room: ReadSignal<RoomInfo>) -> (Memo<String>, Memo<bool>) {
     let (store, socket) = (expect_context::<Store>(), use_socket());
     let typing = {
         let typing = store.room(room.with_untracked(|info| info.id)).typing();
         memo(move || room.with(|info| info.kind == RoomKind::Direct) && typing.with(|names| !names.is_empty()))
     };
+    // Someone the newest message mentions whom the room cannot name yet
+    // (offline, and the room not opened here: its members never fetched)
+    // has its members fetched, once, so the line names them.
+    let asked = StoredValue::new(false);
+    {
+        let store = store.clone();
+        effect(move || {
+            if asked.get_value() {
+                return;
+            }
+            let unknown = room.with(|info| {
+                let state = store.room(info.id);
+                let mentioned = info.last.as_ref().map(|last| markup::mentioned(&last.text)).unwrap_or_default();
+                state.members().with(Option::is_none)
+                    && mentioned.into_iter().any(|user| Some(user) != info.with && state.name_of(user).is_none())
+            });
+            if unknown {
+                asked.set_value(true);
+                fetch_members(&store, room.with_untracked(|info| info.id));
+            }
+        });
+    }
     let line = memo(move || {
         if typing.get() {
             return t().typing_now.to_owned();

@@ -112,14 +112,24 @@ impl Timeline {
         if after.0 - seq.0 <= NEAR_SEQS {
             Some(PageFrom::Before(Some(after)))
         } else {
-            Some(Self::page_around(seq))
+            Some(PageFrom::Before(Some(Seq(seq.0 + AFTER_LINKED))))
         }
     }
 
-    /// A page of its own around `seq`, however far back: the message sits
-    /// near its middle.
-    pub fn page_around(seq: Seq) -> PageFrom {
-        PageFrom::Before(Some(Seq(seq.0.saturating_add(AFTER_LINKED))))
+    /// The page around `seq` to fetch before anything is held, beside the
+    /// room's newest page: read on from a little before the message, so
+    /// that when the message is recent it reaches the head, or the newest
+    /// page, and the two are one stretch (a page before a seq past the
+    /// newest page's first row would leave a hole below it).
+    pub fn page_ahead(seq: Seq) -> PageFrom {
+        PageFrom::After(Seq(seq.0.saturating_sub(AFTER_LINKED)))
+    }
+
+    /// Whether rows as new as any of `page`'s are held: added, it would not
+    /// stand as the room's newest.
+    pub fn holds_as_new_as(&self, page: &MessagesPage) -> bool {
+        let seqs = page.messages.iter().map(|message| message.seq).chain(page.notices.iter().map(|notice| notice.seq));
+        seqs.max() <= self.newest_seq()
     }
 
     /// The row at `seq`, if it is held.
@@ -287,12 +297,15 @@ impl Timeline {
         });
         let spoken_for = match from {
             PageFrom::Before(before) => {
-                let last = before.map_or(page.head, |before| Seq(before.0.saturating_sub(1)));
+                // Nothing past the head is held: it has not happened yet.
+                let last = before.map_or(page.head, |before| Seq(before.0.saturating_sub(1)).min(page.head));
                 (if page.complete { Some(Seq::ZERO) } else { lowest }).map(|first| (first, last))
             }
             PageFrom::After(after) => {
                 let last = if page.complete { Some(page.head) } else { highest };
-                last.map(|last| (Seq(after.0 + 1), last))
+                // Read on from the room's start: nothing comes before it.
+                let first = if after == Seq::ZERO { Seq::ZERO } else { Seq(after.0 + 1) };
+                last.map(|last| (first, last))
             }
         };
         if let Some((first, last)) = spoken_for {
@@ -415,6 +428,36 @@ mod tests {
         assert_eq!(timeline.stretch_of(200), 200..400);
         assert_eq!(timeline.newest_whole().count(), 200, "a reload keeps the newest, not across the hole");
         assert!(!timeline.holds_start());
+    }
+
+    #[test]
+    fn a_page_fetched_beside_the_newest_joins_it_for_a_recent_message_and_never_stands_as_the_newest() {
+        // A link 150 back opened in a new tab: the page read on from 100
+        // before it, and the room's newest 50, fetched at once.
+        let ahead = Timeline::page_ahead(Seq(4_850));
+        assert_eq!(ahead, PageFrom::After(Seq(4_750)));
+        let around = page(4_751..=4_950, 5_000);
+        let mut timeline = Timeline::default();
+        assert!(!timeline.holds_as_new_as(&around), "nothing newer held: it would stand as the newest");
+        timeline.add_page(page(4_951..=5_000, 5_000), PageFrom::Before(None));
+        assert!(timeline.holds_as_new_as(&around));
+        timeline.add_page(around, ahead);
+        assert_eq!(timeline.stretch_of(0), 0..250, "one stretch, no hole below the newest page");
+
+        // The room's own page failed, and the resume has replayed its start only.
+        let mut replaying = Timeline::default();
+        replaying.add_page(page(1..=10, 5_000), PageFrom::After(Seq::ZERO));
+        assert!(!replaying.holds_as_new_as(&page(901..=1_100, 5_000)));
+        assert_eq!(Timeline::page_ahead(Seq(40)), PageFrom::After(Seq::ZERO), "from the start");
+        assert!(replaying.holds_start(), "a page read on from the start holds it: nothing to fetch above");
+    }
+
+    #[test]
+    fn nothing_past_the_head_is_held() {
+        let mut timeline = Timeline::default();
+        timeline.add_page(page(4_901..=5_000, 5_000), PageFrom::Before(Some(Seq(5_100))));
+        assert!(timeline.whole.holds(Seq(5_000)));
+        assert!(!timeline.whole.holds(Seq(5_001)), "not happened yet");
     }
 
     #[test]
