@@ -86,10 +86,14 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     // Where the view was last put or seen (see `on_scroll`).
     let last_top = StoredValue::new(0);
 
+    // The page around a linked message fetched beside the room's first (see
+    // the reveal below).
+    let ahead = RwSignal::new(Ahead::Idle);
     let reveals = StoredValue::new(store.clone());
     let jump_to_latest = move || {
         // A reveal waiting for the room's first page is not wanted any more.
         reveals.with_value(|store| store.reveal_taken(room));
+        ahead.set(Ahead::Idle);
         new_load();
         loading_older.set(false);
         revealing.set_value(false);
@@ -261,7 +265,6 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
     }
     {
         let (timeline, store, requests) = (timeline.clone(), store.clone(), state.reveal_requests());
-        let ahead = RwSignal::new(Ahead::Idle);
         effect(move || {
             let Some(seq) = requests.get() else { return };
             // From now on the message decides where the view goes, not the
@@ -277,19 +280,28 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                 }
                 return;
             }
-            // Waited for unless what is held reaches the message already (a
-            // link to a recent one). Tracked: the reveal goes on once it lands.
-            let held = timeline.with_untracked(|t| t.page_toward(seq).is_none());
-            if !held && ahead.with(|ahead| matches!(ahead, Ahead::OnItsWay)) {
+            // The page fetched ahead for this message is waited for (tracked),
+            // unless what is held has the message already (a recent one).
+            // Once in, it is added where rows as new as its own are held; it
+            // waits while they are not (the room's own page failed, and the
+            // resume is replaying up to it: a page far back added first
+            // would stand as the room's newest). One fetched for another
+            // message, or not needed, is dropped.
+            let held = timeline.with_untracked(|t| t.holds(seq));
+            let wait = ahead.with(|ahead| match ahead {
+                Ahead::OnItsWay(fetched_for) => *fetched_for == seq && !held,
+                Ahead::Landed(fetched_for, _, page) => {
+                    *fetched_for == seq && !held && !timeline.with_untracked(|t| t.holds_as_new_as(page))
+                }
+                Ahead::Idle => false,
+            });
+            if wait {
                 return;
             }
-            if let Some(Ahead::Landed(from, page)) =
+            if let Some(Ahead::Landed(fetched_for, from, page)) =
                 ahead.try_update_untracked(|ahead| std::mem::replace(ahead, Ahead::Idle))
             {
-                // Not if it would stand as the room's newest (the room's own
-                // page failed, and the resume is still replaying): what is
-                // missing is fetched then, as for any reveal.
-                if timeline.with_untracked(|t| t.holds_as_new_as(&page)) {
+                if fetched_for == seq && !held {
                     store.history_loaded(room, page, from);
                 }
             }
@@ -477,21 +489,26 @@ struct Marks {
 }
 
 /// The page around a linked message, fetched while the room's own newest
-/// page is on its way (see the reveal in [`MessageList`]).
+/// page is on its way (see the reveal in [`MessageList`]), for the message
+/// at the seq it holds.
 enum Ahead {
     Idle,
-    OnItsWay,
-    Landed(PageFrom, MessagesPage),
+    OnItsWay(Seq),
+    Landed(Seq, PageFrom, MessagesPage),
 }
 
 fn fetch_ahead(room: RoomId, seq: Seq, ahead: RwSignal<Ahead>) {
-    ahead.set(Ahead::OnItsWay);
+    ahead.set(Ahead::OnItsWay(seq));
     let from = Timeline::page_ahead(seq);
     spawn_local(async move {
-        // Not had: the reveal fetches what it needs once the newest is held.
-        let landed = api::messages(room, from, REVEAL_PAGE).await.map_or(Ahead::Idle, |page| Ahead::Landed(from, page));
-        // The list may be gone meanwhile.
-        let _ = ahead.try_set(landed);
+        let page = api::messages(room, from, REVEAL_PAGE).await;
+        // Kept only if still awaited: not if the reveal went on without it
+        // (or the list is gone). Not had: the reveal fetches what it needs.
+        let _ = ahead.try_update(|ahead| {
+            if matches!(ahead, Ahead::OnItsWay(fetched_for) if *fetched_for == seq) {
+                *ahead = page.map_or(Ahead::Idle, |page| Ahead::Landed(seq, from, page));
+            }
+        });
     });
 }
 

@@ -75,12 +75,16 @@ pub fn RoomPage() -> impl IntoView {
 
 /// Fetches everyone in `room`, online or not: its joins, leaves and renames
 /// keep the list current from then on (`Store::begin_members_fetch`).
-pub fn fetch_members(store: &Store, room: RoomId) {
+/// `then` hears whether it came.
+pub fn fetch_members(store: &Store, room: RoomId, then: impl FnOnce(bool) + 'static) {
     let fetch = store.begin_members_fetch(room);
     spawn_local(async move {
-        if let Ok(list) = api::members(room).await {
+        let list = api::members(room).await;
+        let came = list.is_ok();
+        if let Ok(list) = list {
             fetch.finish(list);
         }
+        then(came);
     });
 }
 
@@ -101,7 +105,7 @@ fn Room(room: RoomId) -> impl IntoView {
     }
     let heading = NodeRef::<leptos::html::H2>::new();
     hand_focus_on_touch(heading, room);
-    fetch_members(&store, room);
+    fetch_members(&store, room, |_| {});
     let viewer = provide_viewer();
     let delete_question = provide_delete_question();
     let files = DraftFiles::new();

@@ -238,7 +238,9 @@ fn newest_line(room: ReadSignal<RoomInfo>) -> (Memo<String>, Memo<bool>) {
     };
     // Someone the newest message mentions whom the room cannot name yet
     // (offline, and the room not opened here: its members never fetched)
-    // has its members fetched, once, so the line names them.
+    // has its members fetched, once it came, so the line names them. Not
+    // before who is online there is heard (she is, so it is never empty
+    // then): until then everyone is unknown, and every room would ask.
     let asked = StoredValue::new(false);
     {
         let store = store.clone();
@@ -246,15 +248,24 @@ fn newest_line(room: ReadSignal<RoomInfo>) -> (Memo<String>, Memo<bool>) {
             if asked.get_value() {
                 return;
             }
+            let me = socket.session.with_untracked(|session| session.as_ref().map(|session| session.user.id));
             let unknown = room.with(|info| {
                 let state = store.room(info.id);
                 let mentioned = info.last.as_ref().map(|last| markup::mentioned(&last.text)).unwrap_or_default();
                 state.members().with(Option::is_none)
-                    && mentioned.into_iter().any(|user| Some(user) != info.with && state.name_of(user).is_none())
+                    && state.presence().with(|online| !online.is_empty())
+                    && mentioned
+                        .into_iter()
+                        .any(|user| Some(user) != info.with && Some(user) != me && state.name_of(user).is_none())
             });
             if unknown {
                 asked.set_value(true);
-                fetch_members(&store, room.with_untracked(|info| info.id));
+                // Not had (offline): asked again on the next change. The row
+                // may be gone by then.
+                let asked_again = move |came: bool| {
+                    let _ = asked.try_set_value(came);
+                };
+                fetch_members(&store, room.with_untracked(|info| info.id), asked_again);
             }
         });
     }

@@ -97,6 +97,11 @@ impl Timeline {
         self.whole.reaches_start(self.oldest_seq().unwrap_or(Seq::ZERO))
     }
 
+    /// Whether the row at `seq` is held, if there is one: no hole over it.
+    pub fn holds(&self, seq: Seq) -> bool {
+        self.whole.holds(seq)
+    }
+
     /// The page to fetch next so that `seq` is held: the newest when nothing
     /// is; the page before the stretch just after it when that is near;
     /// else a page of its own around it. `None` when it is held, or newer
@@ -105,7 +110,7 @@ impl Timeline {
         if self.entries.is_empty() {
             return Some(PageFrom::Before(None));
         }
-        if self.whole.holds(seq) {
+        if self.holds(seq) {
             return None;
         }
         let after = self.entries.get(self.entries.partition_point(|entry| entry.seq() <= seq))?.seq();

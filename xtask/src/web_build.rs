@@ -191,8 +191,11 @@ use crate::{cmd, root, std_for_size, step};
 /// (the page read on from before the message, so a recent one joins the
 /// newest page; not added where it would stand as the newest; a wait "Jump
 /// to latest" ends) and a mention in the rooms list named once the room's
-/// members are fetched, 281.0 KiB kept: 280.8 measured.
-pub const BUNDLE_BUDGET_KIB: f64 = 281.0;
+/// members are fetched, and a second review's fixes (the page kept for the
+/// message it was fetched for, and only while awaited; the members fetched
+/// once who is online is heard, again if it failed), 281.0 → 281.5 KiB:
+/// 281.1 measured.
+pub const BUNDLE_BUDGET_KIB: f64 = 281.5;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
