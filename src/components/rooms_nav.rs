@@ -238,16 +238,14 @@ fn newest_line(room: ReadSignal<RoomInfo>) -> (Memo<String>, Memo<bool>) {
     };
     // Someone the newest message mentions whom the room cannot name yet
     // (offline, and the room not opened here: its members never fetched)
-    // has its members fetched, once it came, so the line names them. Not
-    // before who is online there is heard (she is, so it is never empty
-    // then): until then everyone is unknown, and every room would ask.
+    // has the room's members fetched (again, if a fetch failed), so the
+    // line names them. Not before who is online there is heard (she is, so
+    // it is never empty then): until then everyone is unknown, and every
+    // room would ask.
     let asked = StoredValue::new(false);
     {
         let store = store.clone();
         effect(move || {
-            if asked.get_value() {
-                return;
-            }
             let me = socket.session.with_untracked(|session| session.as_ref().map(|session| session.user.id));
             let unknown = room.with(|info| {
                 let state = store.room(info.id);
@@ -258,7 +256,9 @@ fn newest_line(room: ReadSignal<RoomInfo>) -> (Memo<String>, Memo<bool>) {
                         .into_iter()
                         .any(|user| Some(user) != info.with && Some(user) != me && state.name_of(user).is_none())
             });
-            if unknown {
+            // Looked at after the reads above, which keep the effect
+            // listening while a fetch is on its way (and after it failed).
+            if unknown && !asked.get_value() {
                 asked.set_value(true);
                 // Not had (offline): asked again on the next change. The row
                 // may be gone by then.

@@ -130,11 +130,12 @@ impl Timeline {
         PageFrom::After(Seq(seq.0.saturating_sub(AFTER_LINKED)))
     }
 
-    /// Whether rows as new as any of `page`'s are held: added, it would not
-    /// stand as the room's newest.
+    /// Whether rows as new as `page`'s messages are held: added, it would
+    /// not stand as the room's newest. Its notices are not weighed: a direct
+    /// conversation holds none, and would wait for them forever (a page read
+    /// on has notices past its messages only when it reaches the head).
     pub fn holds_as_new_as(&self, page: &MessagesPage) -> bool {
-        let seqs = page.messages.iter().map(|message| message.seq).chain(page.notices.iter().map(|notice| notice.seq));
-        seqs.max() <= self.newest_seq()
+        page.messages.iter().map(|message| message.seq).max() <= self.newest_seq()
     }
 
     /// The row at `seq`, if it is held.
@@ -446,6 +447,15 @@ mod tests {
         assert!(!timeline.holds_as_new_as(&around), "nothing newer held: it would stand as the newest");
         timeline.add_page(page(4_951..=5_000, 5_000), PageFrom::Before(None));
         assert!(timeline.holds_as_new_as(&around));
+        // A direct conversation holds no notices: one past the messages
+        // weighs nothing, or its link would wait for a row never held.
+        let mut left = around.clone();
+        left.notices.push(HistoryEvent {
+            seq: Seq(5_001),
+            at: 0,
+            event: RoomEvent::Left { user: UserId(2), name: None },
+        });
+        assert!(timeline.holds_as_new_as(&left));
         timeline.add_page(around, ahead);
         assert_eq!(timeline.stretch_of(0), 0..250, "one stretch, no hole below the newest page");
 

@@ -193,9 +193,11 @@ use crate::{cmd, root, std_for_size, step};
 /// to latest" ends) and a mention in the rooms list named once the room's
 /// members are fetched, and a second review's fixes (the page kept for the
 /// message it was fetched for, and only while awaited; the members fetched
-/// once who is online is heard, again if it failed), 281.0 → 281.5 KiB:
-/// 281.1 measured.
-pub const BUNDLE_BUDGET_KIB: f64 = 281.5;
+/// once who is online is heard, again if it failed) and a third's (a
+/// direct conversation's link not left waiting for notices it never holds;
+/// a failed fetch asked again for sure), 281.0 → 281.2 KiB: 281.1, then
+/// 280.9 measured.
+pub const BUNDLE_BUDGET_KIB: f64 = 281.2;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
