@@ -4,7 +4,7 @@
 
 use gloo_net::http::{Method, Request, RequestBuilder};
 pub use hanmadi_protocol::http::Session;
-use hanmadi_protocol::http::{ApiError, NameRequest, Profile};
+use hanmadi_protocol::http::{ApiError, NameRequest, Settings};
 
 use crate::deadline::{Deadline, ANSWER_TIMEOUT_MS};
 use crate::deploy_config;
@@ -113,8 +113,8 @@ pub async fn forget_files() {
     }
 }
 
-/// Why a name was not taken, signing in or renaming: the form words it in
-/// the page's language (`Lang::name_refused`).
+/// Why a name (or a setting) was not taken, signing in, renaming or
+/// choosing: the form words it in the page's language (`Lang::name_refused`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum NameRefused {
     /// No answer came: offline, or the server down (a proxy's 502, 503 or
@@ -145,12 +145,34 @@ pub async fn create(name: &str) -> Result<Session, NameRefused> {
 }
 
 /// Asks the server to change our name (`PATCH /api/me`) and keeps the saved
-/// session in step; the error is as [`create`]'s. A token refused (it expired
-/// while the tab slept) is refreshed by the engine, as for the API's calls,
-/// and the name is asked for once more with the new one.
+/// session in step; the error is as [`create`]'s.
 pub async fn rename(name: &str) -> Result<Session, NameRefused> {
+    let asked = serde_json::to_string(&NameRequest { name: name.to_owned() });
+    let user = read(&change_me(Method::PATCH, "/api/me", asked).await?)?;
+    keep_changed(|saved| Session { user, ..saved })
+}
+
+/// Asks the server to keep what we chose (`PUT /api/me/settings`) and keeps
+/// the saved session in step; the error is as [`create`]'s.
+pub async fn choose(settings: Settings) -> Result<Session, NameRefused> {
+    let settings = read(&change_me(Method::PUT, "/api/me/settings", serde_json::to_string(&settings)).await?)?;
+    keep_changed(|saved| Session { settings, ..saved })
+}
+
+/// The saved session, changed as the server answered, saved again.
+fn keep_changed(change: impl FnOnce(Session) -> Session) -> Result<Session, NameRefused> {
+    let session = change(saved().ok_or_else(signed_out)?);
+    save(&session);
+    Ok(session)
+}
+
+/// Sends `body` to `path` with the saved token: the answer's body. A token
+/// refused (it expired while the tab slept) is refreshed by the engine, as
+/// for the API's calls, and the server is asked once more with the new one.
+async fn change_me(method: Method, path: &str, body: serde_json::Result<String>) -> Result<String, NameRefused> {
+    let body = body.map_err(|_| NameRefused::ServerFault)?;
     let token = saved().ok_or_else(signed_out)?.token;
-    let user = match rename_with(name, &token).await {
+    match change_with(method.clone(), path, &body, &token).await {
         Ok(answered) => answered,
         Err(TokenRefused) => {
             crate::socket::token_refused().await;
@@ -160,28 +182,29 @@ pub async fn rename(name: &str) -> Result<Session, NameRefused> {
             let renewed = saved().map(|session| session.token).filter(|renewed| *renewed != token);
             let renewed = renewed.ok_or(NameRefused::Unreachable)?;
             // Refused again at once: the server is not making sense.
-            rename_with(name, &renewed).await.map_err(|TokenRefused| NameRefused::ServerFault)?
+            change_with(method, path, &body, &renewed).await.map_err(|TokenRefused| NameRefused::ServerFault)?
         }
-    }?;
-    let saved = saved().ok_or_else(signed_out)?;
-    let session = Session { user, ..saved };
-    save(&session);
-    Ok(session)
+    }
 }
 
 /// The server refused the token itself (401).
 struct TokenRefused;
 
-/// One try of [`rename`], with `token`.
-async fn rename_with(name: &str, token: &str) -> Result<Result<Profile, NameRefused>, TokenRefused> {
+/// One try of [`change_me`], with `token`.
+async fn change_with(
+    method: Method,
+    path: &str,
+    body: &str,
+    token: &str,
+) -> Result<Result<String, NameRefused>, TokenRefused> {
     let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
-    let request = deadline.on(authorised(Method::PATCH, "/api/me", token)).json(&NameRequest { name: name.to_owned() });
-    let Ok(request) = request else { return Ok(Err(NameRefused::ServerFault)) };
+    let request = authorised(method, path, token).header("Content-Type", "application/json");
+    let Ok(request) = deadline.on(request).body(body) else { return Ok(Err(NameRefused::ServerFault)) };
     let response = request.send().await;
     if response.as_ref().is_ok_and(|response| response.status() == 401) {
         return Err(TokenRefused);
     }
-    Ok(answer(response).await)
+    Ok(answer_body(response).await)
 }
 
 fn signed_out() -> NameRefused {
@@ -253,6 +276,11 @@ pub async fn refresh(asked: &Session) -> Result<Session, RefreshFailed> {
 async fn answer<T: hanmadi_protocol::json::FromJson>(
     response: Result<gloo_net::http::Response, gloo_net::Error>,
 ) -> Result<T, NameRefused> {
+    read(&answer_body(response).await?)
+}
+
+/// [`answer`]'s body, not yet read.
+async fn answer_body(response: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<String, NameRefused> {
     let response = response.map_err(|_| NameRefused::Unreachable)?;
     let status = response.status();
     if matches!(status, 502..=504) {
@@ -260,9 +288,14 @@ async fn answer<T: hanmadi_protocol::json::FromJson>(
     }
     let body = response.text().await.map_err(|_| NameRefused::Unreachable)?;
     if response.ok() {
-        return hanmadi_protocol::json::from_str(&body).map_err(|_| NameRefused::ServerFault);
+        return Ok(body);
     }
     Err(refusal(status, response.headers().get("retry-after").as_deref(), &body))
+}
+
+/// A successful answer's body, read: one the app cannot read is the server's fault.
+fn read<T: hanmadi_protocol::json::FromJson>(body: &str) -> Result<T, NameRefused> {
+    hanmadi_protocol::json::from_str(body).map_err(|_| NameRefused::ServerFault)
 }
 
 /// What an answer other than success (or a proxy's word that the server is

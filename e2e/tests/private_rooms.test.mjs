@@ -21,7 +21,9 @@
 // follow the list as shown).
 //
 // Once Jun has read what Mina said last, "Seen" shows under it, until he
-// answers; and again after she reloads.
+// answers; and again after she reloads. When Jun turns "Show Seen" off under
+// his name, neither of them is shown what the other has read, even after a
+// reload, until he turns it on again.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -302,6 +304,59 @@ test('Mina sees "Seen" under her newest message once Jun has read it, until he a
   await mina.reload();
   await seeYou.locator('.seen').waitFor();
   assert.equal(await seen.count(), 1);
+  for (const page of [mina, jun]) assert.deepEqual(page.errors, []);
+});
+
+test('Jun turns "Show Seen" off under his name: neither he nor Mina is shown what the other read, until he turns it on again', async () => {
+  const mina = await signIn('Mina');
+  const jun = await signIn('Jun');
+  await createRoom(mina, 'reading room');
+  await jun.getByRole('button', { name: 'Join reading room' }).click();
+  await jun.getByRole('log', { name: 'reading room' }).waitFor();
+  await openMembers(jun);
+  await jun.getByRole('button', { name: 'Message Mina' }).click();
+  await jun.getByRole('log', { name: 'Mina' }).waitFor();
+  await say(jun, 'Free on Friday?');
+  const friday = message(jun, 'Mina', 'Free on Friday?');
+  await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^Jun/ }).click();
+  await friday.locator('.seen').waitFor();
+
+  // He turns it off: the "Seen" he was shown goes at once.
+  const showSeen = (page) => page.getByRole('checkbox', { name: 'Show \u201cSeen\u201d' });
+  await jun.getByRole('button', { name: 'Your name: Jun' }).click();
+  assert.equal(await showSeen(jun).isChecked(), true, 'on by default');
+  assert.deepEqual(await seriousViolations(jun), []);
+  await showSeen(jun).uncheck();
+  await jun.getByRole('button', { name: 'Save' }).click();
+  await showSeen(jun).waitFor({ state: 'detached' });
+  await friday.locator('.seen').waitFor({ state: 'detached' });
+
+  // What either says, the other reads in front of them; neither is shown it.
+  // Reads are reported at most a second apart: one would have come by now.
+  await say(mina, 'Yes! Where?');
+  await message(jun, 'Mina', 'Yes! Where?').waitFor();
+  await mina.waitForTimeout(1500);
+  assert.equal(await mina.locator('.messages .seen').count(), 0, 'Mina is not shown what Jun read');
+  await say(jun, 'The tea house');
+  const teaHouse = message(jun, 'Mina', 'The tea house');
+  await message(mina, 'Jun', 'The tea house').waitFor();
+  await jun.waitForTimeout(1500);
+  assert.equal(await jun.locator('.messages .seen').count(), 0, 'Jun is not shown what Mina read');
+
+  // Nor after a reload; his choice is kept.
+  await jun.reload();
+  await teaHouse.waitFor();
+  await jun.getByRole('button', { name: 'Your name: Jun' }).click();
+  assert.equal(await showSeen(jun).isChecked(), false, 'kept off');
+  assert.equal(await jun.locator('.messages .seen').count(), 0);
+
+  // He turns it on again: how far Mina has read comes back at once, and
+  // what she says next, once he has read it, she is shown.
+  await showSeen(jun).check();
+  await jun.getByRole('button', { name: 'Save' }).click();
+  await teaHouse.locator('.seen').waitFor();
+  await say(mina, 'See you there');
+  await message(mina, 'Jun', 'See you there').locator('.seen').waitFor();
   for (const page of [mina, jun]) assert.deepEqual(page.errors, []);
 });
 

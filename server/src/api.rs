@@ -12,7 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use hanmadi_protocol::http::{NameRequest, RoomSummary, Session, ROOMS_PAGE};
+use hanmadi_protocol::http::{NameRequest, RoomSummary, Session, Settings, ROOMS_PAGE};
 use hanmadi_protocol::{Member, RoomId, Seq};
 use serde::Deserialize;
 
@@ -34,6 +34,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/session", post(create_session).delete(sign_out))
         .route("/api/session/refresh", post(refresh_session))
         .route("/api/me", get(me).patch(rename_me))
+        .route("/api/me/settings", get(settings).put(change_settings))
         .route("/api/rooms", get(rooms))
         .route("/api/rooms/{room}/messages", get(history::messages))
         .route("/api/rooms/{room}/events", get(history::events))
@@ -126,10 +127,10 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 /// token in the files cookie for the browser (`files_cookie`).
 type SignedIn = ([(HeaderName, HeaderValue); 1], Json<Session>);
 
-fn signed_in(issued: Issued, user: User, request: &HeaderMap) -> SignedIn {
+fn signed_in(issued: Issued, user: User, settings: Settings, request: &HeaderMap) -> SignedIn {
     let cookie = files_cookie::issue(&issued, request);
     let Issued { token, expires_at } = issued;
-    ([(header::SET_COOKIE, cookie)], Json(Session { token, expires_at, user }))
+    ([(header::SET_COOKIE, cookie)], Json(Session { token, expires_at, user, settings }))
 }
 
 async fn create_session(
@@ -152,7 +153,8 @@ async fn sign_up(
     let Json(NameRequest { name }) = body?;
     let user = state.store.create_user(&name).await?.map_err(refused_name)?;
     tracing::info!(user = %user.id, "guest session created");
-    Ok((StatusCode::CREATED, signed_in(state.sessions.open(user.id).await?, user, headers)))
+    let issued = state.sessions.open(user.id).await?;
+    Ok((StatusCode::CREATED, signed_in(issued, user, Settings::default(), headers)))
 }
 
 /// A fresh token for the session; the one sent stops working (see `sessions.rs`).
@@ -164,7 +166,8 @@ async fn refresh_session(State(state): State<AppState>, headers: HeaderMap) -> R
         .await
         .map_err(|error| refused_token(error, "this session cannot be refreshed; sign in again"))?;
     let user = state.store.user(user_id).await?.ok_or_else(unknown_user)?;
-    Ok(signed_in(issued, user, &headers))
+    let settings = state.store.settings(user_id).await?.ok_or_else(unknown_user)?;
+    Ok(signed_in(issued, user, settings, &headers))
 }
 
 /// Signing out ends the session on the server: its token stops working and
@@ -196,6 +199,23 @@ async fn rename_me(
     let user = state.store.rename_user(user.id, &name).await?.map_err(refused_name)?;
     state.delivery.renamed(user.id, &user.name);
     Ok(Json(user))
+}
+
+async fn settings(State(state): State<AppState>, AuthUser(user): AuthUser) -> ApiResult<Settings> {
+    Ok(Json(state.store.settings(user.id).await?.ok_or_else(unknown_user)?))
+}
+
+/// Keeps what the person chose, and answers with it. Every session of
+/// theirs is issued with it from now on; the app that asked follows it at
+/// once, their other devices from their next session refresh.
+async fn change_settings(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    body: Result<Json<Settings>, JsonRejection>,
+) -> ApiResult<Settings> {
+    let Json(settings) = body?;
+    state.store.set_settings(user.id, settings).await?;
+    Ok(Json(settings))
 }
 
 #[derive(Deserialize)]

@@ -284,3 +284,101 @@ async fn when_jun_reads_their_conversation_minas_tabs_and_list_say_he_has_seen_i
         .await;
     assert_eq!(listed(&server, &mina, lobby).await.expect("hers").seen, Seq::ZERO);
 }
+
+/// `who` chooses whether to share what they have seen (`PUT
+/// /api/me/settings`): the status and the settings answered.
+async fn share_seen(server: &TestServer, who: &Session, shares_seen: serde_json::Value) -> (u16, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .put(server.http("/api/me/settings"))
+        .bearer_auth(&who.token)
+        .json(&serde_json::json!({ "shares_seen": shares_seen }))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// Jun reads up to `seq`, then says `text`: `tab` (Mina's) hears his message,
+/// and whether it was told what he had seen before it. (His frames are
+/// handled in order, and hers handed to her in order.)
+async fn jun_reads_then_says(
+    jun_tab: &mut Client,
+    tab: &mut Client,
+    room: RoomId,
+    seq: Seq,
+    text: &str,
+) -> Option<Seq> {
+    jun_tab.send(&ClientFrame::Read { room, seq }).await;
+    jun_tab.act(Action::SendMessage { room, text: text.into(), reply_to: None, attachments: Vec::new() }).await;
+    let mut told = None;
+    tab.recv_until(|frame| match frame {
+        ServerFrame::Seen { room: seen_in, seq } if *seen_in == room => {
+            told = Some(*seq);
+            None
+        }
+        ServerFrame::Event { event: RoomEvent::Message { text: said, .. }, .. } => (said == text).then_some(()),
+        _ => None,
+    })
+    .await;
+    told
+}
+
+#[tokio::test]
+async fn when_jun_keeps_what_he_read_to_himself_neither_he_nor_mina_is_told_what_was_seen_until_he_shares_it_again() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let mut jun_tab = server.connect(&jun).await;
+    let (room, _) = opened(mina_tab.act(Action::OpenDirect { with: jun.user.id }).await);
+    mina_tab.resume(room, Seq::ZERO).await;
+    jun_tab.resume(room, Seq::ZERO).await;
+    assert_eq!(get_as(&server, &jun, "/api/me/settings").await, (200, serde_json::json!({ "shares_seen": true })));
+
+    // A setting that is not a yes or a no changes nothing.
+    assert_eq!(share_seen(&server, &jun, serde_json::json!("no")).await.0, 422);
+    assert_eq!(
+        share_seen(&server, &jun, serde_json::json!(false)).await,
+        (200, serde_json::json!({ "shares_seen": false }))
+    );
+    assert_eq!(get_as(&server, &jun, "/api/me/settings").await.1, serde_json::json!({ "shares_seen": false }));
+    // His sessions are issued with it from now on.
+    let (status, refreshed) = call_as(&server, &jun, Method::POST, "/api/session/refresh").await;
+    assert_eq!(status, 200);
+    assert_eq!(refreshed["settings"], serde_json::json!({ "shares_seen": false }));
+    let jun = Session { token: refreshed["token"].as_str().unwrap().to_owned(), ..jun };
+
+    // He reads what she said: she is not told, now or in her list.
+    say(&server, &mina, &mut mina_tab, room, "Dinner at 7?", &[]).await;
+    let asked = listed(&server, &mina, room).await.expect("in Mina's list").head;
+    assert_eq!(jun_reads_then_says(&mut jun_tab, &mut mina_tab, room, asked, "Sure").await, None);
+    assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, Seq::ZERO);
+    // Nor is he told how far she has read.
+    let answered = listed(&server, &jun, room).await.expect("in Jun's list").head;
+    mina_tab.send(&ClientFrame::Read { room, seq: answered }).await;
+    say(&server, &mina, &mut mina_tab, room, "See you there", &[]).await;
+    jun_tab
+        .recv_until(|frame| match frame {
+            ServerFrame::Seen { .. } => panic!("told what Mina has seen: {frame:?}"),
+            ServerFrame::Event { event: RoomEvent::Message { text, .. }, .. } => {
+                (text == "See you there").then_some(())
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(listed(&server, &jun, room).await.expect("in Jun's list").seen, Seq::ZERO);
+
+    // He shares it again: both lists say how far the other has read, and
+    // what he reads next, she is told.
+    assert_eq!(share_seen(&server, &jun, serde_json::json!(true)).await.0, 200);
+    assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, asked);
+    assert_eq!(listed(&server, &jun, room).await.expect("in Jun's list").seen, answered);
+    let head = listed(&server, &mina, room).await.expect("in Mina's list").head;
+    assert_eq!(jun_reads_then_says(&mut jun_tab, &mut mina_tab, room, head, "Bringing wine").await, Some(head));
+
+    // Mina keeps hers to herself: Jun's reading is not told to her either.
+    assert_eq!(share_seen(&server, &mina, serde_json::json!(false)).await.0, 200);
+    let head = listed(&server, &mina, room).await.expect("in Mina's list").head;
+    assert_eq!(jun_reads_then_says(&mut jun_tab, &mut mina_tab, room, head, "Or beer?").await, None);
+    assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, Seq::ZERO);
+}

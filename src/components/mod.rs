@@ -29,7 +29,7 @@ mod open_joined_room;
 mod parcel_row;
 mod pending_files;
 mod reactions;
-mod reactive;
+pub(crate) mod reactive;
 mod reply_quote;
 mod resized;
 mod room_actions;

@@ -41,6 +41,35 @@ impl FormControl {
     }
 }
 
+/// A checkbox in a one-field form, with a line under it that says what it
+/// means: one form's whole choice.
+#[derive(Clone, Copy)]
+pub struct Choice {
+    pub checked: RwSignal<bool>,
+    pub label: &'static str,
+    pub hint: &'static str,
+}
+
+impl Choice {
+    /// The box and its line; the line's id is made from the form's class, so
+    /// two forms' lines never share one.
+    fn view(self, form_class: &'static str) -> impl IntoView {
+        let hint_id = format!("{form_class}-hint");
+        view! {
+            <label class="form-option">
+                <input
+                    type="checkbox"
+                    aria-describedby=hint_id.clone()
+                    prop:checked=move || self.checked.get()
+                    on:change=handler(move |event| self.checked.set(event_target_checked(&event)))
+                />
+                {self.label}
+            </label>
+            <p id=hint_id class="option-hint">{self.hint}</p>
+        }
+    }
+}
+
 #[component]
 pub fn OneFieldForm(
     /// The opening button's text.
@@ -63,9 +92,13 @@ pub fn OneFieldForm(
     /// beside the button, which then says whether it is open.
     #[prop(optional)]
     replaces_button: bool,
-    /// More of the form, after the field (a "Private" checkbox).
+    /// A checkbox after the field ("Private", "Show Seen").
     #[prop(optional)]
-    options: Option<ChildrenFn>,
+    choice: Option<Choice>,
+    /// Called as the form opens, to set the choice from what is kept, as the
+    /// field starts from `initial`.
+    #[prop(optional)]
+    on_open: Option<Callback<()>>,
     /// Receives the trimmed text; closes the form or refuses through the control.
     /// A `Callback`, not a generic closure, so that the form is compiled once.
     #[prop(into)]
@@ -85,6 +118,11 @@ pub fn OneFieldForm(
         }
     });
     let toggle = move |_| {
+        if !control.form.open.get_untracked() {
+            if let Some(on_open) = on_open {
+                on_open.run(());
+            }
+        }
         draft.set(initial.get_untracked());
         control.error.set(None);
         control.form.toggle();
@@ -107,7 +145,6 @@ pub fn OneFieldForm(
             </button>
         }
     };
-    let options = StoredValue::new(options);
     let form = move || {
         view! {
             <form
@@ -124,7 +161,7 @@ pub fn OneFieldForm(
                     prop:value=move || draft.get()
                     on:input=handler(move |event| draft.set(event_target_value(&event)))
                 />
-                {options.with_value(|options| options.as_ref().map(|options| options()))}
+                {choice.map(|choice| choice.view(form_class))}
                 <button type="submit" disabled=move || control.busy.get()>{submit_text}</button>
                 {replaces_button.then(|| view! { <button type="button" on:click=handler(move |_| control.close())>{t().cancel}</button> })}
                 <p class="form-error" role="alert">{move || control.error.get()}</p>

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use super::keyed::live_rows;
 use super::message_search::MessageSearch;
 use super::message_text::name_in;
-use super::one_field_form::{FormControl, OneFieldForm};
+use super::one_field_form::{Choice, FormControl, OneFieldForm};
 use super::reactive::{effect, handler, memo, When};
 use super::room_page::fetch_members;
 use crate::i18n::{lang, t, SaidBy};
@@ -321,21 +321,7 @@ fn NewRoom() -> impl IntoView {
             form_class="new-room-form"
             replaces_button=true
             on_submit=create
-            options=std::sync::Arc::new(move || {
-                view! {
-                    <label class="private-option">
-                        <input
-                            type="checkbox"
-                            aria-describedby="private-hint"
-                            prop:checked=move || private.get()
-                            on:change=handler(move |event| private.set(event_target_checked(&event)))
-                        />
-                        {t().private}
-                    </label>
-                    <p id="private-hint" class="option-hint">{t().private_hint}</p>
-                }
-                .into_any()
-            })
+            choice=Choice { checked: private, label: t().private, hint: t().private_hint }
         />
     }
 }

@@ -1,35 +1,55 @@
-//! Your name in the header: a button that opens a one-field form to change it.
-//! Everyone sees the new name at once (presence, typing, new messages); older
-//! messages keep the name they were written under, as in most chat apps.
+//! Your name in the header: a button that opens a one-field form to change it,
+//! and whether to show "Seen". Everyone sees the new name at once (presence,
+//! typing, new messages); older messages keep the name they were written
+//! under, as in most chat apps.
 
+use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::limits::{check_display_name, MAX_DISPLAY_NAME_CHARS};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::one_field_form::{FormControl, OneFieldForm};
+use super::one_field_form::{Choice, FormControl, OneFieldForm};
 use super::reactive::memo;
 use crate::i18n::{lang, t};
-use crate::session;
+use crate::session::{self, NameRefused, Session};
 use crate::socket::use_socket;
 
 #[component]
 pub fn YourName() -> impl IntoView {
     let socket = use_socket();
     let name = memo(move || socket.session.with(|s| s.as_ref().map(|s| s.user.name.clone()).unwrap_or_default()));
+    let kept = move || socket.session.with_untracked(|s| s.as_ref().map(|s| s.settings).unwrap_or_default());
+    // What the box says while the form is open; set from the session as it opens.
+    let shares_seen = RwSignal::new(true);
     let save = move |chosen: String, form: FormControl| {
         let chosen = match check_display_name(&chosen) {
             Ok(chosen) => chosen,
             Err(problem) => return form.refuse(lang().text_problem(&problem)),
         };
+        let renaming = chosen != name.get_untracked();
+        let settings = Settings { shares_seen: shares_seen.get_untracked() };
+        let choosing = settings != kept();
         form.wait();
         spawn_local(async move {
-            match session::rename(&chosen).await {
+            // Each change the server took is followed at once, even if the
+            // next is refused.
+            let answered = |answer: Result<Session, NameRefused>| match answer {
                 Ok(session) => {
-                    socket.renamed(session);
-                    form.close();
+                    socket.session_changed(session);
+                    true
                 }
-                Err(refused) => form.refuse(lang().name_refused(&refused)),
+                Err(refused) => {
+                    form.refuse(lang().name_refused(&refused));
+                    false
+                }
+            };
+            if renaming && !answered(session::rename(&chosen).await) {
+                return;
             }
+            if choosing && !answered(session::choose(settings).await) {
+                return;
+            }
+            form.close();
         });
     };
     view! {
@@ -42,7 +62,9 @@ pub fn YourName() -> impl IntoView {
                 submit_text=t().save
                 form_class="your-name-form"
                 initial=name
+                on_open=Callback::new(move |()| shares_seen.set(kept().shares_seen))
                 on_submit=save
+                choice=Choice { checked: shares_seen, label: t().shares_seen, hint: t().shares_seen_hint }
             />
         </div>
     }

@@ -90,6 +90,9 @@ pub struct Texts {
     /// Under your newest message in a direct conversation, once the other
     /// person has read it.
     pub seen: &'static str,
+    /// The choice, under your name, to share what you have read.
+    pub shares_seen: &'static str,
+    pub shares_seen_hint: &'static str,
     pub add_reaction: &'static str,
     pub dismiss: &'static str,
     pub reply: &'static str,
@@ -240,6 +243,9 @@ const EN: Texts = Texts {
     your_name: "Your name",
     new_messages: "New messages",
     seen: "Seen",
+    shares_seen: "Show \u{201c}Seen\u{201d}",
+    shares_seen_hint: "In direct messages: when it is off, no one sees when you have read their messages, \
+        and you don't see when they have read yours",
     add_reaction: "Add reaction",
     dismiss: "Dismiss",
     reply: "Reply",
@@ -370,6 +376,8 @@ const KO: Texts = Texts {
     your_name: "내 이름",
     new_messages: "새 메시지",
     seen: "읽음",
+    shares_seen: "\u{2018}읽음\u{2019} 표시",
+    shares_seen_hint: "1:1 대화에서: 끄면 내가 메시지를 읽었는지 상대가 알 수 없고, 나도 상대가 읽었는지 볼 수 없어요",
     add_reaction: "반응 남기기",
     dismiss: "닫기",
     reply: "답장",

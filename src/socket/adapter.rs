@@ -179,7 +179,7 @@ pub fn start_session(shared: &Shared, session: &Session) {
 /// With no answer, what was last seen (`last_seen`) is shown instead, each
 /// room followed from its newest message kept, so the page opens as it was
 /// left and catches up once the socket gets through.
-fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
+pub(super) fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
     spawn_local(async move {
         match api::rooms().await {
             Ok(rooms) => {

@@ -14,13 +14,14 @@ pub(crate) mod saved_outbox;
 mod session_ended;
 mod tabs;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use hanmadi_client_core::{Instant, OutboxFull, Status};
 use hanmadi_protocol::{Action, ActionKey, RoomId};
 use leptos::prelude::*;
 
+use crate::components::reactive::effect;
 use crate::i18n::lang;
 use crate::session::{self, Session};
 use crate::store::Store;
@@ -74,9 +75,10 @@ impl SocketContext {
         });
     }
 
-    /// We renamed ourselves: the header and mention detection follow. (The
-    /// server tells everyone else through presence and new messages.)
-    pub fn renamed(&self, session: Session) {
+    /// We renamed ourselves, or chose other settings: the header, mention
+    /// detection and "Seen" follow. (The server tells everyone else of a new
+    /// name through presence and new messages.)
+    pub fn session_changed(&self, session: Session) {
         self.adapter.with_value(|adapter| {
             let adapter = adapter.borrow();
             adapter.store.signed_in_as(&session.user);
@@ -180,10 +182,32 @@ pub fn provide_socket(store: Store) -> SocketContext {
     let (session, set_session) = signal(saved);
     let adapter = Adapter::start(set_status, set_session, store);
     browser_events::listen(&adapter);
+    follow_shares_seen(&adapter, session);
     let context =
         SocketContext { status, session, signing_out: RwSignal::new(false), adapter: StoredValue::new_local(adapter) };
     provide_context(context);
     context
+}
+
+/// "Seen" follows the session's settings, whichever way they changed (chosen
+/// here, or on another device and brought by a refreshed token). Keeping what
+/// she reads to herself, every "Seen" goes; sharing it again, the rooms list
+/// is fetched again for how far each other person has read.
+fn follow_shares_seen(adapter: &Rc<RefCell<Adapter>>, session: ReadSignal<Option<Session>>) {
+    let weak = Rc::downgrade(adapter);
+    let before = Cell::new(None);
+    effect(move || {
+        let shares_seen = session.with(|session| session.as_ref().map(|session| session.settings.shares_seen));
+        let changed = before.replace(shares_seen).zip(shares_seen).is_some_and(|(before, now)| before != now);
+        if let Some(adapter) = weak.upgrade().filter(|_| changed) {
+            let store = adapter.borrow().store.clone();
+            if shares_seen == Some(true) {
+                adapter::fetch_rooms(Rc::downgrade(&adapter), store.begin_rooms_fetch());
+            } else {
+                store.forget_seen();
+            }
+        }
+    });
 }
 
 /// The socket context; panics outside [`provide_socket`]'s tree, which is a bug.

@@ -62,8 +62,6 @@ pub struct RoomState {
     /// In a direct conversation, where the other person has read up to (see
     /// `reading`): what you said up to there was seen.
     seen: ArcRwSignal<Seq>,
-    /// The server has replayed this room since the last connect.
-    caught_up: ArcRwSignal<bool>,
     /// A message to bring into view and highlight (a reply's quote or a link
     /// to it was opened): the message list loads history to it.
     reveal: ArcRwSignal<Option<Seq>>,
@@ -92,7 +90,6 @@ impl RoomState {
             read: ArcRwSignal::new(Seq::ZERO),
             listed: ArcRwSignal::new(None),
             seen: ArcRwSignal::new(Seq::ZERO),
-            caught_up: ArcRwSignal::new(false),
             reveal: ArcRwSignal::new(None),
             quoted: ArcRwSignal::new(SortedMap::new()),
             left: ArcRwSignal::new(false),
@@ -257,7 +254,6 @@ impl Store {
                 }
                 self.count_unread(*room);
             }
-            Event::CaughtUp { room, .. } => self.room(*room).caught_up.set(true),
             Event::GapClosed { room, outcome: GapOutcome::Resynced { from } } => {
                 self.room(*room).timeline.update(|timeline| timeline.mark_missing(*from))
             }
@@ -330,6 +326,7 @@ impl Store {
                 self.name_conversation_as_now(*room, online);
             }
             Event::Status(_)
+            | Event::CaughtUp { .. }
             | Event::ActionRejected { stays: true, .. }
             | Event::ActionRejected { here: false, .. }
             | Event::GapClosed { outcome: GapOutcome::Recovered | GapOutcome::Backfilled, .. }

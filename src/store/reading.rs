@@ -223,6 +223,17 @@ impl Store {
         }
     }
 
+    /// She keeps what she reads to herself, so she is not told what others
+    /// read either (`hanmadi_protocol::http::Settings`): every "Seen" goes.
+    /// The server tells her no more, and its lists say none.
+    pub fn forget_seen(&self) {
+        // Let go of before any signal is set.
+        let seen: Vec<_> = self.room_states.lock().expect("room states").iter().map(|(_, s)| s.seen.clone()).collect();
+        for seen in seen {
+            seen.set(Seq::ZERO);
+        }
+    }
+
     /// In a direct conversation, your message to mark "Seen": the newest
     /// still there, if it is yours and the other person has read up to it.
     /// (Once they answer, the answer says it.) Tracked.

@@ -196,8 +196,11 @@ use crate::{cmd, root, std_for_size, step};
 /// once who is online is heard, again if it failed) and a third's (a
 /// direct conversation's link not left waiting for notices it never holds;
 /// a failed fetch asked again for sure), 281.0 → 281.2 KiB: 281.1, then
-/// 280.9 measured.
-pub const BUNDLE_BUDGET_KIB: f64 = 281.2;
+/// 280.9 measured; for "Show Seen" under your name (the setting, its words
+/// in two languages, asking the server with the token retry the rename
+/// had, "Seen" following a change made here or on another device), with
+/// the dead `caught_up` field removed, 281.2 → 283.3 KiB: 283.0 measured.
+pub const BUNDLE_BUDGET_KIB: f64 = 283.3;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

@@ -4,7 +4,7 @@
 
 use crate::http::{
     ApiError, EventsPage, HistoryEvent, Invite, InviteCreated, InvitePreview, LastMessage, MessageView, MessagesPage,
-    Profile, Reaction, RoomKind, RoomSummary, Session,
+    Profile, Reaction, RoomKind, RoomSummary, Session, Settings,
 };
 use crate::json::{unknown_variant, Error, FromJson, Json};
 use crate::limits::{ProblemKind, TextField, TextProblem};
@@ -265,7 +265,19 @@ impl FromJson for ServerFrame {
 impl FromJson for Session {
     fn from_json(value: Json<'_>) -> Result<Self, Error> {
         let mut o = value.into_object("struct Session")?;
-        Ok(Session { token: o.field("token")?, expires_at: o.field("expires_at")?, user: o.field("user")? })
+        Ok(Session {
+            token: o.field("token")?,
+            expires_at: o.field("expires_at")?,
+            user: o.field("user")?,
+            settings: o.defaulted("settings")?,
+        })
+    }
+}
+
+impl FromJson for Settings {
+    fn from_json(value: Json<'_>) -> Result<Self, Error> {
+        let mut o = value.into_object("struct Settings")?;
+        Ok(Settings { shares_seen: o.field("shares_seen")? })
     }
 }
 

@@ -20,6 +20,27 @@ pub struct Session {
     /// Unix seconds.
     pub expires_at: u64,
     pub user: Profile,
+    /// What they chose for themselves (a session kept from before there was
+    /// a choice has the defaults).
+    #[serde(default)]
+    pub settings: Settings,
+}
+
+/// What a person chose for themselves: every session issued carries it, and
+/// `PUT /api/me/settings` changes it (and answers with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Whether their direct conversations say what was seen: the other
+    /// person is told how far they have read, and they are told how far the
+    /// other has. Off, neither way, as in most chat apps: who keeps what
+    /// they read to themselves does not see what others read. On by default.
+    pub shares_seen: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { shares_seen: true }
+    }
 }
 
 /// A user as others see them.

@@ -4,7 +4,7 @@
 use hanmadi_protocol::attachments::{Attachment, UploadProblem};
 use hanmadi_protocol::http::{
     ApiError, EventsPage, HistoryEvent, Invite, InviteCreated, InvitePreview, LastMessage, MessageView, MessagesPage,
-    Profile, Reaction, RoomKind, RoomSummary, Session,
+    Profile, Reaction, RoomKind, RoomSummary, Session, Settings,
 };
 use hanmadi_protocol::json::{self, FromJson};
 use hanmadi_protocol::*;
@@ -103,6 +103,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
         token: "t.o.k".into(),
         expires_at: 1_790_000_000,
         user: Profile { id: UserId(3), name: "미나".into() },
+        settings: Settings { shares_seen: false },
     };
     let message = |reactions, reply_to| MessageView {
         id: MessageId(1),
@@ -119,6 +120,7 @@ fn http_bodies_and_the_outbox_read_the_same() {
     };
     let check = |text: String| {
         agree::<Session>(&text).unwrap();
+        agree::<Settings>(&text).unwrap();
         agree::<Vec<RoomSummary>>(&text).unwrap();
         agree::<MessagesPage>(&text).unwrap();
         agree::<EventsPage>(&text).unwrap();
@@ -126,6 +128,9 @@ fn http_bodies_and_the_outbox_read_the_same() {
         agree::<ApiError>(&text).unwrap();
     };
     check(serde_json::to_string(&session).unwrap());
+    // A session kept from before there were settings has the defaults.
+    check(r#"{"token":"t","expires_at":1,"user":{"id":3,"name":"Mina"}}"#.into());
+    check(r#"{"shares_seen":false}"#.into());
     check(
         serde_json::to_string(&vec![RoomSummary {
             id: RoomId(1),

@@ -12,7 +12,8 @@ use super::Store;
 pub enum ReadPosition {
     /// It moved forward, `to` this seq (the one asked for, or the room's
     /// head if that was beyond it). In a direct room, `direct_with` is the
-    /// other person, who is told what of theirs was seen.
+    /// other person, who is told what of theirs was seen (unless either of
+    /// them keeps it to themselves).
     Moved { to: Seq, direct_with: Option<UserId> },
     /// It was already there or further (`at`): another tab read further
     /// first, or the report is a repeat after a reconnect. (Or it was at the
@@ -41,7 +42,9 @@ impl Store {
                      AND read_seq < (SELECT r.head_seq FROM rooms r WHERE r.id = $1) \
                  RETURNING read_seq, (SELECT ",
                 other_in_pair!("$2"),
-                " FROM direct_rooms d WHERE d.room_id = $1)",
+                " FROM direct_rooms d WHERE d.room_id = $1 AND ",
+                both_share_seen!(),
+                ")",
             ))
             .bind(room_id)
             .bind(user_id)

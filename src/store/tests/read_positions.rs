@@ -124,6 +124,20 @@ fn minas_newest_message_says_seen_once_jun_has_read_it_until_he_answers() {
 }
 
 #[test]
+fn when_mina_keeps_what_she_reads_to_herself_no_seen_is_left_and_a_list_says_it_again_once_she_shares() {
+    let store = store_as_mina();
+    store.apply(&message_from(MINA, 1), &[]);
+    store.apply(&Event::Seen { room: LOBBY, seq: Seq(1) }, &[]);
+    assert_eq!(store.seen_at(LOBBY), Some(Seq(1)));
+
+    store.forget_seen();
+    assert_eq!(store.seen_at(LOBBY), None);
+    // Sharing again, the rooms list fetched anew says how far he has read.
+    store.listed_reads([(LOBBY, Listed { head: Seq(1), read: Seq(1), unread: Unread::default(), seen: Seq(1) })]);
+    assert_eq!(store.seen_at(LOBBY), Some(Seq(1)));
+}
+
+#[test]
 fn the_line_stays_above_a_message_deleted_after_it_was_placed() {
     let store = store_as_mina();
     store.apply(&message_from(JUN, 1), &[]);

@@ -1,0 +1,30 @@
+//! What each person chose for themselves ([`Settings`]): kept with them, read
+//! into every session issued, changed with `PUT /api/me/settings`.
+
+use hanmadi_protocol::http::Settings;
+use hanmadi_protocol::UserId;
+
+use super::Store;
+
+impl Store {
+    /// `user`'s settings, or `None` if there is no such person.
+    pub async fn settings(&self, user: UserId) -> anyhow::Result<Option<Settings>> {
+        let shares_seen: Option<i64> = sqlx::query_scalar("SELECT shares_seen FROM users WHERE id = $1")
+            .bind(user.0 as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(shares_seen.map(|shares_seen| Settings { shares_seen: shares_seen != 0 }))
+    }
+
+    /// Keeps what `user` chose. From the next read position reported, in
+    /// either direction, their direct conversations follow it.
+    pub async fn set_settings(&self, user: UserId, settings: Settings) -> anyhow::Result<()> {
+        let _turn = self.write_turn().await;
+        sqlx::query("UPDATE users SET shares_seen = $1 WHERE id = $2")
+            .bind(i64::from(settings.shares_seen))
+            .bind(user.0 as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
