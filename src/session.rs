@@ -113,10 +113,11 @@ pub async fn forget_files() {
     }
 }
 
-/// Why a name (or a setting) was not taken, signing in, renaming or
-/// choosing: the form words it in the page's language (`Lang::name_refused`).
+/// Why the server did not take what was asked of the session: a name to
+/// sign in with, a new name, other settings. The form words it in the
+/// page's language (`Lang::session_refused`).
 #[derive(Debug, Clone, PartialEq)]
-pub enum NameRefused {
+pub enum SessionRefused {
     /// No answer came: offline, or the server down (a proxy's 502, 503 or
     /// 504 says so too).
     Unreachable,
@@ -133,12 +134,12 @@ pub enum NameRefused {
 const TRY_AGAIN_SECONDS: u64 = 60;
 
 /// Starts a guest session under `name`; the error is why not.
-pub async fn create(name: &str) -> Result<Session, NameRefused> {
+pub async fn create(name: &str) -> Result<Session, SessionRefused> {
     let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
     let request = deadline
         .on(Request::post(&deploy_config::api_url("/api/session")))
         .json(&NameRequest { name: name.to_owned() })
-        .map_err(|_| NameRefused::ServerFault)?;
+        .map_err(|_| SessionRefused::ServerFault)?;
     let session = answer(request.send().await).await?;
     issued(&session);
     Ok(session)
@@ -146,7 +147,7 @@ pub async fn create(name: &str) -> Result<Session, NameRefused> {
 
 /// Asks the server to change our name (`PATCH /api/me`) and keeps the saved
 /// session in step; the error is as [`create`]'s.
-pub async fn rename(name: &str) -> Result<Session, NameRefused> {
+pub async fn rename(name: &str) -> Result<Session, SessionRefused> {
     let asked = serde_json::to_string(&NameRequest { name: name.to_owned() });
     let user = read(&change_me(Method::PATCH, "/api/me", asked).await?)?;
     keep_changed(|saved| Session { user, ..saved })
@@ -154,13 +155,13 @@ pub async fn rename(name: &str) -> Result<Session, NameRefused> {
 
 /// Asks the server to keep what we chose (`PUT /api/me/settings`) and keeps
 /// the saved session in step; the error is as [`create`]'s.
-pub async fn choose(settings: Settings) -> Result<Session, NameRefused> {
+pub async fn choose(settings: Settings) -> Result<Session, SessionRefused> {
     let settings = read(&change_me(Method::PUT, "/api/me/settings", serde_json::to_string(&settings)).await?)?;
     keep_changed(|saved| Session { settings, ..saved })
 }
 
 /// The saved session, changed as the server answered, saved again.
-fn keep_changed(change: impl FnOnce(Session) -> Session) -> Result<Session, NameRefused> {
+fn keep_changed(change: impl FnOnce(Session) -> Session) -> Result<Session, SessionRefused> {
     let session = change(saved().ok_or_else(signed_out)?);
     save(&session);
     Ok(session)
@@ -169,8 +170,8 @@ fn keep_changed(change: impl FnOnce(Session) -> Session) -> Result<Session, Name
 /// Sends `body` to `path` with the saved token: the answer's body. A token
 /// refused (it expired while the tab slept) is refreshed by the engine, as
 /// for the API's calls, and the server is asked once more with the new one.
-async fn change_me(method: Method, path: &str, body: serde_json::Result<String>) -> Result<String, NameRefused> {
-    let body = body.map_err(|_| NameRefused::ServerFault)?;
+async fn change_me(method: Method, path: &str, body: serde_json::Result<String>) -> Result<String, SessionRefused> {
+    let body = body.map_err(|_| SessionRefused::ServerFault)?;
     let token = saved().ok_or_else(signed_out)?.token;
     match change_with(method.clone(), path, &body, &token).await {
         Ok(answered) => answered,
@@ -180,9 +181,9 @@ async fn change_me(method: Method, path: &str, body: serde_json::Result<String>)
             // ended the session, the name prompt would have replaced this
             // form).
             let renewed = saved().map(|session| session.token).filter(|renewed| *renewed != token);
-            let renewed = renewed.ok_or(NameRefused::Unreachable)?;
+            let renewed = renewed.ok_or(SessionRefused::Unreachable)?;
             // Refused again at once: the server is not making sense.
-            change_with(method, path, &body, &renewed).await.map_err(|TokenRefused| NameRefused::ServerFault)?
+            change_with(method, path, &body, &renewed).await.map_err(|TokenRefused| SessionRefused::ServerFault)?
         }
     }
 }
@@ -196,10 +197,10 @@ async fn change_with(
     path: &str,
     body: &str,
     token: &str,
-) -> Result<Result<String, NameRefused>, TokenRefused> {
+) -> Result<Result<String, SessionRefused>, TokenRefused> {
     let deadline = Deadline::after(ANSWER_TIMEOUT_MS);
     let request = authorised(method, path, token).header("Content-Type", "application/json");
-    let Ok(request) = deadline.on(request).body(body) else { return Ok(Err(NameRefused::ServerFault)) };
+    let Ok(request) = deadline.on(request).body(body) else { return Ok(Err(SessionRefused::ServerFault)) };
     let response = request.send().await;
     if response.as_ref().is_ok_and(|response| response.status() == 401) {
         return Err(TokenRefused);
@@ -207,8 +208,8 @@ async fn change_with(
     Ok(answer_body(response).await)
 }
 
-fn signed_out() -> NameRefused {
-    NameRefused::Refused(ApiError::from("signed out"))
+fn signed_out() -> SessionRefused {
+    SessionRefused::Refused(ApiError::from("signed out"))
 }
 
 /// How long `session`'s token stays valid from now (zero if it has expired).
@@ -264,7 +265,7 @@ pub async fn refresh(asked: &Session) -> Result<Session, RefreshFailed> {
         return Err(RefreshFailed::Superseded);
     }
     let session = answered.map_err(|refused| match refused {
-        NameRefused::Refused(refused) => RefreshFailed::Ended(refused.error),
+        SessionRefused::Refused(refused) => RefreshFailed::Ended(refused.error),
         _ => RefreshFailed::Unreachable,
     })?;
     issued(&session);
@@ -275,18 +276,18 @@ pub async fn refresh(asked: &Session) -> Result<Session, RefreshFailed> {
 /// language).
 async fn answer<T: hanmadi_protocol::json::FromJson>(
     response: Result<gloo_net::http::Response, gloo_net::Error>,
-) -> Result<T, NameRefused> {
+) -> Result<T, SessionRefused> {
     read(&answer_body(response).await?)
 }
 
 /// [`answer`]'s body, not yet read.
-async fn answer_body(response: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<String, NameRefused> {
-    let response = response.map_err(|_| NameRefused::Unreachable)?;
+async fn answer_body(response: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<String, SessionRefused> {
+    let response = response.map_err(|_| SessionRefused::Unreachable)?;
     let status = response.status();
     if matches!(status, 502..=504) {
-        return Err(NameRefused::Unreachable);
+        return Err(SessionRefused::Unreachable);
     }
-    let body = response.text().await.map_err(|_| NameRefused::Unreachable)?;
+    let body = response.text().await.map_err(|_| SessionRefused::Unreachable)?;
     if response.ok() {
         return Ok(body);
     }
@@ -294,22 +295,22 @@ async fn answer_body(response: Result<gloo_net::http::Response, gloo_net::Error>
 }
 
 /// A successful answer's body, read: one the app cannot read is the server's fault.
-fn read<T: hanmadi_protocol::json::FromJson>(body: &str) -> Result<T, NameRefused> {
-    hanmadi_protocol::json::from_str(body).map_err(|_| NameRefused::ServerFault)
+fn read<T: hanmadi_protocol::json::FromJson>(body: &str) -> Result<T, SessionRefused> {
+    hanmadi_protocol::json::from_str(body).map_err(|_| SessionRefused::ServerFault)
 }
 
 /// What an answer other than success (or a proxy's word that the server is
 /// down) means: from its status, its `Retry-After` and its body.
-fn refusal(status: u16, retry_after: Option<&str>, body: &str) -> NameRefused {
+fn refusal(status: u16, retry_after: Option<&str>, body: &str) -> SessionRefused {
     if status == 429 {
         let seconds = retry_after.and_then(|seconds| seconds.parse().ok()).unwrap_or(TRY_AGAIN_SECONDS);
-        return NameRefused::TooMany { seconds };
+        return SessionRefused::TooMany { seconds };
     }
     if status >= 500 {
-        return NameRefused::ServerFault;
+        return SessionRefused::ServerFault;
     }
     let refused = hanmadi_protocol::json::from_str::<ApiError>(body);
-    NameRefused::Refused(refused.unwrap_or_else(|_| format!("the server refused ({status})").into()))
+    SessionRefused::Refused(refused.unwrap_or_else(|_| format!("the server refused ({status})").into()))
 }
 
 #[cfg(test)]
@@ -322,13 +323,13 @@ mod tests {
     fn a_refused_name_is_told_apart_by_status() {
         let too_long = TextProblem { field: TextField::DisplayName, kind: ProblemKind::TooLong { chars: 41, max: 40 } };
         let body = serde_json::to_string(&ApiError::from(too_long)).unwrap();
-        assert_eq!(refusal(400, None, &body), NameRefused::Refused(ApiError::from(too_long)));
-        assert_eq!(refusal(429, Some("12"), "{}"), NameRefused::TooMany { seconds: 12 });
-        assert_eq!(refusal(429, None, ""), NameRefused::TooMany { seconds: TRY_AGAIN_SECONDS });
-        assert_eq!(refusal(500, None, &body), NameRefused::ServerFault);
+        assert_eq!(refusal(400, None, &body), SessionRefused::Refused(ApiError::from(too_long)));
+        assert_eq!(refusal(429, Some("12"), "{}"), SessionRefused::TooMany { seconds: 12 });
+        assert_eq!(refusal(429, None, ""), SessionRefused::TooMany { seconds: TRY_AGAIN_SECONDS });
+        assert_eq!(refusal(500, None, &body), SessionRefused::ServerFault);
         assert_eq!(
             refusal(403, None, "<html>forbidden</html>"),
-            NameRefused::Refused(ApiError::from("the server refused (403)"))
+            SessionRefused::Refused(ApiError::from("the server refused (403)"))
         );
     }
 }

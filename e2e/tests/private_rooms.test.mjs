@@ -22,8 +22,9 @@
 //
 // Once Jun has read what Mina said last, "Seen" shows under it, until he
 // answers; and again after she reloads. When Jun turns "Show Seen" off under
-// his name, neither of them is shown what the other has read, even after a
-// reload, until he turns it on again.
+// his name, neither of them is shown what the other has read, in any of his
+// tabs and after a reload; turned on again, what was read meanwhile stays
+// unsaid.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -320,8 +321,16 @@ test('Jun turns "Show Seen" off under his name: neither he nor Mina is shown wha
   const friday = message(jun, 'Mina', 'Free on Friday?');
   await mina.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^Jun/ }).click();
   await friday.locator('.seen').waitFor();
+  // A second tab of his, on their conversation.
+  const junsOtherTab = await jun.context().newPage();
+  junsOtherTab.errors = [];
+  junsOtherTab.on('pageerror', (error) => junsOtherTab.errors.push(error.message));
+  await junsOtherTab.goto(world.server.url);
+  await junsOtherTab.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^Mina/ }).click();
+  const fridayThere = message(junsOtherTab, 'Mina', 'Free on Friday?');
+  await fridayThere.locator('.seen').waitFor();
 
-  // He turns it off: the "Seen" he was shown goes at once.
+  // He turns it off: the "Seen" he was shown goes at once, in both tabs.
   const showSeen = (page) => page.getByRole('checkbox', { name: 'Show \u201cSeen\u201d' });
   await jun.getByRole('button', { name: 'Your name: Jun' }).click();
   assert.equal(await showSeen(jun).isChecked(), true, 'on by default');
@@ -330,6 +339,8 @@ test('Jun turns "Show Seen" off under his name: neither he nor Mina is shown wha
   await jun.getByRole('button', { name: 'Save' }).click();
   await showSeen(jun).waitFor({ state: 'detached' });
   await friday.locator('.seen').waitFor({ state: 'detached' });
+  await fridayThere.locator('.seen').waitFor({ state: 'detached' });
+  await junsOtherTab.close();
 
   // What either says, the other reads in front of them; neither is shown it.
   // Reads are reported at most a second apart: one would have come by now.
@@ -350,14 +361,22 @@ test('Jun turns "Show Seen" off under his name: neither he nor Mina is shown wha
   assert.equal(await showSeen(jun).isChecked(), false, 'kept off');
   assert.equal(await jun.locator('.messages .seen').count(), 0);
 
-  // He turns it on again: how far Mina has read comes back at once, and
-  // what she says next, once he has read it, she is shown.
+  // He turns it on again. What she read meanwhile stays unsaid; what each
+  // says now, once the other has read it, shows "Seen".
   await showSeen(jun).check();
   await jun.getByRole('button', { name: 'Save' }).click();
-  await teaHouse.locator('.seen').waitFor();
+  await showSeen(jun).waitFor({ state: 'detached' });
+  await jun.reload();
+  await teaHouse.waitFor();
+  // The rooms list comes as the socket opens, with how far she has read.
+  await jun.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+  await jun.waitForTimeout(1000);
+  assert.equal(await teaHouse.locator('.seen').count(), 0, 'what she read while it was off stays unsaid');
+  await say(jun, 'Bring an umbrella');
+  await message(jun, 'Mina', 'Bring an umbrella').locator('.seen').waitFor();
   await say(mina, 'See you there');
   await message(mina, 'Jun', 'See you there').locator('.seen').waitFor();
-  for (const page of [mina, jun]) assert.deepEqual(page.errors, []);
+  for (const page of [mina, jun, junsOtherTab]) assert.deepEqual(page.errors, []);
 });
 
 /** Waits until "Seen" is wholly in view in `page`'s message list. */

@@ -154,7 +154,9 @@ async fn sign_up(
     let user = state.store.create_user(&name).await?.map_err(refused_name)?;
     tracing::info!(user = %user.id, "guest session created");
     let issued = state.sessions.open(user.id).await?;
-    Ok((StatusCode::CREATED, signed_in(issued, user, Settings::default(), headers)))
+    // As kept (the defaults, from migration 0014's column defaults).
+    let settings = state.store.settings(user.id).await?.ok_or_else(unknown_user)?;
+    Ok((StatusCode::CREATED, signed_in(issued, user, settings, headers)))
 }
 
 /// A fresh token for the session; the one sent stops working (see `sessions.rs`).

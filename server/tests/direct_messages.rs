@@ -334,6 +334,16 @@ async fn when_jun_keeps_what_he_read_to_himself_neither_he_nor_mina_is_told_what
     mina_tab.resume(room, Seq::ZERO).await;
     jun_tab.resume(room, Seq::ZERO).await;
     assert_eq!(get_as(&server, &jun, "/api/me/settings").await, (200, serde_json::json!({ "shares_seen": true })));
+    let signed_up: serde_json::Value = reqwest::Client::new()
+        .post(server.http("/api/session"))
+        .json(&serde_json::json!({ "name": "Hana" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(signed_up["settings"], serde_json::json!({ "shares_seen": true }), "a new session carries the defaults");
 
     // A setting that is not a yes or a no changes nothing.
     assert_eq!(share_seen(&server, &jun, serde_json::json!("no")).await.0, 422);
@@ -368,16 +378,23 @@ async fn when_jun_keeps_what_he_read_to_himself_neither_he_nor_mina_is_told_what
         .await;
     assert_eq!(listed(&server, &jun, room).await.expect("in Jun's list").seen, Seq::ZERO);
 
-    // He shares it again: both lists say how far the other has read, and
-    // what he reads next, she is told.
+    // He shares it again: what either read meanwhile stays unsaid, in both
+    // lists; what he reads next, she is told.
     assert_eq!(share_seen(&server, &jun, serde_json::json!(true)).await.0, 200);
-    assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, asked);
-    assert_eq!(listed(&server, &jun, room).await.expect("in Jun's list").seen, answered);
+    assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, Seq::ZERO);
+    assert_eq!(listed(&server, &jun, room).await.expect("in Jun's list").seen, Seq::ZERO);
     let head = listed(&server, &mina, room).await.expect("in Mina's list").head;
     assert_eq!(jun_reads_then_says(&mut jun_tab, &mut mina_tab, room, head, "Bringing wine").await, Some(head));
+    assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, head);
+    let wine = listed(&server, &jun, room).await.expect("in Jun's list").head;
+    mina_tab.send(&ClientFrame::Read { room, seq: wine }).await;
+    assert_eq!(next_seen(&mut jun_tab).await, (room, wine));
+    assert_eq!(listed(&server, &jun, room).await.expect("in Jun's list").seen, wine);
 
-    // Mina keeps hers to herself: Jun's reading is not told to her either.
+    // Mina keeps hers to herself: neither list says it any more, and Jun's
+    // reading is not told to her.
     assert_eq!(share_seen(&server, &mina, serde_json::json!(false)).await.0, 200);
+    assert_eq!(listed(&server, &jun, room).await.expect("in Jun's list").seen, Seq::ZERO);
     let head = listed(&server, &mina, room).await.expect("in Mina's list").head;
     assert_eq!(jun_reads_then_says(&mut jun_tab, &mut mina_tab, room, head, "Or beer?").await, None);
     assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, Seq::ZERO);

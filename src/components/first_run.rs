@@ -38,7 +38,7 @@ pub fn FirstRun() -> impl IntoView {
         spawn_local(async move {
             match session::create(&chosen).await {
                 Ok(session) => socket.sign_in(session),
-                Err(refused) => error.set(Some(lang().name_refused(&refused))),
+                Err(refused) => error.set(Some(lang().session_refused(&refused))),
             }
             busy.set(false);
         });

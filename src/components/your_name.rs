@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use super::one_field_form::{Choice, FormControl, OneFieldForm};
 use super::reactive::memo;
 use crate::i18n::{lang, t};
-use crate::session::{self, NameRefused, Session};
+use crate::session::{self, Session, SessionRefused};
 use crate::socket::use_socket;
 
 #[component]
@@ -33,13 +33,13 @@ pub fn YourName() -> impl IntoView {
         spawn_local(async move {
             // Each change the server took is followed at once, even if the
             // next is refused.
-            let answered = |answer: Result<Session, NameRefused>| match answer {
+            let answered = |answer: Result<Session, SessionRefused>| match answer {
                 Ok(session) => {
                     socket.session_changed(session);
                     true
                 }
                 Err(refused) => {
-                    form.refuse(lang().name_refused(&refused));
+                    form.refuse(lang().session_refused(&refused));
                     false
                 }
             };

@@ -9,7 +9,7 @@ use hanmadi_protocol::{Action, RejectCode};
 
 use super::Lang;
 use crate::pending_files::UploadFailure;
-use crate::session::NameRefused;
+use crate::session::SessionRefused;
 
 impl Lang {
     /// Why a new action was not taken: the outbox is full.
@@ -73,23 +73,26 @@ impl Lang {
         }
     }
 
-    /// Why a name was not taken (signing in, renaming): in the page's
+    /// Why a name or settings were not taken (signing in, renaming,
+    /// choosing): in the page's
     /// language, but for a refusal the server gave no code for, which keeps
     /// its own words.
-    pub fn name_refused(self, refused: &NameRefused) -> String {
+    pub fn session_refused(self, refused: &SessionRefused) -> String {
         match (self, refused) {
-            (_, NameRefused::Refused(ApiError { problem: Some(problem), .. })) => self.text_problem(problem),
-            (_, NameRefused::Refused(refused)) => refused.error.clone(),
-            (Lang::En, NameRefused::Unreachable) => "Can't reach the server: check the connection and try again".into(),
-            (Lang::Ko, NameRefused::Unreachable) => "서버에 연결할 수 없어요. 연결을 확인하고 다시 해 주세요".into(),
-            (Lang::En, NameRefused::TooMany { seconds }) => {
+            (_, SessionRefused::Refused(ApiError { problem: Some(problem), .. })) => self.text_problem(problem),
+            (_, SessionRefused::Refused(refused)) => refused.error.clone(),
+            (Lang::En, SessionRefused::Unreachable) => {
+                "Can't reach the server: check the connection and try again".into()
+            }
+            (Lang::Ko, SessionRefused::Unreachable) => "서버에 연결할 수 없어요. 연결을 확인하고 다시 해 주세요".into(),
+            (Lang::En, SessionRefused::TooMany { seconds }) => {
                 format!("Too many tries from here: try again in {seconds} s")
             }
-            (Lang::Ko, NameRefused::TooMany { seconds }) => {
+            (Lang::Ko, SessionRefused::TooMany { seconds }) => {
                 format!("여기서 너무 자주 시도했어요. {seconds}초 뒤에 다시 해 주세요")
             }
-            (Lang::En, NameRefused::ServerFault) => "The server ran into a problem: try again in a moment".into(),
-            (Lang::Ko, NameRefused::ServerFault) => "서버에 문제가 생겼어요. 잠시 뒤에 다시 해 주세요".into(),
+            (Lang::En, SessionRefused::ServerFault) => "The server ran into a problem: try again in a moment".into(),
+            (Lang::Ko, SessionRefused::ServerFault) => "서버에 문제가 생겼어요. 잠시 뒤에 다시 해 주세요".into(),
         }
     }
 
@@ -272,23 +275,25 @@ mod tests {
     }
 
     #[test]
-    fn a_name_refused_is_worded_here_and_a_refusal_without_a_code_keeps_the_servers_words() {
+    fn a_session_refused_is_worded_here_and_a_refusal_without_a_code_keeps_the_servers_words() {
         let empty = TextProblem { field: TextField::DisplayName, kind: ProblemKind::Empty };
-        let refused = NameRefused::Refused(ApiError::from(empty));
-        assert_eq!(Lang::Ko.name_refused(&refused), "이름이 비어 있어요");
-        assert_eq!(Lang::En.name_refused(&refused), "the name is empty");
-        let uncoded = NameRefused::Refused(ApiError::from("the session token is invalid"));
-        assert_eq!(Lang::Ko.name_refused(&uncoded), "the session token is invalid");
-        for refused in [NameRefused::Unreachable, NameRefused::TooMany { seconds: 30 }, NameRefused::ServerFault] {
-            let worded = Lang::Ko.name_refused(&refused);
+        let refused = SessionRefused::Refused(ApiError::from(empty));
+        assert_eq!(Lang::Ko.session_refused(&refused), "이름이 비어 있어요");
+        assert_eq!(Lang::En.session_refused(&refused), "the name is empty");
+        let uncoded = SessionRefused::Refused(ApiError::from("the session token is invalid"));
+        assert_eq!(Lang::Ko.session_refused(&uncoded), "the session token is invalid");
+        for refused in
+            [SessionRefused::Unreachable, SessionRefused::TooMany { seconds: 30 }, SessionRefused::ServerFault]
+        {
+            let worded = Lang::Ko.session_refused(&refused);
             assert!(worded.chars().any(|c| ('가'..='힣').contains(&c)), "{refused:?}: {worded}");
-            assert!(Lang::En.name_refused(&refused).is_ascii(), "{refused:?}");
+            assert!(Lang::En.session_refused(&refused).is_ascii(), "{refused:?}");
         }
         assert_eq!(
-            Lang::En.name_refused(&NameRefused::TooMany { seconds: 30 }),
+            Lang::En.session_refused(&SessionRefused::TooMany { seconds: 30 }),
             "Too many tries from here: try again in 30 s"
         );
-        assert!(Lang::Ko.name_refused(&NameRefused::TooMany { seconds: 30 }).contains("30초"));
+        assert!(Lang::Ko.session_refused(&SessionRefused::TooMany { seconds: 30 }).contains("30초"));
     }
 
     #[test]

@@ -171,6 +171,13 @@ pub fn start_session(shared: &Shared, session: &Session) {
     }
 }
 
+/// Our session changed but for its token (a new name, other settings), here
+/// or in another tab: whatever shows it follows.
+pub fn session_changed(shared: &Shared, session: Session) {
+    shared.borrow().store.signed_in_as(&session.user);
+    shared.borrow().set_session.set(Some(session));
+}
+
 /// Fetches the whole rooms list, then loads each room we are in that the
 /// engine does not follow yet: all of them after the first connect, the ones
 /// joined elsewhere after a reconnect. Between connects, the socket's deltas
@@ -179,7 +186,7 @@ pub fn start_session(shared: &Shared, session: &Session) {
 /// With no answer, what was last seen (`last_seen`) is shown instead, each
 /// room followed from its newest message kept, so the page opens as it was
 /// left and catches up once the socket gets through.
-pub(super) fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
+fn fetch_rooms(weak: Weak<RefCell<Adapter>>, fetch: RoomsFetch) {
     spawn_local(async move {
         match api::rooms().await {
             Ok(rooms) => {

@@ -14,7 +14,7 @@ pub(crate) mod saved_outbox;
 mod session_ended;
 mod tabs;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use hanmadi_client_core::{Instant, OutboxFull, Status};
@@ -75,14 +75,16 @@ impl SocketContext {
         });
     }
 
-    /// We renamed ourselves, or chose other settings: the header, mention
-    /// detection and "Seen" follow. (The server tells everyone else of a new
-    /// name through presence and new messages.)
+    /// We renamed ourselves, or chose other settings (the session is saved
+    /// so): the header, mention detection and "Seen" follow, here and in
+    /// our other tabs. (The server tells everyone else of a new name through
+    /// presence and new messages.)
     pub fn session_changed(&self, session: Session) {
         self.adapter.with_value(|adapter| {
-            let adapter = adapter.borrow();
-            adapter.store.signed_in_as(&session.user);
-            adapter.set_session.set(Some(session));
+            adapter::session_changed(adapter, session);
+            if let Some(tabs) = &adapter.borrow().tabs {
+                tabs.session_changed();
+            }
         });
     }
 
@@ -180,33 +182,21 @@ pub fn provide_socket(store: Store) -> SocketContext {
     let saved = session::saved();
     let (status, set_status) = signal(if saved.is_some() { Status::Connecting } else { Status::Closed });
     let (session, set_session) = signal(saved);
+    follow_shares_seen(store.clone(), session);
     let adapter = Adapter::start(set_status, set_session, store);
     browser_events::listen(&adapter);
-    follow_shares_seen(&adapter, session);
     let context =
         SocketContext { status, session, signing_out: RwSignal::new(false), adapter: StoredValue::new_local(adapter) };
     provide_context(context);
     context
 }
 
-/// "Seen" follows the session's settings, whichever way they changed (chosen
-/// here, or on another device and brought by a refreshed token). Keeping what
-/// she reads to herself, every "Seen" goes; sharing it again, the rooms list
-/// is fetched again for how far each other person has read.
-fn follow_shares_seen(adapter: &Rc<RefCell<Adapter>>, session: ReadSignal<Option<Session>>) {
-    let weak = Rc::downgrade(adapter);
-    let before = Cell::new(None);
+/// "Seen" follows the session's settings, however they changed: chosen in
+/// this tab or another, or on another device and brought by a refreshed
+/// token.
+fn follow_shares_seen(store: Store, session: ReadSignal<Option<Session>>) {
     effect(move || {
-        let shares_seen = session.with(|session| session.as_ref().map(|session| session.settings.shares_seen));
-        let changed = before.replace(shares_seen).zip(shares_seen).is_some_and(|(before, now)| before != now);
-        if let Some(adapter) = weak.upgrade().filter(|_| changed) {
-            let store = adapter.borrow().store.clone();
-            if shares_seen == Some(true) {
-                adapter::fetch_rooms(Rc::downgrade(&adapter), store.begin_rooms_fetch());
-            } else {
-                store.forget_seen();
-            }
-        }
+        store.share_seen(session.with(|session| session.as_ref().is_none_or(|session| session.settings.shares_seen)))
     });
 }
 

@@ -142,6 +142,12 @@ impl Tabs {
         self.post_to_every_tab("signed-in", &[]);
     }
 
+    /// Our name or settings changed here (the session is saved so): the
+    /// other tabs take the saved session.
+    pub fn session_changed(&self) {
+        self.post_to_every_tab("session-changed", &[]);
+    }
+
     /// Signed out here: the other tabs start over too.
     pub fn signed_out(&self) {
         self.post_to_every_tab("signed-out", &[]);
@@ -391,6 +397,14 @@ fn receive_from_any_tab(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
         "signed-in" => {
             if let Some(session) = session::saved() {
                 super::adapter::signed_in(&shared, session);
+            }
+        }
+        // Only a tab signed in as the same person: one that is not starts
+        // over when it hears "signed-in".
+        "session-changed" => {
+            let me = shared.borrow().store.me().get_untracked();
+            if let Some(session) = session::saved().filter(|session| Some(session.user.id) == me) {
+                super::adapter::session_changed(&shared, session);
             }
         }
         "signed-out" => super::adapter::signed_out(&shared),

@@ -115,6 +115,9 @@ pub struct Store {
     /// One signal per symbol, so a price change re-renders only its own item.
     ticker: ArcRwSignal<SortedMap<String, ArcRwSignal<TickerValue>>>,
     me: ArcRwSignal<Option<UserId>>,
+    /// Whether the person shares what they read (`Settings::shares_seen`):
+    /// while they do not, no "Seen" shows (`reading`).
+    shares_seen: ArcRwSignal<bool>,
     /// The message tapped last, whose buttons show on screens without hover.
     selected: ArcRwSignal<Option<MessageId>>,
     /// Your message being edited, if any: one at a time.
@@ -196,6 +199,7 @@ impl Store {
             landed: ArcRwSignal::new(Vec::new()),
             ticker: ArcRwSignal::new(SortedMap::new()),
             me: ArcRwSignal::new(None),
+            shares_seen: ArcRwSignal::new(true),
             selected: ArcRwSignal::new(None),
             editing: ArcRwSignal::new(None),
             replying: ArcRwSignal::new(None),

@@ -223,23 +223,22 @@ impl Store {
         }
     }
 
-    /// She keeps what she reads to herself, so she is not told what others
-    /// read either (`hanmadi_protocol::http::Settings`): every "Seen" goes.
-    /// The server tells her no more, and its lists say none.
-    pub fn forget_seen(&self) {
-        // Let go of before any signal is set.
-        let seen: Vec<_> = self.room_states.lock().expect("room states").iter().map(|(_, s)| s.seen.clone()).collect();
-        for seen in seen {
-            seen.set(Seq::ZERO);
+    /// Whether she shares what she reads. While she does not, she is not
+    /// shown what others read either: no "Seen" shows, whatever the server
+    /// said before she chose, or says in a frame already on its way.
+    pub fn share_seen(&self, shares: bool) {
+        if self.shares_seen.get_untracked() != shares {
+            self.shares_seen.set(shares);
         }
     }
 
     /// In a direct conversation, your message to mark "Seen": the newest
-    /// still there, if it is yours and the other person has read up to it.
+    /// still there, if it is yours and the other person has read up to it
+    /// (and you share what you read).
     /// (Once they answer, the answer says it.) Tracked.
     pub fn seen_at(&self, room: RoomId) -> Option<Seq> {
         let state = self.room(room);
-        let me = self.me.get()?;
+        let me = self.me.get().filter(|_| self.shares_seen.get())?;
         let seen = state.seen.get();
         state.timeline.with(|timeline| {
             let newest = timeline.newest_message()?;

@@ -199,8 +199,9 @@ use crate::{cmd, root, std_for_size, step};
 /// 280.9 measured; for "Show Seen" under your name (the setting, its words
 /// in two languages, asking the server with the token retry the rename
 /// had, "Seen" following a change made here or on another device), with
-/// the dead `caught_up` field removed, 281.2 → 283.3 KiB: 283.0 measured.
-pub const BUNDLE_BUDGET_KIB: f64 = 283.3;
+/// the dead `caught_up` field removed, 281.2 → 283.0 KiB: 283.0, then
+/// 282.7 measured (once "Seen" hid while off, not forgotten and fetched again).
+pub const BUNDLE_BUDGET_KIB: f64 = 283.0;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

@@ -33,7 +33,9 @@ pub struct Settings {
     /// Whether their direct conversations say what was seen: the other
     /// person is told how far they have read, and they are told how far the
     /// other has. Off, neither way, as in most chat apps: who keeps what
-    /// they read to themselves does not see what others read. On by default.
+    /// they read to themselves does not see what others read. What either
+    /// reads while it is off is never told, even once it is on again. On by
+    /// default.
     pub shares_seen: bool,
 }
 

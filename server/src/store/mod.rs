@@ -28,9 +28,10 @@ macro_rules! other_in_pair {
     };
 }
 
-/// Whether both people of a direct room's pair `d` share what they have
-/// seen (`hanmadi_protocol::http::Settings`, migration 0014): an SQL
-/// condition. If either keeps it to themselves, neither is told.
+/// Whether both people of a direct room's pair `d` share what they read
+/// (`hanmadi_protocol::http::Settings`, migration 0014): an SQL condition.
+/// If either keeps it to themselves, neither is told how far the other has
+/// read, and what they read meanwhile is never told.
 macro_rules! both_share_seen {
     () => {
         "NOT EXISTS (SELECT 1 FROM users s WHERE s.id IN (d.low_user, d.high_user) AND s.shares_seen = 0)"
@@ -225,8 +226,8 @@ impl Store {
     /// (deleted ones do not count: there is nothing left to read), and how many
     /// of those mention them (as the app draws them, see
     /// [`hanmadi_protocol::markup::mentioned`] and migration 0013), and the
-    /// newest message still there; for their direct rooms, where the other
-    /// person has read up to, if both share it.
+    /// newest message still there; for their direct rooms, how far the other
+    /// person's reading was shared, if both share what they read now.
     pub async fn rooms_for(&self, user: UserId, after: RoomId, limit: u32) -> anyhow::Result<Vec<RoomSummary>> {
         /// id, name, head, members, member (0 or 1), read, unread, mentions,
         /// kind, and for a direct room the other person's id, name and read
@@ -246,7 +247,7 @@ impl Store {
                  CAST((SELECT COUNT(*) FROM messages g WHERE g.room_id = r.id AND g.seq > me.read_seq \
                      AND g.author_id <> $1 AND g.deleted = 0 AND COALESCE(g.mentioned, g.body) LIKE $4) AS BIGINT), \
                  r.kind, w.id, w.name, \
-                 (SELECT o.read_seq FROM memberships o WHERE o.room_id = d.room_id AND o.user_id = w.id AND ",
+                 (SELECT o.shared_read_seq FROM memberships o WHERE o.room_id = d.room_id AND o.user_id = w.id AND ",
             both_share_seen!(),
             ") \
              FROM rooms r LEFT JOIN memberships me ON me.room_id = r.id AND me.user_id = $1 \

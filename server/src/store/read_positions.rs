@@ -12,8 +12,8 @@ use super::Store;
 pub enum ReadPosition {
     /// It moved forward, `to` this seq (the one asked for, or the room's
     /// head if that was beyond it). In a direct room, `direct_with` is the
-    /// other person, who is told what of theirs was seen (unless either of
-    /// them keeps it to themselves).
+    /// other person, who is told what of theirs was seen, if both share what
+    /// they read (and the shared position moved with it).
     Moved { to: Seq, direct_with: Option<UserId> },
     /// It was already there or further (`at`): another tab read further
     /// first, or the report is a repeat after a reconnect. (Or it was at the
@@ -21,6 +21,14 @@ pub enum ReadPosition {
     Unchanged { at: Seq },
     /// The person is not in the room (or there is no such room).
     NotMember,
+}
+
+/// Where a report moves a position to: the seq asked for (`$3`), or the
+/// room's (`$1`) head if that was beyond it. An SQL expression.
+macro_rules! moved_to {
+    () => {
+        "(SELECT CASE WHEN r.head_seq < $3 THEN r.head_seq ELSE $3 END FROM rooms r WHERE r.id = $1)"
+    };
 }
 
 impl Store {
@@ -31,20 +39,26 @@ impl Store {
     pub async fn read_up_to(&self, user: UserId, room: RoomId, seq: Seq) -> anyhow::Result<ReadPosition> {
         let (room_id, user_id) = (room.0 as i64, user.0 as i64);
         let wanted = i64::try_from(seq.0).unwrap_or(i64::MAX);
-        let moved: Option<(i64, Option<i64>)> = {
+        let moved: Option<(i64, i64, Option<i64>)> = {
             let _turn = self.write_turn().await;
             // The condition is checked again on the row once it is locked, so
-            // of two reports racing on PostgreSQL the lower cannot win.
+            // of two reports racing on PostgreSQL the lower cannot win. The
+            // shared position follows only while both of a direct room's
+            // pair share what they read: then it moves with the position,
+            // and the other person is told.
             sqlx::query_as(concat!(
-                "UPDATE memberships SET read_seq = \
-                     (SELECT CASE WHEN r.head_seq < $3 THEN r.head_seq ELSE $3 END FROM rooms r WHERE r.id = $1) \
+                "UPDATE memberships SET read_seq = ",
+                moved_to!(),
+                ", shared_read_seq = CASE WHEN EXISTS (SELECT 1 FROM direct_rooms d WHERE d.room_id = $1 AND ",
+                both_share_seen!(),
+                ") THEN ",
+                moved_to!(),
+                " ELSE shared_read_seq END \
                  WHERE room_id = $1 AND user_id = $2 AND read_seq < $3 \
                      AND read_seq < (SELECT r.head_seq FROM rooms r WHERE r.id = $1) \
-                 RETURNING read_seq, (SELECT ",
+                 RETURNING read_seq, shared_read_seq, (SELECT ",
                 other_in_pair!("$2"),
-                " FROM direct_rooms d WHERE d.room_id = $1 AND ",
-                both_share_seen!(),
-                ")",
+                " FROM direct_rooms d WHERE d.room_id = $1)",
             ))
             .bind(room_id)
             .bind(user_id)
@@ -52,8 +66,8 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
         };
-        if let Some((read, direct_with)) = moved {
-            let direct_with = direct_with.map(|user| UserId(user as u64));
+        if let Some((read, shared, direct_with)) = moved {
+            let direct_with = direct_with.filter(|_| shared == read).map(|user| UserId(user as u64));
             return Ok(ReadPosition::Moved { to: Seq(read as u64), direct_with });
         }
         // Where it is, or whether they are a member, is asked only when

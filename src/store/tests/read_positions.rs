@@ -124,17 +124,21 @@ fn minas_newest_message_says_seen_once_jun_has_read_it_until_he_answers() {
 }
 
 #[test]
-fn when_mina_keeps_what_she_reads_to_herself_no_seen_is_left_and_a_list_says_it_again_once_she_shares() {
+fn while_mina_keeps_what_she_reads_to_herself_no_seen_shows_even_one_already_on_its_way() {
     let store = store_as_mina();
     store.apply(&message_from(MINA, 1), &[]);
     store.apply(&Event::Seen { room: LOBBY, seq: Seq(1) }, &[]);
     assert_eq!(store.seen_at(LOBBY), Some(Seq(1)));
 
-    store.forget_seen();
+    store.share_seen(false);
     assert_eq!(store.seen_at(LOBBY), None);
-    // Sharing again, the rooms list fetched anew says how far he has read.
-    store.listed_reads([(LOBBY, Listed { head: Seq(1), read: Seq(1), unread: Unread::default(), seen: Seq(1) })]);
-    assert_eq!(store.seen_at(LOBBY), Some(Seq(1)));
+    // Told before she chose, heard after.
+    store.apply(&message_from(MINA, 2), &[]);
+    store.apply(&Event::Seen { room: LOBBY, seq: Seq(2) }, &[]);
+    assert_eq!(store.seen_at(LOBBY), None);
+    // Sharing again, what was told while both shared shows once more.
+    store.share_seen(true);
+    assert_eq!(store.seen_at(LOBBY), Some(Seq(2)));
 }
 
 #[test]
