@@ -261,13 +261,18 @@ pub async fn refresh(asked: &Session) -> Result<Session, RefreshFailed> {
     // unreadable is tried again, as no answer at all.
     let answered = answer(Ok(response)).await;
     // Neither kept nor taken for the end of the session saved now.
-    if saved().map(|saved| saved.user.id) != Some(asked.user.id) {
+    let Some(now) = saved().filter(|now| now.user.id == asked.user.id) else {
         return Err(RefreshFailed::Superseded);
-    }
-    let session = answered.map_err(|refused| match refused {
+    };
+    let mut session: Session = answered.map_err(|refused| match refused {
         SessionRefused::Refused(refused) => RefreshFailed::Ended(refused.error),
         _ => RefreshFailed::Unreachable,
     })?;
+    // Settings chosen here while it was asked are newer than the server
+    // may have read them.
+    if now.settings != asked.settings {
+        session.settings = now.settings;
+    }
     issued(&session);
     Ok(session)
 }

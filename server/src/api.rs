@@ -209,7 +209,8 @@ async fn settings(State(state): State<AppState>, AuthUser(user): AuthUser) -> Ap
 
 /// Keeps what the person chose, and answers with it. Every session of
 /// theirs is issued with it from now on; the app that asked follows it at
-/// once, their other devices from their next session refresh.
+/// once, in every tab, and their other devices from their next token
+/// refresh.
 async fn change_settings(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

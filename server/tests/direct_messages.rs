@@ -344,6 +344,10 @@ async fn when_jun_keeps_what_he_read_to_himself_neither_he_nor_mina_is_told_what
         .await
         .unwrap();
     assert_eq!(signed_up["settings"], serde_json::json!({ "shares_seen": true }), "a new session carries the defaults");
+    // While both share, she is told how far he has read.
+    say(&server, &mina, &mut mina_tab, room, "Hi Jun", &[]).await;
+    let hi = listed(&server, &mina, room).await.expect("in Mina's list").head;
+    assert_eq!(jun_reads_then_says(&mut jun_tab, &mut mina_tab, room, hi, "Hi Mina").await, Some(hi));
 
     // A setting that is not a yes or a no changes nothing.
     assert_eq!(share_seen(&server, &jun, serde_json::json!("no")).await.0, 422);
@@ -363,6 +367,8 @@ async fn when_jun_keeps_what_he_read_to_himself_neither_he_nor_mina_is_told_what
     let asked = listed(&server, &mina, room).await.expect("in Mina's list").head;
     assert_eq!(jun_reads_then_says(&mut jun_tab, &mut mina_tab, room, asked, "Sure").await, None);
     assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, Seq::ZERO);
+    // His own position moves as ever, for his unread counts.
+    assert_eq!(listed(&server, &jun, room).await.expect("in Jun's list").read, asked);
     // Nor is he told how far she has read.
     let answered = listed(&server, &jun, room).await.expect("in Jun's list").head;
     mina_tab.send(&ClientFrame::Read { room, seq: answered }).await;
@@ -379,9 +385,10 @@ async fn when_jun_keeps_what_he_read_to_himself_neither_he_nor_mina_is_told_what
     assert_eq!(listed(&server, &jun, room).await.expect("in Jun's list").seen, Seq::ZERO);
 
     // He shares it again: what either read meanwhile stays unsaid, in both
-    // lists; what he reads next, she is told.
+    // lists (hers says how far he had read while he shared); what he reads
+    // next, she is told.
     assert_eq!(share_seen(&server, &jun, serde_json::json!(true)).await.0, 200);
-    assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, Seq::ZERO);
+    assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, hi);
     assert_eq!(listed(&server, &jun, room).await.expect("in Jun's list").seen, Seq::ZERO);
     let head = listed(&server, &mina, room).await.expect("in Mina's list").head;
     assert_eq!(jun_reads_then_says(&mut jun_tab, &mut mina_tab, room, head, "Bringing wine").await, Some(head));
@@ -398,4 +405,31 @@ async fn when_jun_keeps_what_he_read_to_himself_neither_he_nor_mina_is_told_what
     let head = listed(&server, &mina, room).await.expect("in Mina's list").head;
     assert_eq!(jun_reads_then_says(&mut jun_tab, &mut mina_tab, room, head, "Or beer?").await, None);
     assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, Seq::ZERO);
+}
+
+#[tokio::test]
+async fn how_far_jun_had_read_before_the_upgrade_is_still_said_after_it() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let mut jun_tab = server.connect(&jun).await;
+    let (room, _) = opened(mina_tab.act(Action::OpenDirect { with: jun.user.id }).await);
+    mina_tab.resume(room, Seq::ZERO).await;
+    jun_tab.resume(room, Seq::ZERO).await;
+    say(&server, &mina, &mut mina_tab, room, "Before the upgrade", &[]).await;
+    let head = listed(&server, &mina, room).await.expect("in Mina's list").head;
+    assert_eq!(jun_reads_then_says(&mut jun_tab, &mut mina_tab, room, head, "Read it").await, Some(head));
+    drop((mina_tab, jun_tab));
+    let database = server.stop().await;
+    // Taken back to how it was before anyone could keep it to themselves.
+    let pool = sqlx::AnyPool::connect(&database.url).await.unwrap();
+    sqlx::query("ALTER TABLE memberships DROP COLUMN shared_read_seq").execute(&pool).await.unwrap();
+    sqlx::query("ALTER TABLE users DROP COLUMN shares_seen").execute(&pool).await.unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 14").execute(&pool).await.unwrap();
+    pool.close().await;
+
+    let server = TestServer::start_on(database, |_| {}).await;
+    assert_eq!(listed(&server, &mina, room).await.expect("in Mina's list").seen, head);
+    assert_eq!(get_as(&server, &jun, "/api/me/settings").await.1, serde_json::json!({ "shares_seen": true }));
 }

@@ -19,8 +19,11 @@ pub fn YourName() -> impl IntoView {
     let socket = use_socket();
     let name = memo(move || socket.session.with(|s| s.as_ref().map(|s| s.user.name.clone()).unwrap_or_default()));
     let kept = move || socket.session.with_untracked(|s| s.as_ref().map(|s| s.settings).unwrap_or_default());
-    // What the box says while the form is open; set from the session as it opens.
+    // What the box says while the form is open, and what it said as it
+    // opened, from the session: only a change made here is sent, so a save
+    // never undoes what another tab chose meanwhile.
     let shares_seen = RwSignal::new(true);
+    let opened_with = StoredValue::new(true);
     let save = move |chosen: String, form: FormControl| {
         let chosen = match check_display_name(&chosen) {
             Ok(chosen) => chosen,
@@ -28,7 +31,7 @@ pub fn YourName() -> impl IntoView {
         };
         let renaming = chosen != name.get_untracked();
         let settings = Settings { shares_seen: shares_seen.get_untracked() };
-        let choosing = settings != kept();
+        let choosing = settings.shares_seen != opened_with.get_value();
         form.wait();
         spawn_local(async move {
             // Each change the server took is followed at once, even if the
@@ -62,7 +65,10 @@ pub fn YourName() -> impl IntoView {
                 submit_text=t().save
                 form_class="your-name-form"
                 initial=name
-                on_open=Callback::new(move |()| shares_seen.set(kept().shares_seen))
+                on_open=Callback::new(move |()| {
+                    opened_with.set_value(kept().shares_seen);
+                    shares_seen.set(kept().shares_seen);
+                })
                 on_submit=save
                 choice=Choice { checked: shares_seen, label: t().shares_seen, hint: t().shares_seen_hint }
             />

@@ -518,7 +518,16 @@ impl Adapter {
                         Ok(fresh) => {
                             let token = Some(fresh.token.clone());
                             let valid_for = session::valid_for(&fresh);
+                            // Changed on another device: this browser's other
+                            // tabs follow too.
+                            let changed = asked
+                                .is_some_and(|asked| (&asked.user, asked.settings) != (&fresh.user, fresh.settings));
                             set_session.set(Some(fresh));
+                            if let Some(shared) = weak.upgrade().filter(|_| changed) {
+                                if let Some(tabs) = &shared.borrow().tabs {
+                                    tabs.session_changed();
+                                }
+                            }
                             drive_later(weak, move |client, now| {
                                 client.on_token_refreshed(now, token);
                                 client.token_valid_for(now, valid_for);

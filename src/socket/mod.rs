@@ -196,7 +196,9 @@ pub fn provide_socket(store: Store) -> SocketContext {
 /// token.
 fn follow_shares_seen(store: Store, session: ReadSignal<Option<Session>>) {
     effect(move || {
-        store.share_seen(session.with(|session| session.as_ref().is_none_or(|session| session.settings.shares_seen)))
+        store.set_shares_seen(
+            session.with(|session| session.as_ref().is_none_or(|session| session.settings.shares_seen)),
+        )
     });
 }
 

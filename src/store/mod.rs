@@ -59,8 +59,9 @@ pub struct RoomState {
     read: ArcRwSignal<Seq>,
     /// What the last rooms list said of it.
     listed: ArcRwSignal<Option<Listed>>,
-    /// In a direct conversation, where the other person has read up to (see
-    /// `reading`): what you said up to there was seen.
+    /// In a direct conversation, how far the other person has read, as far
+    /// as the server told it (see `reading`): what you said up to there was
+    /// seen.
     seen: ArcRwSignal<Seq>,
     /// A message to bring into view and highlight (a reply's quote or a link
     /// to it was opened): the message list loads history to it.

@@ -226,7 +226,7 @@ impl Store {
     /// Whether she shares what she reads. While she does not, she is not
     /// shown what others read either: no "Seen" shows, whatever the server
     /// said before she chose, or says in a frame already on its way.
-    pub fn share_seen(&self, shares: bool) {
+    pub fn set_shares_seen(&self, shares: bool) {
         if self.shares_seen.get_untracked() != shares {
             self.shares_seen.set(shares);
         }

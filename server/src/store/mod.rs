@@ -230,8 +230,8 @@ impl Store {
     /// person's reading was shared, if both share what they read now.
     pub async fn rooms_for(&self, user: UserId, after: RoomId, limit: u32) -> anyhow::Result<Vec<RoomSummary>> {
         /// id, name, head, members, member (0 or 1), read, unread, mentions,
-        /// kind, and for a direct room the other person's id, name and read
-        /// position.
+        /// kind, and for a direct room the other person's id, name and
+        /// shared read position (while both share what they read).
         type Row = (i64, String, i64, i64, i64, i64, i64, i64, String, Option<i64>, Option<String>, Option<i64>);
         // `<@12>` in a LIKE pattern: none of its characters is a wildcard. It
         // is looked for among whom a message mentions; in the text of a

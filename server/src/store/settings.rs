@@ -16,8 +16,8 @@ impl Store {
         Ok(shares_seen.map(|shares_seen| Settings { shares_seen: shares_seen != 0 }))
     }
 
-    /// Keeps what `user` chose. From the next read position reported, in
-    /// either direction, their direct conversations follow it.
+    /// Keeps what `user` chose. Their direct conversations follow it at once:
+    /// the rooms list, in either person's, and every read reported from now.
     pub async fn set_settings(&self, user: UserId, settings: Settings) -> anyhow::Result<()> {
         let _turn = self.write_turn().await;
         sqlx::query("UPDATE users SET shares_seen = $1 WHERE id = $2")

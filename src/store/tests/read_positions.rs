@@ -130,14 +130,14 @@ fn while_mina_keeps_what_she_reads_to_herself_no_seen_shows_even_one_already_on_
     store.apply(&Event::Seen { room: LOBBY, seq: Seq(1) }, &[]);
     assert_eq!(store.seen_at(LOBBY), Some(Seq(1)));
 
-    store.share_seen(false);
+    store.set_shares_seen(false);
     assert_eq!(store.seen_at(LOBBY), None);
     // Told before she chose, heard after.
     store.apply(&message_from(MINA, 2), &[]);
     store.apply(&Event::Seen { room: LOBBY, seq: Seq(2) }, &[]);
     assert_eq!(store.seen_at(LOBBY), None);
     // Sharing again, what was told while both shared shows once more.
-    store.share_seen(true);
+    store.set_shares_seen(true);
     assert_eq!(store.seen_at(LOBBY), Some(Seq(2)));
 }
 
