@@ -522,12 +522,12 @@ impl Adapter {
                             // tabs follow too.
                             let changed = asked
                                 .is_some_and(|asked| (&asked.user, asked.settings) != (&fresh.user, fresh.settings));
-                            set_session.set(Some(fresh));
                             if let Some(shared) = weak.upgrade().filter(|_| changed) {
                                 if let Some(tabs) = &shared.borrow().tabs {
-                                    tabs.session_changed();
+                                    tabs.session_changed(&fresh);
                                 }
                             }
+                            set_session.set(Some(fresh));
                             drive_later(weak, move |client, now| {
                                 client.on_token_refreshed(now, token);
                                 client.token_valid_for(now, valid_for);

@@ -81,10 +81,10 @@ impl SocketContext {
     /// presence and new messages.)
     pub fn session_changed(&self, session: Session) {
         self.adapter.with_value(|adapter| {
-            adapter::session_changed(adapter, session);
             if let Some(tabs) = &adapter.borrow().tabs {
-                tabs.session_changed();
+                tabs.session_changed(&session);
             }
+            adapter::session_changed(adapter, session);
         });
     }
 

@@ -36,7 +36,8 @@ use web_sys::{BroadcastChannel, MessageEvent};
 
 use super::adapter::{drive, Adapter};
 use super::saved_outbox;
-use crate::{console, session, web_locks};
+use crate::session::{self, Session};
+use crate::{console, web_locks};
 
 /// The channel every tab of the browser hears, whatever its version.
 const EVERY_TAB: &str = "hanmadi.tabs";
@@ -142,10 +143,13 @@ impl Tabs {
         self.post_to_every_tab("signed-in", &[]);
     }
 
-    /// Our name or settings changed here (the session is saved so): the
-    /// other tabs take the saved session.
-    pub fn session_changed(&self) {
-        self.post_to_every_tab("session-changed", &[]);
+    /// Our name or settings changed here: the other tabs take `session`.
+    /// It goes in the note: another tab may read localStorage before this
+    /// tab's write reaches it (in Chromium, a note can outrun it).
+    pub fn session_changed(&self, session: &Session) {
+        if let Ok(json) = serde_json::to_string(session) {
+            self.post_to_every_tab("session-changed", &[("json", json.into())]);
+        }
     }
 
     /// Signed out here: the other tabs start over too.
@@ -403,7 +407,9 @@ fn receive_from_any_tab(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
         // over when it hears "signed-in".
         "session-changed" => {
             let me = shared.borrow().store.me().get_untracked();
-            if let Some(session) = session::saved().filter(|session| Some(session.user.id) == me) {
+            let json = field_of(note, "json").as_string().unwrap_or_default();
+            let session = hanmadi_protocol::json::from_str::<Session>(&json).ok();
+            if let Some(session) = session.filter(|session| Some(session.user.id) == me) {
                 super::adapter::session_changed(&shared, session);
             }
         }

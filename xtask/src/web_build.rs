@@ -202,7 +202,8 @@ use crate::{cmd, root, std_for_size, step};
 /// the dead `caught_up` field removed, 281.2 → 283.0 KiB: 283.0, then
 /// 282.7 measured (once "Seen" hid while off, not forgotten and fetched
 /// again), 282.8 with a second review's fixes (a change brought by a token
-/// refresh told to the other tabs; a save sends only what its form changed).
+/// refresh told to the other tabs; a save sends only what its form changed),
+/// 282.9 with the session carried in the note to the other tabs.
 pub const BUNDLE_BUDGET_KIB: f64 = 283.0;
 
 /// What the web app is built from: a change to any of these rebuilds it
