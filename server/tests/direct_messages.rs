@@ -285,6 +285,26 @@ async fn when_jun_reads_their_conversation_minas_tabs_and_list_say_he_has_seen_i
     assert_eq!(listed(&server, &mina, lobby).await.expect("hers").seen, Seq::ZERO);
 }
 
+/// Mina and Jun in their direct conversation, each with a tab following it.
+struct Talking {
+    mina: Session,
+    jun: Session,
+    mina_tab: Client,
+    jun_tab: Client,
+    room: RoomId,
+}
+
+async fn talking(server: &TestServer) -> Talking {
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut mina_tab = server.connect(&mina).await;
+    let mut jun_tab = server.connect(&jun).await;
+    let (room, _) = opened(mina_tab.act(Action::OpenDirect { with: jun.user.id }).await);
+    mina_tab.resume(room, Seq::ZERO).await;
+    jun_tab.resume(room, Seq::ZERO).await;
+    Talking { mina, jun, mina_tab, jun_tab, room }
+}
+
 /// `who` chooses whether to share what they have seen (`PUT
 /// /api/me/settings`): the status and the settings answered.
 async fn share_seen(server: &TestServer, who: &Session, shares_seen: serde_json::Value) -> (u16, serde_json::Value) {
@@ -326,13 +346,7 @@ async fn jun_reads_then_says(
 #[tokio::test]
 async fn when_jun_keeps_what_he_read_to_himself_neither_he_nor_mina_is_told_what_was_seen_until_he_shares_it_again() {
     let server = TestServer::start().await;
-    let mina = server.sign_up("Mina").await;
-    let jun = server.sign_up("Jun").await;
-    let mut mina_tab = server.connect(&mina).await;
-    let mut jun_tab = server.connect(&jun).await;
-    let (room, _) = opened(mina_tab.act(Action::OpenDirect { with: jun.user.id }).await);
-    mina_tab.resume(room, Seq::ZERO).await;
-    jun_tab.resume(room, Seq::ZERO).await;
+    let Talking { mina, jun, mut mina_tab, mut jun_tab, room } = talking(&server).await;
     assert_eq!(get_as(&server, &jun, "/api/me/settings").await, (200, serde_json::json!({ "shares_seen": true })));
     let signed_up: serde_json::Value = reqwest::Client::new()
         .post(server.http("/api/session"))
@@ -410,13 +424,7 @@ async fn when_jun_keeps_what_he_read_to_himself_neither_he_nor_mina_is_told_what
 #[tokio::test]
 async fn how_far_jun_had_read_before_the_upgrade_is_still_said_after_it() {
     let server = TestServer::start().await;
-    let mina = server.sign_up("Mina").await;
-    let jun = server.sign_up("Jun").await;
-    let mut mina_tab = server.connect(&mina).await;
-    let mut jun_tab = server.connect(&jun).await;
-    let (room, _) = opened(mina_tab.act(Action::OpenDirect { with: jun.user.id }).await);
-    mina_tab.resume(room, Seq::ZERO).await;
-    jun_tab.resume(room, Seq::ZERO).await;
+    let Talking { mina, jun, mut mina_tab, mut jun_tab, room } = talking(&server).await;
     say(&server, &mina, &mut mina_tab, room, "Before the upgrade", &[]).await;
     let head = listed(&server, &mina, room).await.expect("in Mina's list").head;
     assert_eq!(jun_reads_then_says(&mut jun_tab, &mut mina_tab, room, head, "Read it").await, Some(head));
