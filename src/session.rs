@@ -4,7 +4,7 @@
 
 use gloo_net::http::{Method, Request, RequestBuilder};
 pub use hanmadi_protocol::http::Session;
-use hanmadi_protocol::http::{ApiError, NameRequest, Settings};
+use hanmadi_protocol::http::{ApiError, NameRequest, Profile, Settings};
 
 use crate::deadline::{Deadline, ANSWER_TIMEOUT_MS};
 use crate::deploy_config;
@@ -40,6 +40,31 @@ pub fn lacks_files_cookie() -> bool {
 fn save(session: &Session) {
     if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(session)) {
         let _ = storage.set_item(KEY, &json);
+    }
+}
+
+/// Makes to `session` what the server said changed of us (a new name,
+/// other settings; only what is given): true if it changed anything.
+pub fn follow_change(session: &mut Session, name: Option<&str>, settings: Option<Settings>) -> bool {
+    let renamed = name.is_some_and(|name| name != session.user.name);
+    let chose = settings.is_some_and(|settings| settings != session.settings);
+    if let Some(name) = name.filter(|_| renamed) {
+        session.user.name = name.to_owned();
+    }
+    if let Some(settings) = settings {
+        session.settings = settings;
+    }
+    renamed || chose
+}
+
+/// The saved session with that change made ([`follow_change`]), saved
+/// again: only those fields are written, so a token another tab saved
+/// meanwhile is kept.
+pub fn save_change(name: Option<&str>, settings: Option<Settings>) {
+    if let Some(mut saved) = saved() {
+        if follow_change(&mut saved, name, settings) {
+            save(&saved);
+        }
     }
 }
 
@@ -145,26 +170,17 @@ pub async fn create(name: &str) -> Result<Session, SessionRefused> {
     Ok(session)
 }
 
-/// Asks the server to change our name (`PATCH /api/me`) and keeps the saved
-/// session in step; the error is as [`create`]'s.
-pub async fn rename(name: &str) -> Result<Session, SessionRefused> {
+/// Asks the server to change our name (`PATCH /api/me`): the name it kept
+/// (composed, trimmed); the error is as [`create`]'s.
+pub async fn rename(name: &str) -> Result<String, SessionRefused> {
     let asked = serde_json::to_string(&NameRequest { name: name.to_owned() });
-    let user = read(&change_me(Method::PATCH, "/api/me", asked).await?)?;
-    keep_changed(|saved| Session { user, ..saved })
+    Ok(read::<Profile>(&change_me(Method::PATCH, "/api/me", asked).await?)?.name)
 }
 
-/// Asks the server to keep what we chose (`PUT /api/me/settings`) and keeps
-/// the saved session in step; the error is as [`create`]'s.
-pub async fn choose(settings: Settings) -> Result<Session, SessionRefused> {
-    let settings = read(&change_me(Method::PUT, "/api/me/settings", serde_json::to_string(&settings)).await?)?;
-    keep_changed(|saved| Session { settings, ..saved })
-}
-
-/// The saved session, changed as the server answered, saved again.
-fn keep_changed(change: impl FnOnce(Session) -> Session) -> Result<Session, SessionRefused> {
-    let session = change(saved().ok_or_else(signed_out)?);
-    save(&session);
-    Ok(session)
+/// Asks the server to keep what we chose (`PUT /api/me/settings`): the
+/// settings it kept; the error is as [`create`]'s.
+pub async fn choose(settings: Settings) -> Result<Settings, SessionRefused> {
+    read(&change_me(Method::PUT, "/api/me/settings", serde_json::to_string(&settings)).await?)
 }
 
 /// Sends `body` to `path` with the saved token: the answer's body. A token
@@ -323,6 +339,21 @@ mod tests {
     use hanmadi_protocol::limits::{ProblemKind, TextField, TextProblem};
 
     use super::*;
+
+    #[test]
+    fn a_change_heard_from_the_server_touches_only_what_it_names_and_once() {
+        let jun = || hanmadi_protocol::http::Profile { id: hanmadi_protocol::UserId(2), name: "Jun".into() };
+        let mut session = Session { token: "t".into(), expires_at: 9, user: jun(), settings: Settings::default() };
+        let off = Settings { shares_seen: false };
+
+        assert!(follow_change(&mut session, None, Some(off)));
+        assert_eq!((session.user.name.as_str(), session.settings), ("Jun", off), "the name kept");
+        assert!(!follow_change(&mut session, None, Some(off)), "heard again, nothing changes");
+        assert!(follow_change(&mut session, Some("Junho"), None));
+        assert_eq!((session.user.name.as_str(), session.settings), ("Junho", off), "the settings kept");
+        assert!(!follow_change(&mut session, Some("Junho"), Some(off)));
+        assert_eq!((session.token.as_str(), session.expires_at), ("t", 9), "the token is never touched");
+    }
 
     #[test]
     fn a_refused_name_is_told_apart_by_status() {

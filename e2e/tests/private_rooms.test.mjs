@@ -23,8 +23,9 @@
 // Once Jun has read what Mina said last, "Seen" shows under it, until he
 // answers; and again after she reloads. When Jun turns "Show Seen" off under
 // his name, neither of them is shown what the other has read, in any of his
-// tabs and after a reload; turned on again, what was read meanwhile stays
-// unsaid.
+// tabs, on his phone at once and after a reload; turned on again, what was
+// read meanwhile stays unsaid. A name he takes on his phone reaches his
+// laptop at once, and stays after a reload.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -329,8 +330,14 @@ test('Jun turns "Show Seen" off under his name: neither he nor Mina is shown wha
   await junsOtherTab.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^Mina/ }).click();
   const fridayThere = message(junsOtherTab, 'Mina', 'Free on Friday?');
   await fridayThere.locator('.seen').waitFor();
+  // And his phone: the same person on another device, on it too.
+  const junsPhone = await sameSessionElsewhere(world.browser, world.server.url, jun);
+  await junsPhone.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^Mina/ }).click();
+  const fridayOnPhone = message(junsPhone, 'Mina', 'Free on Friday?');
+  await fridayOnPhone.locator('.seen').waitFor();
 
-  // He turns it off: the "Seen" he was shown goes at once, in both tabs.
+  // He turns it off: the "Seen" he was shown goes at once, in both tabs and
+  // on his phone, whose form says so too (not at its next token).
   const showSeen = (page) => page.getByRole('checkbox', { name: 'Show \u201cSeen\u201d' });
   await jun.getByRole('button', { name: 'Your name: Jun' }).click();
   assert.equal(await showSeen(jun).isChecked(), true, 'on by default');
@@ -340,6 +347,11 @@ test('Jun turns "Show Seen" off under his name: neither he nor Mina is shown wha
   await showSeen(jun).waitFor({ state: 'detached' });
   await friday.locator('.seen').waitFor({ state: 'detached' });
   await fridayThere.locator('.seen').waitFor({ state: 'detached' });
+  await fridayOnPhone.locator('.seen').waitFor({ state: 'detached' });
+  await junsPhone.getByRole('button', { name: 'Your name: Jun' }).click();
+  assert.equal(await showSeen(junsPhone).isChecked(), false, 'his phone has his choice');
+  await junsPhone.keyboard.press('Escape');
+  await showSeen(junsPhone).waitFor({ state: 'detached' });
   await junsOtherTab.close();
 
   // What either says, the other reads in front of them; neither is shown it.
@@ -376,7 +388,16 @@ test('Jun turns "Show Seen" off under his name: neither he nor Mina is shown wha
   await message(jun, 'Mina', 'Bring an umbrella').locator('.seen').waitFor();
   await say(mina, 'See you there');
   await message(mina, 'Jun', 'See you there').locator('.seen').waitFor();
-  for (const page of [mina, jun, junsOtherTab]) assert.deepEqual(page.errors, []);
+
+  // He takes a fuller name on his phone: his laptop's header has it at once,
+  // and keeps it after a reload.
+  await junsPhone.getByRole('button', { name: 'Your name: Jun' }).click();
+  await junsPhone.getByRole('textbox', { name: 'Your name' }).fill('Junho');
+  await junsPhone.getByRole('button', { name: 'Save' }).click();
+  await jun.getByRole('button', { name: 'Your name: Junho' }).waitFor();
+  await jun.reload();
+  await jun.getByRole('button', { name: 'Your name: Junho' }).waitFor();
+  for (const page of [mina, jun, junsOtherTab, junsPhone]) assert.deepEqual(page.errors, []);
 });
 
 /** Waits until "Seen" is wholly in view in `page`'s message list. */

@@ -200,6 +200,7 @@ async fn rename_me(
     let Json(NameRequest { name }) = body?;
     let user = state.store.rename_user(user.id, &name).await?.map_err(refused_name)?;
     state.delivery.renamed(user.id, &user.name);
+    state.delivery.you_changed(user.id, Some(&user.name), None);
     Ok(Json(user))
 }
 
@@ -218,6 +219,7 @@ async fn change_settings(
 ) -> ApiResult<Settings> {
     let Json(settings) = body?;
     state.store.set_settings(user.id, settings).await?;
+    state.delivery.you_changed(user.id, None, Some(settings));
     Ok(Json(settings))
 }
 

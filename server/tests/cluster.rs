@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use common::node::Node;
 use common::{connect_at, sign_up_at, text_of, Client, Database, Session};
+use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::{
     Action, ClientFrame, Cursor, Outcome, PresenceChange, RoomEvent, RoomId, Seq, ServerFrame, UserId,
 };
@@ -217,6 +218,32 @@ async fn what_jun_reads_on_one_node_mina_is_told_he_has_seen_on_the_other() {
         })
         .await;
     assert_eq!(told, (room, seq));
+    drop((node_a, node_b));
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
+async fn what_mina_changes_about_herself_through_one_node_her_tab_on_the_other_is_told() {
+    let (_database, node_a, node_b) = two_nodes().await;
+    let mina = sign_up_at(node_a.addr, "Mina").await;
+    let mut mina_phone = connect_at(node_b.addr, &mina).await;
+
+    let settings = serde_json::json!({ "shares_seen": false });
+    let response = reqwest::Client::new()
+        .put(format!("http://{}/api/me/settings", node_a.addr))
+        .bearer_auth(&mina.token)
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let told = mina_phone
+        .recv_until(|frame| match frame {
+            ServerFrame::YouChanged { name, settings } => Some((name.clone(), *settings)),
+            _ => None,
+        })
+        .await;
+    assert_eq!(told, (None, Some(Settings { shares_seen: false })));
     drop((node_a, node_b));
 }
 

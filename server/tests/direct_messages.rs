@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{call_as, get_as, rename, Client, Session, TestServer};
+use common::{call_as, get_as, rename, share_seen, Client, Session, TestServer};
 use hanmadi_protocol::attachments::Attachment;
 use hanmadi_protocol::http::{Profile, RoomKind, RoomSummary};
 use hanmadi_protocol::limits::{LAST_MESSAGE_LISTED_CHARS, MAX_MESSAGE_CHARS};
@@ -303,19 +303,6 @@ async fn talking(server: &TestServer) -> Talking {
     mina_tab.resume(room, Seq::ZERO).await;
     jun_tab.resume(room, Seq::ZERO).await;
     Talking { mina, jun, mina_tab, jun_tab, room }
-}
-
-/// `who` chooses whether to share what they have seen (`PUT
-/// /api/me/settings`): the status and the settings answered.
-async fn share_seen(server: &TestServer, who: &Session, shares_seen: serde_json::Value) -> (u16, serde_json::Value) {
-    let response = reqwest::Client::new()
-        .put(server.http("/api/me/settings"))
-        .bearer_auth(&who.token)
-        .json(&serde_json::json!({ "shares_seen": shares_seen }))
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap_or(serde_json::Value::Null))
 }
 
 /// Jun reads up to `seq`, then says `text`: `tab` (Mina's) hears his message,

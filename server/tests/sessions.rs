@@ -6,7 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Session, TestServer};
+use common::{rename, share_seen, Client, Session, TestServer};
+use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::{close_code, decode_server, ClientFrame, ServerFrame, PROTOCOL_VERSION};
 use hanmadi_server::admin;
 use reqwest::StatusCode;
@@ -158,4 +159,58 @@ async fn a_new_signing_key_signs_nobody_out() {
     }
     assert_eq!(me(&server, &token).await, StatusCode::OK);
     assert_eq!(hello_with(&server, &token).await, Ok(()));
+}
+
+/// What `tab` hears next of its person's own changes (`you_changed`), or
+/// `None` if the rooms list changes first: every tab hears that once Jun
+/// makes a room, after whatever it was told before (his own, that the list
+/// is worth fetching again).
+async fn told_of_yourself(tab: &mut Client) -> Option<(Option<String>, Option<Settings>)> {
+    tab.recv_until(|frame| match frame {
+        ServerFrame::YouChanged { name, settings } => Some(Some((name.clone(), *settings))),
+        ServerFrame::RoomListed { .. } | ServerFrame::RoomListStale {} => Some(None),
+        _ => None,
+    })
+    .await
+}
+
+/// Mina renames herself, then turns "Show Seen" off: her phone and her
+/// tablet are each told at once, only what changed, without waiting for a
+/// new token. A change refused tells no one, and Jun, connected beside them,
+/// hears nothing of hers. Her laptop, away meanwhile, is told all of it as
+/// it connects.
+#[tokio::test]
+async fn what_mina_changes_about_herself_her_other_devices_are_told_at_once() {
+    let server = TestServer::start().await;
+    let mina = server.sign_up("Mina").await;
+    let jun = server.sign_up("Jun").await;
+    let mut phone = server.connect(&mina).await;
+    let mut tablet = server.connect(&mina).await;
+    let mut jun_tab = server.connect(&jun).await;
+
+    assert_eq!(rename(&server, &mina, "Mina Kim").await, StatusCode::OK);
+    for device in [&mut phone, &mut tablet] {
+        assert_eq!(told_of_yourself(device).await, Some((Some("Mina Kim".into()), None)));
+    }
+    assert_eq!(share_seen(&server, &mina, false.into()).await.0, 200);
+    for device in [&mut phone, &mut tablet] {
+        assert_eq!(told_of_yourself(device).await, Some((None, Some(Settings { shares_seen: false }))));
+    }
+
+    assert_eq!(share_seen(&server, &mina, "no".into()).await.0, 422);
+    assert_eq!(rename(&server, &mina, "\u{200B}").await, StatusCode::BAD_REQUEST);
+    jun_tab.create_room("after the changes").await;
+    for tab in [&mut phone, &mut tablet, &mut jun_tab] {
+        assert_eq!(told_of_yourself(tab).await, None, "the rooms list changed first");
+    }
+
+    // Her laptop, away all this while, connects with its old token: right
+    // after the welcome it is told who she is now.
+    let mut laptop = server.raw().await;
+    laptop.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some(mina.token.clone()) }).await;
+    assert!(matches!(laptop.recv().await, ServerFrame::Welcome { .. }));
+    assert_eq!(
+        laptop.recv().await,
+        ServerFrame::YouChanged { name: Some("Mina Kim".into()), settings: Some(Settings { shares_seen: false }) }
+    );
 }

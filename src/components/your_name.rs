@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use super::one_field_form::{Choice, FormControl, OneFieldForm};
 use super::reactive::memo;
 use crate::i18n::{lang, t};
-use crate::session::{self, Session, SessionRefused};
+use crate::session;
 use crate::socket::use_socket;
 
 #[component]
@@ -36,21 +36,17 @@ pub fn YourName() -> impl IntoView {
         spawn_local(async move {
             // Each change the server took is followed at once, even if the
             // next is refused.
-            let answered = |answer: Result<Session, SessionRefused>| match answer {
-                Ok(session) => {
-                    socket.session_changed(session);
-                    true
+            if renaming {
+                match session::rename(&chosen).await {
+                    Ok(name) => socket.you_changed(Some(&name), None),
+                    Err(refused) => return form.refuse(lang().session_refused(&refused)),
                 }
-                Err(refused) => {
-                    form.refuse(lang().session_refused(&refused));
-                    false
-                }
-            };
-            if renaming && !answered(session::rename(&chosen).await) {
-                return;
             }
-            if choosing && !answered(session::choose(settings).await) {
-                return;
+            if choosing {
+                match session::choose(settings).await {
+                    Ok(settings) => socket.you_changed(None, Some(settings)),
+                    Err(refused) => return form.refuse(lang().session_refused(&refused)),
+                }
             }
             form.close();
         });

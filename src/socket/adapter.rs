@@ -13,7 +13,7 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::Timeout;
 use hanmadi_client_core::sorted_map::SortedMap;
 use hanmadi_client_core::{Client, Config, Event, Instant, Output, Status};
-use hanmadi_protocol::http::{PageFrom, RoomSummary};
+use hanmadi_protocol::http::{PageFrom, RoomSummary, Settings};
 use hanmadi_protocol::{RoomId, Seq};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -171,11 +171,34 @@ pub fn start_session(shared: &Shared, session: &Session) {
     }
 }
 
-/// Our session changed but for its token (a new name, other settings), here
-/// or in another tab: whatever shows it follows.
-pub fn session_changed(shared: &Shared, session: Session) {
-    shared.borrow().store.signed_in_as(&session.user);
-    shared.borrow().set_session.set(Some(session));
+/// The server says our name or settings changed, in another tab, on another
+/// device or here (`Event::YouChanged`): the tab holding the connection saves
+/// it, for a reload (each tab hears the frame; one writer is enough), and
+/// every tab shows it at once.
+fn heard_you_changed(shared: &Shared, name: Option<&str>, settings: Option<Settings>) {
+    if Tabs::connects(shared.borrow().tabs.as_ref()) {
+        session::save_change(name, settings);
+    }
+    follow_you(shared, name, settings);
+}
+
+/// Our name or settings changed (whichever is given): whatever shows them
+/// follows.
+pub fn follow_you(shared: &Shared, name: Option<&str>, settings: Option<Settings>) {
+    let (set_session, store) = {
+        let adapter = shared.borrow();
+        (adapter.set_session, adapter.store.clone())
+    };
+    let mut user = None;
+    set_session.maybe_update(|session| {
+        let Some(session) = session else { return false };
+        let changed = session::follow_change(session, name, settings);
+        user = changed.then(|| session.user.clone());
+        changed
+    });
+    if let Some(user) = user {
+        store.signed_in_as(&user);
+    }
 }
 
 /// Fetches the whole rooms list, then loads each room we are in that the
@@ -356,6 +379,7 @@ fn settle(shared: &Shared, now: Instant) {
             }
             Event::RoomReset { room, .. } => load_room(Rc::downgrade(shared), *room),
             Event::RoomListStale => fetch_rooms(Rc::downgrade(shared), store.begin_rooms_fetch()),
+            Event::YouChanged { name, settings } => heard_you_changed(shared, name.as_deref(), *settings),
             Event::SessionEnded { unsent } => super::session_ended::session_ended(shared, &store, unsent),
             Event::BadFrame { error, bytes, so_far } => {
                 console::warn(format_args!("skipped a {bytes}-byte frame from the server ({so_far} so far): {error}"))
@@ -518,15 +542,6 @@ impl Adapter {
                         Ok(fresh) => {
                             let token = Some(fresh.token.clone());
                             let valid_for = session::valid_for(&fresh);
-                            // Changed on another device: this browser's other
-                            // tabs follow too.
-                            let changed = asked
-                                .is_some_and(|asked| (&asked.user, asked.settings) != (&fresh.user, fresh.settings));
-                            if let Some(shared) = weak.upgrade().filter(|_| changed) {
-                                if let Some(tabs) = &shared.borrow().tabs {
-                                    tabs.session_changed(&fresh);
-                                }
-                            }
                             set_session.set(Some(fresh));
                             drive_later(weak, move |client, now| {
                                 client.on_token_refreshed(now, token);

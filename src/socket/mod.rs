@@ -18,6 +18,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use hanmadi_client_core::{Instant, OutboxFull, Status};
+use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::{Action, ActionKey, RoomId};
 use leptos::prelude::*;
 
@@ -75,17 +76,14 @@ impl SocketContext {
         });
     }
 
-    /// We renamed ourselves, or chose other settings (the session is saved
-    /// so): the header, mention detection and "Seen" follow, here and in
-    /// our other tabs. (The server tells everyone else of a new name through
-    /// presence and new messages.)
-    pub fn session_changed(&self, session: Session) {
-        self.adapter.with_value(|adapter| {
-            if let Some(tabs) = &adapter.borrow().tabs {
-                tabs.session_changed(&session);
-            }
-            adapter::session_changed(adapter, session);
-        });
+    /// We renamed ourselves, or chose other settings (whichever is given),
+    /// as the server took it: the session is saved so, and the header,
+    /// mention detection and "Seen" follow here at once. Our other tabs and
+    /// devices hear it from the server (`Event::YouChanged`), as everyone
+    /// else hears a new name through presence and new messages.
+    pub fn you_changed(&self, name: Option<&str>, settings: Option<Settings>) {
+        session::save_change(name, settings);
+        self.adapter.with_value(|adapter| adapter::follow_you(adapter, name, settings));
     }
 
     /// The user did something: queued with an idempotency key, sent when

@@ -36,7 +36,7 @@ use web_sys::{BroadcastChannel, MessageEvent};
 
 use super::adapter::{drive, Adapter};
 use super::saved_outbox;
-use crate::session::{self, Session};
+use crate::session;
 use crate::{console, web_locks};
 
 /// The channel every tab of the browser hears, whatever its version.
@@ -141,15 +141,6 @@ impl Tabs {
     /// Someone signed in here: the other tabs take the saved session.
     pub fn signed_in(&self) {
         self.post_to_every_tab("signed-in", &[]);
-    }
-
-    /// Our name or settings changed here: the other tabs take `session`.
-    /// It goes in the note: another tab may read localStorage before this
-    /// tab's write reaches it (in Chromium, a note can outrun it).
-    pub fn session_changed(&self, session: &Session) {
-        if let Ok(json) = serde_json::to_string(session) {
-            self.post_to_every_tab("session-changed", &[("json", json.into())]);
-        }
     }
 
     /// Signed out here: the other tabs start over too.
@@ -401,16 +392,6 @@ fn receive_from_any_tab(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
         "signed-in" => {
             if let Some(session) = session::saved() {
                 super::adapter::signed_in(&shared, session);
-            }
-        }
-        // Only a tab signed in as the same person: one that is not starts
-        // over when it hears "signed-in".
-        "session-changed" => {
-            let me = shared.borrow().store.me().get_untracked();
-            let json = field_of(note, "json").as_string().unwrap_or_default();
-            let session = hanmadi_protocol::json::from_str::<Session>(&json).ok();
-            if let Some(session) = session.filter(|session| Some(session.user.id) == me) {
-                super::adapter::session_changed(&shared, session);
             }
         }
         "signed-out" => super::adapter::signed_out(&shared),

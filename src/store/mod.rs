@@ -337,6 +337,7 @@ impl Store {
             | Event::GapClosed { outcome: GapOutcome::Recovered | GapOutcome::Backfilled, .. }
             | Event::TickerChanged
             | Event::RoomListStale
+            | Event::YouChanged { .. }
             | Event::SessionEnded { .. }
             | Event::ServerError { .. }
             | Event::BadFrame { .. } => {}

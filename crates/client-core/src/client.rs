@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::limits::TextProblem;
 use hanmadi_protocol::{
     Action, ActionKey, ClientFrame, Cursor, DecodeError, ErrorCode, Member, RejectCode, RoomId, Seq, UserId,
@@ -123,6 +124,10 @@ pub enum Event {
     /// In a direct conversation, the other person has read it up to `seq`:
     /// what you said up to there was seen.
     Seen { room: RoomId, seq: Seq },
+    /// The person changed their name or settings (whichever is given), in
+    /// another tab, on another device or here: what shows them follows, and
+    /// the saved session with it.
+    YouChanged { name: Option<String>, settings: Option<Settings> },
     /// A room was created or renamed: list it under this name (or rename it).
     RoomListed { room: RoomId, name: String },
     /// The rooms list may be missing changes: fetch it whole, and apply every

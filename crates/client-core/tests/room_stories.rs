@@ -7,6 +7,7 @@ mod tab;
 use std::time::Duration;
 
 use hanmadi_client_core::{Event, GapOutcome, SequencedEvent, TickerValue};
+use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::{
     close_code, Action, ClientFrame, Cursor, Member, RoomEvent, RoomId, Seq, ServerFrame, TickerUpdate, UserId,
     Version, PROTOCOL_VERSION,
@@ -439,4 +440,23 @@ fn what_jun_has_seen_in_our_conversation_is_told_and_is_not_where_i_have_read() 
     assert!(!tab.events.iter().any(|event| matches!(event, Event::ReadElsewhere { .. })), "not my reading");
     let sent_reads = tab.sent.iter().filter(|frame| matches!(frame, ClientFrame::Read { .. })).count();
     assert_eq!(sent_reads, 1, "nor sent back as mine");
+}
+
+#[test]
+fn a_name_or_setting_changed_on_my_phone_is_told_here_as_it_was_said() {
+    let mut tab = Tab::new(11);
+    tab.go_online();
+    tab.drain();
+    let off = Settings { shares_seen: false };
+    tab.receive(&ServerFrame::YouChanged { name: None, settings: Some(off) });
+    tab.receive(&ServerFrame::YouChanged { name: Some("Junho".into()), settings: None });
+    let told: Vec<&Event> = tab.events.iter().filter(|event| matches!(event, Event::YouChanged { .. })).collect();
+    assert_eq!(
+        told,
+        [
+            &Event::YouChanged { name: None, settings: Some(off) },
+            &Event::YouChanged { name: Some("Junho".into()), settings: None },
+        ],
+        "in order, each with only what changed"
+    );
 }

@@ -3,13 +3,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::attachments::Attachment;
+use crate::http::Settings;
 use crate::limits::TextProblem;
 use crate::{ActionKey, AttachmentId, MessageId, RoomId, Seq, UserId, Version};
 
 /// The protocol version this build speaks. Exchanged in the first frames of every
 /// connection ([`ClientFrame::Hello`] / [`ServerFrame::Welcome`]) so that an old tab
 /// talking to a new server is told to reload instead of misreading frames.
-pub const PROTOCOL_VERSION: u32 = 8;
+pub const PROTOCOL_VERSION: u32 = 9;
 
 /// Milliseconds since the Unix epoch, as the server's clock saw it.
 pub type Millis = u64;
@@ -252,6 +253,18 @@ pub enum ServerFrame {
     /// with it, as in other chat apps): what this person said up to there
     /// was seen.
     Seen { room: RoomId, seq: Seq },
+    /// Latest-wins. The person this connection is signed in as: sent whole
+    /// right after [`ServerFrame::Welcome`] (what changed while this device
+    /// was away), then each time they change their name or their settings,
+    /// in another tab, on another device or this one, with only what changed
+    /// (so two changes made at once on two devices cannot undo each other).
+    /// Whatever shows them follows, without waiting for a new token.
+    YouChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        settings: Option<Settings>,
+    },
 }
 
 impl ServerFrame {
@@ -272,7 +285,8 @@ impl ServerFrame {
             | ServerFrame::RoomListed { .. }
             | ServerFrame::RoomListStale {}
             | ServerFrame::ReadUpTo { .. }
-            | ServerFrame::Seen { .. } => DeliveryClass::LatestWins,
+            | ServerFrame::Seen { .. }
+            | ServerFrame::YouChanged { .. } => DeliveryClass::LatestWins,
             ServerFrame::Typing { .. } => DeliveryClass::Ephemeral,
         }
     }
@@ -295,6 +309,7 @@ impl ServerFrame {
         "room_list_stale",
         "read_up_to",
         "seen",
+        "you_changed",
     ];
 }
 

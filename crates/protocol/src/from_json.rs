@@ -253,6 +253,7 @@ impl FromJson for ServerFrame {
             "room_list_stale" => ServerFrame::RoomListStale {},
             "read_up_to" => ServerFrame::ReadUpTo { room: o.field("room")?, seq: o.field("seq")? },
             "seen" => ServerFrame::Seen { room: o.field("room")?, seq: o.field("seq")? },
+            "you_changed" => ServerFrame::YouChanged { name: o.optional("name")?, settings: o.optional("settings")? },
             other => return Err(unknown_variant(other)),
         };
         o.deny_unknown()?;

@@ -1,5 +1,6 @@
 //! Every frame survives a round trip, and every kind of bad input is a clear error.
 
+use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::*;
 
 fn key(k: &str) -> ActionKey {
@@ -126,6 +127,8 @@ fn all_server_frames() -> Vec<ServerFrame> {
         ServerFrame::Reset { room, head: Seq(0) },
         ServerFrame::ReadUpTo { room, seq: Seq(8) },
         ServerFrame::Seen { room, seq: Seq(9) },
+        ServerFrame::YouChanged { name: Some("미나".into()), settings: None },
+        ServerFrame::YouChanged { name: None, settings: Some(Settings { shares_seen: false }) },
     ];
     frames.extend(all_presence_changes().into_iter().enumerate().map(|(i, change)| ServerFrame::PresenceChanged {
         room,
@@ -184,9 +187,10 @@ fn every_server_frame_variant_is_checked() {
             ServerFrame::ReadUpTo { .. } => 14,
             ServerFrame::Seen { .. } => 15,
             ServerFrame::NotMember { .. } => 16,
+            ServerFrame::YouChanged { .. } => 17,
         }
     }
-    let mut seen = [false; 17];
+    let mut seen = [false; 18];
     for frame in all_server_frames() {
         seen[variant(&frame)] = true;
     }

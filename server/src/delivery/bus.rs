@@ -17,6 +17,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::{Millis, RoomEvent, RoomId, Seq, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
@@ -96,6 +97,16 @@ pub enum BusMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         direct_with: Option<UserId>,
     },
+    /// The person changed their name or settings (whichever is given) through
+    /// the node's API: their connections are told.
+    YouChanged {
+        node: NodeId,
+        user: UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        settings: Option<Settings>,
+    },
     /// The node is shutting down: forget whom it held now, without waiting.
     Gone {
         node: NodeId,
@@ -124,6 +135,7 @@ impl BusMessage {
             | BusMessage::Renamed { node, .. }
             | BusMessage::Typing { node, .. }
             | BusMessage::Read { node, .. }
+            | BusMessage::YouChanged { node, .. }
             | BusMessage::Gone { node } => Some(*node),
         }
     }
@@ -393,6 +405,7 @@ async fn on_message(delivery: &Delivery, store: &Store, message: BusMessage) {
         BusMessage::Read { node: _, user, room, seq, direct_with } => {
             delivery.deliver_read(user, room, seq, None, direct_with)
         }
+        BusMessage::YouChanged { node: _, user, name, settings } => delivery.deliver_you_changed(user, name, settings),
         BusMessage::Gone { node } => delivery.forget_node(node),
     }
 }

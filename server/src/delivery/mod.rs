@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::extract::ws::Utf8Bytes;
+use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::{encode, RoomEvent, RoomId, Seq, ServerFrame, UserId};
 use sqlx::AnyPool;
 use tokio::sync::Notify;
@@ -189,6 +190,15 @@ impl Delivery {
         self.announce(BusMessage::Renamed { node: self.node, user, name: name.to_owned() });
     }
 
+    /// `user` changed their name or settings (whichever is given): every
+    /// connection of theirs, on every node, is told, so their other tabs and
+    /// devices show it at once rather than at their next token.
+    pub fn you_changed(&self, user: UserId, name: Option<&str>, settings: Option<Settings>) {
+        let name = name.map(str::to_owned);
+        self.deliver_you_changed(user, name.clone(), settings);
+        self.announce(BusMessage::YouChanged { node: self.node, user, name, settings });
+    }
+
     pub fn connected(&self) -> usize {
         self.registry.connected()
     }
@@ -266,6 +276,11 @@ impl Delivery {
             let frame = ServerFrame::Seen { room, seq };
             self.registry.tell(other, &Utf8Bytes::from(encode(&frame)), None);
         }
+    }
+
+    fn deliver_you_changed(&self, user: UserId, name: Option<String>, settings: Option<Settings>) {
+        let frame = ServerFrame::YouChanged { name, settings };
+        self.registry.tell(user, &Utf8Bytes::from(encode(&frame)), None);
     }
 
     /// Notes the rooms that committed events created, renamed, joined or left,

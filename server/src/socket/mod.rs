@@ -395,18 +395,25 @@ impl Session {
                 TokenError::Malformed | TokenError::BadSignature | TokenError::UnknownKey(_) | TokenError::NoSession,
             ) => return Next::Close(close_code::UNAUTHORIZED, "invalid token"),
         };
-        match self.state.store.user(user_id).await {
-            Ok(Some(user)) => {
-                if let Err(full) = self.seat.claim(user.id) {
-                    return Next::Close(close_code::TRY_AGAIN_LATER, full.reason());
-                }
+        if let Err(full) = self.seat.claim(user_id) {
+            return Next::Close(close_code::TRY_AGAIN_LATER, full.reason());
+        }
+        // Signed in before who they are is read: a name or settings changed
+        // from now on is told after what is read here, never lost between.
+        self.state.delivery.sign_in(&self.subscription, user_id);
+        match self.state.store.you(user_id).await {
+            Ok(Some((user, settings))) => {
                 tracing::debug!(user = %user.id, "welcomed");
                 self.signed_in = Some(SignedIn { session, ended });
-                self.state.delivery.sign_in(&self.subscription, user.id);
                 self.actions = Some(ActionBudget::new(Arc::clone(&self.state.action_tokens), user.id));
                 let welcome = ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(user.id) };
+                // What changed while this device was away, it learns now.
+                let you = ServerFrame::YouChanged { name: Some(user.name.clone()), settings: Some(settings) };
                 self.user = Some(user);
-                self.send(&welcome).await
+                match self.send(&welcome).await {
+                    Next::Continue => self.send(&you).await,
+                    stop => stop,
+                }
             }
             Ok(None) => Next::Close(close_code::UNAUTHORIZED, "unknown user"),
             Err(error) => self.internal(error),

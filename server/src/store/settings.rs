@@ -1,12 +1,23 @@
 //! What each person chose for themselves ([`Settings`]): kept with them, read
-//! into every session issued, changed with `PUT /api/me/settings`.
+//! into every session issued and told to every connection welcomed, changed
+//! with `PUT /api/me/settings`.
 
 use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::UserId;
 
-use super::Store;
+use super::{Store, User};
 
 impl Store {
+    /// Who `user` is and what they chose, in one read: what a connection is
+    /// told once welcomed. `None` if there is no such person.
+    pub async fn you(&self, user: UserId) -> anyhow::Result<Option<(User, Settings)>> {
+        let row: Option<(String, i64)> = sqlx::query_as("SELECT name, shares_seen FROM users WHERE id = $1")
+            .bind(user.0 as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(name, shares_seen)| (User { id: user, name }, Settings { shares_seen: shares_seen != 0 })))
+    }
+
     /// `user`'s settings, or `None` if there is no such person.
     pub async fn settings(&self, user: UserId) -> anyhow::Result<Option<Settings>> {
         let shares_seen: Option<i64> = sqlx::query_scalar("SELECT shares_seen FROM users WHERE id = $1")

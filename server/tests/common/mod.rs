@@ -168,13 +168,18 @@ pub async fn raw_at(addr: SocketAddr) -> Client {
     Client { ws: connect_async(format!("ws://{addr}/ws")).await.unwrap().0, user: None }
 }
 
-/// A socket to the server at `addr` that has said hello and been welcomed.
+/// A socket to the server at `addr` that has said hello, been welcomed, and
+/// been told who it is.
 pub async fn connect_at(addr: SocketAddr, session: &Session) -> Client {
     let mut client = raw_at(addr).await;
     client.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some(session.token.clone()) }).await;
     match client.recv().await {
         ServerFrame::Welcome { user: Some(user), .. } => assert_eq!(user, session.user.id),
         other => panic!("expected a welcome, got {other:?}"),
+    }
+    match client.recv().await {
+        ServerFrame::YouChanged { name: Some(name), settings: Some(_) } => assert_eq!(name, session.user.name),
+        other => panic!("expected to be told who we are, got {other:?}"),
     }
     client.user = Some(session.user.id);
     client
@@ -385,6 +390,23 @@ pub async fn rename(server: &TestServer, who: &Session, name: &str) -> reqwest::
     let response =
         reqwest::Client::new().patch(server.http("/api/me")).bearer_auth(&who.token).json(&body).send().await.unwrap();
     response.status()
+}
+
+/// `who` chooses whether to share what they have seen (`PUT
+/// /api/me/settings`): the status and the settings answered.
+pub async fn share_seen(
+    server: &TestServer,
+    who: &Session,
+    shares_seen: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .put(server.http("/api/me/settings"))
+        .bearer_auth(&who.token)
+        .json(&serde_json::json!({ "shares_seen": shares_seen }))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or(serde_json::Value::Null))
 }
 
 /// GETs `path` as `who`: the status and the JSON body.

@@ -75,6 +75,7 @@ impl Client {
                 }
             }
             ServerFrame::Seen { room, seq } => self.event(Event::Seen { room, seq }),
+            ServerFrame::YouChanged { name, settings } => self.event(Event::YouChanged { name, settings }),
             ServerFrame::Typing { room, user, name } => {
                 if Some(user) != self.me && self.typing.on_typing(room, user, name, now + self.config.typing_ttl) {
                     self.typing_changed(room);
