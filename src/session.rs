@@ -5,6 +5,7 @@
 use gloo_net::http::{Method, Request, RequestBuilder};
 pub use hanmadi_protocol::http::Session;
 use hanmadi_protocol::http::{ApiError, NameRequest, Profile, Settings};
+use hanmadi_protocol::UserId;
 
 use crate::deadline::{Deadline, ANSWER_TIMEOUT_MS};
 use crate::deploy_config;
@@ -57,11 +58,12 @@ pub fn follow_change(session: &mut Session, name: Option<&str>, settings: Option
     renamed || chose
 }
 
-/// The saved session with that change made ([`follow_change`]), saved
-/// again: only those fields are written, so a token another tab saved
-/// meanwhile is kept.
-pub fn save_change(name: Option<&str>, settings: Option<Settings>) {
-    if let Some(mut saved) = saved() {
+/// The saved session with that change of `user` made ([`follow_change`]),
+/// saved again: only those fields are written, so a token another tab saved
+/// meanwhile is kept. Nothing is written if someone else signed in here
+/// meanwhile.
+pub fn save_change(user: UserId, name: Option<&str>, settings: Option<Settings>) {
+    if let Some(mut saved) = saved().filter(|saved| saved.user.id == user) {
         if follow_change(&mut saved, name, settings) {
             save(&saved);
         }
@@ -284,13 +286,21 @@ pub async fn refresh(asked: &Session) -> Result<Session, RefreshFailed> {
         SessionRefused::Refused(refused) => RefreshFailed::Ended(refused.error),
         _ => RefreshFailed::Unreachable,
     })?;
-    // Settings chosen here while it was asked are newer than the server
-    // may have read them.
-    if now.settings != asked.settings {
-        session.settings = now.settings;
-    }
+    keep_newer(&mut session, asked, &now);
     issued(&session);
     Ok(session)
+}
+
+/// A name or settings saved while a refresh was asked (chosen here, or told
+/// by the server) are newer than the server may have read them: `fresh`
+/// keeps them over its own.
+fn keep_newer(fresh: &mut Session, asked: &Session, now: &Session) {
+    if now.user.name != asked.user.name {
+        fresh.user.name.clone_from(&now.user.name);
+    }
+    if now.settings != asked.settings {
+        fresh.settings = now.settings;
+    }
 }
 
 /// The answer's body, or why there is none (the form words it in the page's
@@ -353,6 +363,24 @@ mod tests {
         assert_eq!((session.user.name.as_str(), session.settings), ("Junho", off), "the settings kept");
         assert!(!follow_change(&mut session, Some("Junho"), Some(off)));
         assert_eq!((session.token.as_str(), session.expires_at), ("t", 9), "the token is never touched");
+    }
+
+    #[test]
+    fn a_refresh_keeps_a_name_and_settings_saved_while_it_was_asked() {
+        let jun = |name: &str| hanmadi_protocol::http::Profile { id: UserId(2), name: name.into() };
+        let session = |token: &str, name: &str, shares_seen| Session {
+            token: token.into(),
+            expires_at: 9,
+            user: jun(name),
+            settings: Settings { shares_seen },
+        };
+        let asked = session("old", "Jun", true);
+        let mut fresh = session("new", "Jun", true);
+        keep_newer(&mut fresh, &asked, &session("old", "Junho", false));
+        assert_eq!(fresh, session("new", "Junho", false), "the token from the answer, the rest as saved since");
+        let mut fresh = session("new", "Junho", false);
+        keep_newer(&mut fresh, &asked, &asked);
+        assert_eq!(fresh, session("new", "Junho", false), "nothing saved since: the answer's own");
     }
 
     #[test]

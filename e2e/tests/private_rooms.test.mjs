@@ -395,6 +395,9 @@ test('Jun turns "Show Seen" off under his name: neither he nor Mina is shown wha
   await junsPhone.getByRole('textbox', { name: 'Your name' }).fill('Junho');
   await junsPhone.getByRole('button', { name: 'Save' }).click();
   await jun.getByRole('button', { name: 'Your name: Junho' }).waitFor();
+  // Kept by the laptop itself, not only told again as it reconnects.
+  const savedName = await jun.evaluate(() => JSON.parse(localStorage.getItem('hanmadi.session')).user.name);
+  assert.equal(savedName, 'Junho');
   await jun.reload();
   await jun.getByRole('button', { name: 'Your name: Junho' }).waitFor();
   for (const page of [mina, jun, junsOtherTab, junsPhone]) assert.deepEqual(page.errors, []);

@@ -209,9 +209,8 @@ async fn settings(State(state): State<AppState>, AuthUser(user): AuthUser) -> Ap
 }
 
 /// Keeps what the person chose, and answers with it. Every session of
-/// theirs is issued with it from now on; the app that asked follows it at
-/// once, in every tab, and their other devices from their next token
-/// refresh.
+/// theirs is issued with it from now on, and every connection of theirs is
+/// told at once (`you_changed`), in every tab and on every device.
 async fn change_settings(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Client, TestServer};
-use hanmadi_protocol::http::RoomSummary;
+use hanmadi_protocol::http::{RoomSummary, Settings};
 use hanmadi_protocol::{Action, ClientFrame, ErrorCode, Outcome, RoomId, ServerFrame};
 
 /// Reads room-list deltas until `room` is listed under `name`; returns every
@@ -116,6 +116,9 @@ async fn a_reader_too_far_behind_is_told_to_fetch_the_list_again() {
     jun_tab.recv_until(|frame| matches!(frame, ServerFrame::RoomListStale {}).then_some(())).await;
     let listed = rooms_page(&server, &jun.token, "").await;
     assert_eq!(listed.len(), 5, "the list fetched again has every room: {listed:?}");
+    // A change of his own waiting with them would have been dropped too: he
+    // is told who he is again, whole.
+    assert_eq!(jun_tab.told_who_you_are().await, ("Jun".into(), Settings { shares_seen: true }));
 }
 
 #[tokio::test]

@@ -209,8 +209,5 @@ async fn what_mina_changes_about_herself_her_other_devices_are_told_at_once() {
     let mut laptop = server.raw().await;
     laptop.send(&ClientFrame::Hello { protocol: PROTOCOL_VERSION, token: Some(mina.token.clone()) }).await;
     assert!(matches!(laptop.recv().await, ServerFrame::Welcome { .. }));
-    assert_eq!(
-        laptop.recv().await,
-        ServerFrame::YouChanged { name: Some("Mina Kim".into()), settings: Some(Settings { shares_seen: false }) }
-    );
+    assert_eq!(laptop.told_who_you_are().await, ("Mina Kim".into(), Settings { shares_seen: false }));
 }

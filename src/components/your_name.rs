@@ -19,19 +19,20 @@ pub fn YourName() -> impl IntoView {
     let socket = use_socket();
     let name = memo(move || socket.session.with(|s| s.as_ref().map(|s| s.user.name.clone()).unwrap_or_default()));
     let kept = move || socket.session.with_untracked(|s| s.as_ref().map(|s| s.settings).unwrap_or_default());
-    // What the box says while the form is open, and what it said as it
-    // opened, from the session: only a change made here is sent, so a save
-    // never undoes what another tab chose meanwhile.
+    // What the box says while the form is open, and the name and the box as
+    // it opened, from the session: only a change made here is sent, so a
+    // save never undoes what another tab or device chose meanwhile.
     let shares_seen = RwSignal::new(true);
-    let opened_with = StoredValue::new(true);
+    let opened_with = StoredValue::new((String::new(), true));
     let save = move |chosen: String, form: FormControl| {
         let chosen = match check_display_name(&chosen) {
             Ok(chosen) => chosen,
             Err(problem) => return form.refuse(lang().text_problem(&problem)),
         };
-        let renaming = chosen != name.get_untracked();
+        let (opened_name, opened_box) = opened_with.get_value();
+        let renaming = chosen != opened_name;
         let settings = Settings { shares_seen: shares_seen.get_untracked() };
-        let choosing = settings.shares_seen != opened_with.get_value();
+        let choosing = settings.shares_seen != opened_box;
         form.wait();
         spawn_local(async move {
             // Each change the server took is followed at once, even if the
@@ -62,7 +63,7 @@ pub fn YourName() -> impl IntoView {
                 form_class="your-name-form"
                 initial=name
                 on_open=Callback::new(move |()| {
-                    opened_with.set_value(kept().shares_seen);
+                    opened_with.set_value((name.get_untracked(), kept().shares_seen));
                     shares_seen.set(kept().shares_seen);
                 })
                 on_submit=save

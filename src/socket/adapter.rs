@@ -171,34 +171,21 @@ pub fn start_session(shared: &Shared, session: &Session) {
     }
 }
 
-/// The server says our name or settings changed, in another tab, on another
-/// device or here (`Event::YouChanged`): the tab holding the connection saves
-/// it, for a reload (each tab hears the frame; one writer is enough), and
-/// every tab shows it at once.
-fn heard_you_changed(shared: &Shared, name: Option<&str>, settings: Option<Settings>) {
-    if Tabs::connects(shared.borrow().tabs.as_ref()) {
-        session::save_change(name, settings);
-    }
-    follow_you(shared, name, settings);
-}
-
-/// Our name or settings changed (whichever is given): whatever shows them
-/// follows.
-pub fn follow_you(shared: &Shared, name: Option<&str>, settings: Option<Settings>) {
-    let (set_session, store) = {
+/// Our name or settings changed (whichever is given): this tab shows it at
+/// once, and saves it for a reload if `saves` (the tab whose form made the
+/// change, and the one holding the connection as the server tells every tab
+/// of it: one writer is enough beside the first).
+pub fn you_changed(shared: &Shared, name: Option<&str>, settings: Option<Settings>, saves: bool) {
+    let (set_session, me) = {
         let adapter = shared.borrow();
-        (adapter.set_session, adapter.store.clone())
+        (adapter.set_session, adapter.store.me().get_untracked())
     };
-    let mut user = None;
-    set_session.maybe_update(|session| {
-        let Some(session) = session else { return false };
-        let changed = session::follow_change(session, name, settings);
-        user = changed.then(|| session.user.clone());
-        changed
-    });
-    if let Some(user) = user {
-        store.signed_in_as(&user);
+    if let Some(me) = me.filter(|_| saves) {
+        session::save_change(me, name, settings);
     }
+    set_session.maybe_update(|session| {
+        session.as_mut().is_some_and(|session| session::follow_change(session, name, settings))
+    });
 }
 
 /// Fetches the whole rooms list, then loads each room we are in that the
@@ -379,7 +366,10 @@ fn settle(shared: &Shared, now: Instant) {
             }
             Event::RoomReset { room, .. } => load_room(Rc::downgrade(shared), *room),
             Event::RoomListStale => fetch_rooms(Rc::downgrade(shared), store.begin_rooms_fetch()),
-            Event::YouChanged { name, settings } => heard_you_changed(shared, name.as_deref(), *settings),
+            Event::YouChanged { name, settings } => {
+                let leads = Tabs::connects(shared.borrow().tabs.as_ref());
+                you_changed(shared, name.as_deref(), *settings, leads)
+            }
             Event::SessionEnded { unsent } => super::session_ended::session_ended(shared, &store, unsent),
             Event::BadFrame { error, bytes, so_far } => {
                 console::warn(format_args!("skipped a {bytes}-byte frame from the server ({so_far} so far): {error}"))

@@ -77,13 +77,12 @@ impl SocketContext {
     }
 
     /// We renamed ourselves, or chose other settings (whichever is given),
-    /// as the server took it: the session is saved so, and the header,
-    /// mention detection and "Seen" follow here at once. Our other tabs and
-    /// devices hear it from the server (`Event::YouChanged`), as everyone
-    /// else hears a new name through presence and new messages.
+    /// as the server took it: the session is saved so, and the header and
+    /// "Seen" follow here at once. Our other tabs and devices hear it from
+    /// the server (`Event::YouChanged`), as everyone else hears a new name
+    /// through presence and new messages.
     pub fn you_changed(&self, name: Option<&str>, settings: Option<Settings>) {
-        session::save_change(name, settings);
-        self.adapter.with_value(|adapter| adapter::follow_you(adapter, name, settings));
+        self.adapter.with_value(|adapter| adapter::you_changed(adapter, name, settings, true));
     }
 
     /// The user did something: queued with an idempotency key, sent when
@@ -190,8 +189,7 @@ pub fn provide_socket(store: Store) -> SocketContext {
 }
 
 /// "Seen" follows the session's settings, however they changed: chosen in
-/// this tab or another, or on another device and brought by a refreshed
-/// token.
+/// this tab, or in another tab or on another device and told by the server.
 fn follow_shares_seen(store: Store, session: ReadSignal<Option<Session>>) {
     effect(move || {
         store.set_shares_seen(

@@ -206,8 +206,13 @@ use crate::{cmd, root, std_for_size, step};
 /// 282.9 with the session carried in the note to the other tabs; for a new
 /// name or settings told by the server to every tab and device, also as a
 /// connection opens (the tabs' note and the refresh's hand-on gone, the
-/// form's save and the frame one path), 282.9 → 282.8 measured.
-pub const BUNDLE_BUDGET_KIB: f64 = 283.0;
+/// form's save and the frame one path), 282.9 → 282.8 measured; for a
+/// review's fixes to it (a refresh answered after keeps the name told
+/// meanwhile, never another person's session written, the name form sends
+/// a name only if changed since it opened), 283.0 → 283.2 KiB: 282.97
+/// measured, too close to the line for the brotli figure's drift with
+/// layout.
+pub const BUNDLE_BUDGET_KIB: f64 = 283.2;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

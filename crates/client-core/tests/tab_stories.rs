@@ -8,7 +8,7 @@ mod tab_browser;
 use std::time::Duration;
 
 use hanmadi_client_core::{ActionState, Event, Status};
-use hanmadi_protocol::{decode_client, Action, ActionKey, Member, RoomEvent, Seq};
+use hanmadi_protocol::{decode_client, Action, ActionKey, Member, RoomEvent, Seq, ServerFrame};
 use proptest::prelude::*;
 use tab_browser::*;
 
@@ -463,5 +463,17 @@ proptest! {
             prop_assert!(shown.len() <= head);
             prop_assert_eq!(browser.applied_twice(n), Vec::<ActionKey>::new(), "tab {} heard a key applied twice", n);
         }
+    }
+}
+
+#[test]
+fn a_name_changed_on_another_device_reaches_every_tab_through_the_one_socket() {
+    let mut browser = three_tabs();
+    let renamed = Event::YouChanged { name: Some("Junho".into()), settings: None };
+    browser.server_tells(ServerFrame::YouChanged { name: Some("Junho".into()), settings: None });
+    browser.settle();
+    for n in 0..3 {
+        let told = browser.tabs[n].events.iter().filter(|event| **event == renamed).count();
+        assert_eq!(told, 1, "tab {n} hears it once");
     }
 }

@@ -257,8 +257,10 @@ pub enum ServerFrame {
     /// right after [`ServerFrame::Welcome`] (what changed while this device
     /// was away), then each time they change their name or their settings,
     /// in another tab, on another device or this one, with only what changed
-    /// (so two changes made at once on two devices cannot undo each other).
-    /// Whatever shows them follows, without waiting for a new token.
+    /// (so a name and settings changed at once on two devices cannot undo
+    /// each other), and whole again after a `room_list_stale` (one may have
+    /// been dropped with the list's changes). Whatever shows them follows,
+    /// without waiting for a new token.
     YouChanged {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,

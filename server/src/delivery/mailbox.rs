@@ -63,8 +63,9 @@ struct State {
     parcels: VecDeque<Parcel>,
     /// Rooms that lost parcels since the last [`Mailbox::take`], each once.
     lagged: Vec<RoomId>,
-    /// Room-list changes (`room_listed` frames, and `read_up_to` for the
-    /// person's own read positions) not sent yet, in the order they were made.
+    /// Room-list changes (`room_listed` frames, and the person's own
+    /// `read_up_to`, `seen` and `you_changed`) not sent yet, in the order
+    /// they were made.
     listings: Vec<Utf8Bytes>,
     /// Room-list changes were dropped since the last [`Mailbox::take`].
     list_stale: bool,

@@ -126,7 +126,7 @@ impl Delivery {
     }
 
     /// The connection is signed in as `user`: it hears where they read up to
-    /// on their other connections.
+    /// on their other connections, and what they change of themselves.
     pub fn sign_in(&self, subscription: &Subscription, user: UserId) {
         self.registry.sign_in(subscription.conn, user);
     }

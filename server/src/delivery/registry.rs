@@ -170,10 +170,11 @@ impl Registry {
         }
     }
 
-    /// Hands a change to the person's rooms list to every connection signed in
-    /// as `user` except `except` (the one that made it). It waits with the
-    /// room-list changes: a lost one is repaired the same way, by fetching
-    /// the list again, which holds the person's read positions too.
+    /// Hands a change of the person's own (a read position, their name or
+    /// settings) to every connection signed in as `user` except `except` (the
+    /// one that made it). It waits with the room-list changes, and a lost one
+    /// is repaired with them: the list fetched again holds the read
+    /// positions, and the connection is told who the person is again.
     pub fn tell(&self, user: UserId, change: &Utf8Bytes, except: Option<ConnId>) {
         let people = self.people.lock().expect("registry lock");
         for signed_in in people.get(&user).into_iter().flatten().filter(|s| Some(s.conn) != except) {

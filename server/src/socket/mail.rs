@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use futures_util::SinkExt;
-use hanmadi_protocol::{close_code, encode, ServerFrame};
+use hanmadi_protocol::{close_code, encode, ServerFrame, UserId};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{Next, Session};
+use crate::store::Store;
 
 impl Session {
     /// Sends what the mailbox holds.
@@ -46,9 +47,18 @@ impl Session {
         }
         // The rooms list is for people signed in. What a connection drops
         // before its welcome, the list its client fetches after it holds.
-        if self.user.is_some() {
-            if taken.list_stale && !self.feed(encode(&ServerFrame::RoomListStale {}).into()).await {
-                return false;
+        if let Some(user) = self.user.as_ref().map(|user| user.id) {
+            if taken.list_stale {
+                if !self.feed(encode(&ServerFrame::RoomListStale {}).into()).await {
+                    return false;
+                }
+                // The person's own changes (`you_changed`) wait in the same
+                // lane: any dropped with it are told again, whole, as now.
+                if let Some(you) = you_now(&self.state.store, user).await {
+                    if !self.feed(you).await {
+                        return false;
+                    }
+                }
             }
             for listing in taken.listings {
                 if !self.feed(listing).await {
@@ -116,6 +126,23 @@ impl Session {
             Next::Continue
         } else {
             Next::Close(close_code::UNAUTHORIZED, "signed out")
+        }
+    }
+}
+
+/// Who `user` is and what they chose, as the store has it now: the frame
+/// that tells a connection so, whole. `None` if it cannot be read (the
+/// next welcome tells it).
+async fn you_now(store: &Store, user: UserId) -> Option<Utf8Bytes> {
+    match store.you(user).await {
+        Ok(Some((user, settings))) => {
+            let frame = ServerFrame::YouChanged { name: Some(user.name), settings: Some(settings) };
+            Some(encode(&frame).into())
+        }
+        Ok(None) => None,
+        Err(error) => {
+            tracing::warn!(error = format!("{error:#}"), "could not read who a connection is");
+            None
         }
     }
 }

@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::{
     decode_server, encode, Action, ActionKey, ClientFrame, Cursor, MessageId, Outcome, PresenceChange, RoomEvent,
     RoomId, Seq, ServerFrame, UserId, PROTOCOL_VERSION,
@@ -177,10 +178,7 @@ pub async fn connect_at(addr: SocketAddr, session: &Session) -> Client {
         ServerFrame::Welcome { user: Some(user), .. } => assert_eq!(user, session.user.id),
         other => panic!("expected a welcome, got {other:?}"),
     }
-    match client.recv().await {
-        ServerFrame::YouChanged { name: Some(name), settings: Some(_) } => assert_eq!(name, session.user.name),
-        other => panic!("expected to be told who we are, got {other:?}"),
-    }
+    assert_eq!(client.told_who_you_are().await, (session.user.name.clone(), Settings::default()));
     client.user = Some(session.user.id);
     client
 }
@@ -251,11 +249,22 @@ impl Client {
                     | ServerFrame::PresenceChanged { .. }
                     | ServerFrame::RoomListed { .. }
                     | ServerFrame::RoomListStale {}
+                    | ServerFrame::YouChanged { .. }
             );
             if !noise {
                 return frame;
             }
         }
+    }
+
+    /// The next time this connection is told who it is whole (after its
+    /// welcome, or a `room_list_stale`): the name and settings.
+    pub async fn told_who_you_are(&mut self) -> (String, Settings) {
+        self.recv_until(|frame| match frame {
+            ServerFrame::YouChanged { name: Some(name), settings: Some(settings) } => Some((name.clone(), *settings)),
+            _ => None,
+        })
+        .await
     }
 
     /// Reads until `pick` returns something, skipping other frames.

@@ -244,7 +244,11 @@ impl Browser {
 
     /// Hoon types in the room: the signal reaches the leader's socket.
     pub fn hoon_types(&mut self) {
-        let frame = ServerFrame::Typing { room: ROOM, user: UserId(3), name: "Hoon".into() };
+        self.server_tells(ServerFrame::Typing { room: ROOM, user: UserId(3), name: "Hoon".into() });
+    }
+
+    /// `frame` reaches the leader's socket.
+    pub fn server_tells(&mut self, frame: ServerFrame) {
         if let Some(leader) = self.leader {
             self.tabs[leader].inbox.push_back(encode(&frame));
         }
