@@ -167,8 +167,7 @@ async fn refresh_session(State(state): State<AppState>, headers: HeaderMap) -> R
         .refresh(token)
         .await
         .map_err(|error| refused_token(error, "this session cannot be refreshed; sign in again"))?;
-    let user = state.store.user(user_id).await?.ok_or_else(unknown_user)?;
-    let settings = state.store.settings(user_id).await?.ok_or_else(unknown_user)?;
+    let (user, settings) = state.store.you(user_id).await?.ok_or_else(unknown_user)?;
     Ok(signed_in(issued, user, settings, &headers))
 }
 
