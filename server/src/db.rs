@@ -41,7 +41,7 @@ pub async fn connect(database_url: &str) -> anyhow::Result<(AnyPool, Dialect)> {
                     // Per connection: enforce references, wait for the writer
                     // instead of failing at once, and with WAL, NORMAL keeps every
                     // committed transaction across a process crash. No connection
-                    // checkpoints on commit (see `checkpoint_in_background`).
+                    // checkpoints on commit (see `store::checkpoint`).
                     // What is deleted is overwritten, not left in free pages:
                     // a deleted message's file is gone from the database file.
                     conn.execute(
@@ -67,35 +67,6 @@ pub async fn connect(database_url: &str) -> anyhow::Result<(AnyPool, Dialect)> {
         }
     }
     Ok((pool, dialect))
-}
-
-/// How often SQLite's write-ahead log is copied back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
-
-/// Copies SQLite's write-ahead log into the database file from a task of its
-/// own. SQLite would otherwise do it inside whichever commit fills the log past
-/// 1,000 pages, and that commit (with every action queued behind it) would wait
-/// for the checkpoint's fsyncs: a stall of 10-20 ms every second or so under
-/// load. A passive checkpoint takes no writer's lock, so commits go on while it
-/// runs; the log restarts from its beginning once it is all copied, so it stays
-/// small.
-pub fn checkpoint_in_background(pool: AnyPool, dialect: Dialect, shutdown: tokio_util::sync::CancellationToken) {
-    if dialect != Dialect::Sqlite {
-        return;
-    }
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => break,
-                _ = every.tick() => {}
-            }
-            if let Err(error) = pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
-                tracing::warn!(%error, "SQLite checkpoint failed; the next one retries");
-            }
-        }
-    });
 }
 
 /// Creates the SQLite file's folder and asks for the file to be created if missing.

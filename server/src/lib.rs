@@ -113,9 +113,9 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let tokens = auth::Tokens::load_or_create(&pool, Duration::from_secs(config.token_ttl_secs)).await?;
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
-    db::checkpoint_in_background(pool.clone(), dialect, shutdown.clone());
     let sessions = sessions::Sessions::start(pool.clone(), tokens, shutdown.clone());
     let store = Arc::new(store::Store::new(pool.clone(), dialect));
+    store::checkpoint_every_second(Arc::clone(&store), shutdown.clone());
     let delivery = delivery::Delivery::start(
         dialect,
         &config.database_url,

@@ -41,6 +41,7 @@ macro_rules! both_share_seen {
 mod access;
 mod apply;
 mod attachments;
+mod checkpoint;
 mod direct;
 mod invites;
 mod last_messages;
@@ -53,6 +54,7 @@ pub use access::Access;
 pub use apply::Submitted;
 use apply::{apply_once, is_member};
 pub use attachments::{NewUpload, Served};
+pub use checkpoint::checkpoint_every_second;
 pub use invites::InviteProblem;
 pub use read_positions::ReadPosition;
 
