@@ -115,7 +115,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let tracker = TaskTracker::new();
     let sessions = sessions::Sessions::start(pool.clone(), tokens, shutdown.clone());
     let store = Arc::new(store::Store::new(pool.clone(), dialect));
-    store::checkpoint_every_second(Arc::clone(&store), shutdown.clone());
+    store::checkpoint_in_background(Arc::clone(&store), shutdown.clone());
     let delivery = delivery::Delivery::start(
         dialect,
         &config.database_url,

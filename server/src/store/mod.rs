@@ -54,7 +54,7 @@ pub use access::Access;
 pub use apply::Submitted;
 use apply::{apply_once, is_member};
 pub use attachments::{NewUpload, Served};
-pub use checkpoint::checkpoint_every_second;
+pub use checkpoint::checkpoint_in_background;
 pub use invites::InviteProblem;
 pub use read_positions::ReadPosition;
 
@@ -157,7 +157,9 @@ pub struct Store {
     pool: AnyPool,
     /// SQLite has one writer at a time; taking turns here, rather than in SQLite's
     /// busy handler, keeps a read-then-write transaction from failing with "database
-    /// is locked" when another writer got there first. PostgreSQL needs no turns.
+    /// is locked" when another writer got there first, and lets a checkpoint copy
+    /// the whole write-ahead log (`checkpoint`). PostgreSQL needs no turns.
+    /// Session writes (`Sessions`) take none: one row each, rare.
     writer: Option<Mutex<()>>,
     dialect: Dialect,
 }
