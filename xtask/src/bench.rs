@@ -27,6 +27,9 @@ use crate::{cmd, root, step};
 /// minutes on a slow server, then come 10 s of sending and 2 s of draining.
 const LOAD_LIMIT: Duration = Duration::from_secs(480);
 
+/// Hanmadi's SQLite file in the run's folder; its write-ahead log is beside it.
+const DATABASE_FILE: &str = "bench.db";
+
 /// Open files each process needs for the idle workload: its 10,000 sockets
 /// and some to spare.
 const OPEN_FILES_NEEDED: u64 = 10_500;
@@ -85,7 +88,13 @@ fn measure(target: Target, tools: &Tools, load: &[&str]) -> anyhow::Result<Value
     };
     let pid = server.pid().to_string();
     let target_flags = ["--target", target.name(), "--url", &server.url, "--server-pid", &pid];
-    run_load(&[&target_flags, load].concat())
+    let mut report = run_load(&[&target_flags, load].concat())?;
+    if target == Target::Hanmadi {
+        // Read while the server runs: SQLite removes the log as it closes.
+        let log = std::fs::metadata(folder.path().join(format!("{DATABASE_FILE}-wal"))).map_or(0, |log| log.len());
+        report["write_ahead_log_mib"] = (log as f64 / (1024.0 * 1024.0)).into();
+    }
+    Ok(report)
 }
 
 /// Starts a Hanmadi node on a free port of 127.0.0.1. Every flag the bench
@@ -176,5 +185,5 @@ fn relay_dir() -> PathBuf {
 }
 
 fn sqlite_url(folder: &Path) -> String {
-    format!("sqlite://{}", folder.join("bench.db").display())
+    format!("sqlite://{}", folder.join(DATABASE_FILE).display())
 }
