@@ -116,6 +116,7 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let sessions = sessions::Sessions::start(pool.clone(), tokens, shutdown.clone());
     let store = Arc::new(store::Store::new(pool.clone(), dialect));
     store::checkpoint_in_background(Arc::clone(&store), shutdown.clone());
+    store::index_for_search_in_background(Arc::clone(&store), shutdown.clone());
     let delivery = delivery::Delivery::start(
         dialect,
         &config.database_url,

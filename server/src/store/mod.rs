@@ -57,6 +57,7 @@ pub use attachments::{NewUpload, Served};
 pub use checkpoint::checkpoint_in_background;
 pub use invites::InviteProblem;
 pub use read_positions::ReadPosition;
+pub use search::index_for_search_in_background;
 
 /// A signed-in user (the same shape others see).
 pub type User = Profile;

@@ -2,9 +2,10 @@
 //! contains what they typed, newest first, as they stand now. How each
 //! database finds them is in `docs/ARCHITECTURE.md` ("Search"); in short:
 //!
-//! - SQLite: the trigram full-text index `messages_fts` (migration 0008, kept
-//!   in step with `messages` by triggers) for three characters or more; a scan
-//!   of the person's rooms for fewer, which the index cannot look up;
+//! - SQLite: the trigram full-text index `messages_fts` (migration 0008) for
+//!   three characters or more; a scan of the person's rooms for fewer, which
+//!   the index cannot look up. New messages are indexed in batches
+//!   ([`index`]), and a search first indexes those still waiting;
 //! - PostgreSQL: `ILIKE`, served by a pg_trgm index on the text.
 //!
 //! A search also finds the mentions of the people, in a room with the person
@@ -13,10 +14,13 @@
 //! app draws it as "@Mina".
 //!
 //! Deleted messages are never found: their text is blanked and they leave the
-//! index in the transaction that deletes them, and every query also asks for
-//! `deleted = 0`. An edit replaces the indexed text, so only the latest is found.
+//! index in the transaction that deletes them (or never enter it), and every
+//! query also asks for `deleted = 0`. An edit replaces the indexed text, so only the latest is found.
 
 mod highlight;
+mod index;
+
+pub use index::index_for_search_in_background;
 
 use hanmadi_protocol::http::{SearchHit, SearchResults};
 use hanmadi_protocol::{mention_token, MessageId, RoomId, Seq, UserId};
@@ -117,6 +121,7 @@ impl Store {
         before: Option<MessageId>,
         limit: u32,
     ) -> anyhow::Result<SearchResults> {
+        self.catch_up_search_index().await?;
         let named = self.people_named(user, needle).await?;
         let tokens: Vec<String> = named.iter().copied().map(mention_token).collect();
         let phrases = |first: Option<&str>| any_phrase(first.into_iter().chain(tokens.iter().map(String::as_str)));
