@@ -1,17 +1,16 @@
--- Message search (SQLite): new messages are indexed in batches, by a task of
--- the server's own (`server/src/store/search/index.rs`), rather than each in
--- the transaction that adds it. Indexed one commit at a time, every message
--- wrote an FTS5 segment of its own: about a third of the pages each commit
--- wrote, and merges after. PostgreSQL needs no such step: its index's new
--- entries already wait in a pending list, merged in bulk.
+-- Message search (SQLite): new messages are indexed in batches by a task of
+-- the server's own (`server/src/store/search/index.rs`; why, in
+-- docs/ARCHITECTURE.md, "Search"), not each in the transaction that adds it.
 --
 -- Every message with an id up to `up_to` is in the index, as its text stands
--- now; those above it are not yet. Message ids only grow, and every write
--- takes the writer's turn, so they commit in order and none is passed over.
-CREATE TABLE search_indexed (up_to INTEGER NOT NULL);
+-- now; those above it are not yet. One row, always.
+CREATE TABLE search_indexed (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    up_to INTEGER NOT NULL
+);
 
 -- Migration 0008's triggers have indexed every message so far.
-INSERT INTO search_indexed (up_to) SELECT COALESCE(MAX(id), 0) FROM messages;
+INSERT INTO search_indexed (id, up_to) SELECT 1, COALESCE(MAX(id), 0) FROM messages;
 
 DROP TRIGGER messages_fts_insert;
 DROP TRIGGER messages_fts_update;

@@ -15,7 +15,8 @@
 //!
 //! Deleted messages are never found: their text is blanked and they leave the
 //! index in the transaction that deletes them (or never enter it), and every
-//! query also asks for `deleted = 0`. An edit replaces the indexed text, so only the latest is found.
+//! query also asks for `deleted = 0`. An edit replaces the indexed text, so
+//! only the latest is found.
 
 mod highlight;
 mod index;
@@ -121,7 +122,10 @@ impl Store {
         before: Option<MessageId>,
         limit: u32,
     ) -> anyhow::Result<SearchResults> {
-        self.catch_up_search_index().await?;
+        if let Err(error) = self.catch_up_search_index().await {
+            // The search still answers, without the newest messages at worst.
+            tracing::warn!(error = format!("{error:#}"), "cannot index the newest messages before a search");
+        }
         let named = self.people_named(user, needle).await?;
         let tokens: Vec<String> = named.iter().copied().map(mention_token).collect();
         let phrases = |first: Option<&str>| any_phrase(first.into_iter().chain(tokens.iter().map(String::as_str)));

@@ -1,16 +1,15 @@
 //! SQLite's search index, brought up to date in batches by a task of its own
-//! rather than in the transaction that adds each message (migration 0015).
+//! rather than in the transaction that adds each message (migration 0015):
+//! indexed in its own commit, each message wrote an FTS5 segment of its own,
+//! a third of what every commit wrote (`docs/ARCHITECTURE.md`, "Search").
 //!
-//! Indexed in its own commit, every message wrote an FTS5 segment of its own:
-//! a third of the pages each commit wrote, and merges of those segments
-//! after. On the servers' bench (100 rooms, 1,000 messages a second) that
-//! third raised the delivery's median from about 1.5 to 2.3 ms and its p99
-//! from about 24 to 35 ms. Indexed four times a second, a batch of messages
-//! shares one segment.
+//! Batching hides no message from a search: a search first indexes what is
+//! waiting ([`Store::catch_up_search_index`]), so it finds every message
+//! committed before it, as on PostgreSQL.
 //!
-//! A search never misses a message for it: it first indexes what is waiting
-//! ([`Store::catch_up_search_index`]), so it finds every message committed
-//! before it, as on PostgreSQL.
+//! Nothing is passed over: every message is added under the writer's turn,
+//! which a batch holds too, and a batch reads the newest id inside its own
+//! write. Message ids only grow (AUTOINCREMENT never hands one out again).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +21,8 @@ use crate::db::Dialect;
 
 /// How often the messages committed since are indexed.
 const INDEX_EVERY: Duration = Duration::from_millis(250);
+/// The last message id indexed, and the newest.
+const PROGRESS: &str = "SELECT up_to, (SELECT COALESCE(MAX(id), 0) FROM messages) FROM search_indexed";
 /// Most messages indexed in one transaction, so that no commit waits long
 /// behind it (the first run after a bulk import, say).
 const BATCH: i64 = 1_000;
@@ -52,9 +53,14 @@ pub fn index_for_search_in_background(store: Arc<Store>, shutdown: CancellationT
 
 impl Store {
     /// Indexes every message committed and not yet in the search index (on
-    /// SQLite; PostgreSQL's index is always up to date).
+    /// SQLite; PostgreSQL's index is always up to date). Takes the writer's
+    /// turn only when some are waiting.
     pub(super) async fn catch_up_search_index(&self) -> anyhow::Result<()> {
-        if self.dialect == Dialect::Sqlite {
+        if self.dialect != Dialect::Sqlite {
+            return Ok(());
+        }
+        let (up_to, newest): (i64, i64) = sqlx::query_as(PROGRESS).fetch_one(&self.pool).await?;
+        if newest > up_to {
             while self.index_batch().await? {}
         }
         Ok(())
@@ -66,11 +72,11 @@ impl Store {
     /// one is indexed as it stands.
     async fn index_batch(&self) -> anyhow::Result<bool> {
         let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
-        let (up_to, newest): (i64, i64) =
-            sqlx::query_as("SELECT up_to, (SELECT COALESCE(MAX(id), 0) FROM messages) FROM search_indexed")
-                .fetch_one(&mut *tx)
-                .await?;
+        // IMMEDIATE: it reads under SQLite's write lock, so a write that takes
+        // no turn (a session's) cannot land between its read and its write,
+        // which would fail it.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let (up_to, newest): (i64, i64) = sqlx::query_as(PROGRESS).fetch_one(&mut *tx).await?;
         if newest <= up_to {
             return Ok(false);
         }
@@ -212,14 +218,16 @@ mod tests {
         room.store.catch_up_search_index().await.unwrap();
         let first = room.say("first of many").await;
         let last = room.say("last of many").await;
-        // As if a bulk import had written more than a batch since.
+        // As if a bulk import had written more than a batch since: the first
+        // batch ends at `first`.
         sqlx::query("UPDATE search_indexed SET up_to = $1")
-            .bind(first.0 as i64 - BATCH - 1)
+            .bind(first.0 as i64 - BATCH)
             .execute(&room.store.pool)
             .await
             .unwrap();
         assert!(room.store.index_batch().await.unwrap(), "more waiting after the first batch");
-        assert_eq!(room.up_to().await.0, first.0 - 1);
+        assert_eq!(room.up_to().await, first);
+        assert_eq!(room.indexed("of many").await, [first]);
         room.store.catch_up_search_index().await.unwrap();
         assert_eq!(room.up_to().await, last);
         assert_eq!(room.indexed("of many").await, [first, last]);
