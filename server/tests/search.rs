@@ -259,3 +259,26 @@ async fn searches_are_counted_by_the_api_limit() {
     assert_eq!(status, 429, "{body}");
     assert!(body["error"].as_str().unwrap().contains("too many requests"), "{body}");
 }
+
+#[tokio::test]
+async fn what_is_said_is_indexed_soon_with_no_one_searching() {
+    let server = TestServer::start().await;
+    if server.database_url().starts_with("postgres") {
+        // PostgreSQL indexes each message in the commit that adds it.
+        return;
+    }
+    let two = server.mina_and_jun_in("quiet room").await;
+    let mut mina_tab = two.mina_tab;
+    let said = mina_tab.say(two.room, "indexed by the server's own task").await.message;
+
+    let database = server.database().await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let up_to: i64 = sqlx::query_scalar("SELECT up_to FROM search_indexed").fetch_one(&database).await.unwrap();
+        if up_to >= said.0 as i64 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "not indexed 10 s after it was said");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use super::housekeeping::every_period_on_sqlite;
 use super::Store;
-use crate::db::Dialect;
 
 /// How often the write-ahead log is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
@@ -25,22 +25,8 @@ const FEW_FRAMES: u64 = 64;
 
 /// Checkpoints every second on SQLite, until `shutdown`.
 pub fn checkpoint_in_background(store: Arc<Store>, shutdown: CancellationToken) {
-    if store.dialect != Dialect::Sqlite {
-        return;
-    }
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => break,
-                _ = every.tick() => {}
-            }
-            if let Err(error) = store.checkpoint().await {
-                tracing::warn!(error = format!("{error:#}"), "SQLite checkpoint failed; the next one retries");
-            }
-        }
-    });
+    let failed = "SQLite checkpoint failed";
+    every_period_on_sqlite(store, CHECKPOINT_EVERY, shutdown, failed, |store| async move { store.checkpoint().await });
 }
 
 impl Store {

@@ -43,6 +43,7 @@ mod apply;
 mod attachments;
 mod checkpoint;
 mod direct;
+mod housekeeping;
 mod invites;
 mod last_messages;
 mod read_positions;

@@ -16,8 +16,9 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::Store;
 use crate::db::Dialect;
+use crate::store::housekeeping::every_period_on_sqlite;
+use crate::store::Store;
 
 /// How often the messages committed since are indexed.
 const INDEX_EVERY: Duration = Duration::from_millis(250);
@@ -30,25 +31,14 @@ const BATCH: i64 = 1_000;
 /// Indexes new messages four times a second on SQLite, until `shutdown`.
 /// What is still waiting when the server stops is indexed when it starts.
 pub fn index_for_search_in_background(store: Arc<Store>, shutdown: CancellationToken) {
-    if store.dialect != Dialect::Sqlite {
-        return;
-    }
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(INDEX_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => break,
-                _ = every.tick() => {}
-            }
-            if let Err(error) = store.catch_up_search_index().await {
-                tracing::warn!(
-                    error = format!("{error:#}"),
-                    "indexing messages for search failed; the next round retries"
-                );
-            }
-        }
-    });
+    let failed = "indexing messages for search failed";
+    every_period_on_sqlite(
+        store,
+        INDEX_EVERY,
+        shutdown,
+        failed,
+        |store| async move { store.catch_up_search_index().await },
+    );
 }
 
 impl Store {
