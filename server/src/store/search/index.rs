@@ -89,6 +89,7 @@ impl Store {
 mod tests {
     use hanmadi_protocol::{Action, ActionKey, MessageId, Outcome, RoomId};
 
+    use super::super::fts5_phrase;
     use super::*;
     use crate::db;
     use crate::store::{Admission, Settled, Submitted, User};
@@ -144,7 +145,7 @@ mod tests {
         async fn indexed(&self, needle: &str) -> Vec<MessageId> {
             let ids: Vec<i64> =
                 sqlx::query_scalar("SELECT rowid FROM messages_fts WHERE messages_fts MATCH $1 ORDER BY rowid")
-                    .bind(format!("\"{needle}\""))
+                    .bind(fts5_phrase(needle))
                     .fetch_all(&self.store.pool)
                     .await
                     .unwrap();
