@@ -108,7 +108,7 @@ fn bench(only: Option<&str>) -> anyhow::Result<()> {
         cmd::run(
             tools.command("cargo").args(["build", "--release", "--package", "hanmadi-server"]).current_dir(root()),
         )?;
-        cmd::run(test::browser_command_with(&tools, "release").arg("bench.mjs"))?;
+        cmd::run(test::browser_command(&tools, &root().join("target/release/hanmadi-server")).arg("bench.mjs"))?;
     }
     Ok(())
 }

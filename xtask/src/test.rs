@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::ops::AddAssign;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context};
@@ -53,18 +54,25 @@ pub fn run() -> anyhow::Result<()> {
         parse_cargo_line,
     )?);
 
+    // What the pass built, listed without building again: the server's test
+    // binaries for the PostgreSQL pass, and the server the browser tests start.
+    let built = built_by_workspace_tests(&tools)?;
+
     if let Some(postgres) = crate::postgres::Postgres::start()? {
         step("the server's storage tests again, on PostgreSQL");
-        let mut on_postgres = tools.command("cargo");
-        // Selecting the whole workspace (and only the server's test targets)
-        // keeps cargo's feature resolution, and so the build, of the first pass.
-        on_postgres.args(["test", "--workspace", "--no-fail-fast"]).env("HANMADI_TEST_POSTGRES", &postgres.admin_url);
-        for suite in server_test_suites()? {
-            on_postgres.args(["--test", &suite]);
-        }
         // The cluster tests need PostgreSQL, so they are ignored in the first pass.
-        on_postgres.args(["--", "--include-ignored"]);
-        suites.push(counted("postgres", &mut on_postgres, parse_cargo_line)?);
+        let mut on_postgres = Suite { name: "postgres", tally: Tally::default(), ok: true };
+        for suite in &built.server_suites {
+            println!("     Running {}", suite.display());
+            let mut run = Command::new(suite);
+            run.arg("--include-ignored")
+                .env("HANMADI_TEST_POSTGRES", &postgres.admin_url)
+                .current_dir(root().join("server"));
+            let outcome = counted("postgres", &mut run, parse_cargo_line)?;
+            on_postgres.tally += outcome.tally;
+            on_postgres.ok &= outcome.ok;
+        }
+        suites.push(on_postgres);
     }
 
     step("the app's adapter tests in headless Chromium (wasm-bindgen-test)");
@@ -75,11 +83,9 @@ pub fn run() -> anyhow::Result<()> {
     suites.push(counted("wasm", &mut in_browser, parse_cargo_line)?);
 
     let over_budget = web_build::over_budget(&web_build::build(&tools)?)?;
-    step("building the server for the browser tests");
-    cmd::run(tools.command("cargo").args(["build", "--package", "hanmadi-server"]).current_dir(root()))?;
 
     step("browser tests (Playwright driving Debian's Chromium)");
-    let mut e2e = browser_command(&tools);
+    let mut e2e = browser_command(&tools, &built.server);
     // A story that hangs (a browser that will not close) fails after 10
     // minutes instead of holding the whole run; the longest takes about one.
     // Node holds each file to the same limit as a whole: the longest file
@@ -111,17 +117,12 @@ pub fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `node` in e2e/, with what the harness needs to start the server (the debug
-/// build) and Chromium.
-fn browser_command(tools: &Tools) -> Command {
-    browser_command_with(tools, "debug")
-}
-
-/// As [`browser_command`], with the server of the given cargo profile directory.
-pub fn browser_command_with(tools: &Tools, profile: &str) -> Command {
+/// `node` in e2e/, with what the harness needs to start the given server
+/// binary and Chromium.
+pub fn browser_command(tools: &Tools, server: &Path) -> Command {
     let mut node = tools.command("node");
     node.current_dir(root().join("e2e"))
-        .env("HANMADI_SERVER_BIN", root().join("target").join(profile).join("hanmadi-server"))
+        .env("HANMADI_SERVER_BIN", server)
         .env("HANMADI_DIST", root().join("dist"))
         .env("HANMADI_ARTIFACTS", root().join("e2e/artifacts"))
         .env("CHROMIUM", CHROMIUM)
@@ -145,19 +146,65 @@ pub fn screenshot() -> anyhow::Result<()> {
         bootstrap::apt_install(&["fonts-noto-color-emoji"])?;
     }
     step("taking docs/screenshot.png");
-    cmd::run(browser_command(&tools).arg("screenshot.mjs").arg(root().join("docs/screenshot.png")))
+    cmd::run(
+        browser_command(&tools, &root().join("target/debug/hanmadi-server"))
+            .arg("screenshot.mjs")
+            .arg(root().join("docs/screenshot.png")),
+    )
 }
 
-/// The names of the server's integration test files: its storage tests.
-fn server_test_suites() -> anyhow::Result<Vec<String>> {
-    let mut suites: Vec<String> = std::fs::read_dir(root().join("server/tests"))?
-        .filter_map(|entry| {
-            let path = entry.ok()?.path();
-            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
-        })
-        .collect();
-    suites.sort();
-    Ok(suites)
+/// What `cargo test --workspace` built that later passes run again.
+struct WorkspaceTestBuild {
+    /// The server's integration test binaries (its storage tests), by name.
+    server_suites: Vec<PathBuf>,
+    /// The server's own binary.
+    server: PathBuf,
+}
+
+/// Asks cargo for what `cargo test --workspace` built, which it finds up to
+/// date. Running those binaries, rather than asking cargo for a narrower
+/// selection (`--test`, `--package`), matters: cargo unifies dependencies'
+/// features over what is selected, so a narrower selection builds a second copy
+/// of most dependencies (about four and a half minutes on a CI machine).
+fn built_by_workspace_tests(tools: &Tools) -> anyhow::Result<WorkspaceTestBuild> {
+    let mut list = tools.command("cargo");
+    list.args(["test", "--workspace", "--no-run", "--message-format=json-render-diagnostics"]).current_dir(root());
+    let shown = cmd::describe(&list);
+    let output = list.stderr(Stdio::inherit()).output().with_context(|| format!("cannot start `{shown}`"))?;
+    if !output.status.success() {
+        bail!("`{shown}` failed ({})", output.status);
+    }
+    read_workspace_test_build(&output.stdout, &root().join("server/Cargo.toml"))
+}
+
+/// The server's test binaries and its own binary, out of cargo's JSON messages
+/// (one per line) about the package whose manifest is `server_manifest`.
+fn read_workspace_test_build(messages: &[u8], server_manifest: &Path) -> anyhow::Result<WorkspaceTestBuild> {
+    let mut server_suites = Vec::new();
+    let mut server = None;
+    for line in messages.split(|&byte| byte == b'\n').filter(|line| !line.is_empty()) {
+        let message: serde_json::Value =
+            serde_json::from_slice(line).context("cargo printed a line that is not JSON")?;
+        let (Some(executable), Some(manifest)) = (message["executable"].as_str(), message["manifest_path"].as_str())
+        else {
+            continue;
+        };
+        if Path::new(manifest) != server_manifest {
+            continue;
+        }
+        let name = message["target"]["name"].as_str().unwrap_or_default();
+        let is_test_build = message["profile"]["test"].as_bool() == Some(true);
+        match (message["target"]["kind"][0].as_str(), is_test_build) {
+            (Some("test"), _) => server_suites.push((name.to_owned(), PathBuf::from(executable))),
+            (Some("bin"), false) if name == "hanmadi-server" => server = Some(PathBuf::from(executable)),
+            _ => {}
+        }
+    }
+    server_suites.sort();
+    Ok(WorkspaceTestBuild {
+        server_suites: server_suites.into_iter().map(|(_, path)| path).collect(),
+        server: server.context("cargo test built no hanmadi-server binary")?,
+    })
 }
 
 /// Runs a test runner, showing its output as it comes and counting results from it.
@@ -212,6 +259,25 @@ mod tests {
         .unwrap();
         assert_eq!((tally.passed, tally.failed), (12, 3));
         assert!(parse_cargo_line("running 12 tests").is_none());
+    }
+
+    #[test]
+    fn finds_the_server_suites_and_binary_among_cargos_messages() {
+        let messages = br#"{"reason":"compiler-artifact","manifest_path":"/w/server/Cargo.toml","target":{"kind":["test"],"name":"search"},"profile":{"test":true},"executable":"/w/target/debug/deps/search-1"}
+{"reason":"compiler-artifact","manifest_path":"/w/server/Cargo.toml","target":{"kind":["bin"],"name":"hanmadi-server"},"profile":{"test":true},"executable":"/w/target/debug/deps/hanmadi_server-2"}
+{"reason":"compiler-artifact","manifest_path":"/w/server/Cargo.toml","target":{"kind":["lib"],"name":"hanmadi_server"},"profile":{"test":false},"executable":null}
+{"reason":"compiler-artifact","manifest_path":"/w/crates/client-core/Cargo.toml","target":{"kind":["test"],"name":"simulation"},"profile":{"test":true},"executable":"/w/target/debug/deps/simulation-3"}
+{"reason":"compiler-artifact","manifest_path":"/w/server/Cargo.toml","target":{"kind":["bin"],"name":"hanmadi-server"},"profile":{"test":false},"executable":"/w/target/debug/hanmadi-server"}
+{"reason":"compiler-artifact","manifest_path":"/w/server/Cargo.toml","target":{"kind":["test"],"name":"chat"},"profile":{"test":true},"executable":"/w/target/debug/deps/chat-4"}
+{"reason":"build-finished","success":true}
+"#;
+        let built = read_workspace_test_build(messages, Path::new("/w/server/Cargo.toml")).unwrap();
+        assert_eq!(
+            built.server_suites,
+            [PathBuf::from("/w/target/debug/deps/chat-4"), PathBuf::from("/w/target/debug/deps/search-1")]
+        );
+        assert_eq!(built.server, PathBuf::from("/w/target/debug/hanmadi-server"));
+        assert!(read_workspace_test_build(b"", Path::new("/w/server/Cargo.toml")).is_err());
     }
 
     #[test]
