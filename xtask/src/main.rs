@@ -28,6 +28,8 @@ mod web_build;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::time::Instant;
 
 const USAGE: &str =
     "usage: cargo xtask <serve [server flags…] | test | build | bench [engine | servers | restarts | storm | search | bundle | browser] | screenshot>";
@@ -118,7 +120,10 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_owned()
 }
 
-/// Prints a step heading, so a long run reads as a list of what it did.
+/// Prints a step heading, so a long run reads as a list of what it did, with
+/// the time since the command started: where a CI run's minutes go.
 fn step(what: &str) {
-    println!("\n==> {what}");
+    static STARTED: OnceLock<Instant> = OnceLock::new();
+    let elapsed = STARTED.get_or_init(Instant::now).elapsed().as_secs();
+    println!("\n==> [{:>2}:{:02}] {what}", elapsed / 60, elapsed % 60);
 }

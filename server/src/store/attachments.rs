@@ -88,8 +88,7 @@ impl Store {
         quota: u64,
     ) -> anyhow::Result<Result<Attachment, UploadProblem>> {
         let me = upload.uploader.0 as i64;
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let (_turn, mut tx) = self.begin_write().await?;
         if self.dialect == Dialect::Postgres {
             // One upload of a person's at a time, on any node, so two at once
             // cannot both fit the quota that only one fits. (SQLite's writers
@@ -193,8 +192,7 @@ impl Store {
     /// attachment" before sending), and its content if nothing else refers to
     /// it. Whether there was such an upload.
     pub async fn remove_unsent_upload(&self, uploader: UserId, id: AttachmentId) -> anyhow::Result<bool> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let (_turn, mut tx) = self.begin_write().await?;
         let content: Option<String> = sqlx::query_scalar(
             "DELETE FROM attachments WHERE id = $1 AND uploader_id = $2 \
              AND NOT EXISTS (SELECT 1 FROM message_attachments WHERE attachment_id = $1) RETURNING sha256",
@@ -214,8 +212,7 @@ impl Store {
     /// carries (files attached and never sent), and the contents left unused;
     /// returns how many uploads.
     pub async fn forget_unsent_uploads_before(&self, before: Millis, limit: u32) -> anyhow::Result<u64> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let (_turn, mut tx) = self.begin_write().await?;
         let contents: Vec<String> = sqlx::query_scalar(
             "DELETE FROM attachments WHERE id IN (SELECT a.id FROM attachments a WHERE a.created_at < $1 \
                  AND NOT EXISTS (SELECT 1 FROM message_attachments ma WHERE ma.attachment_id = a.id) \

@@ -76,8 +76,7 @@ impl Store {
         let mut bytes = [0u8; INVITE_TOKEN_CHARS / 2];
         getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for an invite: {e}"))?;
         let token: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let (_turn, mut tx) = self.begin_write().await?;
         if let Err(problem) = private_room(&mut *tx, room, user).await? {
             return Ok(Err(problem));
         }

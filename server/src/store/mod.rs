@@ -15,7 +15,7 @@ use anyhow::Context;
 use hanmadi_protocol::http::{HistoryEvent, MessageView, PageFrom, Profile, Reaction, RoomSummary};
 use hanmadi_protocol::limits::{check_display_name, TextProblem};
 use hanmadi_protocol::{Member, MessageId, Millis, Outcome, RejectCode, ReplyTo, RoomEvent, RoomId, Seq, UserId};
-use sqlx::AnyPool;
+use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::db::Dialect;
@@ -161,7 +161,8 @@ pub struct Store {
     /// busy handler, keeps a read-then-write transaction from failing with "database
     /// is locked" when another writer got there first, and lets a checkpoint copy
     /// the whole write-ahead log (`checkpoint`). PostgreSQL needs no turns.
-    /// Session writes (`Sessions`) take none: one row each, rare.
+    /// Session writes (`Sessions`) take none: one row each, rare, and kept from
+    /// failing a transaction by [`Store::begin_write`].
     writer: Option<Mutex<()>>,
     dialect: Dialect,
 }
@@ -180,6 +181,24 @@ impl Store {
             Some(writer) => Some(writer.lock().await),
             None => None,
         }
+    }
+
+    /// Takes the writer's turn and begins a transaction that will write; hold
+    /// the turn (the first of the pair) until the transaction ends.
+    ///
+    /// On SQLite it begins IMMEDIATE, taking SQLite's write lock at once. A
+    /// write that takes no turn (a session's) can then only come before or
+    /// after the whole transaction: it waits for the lock, or the transaction
+    /// waits for it at its start, in SQLite's busy handler. Begun DEFERRED, a
+    /// transaction that had read before such a write committed would fail at
+    /// its first write (its snapshot is stale, and no busy handler retries that).
+    async fn begin_write(&self) -> anyhow::Result<(Option<MutexGuard<'_, ()>>, Transaction<'static, Any>)> {
+        let turn = self.write_turn().await;
+        let tx = match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.pool.begin().await?,
+        };
+        Ok((turn, tx))
     }
 
     // ---- users ----
@@ -481,8 +500,7 @@ impl Store {
     /// On PostgreSQL the transaction also announces its events to the cluster,
     /// so an event is announced if and only if it committed.
     pub async fn apply_batch(&self, actions: &[Submitted<'_>]) -> anyhow::Result<Vec<Applied>> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let (_turn, mut tx) = self.begin_write().await?;
         let mut applied = Vec::with_capacity(actions.len());
         for submitted in actions {
             applied.push(apply_once(&mut tx, submitted).await?);
@@ -509,4 +527,43 @@ fn decoded(room: RoomId, rows: impl IntoIterator<Item = (i64, i64, String)>) -> 
             Ok(StoredEvent { room, seq: Seq(seq as u64), at: at as u64, event })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use hanmadi_protocol::{Action, ActionKey, Outcome};
+
+    use super::*;
+    use crate::db;
+
+    /// A session's write takes no turn. One that holds SQLite's write lock when
+    /// a group commit starts, and commits after the group has read, must make
+    /// the group wait, not fail it.
+    #[tokio::test]
+    async fn a_write_without_a_turn_delays_a_group_commit_and_does_not_fail_it() {
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", folder.path().join("db.sqlite").display());
+        let (pool, dialect) = db::connect(&url).await.unwrap();
+        let store = Store::new(pool, dialect);
+        let mina = store.create_user("Mina").await.unwrap().unwrap();
+
+        let mut session = store.pool.acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *session).await.unwrap();
+        sqlx::query("INSERT INTO users (name, created_at) VALUES ('Jun', 0)").execute(&mut *session).await.unwrap();
+
+        let key = ActionKey::new("create-room").unwrap();
+        let action = Action::CreateRoom { name: "lunch".into(), private: false };
+        let batch = [Submitted { user: &mina, key: &key, action: &action, admission: Admission::Apply }];
+        let (applied, ()) = tokio::join!(store.apply_batch(&batch), async {
+            // Long enough for a transaction begun DEFERRED to have read and to
+            // be waiting for the lock to write.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            sqlx::query("COMMIT").execute(&mut *session).await.unwrap();
+        });
+
+        let applied = applied.expect("the group commit waited for the session's write");
+        assert!(matches!(applied[0].settled, Settled::New(Outcome::Applied { .. })), "{:?}", applied[0].settled);
+    }
 }

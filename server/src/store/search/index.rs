@@ -61,11 +61,7 @@ impl Store {
     /// are waiting. A message deleted before its turn is left out; an edited
     /// one is indexed as it stands.
     async fn index_batch(&self) -> anyhow::Result<bool> {
-        let _turn = self.write_turn().await;
-        // IMMEDIATE: it reads under SQLite's write lock, so a write that takes
-        // no turn (a session's) cannot land between its read and its write,
-        // which would fail it.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let (_turn, mut tx) = self.begin_write().await?;
         let (up_to, newest): (i64, i64) = sqlx::query_as(PROGRESS).fetch_one(&mut *tx).await?;
         if newest <= up_to {
             return Ok(false);
