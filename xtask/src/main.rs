@@ -121,7 +121,7 @@ fn root() -> PathBuf {
 }
 
 /// Prints a step heading, so a long run reads as a list of what it did, with
-/// the time since the command started: where a CI run's minutes go.
+/// the time since its first step: where a CI run's minutes go.
 fn step(what: &str) {
     static STARTED: OnceLock<Instant> = OnceLock::new();
     let elapsed = STARTED.get_or_init(Instant::now).elapsed().as_secs();

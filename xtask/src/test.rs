@@ -56,23 +56,18 @@ pub fn run() -> anyhow::Result<()> {
 
     // What the pass built, listed without building again: the server's test
     // binaries for the PostgreSQL pass, and the server the browser tests start.
-    let built = built_by_workspace_tests(&tools)?;
+    step("listing what the workspace tests built (cargo test --no-run)");
+    let built = built_by_workspace_tests(&tools)
+        .inspect_err(|error| {
+            // The first pass did not build; its errors are above. The passes
+            // that run what it built are left out, and the run fails.
+            println!("{error:#}");
+            suites.push(Suite { name: "build", tally: Tally::default(), ok: false });
+        })
+        .ok();
 
-    if let Some(postgres) = crate::postgres::Postgres::start()? {
-        step("the server's storage tests again, on PostgreSQL");
-        // The cluster tests need PostgreSQL, so they are ignored in the first pass.
-        let mut on_postgres = Suite { name: "postgres", tally: Tally::default(), ok: true };
-        for suite in &built.server_suites {
-            println!("     Running {}", suite.display());
-            let mut run = Command::new(suite);
-            run.arg("--include-ignored")
-                .env("HANMADI_TEST_POSTGRES", &postgres.admin_url)
-                .current_dir(root().join("server"));
-            let outcome = counted("postgres", &mut run, parse_cargo_line)?;
-            on_postgres.tally += outcome.tally;
-            on_postgres.ok &= outcome.ok;
-        }
-        suites.push(on_postgres);
+    if let Some(built) = &built {
+        suites.extend(on_postgres(built)?);
     }
 
     step("the app's adapter tests in headless Chromium (wasm-bindgen-test)");
@@ -84,15 +79,17 @@ pub fn run() -> anyhow::Result<()> {
 
     let over_budget = web_build::over_budget(&web_build::build(&tools)?)?;
 
-    step("browser tests (Playwright driving Debian's Chromium)");
-    let mut e2e = browser_command(&tools, &built.server);
-    // A story that hangs (a browser that will not close) fails after 10
-    // minutes instead of holding the whole run; the longest takes about one.
-    // Node holds each file to the same limit as a whole: the longest file
-    // (attachments) takes about 2 minutes here, and went past 5 on a machine
-    // loaded by its neighbours.
-    e2e.args(["--test", "--test-reporter=tap", "--test-concurrency=1", "--test-timeout=600000"]);
-    suites.push(counted("browser", &mut e2e, parse_tap_line)?);
+    if let Some(built) = &built {
+        step("browser tests (Playwright driving Debian's Chromium)");
+        let mut e2e = browser_command(&tools, &built.server);
+        // A story that hangs (a browser that will not close) fails after 10
+        // minutes instead of holding the whole run; the longest takes about
+        // one. Node holds each file to the same limit as a whole: the longest
+        // file (attachments) takes about 2 minutes here, and went past 5 on a
+        // machine loaded by its neighbours.
+        e2e.args(["--test", "--test-reporter=tap", "--test-concurrency=1", "--test-timeout=600000"]);
+        suites.push(counted("browser", &mut e2e, parse_tap_line)?);
+    }
 
     let mut total = Tally::default();
     println!();
@@ -153,11 +150,35 @@ pub fn screenshot() -> anyhow::Result<()> {
     )
 }
 
+/// The server's storage tests again, on a throwaway PostgreSQL (none if it
+/// cannot be installed here), with the cluster tests the first pass ignores.
+fn on_postgres(built: &WorkspaceTestBuild) -> anyhow::Result<Option<Suite>> {
+    let Some(postgres) = crate::postgres::Postgres::start()? else {
+        return Ok(None);
+    };
+    step("the server's storage tests again, on PostgreSQL");
+    let mut suite = Suite { name: "postgres", tally: Tally::default(), ok: true };
+    for binary in &built.server_suites {
+        println!("     Running {}", binary.display());
+        let mut run = Command::new(binary);
+        // In the package's folder, as cargo runs its tests.
+        run.arg("--include-ignored")
+            .env("HANMADI_TEST_POSTGRES", &postgres.admin_url)
+            .current_dir(root().join("server"));
+        let outcome = counted("postgres", &mut run, parse_cargo_line)?;
+        suite.tally += outcome.tally;
+        suite.ok &= outcome.ok;
+    }
+    Ok(Some(suite))
+}
+
 /// What `cargo test --workspace` built that later passes run again.
 struct WorkspaceTestBuild {
-    /// The server's integration test binaries (its storage tests), by name.
+    /// The server's integration test binaries (its storage tests), sorted by
+    /// their test's name.
     server_suites: Vec<PathBuf>,
-    /// The server's own binary.
+    /// The server's own binary, as its integration tests start it (with its
+    /// dev-dependencies' features too, such as tokio's `test-util`).
     server: PathBuf,
 }
 
@@ -199,6 +220,9 @@ fn read_workspace_test_build(messages: &[u8], server_manifest: &Path) -> anyhow:
             (Some("bin"), false) if name == "hanmadi-server" => server = Some(PathBuf::from(executable)),
             _ => {}
         }
+    }
+    if server_suites.is_empty() {
+        bail!("cargo test built none of the server's integration tests");
     }
     server_suites.sort();
     Ok(WorkspaceTestBuild {

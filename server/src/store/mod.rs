@@ -162,7 +162,8 @@ pub struct Store {
     /// is locked" when another writer got there first, and lets a checkpoint copy
     /// the whole write-ahead log (`checkpoint`). PostgreSQL needs no turns.
     /// Session writes (`Sessions`) take none: one row each, rare, and kept from
-    /// failing a transaction by [`Store::begin_write`].
+    /// failing a transaction, as another process's writes are, by
+    /// [`Store::begin_write`].
     writer: Option<Mutex<()>>,
     dialect: Dialect,
 }
@@ -184,14 +185,16 @@ impl Store {
     }
 
     /// Takes the writer's turn and begins a transaction that will write; hold
-    /// the turn (the first of the pair) until the transaction ends.
+    /// the turn (the first of the pair, dropped last) until the transaction
+    /// ends. On PostgreSQL there is no turn and the transaction is a plain one.
     ///
     /// On SQLite it begins IMMEDIATE, taking SQLite's write lock at once. A
-    /// write that takes no turn (a session's) can then only come before or
-    /// after the whole transaction: it waits for the lock, or the transaction
-    /// waits for it at its start, in SQLite's busy handler. Begun DEFERRED, a
-    /// transaction that had read before such a write committed would fail at
-    /// its first write (its snapshot is stale, and no busy handler retries that).
+    /// write that takes no turn (a session's, another process's) can then only
+    /// come before or after the whole transaction: it waits for the lock, or
+    /// the transaction waits for it at its start, in SQLite's busy handler.
+    /// Begun DEFERRED, a transaction that had read while such a write held the
+    /// lock would fail at its first write, at once: the busy handler does not
+    /// retry a read turning into a write.
     async fn begin_write(&self) -> anyhow::Result<(Option<MutexGuard<'_, ()>>, Transaction<'static, Any>)> {
         let turn = self.write_turn().await;
         let tx = match self.dialect {
@@ -538,9 +541,9 @@ mod tests {
     use super::*;
     use crate::db;
 
-    /// A session's write takes no turn. One that holds SQLite's write lock when
-    /// a group commit starts, and commits after the group has read, must make
-    /// the group wait, not fail it.
+    /// A session's write takes no turn. One that holds SQLite's write lock
+    /// while a group commit starts, reads and would write must make the group
+    /// wait, not fail it.
     #[tokio::test]
     async fn a_write_without_a_turn_delays_a_group_commit_and_does_not_fail_it() {
         let folder = tempfile::tempdir().unwrap();
@@ -557,8 +560,8 @@ mod tests {
         let action = Action::CreateRoom { name: "lunch".into(), private: false };
         let batch = [Submitted { user: &mina, key: &key, action: &action, admission: Admission::Apply }];
         let (applied, ()) = tokio::join!(store.apply_batch(&batch), async {
-            // Long enough for a transaction begun DEFERRED to have read and to
-            // be waiting for the lock to write.
+            // Long enough for a transaction begun DEFERRED to have read and
+            // tried to write: it fails at once, the lock being held.
             tokio::time::sleep(Duration::from_millis(300)).await;
             sqlx::query("COMMIT").execute(&mut *session).await.unwrap();
         });
