@@ -21,7 +21,7 @@ use self::table::Table;
 use self::workloads::{cross_node_rows, side_by_side, CROSS_NODE, LEGEND, WORKLOADS};
 use crate::bootstrap::{self, Tools};
 use crate::postgres::Postgres;
-use crate::{cmd, root, step};
+use crate::{built_binary, cmd, root, step};
 
 /// One hanmadi-load run's whole allowance: setting up 10,000 sockets can take
 /// minutes on a slow server, then come 10 s of sending and 2 s of draining.
@@ -100,7 +100,7 @@ fn measure(target: Target, tools: &Tools, load: &[&str]) -> anyhow::Result<Value
 /// Starts a Hanmadi node on a free port of 127.0.0.1. Every flag the bench
 /// gives the server is here, so that a new limit is raised in one place.
 fn start_hanmadi(database_url: &str, folder: &Path) -> anyhow::Result<Server> {
-    let mut command = Command::new(root().join("target/release/hanmadi-server"));
+    let mut command = Command::new(built_binary("release", "hanmadi-server"));
     command
         .args(["--bind", "127.0.0.1:0", "--database-url", database_url])
         .arg("--static-dir")
@@ -129,7 +129,7 @@ fn start_relay(tools: &Tools) -> anyhow::Result<Server> {
 /// Runs hanmadi-load with `args`; its human summary is shown as it ends, its
 /// JSON line returned.
 fn run_load(args: &[&str]) -> anyhow::Result<Value> {
-    let mut command = Command::new(root().join("target/release/hanmadi-load"));
+    let mut command = Command::new(built_binary("release", "hanmadi-load"));
     command.args(args).arg("--json");
     let output = process::output_within(command, LOAD_LIMIT)?;
     let line = output.lines().rev().find(|line| !line.trim().is_empty()).context("hanmadi-load printed no figures")?;

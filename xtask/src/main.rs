@@ -110,7 +110,7 @@ fn bench(only: Option<&str>) -> anyhow::Result<()> {
         cmd::run(
             tools.command("cargo").args(["build", "--release", "--package", "hanmadi-server"]).current_dir(root()),
         )?;
-        cmd::run(test::browser_command(&tools, &root().join("target/release/hanmadi-server")).arg("bench.mjs"))?;
+        cmd::run(test::browser_command(&tools, &built_binary("release", "hanmadi-server")).arg("bench.mjs"))?;
     }
     Ok(())
 }
@@ -118,6 +118,11 @@ fn bench(only: Option<&str>) -> anyhow::Result<()> {
 /// The workspace root (xtask lives one level below it).
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_owned()
+}
+
+/// Where cargo puts the binary `name` built in `profile` ("debug", "release").
+fn built_binary(profile: &str, name: &str) -> PathBuf {
+    root().join("target").join(profile).join(name)
 }
 
 /// Prints a step heading, so a long run reads as a list of what it did, with

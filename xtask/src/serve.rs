@@ -5,7 +5,7 @@ use std::process::Command;
 
 use anyhow::Context;
 
-use crate::{bootstrap, cmd, root, step, web_build};
+use crate::{bootstrap, built_binary, cmd, root, step, web_build};
 
 pub fn run(server_args: &[String]) -> anyhow::Result<()> {
     let tools = bootstrap::web_tools()?;
@@ -15,7 +15,7 @@ pub fn run(server_args: &[String]) -> anyhow::Result<()> {
     step("starting the server (Ctrl-C stops it)");
     // exec, so that Ctrl-C and SIGTERM reach the server itself and it can close
     // every socket gracefully.
-    let error = Command::new(root().join("target/release/hanmadi-server"))
+    let error = Command::new(built_binary("release", "hanmadi-server"))
         .arg("--static-dir")
         .arg(&dist)
         .args(server_args)

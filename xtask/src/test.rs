@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use anyhow::{bail, Context};
 
 use crate::bootstrap::{self, Tools, CHROMEDRIVER, CHROMIUM};
-use crate::{cmd, root, step, web_build};
+use crate::{built_binary, cmd, root, step, web_build};
 
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -144,7 +144,7 @@ pub fn screenshot() -> anyhow::Result<()> {
     }
     step("taking docs/screenshot.png");
     cmd::run(
-        browser_command(&tools, &root().join("target/debug/hanmadi-server"))
+        browser_command(&tools, &built_binary("debug", "hanmadi-server"))
             .arg("screenshot.mjs")
             .arg(root().join("docs/screenshot.png")),
     )
