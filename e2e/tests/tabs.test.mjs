@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bothIn, createRoom, nothingWaiting, postMessages, serverAndBrowser, signedInPage, signInOn } from '../harness.mjs';
+import { bothIn, collectErrors, createRoom, nothingWaiting, postMessages, sameSessionElsewhere, serverAndBrowser, signedInPage, signInOn } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -240,6 +240,43 @@ test('a tab opened later shows the same unread counts and waiting messages as th
   }
   assert.equal(sockets.open, 1, 'one socket for both tabs');
   assert.deepEqual([...mina.errors, ...later.errors, ...jun.errors], [], 'no uncaught errors');
+});
+
+test('a tab opening just as Mina renames herself on her phone shows her new name', async () => {
+  const mina = await signIn('Mina');
+  await createRoom(mina, 'notes');
+  const phone = await sameSessionElsewhere(world.browser, world.server.url, mina);
+
+  // A second tab starts, but the browser takes its time saying whether
+  // another tab holds the socket (as a busy machine may): the test decides
+  // when it hears.
+  const later = collectErrors(await mina.context().newPage());
+  await later.addInitScript(() => {
+    const request = LockManager.prototype.request;
+    const asked = new Promise((resolve) => (window.answerLeaderLock = resolve));
+    LockManager.prototype.request = function (name, ...rest) {
+      const callback = rest.pop();
+      if (!name.startsWith('hanmadi.leader')) return request.call(this, name, ...rest, callback);
+      return request.call(this, name, ...rest, async (lock) => {
+        await asked;
+        return callback(lock);
+      });
+    };
+  });
+  await later.goto(world.server.url);
+  await later.getByRole('button', { name: 'Your name: Mina' }).waitFor({ timeout: 30_000 });
+
+  // In that moment she renames herself on her phone; the first tab hears it.
+  await phone.getByRole('button', { name: 'Your name: Mina' }).click();
+  await phone.getByRole('textbox', { name: 'Your name' }).fill('Minah');
+  await phone.getByRole('textbox', { name: 'Your name' }).press('Enter');
+  await mina.getByRole('button', { name: 'Your name: Minah' }).waitFor({ timeout: 30_000 });
+
+  // The new tab follows the first, and has not missed it.
+  await later.evaluate(() => window.answerLeaderLock());
+  await later.getByRole('button', { name: 'Your name: Minah' }).waitFor({ timeout: 10_000 });
+  await later.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  assert.deepEqual([...mina.errors, ...later.errors, ...phone.errors], [], 'no uncaught errors');
 });
 
 test('a tab of the last version left open across an upgrade: a new tab connects on its own, and what the old one queued goes once it is closed', async () => {

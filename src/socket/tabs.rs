@@ -29,7 +29,7 @@ use std::rc::{Rc, Weak};
 
 use hanmadi_client_core::{FailReason, FromFollower, FromLeader, Instant, PendingAction, Status};
 use hanmadi_protocol::{ActionKey, RoomId, Seq, UserId, PROTOCOL_VERSION};
-use js_sys::{Object, Reflect};
+use js_sys::{Array, Object, Reflect};
 use leptos::prelude::{GetUntracked, Set};
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent};
@@ -82,6 +82,12 @@ pub struct Tabs {
     channel: BroadcastChannel,
     /// To every tab of the browser.
     every_tab: BroadcastChannel,
+    /// Notes from the other tabs of this version heard while this tab was
+    /// still [`Role::Undecided`], handled once it knows its part
+    /// ([`decided`]): a frame the leader passed on in that moment (our new
+    /// name, say) is told nowhere else, and a tab opened at the same moment
+    /// could say hello to this one before it knows it leads.
+    heard_undecided: Array,
     _on_message: [Closure<dyn FnMut(MessageEvent)>; 2],
 }
 
@@ -205,7 +211,13 @@ pub fn join(shared: &Rc<RefCell<Adapter>>) -> bool {
         return false;
     };
     let on_message = [listen(shared, &channel, receive), listen(shared, &every_tab, receive_from_any_tab)];
-    shared.borrow_mut().tabs = Some(Tabs { role: Role::Undecided, channel, every_tab, _on_message: on_message });
+    shared.borrow_mut().tabs = Some(Tabs {
+        role: Role::Undecided,
+        channel,
+        every_tab,
+        heard_undecided: Array::new(),
+        _on_message: on_message,
+    });
 
     let (weak, waited_for) = (Rc::downgrade(shared), leader_lock.clone());
     let first_ask = Closure::once_into_js(move |lock: JsValue| -> JsValue {
@@ -273,6 +285,19 @@ fn follow(weak: &Weak<RefCell<Adapter>>) {
         tabs.role = Role::Follower;
     }
     drive(&shared, |client, _| client.follow());
+    decided(&shared);
+}
+
+/// This tab now knows its part: the notes heard before it did are handled
+/// now, in the order they came.
+fn decided(shared: &Rc<RefCell<Adapter>>) {
+    let Some(heard) = shared.borrow_mut().tabs.as_mut().map(|tabs| std::mem::take(&mut tabs.heard_undecided)) else {
+        return;
+    };
+    let weak = Rc::downgrade(shared);
+    for note in heard.iter() {
+        receive(&weak, &note);
+    }
 }
 
 fn lead(weak: &Weak<RefCell<Adapter>>) {
@@ -306,6 +331,8 @@ fn lead(weak: &Weak<RefCell<Adapter>>) {
         tabs.post("leading", &[]);
         tabs.tell_state(adapter.client.status(), &outbox_json(&adapter));
     }
+    drop(adapter);
+    decided(&shared);
 }
 
 fn outbox_json(adapter: &Adapter) -> String {
@@ -325,6 +352,10 @@ fn number_of(note: &JsValue, name: &str) -> u64 {
 /// A note from another tab of this version.
 fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
     let Some(shared) = weak.upgrade() else { return };
+    if let Some(tabs) = shared.borrow_mut().tabs.as_mut().filter(|tabs| tabs.role == Role::Undecided) {
+        tabs.heard_undecided.push(note);
+        return;
+    }
     let field = |name: &str| field_of(note, name);
     let text = |name: &str| field(name).as_string().unwrap_or_default();
     let number = |name: &str| number_of(note, name);

@@ -211,8 +211,9 @@ use crate::{cmd, root, std_for_size, step};
 /// meanwhile, never another person's session written, the name form sends
 /// a name only if changed since it opened), 283.0 → 283.2 KiB: 282.97
 /// measured, too close to the line for the brotli figure's drift with
-/// layout.
-pub const BUNDLE_BUDGET_KIB: f64 = 283.2;
+/// layout; for a tab that keeps what the other tabs tell it while it does
+/// not know yet whether it leads, 283.2 → 283.4 KiB: 283.16 measured.
+pub const BUNDLE_BUDGET_KIB: f64 = 283.4;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
