@@ -199,7 +199,6 @@ async fn rename_me(
     let Json(NameRequest { name }) = body?;
     let user = state.store.rename_user(user.id, &name).await?.map_err(refused_name)?;
     state.delivery.renamed(user.id, &user.name);
-    state.delivery.you_changed(user.id, Some(&user.name), None);
     Ok(Json(user))
 }
 
@@ -217,7 +216,7 @@ async fn change_settings(
 ) -> ApiResult<Settings> {
     let Json(settings) = body?;
     state.store.set_settings(user.id, settings).await?;
-    state.delivery.you_changed(user.id, None, Some(settings));
+    state.delivery.settings_changed(user.id);
     Ok(Json(settings))
 }
 

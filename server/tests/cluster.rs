@@ -243,7 +243,72 @@ async fn what_mina_changes_about_herself_through_one_node_her_tab_on_the_other_i
             _ => None,
         })
         .await;
-    assert_eq!(told, (None, Some(Settings { shares_seen: false })));
+    assert_eq!(told, (Some("Mina".into()), Some(Settings { shares_seen: false })));
+    drop((node_a, node_b));
+}
+
+/// Renames `session`'s person through the node at `addr`.
+async fn rename_at(addr: std::net::SocketAddr, session: &Session, name: &str) {
+    let response = reqwest::Client::new()
+        .patch(format!("http://{addr}/api/me"))
+        .bearer_auth(&session.token)
+        .json(&serde_json::json!({ "name": name }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+/// The name of `session`'s person, as the node at `addr` reads it.
+async fn name_at(addr: std::net::SocketAddr, session: &Session) -> String {
+    let response =
+        reqwest::Client::new().get(format!("http://{addr}/api/me")).bearer_auth(&session.token).send().await.unwrap();
+    let me: serde_json::Value = response.json().await.unwrap();
+    me["name"].as_str().expect("a name").to_owned()
+}
+
+/// Mina renames herself on her laptop and on her phone at the same moment,
+/// again and again, one through each node. Each node announces as it
+/// answers, so the other node may hear the two in the other order. Her tab
+/// on each node is left, every time, with the name the service kept.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
+async fn two_renames_at_once_through_two_nodes_leave_every_device_with_the_name_kept() {
+    let (_database, node_a, node_b) = two_nodes().await;
+    let mina = sign_up_at(node_a.addr, "Mina").await;
+    let mut tabs = [connect_at(node_a.addr, &mina).await, connect_at(node_b.addr, &mina).await];
+
+    for round in 0..20 {
+        let (on_a, on_b) = (format!("Mina {round} A"), format!("Mina {round} B"));
+        tokio::join!(rename_at(node_a.addr, &mina, &on_a), rename_at(node_b.addr, &mina, &on_b));
+        let kept = name_at(node_a.addr, &mina).await;
+        for tab in &mut tabs {
+            tab.recv_until(|frame| match frame {
+                ServerFrame::YouChanged { name: Some(name), .. } if *name == kept => Some(()),
+                _ => None,
+            })
+            .await;
+        }
+        // Nothing older is told after it.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        for tab in &mut tabs {
+            tab.send(&ClientFrame::Ping { nonce: round }).await;
+            let mut later = Vec::new();
+            tab.recv_until(|frame| match frame {
+                ServerFrame::YouChanged { name, .. } => {
+                    later.push(name.clone());
+                    None
+                }
+                ServerFrame::Pong { .. } => Some(()),
+                _ => None,
+            })
+            .await;
+            assert!(
+                later.iter().all(|name| name.as_deref() == Some(kept.as_str())),
+                "{kept} kept, then told {later:?}"
+            );
+        }
+    }
     drop((node_a, node_b));
 }
 

@@ -175,7 +175,7 @@ async fn told_of_yourself(tab: &mut Client) -> Option<(Option<String>, Option<Se
 }
 
 /// Mina renames herself, then turns "Show Seen" off: her phone and her
-/// tablet are each told at once, only what changed, without waiting for a
+/// tablet are each told at once who she is now, without waiting for a
 /// new token. A change refused tells no one, and Jun, connected beside them,
 /// hears nothing of hers. Her laptop, away meanwhile, is told all of it as
 /// it connects.
@@ -190,11 +190,17 @@ async fn what_mina_changes_about_herself_her_other_devices_are_told_at_once() {
 
     assert_eq!(rename(&server, &mina, "Mina Kim").await, StatusCode::OK);
     for device in [&mut phone, &mut tablet] {
-        assert_eq!(told_of_yourself(device).await, Some((Some("Mina Kim".into()), None)));
+        assert_eq!(
+            told_of_yourself(device).await,
+            Some((Some("Mina Kim".into()), Some(Settings { shares_seen: true })))
+        );
     }
     assert_eq!(share_seen(&server, &mina, false.into()).await.0, 200);
     for device in [&mut phone, &mut tablet] {
-        assert_eq!(told_of_yourself(device).await, Some((None, Some(Settings { shares_seen: false }))));
+        assert_eq!(
+            told_of_yourself(device).await,
+            Some((Some("Mina Kim".into()), Some(Settings { shares_seen: false })))
+        );
     }
 
     assert_eq!(share_seen(&server, &mina, "no".into()).await.0, 422);

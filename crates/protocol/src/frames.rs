@@ -256,11 +256,12 @@ pub enum ServerFrame {
     /// Latest-wins. The person this connection is signed in as: sent whole
     /// right after [`ServerFrame::Welcome`] (what changed while this device
     /// was away), then each time they change their name or their settings,
-    /// in another tab, on another device or this one, with only what changed
-    /// (so a name and settings changed at once on two devices cannot undo
-    /// each other), and whole again after a `room_list_stale` (one may have
-    /// been dropped with the list's changes). Whatever shows them follows,
-    /// without waiting for a new token.
+    /// in another tab, on another device or this one, whole as the server
+    /// reads them after the change (so two changes made at once leave every
+    /// device with the last), and whole again after a `room_list_stale` (one
+    /// may have been dropped with the list's changes). Whatever shows them
+    /// follows, without waiting for a new token. Either may be absent: a
+    /// server of the last version said only what changed.
     YouChanged {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,

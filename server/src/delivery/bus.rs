@@ -17,7 +17,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::{Millis, RoomEvent, RoomId, Seq, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
@@ -74,6 +73,9 @@ pub enum BusMessage {
         room: RoomId,
         user: UserId,
     },
+    /// The person renamed themselves through the node's API: the rooms they
+    /// are present in hear the new name, and each node tells their
+    /// connections who they are now, as the store has it.
     Renamed {
         node: NodeId,
         user: UserId,
@@ -97,15 +99,12 @@ pub enum BusMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         direct_with: Option<UserId>,
     },
-    /// The person changed their name or settings (whichever is given) through
-    /// the node's API: their connections are told.
+    /// The person changed their settings through the node's API: each node
+    /// tells their connections who they are now, as the store has it (a
+    /// node from before this said what changed, which is not taken).
     YouChanged {
         node: NodeId,
         user: UserId,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        settings: Option<Settings>,
     },
     /// The node is shutting down: forget whom it held now, without waiting.
     Gone {
@@ -405,7 +404,7 @@ async fn on_message(delivery: &Delivery, store: &Store, message: BusMessage) {
         BusMessage::Read { node: _, user, room, seq, direct_with } => {
             delivery.deliver_read(user, room, seq, None, direct_with)
         }
-        BusMessage::YouChanged { node: _, user, name, settings } => delivery.deliver_you_changed(user, name, settings),
+        BusMessage::YouChanged { node: _, user } => delivery.person_changed(user),
         BusMessage::Gone { node } => delivery.forget_node(node),
     }
 }
@@ -424,7 +423,7 @@ async fn expire_silent_nodes(delivery: Arc<Delivery>, shutdown: CancellationToke
 
 #[cfg(test)]
 mod tests {
-    use hanmadi_protocol::{MessageId, UserId};
+    use hanmadi_protocol::{decode_server, MessageId, ServerFrame, UserId};
 
     use super::*;
 
@@ -514,5 +513,38 @@ mod tests {
             }
         }
         assert_eq!(seqs, (1..=200).collect::<Vec<_>>());
+    }
+
+    /// Mina renames herself through node A, then at once through node B.
+    /// Node C hears B's notice first and A's last: her tablet there is left
+    /// with the name she chose last, as the store has it, whatever the order
+    /// of the notices.
+    #[tokio::test]
+    async fn two_renames_heard_in_the_other_order_leave_her_devices_with_the_newest() {
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", folder.path().join("db.sqlite").display());
+        let (pool, dialect) = crate::db::connect(&url).await.unwrap();
+        let store = Arc::new(Store::new(pool.clone(), dialect));
+        let delivery =
+            Delivery::start(dialect, &url, pool, Arc::clone(&store), 64, CancellationToken::new()).await.unwrap();
+        let mina = store.create_user("Mina").await.unwrap().unwrap();
+        let tablet = delivery.open();
+        delivery.sign_in(&tablet, mina.id);
+
+        for name in ["Mina on A", "Mina on B"] {
+            store.rename_user(mina.id, name).await.unwrap().unwrap();
+        }
+        for name in ["Mina on B", "Mina on A"] {
+            on_message(&delivery, &store, BusMessage::Renamed { node: 2, user: mina.id, name: name.into() }).await;
+        }
+
+        let mut told = Vec::new();
+        while told.is_empty() {
+            tokio::time::timeout(Duration::from_secs(5), tablet.mailbox().ready()).await.expect("told");
+            told.extend(tablet.mailbox().take(&mut Default::default()).listings);
+        }
+        let last = decode_server(told.last().unwrap().as_bytes()).unwrap();
+        let ServerFrame::YouChanged { name, .. } = last else { panic!("{last:?}") };
+        assert_eq!(name.as_deref(), Some("Mina on B"));
     }
 }

@@ -24,13 +24,13 @@ mod bus;
 mod mailbox;
 mod presence;
 mod registry;
+mod you;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::extract::ws::Utf8Bytes;
-use hanmadi_protocol::http::Settings;
 use hanmadi_protocol::{encode, RoomEvent, RoomId, Seq, ServerFrame, UserId};
 use sqlx::AnyPool;
 use tokio::sync::Notify;
@@ -43,6 +43,8 @@ use mailbox::Class;
 pub use mailbox::{Mailbox, Parcel};
 use presence::{Entry, NodeId, Presence};
 use registry::{ConnId, Registry};
+pub use you::you_now;
+use you::ChangedPeople;
 
 use crate::db::Dialect;
 use crate::store::{Store, StoredEvent};
@@ -73,8 +75,10 @@ pub struct Delivery {
     room_list: Notify,
     /// The cluster bus, on PostgreSQL.
     bus: Option<Outgoing>,
-    /// Which rooms of a burst are private or direct, and who is in them.
+    /// Which rooms of a burst are private or direct, and who is in them;
+    /// who a changed person is now.
     store: Arc<Store>,
+    changed_people: ChangedPeople,
 }
 
 impl Delivery {
@@ -107,6 +111,7 @@ impl Delivery {
             room_list: Notify::new(),
             bus,
             store: Arc::clone(&store),
+            changed_people: ChangedPeople::default(),
         });
         if let Some(outgoing) = outgoing {
             bus::start(database_url, pool, outgoing, Arc::clone(&delivery), store, shutdown.clone())
@@ -114,7 +119,8 @@ impl Delivery {
                 .context("cannot listen on PostgreSQL for the other nodes")?;
             tracing::info!(node = format!("{node:016x}"), "joined the cluster");
         }
-        tokio::spawn(Arc::clone(&delivery).coalesce_room_list_changes(shutdown));
+        tokio::spawn(Arc::clone(&delivery).coalesce_room_list_changes(shutdown.clone()));
+        tokio::spawn(Arc::clone(&delivery).tell_people_what_changed(shutdown));
         Ok(delivery)
     }
 
@@ -184,19 +190,20 @@ impl Delivery {
         self.announce(BusMessage::Read { node: self.node, user, room, seq, direct_with });
     }
 
-    /// `user` renamed themselves: every room they are present in hears the new name.
+    /// `user` renamed themselves: every room they are present in hears the
+    /// new name, and every connection of theirs, on every node, who they are now.
     pub fn renamed(&self, user: UserId, name: &str) {
         self.presence.rename(&self.registry, user, name);
+        self.person_changed(user);
         self.announce(BusMessage::Renamed { node: self.node, user, name: name.to_owned() });
     }
 
-    /// `user` changed their name or settings (whichever is given): every
-    /// connection of theirs, on every node, is told, so their other tabs and
-    /// devices show it at once rather than at their next token.
-    pub fn you_changed(&self, user: UserId, name: Option<&str>, settings: Option<Settings>) {
-        let name = name.map(str::to_owned);
-        self.deliver_you_changed(user, name.clone(), settings);
-        self.announce(BusMessage::YouChanged { node: self.node, user, name, settings });
+    /// `user` changed their settings: every connection of theirs, on every
+    /// node, is told, so their other tabs and devices show it at once rather
+    /// than at their next token.
+    pub fn settings_changed(&self, user: UserId) {
+        self.person_changed(user);
+        self.announce(BusMessage::YouChanged { node: self.node, user });
     }
 
     pub fn connected(&self) -> usize {
@@ -278,11 +285,6 @@ impl Delivery {
         }
     }
 
-    fn deliver_you_changed(&self, user: UserId, name: Option<String>, settings: Option<Settings>) {
-        let frame = ServerFrame::YouChanged { name, settings };
-        self.registry.tell(user, &Utf8Bytes::from(encode(&frame)), None);
-    }
-
     /// Notes the rooms that committed events created, renamed, joined or left,
     /// for the next burst of room-list changes. Called with every committed
     /// event, followed here or not. A join or a leave changes no public
@@ -349,6 +351,7 @@ impl Delivery {
 
     fn remote_renamed(&self, node: NodeId, user: UserId, name: &str) {
         self.presence.remote_renamed(&self.registry, node, user, name);
+        self.person_changed(user);
     }
 
     fn forget_node(&self, node: NodeId) {

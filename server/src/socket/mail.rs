@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use futures_util::SinkExt;
-use hanmadi_protocol::{close_code, encode, ServerFrame, UserId};
+use hanmadi_protocol::{close_code, encode, ServerFrame};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{Next, Session};
-use crate::store::Store;
+use crate::delivery::you_now;
 
 impl Session {
     /// Sends what the mailbox holds.
@@ -126,23 +126,6 @@ impl Session {
             Next::Continue
         } else {
             Next::Close(close_code::UNAUTHORIZED, "signed out")
-        }
-    }
-}
-
-/// Who `user` is and what they chose, as the store has it now: the frame
-/// that tells a connection so, whole. `None` if it cannot be read (the
-/// next welcome tells it).
-async fn you_now(store: &Store, user: UserId) -> Option<Utf8Bytes> {
-    match store.you(user).await {
-        Ok(Some((user, settings))) => {
-            let frame = ServerFrame::YouChanged { name: Some(user.name), settings: Some(settings) };
-            Some(encode(&frame).into())
-        }
-        Ok(None) => None,
-        Err(error) => {
-            tracing::warn!(error = format!("{error:#}"), "could not read who a connection is");
-            None
         }
     }
 }
