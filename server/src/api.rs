@@ -198,7 +198,7 @@ async fn rename_me(
 ) -> ApiResult<User> {
     let Json(NameRequest { name }) = body?;
     let user = state.store.rename_user(user.id, &name).await?.map_err(refused_name)?;
-    state.delivery.renamed(user.id, &user.name);
+    state.delivery.you_changed(user.id);
     Ok(Json(user))
 }
 
@@ -216,7 +216,7 @@ async fn change_settings(
 ) -> ApiResult<Settings> {
     let Json(settings) = body?;
     state.store.set_settings(user.id, settings).await?;
-    state.delivery.settings_changed(user.id);
+    state.delivery.you_changed(user.id);
     Ok(Json(settings))
 }
 

@@ -312,6 +312,40 @@ async fn two_renames_at_once_through_two_nodes_leave_every_device_with_the_name_
     drop((node_a, node_b));
 }
 
+/// Mina is in the room on her laptop, through node A, and on her phone,
+/// through node B, where Jun is too. She renames herself on her laptop: Jun
+/// sees her new name in the room, as her laptop does, though node B held her
+/// there under the old one for her phone.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
+async fn a_rename_through_one_node_shows_in_the_room_on_every_node_where_she_is() {
+    let (_database, node_a, node_b) = two_nodes().await;
+    let Hall { mina, mut mina_tab, mut jun_tab, room, .. } = across_the_hall(&node_a, &node_b).await;
+    jun_tab.resume(room, Seq::ZERO).await;
+    until_present(&mut jun_tab, room, mina.user.id).await;
+    let mut mina_phone = connect_at(node_b.addr, &mina).await;
+    mina_phone.resume(room, Seq::ZERO).await;
+    until_present(&mut mina_phone, room, mina.user.id).await;
+
+    rename_at(node_a.addr, &mina, "Mina Kim").await;
+    for tab in [&mut jun_tab, &mut mina_tab] {
+        let shown =
+            tokio::time::timeout(
+                Duration::from_secs(5),
+                tab.recv_until(|frame| match frame {
+                    ServerFrame::PresenceChanged {
+                        room: r, change: PresenceChange::Renamed { user, name }, ..
+                    } if *r == room && *user == mina.user.id => Some(name.clone()),
+                    _ => None,
+                }),
+            )
+            .await
+            .expect("told of her new name in the room");
+        assert_eq!(shown, "Mina Kim");
+    }
+    drop((node_a, node_b));
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL: `cargo xtask test` runs it on a throwaway server"]
 async fn people_on_a_node_taken_for_dead_are_present_again_once_it_is_heard_again() {

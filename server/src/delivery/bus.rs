@@ -73,14 +73,6 @@ pub enum BusMessage {
         room: RoomId,
         user: UserId,
     },
-    /// The person renamed themselves through the node's API: the rooms they
-    /// are present in hear the new name, and each node tells their
-    /// connections who they are now, as the store has it.
-    Renamed {
-        node: NodeId,
-        user: UserId,
-        name: String,
-    },
     Typing {
         node: NodeId,
         room: RoomId,
@@ -99,9 +91,11 @@ pub enum BusMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         direct_with: Option<UserId>,
     },
-    /// The person changed their settings through the node's API: each node
-    /// tells their connections who they are now, as the store has it (a
-    /// node from before this said what changed, which is not taken).
+    /// The person changed their name or settings through the node's API:
+    /// each node reads who they are now, for the rooms they are present in
+    /// and for their connections. (A node of the last version says what
+    /// changed, which is not taken, and announces a rename as `renamed`,
+    /// which is not understood: the person's next connect shows the name.)
     YouChanged {
         node: NodeId,
         user: UserId,
@@ -131,7 +125,6 @@ impl BusMessage {
             | BusMessage::Sync { node, .. }
             | BusMessage::Present { node, .. }
             | BusMessage::Absent { node, .. }
-            | BusMessage::Renamed { node, .. }
             | BusMessage::Typing { node, .. }
             | BusMessage::Read { node, .. }
             | BusMessage::YouChanged { node, .. }
@@ -399,7 +392,6 @@ async fn on_message(delivery: &Delivery, store: &Store, message: BusMessage) {
         }
         BusMessage::Present { node, entries } => delivery.remote_present(node, entries, now),
         BusMessage::Absent { node, room, user } => delivery.remote_absent(node, room, user),
-        BusMessage::Renamed { node, user, name } => delivery.remote_renamed(node, user, &name),
         BusMessage::Typing { node: _, room, user, name } => delivery.deliver_typing(room, user, &name),
         BusMessage::Read { node: _, user, room, seq, direct_with } => {
             delivery.deliver_read(user, room, seq, None, direct_with)
@@ -534,8 +526,8 @@ mod tests {
         for name in ["Mina on A", "Mina on B"] {
             store.rename_user(mina.id, name).await.unwrap().unwrap();
         }
-        for name in ["Mina on B", "Mina on A"] {
-            on_message(&delivery, &store, BusMessage::Renamed { node: 2, user: mina.id, name: name.into() }).await;
+        for _ in ["from B", "from A"] {
+            on_message(&delivery, &store, BusMessage::YouChanged { node: 2, user: mina.id }).await;
         }
 
         let mut told = Vec::new();

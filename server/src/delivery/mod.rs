@@ -190,18 +190,11 @@ impl Delivery {
         self.announce(BusMessage::Read { node: self.node, user, room, seq, direct_with });
     }
 
-    /// `user` renamed themselves: every room they are present in hears the
-    /// new name, and every connection of theirs, on every node, who they are now.
-    pub fn renamed(&self, user: UserId, name: &str) {
-        self.presence.rename(&self.registry, user, name);
-        self.person_changed(user);
-        self.announce(BusMessage::Renamed { node: self.node, user, name: name.to_owned() });
-    }
-
-    /// `user` changed their settings: every connection of theirs, on every
-    /// node, is told, so their other tabs and devices show it at once rather
-    /// than at their next token.
-    pub fn settings_changed(&self, user: UserId) {
+    /// `user` changed their name or settings: every room they are present
+    /// in, and every connection of theirs, on every node, is told who they
+    /// are now (`you.rs`), so their other tabs and devices show it at once
+    /// rather than at their next token.
+    pub fn you_changed(&self, user: UserId) {
         self.person_changed(user);
         self.announce(BusMessage::YouChanged { node: self.node, user });
     }
@@ -347,11 +340,6 @@ impl Delivery {
 
     fn remote_absent(&self, node: NodeId, room: RoomId, user: UserId) {
         self.presence.remote_absent(&self.registry, node, room, user);
-    }
-
-    fn remote_renamed(&self, node: NodeId, user: UserId, name: &str) {
-        self.presence.remote_renamed(&self.registry, node, user, name);
-        self.person_changed(user);
     }
 
     fn forget_node(&self, node: NodeId) {

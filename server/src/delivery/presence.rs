@@ -97,18 +97,30 @@ impl Presence {
         last
     }
 
-    /// `user` renamed themselves on this node.
+    /// `user` is called `name` now, as the store has it: every entry of
+    /// theirs takes it, this node's and its copies of the other nodes'. Each
+    /// node renames them all as it hears of the change (no node waits for
+    /// another to announce its own), so a room shows the new name whichever
+    /// entry it shows.
     pub fn rename(&self, registry: &Registry, user: UserId, name: &str) {
         let mut state = self.state.lock().expect("presence lock");
-        let rooms: Vec<RoomId> = state
-            .owned
+        let State { owned, remote, .. } = &mut *state;
+        let owned = owned
             .iter_mut()
             .filter(|((_, owner), _)| *owner == user)
-            .map(|((room, _), owned)| {
-                owned.name = name.to_owned();
-                *room
-            })
-            .collect();
+            .map(|((room, _), owned)| (*room, &mut owned.name));
+        let held = remote
+            .values_mut()
+            .flat_map(|remote| remote.entries.iter_mut())
+            .filter(|((_, holder), _)| *holder == user)
+            .map(|((room, _), held)| (*room, held));
+        let mut rooms: Vec<RoomId> = Vec::new();
+        for (room, shown) in owned.chain(held) {
+            name.clone_into(shown);
+            rooms.push(room);
+        }
+        rooms.sort_unstable();
+        rooms.dedup();
         for room in rooms {
             self.settle(&mut state, registry, room, user);
         }
@@ -169,24 +181,6 @@ impl Presence {
         let mut state = self.state.lock().expect("presence lock");
         let removed = state.remote.get_mut(&node).and_then(|remote| remote.entries.remove(&(room, user)));
         if removed.is_some() {
-            self.settle(&mut state, registry, room, user);
-        }
-    }
-
-    /// `user` renamed themselves on `node`.
-    pub fn remote_renamed(&self, registry: &Registry, node: NodeId, user: UserId, name: &str) {
-        let mut state = self.state.lock().expect("presence lock");
-        let Some(remote) = state.remote.get_mut(&node) else { return };
-        let rooms: Vec<RoomId> = remote
-            .entries
-            .iter_mut()
-            .filter(|((_, holder), _)| *holder == user)
-            .map(|((room, _), held)| {
-                name.clone_into(held);
-                *room
-            })
-            .collect();
-        for room in rooms {
             self.settle(&mut state, registry, room, user);
         }
     }
@@ -335,10 +329,14 @@ mod tests {
         presence.remote_present(&registry, 42, vec![jun.clone()], start);
         presence.enter(&registry, ROOM, JUN, "Jun");
         assert_eq!(changes(&mailbox), vec![PresenceChange::Joined { user: JUN, name: "Jun".into() }]);
-        presence.remote_renamed(&registry, 42, JUN, "Junho");
-        assert!(changes(&mailbox).is_empty(), "this node's own entry still says Jun");
+        presence.rename(&registry, JUN, "Junho");
+        assert_eq!(
+            changes(&mailbox),
+            vec![PresenceChange::Renamed { user: JUN, name: "Junho".into() }],
+            "this node's entry and node 42's both take the new name"
+        );
         presence.exit(&registry, ROOM, JUN);
-        assert_eq!(changes(&mailbox), vec![PresenceChange::Renamed { user: JUN, name: "Junho".into() }]);
+        assert!(changes(&mailbox).is_empty(), "still here through node 42, as Junho");
         let later = start + Duration::from_secs(30);
         presence.heard_from(43, later);
         assert_eq!(presence.expire(&registry, later - Duration::from_secs(10)), vec![42]);
