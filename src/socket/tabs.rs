@@ -43,6 +43,9 @@ use crate::{console, web_locks};
 const EVERY_TAB: &str = "hanmadi.tabs";
 /// The lock that makes a tab the leader, before [`of_this_version`].
 const LEADER_LOCK: &str = "hanmadi.leader";
+/// The most notes a tab keeps while it does not know its part yet: it
+/// usually knows within milliseconds.
+const MOST_HEARD_UNDECIDED: u32 = 1_000;
 
 /// `name` for this version's tabs alone: the leader's lock, its channel and
 /// its saved outbox carry the protocol version, so tabs of two versions
@@ -353,7 +356,13 @@ fn number_of(note: &JsValue, name: &str) -> u64 {
 fn receive(weak: &Weak<RefCell<Adapter>>, note: &JsValue) {
     let Some(shared) = weak.upgrade() else { return };
     if let Some(tabs) = shared.borrow_mut().tabs.as_mut().filter(|tabs| tabs.role == Role::Undecided) {
-        tabs.heard_undecided.push(note);
+        // A new leader's "leading" is not kept: once it follows, this tab
+        // says hello to whoever leads. Past the most kept (the browser is
+        // very slow to answer), what the leader passes on is missed until
+        // its next connect, as it was before any was kept.
+        if tabs.heard_undecided.length() < MOST_HEARD_UNDECIDED && field_of(note, "kind") != "leading" {
+            tabs.heard_undecided.push(note);
+        }
         return;
     }
     let field = |name: &str| field_of(note, name);

@@ -101,29 +101,34 @@ impl Presence {
     /// theirs takes it, this node's and its copies of the other nodes'. Each
     /// node renames them all as it hears of the change (no node waits for
     /// another to announce its own), so a room shows the new name whichever
-    /// entry it shows.
-    pub fn rename(&self, registry: &Registry, user: UserId, name: &str) {
+    /// entry it shows. Returns this node's own entries that took it, for
+    /// the other nodes.
+    pub fn rename(&self, registry: &Registry, user: UserId, name: &str) -> Vec<Entry> {
         let mut state = self.state.lock().expect("presence lock");
         let State { owned, remote, .. } = &mut *state;
-        let owned = owned
-            .iter_mut()
-            .filter(|((_, owner), _)| *owner == user)
-            .map(|((room, _), owned)| (*room, &mut owned.name));
-        let held = remote
-            .values_mut()
-            .flat_map(|remote| remote.entries.iter_mut())
-            .filter(|((_, holder), _)| *holder == user)
-            .map(|((room, _), held)| (*room, held));
+        let mut renamed = Vec::new();
         let mut rooms: Vec<RoomId> = Vec::new();
-        for (room, shown) in owned.chain(held) {
-            name.clone_into(shown);
-            rooms.push(room);
+        for ((room, _), owned) in owned.iter_mut().filter(|((_, owner), owned)| *owner == user && owned.name != name) {
+            name.clone_into(&mut owned.name);
+            renamed.push(Entry { room: *room, user, name: name.to_owned() });
+            rooms.push(*room);
+        }
+        let copies = remote.values_mut().flat_map(|remote| remote.entries.iter_mut());
+        for ((room, _), held) in copies.filter(|((_, holder), held)| *holder == user && *held != name) {
+            name.clone_into(held);
+            rooms.push(*room);
         }
         rooms.sort_unstable();
         rooms.dedup();
         for room in rooms {
             self.settle(&mut state, registry, room, user);
         }
+        renamed
+    }
+
+    /// Whether `user` is present in some room, as this node sees it.
+    pub fn holds(&self, user: UserId) -> bool {
+        self.state.lock().expect("presence lock").view.values().any(|people| people.contains_key(&user))
     }
 
     /// The name `user` is shown under in `room`, if present there.
@@ -157,7 +162,7 @@ impl Presence {
         due
     }
 
-    /// `node` holds these people (a new entry, a rename, or a full announcement).
+    /// `node` holds these people (a new entry, one renamed, or a full announcement).
     pub fn remote_present(&self, registry: &Registry, node: NodeId, entries: Vec<Entry>, now: Instant) {
         let mut state = self.state.lock().expect("presence lock");
         // It says who it holds: if it was asked, it has answered.

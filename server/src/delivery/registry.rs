@@ -170,6 +170,11 @@ impl Registry {
         }
     }
 
+    /// Whether a connection here is signed in as `user`.
+    pub fn is_signed_in(&self, user: UserId) -> bool {
+        self.people.lock().expect("registry lock").contains_key(&user)
+    }
+
     /// Hands a change of the person's own (a read position, their name or
     /// settings) to every connection signed in as `user` except `except` (the
     /// one that made it). It waits with the room-list changes, and a lost one

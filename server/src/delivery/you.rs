@@ -9,7 +9,9 @@
 //! left with the older one. Read after each notice instead, one person at a
 //! time, the last reading comes after the last change, whatever the order.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use hanmadi_protocol::http::Settings;
@@ -17,6 +19,7 @@ use hanmadi_protocol::{encode, ServerFrame, UserId};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use super::bus::BusMessage;
 use super::Delivery;
 use crate::store::{Store, User};
 
@@ -26,7 +29,13 @@ pub(super) struct ChangedPeople {
     /// Each once, in the order first heard.
     waiting: Mutex<Vec<UserId>>,
     woken: Notify,
+    /// How many people this node has read again so far
+    /// ([`Delivery::changes_read`]).
+    read: AtomicU64,
 }
+
+/// How long a person whose reading failed waits to be read again.
+const READ_AGAIN_AFTER: Duration = Duration::from_secs(1);
 
 impl Delivery {
     /// `user` changed their name or settings, here or on another node: the
@@ -41,9 +50,29 @@ impl Delivery {
         self.changed_people.woken.notify_one();
     }
 
+    /// A count that moves each time this node reads a changed person again.
+    /// A connection that read its person's name, then entered rooms under
+    /// it, compares it before and after ([`Delivery::entered_as_read`]): a
+    /// rename read meanwhile found no entry there to rename.
+    pub fn changes_read(&self) -> u64 {
+        self.changed_people.read.load(Ordering::Acquire)
+    }
+
+    /// `user` entered rooms here under the name read when
+    /// [`Delivery::changes_read`] said `before`: if a changed person was read
+    /// since, they are read again, as the rename may have been theirs.
+    pub fn entered_as_read(&self, user: UserId, before: u64) {
+        if self.changes_read() != before {
+            self.person_changed(user);
+        }
+    }
+
     /// Until `shutdown`: reads who each changed person is now, renames them
     /// in every room they are present in and tells their connections here,
     /// one person at a time, so that no reading is shown after a later one.
+    /// The entries this node holds for them, renamed, are announced again:
+    /// another node may have taken a copy under the old name after it read
+    /// the change itself.
     pub(super) async fn tell_people_what_changed(self: Arc<Self>, shutdown: CancellationToken) {
         loop {
             tokio::select! {
@@ -52,12 +81,40 @@ impl Delivery {
             }
             let waiting = std::mem::take(&mut *self.changed_people.waiting.lock().expect("changed people lock"));
             for user in waiting {
-                // Unreadable now, it is told at their next connect.
-                let Some((you, settings)) = read_you(&self.store, user).await else { continue };
-                self.presence.rename(&self.registry, user, &you.name);
+                if !self.registry.is_signed_in(user) && !self.presence.holds(user) {
+                    continue;
+                }
+                let (you, settings) = match self.store.you(user).await {
+                    Ok(Some(you)) => you,
+                    Ok(None) => continue,
+                    Err(error) => {
+                        tracing::warn!(
+                            error = format!("{error:#}"),
+                            "could not read a person who changed; trying again"
+                        );
+                        self.read_again_later(user);
+                        continue;
+                    }
+                };
+                // Counted once read and before any entry is renamed: a
+                // connection that read the name before this reading and
+                // entered a room after the renaming sees the count move.
+                self.changed_people.read.fetch_add(1, Ordering::AcqRel);
+                let renamed = self.presence.rename(&self.registry, user, &you.name);
+                if !renamed.is_empty() {
+                    self.announce(BusMessage::Present { node: self.node(), entries: renamed });
+                }
                 self.registry.tell(user, &you_frame(you, settings), None);
             }
         }
+    }
+
+    fn read_again_later(self: &Arc<Self>, user: UserId) {
+        let delivery = Arc::clone(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(READ_AGAIN_AFTER).await;
+            delivery.person_changed(user);
+        });
     }
 }
 
@@ -65,14 +122,13 @@ impl Delivery {
 /// that tells a connection so, whole. `None` if it cannot be read (the
 /// next welcome tells it).
 pub async fn you_now(store: &Store, user: UserId) -> Option<Utf8Bytes> {
-    read_you(store, user).await.map(|(you, settings)| you_frame(you, settings))
-}
-
-async fn read_you(store: &Store, user: UserId) -> Option<(User, Settings)> {
-    store.you(user).await.unwrap_or_else(|error| {
-        tracing::warn!(error = format!("{error:#}"), "could not read who a person is");
-        None
-    })
+    match store.you(user).await {
+        Ok(you) => you.map(|(you, settings)| you_frame(you, settings)),
+        Err(error) => {
+            tracing::warn!(error = format!("{error:#}"), "could not read who a connection is");
+            None
+        }
+    }
 }
 
 fn you_frame(you: User, settings: Settings) -> Utf8Bytes {

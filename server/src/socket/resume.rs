@@ -18,7 +18,9 @@ impl Session {
         cursors.dedup_by_key(|cursor| cursor.room);
         // Presence shows the name the person has now: a rename made since
         // this socket's hello (on another device, say) must not come back
-        // with a room this socket starts to follow.
+        // with a room this socket starts to follow; nor one read meanwhile
+        // (`entered_as_read`).
+        let changes_read = self.state.delivery.changes_read();
         let name = match self.state.store.user(user.id).await {
             Ok(now) => now.map_or_else(|| user.name.clone(), |now| now.name),
             Err(error) => return self.internal(error),
@@ -43,6 +45,7 @@ impl Session {
             // Followed before the log is read, so no event can fall between the
             // replay and the live frames: what the replay sent, live skips.
             self.state.delivery.follow(&self.subscription, room, user.id, &name);
+            self.state.delivery.entered_as_read(user.id, changes_read);
             let head = match self.replay(room, after, &mut replay_budget).await {
                 Ok(Some(head)) => head,
                 Ok(None) => return Next::Stop,
