@@ -29,11 +29,13 @@ pub fn App() -> impl IntoView {
         <header class="app-header">
             <h1 class="app-title">"Hanmadi"</h1>
             <When when=signed_in>
+                // The badge first: growing as the connection is lost, it
+                // moves nothing after it.
                 <div class="header-tools">
+                    <ConnectionBadge />
                     <MentionNotifier />
                     <YourName />
                     <SignOut />
-                    <ConnectionBadge />
                 </div>
             </When>
         </header>

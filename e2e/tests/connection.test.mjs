@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifactsDir, serverAndBrowser, signedInPage, signOut } from '../harness.mjs';
+import { artifactsDir, createRoom, serverAndBrowser, signedInPage, signOut } from '../harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -39,6 +39,27 @@ test('the badge follows the server through a restart', async () => {
   assert.equal(await page.getByRole('textbox', { name: 'Name' }).count(), 0, 'no name prompt after a reload');
   await page.getByRole('navigation', { name: 'Rooms' }).waitFor();
   assert.deepEqual(errors, [], 'no uncaught errors on the page');
+});
+
+test('on a phone, while the server is away, the state and "Retry now" fit on the screen and the message box stays in view', async () => {
+  const phone = { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true };
+  const page = await signedInPage(world.browser, world.server.url, 'Mina', phone);
+  await createRoom(page, 'design review');
+  const badge = page.locator('.connection').getByRole('status');
+
+  await world.server.stop();
+  await badge.filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 15_000 });
+  const retry = await page.getByRole('button', { name: 'Retry now' }).boundingBox();
+  assert.ok(retry && retry.x >= 0 && retry.x + retry.width <= 360, `"Retry now" on the screen: ${JSON.stringify(retry)}`);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360, 'nothing to scroll sideways');
+  const composer = await page.getByRole('textbox', { name: 'Message' }).boundingBox();
+  assert.ok(composer && composer.y + composer.height <= 740, `the message box in view: ${JSON.stringify(composer)}`);
+  await page.screenshot({ path: join(artifactsDir(), 'reconnecting-phone.png') });
+
+  await world.server.restart();
+  await badge.filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  assert.deepEqual(page.errors, [], 'no uncaught errors');
+  await page.context().close();
 });
 
 test('a Korean browser gets the app in Korean', async () => {
