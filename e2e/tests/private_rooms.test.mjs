@@ -152,6 +152,7 @@ test('"Message" opens one direct conversation for the two of them, which nobody 
   await mina.getByRole('heading', { name: 'Direct messages' }).waitFor();
   await withJun.click();
   await message(mina, 'Jun', 'just between us').waitFor();
+  await mina.getByRole('log', { name: 'Jun' }).getByText('This is the beginning of your conversation with Jun.').waitFor();
   await openMembers(mina);
   const panel = mina.getByRole('complementary', { name: 'Members' });
   await panel.getByText('Jun').first().waitFor();

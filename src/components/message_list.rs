@@ -22,6 +22,7 @@ use super::waiting_rows::{waiting_in, WaitingRows};
 use crate::api;
 use crate::i18n::{lang, t};
 use crate::router::use_linked_message;
+use crate::store::navigation::is_direct;
 use crate::store::timeline::{layout, Entry, RowLayout, Timeline};
 use crate::store::window::{ScrollPosition, Scrolled, Window, STEP_ROWS};
 use crate::store::{reading, Store};
@@ -399,6 +400,10 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
 
     let following = memo(move || at_bottom.get() && window.get() == Window::Latest);
     hold_bottom_through_resizes(list, last_top, following.into());
+    let direct = {
+        let rooms = store.rooms();
+        memo(move || rooms.with(|rooms| rooms.iter().any(|info| info.id == room && is_direct(info))))
+    };
 
     view! {
         <div
@@ -415,7 +420,11 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
                 <p class="history-edge">
                     {move || {
                         if edges.get().room_start {
-                            lang().beginning_of(&name.get())
+                            if direct.get() {
+                                lang().beginning_with(&name.get())
+                            } else {
+                                lang().beginning_of(&name.get())
+                            }
                         } else if loading_older.get() {
                             t().loading_earlier.to_owned()
                         } else {

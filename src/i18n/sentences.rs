@@ -238,6 +238,15 @@ impl Lang {
         }
     }
 
+    /// Above the oldest message of a direct conversation, named after the
+    /// other person.
+    pub fn beginning_with(self, person: &str) -> String {
+        match self {
+            Lang::En => format!("This is the beginning of your conversation with {person}."),
+            Lang::Ko => format!("{person} 님과 나눈 대화의 처음이에요."),
+        }
+    }
+
     pub fn unread(self, count: u32) -> String {
         match self {
             Lang::En => format!("{count} unread"),
