@@ -12,7 +12,9 @@ use hanmadi_protocol::{Member, MessageId, Millis, RoomId, Seq, UserId};
 use leptos::prelude::*;
 
 use super::fetches::Ticket;
+use super::navigation::is_direct;
 use super::reading::Unread;
+use super::timeline::Timeline;
 use super::Store;
 
 /// A room as the sidebar shows it.
@@ -237,6 +239,7 @@ impl RoomsFetch {
         if !self.store.rooms_listed.get_untracked() {
             self.store.rooms_listed.set(true);
         }
+        self.store.drop_conversations_notices();
         true
     }
 }
@@ -261,6 +264,22 @@ impl Store {
     pub fn begin_rooms_fetch(&self) -> RoomsFetch {
         let ticket = self.list_fetches.lock().expect("list fetches").begin();
         RoomsFetch { store: self.clone(), ticket }
+    }
+
+    /// A direct conversation says nothing of how it began (see
+    /// `history_loaded`). Whoever opens one hears its first events before a
+    /// rooms list says what it is: the notices held from then go once one does.
+    fn drop_conversations_notices(&self) {
+        let direct: Vec<RoomId> = self
+            .rooms
+            .with_untracked(|rooms| rooms.iter().filter(|info| is_direct(info)).map(|info| info.id).collect());
+        let held: Vec<_> = {
+            let states = self.room_states.lock().expect("room states");
+            direct.iter().filter_map(|room| states.get(room).map(|state| state.timeline.clone())).collect()
+        };
+        for timeline in held {
+            timeline.maybe_update(Timeline::drop_notices);
+        }
     }
 
     pub(super) fn change_rooms(&self, change: RoomChange) {

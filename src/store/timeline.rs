@@ -97,6 +97,14 @@ impl Timeline {
         self.whole.reaches_start(self.oldest_seq().unwrap_or(Seq::ZERO))
     }
 
+    /// Drops every notice but a hole's (a direct conversation shows none);
+    /// whether there were any.
+    pub fn drop_notices(&mut self) -> bool {
+        let before = self.entries.len();
+        self.entries.retain(|entry| matches!(entry, Entry::Message(_) | Entry::Notice { text: Notice::Missing, .. }));
+        self.entries.len() != before
+    }
+
     /// Whether the row at `seq` is held, if there is one: no hole over it.
     pub fn holds(&self, seq: Seq) -> bool {
         self.whole.holds(seq)

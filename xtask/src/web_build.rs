@@ -216,8 +216,10 @@ use crate::{cmd, root, std_for_size, step};
 /// 283.35 with a review's fixes to it (no "leading" kept, at most 1,000
 /// notes) and the connection badge first in the header (it grows without
 /// moving the buttons after it), and 283.13 with a direct conversation's
-/// first line ("your conversation with Jun").
-pub const BUNDLE_BUDGET_KIB: f64 = 283.4;
+/// first line ("your conversation with Jun"); for a conversation opened
+/// here showing none of its notices once a rooms list says what it is
+/// (they came before), 283.4 → 283.8 KiB: 283.6 measured.
+pub const BUNDLE_BUDGET_KIB: f64 = 283.8;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

@@ -129,3 +129,28 @@ fn a_group_room_s_page_may_bring_a_message_newer_than_its_listing_too() {
     let shown = store.rooms.with(|rooms| rooms[0].last.as_ref().map(|last| (last.seq, last.author)));
     assert_eq!(shown, Some((Seq(3), JUN)), "said between the list and the page");
 }
+
+/// Mina opens a conversation with Jun: its first events (made, two joins)
+/// reach her before a rooms list says it is a conversation. Once one does,
+/// they go, as they never show in a conversation opened from the list.
+#[test]
+fn a_conversation_opened_here_says_nothing_of_how_it_began() {
+    let store = store_as_mina();
+    let room = RoomId(5);
+    let events = [
+        RoomEvent::Created { name: "Mina, Jun".into(), by: MINA },
+        RoomEvent::Joined { user: MINA, name: "Mina".into() },
+        RoomEvent::Joined { user: JUN, name: "Jun".into() },
+    ];
+    let events = events.into_iter().zip(1..).map(|(event, seq)| SequencedEvent { seq: Seq(seq), at: 0, event });
+    store.apply(&Event::RoomEvents { room, events: events.collect(), live: true }, &[]);
+    let seqs = || store.room(room).timeline.with(|t| t.entries().iter().map(|e| e.seq().0).collect::<Vec<_>>());
+    assert_eq!(seqs(), [1, 2, 3], "not known yet for a conversation");
+
+    let direct = RoomInfo { member: true, with: Some(JUN), ..RoomInfo::listed(room, "Jun".into(), RoomKind::Direct) };
+    store.begin_rooms_fetch().finish(vec![lobby(), direct]);
+    assert_eq!(seqs(), Vec::<u64>::new());
+    let Event::RoomEvents { events: hi, .. } = said(4, JUN, "hi") else { unreachable!() };
+    store.apply(&Event::RoomEvents { room, events: hi, live: true }, &[]);
+    assert_eq!(seqs(), [4], "what is said after shows as ever");
+}
