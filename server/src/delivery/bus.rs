@@ -507,6 +507,18 @@ mod tests {
         assert_eq!(seqs, (1..=200).collect::<Vec<_>>());
     }
 
+    /// A node alone on an SQLite file in a folder of its own (kept while
+    /// the folder is).
+    async fn node_on_sqlite() -> (tempfile::TempDir, Arc<Store>, Arc<Delivery>) {
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", folder.path().join("db.sqlite").display());
+        let (pool, dialect) = crate::db::connect(&url).await.unwrap();
+        let store = Arc::new(Store::new(pool.clone(), dialect));
+        let delivery =
+            Delivery::start(dialect, &url, pool, Arc::clone(&store), 64, CancellationToken::new()).await.unwrap();
+        (folder, store, delivery)
+    }
+
     /// Mina follows the room on her tablet, through this node, and on her
     /// phone, through node 2. She renames herself twice on her laptop; node
     /// 2 says so. The room shows her under the name she chose last, whichever
@@ -514,12 +526,7 @@ mod tests {
     /// when this node reads it, whatever the notice.
     #[tokio::test]
     async fn a_change_heard_from_another_node_is_read_from_the_store_for_the_room_and_her_tablet() {
-        let folder = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", folder.path().join("db.sqlite").display());
-        let (pool, dialect) = crate::db::connect(&url).await.unwrap();
-        let store = Arc::new(Store::new(pool.clone(), dialect));
-        let delivery =
-            Delivery::start(dialect, &url, pool, Arc::clone(&store), 64, CancellationToken::new()).await.unwrap();
+        let (_folder, store, delivery) = node_on_sqlite().await;
         let mina = store.create_user("Mina").await.unwrap().unwrap();
         let room = RoomId(3);
         let tablet = delivery.open();
@@ -554,12 +561,7 @@ mod tests {
     /// rename. The room does not keep the old name.
     #[tokio::test]
     async fn a_room_entered_under_a_name_read_before_a_rename_takes_the_new_one() {
-        let folder = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", folder.path().join("db.sqlite").display());
-        let (pool, dialect) = crate::db::connect(&url).await.unwrap();
-        let store = Arc::new(Store::new(pool.clone(), dialect));
-        let delivery =
-            Delivery::start(dialect, &url, pool, Arc::clone(&store), 64, CancellationToken::new()).await.unwrap();
+        let (_folder, store, delivery) = node_on_sqlite().await;
         let mina = store.create_user("Mina").await.unwrap().unwrap();
         let room = RoomId(3);
         let phone = delivery.open();
