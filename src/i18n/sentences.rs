@@ -243,7 +243,7 @@ impl Lang {
     pub fn beginning_with(self, person: &str) -> String {
         match self {
             Lang::En => format!("This is the beginning of your conversation with {person}."),
-            Lang::Ko => format!("{person} 님과 나눈 대화의 처음이에요."),
+            Lang::Ko => format!("{person} 님과의 대화가 여기서 시작돼요."),
         }
     }
 

@@ -218,8 +218,10 @@ use crate::{cmd, root, std_for_size, step};
 /// moving the buttons after it), and 283.13 with a direct conversation's
 /// first line ("your conversation with Jun"); for a conversation opened
 /// here showing none of its notices once a rooms list says what it is
-/// (they came before), 283.4 → 283.8 KiB: 283.6 measured.
-pub const BUNDLE_BUDGET_KIB: f64 = 283.8;
+/// (they came before), 283.4 → 283.8 KiB: 283.6 measured; with that
+/// conversation's first line reworded in Korean after a review (the same
+/// length, the code laid out otherwise), 283.8 → 284.0 KiB: 283.86 measured.
+pub const BUNDLE_BUDGET_KIB: f64 = 284.0;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
