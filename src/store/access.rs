@@ -205,16 +205,10 @@ impl Store {
 
     /// A page of a room's history arrived (on opening it, scrolling back, or
     /// reading on from a message far back), fetched from where `from` says.
-    /// A direct conversation shows none of its notices: "Room “Mina, Jun” was
-    /// created", "Mina joined" and "Jun joined" say nothing its two people
-    /// do not know.
     ///
     /// Its newest message may be newer than the rooms list's, when said
     /// between the two fetches: the page is the only place it is heard.
-    pub fn history_loaded(&self, room: RoomId, mut page: MessagesPage, from: PageFrom) {
-        if self.is_direct(room) {
-            page.notices.clear();
-        }
+    pub fn history_loaded(&self, room: RoomId, page: MessagesPage, from: PageFrom) {
         self.room(room).timeline.update(|timeline| timeline.add_page(page, from));
         // As the timeline holds it: a deletion heard live while the page was
         // on its way is kept.
@@ -243,7 +237,7 @@ impl Store {
         let state = self.room(room);
         if state.left.get_untracked() {
             state.left.set(false);
-            state.timeline.set(Timeline::default());
+            state.timeline.update(Timeline::forget);
         }
     }
 

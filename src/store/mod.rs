@@ -80,9 +80,11 @@ pub struct RoomState {
 }
 
 impl RoomState {
-    fn new() -> Self {
+    /// `direct`: whether the rooms list says the room is a direct conversation.
+    fn new(direct: bool) -> Self {
+        let timeline = if direct { Timeline::of_conversation() } else { Timeline::default() };
         Self {
-            timeline: ArcRwSignal::new(Timeline::default()),
+            timeline: ArcRwSignal::new(timeline),
             typing: ArcRwSignal::new(Vec::new()),
             presence: ArcRwSignal::new(Vec::new()),
             members: ArcRwSignal::new(None),
@@ -219,7 +221,11 @@ impl Store {
 
     /// A room's state, created empty the first time it is asked for.
     pub fn room(&self, room: RoomId) -> RoomState {
-        self.room_states.lock().expect("room states").get_or_insert_with(room, RoomState::new).clone()
+        self.room_states
+            .lock()
+            .expect("room states")
+            .get_or_insert_with(room, || RoomState::new(self.is_direct(room)))
+            .clone()
     }
 
     /// An action of ours was not done (the outbox had no room for it, or the
@@ -237,8 +243,7 @@ impl Store {
                 let me = self.me.get_untracked();
                 let list_on_its_way = self.list_fetches.lock().expect("list fetches").on_its_way();
                 state.timeline.update(|timeline| {
-                    // A direct conversation says nothing of how it began (see `history_loaded`).
-                    for event in events.iter().filter(|event| !(direct && event.event.is_notice())) {
+                    for event in events {
                         if let Some(change) = Correction::of(me, event.seq, &event.event, timeline) {
                             if let Some(listed) = &mut listed {
                                 listed.correct(&change);

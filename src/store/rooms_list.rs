@@ -239,7 +239,7 @@ impl RoomsFetch {
         if !self.store.rooms_listed.get_untracked() {
             self.store.rooms_listed.set(true);
         }
-        self.store.drop_conversations_notices();
+        self.store.mark_conversations();
         true
     }
 }
@@ -266,10 +266,10 @@ impl Store {
         RoomsFetch { store: self.clone(), ticket }
     }
 
-    /// A direct conversation says nothing of how it began (see
-    /// `history_loaded`). Whoever opens one hears its first events before a
-    /// rooms list says what it is: the notices held from then go once one does.
-    fn drop_conversations_notices(&self) {
+    /// Tells each direct conversation's timeline what it is (one made after
+    /// is told as it is made, `Store::room`): whoever opens a conversation
+    /// hears its first events before a rooms list says what it is.
+    fn mark_conversations(&self) {
         let direct: Vec<RoomId> = self
             .rooms
             .with_untracked(|rooms| rooms.iter().filter(|info| is_direct(info)).map(|info| info.id).collect());
@@ -278,7 +278,7 @@ impl Store {
             direct.iter().filter_map(|room| states.get(room).map(|state| state.timeline.clone())).collect()
         };
         for timeline in held {
-            timeline.maybe_update(Timeline::drop_notices);
+            timeline.maybe_update(Timeline::is_conversation);
         }
     }
 

@@ -76,6 +76,10 @@ pub struct Timeline {
     /// Which of them stand side by side as in the room: a page fetched far
     /// back leaves a hole between it and the rest.
     whole: Stretches,
+    /// The room is a direct conversation, which shows no notices but a
+    /// hole's: "Room “Mina, Jun” was created", "Mina joined" and "Jun
+    /// joined" say nothing its two people do not know.
+    conversation: bool,
 }
 
 impl Timeline {
@@ -97,12 +101,26 @@ impl Timeline {
         self.whole.reaches_start(self.oldest_seq().unwrap_or(Seq::ZERO))
     }
 
-    /// Drops every notice but a hole's (a direct conversation shows none);
-    /// whether there were any.
-    pub fn drop_notices(&mut self) -> bool {
-        let before = self.entries.len();
+    /// The timeline of a direct conversation, which shows no notices.
+    pub fn of_conversation() -> Self {
+        Self { conversation: true, ..Self::default() }
+    }
+
+    /// The room turned out to be a direct conversation (its first events
+    /// may come before any rooms list says so): the notices held go, and
+    /// none is taken from now on. Whether anything changed.
+    pub fn is_conversation(&mut self) -> bool {
+        if self.conversation {
+            return false;
+        }
+        self.conversation = true;
         self.entries.retain(|entry| matches!(entry, Entry::Message(_) | Entry::Notice { text: Notice::Missing, .. }));
-        self.entries.len() != before
+        true
+    }
+
+    /// Everything held is forgotten (it went stale), but what the room is.
+    pub fn forget(&mut self) {
+        *self = Self { conversation: self.conversation, ..Self::default() };
     }
 
     /// Whether the row at `seq` is held, if there is one: no hole over it.
@@ -261,8 +279,12 @@ impl Timeline {
     }
 
     /// A notice of the room's history (`RoomEvent::is_notice`), heard live or
-    /// from a history page: once, whichever comes first.
+    /// from a history page: once, whichever comes first; never in a direct
+    /// conversation.
     fn add_notice(&mut self, seq: Seq, at: Millis, event: &RoomEvent) {
+        if self.conversation {
+            return;
+        }
         let text = match event {
             RoomEvent::Created { name, .. } => Notice::Created { name: name.clone() },
             RoomEvent::Joined { name, .. } => Notice::Joined { name: name.clone() },
@@ -517,6 +539,32 @@ mod tests {
             Entry::Notice { seq: Seq(2), at: MINUTE, text: Notice::Missing },
             "between the messages around the hole, dated like the one before"
         );
+    }
+
+    #[test]
+    fn a_conversation_shows_no_notice_but_a_holes_heard_live_or_paged_before_or_after_it_is_known() {
+        let joined = |user| RoomEvent::Joined { user: UserId(user), name: format!("u{user}") };
+        let mut timeline = Timeline::default();
+        timeline.apply(Seq(1), 0, &RoomEvent::Created { name: "u1, u2".into(), by: UserId(1) });
+        timeline.apply(Seq(2), 0, &joined(1));
+        timeline.apply(Seq(4), MINUTE, &message(4, 1));
+        timeline.mark_missing(Seq(5));
+        assert_eq!(timeline.entries().len(), 4, "not known for a conversation yet");
+
+        assert!(timeline.is_conversation());
+        assert!(!timeline.is_conversation(), "told once");
+        let seqs = |timeline: &Timeline| timeline.entries().iter().map(|entry| entry.seq().0).collect::<Vec<_>>();
+        assert_eq!(seqs(&timeline), [4, 5], "the message and the hole stay");
+        timeline.apply(Seq(6), MINUTE, &joined(2));
+        let mut with_join = page([4], 6);
+        with_join.notices.push(HistoryEvent { seq: Seq(3), at: 0, event: joined(2) });
+        timeline.add_page(with_join, PageFrom::Before(None));
+        assert_eq!(seqs(&timeline), [4, 5]);
+        assert!(timeline.whole.holds(Seq(3)), "a notice not shown is held all the same: no page is fetched for it");
+
+        timeline.forget();
+        timeline.apply(Seq(7), 0, &joined(1));
+        assert!(timeline.entries().is_empty(), "still a conversation once what it held went stale");
     }
 
     #[test]

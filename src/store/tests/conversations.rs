@@ -147,10 +147,17 @@ fn a_conversation_opened_here_says_nothing_of_how_it_began() {
     let seqs = || store.room(room).timeline.with(|t| t.entries().iter().map(|e| e.seq().0).collect::<Vec<_>>());
     assert_eq!(seqs(), [1, 2, 3], "not known yet for a conversation");
 
-    let direct = RoomInfo { member: true, with: Some(JUN), ..RoomInfo::listed(room, "Jun".into(), RoomKind::Direct) };
-    store.begin_rooms_fetch().finish(vec![lobby(), direct]);
+    let direct =
+        |room, with| RoomInfo { member: true, with: Some(with), ..RoomInfo::listed(room, "".into(), RoomKind::Direct) };
+    let with_sora = RoomId(6);
+    store.begin_rooms_fetch().finish(vec![lobby(), direct(room, JUN), direct(with_sora, UserId(3))]);
     assert_eq!(seqs(), Vec::<u64>::new());
     let Event::RoomEvents { events: hi, .. } = said(4, JUN, "hi") else { unreachable!() };
     store.apply(&Event::RoomEvents { room, events: hi, live: true }, &[]);
     assert_eq!(seqs(), [4], "what is said after shows as ever");
+
+    let joined = SequencedEvent { seq: Seq(1), at: 0, event: RoomEvent::Joined { user: MINA, name: "Mina".into() } };
+    store.apply(&Event::RoomEvents { room: with_sora, events: vec![joined], live: true }, &[]);
+    let held = store.room(with_sora).timeline.with(|t| t.entries().len());
+    assert_eq!(held, 0, "a conversation first heard of after the list is one from its first event");
 }
