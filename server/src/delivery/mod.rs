@@ -43,8 +43,8 @@ use mailbox::Class;
 pub use mailbox::{Mailbox, Parcel};
 use presence::{Entry, NodeId, Presence};
 use registry::{ConnId, Registry};
-pub use you::you_now;
 use you::ChangedPeople;
+pub use you::{you_changed, you_now};
 
 use crate::db::Dialect;
 use crate::store::{Store, StoredEvent};

@@ -132,5 +132,12 @@ pub async fn you_now(store: &Store, user: UserId) -> Option<Utf8Bytes> {
 }
 
 fn you_frame(you: User, settings: Settings) -> Utf8Bytes {
-    encode(&ServerFrame::YouChanged { name: Some(you.name), settings: Some(settings) }).into()
+    encode(&you_changed(&you, settings)).into()
+}
+
+/// Who a connection's person is now: always whole, the name and the
+/// settings, as a device may have missed any change (a connection is told
+/// it on signing in too).
+pub fn you_changed(you: &User, settings: Settings) -> ServerFrame {
+    ServerFrame::YouChanged { name: Some(you.name.clone()), settings: Some(settings) }
 }

@@ -28,7 +28,7 @@ use tokio::time::Instant;
 use crate::action_budget::{ActionBudget, Admitted};
 use crate::auth::TokenError;
 use crate::census::Seat;
-use crate::delivery::{Parcel, Subscription};
+use crate::delivery::{self, Parcel, Subscription};
 use crate::liveness::{Due, Liveness};
 use crate::rate_limit::TokenBucket;
 use crate::store::{Settled, User};
@@ -408,7 +408,7 @@ impl Session {
                 self.actions = Some(ActionBudget::new(Arc::clone(&self.state.action_tokens), user.id));
                 let welcome = ServerFrame::Welcome { protocol: PROTOCOL_VERSION, user: Some(user.id) };
                 // What changed while this device was away, it learns now.
-                let you = ServerFrame::YouChanged { name: Some(user.name.clone()), settings: Some(settings) };
+                let you = delivery::you_changed(&user, settings);
                 self.user = Some(user);
                 match self.send(&welcome).await {
                     Next::Continue => self.send(&you).await,
