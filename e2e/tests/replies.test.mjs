@@ -92,9 +92,13 @@ test('a link to a message 450 back opens it, a reply quotes it, and the quote le
   assert.deepEqual(
     await junComposer.evaluate((field) => [
       field === document.activeElement,
-      document.getElementById(field.getAttribute('aria-describedby'))?.textContent,
+      field
+        .getAttribute('aria-describedby')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent)
+        .join(' '),
     ]),
-    [true, 'Replying to Mina'],
+    [true, 'Replying to Mina Who is bringing the cake?'],
     'ready to type, and a screen reader hears what the message will answer',
   );
   await junComposer.press('Escape');

@@ -1,7 +1,8 @@
 //! The composer: Enter sends, Shift+Enter adds a line, and Enter during an IME
 //! composition (Korean, Japanese, Chinese) only confirms the syllable. ↑ in an
 //! empty composer edits your newest message (`Store::edit_newest`). While
-//! answering a message it says "Replying to {name}"; Escape or "Cancel
+//! answering a message it says "Replying to {name}" and how the message
+//! begins; Escape or "Cancel
 //! reply" stops. What is typed and answered waits in its room as a draft
 //! (`crate::drafts`). `@` offers the room's members to mention
 //! (`MentionPicker`). Files are attached with "Attach file" or by pasting an
@@ -25,6 +26,7 @@ use super::formatting_help::FormattingHelp;
 use super::mention_picker::{MentionList, MentionPicker};
 use super::pending_files::{files_in, AttachButton, DraftFiles, FileChips};
 use super::reactive::{effect, handler, memo, redrawn};
+use super::reply_quote::quoted_beginning;
 use crate::drafts::{self, Draft};
 use crate::i18n::{lang, t};
 use crate::parcels::saved::Parcel;
@@ -49,6 +51,16 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
     let replying = {
         let replying = store.with_value(Store::replying);
         memo(move || replying.with(|replying| replying.clone().filter(|replying| replying.room == room)))
+    };
+    // How the message answered begins, as the room holds it (nothing once
+    // it is not held: a draft's answer to a message older than the page).
+    let answered_beginning = {
+        let state = store.with_value(|store| store.room(room));
+        let timeline = state.timeline();
+        memo(move || {
+            let answered = replying.with(|replying| replying.as_ref().map(|replying| replying.message))?;
+            timeline.with(|timeline| timeline.message(answered).map(|message| quoted_beginning(message, &state)))
+        })
     };
     let cancel_reply = move || store.with_value(Store::stop_reply);
     // Takes up the answer a kept draft holds, or lets go of this room's if
@@ -251,7 +263,10 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
             .map(|replying| {
                 view! {
                     <p class="replying">
-                        <span id=REPLYING_ID>{lang().replying_to(&replying.author)}</span>
+                        <span class="replying-to">
+                            <span id=REPLYING_ID>{lang().replying_to(&replying.author)}</span>
+                            <span id=ANSWERED_ID class="quote-text">{move || answered_beginning.get()}</span>
+                        </span>
                         <button
                             type="button"
                             aria-label=t().cancel_reply
@@ -293,7 +308,7 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
                 id=COMPOSER_ID
                 node_ref=field
                 aria-label=t().message
-                aria-describedby=move || replying.with(Option::is_some).then_some(REPLYING_ID)
+                aria-describedby=move || replying.with(Option::is_some).then_some(DESCRIBED_BY_REPLY)
                 aria-autocomplete="list"
                 aria-controls=move || picker.list_id()
                 aria-activedescendant=move || picker.active_option()
@@ -336,6 +351,9 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
 const COMPOSER_ID: &str = "composer";
 /// "Replying to {name}", which describes the composer to a screen reader.
 const REPLYING_ID: &str = "composer-replying";
+const ANSWERED_ID: &str = "composer-answered";
+/// A screen reader hears whom the message will answer, then what.
+const DESCRIBED_BY_REPLY: &str = "composer-replying composer-answered";
 
 /// Enter without Shift, and not the Enter that ends an IME composition: the key
 /// that sends (or saves an edit).

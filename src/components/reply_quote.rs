@@ -37,8 +37,7 @@ impl Original {
         if message.deleted {
             return Original::Deleted;
         }
-        let text = plain_text(state, &message.text);
-        Original::Said { author: message.author_name.clone(), beginning: beginning(&text) }
+        Original::Said { author: message.author_name.clone(), beginning: quoted_beginning(message, state) }
     }
 
     /// The author's name (empty until the original is known) and what is
@@ -57,6 +56,12 @@ impl Original {
             Original::Said { author, beginning } => lang().in_reply_to(author, beginning),
         }
     }
+}
+
+/// How `message` of `state`'s room begins, as its quotes show it: above a
+/// reply, and in the composer answering it.
+pub fn quoted_beginning(message: &MessageView, state: &RoomState) -> String {
+    beginning(&plain_text(state, &message.text))
 }
 
 /// The first line of a message, cut short with "…" past [`QUOTE_CHARS`].
