@@ -1,7 +1,7 @@
 //! Who is in the room: a button in the room's header ("Members (3)") opens a
 //! panel listing everyone, online first, each with "Message" (a direct
 //! conversation with them); a private room's invite links; and renaming and
-//! leaving the room at its foot. Escape or "Close members" closes it and
+//! leaving the room at its foot. A direct conversation has none. Escape or "Close members" closes it and
 //! gives the focus back to the button, so keyboard users never lose their place.
 
 use hanmadi_protocol::http::RoomKind;
@@ -24,7 +24,7 @@ const PANEL_ID: &str = "members-panel";
 
 /// The header's button and, while open, the panel.
 #[component]
-pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
+pub fn MembersPanel(room: RoomId, name: Signal<String>, kind: Memo<Option<RoomKind>>) -> impl IntoView {
     let store = expect_context::<Store>();
     let state = store.room(room);
     let list = {
@@ -35,42 +35,37 @@ pub fn MembersPanel(room: RoomId, name: Signal<String>) -> impl IntoView {
         })
     };
     let panel = Disclosure::new();
-    let kind = {
-        let rooms = store.rooms();
-        memo(move || rooms.with(|rooms| rooms.iter().find(|info| info.id == room).map(|info| info.kind)))
-    };
-    let is = move |wanted: RoomKind| kind.get() == Some(wanted);
-    // Until the rooms list names a room just opened, it might be a
-    // conversation: nothing is offered that a conversation lacks.
+    // A conversation has no panel: its two people need no "Message", no
+    // invites, it is neither renamed nor left, and its header says whether
+    // the other is online. Until the rooms list names a room just opened,
+    // it might be one.
     let not_direct = move || kind.get().is_some_and(|kind| kind != RoomKind::Direct);
 
     view! {
-        <button
-            type="button"
-            class="members-toggle"
-            node_ref=panel.button
-            aria-expanded=move || panel.open.get().to_string()
-            aria-controls=PANEL_ID
-            on:click=handler(move |_| panel.toggle())
-        >
-            {move || lang().members_button(list.with(Vec::len))}
-        </button>
-        <When when=move || panel.open.get()>
-            <aside id=PANEL_ID class="members" aria-label=t().members on:keydown=handler(move |event| panel.close_on_escape(event))>
-                <button type="button" class="members-close" aria-label=t().close_members on:click=handler(move |_| panel.close())>
-                    "×"
-                </button>
-                // A conversation's two people need no "Message", no invites,
-                // and it is neither renamed nor left.
-                <Group label=t().online people=memo(move || in_group(list, true)) messages=Signal::derive(not_direct) />
-                <Group label=t().offline_members people=memo(move || in_group(list, false)) messages=Signal::derive(not_direct) />
-                <When when=move || is(RoomKind::Private)>
-                    <InviteLinks room />
-                </When>
-                <When when=not_direct>
+        <When when=not_direct>
+            <button
+                type="button"
+                class="members-toggle"
+                node_ref=panel.button
+                aria-expanded=move || panel.open.get().to_string()
+                aria-controls=PANEL_ID
+                on:click=handler(move |_| panel.toggle())
+            >
+                {move || lang().members_button(list.with(Vec::len))}
+            </button>
+            <When when=move || panel.open.get()>
+                <aside id=PANEL_ID class="members" aria-label=t().members on:keydown=handler(move |event| panel.close_on_escape(event))>
+                    <button type="button" class="members-close" aria-label=t().close_members on:click=handler(move |_| panel.close())>
+                        "×"
+                    </button>
+                    <Group label=t().online people=memo(move || in_group(list, true)) />
+                    <Group label=t().offline_members people=memo(move || in_group(list, false)) />
+                    <When when=move || kind.get() == Some(RoomKind::Private)>
+                        <InviteLinks room />
+                    </When>
                     <RoomActions room name />
-                </When>
-            </aside>
+                </aside>
+            </When>
         </When>
     }
 }
@@ -81,10 +76,10 @@ fn in_group(list: Memo<Vec<Person>>, online: bool) -> Vec<Person> {
 }
 
 /// "Online — 2" and its people, each kept by id (a rename changes the name in
-/// place), with "Message" beside each other person when `messages`; nothing
-/// when nobody is in the group.
+/// place), with "Message" beside each other person; nothing when nobody is
+/// in the group.
 #[component]
-fn Group(label: &'static str, people: Memo<Vec<Person>>, messages: Signal<bool>) -> impl IntoView {
+fn Group(label: &'static str, people: Memo<Vec<Person>>) -> impl IntoView {
     view! {
         <When when=move || people.with(|p| !p.is_empty())>
             <h3 class="members-group">{move || format!("{label} — {}", people.with(Vec::len))}</h3>
@@ -100,9 +95,7 @@ fn Group(label: &'static str, people: Memo<Vec<Person>>, messages: Signal<bool>)
                                 <span class="presence-dot" aria-hidden="true"></span>
                                 <span class="person-name">{name}</span>
                                 {me.then(|| view! { <span class="person-you">{t().you}</span> })}
-                                <When when=move || !me && messages.get()>
-                                    <MessageButton user name />
-                                </When>
+                                {(!me).then(|| view! { <MessageButton user name /> })}
                             </li>
                         }
                         .into_any()

@@ -22,7 +22,6 @@ use super::waiting_rows::{waiting_in, WaitingRows};
 use crate::api;
 use crate::i18n::{lang, t};
 use crate::router::use_linked_message;
-use crate::store::navigation::is_direct;
 use crate::store::timeline::{layout, Entry, RowLayout, Timeline};
 use crate::store::window::{ScrollPosition, Scrolled, Window, STEP_ROWS};
 use crate::store::{reading, Store};
@@ -40,7 +39,7 @@ const AT_BOTTOM_PX: i32 = 48;
 const EDGE_PX: i32 = 400;
 
 #[component]
-pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
+pub fn MessageList(room: RoomId, name: Signal<String>, direct: Signal<bool>) -> impl IntoView {
     let store = expect_context::<Store>();
     let state = store.room(room);
     let timeline = state.timeline();
@@ -400,10 +399,6 @@ pub fn MessageList(room: RoomId, name: Signal<String>) -> impl IntoView {
 
     let following = memo(move || at_bottom.get() && window.get() == Window::Latest);
     hold_bottom_through_resizes(list, last_top, following.into());
-    let direct = {
-        let rooms = store.rooms();
-        memo(move || rooms.with(|rooms| rooms.iter().any(|info| info.id == room && is_direct(info))))
-    };
 
     view! {
         <div

@@ -3,7 +3,8 @@
 //! are attached to the message being written. The route is `/rooms/{id}`;
 //! a public room you are not in is looked into there (`RoomPreview`).
 
-use hanmadi_protocol::RoomId;
+use hanmadi_protocol::http::RoomKind;
+use hanmadi_protocol::{Member, RoomId, UserId};
 use leptos::ev::DragEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,7 +19,7 @@ use super::reactive::{effect, handler, memo};
 use super::room_preview::RoomPreview;
 use super::{Composer, MembersPanel, MessageList, TypingLine};
 use crate::api;
-use crate::i18n::{lang, t};
+use crate::i18n::{lang, t, Lang};
 use crate::router::{use_room, Link};
 use crate::socket::use_socket;
 use crate::store::timeline::Timeline;
@@ -94,11 +95,32 @@ fn name_of(room: RoomId) -> Memo<String> {
     memo(move || rooms.with(|rooms| rooms.iter().find(|r| r.id == room).map(|r| r.name.clone()).unwrap_or_default()))
 }
 
+/// What kind of room it is, as listed (`None` until the list has it).
+fn kind_of(room: RoomId) -> Memo<Option<RoomKind>> {
+    let rooms = expect_context::<Store>().rooms();
+    memo(move || rooms.with(|rooms| rooms.iter().find(|r| r.id == room).map(|r| r.kind)))
+}
+
+/// Under the room's name: who is here ("2 here: Mina, Jun"); in a direct
+/// conversation, whether the other person is ("Online"), as a chat app
+/// says it. Nothing until the room's presence is told.
+fn who_is_here(lang: Lang, presence: &[Member], direct: bool, me: Option<UserId>) -> String {
+    if !direct {
+        return lang.here(&presence.iter().map(|member| member.name.as_str()).collect::<Vec<_>>());
+    }
+    match presence.iter().any(|member| Some(member.user) != me) {
+        _ if presence.is_empty() => String::new(),
+        true => lang.texts().online.to_owned(),
+        false => lang.texts().offline_members.to_owned(),
+    }
+}
+
 #[component]
 fn Room(room: RoomId) -> impl IntoView {
     let store = expect_context::<Store>();
     let state = store.room(room);
-    let name = name_of(room);
+    let (name, kind) = (name_of(room), kind_of(room));
+    let direct = Signal::derive(move || kind.get() == Some(RoomKind::Direct));
     {
         let store = store.clone();
         on_cleanup(move || store.room_closed(room));
@@ -142,9 +164,8 @@ fn Room(room: RoomId) -> impl IntoView {
             files.add(files_in(&data));
         }
     };
-    let presence = state.presence();
-    let here =
-        move || presence.with(|members| lang().here(&members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>()));
+    let (presence, me) = (state.presence(), store.me());
+    let here = move || presence.with(|present| who_is_here(lang(), present, direct.get(), me.get()));
     let room_view = view! {
         <section
             class="room"
@@ -159,9 +180,9 @@ fn Room(room: RoomId) -> impl IntoView {
                     <h2 class="room-title" tabindex="-1" node_ref=heading>{move || name.get()}</h2>
                     <p class="room-presence">{here}</p>
                 </div>
-                <MembersPanel room name=name.into() />
+                <MembersPanel room name=name.into() kind />
             </header>
-            <MessageList room name=name.into() />
+            <MessageList room name=name.into() direct />
             <TypingLine typing=state.typing() />
             <Composer room files />
             <ImageViewer viewer />
@@ -221,5 +242,20 @@ pub(super) fn hand_focus_on_touch(heading: NodeRef<leptos::html::H2>, room: Room
 fn show_drop_hint(event: &DragEvent, shown: bool) {
     if let Some(room) = event.current_target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) {
         let _ = room.class_list().toggle_with_force("dropping", shown);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conversation_says_whether_the_other_person_is_here_and_a_room_who_is() {
+        let (mina, jun) = (UserId(1), UserId(2));
+        let both = [Member { user: mina, name: "Mina".into() }, Member { user: jun, name: "Jun".into() }];
+        assert_eq!(who_is_here(Lang::En, &both, false, Some(mina)), "2 here: Mina, Jun");
+        assert_eq!(who_is_here(Lang::En, &both, true, Some(mina)), "Online");
+        assert_eq!(who_is_here(Lang::Ko, &both[..1], true, Some(mina)), "오프라인", "only she is");
+        assert_eq!(who_is_here(Lang::En, &[], true, Some(mina)), "", "not told yet");
     }
 }
