@@ -95,7 +95,8 @@ pub enum BusMessage {
     /// each node reads who they are now, for the rooms they are present in
     /// and for their connections. (A node of the last version says what
     /// changed, which is not taken, and announces a rename as `renamed`,
-    /// which is not understood: the person's next connect shows the name.)
+    /// taken as this: what it carries is read from the store all the same.)
+    #[serde(alias = "renamed")]
     YouChanged {
         node: NodeId,
         user: UserId,
@@ -471,6 +472,15 @@ mod tests {
         assert_eq!(encode(&BusMessage::Sync { node: 1, only: None }), everyone);
         let one = BusMessage::Sync { node: 1, only: Some(2) };
         assert_eq!(serde_json::from_str::<BusMessage>(&encode(&one)).unwrap(), one);
+    }
+
+    #[test]
+    fn a_rename_told_by_a_node_of_the_last_version_is_heard_as_a_change() {
+        let renamed = r#"{"k":"renamed","node":2,"user":7,"name":"Mina Kim"}"#;
+        let heard = serde_json::from_str::<BusMessage>(renamed).unwrap();
+        assert_eq!(heard, BusMessage::YouChanged { node: 2, user: UserId(7) });
+        let changed = r#"{"k":"you_changed","node":2,"user":7,"settings":{"shares_seen":false}}"#;
+        assert_eq!(serde_json::from_str::<BusMessage>(changed).unwrap(), heard, "what it says changed is read anew");
     }
 
     #[test]
