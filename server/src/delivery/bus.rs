@@ -14,7 +14,9 @@
 //! [`NODE_TIMEOUT`] is taken for dead and the people it held leave; one heard
 //! from again (it was only paused, or held up) is asked who it holds.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use hanmadi_protocol::{Millis, RoomEvent, RoomId, Seq, UserId};
@@ -193,11 +195,40 @@ fn encode(message: &BusMessage) -> String {
 /// seconds, and the others forget it a few seconds later, so one dropped while
 /// the bus is behind is not missed, and a flood of it cannot grow the queue
 /// without bound (nor hold up the presence behind it).
+///
+/// A room's events travel apart, announced by the transaction that commits
+/// them, so a typing still queued when its typist's message is sent could
+/// reach the other nodes after the message, and show "Jun is typing…" under
+/// what he just said for seconds. It is dropped instead (see
+/// [`Outgoing::said`]).
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     node: NodeId,
     ordered: mpsc::UnboundedSender<BusMessage>,
-    typing: mpsc::Sender<BusMessage>,
+    typing: mpsc::Sender<(Ticket, BusMessage)>,
+    typists: Arc<Typists>,
+}
+
+/// When a typing was queued, or a message sent, on one count.
+type Ticket = u64;
+
+/// What decides whether a typing queued is still worth sending.
+#[derive(Debug, Default)]
+struct Typists {
+    next: AtomicU64,
+    /// Who sent a message where, as of when: a typing of theirs there queued
+    /// before it is stale. Kept only while typing is queued.
+    said: Mutex<HashMap<(RoomId, UserId), Ticket>>,
+}
+
+impl Typists {
+    fn ticket(&self) -> Ticket {
+        self.next.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn said(&self) -> MutexGuard<'_, HashMap<(RoomId, UserId), Ticket>> {
+        self.said.lock().expect("typists")
+    }
 }
 
 impl Outgoing {
@@ -209,7 +240,7 @@ impl Outgoing {
         match message {
             // Dropped when its lane is full.
             BusMessage::Typing { .. } => {
-                let _ = self.typing.try_send(message);
+                let _ = self.typing.try_send((self.typists.ticket(), message));
             }
             // The sender task ends only at shutdown, when there is nobody left to tell.
             other => {
@@ -217,13 +248,21 @@ impl Outgoing {
             }
         }
     }
+
+    /// `user` is sending a message to `room`: what they typed there before
+    /// it, if not announced yet, never is.
+    pub fn said(&self, room: RoomId, user: UserId) {
+        let ticket = self.typists.ticket();
+        self.typists.said().insert((room, user), ticket);
+    }
 }
 
 /// The receiving end of [`Outgoing`], for [`start`]'s sender.
 pub struct Queued {
     node: NodeId,
     ordered: mpsc::UnboundedReceiver<BusMessage>,
-    typing: mpsc::Receiver<BusMessage>,
+    typing: mpsc::Receiver<(Ticket, BusMessage)>,
+    typists: Arc<Typists>,
 }
 
 impl Queued {
@@ -231,12 +270,30 @@ impl Queued {
     /// queued. A heartbeat due goes first: waiting behind a backlog, it would
     /// have this node taken for dead while it is only busy. Typing goes last.
     async fn next(&mut self, heartbeat: &mut Interval) -> Option<BusMessage> {
-        tokio::select! {
-            biased;
-            _ = heartbeat.tick() => Some(BusMessage::Alive { node: self.node }),
-            message = self.ordered.recv() => message,
-            Some(message) = self.typing.recv() => Some(message),
+        loop {
+            let (queued, typing) = tokio::select! {
+                biased;
+                _ = heartbeat.tick() => return Some(BusMessage::Alive { node: self.node }),
+                message = self.ordered.recv() => return message,
+                Some(typing) = self.typing.recv() => typing,
+            };
+            if !self.stale(queued, &typing) {
+                return Some(typing);
+            }
         }
+    }
+
+    /// Whether `typing`, queued at `queued`, was followed by a message from
+    /// its typist in its room.
+    fn stale(&self, queued: Ticket, typing: &BusMessage) -> bool {
+        let BusMessage::Typing { room, user, .. } = typing else { return false };
+        let mut said = self.typists.said();
+        let stale = said.get(&(*room, *user)).is_some_and(|said| *said > queued);
+        // Nothing queued is older than what is recorded now: it can go.
+        if self.typing.is_empty() {
+            said.clear();
+        }
+        stale
     }
 }
 
@@ -244,7 +301,11 @@ impl Queued {
 pub fn outgoing(node: NodeId) -> (Outgoing, Queued) {
     let (ordered, ordered_queue) = mpsc::unbounded_channel();
     let (typing, typing_queue) = mpsc::channel(TYPING_BACKLOG);
-    (Outgoing { node, ordered, typing }, Queued { node, ordered: ordered_queue, typing: typing_queue })
+    let typists = Arc::new(Typists::default());
+    (
+        Outgoing { node, ordered, typing, typists: Arc::clone(&typists) },
+        Queued { node, ordered: ordered_queue, typing: typing_queue, typists },
+    )
 }
 
 /// Ticks every [`HEARTBEAT`], the first at once; one late (the task was
@@ -463,6 +524,27 @@ mod tests {
             typed += 1;
         }
         assert_eq!(typed, TYPING_BACKLOG as u64, "typing beyond the backlog is dropped");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_typing_still_queued_when_its_typist_sends_a_message_is_never_announced_after_it() {
+        let (outgoing, mut queued) = outgoing(1);
+        let mut heartbeat = every_heartbeat();
+        assert_eq!(queued.next(&mut heartbeat).await, Some(BusMessage::Alive { node: 1 }));
+        outgoing.send(typing(1));
+        outgoing.send(typing(2));
+        outgoing.said(RoomId(3), UserId(1));
+        outgoing.said(RoomId(4), UserId(2));
+        outgoing.send(typing(1));
+        let mut announced = Vec::new();
+        while let Some(BusMessage::Typing { user, .. }) = queued.next(&mut heartbeat).await {
+            announced.push(user.0);
+            if announced.len() == 2 {
+                break;
+            }
+        }
+        assert_eq!(announced, [2, 1], "the typing before the message is dropped, another room's or after it kept");
+        assert!(queued.typists.said().is_empty(), "forgotten once no typing is queued");
     }
 
     #[test]

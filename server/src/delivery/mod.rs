@@ -181,6 +181,15 @@ impl Delivery {
         self.announce(BusMessage::Typing { node: self.node, room, user, name });
     }
 
+    /// `user` is sending a message to `room`: their typing there not
+    /// announced to the other nodes yet never is, as it would reach them
+    /// after the message (`bus::Outgoing::said`).
+    pub fn said(&self, room: RoomId, user: UserId) {
+        if let Some(bus) = &self.bus {
+            bus.said(room, user);
+        }
+    }
+
     /// `user` read `room` up to `seq` on the connection of `from` (and the
     /// store moved their position there): their other connections, on every
     /// node, are told; and in a direct room, the other person (`direct_with`),

@@ -424,7 +424,10 @@ impl Session {
         let admitted = self.actions.as_mut().expect("actions come after hello").admit(key);
         tracing::debug!(user = %user.id, kind = action_kind(&action), "action submitted");
         let then = match &action {
-            Action::SendMessage { room, .. } => AfterApply::TypingEnded(*room),
+            Action::SendMessage { room, .. } => {
+                self.state.delivery.said(*room, user.id);
+                AfterApply::TypingEnded(*room)
+            }
             Action::LeaveRoom { room } => AfterApply::Left(*room),
             _ => AfterApply::Nothing,
         };
