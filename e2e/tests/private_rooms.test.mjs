@@ -414,7 +414,7 @@ const seenInView = (page) =>
 const conversationsAre = (page, names) =>
   page.waitForFunction(
     (names) => {
-      const heading = [...document.querySelectorAll('.rooms-heading')].find((h) => h.textContent === 'Direct messages');
+      const heading = [...document.querySelectorAll('.side-heading')].find((h) => h.textContent === 'Direct messages');
       const shown = [...(heading?.nextElementSibling?.querySelectorAll('.room-name') ?? [])];
       return JSON.stringify(shown.map((name) => name.textContent.trim())) === JSON.stringify(names);
     },

@@ -70,6 +70,20 @@ test('Mina and Jun find messages in their own rooms only, and a result opens the
     'not the work room, which Jun is not in');
   assert.deepEqual(await search(mina, '점심', 1), [['picnic', 'Jun', '점심', '점심 먹자, 김밥 어때?']]);
 
+  // A long message is shown from a little before the match, which is on
+  // the few lines a result shows.
+  const plan = 'The plan so far: we meet at the station at 7:45, take the 8:02 train to Gapyeong, walk to the lake, ' +
+    'check in at the cabin, then hike the ridge trail if the weather holds.';
+  await say(jun, 'picnic', plan);
+  const [[, , ridge, shown]] = await search(mina, 'ridge', 1);
+  assert.equal(ridge, 'ridge');
+  assert.match(shown, /^….{1,30}ridge trail if the weather holds\.$/u, 'from a little before the match');
+  const markInView = await mina.locator('.search-hit mark').evaluate((mark) => {
+    const [lines, match] = [mark.closest('.hit-text').getBoundingClientRect(), mark.getBoundingClientRect()];
+    return match.top >= lines.top && match.bottom <= lines.bottom + 1;
+  });
+  assert.equal(markInView, true, 'the match is in view');
+
   // The picnic result takes Mina from the work room to the message, lit and focused.
   await search(mina, 'river', 1);
   await mina.getByRole('list', { name: 'Search results' }).getByRole('link').click();

@@ -221,7 +221,9 @@ fn Hit(hit: ReadSignal<SearchHit>) -> impl IntoView {
         }
         hit.with(|hit| {
             state
-                .with_value(|state| marked(&hit.text, &hit.highlights, |user| name_in(state, user)))
+                .with_value(|state| {
+                    from_near_the_match(marked(&hit.text, &hit.highlights, |user| name_in(state, user)))
+                })
                 .into_iter()
                 .map(|(piece, found)| if found { view! { <mark>{piece}</mark> }.into_any() } else { piece.into_any() })
                 .collect_view()
@@ -294,9 +296,51 @@ fn marked(text: &str, highlights: &[Highlight], name_of: impl Fn(UserId) -> Stri
     pieces
 }
 
+/// Characters a result keeps before its first match, when more come
+/// before it: the result shows a few lines at most (see `main.css`), and a
+/// match far into a long message would be cut off below them.
+const BEFORE_THE_MATCH: usize = 30;
+
+/// `pieces` (see [`marked`]) starting a little before the first match, "…"
+/// saying what was left out, when more than [`BEFORE_THE_MATCH`]
+/// characters come before it. Cut after a space where there is one among
+/// them, so no word is shown in half.
+fn from_near_the_match(mut pieces: Vec<(String, bool)>) -> Vec<(String, bool)> {
+    let matched = pieces.len() > 1;
+    let Some((before, false)) = pieces.first_mut().filter(|_| matched) else { return pieces };
+    let chars = before.chars().count();
+    if chars <= BEFORE_THE_MATCH + 1 {
+        return pieces;
+    }
+    let (kept_from, _) = before.char_indices().nth(chars - BEFORE_THE_MATCH).expect("counted");
+    let kept_from = before[kept_from..].find(char::is_whitespace).map_or(kept_from, |space| kept_from + space + 1);
+    *before = format!("…{}", &before[kept_from..]);
+    pieces
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_match_far_into_a_long_message_is_shown_with_a_little_before_it() {
+        let plan = "Here is the plan so far: we meet at the station at 7:45, check in at the ";
+        let pieces = vec![(plan.to_owned(), false), ("cabin".to_owned(), true), (" after lunch".to_owned(), false)];
+        assert_eq!(
+            from_near_the_match(pieces),
+            [("…at 7:45, check in at the ".into(), false), ("cabin".into(), true), (" after lunch".into(), false)]
+        );
+        let near = vec![("Cabin details: ".to_owned(), false), ("cabin".to_owned(), true)];
+        assert_eq!(from_near_the_match(near.clone()), near, "near the start: whole");
+        let unmarked = vec![(plan.to_owned(), false)];
+        assert_eq!(from_near_the_match(unmarked.clone()), unmarked, "no match placed: whole");
+        let korean = vec![("가".repeat(40), false), ("점심".to_owned(), true)];
+        assert_eq!(
+            from_near_the_match(korean)[0].0,
+            format!("…{}", "가".repeat(30)),
+            "no space: cut between characters"
+        );
+    }
 
     fn at(start: u32, end: u32) -> Highlight {
         Highlight { start, end }

@@ -66,15 +66,18 @@ pub fn RoomsNav() -> impl IntoView {
         >
             <MessageSearch />
             <nav aria-label=t().rooms>
-            <MarkAllRead />
+            <div class="rooms-top">
+                <h2 class="side-heading">{t().rooms}</h2>
+                <MarkAllRead />
+            </div>
             <YourRooms rooms=mine />
             <NewRoom />
             <When when=move || direct.with(|direct| !direct.is_empty())>
-                <h2 class="rooms-heading">{t().direct_messages}</h2>
+                <h2 class="side-heading">{t().direct_messages}</h2>
                 <YourRooms rooms=direct />
             </When>
             <When when=move || others.with(|others| !others.is_empty())>
-                <h2 class="rooms-heading">{t().other_rooms}</h2>
+                <h2 class="side-heading">{t().other_rooms}</h2>
                 <ul class="rooms-list">
                     {live_rows(
                         others,
@@ -114,9 +117,9 @@ pub const MARK_ALL_READ_CLASS: &str = "mark-all-read";
 /// How long "All marked as read" stays for a screen reader to come upon.
 const ANNOUNCED_FOR: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// "Mark all as read", above the rooms. It keeps its place while nothing is
-/// unread, hidden, so the rooms never move under a click as it comes and
-/// goes. Pressed, a screen reader hears it done, and if it had the focus the
+/// "Mark all as read", beside the rooms' heading. It keeps its place while
+/// nothing is unread, hidden, so the rooms never move under a click as it
+/// comes and goes. Pressed, a screen reader hears it done, and if it had the focus the
 /// focus goes to the first of your rooms rather than to nowhere.
 #[component]
 fn MarkAllRead() -> impl IntoView {

@@ -14,7 +14,8 @@ pub fn TickerPanel() -> impl IntoView {
     let symbols =
         move || ticker.with(|t| t.iter().map(|(symbol, value)| (symbol.clone(), value.clone())).collect::<Vec<_>>());
     view! {
-        <section class="ticker" aria-label=t().live_ticker role="region">
+        <section class="ticker" aria-labelledby=TICKER_HEADING>
+            <h2 id=TICKER_HEADING class="side-heading">{t().live_ticker}</h2>
             <ul>
                 {keyed_list(
                     symbols,
@@ -34,6 +35,8 @@ pub fn TickerPanel() -> impl IntoView {
         </section>
     }
 }
+
+const TICKER_HEADING: &str = "ticker-heading";
 
 /// Market symbols show as they are; live stats get a readable name.
 fn label(symbol: &str) -> String {
