@@ -321,6 +321,15 @@ test('on a phone, rooms and a room take turns on the screen, a tap on a message 
   await mina.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
   await mina.waitForFunction(() => getComputedStyle(document.querySelector('.message-actions')).opacity === '1');
   assert.equal(await messages(mina, 'on the bus', 'tap me').count(), 1, 'still there');
+  // They come under it, clear of her name and time, each big enough for a finger.
+  const nameLine = await message.locator('.message-header').boundingBox();
+  const shown = await message.locator('.message-actions button').evaluateAll((buttons) =>
+    buttons.map((button) => button.getBoundingClientRect()).map(({ top, bottom }) => [top, bottom]),
+  );
+  for (const [top, bottom] of shown) {
+    assert.ok(top >= nameLine.y + nameLine.height, `a button at ${top}, under the name line's ${nameLine.y + nameLine.height}`);
+    assert.ok(bottom - top >= 32, `${bottom - top} px tall`);
+  }
 
   // Every reaction in the palette is on the screen, none off its edge.
   await message.getByRole('button', { name: 'Add reaction' }).tap();

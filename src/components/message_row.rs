@@ -117,6 +117,7 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
             on:click=handler(move |event| {
                 if !on_a_control(&event) {
                     store.toggle_selected(id);
+                    bring_actions_into_view(&event);
                 }
             })
         >
@@ -125,6 +126,26 @@ fn MessageRow(room: RoomId, message: Memo<MessageView>, starts_group: Memo<bool>
             {redrawn(move || seen.get().then(|| view! { <p class="seen">{t().seen}</p> }).into_any())}
         </article>
     }
+}
+
+/// The buttons of the message just tapped, all in view: on a phone they
+/// come under it (see `main.css`), below the screen's edge for a message
+/// at the bottom of it. Once drawn.
+fn bring_actions_into_view(event: &leptos::ev::MouseEvent) {
+    let actions = event.current_target().and_then(|row| row.dyn_into::<web_sys::Element>().ok());
+    if let Some(actions) = actions.and_then(|row| row.query_selector(".message-actions").ok().flatten()) {
+        into_view_once_drawn(actions);
+    }
+}
+
+/// Scrolls what it takes to bring `element` all into view, no more, after
+/// the next frame is laid out (it may just have grown or moved).
+fn into_view_once_drawn(element: web_sys::Element) {
+    request_animation_frame(move || {
+        let nearest = web_sys::ScrollIntoViewOptions::new();
+        nearest.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        element.scroll_into_view_with_scroll_into_view_options(&nearest);
+    });
 }
 
 /// Whether a click landed on one of the message's buttons, links or fields:
@@ -304,11 +325,7 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
             let end = field.value().encode_utf16().count() as u32;
             let _ = field.set_selection_range(end, end);
             // Once drawn with its text, at its full height.
-            request_animation_frame(move || {
-                let nearest = web_sys::ScrollIntoViewOptions::new();
-                nearest.set_block(web_sys::ScrollLogicalPosition::Nearest);
-                form.scroll_into_view_with_scroll_into_view_options(&nearest);
-            });
+            into_view_once_drawn(form.into());
         }
     });
     view! {

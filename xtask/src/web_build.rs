@@ -225,8 +225,10 @@ use crate::{cmd, root, std_for_size, step};
 /// composer quoting the message answered, and a conversation's header saying
 /// whether the other person is online in place of a members panel; for
 /// search results cut to a few lines from near their match and the rooms'
-/// and the ticker's headings, 284.0 → 284.4 KiB: 284.28 measured.
-pub const BUNDLE_BUDGET_KIB: f64 = 284.4;
+/// and the ticker's headings, 284.0 → 284.4 KiB: 284.28 measured; for a
+/// phone's message buttons under the message tapped, scrolled into view,
+/// 284.4 → 284.6 KiB: 284.44 measured.
+pub const BUNDLE_BUDGET_KIB: f64 = 284.6;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).
