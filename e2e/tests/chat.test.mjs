@@ -343,7 +343,26 @@ test('on a phone, rooms and a room take turns on the screen, a tap on a message 
   await message.getByRole('button', { name: 'Add reaction' }).tap();
   await palette.waitFor({ state: 'detached' });
 
+  // She answers a long message of hers: the bar saying what she answers
+  // stays on the screen, and the message's buttons go.
+  const long = 'Bring boots, a rain jacket and snacks; I will bring the stove, the coffee and the maps for the ridge trail';
+  await composer.fill(long);
+  await composer.press('Enter');
+  const longMessage = messages(mina, 'on the bus', long).filter({ hasNotText: 'Sending…' });
+  await longMessage.waitFor();
+  await nothingWaiting(mina);
+  await longMessage.locator('.message-text').tap();
+  await longMessage.getByRole('button', { name: 'Reply' }).tap();
+  const cancelReply = mina.getByRole('button', { name: 'Cancel reply' });
+  await cancelReply.waitFor();
+  const { right } = await cancelReply.boundingBox().then(({ x, width }) => ({ right: x + width }));
+  assert.ok(right <= 360, `"Cancel reply" ends at ${right} on a 360 px screen`);
+  assert.equal(await mina.evaluate(() => document.documentElement.scrollWidth), 360, 'no sideways scroll');
+  await mina.waitForFunction(() => !document.querySelector('.message.selected'), null, { timeout: 5_000 });
+  await cancelReply.tap();
+
   // Delete, pressed now, works once she says yes.
+  await message.locator('.message-text').tap();
   await deleteButton.tap();
   await mina.getByRole('alertdialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).tap();
   await messages(mina, 'on the bus', 'This message was deleted.').waitFor();
@@ -360,7 +379,7 @@ test('on a phone, rooms and a room take turns on the screen, a tap on a message 
     await rooms.waitFor();
     await log.waitFor({ state: 'detached' });
     await focusedIs('.room-link');
-    assert.equal(await mina.evaluate(() => document.activeElement.textContent), 'on the bus');
+    assert.equal(await mina.evaluate(() => document.activeElement.querySelector('.room-name').textContent), 'on the bus');
     await rooms.getByRole('link', { name: 'on the bus' }).tap();
     await log.waitFor();
     await focusedIs('h2.room-title');

@@ -316,7 +316,10 @@ pub fn Composer(room: RoomId, files: DraftFiles) -> impl IntoView {
                 rows="1"
                 prop:value=move || text.get()
                 on:input=handler(move |event| {
-                    store.with_value(Store::forget_edit_once_sent);
+                    store.with_value(|store| {
+                        store.forget_edit_once_sent();
+                        store.unselect();
+                    });
                     text.set(event_target_value(&event));
                     picker.follow_caret();
                     socket.typing(room);

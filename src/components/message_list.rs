@@ -11,6 +11,7 @@ use hanmadi_protocol::{RoomId, Seq};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use super::keyed::live_rows;
 use super::message_row::Row;
@@ -400,6 +401,15 @@ pub fn MessageList(room: RoomId, name: Signal<String>, direct: Signal<bool>) -> 
     let following = memo(move || at_bottom.get() && window.get() == Window::Latest);
     hold_bottom_through_resizes(list, last_top, following.into());
 
+    let tap_beside = {
+        let store = store.clone();
+        move |event: leptos::ev::MouseEvent| {
+            if beside_the_messages(&event) {
+                store.unselect();
+            }
+        }
+    };
+
     view! {
         <div
             class="messages"
@@ -410,6 +420,7 @@ pub fn MessageList(room: RoomId, name: Signal<String>, direct: Signal<bool>) -> 
             class:following=following
             node_ref=list
             on:scroll=handler(on_scroll)
+            on:click=handler(tap_beside)
         >
             <When when=move || edges.get().starts_held>
                 <p class="history-edge">
@@ -553,6 +564,14 @@ fn rows_in(window: Window, timeline: &Timeline, marks: Marks) -> Vec<RowPlace> {
             seen: marks.seen == Some(entry.seq()),
         })
         .collect()
+}
+
+/// Whether a click landed beside every message (a gap, a day's line, a
+/// notice): it unselects the one selected, as tapping away does in a chat
+/// app.
+fn beside_the_messages(event: &leptos::ev::MouseEvent) -> bool {
+    let target = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
+    target.is_some_and(|target| target.closest("article.message").ok().flatten().is_none())
 }
 
 /// The viewer's offset from UTC in minutes (Seoul: +540), for local day breaks.

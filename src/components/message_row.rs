@@ -282,9 +282,11 @@ fn EditForm(room: RoomId, message: MessageId, text: Memo<String>) -> impl IntoVi
     let (shown, mentioned) = mentions::decode(&text.get_untracked(), |user| untrack(|| state.name_of(user)));
     let draft = RwSignal::new(shown);
     let mentioned = StoredValue::new(mentioned);
+    // Back to where she writes (on a phone, not so far as to keep the
+    // keyboard up: to the room's messages).
     let stop_editing = move || {
         store.with_value(Store::stop_editing);
-        focus_composer();
+        return_focus_to_room();
     };
     // Why the edit cannot be saved as it is (empty, too long), as the
     // composer says it; gone with the next keystroke.

@@ -137,9 +137,18 @@ impl Store {
         self.selected.update(|selected| *selected = if *selected == Some(message) { None } else { Some(message) });
     }
 
+    /// No message is selected any more: she tapped beside them, or went on
+    /// to something else (writing, answering, editing), and its buttons go.
+    pub fn unselect(&self) {
+        if self.selected.with_untracked(Option::is_some) {
+            self.selected.set(None);
+        }
+    }
+
     /// Editing one of our messages begins (any other edit ends).
     pub fn start_editing(&self, message: MessageId) {
         self.forget_edit_once_sent();
+        self.unselect();
         self.editing.set(Some(message));
     }
 
@@ -153,6 +162,7 @@ impl Store {
     /// (answering another message instead replaces it).
     pub fn start_reply(&self, replying: Replying) {
         self.forget_edit_once_sent();
+        self.unselect();
         self.replying.set(Some(replying));
     }
 

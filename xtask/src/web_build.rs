@@ -227,8 +227,11 @@ use crate::{cmd, root, std_for_size, step};
 /// search results cut to a few lines from near their match and the rooms'
 /// and the ticker's headings, 284.0 → 284.4 KiB: 284.28 measured; for a
 /// phone's message buttons under the message tapped, scrolled into view,
-/// 284.4 → 284.6 KiB: 284.44 measured.
-pub const BUNDLE_BUDGET_KIB: f64 = 284.6;
+/// 284.4 → 284.6 KiB: 284.44 measured; for a UX review's fixes on a phone
+/// (a message unselected once she taps beside it, writes, answers or
+/// edits; an edit ended hands the focus back without the keyboard),
+/// 284.6 → 285.0 KiB: 284.79 measured.
+pub const BUNDLE_BUDGET_KIB: f64 = 285.0;
 
 /// What the web app is built from: a change to any of these rebuilds it
 /// (`std_for_size` holds the standard library's build flags).

@@ -7,6 +7,7 @@ mod landed;
 mod read_positions;
 mod room_events;
 mod rooms_list;
+mod selection;
 mod up_arrow;
 
 use super::*;
