@@ -300,6 +300,15 @@ test('on a phone, rooms and a room take turns on the screen, a tap on a message 
   // One screen at a time: her rooms, then the room she opens, all the phone's height.
   const rooms = mina.getByRole('navigation', { name: 'Rooms' });
   assert.ok(await rooms.isVisible(), 'her rooms first');
+  // Her name's form, opened from a button short of the screen's edge, is all on the screen.
+  await mina.getByRole('button', { name: 'Your name: Mina' }).tap();
+  const nameForm = await mina.getByRole('textbox', { name: 'Your name' }).evaluate((field) => {
+    const { left, right } = field.closest('form').getBoundingClientRect();
+    return { left, right };
+  });
+  assert.ok(nameForm.left >= 0 && nameForm.right <= 360, `her name's form at ${nameForm.left}–${nameForm.right}`);
+  await mina.keyboard.press('Escape');
+  await mina.getByRole('textbox', { name: 'Your name' }).waitFor({ state: 'detached' });
   await mina.getByRole('button', { name: 'New room' }).tap();
   await mina.getByRole('textbox', { name: 'Room name' }).fill('on the bus');
   await mina.getByRole('button', { name: 'Create' }).tap();
