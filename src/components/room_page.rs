@@ -198,12 +198,15 @@ fn Room(room: RoomId) -> impl IntoView {
     room_view
 }
 
-/// "← Rooms", shown on a phone only, where the rooms give way to the room.
+/// "←" ("Rooms" to a screen reader), shown on a phone only, where the rooms
+/// give way to the room.
 pub(super) fn back_to_rooms() -> impl IntoView {
     view! {
         <Link href="/".to_owned() class="room-back" up=true>
             <span aria-hidden="true">"←"</span>
-            {t().rooms}
+            // Said, not shown: the arrow alone leaves the room's name the
+            // phone's width.
+            <span class="visually-hidden">{t().rooms}</span>
         </Link>
     }
 }
